@@ -1,0 +1,45 @@
+# Everything a fresh machine needs: `make run` and `make test` build .venv from the lock files.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PIP_FLAGS := --quiet --disable-pip-version-check
+
+.PHONY: run test chat lint typecheck check lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install $(PIP_FLAGS) -r requirements.lock
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install $(PIP_FLAGS) -r requirements-dev.lock
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(BIN)/python app.py
+
+chat: $(VENV)/.runtime
+	$(BIN)/python -m chatclient
+
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy
+
+check: test lint typecheck
+
+# Re-pin after editing pyproject.toml dependencies.
+lock: $(VENV)/.dev
+	$(BIN)/pip install $(PIP_FLAGS) uv
+	$(BIN)/uv pip compile -q pyproject.toml --python-version 3.11 --universal -o requirements.lock
+	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 --universal -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

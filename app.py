@@ -1,0 +1,194 @@
+"""Composition root: settings -> storage -> backend -> dialogs -> bot -> routes.
+
+The only module that reads the environment. `python app.py` serves the bot; `create_app(settings)` is
+what tests run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiohttp import web
+from botbuilder.core import ConversationState, ShowTypingMiddleware, UserState
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from dotenv import dotenv_values
+
+from bot.commands import COMMANDS
+from bot.errors import report_turn_error
+from bot.handler import SupportBot
+from bot.http import error_middleware, healthz_route, messages_route
+from bot.state_storage import SqliteStorage
+from dialogs.customers_dialog import CustomersDialog
+from dialogs.health_dialog import HealthDialog
+from dialogs.help_dialog import HelpDialog
+from dialogs.incident_dialog import IncidentDialog
+from dialogs.incidents_dialog import IncidentsDialog
+from dialogs.root import RootDialog
+from services.demo.backend import DemoBackend
+from services.document_store import SqliteDocumentStore
+from services.ports import Backend
+
+VERSION = "0.1.0"
+BACKENDS = ("demo",)
+APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+
+BOT = web.AppKey("bot", SupportBot)
+
+
+class SettingsError(ValueError):
+    """A bad configuration value; its message names the variable."""
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, not {raw!r}")
+    return int(raw)
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be a number from {low:g} to {high:g}, not {raw!r}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip() or default
+    for option in allowed:
+        if raw.casefold() == option.casefold():
+            return option
+    raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 3978
+    app_id: str = ""
+    app_password: str = field(default="", repr=False)
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    backend: str = "demo"
+    data_dir: Path = Path("data")
+    max_body_bytes: int = 256 * 1024
+    reply_budget_seconds: float = 4.0
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        app_type = _choice(env, "MicrosoftAppType", "MultiTenant", APP_TYPES)
+        app_id = env.get("MicrosoftAppId", "").strip()
+        app_tenant_id = env.get("MicrosoftAppTenantId", "").strip()
+        if app_type != "MultiTenant" and not (app_id and app_tenant_id):
+            raise SettingsError(f"MicrosoftAppType={app_type} needs MicrosoftAppId and MicrosoftAppTenantId")
+        if app_type == "SingleTenant" and not env.get("MicrosoftAppPassword"):
+            raise SettingsError("MicrosoftAppType=SingleTenant needs MicrosoftAppPassword")
+        return cls(
+            host=env.get("HOST", "").strip() or "127.0.0.1",
+            port=_integer(env, "PORT", 3978, 1, 65535),
+            app_id=app_id,
+            app_password=env.get("MicrosoftAppPassword", ""),
+            app_type=app_type,
+            app_tenant_id=app_tenant_id,
+            backend=_choice(env, "BOT_BACKEND", "demo", BACKENDS),
+            data_dir=Path(env.get("BOT_DATA_DIR", "").strip() or "data"),
+            max_body_bytes=_integer(env, "BOT_MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024),
+            reply_budget_seconds=_number(env, "BOT_REPLY_BUDGET_SECONDS", 4.0, 0.0, 10.0),
+            log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        )
+
+
+class _BotFrameworkConfig:
+    """The attribute names botbuilder's configuration classes read."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.app_id
+        self.APP_PASSWORD = settings.app_password
+        self.APP_TYPE = settings.app_type
+        self.APP_TENANTID = settings.app_tenant_id
+
+
+def create_backend(settings: Settings) -> Backend:
+    # Only the demo backend exists so far; live Partner Center/Graph backends plug in here.
+    return DemoBackend.load()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    backend: Backend | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> web.Application:
+    store = SqliteDocumentStore(settings.data_dir / "bot-state.sqlite3")
+    storage = SqliteStorage(store)
+    conversation_state, user_state = ConversationState(storage), UserState(storage)
+    backend = backend or create_backend(settings)
+
+    root = RootDialog(
+        [
+            HelpDialog([c.help_entry for c in COMMANDS]),
+            CustomersDialog(backend),
+            HealthDialog(backend),
+            IncidentsDialog(backend, clock),
+            IncidentDialog(backend, clock),
+        ]
+    )
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotFrameworkConfig(settings)))
+    adapter.on_turn_error = report_turn_error
+    adapter.use(ShowTypingMiddleware(delay=2.0, period=3.0))
+    bot = SupportBot(conversation_state, user_state, root, report_turn_error, settings.reply_budget_seconds)
+
+    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
+    app[BOT] = bot
+    app.router.add_post("/api/messages", messages_route(adapter, bot, settings.max_body_bytes))
+    app.router.add_get("/healthz", healthz_route(VERSION, backend.name))
+
+    async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+        yield
+        await bot.drain()
+        store.close()
+
+    app.cleanup_ctx.append(lifecycle)
+    return app
+
+
+def load_environment(environ: Mapping[str, str], dotenv: Path = Path(".env")) -> dict[str, str]:
+    """`.env` values, overridden by the real environment."""
+    values = {k: v for k, v in dotenv_values(dotenv).items() if v is not None} if dotenv.is_file() else {}
+    return {**values, **environ}
+
+
+def main() -> None:
+    try:
+        settings = Settings.from_env(load_environment(os.environ))
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("bot.startup").info(
+        "serving http://%s:%d/api/messages backend=%s auth=%s",
+        settings.host,
+        settings.port,
+        settings.backend,
+        "on" if settings.app_id else "off (local testing only)",
+    )
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""The command table and the parser that turns what people type into one of its commands.
+
+People type freely: case, punctuation and a trailing '?' don't matter, and a few natural phrasings
+("how is contoso doing?", "show incidents for woodgrove") are recognized by patterns of our own.
+The help card and the Teams manifest's command list are generated from this table.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from cards.help import HelpEntry
+from dialogs.ids import CUSTOMERS, HEALTH, HELP, INCIDENT, INCIDENTS
+from services.incidents import looks_like_incident_id
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    aliases: tuple[str, ...]
+    usage: str
+    summary: str
+    example: str
+    dialog_id: str
+
+    @property
+    def help_entry(self) -> HelpEntry:
+        return HelpEntry(usage=self.usage, summary=self.summary, example=self.example)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "health",
+        ("status", "check"),
+        "health <customer>",
+        "A customer's service health: degraded and interrupted services first.",
+        "health contoso",
+        HEALTH,
+    ),
+    Command(
+        "incidents",
+        ("issues", "outages"),
+        "incidents <customer> [service] [all]",
+        "Active incidents, newest first. Name a service to filter; add 'all' to include resolved ones.",
+        "incidents contoso exchange",
+        INCIDENTS,
+    ),
+    Command(
+        "incident",
+        (),
+        "incident <id>",
+        "One incident in detail, with Microsoft's updates as a timeline.",
+        "incident EX1100014",
+        INCIDENT,
+    ),
+    Command(
+        "customers",
+        ("customer", "clients"),
+        "customers [search]",
+        "Your customers, or those whose name, domain or tenant id matches the search.",
+        "customers fabrikam",
+        CUSTOMERS,
+    ),
+    Command(
+        "help",
+        ("?", "commands", "hi", "hello", "hey", "start"),
+        "help",
+        "This list.",
+        "help",
+        HELP,
+    ),
+)
+
+_BY_WORD = {word: c for c in COMMANDS for word in (c.name, *c.aliases)}
+BY_NAME = {c.name: c for c in COMMANDS}
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    command: Command
+    argument: str
+
+
+_LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|ok|okay)\s+bot\b[,\s]*|please\s+|can you\s+|could you\s+|would you\s+)+")
+_TRAILING_FILLER = re.compile(r"(?:[,\s]+(?:please|thanks|thank you|pls))+$")
+_ARGUMENT_PREPOSITION = re.compile(r"^(?:for|of|at|on|in|about|with|from)\s+")
+
+# Natural phrasings, tried in order against the cleaned, lower-cased text.
+_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), name)
+    for pattern, name in (
+        (r"^(?:what can you do|what do you do|how do (?:i|you) use (?:you|this))$", "help"),
+        (
+            r"^(?:show|list|get|find|open|display)\s+(?:me\s+)?(?:the\s+)?(?:details\s+(?:of|for)\s+)?"
+            r"incident\s+(?P<arg>.+)$",
+            "incident",
+        ),
+        (
+            r"^(?:what(?:'s| is)|tell me about|details (?:of|for)|show|open|get|display)\s+(?:me\s+)?"
+            r"(?P<arg>[a-z]{2,4}\d{3,}\b.*)$",
+            "incident",
+        ),
+        (
+            r"^(?:(?:show|list|get|find|display|are there|any)\s+)?(?:me\s+)?(?:the\s+|all\s+)?"
+            r"(?:active\s+|current\s+|open\s+|ongoing\s+)?(?:incidents|issues|outages|problems)\s+"
+            r"(?:for|at|in|with|on|affecting)\s+(?P<arg>.+)$",
+            "incidents",
+        ),
+        (
+            r"^(?:show|list|get|display)\s+(?:me\s+)?(?P<arg>.+?)(?:'s|s')\s+(?:active\s+)?"
+            r"(?:incidents|issues|outages)$",
+            "incidents",
+        ),
+        (r"^(?:what(?:'s| is)|anything)\s+(?:wrong|going on|happening|broken|down)\s+(?:with|at|for)\s+(?P<arg>.+)$",
+         "incidents"),
+        (
+            r"^(?:how(?:'s| is| are)|is|are|check(?: on)?|what(?:'s| is) the (?:status|health) (?:of|for)|"
+            r"(?:status|health) (?:of|for))\s+(?P<arg>.+?)(?:'s)?"
+            r"(?:\s+(?:doing|looking|today|right now|ok|okay|healthy|up|health|status))*$",
+            "health",
+        ),
+        (
+            r"^(?:show|list|find|search|get)\s+(?:me\s+)?(?:for\s+)?(?:all\s+|my\s+|our\s+|the\s+)?"
+            r"(?:customers?|clients?|tenants?)(?:\s+(?:matching|named|called|like|with))?\s*(?P<arg>.*)$",
+            "customers",
+        ),
+        (r"^(?:find|search(?: for)?|look up|lookup)\s+(?P<arg>.+)$", "customers"),
+    )
+)
+
+
+def clean(text: str) -> str:
+    """One line, normal width, no surrounding punctuation or politeness."""
+    line = " ".join(unicodedata.normalize("NFKC", text).replace("’", "'").split())
+    line = line.strip(" \t?!.,;:").lstrip("/")
+    lowered = line.casefold()
+    lead = _LEADING_FILLER.match(lowered)
+    if lead:
+        line = line[lead.end() :]
+    trail = _TRAILING_FILLER.search(line.casefold())
+    if trail:
+        line = line[: trail.start()]
+    return line.strip(" \t?!.,;:")
+
+
+def _argument(text: str) -> str:
+    return _ARGUMENT_PREPOSITION.sub("", text.strip(), count=1).strip(" \t?!,;:")
+
+
+def _parsed(name: str, argument: str) -> ParsedCommand:
+    argument = _argument(argument)
+    # 'incidents EX1100014' asks for one incident; 'incident contoso' for a customer's list.
+    first = argument.split(" ", 1)[0]
+    if name == "incidents" and looks_like_incident_id(first) and " " not in argument:
+        name = "incident"
+    elif name == "incident" and argument and not looks_like_incident_id(first):
+        name = "incidents"
+    return ParsedCommand(BY_NAME[name], argument)
+
+
+def parse(text: str) -> ParsedCommand | None:
+    """The command in `text`, or None when it isn't one we know."""
+    line = clean(text)
+    if not line:
+        return ParsedCommand(BY_NAME["help"], "")
+    word, _, rest = line.partition(" ")
+    command = _BY_WORD.get(word.casefold().rstrip(":,"))
+    if command is not None:
+        return _parsed(command.name, rest)
+    if looks_like_incident_id(line):
+        return _parsed("incident", line)
+    lowered = line.casefold()
+    for pattern, name in _PHRASES:
+        match = pattern.match(lowered)
+        if match:
+            start, end = match.span("arg")
+            return _parsed(name, line[start:end])
+    return None

@@ -1,0 +1,50 @@
+"""The one global turn-error handler: a friendly card with a reference id, never a stack trace.
+
+The log gets the same reference, the error's type and where it was raised, but no traceback or message
+text, since both can carry user input or secrets.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import traceback
+
+from botbuilder.core import TurnContext
+
+from cards.notices import notice_card
+from dialogs.replies import card_reply
+from services.document_store import StaleWriteError
+
+logger = logging.getLogger("bot.errors")
+
+
+def _where(error: BaseException) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if "site-packages" not in f.filename] or frames
+    if not ours:
+        return "unknown"
+    last = ours[-1]
+    return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
+
+
+def describe(error: BaseException) -> tuple[str, str]:
+    if isinstance(error, StaleWriteError):
+        return (
+            "Two answers crossed",
+            "Someone else in this conversation used me at the same moment. Please send your message again.",
+        )
+    return (
+        "Something went wrong on my side",
+        "Please try again. If it keeps happening, give the reference below to whoever runs this bot.",
+    )
+
+
+async def report_turn_error(turn_context: TurnContext, error: Exception) -> None:
+    reference = secrets.token_hex(4)
+    logger.error("turn failed reference=%s error=%s at=%s", reference, type(error).__name__, _where(error))
+    title, message = describe(error)
+    try:
+        await turn_context.send_activity(card_reply(notice_card(title, message, reference=reference)))
+    except Exception as send_error:  # noqa: BLE001 - the user can't be told; the log must still say so
+        logger.error("error card not sent reference=%s error=%s", reference, type(send_error).__name__)

@@ -1,0 +1,101 @@
+"""HTTP edge: `POST /api/messages`, `GET /healthz`, and our own error middleware.
+
+Bad requests are answered before the adapter runs (415 wrong Content-Type, 413 oversized, 400 malformed
+JSON or not an activity), invalid tokens are 401 rather than the SDK's 500, and nothing unexpected
+leaves a traceback in a response or the log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import jwt
+from aiohttp import web
+from botbuilder.core import Bot, serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from msrest.exceptions import DeserializationError
+
+logger = logging.getLogger("bot.http")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def problem(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as error:  # noqa: BLE001 - the last line of defence; callers get a reference
+        reference = secrets.token_hex(4)
+        logger.error(
+            "request failed reference=%s method=%s path=%s error=%s",
+            reference,
+            request.method,
+            request.path,
+            type(error).__name__,
+        )
+        return problem(500, f"Internal error, reference {reference}")
+
+
+async def _read_limited(request: web.Request, limit: int) -> bytes | None:
+    """The body, or None when it is larger than `limit` (checked as it streams, not just by header)."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def _as_activity(payload: Any) -> Activity | None:
+    if not isinstance(payload, dict) or not isinstance(payload.get("type"), str) or not payload["type"]:
+        return None
+    try:
+        activity = Activity().deserialize(payload)
+    except (DeserializationError, TypeError, ValueError, AttributeError):
+        return None
+    return activity if isinstance(activity, Activity) else None
+
+
+def messages_route(adapter: CloudAdapter, bot: Bot, max_body_bytes: int) -> Handler:
+    async def messages(request: web.Request) -> web.StreamResponse:
+        if request.content_type != "application/json":
+            return problem(415, "Content-Type must be application/json")
+        body = await _read_limited(request, max_body_bytes)
+        if body is None:
+            return problem(413, f"Activities are limited to {max_body_bytes} bytes")
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return problem(400, "Body is not valid JSON")
+        activity = _as_activity(payload)
+        if activity is None:
+            return problem(400, "Body is not a Bot Framework activity")
+        try:
+            invoke = await adapter.process_activity(request.headers.get("Authorization", ""), activity, bot.on_turn)
+        except (PermissionError, jwt.PyJWTError):
+            return problem(401, "Missing or invalid Authorization token")
+        if invoke is not None:
+            return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+        return web.Response(status=201)
+
+    return messages
+
+
+def healthz_route(version: str, backend: str) -> Handler:
+    async def healthz(_: web.Request) -> web.StreamResponse:
+        return web.json_response({"status": "ok", "version": version, "backend": backend})
+
+    return healthz

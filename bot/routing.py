@@ -1,0 +1,42 @@
+"""Decide which dialog a message goes to: pure functions, tested without I/O."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.commands import parse
+from cards.actions import RunCommand, parse_submission
+from dialogs.ids import CUSTOMERS, HELP
+from dialogs.requests import CommandRequest, HelpRequest, Route
+
+_TAG = re.compile(r"<[^>]*>")
+_MAX_ECHO = 60
+
+
+def visible_text(raw: str) -> str:
+    """What the person typed, without Teams' markup (<at> tags, <p>, entities)."""
+    return " ".join(html.unescape(_TAG.sub(" ", raw)).split())
+
+
+def route_text(text: str) -> Route:
+    parsed = parse(text)
+    if parsed is None:
+        echo = text if len(text) <= _MAX_ECHO else text[: _MAX_ECHO - 1] + "…"
+        hint = f"I didn't understand '{echo}'. Here's what I can do:"
+        return Route(HELP, HelpRequest(hint=hint).to_options())
+    if parsed.command.dialog_id == HELP:
+        return Route(HELP, HelpRequest().to_options())
+    return Route(parsed.command.dialog_id, CommandRequest(parsed.argument).to_options())
+
+
+def route_submission(value: object) -> Route:
+    """A card button's data; raises InvalidSubmission for data we never put on a card."""
+    submission = parse_submission(value)
+    if isinstance(submission, RunCommand):
+        return route_text(submission.command)
+    return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
+
+
+def command_name(route: Route) -> str:
+    return "unknown" if route.options.get("hint") else route.dialog_id

@@ -1,0 +1,78 @@
+"""Pieces every card shares: safe text, headings, status colours, relative times, JSON payloads."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from microsoft_teams.cards import AdaptiveCard, CardElement, TextBlock
+from microsoft_teams.cards.core import TextColor
+
+from services.models import StatusLevel
+
+CARD_VERSION = "1.5"
+
+STATUS_COLOURS: dict[StatusLevel, TextColor] = {
+    StatusLevel.INTERRUPTED: "Attention",
+    StatusLevel.DEGRADED: "Warning",
+    StatusLevel.INFORMATIONAL: "Default",
+    StatusLevel.OPERATIONAL: "Good",
+}
+
+# Characters that start Adaptive Card markdown (emphasis, links, code); escaped so upstream text
+# such as an incident post can't turn itself into a link or formatting.
+_MARKDOWN = re.compile(r"([\\`*_\[\]~])")
+_LIST_START = re.compile(r"^(\s*)([-+]|\d+\.)(\s)", re.MULTILINE)
+
+
+def safe(text: str) -> str:
+    """Text from users or upstream APIs, shown literally."""
+    return _LIST_START.sub(r"\1\\\2\3", _MARKDOWN.sub(r"\\\1", text))
+
+
+def card(body: list[CardElement], actions: list[Any] | None = None, fallback: str = "") -> AdaptiveCard:
+    result = AdaptiveCard(version=CARD_VERSION, body=body)
+    if actions:
+        result.actions = actions
+    if fallback:
+        result.fallback_text = fallback
+    return result
+
+
+def heading(text: str) -> TextBlock:
+    return TextBlock(text=safe(text), size="Large", weight="Bolder", wrap=True, style="heading")
+
+
+def subtle(text: str, **extra: Any) -> TextBlock:
+    return TextBlock(text=safe(text), is_subtle=True, wrap=True, spacing="None", **extra)
+
+
+def plain(text: str, **extra: Any) -> TextBlock:
+    return TextBlock(text=safe(text), wrap=True, **extra)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def relative_time(moment: datetime, now: datetime) -> str:
+    """'just now', '5 min ago', '2 h ago', '3 d ago'; 'in 2 h' for the future."""
+    seconds = int((now - moment).total_seconds())
+    future, seconds = seconds < 0, abs(seconds)
+    if seconds < 60:
+        return "just now"
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            amount = f"{seconds // size} {unit}"
+            return f"in {amount}" if future else f"{amount} ago"
+    raise AssertionError("unreachable")
+
+
+def timestamp(moment: datetime) -> str:
+    return moment.strftime("%d %b %Y %H:%M UTC")
+
+
+def card_payload(adaptive_card: AdaptiveCard) -> dict[str, Any]:
+    """The card as Teams receives it: camelCase JSON without empty fields."""
+    return adaptive_card.model_dump(mode="json", by_alias=True, exclude_none=True)

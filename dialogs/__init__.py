@@ -1,0 +1,1 @@
+"""Conversation flows: one ComponentDialog per flow, started by the root dialog."""

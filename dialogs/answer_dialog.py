@@ -1,0 +1,32 @@
+"""Base of the one-turn dialogs: compute one card, send it, end. Domain errors become notice cards."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+
+from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.notices import notice_card
+from dialogs.replies import card_reply
+from services.errors import SupportDeskError
+
+
+class AnswerDialog(ComponentDialog):
+    def __init__(self, dialog_id: str) -> None:
+        super().__init__(dialog_id)
+        steps = WaterfallDialog(f"{dialog_id}.answer", [self.answer_step])
+        self.add_dialog(steps)
+        self.initial_dialog_id = steps.id
+
+    async def answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        try:
+            card = await self.answer(step.options)
+        except SupportDeskError as error:
+            card = notice_card(error.title, error.message)
+        await step.context.send_activity(card_reply(card))
+        return await step.end_dialog()
+
+    @abstractmethod
+    async def answer(self, options: object) -> AdaptiveCard:
+        """The card that answers the request in `options` (the dialog's plain-dict options)."""

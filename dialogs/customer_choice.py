@@ -1,0 +1,44 @@
+"""Turn what the user typed into one customer, or into the card that asks which one they meant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.actions import run_command
+from cards.customers import customer_choice_card, did_you_mean_card
+from cards.notices import notice_card
+from services.customer_search import Ambiguous, CustomerMatch, Found, resolve_customer
+from services.models import Customer
+from services.ports import CustomerDirectory
+
+MAX_CHOICES = 8
+
+CommandFor = Callable[[Customer], str]
+
+
+def choose(match: CustomerMatch, command_for: CommandFor, purpose: str) -> Customer | AdaptiveCard:
+    """The customer, or a card whose buttons finish the request (`command_for`) for each candidate."""
+    if isinstance(match, Found):
+        return match.customer
+    if isinstance(match, Ambiguous):
+        options = [(c, command_for(c)) for c in match.candidates[:MAX_CHOICES]]
+        return customer_choice_card(match.query, options, purpose)
+    return did_you_mean_card(match.query, [(c, command_for(c)) for c in match.suggestions])
+
+
+def which_customer(example: str) -> AdaptiveCard:
+    return notice_card(
+        "Which customer?",
+        f"Tell me the customer's name, domain or tenant id, for example '{example}'.",
+        [run_command("List customers", "customers")],
+    )
+
+
+async def pick_customer(
+    directory: CustomerDirectory, query: str, command_for: CommandFor, purpose: str, example: str
+) -> Customer | AdaptiveCard:
+    if not query.strip():
+        return which_customer(example)
+    return choose(resolve_customer(await directory.list_customers(), query), command_for, purpose)

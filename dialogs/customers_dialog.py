@@ -1,0 +1,23 @@
+"""`customers [search]`: the partner's customers, a page at a time."""
+
+from __future__ import annotations
+
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.customers import customers_card
+from dialogs.answer_dialog import AnswerDialog
+from dialogs.ids import CUSTOMERS
+from dialogs.requests import CommandRequest
+from services.customer_search import search_customers
+from services.ports import CustomerDirectory
+
+
+class CustomersDialog(AnswerDialog):
+    def __init__(self, directory: CustomerDirectory) -> None:
+        super().__init__(CUSTOMERS)
+        self._directory = directory
+
+    async def answer(self, options: object) -> AdaptiveCard:
+        request = CommandRequest.from_options(options)
+        matches = search_customers(await self._directory.list_customers(), request.argument)
+        return customers_card(matches, request.argument.strip(), request.page)

@@ -1,0 +1,29 @@
+"""`health <customer>`: one card with every service's status, trouble first."""
+
+from __future__ import annotations
+
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.actions import health_command
+from cards.health import health_card
+from dialogs.answer_dialog import AnswerDialog
+from dialogs.customer_choice import pick_customer
+from dialogs.ids import HEALTH
+from dialogs.requests import CommandRequest
+from services.models import Customer
+from services.ports import Backend
+
+
+class HealthDialog(AnswerDialog):
+    def __init__(self, backend: Backend) -> None:
+        super().__init__(HEALTH)
+        self._backend = backend
+
+    async def answer(self, options: object) -> AdaptiveCard:
+        request = CommandRequest.from_options(options)
+        picked = await pick_customer(
+            self._backend, request.argument, health_command, "see its service health", "health contoso"
+        )
+        if not isinstance(picked, Customer):
+            return picked
+        return health_card(await self._backend.tenant_health(picked))

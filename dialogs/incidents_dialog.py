@@ -1,0 +1,78 @@
+"""`incidents <customer> [service] [all]`: a customer's incidents, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.actions import incidents_command
+from cards.incidents import incidents_card
+from dialogs.answer_dialog import AnswerDialog
+from dialogs.customer_choice import choose, which_customer
+from dialogs.ids import INCIDENTS
+from dialogs.requests import CommandRequest
+from services.customer_search import CustomerMatch, NotFound, resolve_customer
+from services.incidents import list_incidents
+from services.models import Customer
+from services.ports import Backend
+
+_RESOLVED_WORDS = {"all", "resolved", "closed", "history"}
+_RESOLVED_FILLER = {"including", "include", "incl", "with", "and", "plus"}
+
+
+@dataclass(frozen=True)
+class IncidentsQuery:
+    customer_text: str
+    service: str
+    include_resolved: bool
+
+
+def split_customer_and_service(words: list[str], resolve: Callable[[str], CustomerMatch]) -> tuple[CustomerMatch, str]:
+    """The longest leading words that name a customer; what follows filters by service.
+
+    'contoso pharma' is one customer, 'contoso exchange' is Contoso's Exchange Online. When nothing
+    matches, the first word is taken as the (misspelt) customer so suggestions keep the service.
+    """
+    for cut in range(len(words), 0, -1):
+        match = resolve(" ".join(words[:cut]))
+        if not isinstance(match, NotFound):
+            return match, " ".join(words[cut:])
+    return resolve(words[0]), " ".join(words[1:])
+
+
+def include_resolved(words: list[str]) -> tuple[list[str], bool]:
+    """Strip a trailing 'all' / 'including resolved'."""
+    found = False
+    while words and words[-1].casefold() in _RESOLVED_WORDS:
+        words, found = words[:-1], True
+        while found and words and words[-1].casefold() in _RESOLVED_FILLER:
+            words = words[:-1]
+    return words, found
+
+
+class IncidentsDialog(AnswerDialog):
+    def __init__(self, backend: Backend, clock: Callable[[], datetime]) -> None:
+        super().__init__(INCIDENTS)
+        self._backend = backend
+        self._clock = clock
+
+    async def answer(self, options: object) -> AdaptiveCard:
+        request = CommandRequest.from_options(options)
+        words, resolved = include_resolved(request.argument.split())
+        if not words:
+            return which_customer("incidents contoso")
+        customers = await self._backend.list_customers()
+        match, service = split_customer_and_service(words, lambda text: resolve_customer(customers, text))
+
+        def command_for(customer: Customer) -> str:
+            return incidents_command(customer, service, resolved)
+
+        picked = choose(match, command_for, "see its incidents")
+        if not isinstance(picked, Customer):
+            return picked
+        health = await self._backend.tenant_health(picked)
+        incidents = list_incidents(health, service, resolved)
+        return incidents_card(picked, incidents, self._clock(), service, resolved)

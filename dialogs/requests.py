@@ -1,0 +1,40 @@
+"""What starts a dialog. Typed here, plain dicts only in dialog state (which must serialize)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Self
+
+
+@dataclass(frozen=True)
+class _Options:
+    def to_options(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_options(cls, options: object) -> Self:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in options.items() if k in known} if isinstance(options, dict) else {}
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class CommandRequest(_Options):
+    """A command's argument as typed (`contoso exchange all`), and the page for paged answers."""
+
+    argument: str = ""
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class HelpRequest(_Options):
+    greeting: str = ""
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Route(_Options):
+    """Which dialog the root should start, with that dialog's options."""
+
+    dialog_id: str
+    options: dict[str, Any]

@@ -1,0 +1,1 @@
+"""The support desk's domain, its backends and storage. Knows nothing of Teams or Bot Framework."""

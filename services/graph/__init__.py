@@ -1,0 +1,1 @@
+"""Microsoft Graph service communications: response parsing (and, later, the live client)."""

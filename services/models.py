@@ -1,0 +1,149 @@
+"""The support desk's domain: customers, their services' health and Microsoft's incidents.
+
+Frozen dataclasses, independent of where the data came from (demo files or live APIs) and of Teams.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A customer tenant the partner manages, as Partner Center lists it."""
+
+    customer_id: str
+    tenant_id: str
+    name: str
+    domain: str
+    relationship: str
+    delegated_access: bool
+
+
+class StatusLevel(enum.IntEnum):
+    """How much a status should worry a support engineer; higher sorts first."""
+
+    OPERATIONAL = 0
+    INFORMATIONAL = 1
+    DEGRADED = 2
+    INTERRUPTED = 3
+
+
+# Graph's serviceHealthStatus values (camelCase in the schema) with the word we show for each.
+_STATUS_WORDS: dict[str, tuple[str, StatusLevel]] = {
+    "serviceoperational": ("Operational", StatusLevel.OPERATIONAL),
+    "investigating": ("Investigating", StatusLevel.DEGRADED),
+    "restoringservice": ("Restoring service", StatusLevel.DEGRADED),
+    "verifyingservice": ("Verifying service", StatusLevel.DEGRADED),
+    "servicerestored": ("Service restored", StatusLevel.OPERATIONAL),
+    "postincidentreviewpublished": ("Post-incident report published", StatusLevel.OPERATIONAL),
+    "servicedegradation": ("Degraded", StatusLevel.DEGRADED),
+    "serviceinterruption": ("Interrupted", StatusLevel.INTERRUPTED),
+    "extendedrecovery": ("Extended recovery", StatusLevel.DEGRADED),
+    "falsepositive": ("False positive", StatusLevel.INFORMATIONAL),
+    "investigationsuspended": ("Investigation suspended", StatusLevel.INFORMATIONAL),
+    "resolved": ("Resolved", StatusLevel.OPERATIONAL),
+    "mitigated": ("Mitigated", StatusLevel.INFORMATIONAL),
+    "mitigatedexternal": ("Mitigated externally", StatusLevel.INFORMATIONAL),
+    "resolvedexternal": ("Resolved externally", StatusLevel.OPERATIONAL),
+    "confirmed": ("Confirmed", StatusLevel.DEGRADED),
+    "reported": ("Reported", StatusLevel.DEGRADED),
+}
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """A Graph health status; the docs mix camelCase and PascalCase, and new values appear."""
+
+    code: str
+
+    @property
+    def _known(self) -> tuple[str, StatusLevel] | None:
+        return _STATUS_WORDS.get(self.code.casefold())
+
+    @property
+    def label(self) -> str:
+        known = self._known
+        if known:
+            return known[0]
+        words = re.sub(r"(?<!^)(?=[A-Z])", " ", self.code).strip()
+        return words[:1].upper() + words[1:].lower() if words else "Unknown"
+
+    @property
+    def level(self) -> StatusLevel:
+        known = self._known
+        return known[1] if known else StatusLevel.INFORMATIONAL
+
+
+@dataclass(frozen=True)
+class IncidentPost:
+    """One update Microsoft posted on an incident, already turned from HTML into plain text."""
+
+    created: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A Graph serviceHealthIssue: an incident or an advisory on one service."""
+
+    incident_id: str
+    title: str
+    service: str
+    feature: str
+    feature_group: str
+    status: ServiceStatus
+    classification: str
+    impact: str
+    start: datetime
+    end: datetime | None
+    last_modified: datetime
+    is_resolved: bool
+    posts: tuple[IncidentPost, ...] = ()
+
+    @property
+    def is_advisory(self) -> bool:
+        return self.classification.casefold() == "advisory"
+
+
+@dataclass(frozen=True)
+class ServiceHealth:
+    """One service's current status in a tenant, with its issues (active and resolved)."""
+
+    service_id: str
+    name: str
+    status: ServiceStatus
+    incidents: tuple[Incident, ...] = ()
+
+    @property
+    def active_incidents(self) -> tuple[Incident, ...]:
+        return tuple(i for i in self.incidents if not i.is_resolved)
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.status.level > StatusLevel.INFORMATIONAL or bool(self.active_incidents)
+
+
+@dataclass(frozen=True)
+class TenantHealth:
+    """A customer's whole health overview, as of the moment it was read."""
+
+    customer: Customer
+    services: tuple[ServiceHealth, ...]
+    as_of: datetime
+
+    @property
+    def incidents(self) -> tuple[Incident, ...]:
+        return tuple(i for s in self.services for i in s.incidents)
+
+
+@dataclass(frozen=True)
+class IncidentLookup:
+    """An incident found by id, the customer it was found for, and other customers it affects."""
+
+    incident: Incident
+    customer: Customer
+    also_affected: tuple[Customer, ...] = ()

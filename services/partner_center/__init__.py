@@ -1,0 +1,1 @@
+"""Partner Center REST API: response parsing (and, later, the live client)."""
