@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
-from botbuilder.core import ConversationState, ShowTypingMiddleware, UserState
+from botbuilder.core import ConversationState, ShowTypingMiddleware, Storage, UserState
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from dotenv import dotenv_values
 
@@ -128,17 +128,10 @@ def create_backend(settings: Settings) -> Backend:
     return DemoBackend.load()
 
 
-def create_app(
-    settings: Settings,
-    *,
-    backend: Backend | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> web.Application:
-    store = SqliteDocumentStore(settings.data_dir / "bot-state.sqlite3")
-    storage = SqliteStorage(store)
-    conversation_state, user_state = ConversationState(storage), UserState(storage)
-    backend = backend or create_backend(settings)
-
+def build_bot(
+    storage: Storage, backend: Backend, clock: Callable[[], datetime], reply_budget_seconds: float
+) -> SupportBot:
+    """The bot with every flow wired in; tests build it on MemoryStorage."""
     root = RootDialog(
         [
             HelpDialog([c.help_entry for c in COMMANDS]),
@@ -148,10 +141,21 @@ def create_app(
             IncidentDialog(backend, clock),
         ]
     )
+    return SupportBot(ConversationState(storage), UserState(storage), root, report_turn_error, reply_budget_seconds)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    backend: Backend | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> web.Application:
+    store = SqliteDocumentStore(settings.data_dir / "bot-state.sqlite3")
+    backend = backend or create_backend(settings)
+    bot = build_bot(SqliteStorage(store), backend, clock, settings.reply_budget_seconds)
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotFrameworkConfig(settings)))
     adapter.on_turn_error = report_turn_error
     adapter.use(ShowTypingMiddleware(delay=2.0, period=3.0))
-    bot = SupportBot(conversation_state, user_state, root, report_turn_error, settings.reply_budget_seconds)
 
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
     app[BOT] = bot

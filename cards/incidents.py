@@ -92,7 +92,6 @@ def incident_card(lookup: IncidentLookup, now: datetime) -> AdaptiveCard:
     ended = f"{timestamp(incident.end)} ({relative_time(incident.end, now)})" if incident.end else "Ongoing"
     feature = " / ".join(p for p in (incident.feature_group, incident.feature) if p) or "—"
     facts = [
-        ("Status", incident.status.label),
         ("Classification", _kind(incident)),
         ("Service", incident.service),
         ("Feature", feature),

@@ -1,0 +1,69 @@
+"""Every card Teams will receive is valid Adaptive Card 1.5, small enough, and has titled actions."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from cards.parts import card_payload
+from chatclient.card_text import render_card
+from tests.cards.examples import CARDS, SNAPSHOTTED
+
+SCHEMA = json.loads((Path(__file__).parent / "schema" / "adaptive-card-1.5.json").read_text(encoding="utf-8"))
+VALIDATOR = jsonschema.Draft6Validator(SCHEMA)
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+MAX_CARD_BYTES = 28 * 1024
+
+
+def _actions(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        if str(node.get("type", "")).startswith("Action."):
+            yield node
+        for value in node.values():
+            yield from _actions(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _actions(value)
+
+
+@pytest.fixture(params=sorted(CARDS))
+def payload(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return card_payload(CARDS[request.param]())
+
+
+def test_card_is_valid_adaptive_card_1_5(payload: dict[str, Any]) -> None:
+    errors = sorted(VALIDATOR.iter_errors(payload), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message[:200]}" for e in errors)
+    assert payload["version"] == "1.5"
+
+
+def test_card_is_under_28_kb(payload: dict[str, Any]) -> None:
+    assert len(json.dumps(payload, ensure_ascii=False).encode("utf-8")) < MAX_CARD_BYTES
+
+
+def test_every_action_has_a_title(payload: dict[str, Any]) -> None:
+    actions = list(_actions(payload))
+    assert all(str(a.get("title", "")).strip() for a in actions), actions
+
+
+def test_schema_validation_catches_invalid_cards() -> None:
+    broken = card_payload(CARDS["notice"]())
+    broken["body"][0]["color"] = "Purple"
+    assert list(VALIDATOR.iter_errors(broken))
+
+
+@pytest.mark.parametrize("name", SNAPSHOTTED)
+def test_card_matches_reviewed_snapshot(name: str) -> None:
+    """Snapshots are reviewed by reading their `.txt` rendering; UPDATE_SNAPSHOTS=1 rewrites both."""
+    payload = card_payload(CARDS[name]())
+    path = SNAPSHOTS / f"{name}.json"
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        path.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.with_suffix(".txt").write_text(render_card(payload).text + "\n", encoding="utf-8")
+    assert payload == json.loads(path.read_text(encoding="utf-8"))

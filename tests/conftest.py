@@ -1,0 +1,19 @@
+"""Shared fixtures: the demo world at its own asOf instant, so every timestamp is as in the files."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.demo.backend import DemoBackend
+from services.models import Customer
+from tests.support.harness import demo_backend
+
+
+@pytest.fixture(scope="session")
+def demo() -> DemoBackend:
+    return demo_backend()
+
+
+@pytest.fixture
+async def customers(demo: DemoBackend) -> list[Customer]:
+    return list(await demo.list_customers())

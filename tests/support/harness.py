@@ -1,0 +1,82 @@
+"""Drive the real bot (every dialog, routing, state) through botbuilder's TestAdapter."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from botbuilder.core import MemoryStorage, Storage
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationReference,
+    Entity,
+)
+
+from app import build_bot
+from bot.errors import report_turn_error
+from chatclient.card_text import Button
+from services.demo.backend import DemoBackend
+from services.ports import Backend
+
+# The demo dataset's asOf: with the clock here, demo timestamps are exactly as written in the files.
+DEMO_NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+BOT = ChannelAccount(id="28:support-bot", name="Support Bot")
+USER = ChannelAccount(id="29:ana", name="Ana Bowman")
+
+
+def demo_backend() -> DemoBackend:
+    return DemoBackend.load(now=lambda: DEMO_NOW)
+
+
+class BotHarness:
+    def __init__(
+        self,
+        storage: Storage | None = None,
+        backend: Backend | None = None,
+        conversation_id: str = "19:support@thread.tacv2",
+        reply_budget: float = 10.0,
+    ) -> None:
+        self.storage = storage or MemoryStorage()
+        self.bot = build_bot(self.storage, backend or demo_backend(), lambda: DEMO_NOW, reply_budget)
+        reference = ConversationReference(
+            channel_id="msteams",
+            service_url="https://smba.example.test/amer/",
+            user=USER,
+            bot=BOT,
+            conversation=ConversationAccount(id=conversation_id, conversation_type="channel", is_group=True),
+        )
+        self.adapter = TestAdapter(self.bot.on_turn, reference)
+        self.adapter.on_turn_error = report_turn_error
+
+    async def receive(self, activity: Activity) -> list[Activity]:
+        """Every message the bot sent in answer (typing indicators left out)."""
+        before = len(self.adapter.activity_buffer)
+        await self.adapter.receive_activity(activity)
+        await self.bot.drain()
+        sent = self.adapter.activity_buffer[before:]
+        del self.adapter.activity_buffer[before:]
+        return [a for a in sent if a.type == ActivityTypes.message]
+
+    async def say(self, text: str, mention: bool = False) -> list[Activity]:
+        entities = None
+        if mention:
+            tag = f"<at>{BOT.name}</at>"
+            text = f"{tag} {text}"
+            mentioned = {"type": "mention", "mentioned": {"id": BOT.id, "name": BOT.name}, "text": tag}
+            entities = [Entity().deserialize(mentioned)]
+        return await self.receive(Activity(type=ActivityTypes.message, text=text, entities=entities))
+
+    async def press(self, button: Button) -> list[Activity]:
+        return await self.receive(Activity(type=ActivityTypes.message, value=button.action.get("data")))
+
+    async def submit(self, value: Any) -> list[Activity]:
+        return await self.receive(Activity(type=ActivityTypes.message, value=value))
+
+    async def one(self, text: str, mention: bool = False) -> Activity:
+        replies = await self.say(text, mention)
+        assert len(replies) == 1, f"expected one reply, got {len(replies)}"
+        return replies[0]
