@@ -175,6 +175,8 @@ def parse(text: str) -> ParsedCommand | None:
     for pattern, name in _PHRASES:
         match = pattern.match(lowered)
         if match:
+            if "arg" not in match.groupdict():
+                return _parsed(name, "")
             start, end = match.span("arg")
             return _parsed(name, line[start:end])
     return None

@@ -12,7 +12,6 @@ from botbuilder.schema import (
     ActivityTypes,
     ChannelAccount,
     ConversationAccount,
-    ConversationReference,
     Entity,
 )
 
@@ -42,14 +41,14 @@ class BotHarness:
     ) -> None:
         self.storage = storage or MemoryStorage()
         self.bot = build_bot(self.storage, backend or demo_backend(), lambda: DEMO_NOW, reply_budget)
-        reference = ConversationReference(
+        template = Activity(
             channel_id="msteams",
             service_url="https://smba.example.test/amer/",
-            user=USER,
-            bot=BOT,
+            from_property=USER,
+            recipient=BOT,
             conversation=ConversationAccount(id=conversation_id, conversation_type="channel", is_group=True),
         )
-        self.adapter = TestAdapter(self.bot.on_turn, reference)
+        self.adapter = TestAdapter(self.bot.on_turn, template)
         self.adapter.on_turn_error = report_turn_error
 
     async def receive(self, activity: Activity) -> list[Activity]:

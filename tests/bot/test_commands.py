@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.commands import COMMANDS, parse
+from cards.actions import health_command, incident_command, incidents_command
+from services.models import Customer
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "argument"),
+    [
+        ("health contoso", "health", "contoso"),
+        ("Health Contoso!", "health", "Contoso"),
+        ("  HEALTH   contoso.onmicrosoft.com ", "health", "contoso.onmicrosoft.com"),
+        ("status of contoso", "health", "contoso"),
+        ("how is contoso doing?", "health", "contoso"),
+        ("How's Woodgrove Bank looking today", "health", "Woodgrove Bank"),
+        ("is fabrikam ok?", "health", "fabrikam"),
+        ("what's the status of contoso pharma", "health", "contoso pharma"),
+        ("incidents fabrikam", "incidents", "fabrikam"),
+        ("incidents for woodgrove", "incidents", "woodgrove"),
+        ("show incidents for woodgrove", "incidents", "woodgrove"),
+        ("show me the active incidents at Contoso Ltd", "incidents", "Contoso Ltd"),
+        ("list contoso's incidents", "incidents", "contoso"),
+        ("what's wrong with contoso?", "incidents", "contoso"),
+        ("incidents contoso exchange all", "incidents", "contoso exchange all"),
+        ("incident ex1100014", "incident", "ex1100014"),
+        ("incidents EX1100014", "incident", "EX1100014"),
+        ("EX1100014", "incident", "EX1100014"),
+        ("show EX1100014", "incident", "EX1100014"),
+        ("tell me about EX1100014", "incident", "EX1100014"),
+        ("incident contoso", "incidents", "contoso"),
+        ("customers", "customers", ""),
+        ("customers fab", "customers", "fab"),
+        ("list customers", "customers", ""),
+        ("show all customers matching wood", "customers", "wood"),
+        ("find contoso", "customers", "contoso"),
+        ("help", "help", ""),
+        ("?", "help", ""),
+        ("what can you do?", "help", ""),
+        ("", "help", ""),
+        ("please health contoso, thanks", "health", "contoso"),
+        ("/health contoso", "health", "contoso"),
+        ("health 한빛 물류", "health", "한빛 물류"),
+    ],
+)
+def test_people_type_freely(text: str, command: str, argument: str) -> None:
+    parsed = parse(text)
+    assert parsed is not None
+    assert (parsed.command.name, parsed.argument) == (command, argument)
+
+
+@pytest.mark.parametrize("text", ["frobnicate the widgets", "delete everything", "what is love"])
+def test_unknown_text_is_not_a_command(text: str) -> None:
+    assert parse(text) is None
+
+
+def test_commands_run_by_card_buttons_parse_back_to_the_same_request() -> None:
+    customer = Customer("c-id", "t-id", "Contoso Ltd", "contoso.onmicrosoft.com", "reseller", True)
+    cases = {
+        health_command(customer): ("health", "c-id"),
+        incidents_command(customer, "exchange", True): ("incidents", "c-id exchange all"),
+        incident_command("EX1100014", customer): ("incident", "EX1100014 c-id"),
+    }
+    for text, expected in cases.items():
+        parsed = parse(text)
+        assert parsed is not None
+        assert (parsed.command.name, parsed.argument) == expected
+
+
+def test_every_command_is_taught_with_a_runnable_example() -> None:
+    for command in COMMANDS:
+        parsed = parse(command.example)
+        assert parsed is not None and parsed.command is command, command.example

@@ -1,0 +1,102 @@
+"""SQLite bot storage honours botbuilder's Storage contract, with ETags, and survives reopening."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from botbuilder.core import ConversationState, StoreItem, TurnContext
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity
+
+from bot.state_storage import SqliteStorage
+from services.document_store import SqliteDocumentStore, StaleWriteError
+
+
+class Note(StoreItem):  # type: ignore[misc]
+    def __init__(self, text: str = "", e_tag: str = "*") -> None:
+        super().__init__(text=text, e_tag=e_tag)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    return tmp_path / "state.sqlite3"
+
+
+@pytest.fixture
+def storage(database: Path) -> Iterator[SqliteStorage]:
+    store = SqliteDocumentStore(database)
+    yield SqliteStorage(store)
+    store.close()
+
+
+async def test_read_of_missing_keys_is_empty(storage: SqliteStorage) -> None:
+    assert await storage.read(["nope"]) == {}
+
+
+async def test_write_then_read_round_trips_dicts_and_objects(storage: SqliteStorage) -> None:
+    await storage.write({"a": {"count": 1, "names": ["x"]}, "b": Note("hello")})
+    items = await storage.read(["a", "b", "c"])
+    assert set(items) == {"a", "b"}
+    assert items["a"]["count"] == 1 and items["a"]["names"] == ["x"]
+    assert items["b"].text == "hello"
+    assert items["a"]["e_tag"] and items["b"].e_tag not in ("", "*")
+
+
+async def test_stale_etag_raises_and_keeps_the_newer_value(storage: SqliteStorage) -> None:
+    await storage.write({"k": {"v": 1}})
+    first = (await storage.read(["k"]))["k"]
+    second = (await storage.read(["k"]))["k"]
+    second["v"] = 2
+    await storage.write({"k": second})
+    first["v"] = 3
+    with pytest.raises(StaleWriteError):
+        await storage.write({"k": first})
+    assert (await storage.read(["k"]))["k"]["v"] == 2
+
+
+async def test_star_etag_overwrites_unconditionally(storage: SqliteStorage) -> None:
+    await storage.write({"k": {"v": 1}})
+    await storage.write({"k": {"v": 9, "e_tag": "*"}})
+    assert (await storage.read(["k"]))["k"]["v"] == 9
+
+
+async def test_a_second_save_in_the_same_turn_is_not_stale(storage: SqliteStorage) -> None:
+    item = {"v": 1}
+    await storage.write({"k": item})
+    item["v"] = 2
+    await storage.write({"k": item})
+    assert (await storage.read(["k"]))["k"]["v"] == 2
+
+
+async def test_delete_removes_only_named_keys(storage: SqliteStorage) -> None:
+    await storage.write({"a": {"v": 1}, "b": {"v": 2}})
+    await storage.delete(["a", "missing"])
+    assert set(await storage.read(["a", "b"])) == {"b"}
+
+
+async def test_state_survives_reopening_the_database(database: Path) -> None:
+    store = SqliteDocumentStore(database)
+    await SqliteStorage(store).write({"conv": {"welcomed": True}})
+    store.close()
+    reopened = SqliteDocumentStore(database)
+    assert (await SqliteStorage(reopened).read(["conv"]))["conv"]["welcomed"] is True
+    reopened.close()
+
+
+async def test_conversation_state_persists_through_botbuilder(storage: SqliteStorage) -> None:
+    state = ConversationState(storage)
+    seen = state.create_property("seen")
+    keys: set[str] = set()
+
+    async def logic(context: TurnContext) -> None:
+        await seen.set(context, (await seen.get(context, 0) or 0) + 1)
+        await state.save_changes(context)
+        keys.add(state.get_storage_key(context))
+
+    adapter = TestAdapter(logic)
+    for _ in range(3):
+        await adapter.receive_activity(Activity(type="message", text="hi"))
+    (key,) = keys
+    assert (await storage.read([key]))[key]["seen"] == 3
