@@ -141,7 +141,9 @@ def build_bot(
             IncidentDialog(backend, clock),
         ]
     )
-    return SupportBot(ConversationState(storage), UserState(storage), root, report_turn_error, reply_budget_seconds)
+    return SupportBot(
+        ConversationState(storage), UserState(storage), root, report_turn_error, reply_budget_seconds
+    )
 
 
 def create_app(

@@ -83,7 +83,9 @@ class ParsedCommand:
     argument: str
 
 
-_LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|ok|okay)\s+bot\b[,\s]*|please\s+|can you\s+|could you\s+|would you\s+)+")
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:hey|hi|ok|okay)\s+bot\b[,\s]*|please\s+|can you\s+|could you\s+|would you\s+)+"
+)
 _TRAILING_FILLER = re.compile(r"(?:[,\s]+(?:please|thanks|thank you|pls))+$")
 _ARGUMENT_PREPOSITION = re.compile(r"^(?:for|of|at|on|in|about|with|from)\s+")
 
@@ -113,8 +115,11 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?:incidents|issues|outages)$",
             "incidents",
         ),
-        (r"^(?:what(?:'s| is)|anything)\s+(?:wrong|going on|happening|broken|down)\s+(?:with|at|for)\s+(?P<arg>.+)$",
-         "incidents"),
+        (
+            r"^(?:what(?:'s| is)|anything)\s+(?:wrong|going on|happening|broken|down)\s+"
+            r"(?:with|at|for)\s+(?P<arg>.+)$",
+            "incidents",
+        ),
         (
             r"^(?:how(?:'s| is| are)|is|are|check(?: on)?|what(?:'s| is) the (?:status|health) (?:of|for)|"
             r"(?:status|health) (?:of|for))\s+(?P<arg>.+?)(?:'s)?"

@@ -132,7 +132,9 @@ class SupportBot(TeamsActivityHandler):
         await self._welcomed.set(turn_context, True)
         await self._converse(turn_context, Route(HELP, HelpRequest(greeting=GREETING).to_options()))
 
-    async def _converse_within_budget(self, turn_context: TurnContext, route: Route, record: _TurnRecord) -> None:
+    async def _converse_within_budget(
+        self, turn_context: TurnContext, route: Route, record: _TurnRecord
+    ) -> None:
         work = asyncio.ensure_future(self._converse(turn_context, route))
         done, _ = await asyncio.wait({work}, timeout=self._reply_budget)
         if work in done:

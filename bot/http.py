@@ -18,7 +18,6 @@ from aiohttp import web
 from botbuilder.core import Bot, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
-from msrest.exceptions import DeserializationError
 
 logger = logging.getLogger("bot.http")
 
@@ -64,7 +63,7 @@ def _as_activity(payload: Any) -> Activity | None:
         return None
     try:
         activity = Activity().deserialize(payload)
-    except (DeserializationError, TypeError, ValueError, AttributeError):
+    except Exception:  # msrest raises several kinds for shapes it can't map; all mean "not an activity"
         return None
     return activity if isinstance(activity, Activity) else None
 
@@ -84,7 +83,9 @@ def messages_route(adapter: CloudAdapter, bot: Bot, max_body_bytes: int) -> Hand
         if activity is None:
             return problem(400, "Body is not a Bot Framework activity")
         try:
-            invoke = await adapter.process_activity(request.headers.get("Authorization", ""), activity, bot.on_turn)
+            invoke = await adapter.process_activity(
+                request.headers.get("Authorization", ""), activity, bot.on_turn
+            )
         except (PermissionError, jwt.PyJWTError):
             return problem(401, "Missing or invalid Authorization token")
         if invoke is not None:

@@ -45,7 +45,8 @@ class SqliteStorage(Storage):
         if not changes:
             return
         writes = {
-            key: DocumentWrite(jsonpickle.encode(item, keys=True), _get_etag(item)) for key, item in changes.items()
+            key: DocumentWrite(jsonpickle.encode(item, keys=True), _get_etag(item))
+            for key, item in changes.items()
         }
         for key, etag in (await self._store.write(writes)).items():
             _set_etag(changes[key], etag)

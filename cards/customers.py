@@ -68,12 +68,17 @@ def did_you_mean_card(query: str, options: Sequence[tuple[Customer, str]]) -> Ad
     """No customer is called `query`; offer close spellings, or say how to list customers."""
     body: list[CardElement] = [
         TextBlock(
-            text=safe(f"I don't know a customer called '{query}'."), weight="Bolder", color="Warning", wrap=True
+            text=safe(f"I don't know a customer called '{query}'."),
+            weight="Bolder",
+            color="Warning",
+            wrap=True,
         )
     ]
     if options:
         body.append(plain("Did you mean:", spacing="Small"))
         body += [_customer_row(c, run_command("Yes, this one", command)) for c, command in options]
     else:
-        body.append(plain("Try 'customers' to list them all, or 'customers <part of a name>'.", spacing="Small"))
+        body.append(
+            plain("Try 'customers' to list them all, or 'customers <part of a name>'.", spacing="Small")
+        )
     return card(body, [run_command("List customers", "customers")], fallback=f"Unknown customer '{query}'.")

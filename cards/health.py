@@ -23,7 +23,10 @@ def _service_row(service: ServiceHealth) -> ColumnSet:
                 width="auto",
                 items=[
                     TextBlock(
-                        text=safe(status.label), color=STATUS_COLOURS[status.level], weight="Bolder", wrap=True
+                        text=safe(status.label),
+                        color=STATUS_COLOURS[status.level],
+                        weight="Bolder",
+                        wrap=True,
                     )
                 ],
             ),

@@ -30,7 +30,9 @@ def help_card(entries: Sequence[HelpEntry], greeting: str = "", hint: str = "") 
     if greeting:
         body.append(plain(greeting, spacing="Small"))
     body.append(
-        subtle("In a channel or group chat, mention me first: @Support Bot health contoso. Case doesn't matter.")
+        subtle(
+            "In a channel or group chat, mention me first: @Support Bot health contoso. Case doesn't matter."
+        )
     )
     for entry in entries:
         body.append(

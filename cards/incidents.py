@@ -35,7 +35,9 @@ def _incident_row(incident: Incident, customer: Customer, now: datetime) -> Cont
     return Container(
         separator=True,
         spacing="Medium",
-        select_action=run_command(f"Open {incident.incident_id}", incident_command(incident.incident_id, customer)),
+        select_action=run_command(
+            f"Open {incident.incident_id}", incident_command(incident.incident_id, customer)
+        ),
         items=[
             ColumnSet(
                 columns=[
@@ -45,7 +47,11 @@ def _incident_row(incident: Incident, customer: Customer, now: datetime) -> Cont
                     ),
                     Column(
                         width="stretch",
-                        items=[TextBlock(text=safe(incident.status.label), color=colour, weight="Bolder", wrap=True)],
+                        items=[
+                            TextBlock(
+                                text=safe(incident.status.label), color=colour, weight="Bolder", wrap=True
+                            )
+                        ],
                     ),
                 ]
             ),

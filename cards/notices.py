@@ -9,7 +9,9 @@ from microsoft_teams.cards import AdaptiveCard, TextBlock
 from cards.parts import card, plain, safe, subtle
 
 
-def notice_card(title: str, message: str, actions: list[Any] | None = None, reference: str = "") -> AdaptiveCard:
+def notice_card(
+    title: str, message: str, actions: list[Any] | None = None, reference: str = ""
+) -> AdaptiveCard:
     body = [
         TextBlock(text=safe(title), weight="Bolder", size="Medium", color="Warning", wrap=True),
         plain(message, spacing="Small"),

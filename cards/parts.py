@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +32,8 @@ def safe(text: str) -> str:
     return _LIST_START.sub(r"\1\\\2\3", _MARKDOWN.sub(r"\\\1", text))
 
 
-def card(body: list[CardElement], actions: list[Any] | None = None, fallback: str = "") -> AdaptiveCard:
-    result = AdaptiveCard(version=CARD_VERSION, body=body)
+def card(body: Sequence[CardElement], actions: list[Any] | None = None, fallback: str = "") -> AdaptiveCard:
+    result = AdaptiveCard(version=CARD_VERSION, body=list(body))
     if actions:
         result.actions = actions
     if fallback:

@@ -30,7 +30,9 @@ class IncidentsQuery:
     include_resolved: bool
 
 
-def split_customer_and_service(words: list[str], resolve: Callable[[str], CustomerMatch]) -> tuple[CustomerMatch, str]:
+def split_customer_and_service(
+    words: list[str], resolve: Callable[[str], CustomerMatch]
+) -> tuple[CustomerMatch, str]:
     """The longest leading words that name a customer; what follows filters by service.
 
     'contoso pharma' is one customer, 'contoso exchange' is Contoso's Exchange Online. When nothing

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from botbuilder.dialogs import ComponentDialog, Dialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs import (
+    ComponentDialog,
+    Dialog,
+    DialogTurnResult,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
 
 from dialogs.ids import ROOT
 from dialogs.requests import Route

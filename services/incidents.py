@@ -47,7 +47,9 @@ def _find(health: TenantHealth, incident_id: str) -> Incident | None:
     return next((i for i in health.incidents if i.incident_id == wanted), None)
 
 
-async def find_incident(backend: Backend, incident_id: str, customer: Customer | None = None) -> IncidentLookup:
+async def find_incident(
+    backend: Backend, incident_id: str, customer: Customer | None = None
+) -> IncidentLookup:
     """Look in one customer's tenant, or in every tenant the partner can read."""
     if customer is not None:
         found = _find(await backend.tenant_health(customer), incident_id)

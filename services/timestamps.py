@@ -19,7 +19,7 @@ def parse_timestamp(value: object) -> datetime | None:
     if "." in text:
         head, _, rest = text.partition(".")
         digits = len(rest) - len(rest.lstrip("0123456789"))
-        text = f"{head}.{rest[:min(digits, 6)]}{rest[digits:]}"
+        text = f"{head}.{rest[: min(digits, 6)]}{rest[digits:]}"
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:

@@ -14,7 +14,7 @@ from bot.state_storage import SqliteStorage
 from services.document_store import SqliteDocumentStore, StaleWriteError
 
 
-class Note(StoreItem):  # type: ignore[misc]
+class Note(StoreItem):
     def __init__(self, text: str = "", e_tag: str = "*") -> None:
         super().__init__(text=text, e_tag=e_tag)
 

@@ -23,7 +23,7 @@ from tests.support.harness import DEMO_NOW, demo_backend
 
 def _world() -> dict[str, Callable[[], AdaptiveCard]]:
     backend = demo_backend()
-    customers = list(asyncio.run(backend.list_customers()))  # type: ignore[arg-type]
+    customers = list(asyncio.run(backend.list_customers()))
     by_name = {c.name: c for c in customers}
     contoso = by_name["Contoso Ltd"]
     contoso_health = asyncio.run(backend.tenant_health(contoso))
@@ -41,12 +41,18 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         return [(c, command(c)) for c in options]
 
     return {
-        "help": lambda: help_card([c.help_entry for c in COMMANDS], greeting="Hi! I'm the support desk's bot."),
-        "help_unknown": lambda: help_card([c.help_entry for c in COMMANDS], hint="I didn't understand 'frobnicate'."),
+        "help": lambda: help_card(
+            [c.help_entry for c in COMMANDS], greeting="Hi! I'm the support desk's bot."
+        ),
+        "help_unknown": lambda: help_card(
+            [c.help_entry for c in COMMANDS], hint="I didn't understand 'frobnicate'."
+        ),
         "notice": lambda: notice_card("Something went wrong", "Please try again.", reference="ab12cd34"),
         "customers": lambda: customers_card(search_customers(customers, ""), "", 2),
         "customers_none": lambda: customers_card((), "zzz", 1),
-        "choice": lambda: customer_choice_card("fabrikam", choices(fabrikams, health_command), "see its health"),
+        "choice": lambda: customer_choice_card(
+            "fabrikam", choices(fabrikams, health_command), "see its health"
+        ),
         "did_you_mean": lambda: did_you_mean_card(
             "contsoo", choices([contoso, by_name["Contoso Pharmaceuticals"]], incidents_command)
         ),
@@ -55,7 +61,9 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         "incidents_all": lambda: incidents_card(
             contoso, list_incidents(contoso_health, include_resolved=True), DEMO_NOW, include_resolved=True
         ),
-        "incidents_none": lambda: incidents_card(by_name["Northwind Traders"], (), DEMO_NOW, "Exchange Online"),
+        "incidents_none": lambda: incidents_card(
+            by_name["Northwind Traders"], (), DEMO_NOW, "Exchange Online"
+        ),
         "incident": lambda: incident_card(lookup, DEMO_NOW),
         "incident_huge": lambda: incident_card(huge, DEMO_NOW),
     }

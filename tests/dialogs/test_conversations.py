@@ -13,7 +13,12 @@ async def test_help_lists_every_command_with_a_button_that_runs_it() -> None:
     bot = BotHarness()
     reply = await bot.one("help")
     text = visible_text(reply)
-    for usage in ("health <customer>", "incidents <customer> [service] [all]", "incident <id>", "customers [search]"):
+    for usage in (
+        "health <customer>",
+        "incidents <customer> [service] [all]",
+        "incident <id>",
+        "customers [search]",
+    ):
         assert usage in text
     tried = await bot.press(button(reply, "Try: health contoso"))
     assert "Service health · Contoso Ltd" in visible_text(tried[0])
@@ -118,7 +123,9 @@ async def test_customers_are_paged_with_health_buttons() -> None:
 async def test_korean_names_work_in_search_and_on_cards() -> None:
     bot = BotHarness()
     assert "한빛 물류 (Hanbit Logistics)" in visible_text(await bot.one("customers 한빛"))
-    assert visible_text(await bot.one("health 한빛")).startswith("Service health · 한빛 물류 (Hanbit Logistics)")
+    assert visible_text(await bot.one("health 한빛")).startswith(
+        "Service health · 한빛 물류 (Hanbit Logistics)"
+    )
 
 
 async def test_advisor_customer_explains_missing_access() -> None:

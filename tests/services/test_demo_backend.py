@@ -23,7 +23,9 @@ async def test_timestamps_shift_so_the_demo_always_looks_current() -> None:
     shift = later - datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     assert incident.start == datetime(2026, 11, 23, 4, 0, tzinfo=UTC) + shift
     # Timestamps written inside post text move too.
-    assert (datetime(2026, 11, 23, 6, 12, tzinfo=UTC) + shift).strftime("%Y-%m-%dT%H:%M") in incident.posts[0].text
+    assert (datetime(2026, 11, 23, 6, 12, tzinfo=UTC) + shift).strftime("%Y-%m-%dT%H:%M") in incident.posts[
+        0
+    ].text
 
 
 async def test_contoso_has_three_active_incidents(demo: DemoBackend, customers: list[Customer]) -> None:

@@ -32,7 +32,10 @@ def _issue(**overrides: object) -> dict[str, object]:
 
 
 def test_html_becomes_readable_text_with_line_breaks_kept() -> None:
-    html = "Title: X<br><br>User impact: <b>users</b> &amp; admins<br/>Next &lt;soon&gt;<script>alert(1)</script>"
+    html = (
+        "Title: X<br><br>User impact: <b>users</b> &amp; admins<br/>"
+        "Next &lt;soon&gt;<script>alert(1)</script>"
+    )
     assert html_to_text(html) == "Title: X\n\nUser impact: users & admins\nNext <soon>"
 
 
@@ -59,8 +62,12 @@ def test_seven_digit_fractions_and_unknown_statuses_are_tolerated() -> None:
 def test_issues_without_id_or_start_are_skipped_not_fatal() -> None:
     payload = {
         "value": [
-            {"service": "Exchange Online", "id": "Exchange", "status": "serviceOperational",
-             "issues": [_issue(id=""), _issue(startDateTime=None), _issue(id="EX1")]},
+            {
+                "service": "Exchange Online",
+                "id": "Exchange",
+                "status": "serviceOperational",
+                "issues": [_issue(id=""), _issue(startDateTime=None), _issue(id="EX1")],
+            },
             {"status": "serviceOperational"},
             "garbage",
         ]

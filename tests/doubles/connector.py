@@ -1,0 +1,62 @@
+"""A stand-in for the Bot Connector service at `serviceUrl`, shaped like its v3 REST API.
+
+It records what the bot sends so tests can read the replies back, and answers as the real service does:
+a ResourceResponse `{"id": ...}` for sends and updates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Sent:
+    method: str
+    conversation_id: str
+    reply_to_id: str | None
+    activity: dict[str, Any]
+
+
+@dataclass
+class FakeConnector:
+    sent: list[Sent] = field(default_factory=list)
+    service_url: str = ""
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/{prefix:.*}v3/conversations/{conversation}/activities/{activity}", self._reply)
+        app.router.add_post("/{prefix:.*}v3/conversations/{conversation}/activities", self._send)
+        app.router.add_put("/{prefix:.*}v3/conversations/{conversation}/activities/{activity}", self._update)
+        return app
+
+    async def _record(self, request: web.Request, reply_to: str | None) -> web.Response:
+        body = await request.json()
+        async with self._changed:
+            self.sent.append(Sent(request.method, request.match_info["conversation"], reply_to, body))
+            self._changed.notify_all()
+        return web.json_response({"id": f"bot-activity-{next(self._ids)}"})
+
+    async def _reply(self, request: web.Request) -> web.Response:
+        return await self._record(request, request.match_info["activity"])
+
+    async def _send(self, request: web.Request) -> web.Response:
+        return await self._record(request, None)
+
+    async def _update(self, request: web.Request) -> web.Response:
+        return await self._record(request, request.match_info["activity"])
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return [s.activity for s in self.sent if s.activity.get("type") == "message"]
+
+    async def wait_for_messages(self, count: int, seconds: float = 10.0) -> list[dict[str, Any]]:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(self.messages) >= count), seconds)
+        return self.messages

@@ -1,0 +1,41 @@
+"""The real aiohttp app on a loopback port, talking to a fake Bot Connector over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from app import Settings, create_app
+from services.ports import Backend
+from tests.doubles.connector import FakeConnector
+from tests.support.harness import DEMO_NOW, demo_backend
+
+StartBot = Callable[..., Awaitable[TestClient[Any, Any]]]
+
+
+@pytest.fixture
+async def connector(aiohttp_server: Any) -> FakeConnector:
+    fake = FakeConnector()
+    server = await aiohttp_server(fake.app())
+    fake.service_url = str(server.make_url("/amer/"))
+    return fake
+
+
+@pytest.fixture
+def service_url(connector: FakeConnector) -> str:
+    return connector.service_url
+
+
+@pytest.fixture
+def start_bot(aiohttp_client: Any, tmp_path: Path) -> StartBot:
+    async def start(backend: Backend | None = None, **settings: Any) -> TestClient[Any, Any]:
+        app = create_app(
+            Settings(data_dir=tmp_path, **settings), backend=backend or demo_backend(), clock=lambda: DEMO_NOW
+        )
+        return await aiohttp_client(app)
+
+    return start
