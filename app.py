@@ -87,6 +87,7 @@ class Settings:
     data_dir: Path = Path("data")
     max_body_bytes: int = 256 * 1024
     reply_budget_seconds: float = 4.0
+    typing_delay_seconds: float = 2.0
     log_level: str = "INFO"
 
     @classmethod
@@ -109,6 +110,7 @@ class Settings:
             data_dir=Path(env.get("BOT_DATA_DIR", "").strip() or "data"),
             max_body_bytes=_integer(env, "BOT_MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024),
             reply_budget_seconds=_number(env, "BOT_REPLY_BUDGET_SECONDS", 4.0, 0.0, 10.0),
+            typing_delay_seconds=_number(env, "BOT_TYPING_DELAY_SECONDS", 2.0, 0.0, 10.0),
             log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
         )
 
@@ -157,7 +159,7 @@ def create_app(
     bot = build_bot(SqliteStorage(store), backend, clock, settings.reply_budget_seconds)
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotFrameworkConfig(settings)))
     adapter.on_turn_error = report_turn_error
-    adapter.use(ShowTypingMiddleware(delay=2.0, period=3.0))
+    adapter.use(ShowTypingMiddleware(delay=settings.typing_delay_seconds, period=3.0))
 
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
     app[BOT] = bot

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +57,10 @@ class FakeConnector:
     def messages(self) -> list[dict[str, Any]]:
         return [s.activity for s in self.sent if s.activity.get("type") == "message"]
 
-    async def wait_for_messages(self, count: int, seconds: float = 10.0) -> list[dict[str, Any]]:
+    async def wait_until(self, condition: Callable[[], bool], seconds: float = 10.0) -> None:
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: len(self.messages) >= count), seconds)
+            await asyncio.wait_for(self._changed.wait_for(condition), seconds)
+
+    async def wait_for_messages(self, count: int) -> list[dict[str, Any]]:
+        await self.wait_until(lambda: len(self.messages) >= count)
         return self.messages

@@ -186,3 +186,20 @@ async def test_with_an_app_id_requests_without_a_valid_token_are_401(
     response = await bot.post("/api/messages", json=channel_message(service_url, "help"), headers=headers)
     assert response.status == 401
     assert connector.sent == []
+
+
+async def test_a_slow_turn_shows_typing_before_the_answer(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    backend = GatedBackend(demo_backend())
+    bot = await start_bot(backend=backend, typing_delay_seconds=0.01, reply_budget_seconds=10)
+    posting = asyncio.ensure_future(
+        bot.post("/api/messages", json=channel_message(service_url, "health contoso"))
+    )
+    await connector.wait_until(lambda: bool(connector.sent))
+    backend.gate.set()
+    assert (await asyncio.wait_for(posting, 10)).status == 201
+    kinds = [s.activity["type"] for s in connector.sent]
+    assert kinds[0] == "typing"
+    assert kinds[-1] == "message"
+    assert visible_text(connector.messages[-1]).startswith("Service health · Contoso Ltd")
