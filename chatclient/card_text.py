@@ -76,9 +76,10 @@ def render_card(card: dict[str, Any], out: Rendered | None = None) -> Rendered:
     return out
 
 
-def render_activity(activity: dict[str, Any]) -> Rendered:
-    """Text first, then each card; typing indicators render as nothing."""
-    out = Rendered()
+def render_activity(activity: dict[str, Any], out: Rendered | None = None) -> Rendered:
+    """Text first, then each card; typing indicators render as nothing. Numbering continues `out`."""
+    out = out or Rendered()
+    out.lines = []
     if activity.get("type") not in (None, "message"):
         return out
     if activity.get("text"):

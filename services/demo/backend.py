@@ -66,7 +66,8 @@ class DemoBackend:
         index = _read_json(data_dir / "index.json")
         as_of = parse_timestamp(index.get("asOf")) or datetime.now(UTC)
         current = (now or (lambda: datetime.now(UTC)))()
-        shift = current - as_of
+        # Whole minutes, so shifted times read like Microsoft's ("04:12", not "04:12:37").
+        shift = timedelta(minutes=(current - as_of) // timedelta(minutes=1))
         customers = parse_customers(_read_json(data_dir / "customers.json"))
         health = {}
         for customer in customers:

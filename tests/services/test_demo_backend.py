@@ -16,11 +16,11 @@ def _named(customers: list[Customer], name: str) -> Customer:
 
 
 async def test_timestamps_shift_so_the_demo_always_looks_current() -> None:
-    later = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+    later = datetime(2027, 3, 1, 12, 0, 42, tzinfo=UTC)
     backend = DemoBackend.load(now=lambda: later)
     contoso = _named(list(await backend.list_customers()), "Contoso Ltd")
     incident = (await find_incident(backend, "EX1100014", contoso)).incident
-    shift = later - datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    shift = later.replace(second=0) - datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     assert incident.start == datetime(2026, 11, 23, 4, 0, tzinfo=UTC) + shift
     # Timestamps written inside post text move too.
     assert (datetime(2026, 11, 23, 6, 12, tzinfo=UTC) + shift).strftime("%Y-%m-%dT%H:%M") in incident.posts[

@@ -1,0 +1,121 @@
+"""One chat with the bot over Bot Framework protocol, without Teams.
+
+The client plays both sides Teams normally plays: it POSTs the person's activities to the bot, and it
+is the Bot Connector at `serviceUrl`, where the bot POSTs its replies. Replies are rendered as text
+with numbered buttons; typing a button's number presses it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import ClientSession, web
+
+from chatclient.card_text import Button, Rendered, render_activity
+
+BOT_ID = "28:support-bot"
+USER = {"id": "29:local-user", "name": "You"}
+
+Output = Callable[[str], None]
+
+
+class ChatSession:
+    def __init__(self, bot_url: str, output: Output, scope: str = "personal") -> None:
+        self.bot_url = bot_url
+        self.output = output
+        self.scope = scope
+        self.buttons: list[Button] = []
+        self.conversation_id = (
+            f"19:{uuid.uuid4().hex}@thread.tacv2" if scope == "channel" else f"a:{uuid.uuid4().hex}"
+        )
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self._http: ClientSession | None = None
+        self.service_url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._receive)
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._receive)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._receive)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.service_url = f"http://127.0.0.1:{port}/"
+        self._http = ClientSession()
+
+    async def close(self) -> None:
+        if self._http:
+            await self._http.close()
+        if self._runner:
+            await self._runner.cleanup()
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        activity = await request.json()
+        if activity.get("type") == "typing":
+            self.output("  (Support Bot is typing…)")
+        else:
+            # Buttons are numbered across all replies since the person last spoke.
+            rendered = render_activity(activity, Rendered(buttons=list(self.buttons)))
+            self.buttons = rendered.buttons
+            self.output("Support Bot:\n" + "\n".join(f"  {line}" for line in rendered.lines))
+        return web.json_response({"id": f"reply-{next(self._ids)}"})
+
+    def _activity(self, kind: str, **fields: Any) -> dict[str, Any]:
+        conversation: dict[str, Any] = {"id": self.conversation_id, "conversationType": self.scope}
+        if self.scope != "personal":
+            conversation["isGroup"] = True
+        return {
+            "type": kind,
+            "id": f"user-{next(self._ids)}",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "channelId": "msteams",
+            "serviceUrl": self.service_url,
+            "from": USER,
+            "recipient": {"id": BOT_ID, "name": "Support Bot"},
+            "conversation": conversation,
+            "channelData": {"tenant": {"id": "local-tenant"}},
+            **fields,
+        }
+
+    async def _post(self, activity: dict[str, Any]) -> None:
+        assert self._http is not None, "start() first"
+        async with self._http.post(self.bot_url, json=activity) as response:
+            if response.status >= 300:
+                self.output(f"  (the bot answered HTTP {response.status}: {await response.text()})")
+
+    async def join(self) -> None:
+        """What Teams sends when the app is added: the bot greets."""
+        bot = {"id": BOT_ID, "name": "Support Bot"}
+        await self._post(self._activity("conversationUpdate", membersAdded=[bot]))
+
+    async def send(self, line: str) -> None:
+        """A typed line, or a button number."""
+        pressed = self._button(line)
+        self.buttons = []
+        if pressed is not None:
+            self.output(f"  (pressed: {pressed.title})")
+            data = pressed.action.get("data")
+            if pressed.action.get("type") == "Action.OpenUrl":
+                self.output(f"  (would open {pressed.action.get('url')})")
+                return
+            await self._post(self._activity("message", text="", value=data if isinstance(data, dict) else {}))
+            return
+        text = f"<at>Support Bot</at> {line}" if self.scope != "personal" else line
+        fields: dict[str, Any] = {"text": text}
+        if self.scope != "personal":
+            mention = {"id": BOT_ID, "name": "Support Bot"}
+            fields["entities"] = [{"type": "mention", "mentioned": mention, "text": "<at>Support Bot</at>"}]
+        await self._post(self._activity("message", **fields))
+
+    def _button(self, line: str) -> Button | None:
+        choice = line.strip()
+        if choice.isdigit() and 1 <= int(choice) <= len(self.buttons):
+            return self.buttons[int(choice) - 1]
+        return None
