@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test chat lint typecheck lock clean
+.PHONY: run test chat package lint typecheck lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: $(VENV)/.runtime
 
 chat: $(VENV)/.runtime
 	$(BIN)/python -m chatclient
+
+# The Teams app package for an Azure Bot registration: make package MicrosoftAppId=<guid>
+package: $(VENV)/.runtime
+	@test -n "$(MicrosoftAppId)" || { echo "Set MicrosoftAppId=<the Azure Bot's app id>"; exit 2; }
+	$(BIN)/python -m manifest.package "$(MicrosoftAppId)"
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest
