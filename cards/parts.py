@@ -24,12 +24,14 @@ STATUS_COLOURS: dict[StatusLevel, TextColor] = {
 # Characters that start Adaptive Card markdown (emphasis, links, code); escaped so upstream text
 # such as an incident post can't turn itself into a link or formatting.
 _MARKDOWN = re.compile(r"([\\`*_\[\]~])")
-_LIST_START = re.compile(r"^(\s*)([-+]|\d+\.)(\s)", re.MULTILINE)
+_BULLET_START = re.compile(r"^(\s*)([-+])(\s)", re.MULTILINE)
+_NUMBER_START = re.compile(r"^(\s*\d+)\.(\s)", re.MULTILINE)
 
 
 def safe(text: str) -> str:
     """Text from users or upstream APIs, shown literally."""
-    return _LIST_START.sub(r"\1\\\2\3", _MARKDOWN.sub(r"\\\1", text))
+    escaped = _MARKDOWN.sub(r"\\\1", text)
+    return _NUMBER_START.sub(r"\1\\.\2", _BULLET_START.sub(r"\1\\\2\3", escaped))
 
 
 def card(body: Sequence[CardElement], actions: list[Any] | None = None, fallback: str = "") -> AdaptiveCard:
