@@ -9,9 +9,9 @@ import pytest
 from cards.incidents import incident_card
 from cards.parts import card_payload, relative_time, safe
 from chatclient.card_text import render_card
-from services.models import IncidentPost
 from services.demo.backend import DemoBackend
 from services.incidents import find_incident
+from services.models import IncidentPost
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
