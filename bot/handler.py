@@ -11,12 +11,14 @@ import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
+from bot.conversation_locks import ConversationLocks
 from bot.routing import command_name, route_submission, route_text, visible_text
 from cards.actions import InvalidSubmission
 from cards.notices import notice_card
@@ -64,6 +66,7 @@ class SupportBot(TeamsActivityHandler):
         self._report_error = report_error
         self._reply_budget = reply_budget
         self._background: set[asyncio.Task[None]] = set()
+        self._locks = ConversationLocks()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         record = _TurnRecord()
@@ -115,8 +118,9 @@ class SupportBot(TeamsActivityHandler):
         await self._welcome(turn_context)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
-        await self._welcomed.delete(turn_context)
-        await self._save(turn_context)
+        async with self._exclusive(turn_context):
+            await self._welcomed.delete(turn_context)
+            await self._save(turn_context)
 
     async def drain(self) -> None:
         """Let turns finishing in the background complete (at shutdown)."""
@@ -126,11 +130,12 @@ class SupportBot(TeamsActivityHandler):
     async def _welcome(self, turn_context: TurnContext) -> None:
         """Teams announces an install twice (installationUpdate and conversationUpdate): greet once."""
         turn_context.turn_state[_TURN_RECORD].command = HELP
-        if await self._welcomed.get(turn_context, False):
-            turn_context.turn_state[_TURN_RECORD].outcome = "already-welcomed"
-            return
-        await self._welcomed.set(turn_context, True)
-        await self._converse(turn_context, Route(HELP, HelpRequest(greeting=GREETING).to_options()))
+        async with self._exclusive(turn_context):
+            if await self._welcomed.get(turn_context, False):
+                turn_context.turn_state[_TURN_RECORD].outcome = "already-welcomed"
+                return
+            await self._welcomed.set(turn_context, True)
+            await self._run_dialogs(turn_context, Route(HELP, HelpRequest(greeting=GREETING).to_options()))
 
     async def _converse_within_budget(
         self, turn_context: TurnContext, route: Route, record: _TurnRecord
@@ -152,7 +157,15 @@ class SupportBot(TeamsActivityHandler):
         except Exception as error:  # noqa: BLE001 - the turn is over; the global handler reports it
             await self._report_error(turn_context, error)
 
+    def _exclusive(self, turn_context: TurnContext) -> AbstractAsyncContextManager[None]:
+        conversation = turn_context.activity.conversation
+        return self._locks.hold(conversation.id if conversation else "")
+
     async def _converse(self, turn_context: TurnContext, route: Route) -> None:
+        async with self._exclusive(turn_context):
+            await self._run_dialogs(turn_context, route)
+
+    async def _run_dialogs(self, turn_context: TurnContext, route: Route) -> None:
         context = await self._dialogs.create_context(turn_context)
         result = await context.continue_dialog()
         if result.status == DialogTurnStatus.Empty:

@@ -23,7 +23,7 @@ STATUS_COLOURS: dict[StatusLevel, TextColor] = {
 
 # Characters that start Adaptive Card markdown (emphasis, links, code); escaped so upstream text
 # such as an incident post can't turn itself into a link or formatting.
-_MARKDOWN = re.compile(r"([\\`*_\[\]~])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]~<>])")
 _BULLET_START = re.compile(r"^(\s*)([-+])(\s)", re.MULTILINE)
 _NUMBER_START = re.compile(r"^(\s*\d+)\.(\s)", re.MULTILINE)
 

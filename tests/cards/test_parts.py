@@ -35,6 +35,8 @@ def test_markdown_in_upstream_text_stays_literal() -> None:
         "\\[click\\](https://evil.example) \\*\\*now\\*\\* \\_x\\_ \\`code\\`"
     )
     assert safe("- not a list\n1. nor this") == "\\- not a list\n1\\. nor this"
+    # Teams' renderer drops anything that looks like an HTML tag.
+    assert safe("health <customer>") == "health \\<customer\\>"
 
 
 async def test_an_incident_post_cannot_inject_links_or_formatting(demo: DemoBackend) -> None:

@@ -203,3 +203,18 @@ async def test_a_slow_turn_shows_typing_before_the_answer(
     assert kinds[0] == "typing"
     assert kinds[-1] == "message"
     assert visible_text(connector.messages[-1]).startswith("Service health · Contoso Ltd")
+
+
+async def test_simultaneous_install_events_greet_once(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    """Teams sends installationUpdate and conversationUpdate at the same moment."""
+    bot = await start_bot()
+    update = {**installation_update(service_url), "type": "conversationUpdate"}
+    update["membersAdded"] = [update["recipient"]]
+    responses = await asyncio.gather(
+        bot.post("/api/messages", json=installation_update(service_url)),
+        bot.post("/api/messages", json=update),
+    )
+    assert [r.status for r in responses] == [201, 201]
+    assert len(connector.messages) == 1

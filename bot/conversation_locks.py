@@ -1,0 +1,35 @@
+"""One turn at a time per conversation, within this process.
+
+Teams announces an install with installationUpdate and conversationUpdate at the same moment, and people
+in a busy channel thread can message at once. Turns of the same conversation therefore run in order, so
+each sees the state the previous one saved. Across processes, ETags in storage are the backstop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+
+class ConversationLocks:
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, conversation_id: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(conversation_id, (asyncio.Lock(), 0))
+        self._locks[conversation_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[conversation_id]
+            if users == 1:
+                del self._locks[conversation_id]
+            else:
+                self._locks[conversation_id] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        """Conversations with a turn running or waiting; the registry never outgrows them."""
+        return len(self._locks)
