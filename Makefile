@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test chat package lint typecheck lock clean
+.PHONY: run test chat package e2e lint typecheck lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The Agents Playground in headless Chromium, clicking through the cards (installs Chromium and npm packages).
+e2e: $(VENV)/.runtime
+	bash e2e/run.sh
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
