@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from microsoft_teams.cards import AdaptiveCard
@@ -21,13 +20,6 @@ from services.ports import Backend
 
 _RESOLVED_WORDS = {"all", "resolved", "closed", "history"}
 _RESOLVED_FILLER = {"including", "include", "incl", "with", "and", "plus"}
-
-
-@dataclass(frozen=True)
-class IncidentsQuery:
-    customer_text: str
-    service: str
-    include_resolved: bool
 
 
 def split_customer_and_service(

@@ -45,13 +45,6 @@ class HealthDataMissing(SupportDeskError):
         )
 
 
-class UpstreamUnavailable(SupportDeskError):
-    title = "Service unavailable"
-
-    def __init__(self, service: str) -> None:
-        super().__init__(f"{service} isn't answering right now. Nothing was lost; try again in a minute.")
-
-
 class UnknownService(SupportDeskError):
     title = "No such service"
 

@@ -25,10 +25,3 @@ def button(activity: Activity | dict[str, Any], title: str) -> Button:
     found = [b for b in buttons(activity) if b.title == title]
     assert found, f"no button {title!r}; buttons are {[b.title for b in buttons(activity)]}"
     return found[0]
-
-
-def card_of(activity: Activity | dict[str, Any]) -> dict[str, Any]:
-    attachments = as_dict(activity).get("attachments") or []
-    assert len(attachments) == 1, "expected exactly one card"
-    content: dict[str, Any] = attachments[0]["content"]
-    return content
