@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
-from botbuilder.core import ConversationState, ShowTypingMiddleware, Storage, UserState
+from botbuilder.core import ConversationState, Storage, UserState
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from dotenv import dotenv_values
 
@@ -24,6 +24,7 @@ from bot.errors import report_turn_error
 from bot.handler import SupportBot
 from bot.http import error_middleware, healthz_route, messages_route
 from bot.state_storage import SqliteStorage
+from bot.typing_indicator import TypingIndicator
 from dialogs.customers_dialog import CustomersDialog
 from dialogs.health_dialog import HealthDialog
 from dialogs.help_dialog import HelpDialog
@@ -159,7 +160,7 @@ def create_app(
     bot = build_bot(SqliteStorage(store), backend, clock, settings.reply_budget_seconds)
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotFrameworkConfig(settings)))
     adapter.on_turn_error = report_turn_error
-    adapter.use(ShowTypingMiddleware(delay=settings.typing_delay_seconds, period=3.0))
+    adapter.use(TypingIndicator(delay=settings.typing_delay_seconds))
 
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
     app[BOT] = bot

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import traceback
+from pathlib import Path
 
 from botbuilder.core import TurnContext
 
@@ -19,13 +20,21 @@ from services.document_store import StaleWriteError
 logger = logging.getLogger("bot.errors")
 
 
+_PROJECT = Path(__file__).resolve().parents[1]
+
+
 def _where(error: BaseException) -> str:
+    """The innermost frame of our own code, e.g. 'dialogs/health_dialog.py:31'."""
     frames = traceback.extract_tb(error.__traceback__)
-    ours = [f for f in frames if "site-packages" not in f.filename] or frames
-    if not ours:
+    ours = [
+        f for f in frames if Path(f.filename).is_relative_to(_PROJECT) and "site-packages" not in f.filename
+    ]
+    candidates = ours or frames
+    if not candidates:
         return "unknown"
-    last = ours[-1]
-    return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
+    last = candidates[-1]
+    path = Path(last.filename)
+    return f"{path.relative_to(_PROJECT) if path.is_relative_to(_PROJECT) else path.name}:{last.lineno}"
 
 
 def describe(error: BaseException) -> tuple[str, str]:

@@ -146,10 +146,11 @@ class SupportBot(TeamsActivityHandler):
             work.result()
             return
         record.outcome = "deferred"
-        await turn_context.send_activity(text_reply(STILL_WORKING))
+        # Owned before anything else can fail, so the work's outcome is always awaited and reported.
         finishing = asyncio.ensure_future(self._finish_in_background(turn_context, work))
         self._background.add(finishing)
         finishing.add_done_callback(self._background.discard)
+        await turn_context.send_activity(text_reply(STILL_WORKING))
 
     async def _finish_in_background(self, turn_context: TurnContext, work: asyncio.Future[None]) -> None:
         try:

@@ -58,8 +58,19 @@ async def _read_limited(request: web.Request, limit: int) -> bytes | None:
     return bytes(body)
 
 
+def _text_field(payload: dict[str, Any], *path: str) -> bool:
+    value: Any = payload
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _as_activity(payload: Any) -> Activity | None:
-    if not isinstance(payload, dict) or not isinstance(payload.get("type"), str) or not payload["type"]:
+    """An activity we can answer: it says what it is, where it came from and where replies go."""
+    if not isinstance(payload, dict):
+        return None
+    required = (("type",), ("channelId",), ("serviceUrl",), ("conversation", "id"))
+    if not all(_text_field(payload, *path) for path in required):
         return None
     try:
         activity = Activity().deserialize(payload)

@@ -27,6 +27,8 @@ class Sent:
 class FakeConnector:
     sent: list[Sent] = field(default_factory=list)
     service_url: str = ""
+    # When set, every send is answered with this HTTP status, as a failing Bot Connector would.
+    fail_with: int | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
@@ -38,6 +40,9 @@ class FakeConnector:
         return app
 
     async def _record(self, request: web.Request, reply_to: str | None) -> web.Response:
+        if self.fail_with is not None:
+            error = {"error": {"code": "ServiceError", "message": "The service is unavailable"}}
+            return web.json_response(error, status=self.fail_with)
         body = await request.json()
         async with self._changed:
             self.sent.append(Sent(request.method, request.match_info["conversation"], reply_to, body))

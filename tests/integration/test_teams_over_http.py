@@ -141,7 +141,18 @@ async def test_each_turn_logs_one_line_without_message_text(
         ({"Content-Type": "application/json"}, b"\xff\xfe not utf-8", 400),
         ({"Content-Type": "application/json"}, b'["not", "an", "activity"]', 400),
         ({"Content-Type": "application/json"}, b'{"text": "no type"}', 400),
-        ({"Content-Type": "application/json"}, b'{"type": "message", "entities": "nope"}', 400),
+        ({"Content-Type": "application/json"}, b'{"type": "message", "text": "help"}', 400),
+        (
+            {"Content-Type": "application/json"},
+            b'{"type": "message", "channelId": "msteams", "serviceUrl": "http://x/", "conversation": {}}',
+            400,
+        ),
+        (
+            {"Content-Type": "application/json"},
+            b'{"type": "message", "channelId": "msteams", "serviceUrl": "http://x/", '
+            b'"conversation": {"id": "c"}, "entities": "nope"}',
+            400,
+        ),
         (
             {"Content-Type": "application/json"},
             b'{"type": "message", "text": "' + b"x" * 300_000 + b'"}',
@@ -218,3 +229,18 @@ async def test_simultaneous_install_events_greet_once(
     )
     assert [r.status for r in responses] == [201, 201]
     assert len(connector.messages) == 1
+
+
+async def test_a_failing_connector_is_logged_in_one_line_without_a_traceback(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    connector.fail_with = 503
+    bot = await start_bot()
+    with caplog.at_level(logging.INFO):
+        response = await bot.post("/api/messages", json=channel_message(service_url, "health contoso"))
+    assert response.status == 201
+    failures = [r.getMessage() for r in caplog.records if r.name == "bot.errors"]
+    assert failures[0].startswith("turn failed reference=")
+    assert "at=dialogs/answer_dialog.py:" in failures[0]
+    assert failures[1].startswith("error card not sent reference=")
+    assert "Traceback" not in caplog.text
