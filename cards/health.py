@@ -6,14 +6,15 @@ from microsoft_teams.cards import AdaptiveCard, CardElement, Column, ColumnSet, 
 
 from cards.actions import incidents_command, run_command
 from cards.parts import STATUS_COLOURS, card, heading, plural, safe, subtle, timestamp
-from services.models import ServiceHealth, TenantHealth
+from services.models import Customer, ServiceHealth, TenantHealth
 
 
-def _service_row(service: ServiceHealth) -> ColumnSet:
+def _service_row(customer: Customer, service: ServiceHealth) -> ColumnSet:
     active = len(service.active_incidents)
     status = service.status
     return ColumnSet(
         separator=True,
+        select_action=run_command(f"{service.name} incidents", incidents_command(customer, service.name)),
         columns=[
             Column(
                 width="stretch",
@@ -50,7 +51,7 @@ def health_card(health: TenantHealth) -> AdaptiveCard:
         heading(f"Service health · {customer.name}"),
         subtle(f"{customer.domain} · {plural(active, 'active incident')} · as of {timestamp(health.as_of)}"),
     ]
-    body += [_service_row(s) for s in troubled]
+    body += [_service_row(customer, s) for s in troubled]
     if healthy:
         everything = "All " if not troubled else ""
         body.append(

@@ -31,7 +31,8 @@ def help_card(entries: Sequence[HelpEntry], greeting: str = "", hint: str = "") 
         body.append(plain(greeting, spacing="Small"))
     body.append(
         subtle(
-            "In a channel or group chat, mention me first: @Support Bot health contoso. Case doesn't matter."
+            "In a channel or group chat, mention me first: @Support Bot health contoso. Name a customer by name, "
+            "domain or tenant id; case doesn't matter, and plain questions work too: 'how is contoso doing?'"
         )
     )
     for entry in entries:

@@ -172,3 +172,12 @@ async def test_conversation_state_is_kept_in_storage_between_bot_instances() -> 
     await BotHarness(storage).receive(Activity(type=ActivityTypes.installation_update, action="add"))
     again = await BotHarness(storage).receive(Activity(type=ActivityTypes.installation_update, action="add"))
     assert again == []
+
+
+async def test_a_troubled_service_on_the_health_card_opens_its_incidents() -> None:
+    bot = BotHarness()
+    health = await bot.one("health woodgrove")
+    opened = await bot.press(button(health, "Exchange Online incidents"))
+    text = visible_text(opened[0])
+    assert text.startswith("Active incidents · Woodgrove Bank · Exchange Online")
+    assert "EX1100583" in text and "OF1100595" not in text
