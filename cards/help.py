@@ -31,8 +31,9 @@ def help_card(entries: Sequence[HelpEntry], greeting: str = "", hint: str = "") 
         body.append(plain(greeting, spacing="Small"))
     body.append(
         subtle(
-            "In a channel or group chat, mention me first: @Support Bot health contoso. Name a customer by name, "
-            "domain or tenant id; case doesn't matter, and plain questions work too: 'how is contoso doing?'"
+            "In a channel or group chat, mention me first: @Support Bot health contoso. "
+            "Name a customer by name, domain or tenant id; case doesn't matter, "
+            "and plain questions work too: 'how is contoso doing?'"
         )
     )
     for entry in entries:
