@@ -54,12 +54,15 @@ def customers_card(customers: Sequence[Customer], search: str, page: int) -> Ada
     return card(body, actions, fallback=f"{title}: {summary}")
 
 
-def customer_choice_card(query: str, options: Sequence[tuple[Customer, str]], verb: str) -> AdaptiveCard:
+def customer_choice_card(
+    query: str, options: Sequence[tuple[Customer, str]], verb: str, total: int | None = None
+) -> AdaptiveCard:
     """'fabrikam' means more than one customer: each button finishes the request for one of them."""
-    body: list[CardElement] = [
-        heading(f"Which customer did you mean by '{query}'?"),
-        subtle(f"{plural(len(options), 'customer')} match. Pick one to {verb}."),
-    ]
+    total = max(total or 0, len(options))
+    shown = f"{plural(total, 'customer')} match. Pick one to {verb}."
+    if total > len(options):
+        shown += f" Showing the first {len(options)}; type more of the name to narrow it down."
+    body: list[CardElement] = [heading(f"Which customer did you mean by '{query}'?"), subtle(shown)]
     body += [_customer_row(c, run_command("Choose", command)) for c, command in options]
     return card(body, fallback=f"Several customers match '{query}'.")
 

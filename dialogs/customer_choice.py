@@ -24,7 +24,7 @@ def choose(match: CustomerMatch, command_for: CommandFor, purpose: str) -> Custo
         return match.customer
     if isinstance(match, Ambiguous):
         options = [(c, command_for(c)) for c in match.candidates[:MAX_CHOICES]]
-        return customer_choice_card(match.query, options, purpose)
+        return customer_choice_card(match.query, options, purpose, total=len(match.candidates))
     return did_you_mean_card(match.query, [(c, command_for(c)) for c in match.suggestions])
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from botbuilder.core import MemoryStorage
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from tests.support.harness import BOT, BotHarness
+from services.demo.backend import DemoBackend
+from services.models import Customer
+from tests.support.harness import BOT, DEMO_NOW, BotHarness
 from tests.support.visible import button, buttons, visible_text
 
 
@@ -181,3 +183,15 @@ async def test_a_troubled_service_on_the_health_card_opens_its_incidents() -> No
     text = visible_text(opened[0])
     assert text.startswith("Active incidents · Woodgrove Bank · Exchange Online")
     assert "EX1100583" in text and "OF1100595" not in text
+
+
+async def test_a_very_broad_name_shows_some_choices_and_says_how_many_match() -> None:
+    branches = [
+        Customer(f"c{n}", f"t{n}", f"Northwind Branch {n}", f"northwind{n}.onmicrosoft.com", "reseller", True)
+        for n in range(1, 13)
+    ]
+    bot = BotHarness(backend=DemoBackend(branches, {}, DEMO_NOW))
+    text = visible_text(await bot.one("health northwind"))
+    assert "12 customers match. Pick one to see its service health." in text
+    assert "Showing the first 8; type more of the name to narrow it down." in text
+    assert text.count("Choose") == 8
