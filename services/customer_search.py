@@ -110,11 +110,10 @@ def search_customers(customers: Sequence[Customer], text: str) -> tuple[Customer
     wanted = normalize(text)
     if not wanted:
         return _by_name(customers)
-    raw = text.strip().casefold()
     hits = []
     for customer in customers:
         k = _Keys.of(customer)
-        haystack = " ".join([*k.exact, *k.words])
-        if raw in k.ids or wanted in haystack or k.matches_words(wanted.split()):
+        haystack = " ".join([*k.exact, *k.words, *(normalize(i) for i in k.ids)])
+        if wanted in haystack or k.matches_words(wanted.split()):
             hits.append(customer)
     return _by_name(hits)

@@ -70,4 +70,4 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
 
 
 CARDS = _world()
-SNAPSHOTTED = ("help", "customers", "choice", "health", "incidents", "incident")
+SNAPSHOTTED = ("help", "notice", "customers", "choice", "did_you_mean", "health", "incidents", "incident")

@@ -57,6 +57,10 @@ def test_korean_customers_are_found_by_either_script(customers: list[Customer], 
 def test_search_matches_name_domain_and_id_fragments(customers: list[Customer]) -> None:
     assert [c.name for c in search_customers(customers, "fab")] == ["Fabrikam, Inc.", "Fabrikam Residences"]
     assert [c.name for c in search_customers(customers, "woodgrovebank.onmicrosoft")] == ["Woodgrove Bank"]
+    assert [c.name for c in search_customers(customers, "aed00557")] == ["Contoso Ltd"]  # part of a tenant id
+    assert [c.name for c in search_customers(customers, "aed00557-b713-5772-a4ff-9dabe7d2eb7b")] == [
+        "Contoso Ltd"
+    ]
     assert [c.name for c in search_customers(customers, "서울")] == [
         "서울 디자인 스튜디오 (Seoul Design Studio)"
     ]
