@@ -19,7 +19,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
 from bot.conversation_locks import ConversationLocks
-from bot.routing import command_name, route_submission, route_text, visible_text
+from bot.routing import command_name, route_submission, route_text, typed_text
 from cards.actions import InvalidSubmission
 from cards.notices import notice_card
 from dialogs.ids import HELP, ROOT
@@ -97,7 +97,7 @@ class SupportBot(TeamsActivityHandler):
             else:
                 if activity.text and activity.recipient:
                     TurnContext.remove_recipient_mention(activity)
-                route = route_text(visible_text(activity.text or ""))
+                route = route_text(typed_text(activity.text or ""))
         except InvalidSubmission as error:
             record.command, record.outcome = "card", "rejected"
             await turn_context.send_activity(card_reply(notice_card("That didn't work", error.message)))

@@ -14,7 +14,7 @@ _TAG = re.compile(r"<[^>]*>")
 _MAX_ECHO = 60
 
 
-def visible_text(raw: str) -> str:
+def typed_text(raw: str) -> str:
     """What the person typed, without Teams' markup (<at> tags, <p>, entities)."""
     return " ".join(html.unescape(_TAG.sub(" ", raw)).split())
 

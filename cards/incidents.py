@@ -18,7 +18,18 @@ from microsoft_teams.cards import (
 )
 
 from cards.actions import health_command, incident_command, incidents_command, run_command
-from cards.parts import STATUS_COLOURS, card, heading, plain, plural, relative_time, safe, subtle, timestamp
+from cards.parts import (
+    STATUS_COLOURS,
+    card,
+    card_payload,
+    heading,
+    plain,
+    plural,
+    relative_time,
+    safe,
+    subtle,
+    timestamp,
+)
 from services.models import Customer, Incident, IncidentLookup
 
 MAX_ROWS = 20
@@ -90,7 +101,7 @@ def incidents_card(
 
 
 def _size(element: CardElement) -> int:
-    return len(json.dumps(element.model_dump(mode="json", by_alias=True, exclude_none=True)))
+    return len(json.dumps(card_payload(element)))
 
 
 def incident_card(lookup: IncidentLookup, now: datetime) -> AdaptiveCard:

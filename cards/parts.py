@@ -76,6 +76,6 @@ def timestamp(moment: datetime) -> str:
     return moment.strftime("%d %b %Y %H:%M UTC")
 
 
-def card_payload(adaptive_card: AdaptiveCard) -> dict[str, Any]:
-    """The card as Teams receives it: camelCase JSON without empty fields."""
-    return adaptive_card.model_dump(mode="json", by_alias=True, exclude_none=True)
+def card_payload(element: CardElement) -> dict[str, Any]:
+    """A card (or one of its elements) as Teams receives it: camelCase JSON without empty fields."""
+    return element.model_dump(mode="json", by_alias=True, exclude_none=True)

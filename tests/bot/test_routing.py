@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.routing import route_submission, route_text, visible_text
+from bot.routing import route_submission, route_text, typed_text
 from cards.actions import InvalidSubmission
 
 
 def test_teams_markup_is_removed_from_typed_text() -> None:
-    assert visible_text("<p>health&nbsp;<b>contoso</b></p>") == "health contoso"
-    assert visible_text("<at>Someone</at> incidents   fabrikam") == "Someone incidents fabrikam"
+    assert typed_text("<p>health&nbsp;<b>contoso</b></p>") == "health contoso"
+    assert typed_text("<at>Someone</at> incidents   fabrikam") == "Someone incidents fabrikam"
 
 
 def test_unknown_text_routes_to_help_with_a_one_line_hint() -> None:
