@@ -34,6 +34,7 @@ from dialogs.root import RootDialog
 from services.demo.backend import DemoBackend
 from services.document_store import SqliteDocumentStore
 from services.ports import Backend
+from services.sqlite_database import SqliteDatabase
 
 VERSION = "0.1.0"
 BACKENDS = ("demo",)
@@ -155,9 +156,10 @@ def create_app(
     backend: Backend | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> web.Application:
-    store = SqliteDocumentStore(settings.data_dir / "bot-state.sqlite3")
+    database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
     backend = backend or create_backend(settings)
-    bot = build_bot(SqliteStorage(store), backend, clock, settings.reply_budget_seconds)
+    storage = SqliteStorage(SqliteDocumentStore(database))
+    bot = build_bot(storage, backend, clock, settings.reply_budget_seconds)
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotFrameworkConfig(settings)))
     adapter.on_turn_error = report_turn_error
     adapter.use(TypingIndicator(delay=settings.typing_delay_seconds))
@@ -170,7 +172,7 @@ def create_app(
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
         yield
         await bot.drain()
-        store.close()
+        database.close()
 
     app.cleanup_ctx.append(lifecycle)
     return app

@@ -6,13 +6,12 @@ race on the same conversation cannot silently overwrite each other: the stale wr
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+
+from services.sqlite_database import SqliteDatabase
 
 ANY_ETAG = "*"
 
@@ -49,66 +48,53 @@ class DocumentWrite:
 
 
 class SqliteDocumentStore:
-    """One connection guarded by a lock; calls run in a worker thread to keep the event loop free."""
+    """Documents in the bot's SQLite database; every call runs on the database's own thread."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._database = database
+        database.create_schema(_SCHEMA)
 
     async def read(self, keys: Iterable[str]) -> dict[str, StoredDocument]:
-        return await asyncio.to_thread(self._read, list(keys))
+        wanted = list(keys)
+        return await self._database.run(lambda db: self._read(db, wanted))
 
     async def write(self, changes: Mapping[str, DocumentWrite]) -> dict[str, str]:
         """Write all or nothing; returns the new etag of each key."""
-        return await asyncio.to_thread(self._write, dict(changes))
+        pending = dict(changes)
+        return await self._database.run(lambda db: self._write(db, pending))
 
     async def delete(self, keys: Iterable[str]) -> None:
-        await asyncio.to_thread(self._delete, list(keys))
+        doomed = list(keys)
+        await self._database.run(lambda db: self._delete(db, doomed))
 
-    def _read(self, keys: list[str]) -> dict[str, StoredDocument]:
+    @staticmethod
+    def _read(db: sqlite3.Connection, keys: list[str]) -> dict[str, StoredDocument]:
         if not keys:
             return {}
         marks = ",".join("?" * len(keys))
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT key, body, etag FROM documents WHERE key IN ({marks})", keys
-            ).fetchall()
+        rows = db.execute(f"SELECT key, body, etag FROM documents WHERE key IN ({marks})", keys).fetchall()
         return {key: StoredDocument(body, etag) for key, body, etag in rows}
 
-    def _write(self, changes: dict[str, DocumentWrite]) -> dict[str, str]:
+    @staticmethod
+    def _write(db: sqlite3.Connection, changes: dict[str, DocumentWrite]) -> dict[str, str]:
         etags = {key: uuid.uuid4().hex for key in changes}
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for key, change in changes.items():
-                    if change.expected_etag not in (None, ANY_ETAG):
-                        row = self._db.execute("SELECT etag FROM documents WHERE key = ?", (key,)).fetchone()
-                        if row is not None and row[0] != change.expected_etag:
-                            raise StaleWriteError(key)
-                    self._db.execute(
-                        "INSERT INTO documents (key, body, etag) VALUES (?, ?, ?) "
-                        "ON CONFLICT(key) DO UPDATE SET body = excluded.body, etag = excluded.etag, "
-                        "updated_at = excluded.updated_at",
-                        (key, change.body, etags[key]),
-                    )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with SqliteDatabase.transaction(db):
+            for key, change in changes.items():
+                if change.expected_etag not in (None, ANY_ETAG):
+                    row = db.execute("SELECT etag FROM documents WHERE key = ?", (key,)).fetchone()
+                    if row is not None and row[0] != change.expected_etag:
+                        raise StaleWriteError(key)
+                db.execute(
+                    "INSERT INTO documents (key, body, etag) VALUES (?, ?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET body = excluded.body, etag = excluded.etag, "
+                    "updated_at = excluded.updated_at",
+                    (key, change.body, etags[key]),
+                )
         return etags
 
-    def _delete(self, keys: list[str]) -> None:
+    @staticmethod
+    def _delete(db: sqlite3.Connection, keys: list[str]) -> None:
         if not keys:
             return
         marks = ",".join("?" * len(keys))
-        with self._lock:
-            self._db.execute(f"DELETE FROM documents WHERE key IN ({marks})", keys)
+        db.execute(f"DELETE FROM documents WHERE key IN ({marks})", keys)

@@ -12,6 +12,7 @@ from botbuilder.schema import Activity
 
 from bot.state_storage import SqliteStorage
 from services.document_store import SqliteDocumentStore, StaleWriteError
+from services.sqlite_database import SqliteDatabase
 
 
 class Note(StoreItem):
@@ -26,9 +27,9 @@ def database(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def storage(database: Path) -> Iterator[SqliteStorage]:
-    store = SqliteDocumentStore(database)
-    yield SqliteStorage(store)
-    store.close()
+    opened = SqliteDatabase(database)
+    yield SqliteStorage(SqliteDocumentStore(opened))
+    opened.close()
 
 
 async def test_read_of_missing_keys_is_empty(storage: SqliteStorage) -> None:
@@ -77,11 +78,11 @@ async def test_delete_removes_only_named_keys(storage: SqliteStorage) -> None:
 
 
 async def test_state_survives_reopening_the_database(database: Path) -> None:
-    store = SqliteDocumentStore(database)
-    await SqliteStorage(store).write({"conv": {"welcomed": True}})
-    store.close()
-    reopened = SqliteDocumentStore(database)
-    assert (await SqliteStorage(reopened).read(["conv"]))["conv"]["welcomed"] is True
+    first = SqliteDatabase(database)
+    await SqliteStorage(SqliteDocumentStore(first)).write({"conv": {"welcomed": True}})
+    first.close()
+    reopened = SqliteDatabase(database)
+    assert (await SqliteStorage(SqliteDocumentStore(reopened)).read(["conv"]))["conv"]["welcomed"] is True
     reopened.close()
 
 
