@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 import re
 
-from bot.commands import parse
+from bot.commands import MAX_ARGUMENT_LENGTH, parse
+from bot.wording import NOT_UNDERSTOOD, TOO_LONG
 from cards.actions import RunCommand, parse_submission
+from cards.parts import echo
 from dialogs.ids import CUSTOMERS, HELP
 from dialogs.requests import CommandRequest, HelpRequest, Route
 
 _TAG = re.compile(r"<[^>]*>")
-_MAX_ECHO = 60
 
 
 def typed_text(raw: str) -> str:
@@ -22,8 +23,9 @@ def typed_text(raw: str) -> str:
 def route_text(text: str) -> Route:
     parsed = parse(text)
     if parsed is None:
-        echo = text if len(text) <= _MAX_ECHO else text[: _MAX_ECHO - 1] + "…"
-        hint = f"I didn't understand '{echo}'. Here's what I can do:"
+        return Route(HELP, HelpRequest(hint=NOT_UNDERSTOOD.format(text=echo(text))).to_options())
+    if len(parsed.argument) > MAX_ARGUMENT_LENGTH:
+        hint = TOO_LONG.format(length=len(parsed.argument), limit=MAX_ARGUMENT_LENGTH)
         return Route(HELP, HelpRequest(hint=hint).to_options())
     if parsed.command.dialog_id == HELP:
         return Route(HELP, HelpRequest().to_options())

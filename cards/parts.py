@@ -13,6 +13,8 @@ from microsoft_teams.cards.core import TextColor
 from services.models import StatusLevel
 
 CARD_VERSION = "1.5"
+# Searches and names typed by people are quoted back at most this long, so no input can grow a card.
+ECHO_LIMIT = 60
 
 STATUS_COLOURS: dict[StatusLevel, TextColor] = {
     StatusLevel.INTERRUPTED: "Attention",
@@ -32,6 +34,12 @@ def safe(text: str) -> str:
     """Text from users or upstream APIs, shown literally."""
     escaped = _MARKDOWN.sub(r"\\\1", text)
     return _NUMBER_START.sub(r"\1\\.\2", _BULLET_START.sub(r"\1\\\2\3", escaped))
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """What someone typed, quoted back on a card: one line, cut to `limit` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def card(body: Sequence[CardElement], actions: list[Any] | None = None, fallback: str = "") -> AdaptiveCard:
