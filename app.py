@@ -225,15 +225,19 @@ def main() -> None:
         app = create_app(settings)
     except StorageError as error:
         _stop(f"BOT_DATA_DIR={settings.data_dir}: {error}")
-    logging.getLogger("bot.startup").info(
-        "serving http://%s:%d/api/messages backend=%s auth=%s",
-        settings.host,
-        settings.port,
-        settings.backend,
-        "on" if settings.app_id else "off (local testing only)",
-    )
+
+    def serving(_: str) -> None:
+        # aiohttp calls this once the socket is bound, so the line is only written when it is true.
+        logging.getLogger("bot.startup").info(
+            "serving http://%s:%d/api/messages backend=%s auth=%s",
+            settings.host,
+            settings.port,
+            settings.backend,
+            "on" if settings.app_id else "off (local testing only)",
+        )
+
     try:
-        web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=None)
+        web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=serving)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         _stop(f"can't listen on HOST={settings.host} PORT={settings.port}: {reason.lower()}")

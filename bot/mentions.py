@@ -7,6 +7,7 @@ never an error.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from botbuilder.schema import Activity
 from bot.routing import typed_text
 
 GROUP_CONVERSATIONS = frozenset({"channel", "groupchat"})
+_AT_SPAN = re.compile(r"<at\b[^<>]*>[^<]*</at>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,15 @@ def mentions(activity: Activity) -> list[Mention]:
 
 
 def command_text(activity: Activity) -> str:
-    """What the person typed for the bot: mentions (of anyone) and Teams markup removed."""
+    """What the person typed for the bot: every mention (of anyone) and Teams markup removed.
+
+    Teams writes each mention as `<at>Name</at>`; those spans go whether or not their entity is whole.
+    """
     text = activity.text or ""
     for mention in mentions(activity):
         if mention.text:
             text = text.replace(mention.text, " ")
-    return typed_text(text)
+    return typed_text(_AT_SPAN.sub(" ", text))
 
 
 def addressed_to_someone_else(activity: Activity) -> bool:
@@ -62,6 +67,7 @@ def addressed_to_someone_else(activity: Activity) -> bool:
     conversation_type = (activity.conversation.conversation_type or "") if activity.conversation else ""
     if conversation_type.casefold() not in GROUP_CONVERSATIONS:
         return False
-    found = mentions(activity)
+    # Only mentions that say whom they name count; a malformed one is plain text.
+    named = [m.mentioned_id for m in mentions(activity) if m.mentioned_id]
     bot_id = activity.recipient.id if activity.recipient else None
-    return bool(found) and not any(m.mentioned_id == bot_id for m in found)
+    return bool(named) and bot_id not in named

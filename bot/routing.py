@@ -12,7 +12,9 @@ from cards.parts import echo
 from dialogs.ids import CUSTOMERS, HELP
 from dialogs.requests import CommandRequest, HelpRequest, Route
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")
+# 'hi there, bot' is a greeting; a help word followed by more than this is something else.
+_GREETING_TAIL = 40
 
 
 def typed_text(raw: str) -> str:
@@ -22,13 +24,14 @@ def typed_text(raw: str) -> str:
 
 def route_text(text: str) -> Route:
     parsed = parse(text)
-    if parsed is None:
+    if parsed is None or (parsed.command.dialog_id == HELP and len(parsed.argument) > _GREETING_TAIL):
+        # 'Hi team, <a pasted email>' starts like a greeting but isn't one.
         return Route(HELP, HelpRequest(hint=NOT_UNDERSTOOD.format(text=echo(text))).to_options())
+    if parsed.command.dialog_id == HELP:
+        return Route(HELP, HelpRequest().to_options())
     if len(parsed.argument) > MAX_ARGUMENT_LENGTH:
         hint = TOO_LONG.format(length=len(parsed.argument), limit=MAX_ARGUMENT_LENGTH)
         return Route(HELP, HelpRequest(hint=hint).to_options())
-    if parsed.command.dialog_id == HELP:
-        return Route(HELP, HelpRequest().to_options())
     return Route(parsed.command.dialog_id, CommandRequest(parsed.argument).to_options())
 
 

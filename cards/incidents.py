@@ -23,6 +23,7 @@ from cards.parts import (
     STATUS_COLOURS,
     card,
     card_payload,
+    echo,
     heading,
     open_admin_center,
     plain,
@@ -84,7 +85,7 @@ def incidents_card(
     service_filter: str = "",
     include_resolved: bool = False,
 ) -> AdaptiveCard:
-    scope = f" · {service_filter}" if service_filter else ""
+    scope = f" · {echo(service_filter)}" if service_filter else ""
     title = f"{'Incidents' if include_resolved else 'Active incidents'} · {customer.name}{scope}"
     count = plural(len(incidents), "incident")
     summary = f"{count}, including resolved" if include_resolved else f"{count} in progress"

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from bot.wording import STILL_WORKING
-from services.demo.backend import DemoBackend
-from services.models import Customer, TenantHealth
+from tests.doubles.backends import BrokenBackend, GatedBackend
 from tests.doubles.connector import FakeConnector
 from tests.integration.conftest import StartBot
 from tests.integration.teams import CHANNEL, channel_message, installation_update
@@ -68,23 +66,6 @@ async def test_a_restart_keeps_conversation_state(
     assert len(connector.messages) == 1, "the restarted bot remembered it had already greeted"
 
 
-class GatedBackend:
-    """The demo backend, except health waits until the test opens the gate."""
-
-    name = "gated"
-
-    def __init__(self, inner: DemoBackend) -> None:
-        self.inner = inner
-        self.gate = asyncio.Event()
-
-    async def list_customers(self) -> Sequence[Customer]:
-        return await self.inner.list_customers()
-
-    async def tenant_health(self, customer: Customer) -> TenantHealth:
-        await self.gate.wait()
-        return await self.inner.tenant_health(customer)
-
-
 async def test_slow_work_is_acknowledged_and_finished_after_the_http_response(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:
@@ -98,11 +79,6 @@ async def test_slow_work_is_acknowledged_and_finished_after_the_http_response(
     backend.gate.set()
     messages = await connector.wait_for_messages(2)
     assert visible_text(messages[1]).startswith("Service health · Contoso Ltd")
-
-
-class BrokenBackend(GatedBackend):
-    async def tenant_health(self, customer: Customer) -> TenantHealth:
-        raise RuntimeError("password=hunter2 leaked in an exception message")
 
 
 async def test_unexpected_errors_show_a_reference_never_a_trace_or_secret(
