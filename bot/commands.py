@@ -12,7 +12,19 @@ import unicodedata
 from dataclasses import dataclass
 
 from cards.help import HelpEntry
-from dialogs.ids import CUSTOMERS, HEALTH, HELP, INCIDENT, INCIDENTS
+from dialogs.ids import (
+    CUSTOMERS,
+    HEALTH,
+    HELP,
+    INCIDENT,
+    INCIDENTS,
+    NOTICES,
+    OVERVIEW,
+    QUIET,
+    SUBSCRIBE,
+    SUBSCRIPTIONS,
+    UNSUBSCRIBE,
+)
 from services.incidents import looks_like_incident_id
 
 
@@ -24,6 +36,8 @@ class Command:
     summary: str
     example: str
     dialog_id: str
+    # Teams shows at most 10 commands in a bot's menu; the others are still taught by help.
+    in_menu: bool = True
 
     @property
     def help_entry(self) -> HelpEntry:
@@ -62,6 +76,57 @@ COMMANDS: tuple[Command, ...] = (
         "Your customers, or those whose name, domain or tenant id matches the search.",
         "customers fabrikam",
         CUSTOMERS,
+    ),
+    Command(
+        "overview",
+        ("dashboard", "summary"),
+        "overview",
+        "Every customer with active incidents, worst first.",
+        "overview",
+        OVERVIEW,
+    ),
+    Command(
+        "subscribe",
+        ("follow", "watch"),
+        "subscribe <customer | all> [service] [incidents | advisories | all]",
+        "Post a card here for each new incident of a customer (or of all), kept up to date as it changes.",
+        "subscribe contoso",
+        SUBSCRIBE,
+    ),
+    Command(
+        "subscriptions",
+        ("subscribed", "following"),
+        "subscriptions",
+        "What this conversation hears about, each with an Unsubscribe button.",
+        "subscriptions",
+        SUBSCRIPTIONS,
+    ),
+    Command(
+        "unsubscribe",
+        ("unfollow", "unwatch"),
+        "unsubscribe [customer | all] [service]",
+        "Stop hearing about a customer here; on its own, stop hearing about everything.",
+        "unsubscribe contoso",
+        UNSUBSCRIBE,
+        in_menu=False,
+    ),
+    Command(
+        "quiet",
+        ("mute", "snooze"),
+        "quiet <hours>",
+        "Hold notices here for a while; they arrive as one digest afterwards. 'quiet off' ends it.",
+        "quiet 2",
+        QUIET,
+        in_menu=False,
+    ),
+    Command(
+        "notices",
+        ("notifications", "alerts"),
+        "notices [customer]",
+        "The latest notices, and whether each reached its conversations.",
+        "notices",
+        NOTICES,
+        in_menu=False,
     ),
     Command(
         "help",

@@ -141,7 +141,11 @@ class Connector:
         conversation_id = activity.conversation.id
         url = _activities_url(activity.service_url, conversation_id, activity.reply_to_id)
         async with self._lanes.hold(conversation_id):
-            return await self._with_retries("POST", url, activity)
+            return _resource(
+                await self._with_retries(
+                    "POST", url, activity.serialize(), conversation_hash(conversation_id)
+                )
+            )
 
     async def send_now_or_never(self, activity: Activity) -> None:
         """An ephemeral signal (typing): sent once if nothing else is on its way, else dropped."""
@@ -150,22 +154,46 @@ class Connector:
             return
         url = _activities_url(activity.service_url, conversation_id, activity.reply_to_id)
         async with self._lanes.hold(conversation_id):
-            await self._call("POST", url, activity)
+            await self._call("POST", url, activity.serialize())
+
+    async def start_thread(
+        self, service_url: str, channel_id: str, tenant_id: str, activity: Activity
+    ) -> tuple[str, str]:
+        """Post `activity` as a new thread in a Teams channel; returns the thread's id and the activity id.
+
+        A reference captured from a message in a channel thread names that thread; a new notice belongs in a
+        thread of its own (Teams: create a conversation with the channel in channelData).
+        """
+        parameters = {
+            "isGroup": True,
+            "channelData": {"channel": {"id": channel_id}, "tenant": {"id": tenant_id}},
+            "tenantId": tenant_id,
+            "activity": activity.serialize(),
+        }
+        url = f"{service_url.rstrip('/')}/v3/conversations"
+        async with self._lanes.hold(channel_id):
+            payload = await self._with_retries("POST", url, parameters, conversation_hash(channel_id))
+        thread = payload.get("id") if isinstance(payload, dict) else None
+        activity_id = payload.get("activityId") if isinstance(payload, dict) else None
+        if not isinstance(thread, str) or not isinstance(activity_id, str):
+            raise ConnectorError(None, cause="no conversation id in the answer", maybe_delivered=True)
+        return thread, activity_id
 
     async def update(self, activity: Activity) -> ResourceResponse:
         conversation_id = activity.conversation.id
         url = _activities_url(activity.service_url, conversation_id, activity.id)
         async with self._lanes.hold(conversation_id):
-            return await self._with_retries("PUT", url, activity)
+            return _resource(
+                await self._with_retries("PUT", url, activity.serialize(), conversation_hash(conversation_id))
+            )
 
     async def delete(self, service_url: str, conversation_id: str, activity_id: str) -> None:
         url = _activities_url(service_url, conversation_id, activity_id)
         async with self._lanes.hold(conversation_id):
-            await self._with_retries("DELETE", url, None)
+            await self._with_retries("DELETE", url, None, conversation_hash(conversation_id))
 
-    async def _with_retries(self, method: str, url: str, activity: Activity | None) -> ResourceResponse:
+    async def _with_retries(self, method: str, url: str, body: Any, conversation: str) -> Any:
         started = time.monotonic()
-        conversation = conversation_hash(activity.conversation.id) if activity else "-"
 
         def log_retry(state: RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome else None
@@ -187,7 +215,7 @@ class Connector:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._call(method, url, activity)
+                    return await self._call(method, url, body)
         except ConnectorError as error:
             logger.warning(
                 "connector gave up conversation=%s status=%s after_s=%.1f",
@@ -198,12 +226,12 @@ class Connector:
             raise
         raise AssertionError("unreachable: tenacity either returns or reraises")
 
-    async def _call(self, method: str, url: str, activity: Activity | None) -> ResourceResponse:
+    async def _call(self, method: str, url: str, body: Any) -> Any:
+        """One HTTP call; the JSON it answered (None when empty)."""
         headers = {"Content-Type": "application/json; charset=utf-8"}
         authorization = await self._authorization(url)
         if authorization:
             headers["Authorization"] = authorization
-        body = activity.serialize() if activity is not None else None
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout, trust_env=True)
         try:
@@ -219,5 +247,9 @@ class Connector:
             raise ConnectorError(None, cause=type(error).__name__) from None
         except (aiohttp.ClientError, TimeoutError) as error:
             raise ConnectorError(None, cause=type(error).__name__, maybe_delivered=True) from None
-        identifier = payload.get("id") if isinstance(payload, dict) else None
-        return ResourceResponse(id=identifier if isinstance(identifier, str) else "")
+        return payload
+
+
+def _resource(payload: Any) -> ResourceResponse:
+    identifier = payload.get("id") if isinstance(payload, dict) else None
+    return ResourceResponse(id=identifier if isinstance(identifier, str) else "")

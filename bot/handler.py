@@ -15,10 +15,12 @@ from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
 from bot.conversation_locks import ConversationLocks
 from bot.mentions import addressed_to_someone_else, command_text
+from bot.proactive import Address
 from bot.routing import command_name, route_submission, route_text
 from bot.wording import GREETING, REJECTED_BUTTON_TITLE
 from cards.actions import InvalidSubmission
 from cards.notices import notice_card
+from dialogs.conversation_scope import conversation_key
 from dialogs.ids import HELP, ROOT
 from dialogs.replies import card_reply
 from dialogs.requests import HelpRequest, Route
@@ -80,9 +82,12 @@ class SupportBot(TeamsActivityHandler):
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         # Deliberately not Teams' default, which fetches every added member from the rate-limited roster.
-        added = turn_context.activity.members_added or []
-        recipient = turn_context.activity.recipient
-        if recipient and any(member.id == recipient.id for member in added):
+        activity = turn_context.activity
+        recipient = activity.recipient
+        if recipient and any(member.id == recipient.id for member in activity.members_removed or []):
+            await self._forget(conversation_key(activity))
+            return
+        if recipient and any(member.id == recipient.id for member in activity.members_added or []):
             await self._welcome(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
@@ -92,6 +97,25 @@ class SupportBot(TeamsActivityHandler):
         async with self._exclusive(turn_context):
             await self._welcomed.delete(turn_context)
             await self._save(turn_context)
+        await self._forget(conversation_key(turn_context.activity))
+
+    async def _remember(self, turn_context: TurnContext) -> None:
+        """Keep where this conversation is, so notices can reach it later."""
+        activity = turn_context.activity
+        if not activity.service_url or not activity.conversation or not activity.conversation.id:
+            return
+        address = Address.of(activity).to_json()
+        key = address["conversation_id"]
+        if self._addresses.get(key) == address:
+            return
+        await self._notifications.conversations.remember(key, address, self._notifications.clock())
+        self._addresses[key] = address
+
+    async def _forget(self, conversation: str) -> None:
+        """The bot was removed: nothing is sent there again, and its subscriptions go."""
+        self._addresses.pop(conversation, None)
+        await self._notifications.subscriptions.forget_conversation(conversation)
+        await self._notifications.conversations.forget(conversation)
 
     async def _welcome(self, turn_context: TurnContext) -> None:
         """Teams announces an install twice (installationUpdate and conversationUpdate): greet once."""

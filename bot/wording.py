@@ -18,3 +18,7 @@ TOO_LONG = (
     "That's too long to be a customer name, id or search: {length} characters, and none is longer than "
     "{limit}. Here's what I can do:"
 )
+NOTICE_NOT_HERE = (
+    "That notice didn't come to this conversation, or it's out of date. Type 'notices' to see the latest."
+)
+SOMEONE = "someone"

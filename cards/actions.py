@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from microsoft_teams.cards import SubmitAction
+from microsoft_teams.cards import ExecuteAction, SubmitAction
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from services.models import Customer
@@ -18,6 +18,7 @@ from services.models import Customer
 ACTION_KEY = "action"
 RUN_COMMAND = "command.run"
 CUSTOMERS_PAGE = "customers.page"
+ACKNOWLEDGE_NOTICE = "notice.acknowledge"
 MAX_COMMAND_LENGTH = 300
 
 
@@ -52,6 +53,31 @@ def parse_submission(value: object) -> RunCommand | ShowCustomersPage:
         return _SUBMISSION.validate_python(value)
     except ValidationError as error:
         raise InvalidSubmission() from error
+
+
+class AcknowledgeNotice(_Submission):
+    """Action.Execute data of a notice card's Acknowledge button."""
+
+    action: Literal["notice.acknowledge"]
+    incident: Annotated[str, Field(pattern=r"^[A-Z]{2,4}\d{3,12}$")]
+
+
+_EXECUTE = TypeAdapter(AcknowledgeNotice)
+
+
+def parse_execute(verb: object, data: object) -> AcknowledgeNotice:
+    """An Action.Execute's verb and data, as a typed request; InvalidSubmission for anything else."""
+    if verb != ACKNOWLEDGE_NOTICE:
+        raise InvalidSubmission()
+    try:
+        return _EXECUTE.validate_python(data)
+    except ValidationError as error:
+        raise InvalidSubmission() from error
+
+
+def acknowledge_notice(incident_id: str) -> ExecuteAction:
+    data = {ACTION_KEY: ACKNOWLEDGE_NOTICE, "incident": incident_id}
+    return ExecuteAction(title="Acknowledge", verb=ACKNOWLEDGE_NOTICE, data=data)
 
 
 def run_command(title: str, command: str) -> SubmitAction:

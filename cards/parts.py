@@ -85,6 +85,18 @@ def relative_time(moment: datetime, now: datetime) -> str:
     raise AssertionError("unreachable")
 
 
+def duration(start: datetime, end: datetime) -> str:
+    """'45 min', '3 h 20 min', '2 d 4 h': how long something lasted."""
+    minutes = max(0, int((end - start).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
 def timestamp(moment: datetime) -> str:
     return moment.strftime("%d %b %Y %H:%M UTC")
 

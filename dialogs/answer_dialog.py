@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
-
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.schema import Activity
 from microsoft_teams.cards import AdaptiveCard
 
 from cards.notices import notice_card
@@ -21,12 +20,16 @@ class AnswerDialog(ComponentDialog):
 
     async def answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         try:
-            card = await self.answer(step.options)
+            card = await self.answer_in(step.options, step.context.activity)
         except SupportDeskError as error:
             card = notice_card(error.title, error.message)
         await step.context.send_activity(card_reply(card))
         return await step.end_dialog()
 
-    @abstractmethod
+    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
+        """The answer for a request made in a particular conversation; most answers don't depend on it."""
+        return await self.answer(options)
+
     async def answer(self, options: object) -> AdaptiveCard:
         """The card that answers the request in `options` (the dialog's plain-dict options)."""
+        raise NotImplementedError

@@ -28,7 +28,7 @@ def build_manifest(bot_id: str) -> dict[str, Any]:
     manifest: dict[str, Any] = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
     bot = manifest["bots"][0]
     bot["botId"] = str(uuid.UUID(bot_id))
-    commands = [{"title": c.name, "description": f"{c.usage}: {c.summary}"} for c in COMMANDS]
+    commands = [{"title": c.name, "description": f"{c.usage}: {c.summary}"} for c in COMMANDS if c.in_menu]
     bot["commandLists"] = [{"scopes": list(bot["scopes"]), "commands": commands}]
     return manifest
 

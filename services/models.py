@@ -155,3 +155,80 @@ class IncidentLookup:
     incident: Incident
     customer: Customer
     also_affected: tuple[Customer, ...] = ()
+
+
+# Notifications: who hears about what, and what they have been told.
+
+ALL_CUSTOMERS = "*"
+KINDS = ("incidents", "advisories", "all")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A conversation's wish to hear about a customer's (or every customer's) incidents or advisories."""
+
+    conversation: str
+    customer_id: str
+    services: tuple[str, ...] = ()
+    kinds: str = "incidents"
+
+    def covers(self, customer_id: str, incident: Incident) -> bool:
+        if self.customer_id not in (ALL_CUSTOMERS, customer_id):
+            return False
+        if self.kinds != "all" and incident.is_advisory != (self.kinds == "advisories"):
+            return False
+        return not self.services or any(names_service(s, incident.service) for s in self.services)
+
+
+def names_service(wanted: str, service: str) -> bool:
+    """'exchange' names Exchange Online: every word typed starts a word of the service's name."""
+    words = re.sub(r"[^\w]+", " ", service.casefold()).split()
+    return all(any(w.startswith(q) for w in words) for q in wanted.casefold().split())
+
+
+class ChangeKind(enum.StrEnum):
+    """What happened to an incident since the conversations last heard of it."""
+
+    NEW = "new"
+    STATUS = "status"
+    POST = "post"
+    RESOLVED = "resolved"
+    SPREAD = "spread"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One Microsoft incident as subscribed conversations hear of it: its latest state, every customer it
+    affects, and a version that grows with each change worth telling."""
+
+    incident: Incident
+    customer_ids: tuple[str, ...]
+    version: int
+    change: ChangeKind
+    first_seen: datetime
+    updated: datetime
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    HELD = "held"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"
+    INACTIVE = "inactive"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where one notice stands in one conversation."""
+
+    incident_id: str
+    conversation: str
+    state: DeliveryState
+    version: int
+    delivered_version: int
+    activity_id: str | None
+    thread_id: str | None
+    reason: str
+    acknowledged_by: str
+    updated: datetime

@@ -45,6 +45,8 @@ class FakeConnector:
     open: asyncio.Event = field(default_factory=asyncio.Event)
     hanging_prefix: str = "/hang/"
     release_hanging: asyncio.Event = field(default_factory=asyncio.Event)
+    # Conversations (channel or chat id) that refuse the bot with this status: 403 blocked, 404 deleted.
+    refusing: dict[str, int] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
@@ -56,10 +58,40 @@ class FakeConnector:
         app.router.add_post("/{prefix:.*}v3/conversations/{conversation}/activities/{activity}", self._reply)
         app.router.add_post("/{prefix:.*}v3/conversations/{conversation}/activities", self._send)
         app.router.add_put("/{prefix:.*}v3/conversations/{conversation}/activities/{activity}", self._update)
+        app.router.add_post("/{prefix:.*}v3/conversations", self._create)
         return app
+
+    async def _create(self, request: web.Request) -> web.Response:
+        """Start a conversation (a new thread in a channel): a ConversationResourceResponse."""
+        parameters = await request.json()
+        channel = parameters.get("channelData", {}).get("channel", {}).get("id")
+        if not isinstance(channel, str) or not isinstance(parameters.get("activity"), dict):
+            return web.json_response({"error": {"code": "BadArgument", "message": "channel"}}, status=400)
+        failure = await self._arrive(request, parameters["activity"], channel)
+        if failure is not None:
+            return failure
+        activity_id = f"thread-{next(self._ids)}"
+        async with self._changed:
+            self.sent.append(Sent("CREATE", channel, None, parameters["activity"]))
+            self._changed.notify_all()
+        return web.json_response({"id": f"{channel};messageid={activity_id}", "activityId": activity_id})
 
     async def _record(self, request: web.Request, reply_to: str | None) -> web.Response:
         body = await request.json()
+        failure = await self._arrive(request, body, request.match_info["conversation"])
+        if failure is not None:
+            return failure
+        async with self._changed:
+            self.sent.append(Sent(request.method, request.match_info["conversation"], reply_to, body))
+            self._changed.notify_all()
+        return web.json_response(
+            {"id": reply_to if request.method == "PUT" else f"bot-activity-{next(self._ids)}"}
+        )
+
+    async def _arrive(
+        self, request: web.Request, body: dict[str, Any], conversation: str
+    ) -> web.Response | None:
+        """Count the attempt, then behave as told: hang, wait, fail; None means go ahead."""
         async with self._changed:
             self.attempts.append((asyncio.get_running_loop().time(), str(body.get("type"))))
             self._changed.notify_all()
@@ -67,17 +99,15 @@ class FakeConnector:
             await self.release_hanging.wait()
             raise web.HTTPServiceUnavailable()
         await self.open.wait()
-        failure = self.failures.pop(0) if self.failures else None
+        refusal = self.refusing.get(conversation.split(";")[0])
+        failure = Failure(refusal) if refusal else self.failures.pop(0) if self.failures else None
         if failure is None and self.fail_with is not None:
             failure = Failure(self.fail_with)
         if failure is not None:
             error = {"error": {"code": "ServiceError", "message": "The service is unavailable"}}
             headers = {"Retry-After": failure.retry_after} if failure.retry_after else None
             return web.json_response(error, status=failure.status, headers=headers)
-        async with self._changed:
-            self.sent.append(Sent(request.method, request.match_info["conversation"], reply_to, body))
-            self._changed.notify_all()
-        return web.json_response({"id": f"bot-activity-{next(self._ids)}"})
+        return None
 
     async def _reply(self, request: web.Request) -> web.Response:
         return await self._record(request, request.match_info["activity"])

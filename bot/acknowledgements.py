@@ -1,0 +1,68 @@
+"""A notice card's Acknowledge button (Action.Execute): record who took the incident, answer the click with
+the refreshed card, and have the card updated in place for everyone else in the conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+
+from bot.wording import NOTICE_NOT_HERE, SOMEONE
+from cards.actions import InvalidSubmission, parse_execute
+from cards.notifications import EscalationCommand, incident_notice_card
+from cards.parts import card_payload
+from dialogs.conversation_scope import conversation_key
+from services.notice_board import NoticeBoard
+from services.ports import CustomerDirectory
+
+ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
+
+
+def _answer(kind: str, value: Any, status: int = 200) -> InvokeResponse:
+    """The Universal Actions response body: a card, a message, or an error."""
+    return InvokeResponse(status=status, body={"statusCode": status, "type": kind, "value": value})
+
+
+def invalid_action(message: str) -> InvokeResponse:
+    return _answer("application/vnd.microsoft.error", {"code": "BadRequest", "message": message}, 400)
+
+
+class NoticeAcknowledgements:
+    def __init__(
+        self,
+        board: NoticeBoard,
+        directory: CustomerDirectory,
+        clock: Callable[[], datetime],
+        refresh: Callable[[], None],
+        escalation: EscalationCommand = None,
+    ) -> None:
+        self._board = board
+        self._directory = directory
+        self._clock = clock
+        self._refresh = refresh
+        self._escalation = escalation
+
+    async def handle(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        value = activity.value if isinstance(activity.value, dict) else {}
+        action = value.get("action")
+        action = action if isinstance(action, dict) else {}
+        try:
+            request = parse_execute(action.get("verb"), action.get("data"))
+        except InvalidSubmission as error:
+            return invalid_action(error.message)
+        who = (activity.from_property.name if activity.from_property else "") or SOMEONE
+        now = self._clock()
+        conversation = conversation_key(activity)
+        delivery = await self._board.acknowledge(request.incident, conversation, who, now)
+        notice = await self._board.notice(request.incident)
+        found = await self._board.delivery(request.incident, conversation)
+        if delivery is None or notice is None or found is None:
+            return _answer("application/vnd.microsoft.activity.message", NOTICE_NOT_HERE)
+        customers = {c.customer_id: c for c in await self._directory.list_customers()}
+        followed = [customers[c] for c in found[1] if c in customers]
+        card = incident_notice_card(notice, followed, now, delivery.acknowledged_by, self._escalation)
+        self._refresh()
+        return _answer("application/vnd.microsoft.card.adaptive", card_payload(card))

@@ -1,0 +1,234 @@
+"""Drain the notice outbox: every subscribed conversation gets each incident's card once, kept up to date.
+
+- A first notice posts a card (in a channel, as a new thread); later changes update that card in place
+  (PUT, same activity id), and in a channel a one-line reply goes into its thread.
+- Sends are paced under Teams' limits (per conversation 8 per 2 s and 60 per 30 s; 50 per second per app)
+  and retried by the Connector (429/412/5xx, Retry-After). A 403 or 404 marks the conversation inactive:
+  the bot was blocked or removed, or the channel is gone; it is not tried again.
+- A conversation that asked for quiet has its notices held, then gets them as one digest card.
+- A send whose reply was lost (timeout) may have arrived: it is recorded as uncertain, not sent twice.
+- Everything is read from and written back to the notice board, so a crash resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from aiolimiter import AsyncLimiter
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot.connector import Connector, ConnectorError
+from bot.log_ids import conversation_hash
+from bot.proactive import Address
+from cards.notifications import (
+    EscalationCommand,
+    incident_notice_card,
+    notice_digest_card,
+    thread_update_text,
+)
+from dialogs.replies import card_reply
+from services.conversations import ConversationStore, KnownConversation
+from services.models import Customer, Delivery, DeliveryState, Notice
+from services.notice_board import NoticeBoard
+from services.ports import CustomerDirectory
+
+logger = logging.getLogger("bot.notices")
+
+UNCERTAIN = "the connector timed out; the card may not have arrived"
+RETRY_AFTER_FAILURE = timedelta(minutes=1)
+
+
+class NoticeDelivery:
+    def __init__(
+        self,
+        connector: Connector,
+        board: NoticeBoard,
+        conversations: ConversationStore,
+        directory: CustomerDirectory,
+        clock: Callable[[], datetime],
+        escalation: EscalationCommand = None,
+        app_rate_per_second: float = 50,
+        concurrency: int = 16,
+    ) -> None:
+        self._connector = connector
+        self._board = board
+        self._conversations = conversations
+        self._directory = directory
+        self._clock = clock
+        self._escalation = escalation
+        self._app_limit = AsyncLimiter(app_rate_per_second, 1)
+        self._thread_limits: dict[str, tuple[AsyncLimiter, AsyncLimiter]] = {}
+        self._concurrency = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._draining = asyncio.Lock()
+
+    def wake(self) -> None:
+        """Something new is in the outbox."""
+        self._wake.set()
+
+    async def run(self, idle_seconds: float = 5.0) -> None:
+        """Deliver what is due, then wait to be woken (or look again after `idle_seconds`)."""
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception as error:  # noqa: BLE001 - the loop must outlive any one bad round
+                logger.error("notice delivery round failed error=%s", type(error).__name__)
+            try:
+                await asyncio.wait_for(self._wake.wait(), idle_seconds)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def deliver_due(self) -> int:
+        """One round over everything due; how many activities were sent or updated."""
+        async with self._draining:
+            due = await self._board.due(self._clock())
+            if not due:
+                return 0
+            by_conversation: dict[str, list[tuple[Notice, Delivery, tuple[str, ...]]]] = defaultdict(list)
+            for item in due:
+                by_conversation[item[1].conversation].append(item)
+            known = await self._conversations.many(list(by_conversation))
+            customers = {c.customer_id: c for c in await self._directory.list_customers()}
+            sent = await asyncio.gather(
+                *(
+                    self._deliver_to(conversation, known.get(conversation), items, customers)
+                    for conversation, items in by_conversation.items()
+                )
+            )
+            return sum(sent)
+
+    async def _deliver_to(
+        self,
+        conversation: str,
+        known: KnownConversation | None,
+        items: list[tuple[Notice, Delivery, tuple[str, ...]]],
+        customers: dict[str, Customer],
+    ) -> int:
+        now = self._clock()
+        if known is None or not known.active:
+            reason = known.inactive_reason if known else "the bot was removed from this conversation"
+            await self._board.deactivate(conversation, reason, now)
+            return 0
+        if known.quiet_at(now):
+            assert known.quiet_until is not None
+            for _, delivery, _ in items:
+                await self._board.held(delivery, f"quiet until {known.quiet_until:%H:%M} UTC", now)
+            return 0
+        address = Address.from_json(known.reference)
+        async with self._concurrency:
+            try:
+                if any(d.state == DeliveryState.HELD for _, d, _ in items):
+                    return await self._digest(address, known, items, customers)
+                count = 0
+                for notice, delivery, followed in items:
+                    count += await self._deliver(
+                        address, notice, delivery, [customers[c] for c in followed if c in customers]
+                    )
+                return count
+            except _Refused as refused:
+                await self._conversations.deactivate(conversation, refused.reason)
+                await self._board.deactivate(conversation, refused.reason, now)
+                logger.warning(
+                    "conversation inactive conversation=%s status=%d",
+                    conversation_hash(conversation),
+                    refused.status,
+                )
+                return 0
+
+    async def _deliver(
+        self, address: Address, notice: Notice, delivery: Delivery, customers: Sequence[Customer]
+    ) -> int:
+        now = self._clock()
+        card = incident_notice_card(notice, customers, now, delivery.acknowledged_by, self._escalation)
+        sent = 0
+        try:
+            if delivery.activity_id is None:
+                thread_id, activity_id = await self._post(address, card_reply(card))
+                sent = 1
+            else:
+                thread_id = delivery.thread_id or address.conversation_id
+                activity_id = delivery.activity_id
+                update = address.message(card_reply(card), thread_id)
+                update.id = activity_id
+                await self._paced(address.conversation_id)
+                await self._connector.update(update)
+                sent = 1
+                if address.is_channel and notice.version > delivery.delivered_version:
+                    reply = address.message(
+                        Activity(type=ActivityTypes.message, text=thread_update_text(notice)), thread_id
+                    )
+                    reply.reply_to_id = activity_id
+                    await self._paced(address.conversation_id)
+                    await self._connector.send(reply)
+                    sent += 1
+        except ConnectorError as error:
+            if error.status in (403, 404):
+                raise _Refused(error.status) from None
+            if error.maybe_delivered and delivery.activity_id is None:
+                await self._board.delivered(
+                    delivery, notice.version, None, None, now, DeliveryState.UNCERTAIN, UNCERTAIN
+                )
+                return sent
+            reason = f"Teams answered {error.status}" if error.status else "Teams couldn't be reached"
+            await self._board.failed(delivery, reason, now + RETRY_AFTER_FAILURE, now)
+            return sent
+        await self._board.delivered(delivery, notice.version, activity_id, thread_id, self._clock())
+        return sent
+
+    async def _post(self, address: Address, activity: Activity) -> tuple[str, str]:
+        """A new card: a new thread in a channel, a new message in a chat."""
+        await self._paced(address.conversation_id)
+        if address.is_channel:
+            return await self._connector.start_thread(
+                address.service_url, address.conversation_id, address.tenant_id, address.message(activity)
+            )
+        response = await self._connector.send(address.message(activity))
+        return address.conversation_id, response.id
+
+    async def _digest(
+        self,
+        address: Address,
+        known: KnownConversation,
+        items: list[tuple[Notice, Delivery, tuple[str, ...]]],
+        customers: dict[str, Customer],
+    ) -> int:
+        now = self._clock()
+        notices = [(n, [customers[c] for c in followed if c in customers]) for n, _, followed in items]
+        card = notice_digest_card(notices, known.quiet_since, now)
+        try:
+            await self._post(address, card_reply(card))
+        except ConnectorError as error:
+            if error.status in (403, 404):
+                raise _Refused(error.status) from None
+            for _, delivery, _ in items:
+                await self._board.failed(
+                    delivery, "the digest couldn't be sent", now + RETRY_AFTER_FAILURE, now
+                )
+            return 0
+        for notice, delivery, _ in items:
+            # The digest replaces each card; a later change starts a new card rather than editing the digest.
+            await self._board.delivered(delivery, notice.version, None, None, now)
+        await self._conversations.set_quiet(known.conversation, None, None)
+        return 1
+
+    async def _paced(self, conversation: str) -> None:
+        limits = self._thread_limits.get(conversation)
+        if limits is None:
+            limits = (AsyncLimiter(8, 2), AsyncLimiter(60, 30))
+            self._thread_limits[conversation] = limits
+        for limit in (*limits, self._app_limit):
+            await limit.acquire()
+
+
+class _Refused(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+        self.reason = (
+            "the bot was blocked or removed" if status == 403 else "the conversation no longer exists"
+        )

@@ -1,0 +1,348 @@
+"""Outage notices and the cards of the commands that manage them (subscribe, quiet, overview, notices)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from microsoft_teams.cards import (
+    ActionSet,
+    AdaptiveCard,
+    CardElement,
+    Column,
+    ColumnSet,
+    ExecuteAction,
+    Fact,
+    FactSet,
+    SubmitAction,
+    TextBlock,
+)
+
+from cards.actions import acknowledge_notice, health_command, incident_command, run_command
+from cards.parts import (
+    STATUS_COLOURS,
+    card,
+    duration,
+    echo,
+    heading,
+    plain,
+    plural,
+    relative_time,
+    safe,
+    subtle,
+    timestamp,
+)
+from services.models import (
+    ALL_CUSTOMERS,
+    ChangeKind,
+    Customer,
+    Delivery,
+    DeliveryState,
+    Incident,
+    Notice,
+    StatusLevel,
+    Subscription,
+    TenantHealth,
+)
+
+# A command that opens the escalation dialog pre-filled for an incident; None while there is none.
+EscalationCommand = Callable[[Incident, Customer], str] | None
+
+
+def _kind(incident: Incident) -> str:
+    return "Advisory" if incident.is_advisory else "Incident"
+
+
+def _status_line(incident: Incident) -> TextBlock:
+    if incident.is_resolved:
+        lasted = f" after {duration(incident.start, incident.end)}" if incident.end else ""
+        return TextBlock(text=safe(f"Resolved{lasted}"), color="Good", weight="Bolder", wrap=True)
+    colour = STATUS_COLOURS[incident.status.level]
+    return TextBlock(text=safe(incident.status.label), color=colour, weight="Bolder", wrap=True)
+
+
+def first_line(text: str) -> str:
+    """The first non-empty line of a post, for a one-line update."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def latest_update(incident: Incident) -> str:
+    return first_line(incident.posts[-1].text) if incident.posts else ""
+
+
+def incident_notice_card(
+    notice: Notice,
+    customers: Sequence[Customer],
+    now: datetime,
+    acknowledged_by: str = "",
+    escalation: EscalationCommand = None,
+) -> AdaptiveCard:
+    """One incident, as posted to a subscribed conversation and then updated in place."""
+    incident = notice.incident
+    names = ", ".join(c.name for c in customers) or "—"
+    facts = [
+        ("Incident", incident.incident_id),
+        (plural(len(customers), "Customer"), names),
+        ("Impact", incident.impact or "—"),
+        ("Started", f"{timestamp(incident.start)} ({relative_time(incident.start, now)})"),
+        ("Updated", relative_time(incident.last_modified, now)),
+    ]
+    body: list[CardElement] = [
+        subtle(f"{_kind(incident)} · {incident.service}", weight="Bolder"),
+        heading(incident.title),
+        _status_line(incident),
+        FactSet(facts=[Fact(title=t, value=safe(v)) for t, v in facts]),
+    ]
+    update = latest_update(incident)
+    if update:
+        body.append(plain(f"Latest: {echo(update, 300)}", spacing="Small", is_subtle=True))
+    if acknowledged_by:
+        body.append(
+            TextBlock(
+                text=safe(f"✓ Acknowledged by {acknowledged_by}"), color="Good", weight="Bolder", wrap=True
+            )
+        )
+    actions: list[SubmitAction | ExecuteAction] = []
+    if customers:
+        actions.append(run_command("Details", incident_command(incident.incident_id, customers[0])))
+        if escalation is not None and not incident.is_resolved:
+            actions.append(run_command("File a service request", escalation(incident, customers[0])))
+    if not acknowledged_by and not incident.is_resolved:
+        actions.append(acknowledge_notice(incident.incident_id))
+    state = "resolved" if incident.is_resolved else incident.status.label
+    return card(body, actions, fallback=f"{incident.incident_id} · {incident.service} · {names}: {state}")
+
+
+def thread_update_text(notice: Notice) -> str:
+    """The one line a channel thread gets when its incident changes: 'Restoring service: <first line>'."""
+    incident = notice.incident
+    if notice.change == ChangeKind.RESOLVED:
+        lasted = f" after {duration(incident.start, incident.end)}" if incident.end else ""
+        return f"Resolved{lasted}: {latest_update(incident) or incident.title}"
+    if notice.change == ChangeKind.SPREAD:
+        return f"{incident.status.label}: now affecting {plural(len(notice.customer_ids), 'customer')}"
+    return f"{incident.status.label}: {echo(latest_update(incident) or incident.title, 200)}"
+
+
+def notice_digest_card(
+    items: Sequence[tuple[Notice, Sequence[Customer]]], quiet_since: datetime | None, now: datetime
+) -> AdaptiveCard:
+    """What happened while a conversation was quiet, as one card."""
+    since = f" since {timestamp(quiet_since)}" if quiet_since else ""
+    body: list[CardElement] = [
+        heading("While it was quiet"),
+        subtle(f"{plural(len(items), 'incident')} changed{since}. Select one to open it."),
+    ]
+    for notice, customers in items:
+        incident = notice.incident
+        state = "Resolved" if incident.is_resolved else incident.status.label
+        row = ColumnSet(
+            separator=True,
+            select_action=run_command(
+                f"Open {incident.incident_id}",
+                incident_command(incident.incident_id, customers[0] if customers else None),
+            ),
+            columns=[
+                Column(
+                    width="stretch",
+                    items=[
+                        TextBlock(
+                            text=safe(f"{incident.incident_id} · {incident.title}"),
+                            weight="Bolder",
+                            wrap=True,
+                        ),
+                        subtle(f"{incident.service} · {', '.join(c.name for c in customers)}"),
+                    ],
+                ),
+                Column(
+                    width="auto",
+                    items=[
+                        TextBlock(
+                            text=safe(state),
+                            color="Good" if incident.is_resolved else STATUS_COLOURS[incident.status.level],
+                            weight="Bolder",
+                            wrap=True,
+                        )
+                    ],
+                ),
+            ],
+        )
+        body.append(row)
+    return card(body, fallback=f"{plural(len(items), 'incident')} changed while it was quiet")
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    customer: Customer
+    worst: StatusLevel
+    active: int
+
+
+def overview_rows(healths: Sequence[TenantHealth]) -> list[OverviewRow]:
+    """Customers with active incidents, worst first, then most incidents, then by name."""
+    rows = []
+    for health in healths:
+        active = [i for i in health.incidents if not i.is_resolved]
+        if active:
+            worst = max(i.status.level for i in active)
+            rows.append(OverviewRow(health.customer, worst, len(active)))
+    return sorted(rows, key=lambda r: (-r.worst, -r.active, r.customer.name.casefold()))
+
+
+def overview_card(rows: Sequence[OverviewRow], readable: int, unreadable: int, now: datetime) -> AdaptiveCard:
+    body: list[CardElement] = [heading("Overview")]
+    if not rows:
+        body.append(
+            TextBlock(
+                text=f"✓ All {plural(readable, 'customer')} healthy", color="Good", weight="Bolder", wrap=True
+            )
+        )
+    else:
+        body.append(
+            subtle(f"{len(rows)} of {plural(readable, 'customer')} have active incidents · worst first")
+        )
+    for row in rows:
+        body.append(
+            ColumnSet(
+                separator=True,
+                columns=[
+                    Column(
+                        width="stretch",
+                        items=[TextBlock(text=safe(row.customer.name), weight="Bolder", wrap=True)],
+                    ),
+                    Column(
+                        width="auto",
+                        items=[
+                            TextBlock(
+                                text=plural(row.active, "active incident"),
+                                color=STATUS_COLOURS[row.worst],
+                                weight="Bolder",
+                            )
+                        ],
+                    ),
+                    Column(
+                        width="auto",
+                        items=[ActionSet(actions=[run_command("Health", health_command(row.customer))])],
+                    ),
+                ],
+            )
+        )
+    if unreadable:
+        body.append(subtle(f"{plural(unreadable, 'customer')} couldn't be read (no delegated access)."))
+    body.append(subtle(f"As of {timestamp(now)}"))
+    headline = f"{len(rows)} customers with active incidents" if rows else f"All {readable} customers healthy"
+    return card(body, fallback=headline)
+
+
+def describe_subscription(subscription: Subscription, customer: Customer | None) -> str:
+    """'Contoso Ltd · Exchange, Teams · incidents' — what a subscription hears about."""
+    who = (
+        "Every customer"
+        if subscription.customer_id == ALL_CUSTOMERS
+        else (customer.name if customer else "?")
+    )
+    services = ", ".join(subscription.services) if subscription.services else "every service"
+    kinds = {"incidents": "incidents", "advisories": "advisories", "all": "incidents and advisories"}
+    return f"{who} · {services} · {kinds[subscription.kinds]}"
+
+
+def unsubscribe_command(subscription: Subscription) -> str:
+    who = "all" if subscription.customer_id == ALL_CUSTOMERS else subscription.customer_id
+    return " ".join(p for p in ("unsubscribe", who, ", ".join(subscription.services)) if p)
+
+
+def subscribed_card(subscription: Subscription, customer: Customer | None, where: str) -> AdaptiveCard:
+    what = describe_subscription(subscription, customer)
+    body: list[CardElement] = [
+        heading("Subscribed"),
+        plain(f"{where.capitalize()} will now hear about: {what}."),
+        subtle(
+            "Each new incident gets one card here, updated as it changes. "
+            "'quiet <hours>' holds them; 'subscriptions' lists what this conversation follows."
+        ),
+    ]
+    actions = [
+        run_command("Subscriptions", "subscriptions"),
+        run_command("Unsubscribe", unsubscribe_command(subscription)),
+    ]
+    return card(body, actions, fallback=f"Subscribed: {what}")
+
+
+def subscriptions_card(
+    items: Sequence[tuple[Subscription, Customer | None]], where: str, quiet_until: datetime | None
+) -> AdaptiveCard:
+    body: list[CardElement] = [heading("Subscriptions")]
+    if not items:
+        body.append(plain(f"{where.capitalize()} follows no customers yet. Try 'subscribe contoso'."))
+    else:
+        body.append(subtle(f"{where.capitalize()} hears about {plural(len(items), 'subscription')}:"))
+    for subscription, customer in items:
+        body.append(
+            ColumnSet(
+                separator=True,
+                columns=[
+                    Column(width="stretch", items=[plain(describe_subscription(subscription, customer))]),
+                    Column(
+                        width="auto",
+                        items=[
+                            ActionSet(actions=[run_command("Unsubscribe", unsubscribe_command(subscription))])
+                        ],
+                    ),
+                ],
+            )
+        )
+    if quiet_until:
+        body.append(subtle(f"Quiet until {timestamp(quiet_until)}; notices are held until then."))
+    return card(body, fallback=f"{plural(len(items), 'subscription')}")
+
+
+_DELIVERY_WORDS = {
+    DeliveryState.PENDING: "on its way",
+    DeliveryState.DELIVERED: "delivered",
+    DeliveryState.HELD: "held",
+    DeliveryState.FAILED: "not delivered yet",
+    DeliveryState.UNCERTAIN: "may not have arrived",
+    DeliveryState.INACTIVE: "not sent",
+}
+
+
+def delivery_line(delivery: Delivery, here: bool, now: datetime) -> str:
+    where = "Here" if here else "Another conversation"
+    line = f"{where}: {_DELIVERY_WORDS[delivery.state]} {relative_time(delivery.updated, now)}"
+    if delivery.reason:
+        line += f" ({delivery.reason})"
+    if delivery.acknowledged_by:
+        line += f", acknowledged by {delivery.acknowledged_by}"
+    return line
+
+
+def notices_card(
+    items: Sequence[tuple[Notice, Sequence[Customer], Sequence[Delivery]]],
+    conversation: str,
+    scope: str,
+    now: datetime,
+) -> AdaptiveCard:
+    """The latest notices, and for each conversation when it was delivered or why it wasn't."""
+    body: list[CardElement] = [heading(f"Latest notices{scope}")]
+    if not items:
+        body.append(plain("No notices yet. Subscribe with 'subscribe <customer>' to get them."))
+    for notice, customers, deliveries in items:
+        incident = notice.incident
+        state = "Resolved" if incident.is_resolved else incident.status.label
+        lines = [delivery_line(d, d.conversation == conversation, now) for d in deliveries]
+        body.append(
+            TextBlock(
+                text=safe(f"{incident.incident_id} · {incident.service} · {state}"),
+                weight="Bolder",
+                separator=True,
+                wrap=True,
+            )
+        )
+        body.append(
+            subtle(f"{', '.join(c.name for c in customers)} · updated {relative_time(notice.updated, now)}")
+        )
+        body.append(
+            plain("\n".join(lines) if lines else "No conversation subscribes to it.", spacing="Small")
+        )
+    return card(body, fallback=f"{plural(len(items), 'notice')}")

@@ -1,0 +1,54 @@
+"""`notices [customer]`: the latest notices and, per conversation, when each arrived or why it didn't."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from botbuilder.schema import Activity
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.notifications import notices_card
+from dialogs.answer_dialog import AnswerDialog
+from dialogs.conversation_scope import conversation_key
+from dialogs.customer_choice import pick_customer
+from dialogs.ids import NOTICES
+from dialogs.requests import CommandRequest
+from services.models import Customer
+from services.notice_board import NoticeBoard
+from services.ports import CustomerDirectory
+
+SHOWN = 10
+
+
+class NoticesDialog(AnswerDialog):
+    def __init__(
+        self, directory: CustomerDirectory, board: NoticeBoard, clock: Callable[[], datetime]
+    ) -> None:
+        super().__init__(NOTICES)
+        self._directory = directory
+        self._board = board
+        self._clock = clock
+
+    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
+        query = CommandRequest.from_options(options).argument.strip()
+        customer: Customer | None = None
+        if query:
+            picked = await pick_customer(
+                self._directory,
+                query,
+                lambda c: f"notices {c.customer_id}",
+                "see its notices",
+                "notices contoso",
+            )
+            if not isinstance(picked, Customer):
+                return picked
+            customer = picked
+        customers = {c.customer_id: c for c in await self._directory.list_customers()}
+        latest = await self._board.latest(SHOWN, customer.customer_id if customer else None)
+        items = [
+            (notice, [customers[c] for c in notice.customer_ids if c in customers], deliveries)
+            for notice, deliveries in latest
+        ]
+        scope = f" · {customer.name}" if customer else ""
+        return notices_card(items, conversation_key(activity), scope, self._clock())

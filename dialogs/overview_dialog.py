@@ -1,0 +1,42 @@
+"""`overview`: every customer with active incidents, worst first, on one card."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.notifications import overview_card, overview_rows
+from dialogs.answer_dialog import AnswerDialog
+from dialogs.ids import OVERVIEW
+from services.errors import SupportDeskError
+from services.models import Customer, TenantHealth
+from services.ports import Backend
+
+CONCURRENCY = 8
+
+
+class OverviewDialog(AnswerDialog):
+    def __init__(self, backend: Backend, clock: Callable[[], datetime]) -> None:
+        super().__init__(OVERVIEW)
+        self._backend = backend
+        self._clock = clock
+
+    async def answer(self, options: object) -> AdaptiveCard:
+        customers = await self._backend.list_customers()
+        limit = asyncio.Semaphore(CONCURRENCY)
+
+        async def read(customer: Customer) -> TenantHealth | None:
+            async with limit:
+                try:
+                    return await self._backend.tenant_health(customer)
+                except SupportDeskError:
+                    return None
+
+        healths = await asyncio.gather(*(read(c) for c in customers))
+        readable = [h for h in healths if h is not None]
+        return overview_card(
+            overview_rows(readable), len(readable), len(customers) - len(readable), self._clock()
+        )

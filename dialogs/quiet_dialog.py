@@ -1,0 +1,52 @@
+"""`quiet <hours>`: hold this conversation's notices for a while, then deliver them as one digest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from botbuilder.schema import Activity
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.notices import notice_card
+from cards.parts import timestamp
+from dialogs.answer_dialog import AnswerDialog
+from dialogs.conversation_scope import conversation_key, where
+from dialogs.ids import QUIET
+from dialogs.notification_wording import (
+    QUIET_ENDED,
+    QUIET_ENDED_TITLE,
+    QUIET_HOURS,
+    QUIET_HOURS_TITLE,
+    QUIET_MESSAGE,
+    QUIET_TITLE,
+)
+from dialogs.requests import CommandRequest
+from services.conversations import ConversationStore
+
+MOST_HOURS = 72
+_OFF = {"off", "0", "stop", "end", "done", "none"}
+
+
+class QuietDialog(AnswerDialog):
+    def __init__(self, conversations: ConversationStore, clock: Callable[[], datetime]) -> None:
+        super().__init__(QUIET)
+        self._conversations = conversations
+        self._clock = clock
+
+    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
+        argument = CommandRequest.from_options(options).argument.strip().casefold().removesuffix("h").strip()
+        argument = argument.removesuffix("hours").removesuffix("hour").strip()
+        conversation, here, now = conversation_key(activity), where(activity), self._clock()
+        if argument in _OFF:
+            await self._conversations.set_quiet(conversation, None, now)
+            return notice_card(QUIET_ENDED_TITLE, QUIET_ENDED.format(where=here))
+        try:
+            hours = float(argument)
+        except ValueError:
+            hours = 0
+        if not 0 < hours <= MOST_HOURS:
+            return notice_card(QUIET_HOURS_TITLE, QUIET_HOURS.format(most=MOST_HOURS))
+        until = now + timedelta(hours=hours)
+        await self._conversations.set_quiet(conversation, now, until)
+        return notice_card(QUIET_TITLE, QUIET_MESSAGE.format(where=here.capitalize(), until=timestamp(until)))

@@ -1,0 +1,91 @@
+"""`subscribe <customer | all> [service ...] [incidents | advisories | all]`: this conversation hears about
+that customer's incidents from now on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from botbuilder.schema import Activity
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.notices import notice_card
+from cards.notifications import subscribed_card
+from dialogs.answer_dialog import AnswerDialog
+from dialogs.conversation_scope import conversation_key, where
+from dialogs.customer_choice import choose
+from dialogs.ids import SUBSCRIBE
+from dialogs.incidents_dialog import split_customer_and_service
+from dialogs.notification_wording import WHICH_CUSTOMER, WHICH_CUSTOMER_TITLE
+from dialogs.requests import CommandRequest
+from services.errors import UnknownService
+from services.incidents import match_services
+from services.models import ALL_CUSTOMERS, Customer, Subscription
+from services.ports import Backend
+from services.subscriptions import SubscriptionStore
+
+EVERYONE = {"all", "every", "everyone", "everybody", "*"}
+KIND_WORDS = {
+    "incidents": "incidents",
+    "incident": "incidents",
+    "advisories": "advisories",
+    "advisory": "advisories",
+    "all": "all",
+    "both": "all",
+    "everything": "all",
+}
+
+
+def split_kind(words: list[str]) -> tuple[list[str], str]:
+    """A trailing 'incidents', 'advisories' or 'all' says what to hear about (incidents by default)."""
+    if len(words) > 1 and words[-1].casefold() in KIND_WORDS:
+        return words[:-1], KIND_WORDS[words[-1].casefold()]
+    return words, "incidents"
+
+
+def subscribe_command(customer: Customer, services: str, kinds: str) -> str:
+    return " ".join(p for p in ("subscribe", customer.customer_id, services, kinds) if p)
+
+
+class SubscribeDialog(AnswerDialog):
+    def __init__(
+        self, backend: Backend, subscriptions: SubscriptionStore, clock: Callable[[], datetime]
+    ) -> None:
+        super().__init__(SUBSCRIBE)
+        self._backend = backend
+        self._subscriptions = subscriptions
+        self._clock = clock
+
+    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
+        words, kinds = split_kind(CommandRequest.from_options(options).argument.split())
+        if not words:
+            return notice_card(WHICH_CUSTOMER_TITLE, WHICH_CUSTOMER.format(where=where(activity)))
+        customer: Customer | None = None
+        if words[0].casefold() in EVERYONE:
+            services = tuple(" ".join(words[1:]).split(",")) if len(words) > 1 else ()
+            services = tuple(s.strip() for s in services if s.strip())
+        else:
+            match, rest = split_customer_and_service(words, await self._backend.list_customers())
+            picked = choose(match, lambda c: subscribe_command(c, rest, kinds), "follow its incidents")
+            if not isinstance(picked, Customer):
+                return picked
+            customer = picked
+            services = await self._services(customer, rest)
+        subscription = Subscription(
+            conversation_key(activity), customer.customer_id if customer else ALL_CUSTOMERS, services, kinds
+        )
+        await self._subscriptions.add(subscription, self._clock())
+        return subscribed_card(subscription, customer, where(activity))
+
+    async def _services(self, customer: Customer, wanted: str) -> tuple[str, ...]:
+        """The services named, as the customer's tenant names them; raises UnknownService for a typo."""
+        if not wanted.strip():
+            return ()
+        health = await self._backend.tenant_health(customer)
+        try:
+            return tuple(s.name for s in match_services(health, wanted))
+        except UnknownService:  # "exchange teams" names two services: try each word
+            names: list[str] = []
+            for word in wanted.replace(",", " ").split():
+                names += [s.name for s in match_services(health, word) if s.name not in names]
+            return tuple(names)

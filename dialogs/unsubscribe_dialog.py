@@ -1,0 +1,78 @@
+"""`unsubscribe [customer | all] [service ...]`: stop hearing about a customer (everything, without one)."""
+
+from __future__ import annotations
+
+from botbuilder.schema import Activity
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.actions import run_command
+from cards.notices import notice_card
+from cards.parts import plural
+from dialogs.answer_dialog import AnswerDialog
+from dialogs.conversation_scope import conversation_key, where
+from dialogs.customer_choice import choose
+from dialogs.ids import UNSUBSCRIBE
+from dialogs.incidents_dialog import split_customer_and_service
+from dialogs.notification_wording import (
+    LEFT,
+    NOT_SUBSCRIBED,
+    NOT_SUBSCRIBED_TITLE,
+    NOTHING_LEFT,
+    UNSUBSCRIBED,
+    UNSUBSCRIBED_TITLE,
+)
+from dialogs.requests import CommandRequest
+from dialogs.subscribe_dialog import EVERYONE
+from services.models import ALL_CUSTOMERS, Customer, names_service
+from services.ports import CustomerDirectory
+from services.subscriptions import SubscriptionStore
+
+
+class UnsubscribeDialog(AnswerDialog):
+    def __init__(self, directory: CustomerDirectory, subscriptions: SubscriptionStore) -> None:
+        super().__init__(UNSUBSCRIBE)
+        self._directory = directory
+        self._subscriptions = subscriptions
+
+    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
+        conversation, here = conversation_key(activity), where(activity)
+        words = CommandRequest.from_options(options).argument.split()
+        customer_id: str | None = None
+        phrases: list[str] = []
+        what = "any customer"
+        if words and words[0].casefold() in EVERYONE:
+            customer_id, what, phrases = ALL_CUSTOMERS, "every customer", _phrases(" ".join(words[1:]))
+        elif words:
+            match, rest = split_customer_and_service(words, await self._directory.list_customers())
+            picked = choose(
+                match, lambda c: f"unsubscribe {c.customer_id} {rest}".strip(), "stop following it"
+            )
+            if not isinstance(picked, Customer):
+                return picked
+            customer_id, what, phrases = picked.customer_id, picked.name, _phrases(rest)
+        if phrases:
+            what += f" ({', '.join(phrases)})"
+        doomed = [
+            s
+            for s in await self._subscriptions.of_conversation(conversation)
+            if customer_id in (None, s.customer_id)
+            and all(any(names_service(p, service) for service in s.services) for p in phrases)
+        ]
+        if not await self._subscriptions.remove(doomed):
+            return notice_card(
+                NOT_SUBSCRIBED_TITLE,
+                NOT_SUBSCRIBED.format(where=here.capitalize(), what=what),
+                [run_command("Subscriptions", "subscriptions")],
+            )
+        remaining = len(await self._subscriptions.of_conversation(conversation))
+        left = LEFT.format(count=plural(remaining, "subscription")) if remaining else NOTHING_LEFT
+        return notice_card(
+            UNSUBSCRIBED_TITLE,
+            UNSUBSCRIBED.format(where=here.capitalize(), what=what, left=left),
+            [run_command("Subscriptions", "subscriptions")],
+        )
+
+
+def _phrases(text: str) -> list[str]:
+    """'Exchange Online, Microsoft Teams' (as buttons write them) or 'exchange' (as people type)."""
+    return [p.strip() for p in text.split(",") if p.strip()]

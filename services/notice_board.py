@@ -1,0 +1,406 @@
+"""Incidents seen, notices to tell, and where each notice stands in each conversation: the outbox.
+
+Everything the watcher and the webhook learn goes through `observe`, which in one transaction compares
+the incident with what was last seen for that customer, bumps the incident's notice when something worth
+telling changed (new, status, post, resolved, another customer affected), and records a pending delivery
+for every conversation subscribed to it. So the two sources never make two notices of one incident, a
+restart neither repeats nor misses a change, and a crash mid fan-out resumes from the deliveries left
+pending. Deliveries carry the activity id Teams returned, so the next change is an update in place.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from services.models import (
+    ChangeKind,
+    Customer,
+    Delivery,
+    DeliveryState,
+    Incident,
+    IncidentPost,
+    Notice,
+    ServiceStatus,
+)
+from services.sqlite_database import SqliteDatabase
+from services.subscriptions import audience_in
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS observations (
+    customer_id TEXT NOT NULL,
+    incident_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (customer_id, incident_id)
+);
+CREATE TABLE IF NOT EXISTS baselines (customer_id TEXT PRIMARY KEY, seen_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS notices (
+    incident_id TEXT PRIMARY KEY,
+    incident TEXT NOT NULL,
+    customer_ids TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    change TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    incident_id TEXT NOT NULL,
+    conversation TEXT NOT NULL,
+    followed TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    delivered_version INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    activity_id TEXT,
+    thread_id TEXT,
+    reason TEXT NOT NULL DEFAULT '',
+    acknowledged_by TEXT NOT NULL DEFAULT '',
+    refresh INTEGER NOT NULL DEFAULT 0,
+    retry_at TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (incident_id, conversation)
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, retry_at);
+"""
+
+
+def fingerprint(incident: Incident) -> str:
+    """What, when it changes, is worth telling people about."""
+    return json.dumps([incident.status.code.casefold(), len(incident.posts), incident.is_resolved])
+
+
+def classify(previous: str | None, incident: Incident) -> ChangeKind | None:
+    """The change since `previous` (a fingerprint), or None when nothing worth telling happened."""
+    if previous is None:
+        return None if incident.is_resolved else ChangeKind.NEW
+    status, posts, resolved = json.loads(previous)
+    if incident.is_resolved and not resolved:
+        return ChangeKind.RESOLVED
+    if incident.status.code.casefold() != status:
+        return ChangeKind.STATUS
+    if len(incident.posts) > posts:
+        return ChangeKind.POST
+    return None
+
+
+def incident_to_json(incident: Incident) -> str:
+    raw = asdict(incident)
+    raw["status"] = incident.status.code
+    return json.dumps(raw, default=lambda value: value.isoformat())
+
+
+def incident_from_json(text: str) -> Incident:
+    raw = json.loads(text)
+    moment = datetime.fromisoformat
+    return Incident(
+        incident_id=raw["incident_id"],
+        title=raw["title"],
+        service=raw["service"],
+        feature=raw["feature"],
+        feature_group=raw["feature_group"],
+        status=ServiceStatus(raw["status"]),
+        classification=raw["classification"],
+        impact=raw["impact"],
+        start=moment(raw["start"]),
+        end=moment(raw["end"]) if raw["end"] else None,
+        last_modified=moment(raw["last_modified"]),
+        is_resolved=raw["is_resolved"],
+        posts=tuple(IncidentPost(moment(p["created"]), p["text"]) for p in raw["posts"]),
+    )
+
+
+def _notice(row: tuple[Any, ...]) -> Notice:
+    incident, customer_ids, version, change, first_seen, updated = row
+    return Notice(
+        incident_from_json(incident),
+        tuple(json.loads(customer_ids)),
+        version,
+        ChangeKind(change),
+        datetime.fromisoformat(first_seen),
+        datetime.fromisoformat(updated),
+    )
+
+
+_NOTICE_COLUMNS = "incident, customer_ids, version, change, first_seen, updated_at"
+_DELIVERY_COLUMNS = (
+    "incident_id, conversation, state, version, delivered_version, activity_id, thread_id, reason, "
+    "acknowledged_by, updated_at"
+)
+
+
+def _delivery(row: tuple[Any, ...]) -> Delivery:
+    incident_id, conversation, state, version, delivered, activity_id, thread_id, reason, ack, updated = row
+    return Delivery(
+        incident_id,
+        conversation,
+        DeliveryState(state),
+        version,
+        delivered,
+        activity_id,
+        thread_id,
+        reason,
+        ack,
+        datetime.fromisoformat(updated),
+    )
+
+
+class NoticeBoard:
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._database = database
+        database.create_schema(_SCHEMA)
+
+    # What the watcher and the webhook learn.
+
+    async def observe(self, customer: Customer, incident: Incident, now: datetime) -> Notice | None:
+        """Record what `customer`'s tenant says of `incident`; the notice when it changed for someone."""
+        return await self._database.run(
+            lambda db: self._observe(db, customer.customer_id, incident, now, True)
+        )
+
+    async def observe_tenant(
+        self, customer: Customer, incidents: tuple[Incident, ...], now: datetime
+    ) -> list[Notice]:
+        """A whole poll of one tenant. The first poll of a customer only sets the baseline: what is already
+        going on when a subscription starts is not announced as new."""
+
+        def work(db: sqlite3.Connection) -> list[Notice]:
+            baselined = db.execute(
+                "SELECT 1 FROM baselines WHERE customer_id = ?", (customer.customer_id,)
+            ).fetchone()
+            changed = [self._observe(db, customer.customer_id, i, now, bool(baselined)) for i in incidents]
+            # Only now: a crash before this line makes the next poll a silent baseline again.
+            db.execute(
+                "INSERT OR IGNORE INTO baselines (customer_id, seen_at) VALUES (?, ?)",
+                (customer.customer_id, now.isoformat()),
+            )
+            return [notice for notice in changed if notice is not None]
+
+        return await self._database.run(work)
+
+    def _observe(
+        self, db: sqlite3.Connection, customer_id: str, incident: Incident, now: datetime, announce: bool
+    ) -> Notice | None:
+        with SqliteDatabase.transaction(db):
+            seen = db.execute(
+                "SELECT fingerprint FROM observations WHERE customer_id = ? AND incident_id = ?",
+                (customer_id, incident.incident_id),
+            ).fetchone()
+            change = classify(seen[0] if seen else None, incident)
+            db.execute(
+                "INSERT INTO observations (customer_id, incident_id, fingerprint, seen_at) "
+                "VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(customer_id, incident_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
+                "seen_at = excluded.seen_at",
+                (customer_id, incident.incident_id, fingerprint(incident), now.isoformat()),
+            )
+            row = db.execute(
+                f"SELECT {_NOTICE_COLUMNS} FROM notices WHERE incident_id = ?", (incident.incident_id,)
+            ).fetchone()
+            current = _notice(row) if row else None
+            if current is not None and customer_id not in current.customer_ids and not incident.is_resolved:
+                change = change or ChangeKind.SPREAD
+                if change == ChangeKind.NEW:
+                    change = ChangeKind.SPREAD
+            if change is None or not announce:
+                if current is not None:
+                    db.execute(
+                        "UPDATE notices SET incident = ? WHERE incident_id = ?",
+                        (incident_to_json(incident), incident.incident_id),
+                    )
+                return None
+            customers = [*(current.customer_ids if current else ()), customer_id]
+            notice = Notice(
+                incident,
+                tuple(dict.fromkeys(customers)),
+                (current.version if current else 0) + 1,
+                change,
+                current.first_seen if current else now,
+                now,
+            )
+            db.execute(
+                f"INSERT OR REPLACE INTO notices (incident_id, {_NOTICE_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    incident.incident_id,
+                    incident_to_json(incident),
+                    json.dumps(list(notice.customer_ids)),
+                    notice.version,
+                    notice.change.value,
+                    notice.first_seen.isoformat(),
+                    now.isoformat(),
+                ),
+            )
+            for conversation, followed in audience_in(db, list(notice.customer_ids), incident).items():
+                db.execute(
+                    "INSERT INTO deliveries "
+                    "(incident_id, conversation, followed, version, state, updated_at) "
+                    "VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT(incident_id, conversation) DO UPDATE SET "
+                    "followed = excluded.followed, version = excluded.version, "
+                    "updated_at = excluded.updated_at, retry_at = NULL, "
+                    "state = CASE WHEN state = 'inactive' THEN 'inactive' ELSE 'pending' END",
+                    (
+                        incident.incident_id,
+                        conversation,
+                        json.dumps(followed),
+                        notice.version,
+                        now.isoformat(),
+                    ),
+                )
+            return notice
+
+    # What the delivery loop needs.
+
+    async def due(self, now: datetime, limit: int = 500) -> list[tuple[Notice, Delivery, tuple[str, ...]]]:
+        """Deliveries behind their notice (or asked to refresh), oldest first, with who they follow."""
+
+        def select(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            return db.execute(
+                f"SELECT n.incident, n.customer_ids, n.version, n.change, n.first_seen, n.updated_at, "
+                f"d.followed, {', '.join('d.' + c.strip() for c in _DELIVERY_COLUMNS.split(','))} "
+                "FROM deliveries d JOIN notices n ON n.incident_id = d.incident_id "
+                "WHERE (d.version > d.delivered_version OR d.refresh = 1) AND d.state NOT IN ('inactive') "
+                "AND (d.retry_at IS NULL OR d.retry_at <= ?) ORDER BY d.updated_at LIMIT ?",
+                (now.isoformat(), limit),
+            ).fetchall()
+
+        return [
+            (_notice(row[:6]), _delivery(row[7:]), tuple(json.loads(row[6])))
+            for row in await self._database.run(select)
+        ]
+
+    async def delivered(
+        self,
+        delivery: Delivery,
+        version: int,
+        activity_id: str | None,
+        thread_id: str | None,
+        now: datetime,
+        state: DeliveryState = DeliveryState.DELIVERED,
+        reason: str = "",
+    ) -> None:
+        """`version` of the notice reached the conversation (or, UNCERTAIN, may have)."""
+        await self._database.run(
+            lambda db: db.execute(
+                "UPDATE deliveries SET delivered_version = max(delivered_version, ?), refresh = 0, "
+                "activity_id = coalesce(?, activity_id), thread_id = coalesce(?, thread_id), "
+                "state = CASE WHEN version > max(delivered_version, ?) THEN 'pending' ELSE ? END, "
+                "reason = ?, retry_at = NULL, updated_at = ? WHERE incident_id = ? AND conversation = ?",
+                (
+                    version,
+                    activity_id,
+                    thread_id,
+                    version,
+                    state.value,
+                    reason,
+                    now.isoformat(),
+                    delivery.incident_id,
+                    delivery.conversation,
+                ),
+            )
+        )
+
+    async def failed(self, delivery: Delivery, reason: str, retry_at: datetime, now: datetime) -> None:
+        await self._set_state(delivery, DeliveryState.FAILED, reason, now, retry_at)
+
+    async def held(self, delivery: Delivery, reason: str, now: datetime) -> None:
+        await self._set_state(delivery, DeliveryState.HELD, reason, now, None)
+
+    async def _set_state(
+        self, delivery: Delivery, state: DeliveryState, reason: str, now: datetime, retry_at: datetime | None
+    ) -> None:
+        await self._database.run(
+            lambda db: db.execute(
+                "UPDATE deliveries SET state = ?, reason = ?, retry_at = ?, updated_at = ? "
+                "WHERE incident_id = ? AND conversation = ?",
+                (
+                    state.value,
+                    reason,
+                    retry_at.isoformat() if retry_at else None,
+                    now.isoformat(),
+                    delivery.incident_id,
+                    delivery.conversation,
+                ),
+            )
+        )
+
+    async def deactivate(self, conversation: str, reason: str, now: datetime) -> None:
+        """The conversation refused the bot (403/404): nothing more is sent there."""
+        await self._database.run(
+            lambda db: db.execute(
+                "UPDATE deliveries SET state = 'inactive', reason = ?, updated_at = ? WHERE conversation = ?",
+                (reason, now.isoformat(), conversation),
+            )
+        )
+
+    async def acknowledge(
+        self, incident_id: str, conversation: str, by: str, now: datetime
+    ) -> Delivery | None:
+        """Who took the incident in this conversation; the card is refreshed for everyone there."""
+
+        def work(db: sqlite3.Connection) -> Delivery | None:
+            db.execute(
+                "UPDATE deliveries SET acknowledged_by = ?, refresh = 1, updated_at = ? "
+                "WHERE incident_id = ? AND conversation = ?",
+                (by, now.isoformat(), incident_id, conversation),
+            )
+            row = db.execute(
+                f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE incident_id = ? AND conversation = ?",
+                (incident_id, conversation),
+            ).fetchone()
+            return _delivery(row) if row else None
+
+        return await self._database.run(work)
+
+    async def audience_size(self, incident_id: str, version: int) -> int:
+        """How many conversations are to hear of this version of the notice."""
+        row = await self._database.run(
+            lambda db: db.execute(
+                "SELECT count(*) FROM deliveries WHERE incident_id = ? AND version = ? AND state != 'inactive'",
+                (incident_id, version),
+            ).fetchone()
+        )
+        return int(row[0])
+
+    async def notice(self, incident_id: str) -> Notice | None:
+        row = await self._database.run(
+            lambda db: db.execute(
+                f"SELECT {_NOTICE_COLUMNS} FROM notices WHERE incident_id = ?", (incident_id,)
+            ).fetchone()
+        )
+        return _notice(row) if row else None
+
+    async def delivery(self, incident_id: str, conversation: str) -> tuple[Delivery, tuple[str, ...]] | None:
+        row = await self._database.run(
+            lambda db: db.execute(
+                f"SELECT {_DELIVERY_COLUMNS}, followed FROM deliveries "
+                "WHERE incident_id = ? AND conversation = ?",
+                (incident_id, conversation),
+            ).fetchone()
+        )
+        return (_delivery(row[:-1]), tuple(json.loads(row[-1]))) if row else None
+
+    async def latest(self, limit: int, customer_id: str | None = None) -> list[tuple[Notice, list[Delivery]]]:
+        """The newest notices (about one customer, if given), each with its deliveries."""
+
+        def select(db: sqlite3.Connection) -> list[tuple[Notice, list[Delivery]]]:
+            rows = db.execute(
+                f"SELECT incident_id, {_NOTICE_COLUMNS} FROM notices ORDER BY updated_at DESC"
+            ).fetchall()
+            found = []
+            for row in rows:
+                notice = _notice(row[1:])
+                if customer_id is not None and customer_id not in notice.customer_ids:
+                    continue
+                deliveries = db.execute(
+                    f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE incident_id = ? ORDER BY conversation",
+                    (row[0],),
+                ).fetchall()
+                found.append((notice, [_delivery(d) for d in deliveries]))
+                if len(found) == limit:
+                    break
+            return found
+
+        return await self._database.run(select)

@@ -1,0 +1,76 @@
+"""The watcher: polls the service health of every customer some conversation subscribes to, and tells the
+notice board what it saw. Polls run with bounded concurrency; a customer that can't be read this time
+keeps what was last seen of it, so nothing is re-announced when it can be read again."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from services.errors import SupportDeskError
+from services.models import Customer, Notice
+from services.notice_board import NoticeBoard
+from services.ports import Backend
+from services.subscriptions import SubscriptionStore
+
+logger = logging.getLogger("services.watcher")
+
+
+@dataclass
+class PollReport:
+    polled: int = 0
+    unreadable: dict[str, str] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)
+
+
+class HealthWatcher:
+    def __init__(
+        self,
+        backend: Backend,
+        subscriptions: SubscriptionStore,
+        board: NoticeBoard,
+        clock: Callable[[], datetime],
+        concurrency: int = 8,
+    ) -> None:
+        self._backend = backend
+        self._subscriptions = subscriptions
+        self._board = board
+        self._clock = clock
+        self._concurrency = concurrency
+
+    async def watched(self) -> list[Customer]:
+        everyone, named = await self._subscriptions.watched_customers()
+        customers = await self._backend.list_customers()
+        return [c for c in customers if c.delegated_access and (everyone or c.customer_id in named)]
+
+    async def poll_once(self) -> PollReport:
+        report = PollReport()
+        limit = asyncio.Semaphore(self._concurrency)
+
+        async def poll(customer: Customer) -> None:
+            async with limit:
+                try:
+                    health = await self._backend.tenant_health(customer)
+                except SupportDeskError as error:
+                    report.unreadable[customer.customer_id] = error.title
+                    return
+                report.polled += 1
+                report.notices += await self._board.observe_tenant(customer, health.incidents, self._clock())
+
+        await asyncio.gather(*(poll(c) for c in await self.watched()))
+        if report.unreadable:
+            logger.warning("watcher could not read customers=%d", len(report.unreadable))
+        return report
+
+    async def run(self, interval_seconds: float, on_notices: Callable[[], None]) -> None:
+        """Poll every `interval_seconds` for as long as the app runs; `on_notices` when something changed."""
+        while True:
+            try:
+                if (await self.poll_once()).notices:
+                    on_notices()
+            except Exception as error:  # noqa: BLE001 - one bad round must not end the watching
+                logger.error("watcher round failed error=%s", type(error).__name__)
+            await asyncio.sleep(interval_seconds)
