@@ -76,6 +76,10 @@ class DemoBackend:
                 health[customer.tenant_id] = parse_health_overviews(_shift(_read_json(path), shift))
         return cls(customers, health, current)
 
+    def replace_services(self, tenant_id: str, services: Sequence[ServiceHealth]) -> None:
+        """The demo world (services.demo.world) moves a tenant's health; later reads see the new state."""
+        self._health[tenant_id] = tuple(services)
+
     async def list_customers(self) -> Sequence[Customer]:
         return self._customers
 
