@@ -6,10 +6,11 @@ what tests run.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,13 +21,22 @@ from botbuilder.core import ConversationState, Storage, UserState
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from dotenv import dotenv_values
 
+from bot.acknowledgements import NoticeAcknowledgements
 from bot.adapter import ChannelAuthorization, SupportAdapter
 from bot.commands import COMMANDS
 from bot.connector import Connector, ConnectorTimeouts, RetryPolicy
 from bot.errors import report_turn_error
-from bot.handler import SupportBot
-from bot.http import error_middleware, healthz_route, messages_route, readyz_route
+from bot.handler import Notifications, SupportBot
+from bot.http import (
+    demo_tick_route,
+    error_middleware,
+    healthz_route,
+    messages_route,
+    notify_route,
+    readyz_route,
+)
 from bot.log_redaction import configure_logging
+from bot.notice_delivery import NoticeDelivery
 from bot.state_storage import SqliteStorage
 from bot.turns import TurnRunner
 from bot.typing_indicator import TypingIndicator
@@ -35,12 +45,24 @@ from dialogs.health_dialog import HealthDialog
 from dialogs.help_dialog import HelpDialog
 from dialogs.incident_dialog import IncidentDialog
 from dialogs.incidents_dialog import IncidentsDialog
+from dialogs.notices_dialog import NoticesDialog
+from dialogs.overview_dialog import OverviewDialog
+from dialogs.quiet_dialog import QuietDialog
 from dialogs.root import RootDialog
+from dialogs.subscribe_dialog import SubscribeDialog
+from dialogs.subscriptions_dialog import SubscriptionsDialog
+from dialogs.unsubscribe_dialog import UnsubscribeDialog
+from services.conversations import ConversationStore
 from services.demo.backend import DemoBackend
+from services.demo.world import DemoWorld
 from services.document_store import SqliteDocumentStore
+from services.notice_board import NoticeBoard
+from services.notify_events import take_event
 from services.ports import Backend
 from services.sqlite_database import SqliteDatabase, StorageError
+from services.subscriptions import SubscriptionStore
 from services.turn_journal import TurnJournal
+from services.watcher import HealthWatcher
 
 VERSION = "0.1.0"
 BACKENDS = ("demo",)
@@ -49,6 +71,8 @@ APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 BOT = web.AppKey("bot", SupportBot)
 ADAPTER = web.AppKey("adapter", SupportAdapter)
 RUNNER = web.AppKey("runner", TurnRunner)
+WATCHER = web.AppKey("watcher", HealthWatcher)
+DELIVERY = web.AppKey("delivery", NoticeDelivery)
 
 
 class SettingsError(ValueError):
@@ -101,6 +125,9 @@ class Settings:
     send_retry_seconds: float = 30.0
     connector_timeout_seconds: float = 15.0
     drain_seconds: float = 20.0
+    watch_interval_seconds: float = 60.0
+    demo_tick_seconds: float = 120.0
+    notify_token: str = field(default="", repr=False)
     log_level: str = "INFO"
 
     @classmethod
@@ -127,6 +154,9 @@ class Settings:
             send_retry_seconds=_number(env, "BOT_SEND_RETRY_SECONDS", 30.0, 0.0, 600.0),
             connector_timeout_seconds=_number(env, "BOT_CONNECTOR_TIMEOUT_SECONDS", 15.0, 1.0, 120.0),
             drain_seconds=_number(env, "BOT_DRAIN_SECONDS", 20.0, 0.0, 600.0),
+            watch_interval_seconds=_number(env, "BOT_WATCH_INTERVAL_SECONDS", 60.0, 1.0, 86400.0),
+            demo_tick_seconds=_number(env, "BOT_DEMO_TICK_SECONDS", 120.0, 0.0, 86400.0),
+            notify_token=env.get("NOTIFY_TOKEN", "").strip(),
             log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
         )
 
@@ -146,8 +176,22 @@ def create_backend(settings: Settings) -> Backend:
     return DemoBackend.load()
 
 
-def build_bot(storage: Storage, backend: Backend, clock: Callable[[], datetime]) -> SupportBot:
+def build_notifications(
+    database: SqliteDatabase, backend: Backend, clock: Callable[[], datetime], refresh: Callable[[], None]
+) -> Notifications:
+    """The stores behind proactive notices; `refresh` asks the delivery loop to look at the outbox."""
+    board, subscriptions = NoticeBoard(database), SubscriptionStore(database)
+    watcher = HealthWatcher(backend, subscriptions, board, clock)
+    acknowledgements = NoticeAcknowledgements(board, backend, clock, refresh)
+    conversations = ConversationStore(database)
+    return Notifications(conversations, subscriptions, board, watcher, acknowledgements, clock)
+
+
+def build_bot(
+    storage: Storage, backend: Backend, clock: Callable[[], datetime], notifications: Notifications
+) -> SupportBot:
     """The bot with every flow wired in; tests build it on MemoryStorage."""
+    conversations, subscriptions = notifications.conversations, notifications.subscriptions
     root = RootDialog(
         [
             HelpDialog([c.help_entry for c in COMMANDS]),
@@ -155,9 +199,15 @@ def build_bot(storage: Storage, backend: Backend, clock: Callable[[], datetime])
             HealthDialog(backend),
             IncidentsDialog(backend, clock),
             IncidentDialog(backend, clock),
+            OverviewDialog(backend, clock),
+            SubscribeDialog(backend, subscriptions, notifications.watcher, clock),
+            SubscriptionsDialog(backend, subscriptions, conversations, clock),
+            UnsubscribeDialog(backend, subscriptions),
+            QuietDialog(conversations, clock),
+            NoticesDialog(backend, notifications.board, clock),
         ]
     )
-    return SupportBot(ConversationState(storage), UserState(storage), root)
+    return SupportBot(ConversationState(storage), UserState(storage), root, notifications)
 
 
 def create_app(
@@ -169,7 +219,6 @@ def create_app(
     """Raises StorageError when the data directory or database can't be used."""
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
     backend = backend or create_backend(settings)
-    bot = build_bot(SqliteStorage(SqliteDocumentStore(database)), backend, clock)
     config = _BotFrameworkConfig(settings)
     authorization = ChannelAuthorization(config)
     connector = Connector(
@@ -177,24 +226,60 @@ def create_app(
         RetryPolicy(total_seconds=settings.send_retry_seconds),
         ConnectorTimeouts(read_seconds=settings.connector_timeout_seconds),
     )
+    notifications = build_notifications(database, backend, clock, refresh=lambda: delivery.wake())
+    board = notifications.board
+    delivery = NoticeDelivery(connector, board, notifications.conversations, backend, clock)
+    bot = build_bot(SqliteStorage(SqliteDocumentStore(database)), backend, clock, notifications)
     adapter = SupportAdapter(ConfigurationBotFrameworkAuthentication(config), connector)
     adapter.on_turn_error = report_turn_error
     adapter.use(TypingIndicator(delay=settings.typing_delay_seconds))
     runner = TurnRunner(
         adapter, bot, TurnJournal(database), report_turn_error, settings.reply_budget_seconds, clock
     )
+    watcher = notifications.watcher
+    world = DemoWorld(backend, clock) if isinstance(backend, DemoBackend) else None
+
+    async def take(body: object) -> int:
+        heard = await take_event(backend, board, body, clock())
+        delivery.wake()
+        return heard
+
+    async def tick() -> dict[str, object]:
+        assert world is not None
+        step = await world.tick()
+        report = await watcher.poll_once()
+        delivery.wake()
+        return {
+            "step": step.step,
+            "changes": [c.incident_id for c in step.changes],
+            "notices": len(report.notices),
+        }
 
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
     app[BOT] = bot
     app[ADAPTER] = adapter
     app[RUNNER] = runner
+    app[WATCHER] = watcher
+    app[DELIVERY] = delivery
     app.router.add_post("/api/messages", messages_route(runner, settings.max_body_bytes))
+    app.router.add_post("/api/notify", notify_route(settings.notify_token, take))
+    if world is not None:
+        app.router.add_post("/api/demo/tick", demo_tick_route(settings.notify_token, tick))
     app.router.add_get("/healthz", healthz_route(VERSION, backend.name))
     app.router.add_get("/readyz", readyz_route({"storage": database.problem}))
 
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
         await runner.recover()
+        loops = [
+            asyncio.ensure_future(delivery.run()),
+            asyncio.ensure_future(watcher.run(settings.watch_interval_seconds, delivery.wake)),
+        ]
+        if world is not None and settings.demo_tick_seconds:
+            loops.append(asyncio.ensure_future(_every(settings.demo_tick_seconds, tick)))
         yield
+        for loop in loops:
+            loop.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
         await runner.drain(settings.drain_seconds)
         await connector.close()
         authorization.close()
@@ -202,6 +287,16 @@ def create_app(
 
     app.cleanup_ctx.append(lifecycle)
     return app
+
+
+async def _every(seconds: float, step: Callable[[], Awaitable[object]]) -> None:
+    """The demo world moves on its own, so `make run` shows notices with no set-up."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await step()
+        except Exception as error:  # noqa: BLE001 - the demo clock must keep going
+            logging.getLogger("bot.demo").error("demo tick failed error=%s", type(error).__name__)
 
 
 def load_environment(environ: Mapping[str, str], dotenv: Path = Path(".env")) -> dict[str, str]:

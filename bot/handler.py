@@ -6,13 +6,17 @@ records the command and its outcome on the turn for that line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
+from bot.acknowledgements import ADAPTIVE_CARD_ACTION, NoticeAcknowledgements
 from bot.conversation_locks import ConversationLocks
 from bot.mentions import addressed_to_someone_else, command_text
 from bot.proactive import Address
@@ -25,6 +29,10 @@ from dialogs.ids import HELP, ROOT
 from dialogs.replies import card_reply
 from dialogs.requests import HelpRequest, Route
 from dialogs.root import RootDialog
+from services.conversations import ConversationStore
+from services.notice_board import NoticeBoard
+from services.subscriptions import SubscriptionStore
+from services.watcher import HealthWatcher
 
 TURN_RECORD = "support.turn"
 
@@ -47,9 +55,26 @@ def turn_record(turn_context: TurnContext) -> TurnRecord:
     return record
 
 
+@dataclass(frozen=True)
+class Notifications:
+    """What proactive notices need from the handler's side: where conversations are, who subscribes,
+    the notice board, and the Acknowledge button."""
+
+    conversations: ConversationStore
+    subscriptions: SubscriptionStore
+    board: NoticeBoard
+    watcher: HealthWatcher
+    acknowledgements: NoticeAcknowledgements
+    clock: Callable[[], datetime]
+
+
 class SupportBot(TeamsActivityHandler):
     def __init__(
-        self, conversation_state: ConversationState, user_state: UserState, root: RootDialog
+        self,
+        conversation_state: ConversationState,
+        user_state: UserState,
+        root: RootDialog,
+        notifications: Notifications,
     ) -> None:
         self._conversation_state = conversation_state
         self._user_state = user_state
@@ -57,6 +82,19 @@ class SupportBot(TeamsActivityHandler):
         self._dialogs.add(root)
         self._welcomed = conversation_state.create_property("Welcomed")
         self._locks = ConversationLocks()
+        self._notifications = notifications
+        # Addresses already stored, so a turn writes one only when it is new or changed.
+        self._addresses: dict[str, dict[str, Any]] = {}
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await self._remember(turn_context)
+        await super().on_turn(turn_context)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == ADAPTIVE_CARD_ACTION:
+            turn_record(turn_context).command = "acknowledge"
+            return await self._notifications.acknowledgements.handle(turn_context)
+        return await super().on_invoke_activity(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         record = turn_record(turn_context)

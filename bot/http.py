@@ -7,6 +7,7 @@ leaves a traceback in a response or the log. Every refused request is logged onc
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import secrets
@@ -19,6 +20,7 @@ from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity
 
 from bot.turns import AuthenticationTimeout, TurnRunner
+from services.notify_events import NotifyRejected
 
 logger = logging.getLogger("bot.http")
 
@@ -145,3 +147,46 @@ def readyz_route(checks: dict[str, ReadinessCheck]) -> Handler:
         )
 
     return readyz
+
+
+def _bearer_matches(request: web.Request, token: str) -> bool:
+    given = request.headers.get("Authorization", "")
+    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
+TakeEvent = Callable[[object], Awaitable[int]]
+
+
+def notify_route(token: str, take: TakeEvent) -> Handler:
+    """`POST /api/notify` for the partner's own monitoring: 404 unless NOTIFY_TOKEN is set, 401 without
+    it, 400 naming what is wrong with the body, 404 for an unknown customer, else 202 with how many
+    conversations will hear of it."""
+
+    async def notify(request: web.Request) -> web.StreamResponse:
+        if not token:
+            return refuse(request, 404, "Not found")
+        if not _bearer_matches(request, token):
+            return refuse(request, 401, "Missing or wrong bearer token")
+        try:
+            body = await request.json()
+        except (ValueError, UnicodeDecodeError):
+            return refuse(request, 400, "Body is not valid JSON")
+        try:
+            conversations = await take(body)
+        except NotifyRejected as rejected:
+            return refuse(request, rejected.status, rejected.message)
+        logger.info("notify accepted conversations=%d", conversations)
+        return web.json_response({"conversations": conversations}, status=202)
+
+    return notify
+
+
+def demo_tick_route(token: str, tick: Callable[[], Awaitable[dict[str, object]]]) -> Handler:
+    """`POST /api/demo/tick` (demo backend only): move the demo world one step and deliver its notices."""
+
+    async def demo_tick(request: web.Request) -> web.StreamResponse:
+        if token and not _bearer_matches(request, token):
+            return refuse(request, 401, "Missing or wrong bearer token")
+        return web.json_response(await tick())
+
+    return demo_tick

@@ -62,13 +62,18 @@ def _status_line(incident: Incident) -> TextBlock:
     return TextBlock(text=safe(incident.status.label), color=colour, weight="Bolder", wrap=True)
 
 
-def first_line(text: str) -> str:
-    """The first non-empty line of a post, for a one-line update."""
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
-
-
 def latest_update(incident: Incident) -> str:
-    return first_line(incident.posts[-1].text) if incident.posts else ""
+    """One line of Microsoft's newest post: its 'Current status', else its first line after the title."""
+    if not incident.posts:
+        return ""
+    lines = [line.strip() for line in incident.posts[-1].text.splitlines() if line.strip()]
+    for line in lines:
+        label, _, rest = line.partition(":")
+        if label.strip().casefold() == "current status" and rest.strip():
+            return rest.strip()
+    return next(
+        (line for line in lines if not line.casefold().startswith("title:")), lines[0] if lines else ""
+    )
 
 
 def incident_notice_card(

@@ -42,6 +42,7 @@ class ChatSession:
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._receive)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._receive)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._receive)
+        app.router.add_post("/v3/conversations", self._new_thread)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -61,11 +62,23 @@ class ChatSession:
         if activity.get("type") == "typing":
             self.output("  (Support Bot is typing…)")
         else:
-            # Buttons are numbered across all replies since the person last spoke.
-            rendered = render_activity(activity, Rendered(buttons=list(self.buttons)))
-            self.buttons = rendered.buttons
-            self.output("Support Bot:\n" + "\n".join(f"  {line}" for line in rendered.lines))
-        return web.json_response({"id": f"reply-{next(self._ids)}"})
+            self._show(
+                activity, "Support Bot (updated its card)" if request.method == "PUT" else "Support Bot"
+            )
+        return web.json_response({"id": request.match_info.get("activity") or f"reply-{next(self._ids)}"})
+
+    async def _new_thread(self, request: web.Request) -> web.Response:
+        """A proactive notice starting a new thread in the channel (Teams' create conversation)."""
+        parameters = await request.json()
+        self._show(parameters.get("activity", {}), "Support Bot (new thread)")
+        thread = f"thread-{next(self._ids)}"
+        return web.json_response({"id": f"{self.conversation_id};messageid={thread}", "activityId": thread})
+
+    def _show(self, activity: dict[str, Any], who: str) -> None:
+        # Buttons are numbered across all replies since the person last spoke.
+        rendered = render_activity(activity, Rendered(buttons=list(self.buttons)))
+        self.buttons = rendered.buttons
+        self.output(f"{who}:\n" + "\n".join(f"  {line}" for line in rendered.lines))
 
     def _activity(self, kind: str, **fields: Any) -> dict[str, Any]:
         conversation: dict[str, Any] = {"id": self.conversation_id, "conversationType": self.scope}
@@ -89,6 +102,22 @@ class ChatSession:
         async with self._http.post(self.bot_url, json=activity) as response:
             if response.status >= 300:
                 self.output(f"  (the bot answered HTTP {response.status}: {await response.text()})")
+            elif activity["type"] == "invoke":
+                self._show_invoke_answer(await response.json(content_type=None))
+
+    def _show_invoke_answer(self, body: Any) -> None:
+        """A Universal Action's answer: a refreshed card, or a message."""
+        if not isinstance(body, dict):
+            return
+        if body.get("type") == "application/vnd.microsoft.card.adaptive" and isinstance(
+            body.get("value"), dict
+        ):
+            card = {"contentType": "application/vnd.microsoft.card.adaptive", "content": body["value"]}
+            self._show({"type": "message", "attachments": [card]}, "Support Bot (refreshed the card)")
+        elif isinstance(body.get("value"), str):
+            self.output(f"Support Bot:\n  {body['value']}")
+        elif isinstance(body.get("value"), dict) and isinstance(body["value"].get("message"), str):
+            self.output(f"Support Bot:\n  {body['value']['message']}")
 
     async def join(self) -> None:
         """What Teams sends when the app is added: the bot greets."""
@@ -104,6 +133,11 @@ class ChatSession:
             data = pressed.action.get("data")
             if pressed.action.get("type") == "Action.OpenUrl":
                 self.output(f"  (would open {pressed.action.get('url')})")
+                return
+            if pressed.action.get("type") == "Action.Execute":
+                action = {"type": "Action.Execute", "verb": pressed.action.get("verb"), "data": data or {}}
+                value = {"action": action, "trigger": "manual"}
+                await self._post(self._activity("invoke", name="adaptiveCard/action", value=value))
                 return
             await self._post(self._activity("message", text="", value=data if isinstance(data, dict) else {}))
             return

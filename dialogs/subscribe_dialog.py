@@ -23,6 +23,7 @@ from services.incidents import match_services
 from services.models import ALL_CUSTOMERS, Customer, Subscription
 from services.ports import Backend
 from services.subscriptions import SubscriptionStore
+from services.watcher import HealthWatcher
 
 EVERYONE = {"all", "every", "everyone", "everybody", "*"}
 KIND_WORDS = {
@@ -49,11 +50,16 @@ def subscribe_command(customer: Customer, services: str, kinds: str) -> str:
 
 class SubscribeDialog(AnswerDialog):
     def __init__(
-        self, backend: Backend, subscriptions: SubscriptionStore, clock: Callable[[], datetime]
+        self,
+        backend: Backend,
+        subscriptions: SubscriptionStore,
+        watcher: HealthWatcher,
+        clock: Callable[[], datetime],
     ) -> None:
         super().__init__(SUBSCRIBE)
         self._backend = backend
         self._subscriptions = subscriptions
+        self._watcher = watcher
         self._clock = clock
 
     async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
@@ -75,6 +81,7 @@ class SubscribeDialog(AnswerDialog):
             conversation_key(activity), customer.customer_id if customer else ALL_CUSTOMERS, services, kinds
         )
         await self._subscriptions.add(subscription, self._clock())
+        await self._watcher.baseline([customer] if customer else list(await self._backend.list_customers()))
         return subscribed_card(subscription, customer, where(activity))
 
     async def _services(self, customer: Customer, wanted: str) -> tuple[str, ...]:

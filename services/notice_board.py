@@ -251,6 +251,15 @@ class NoticeBoard:
                 )
             return notice
 
+    async def unwatched(self, customer_ids: list[str]) -> set[str]:
+        """Which of these customers the watcher has never polled."""
+
+        def select(db: sqlite3.Connection) -> set[str]:
+            seen = {row[0] for row in db.execute("SELECT customer_id FROM baselines").fetchall()}
+            return set(customer_ids) - seen
+
+        return await self._database.run(select)
+
     # What the delivery loop needs.
 
     async def due(self, now: datetime, limit: int = 500) -> list[tuple[Notice, Delivery, tuple[str, ...]]]:
@@ -358,7 +367,8 @@ class NoticeBoard:
         """How many conversations are to hear of this version of the notice."""
         row = await self._database.run(
             lambda db: db.execute(
-                "SELECT count(*) FROM deliveries WHERE incident_id = ? AND version = ? AND state != 'inactive'",
+                "SELECT count(*) FROM deliveries "
+                "WHERE incident_id = ? AND version = ? AND state != 'inactive'",
                 (incident_id, version),
             ).fetchone()
         )

@@ -46,8 +46,20 @@ class HealthWatcher:
         customers = await self._backend.list_customers()
         return [c for c in customers if c.delegated_access and (everyone or c.customer_id in named)]
 
+    async def baseline(self, customers: list[Customer]) -> None:
+        """Note what is going on now for customers not watched before, so that only what starts or changes
+        after a subscription is announced (a subscription's first poll would otherwise be a silent one)."""
+        fresh = await self._board.unwatched([c.customer_id for c in customers if c.delegated_access])
+        await self._poll([c for c in customers if c.customer_id in fresh], PollReport())
+
     async def poll_once(self) -> PollReport:
         report = PollReport()
+        await self._poll(await self.watched(), report)
+        if report.unreadable:
+            logger.warning("watcher could not read customers=%d", len(report.unreadable))
+        return report
+
+    async def _poll(self, customers: list[Customer], report: PollReport) -> None:
         limit = asyncio.Semaphore(self._concurrency)
 
         async def poll(customer: Customer) -> None:
@@ -60,10 +72,7 @@ class HealthWatcher:
                 report.polled += 1
                 report.notices += await self._board.observe_tenant(customer, health.incidents, self._clock())
 
-        await asyncio.gather(*(poll(c) for c in await self.watched()))
-        if report.unreadable:
-            logger.warning("watcher could not read customers=%d", len(report.unreadable))
-        return report
+        await asyncio.gather(*(poll(c) for c in customers))
 
     async def run(self, interval_seconds: float, on_notices: Callable[[], None]) -> None:
         """Poll every `interval_seconds` for as long as the app runs; `on_notices` when something changed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from botbuilder.core import MemoryStorage, Storage
@@ -15,11 +16,12 @@ from botbuilder.schema import (
     Entity,
 )
 
-from app import build_bot
+from app import build_bot, build_notifications
 from bot.errors import report_turn_error
 from chatclient.card_text import Button
 from services.demo.backend import DemoBackend
 from services.ports import Backend
+from services.sqlite_database import SqliteDatabase
 
 # The demo dataset's asOf: with the clock here, demo timestamps are exactly as written in the files.
 DEMO_NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -39,7 +41,12 @@ class BotHarness:
         conversation_id: str = "19:support@thread.tacv2",
     ) -> None:
         self.storage = storage or MemoryStorage()
-        self.bot = build_bot(self.storage, backend or demo_backend(), lambda: DEMO_NOW)
+        backend = backend or demo_backend()
+        self.database = SqliteDatabase(Path(":memory:"))
+        self.notifications = build_notifications(
+            self.database, backend, lambda: DEMO_NOW, refresh=lambda: None
+        )
+        self.bot = build_bot(self.storage, backend, lambda: DEMO_NOW, self.notifications)
         template = Activity(
             channel_id="msteams",
             service_url="https://smba.example.test/amer/",
