@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
-from botbuilder.core import ConversationState, Storage, UserState
+from botbuilder.core import ConversationState, PrivateConversationState, Storage, UserState
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from dotenv import dotenv_values
 
@@ -23,17 +23,25 @@ from bot.commands import COMMANDS
 from bot.errors import report_turn_error
 from bot.handler import SupportBot
 from bot.http import error_middleware, healthz_route, messages_route
+from bot.routing import recognised_command, typed_text
 from bot.state_storage import SqliteStorage
 from bot.typing_indicator import TypingIndicator
 from dialogs.customers_dialog import CustomersDialog
+from dialogs.escalation_dialog import EscalationDialog
 from dialogs.health_dialog import HealthDialog
 from dialogs.help_dialog import HelpDialog
 from dialogs.incident_dialog import IncidentDialog
 from dialogs.incidents_dialog import IncidentsDialog
+from dialogs.note_dialog import NoteDialog
+from dialogs.request_dialog import RequestDialog
+from dialogs.requests_list_dialog import RequestsListDialog
 from dialogs.root import RootDialog
-from services.demo.backend import DemoBackend
+from dialogs.teams_member import member_contact
+from services.demo.backend import DATA_DIR, DemoBackend
+from services.demo.service_requests import DemoServiceRequests
 from services.document_store import SqliteDocumentStore
-from services.ports import Backend
+from services.ports import Backend, ServiceRequestDesk
+from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase
 
 VERSION = "0.1.0"
@@ -132,8 +140,18 @@ def create_backend(settings: Settings) -> Backend:
     return DemoBackend.load()
 
 
+def create_request_desk(database: SqliteDatabase, clock: Callable[[], datetime]) -> ServiceRequestDesk:
+    # Only the demo desk exists so far; Azure Support tickets and the Partner Center hand-off plug in here.
+    return RetryingDesk(DemoServiceRequests.open(database, DATA_DIR, clock))
+
+
 def build_bot(
-    storage: Storage, backend: Backend, clock: Callable[[], datetime], reply_budget_seconds: float
+    storage: Storage,
+    backend: Backend,
+    clock: Callable[[], datetime],
+    reply_budget_seconds: float,
+    *,
+    desk: ServiceRequestDesk,
 ) -> SupportBot:
     """The bot with every flow wired in; tests build it on MemoryStorage."""
     root = RootDialog(
@@ -143,10 +161,21 @@ def build_bot(
             HealthDialog(backend),
             IncidentsDialog(backend, clock),
             IncidentDialog(backend, clock),
-        ]
+            EscalationDialog(backend, desk, clock, member_contact),
+            RequestsListDialog(backend, desk, clock),
+            RequestDialog(desk, clock),
+            NoteDialog(desk, clock),
+        ],
+        command=recognised_command,
+        typed=typed_text,
     )
     return SupportBot(
-        ConversationState(storage), UserState(storage), root, report_turn_error, reply_budget_seconds
+        ConversationState(storage),
+        UserState(storage),
+        root,
+        report_turn_error,
+        reply_budget_seconds,
+        dialog_state=PrivateConversationState(storage),
     )
 
 
@@ -159,7 +188,8 @@ def create_app(
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
     backend = backend or create_backend(settings)
     storage = SqliteStorage(SqliteDocumentStore(database))
-    bot = build_bot(storage, backend, clock, settings.reply_budget_seconds)
+    desk = create_request_desk(database, clock)
+    bot = build_bot(storage, backend, clock, settings.reply_budget_seconds, desk=desk)
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotFrameworkConfig(settings)))
     adapter.on_turn_error = report_turn_error
     adapter.use(TypingIndicator(delay=settings.typing_delay_seconds))

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from cards.help import HelpEntry
-from dialogs.ids import CUSTOMERS, HEALTH, HELP, INCIDENT, INCIDENTS
+from dialogs.ids import CUSTOMERS, ESCALATION, HEALTH, HELP, INCIDENT, INCIDENTS, NOTE, REQUEST, REQUESTS
 from services.incidents import looks_like_incident_id
 
 
@@ -64,6 +64,38 @@ COMMANDS: tuple[Command, ...] = (
         CUSTOMERS,
     ),
     Command(
+        "escalate",
+        ("escalation", "ticket"),
+        "escalate [customer] [about <incident id>]",
+        "File a service request with Microsoft, question by question; 'file a request' works too.",
+        "escalate contoso about EX1100014",
+        ESCALATION,
+    ),
+    Command(
+        "requests",
+        ("srs", "tickets"),
+        "requests [customer]",
+        "Recent service requests with their status, latest update first.",
+        "requests contoso",
+        REQUESTS,
+    ),
+    Command(
+        "request",
+        ("sr",),
+        "request <number>",
+        "One service request with its notes.",
+        "request 2611240010000001",
+        REQUEST,
+    ),
+    Command(
+        "note",
+        ("comment",),
+        "note <number> <text>",
+        "Add a note to a service request.",
+        "note 2611240010000001 Customer confirmed the workaround",
+        NOTE,
+    ),
+    Command(
         "help",
         ("?", "commands", "hi", "hello", "hey", "start"),
         "help",
@@ -94,6 +126,12 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), name)
     for pattern, name in (
         (r"^(?:what can you do|what do you do|how do (?:i|you) use (?:you|this))$", "help"),
+        (
+            r"^(?:file|open|raise|create|log|start)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:service\s+|support\s+)?"
+            r"(?:request|ticket|case|sr|escalation)(?:\s+(?P<arg>.*))?$",
+            "escalate",
+        ),
+        (r"^(?:list|show)?\s*(?:my\s+|our\s+|recent\s+)*service\s+requests(?:\s+(?P<arg>.*))?$", "requests"),
         (
             r"^(?:show|list|get|find|open|display)\s+(?:me\s+)?(?:the\s+)?(?:details\s+(?:of|for)\s+)?"
             r"incident\s+(?P<arg>.+)$",
@@ -150,6 +188,10 @@ def clean(text: str) -> str:
     return line.strip(" \t?!.,;:")
 
 
+def looks_like_request_number(text: str) -> bool:
+    return text.isdigit() and 10 <= len(text) <= 20
+
+
 def _argument(text: str) -> str:
     return _ARGUMENT_PREPOSITION.sub("", text.strip(), count=1).strip(" \t?!,;:")
 
@@ -162,6 +204,9 @@ def _parsed(name: str, argument: str) -> ParsedCommand:
         name = "incident"
     elif name == "incident" and argument and not looks_like_incident_id(first):
         name = "incidents"
+    # 'request 2611240010000001' shows one; 'request for contoso' files one.
+    elif name == "request" and not looks_like_request_number(first):
+        name = "escalate"
     return ParsedCommand(BY_NAME[name], argument)
 
 

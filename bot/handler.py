@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
-from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core import BotState, ConversationState, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
@@ -57,10 +57,14 @@ class SupportBot(TeamsActivityHandler):
         root: RootDialog,
         report_error: ErrorReporter,
         reply_budget: float,
+        dialog_state: BotState | None = None,
     ) -> None:
         self._conversation_state = conversation_state
         self._user_state = user_state
-        self._dialogs = DialogSet(conversation_state.create_property("DialogState"))
+        # A guided dialog belongs to whoever started it: per user within the conversation when given
+        # (PrivateConversationState), so in a channel thread nobody answers someone else's questions.
+        self._dialog_state = dialog_state or conversation_state
+        self._dialogs = DialogSet(self._dialog_state.create_property("DialogState"))
         self._dialogs.add(root)
         self._welcomed = conversation_state.create_property("Welcomed")
         self._report_error = report_error
@@ -176,3 +180,5 @@ class SupportBot(TeamsActivityHandler):
     async def _save(self, turn_context: TurnContext) -> None:
         await self._conversation_state.save_changes(turn_context)
         await self._user_state.save_changes(turn_context)
+        if self._dialog_state is not self._conversation_state:
+            await self._dialog_state.save_changes(turn_context)

@@ -6,9 +6,9 @@ import html
 import re
 
 from bot.commands import parse
-from cards.actions import RunCommand, parse_submission
-from dialogs.ids import CUSTOMERS, HELP
-from dialogs.requests import CommandRequest, HelpRequest, Route
+from cards.actions import RunCommand, ShowCustomersPage, parse_submission
+from dialogs.ids import CUSTOMERS, ESCALATION, HELP
+from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
 
 _TAG = re.compile(r"<[^>]*>")
 _MAX_ECHO = 60
@@ -35,7 +35,16 @@ def route_submission(value: object) -> Route:
     submission = parse_submission(value)
     if isinstance(submission, RunCommand):
         return route_text(submission.command)
-    return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
+    if isinstance(submission, ShowCustomersPage):
+        return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
+    # An escalation card pressed with no escalation of the presser's waiting (finished, or someone else's).
+    return Route(ESCALATION, CardRequest(submission.model_dump()).to_options())
+
+
+def recognised_command(text: str) -> Route | None:
+    """The route for `text` when it is one of our commands; None for anything else (an answer, say)."""
+    typed = typed_text(text)
+    return route_text(typed) if parse(typed) is not None else None
 
 
 def command_name(route: Route) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from botbuilder.core import MemoryStorage, Storage
@@ -15,11 +17,12 @@ from botbuilder.schema import (
     Entity,
 )
 
-from app import build_bot
+from app import build_bot, create_request_desk
 from bot.errors import report_turn_error
 from chatclient.card_text import Button
 from services.demo.backend import DemoBackend
-from services.ports import Backend
+from services.ports import Backend, ServiceRequestDesk
+from services.sqlite_database import SqliteDatabase
 
 # The demo dataset's asOf: with the clock here, demo timestamps are exactly as written in the files.
 DEMO_NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -38,9 +41,14 @@ class BotHarness:
         backend: Backend | None = None,
         conversation_id: str = "19:support@thread.tacv2",
         reply_budget: float = 10.0,
+        desk: ServiceRequestDesk | None = None,
+        database: SqliteDatabase | None = None,
+        clock: Callable[[], datetime] = lambda: DEMO_NOW,
     ) -> None:
         self.storage = storage or MemoryStorage()
-        self.bot = build_bot(self.storage, backend or demo_backend(), lambda: DEMO_NOW, reply_budget)
+        self.database = database or SqliteDatabase(Path(":memory:"))
+        self.desk = desk or create_request_desk(self.database, clock)
+        self.bot = build_bot(self.storage, backend or demo_backend(), clock, reply_budget, desk=self.desk)
         template = Activity(
             channel_id="msteams",
             service_url="https://smba.example.test/amer/",
