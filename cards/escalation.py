@@ -27,6 +27,7 @@ from cards.parts import STATUS_COLOURS, card, heading, plain, plural, relative_t
 from services.models import Incident, RequestStatus, ServiceRequest, Severity
 
 LABELS = {
+    "file_request": "File a service request",
     "back": "Back",
     "cancel": "Cancel",
     "submit": "Submit",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from microsoft_teams.cards import AdaptiveCard, CardElement, Column, ColumnSet, TextBlock
 
-from cards.actions import incidents_command, run_command
+from cards.actions import escalate_command, incidents_command, run_command
+from cards.escalation import LABELS
 from cards.parts import STATUS_COLOURS, card, heading, plural, safe, subtle, timestamp
 from services.models import Customer, ServiceHealth, TenantHealth
 
@@ -65,6 +66,9 @@ def health_card(health: TenantHealth) -> AdaptiveCard:
             )
         )
         body.append(subtle(", ".join(s.name for s in sorted(healthy, key=lambda s: s.name.casefold()))))
-    actions = [run_command("Show incidents", incidents_command(customer))]
+    actions = [
+        run_command("Show incidents", incidents_command(customer)),
+        run_command(LABELS["file_request"], escalate_command(customer)),
+    ]
     headline = f"{customer.name}: {plural(active, 'active incident')}"
     return card(body, actions, fallback=headline)

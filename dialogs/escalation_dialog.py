@@ -551,10 +551,13 @@ class EscalationDialog(Dialog):
         )
 
     def _suggest_product(self, state: EscalationState, catalogue: SupportCatalogue) -> None:
-        wanted = state.service.casefold()
-        product = next((p for p in catalogue.products if p.casefold() == wanted), "")
-        if product:
-            state.product = product
+        if not state.service:
+            return
+        products = tuple(Choice(p, p) for p in catalogue.products)
+        try:
+            state.product = match_choice(state.service, products, "", "").value
+        except InvalidAnswer:
+            pass  # no unique product for that service: the product question is asked
 
     async def _active_incident(self, state: EscalationState) -> Incident | None:
         """An active incident on the chosen product's service, unless the request is about one already."""
