@@ -1,4 +1,5 @@
-"""Typed answers to a choice: its number, its title or value in any case, or a unique start of the title."""
+"""Typed answers to a choice: its number, its title or value in any case, or a unique start of the title
+(or, failing that, of one of the title's words)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ def match_choice(text: str, choices: Sequence[Choice], unknown: str, ambiguous: 
     starting = [c for c in choices if normalize(c.title).startswith(wanted)]
     if len(starting) == 1:
         return starting[0]
+    if not starting:  # 'teams' for 'Microsoft Teams': the start of a later word
+        starting = [c for c in choices if f" {wanted}" in f" {normalize(c.title)}"]
+        if len(starting) == 1:
+            return starting[0]
     if len(starting) > 1:
         raise InvalidAnswer(ambiguous.format(value=text, matches=", ".join(c.title for c in starting)))
     raise InvalidAnswer(unknown.format(value=text))
