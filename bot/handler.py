@@ -66,6 +66,7 @@ class SupportBot(TeamsActivityHandler):
         self._dialog_state = dialog_state or conversation_state
         self._dialogs = DialogSet(self._dialog_state.create_property("DialogState"))
         self._dialogs.add(root)
+        self.root = root
         self._welcomed = conversation_state.create_property("Welcomed")
         self._report_error = report_error
         self._reply_budget = reply_budget
