@@ -29,6 +29,8 @@ class FakeConnector:
     service_url: str = ""
     # When set, every send is answered with this HTTP status, as a failing Bot Connector would.
     fail_with: int | None = None
+    # The roster `GET .../members/{id}` answers from, keyed by member id.
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
@@ -37,7 +39,16 @@ class FakeConnector:
         app.router.add_post("/{prefix:.*}v3/conversations/{conversation}/activities/{activity}", self._reply)
         app.router.add_post("/{prefix:.*}v3/conversations/{conversation}/activities", self._send)
         app.router.add_put("/{prefix:.*}v3/conversations/{conversation}/activities/{activity}", self._update)
+        app.router.add_get("/{prefix:.*}v3/conversations/{conversation}/members/{member}", self._member)
         return app
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """A TeamsChannelAccount from the roster, as `GET .../members/{id}` answers (members in `members`)."""
+        member = self.members.get(request.match_info["member"])
+        if member is None:
+            error = {"error": {"code": "MemberNotFoundInConversation", "message": "not found"}}
+            return web.json_response(error, status=404)
+        return web.json_response(member)
 
     async def _record(self, request: web.Request, reply_to: str | None) -> web.Response:
         if self.fail_with is not None:
