@@ -156,7 +156,7 @@ def build_bot(
     """The bot with every flow wired in; tests build it on MemoryStorage."""
     root = RootDialog(
         [
-            HelpDialog([c.help_entry for c in COMMANDS]),
+            HelpDialog([c.help_entry for c in COMMANDS], backend),
             CustomersDialog(backend),
             HealthDialog(backend),
             IncidentsDialog(backend, clock),

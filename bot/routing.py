@@ -24,7 +24,7 @@ def route_text(text: str) -> Route:
     if parsed is None:
         echo = text if len(text) <= _MAX_ECHO else text[: _MAX_ECHO - 1] + "…"
         hint = f"I didn't understand '{echo}'. Here's what I can do:"
-        return Route(HELP, HelpRequest(hint=hint).to_options())
+        return Route(HELP, HelpRequest(hint=hint, text=text).to_options())
     if parsed.command.dialog_id == HELP:
         return Route(HELP, HelpRequest().to_options())
     return Route(parsed.command.dialog_id, CommandRequest(parsed.argument).to_options())

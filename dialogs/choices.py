@@ -3,10 +3,17 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 
 from cards.escalation import Choice
-from services.customer_search import normalize
+
+
+def normalize(text: str) -> str:
+    """Case-, width- and punctuation-insensitive; letters of every script survive."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
 
 
 class InvalidAnswer(Exception):

@@ -42,3 +42,11 @@ async def pick_customer(
     if not query.strip():
         return which_customer(example)
     return choose(resolve_customer(await directory.list_customers(), query), command_for, purpose)
+
+
+async def known_customer(directory: CustomerDirectory, text: str) -> Customer | None:
+    """The customer `text` names without doubt (a bare 'contoso'), or None: no guesses, no questions."""
+    if not text.strip():
+        return None
+    match = resolve_customer(await directory.list_customers(), text)
+    return match.customer if isinstance(match, Found) else None

@@ -30,6 +30,7 @@ class CommandRequest(_Options):
 class HelpRequest(_Options):
     greeting: str = ""
     hint: str = ""
+    text: str = ""  # what was typed, when it wasn't understood
 
 
 @dataclass(frozen=True)
