@@ -23,7 +23,7 @@ from bot.commands import COMMANDS
 from bot.errors import report_turn_error
 from bot.handler import SupportBot
 from bot.http import error_middleware, healthz_route, messages_route
-from bot.routing import recognised_command, typed_text
+from bot.routing import names_a_command, recognised_command, typed_text
 from bot.state_storage import SqliteStorage
 from bot.typing_indicator import TypingIndicator
 from dialogs.customers_dialog import CustomersDialog
@@ -168,6 +168,7 @@ def build_bot(
         ],
         command=recognised_command,
         typed=typed_text,
+        explicit=names_a_command,
     )
     return SupportBot(
         ConversationState(storage),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from bot.commands import parse
+from bot.commands import BY_NAME, parse
 from cards.actions import RunCommand, ShowCustomersPage, parse_submission
 from dialogs.ids import CUSTOMERS, ESCALATION, HELP
 from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
@@ -45,6 +45,12 @@ def recognised_command(text: str) -> Route | None:
     """The route for `text` when it is one of our commands; None for anything else (an answer, say)."""
     typed = typed_text(text)
     return route_text(typed) if parse(typed) is not None else None
+
+
+def names_a_command(text: str) -> bool:
+    """`health contoso`, not `status page is down`: starts with a command's own name, not an alias."""
+    first = typed_text(text).split(" ", 1)[0].casefold().lstrip("/")
+    return first in BY_NAME and first != "help"
 
 
 def command_name(route: Route) -> str:

@@ -2,8 +2,8 @@
 
 A message or card submission reaches the active flow first. Only interruptions are handled around it,
 here: `cancel`, `back`, `help` and `resume`, and a recognised command, which is answered and followed by
-the flow's offer to resume. At a step that takes free text (a title, a description) a command-like
-sentence is the answer, not an interruption.
+the flow's offer to resume. At a step that takes free text (a title, a description) only a message that
+starts with a command's own name (`health contoso`) interrupts; `status page is down` is an answer.
 """
 
 from __future__ import annotations
@@ -53,12 +53,14 @@ class RootDialog(ComponentDialog):
         flows: Sequence[Dialog],
         command: CommandReader = lambda text: None,
         typed: TextReader = str.strip,
+        explicit: Callable[[str], bool] = lambda text: False,
     ) -> None:
         super().__init__(ROOT)
         for flow in flows:
             self.add_dialog(flow)
         self._command = command
         self._typed = typed
+        self._explicit = explicit
         steps = WaterfallDialog(f"{ROOT}.route", [self.route_step, self.done_step])
         self.add_dialog(steps)
         self.initial_dialog_id = steps.id
@@ -113,7 +115,7 @@ class RootDialog(ComponentDialog):
             return None
         if route.dialog_id == HELP and not route.options.get("hint"):
             return await flow.explain(dc)
-        if flow.takes_free_text(dc):
+        if flow.takes_free_text(dc) and not self._explicit(text):
             return None
         if isinstance(flow, Dialog) and route.dialog_id == flow.id:
             return await flow.resume(dc)

@@ -172,15 +172,18 @@ async def test_an_unrelated_command_is_answered_and_the_dialog_offers_to_resume(
     assert "How severe is it?" in await chat.say("mail flow")
 
 
-async def test_at_a_free_text_step_a_command_like_answer_is_the_answer() -> None:
+async def test_at_a_free_text_step_only_a_commands_own_name_interrupts() -> None:
     chat = Conversation()
     await chat.say("escalate for northwind")
     for answer in ("exchange", "mail flow", "minimal"):
         await chat.say(answer)
-    assert "Describe the problem" in await chat.say("health check of mailboxes fails")
+    text = await chat.say("health contoso")
+    assert text.startswith("Service health · Contoso Ltd") and "Pick up where you left off?" in text
+    assert "A short title" in await chat.say("resume")
+    assert "Describe the problem" in await chat.say("status page of the mail server is down")
     await chat.say("x")
     await chat.say("ana@northwind.example")
-    assert "Title health check of mailboxes fails" in await chat.say("skip")
+    assert "Title status page of the mail server is down" in await chat.say("skip")
 
 
 async def test_three_bad_answers_offer_to_cancel() -> None:
