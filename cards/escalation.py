@@ -14,15 +14,29 @@ from microsoft_teams.cards import (
     ActionSet,
     AdaptiveCard,
     CardElement,
+    ChoiceSetInput,
     Column,
     ColumnSet,
     Fact,
     FactSet,
+    SubmitAction,
     TextBlock,
+    TextInput,
+)
+from microsoft_teams.cards import (
+    Choice as InputChoice,
 )
 from microsoft_teams.cards.core import TextColor
 
-from cards.actions import escalation_answer, escalation_edit, escalation_submit, request_command, run_command
+from cards.actions import (
+    ACTION_KEY,
+    ESCALATION_FORM,
+    escalation_answer,
+    escalation_edit,
+    escalation_submit,
+    request_command,
+    run_command,
+)
 from cards.parts import STATUS_COLOURS, card, heading, plain, plural, relative_time, safe, subtle, timestamp
 from services.models import Incident, RequestStatus, ServiceRequest, Severity
 
@@ -53,6 +67,22 @@ LABELS = {
     "requests_title": "Service requests",
     "no_requests": "No service requests yet. 'escalate' files one.",
     "open": "Open",
+    "use_form": "Fill in a form instead",
+    "form_title": "File a service request",
+    "form_hint": "Every field is checked again when you press Submit; nothing is filed before that.",
+    "form_problems": "Please fix:",
+    "form_customer": "Customer (name, domain or tenant id)",
+    "form_topic": "Product and topic",
+    "form_severity": "Severity",
+    "form_title_field": "Title",
+    "form_description": "Description",
+    "form_contact_name": "Primary contact's name",
+    "form_contact_email": "Primary contact's email",
+    "form_phone": "Phone (optional)",
+    "form_required": "{label} is required.",
+    "form_too_long": "{label}: at most {limit} characters.",
+    "form_bad_email": "Enter an email address like ana@contoso.com.",
+    "form_bad_phone": "Digits, spaces and + ( ) - . / only.",
     "add_note": "Add a note: note {number} <text>",
 }
 STATUS_WORDS: dict[RequestStatus, tuple[str, TextColor]] = {
@@ -113,7 +143,97 @@ def question_card(question: Question) -> AdaptiveCard:
         body.append(plain(question.hint, is_subtle=True, spacing="Medium"))
     actions = [run_command(LABELS["back"], "back")] if question.can_go_back else []
     actions.append(run_command(LABELS["cancel"], "cancel"))
+    actions.append(escalation_edit(LABELS["use_form"], question.key, "form"))
     return card(body, actions, fallback=f"{question.heading}: {question.prompt}")
+
+
+@dataclass(frozen=True)
+class RequestForm:
+    """The whole request as one form, pre-filled with what is known; limits come from the catalogue."""
+
+    key: str
+    topics: tuple[Choice, ...]
+    severities: tuple[Choice, ...]
+    values: dict[str, str]
+    title_max: int
+    description_max: int
+    name_max: int
+    email_max: int
+    email_pattern: str
+    phone_pattern: str
+    problems: tuple[str, ...] = ()
+
+
+def _text_input(
+    form: RequestForm, field: str, label: str, limit: int, required: bool = True, **extra: object
+) -> TextInput:
+    error = LABELS["form_too_long"].format(label=LABELS[label], limit=limit)
+    if required:
+        error = LABELS["form_required"].format(label=LABELS[label]) + " " + error
+    return TextInput(
+        id=field,
+        label=LABELS[label],
+        value=form.values.get(field, ""),
+        max_length=limit,
+        is_required=required,
+        error_message=error,
+        **extra,
+    )
+
+
+def request_form_card(form: RequestForm) -> AdaptiveCard:
+    def choices(options: tuple[Choice, ...]) -> list[InputChoice]:
+        return [InputChoice(title=c.title, value=c.value) for c in options]
+
+    body: list[CardElement] = [heading(LABELS["form_title"]), subtle(LABELS["form_hint"])]
+    if form.problems:
+        body.append(TextBlock(text=LABELS["form_problems"], color="Attention", weight="Bolder", wrap=True))
+        body += [TextBlock(text=safe(p), color="Attention", wrap=True, spacing="None") for p in form.problems]
+    body += [
+        _text_input(form, "customer", "form_customer", 300),
+        ChoiceSetInput(
+            id="topic",
+            label=LABELS["form_topic"],
+            choices=choices(form.topics),
+            value=form.values.get("topic") or None,
+            style="compact",
+            is_required=True,
+            error_message=LABELS["form_required"].format(label=LABELS["form_topic"]),
+        ),
+        ChoiceSetInput(
+            id="severity",
+            label=LABELS["form_severity"],
+            choices=choices(form.severities),
+            value=form.values.get("severity") or None,
+            style="expanded",
+            is_required=True,
+            error_message=LABELS["form_required"].format(label=LABELS["form_severity"]),
+        ),
+        _text_input(form, "title", "form_title_field", form.title_max),
+        _text_input(form, "description", "form_description", form.description_max, is_multiline=True),
+        _text_input(form, "contact_name", "form_contact_name", form.name_max),
+        TextInput(
+            id="contact_email",
+            label=LABELS["form_contact_email"],
+            value=form.values.get("contact_email", ""),
+            max_length=form.email_max,
+            is_required=True,
+            style="Email",
+            regex=form.email_pattern,
+            error_message=LABELS["form_bad_email"],
+        ),
+        TextInput(
+            id="phone",
+            label=LABELS["form_phone"],
+            value=form.values.get("phone", ""),
+            max_length=40,
+            style="Tel",
+            regex=f"^(?:{form.phone_pattern})?$",
+            error_message=LABELS["form_bad_phone"],
+        ),
+    ]
+    submit = SubmitAction(title=LABELS["submit"], data={ACTION_KEY: ESCALATION_FORM, "key": form.key})
+    return card(body, [submit, run_command(LABELS["cancel"], "cancel")], fallback=LABELS["form_title"])
 
 
 def guard_card(key: str, step: str, customer_name: str, incident: Incident, question: str) -> AdaptiveCard:

@@ -39,17 +39,19 @@ from cards.escalation import (
     LABELS,
     Choice,
     Question,
+    RequestForm,
     SummaryField,
     guard_card,
     question_card,
     receipt_card,
+    request_form_card,
     summary_card,
 )
 from cards.incidents import incident_card
 from cards.notices import notice_card
 from cards.parts import timestamp
 from dialogs.choices import InvalidAnswer, match_choice
-from dialogs.customer_choice import pick_customer
+from dialogs.customer_choice import known_customer, pick_customer
 from dialogs.escalation_wording import say
 from dialogs.ids import ESCALATION
 from dialogs.replies import card_reply, text_reply
@@ -239,7 +241,7 @@ class EscalationDialog(Dialog):
             if isinstance(submission, EscalationEdit):
                 return await self._edit(dc, state, submission.step)
             if isinstance(submission, EscalationForm):
-                return await self._ask(dc, state)
+                return await self._apply_form(dc, state, submission)
             return await self._answer(dc, state, submission.step, submission.value, pressed=True)
         text = dc.context.turn_state.get(TYPED_TEXT) or (activity.text or "").strip()
         return await self._answer(dc, state, state.step, text, pressed=False)
@@ -303,6 +305,8 @@ class EscalationDialog(Dialog):
         asked = step or state.missing()
         if asked != state.step:
             state.misses = 0
+        if asked == "form":
+            return await self._send_form(dc, state)
         state.step = asked
         if state.step == "guard":
             incident = await self._active_incident(state)
@@ -400,7 +404,7 @@ class EscalationDialog(Dialog):
     async def _answer(
         self, dc: DialogContext, state: EscalationState, step: str, text: str, pressed: bool
     ) -> DialogTurnResult:
-        if step != state.step:  # a button of an earlier question of this dialog
+        if step != state.step or step == "form":  # an earlier question's button, or text while a form is open
             return await self._ask(dc, state, step=state.step)
         if step == SUMMARY:
             return await self._ask(dc, state)
@@ -587,9 +591,94 @@ class EscalationDialog(Dialog):
         return await dc.end_dialog()
 
     async def _edit(self, dc: DialogContext, state: EscalationState, step: str) -> DialogTurnResult:
+        if step == "form":
+            return await self._send_form(dc, state)
         if step not in STEPS or step == "guard" or state.missing() != SUMMARY:
             return await self._ask(dc, state, step=state.step)
         return await self._ask(dc, state, step=step)
+
+    # --- the one-card form: the same fields, the same validators ---------------------------------------
+
+    async def _send_form(
+        self,
+        dc: DialogContext,
+        state: EscalationState,
+        problems: tuple[str, ...] = (),
+        typed: dict[str, str] | None = None,
+    ) -> DialogTurnResult:
+        catalogue = await self._desk.support_catalogue()
+        limits = catalogue.limits
+        values = typed or {
+            "customer": state.customer_name,
+            "topic": state.topic_id,
+            "severity": state.severity,
+            "title": state.title or state.suggested_title,
+            "description": state.description or state.suggested_description,
+            "contact_name": state.contact_name or state.suggested_name,
+            "contact_email": state.contact_email or state.suggested_email,
+            "phone": state.phone,
+        }
+        form = RequestForm(
+            key=state.key,
+            topics=tuple(Choice(f"{t.product} · {t.name}", t.topic_id) for t in catalogue.topics),
+            severities=tuple(
+                Choice(f"{s.label}: {s.meaning}", s.severity.value) for s in catalogue.severities
+            ),
+            values=values,
+            title_max=limits.title_max,
+            description_max=limits.description_max,
+            name_max=limits.name_max,
+            email_max=limits.email_max,
+            email_pattern=_EMAIL.pattern,
+            phone_pattern=limits.phone_pattern,
+            problems=problems,
+        )
+        state.step = "form"
+        self._save(dc, state)
+        await dc.context.send_activity(card_reply(request_form_card(form)))
+        return Dialog.end_of_turn
+
+    async def _apply_form(
+        self, dc: DialogContext, state: EscalationState, form: EscalationForm
+    ) -> DialogTurnResult:
+        """Every field through its step's validator; all or nothing, with every reason at once."""
+        catalogue = await self._desk.support_catalogue()
+        problems: list[str] = []
+
+        def check(label: str, validate: Callable[[], object]) -> Any:
+            try:
+                return validate()
+            except InvalidAnswer as error:
+                problems.append(f"{say(label)}: {error.reason}")
+                return None
+
+        customer = await known_customer(self._backend, form.customer)
+        if customer is None:
+            problems.append(f"{say('field_customer')}: {say('unknown_customer')}")
+        topic = catalogue.topic(form.topic)
+        if topic is None:
+            problems.append(f"{say('field_topic')}: {say('unknown_topic')}")
+        severity = check("field_severity", lambda: self.severity_validator(form.severity, catalogue))
+        title = check("field_title", lambda: self.title_validator(form.title, catalogue))
+        description = check(
+            "field_description", lambda: self.description_validator(form.description, catalogue)
+        )
+        email_text = f"{form.contact_name} {form.contact_email}".strip()
+        contact = check("field_contact", lambda: self.contact_validator(email_text, "", catalogue))
+        phone = check("field_phone", lambda: self.phone_validator(form.phone or "skip", catalogue))
+        if problems or customer is None or topic is None:
+            typed = form.model_dump(exclude={"action", "key"})
+            return await self._send_form(
+                dc, state, tuple(problems), {k: str(v)[:20_000] for k, v in typed.items()}
+            )
+        if (customer.customer_id, topic.product) != (state.customer_id, state.product):
+            state.guard_passed = False
+        state.customer_id, state.customer_name = customer.customer_id, customer.name
+        state.product, state.topic_id, state.severity = topic.product, topic.topic_id, severity.value
+        state.title, state.description, state.phone, state.phone_answered = title, description, phone, True
+        state.contact_name, state.contact_email = contact.name, contact.email
+        state.answered = [step for step in STEPS if step != "guard"]
+        return await self._ask(dc, state)
 
     # --- filing ------------------------------------------------------------------------------------
 

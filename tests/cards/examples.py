@@ -15,11 +15,13 @@ from cards.customers import customer_choice_card, customers_card, did_you_mean_c
 from cards.escalation import (
     Choice,
     Question,
+    RequestForm,
     SummaryField,
     guard_card,
     question_card,
     receipt_card,
     request_card,
+    request_form_card,
     requests_card,
     summary_card,
 )
@@ -145,6 +147,27 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         "service_requests": lambda: requests_card([request, older], DEMO_NOW),
         "service_requests_none": lambda: requests_card([], DEMO_NOW, "Northwind Traders"),
         "service_request": lambda: request_card(older, DEMO_NOW),
+        "escalation_form": lambda: request_form_card(
+            RequestForm(
+                key=key,
+                topics=(
+                    Choice("Exchange Online · Mail flow", "32444671"),
+                    Choice("Power BI · Refresh", "32444679"),
+                ),
+                severities=(
+                    Choice("Critical: Business can't run.", "critical"),
+                    Choice("Minimal", "minimal"),
+                ),
+                values={"customer": "Contoso Ltd", "topic": "32444671", "title": "Mail is slow"},
+                title_max=100,
+                description_max=4000,
+                name_max=100,
+                email_max=254,
+                email_pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$",
+                phone_pattern=r"\+?[0-9 ()./-]{6,20}",
+                problems=("Title: That answer was empty.",),
+            )
+        ),
     }
 
 
@@ -164,4 +187,5 @@ SNAPSHOTTED = (
     "escalation_receipt",
     "service_requests",
     "service_request",
+    "escalation_form",
 )

@@ -384,3 +384,53 @@ async def test_a_failed_filing_offers_try_again_with_the_same_request() -> None:
     assert "Service request filed" in await chat.press("Try again")
     assert len(await chat.filed()) == 1
     assert len(set(desk.keys)) == 1, "the retry used the same idempotency key"
+
+
+def form_data(chat: Conversation, **values: str) -> dict[str, Any]:
+    """The form's Submit data merged with its inputs' values, as Teams sends them."""
+    submit = button(chat.last, "Submit").action["data"]
+    return {**submit, **values}
+
+
+GOOD_FORM = {
+    "customer": "Northwind Traders",
+    "topic": "32444673",
+    "severity": "moderate",
+    "title": "Calls drop",
+    "description": "PSTN calls drop after 10 minutes.",
+    "contact_name": "Ana Bowman",
+    "contact_email": "ana@northwind.example",
+    "phone": "",
+}
+
+
+async def test_the_form_takes_every_field_through_the_same_validation() -> None:
+    chat = Conversation()
+    await chat.say("escalate")
+    form = await chat.press("Fill in a form instead")
+    for label in ("Customer (name, domain or tenant id)", "Product and topic", "Severity", "Title"):
+        assert f"<{label}: " in form
+    bad = {**GOOD_FORM, "customer": "fabrikam", "topic": "99", "title": "t" * 101, "contact_email": "ana@"}
+    text = await chat.submit(form_data(chat, **bad))
+    assert "Please fix:" in text
+    assert "Customer: That customer isn't in your customer list." in text
+    assert "Topic: That topic isn't in the support catalogue." in text
+    assert "Title: That's 101 characters; the limit is 100." in text
+    assert "Primary contact: 'ana@' isn't an email address I can use." in text
+    assert "<Title: " + "t" * 101 + ">" in text, "what was typed is kept"
+    assert await chat.filed() == []
+    summary = await chat.submit(form_data(chat, **GOOD_FORM))
+    assert "Check the request before it's filed" in summary
+    assert "Topic Meetings and calling" in summary and "Product Microsoft Teams" in summary
+    assert "Service request filed" in await chat.press("Submit")
+    assert len(await chat.filed()) == 1
+
+
+async def test_the_form_still_passes_the_escalation_guard() -> None:
+    chat = Conversation()
+    await chat.say("escalate")
+    await chat.press("Fill in a form instead")
+    contoso_exchange = {**GOOD_FORM, "customer": "contoso", "topic": "32444671"}
+    text = await chat.submit(form_data(chat, **contoso_exchange))
+    assert "EX1100014 · Exchange Online · Interrupted" in text
+    assert "Check the request before it's filed" in await chat.say("file anyway")
