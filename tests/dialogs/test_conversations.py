@@ -209,3 +209,14 @@ async def test_a_name_that_is_ambiguous_or_unknown_is_still_not_understood() -> 
     bot = BotHarness()
     assert visible_text(await bot.one("fabrikam")).startswith("I didn't understand 'fabrikam'.")
     assert visible_text(await bot.one("contsoo")).startswith("I didn't understand 'contsoo'.")
+
+
+async def test_paging_buttons_keep_the_search() -> None:
+    bot = BotHarness()
+    first = await bot.one("customers in")
+    assert "page 1 of 2" in visible_text(first)
+    second = (await bot.press(button(first, "Next page")))[0]
+    assert visible_text(second).startswith("Customers matching 'in'")
+    assert "page 2 of 2" in visible_text(second)
+    back = (await bot.press(button(second, "Previous page")))[0]
+    assert visible_text(back).startswith("Customers matching 'in'") and "page 1 of 2" in visible_text(back)
