@@ -65,10 +65,6 @@ class RootDialog(ComponentDialog):
         self.add_dialog(steps)
         self.initial_dialog_id = steps.id
 
-    @property
-    def dialog_ids(self) -> set[str]:
-        return set(self._dialogs._dialogs)  # noqa: SLF001 - botbuilder's DialogSet has no public listing
-
     async def route_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         route = Route.from_options(step.options)
         return await step.begin_dialog(route.dialog_id, route.options)
