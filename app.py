@@ -32,6 +32,7 @@ from dialogs.health_dialog import HealthDialog
 from dialogs.help_dialog import HelpDialog
 from dialogs.incident_dialog import IncidentDialog
 from dialogs.incidents_dialog import IncidentsDialog
+from dialogs.link_dialog import LinkDialog
 from dialogs.note_dialog import NoteDialog
 from dialogs.request_dialog import RequestDialog
 from dialogs.requests_list_dialog import RequestsListDialog
@@ -165,6 +166,7 @@ def build_bot(
             RequestsListDialog(backend, desk, clock),
             RequestDialog(desk, clock),
             NoteDialog(desk, clock),
+            LinkDialog(desk, clock),
         ],
         command=recognised_command,
         typed=typed_text,

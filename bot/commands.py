@@ -12,7 +12,18 @@ import unicodedata
 from dataclasses import dataclass
 
 from cards.help import HelpEntry
-from dialogs.ids import CUSTOMERS, ESCALATION, HEALTH, HELP, INCIDENT, INCIDENTS, NOTE, REQUEST, REQUESTS
+from dialogs.ids import (
+    CUSTOMERS,
+    ESCALATION,
+    HEALTH,
+    HELP,
+    INCIDENT,
+    INCIDENTS,
+    LINK,
+    NOTE,
+    REQUEST,
+    REQUESTS,
+)
 from services.incidents import looks_like_incident_id
 
 
@@ -94,6 +105,14 @@ COMMANDS: tuple[Command, ...] = (
         "Add a note to a service request.",
         "note 2611240010000001 Customer confirmed the workaround",
         NOTE,
+    ),
+    Command(
+        "link",
+        (),
+        "link <reference> <SR number>",
+        "Attach the SR number Partner Center gave to a request handed off there.",
+        "link E2611240010000001 2611240010000007",
+        LINK,
     ),
     Command(
         "help",
@@ -189,7 +208,9 @@ def clean(text: str) -> str:
 
 
 def looks_like_request_number(text: str) -> bool:
-    return text.isdigit() and 10 <= len(text) <= 20
+    """An SR number (digits), or the reference of a request handed off to Partner Center (E + digits)."""
+    digits = text[1:] if text[:1] in ("E", "e") else text
+    return digits.isdigit() and 10 <= len(digits) <= 20
 
 
 def _argument(text: str) -> str:

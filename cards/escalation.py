@@ -19,6 +19,7 @@ from microsoft_teams.cards import (
     ColumnSet,
     Fact,
     FactSet,
+    OpenUrlAction,
     SubmitAction,
     TextBlock,
     TextInput,
@@ -38,7 +39,7 @@ from cards.actions import (
     run_command,
 )
 from cards.parts import STATUS_COLOURS, card, heading, plain, plural, relative_time, safe, subtle, timestamp
-from services.models import Incident, RequestStatus, ServiceRequest, Severity
+from services.models import Handoff, Incident, RequestStatus, ServiceRequest, Severity
 
 LABELS = {
     "file_request": "File a service request",
@@ -53,6 +54,11 @@ LABELS = {
     "summary_title": "Check the request before it's filed",
     "summary_hint": "Nothing is filed until you press Submit.",
     "receipt_title": "Service request filed",
+    "handoff_title": "Ready to file in Partner Center",
+    "handoff_hint": "Microsoft takes this request in Partner Center. Open it, paste the text below, then "
+    "tell me the SR number: link {reference} <SR number>",
+    "open_partner_center": "Open in Partner Center",
+    "reference": "Reference",
     "number": "SR number",
     "status": "Status",
     "severity": "Severity",
@@ -298,7 +304,9 @@ def _contact(request: ServiceRequest) -> str:
     return " · ".join(p for p in (contact.name, contact.email, contact.phone) if p)
 
 
-def receipt_card(request: ServiceRequest, headline: str = "") -> AdaptiveCard:
+def receipt_card(request: ServiceRequest, headline: str = "", handoff: Handoff | None = None) -> AdaptiveCard:
+    if handoff is not None and request.status is RequestStatus.AWAITING_NUMBER:
+        return handoff_card(request, handoff, headline)
     facts = [
         (LABELS["number"], request.number),
         (LABELS["status"], STATUS_WORDS[request.status][0]),
@@ -317,6 +325,24 @@ def receipt_card(request: ServiceRequest, headline: str = "") -> AdaptiveCard:
     body.append(FactSet(facts=[Fact(title=t, value=safe(v)) for t, v in facts]))
     actions = [run_command(LABELS["open"], request_command(request.number))]
     return card(body, actions, fallback=f"{headline or LABELS['receipt_title']}: {request.number}")
+
+
+def handoff_card(request: ServiceRequest, handoff: Handoff, headline: str = "") -> AdaptiveCard:
+    """A request the bot can't file itself: the finished text to paste, and where."""
+    body: list[CardElement] = [
+        heading(headline or LABELS["handoff_title"]),
+        plain(request.title, weight="Bolder"),
+        FactSet(
+            facts=[
+                Fact(title=LABELS["reference"], value=request.reference),
+                Fact(title=LABELS["status"], value=STATUS_WORDS[request.status][0]),
+            ]
+        ),
+        plain(LABELS["handoff_hint"].format(reference=request.reference), spacing="Medium"),
+        TextBlock(text=safe(handoff.summary), wrap=True, font_type="Monospace", separator=True),
+    ]
+    actions = [OpenUrlAction(title=LABELS["open_partner_center"], url=handoff.portal_url)]
+    return card(body, actions, fallback=f"{LABELS['handoff_title']}: {request.reference}")
 
 
 def requests_card(requests: Sequence[ServiceRequest], now: datetime, scope: str = "") -> AdaptiveCard:

@@ -728,7 +728,7 @@ class EscalationDialog(Dialog):
             await dc.context.send_activity(card_reply(failed))
             return Dialog.end_of_turn
         logger.info("filed number=%s already=%s", filing.request.number, filing.already_filed)
-        await dc.context.send_activity(card_reply(receipt_card(filing.request)))
+        await dc.context.send_activity(card_reply(receipt_card(filing.request, handoff=filing.handoff)))
         return await dc.end_dialog(filing.request.number)
 
     async def _answer_foreign_card(self, dc: DialogContext, value: object) -> None:

@@ -84,6 +84,8 @@ WORDING: dict[str, str] = {
     "Latest update: {post}",
     "incident_title": "{id}: {title}",
     # service request commands
+    "link_usage": "Link a handed-off request like this: link <reference> <SR number>, for example "
+    "'link E2611240010000001 2611240010000007'.",
     "note_usage": "Add a note like this: note <SR number> <text>.",
     "note_added": "Note added to {number}.",
     "which_request": "Which request? Give its number, for example 'request 2611240010000001'. "

@@ -18,9 +18,10 @@ from services.ports import ServiceRequestDesk
 
 
 def request_number(text: str) -> str:
-    """The number when `text` starts with one (digits only, as Microsoft's SR numbers are); else ''."""
+    """The SR number (digits) or hand-off reference (E + digits) `text` starts with; else ''."""
     first = text.strip().split(" ", 1)[0]
-    return first if first.isdigit() and 10 <= len(first) <= 20 else ""
+    digits = first[1:] if first[:1] in ("E", "e") else first
+    return first.upper() if digits.isdigit() and 10 <= len(digits) <= 20 else ""
 
 
 class RequestDialog(AnswerDialog):

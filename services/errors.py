@@ -64,6 +64,13 @@ class UpstreamUnavailable(SupportDeskError):
         self.retry_after = retry_after
 
 
+class AlreadyLinked(SupportDeskError):
+    title = "Already linked"
+
+    def __init__(self, reference: str, number: str) -> None:
+        super().__init__(f"{reference} is already linked to service request {number}.")
+
+
 class ServiceRequestNotFound(SupportDeskError):
     title = "Service request not found"
 

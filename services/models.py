@@ -257,6 +257,17 @@ class ServiceRequest:
     last_modified: datetime
     incident_id: str = ""
     notes: tuple[RequestNote, ...] = ()
+    # Our escalation reference when the request was handed off to a portal; `number` is the SR number
+    # once `link` attached it, the reference until then.
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A request the bot can't file itself: where to file it, and the finished text to paste there."""
+
+    portal_url: str
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -265,3 +276,4 @@ class Filing:
 
     request: ServiceRequest
     already_filed: bool
+    handoff: Handoff | None = None

@@ -42,6 +42,8 @@ class ServiceRequestDesk(Protocol):
     `file_request` must treat a repeated idempotency key as the same request: it returns the request
     filed the first time (`Filing.already_filed`), never a second one. A live desk uses the key as the
     Azure `supportTicketName` (PUT is idempotent by name) or as Partner Center's `MS-RequestId`.
+    A desk that can't file (Partner Center has no create API since 2020) returns a Filing with a Handoff
+    and the request AWAITING_NUMBER under its reference; `link_request` attaches the SR number later.
     Raises UpstreamUnavailable when a retry with the same key is safe.
     """
 
@@ -58,3 +60,7 @@ class ServiceRequestDesk(Protocol):
     async def service_request(self, number: str) -> ServiceRequest: ...
 
     async def add_note(self, number: str, author: str, text: str) -> ServiceRequest: ...
+
+    async def link_request(self, reference: str, number: str) -> ServiceRequest:
+        """Attach the SR number a portal gave to a handed-off request (Partner Center hand-off)."""
+        ...

@@ -63,3 +63,7 @@ class RetryingDesk:
 
     async def add_note(self, number: str, author: str, text: str) -> ServiceRequest:
         return await self._inner.add_note(number, author, text)
+
+    async def link_request(self, reference: str, number: str) -> ServiceRequest:
+        # Linking the same number twice is harmless, so a retry is safe.
+        return await self._retried(lambda: self._inner.link_request(reference, number))

@@ -14,12 +14,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from services.errors import ServiceRequestNotFound
+from services.errors import AlreadyLinked, ServiceRequestNotFound
 from services.models import (
     Contact,
     Customer,
     FieldLimits,
     Filing,
+    Handoff,
     RequestDraft,
     RequestNote,
     RequestStatus,
@@ -47,7 +48,9 @@ CREATE TABLE IF NOT EXISTS service_requests (
     contact_phone TEXT NOT NULL,
     incident_id TEXT NOT NULL,
     requested_by TEXT NOT NULL,
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    handed_off INTEGER NOT NULL DEFAULT 0,
+    sr_number TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS service_request_notes (
     number TEXT NOT NULL REFERENCES service_requests (number),
@@ -60,8 +63,11 @@ CREATE INDEX IF NOT EXISTS service_requests_by_created ON service_requests (crea
 
 _COLUMNS = (
     "number, idempotency_key, customer_id, customer_name, topic_id, severity, title, description, "
-    "contact_name, contact_email, contact_phone, incident_id, requested_by, created"
+    "contact_name, contact_email, contact_phone, incident_id, requested_by, created, handed_off, sr_number"
 )
+# Partner Center's page for a new support request (linked from Microsoft's own Partner Center docs, e.g.
+# partner-center "Verify your company profile"); the deep link into a customer's request is UNCONFIRMED.
+PARTNER_CENTER_NEW_REQUEST = "https://partner.microsoft.com/dashboard/v2/support/servicerequests/create"
 
 # What the demo desk accepts. A live desk reports its own (Azure: title 200, description 5000).
 DEMO_LIMITS = FieldLimits(
@@ -103,29 +109,60 @@ def simulated_status(created: datetime, now: datetime) -> tuple[RequestStatus, d
     return status, since
 
 
+_BY_NUMBER = "(number = ? OR (sr_number = ? AND sr_number != ''))"
+
+
+def handoff_summary(request: ServiceRequest) -> str:
+    """The request as text to paste into Partner Center's form, field by field."""
+    contact = request.contact
+    lines = [
+        f"Customer: {request.customer_name} ({request.customer_id})",
+        f"Product: {request.topic.product}",
+        f"Topic: {request.topic.name} ({request.topic.topic_id})",
+        f"Severity: {request.severity.value}",
+        f"Title: {request.title}",
+        f"Contact: {contact.name}, {contact.email}" + (f", {contact.phone}" if contact.phone else ""),
+        "Description:",
+        request.description,
+    ]
+    return "\n".join(lines)
+
+
 class DemoServiceRequests:
     def __init__(
-        self, database: SqliteDatabase, catalogue: SupportCatalogue, clock: Callable[[], datetime]
+        self,
+        database: SqliteDatabase,
+        catalogue: SupportCatalogue,
+        clock: Callable[[], datetime],
+        handoff_products: frozenset[str] = frozenset(),
     ) -> None:
+        """Requests for `handoff_products` are handed off as Partner Center's would be; the rest are filed."""
         self._database = database
         self._catalogue = catalogue
         self._clock = clock
+        self._handoff_products = handoff_products
         database.create_schema(_SCHEMA)
 
     @classmethod
     def open(
-        cls, database: SqliteDatabase, data_dir: Path, clock: Callable[[], datetime]
+        cls,
+        database: SqliteDatabase,
+        data_dir: Path,
+        clock: Callable[[], datetime],
+        handoff_products: frozenset[str] = frozenset(),
     ) -> DemoServiceRequests:
         topics = parse_support_topics(
             json.loads((data_dir / "supporttopics.json").read_text(encoding="utf-8"))
         )
-        return cls(database, SupportCatalogue(tuple(topics), DEMO_SEVERITIES, DEMO_LIMITS), clock)
+        catalogue = SupportCatalogue(tuple(topics), DEMO_SEVERITIES, DEMO_LIMITS)
+        return cls(database, catalogue, clock, handoff_products)
 
     async def support_catalogue(self) -> SupportCatalogue:
         return self._catalogue
 
     async def file_request(self, draft: RequestDraft, idempotency_key: str, requested_by: str) -> Filing:
         now = self._clock()
+        handed_off = draft.topic.product in self._handoff_products
 
         def file(db: sqlite3.Connection) -> tuple[str, bool]:
             with SqliteDatabase.transaction(db):
@@ -134,13 +171,13 @@ class DemoServiceRequests:
                 ).fetchone()
                 if row:
                     return str(row[0]), True
-                prefix = f"{now:%y%m%d}0010"
+                prefix = f"{'E' if handed_off else ''}{now:%y%m%d}0010"
                 last = db.execute(
                     "SELECT max(number) FROM service_requests WHERE number LIKE ?", (prefix + "%",)
                 ).fetchone()[0]
                 number = f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
                 db.execute(
-                    f"INSERT INTO service_requests ({_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+                    f"INSERT INTO service_requests ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
                     (
                         number,
                         idempotency_key,
@@ -156,12 +193,18 @@ class DemoServiceRequests:
                         draft.incident_id,
                         requested_by,
                         now.isoformat(),
+                        int(handed_off),
+                        "",
                     ),
                 )
                 return number, False
 
         number, already = await self._database.run(file)
-        return Filing(await self.service_request(number), already_filed=already)
+        request = await self.service_request(number)
+        handoff = None
+        if request.status is RequestStatus.AWAITING_NUMBER:
+            handoff = Handoff(PARTNER_CENTER_NEW_REQUEST, handoff_summary(request))
+        return Filing(request, already_filed=already, handoff=handoff)
 
     async def filed_with_key(self, idempotency_key: str) -> ServiceRequest | None:
         rows = await self._select("WHERE idempotency_key = ?", (idempotency_key,))
@@ -180,7 +223,7 @@ class DemoServiceRequests:
         return sorted(found, key=lambda r: (r.last_modified, r.number), reverse=True)
 
     async def service_request(self, number: str) -> ServiceRequest:
-        rows = await self._select("WHERE number = ?", (number,))
+        rows = await self._select(f"WHERE {_BY_NUMBER}", (number, number))
         if not rows:
             raise ServiceRequestNotFound(number)
         return rows[0]
@@ -190,17 +233,39 @@ class DemoServiceRequests:
 
         def add(db: sqlite3.Connection) -> bool:
             with SqliteDatabase.transaction(db):
-                if not db.execute("SELECT 1 FROM service_requests WHERE number = ?", (number,)).fetchone():
+                row = db.execute(
+                    f"SELECT number FROM service_requests WHERE {_BY_NUMBER}", (number, number)
+                ).fetchone()
+                if not row:
                     return False
                 db.execute(
                     "INSERT INTO service_request_notes (number, created, author, text) VALUES (?, ?, ?, ?)",
-                    (number, now.isoformat(), author, text),
+                    (row[0], now.isoformat(), author, text),
                 )
                 return True
 
         if not await self._database.run(add):
             raise ServiceRequestNotFound(number)
         return await self.service_request(number)
+
+    async def link_request(self, reference: str, number: str) -> ServiceRequest:
+        def link(db: sqlite3.Connection) -> str:
+            with SqliteDatabase.transaction(db):
+                row = db.execute(
+                    "SELECT sr_number FROM service_requests WHERE number = ? AND handed_off = 1", (reference,)
+                ).fetchone()
+                if row is None:
+                    raise ServiceRequestNotFound(reference)
+                if not row[0]:
+                    db.execute(
+                        "UPDATE service_requests SET sr_number = ? WHERE number = ?", (number, reference)
+                    )
+                return str(row[0])
+
+        linked_before = await self._database.run(link)
+        if linked_before and linked_before != number:
+            raise AlreadyLinked(reference, linked_before)
+        return await self.service_request(reference)
 
     async def _select(self, where: str, args: tuple[object, ...]) -> list[ServiceRequest]:
         def read(db: sqlite3.Connection) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
@@ -219,16 +284,21 @@ class DemoServiceRequests:
 
     def _request(self, row: tuple[str, ...], notes: list[tuple[str, ...]], now: datetime) -> ServiceRequest:
         (number, _, customer_id, customer_name, topic_id, severity, title, description) = row[:8]
-        (contact_name, contact_email, contact_phone, incident_id, _, created_text) = row[8:]
+        (contact_name, contact_email, contact_phone, incident_id, _, created_text, handed_off, sr_number) = (
+            row[8:]
+        )
         created = datetime.fromisoformat(created_text)
         status, since = simulated_status(created, now)
+        if handed_off and not sr_number:
+            status, since = RequestStatus.AWAITING_NUMBER, created
         parsed_notes = tuple(RequestNote(datetime.fromisoformat(n[1]), n[2], n[3]) for n in notes)
         last = max([since, *(n.created for n in parsed_notes)])
         topic = self._catalogue.topic(topic_id)
         if topic is None:  # the catalogue changed since filing; keep the request readable
             topic = SupportTopic(topic_id, "Unknown product", f"Topic {topic_id}")
         return ServiceRequest(
-            number=number,
+            number=sr_number or number,
+            reference=number if handed_off else "",
             customer_id=customer_id,
             customer_name=customer_name,
             topic=topic,

@@ -63,6 +63,8 @@ from tests.support.harness import BotHarness
         ("requests contoso", "requests", "contoso"),
         ("show service requests", "requests", ""),
         ("note 2611240010000001 Customer confirmed", "note", "2611240010000001 Customer confirmed"),
+        ("request E2611240010000001", "request", "E2611240010000001"),
+        ("link E2611240010000001 2611240010000007", "link", "E2611240010000001 2611240010000007"),
     ],
 )
 def test_people_type_freely(text: str, command: str, argument: str) -> None:

@@ -18,6 +18,7 @@ from cards.escalation import (
     RequestForm,
     SummaryField,
     guard_card,
+    handoff_card,
     question_card,
     receipt_card,
     request_card,
@@ -30,11 +31,12 @@ from cards.help import help_card
 from cards.incidents import incident_card, incidents_card
 from cards.notices import notice_card
 from services.customer_search import search_customers
-from services.demo.service_requests import simulated_status
+from services.demo.service_requests import PARTNER_CENTER_NEW_REQUEST, handoff_summary, simulated_status
 from services.incidents import find_incident, list_incidents
 from services.models import (
     Contact,
     Customer,
+    Handoff,
     IncidentPost,
     RequestNote,
     RequestStatus,
@@ -144,6 +146,15 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         ),
         "escalation_summary": lambda: summary_card(key, request.title, summary),
         "escalation_receipt": lambda: receipt_card(request),
+        "escalation_handoff": lambda: handoff_card(
+            replace(
+                request,
+                number="E2611240010000001",
+                reference="E2611240010000001",
+                status=RequestStatus.AWAITING_NUMBER,
+            ),
+            Handoff(PARTNER_CENTER_NEW_REQUEST, handoff_summary(request)),
+        ),
         "service_requests": lambda: requests_card([request, older], DEMO_NOW),
         "service_requests_none": lambda: requests_card([], DEMO_NOW, "Northwind Traders"),
         "service_request": lambda: request_card(older, DEMO_NOW),
@@ -185,6 +196,7 @@ SNAPSHOTTED = (
     "escalation_guard",
     "escalation_summary",
     "escalation_receipt",
+    "escalation_handoff",
     "service_requests",
     "service_request",
     "escalation_form",

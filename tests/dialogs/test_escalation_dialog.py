@@ -8,6 +8,7 @@ was filed" and "one request" are checked where requests are stored.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +17,12 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from dialogs.choices import InvalidAnswer
 from dialogs.escalation_dialog import EscalationDialog
 from dialogs.teams_member import member_contact
-from services.demo.backend import DemoBackend
+from services.demo.backend import DATA_DIR, DemoBackend
+from services.demo.service_requests import DemoServiceRequests
 from services.errors import UpstreamUnavailable
 from services.models import Contact, Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
 from services.ports import ServiceRequestDesk
+from services.sqlite_database import SqliteDatabase
 from tests.support.harness import DEMO_NOW, BotHarness
 from tests.support.visible import button, buttons, visible_text
 
@@ -371,6 +374,9 @@ class FailingDesk:
     async def add_note(self, number: str, author: str, text: str) -> ServiceRequest:
         return await self.inner.add_note(number, author, text)
 
+    async def link_request(self, reference: str, number: str) -> ServiceRequest:
+        return await self.inner.link_request(reference, number)
+
 
 async def test_a_failed_filing_offers_try_again_with_the_same_request() -> None:
     first = BotHarness()
@@ -434,3 +440,22 @@ async def test_the_form_still_passes_the_escalation_guard() -> None:
     text = await chat.submit(form_data(chat, **contoso_exchange))
     assert "EX1100014 · Exchange Online · Interrupted" in text
     assert "Check the request before it's filed" in await chat.say("file anyway")
+
+
+async def test_a_handed_off_request_gets_a_partner_center_card_and_link_attaches_the_number() -> None:
+    database = SqliteDatabase(Path(":memory:"))
+    desk = DemoServiceRequests.open(database, DATA_DIR, lambda: DEMO_NOW, frozenset({"Exchange Online"}))
+    chat = Conversation(BotHarness(desk=desk, database=database))
+    await to_summary(chat)
+    text = await chat.press("Submit")
+    (request,) = await chat.filed()
+    assert text.startswith("Ready to file in Partner Center")
+    assert f"link {request.reference} <SR number>" in text
+    assert "Customer: Northwind Traders" in text and "Title: Outlook can't open shared mailboxes" in text
+    assert (
+        button(chat.last, "Open in Partner Center").action["url"].startswith("https://partner.microsoft.com/")
+    )
+    assert "Awaiting SR number" in await chat.say("requests")
+    linked = await chat.say(f"link {request.reference} 2611240010000042")
+    assert linked.startswith("Outlook can't open shared mailboxes\n2611240010000042 · Northwind Traders")
+    assert "Already linked" in await chat.say(f"link {request.reference} 2611240010000043")

@@ -12,7 +12,7 @@ import pytest
 
 from services.demo.backend import DATA_DIR
 from services.demo.service_requests import DemoServiceRequests
-from services.errors import ServiceRequestNotFound
+from services.errors import AlreadyLinked, ServiceRequestNotFound
 from services.models import Contact, Customer, RequestDraft, RequestStatus, Severity
 from services.sqlite_database import SqliteDatabase
 from tests.support.harness import DEMO_NOW
@@ -94,8 +94,8 @@ async def test_the_key_is_unique_in_the_table_itself(
 ) -> None:
     def duplicate(db: sqlite3.Connection) -> None:
         for number in ("1", "2"):
-            values = (number, "same key", *[""] * 12)
-            db.execute(f"INSERT INTO service_requests VALUES ({', '.join('?' * 14)})", values)
+            values = (number, "same key", *[""] * 12, 0, "")
+            db.execute(f"INSERT INTO service_requests VALUES ({', '.join('?' * 16)})", values)
 
     with pytest.raises(sqlite3.IntegrityError):
         await database.run(duplicate)
@@ -165,3 +165,34 @@ async def test_requests_survive_a_restart(tmp_path: Path, customers: list[Custom
     again = await reopened.file_request(await _draft(reopened, customers[0]), "k" * 32, "Ana")
     second.close()
     assert again.already_filed and again.request.number == filed.request.number
+
+
+async def test_a_handed_off_request_awaits_its_number_until_linked(
+    database: SqliteDatabase, customers: list[Customer], clock: Clock
+) -> None:
+    desk = DemoServiceRequests.open(
+        database, DATA_DIR, clock, handoff_products=frozenset({"Exchange Online"})
+    )
+    filing = await desk.file_request(await _draft(desk, customers[0]), "l" * 32, "Ana")
+    request = filing.request
+    assert request.status is RequestStatus.AWAITING_NUMBER
+    assert request.reference == request.number and request.reference.startswith("E261124")
+    assert filing.handoff is not None
+    assert filing.handoff.portal_url.startswith("https://partner.microsoft.com/")
+    assert "Title: Mail is slow" in filing.handoff.summary and "Severity: moderate" in filing.handoff.summary
+    again = await desk.file_request(await _draft(desk, customers[0]), "l" * 32, "Ana")
+    assert again.already_filed and again.request.reference == request.reference
+    linked = await desk.link_request(request.reference, "2611240010000042")
+    assert (linked.number, linked.reference, linked.status) == (
+        "2611240010000042",
+        request.reference,
+        RequestStatus.OPEN,
+    )
+    assert (await desk.service_request("2611240010000042")).reference == request.reference
+    assert (await desk.link_request(request.reference, "2611240010000042")).number == "2611240010000042"
+    with pytest.raises(AlreadyLinked):
+        await desk.link_request(request.reference, "2611240010000099")
+    with pytest.raises(ServiceRequestNotFound):
+        await desk.link_request("E2611240010999999", "2611240010000042")
+    noted = await desk.add_note("2611240010000042", "Ana", "linked")
+    assert [n.text for n in noted.notes] == ["linked"]

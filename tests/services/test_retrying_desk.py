@@ -46,6 +46,9 @@ class ScriptedDesk:
         self.keys.append("note")
         raise UpstreamUnavailable("desk")
 
+    async def link_request(self, reference: str, number: str) -> ServiceRequest:
+        raise ServiceRequestNotFound(reference)
+
 
 async def test_filing_is_retried_with_the_same_key() -> None:
     inner = ScriptedDesk([UpstreamUnavailable("desk"), UpstreamUnavailable("desk", retry_after=0)])
