@@ -20,9 +20,9 @@ from botbuilder.dialogs import (
     WaterfallStepContext,
 )
 
-from cards.actions import InvalidSubmission, RunCommand, parse_submission
-from dialogs.ids import HELP, ROOT
-from dialogs.requests import TYPED_TEXT, Route
+from cards.actions import InvalidSubmission, RunCommand, ShowCustomersPage, parse_submission
+from dialogs.ids import CUSTOMERS, HELP, ROOT
+from dialogs.requests import TYPED_TEXT, CommandRequest, Route
 
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "abort", "never mind", "nevermind"})
 BACK_WORDS = frozenset({"back", "go back", "previous"})
@@ -81,8 +81,9 @@ class RootDialog(ComponentDialog):
                 return interrupted
         return await super().on_continue_dialog(inner_dc)
 
-    def _said(self, dc: DialogContext) -> str | None:
-        """What the person typed, or the command a button runs; None for a flow's own card data."""
+    def _said(self, dc: DialogContext) -> str | Route | None:
+        """What the person typed, the command a button runs, or a paging button's route; None for a
+        flow's own card data."""
         activity = dc.context.activity
         if activity.value is None:
             text = self._typed(activity.text or "")
@@ -92,10 +93,14 @@ class RootDialog(ComponentDialog):
             submission = parse_submission(activity.value)
         except InvalidSubmission:
             return None
+        if isinstance(submission, ShowCustomersPage):
+            return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
         return submission.command if isinstance(submission, RunCommand) else None
 
     async def _interrupt(self, dc: DialogContext, flow: GuidedFlow) -> DialogTurnResult | None:
         text = self._said(dc)
+        if isinstance(text, Route):
+            return await dc.begin_dialog(text.dialog_id, text.options)
         if text is None:
             return None
         word = " ".join(text.casefold().strip(" .!?").split())

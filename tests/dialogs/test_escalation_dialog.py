@@ -7,6 +7,7 @@ was filed" and "one request" are checked where requests are stored.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -459,3 +460,33 @@ async def test_a_handed_off_request_gets_a_partner_center_card_and_link_attaches
     linked = await chat.say(f"link {request.reference} 2611240010000042")
     assert linked.startswith("Outlook can't open shared mailboxes\n2611240010000042 · Northwind Traders")
     assert "Already linked" in await chat.say(f"link {request.reference} 2611240010000043")
+
+
+async def test_a_customers_page_button_interrupts_and_offers_to_resume() -> None:
+    chat = Conversation()
+    first_page = (await chat.bot.say("customers"))[0]
+    await chat.say("escalate for northwind")
+    text = await chat.press("Next page", first_page)
+    assert "24 customers · page 2 of 3" in text
+    assert "Pick up where you left off?" in text
+
+
+async def test_dialog_state_is_plain_json() -> None:
+    chat = Conversation()
+    await chat.say("escalate for northwind")
+    await chat.say("exchange")
+    stored = await chat.bot.storage.read([key for key in chat.bot.storage.memory if "/users/" in key])
+    (state,) = stored.values()
+
+    def escalation(node: object) -> dict[str, Any] | None:
+        if isinstance(node, dict):
+            if "escalation" in node and isinstance(node["escalation"], dict):
+                return node["escalation"]
+            return next((found for v in node.values() if (found := escalation(v)) is not None), None)
+        if isinstance(node, list):
+            return next((found for v in node if (found := escalation(v)) is not None), None)
+        return escalation(vars(node)) if hasattr(node, "__dict__") else None
+
+    flow = escalation(state)
+    assert flow is not None and flow["customer_name"] == "Northwind Traders" and flow["step"] == "topic"
+    assert json.loads(json.dumps(flow)) == flow
