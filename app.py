@@ -13,18 +13,24 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from aiohttp import web
 from botbuilder.core import ConversationState, PrivateConversationState, Storage, UserState
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from dotenv import dotenv_values
 
+from bot.adapter import ChannelAuthorization, SupportAdapter
 from bot.commands import COMMANDS
+from bot.connector import Connector, ConnectorTimeouts, RetryPolicy
 from bot.errors import report_turn_error
 from bot.handler import SupportBot
-from bot.http import error_middleware, healthz_route, messages_route
-from bot.routing import names_a_command, recognised_command, typed_text
+from bot.http import error_middleware, healthz_route, messages_route, readyz_route
+from bot.log_redaction import configure_logging
+from bot.mentions import command_text
+from bot.routing import names_a_command, recognised_command
 from bot.state_storage import SqliteStorage
+from bot.turns import TurnRunner
 from bot.typing_indicator import TypingIndicator
 from dialogs.customers_dialog import CustomersDialog
 from dialogs.escalation_dialog import EscalationDialog
@@ -43,13 +49,16 @@ from services.demo.service_requests import DemoServiceRequests
 from services.document_store import SqliteDocumentStore
 from services.ports import Backend, ServiceRequestDesk
 from services.retrying_desk import RetryingDesk
-from services.sqlite_database import SqliteDatabase
+from services.sqlite_database import SqliteDatabase, StorageError
+from services.turn_journal import TurnJournal
 
 VERSION = "0.1.0"
 BACKENDS = ("demo",)
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 
 BOT = web.AppKey("bot", SupportBot)
+ADAPTER = web.AppKey("adapter", SupportAdapter)
+RUNNER = web.AppKey("runner", TurnRunner)
 
 
 class SettingsError(ValueError):
@@ -99,6 +108,9 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     reply_budget_seconds: float = 4.0
     typing_delay_seconds: float = 2.0
+    send_retry_seconds: float = 30.0
+    connector_timeout_seconds: float = 15.0
+    drain_seconds: float = 20.0
     log_level: str = "INFO"
 
     @classmethod
@@ -122,6 +134,9 @@ class Settings:
             max_body_bytes=_integer(env, "BOT_MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024),
             reply_budget_seconds=_number(env, "BOT_REPLY_BUDGET_SECONDS", 4.0, 0.0, 10.0),
             typing_delay_seconds=_number(env, "BOT_TYPING_DELAY_SECONDS", 2.0, 0.0, 10.0),
+            send_retry_seconds=_number(env, "BOT_SEND_RETRY_SECONDS", 30.0, 0.0, 600.0),
+            connector_timeout_seconds=_number(env, "BOT_CONNECTOR_TIMEOUT_SECONDS", 15.0, 1.0, 120.0),
+            drain_seconds=_number(env, "BOT_DRAIN_SECONDS", 20.0, 0.0, 600.0),
             log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
         )
 
@@ -147,12 +162,7 @@ def create_request_desk(database: SqliteDatabase, clock: Callable[[], datetime])
 
 
 def build_bot(
-    storage: Storage,
-    backend: Backend,
-    clock: Callable[[], datetime],
-    reply_budget_seconds: float,
-    *,
-    desk: ServiceRequestDesk,
+    storage: Storage, backend: Backend, clock: Callable[[], datetime], *, desk: ServiceRequestDesk
 ) -> SupportBot:
     """The bot with every flow wired in; tests build it on MemoryStorage."""
     root = RootDialog(
@@ -169,16 +179,11 @@ def build_bot(
             LinkDialog(desk, clock),
         ],
         command=recognised_command,
-        typed=typed_text,
+        typed=command_text,
         explicit=names_a_command,
     )
     return SupportBot(
-        ConversationState(storage),
-        UserState(storage),
-        root,
-        report_turn_error,
-        reply_budget_seconds,
-        dialog_state=PrivateConversationState(storage),
+        ConversationState(storage), UserState(storage), root, dialog_state=PrivateConversationState(storage)
     )
 
 
@@ -188,23 +193,39 @@ def create_app(
     backend: Backend | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> web.Application:
+    """Raises StorageError when the data directory or database can't be used."""
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
     backend = backend or create_backend(settings)
-    storage = SqliteStorage(SqliteDocumentStore(database))
     desk = create_request_desk(database, clock)
-    bot = build_bot(storage, backend, clock, settings.reply_budget_seconds, desk=desk)
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotFrameworkConfig(settings)))
+    bot = build_bot(SqliteStorage(SqliteDocumentStore(database)), backend, clock, desk=desk)
+    config = _BotFrameworkConfig(settings)
+    authorization = ChannelAuthorization(config)
+    connector = Connector(
+        authorization,
+        RetryPolicy(total_seconds=settings.send_retry_seconds),
+        ConnectorTimeouts(read_seconds=settings.connector_timeout_seconds),
+    )
+    adapter = SupportAdapter(ConfigurationBotFrameworkAuthentication(config), connector)
     adapter.on_turn_error = report_turn_error
     adapter.use(TypingIndicator(delay=settings.typing_delay_seconds))
+    runner = TurnRunner(
+        adapter, bot, TurnJournal(database), report_turn_error, settings.reply_budget_seconds, clock
+    )
 
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
     app[BOT] = bot
-    app.router.add_post("/api/messages", messages_route(adapter, bot, settings.max_body_bytes))
+    app[ADAPTER] = adapter
+    app[RUNNER] = runner
+    app.router.add_post("/api/messages", messages_route(runner, settings.max_body_bytes))
     app.router.add_get("/healthz", healthz_route(VERSION, backend.name))
+    app.router.add_get("/readyz", readyz_route({"storage": database.problem}))
 
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+        await runner.recover()
         yield
-        await bot.drain()
+        await runner.drain(settings.drain_seconds)
+        await connector.close()
+        authorization.close()
         database.close()
 
     app.cleanup_ctx.append(lifecycle)
@@ -217,21 +238,37 @@ def load_environment(environ: Mapping[str, str], dotenv: Path = Path(".env")) ->
     return {**values, **environ}
 
 
+def _stop(message: str) -> NoReturn:
+    print(f"Configuration error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def main() -> None:
     try:
         settings = Settings.from_env(load_environment(os.environ))
     except SettingsError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("bot.startup").info(
-        "serving http://%s:%d/api/messages backend=%s auth=%s",
-        settings.host,
-        settings.port,
-        settings.backend,
-        "on" if settings.app_id else "off (local testing only)",
-    )
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None, print=None)
+        _stop(str(error))
+    configure_logging(settings.log_level)
+    try:
+        app = create_app(settings)
+    except StorageError as error:
+        _stop(f"BOT_DATA_DIR={settings.data_dir}: {error}")
+
+    def serving(_: str) -> None:
+        # aiohttp calls this once the socket is bound, so the line is only written when it is true.
+        logging.getLogger("bot.startup").info(
+            "serving http://%s:%d/api/messages backend=%s auth=%s",
+            settings.host,
+            settings.port,
+            settings.backend,
+            "on" if settings.app_id else "off (local testing only)",
+        )
+
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=serving)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        _stop(f"can't listen on HOST={settings.host} PORT={settings.port}: {reason.lower()}")
 
 
 if __name__ == "__main__":

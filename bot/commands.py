@@ -124,6 +124,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
 )
 
+# Longer than any customer name, domain, tenant id, incident id or service can be (Entra caps names at 256).
+MAX_ARGUMENT_LENGTH = 256
+# Natural phrasings are short questions; longer text is not tried against them.
+_MAX_PHRASE_LENGTH = MAX_ARGUMENT_LENGTH + 64
+
 _BY_WORD = {word: c for c in COMMANDS for word in (c.name, *c.aliases)}
 BY_NAME = {c.name: c for c in COMMANDS}
 
@@ -242,6 +247,8 @@ def parse(text: str) -> ParsedCommand | None:
         return _parsed(command.name, rest)
     if looks_like_incident_id(line):
         return _parsed("incident", line)
+    if len(line) > _MAX_PHRASE_LENGTH:
+        return None
     lowered = line.casefold()
     for pattern, name in _PHRASES:
         match = pattern.match(lowered)

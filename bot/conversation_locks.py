@@ -30,6 +30,10 @@ class ConversationLocks:
             else:
                 self._locks[conversation_id] = (lock, users - 1)
 
+    def busy(self, conversation_id: str) -> bool:
+        """Whether a turn (or send) of this conversation is running or waiting."""
+        return conversation_id in self._locks
+
     def __len__(self) -> int:
         """Conversations with a turn running or waiting; the registry never outgrows them."""
         return len(self._locks)

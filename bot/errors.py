@@ -13,6 +13,7 @@ from pathlib import Path
 
 from botbuilder.core import TurnContext
 
+from bot.log_ids import conversation_hash
 from cards.notices import notice_card
 from dialogs.replies import card_reply
 from services.document_store import StaleWriteError
@@ -49,11 +50,26 @@ def describe(error: BaseException) -> tuple[str, str]:
     )
 
 
-async def report_turn_error(turn_context: TurnContext, error: Exception) -> None:
+async def report_turn_error(turn_context: TurnContext, error: Exception) -> str:
+    """Tell the user, log one line, and return the reference both carry."""
     reference = secrets.token_hex(4)
-    logger.error("turn failed reference=%s error=%s at=%s", reference, type(error).__name__, _where(error))
+    conversation = turn_context.activity.conversation
+    where = conversation_hash(conversation.id if conversation else "")
+    logger.error(
+        "turn failed reference=%s conversation=%s error=%s at=%s",
+        reference,
+        where,
+        type(error).__name__,
+        _where(error),
+    )
     title, message = describe(error)
     try:
         await turn_context.send_activity(card_reply(notice_card(title, message, reference=reference)))
     except Exception as send_error:  # noqa: BLE001 - the user can't be told; the log must still say so
-        logger.error("error card not sent reference=%s error=%s", reference, type(send_error).__name__)
+        logger.error(
+            "error card not sent reference=%s conversation=%s error=%s",
+            reference,
+            where,
+            type(send_error).__name__,
+        )
+    return reference

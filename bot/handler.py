@@ -1,16 +1,11 @@
-"""The Teams activity handler: strip the mention, route, run the root dialog, save state, log the turn.
+"""The Teams activity handler: read what was typed or pressed, route it, run the root dialog, save state.
 
-Teams gives a bot 10-15 s to answer. A turn still working after `reply_budget` seconds answers with a
-short acknowledgement and finishes in the background, posting its card to the conversation when done.
+The reply budget, redelivery and the per-turn log line are the TurnRunner's (bot/turns.py); this class
+records the command and its outcome on the turn for that line.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import logging
-import time
-from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
@@ -19,34 +14,35 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
 from bot.conversation_locks import ConversationLocks
-from bot.routing import command_name, route_submission, route_text, typed_text
+from bot.mentions import addressed_to_someone_else, command_text
+from bot.routing import command_name, route_submission, route_text
+from bot.wording import GREETING, REJECTED_BUTTON_TITLE
 from cards.actions import InvalidSubmission
 from cards.notices import notice_card
 from dialogs.ids import HELP, ROOT
-from dialogs.replies import card_reply, text_reply
+from dialogs.replies import card_reply
 from dialogs.requests import HelpRequest, Route
 from dialogs.root import RootDialog
 
-logger = logging.getLogger("bot.turn")
-
-GREETING = (
-    "Hi! I'm the support desk's bot. I show your customers' Microsoft 365 service health and incidents."
-)
-STILL_WORKING = "Still working on that… I'll post the answer here in a moment."
-_TURN_RECORD = "support.turn"
-
-ErrorReporter = Callable[[TurnContext, Exception], Awaitable[None]]
+TURN_RECORD = "support.turn"
 
 
 @dataclass
-class _TurnRecord:
+class TurnRecord:
+    """What the turn's log line says: the command, how it ended, the error reference if any."""
+
     command: str = "-"
     outcome: str = "ok"
+    reference: str = ""
+    deferred: bool = False
 
 
-def conversation_hash(conversation_id: str) -> str:
-    """Enough to correlate a conversation's turns in logs without revealing its id."""
-    return hashlib.sha256(conversation_id.encode()).hexdigest()[:12]
+def turn_record(turn_context: TurnContext) -> TurnRecord:
+    record = turn_context.turn_state.get(TURN_RECORD)
+    if not isinstance(record, TurnRecord):
+        record = TurnRecord()
+        turn_context.turn_state[TURN_RECORD] = record
+    return record
 
 
 class SupportBot(TeamsActivityHandler):
@@ -55,8 +51,6 @@ class SupportBot(TeamsActivityHandler):
         conversation_state: ConversationState,
         user_state: UserState,
         root: RootDialog,
-        report_error: ErrorReporter,
-        reply_budget: float,
         dialog_state: BotState | None = None,
     ) -> None:
         self._conversation_state = conversation_state
@@ -68,49 +62,29 @@ class SupportBot(TeamsActivityHandler):
         self._dialogs.add(root)
         self.root = root
         self._welcomed = conversation_state.create_property("Welcomed")
-        self._report_error = report_error
-        self._reply_budget = reply_budget
-        self._background: set[asyncio.Task[None]] = set()
         self._locks = ConversationLocks()
 
-    async def on_turn(self, turn_context: TurnContext) -> None:
-        record = _TurnRecord()
-        turn_context.turn_state[_TURN_RECORD] = record
-        started = time.monotonic()
-        try:
-            await super().on_turn(turn_context)
-        except Exception:
-            record.outcome = "error"
-            raise
-        finally:
-            activity = turn_context.activity
-            logger.info(
-                "turn type=%s conversation=%s command=%s duration_ms=%d outcome=%s",
-                activity.type,
-                conversation_hash(activity.conversation.id if activity.conversation else ""),
-                record.command,
-                (time.monotonic() - started) * 1000,
-                record.outcome,
-            )
-
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        record: _TurnRecord = turn_context.turn_state[_TURN_RECORD]
+        record = turn_record(turn_context)
         activity = turn_context.activity
+        if activity.value is None and addressed_to_someone_else(activity):
+            record.outcome = "not-addressed"
+            return
         try:
-            if activity.value is not None:
-                route = route_submission(activity.value)
-            else:
-                if activity.text and activity.recipient:
-                    TurnContext.remove_recipient_mention(activity)
-                route = route_text(typed_text(activity.text or ""))
+            route = (
+                route_submission(activity.value)
+                if activity.value is not None
+                else route_text(command_text(activity))
+            )
         except InvalidSubmission as error:
             record.command, record.outcome = "card", "rejected"
-            await turn_context.send_activity(card_reply(notice_card("That didn't work", error.message)))
+            await turn_context.send_activity(card_reply(notice_card(REJECTED_BUTTON_TITLE, error.message)))
             return
         record.command = command_name(route)
         if record.command == "unknown":
             record.outcome = "unknown-command"
-        await self._converse_within_budget(turn_context, route, record)
+        async with self._exclusive(turn_context):
+            await self._run_dialogs(turn_context, route)
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         # Deliberately not Teams' default, which fetches every added member from the rate-limited roster.
@@ -127,49 +101,20 @@ class SupportBot(TeamsActivityHandler):
             await self._welcomed.delete(turn_context)
             await self._save(turn_context)
 
-    async def drain(self) -> None:
-        """Let turns finishing in the background complete (at shutdown)."""
-        if self._background:
-            await asyncio.wait(set(self._background), timeout=30)
-
     async def _welcome(self, turn_context: TurnContext) -> None:
         """Teams announces an install twice (installationUpdate and conversationUpdate): greet once."""
-        turn_context.turn_state[_TURN_RECORD].command = HELP
+        record = turn_record(turn_context)
+        record.command = HELP
         async with self._exclusive(turn_context):
             if await self._welcomed.get(turn_context, False):
-                turn_context.turn_state[_TURN_RECORD].outcome = "already-welcomed"
+                record.outcome = "already-welcomed"
                 return
             await self._welcomed.set(turn_context, True)
             await self._run_dialogs(turn_context, Route(HELP, HelpRequest(greeting=GREETING).to_options()))
 
-    async def _converse_within_budget(
-        self, turn_context: TurnContext, route: Route, record: _TurnRecord
-    ) -> None:
-        work = asyncio.ensure_future(self._converse(turn_context, route))
-        done, _ = await asyncio.wait({work}, timeout=self._reply_budget)
-        if work in done:
-            work.result()
-            return
-        record.outcome = "deferred"
-        # Owned before anything else can fail, so the work's outcome is always awaited and reported.
-        finishing = asyncio.ensure_future(self._finish_in_background(turn_context, work))
-        self._background.add(finishing)
-        finishing.add_done_callback(self._background.discard)
-        await turn_context.send_activity(text_reply(STILL_WORKING))
-
-    async def _finish_in_background(self, turn_context: TurnContext, work: asyncio.Future[None]) -> None:
-        try:
-            await work
-        except Exception as error:  # noqa: BLE001 - the turn is over; the global handler reports it
-            await self._report_error(turn_context, error)
-
     def _exclusive(self, turn_context: TurnContext) -> AbstractAsyncContextManager[None]:
         conversation = turn_context.activity.conversation
         return self._locks.hold(conversation.id if conversation else "")
-
-    async def _converse(self, turn_context: TurnContext, route: Route) -> None:
-        async with self._exclusive(turn_context):
-            await self._run_dialogs(turn_context, route)
 
     async def _run_dialogs(self, turn_context: TurnContext, route: Route) -> None:
         context = await self._dialogs.create_context(turn_context)

@@ -1,8 +1,8 @@
-"""HTTP edge: `POST /api/messages`, `GET /healthz`, and our own error middleware.
+"""HTTP edge: `POST /api/messages`, `GET /healthz`, `GET /readyz`, and our own error middleware.
 
 Bad requests are answered before the adapter runs (415 wrong Content-Type, 413 oversized, 400 malformed
 JSON or not an activity), invalid tokens are 401 rather than the SDK's 500, and nothing unexpected
-leaves a traceback in a response or the log.
+leaves a traceback in a response or the log. Every refused request is logged once, without its body.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from typing import Any
 
 import jwt
 from aiohttp import web
-from botbuilder.core import Bot, serializer_helper
-from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity
+
+from bot.turns import AuthenticationTimeout, TurnRunner
 
 logger = logging.getLogger("bot.http")
 
@@ -26,6 +27,17 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def problem(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+def refuse(
+    request: web.Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    logger.info(
+        "request refused method=%s path=%s status=%d reason=%s", request.method, request.path, status, message
+    )
+    response = problem(status, message)
+    response.headers.update(headers or {})
+    return response
 
 
 @web.middleware
@@ -79,26 +91,26 @@ def _as_activity(payload: Any) -> Activity | None:
     return activity if isinstance(activity, Activity) else None
 
 
-def messages_route(adapter: CloudAdapter, bot: Bot, max_body_bytes: int) -> Handler:
+def messages_route(runner: TurnRunner, max_body_bytes: int) -> Handler:
     async def messages(request: web.Request) -> web.StreamResponse:
         if request.content_type != "application/json":
-            return problem(415, "Content-Type must be application/json")
+            return refuse(request, 415, "Content-Type must be application/json")
         body = await _read_limited(request, max_body_bytes)
         if body is None:
-            return problem(413, f"Activities are limited to {max_body_bytes} bytes")
+            return refuse(request, 413, f"Activities are limited to {max_body_bytes} bytes")
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            return problem(400, "Body is not valid JSON")
+            return refuse(request, 400, "Body is not valid JSON")
         activity = _as_activity(payload)
         if activity is None:
-            return problem(400, "Body is not a Bot Framework activity")
+            return refuse(request, 400, "Body is not a Bot Framework activity")
         try:
-            invoke = await adapter.process_activity(
-                request.headers.get("Authorization", ""), activity, bot.on_turn
-            )
+            invoke = await runner.run(request.headers.get("Authorization", ""), activity)
         except (PermissionError, jwt.PyJWTError):
-            return problem(401, "Missing or invalid Authorization token")
+            return refuse(request, 401, "Missing or invalid Authorization token")
+        except AuthenticationTimeout:
+            return refuse(request, 503, "Authentication is taking too long; try again", {"Retry-After": "5"})
         if invoke is not None:
             return web.json_response(serializer_helper(invoke.body), status=invoke.status)
         return web.Response(status=201)
@@ -107,7 +119,29 @@ def messages_route(adapter: CloudAdapter, bot: Bot, max_body_bytes: int) -> Hand
 
 
 def healthz_route(version: str, backend: str) -> Handler:
+    """Liveness only: the process answers. Readiness (storage, backends) is /readyz."""
+
     async def healthz(_: web.Request) -> web.StreamResponse:
         return web.json_response({"status": "ok", "version": version, "backend": backend})
 
     return healthz
+
+
+ReadinessCheck = Callable[[], Awaitable[str | None]]
+
+
+def readyz_route(checks: dict[str, ReadinessCheck]) -> Handler:
+    """200 when every dependency works; 503 naming what is wrong with each that doesn't."""
+
+    async def readyz(_: web.Request) -> web.StreamResponse:
+        problems = {name: await check() for name, check in checks.items()}
+        failing = {name: problem for name, problem in problems.items() if problem}
+        results = {name: problem or "ok" for name, problem in problems.items()}
+        if failing:
+            logger.warning("not ready %s", " ".join(f"{n}={p!r}" for n, p in failing.items()))
+        return web.json_response(
+            {"status": "unavailable" if failing else "ready", "checks": results},
+            status=503 if failing else 200,
+        )
+
+    return readyz

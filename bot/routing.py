@@ -5,13 +5,16 @@ from __future__ import annotations
 import html
 import re
 
-from bot.commands import BY_NAME, parse
+from bot.commands import BY_NAME, MAX_ARGUMENT_LENGTH, parse
+from bot.wording import NOT_UNDERSTOOD, TOO_LONG
 from cards.actions import RunCommand, ShowCustomersPage, parse_submission
+from cards.parts import echo
 from dialogs.ids import CUSTOMERS, ESCALATION, HELP
 from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
 
-_TAG = re.compile(r"<[^>]*>")
-_MAX_ECHO = 60
+_TAG = re.compile(r"<[^<>]*>")
+# 'hi there, bot' is a greeting; a help word followed by more than this is something else.
+_GREETING_TAIL = 40
 
 
 def typed_text(raw: str) -> str:
@@ -21,12 +24,17 @@ def typed_text(raw: str) -> str:
 
 def route_text(text: str) -> Route:
     parsed = parse(text)
-    if parsed is None:
-        echo = text if len(text) <= _MAX_ECHO else text[: _MAX_ECHO - 1] + "…"
-        hint = f"I didn't understand '{echo}'. Here's what I can do:"
-        return Route(HELP, HelpRequest(hint=hint, text=text).to_options())
+    if parsed is None or (parsed.command.dialog_id == HELP and len(parsed.argument) > _GREETING_TAIL):
+        # 'Hi team, <a pasted email>' starts like a greeting but isn't one.
+        hint = NOT_UNDERSTOOD.format(text=echo(text))
+        # The text goes along (bounded) so a bare customer name can be answered with its health.
+        named = text if len(text) <= MAX_ARGUMENT_LENGTH else ""
+        return Route(HELP, HelpRequest(hint=hint, text=named).to_options())
     if parsed.command.dialog_id == HELP:
         return Route(HELP, HelpRequest().to_options())
+    if len(parsed.argument) > MAX_ARGUMENT_LENGTH:
+        hint = TOO_LONG.format(length=len(parsed.argument), limit=MAX_ARGUMENT_LENGTH)
+        return Route(HELP, HelpRequest(hint=hint).to_options())
     return Route(parsed.command.dialog_id, CommandRequest(parsed.argument).to_options())
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from microsoft_teams.cards import ActionSet, AdaptiveCard, CardElement, Column, ColumnSet, TextBlock
 
 from cards.actions import customers_page, health_command, run_command
-from cards.parts import card, heading, plain, plural, safe, subtle
+from cards.parts import card, echo, heading, plain, plural, safe, subtle
 from services.models import Customer
 
 PAGE_SIZE = 8
@@ -38,7 +38,7 @@ def customers_card(customers: Sequence[Customer], search: str, page: int) -> Ada
     pages = max(1, -(-len(customers) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = customers[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    title = f"Customers matching '{search}'" if search else "Customers"
+    title = f"Customers matching '{echo(search)}'" if search else "Customers"
     summary = plural(len(customers), "customer")
     if pages > 1:
         summary += f" · page {page} of {pages}"
@@ -62,16 +62,16 @@ def customer_choice_card(
     shown = f"{plural(total, 'customer')} match. Pick one to {verb}."
     if total > len(options):
         shown += f" Showing the first {len(options)}; type more of the name to narrow it down."
-    body: list[CardElement] = [heading(f"Which customer did you mean by '{query}'?"), subtle(shown)]
+    body: list[CardElement] = [heading(f"Which customer did you mean by '{echo(query)}'?"), subtle(shown)]
     body += [_customer_row(c, run_command("Choose", command)) for c, command in options]
-    return card(body, fallback=f"Several customers match '{query}'.")
+    return card(body, fallback=f"Several customers match '{echo(query)}'.")
 
 
 def did_you_mean_card(query: str, options: Sequence[tuple[Customer, str]]) -> AdaptiveCard:
     """No customer is called `query`; offer close spellings, or say how to list customers."""
     body: list[CardElement] = [
         TextBlock(
-            text=safe(f"I don't know a customer called '{query}'."),
+            text=safe(f"I don't know a customer called '{echo(query)}'."),
             weight="Bolder",
             color="Warning",
             wrap=True,
@@ -84,4 +84,5 @@ def did_you_mean_card(query: str, options: Sequence[tuple[Customer, str]]) -> Ad
         body.append(
             plain("Try 'customers' to list them all, or 'customers <part of a name>'.", spacing="Small")
         )
-    return card(body, [run_command("List customers", "customers")], fallback=f"Unknown customer '{query}'.")
+    fallback = f"Unknown customer '{echo(query)}'."
+    return card(body, [run_command("List customers", "customers")], fallback=fallback)

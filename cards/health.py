@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from microsoft_teams.cards import AdaptiveCard, CardElement, Column, ColumnSet, TextBlock
+from collections.abc import Mapping
+
+from microsoft_teams.cards import ActionSet, AdaptiveCard, CardElement, Column, ColumnSet, TextBlock
 
 from cards.actions import escalate_command, incidents_command, run_command
 from cards.escalation import LABELS
-from cards.parts import STATUS_COLOURS, card, heading, plural, safe, subtle, timestamp
-from services.models import Customer, ServiceHealth, TenantHealth
+from cards.parts import STATUS_COLOURS, card, heading, open_admin_center, plural, safe, subtle, timestamp
+from services.models import AdminCenterLink, Customer, ServiceHealth, TenantHealth
 
 
 def _service_row(customer: Customer, service: ServiceHealth) -> ColumnSet:
@@ -40,8 +42,16 @@ def _service_row(customer: Customer, service: ServiceHealth) -> ColumnSet:
     )
 
 
-def health_card(health: TenantHealth) -> AdaptiveCard:
+def _admin_center_button(customer: Customer, link: AdminCenterLink | None) -> list[CardElement]:
+    return [ActionSet(spacing="Small", actions=[open_admin_center(link, customer)])] if link else []
+
+
+def health_card(
+    health: TenantHealth, admin_links: Mapping[str, AdminCenterLink] | None = None
+) -> AdaptiveCard:
+    """`admin_links`: by service name, the delegated-admin link each troubled service row offers."""
     customer = health.customer
+    links = admin_links or {}
     troubled = sorted(
         (s for s in health.services if s.needs_attention),
         key=lambda s: (-s.status.level, -len(s.active_incidents), s.name.casefold()),
@@ -52,7 +62,8 @@ def health_card(health: TenantHealth) -> AdaptiveCard:
         heading(f"Service health · {customer.name}"),
         subtle(f"{customer.domain} · {plural(active, 'active incident')} · as of {timestamp(health.as_of)}"),
     ]
-    body += [_service_row(customer, s) for s in troubled]
+    for service in troubled:
+        body += [_service_row(customer, service), *_admin_center_button(customer, links.get(service.name))]
     if healthy:
         everything = "All " if not troubled else ""
         body.append(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from microsoft_teams.cards import (
+    ActionSet,
     AdaptiveCard,
     CardElement,
     Column,
@@ -23,7 +24,9 @@ from cards.parts import (
     STATUS_COLOURS,
     card,
     card_payload,
+    echo,
     heading,
+    open_admin_center,
     plain,
     plural,
     relative_time,
@@ -31,7 +34,7 @@ from cards.parts import (
     subtle,
     timestamp,
 )
-from services.models import Customer, Incident, IncidentLookup
+from services.models import AdminCenterLink, Customer, Incident, IncidentLookup
 
 MAX_ROWS = 20
 # Teams rejects bot messages over ~100 KB (UTF-16); keep every card well under that, at 28 KB.
@@ -83,7 +86,7 @@ def incidents_card(
     service_filter: str = "",
     include_resolved: bool = False,
 ) -> AdaptiveCard:
-    scope = f" · {service_filter}" if service_filter else ""
+    scope = f" · {echo(service_filter)}" if service_filter else ""
     title = f"{'Incidents' if include_resolved else 'Active incidents'} · {customer.name}{scope}"
     count = plural(len(incidents), "incident")
     summary = f"{count}, including resolved" if include_resolved else f"{count} in progress"
@@ -106,7 +109,10 @@ def _size(element: CardElement) -> int:
     return len(json.dumps(card_payload(element)))
 
 
-def incident_card(lookup: IncidentLookup, now: datetime) -> AdaptiveCard:
+def incident_card(
+    lookup: IncidentLookup, now: datetime, admin_link: AdminCenterLink | None = None
+) -> AdaptiveCard:
+    """`admin_link`: the delegated-admin link into the admin center that manages the incident's service."""
     incident, customer = lookup.incident, lookup.customer
     ended = f"{timestamp(incident.end)} ({relative_time(incident.end, now)})" if incident.end else "Ongoing"
     feature = " / ".join(p for p in (incident.feature_group, incident.feature) if p) or "—"
@@ -132,6 +138,9 @@ def incident_card(lookup: IncidentLookup, now: datetime) -> AdaptiveCard:
     ]
     if lookup.also_affected:
         body.append(subtle("Also reported for: " + ", ".join(c.name for c in lookup.also_affected)))
+    if admin_link:
+        # Next to the facts rather than at the bottom, so it's in view above a long timeline.
+        body.append(ActionSet(actions=[open_admin_center(admin_link, customer)]))
     body.append(TextBlock(text="Timeline", weight="Bolder", size="Medium", separator=True, spacing="Medium"))
     if not incident.posts:
         body.append(plain("Microsoft hasn't posted an update yet."))

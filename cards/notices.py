@@ -6,14 +6,18 @@ from typing import Any
 
 from microsoft_teams.cards import AdaptiveCard, TextBlock
 
-from cards.parts import card, plain, safe, subtle
+from cards.parts import card, echo, plain, safe, subtle
+
+# Notices are a sentence or two; one that quotes upstream or typed text is still cut here.
+MESSAGE_LIMIT = 1_000
 
 
 def notice_card(
     title: str, message: str, actions: list[Any] | None = None, reference: str = ""
 ) -> AdaptiveCard:
+    message = echo(message, MESSAGE_LIMIT)
     body = [
-        TextBlock(text=safe(title), weight="Bolder", size="Medium", color="Warning", wrap=True),
+        TextBlock(text=safe(echo(title)), weight="Bolder", size="Medium", color="Warning", wrap=True),
         plain(message, spacing="Small"),
     ]
     if reference:

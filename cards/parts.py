@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from microsoft_teams.cards import AdaptiveCard, CardElement, TextBlock
+from microsoft_teams.cards import AdaptiveCard, CardElement, OpenUrlAction, TextBlock
 from microsoft_teams.cards.core import TextColor
 
-from services.models import StatusLevel
+from services.models import AdminCenterLink, Customer, StatusLevel
 
 CARD_VERSION = "1.5"
+# Searches and names typed by people are quoted back at most this long, so no input can grow a card.
+ECHO_LIMIT = 60
 
 STATUS_COLOURS: dict[StatusLevel, TextColor] = {
     StatusLevel.INTERRUPTED: "Attention",
@@ -34,6 +36,12 @@ def safe(text: str) -> str:
     return _NUMBER_START.sub(r"\1\\.\2", _BULLET_START.sub(r"\1\\\2\3", escaped))
 
 
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """What someone typed, quoted back on a card: one line, cut to `limit` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def card(body: Sequence[CardElement], actions: list[Any] | None = None, fallback: str = "") -> AdaptiveCard:
     result = AdaptiveCard(version=CARD_VERSION, body=list(body))
     if actions:
@@ -41,6 +49,11 @@ def card(body: Sequence[CardElement], actions: list[Any] | None = None, fallback
     if fallback:
         result.fallback_text = fallback
     return result
+
+
+def open_admin_center(link: AdminCenterLink, customer: Customer) -> OpenUrlAction:
+    """A button that opens the customer's admin center in the browser, under the partner's GDAP rights."""
+    return OpenUrlAction(title=f"Open {link.admin_center} for {customer.name}", url=link.url)
 
 
 def heading(text: str) -> TextBlock:

@@ -37,7 +37,11 @@ def _unescape(text: str) -> str:
 def _button(action: dict[str, Any], out: Rendered) -> str:
     title = str(action.get("title") or action.get("url") or action.get("type", "?"))
     out.buttons.append(Button(title, action))
-    return f"[{len(out.buttons)}: {title}]"
+    # A terminal can't open a browser: show where the button leads, for copying.
+    url = action.get("url") if action.get("type") == "Action.OpenUrl" else None
+    return (
+        f"[{len(out.buttons)}: {title} ↗ {url}]" if url and url != title else f"[{len(out.buttons)}: {title}]"
+    )
 
 
 def _element(element: dict[str, Any], out: Rendered) -> list[str]:

@@ -14,6 +14,8 @@ from services.models import Customer
 from services.ports import CustomerDirectory
 
 MAX_CHOICES = 8
+# Longer than any customer's name, domain or tenant id: not worth a fuzzy search.
+MAX_NAME_LENGTH = 120
 
 CommandFor = Callable[[Customer], str]
 
@@ -46,7 +48,7 @@ async def pick_customer(
 
 async def known_customer(directory: CustomerDirectory, text: str) -> Customer | None:
     """The customer `text` names without doubt (a bare 'contoso'), or None: no guesses, no questions."""
-    if not text.strip():
+    if not text.strip() or len(text) > MAX_NAME_LENGTH:
         return None
     match = resolve_customer(await directory.list_customers(), text)
     return match.customer if isinstance(match, Found) else None

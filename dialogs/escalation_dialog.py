@@ -51,7 +51,7 @@ from cards.incidents import incident_card
 from cards.notices import notice_card
 from cards.parts import timestamp
 from dialogs.choices import InvalidAnswer, match_choice
-from dialogs.customer_choice import known_customer, pick_customer
+from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer, pick_customer
 from dialogs.escalation_wording import say
 from dialogs.ids import ESCALATION
 from dialogs.replies import card_reply, text_reply
@@ -458,6 +458,11 @@ class EscalationDialog(Dialog):
     ) -> bool:
         """True when the customer is known now; otherwise the question or choice card was sent."""
         state.step = "customer"
+        if len(text) > MAX_NAME_LENGTH:
+            state.misses += 1
+            problem = say("too_long", length=len(text), limit=MAX_NAME_LENGTH)
+            await self._ask(dc, state, step="customer", problem=problem)
+            return False
         picked = await pick_customer(self._backend, text, lambda c: c.customer_id, "file for it", "contoso")
         if isinstance(picked, Customer):
             state.customer_id, state.customer_name = picked.customer_id, picked.name

@@ -10,6 +10,7 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
 from dialogs.ids import HEALTH
 from dialogs.requests import CommandRequest
+from services.admin_centers import admin_center_links
 from services.models import Customer
 from services.ports import Backend
 
@@ -26,4 +27,5 @@ class HealthDialog(AnswerDialog):
         )
         if not isinstance(picked, Customer):
             return picked
-        return health_card(await self._backend.tenant_health(picked))
+        health = await self._backend.tenant_health(picked)
+        return health_card(health, admin_center_links(picked, (s.name for s in health.services)))

@@ -14,6 +14,7 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
 from dialogs.ids import INCIDENT
 from dialogs.requests import CommandRequest
+from services.admin_centers import admin_center_link
 from services.incidents import find_incident, looks_like_incident_id
 from services.models import Customer
 from services.ports import Backend
@@ -47,4 +48,5 @@ class IncidentDialog(AnswerDialog):
                 return picked
             customer = picked
         lookup = await find_incident(self._backend, incident_id, customer)
-        return incident_card(lookup, self._clock())
+        admin_link = admin_center_link(lookup.customer, lookup.incident.service)
+        return incident_card(lookup, self._clock(), admin_link)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from microsoft_teams.cards import AdaptiveCard
@@ -13,7 +13,7 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import choose, which_customer
 from dialogs.ids import INCIDENTS
 from dialogs.requests import CommandRequest
-from services.customer_search import CustomerMatch, NotFound, resolve_customer
+from services.customer_search import CustomerMatch, NotFound, longest_name_words, resolve_customer
 from services.incidents import list_incidents
 from services.models import Customer
 from services.ports import Backend
@@ -22,19 +22,19 @@ _RESOLVED_WORDS = {"all", "resolved", "closed", "history"}
 _RESOLVED_FILLER = {"including", "include", "incl", "with", "and", "plus"}
 
 
-def split_customer_and_service(
-    words: list[str], resolve: Callable[[str], CustomerMatch]
-) -> tuple[CustomerMatch, str]:
+def split_customer_and_service(words: list[str], customers: Sequence[Customer]) -> tuple[CustomerMatch, str]:
     """The longest leading words that name a customer; what follows filters by service.
 
     'contoso pharma' is one customer, 'contoso exchange' is Contoso's Exchange Online. When nothing
     matches, the first word is taken as the (misspelt) customer so suggestions keep the service.
+    Only as many leading words as the longest customer name has are tried, and spelling suggestions
+    are computed once, so the work stays small however much was typed.
     """
-    for cut in range(len(words), 0, -1):
-        match = resolve(" ".join(words[:cut]))
+    for cut in range(min(len(words), longest_name_words(customers)), 0, -1):
+        match = resolve_customer(customers, " ".join(words[:cut]), suggest=False)
         if not isinstance(match, NotFound):
             return match, " ".join(words[cut:])
-    return resolve(words[0]), " ".join(words[1:])
+    return resolve_customer(customers, words[0]), " ".join(words[1:])
 
 
 def include_resolved(words: list[str]) -> tuple[list[str], bool]:
@@ -59,7 +59,7 @@ class IncidentsDialog(AnswerDialog):
         if not words:
             return which_customer("incidents contoso")
         customers = await self._backend.list_customers()
-        match, service = split_customer_and_service(words, lambda text: resolve_customer(customers, text))
+        match, service = split_customer_and_service(words, customers)
 
         def command_for(customer: Customer) -> str:
             return incidents_command(customer, service, resolved)

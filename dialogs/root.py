@@ -19,6 +19,7 @@ from botbuilder.dialogs import (
     WaterfallDialog,
     WaterfallStepContext,
 )
+from botbuilder.schema import Activity
 
 from cards.actions import InvalidSubmission, RunCommand, ShowCustomersPage, parse_submission
 from dialogs.ids import CUSTOMERS, HELP, ROOT
@@ -29,7 +30,7 @@ BACK_WORDS = frozenset({"back", "go back", "previous"})
 RESUME_WORDS = frozenset({"resume", "continue"})
 
 CommandReader = Callable[[str], Route | None]
-TextReader = Callable[[str], str]
+TextReader = Callable[[Activity], str]
 
 
 @runtime_checkable
@@ -52,7 +53,7 @@ class RootDialog(ComponentDialog):
         self,
         flows: Sequence[Dialog],
         command: CommandReader = lambda text: None,
-        typed: TextReader = str.strip,
+        typed: TextReader = lambda activity: (activity.text or "").strip(),
         explicit: Callable[[str], bool] = lambda text: False,
     ) -> None:
         super().__init__(ROOT)
@@ -86,7 +87,7 @@ class RootDialog(ComponentDialog):
         flow's own card data."""
         activity = dc.context.activity
         if activity.value is None:
-            text = self._typed(activity.text or "")
+            text = self._typed(activity)
             dc.context.turn_state[TYPED_TEXT] = text
             return text
         try:

@@ -76,8 +76,13 @@ def _by_name(customers: Iterable[Customer]) -> tuple[Customer, ...]:
     return tuple(sorted(customers, key=lambda c: normalize(c.name)))
 
 
-def resolve_customer(customers: Sequence[Customer], query: str) -> CustomerMatch:
-    """The one customer `query` names, the candidates it could mean, or close spellings."""
+def longest_name_words(customers: Sequence[Customer]) -> int:
+    """How many words the longest way of naming one of `customers` has (name or domain)."""
+    return max((len(normalize(t).split()) for c in customers for t in (c.name, c.domain)), default=1)
+
+
+def resolve_customer(customers: Sequence[Customer], query: str, *, suggest: bool = True) -> CustomerMatch:
+    """The one customer `query` names, the candidates it could mean, or (with `suggest`) close spellings."""
     raw = query.strip().casefold()
     wanted = normalize(query)
     if not wanted:
@@ -92,7 +97,7 @@ def resolve_customer(customers: Sequence[Customer], query: str) -> CustomerMatch
             return Found(query, tier[0].customer)
         if tier:
             return Ambiguous(query, _by_name(k.customer for k in tier))
-    return NotFound(query, suggest_customers(keys, wanted))
+    return NotFound(query, suggest_customers(keys, wanted) if suggest else ())
 
 
 def suggest_customers(keys: Sequence[_Keys], wanted: str) -> tuple[Customer, ...]:

@@ -23,6 +23,14 @@ class Customer:
     delegated_access: bool
 
 
+@dataclass(frozen=True)
+class AdminCenterLink:
+    """A delegated-admin link into one of a customer's admin centers (built by services.admin_centers)."""
+
+    admin_center: str
+    url: str
+
+
 class StatusLevel(enum.IntEnum):
     """How much a status should worry a support engineer; higher sorts first."""
 

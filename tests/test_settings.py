@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -64,17 +66,79 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     assert load_environment({}, tmp_path / "missing") == {}
 
 
-def test_a_bad_value_stops_start_up_with_one_clear_line(tmp_path: Path) -> None:
-    env = {**os.environ, "PORT": "not-a-port"}
-    result = subprocess.run(
+def _start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, str(ROOT / "app.py")],
         cwd=tmp_path,
-        env=env,
+        env={**os.environ, "BOT_DATA_DIR": str(tmp_path / "data"), **env},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_a_bad_value_stops_start_up_with_one_clear_line(tmp_path: Path) -> None:
+    result = _start(tmp_path, PORT="not-a-port")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "Configuration error: PORT must be a whole number from 1 to 65535, not 'not-a-port'"
     ]
+
+
+def _corrupt_database(tmp_path: Path) -> str:
+    data = tmp_path / "corrupt"
+    data.mkdir()
+    (data / "bot-state.sqlite3").write_bytes(b"this is not a database " * 400)
+    return str(data)
+
+
+def _a_file(tmp_path: Path) -> str:
+    path = tmp_path / "a-file"
+    path.write_text("not a directory", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("data_dir", "cause"),
+    [
+        (_a_file, "is not a directory"),
+        (lambda _: "/dev/null", "/dev/null is not a directory"),
+        (_corrupt_database, "file is not a database"),
+    ],
+)
+def test_an_unusable_data_directory_stops_start_up_with_one_line(
+    tmp_path: Path, data_dir: Callable[[Path], str], cause: str
+) -> None:
+    result = _start(tmp_path, BOT_DATA_DIR=data_dir(tmp_path))
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Configuration error: BOT_DATA_DIR=") and cause in line
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to any directory")
+def test_an_unwritable_data_directory_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = _start(tmp_path, BOT_DATA_DIR=str(locked / "data"))
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Configuration error: BOT_DATA_DIR=") and "permission denied" in line
+
+
+def test_a_port_in_use_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _start(tmp_path, PORT=str(port))
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"Configuration error: can't listen on HOST=127.0.0.1 PORT={port}:")
+    assert "address already in use" in line
+
+
+def test_a_host_that_cannot_be_bound_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    result = _start(tmp_path, HOST="999.1.1.1", PORT="3979")
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Configuration error: can't listen on HOST=999.1.1.1 PORT=3979:")

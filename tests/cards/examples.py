@@ -30,6 +30,7 @@ from cards.health import health_card
 from cards.help import help_card
 from cards.incidents import incident_card, incidents_card
 from cards.notices import notice_card
+from services.admin_centers import admin_center_link, admin_center_links
 from services.customer_search import search_customers
 from services.demo.service_requests import PARTNER_CENTER_NEW_REQUEST, handoff_summary, simulated_status
 from services.incidents import find_incident, list_incidents
@@ -130,7 +131,9 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         "did_you_mean": lambda: did_you_mean_card(
             "contsoo", choices([contoso, by_name["Contoso Pharmaceuticals"]], incidents_command)
         ),
-        "health": lambda: health_card(contoso_health),
+        "health": lambda: health_card(
+            contoso_health, admin_center_links(contoso, (s.name for s in contoso_health.services))
+        ),
         "incidents": lambda: incidents_card(contoso, list_incidents(contoso_health), DEMO_NOW),
         "incidents_all": lambda: incidents_card(
             contoso, list_incidents(contoso_health, include_resolved=True), DEMO_NOW, include_resolved=True
@@ -138,7 +141,9 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         "incidents_none": lambda: incidents_card(
             by_name["Northwind Traders"], (), DEMO_NOW, "Exchange Online"
         ),
-        "incident": lambda: incident_card(lookup, DEMO_NOW),
+        "incident": lambda: incident_card(
+            lookup, DEMO_NOW, admin_center_link(contoso, lookup.incident.service)
+        ),
         "incident_huge": lambda: incident_card(huge, DEMO_NOW),
         "escalation_question": lambda: question_card(question),
         "escalation_guard": lambda: guard_card(

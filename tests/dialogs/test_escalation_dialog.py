@@ -190,6 +190,13 @@ async def test_at_a_free_text_step_only_a_commands_own_name_interrupts() -> None
     assert "Title status page of the mail server is down" in await chat.say("skip")
 
 
+async def test_an_oversized_customer_answer_is_refused_without_a_search() -> None:
+    chat = Conversation()
+    await chat.say("escalate")
+    text = await chat.say("x" * 5000)
+    assert "That's 5000 characters; the limit is 120." in text and "Which customer is this for?" in text
+
+
 async def test_three_bad_answers_offer_to_cancel() -> None:
     chat = Conversation()
     await chat.say("escalate for northwind")

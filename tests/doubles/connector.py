@@ -23,6 +23,14 @@ class Sent:
     activity: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Failure:
+    """One answer of a throttled or failing Bot Connector."""
+
+    status: int
+    retry_after: str | None = None
+
+
 @dataclass
 class FakeConnector:
     sent: list[Sent] = field(default_factory=list)
@@ -31,8 +39,19 @@ class FakeConnector:
     fail_with: int | None = None
     # The roster `GET .../members/{id}` answers from, keyed by member id.
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Answered, in order, to the next calls before any succeeds (429 with Retry-After, 503, ...).
+    failures: list[Failure] = field(default_factory=list)
+    # Every call that reached the connector, successful or not, with when it arrived (monotonic).
+    attempts: list[tuple[float, str]] = field(default_factory=list)
+    # While cleared, calls wait (a slow connector); calls under a hanging prefix never answer.
+    open: asyncio.Event = field(default_factory=asyncio.Event)
+    hanging_prefix: str = "/hang/"
+    release_hanging: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    def __post_init__(self) -> None:
+        self.open.set()
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -51,10 +70,21 @@ class FakeConnector:
         return web.json_response(member)
 
     async def _record(self, request: web.Request, reply_to: str | None) -> web.Response:
-        if self.fail_with is not None:
-            error = {"error": {"code": "ServiceError", "message": "The service is unavailable"}}
-            return web.json_response(error, status=self.fail_with)
         body = await request.json()
+        async with self._changed:
+            self.attempts.append((asyncio.get_running_loop().time(), str(body.get("type"))))
+            self._changed.notify_all()
+        if request.path.startswith(self.hanging_prefix):
+            await self.release_hanging.wait()
+            raise web.HTTPServiceUnavailable()
+        await self.open.wait()
+        failure = self.failures.pop(0) if self.failures else None
+        if failure is None and self.fail_with is not None:
+            failure = Failure(self.fail_with)
+        if failure is not None:
+            error = {"error": {"code": "ServiceError", "message": "The service is unavailable"}}
+            headers = {"Retry-After": failure.retry_after} if failure.retry_after else None
+            return web.json_response(error, status=failure.status, headers=headers)
         async with self._changed:
             self.sent.append(Sent(request.method, request.match_info["conversation"], reply_to, body))
             self._changed.notify_all()

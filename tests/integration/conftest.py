@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,12 @@ StartBot = Callable[..., Awaitable[TestClient[Any, Any]]]
 
 
 @pytest.fixture
-async def connector(aiohttp_server: Any) -> FakeConnector:
+async def connector(aiohttp_server: Any) -> AsyncIterator[FakeConnector]:
     fake = FakeConnector()
     server = await aiohttp_server(fake.app())
     fake.service_url = str(server.make_url("/amer/"))
-    return fake
+    yield fake
+    fake.release_hanging.set()
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
-from services.demo.backend import DemoBackend
-from services.models import Customer, TenantHealth
+from bot.wording import STILL_WORKING
+from tests.doubles.backends import BrokenBackend, GatedBackend
 from tests.doubles.connector import FakeConnector
 from tests.integration.conftest import StartBot
 from tests.integration.teams import CHANNEL, channel_message, installation_update
@@ -67,23 +66,6 @@ async def test_a_restart_keeps_conversation_state(
     assert len(connector.messages) == 1, "the restarted bot remembered it had already greeted"
 
 
-class GatedBackend:
-    """The demo backend, except health waits until the test opens the gate."""
-
-    name = "gated"
-
-    def __init__(self, inner: DemoBackend) -> None:
-        self.inner = inner
-        self.gate = asyncio.Event()
-
-    async def list_customers(self) -> Sequence[Customer]:
-        return await self.inner.list_customers()
-
-    async def tenant_health(self, customer: Customer) -> TenantHealth:
-        await self.gate.wait()
-        return await self.inner.tenant_health(customer)
-
-
 async def test_slow_work_is_acknowledged_and_finished_after_the_http_response(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:
@@ -92,17 +74,11 @@ async def test_slow_work_is_acknowledged_and_finished_after_the_http_response(
     posting = bot.post("/api/messages", json=channel_message(service_url, "health contoso"))
     response = await asyncio.wait_for(posting, timeout=10)
     assert response.status == 201
-    assert [visible_text(m) for m in connector.messages] == [
-        "Still working on that… I'll post the answer here in a moment."
-    ]
+    notice = await connector.wait_for_messages(1)
+    assert [visible_text(m) for m in notice] == [STILL_WORKING]
     backend.gate.set()
     messages = await connector.wait_for_messages(2)
     assert visible_text(messages[1]).startswith("Service health · Contoso Ltd")
-
-
-class BrokenBackend(GatedBackend):
-    async def tenant_health(self, customer: Customer) -> TenantHealth:
-        raise RuntimeError("password=hunter2 leaked in an exception message")
 
 
 async def test_unexpected_errors_show_a_reference_never_a_trace_or_secret(
@@ -235,12 +211,12 @@ async def test_a_failing_connector_is_logged_in_one_line_without_a_traceback(
     start_bot: StartBot, connector: FakeConnector, service_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     connector.fail_with = 503
-    bot = await start_bot()
+    bot = await start_bot(send_retry_seconds=0.2)
     with caplog.at_level(logging.INFO):
         response = await bot.post("/api/messages", json=channel_message(service_url, "health contoso"))
     assert response.status == 201
     failures = [r.getMessage() for r in caplog.records if r.name == "bot.errors"]
     assert failures[0].startswith("turn failed reference=")
-    assert "at=dialogs/answer_dialog.py:" in failures[0]
+    assert "error=ConnectorError at=bot/connector.py:" in failures[0]
     assert failures[1].startswith("error card not sent reference=")
     assert "Traceback" not in caplog.text

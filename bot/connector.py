@@ -1,0 +1,223 @@
+"""Our own client for the Bot Connector's v3 REST API: every activity the bot sends goes through here.
+
+botbuilder sends with msrest, i.e. `requests` in the default thread pool, without timeouts or retries
+of POSTs, and logs raw conversation ids through urllib3. Here instead:
+- one pooled aiohttp session, with connect and read timeouts, so a hanging serviceUrl costs a
+  coroutine, not a thread that other conversations or storage need;
+- sends to one conversation leave in the order they were made (an announcement such as typing or
+  "Still working…" can never overtake, or arrive after, the answer it announces);
+- 429, 412, 502, 503 and 504 are retried as Teams asks (honouring Retry-After, else jittered
+  exponential backoff) within a bounded total time; Teams' connector does not retry for us.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from botbuilder.schema import Activity, ResourceResponse
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_before_delay,
+    wait_exponential_jitter,
+)
+
+from bot.conversation_locks import ConversationLocks
+from bot.log_ids import conversation_hash
+
+logger = logging.getLogger("bot.connector")
+
+RETRYABLE_STATUSES = frozenset({412, 429, 502, 503, 504})
+
+# Returns the Authorization header value for a serviceUrl, or None when authentication is off.
+AuthorizationSource = Callable[[str], Awaitable[str | None]]
+
+
+class ConnectorError(Exception):
+    """The Bot Connector refused or failed a call; `status` is None when it couldn't be reached."""
+
+    def __init__(
+        self,
+        status: int | None,
+        retry_after: float | None = None,
+        cause: str = "",
+        maybe_delivered: bool = False,
+    ) -> None:
+        super().__init__(f"connector answered {status}" if status else f"connector unreachable ({cause})")
+        self.status = status
+        self.retry_after = retry_after
+        self.maybe_delivered = maybe_delivered
+
+    @property
+    def retryable(self) -> bool:
+        # A refused connection delivered nothing, so trying again can't duplicate a message; a timeout
+        # after the request went out might have, so that is not retried.
+        if self.maybe_delivered:
+            return False
+        return self.status is None or self.status in RETRYABLE_STATUSES
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long a send may keep trying, in total, and the backoff when Teams gives no Retry-After."""
+
+    total_seconds: float = 30.0
+    first_wait_seconds: float = 0.5
+    max_wait_seconds: float = 8.0
+
+    def wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, ConnectorError) and error.retry_after is not None:
+            return min(error.retry_after, self.total_seconds)
+        backoff = wait_exponential_jitter(
+            multiplier=self.first_wait_seconds, max=self.max_wait_seconds, jitter=self.first_wait_seconds
+        )
+        return float(backoff(state))
+
+
+@dataclass(frozen=True)
+class ConnectorTimeouts:
+    connect_seconds: float = 5.0
+    read_seconds: float = 15.0
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: either a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.replace(".", "", 1).isdigit():
+        return float(text)
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+def _activities_url(service_url: str, conversation_id: str, activity_id: str | None = None) -> str:
+    url = f"{service_url.rstrip('/')}/v3/conversations/{quote(conversation_id, safe='')}/activities"
+    return f"{url}/{quote(activity_id, safe='')}" if activity_id else url
+
+
+class Connector:
+    def __init__(
+        self,
+        authorization: AuthorizationSource,
+        retry: RetryPolicy | None = None,
+        timeouts: ConnectorTimeouts | None = None,
+    ) -> None:
+        self._authorization = authorization
+        self._retry = retry or RetryPolicy()
+        timeouts = timeouts or ConnectorTimeouts()
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, connect=timeouts.connect_seconds, sock_read=timeouts.read_seconds
+        )
+        self._session: aiohttp.ClientSession | None = None
+        self._lanes = ConversationLocks()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def busy(self, conversation_id: str) -> bool:
+        """Whether something is being sent to, or waiting to be sent to, this conversation."""
+        return self._lanes.busy(conversation_id)
+
+    async def send(self, activity: Activity) -> ResourceResponse:
+        """Post an activity (as a reply when it has reply_to_id), after everything sent before it."""
+        conversation_id = activity.conversation.id
+        url = _activities_url(activity.service_url, conversation_id, activity.reply_to_id)
+        async with self._lanes.hold(conversation_id):
+            return await self._with_retries("POST", url, activity)
+
+    async def send_now_or_never(self, activity: Activity) -> None:
+        """An ephemeral signal (typing): sent once if nothing else is on its way, else dropped."""
+        conversation_id = activity.conversation.id
+        if self.busy(conversation_id):
+            return
+        url = _activities_url(activity.service_url, conversation_id, activity.reply_to_id)
+        async with self._lanes.hold(conversation_id):
+            await self._call("POST", url, activity)
+
+    async def update(self, activity: Activity) -> ResourceResponse:
+        conversation_id = activity.conversation.id
+        url = _activities_url(activity.service_url, conversation_id, activity.id)
+        async with self._lanes.hold(conversation_id):
+            return await self._with_retries("PUT", url, activity)
+
+    async def delete(self, service_url: str, conversation_id: str, activity_id: str) -> None:
+        url = _activities_url(service_url, conversation_id, activity_id)
+        async with self._lanes.hold(conversation_id):
+            await self._with_retries("DELETE", url, None)
+
+    async def _with_retries(self, method: str, url: str, activity: Activity | None) -> ResourceResponse:
+        started = time.monotonic()
+        conversation = conversation_hash(activity.conversation.id) if activity else "-"
+
+        def log_retry(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            logger.info(
+                "connector retry conversation=%s status=%s attempt=%d wait_s=%.1f",
+                conversation,
+                getattr(error, "status", None) or "unreachable",
+                state.attempt_number,
+                state.upcoming_sleep,
+            )
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(lambda e: isinstance(e, ConnectorError) and e.retryable),
+            wait=self._retry.wait,
+            stop=stop_before_delay(self._retry.total_seconds),
+            before_sleep=log_retry,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._call(method, url, activity)
+        except ConnectorError as error:
+            logger.warning(
+                "connector gave up conversation=%s status=%s after_s=%.1f",
+                conversation,
+                error.status or "unreachable",
+                time.monotonic() - started,
+            )
+            raise
+        raise AssertionError("unreachable: tenacity either returns or reraises")
+
+    async def _call(self, method: str, url: str, activity: Activity | None) -> ResourceResponse:
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        authorization = await self._authorization(url)
+        if authorization:
+            headers["Authorization"] = authorization
+        body = activity.serialize() if activity is not None else None
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout, trust_env=True)
+        try:
+            async with self._session.request(method, url, json=body, headers=headers) as response:
+                if response.status >= 400:
+                    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+                    raise ConnectorError(response.status, retry_after)
+                try:
+                    payload: Any = await response.json(content_type=None)
+                except ValueError:
+                    payload = None
+        except aiohttp.ClientConnectorError as error:
+            raise ConnectorError(None, cause=type(error).__name__) from None
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise ConnectorError(None, cause=type(error).__name__, maybe_delivered=True) from None
+        identifier = payload.get("id") if isinstance(payload, dict) else None
+        return ResourceResponse(id=identifier if isinstance(identifier, str) else "")

@@ -1,0 +1,73 @@
+"""Mentions in a Teams message: whether the bot is addressed, and the text with every mention removed.
+
+`@Support Bot health contoso @Megan Bowen` asks for Contoso's health: neither name is part of the
+command. Entities come from the client, so a malformed one (no `mentioned`, no `text`) is plain text,
+never an error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from botbuilder.schema import Activity
+
+from bot.routing import typed_text
+
+GROUP_CONVERSATIONS = frozenset({"channel", "groupchat"})
+_AT_SPAN = re.compile(r"<at\b[^<>]*>[^<]*</at>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    mentioned_id: str | None
+    text: str
+
+
+def _fields(entity: Any) -> dict[str, Any]:
+    if isinstance(entity, dict):
+        return entity
+    extra = getattr(entity, "additional_properties", None) or {}
+    return {**extra, "type": getattr(entity, "type", None)}
+
+
+def mentions(activity: Activity) -> list[Mention]:
+    found = []
+    for entity in activity.entities or []:
+        fields = _fields(entity)
+        if str(fields.get("type") or "").casefold() != "mention":
+            continue
+        mentioned = fields.get("mentioned")
+        mentioned_id = mentioned.get("id") if isinstance(mentioned, dict) else None
+        text = fields.get("text")
+        found.append(
+            Mention(
+                mentioned_id if isinstance(mentioned_id, str) else None,
+                text if isinstance(text, str) else "",
+            )
+        )
+    return found
+
+
+def command_text(activity: Activity) -> str:
+    """What the person typed for the bot: every mention (of anyone) and Teams markup removed.
+
+    Teams writes each mention as `<at>Name</at>`; those spans go whether or not their entity is whole.
+    """
+    text = activity.text or ""
+    for mention in mentions(activity):
+        if mention.text:
+            text = text.replace(mention.text, " ")
+    return typed_text(_AT_SPAN.sub(" ", text))
+
+
+def addressed_to_someone_else(activity: Activity) -> bool:
+    """A group message that mentions people, but not the bot: talk between colleagues, not a command."""
+    conversation_type = (activity.conversation.conversation_type or "") if activity.conversation else ""
+    if conversation_type.casefold() not in GROUP_CONVERSATIONS:
+        return False
+    # Only mentions that say whom they name count; a malformed one is plain text.
+    named = [m.mentioned_id for m in mentions(activity) if m.mentioned_id]
+    bot_id = activity.recipient.id if activity.recipient else None
+    return bool(named) and bot_id not in named

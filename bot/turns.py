@@ -1,0 +1,225 @@
+"""Run each incoming activity's turn: answered within Teams' budget, never twice, never forgotten.
+
+- The HTTP request is answered within `budget` seconds whatever the connector or a backend does. A turn
+  still working then goes on in the background, and the conversation is told it is still working
+  (ordered before the answer by the Connector, and not at all if the answer already went out).
+- Each accepted activity is written to the turn journal before it is handled: a redelivered id is not
+  handled again, and one accepted but unanswered when the process stopped is answered at the next start
+  ("I restarted before I could answer…"), with a button that asks again.
+- At shutdown, background turns get `drain_seconds` to finish; each one that doesn't is logged and left
+  in the journal for the next start.
+- One log line per turn, written when the turn is really over, with its final outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from botbuilder.core import Bot, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+
+from bot.adapter import ANSWERED, SupportAdapter
+from bot.connector import Connector, ConnectorError
+from bot.handler import TURN_RECORD, TurnRecord
+from bot.log_ids import activity_hash, conversation_hash
+from bot.mentions import command_text
+from bot.wording import ASK_AGAIN, RESTARTED_ASKED, RESTARTED_CLICKED, RESTARTED_TITLE, STILL_WORKING
+from cards.actions import MAX_COMMAND_LENGTH, run_command
+from cards.notices import notice_card
+from cards.parts import echo
+from dialogs.replies import card_reply
+from services.turn_journal import TurnJournal, UnfinishedTurn
+
+logger = logging.getLogger("bot.turn")
+
+ErrorReporter = Callable[[TurnContext, Exception], Awaitable[str]]
+# Redeliveries come within minutes; ids older than this are forgotten.
+REMEMBER_IDS_FOR = timedelta(days=2)
+INVOKE_STILL_WORKING = {
+    "statusCode": 200,
+    "type": "application/vnd.microsoft.activity.message",
+    "value": STILL_WORKING,
+}
+
+
+class AuthenticationTimeout(Exception):
+    """The request could not even be authenticated within the reply budget."""
+
+
+@dataclass
+class _Turn:
+    activity: Activity
+    record: TurnRecord = field(default_factory=TurnRecord)
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+    context: TurnContext | None = None
+
+
+class TurnRunner:
+    def __init__(
+        self,
+        adapter: SupportAdapter,
+        bot: Bot,
+        journal: TurnJournal,
+        report_error: ErrorReporter,
+        budget: float,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._adapter = adapter
+        self._connector: Connector = adapter.connector
+        self._bot = bot
+        self._journal = journal
+        self._report_error = report_error
+        self._budget = budget
+        self._clock = clock
+        self._background: set[asyncio.Future[object]] = set()
+
+    async def run(self, authorization: str, activity: Activity) -> InvokeResponse | None:
+        """The turn's invoke response (None for other activities), within the budget."""
+        turn = _Turn(activity)
+
+        async def logic(context: TurnContext) -> None:
+            await self._handle(turn, context)
+
+        work = asyncio.ensure_future(self._adapter.process_activity(authorization, activity, logic))
+        done, _ = await asyncio.wait({work}, timeout=self._budget)
+        if work in done:
+            return work.result()
+        if not turn.started.is_set():
+            work.cancel()
+            raise AuthenticationTimeout()
+        turn.record.deferred = True
+        self._keep(work)
+        if activity.type == ActivityTypes.invoke:
+            return InvokeResponse(status=200, body=INVOKE_STILL_WORKING)
+        if activity.type == ActivityTypes.message and turn.context is not None:
+            self._keep(asyncio.ensure_future(self._announce_still_working(turn.context)))
+        return None
+
+    async def drain(self, seconds: float) -> None:
+        """At shutdown: let background turns finish; log and keep for the next start the rest."""
+        pending = set(self._background)
+        if pending:
+            _, pending = await asyncio.wait(pending, timeout=seconds)
+        for work in pending:
+            work.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    async def recover(self) -> None:
+        """At start, before serving: find what an earlier run accepted and never answered, and answer it
+        in the background (the connector may be slow). Read first, so this run's own turns aren't taken
+        for unanswered ones."""
+        await self._journal.forget_before(self._clock() - REMEMBER_IDS_FOR)
+        unfinished = await self._journal.unfinished()
+        if unfinished:
+            self._keep(asyncio.ensure_future(self._apologise_all(unfinished)))
+
+    async def _apologise_all(self, unfinished: list[UnfinishedTurn]) -> None:
+        for turn in unfinished:
+            await self._apologise(turn)
+
+    def _keep(self, work: asyncio.Future[object]) -> None:
+        self._background.add(work)
+        work.add_done_callback(self._background.discard)
+
+    async def _handle(self, turn: _Turn, context: TurnContext) -> None:
+        turn.started.set()
+        turn.context = context
+        record = turn.record
+        context.turn_state[TURN_RECORD] = record
+        activity = context.activity
+        conversation = activity.conversation.id if activity.conversation else ""
+        began = time.monotonic()
+        try:
+            if not await self._accept(context):
+                record.outcome = "duplicate"
+                await self._acknowledge_duplicate(context)
+                return
+            try:
+                await self._bot.on_turn(context)
+            except Exception as error:  # noqa: BLE001 - reported to the user with a reference, logged once
+                record.outcome = "error"
+                record.reference = await self._report_error(context, error)
+            if activity.id:
+                await self._journal.finish(conversation, activity.id)
+        except asyncio.CancelledError:
+            record.outcome = "dropped"
+            raise
+        except Exception as error:  # noqa: BLE001 - the journal itself failed (storage)
+            record.outcome = "error"
+            record.reference = await self._report_error(context, error)
+        finally:
+            logger.log(
+                logging.WARNING if record.outcome in ("dropped", "error") else logging.INFO,
+                "turn type=%s conversation=%s activity=%s command=%s duration_ms=%d deferred=%s outcome=%s%s",
+                activity.type,
+                conversation_hash(conversation),
+                activity_hash(activity.id or ""),
+                record.command,
+                (time.monotonic() - began) * 1000,
+                "yes" if record.deferred else "no",
+                record.outcome,
+                f" reference={record.reference}" if record.reference else "",
+            )
+
+    async def _accept(self, context: TurnContext) -> bool:
+        activity = context.activity
+        if not activity.id or not activity.conversation:
+            return True
+        asked = (
+            command_text(activity)
+            if activity.type == ActivityTypes.message and activity.value is None
+            else ""
+        )
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        return await self._journal.accept(
+            activity.conversation.id, activity.id, reference, asked[:MAX_COMMAND_LENGTH], self._clock()
+        )
+
+    @staticmethod
+    async def _acknowledge_duplicate(context: TurnContext) -> None:
+        if context.activity.type == ActivityTypes.invoke:
+            await context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200))
+            )
+
+    async def _announce_still_working(self, context: TurnContext) -> None:
+        # No await between this check and the Connector queueing the send: the answer can't slip between.
+        if context.turn_state.get(ANSWERED):
+            return
+        reference = TurnContext.get_conversation_reference(context.activity)
+        notice = TurnContext.apply_conversation_reference(MessageFactory.text(STILL_WORKING), reference)
+        try:
+            await self._connector.send(notice)
+        except ConnectorError as error:
+            logger.warning(
+                "still-working notice not sent conversation=%s status=%s",
+                conversation_hash(reference.conversation.id),
+                error.status or "unreachable",
+            )
+
+    async def _apologise(self, unfinished: UnfinishedTurn) -> None:
+        reference = ConversationReference().deserialize(unfinished.reference)
+        if unfinished.asked:
+            message = RESTARTED_ASKED.format(asked=echo(unfinished.asked))
+            actions = [run_command(ASK_AGAIN, unfinished.asked)]
+        else:
+            message, actions = RESTARTED_CLICKED, []
+        card = card_reply(notice_card(RESTARTED_TITLE, message, actions))
+        apology = TurnContext.apply_conversation_reference(card, reference)
+        outcome = "apologised"
+        try:
+            await self._connector.send(apology)
+        except ConnectorError as error:
+            outcome = f"apology-failed status={error.status or 'unreachable'}"
+        await self._journal.finish(unfinished.conversation, unfinished.activity_id)
+        logger.warning(
+            "turn unanswered before restart conversation=%s activity=%s outcome=%s",
+            conversation_hash(unfinished.conversation),
+            activity_hash(unfinished.activity_id),
+            outcome,
+        )

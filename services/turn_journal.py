@@ -1,0 +1,100 @@
+"""Which incoming activities the bot accepted and whether each got its answer, kept in SQLite.
+
+Teams redelivers an activity it thinks failed; an id already accepted in a conversation is not handled
+again, across restarts too. An activity accepted but never finished (the process was stopped or killed
+mid-turn) is still here at the next start, so the person who asked is told rather than forgotten.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from services.sqlite_database import SqliteDatabase
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS turns (
+    conversation TEXT NOT NULL,
+    activity_id TEXT NOT NULL,
+    finished INTEGER NOT NULL DEFAULT 0,
+    reference TEXT,
+    asked TEXT,
+    accepted_at TEXT NOT NULL,
+    PRIMARY KEY (conversation, activity_id)
+);
+CREATE INDEX IF NOT EXISTS turns_unfinished ON turns (finished, accepted_at);
+"""
+
+
+@dataclass(frozen=True)
+class UnfinishedTurn:
+    """An accepted activity that never got its answer: where to reply, and what was asked."""
+
+    conversation: str
+    activity_id: str
+    reference: dict[str, Any]
+    asked: str
+    accepted_at: datetime
+
+
+class TurnJournal:
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._database = database
+        database.create_schema(_SCHEMA)
+
+    async def accept(
+        self,
+        conversation: str,
+        activity_id: str,
+        reference: Mapping[str, Any],
+        asked: str,
+        now: datetime,
+    ) -> bool:
+        """Record the activity; False when this conversation already had an activity with this id."""
+        row = (conversation, activity_id, json.dumps(dict(reference)), asked, now.isoformat())
+
+        def insert(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO turns (conversation, activity_id, reference, asked, accepted_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                row,
+            )
+            return cursor.rowcount == 1
+
+        return await self._database.run(insert)
+
+    async def finish(self, conversation: str, activity_id: str) -> None:
+        """The activity got its answer; keep only its id, for recognising redeliveries."""
+        await self._database.run(
+            lambda db: db.execute(
+                "UPDATE turns SET finished = 1, reference = NULL, asked = NULL "
+                "WHERE conversation = ? AND activity_id = ?",
+                (conversation, activity_id),
+            )
+        )
+
+    async def unfinished(self) -> list[UnfinishedTurn]:
+        def select(db: sqlite3.Connection) -> list[tuple[str, str, str, str, str]]:
+            return db.execute(
+                "SELECT conversation, activity_id, reference, asked, accepted_at FROM turns "
+                "WHERE finished = 0 ORDER BY accepted_at"
+            ).fetchall()
+
+        return [
+            UnfinishedTurn(
+                conversation, activity_id, json.loads(reference), asked, datetime.fromisoformat(at)
+            )
+            for conversation, activity_id, reference, asked, at in await self._database.run(select)
+        ]
+
+    async def forget_before(self, moment: datetime) -> None:
+        """Drop finished ids older than any redelivery could be."""
+        await self._database.run(
+            lambda db: db.execute(
+                "DELETE FROM turns WHERE finished = 1 AND accepted_at < ?", (moment.isoformat(),)
+            )
+        )

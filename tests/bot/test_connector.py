@@ -1,0 +1,118 @@
+"""The Bot Connector client's retry policy, Retry-After parsing, URLs and per-conversation order."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from botbuilder.schema import Activity, ConversationAccount
+from tenacity import RetryCallState
+
+from bot.connector import Connector, ConnectorError, RetryPolicy, _activities_url, retry_after_seconds
+from tests.doubles.connector import FakeConnector
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("3", 3.0),
+        ("0.5", 0.5),
+        ("Wed, 25 Nov 2026 00:00:10 GMT", 10.0),
+        ("soon", None),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_retry_after_is_read_as_seconds_or_an_http_date(header: str | None, seconds: float | None) -> None:
+    assert retry_after_seconds(header, now=datetime(2026, 11, 25, tzinfo=UTC)) == seconds
+
+
+def _state(attempt: int, error: Exception) -> RetryCallState:
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = attempt
+    state.set_exception((type(error), error, None))
+    return state
+
+
+def test_retry_after_is_honoured_but_never_beyond_the_total_time() -> None:
+    policy = RetryPolicy(total_seconds=5)
+    assert policy.wait(_state(1, ConnectorError(429, retry_after=2))) == 2
+    assert policy.wait(_state(1, ConnectorError(429, retry_after=600))) == 5
+
+
+def test_without_retry_after_the_backoff_grows_with_jitter_up_to_its_cap() -> None:
+    policy = RetryPolicy(first_wait_seconds=0.5, max_wait_seconds=8)
+    first = [policy.wait(_state(1, ConnectorError(503))) for _ in range(50)]
+    fourth = [policy.wait(_state(4, ConnectorError(503))) for _ in range(50)]
+    late = [policy.wait(_state(12, ConnectorError(503))) for _ in range(50)]
+    assert all(0.5 <= w <= 1.0 for w in first) and len(set(first)) > 1
+    assert all(4.0 <= w <= 4.5 for w in fourth)
+    assert max(late) <= 8
+
+
+@pytest.mark.parametrize(
+    ("error", "retryable"),
+    [
+        (ConnectorError(429), True),
+        (ConnectorError(412), True),
+        (ConnectorError(502), True),
+        (ConnectorError(503), True),
+        (ConnectorError(504), True),
+        (ConnectorError(None, cause="ClientConnectorError"), True),
+        (ConnectorError(None, cause="ServerTimeoutError", maybe_delivered=True), False),
+        (ConnectorError(400), False),
+        (ConnectorError(403), False),
+        (ConnectorError(404), False),
+        (ConnectorError(500), False),
+    ],
+)
+def test_only_what_teams_asks_to_retry_is_retried(error: ConnectorError, retryable: bool) -> None:
+    assert error.retryable is retryable
+
+
+def test_conversation_and_activity_ids_are_encoded_into_the_url() -> None:
+    url = _activities_url("https://smba.trafficmanager.net/amer/", "19:abc@thread.tacv2;messageid=17", "17")
+    assert url == (
+        "https://smba.trafficmanager.net/amer/v3/conversations/19%3Aabc%40thread.tacv2%3Bmessageid%3D17"
+        "/activities/17"
+    )
+
+
+def _activity(service_url: str, kind: str = "message", text: str = "") -> Activity:
+    return Activity(
+        type=kind,
+        text=text,
+        service_url=service_url,
+        conversation=ConversationAccount(id="19:c@thread.tacv2"),
+    )
+
+
+async def _no_token(_: str) -> str | None:
+    return None
+
+
+async def test_sends_to_one_conversation_leave_in_order_and_typing_never_queues(aiohttp_server: Any) -> None:
+    fake = FakeConnector()
+    server = await aiohttp_server(fake.app())
+    service_url = str(server.make_url("/amer/"))
+    connector = Connector(_no_token)
+    fake.open.clear()
+    first = asyncio.ensure_future(connector.send(_activity(service_url, text="first")))
+    await fake.wait_until(lambda: len(fake.attempts) == 1)
+    second = asyncio.ensure_future(connector.send(_activity(service_url, text="second")))
+    await connector.send_now_or_never(_activity(service_url, kind="typing"))
+    fake.open.set()
+    await asyncio.gather(first, second)
+    await connector.close()
+    assert [s.activity.get("text") or s.activity["type"] for s in fake.sent] == ["first", "second"]
+
+
+async def test_the_id_teams_gives_a_sent_activity_is_returned(aiohttp_server: Any) -> None:
+    fake = FakeConnector()
+    server = await aiohttp_server(fake.app())
+    connector = Connector(_no_token)
+    response = await connector.send(_activity(str(server.make_url("/amer/")), text="hi"))
+    await connector.close()
+    assert response.id == "bot-activity-1"
