@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from aiohttp import web
-from botbuilder.core import ConversationState, Storage, UserState
+from botbuilder.core import ConversationState, PrivateConversationState, Storage, UserState
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from dotenv import dotenv_values
 
@@ -36,29 +36,39 @@ from bot.http import (
     readyz_route,
 )
 from bot.log_redaction import configure_logging
+from bot.mentions import command_text
 from bot.notice_delivery import NoticeDelivery
+from bot.routing import names_a_command, recognised_command
 from bot.state_storage import SqliteStorage
 from bot.turns import TurnRunner
 from bot.typing_indicator import TypingIndicator
 from dialogs.customers_dialog import CustomersDialog
+from dialogs.escalation_dialog import EscalationDialog
 from dialogs.health_dialog import HealthDialog
 from dialogs.help_dialog import HelpDialog
 from dialogs.incident_dialog import IncidentDialog
 from dialogs.incidents_dialog import IncidentsDialog
+from dialogs.link_dialog import LinkDialog
+from dialogs.note_dialog import NoteDialog
 from dialogs.notices_dialog import NoticesDialog
 from dialogs.overview_dialog import OverviewDialog
 from dialogs.quiet_dialog import QuietDialog
+from dialogs.request_dialog import RequestDialog
+from dialogs.requests_list_dialog import RequestsListDialog
 from dialogs.root import RootDialog
 from dialogs.subscribe_dialog import SubscribeDialog
 from dialogs.subscriptions_dialog import SubscriptionsDialog
+from dialogs.teams_member import member_contact
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
 from services.conversations import ConversationStore
-from services.demo.backend import DemoBackend
+from services.demo.backend import DATA_DIR, DemoBackend
+from services.demo.service_requests import DemoServiceRequests
 from services.demo.world import DemoWorld
 from services.document_store import SqliteDocumentStore
 from services.notice_board import NoticeBoard
 from services.notify_events import take_event
-from services.ports import Backend
+from services.ports import Backend, ServiceRequestDesk
+from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
 from services.subscriptions import SubscriptionStore
 from services.turn_journal import TurnJournal
@@ -187,14 +197,24 @@ def build_notifications(
     return Notifications(conversations, subscriptions, board, watcher, acknowledgements, clock)
 
 
+def create_request_desk(database: SqliteDatabase, clock: Callable[[], datetime]) -> ServiceRequestDesk:
+    # Only the demo desk exists so far; Azure Support tickets and the Partner Center hand-off plug in here.
+    return RetryingDesk(DemoServiceRequests.open(database, DATA_DIR, clock))
+
+
 def build_bot(
-    storage: Storage, backend: Backend, clock: Callable[[], datetime], notifications: Notifications
+    storage: Storage,
+    backend: Backend,
+    clock: Callable[[], datetime],
+    notifications: Notifications,
+    *,
+    desk: ServiceRequestDesk,
 ) -> SupportBot:
     """The bot with every flow wired in; tests build it on MemoryStorage."""
     conversations, subscriptions = notifications.conversations, notifications.subscriptions
     root = RootDialog(
         [
-            HelpDialog([c.help_entry for c in COMMANDS]),
+            HelpDialog([c.help_entry for c in COMMANDS], backend),
             CustomersDialog(backend),
             HealthDialog(backend),
             IncidentsDialog(backend, clock),
@@ -205,9 +225,23 @@ def build_bot(
             UnsubscribeDialog(backend, subscriptions),
             QuietDialog(conversations, clock),
             NoticesDialog(backend, notifications.board, clock),
-        ]
+            EscalationDialog(backend, desk, clock, member_contact),
+            RequestsListDialog(backend, desk, clock),
+            RequestDialog(desk, clock),
+            NoteDialog(desk, clock),
+            LinkDialog(desk, clock),
+        ],
+        command=recognised_command,
+        typed=command_text,
+        explicit=names_a_command,
     )
-    return SupportBot(ConversationState(storage), UserState(storage), root, notifications)
+    return SupportBot(
+        ConversationState(storage),
+        UserState(storage),
+        root,
+        notifications,
+        dialog_state=PrivateConversationState(storage),
+    )
 
 
 def create_app(
@@ -219,6 +253,7 @@ def create_app(
     """Raises StorageError when the data directory or database can't be used."""
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
     backend = backend or create_backend(settings)
+    desk = create_request_desk(database, clock)
     config = _BotFrameworkConfig(settings)
     authorization = ChannelAuthorization(config)
     connector = Connector(
@@ -229,7 +264,7 @@ def create_app(
     notifications = build_notifications(database, backend, clock, refresh=lambda: delivery.wake())
     board = notifications.board
     delivery = NoticeDelivery(connector, board, notifications.conversations, backend, clock)
-    bot = build_bot(SqliteStorage(SqliteDocumentStore(database)), backend, clock, notifications)
+    bot = build_bot(SqliteStorage(SqliteDocumentStore(database)), backend, clock, notifications, desk=desk)
     adapter = SupportAdapter(ConfigurationBotFrameworkAuthentication(config), connector)
     adapter.on_turn_error = report_turn_error
     adapter.use(TypingIndicator(delay=settings.typing_delay_seconds))

@@ -14,13 +14,18 @@ from dataclasses import dataclass
 from cards.help import HelpEntry
 from dialogs.ids import (
     CUSTOMERS,
+    ESCALATION,
     HEALTH,
     HELP,
     INCIDENT,
     INCIDENTS,
+    LINK,
+    NOTE,
     NOTICES,
     OVERVIEW,
     QUIET,
+    REQUEST,
+    REQUESTS,
     SUBSCRIBE,
     SUBSCRIPTIONS,
     UNSUBSCRIBE,
@@ -76,6 +81,49 @@ COMMANDS: tuple[Command, ...] = (
         "Your customers, or those whose name, domain or tenant id matches the search.",
         "customers fabrikam",
         CUSTOMERS,
+    ),
+    Command(
+        "escalate",
+        ("escalation", "ticket"),
+        "escalate [customer] [about <incident id>]",
+        "File a service request with Microsoft, question by question; 'file a request' works too.",
+        "escalate contoso about EX1100014",
+        ESCALATION,
+    ),
+    Command(
+        "requests",
+        ("srs", "tickets"),
+        "requests [customer]",
+        "Recent service requests with their status, latest update first.",
+        "requests contoso",
+        REQUESTS,
+    ),
+    Command(
+        "request",
+        ("sr",),
+        "request <number>",
+        "One service request with its notes.",
+        "request 2611240010000001",
+        REQUEST,
+        in_menu=False,
+    ),
+    Command(
+        "note",
+        ("comment",),
+        "note <number> <text>",
+        "Add a note to a service request.",
+        "note 2611240010000001 Customer confirmed the workaround",
+        NOTE,
+        in_menu=False,
+    ),
+    Command(
+        "link",
+        (),
+        "link <reference> <SR number>",
+        "Attach the SR number Partner Center gave to a request handed off there.",
+        "link E2611240010000001 2611240010000007",
+        LINK,
+        in_menu=False,
     ),
     Command(
         "overview",
@@ -165,6 +213,12 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, name in (
         (r"^(?:what can you do|what do you do|how do (?:i|you) use (?:you|this))$", "help"),
         (
+            r"^(?:file|open|raise|create|log|start)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:service\s+|support\s+)?"
+            r"(?:request|ticket|case|sr|escalation)(?:\s+(?P<arg>.*))?$",
+            "escalate",
+        ),
+        (r"^(?:list|show)?\s*(?:my\s+|our\s+|recent\s+)*service\s+requests(?:\s+(?P<arg>.*))?$", "requests"),
+        (
             r"^(?:show|list|get|find|open|display)\s+(?:me\s+)?(?:the\s+)?(?:details\s+(?:of|for)\s+)?"
             r"incident\s+(?P<arg>.+)$",
             "incident",
@@ -220,6 +274,12 @@ def clean(text: str) -> str:
     return line.strip(" \t?!.,;:")
 
 
+def looks_like_request_number(text: str) -> bool:
+    """An SR number (digits), or the reference of a request handed off to Partner Center (E + digits)."""
+    digits = text[1:] if text[:1] in ("E", "e") else text
+    return digits.isdigit() and 10 <= len(digits) <= 20
+
+
 def _argument(text: str) -> str:
     return _ARGUMENT_PREPOSITION.sub("", text.strip(), count=1).strip(" \t?!,;:")
 
@@ -232,6 +292,9 @@ def _parsed(name: str, argument: str) -> ParsedCommand:
         name = "incident"
     elif name == "incident" and argument and not looks_like_incident_id(first):
         name = "incidents"
+    # 'request 2611240010000001' shows one; 'request for contoso' files one.
+    elif name == "request" and not looks_like_request_number(first):
+        name = "escalate"
     return ParsedCommand(BY_NAME[name], argument)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botbuilder.core import ConversationState, InvokeResponse, TurnContext, UserState
+from botbuilder.core import BotState, ConversationState, InvokeResponse, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
@@ -75,11 +75,16 @@ class SupportBot(TeamsActivityHandler):
         user_state: UserState,
         root: RootDialog,
         notifications: Notifications,
+        dialog_state: BotState | None = None,
     ) -> None:
         self._conversation_state = conversation_state
         self._user_state = user_state
-        self._dialogs = DialogSet(conversation_state.create_property("DialogState"))
+        # A guided dialog belongs to whoever started it: per user within the conversation when given
+        # (PrivateConversationState), so in a channel thread nobody answers someone else's questions.
+        self._dialog_state = dialog_state or conversation_state
+        self._dialogs = DialogSet(self._dialog_state.create_property("DialogState"))
         self._dialogs.add(root)
+        self.root = root
         self._welcomed = conversation_state.create_property("Welcomed")
         self._locks = ConversationLocks()
         self._notifications = notifications
@@ -180,3 +185,5 @@ class SupportBot(TeamsActivityHandler):
     async def _save(self, turn_context: TurnContext) -> None:
         await self._conversation_state.save_changes(turn_context)
         await self._user_state.save_changes(turn_context)
+        if self._dialog_state is not self._conversation_state:
+            await self._dialog_state.save_changes(turn_context)

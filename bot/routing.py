@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 import re
 
-from bot.commands import MAX_ARGUMENT_LENGTH, parse
+from bot.commands import BY_NAME, MAX_ARGUMENT_LENGTH, parse
 from bot.wording import NOT_UNDERSTOOD, TOO_LONG
-from cards.actions import RunCommand, parse_submission
+from cards.actions import RunCommand, ShowCustomersPage, parse_submission
 from cards.parts import echo
-from dialogs.ids import CUSTOMERS, HELP
-from dialogs.requests import CommandRequest, HelpRequest, Route
+from dialogs.ids import CUSTOMERS, ESCALATION, HELP
+from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
 
 _TAG = re.compile(r"<[^<>]*>")
 # 'hi there, bot' is a greeting; a help word followed by more than this is something else.
@@ -26,7 +26,10 @@ def route_text(text: str) -> Route:
     parsed = parse(text)
     if parsed is None or (parsed.command.dialog_id == HELP and len(parsed.argument) > _GREETING_TAIL):
         # 'Hi team, <a pasted email>' starts like a greeting but isn't one.
-        return Route(HELP, HelpRequest(hint=NOT_UNDERSTOOD.format(text=echo(text))).to_options())
+        hint = NOT_UNDERSTOOD.format(text=echo(text))
+        # The text goes along (bounded) so a bare customer name can be answered with its health.
+        named = text if len(text) <= MAX_ARGUMENT_LENGTH else ""
+        return Route(HELP, HelpRequest(hint=hint, text=named).to_options())
     if parsed.command.dialog_id == HELP:
         return Route(HELP, HelpRequest().to_options())
     if len(parsed.argument) > MAX_ARGUMENT_LENGTH:
@@ -40,7 +43,22 @@ def route_submission(value: object) -> Route:
     submission = parse_submission(value)
     if isinstance(submission, RunCommand):
         return route_text(submission.command)
-    return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
+    if isinstance(submission, ShowCustomersPage):
+        return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
+    # An escalation card pressed with no escalation of the presser's waiting (finished, or someone else's).
+    return Route(ESCALATION, CardRequest(submission.model_dump()).to_options())
+
+
+def recognised_command(text: str) -> Route | None:
+    """The route for `text` when it is one of our commands; None for anything else (an answer, say)."""
+    typed = typed_text(text)
+    return route_text(typed) if parse(typed) is not None else None
+
+
+def names_a_command(text: str) -> bool:
+    """`health contoso`, not `status page is down`: starts with a command's own name, not an alias."""
+    first = typed_text(text).split(" ", 1)[0].casefold().lstrip("/")
+    return first in BY_NAME and first != "help"
 
 
 def command_name(route: Route) -> str:

@@ -19,7 +19,15 @@ ACTION_KEY = "action"
 RUN_COMMAND = "command.run"
 CUSTOMERS_PAGE = "customers.page"
 ACKNOWLEDGE_NOTICE = "notice.acknowledge"
+
+ESCALATION_ANSWER = "escalation.answer"
+ESCALATION_EDIT = "escalation.edit"
+ESCALATION_SUBMIT = "escalation.submit"
+ESCALATION_FORM = "escalation.form"
 MAX_COMMAND_LENGTH = 300
+# An escalation's idempotency key (uuid4 hex) and a step name, as the dialog puts them on its cards.
+_KEY = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+_STEP = Annotated[str, Field(pattern=r"^[a-z_]{1,20}$")]
 
 
 class _Submission(BaseModel):
@@ -38,7 +46,46 @@ class ShowCustomersPage(_Submission):
     page: Annotated[int, Field(ge=1, le=10_000, strict=True)]
 
 
-Submission = Annotated[RunCommand | ShowCustomersPage, Field(discriminator="action")]
+class EscalationAnswer(_Submission):
+    """A choice button of a guided escalation: the answer `value` to `step` of the dialog `key`."""
+
+    action: Literal["escalation.answer"]
+    key: _KEY
+    step: _STEP
+    value: Annotated[str, Field(min_length=1, max_length=MAX_COMMAND_LENGTH)]
+
+
+class EscalationEdit(_Submission):
+    action: Literal["escalation.edit"]
+    key: _KEY
+    step: _STEP
+
+
+class EscalationSubmit(_Submission):
+    action: Literal["escalation.submit"]
+    key: _KEY
+
+
+class EscalationForm(_Submission):
+    """The one-card form: every field as typed. Values are validated again by the dialog, like answers."""
+
+    action: Literal["escalation.form"]
+    key: _KEY
+    customer: Annotated[str, Field(max_length=MAX_COMMAND_LENGTH)] = ""
+    topic: Annotated[str, Field(max_length=40)] = ""
+    severity: Annotated[str, Field(max_length=40)] = ""
+    title: Annotated[str, Field(max_length=10_000)] = ""
+    description: Annotated[str, Field(max_length=100_000)] = ""
+    contact_name: Annotated[str, Field(max_length=10_000)] = ""
+    contact_email: Annotated[str, Field(max_length=10_000)] = ""
+    phone: Annotated[str, Field(max_length=10_000)] = ""
+
+
+EscalationAction = EscalationAnswer | EscalationEdit | EscalationSubmit | EscalationForm
+Submission = Annotated[
+    RunCommand | ShowCustomersPage | EscalationAnswer | EscalationEdit | EscalationSubmit | EscalationForm,
+    Field(discriminator="action"),
+]
 _SUBMISSION = TypeAdapter(Submission)
 
 
@@ -48,7 +95,7 @@ class InvalidSubmission(Exception):
     message = "That button didn't send anything I understand. The card may be out of date; type 'help'."
 
 
-def parse_submission(value: object) -> RunCommand | ShowCustomersPage:
+def parse_submission(value: object) -> RunCommand | ShowCustomersPage | EscalationAction:
     try:
         return _SUBMISSION.validate_python(value)
     except ValidationError as error:
@@ -80,6 +127,20 @@ def acknowledge_notice(incident_id: str) -> ExecuteAction:
     return ExecuteAction(title="Acknowledge", verb=ACKNOWLEDGE_NOTICE, data=data)
 
 
+def escalation_answer(title: str, key: str, step: str, value: str) -> SubmitAction:
+    return SubmitAction(
+        title=title, data={ACTION_KEY: ESCALATION_ANSWER, "key": key, "step": step, "value": value}
+    )
+
+
+def escalation_edit(title: str, key: str, step: str) -> SubmitAction:
+    return SubmitAction(title=title, data={ACTION_KEY: ESCALATION_EDIT, "key": key, "step": step})
+
+
+def escalation_submit(title: str, key: str) -> SubmitAction:
+    return SubmitAction(title=title, data={ACTION_KEY: ESCALATION_SUBMIT, "key": key})
+
+
 def run_command(title: str, command: str) -> SubmitAction:
     return SubmitAction(title=title, data={ACTION_KEY: RUN_COMMAND, "command": command})
 
@@ -102,3 +163,16 @@ def incidents_command(customer: Customer, service: str = "", include_resolved: b
 
 def incident_command(incident_id: str, customer: Customer | None = None) -> str:
     return f"incident {incident_id} {customer.customer_id}" if customer else f"incident {incident_id}"
+
+
+def escalate_command(customer: Customer, incident_id: str = "", service: str = "") -> str:
+    """Starts a guided escalation pre-filled with what the card knows."""
+    if incident_id:
+        return f"escalate for {customer.customer_id} about {incident_id}"
+    if service:
+        return f"escalate for {customer.customer_id} on {service}"
+    return f"escalate for {customer.customer_id}"
+
+
+def request_command(number: str) -> str:
+    return f"request {number}"

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 
 from microsoft_teams.cards import ActionSet, AdaptiveCard, CardElement, Column, ColumnSet, TextBlock
 
-from cards.actions import incidents_command, run_command
+from cards.actions import escalate_command, incidents_command, run_command
+from cards.escalation import LABELS
 from cards.parts import STATUS_COLOURS, card, heading, open_admin_center, plural, safe, subtle, timestamp
 from services.models import AdminCenterLink, Customer, ServiceHealth, TenantHealth
 
@@ -76,6 +77,9 @@ def health_card(
             )
         )
         body.append(subtle(", ".join(s.name for s in sorted(healthy, key=lambda s: s.name.casefold()))))
-    actions = [run_command("Show incidents", incidents_command(customer))]
+    actions = [
+        run_command("Show incidents", incidents_command(customer)),
+        run_command(LABELS["file_request"], escalate_command(customer)),
+    ]
     headline = f"{customer.name}: {plural(active, 'active incident')}"
     return card(body, actions, fallback=headline)

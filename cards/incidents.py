@@ -18,7 +18,8 @@ from microsoft_teams.cards import (
     TextBlock,
 )
 
-from cards.actions import health_command, incident_command, incidents_command, run_command
+from cards.actions import escalate_command, health_command, incident_command, incidents_command, run_command
+from cards.escalation import LABELS
 from cards.parts import (
     STATUS_COLOURS,
     card,
@@ -100,6 +101,7 @@ def incidents_card(
     if not include_resolved:
         actions.append(run_command("Include resolved", incidents_command(customer, service_filter, True)))
     actions.append(run_command("Service health", health_command(customer)))
+    actions.append(run_command(LABELS["file_request"], escalate_command(customer, service=service_filter)))
     return card(body, actions, fallback=f"{title}: {summary}")
 
 
@@ -160,5 +162,6 @@ def incident_card(
     actions = [
         run_command(f"Incidents for {customer.name}", incidents_command(customer)),
         run_command("Service health", health_command(customer)),
+        run_command(LABELS["file_request"], escalate_command(customer, incident.incident_id)),
     ]
     return card(body, actions, fallback=f"{incident.incident_id}: {incident.title} ({incident.status.label})")

@@ -14,6 +14,8 @@ from services.models import Customer
 from services.ports import CustomerDirectory
 
 MAX_CHOICES = 8
+# Longer than any customer's name, domain or tenant id: not worth a fuzzy search.
+MAX_NAME_LENGTH = 120
 
 CommandFor = Callable[[Customer], str]
 
@@ -42,3 +44,11 @@ async def pick_customer(
     if not query.strip():
         return which_customer(example)
     return choose(resolve_customer(await directory.list_customers(), query), command_for, purpose)
+
+
+async def known_customer(directory: CustomerDirectory, text: str) -> Customer | None:
+    """The customer `text` names without doubt (a bare 'contoso'), or None: no guesses, no questions."""
+    if not text.strip() or len(text) > MAX_NAME_LENGTH:
+        return None
+    match = resolve_customer(await directory.list_customers(), text)
+    return match.customer if isinstance(match, Found) else None

@@ -30,6 +30,7 @@ class CommandRequest(_Options):
 class HelpRequest(_Options):
     greeting: str = ""
     hint: str = ""
+    text: str = ""  # what was typed, when it wasn't understood
 
 
 @dataclass(frozen=True)
@@ -38,3 +39,14 @@ class Route(_Options):
 
     dialog_id: str
     options: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CardRequest(_Options):
+    """A card's button pressed when no dialog of the presser's is waiting for it (a stale or foreign card)."""
+
+    card: dict[str, Any]
+
+
+# Where the root dialog leaves what the person typed (markup removed) for the flow it continues.
+TYPED_TEXT = "support.typed_text"

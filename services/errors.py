@@ -52,3 +52,30 @@ class UnknownService(SupportDeskError):
         super().__init__(
             f"{customer_name} has no service matching '{wanted}'. Its services are: {', '.join(available)}."
         )
+
+
+class UpstreamUnavailable(SupportDeskError):
+    """A backend timed out, throttled (429) or failed (5xx); safe to retry with the same idempotency key."""
+
+    title = "Microsoft's service didn't answer"
+
+    def __init__(self, what: str, retry_after: float | None = None) -> None:
+        super().__init__(f"{what} didn't answer in time. Nothing is lost; try again in a moment.")
+        self.retry_after = retry_after
+
+
+class AlreadyLinked(SupportDeskError):
+    title = "Already linked"
+
+    def __init__(self, reference: str, number: str) -> None:
+        super().__init__(f"{reference} is already linked to service request {number}.")
+
+
+class ServiceRequestNotFound(SupportDeskError):
+    title = "Service request not found"
+
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            f"I couldn't find service request {number}. 'requests' lists the recent ones with their numbers."
+        )
+        self.number = number

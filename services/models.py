@@ -232,3 +232,133 @@ class Delivery:
     reason: str
     acknowledged_by: str
     updated: datetime
+
+
+# Service requests (escalations to Microsoft). Shaped after Partner Center's ServiceRequest resource
+# (severity critical/moderate/minimal, status open/attention_needed/closed) so a live desk can map 1:1.
+
+
+class Severity(enum.Enum):
+    CRITICAL = "critical"
+    MODERATE = "moderate"
+    MINIMAL = "minimal"
+
+
+class RequestStatus(enum.Enum):
+    AWAITING_NUMBER = "awaiting_number"  # handed off to Partner Center; the SR number comes later
+    OPEN = "open"
+    MICROSOFT_RESPONDED = "microsoft_responded"
+    ATTENTION_NEEDED = "attention_needed"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class SupportTopic:
+    """One topic of the support catalogue (Partner Center's `supportTopicId`, a number on the wire)."""
+
+    topic_id: str
+    product: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SeverityLevel:
+    severity: Severity
+    label: str
+    meaning: str
+    first_response: str
+
+
+@dataclass(frozen=True)
+class FieldLimits:
+    """What the backend accepts; the dialog validates answers against these, never its own guesses."""
+
+    title_max: int
+    description_max: int
+    name_max: int
+    email_max: int
+    phone_pattern: str  # a regular expression the whole phone number must match
+
+
+@dataclass(frozen=True)
+class SupportCatalogue:
+    topics: tuple[SupportTopic, ...]
+    severities: tuple[SeverityLevel, ...]
+    limits: FieldLimits
+
+    @property
+    def products(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.product for t in self.topics))
+
+    def topics_of(self, product: str) -> tuple[SupportTopic, ...]:
+        return tuple(t for t in self.topics if t.product == product)
+
+    def topic(self, topic_id: str) -> SupportTopic | None:
+        return next((t for t in self.topics if t.topic_id == topic_id), None)
+
+    def level(self, severity: Severity) -> SeverityLevel:
+        return next(s for s in self.severities if s.severity is severity)
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """A finished, validated request, ready to file."""
+
+    customer: Customer
+    topic: SupportTopic
+    severity: Severity
+    title: str
+    description: str
+    contact: Contact
+    incident_id: str = ""
+
+
+@dataclass(frozen=True)
+class RequestNote:
+    created: datetime
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ServiceRequest:
+    number: str
+    customer_id: str
+    customer_name: str
+    topic: SupportTopic
+    severity: Severity
+    title: str
+    description: str
+    contact: Contact
+    status: RequestStatus
+    created: datetime
+    last_modified: datetime
+    incident_id: str = ""
+    notes: tuple[RequestNote, ...] = ()
+    # Our escalation reference when the request was handed off to a portal; `number` is the SR number
+    # once `link` attached it, the reference until then.
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A request the bot can't file itself: where to file it, and the finished text to paste there."""
+
+    portal_url: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Filing:
+    """The outcome of filing: `already_filed` when the idempotency key had been used before."""
+
+    request: ServiceRequest
+    already_filed: bool
+    handoff: Handoff | None = None

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from services.models import Customer, TenantHealth
+from services.models import (
+    Customer,
+    Filing,
+    RequestDraft,
+    ServiceRequest,
+    SupportCatalogue,
+    TenantHealth,
+)
 
 
 class CustomerDirectory(Protocol):
@@ -27,3 +34,33 @@ class Backend(CustomerDirectory, HealthSource, Protocol):
     """Everything one backend (demo or live) serves."""
 
     name: str
+
+
+class ServiceRequestDesk(Protocol):
+    """Where escalations go: the demo store today; Azure Support tickets or a Partner Center hand-off live.
+
+    `file_request` must treat a repeated idempotency key as the same request: it returns the request
+    filed the first time (`Filing.already_filed`), never a second one. A live desk uses the key as the
+    Azure `supportTicketName` (PUT is idempotent by name) or as Partner Center's `MS-RequestId`.
+    A desk that can't file (Partner Center has no create API since 2020) returns a Filing with a Handoff
+    and the request AWAITING_NUMBER under its reference; `link_request` attaches the SR number later.
+    Raises UpstreamUnavailable when a retry with the same key is safe.
+    """
+
+    async def support_catalogue(self) -> SupportCatalogue: ...
+
+    async def file_request(self, draft: RequestDraft, idempotency_key: str, requested_by: str) -> Filing: ...
+
+    async def filed_with_key(self, idempotency_key: str) -> ServiceRequest | None: ...
+
+    async def recent_requests(
+        self, customer: Customer | None = None, limit: int = 10
+    ) -> Sequence[ServiceRequest]: ...
+
+    async def service_request(self, number: str) -> ServiceRequest: ...
+
+    async def add_note(self, number: str, author: str, text: str) -> ServiceRequest: ...
+
+    async def link_request(self, reference: str, number: str) -> ServiceRequest:
+        """Attach the SR number a portal gave to a handed-off request (Partner Center hand-off)."""
+        ...

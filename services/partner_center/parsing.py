@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from services.models import Customer
+from services.models import Customer, SupportTopic
 
 
 def _text(value: object) -> str:
@@ -41,3 +41,18 @@ def parse_customers(collection: Mapping[str, Any]) -> list[Customer]:
         return []
     parsed = (parse_customer(item) for item in items if isinstance(item, Mapping))
     return [customer for customer in parsed if customer is not None]
+
+
+def parse_support_topics(collection: Mapping[str, Any]) -> list[SupportTopic]:
+    """`GET /v1/servicerequests/supporttopics` items: `name` is "<product> - <topic>", ids are numbers."""
+    items = collection.get("items")
+    topics = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, Mapping) or not isinstance(item.get("id"), int | str):
+            continue
+        product, _, topic = _text(item.get("description")).partition(": ")
+        if not topic:
+            product, _, topic = _text(item.get("name")).partition(" - ")
+        if product and topic:
+            topics.append(SupportTopic(topic_id=str(item["id"]), product=product, name=topic))
+    return topics

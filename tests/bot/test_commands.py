@@ -3,8 +3,16 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import COMMANDS, parse
-from cards.actions import health_command, incident_command, incidents_command
+from cards.actions import (
+    escalate_command,
+    health_command,
+    incident_command,
+    incidents_command,
+    request_command,
+)
+from dialogs import ids as dialog_ids
 from services.models import Customer
+from tests.support.harness import BotHarness
 
 
 @pytest.mark.parametrize(
@@ -43,6 +51,20 @@ from services.models import Customer
         ("please health contoso, thanks", "health", "contoso"),
         ("/health contoso", "health", "contoso"),
         ("health 한빛 물류", "health", "한빛 물류"),
+        ("escalate", "escalate", ""),
+        ("escalate for contoso about EX1100014", "escalate", "contoso about EX1100014"),
+        ("file a request", "escalate", ""),
+        ("File a service request for contoso", "escalate", "contoso"),
+        ("open a ticket for woodgrove", "escalate", "woodgrove"),
+        ("request", "escalate", ""),
+        ("request for contoso", "escalate", "contoso"),
+        ("request 2611240010000001", "request", "2611240010000001"),
+        ("requests", "requests", ""),
+        ("requests contoso", "requests", "contoso"),
+        ("show service requests", "requests", ""),
+        ("note 2611240010000001 Customer confirmed", "note", "2611240010000001 Customer confirmed"),
+        ("request E2611240010000001", "request", "E2611240010000001"),
+        ("link E2611240010000001 2611240010000007", "link", "E2611240010000001 2611240010000007"),
     ],
 )
 def test_people_type_freely(text: str, command: str, argument: str) -> None:
@@ -62,6 +84,10 @@ def test_commands_run_by_card_buttons_parse_back_to_the_same_request() -> None:
         health_command(customer): ("health", "c-id"),
         incidents_command(customer, "exchange", True): ("incidents", "c-id exchange all"),
         incident_command("EX1100014", customer): ("incident", "EX1100014 c-id"),
+        escalate_command(customer): ("escalate", "c-id"),
+        escalate_command(customer, "EX1100014"): ("escalate", "c-id about EX1100014"),
+        escalate_command(customer, service="exchange"): ("escalate", "c-id on exchange"),
+        request_command("2611240010000001"): ("request", "2611240010000001"),
     }
     for text, expected in cases.items():
         parsed = parse(text)
@@ -73,3 +99,13 @@ def test_every_command_is_taught_with_a_runnable_example() -> None:
     for command in COMMANDS:
         parsed = parse(command.example)
         assert parsed is not None and parsed.command is command, command.example
+
+
+async def test_every_command_is_registered_once_with_a_dialog_that_runs_it() -> None:
+    """A command is a dialog id, a row in the table and a dialog in build_bot: they must agree."""
+    root = BotHarness().bot.root
+    ids = {value for name, value in vars(dialog_ids).items() if name.isupper()} - {dialog_ids.ROOT}
+    registered = {dialog_id for dialog_id in ids if await root.find_dialog(dialog_id) is not None}
+    assert len({c.name for c in COMMANDS}) == len(COMMANDS)
+    assert {c.dialog_id for c in COMMANDS} == ids, "every dialog id is a command and vice versa"
+    assert ids <= registered, f"not in build_bot: {ids - registered}"

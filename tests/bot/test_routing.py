@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.routing import route_submission, route_text, typed_text
+from bot.routing import names_a_command, recognised_command, route_submission, route_text, typed_text
 from cards.actions import InvalidSubmission
 
 
@@ -44,3 +44,15 @@ def test_paging_buttons_carry_search_and_page() -> None:
 def test_tampered_button_data_is_rejected(value: object) -> None:
     with pytest.raises(InvalidSubmission):
         route_submission(value)
+
+
+def test_only_a_commands_own_name_counts_as_explicit() -> None:
+    assert names_a_command("health contoso") and names_a_command("Requests contoso")
+    assert not names_a_command("status page is down"), "an alias starts many a sentence"
+    assert not names_a_command("help"), "help is handled by each step"
+
+
+def test_recognised_commands_and_plain_answers() -> None:
+    route = recognised_command("health contoso")
+    assert route is not None and route.dialog_id == "health"
+    assert recognised_command("Mail flow") is None

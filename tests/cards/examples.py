@@ -5,20 +5,46 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.commands import COMMANDS
 from cards.actions import health_command, incidents_command
 from cards.customers import customer_choice_card, customers_card, did_you_mean_card
+from cards.escalation import (
+    Choice,
+    Question,
+    RequestForm,
+    SummaryField,
+    guard_card,
+    handoff_card,
+    question_card,
+    receipt_card,
+    request_card,
+    request_form_card,
+    requests_card,
+    summary_card,
+)
 from cards.health import health_card
 from cards.help import help_card
 from cards.incidents import incident_card, incidents_card
 from cards.notices import notice_card
 from services.admin_centers import admin_center_link, admin_center_links
 from services.customer_search import search_customers
+from services.demo.service_requests import PARTNER_CENTER_NEW_REQUEST, handoff_summary, simulated_status
 from services.incidents import find_incident, list_incidents
-from services.models import Customer, IncidentPost
+from services.models import (
+    Contact,
+    Customer,
+    Handoff,
+    IncidentPost,
+    RequestNote,
+    RequestStatus,
+    ServiceRequest,
+    Severity,
+    SupportTopic,
+)
 from tests.support.harness import DEMO_NOW, demo_backend
 
 
@@ -37,6 +63,54 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         ),
     )
     fabrikams = [by_name["Fabrikam, Inc."], by_name["Fabrikam Residences"]]
+
+    key = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+    request = ServiceRequest(
+        number="2611240010000001",
+        customer_id=contoso.customer_id,
+        customer_name=contoso.name,
+        topic=SupportTopic("32444672", "Exchange Online", "Mailbox access"),
+        severity=Severity.CRITICAL,
+        title="EX1100014: Users may be unable to access their mailbox using Outlook on the web",
+        description="Related Microsoft incident EX1100014.\nSince 04:00 UTC about 300 users can't open OWA.",
+        contact=Contact("Ana Bowman", "ana.bowman@contoso.com", "+43 1 234 5678"),
+        status=RequestStatus.OPEN,
+        created=DEMO_NOW,
+        last_modified=DEMO_NOW,
+        incident_id="EX1100014",
+    )
+    older = replace(
+        request,
+        number="2611220010000003",
+        title="Teams meetings drop after 60 minutes",
+        severity=Severity.MODERATE,
+        status=simulated_status(DEMO_NOW - timedelta(hours=7), DEMO_NOW)[0],
+        created=DEMO_NOW - timedelta(hours=7),
+        last_modified=DEMO_NOW - timedelta(hours=1),
+        customer_name="Woodgrove Bank",
+        notes=(RequestNote(DEMO_NOW - timedelta(hours=1), "Microsoft Support", "Please send a meeting id."),),
+    )
+    question = Question(
+        key=key,
+        step="severity",
+        heading="File a service request · Contoso Ltd",
+        progress="Question 3 · type 'back', 'cancel' or 'help' at any time",
+        prompt="How severe is it?",
+        details=("Critical: Business can't run. Microsoft's first response: within 1 hour.",),
+        choices=(
+            Choice("Critical", "critical"),
+            Choice("Moderate", "moderate"),
+            Choice("Minimal", "minimal"),
+        ),
+        problem="'urgent' isn't one of the choices.",
+        hint="Press a button, or type its name, the start of it, or its number.",
+    )
+    summary = [
+        SummaryField("customer", "Customer", "Contoso Ltd"),
+        SummaryField("topic", "Topic", "Mailbox access"),
+        SummaryField("severity", "Severity", "Critical"),
+        SummaryField("phone", "Phone", ""),
+    ]
 
     def choices(options: list[Customer], command: Callable[[Customer], str]) -> list[tuple[Customer, str]]:
         return [(c, command(c)) for c in options]
@@ -71,8 +145,64 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
             lookup, DEMO_NOW, admin_center_link(contoso, lookup.incident.service)
         ),
         "incident_huge": lambda: incident_card(huge, DEMO_NOW),
+        "escalation_question": lambda: question_card(question),
+        "escalation_guard": lambda: guard_card(
+            key, "guard", "Contoso Ltd", lookup.incident, "File a request anyway, or follow the incident?"
+        ),
+        "escalation_summary": lambda: summary_card(key, request.title, summary),
+        "escalation_receipt": lambda: receipt_card(request),
+        "escalation_handoff": lambda: handoff_card(
+            replace(
+                request,
+                number="E2611240010000001",
+                reference="E2611240010000001",
+                status=RequestStatus.AWAITING_NUMBER,
+            ),
+            Handoff(PARTNER_CENTER_NEW_REQUEST, handoff_summary(request)),
+        ),
+        "service_requests": lambda: requests_card([request, older], DEMO_NOW),
+        "service_requests_none": lambda: requests_card([], DEMO_NOW, "Northwind Traders"),
+        "service_request": lambda: request_card(older, DEMO_NOW),
+        "escalation_form": lambda: request_form_card(
+            RequestForm(
+                key=key,
+                topics=(
+                    Choice("Exchange Online · Mail flow", "32444671"),
+                    Choice("Power BI · Refresh", "32444679"),
+                ),
+                severities=(
+                    Choice("Critical: Business can't run.", "critical"),
+                    Choice("Minimal", "minimal"),
+                ),
+                values={"customer": "Contoso Ltd", "topic": "32444671", "title": "Mail is slow"},
+                title_max=100,
+                description_max=4000,
+                name_max=100,
+                email_max=254,
+                email_pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$",
+                phone_pattern=r"\+?[0-9 ()./-]{6,20}",
+                problems=("Title: That answer was empty.",),
+            )
+        ),
     }
 
 
 CARDS = _world()
-SNAPSHOTTED = ("help", "notice", "customers", "choice", "did_you_mean", "health", "incidents", "incident")
+SNAPSHOTTED = (
+    "help",
+    "notice",
+    "customers",
+    "choice",
+    "did_you_mean",
+    "health",
+    "incidents",
+    "incident",
+    "escalation_question",
+    "escalation_guard",
+    "escalation_summary",
+    "escalation_receipt",
+    "escalation_handoff",
+    "service_requests",
+    "service_request",
+    "escalation_form",
+)

@@ -91,7 +91,11 @@ def test_the_incident_card_offers_the_admin_center_of_the_incidents_service() ->
         "---",
         "Timeline",
     ]
-    assert [b.title for b in buttons(reply)][-2:] == ["Incidents for Contoso Ltd", "Service health"]
+    assert [b.title for b in buttons(reply)][-3:] == [
+        "Incidents for Contoso Ltd",
+        "Service health",
+        "File a service request",
+    ]
 
 
 def test_a_customer_without_delegated_access_gets_no_admin_button_on_the_incident_card() -> None:

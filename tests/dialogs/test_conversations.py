@@ -195,3 +195,28 @@ async def test_a_very_broad_name_shows_some_choices_and_says_how_many_match() ->
     assert "12 customers match. Pick one to see its service health." in text
     assert "Showing the first 8; type more of the name to narrow it down." in text
     assert text.count("Choose") == 8
+
+
+async def test_a_message_that_is_only_a_customers_name_shows_its_health() -> None:
+    bot = BotHarness()
+    assert visible_text(await bot.one("contoso")).startswith("Service health · Contoso Ltd")
+    assert visible_text(await bot.one("한빛 물류")).startswith(
+        "Service health · 한빛 물류 (Hanbit Logistics)"
+    )
+
+
+async def test_a_name_that_is_ambiguous_or_unknown_is_still_not_understood() -> None:
+    bot = BotHarness()
+    assert visible_text(await bot.one("fabrikam")).startswith("I didn't understand 'fabrikam'.")
+    assert visible_text(await bot.one("contsoo")).startswith("I didn't understand 'contsoo'.")
+
+
+async def test_paging_buttons_keep_the_search() -> None:
+    bot = BotHarness()
+    first = await bot.one("customers in")
+    assert "page 1 of 2" in visible_text(first)
+    second = (await bot.press(button(first, "Next page")))[0]
+    assert visible_text(second).startswith("Customers matching 'in'")
+    assert "page 2 of 2" in visible_text(second)
+    back = (await bot.press(button(second, "Previous page")))[0]
+    assert visible_text(back).startswith("Customers matching 'in'") and "page 1 of 2" in visible_text(back)

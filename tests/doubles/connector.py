@@ -37,6 +37,8 @@ class FakeConnector:
     service_url: str = ""
     # When set, every send is answered with this HTTP status, as a failing Bot Connector would.
     fail_with: int | None = None
+    # The roster `GET .../members/{id}` answers from, keyed by member id.
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Answered, in order, to the next calls before any succeeds (429 with Retry-After, 503, ...).
     failures: list[Failure] = field(default_factory=list)
     # Every call that reached the connector, successful or not, with when it arrived (monotonic).
@@ -59,6 +61,7 @@ class FakeConnector:
         app.router.add_post("/{prefix:.*}v3/conversations/{conversation}/activities", self._send)
         app.router.add_put("/{prefix:.*}v3/conversations/{conversation}/activities/{activity}", self._update)
         app.router.add_post("/{prefix:.*}v3/conversations", self._create)
+        app.router.add_get("/{prefix:.*}v3/conversations/{conversation}/members/{member}", self._member)
         return app
 
     async def _create(self, request: web.Request) -> web.Response:
@@ -75,6 +78,14 @@ class FakeConnector:
             self.sent.append(Sent("CREATE", channel, None, parameters["activity"]))
             self._changed.notify_all()
         return web.json_response({"id": f"{channel};messageid={activity_id}", "activityId": activity_id})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """A TeamsChannelAccount from the roster, as `GET .../members/{id}` answers (members in `members`)."""
+        member = self.members.get(request.match_info["member"])
+        if member is None:
+            error = {"error": {"code": "MemberNotFoundInConversation", "message": "not found"}}
+            return web.json_response(error, status=404)
+        return web.json_response(member)
 
     async def _record(self, request: web.Request, reply_to: str | None) -> web.Response:
         body = await request.json()

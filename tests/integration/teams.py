@@ -13,9 +13,12 @@ CHANNEL = "19:b5c9a3f2e1d04f6c8e7a9b0c1d2e3f4a@thread.tacv2"
 _ids = itertools.count(1732458000000)
 
 
-def channel_message(service_url: str, text: str = "", value: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A message in a team channel thread, @mentioning the bot as Teams does."""
+def channel_message(
+    service_url: str, text: str = "", value: dict[str, Any] | None = None, thread: str = ""
+) -> dict[str, Any]:
+    """A message in a team channel thread (a new one unless `thread` names it), @mentioning the bot."""
     message_id = str(next(_ids))
+    thread = thread or message_id
     mention = f"<at>{BOT_NAME}</at>"
     activity: dict[str, Any] = {
         "type": "message",
@@ -33,7 +36,7 @@ def channel_message(service_url: str, text: str = "", value: dict[str, Any] | No
             "isGroup": True,
             "conversationType": "channel",
             "tenantId": TENANT,
-            "id": f"{CHANNEL};messageid={message_id}",
+            "id": f"{CHANNEL};messageid={thread}",
         },
         "recipient": {"id": BOT_ID, "name": BOT_NAME},
         "textFormat": "plain",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,11 @@ from botbuilder.schema import (
     Entity,
 )
 
-from app import build_bot, build_notifications
+from app import build_bot, build_notifications, create_request_desk
 from bot.errors import report_turn_error
 from chatclient.card_text import Button
 from services.demo.backend import DemoBackend
-from services.ports import Backend
+from services.ports import Backend, ServiceRequestDesk
 from services.sqlite_database import SqliteDatabase
 
 # The demo dataset's asOf: with the clock here, demo timestamps are exactly as written in the files.
@@ -39,14 +40,16 @@ class BotHarness:
         storage: Storage | None = None,
         backend: Backend | None = None,
         conversation_id: str = "19:support@thread.tacv2",
+        desk: ServiceRequestDesk | None = None,
+        database: SqliteDatabase | None = None,
+        clock: Callable[[], datetime] = lambda: DEMO_NOW,
     ) -> None:
         self.storage = storage or MemoryStorage()
         backend = backend or demo_backend()
-        self.database = SqliteDatabase(Path(":memory:"))
-        self.notifications = build_notifications(
-            self.database, backend, lambda: DEMO_NOW, refresh=lambda: None
-        )
-        self.bot = build_bot(self.storage, backend, lambda: DEMO_NOW, self.notifications)
+        self.database = database or SqliteDatabase(Path(":memory:"))
+        self.desk = desk or create_request_desk(self.database, clock)
+        self.notifications = build_notifications(self.database, backend, clock, refresh=lambda: None)
+        self.bot = build_bot(self.storage, backend, clock, self.notifications, desk=self.desk)
         template = Activity(
             channel_id="msteams",
             service_url="https://smba.example.test/amer/",

@@ -1,0 +1,752 @@
+"""`escalate [for <customer>] [about <incident id>]`: a guided dialog that files a service request once.
+
+One question per turn, skipping what is already known. Answers are validated against the directory and
+the support catalogue the desk provides, as typed text or as pressed buttons alike, since card data can
+be tampered with. The dialog's state is one flat dataclass, stored as a plain dict, with the request's
+idempotency key: however often Submit arrives (a double click, an older card, a retry, a restart in
+between), the desk files one request for the key.
+
+This is a Dialog with named steps dispatched from a table rather than a WaterfallDialog: a waterfall
+can't go back one step, or jump to a field from the summary and return to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import datetime
+from typing import Any, Self
+
+from botbuilder.core import TurnContext
+from botbuilder.dialogs import Dialog, DialogContext, DialogReason, DialogTurnResult
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.actions import (
+    EscalationEdit,
+    EscalationForm,
+    EscalationSubmit,
+    InvalidSubmission,
+    RunCommand,
+    ShowCustomersPage,
+    escalation_submit,
+    parse_submission,
+    run_command,
+)
+from cards.escalation import (
+    LABELS,
+    Choice,
+    Question,
+    RequestForm,
+    SummaryField,
+    guard_card,
+    question_card,
+    receipt_card,
+    request_form_card,
+    summary_card,
+)
+from cards.incidents import incident_card
+from cards.notices import notice_card
+from cards.parts import timestamp
+from dialogs.choices import InvalidAnswer, match_choice
+from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer, pick_customer
+from dialogs.escalation_wording import say
+from dialogs.ids import ESCALATION
+from dialogs.replies import card_reply, text_reply
+from dialogs.requests import TYPED_TEXT, CardRequest, CommandRequest
+from services.errors import IncidentNotFound, SupportDeskError, UpstreamUnavailable
+from services.incidents import find_incident, looks_like_incident_id
+from services.models import (
+    Contact,
+    Customer,
+    Incident,
+    IncidentLookup,
+    RequestDraft,
+    Severity,
+    SupportCatalogue,
+)
+from services.ports import Backend, ServiceRequestDesk
+
+logger = logging.getLogger("bot.escalation")
+
+STEPS = ("customer", "product", "guard", "topic", "severity", "title", "description", "contact", "phone")
+SUMMARY = "summary"
+# Steps whose answer is free text: there a command word is taken as the answer, not as an interruption.
+FREE_TEXT_STEPS = frozenset({"title", "description", "contact", "phone"})
+MAX_MISSES = 3
+SUMMARY_PREVIEW = 300
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_EMAIL_WORD = re.compile(r"<?(?P<email>\S+@\S+?)>?$")
+_ABOUT = re.compile(r"(?:^|\s)about\s+(?P<incident>\S+)\s*$", re.IGNORECASE)
+_ON = re.compile(r"(?:^|\s)on\s+(?P<service>.+)$", re.IGNORECASE)
+
+ContactSource = Callable[[TurnContext], Awaitable[Contact]]
+
+
+@dataclass
+class EscalationState:
+    """Everything the dialog knows, flat and plain, so stored dialogs survive deploys and restarts."""
+
+    key: str
+    owner_id: str = ""
+    customer_id: str = ""
+    customer_name: str = ""
+    incident_id: str = ""
+    service: str = ""
+    product: str = ""
+    topic_id: str = ""
+    severity: str = ""
+    title: str = ""
+    description: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    phone: str = ""
+    phone_answered: bool = False
+    guard_passed: bool = False
+    suggested_title: str = ""
+    suggested_description: str = ""
+    suggested_name: str = ""
+    suggested_email: str = ""
+    step: str = ""
+    misses: int = 0
+    answered: list[str] = field(default_factory=list)
+
+    def to_state(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_state(cls, state: object) -> Self:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in state.items() if k in known} if isinstance(state, dict) else {}
+        return cls(**values)
+
+    def missing(self) -> str:
+        """The first step still unanswered, or the summary."""
+        known = {
+            "customer": bool(self.customer_id),
+            "product": bool(self.product),
+            "guard": self.guard_passed,
+            "topic": bool(self.topic_id),
+            "severity": bool(self.severity),
+            "title": bool(self.title),
+            "description": bool(self.description),
+            "contact": bool(self.contact_name and self.contact_email),
+            "phone": self.phone_answered,
+        }
+        return next((step for step in STEPS if not known[step]), SUMMARY)
+
+    def forget(self, step: str) -> None:
+        """Clear a step's answer (and what depends on it) so it is asked again."""
+        if step == "customer":
+            self.customer_id = self.customer_name = ""
+            self.guard_passed = False
+        elif step == "product":
+            self.product = self.topic_id = ""
+            self.guard_passed = False
+        elif step == "topic":
+            self.topic_id = ""
+        elif step == "guard":
+            self.guard_passed = False
+        elif step == "contact":
+            self.contact_name = self.contact_email = ""
+        elif step == "phone":
+            self.phone, self.phone_answered = "", False
+        else:
+            setattr(self, step, "")
+
+
+_STATE = "escalation"
+
+
+def _split_argument(argument: str) -> tuple[str, str, str]:
+    """'contoso about EX1100014' -> (customer, incident, service); 'EX1100014' names the incident."""
+    text = argument.strip()
+    incident = service = ""
+    about = _ABOUT.search(text)
+    if about:
+        incident, text = about.group("incident"), text[: about.start()].strip()
+    on = _ON.search(text)
+    if on:
+        service, text = on.group("service").strip(), text[: on.start()].strip()
+    if not incident and looks_like_incident_id(text.split(" ", 1)[0]):
+        incident, _, text = text.partition(" ")
+    return text.strip(), incident.upper(), service
+
+
+class EscalationDialog(Dialog):
+    def __init__(
+        self,
+        backend: Backend,
+        desk: ServiceRequestDesk,
+        clock: Callable[[], datetime],
+        contact_source: ContactSource,
+    ) -> None:
+        super().__init__(ESCALATION)
+        self._backend = backend
+        self._desk = desk
+        self._clock = clock
+        self._contact_source = contact_source
+
+    # --- the dialog's life -------------------------------------------------------------------------
+
+    async def begin_dialog(self, dc: DialogContext, options: object = None) -> DialogTurnResult:
+        if isinstance(options, dict) and "card" in options:
+            await self._answer_foreign_card(dc, CardRequest.from_options(options).card)
+            return await dc.end_dialog()
+        request = CommandRequest.from_options(options)
+        person = dc.context.activity.from_property
+        state = EscalationState(key=uuid.uuid4().hex, owner_id=person.id if person else "")
+        contact = await self._contact_source(dc.context)
+        state.suggested_name, state.suggested_email = contact.name, contact.email
+        customer_text, incident_id, service = _split_argument(request.argument)
+        state.service = service
+        self._save(dc, state)
+        if customer_text:
+            answered = await self._answer_customer(dc, state, customer_text, record=False)
+            if not answered:
+                return Dialog.end_of_turn
+        if incident_id:
+            try:
+                lookup = await self._lookup(state, incident_id)
+            except IncidentNotFound as error:
+                await dc.context.send_activity(card_reply(notice_card(error.title, error.message)))
+                return await dc.end_dialog()
+            self._apply_incident(state, lookup)
+        catalogue = await self._desk.support_catalogue()
+        self._suggest_product(state, catalogue)
+        return await self._ask(dc, state)
+
+    async def continue_dialog(self, dc: DialogContext) -> DialogTurnResult:
+        state = self._load(dc)
+        activity = dc.context.activity
+        if activity.type != "message":
+            return Dialog.end_of_turn
+        if activity.value is not None:
+            try:
+                submission = parse_submission(activity.value)
+            except InvalidSubmission as error:
+                await dc.context.send_activity(card_reply(notice_card(say("heading"), error.message)))
+                return Dialog.end_of_turn
+            if isinstance(submission, RunCommand):
+                return await self._answer(dc, state, state.step, submission.command, pressed=False)
+            if isinstance(submission, ShowCustomersPage):
+                return await self._ask(dc, state, step=state.step)
+            if submission.key != state.key:
+                await self._answer_foreign_card(dc, activity.value)
+                return Dialog.end_of_turn
+            if isinstance(submission, EscalationSubmit):
+                return await self._submit(dc, state)
+            if isinstance(submission, EscalationEdit):
+                return await self._edit(dc, state, submission.step)
+            if isinstance(submission, EscalationForm):
+                return await self._apply_form(dc, state, submission)
+            return await self._answer(dc, state, submission.step, submission.value, pressed=True)
+        text = dc.context.turn_state.get(TYPED_TEXT) or (activity.text or "").strip()
+        return await self._answer(dc, state, state.step, text, pressed=False)
+
+    async def resume_dialog(
+        self, dc: DialogContext, reason: DialogReason, result: object
+    ) -> DialogTurnResult:
+        """An interrupting command was answered: offer to pick up where the dialog was."""
+        state = self._load(dc)
+        offer = notice_card(
+            say("heading"),
+            say("resume_offer", customer=state.customer_name or "a customer"),
+            [run_command(say("resume"), "resume"), run_command("Cancel", "cancel")],
+        )
+        await dc.context.send_activity(card_reply(offer))
+        return Dialog.end_of_turn
+
+    # --- interruptions (called by the root dialog) -------------------------------------------------
+
+    def takes_free_text(self, dc: DialogContext) -> bool:
+        return self._load(dc).step in FREE_TEXT_STEPS
+
+    async def cancel_flow(self, dc: DialogContext) -> None:
+        await dc.context.send_activity(text_reply(say("cancelled")))
+
+    async def back(self, dc: DialogContext) -> DialogTurnResult:
+        state = self._load(dc)
+        if not state.answered:
+            return await self._ask(dc, state, problem=say("first_question"))
+        previous = state.answered.pop()
+        state.forget(previous)
+        return await self._ask(dc, state, step=previous)
+
+    async def explain(self, dc: DialogContext) -> DialogTurnResult:
+        state = self._load(dc)
+        return await self._ask(dc, state, step=state.step, help_text=True)
+
+    async def resume(self, dc: DialogContext, note: str = "") -> DialogTurnResult:
+        state = self._load(dc)
+        return await self._ask(dc, state, step=state.step, problem=note)
+
+    # --- state -------------------------------------------------------------------------------------
+
+    def _load(self, dc: DialogContext) -> EscalationState:
+        return EscalationState.from_state(dc.active_dialog.state.get(_STATE))
+
+    def _save(self, dc: DialogContext, state: EscalationState) -> None:
+        dc.active_dialog.state[_STATE] = state.to_state()
+
+    # --- asking ------------------------------------------------------------------------------------
+
+    async def _ask(
+        self,
+        dc: DialogContext,
+        state: EscalationState,
+        step: str = "",
+        problem: str = "",
+        help_text: bool = False,
+    ) -> DialogTurnResult:
+        catalogue = await self._desk.support_catalogue()
+        asked = step or state.missing()
+        if asked != state.step:
+            state.misses = 0
+        if asked == "form":
+            return await self._send_form(dc, state)
+        state.step = asked
+        if state.step == "guard":
+            incident = await self._active_incident(state)
+            if incident is None:
+                state.guard_passed = True
+                state.step = state.missing()
+            else:
+                self._save(dc, state)
+                wording = say("guard_question", customer=state.customer_name)
+                card = guard_card(state.key, "guard", state.customer_name, incident, wording)
+                if problem or help_text:
+                    await dc.context.send_activity(text_reply(problem or say("help_guard")))
+                await dc.context.send_activity(card_reply(card))
+                return Dialog.end_of_turn
+        self._save(dc, state)
+        if state.step == SUMMARY:
+            card = self._summary(state, catalogue)
+            if problem or help_text:
+                await dc.context.send_activity(text_reply(problem or say("help_summary")))
+        else:
+            question = self._question(state, catalogue, problem)
+            if help_text:
+                extra = (say(f"help_{state.step}"), say("help_footer"))
+                question = replace(question, details=extra + question.details)
+            card = question_card(question)
+        await dc.context.send_activity(card_reply(card))
+        return Dialog.end_of_turn
+
+    def _question(self, state: EscalationState, catalogue: SupportCatalogue, problem: str) -> Question:
+        step, limits = state.step, catalogue.limits
+        details: tuple[str, ...] = ()
+        choices: tuple[Choice, ...] = ()
+        prompt = ""
+        if step == "product":
+            choices = tuple(Choice(p, p) for p in catalogue.products)
+        elif step == "topic":
+            prompt = say("ask_topic", product=state.product)
+            choices = tuple(Choice(t.name, t.topic_id) for t in catalogue.topics_of(state.product))
+        elif step == "severity":
+            choices = tuple(Choice(s.label, s.severity.value) for s in catalogue.severities)
+            details = tuple(
+                say("severity_line", label=s.label, meaning=s.meaning, first_response=s.first_response)
+                for s in catalogue.severities
+            )
+        elif step in ("title", "description"):
+            prompt = say(f"ask_{step}", limit=limits.title_max if step == "title" else limits.description_max)
+            suggestion = state.suggested_title if step == "title" else state.suggested_description
+            if suggestion:
+                details = (say("suggested", value=suggestion),)
+                choices = (Choice(say("use_suggestion"), "suggestion"),)
+        elif step == "contact":
+            if state.suggested_name and state.suggested_email:
+                label = say("contact_default", name=state.suggested_name, email=state.suggested_email)
+                choices = (Choice(label, "keep"),)
+        elif step == "phone":
+            choices = (Choice(say("skip"), "skip"),)
+        prompt = prompt or say(f"ask_{step}")
+        if state.misses >= MAX_MISSES:
+            problem = f"{problem} {say('three_misses')}".strip()
+        heading = say("heading_for", customer=state.customer_name) if state.customer_name else say("heading")
+        return Question(
+            key=state.key,
+            step=step,
+            heading=heading,
+            progress=say("progress", number=len(state.answered) + 1),
+            prompt=prompt,
+            details=details,
+            choices=choices,
+            problem=problem,
+            hint=say("hint_text" if step in FREE_TEXT_STEPS or step == "customer" else "hint_choice"),
+            can_go_back=bool(state.answered),
+        )
+
+    def _summary(self, state: EscalationState, catalogue: SupportCatalogue) -> AdaptiveCard:
+        topic = catalogue.topic(state.topic_id)
+        level = catalogue.level(Severity(state.severity))
+        contact = f"{state.contact_name} · {state.contact_email}"
+        values = {
+            "customer": state.customer_name,
+            "product": state.product,
+            "topic": topic.name if topic else state.topic_id,
+            "severity": level.label,
+            "title": state.title,
+            "description": state.description
+            if len(state.description) <= SUMMARY_PREVIEW
+            else state.description[: SUMMARY_PREVIEW - 1] + "…",
+            "contact": contact,
+            "phone": state.phone,
+        }
+        summary_fields = [SummaryField(step, say(f"field_{step}"), value) for step, value in values.items()]
+        return summary_card(state.key, state.title, summary_fields)
+
+    # --- answering ---------------------------------------------------------------------------------
+
+    async def _answer(
+        self, dc: DialogContext, state: EscalationState, step: str, text: str, pressed: bool
+    ) -> DialogTurnResult:
+        if step != state.step or step == "form":  # an earlier question's button, or text while a form is open
+            return await self._ask(dc, state, step=state.step)
+        if step == SUMMARY:
+            return await self._ask(dc, state)
+        catalogue = await self._desk.support_catalogue()
+        try:
+            if step == "customer":
+                if not await self._answer_customer(dc, state, text, record=True):
+                    return Dialog.end_of_turn
+                return await self._ask(dc, state)
+            if step == "guard":
+                choice = self.guard_validator(text)
+                if choice.value == "follow":
+                    return await self._follow_incident(dc, state)
+                state.guard_passed = True
+            elif step == "product":
+                state.product = self.product_validator(text, catalogue)
+                state.topic_id = ""
+                state.guard_passed = False
+            elif step == "topic":
+                state.topic_id = self.topic_validator(text, state.product, catalogue)
+            elif step == "severity":
+                state.severity = self.severity_validator(text, catalogue).value
+            elif step == "title":
+                suggestion = state.suggested_title if pressed and text == "suggestion" else ""
+                state.title = self.title_validator(suggestion or text, catalogue)
+            elif step == "description":
+                suggestion = state.suggested_description if pressed and text == "suggestion" else ""
+                state.description = self.description_validator(suggestion or text, catalogue)
+            elif step == "contact":
+                keep = pressed and text == "keep"
+                typed = f"{state.suggested_name} {state.suggested_email}" if keep else text
+                contact = self.contact_validator(typed, state.suggested_name, catalogue)
+                state.contact_name, state.contact_email = contact.name, contact.email
+            elif step == "phone":
+                state.phone = "" if pressed and text == "skip" else self.phone_validator(text, catalogue)
+                state.phone_answered = True
+        except InvalidAnswer as error:
+            state.misses += 1
+            return await self._ask(dc, state, step=step, problem=error.reason)
+        self._answered(state, step)
+        return await self._ask(dc, state)
+
+    def _answered(self, state: EscalationState, step: str) -> None:
+        state.misses = 0
+        if step in state.answered:
+            state.answered.remove(step)
+        state.answered.append(step)
+
+    async def _answer_customer(
+        self, dc: DialogContext, state: EscalationState, text: str, record: bool
+    ) -> bool:
+        """True when the customer is known now; otherwise the question or choice card was sent."""
+        state.step = "customer"
+        if len(text) > MAX_NAME_LENGTH:
+            state.misses += 1
+            problem = say("too_long", length=len(text), limit=MAX_NAME_LENGTH)
+            await self._ask(dc, state, step="customer", problem=problem)
+            return False
+        picked = await pick_customer(self._backend, text, lambda c: c.customer_id, "file for it", "contoso")
+        if isinstance(picked, Customer):
+            state.customer_id, state.customer_name = picked.customer_id, picked.name
+            state.guard_passed = False
+            if record:
+                self._answered(state, "customer")
+            self._save(dc, state)
+            return True
+        state.misses += 1
+        self._save(dc, state)
+        if not text.strip():
+            await self._ask(dc, state, step="customer", problem=say("empty"))
+        else:
+            await dc.context.send_activity(card_reply(picked))
+        return False
+
+    # --- validators: each returns the clean value or raises InvalidAnswer with the reason ----------
+
+    @staticmethod
+    def _choice(text: str, choices: tuple[Choice, ...], unknown: str = "unknown_choice") -> Choice:
+        ambiguous = say("ambiguous_choice", value="{value}", matches="{matches}")
+        return match_choice(text, choices, say(unknown, value="{value}"), ambiguous)
+
+    def guard_validator(self, text: str) -> Choice:
+        return self._choice(text, (Choice(LABELS["file_anyway"], "file"), Choice(LABELS["follow"], "follow")))
+
+    def product_validator(self, text: str, catalogue: SupportCatalogue) -> str:
+        return self._choice(text, tuple(Choice(p, p) for p in catalogue.products)).value
+
+    def topic_validator(self, text: str, product: str, catalogue: SupportCatalogue) -> str:
+        topics = tuple(Choice(t.name, t.topic_id) for t in catalogue.topics_of(product))
+        return self._choice(text, topics, unknown="unknown_topic").value
+
+    def severity_validator(self, text: str, catalogue: SupportCatalogue) -> Severity:
+        levels = tuple(Choice(s.label, s.severity.value) for s in catalogue.severities)
+        return Severity(self._choice(text, levels).value)
+
+    @staticmethod
+    def _text(text: str, limit: int) -> str:
+        clean = text.strip()
+        if not clean:
+            raise InvalidAnswer(say("empty"))
+        if len(clean) > limit:
+            raise InvalidAnswer(say("too_long", length=len(clean), limit=limit))
+        return clean
+
+    def title_validator(self, text: str, catalogue: SupportCatalogue) -> str:
+        return self._text(" ".join(text.split()), catalogue.limits.title_max)
+
+    def description_validator(self, text: str, catalogue: SupportCatalogue) -> str:
+        return self._text(text, catalogue.limits.description_max)
+
+    def contact_validator(self, text: str, default_name: str, catalogue: SupportCatalogue) -> Contact:
+        clean = self._text(text, catalogue.limits.name_max + catalogue.limits.email_max + 3)
+        name, _, last = clean.rpartition(" ")
+        found = _EMAIL_WORD.match(last)
+        email = found.group("email") if found else last
+        name = name.strip(" ,;:-")
+        if not _EMAIL.match(email) or len(email) > catalogue.limits.email_max:
+            raise InvalidAnswer(say("bad_email", value=email))
+        name = name or default_name or email.split("@", 1)[0]
+        return Contact(self._text(name, catalogue.limits.name_max), email)
+
+    def phone_validator(self, text: str, catalogue: SupportCatalogue) -> str:
+        clean = text.strip()
+        if clean.casefold() in ("skip", "none", "no", "-"):
+            return ""
+        if not re.fullmatch(catalogue.limits.phone_pattern, clean):
+            raise InvalidAnswer(say("bad_phone", value=clean[:40]))
+        return clean
+
+    # --- customer, incident and guard --------------------------------------------------------------
+
+    async def _customer(self, state: EscalationState) -> Customer | None:
+        customers = await self._backend.list_customers()
+        return next((c for c in customers if c.customer_id == state.customer_id), None)
+
+    async def _lookup(self, state: EscalationState, incident_id: str) -> IncidentLookup:
+        return await find_incident(self._backend, incident_id, await self._customer(state))
+
+    def _apply_incident(self, state: EscalationState, lookup: IncidentLookup) -> None:
+        incident = lookup.incident
+        if not state.customer_id and not lookup.also_affected:
+            state.customer_id, state.customer_name = lookup.customer.customer_id, lookup.customer.name
+        state.incident_id, state.service = incident.incident_id, incident.service
+        latest = max(incident.posts, key=lambda p: p.created).text if incident.posts else "—"
+        state.suggested_title = say("incident_title", id=incident.incident_id, title=incident.title)
+        state.suggested_description = say(
+            "incident_description",
+            id=incident.incident_id,
+            title=incident.title,
+            impact=incident.impact or "—",
+            start=timestamp(incident.start),
+            post=latest[:1500],
+        )
+
+    def _suggest_product(self, state: EscalationState, catalogue: SupportCatalogue) -> None:
+        if not state.service:
+            return
+        products = tuple(Choice(p, p) for p in catalogue.products)
+        try:
+            state.product = match_choice(state.service, products, "", "").value
+        except InvalidAnswer:
+            pass  # no unique product for that service: the product question is asked
+
+    async def _active_incident(self, state: EscalationState) -> Incident | None:
+        """An active incident on the chosen product's service, unless the request is about one already."""
+        customer = await self._customer(state)
+        if state.incident_id or customer is None:
+            return None
+        try:
+            health = await self._backend.tenant_health(customer)
+        except SupportDeskError:
+            return None
+        active = [
+            i
+            for s in health.services
+            if s.name.casefold() == state.product.casefold()
+            for i in s.active_incidents
+            if not i.is_advisory
+        ]
+        return max(active, key=lambda i: (i.status.level, i.start), default=None)
+
+    async def _follow_incident(self, dc: DialogContext, state: EscalationState) -> DialogTurnResult:
+        incident = await self._active_incident(state)
+        customer = await self._customer(state)
+        await dc.context.send_activity(text_reply(say("followed")))
+        if incident is not None and customer is not None:
+            lookup = IncidentLookup(incident, customer)
+            await dc.context.send_activity(card_reply(incident_card(lookup, self._clock())))
+        return await dc.end_dialog()
+
+    async def _edit(self, dc: DialogContext, state: EscalationState, step: str) -> DialogTurnResult:
+        if step == "form":
+            return await self._send_form(dc, state)
+        if step not in STEPS or step == "guard" or state.missing() != SUMMARY:
+            return await self._ask(dc, state, step=state.step)
+        return await self._ask(dc, state, step=step)
+
+    # --- the one-card form: the same fields, the same validators ---------------------------------------
+
+    async def _send_form(
+        self,
+        dc: DialogContext,
+        state: EscalationState,
+        problems: tuple[str, ...] = (),
+        typed: dict[str, str] | None = None,
+    ) -> DialogTurnResult:
+        catalogue = await self._desk.support_catalogue()
+        limits = catalogue.limits
+        values = typed or {
+            "customer": state.customer_name,
+            "topic": state.topic_id,
+            "severity": state.severity,
+            "title": state.title or state.suggested_title,
+            "description": state.description or state.suggested_description,
+            "contact_name": state.contact_name or state.suggested_name,
+            "contact_email": state.contact_email or state.suggested_email,
+            "phone": state.phone,
+        }
+        form = RequestForm(
+            key=state.key,
+            topics=tuple(Choice(f"{t.product} · {t.name}", t.topic_id) for t in catalogue.topics),
+            severities=tuple(
+                Choice(f"{s.label}: {s.meaning}", s.severity.value) for s in catalogue.severities
+            ),
+            values=values,
+            title_max=limits.title_max,
+            description_max=limits.description_max,
+            name_max=limits.name_max,
+            email_max=limits.email_max,
+            email_pattern=_EMAIL.pattern,
+            phone_pattern=limits.phone_pattern,
+            problems=problems,
+        )
+        state.step = "form"
+        self._save(dc, state)
+        await dc.context.send_activity(card_reply(request_form_card(form)))
+        return Dialog.end_of_turn
+
+    async def _apply_form(
+        self, dc: DialogContext, state: EscalationState, form: EscalationForm
+    ) -> DialogTurnResult:
+        """Every field through its step's validator; all or nothing, with every reason at once."""
+        catalogue = await self._desk.support_catalogue()
+        problems: list[str] = []
+
+        def check(label: str, validate: Callable[[], object]) -> Any:
+            try:
+                return validate()
+            except InvalidAnswer as error:
+                problems.append(f"{say(label)}: {error.reason}")
+                return None
+
+        customer = await known_customer(self._backend, form.customer)
+        if customer is None:
+            problems.append(f"{say('field_customer')}: {say('unknown_customer')}")
+        topic = catalogue.topic(form.topic)
+        if topic is None:
+            problems.append(f"{say('field_topic')}: {say('unknown_topic')}")
+        severity = check("field_severity", lambda: self.severity_validator(form.severity, catalogue))
+        title = check("field_title", lambda: self.title_validator(form.title, catalogue))
+        description = check(
+            "field_description", lambda: self.description_validator(form.description, catalogue)
+        )
+        email_text = f"{form.contact_name} {form.contact_email}".strip()
+        contact = check("field_contact", lambda: self.contact_validator(email_text, "", catalogue))
+        phone = check("field_phone", lambda: self.phone_validator(form.phone or "skip", catalogue))
+        if problems or customer is None or topic is None:
+            typed = form.model_dump(exclude={"action", "key"})
+            return await self._send_form(
+                dc, state, tuple(problems), {k: str(v)[:20_000] for k, v in typed.items()}
+            )
+        if (customer.customer_id, topic.product) != (state.customer_id, state.product):
+            state.guard_passed = False
+        state.customer_id, state.customer_name = customer.customer_id, customer.name
+        state.product, state.topic_id, state.severity = topic.product, topic.topic_id, severity.value
+        state.title, state.description, state.phone, state.phone_answered = title, description, phone, True
+        state.contact_name, state.contact_email = contact.name, contact.email
+        state.answered = [step for step in STEPS if step != "guard"]
+        return await self._ask(dc, state)
+
+    # --- filing ------------------------------------------------------------------------------------
+
+    async def _draft(self, state: EscalationState) -> RequestDraft | None:
+        """The request, every value checked again against the directory and the catalogue."""
+        catalogue = await self._desk.support_catalogue()
+        customer = await self._customer(state)
+        topic = catalogue.topic(state.topic_id)
+        try:
+            severity = Severity(state.severity)
+            contact = self.contact_validator(f"{state.contact_name} {state.contact_email}", "", catalogue)
+            phone = self.phone_validator(state.phone, catalogue) if state.phone else ""
+            title = self.title_validator(state.title, catalogue)
+            description = self.description_validator(state.description, catalogue)
+        except (ValueError, InvalidAnswer):
+            return None
+        if customer is None or topic is None or topic.product != state.product:
+            return None
+        return RequestDraft(
+            customer=customer,
+            topic=topic,
+            severity=severity,
+            title=title,
+            description=description,
+            contact=Contact(contact.name, contact.email, phone),
+            incident_id=state.incident_id,
+        )
+
+    async def _submit(self, dc: DialogContext, state: EscalationState) -> DialogTurnResult:
+        if state.missing() != SUMMARY:
+            return await self._ask(dc, state)
+        draft = await self._draft(state)
+        if draft is None:
+            return await self._ask(dc, state, step=state.step, problem=say("unknown_topic"))
+        person = dc.context.activity.from_property
+        try:
+            filing = await self._desk.file_request(draft, state.key, person.name if person else "")
+        except UpstreamUnavailable:
+            reference = uuid.uuid4().hex[:8]
+            logger.warning("filing failed key=%s reference=%s", state.key[:8], reference)
+            failed = notice_card(
+                say("filing_failed_title"),
+                say("filing_failed"),
+                [escalation_submit("Try again", state.key), run_command("Cancel", "cancel")],
+                reference=reference,
+            )
+            await dc.context.send_activity(card_reply(failed))
+            return Dialog.end_of_turn
+        logger.info("filed number=%s already=%s", filing.request.number, filing.already_filed)
+        await dc.context.send_activity(card_reply(receipt_card(filing.request, handoff=filing.handoff)))
+        return await dc.end_dialog(filing.request.number)
+
+    async def _answer_foreign_card(self, dc: DialogContext, value: object) -> None:
+        """A card of a dialog that isn't this person's current one: finished, cancelled, or someone else's."""
+        try:
+            submission = parse_submission(value)
+        except InvalidSubmission as error:
+            await dc.context.send_activity(card_reply(notice_card(say("heading"), error.message)))
+            return
+        if isinstance(submission, EscalationSubmit):
+            filed = await self._desk.filed_with_key(submission.key)
+            if filed is not None:
+                headline = say("already_filed", number=filed.number)
+                await dc.context.send_activity(card_reply(receipt_card(filed, headline)))
+                return
+        await dc.context.send_activity(text_reply(say("stale_card")))

@@ -1,0 +1,51 @@
+"""`note <number> <text>`: add a note to a service request, signed with the name of who wrote it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
+
+from cards.escalation import request_card
+from cards.notices import notice_card
+from dialogs.escalation_wording import say
+from dialogs.ids import NOTE
+from dialogs.replies import card_reply, text_reply
+from dialogs.request_dialog import request_number
+from dialogs.requests import CommandRequest
+from services.errors import SupportDeskError
+from services.ports import ServiceRequestDesk
+
+MAX_NOTE_LENGTH = 2000
+
+
+class NoteDialog(ComponentDialog):
+    def __init__(self, desk: ServiceRequestDesk, clock: Callable[[], datetime]) -> None:
+        super().__init__(NOTE)
+        self._desk = desk
+        self._clock = clock
+        steps = WaterfallDialog(f"{NOTE}.add", [self.note_step])
+        self.add_dialog(steps)
+        self.initial_dialog_id = steps.id
+
+    async def note_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        argument = CommandRequest.from_options(step.options).argument.strip()
+        number = request_number(argument)
+        text = argument[len(number) :].strip() if number else ""
+        if not number or not text:
+            await step.context.send_activity(text_reply(say("note_usage")))
+            return await step.end_dialog()
+        if len(text) > MAX_NOTE_LENGTH:
+            problem = say("too_long", length=len(text), limit=MAX_NOTE_LENGTH)
+            await step.context.send_activity(text_reply(problem))
+            return await step.end_dialog()
+        person = step.context.activity.from_property
+        try:
+            updated = await self._desk.add_note(number, person.name if person else "", text)
+        except SupportDeskError as error:
+            await step.context.send_activity(card_reply(notice_card(error.title, error.message)))
+            return await step.end_dialog()
+        await step.context.send_activity(text_reply(say("note_added", number=number)))
+        await step.context.send_activity(card_reply(request_card(updated, self._clock())))
+        return await step.end_dialog()

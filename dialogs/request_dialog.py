@@ -1,0 +1,39 @@
+"""`request <number>`: one service request with its notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.actions import run_command
+from cards.escalation import request_card
+from cards.notices import notice_card
+from dialogs.answer_dialog import AnswerDialog
+from dialogs.escalation_wording import say
+from dialogs.ids import REQUEST
+from dialogs.requests import CommandRequest
+from services.ports import ServiceRequestDesk
+
+
+def request_number(text: str) -> str:
+    """The SR number (digits) or hand-off reference (E + digits) `text` starts with; else ''."""
+    first = text.strip().split(" ", 1)[0]
+    digits = first[1:] if first[:1] in ("E", "e") else first
+    return first.upper() if digits.isdigit() and 10 <= len(digits) <= 20 else ""
+
+
+class RequestDialog(AnswerDialog):
+    def __init__(self, desk: ServiceRequestDesk, clock: Callable[[], datetime]) -> None:
+        super().__init__(REQUEST)
+        self._desk = desk
+        self._clock = clock
+
+    async def answer(self, options: object) -> AdaptiveCard:
+        number = request_number(CommandRequest.from_options(options).argument)
+        if not number:
+            return notice_card(
+                "Which request?", say("which_request"), [run_command("List requests", "requests")]
+            )
+        return request_card(await self._desk.service_request(number), self._clock())

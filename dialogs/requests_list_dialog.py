@@ -1,0 +1,41 @@
+"""`requests [customer]`: recent service requests, latest update first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.escalation import requests_card
+from dialogs.answer_dialog import AnswerDialog
+from dialogs.customer_choice import pick_customer
+from dialogs.ids import REQUESTS
+from dialogs.requests import CommandRequest
+from services.models import Customer
+from services.ports import Backend, ServiceRequestDesk
+
+
+class RequestsListDialog(AnswerDialog):
+    def __init__(self, backend: Backend, desk: ServiceRequestDesk, clock: Callable[[], datetime]) -> None:
+        super().__init__(REQUESTS)
+        self._backend = backend
+        self._desk = desk
+        self._clock = clock
+
+    async def answer(self, options: object) -> AdaptiveCard:
+        request = CommandRequest.from_options(options)
+        customer = None
+        if request.argument.strip():
+            picked = await pick_customer(
+                self._backend,
+                request.argument,
+                lambda c: f"requests {c.customer_id}",
+                "see its service requests",
+                "requests contoso",
+            )
+            if not isinstance(picked, Customer):
+                return picked
+            customer = picked
+        found = await self._desk.recent_requests(customer)
+        return requests_card(found, self._clock(), customer.name if customer else "")

@@ -1,0 +1,499 @@
+"""The guided escalation, turn by turn, through the real bot on botbuilder's TestAdapter.
+
+The pattern for multi-turn flows: `bot.last(text)` is the card the bot asked with; assertions read what
+a support engineer sees; the desk is the real demo desk on an in-memory SQLite database, so "nothing
+was filed" and "one request" are checked where requests are stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+
+from dialogs.choices import InvalidAnswer
+from dialogs.escalation_dialog import EscalationDialog
+from dialogs.teams_member import member_contact
+from services.demo.backend import DATA_DIR, DemoBackend
+from services.demo.service_requests import DemoServiceRequests
+from services.errors import UpstreamUnavailable
+from services.models import Contact, Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
+from services.ports import ServiceRequestDesk
+from services.sqlite_database import SqliteDatabase
+from tests.support.harness import DEMO_NOW, BotHarness
+from tests.support.visible import button, buttons, visible_text
+
+
+class Conversation:
+    """One person talking to the bot; `last` is the newest reply."""
+
+    def __init__(self, bot: BotHarness | None = None) -> None:
+        self.bot = bot or BotHarness()
+        self.replies: list[Activity] = []
+
+    @property
+    def last(self) -> Activity:
+        return self.replies[-1]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(visible_text(a) for a in self.replies)
+
+    async def say(self, text: str) -> str:
+        self.replies = await self.bot.say(text)
+        return self.text
+
+    async def press(self, title: str, reply: Activity | None = None) -> str:
+        self.replies = await self.bot.press(button(reply or self.last, title))
+        return self.text
+
+    async def submit(self, value: Any) -> str:
+        self.replies = await self.bot.submit(value)
+        return self.text
+
+    async def filed(self) -> Sequence[ServiceRequest]:
+        return await self.bot.desk.recent_requests()
+
+
+async def to_summary(chat: Conversation, customer: str = "northwind") -> str:
+    """A request for a customer without active Exchange incidents, every answer typed."""
+    await chat.say(f"escalate for {customer}")
+    await chat.say("exchange")
+    await chat.say("mailbox")
+    await chat.say("2")
+    await chat.say("Outlook can't open shared mailboxes")
+    await chat.say("Since this morning 40 users get error 0x8004010F when opening shared mailboxes.")
+    await chat.say("Ana Bowman ana.bowman@northwind.example")
+    return await chat.say("skip")
+
+
+async def test_typed_answers_reach_a_summary_and_submit_files_one_request() -> None:
+    chat = Conversation()
+    assert "Which product is affected?" in await chat.say("escalate for northwind")
+    assert "Which Exchange Online topic fits best?" in await chat.say("exch")
+    assert "How severe is it?" in await chat.say("MAILBOX")
+    assert "Microsoft's first response: within 1 hour." in chat.text
+    assert "A short title" in await chat.say("2")
+    await chat.say("Outlook can't open shared mailboxes")
+    await chat.say("Since this morning 40 users get error 0x8004010F.")
+    assert "A phone number" in await chat.say("Ana Bowman ana.bowman@northwind.example")
+    summary = await chat.say("+43 1 234 5678")
+    for line in (
+        "Check the request before it's filed",
+        "Customer Northwind Traders",
+        "Product Exchange Online",
+        "Topic Mailbox access",
+        "Severity Moderate",
+        "Primary contact Ana Bowman · ana.bowman@northwind.example",
+        "Phone +43 1 234 5678",
+    ):
+        assert line in summary
+    assert await chat.filed() == [], "nothing is filed before Submit"
+    receipt = await chat.press("Submit")
+    (request,) = await chat.filed()
+    assert receipt.startswith("Service request filed")
+    assert f"SR number: {request.number}" in receipt
+    assert "Status: Open" in receipt and "Severity: Moderate" in receipt
+    assert "Topic: Exchange Online · Mailbox access" in receipt
+    assert request.contact.phone == "+43 1 234 5678"
+
+
+async def test_pressed_choices_work_like_typed_ones() -> None:
+    chat = Conversation()
+    await chat.say("escalate for northwind")
+    await chat.press("1. Exchange Online")
+    await chat.press("2. Mailbox access")
+    assert "A short title" in await chat.press("3. Minimal")
+    await chat.say("Shared mailboxes")
+    await chat.say("They don't open.")
+    await chat.say("ana.bowman@northwind.example")
+    summary = await chat.press("1. Skip")
+    assert "Severity Minimal" in summary and "Topic Mailbox access" in summary
+    assert "Primary contact Ana Bowman · ana.bowman@northwind.example" in summary, "name from Teams"
+
+
+async def test_back_returns_one_step_and_asks_it_again() -> None:
+    chat = Conversation()
+    await chat.say("escalate for northwind")
+    await chat.say("teams")
+    assert "Which Microsoft Teams topic" in chat.text
+    assert "Which product is affected?" in await chat.say("back")
+    assert "Which Exchange Online topic" in await chat.say("exchange")
+
+
+async def test_back_on_the_first_question_says_so() -> None:
+    chat = Conversation()
+    await chat.say("escalate")
+    assert "This is the first question" in await chat.say("back")
+    assert "Which customer is this for?" in chat.text
+
+
+async def test_edit_jumps_to_the_field_and_returns_to_the_summary() -> None:
+    chat = Conversation()
+    await to_summary(chat)
+    assert "How severe is it?" in await chat.press("Edit Severity")
+    summary = await chat.say("critical")
+    assert "Check the request before it's filed" in summary
+    assert "Severity Critical" in summary
+    await chat.press("Edit Product")
+    await chat.say("teams")
+    assert "Which Microsoft Teams topic" in chat.text, "a new product needs its own topic"
+    summary = await chat.say("chat")
+    assert "Product Microsoft Teams" in summary and "Topic Chat and channels" in summary
+
+
+async def test_cancel_ends_the_dialog_and_files_nothing() -> None:
+    chat = Conversation()
+    await to_summary(chat)
+    assert await chat.say("cancel") == "Cancelled. Nothing was filed."
+    assert await chat.filed() == []
+    assert "I didn't understand 'exchange'" in await chat.say("exchange"), "the dialog ended"
+
+
+async def test_help_explains_the_current_step_and_keeps_the_progress() -> None:
+    chat = Conversation()
+    await chat.say("escalate for northwind")
+    await chat.say("exchange")
+    text = await chat.say("help")
+    assert "Pick the topic closest to the problem" in text
+    assert "'back' goes one question back, 'cancel' stops without filing" in text
+    assert "Which Exchange Online topic fits best?" in text
+    assert "How severe is it?" in await chat.say("mail flow")
+
+
+async def test_an_unrelated_command_is_answered_and_the_dialog_offers_to_resume() -> None:
+    chat = Conversation()
+    await chat.say("escalate for northwind")
+    await chat.say("exchange")
+    text = await chat.say("health contoso")
+    assert text.startswith("Service health · Contoso Ltd")
+    assert "You were filing a service request for Northwind Traders. Pick up where you left off?" in text
+    assert "Which Exchange Online topic fits best?" in await chat.press("Resume")
+    assert "How severe is it?" in await chat.say("mail flow")
+
+
+async def test_at_a_free_text_step_only_a_commands_own_name_interrupts() -> None:
+    chat = Conversation()
+    await chat.say("escalate for northwind")
+    for answer in ("exchange", "mail flow", "minimal"):
+        await chat.say(answer)
+    text = await chat.say("health contoso")
+    assert text.startswith("Service health · Contoso Ltd") and "Pick up where you left off?" in text
+    assert "A short title" in await chat.say("resume")
+    assert "Describe the problem" in await chat.say("status page of the mail server is down")
+    await chat.say("x")
+    await chat.say("ana@northwind.example")
+    assert "Title status page of the mail server is down" in await chat.say("skip")
+
+
+async def test_an_oversized_customer_answer_is_refused_without_a_search() -> None:
+    chat = Conversation()
+    await chat.say("escalate")
+    text = await chat.say("x" * 5000)
+    assert "That's 5000 characters; the limit is 120." in text and "Which customer is this for?" in text
+
+
+async def test_three_bad_answers_offer_to_cancel() -> None:
+    chat = Conversation()
+    await chat.say("escalate for northwind")
+    assert "'frobnitz' isn't one of the choices." in await chat.say("frobnitz")
+    assert "three tries" not in await chat.say("blah")
+    text = await chat.say("nope")
+    assert "That's three tries. Type 'cancel' to stop without filing" in text
+    assert "Cancel" in [b.title for b in buttons(chat.last)]
+
+
+async def test_free_text_answers_are_validated_with_the_reason() -> None:
+    chat = Conversation()
+    await chat.say("escalate for northwind")
+    for answer in ("exchange", "mail flow", "minimal"):
+        await chat.say(answer)
+    assert "That's 101 characters; the limit is 100." in await chat.say("x" * 101)
+    await chat.say("Mail is slow")
+    assert "That's 4001 characters; the limit is 4000." in await chat.say("y" * 4001)
+    await chat.say("Mail takes an hour to arrive.")
+    assert "'ana@northwind' isn't an email address I can use." in await chat.say("ana@northwind")
+    await chat.say("ana@northwind.example")
+    assert "'call me maybe' isn't a phone number" in await chat.say("call me maybe")
+
+
+async def test_an_empty_message_explains_the_step_like_help() -> None:
+    chat = Conversation()
+    await chat.say("escalate for northwind")
+    for answer in ("exchange", "mail flow", "minimal"):
+        await chat.say(answer)
+    text = await chat.say("   ")
+    assert "One line that says what is broken" in text and "A short title" in text
+
+
+async def test_validators_refuse_empty_and_oversized_values(demo: DemoBackend) -> None:
+    desk = BotHarness().desk
+    catalogue = await desk.support_catalogue()
+    dialog = EscalationDialog(demo, desk, lambda: DEMO_NOW, member_contact)
+    for validate in (dialog.title_validator, dialog.description_validator):
+        with pytest.raises(InvalidAnswer, match="That answer was empty."):
+            validate(" \n ", catalogue)
+    with pytest.raises(InvalidAnswer, match="That's 101 characters; the limit is 100."):
+        dialog.title_validator("t" * 101, catalogue)
+    assert dialog.title_validator("  Mail   is slow ", catalogue) == "Mail is slow"
+    assert dialog.contact_validator("<ana@x.example>", "Ana", catalogue) == Contact("Ana", "ana@x.example")
+    assert dialog.phone_validator("skip", catalogue) == ""
+    with pytest.raises(InvalidAnswer, match="isn't a phone number"):
+        dialog.phone_validator("12", catalogue)
+
+
+async def test_escalation_guard_shows_the_active_incident_first() -> None:
+    chat = Conversation()
+    await chat.say("escalate for contoso")
+    text = await chat.say("exchange online")
+    assert "Microsoft is already working on this" in text
+    assert "EX1100014 · Exchange Online · Interrupted" in text
+    text = await chat.press("Follow the incident")
+    assert text.startswith("Nothing was filed. Here is the incident to follow:")
+    assert "Users may be unable to access their mailbox using Outlook on the web" in text
+    assert await chat.filed() == []
+    assert "didn't understand" in await chat.say("mail flow"), "the dialog ended"
+
+
+async def test_escalation_guard_lets_you_file_anyway() -> None:
+    chat = Conversation()
+    await chat.say("escalate for contoso")
+    await chat.say("exchange online")
+    assert "Which Exchange Online topic fits best?" in await chat.say("file anyway")
+
+
+async def test_no_guard_on_a_service_without_active_incidents() -> None:
+    chat = Conversation()
+    await chat.say("escalate for contoso")
+    assert "Which Microsoft Teams topic fits best?" in await chat.say("teams")
+
+
+async def test_the_incident_card_button_starts_it_prefilled() -> None:
+    chat = Conversation()
+    await chat.say("incident EX1100014")
+    text = await chat.press("File a service request")
+    assert "File a service request · Contoso Ltd" in text
+    assert "Which Exchange Online topic fits best?" in text, "customer and product come from the incident"
+    await chat.say("mailbox access")
+    await chat.say("critical")
+    assert "Suggested: EX1100014: Users may be unable" in chat.text
+    await chat.press("1. Use the suggestion")
+    assert "Related Microsoft incident EX1100014" in chat.text
+    await chat.press("1. Use the suggestion")
+    await chat.say("ana@contoso.example")
+    summary = await chat.say("skip")
+    assert "Title EX1100014: Users may be unable to access their mailbox using Outlook on the web" in summary
+    assert "Impact: Users may be unable to access their mailbox" in summary
+
+
+async def test_the_customer_is_resolved_as_health_does_with_ambiguity() -> None:
+    chat = Conversation()
+    await chat.say("escalate")
+    assert "Which customer did you mean by 'fabrikam'?" in await chat.say("fabrikam")
+    residences = [b for b in buttons(chat.last) if b.title == "Choose"][1]
+    chat.replies = await chat.bot.press(residences)
+    assert "File a service request · Fabrikam Residences" in chat.text
+    assert "Which product is affected?" in chat.text
+    await chat.say("back")
+    assert "Which customer is this for?" in chat.text
+
+
+async def test_tampered_card_data_is_refused_and_files_nothing() -> None:
+    chat = Conversation()
+    await chat.say("escalate for northwind")
+    topics = (await chat.bot.say("exchange"))[-1]
+    key = button(topics, "1. Mail flow").action["data"]["key"]
+    text = await chat.submit(
+        {"action": "escalation.answer", "key": key, "step": "topic", "value": "99999999"}
+    )
+    assert "That topic isn't in the support catalogue." in text
+    text = await chat.submit({"action": "escalation.submit", "key": "not-a-key"})
+    assert "That button didn't send anything I understand" in text
+    text = await chat.submit(
+        {"action": "escalation.answer", "key": key, "step": "topic", "value": "x" * 5000}
+    )
+    assert "That button didn't send anything I understand" in text
+    assert await chat.filed() == []
+    assert "How severe is it?" in await chat.press("1. Mail flow", topics)
+
+
+async def test_submit_twice_and_an_older_card_file_one_request() -> None:
+    chat = Conversation()
+    await to_summary(chat)
+    summary = chat.last
+    await chat.press("Submit", summary)
+    (request,) = await chat.filed()
+    again = await chat.press("Submit", summary)
+    assert again.startswith(f"Already filed as {request.number}.")
+    assert len(await chat.filed()) == 1
+
+
+async def test_a_dialog_belongs_to_the_person_who_started_it() -> None:
+    bot = BotHarness()
+    ana = Conversation(bot)
+    await to_summary(ana)
+    summary = ana.last
+    bob = ChannelAccount(id="29:bob", name="Bob Kelly")
+    answer = await bot.receive(
+        Activity(
+            type=ActivityTypes.message, from_property=bob, value=button(summary, "Submit").action["data"]
+        )
+    )
+    assert "started by someone else. Type 'escalate' to start your own." in visible_text(answer[0])
+    assert await ana.filed() == []
+    bob_says = await bot.receive(Activity(type=ActivityTypes.message, from_property=bob, text="exchange"))
+    assert "I didn't understand 'exchange'" in visible_text(bob_says[0])
+    assert "Service request filed" in await ana.press("Submit", summary)
+
+
+class FailingDesk:
+    """The demo desk, except filing fails `failures` times as a timing-out upstream would."""
+
+    def __init__(self, inner: ServiceRequestDesk, failures: int) -> None:
+        self.inner = inner
+        self.failures = failures
+        self.keys: list[str] = []
+
+    async def support_catalogue(self) -> SupportCatalogue:
+        return await self.inner.support_catalogue()
+
+    async def file_request(self, draft: RequestDraft, idempotency_key: str, requested_by: str) -> Filing:
+        self.keys.append(idempotency_key)
+        if self.failures:
+            self.failures -= 1
+            raise UpstreamUnavailable("The demo desk")
+        return await self.inner.file_request(draft, idempotency_key, requested_by)
+
+    async def filed_with_key(self, idempotency_key: str) -> ServiceRequest | None:
+        return await self.inner.filed_with_key(idempotency_key)
+
+    async def recent_requests(
+        self, customer: Customer | None = None, limit: int = 10
+    ) -> Sequence[ServiceRequest]:
+        return await self.inner.recent_requests(customer, limit)
+
+    async def service_request(self, number: str) -> ServiceRequest:
+        return await self.inner.service_request(number)
+
+    async def add_note(self, number: str, author: str, text: str) -> ServiceRequest:
+        return await self.inner.add_note(number, author, text)
+
+    async def link_request(self, reference: str, number: str) -> ServiceRequest:
+        return await self.inner.link_request(reference, number)
+
+
+async def test_a_failed_filing_offers_try_again_with_the_same_request() -> None:
+    first = BotHarness()
+    desk = FailingDesk(first.desk, failures=1)
+    chat = Conversation(BotHarness(desk=desk, database=first.database))
+    await to_summary(chat)
+    text = await chat.press("Submit")
+    assert text.startswith("The request wasn't filed")
+    assert "Reference: " in text
+    assert await chat.filed() == []
+    assert "Service request filed" in await chat.press("Try again")
+    assert len(await chat.filed()) == 1
+    assert len(set(desk.keys)) == 1, "the retry used the same idempotency key"
+
+
+def form_data(chat: Conversation, **values: str) -> dict[str, Any]:
+    """The form's Submit data merged with its inputs' values, as Teams sends them."""
+    submit = button(chat.last, "Submit").action["data"]
+    return {**submit, **values}
+
+
+GOOD_FORM = {
+    "customer": "Northwind Traders",
+    "topic": "32444673",
+    "severity": "moderate",
+    "title": "Calls drop",
+    "description": "PSTN calls drop after 10 minutes.",
+    "contact_name": "Ana Bowman",
+    "contact_email": "ana@northwind.example",
+    "phone": "",
+}
+
+
+async def test_the_form_takes_every_field_through_the_same_validation() -> None:
+    chat = Conversation()
+    await chat.say("escalate")
+    form = await chat.press("Fill in a form instead")
+    for label in ("Customer (name, domain or tenant id)", "Product and topic", "Severity", "Title"):
+        assert f"<{label}: " in form
+    bad = {**GOOD_FORM, "customer": "fabrikam", "topic": "99", "title": "t" * 101, "contact_email": "ana@"}
+    text = await chat.submit(form_data(chat, **bad))
+    assert "Please fix:" in text
+    assert "Customer: That customer isn't in your customer list." in text
+    assert "Topic: That topic isn't in the support catalogue." in text
+    assert "Title: That's 101 characters; the limit is 100." in text
+    assert "Primary contact: 'ana@' isn't an email address I can use." in text
+    assert "<Title: " + "t" * 101 + ">" in text, "what was typed is kept"
+    assert await chat.filed() == []
+    summary = await chat.submit(form_data(chat, **GOOD_FORM))
+    assert "Check the request before it's filed" in summary
+    assert "Topic Meetings and calling" in summary and "Product Microsoft Teams" in summary
+    assert "Service request filed" in await chat.press("Submit")
+    assert len(await chat.filed()) == 1
+
+
+async def test_the_form_still_passes_the_escalation_guard() -> None:
+    chat = Conversation()
+    await chat.say("escalate")
+    await chat.press("Fill in a form instead")
+    contoso_exchange = {**GOOD_FORM, "customer": "contoso", "topic": "32444671"}
+    text = await chat.submit(form_data(chat, **contoso_exchange))
+    assert "EX1100014 · Exchange Online · Interrupted" in text
+    assert "Check the request before it's filed" in await chat.say("file anyway")
+
+
+async def test_a_handed_off_request_gets_a_partner_center_card_and_link_attaches_the_number() -> None:
+    database = SqliteDatabase(Path(":memory:"))
+    desk = DemoServiceRequests.open(database, DATA_DIR, lambda: DEMO_NOW, frozenset({"Exchange Online"}))
+    chat = Conversation(BotHarness(desk=desk, database=database))
+    await to_summary(chat)
+    text = await chat.press("Submit")
+    (request,) = await chat.filed()
+    assert text.startswith("Ready to file in Partner Center")
+    assert f"link {request.reference} <SR number>" in text
+    assert "Customer: Northwind Traders" in text and "Title: Outlook can't open shared mailboxes" in text
+    assert (
+        button(chat.last, "Open in Partner Center").action["url"].startswith("https://partner.microsoft.com/")
+    )
+    assert "Awaiting SR number" in await chat.say("requests")
+    linked = await chat.say(f"link {request.reference} 2611240010000042")
+    assert linked.startswith("Outlook can't open shared mailboxes\n2611240010000042 · Northwind Traders")
+    assert "Already linked" in await chat.say(f"link {request.reference} 2611240010000043")
+
+
+async def test_a_customers_page_button_interrupts_and_offers_to_resume() -> None:
+    chat = Conversation()
+    first_page = (await chat.bot.say("customers"))[0]
+    await chat.say("escalate for northwind")
+    text = await chat.press("Next page", first_page)
+    assert "24 customers · page 2 of 3" in text
+    assert "Pick up where you left off?" in text
+
+
+async def test_dialog_state_is_plain_json() -> None:
+    chat = Conversation()
+    await chat.say("escalate for northwind")
+    await chat.say("exchange")
+    stored = await chat.bot.storage.read([key for key in chat.bot.storage.memory if "/users/" in key])
+    (state,) = stored.values()
+
+    def escalation(node: object) -> dict[str, Any] | None:
+        if isinstance(node, dict):
+            if "escalation" in node and isinstance(node["escalation"], dict):
+                return node["escalation"]
+            return next((found for v in node.values() if (found := escalation(v)) is not None), None)
+        if isinstance(node, list):
+            return next((found for v in node if (found := escalation(v)) is not None), None)
+        return escalation(vars(node)) if hasattr(node, "__dict__") else None
+
+    flow = escalation(state)
+    assert flow is not None and flow["customer_name"] == "Northwind Traders" and flow["step"] == "topic"
+    assert json.loads(json.dumps(flow)) == flow

@@ -1,0 +1,198 @@
+"""The demo desk: exactly one request per idempotency key, Microsoft-like numbers, statuses over time."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from services.demo.backend import DATA_DIR
+from services.demo.service_requests import DemoServiceRequests
+from services.errors import AlreadyLinked, ServiceRequestNotFound
+from services.models import Contact, Customer, RequestDraft, RequestStatus, Severity
+from services.sqlite_database import SqliteDatabase
+from tests.support.harness import DEMO_NOW
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = DEMO_NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[SqliteDatabase]:
+    database = SqliteDatabase(tmp_path / "bot.sqlite3")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def desk(database: SqliteDatabase, clock: Clock) -> DemoServiceRequests:
+    return DemoServiceRequests.open(database, DATA_DIR, clock)
+
+
+async def _draft(desk: DemoServiceRequests, customer: Customer, title: str = "Mail is slow") -> RequestDraft:
+    catalogue = await desk.support_catalogue()
+    return RequestDraft(
+        customer=customer,
+        topic=catalogue.topics_of("Exchange Online")[0],
+        severity=Severity.MODERATE,
+        title=title,
+        description="Outbound mail is delayed by two hours.",
+        contact=Contact("Ana Bowman", "ana@contoso.example"),
+    )
+
+
+async def test_the_catalogue_comes_from_the_datasets_support_topics(desk: DemoServiceRequests) -> None:
+    catalogue = await desk.support_catalogue()
+    assert len(catalogue.topics) == 12
+    assert catalogue.topic("32444671") is not None
+    assert [t.name for t in catalogue.topics_of("Exchange Online")] == ["Mail flow", "Mailbox access"]
+    assert [s.severity for s in catalogue.severities] == [
+        Severity.CRITICAL,
+        Severity.MODERATE,
+        Severity.MINIMAL,
+    ]
+
+
+async def test_a_repeated_key_returns_the_first_request(
+    desk: DemoServiceRequests, customers: list[Customer]
+) -> None:
+    draft = await _draft(desk, customers[0])
+    first = await desk.file_request(draft, "a" * 32, "Ana Bowman")
+    again = await desk.file_request(await _draft(desk, customers[0], "A different title"), "a" * 32, "Bob")
+    assert not first.already_filed and again.already_filed
+    assert again.request == first.request
+    assert len(await desk.recent_requests()) == 1
+    other = await desk.file_request(draft, "b" * 32, "Ana Bowman")
+    assert other.request.number != first.request.number
+
+
+async def test_concurrent_filings_with_one_key_store_one_request(
+    desk: DemoServiceRequests, customers: list[Customer]
+) -> None:
+    draft = await _draft(desk, customers[0])
+    filings = await asyncio.gather(*(desk.file_request(draft, "c" * 32, "Ana") for _ in range(5)))
+    assert len({f.request.number for f in filings}) == 1
+    assert sum(not f.already_filed for f in filings) == 1
+
+
+async def test_the_key_is_unique_in_the_table_itself(
+    database: SqliteDatabase, desk: DemoServiceRequests
+) -> None:
+    def duplicate(db: sqlite3.Connection) -> None:
+        for number in ("1", "2"):
+            values = (number, "same key", *[""] * 12, 0, "")
+            db.execute(f"INSERT INTO service_requests VALUES ({', '.join('?' * 16)})", values)
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await database.run(duplicate)
+
+
+async def test_numbers_are_16_digits_prefixed_with_the_date(
+    desk: DemoServiceRequests, customers: list[Customer], clock: Clock
+) -> None:
+    draft = await _draft(desk, customers[0])
+    first = (await desk.file_request(draft, "d" * 32, "Ana")).request.number
+    second = (await desk.file_request(draft, "e" * 32, "Ana")).request.number
+    assert len(first) == 16 and first.isdigit() and first.startswith("261124")
+    assert int(second) == int(first) + 1
+    clock.now += timedelta(days=1)
+    assert (await desk.file_request(draft, "f" * 32, "Ana")).request.number.startswith("261125")
+
+
+async def test_statuses_move_over_simulated_time(
+    desk: DemoServiceRequests, customers: list[Customer], clock: Clock
+) -> None:
+    number = (await desk.file_request(await _draft(desk, customers[0]), "g" * 32, "Ana")).request.number
+    seen = []
+    for hours in (0, 2, 7, 49):
+        clock.now = DEMO_NOW + timedelta(hours=hours)
+        seen.append((await desk.service_request(number)).status)
+    assert seen == [
+        RequestStatus.OPEN,
+        RequestStatus.MICROSOFT_RESPONDED,
+        RequestStatus.ATTENTION_NEEDED,
+        RequestStatus.CLOSED,
+    ]
+
+
+async def test_recent_requests_are_newest_first_and_filter_by_customer(
+    desk: DemoServiceRequests, customers: list[Customer], clock: Clock
+) -> None:
+    contoso, fabrikam = customers[0], customers[1]
+    await desk.file_request(await _draft(desk, contoso, "older"), "h" * 32, "Ana")
+    clock.now += timedelta(minutes=5)
+    await desk.file_request(await _draft(desk, fabrikam, "newer"), "i" * 32, "Ana")
+    assert [r.title for r in await desk.recent_requests()] == ["newer", "older"]
+    assert [r.title for r in await desk.recent_requests(contoso)] == ["older"]
+
+
+async def test_notes_are_kept_in_order_and_unknown_numbers_are_refused(
+    desk: DemoServiceRequests, customers: list[Customer], clock: Clock
+) -> None:
+    number = (await desk.file_request(await _draft(desk, customers[0]), "j" * 32, "Ana")).request.number
+    await desk.add_note(number, "Ana", "first")
+    clock.now += timedelta(minutes=1)
+    updated = await desk.add_note(number, "Bob", "second")
+    assert [(n.author, n.text) for n in updated.notes] == [("Ana", "first"), ("Bob", "second")]
+    assert updated.last_modified == clock.now
+    with pytest.raises(ServiceRequestNotFound):
+        await desk.add_note("2611240010999999", "Ana", "lost")
+    with pytest.raises(ServiceRequestNotFound):
+        await desk.service_request("2611240010999999")
+
+
+async def test_requests_survive_a_restart(tmp_path: Path, customers: list[Customer], clock: Clock) -> None:
+    first = SqliteDatabase(tmp_path / "bot.sqlite3")
+    desk = DemoServiceRequests.open(first, DATA_DIR, clock)
+    filed = await desk.file_request(await _draft(desk, customers[0]), "k" * 32, "Ana")
+    first.close()
+    second = SqliteDatabase(tmp_path / "bot.sqlite3")
+    reopened = DemoServiceRequests.open(second, DATA_DIR, clock)
+    again = await reopened.file_request(await _draft(reopened, customers[0]), "k" * 32, "Ana")
+    second.close()
+    assert again.already_filed and again.request.number == filed.request.number
+
+
+async def test_a_handed_off_request_awaits_its_number_until_linked(
+    database: SqliteDatabase, customers: list[Customer], clock: Clock
+) -> None:
+    desk = DemoServiceRequests.open(
+        database, DATA_DIR, clock, handoff_products=frozenset({"Exchange Online"})
+    )
+    filing = await desk.file_request(await _draft(desk, customers[0]), "l" * 32, "Ana")
+    request = filing.request
+    assert request.status is RequestStatus.AWAITING_NUMBER
+    assert request.reference == request.number and request.reference.startswith("E261124")
+    assert filing.handoff is not None
+    assert filing.handoff.portal_url.startswith("https://partner.microsoft.com/")
+    assert "Title: Mail is slow" in filing.handoff.summary and "Severity: moderate" in filing.handoff.summary
+    again = await desk.file_request(await _draft(desk, customers[0]), "l" * 32, "Ana")
+    assert again.already_filed and again.request.reference == request.reference
+    linked = await desk.link_request(request.reference, "2611240010000042")
+    assert (linked.number, linked.reference, linked.status) == (
+        "2611240010000042",
+        request.reference,
+        RequestStatus.OPEN,
+    )
+    assert (await desk.service_request("2611240010000042")).reference == request.reference
+    assert (await desk.link_request(request.reference, "2611240010000042")).number == "2611240010000042"
+    with pytest.raises(AlreadyLinked):
+        await desk.link_request(request.reference, "2611240010000099")
+    with pytest.raises(ServiceRequestNotFound):
+        await desk.link_request("E2611240010999999", "2611240010000042")
+    noted = await desk.add_note("2611240010000042", "Ana", "linked")
+    assert [n.text for n in noted.notes] == ["linked"]
