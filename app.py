@@ -218,7 +218,7 @@ def build_bot(
             CustomersDialog(backend),
             HealthDialog(backend),
             IncidentsDialog(backend, clock),
-            IncidentDialog(backend, clock),
+            IncidentDialog(backend, clock, notifications.board),
             OverviewDialog(backend, clock),
             SubscribeDialog(backend, subscriptions, notifications.watcher, clock),
             SubscriptionsDialog(backend, subscriptions, conversations, clock),

@@ -11,7 +11,7 @@ from botbuilder.core import InvokeResponse, TurnContext
 
 from bot.wording import NOTICE_NOT_HERE, SOMEONE
 from cards.actions import InvalidSubmission, parse_execute
-from cards.notifications import EscalationCommand, incident_notice_card
+from cards.notifications import incident_notice_card
 from cards.parts import card_payload
 from dialogs.conversation_scope import conversation_key
 from services.notice_board import NoticeBoard
@@ -36,13 +36,11 @@ class NoticeAcknowledgements:
         directory: CustomerDirectory,
         clock: Callable[[], datetime],
         refresh: Callable[[], None],
-        escalation: EscalationCommand = None,
     ) -> None:
         self._board = board
         self._directory = directory
         self._clock = clock
         self._refresh = refresh
-        self._escalation = escalation
 
     async def handle(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
@@ -63,6 +61,6 @@ class NoticeAcknowledgements:
             return _answer("application/vnd.microsoft.activity.message", NOTICE_NOT_HERE)
         customers = {c.customer_id: c for c in await self._directory.list_customers()}
         followed = [customers[c] for c in found[1] if c in customers]
-        card = incident_notice_card(notice, followed, now, delivery.acknowledged_by, self._escalation)
+        card = incident_notice_card(notice, followed, now, delivery.acknowledged_by)
         self._refresh()
         return _answer("application/vnd.microsoft.card.adaptive", card_payload(card))

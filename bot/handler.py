@@ -138,7 +138,8 @@ class SupportBot(TeamsActivityHandler):
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         async with self._exclusive(turn_context):
-            await self._welcomed.delete(turn_context)
+            # Set rather than deleted: botbuilder's delete raises when the bot never greeted here.
+            await self._welcomed.set(turn_context, False)
             await self._save(turn_context)
         await self._forget(conversation_key(turn_context.activity))
 

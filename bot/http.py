@@ -114,7 +114,13 @@ def messages_route(runner: TurnRunner, max_body_bytes: int) -> Handler:
         except AuthenticationTimeout:
             return refuse(request, 503, "Authentication is taking too long; try again", {"Retry-After": "5"})
         if invoke is not None:
-            return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+            # Universal Actions answer with plain JSON; botbuilder's own invokes with msrest models.
+            answer = (
+                invoke.body
+                if invoke.body is None or isinstance(invoke.body, dict)
+                else serializer_helper(invoke.body)
+            )
+            return web.json_response(answer, status=invoke.status)
         return web.Response(status=201)
 
     return messages

@@ -25,7 +25,6 @@ from bot.connector import Connector, ConnectorError
 from bot.log_ids import conversation_hash
 from bot.proactive import Address
 from cards.notifications import (
-    EscalationCommand,
     incident_notice_card,
     notice_digest_card,
     thread_update_text,
@@ -50,7 +49,6 @@ class NoticeDelivery:
         conversations: ConversationStore,
         directory: CustomerDirectory,
         clock: Callable[[], datetime],
-        escalation: EscalationCommand = None,
         app_rate_per_second: float = 50,
         concurrency: int = 16,
     ) -> None:
@@ -59,7 +57,6 @@ class NoticeDelivery:
         self._conversations = conversations
         self._directory = directory
         self._clock = clock
-        self._escalation = escalation
         self._app_limit = AsyncLimiter(app_rate_per_second, 1)
         self._thread_limits: dict[str, tuple[AsyncLimiter, AsyncLimiter]] = {}
         self._concurrency = asyncio.Semaphore(concurrency)
@@ -144,7 +141,7 @@ class NoticeDelivery:
         self, address: Address, notice: Notice, delivery: Delivery, customers: Sequence[Customer]
     ) -> int:
         now = self._clock()
-        card = incident_notice_card(notice, customers, now, delivery.acknowledged_by, self._escalation)
+        card = incident_notice_card(notice, customers, now, delivery.acknowledged_by)
         sent = 0
         try:
             if delivery.activity_id is None:

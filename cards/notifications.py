@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +19,13 @@ from microsoft_teams.cards import (
     TextBlock,
 )
 
-from cards.actions import acknowledge_notice, health_command, incident_command, run_command
+from cards.actions import (
+    acknowledge_notice,
+    escalate_command,
+    health_command,
+    incident_command,
+    run_command,
+)
 from cards.parts import (
     STATUS_COLOURS,
     card,
@@ -45,9 +51,6 @@ from services.models import (
     Subscription,
     TenantHealth,
 )
-
-# A command that opens the escalation dialog pre-filled for an incident; None while there is none.
-EscalationCommand = Callable[[Incident, Customer], str] | None
 
 
 def _kind(incident: Incident) -> str:
@@ -81,7 +84,6 @@ def incident_notice_card(
     customers: Sequence[Customer],
     now: datetime,
     acknowledged_by: str = "",
-    escalation: EscalationCommand = None,
 ) -> AdaptiveCard:
     """One incident, as posted to a subscribed conversation and then updated in place."""
     incident = notice.incident
@@ -111,8 +113,9 @@ def incident_notice_card(
     actions: list[SubmitAction | ExecuteAction] = []
     if customers:
         actions.append(run_command("Details", incident_command(incident.incident_id, customers[0])))
-        if escalation is not None and not incident.is_resolved:
-            actions.append(run_command("File a service request", escalation(incident, customers[0])))
+        if not incident.is_resolved:
+            command = escalate_command(customers[0], incident.incident_id)
+            actions.append(run_command("File a service request", command))
     if not acknowledged_by and not incident.is_resolved:
         actions.append(acknowledge_notice(incident.incident_id))
     state = "resolved" if incident.is_resolved else incident.status.label

@@ -15,16 +15,22 @@ from dialogs.customer_choice import pick_customer
 from dialogs.ids import INCIDENT
 from dialogs.requests import CommandRequest
 from services.admin_centers import admin_center_link
+from services.errors import IncidentNotFound
 from services.incidents import find_incident, looks_like_incident_id
-from services.models import Customer
+from services.models import Customer, IncidentLookup
+from services.notice_board import NoticeBoard
 from services.ports import Backend
 
 
 class IncidentDialog(AnswerDialog):
-    def __init__(self, backend: Backend, clock: Callable[[], datetime]) -> None:
+    """Looks in the customers' tenants, then among the incidents the partner's monitoring reported
+    (`/api/notify`), which the tenants' health may not show."""
+
+    def __init__(self, backend: Backend, clock: Callable[[], datetime], board: NoticeBoard) -> None:
         super().__init__(INCIDENT)
         self._backend = backend
         self._clock = clock
+        self._board = board
 
     async def answer(self, options: object) -> AdaptiveCard:
         request = CommandRequest.from_options(options)
@@ -47,6 +53,23 @@ class IncidentDialog(AnswerDialog):
             if not isinstance(picked, Customer):
                 return picked
             customer = picked
-        lookup = await find_incident(self._backend, incident_id, customer)
+        try:
+            lookup = await find_incident(self._backend, incident_id, customer)
+        except IncidentNotFound:
+            reported = await self._reported(incident_id, customer)
+            if reported is None:
+                raise
+            lookup = reported
         admin_link = admin_center_link(lookup.customer, lookup.incident.service)
         return incident_card(lookup, self._clock(), admin_link)
+
+    async def _reported(self, incident_id: str, customer: Customer | None) -> IncidentLookup | None:
+        notice = await self._board.notice(incident_id)
+        if notice is None or (customer is not None and customer.customer_id not in notice.customer_ids):
+            return None
+        by_id = {c.customer_id: c for c in await self._backend.list_customers()}
+        affected = [by_id[c] for c in notice.customer_ids if c in by_id]
+        if not affected:
+            return None
+        shown = customer or affected[0]
+        return IncidentLookup(notice.incident, shown, tuple(c for c in affected if c != shown))

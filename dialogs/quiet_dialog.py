@@ -39,7 +39,7 @@ class QuietDialog(AnswerDialog):
         argument = argument.removesuffix("hours").removesuffix("hour").strip()
         conversation, here, now = conversation_key(activity), where(activity), self._clock()
         if argument in _OFF:
-            await self._conversations.set_quiet(conversation, None, now)
+            await self._conversations.end_quiet(conversation, now)
             return notice_card(QUIET_ENDED_TITLE, QUIET_ENDED.format(where=here))
         try:
             hours = float(argument)

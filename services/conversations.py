@@ -16,7 +16,7 @@ from typing import Any
 
 from services.sqlite_database import SqliteDatabase
 
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
     conversation TEXT PRIMARY KEY,
     reference TEXT NOT NULL,
@@ -49,7 +49,7 @@ def _moment(value: str | None) -> datetime | None:
 class ConversationStore:
     def __init__(self, database: SqliteDatabase) -> None:
         self._database = database
-        database.create_schema(_SCHEMA)
+        database.create_schema(SCHEMA)
 
     async def remember(self, conversation: str, reference: Mapping[str, Any], now: datetime) -> None:
         """Keep the newest reference; a conversation that writes to the bot is active again."""
@@ -99,6 +99,15 @@ class ConversationStore:
             lambda db: db.execute(
                 "UPDATE conversations SET quiet_since = ?, quiet_until = ? WHERE conversation = ?",
                 (since.isoformat() if since else None, until.isoformat() if until else None, conversation),
+            )
+        )
+
+    async def end_quiet(self, conversation: str, now: datetime) -> None:
+        """Quiet ends now; when it began is kept, so the digest can say 'since'."""
+        await self._database.run(
+            lambda db: db.execute(
+                "UPDATE conversations SET quiet_until = ? WHERE conversation = ? AND quiet_until > ?",
+                (now.isoformat(), conversation, now.isoformat()),
             )
         )
 

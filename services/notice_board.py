@@ -16,6 +16,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from services.conversations import SCHEMA as CONVERSATIONS_SCHEMA
 from services.models import (
     ChangeKind,
     Customer,
@@ -150,7 +151,7 @@ def _delivery(row: tuple[Any, ...]) -> Delivery:
 class NoticeBoard:
     def __init__(self, database: SqliteDatabase) -> None:
         self._database = database
-        database.create_schema(_SCHEMA)
+        database.create_schema(CONVERSATIONS_SCHEMA + _SCHEMA)
 
     # What the watcher and the webhook learn.
 
@@ -233,19 +234,23 @@ class NoticeBoard:
                     now.isoformat(),
                 ),
             )
+            # A conversation that refused the bot (403/404) hears nothing until it writes to the bot again.
+            inactive = {
+                row[0] for row in db.execute("SELECT conversation FROM conversations WHERE active = 0")
+            }
             for conversation, followed in audience_in(db, list(notice.customer_ids), incident).items():
                 db.execute(
                     "INSERT INTO deliveries "
                     "(incident_id, conversation, followed, version, state, updated_at) "
-                    "VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT(incident_id, conversation) DO UPDATE SET "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(incident_id, conversation) DO UPDATE SET "
                     "followed = excluded.followed, version = excluded.version, "
-                    "updated_at = excluded.updated_at, retry_at = NULL, "
-                    "state = CASE WHEN state = 'inactive' THEN 'inactive' ELSE 'pending' END",
+                    "updated_at = excluded.updated_at, retry_at = NULL, state = excluded.state",
                     (
                         incident.incident_id,
                         conversation,
                         json.dumps(followed),
                         notice.version,
+                        "inactive" if conversation in inactive else "pending",
                         now.isoformat(),
                     ),
                 )

@@ -14,7 +14,11 @@ _ids = itertools.count(1732458000000)
 
 
 def channel_message(
-    service_url: str, text: str = "", value: dict[str, Any] | None = None, thread: str = ""
+    service_url: str,
+    text: str = "",
+    value: dict[str, Any] | None = None,
+    thread: str = "",
+    channel: str = CHANNEL,
 ) -> dict[str, Any]:
     """A message in a team channel thread (a new one unless `thread` names it), @mentioning the bot."""
     message_id = str(next(_ids))
@@ -36,7 +40,7 @@ def channel_message(
             "isGroup": True,
             "conversationType": "channel",
             "tenantId": TENANT,
-            "id": f"{CHANNEL};messageid={thread}",
+            "id": f"{channel};messageid={thread}",
         },
         "recipient": {"id": BOT_ID, "name": BOT_NAME},
         "textFormat": "plain",
@@ -51,9 +55,9 @@ def channel_message(
             }
         ],
         "channelData": {
-            "teamsChannelId": CHANNEL,
+            "teamsChannelId": channel,
             "teamsTeamId": TEAM,
-            "channel": {"id": CHANNEL},
+            "channel": {"id": channel},
             "team": {"id": TEAM},
             "tenant": {"id": TENANT},
         },
@@ -91,3 +95,31 @@ def installation_update(service_url: str, action: str = "add") -> dict[str, Any]
             "source": {"name": "message"},
         },
     }
+
+
+PERSONAL_CHAT = "a:1Ana-Bowman-personal-chat-with-the-bot"
+OTHER_CHANNEL = "19:7d1e0c9b2a3f4e5d6c7b8a9f0e1d2c3b@thread.tacv2"
+
+
+def personal_message(service_url: str, text: str = "", value: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A message in Ana's 1:1 chat with the bot (no mention needed)."""
+    activity = channel_message(service_url, text, value)
+    activity["conversation"] = {"conversationType": "personal", "tenantId": TENANT, "id": PERSONAL_CHAT}
+    activity["channelData"] = {"tenant": {"id": TENANT}}
+    activity["entities"] = [e for e in activity["entities"] if e["type"] != "mention"]
+    if value is None:
+        activity["text"] = text
+    return activity
+
+
+def card_action(service_url: str, verb: str, data: dict[str, Any], thread: str) -> dict[str, Any]:
+    """An Action.Execute press on a card in a channel thread: an adaptiveCard/action invoke."""
+    activity = channel_message(service_url, thread=thread)
+    del activity["text"]
+    activity["entities"] = []
+    activity.update(
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"},
+    )
+    return activity

@@ -1,0 +1,378 @@
+"""Proactive outage notices end to end: subscribe in Teams, an event arrives (webhook or the moving demo
+world), and the card reaches exactly the subscribed conversations, once, and is kept up to date."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from tests.doubles.connector import Failure, FakeConnector, Sent
+from tests.integration.conftest import StartBot
+from tests.integration.teams import (
+    CHANNEL,
+    OTHER_CHANNEL,
+    PERSONAL_CHAT,
+    card_action,
+    channel_message,
+    installation_update,
+    personal_message,
+)
+from tests.support.visible import buttons, visible_text
+
+TOKEN = "notify-token-for-tests"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+QUIET_BOT = {"notify_token": TOKEN, "watch_interval_seconds": 3600, "demo_tick_seconds": 0}
+
+
+def event(
+    customer: str,
+    incident_id: str = "EX2200001",
+    status: str = "serviceInterruption",
+    posts: int = 1,
+    resolved: bool = False,
+) -> dict[str, Any]:
+    """What the partner's monitoring posts: a customer and a Graph serviceHealthIssue."""
+    return {
+        "customer": customer,
+        "incident": {
+            "id": incident_id,
+            "service": "Exchange Online",
+            "title": "Users can't send mail from Outlook",
+            "status": status,
+            "classification": "incident",
+            "impactDescription": "Users may be unable to send mail from Outlook desktop.",
+            "startDateTime": "2026-11-24T07:00:00Z",
+            "endDateTime": "2026-11-24T10:20:00Z" if resolved else None,
+            "lastModifiedDateTime": f"2026-11-24T0{7 + posts}:00:00Z",
+            "isResolved": resolved,
+            "posts": [
+                {
+                    "createdDateTime": f"2026-11-24T0{7 + n}:00:00Z",
+                    "postType": "regular",
+                    "description": {
+                        "contentType": "html",
+                        "content": f"Title: Mail delays<br><br>Current status: Update number {n + 1}.",
+                    },
+                }
+                for n in range(posts)
+            ],
+        },
+    }
+
+
+async def say(bot: TestClient[Any, Any], activity: dict[str, Any]) -> None:
+    assert (await bot.post("/api/messages", json=activity)).status in (200, 201)
+
+
+async def notify(bot: TestClient[Any, Any], body: Any) -> tuple[int, Any]:
+    response = await bot.post("/api/notify", json=body, headers=AUTH)
+    return response.status, await response.json()
+
+
+def created(connector: FakeConnector) -> list[Sent]:
+    return [s for s in connector.sent if s.method == "CREATE"]
+
+
+def updates(connector: FakeConnector) -> list[Sent]:
+    return [s for s in connector.sent if s.method == "PUT"]
+
+
+async def subscribed(
+    bot: TestClient[Any, Any], service_url: str, what: str = "contoso", **where: Any
+) -> None:
+    await say(bot, channel_message(service_url, f"subscribe {what}", **where))
+
+
+async def test_a_new_incident_reaches_the_subscribed_channel_as_a_new_thread_and_no_one_else(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    assert "This channel will now hear about: Contoso Ltd · every service · incidents" in visible_text(
+        connector.messages[0]
+    )
+    await say(bot, personal_message(service_url, "help"))
+    await say(bot, channel_message(service_url, "help", channel=OTHER_CHANNEL))
+    before = len(connector.sent)
+
+    assert await notify(bot, event("contoso")) == (202, {"conversations": 1})
+    await connector.wait_until(lambda: bool(created(connector)))
+    await asyncio.sleep(0.2)
+    (card,) = connector.sent[before:]
+    assert (card.method, card.conversation_id) == ("CREATE", CHANNEL)
+    text = visible_text(card.activity)
+    assert text.splitlines()[:3] == [
+        "Incident · Exchange Online",
+        "Users can't send mail from Outlook",
+        "Interrupted",
+    ]
+    assert "Customer: Contoso Ltd" in text and "Latest: Update number 1." in text
+    assert [b.title for b in buttons(card.activity)] == ["Details", "File a service request", "Acknowledge"]
+
+
+async def test_the_card_buttons_open_the_incident_and_start_the_escalation(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url, "woodgrove")
+    await notify(bot, event("woodgrove", "EX2200007", status="restoringService"))
+    await connector.wait_until(lambda: bool(created(connector)))
+    card = created(connector)[0].activity
+    details = next(b for b in buttons(card) if b.title == "Details")
+    await say(bot, channel_message(service_url, value=details.action["data"]))
+    assert visible_text(connector.messages[-1]).startswith("Users can't send mail from Outlook\nEX2200007")
+    escalate = next(b for b in buttons(card) if b.title == "File a service request")
+    assert escalate.action["data"]["command"].startswith("escalate for ")
+
+
+@pytest.mark.parametrize("restart", [False, True])
+async def test_a_change_updates_the_same_card_and_says_so_in_its_thread(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, restart: bool
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    await notify(bot, event("contoso"))
+    await connector.wait_until(lambda: bool(created(connector)))
+    if restart:
+        await bot.close()
+        bot = await start_bot(**QUIET_BOT)
+    assert await notify(bot, event("contoso", status="restoringService", posts=2)) == (
+        202,
+        {"conversations": 1},
+    )
+    await connector.wait_until(lambda: len(updates(connector)) == 1 and len(connector.messages) >= 3)
+    await asyncio.sleep(0.2)
+    (first,) = created(connector)
+    thread = f"{CHANNEL};messageid=thread-2"
+    (update,) = updates(connector)
+    assert (update.conversation_id, update.reply_to_id) == (thread, "thread-2")
+    assert "Restoring service" in visible_text(update.activity)
+    reply = connector.sent[-1]
+    assert (reply.method, reply.conversation_id, reply.reply_to_id) == ("POST", thread, "thread-2")
+    assert reply.activity["text"] == "Restoring service: Update number 2."
+    assert len(created(connector)) == 1, "never a second card for one incident"
+
+
+async def test_an_event_that_says_nothing_new_sends_nothing(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    await notify(bot, event("contoso"))
+    await connector.wait_until(lambda: bool(created(connector)))
+    sent = len(connector.sent)
+    assert await notify(bot, event("contoso")) == (202, {"conversations": 0})
+    await asyncio.sleep(0.2)
+    assert len(connector.sent) == sent
+
+
+async def test_a_resolved_incident_says_how_long_it_lasted(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    await notify(bot, event("contoso"))
+    await connector.wait_until(lambda: bool(created(connector)))
+    await notify(bot, event("contoso", status="serviceRestored", posts=3, resolved=True))
+    await connector.wait_until(lambda: bool(updates(connector)))
+    text = visible_text(updates(connector)[0].activity)
+    assert "Resolved after 3 h 20 min" in text
+    assert "Acknowledge" not in text
+
+
+async def test_one_incident_in_several_tenants_is_one_card_listing_every_affected_customer(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url, "all")
+    assert await notify(bot, event("contoso", "MO2200009")) == (202, {"conversations": 1})
+    await connector.wait_until(lambda: bool(created(connector)))
+    assert await notify(bot, event("woodgrove", "MO2200009")) == (202, {"conversations": 1})
+    await connector.wait_until(lambda: bool(updates(connector)))
+    await asyncio.sleep(0.2)
+    assert len(created(connector)) == 1
+    assert "2 Customers: Contoso Ltd, Woodgrove Bank" in visible_text(updates(connector)[-1].activity)
+    assert connector.sent[-1].activity["text"] == "Interrupted: now affecting 2 customers"
+
+
+async def test_a_throttled_connector_still_gets_every_notice_exactly_once_in_every_conversation(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    await subscribed(bot, service_url, channel=OTHER_CHANNEL)
+    await say(bot, personal_message(service_url, "subscribe contoso"))
+    connector.failures = [Failure(429, "0.05")] * 4 + [Failure(503, "0.05")] * 2
+    assert await notify(bot, event("contoso")) == (202, {"conversations": 3})
+    assert await notify(bot, event("contoso", "SP2200002")) == (202, {"conversations": 3})
+
+    def cards(conversation: str) -> list[str]:
+        return [
+            visible_text(s.activity).splitlines()[3]
+            for s in connector.sent
+            if s.conversation_id == conversation
+            and s.activity.get("attachments")
+            and "Incident" in str(s.activity)
+            and s.method in ("CREATE", "POST")
+            and "Incident · " in visible_text(s.activity)
+        ]
+
+    await connector.wait_until(
+        lambda: all(len(cards(c)) == 2 for c in (CHANNEL, OTHER_CHANNEL, PERSONAL_CHAT))
+    )
+    await asyncio.sleep(0.3)
+    for conversation in (CHANNEL, OTHER_CHANNEL, PERSONAL_CHAT):
+        assert sorted(cards(conversation)) == ["Incident: EX2200001", "Incident: SP2200002"], conversation
+    assert not connector.failures, "every throttled send was retried"
+
+
+async def test_a_conversation_that_refuses_the_bot_is_marked_inactive_and_not_tried_again(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    connector.refusing[CHANNEL] = 403
+    attempts = len(connector.attempts)
+    await notify(bot, event("contoso"))
+    await connector.wait_until(lambda: len(connector.attempts) == attempts + 1)
+    await asyncio.sleep(0.2)
+    assert await notify(bot, event("contoso", "SP2200002")) == (202, {"conversations": 0})
+    await asyncio.sleep(0.2)
+    assert len(connector.attempts) == attempts + 1, "a 403 is not retried, and nothing more is sent there"
+    await say(bot, personal_message(service_url, "notices contoso"))
+    assert "Another conversation: not sent" in visible_text(connector.messages[-1])
+    assert "(the bot was blocked or removed)" in visible_text(connector.messages[-1])
+
+
+async def test_removing_the_bot_drops_the_conversations_subscriptions(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    await say(bot, installation_update(service_url, "remove"))
+    assert await notify(bot, event("contoso")) == (202, {"conversations": 0})
+
+
+async def test_quiet_hours_hold_notices_and_deliver_them_as_one_digest(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    await say(bot, channel_message(service_url, "quiet 2"))
+    assert "This channel is quiet until 24 Nov 2026 11:00 UTC" in visible_text(connector.messages[-1])
+    await notify(bot, event("contoso"))
+    await notify(bot, event("contoso", "SP2200002"))
+    await asyncio.sleep(0.3)
+    assert created(connector) == []
+    await say(bot, channel_message(service_url, "quiet off"))
+    await connector.wait_until(lambda: bool(created(connector)))
+    await asyncio.sleep(0.2)
+    (digest,) = created(connector)
+    text = visible_text(digest.activity)
+    assert text.startswith("While it was quiet\n2 incidents changed since 24 Nov 2026 09:00 UTC.")
+    assert "EX2200001 · Users can't send mail from Outlook" in text and "SP2200002" in text
+
+
+async def test_acknowledge_answers_with_the_refreshed_card_and_updates_it_for_everyone(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    await notify(bot, event("contoso"))
+    await connector.wait_until(lambda: bool(created(connector)))
+    acknowledge = next(b for b in buttons(created(connector)[0].activity) if b.title == "Acknowledge")
+    press = card_action(
+        service_url, acknowledge.action["verb"], acknowledge.action["data"], thread="thread-2"
+    )
+    response = await bot.post("/api/messages", json=press)
+    assert response.status == 200
+    body = await response.json()
+    assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    card = {"contentType": "application/vnd.microsoft.card.adaptive", "content": body["value"]}
+    refreshed = {"type": "message", "attachments": [card]}
+    assert "✓ Acknowledged by Ana Bowman" in visible_text(refreshed)
+    assert "Acknowledge" not in [b.title for b in buttons(refreshed)]
+    await connector.wait_until(lambda: bool(updates(connector)))
+    assert "✓ Acknowledged by Ana Bowman" in visible_text(updates(connector)[0].activity)
+    assert updates(connector)[0].reply_to_id == "thread-2"
+
+
+@pytest.mark.parametrize(
+    "data", [{"action": "notice.acknowledge", "incident": "../../etc"}, {"action": "x"}, "EX2200001", None]
+)
+async def test_a_tampered_acknowledge_is_refused_and_changes_nothing(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, data: Any
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    response = await bot.post("/api/messages", json=card_action(service_url, "notice.acknowledge", data, "t"))
+    assert response.status == 400
+    body = await response.json()
+    assert body["type"] == "application/vnd.microsoft.error" and "out of date" in body["value"]["message"]
+    assert connector.sent == []
+
+
+WRONG = {"Authorization": "Bearer wrong"}
+NO_ID = {"customer": "contoso", "incident": {"title": "no id"}}
+
+
+@pytest.mark.parametrize(
+    ("token", "headers", "body", "status", "answer"),
+    [
+        ("", AUTH, event("contoso"), 404, {"error": "Not found"}),
+        (TOKEN, {}, event("contoso"), 401, {"error": "Missing or wrong bearer token"}),
+        (TOKEN, WRONG, event("contoso"), 401, {"error": "Missing or wrong bearer token"}),
+        (
+            TOKEN,
+            AUTH,
+            ["x"],
+            400,
+            {"error": "The body must be a JSON object with 'customer' and 'incident'."},
+        ),
+        (
+            TOKEN,
+            AUTH,
+            {"incident": event("contoso")["incident"]},
+            400,
+            {"error": "'customer' must be a customer id, tenant id, domain or name."},
+        ),
+        (TOKEN, AUTH, NO_ID, 400, {"error": "'incident' needs at least 'id' and 'startDateTime'."}),
+        (
+            TOKEN,
+            AUTH,
+            {"customer": "fabrikam", "incident": event("contoso")["incident"]},
+            400,
+            {"error": "'customer' matches 2 customers; send its id."},
+        ),
+        (TOKEN, AUTH, event("no such customer"), 404, {"error": "No customer matches 'customer'."}),
+        (TOKEN, AUTH, event("contoso.onmicrosoft.com"), 202, {"conversations": 0}),
+    ],
+)
+async def test_the_notify_contract(
+    start_bot: StartBot,
+    token: str,
+    headers: dict[str, str],
+    body: Any,
+    status: int,
+    answer: dict[str, Any],
+) -> None:
+    bot = await start_bot(**{**QUIET_BOT, "notify_token": token})
+    response = await bot.post("/api/notify", json=body, headers=headers)
+    assert (response.status, await response.json()) == (status, answer)
+
+
+async def test_the_demo_world_moves_and_a_subscribed_channel_hears_of_it(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(watch_interval_seconds=3600, demo_tick_seconds=0)
+    await subscribed(bot, service_url, "northwind")
+    tick = await (await bot.post("/api/demo/tick")).json()
+    assert tick == {"step": 1, "changes": ["TM1200001"], "notices": 1}
+    await connector.wait_until(lambda: bool(created(connector)))
+    assert "Incident: TM1200001" in visible_text(created(connector)[0].activity)
+    await bot.post("/api/demo/tick")
+    await bot.post("/api/demo/tick")
+    await connector.wait_until(lambda: bool(updates(connector)))
+    assert "Restoring service" in visible_text(updates(connector)[0].activity)
