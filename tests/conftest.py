@@ -6,6 +6,7 @@ import pytest
 
 from services.demo.backend import DemoBackend
 from services.models import Customer
+from tests.doubles.tls import LoopbackCA, make_test_ca
 from tests.support.harness import demo_backend
 
 
@@ -17,3 +18,8 @@ def demo() -> DemoBackend:
 @pytest.fixture
 async def customers(demo: DemoBackend) -> list[Customer]:
     return list(await demo.list_customers())
+
+
+@pytest.fixture(scope="session")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> LoopbackCA:
+    return make_test_ca(tmp_path_factory.mktemp("tls"))
