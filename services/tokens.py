@@ -98,7 +98,7 @@ class PinnedSession(requests.Session):
         self.mount("https://", adapter)
         self.mount("http://", adapter)
 
-    def request(self, method: str | bytes, url: str, *args: Any, **kwargs: Any) -> Any:
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("verify", self._verify)
         kwargs.setdefault("timeout", self._timeout)
         return super().request(method, url, *args, **kwargs)
