@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import pytest
 
 from services.demo.backend import DemoBackend
 from services.models import Customer
+from tests.doubles.live_world import LiveWorld, start_live_world
 from tests.doubles.tls import LoopbackCA, make_test_ca
 from tests.support.harness import demo_backend
 
@@ -23,3 +27,10 @@ async def customers(demo: DemoBackend) -> list[Customer]:
 @pytest.fixture(scope="session")
 def test_ca(tmp_path_factory: pytest.TempPathFactory) -> LoopbackCA:
     return make_test_ca(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+async def live_world(aiohttp_server: Any, test_ca: LoopbackCA) -> AsyncIterator[LiveWorld]:
+    world = await start_live_world(aiohttp_server, test_ca)
+    yield world
+    await world.backend.close()
