@@ -31,6 +31,12 @@ def demo_backend() -> DemoBackend:
     return DemoBackend.load(now=lambda: DEMO_NOW)
 
 
+def default_backend() -> Backend:
+    """The backend a bot gets when a test names none: the demo, or (under the `each_backend` fixture)
+    the live backend against the https doubles serving the same dataset."""
+    return demo_backend()
+
+
 class BotHarness:
     def __init__(
         self,
@@ -39,7 +45,7 @@ class BotHarness:
         conversation_id: str = "19:support@thread.tacv2",
     ) -> None:
         self.storage = storage or MemoryStorage()
-        self.bot = build_bot(self.storage, backend or demo_backend(), lambda: DEMO_NOW)
+        self.bot = build_bot(self.storage, backend or default_backend(), lambda: DEMO_NOW)
         template = Activity(
             channel_id="msteams",
             service_url="https://smba.example.test/amer/",
