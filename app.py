@@ -6,6 +6,7 @@ what tests run.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -39,6 +40,7 @@ from dialogs.incident_dialog import IncidentDialog
 from dialogs.incidents_dialog import IncidentsDialog
 from dialogs.root import RootDialog
 from services.demo.backend import DemoBackend
+from services.doctor import Check, exit_code, render, run_doctor
 from services.document_store import SqliteDocumentStore
 from services.live.backend import LiveBackend
 from services.live.config import (
@@ -232,6 +234,27 @@ def create_backend(settings: Settings) -> Backend:
             raise SettingsError("BOT_BACKEND=live needs the live settings (see README, Live backends)")
         return LiveBackend(settings.live)
     return DemoBackend.load()
+
+
+def doctor_main(environ: Mapping[str, str] | None = None) -> int:
+    """`make doctor`: what works and what is missing for BOT_BACKEND=live, with the fix for each."""
+    try:
+        settings = Settings.from_env(load_environment(os.environ if environ is None else environ))
+    except SettingsError as error:
+        _stop(str(error))
+    if settings.live is None:
+        _stop("make doctor checks the live backend: set BOT_BACKEND=live and its settings")
+    backend = LiveBackend(settings.live)
+
+    async def check() -> list[Check]:
+        try:
+            return await run_doctor(backend)
+        finally:
+            await backend.close()
+
+    checks = asyncio.run(check())
+    print(render(checks))
+    return exit_code(checks)
 
 
 def build_bot(storage: Storage, backend: Backend, clock: Callable[[], datetime]) -> SupportBot:
