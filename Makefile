@@ -49,6 +49,10 @@ typecheck: $(VENV)/.dev
 doctor: $(VENV)/.runtime
 	$(BIN)/python -c "import app, sys; sys.exit(app.doctor_main())"
 
+# CUSTOMER_ACCESS=gdap: a partner admin signs in once by device code; the token cache is stored encrypted.
+consent: $(VENV)/.runtime
+	$(BIN)/python -c "import app, sys; sys.exit(app.consent_main())"
+
 # Re-pin after editing pyproject.toml dependencies.
 lock: $(VENV)/.dev
 	$(BIN)/pip install $(PIP_FLAGS) uv

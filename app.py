@@ -52,6 +52,7 @@ from services.live.config import (
 )
 from services.ports import Backend
 from services.sqlite_database import SqliteDatabase, StorageError
+from services.tokens import MsalTokens, TokenError
 from services.turn_journal import TurnJournal
 
 VERSION = "0.1.0"
@@ -255,6 +256,32 @@ def doctor_main(environ: Mapping[str, str] | None = None) -> int:
     checks = asyncio.run(check())
     print(render(checks))
     return exit_code(checks)
+
+
+def consent_main(environ: Mapping[str, str] | None = None) -> int:
+    """`make consent`: a partner admin signs in once by device code (GDAP); the refresh token is stored
+    in the encrypted token cache."""
+    try:
+        settings = Settings.from_env(load_environment(os.environ if environ is None else environ))
+    except SettingsError as error:
+        _stop(str(error))
+    if settings.live is None or settings.live.customer_access is not CustomerAccess.GDAP:
+        _stop("make consent is for BOT_BACKEND=live with CUSTOMER_ACCESS=gdap")
+    tokens = MsalTokens(settings.live)
+    try:
+        prompt, wait = asyncio.run(tokens.start_consent())
+        print(prompt.message, flush=True)
+        result = wait()
+    except TokenError as error:
+        print(f"Consent failed: {error.error} {error.codes}", file=sys.stderr)
+        return 1
+    finally:
+        tokens.close()
+    if "access_token" not in result:
+        print(f"Consent failed: {result.get('error')}: {result.get('error_description')}", file=sys.stderr)
+        return 1
+    print(f"Consent stored (encrypted) in {settings.live.token_cache_path}")
+    return 0
 
 
 def build_bot(storage: Storage, backend: Backend, clock: Callable[[], datetime]) -> SupportBot:
