@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test chat package e2e lint typecheck lock clean
+.PHONY: run test chat package e2e lint typecheck lock clean doctor consent
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ lint: $(VENV)/.dev
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
+
+# BOT_BACKEND=live: acquire each token and call each API once; a table of what works and how to fix the rest.
+doctor: $(VENV)/.runtime
+	$(BIN)/python -c "import app, sys; sys.exit(app.doctor_main())"
+
+# CUSTOMER_ACCESS=gdap: a partner admin signs in once by device code; the token cache is stored encrypted.
+consent: $(VENV)/.runtime
+	$(BIN)/python -c "import app, sys; sys.exit(app.consent_main())"
 
 # Re-pin after editing pyproject.toml dependencies.
 lock: $(VENV)/.dev

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from botbuilder.core import ConversationState, PrivateConversationState, Storage, UserState
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from cryptography.fernet import Fernet
 from dotenv import dotenv_values
 
 from bot.acknowledgements import NoticeAcknowledgements
@@ -64,18 +66,28 @@ from services.conversations import ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
 from services.demo.service_requests import DemoServiceRequests
 from services.demo.world import DemoWorld
+from services.doctor import Check, exit_code, render, run_doctor
 from services.document_store import SqliteDocumentStore
+from services.live.backend import LiveBackend
+from services.live.config import (
+    Credential,
+    CredentialKind,
+    CustomerAccess,
+    Endpoints,
+    LiveConfig,
+)
 from services.notice_board import NoticeBoard
 from services.notify_events import take_event
 from services.ports import Backend, ServiceRequestDesk
 from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
 from services.subscriptions import SubscriptionStore
+from services.tokens import MsalTokens, TokenError
 from services.turn_journal import TurnJournal
 from services.watcher import HealthWatcher
 
 VERSION = "0.1.0"
-BACKENDS = ("demo",)
+BACKENDS = ("demo", "live")
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 
 BOT = web.AppKey("bot", SupportBot)
@@ -119,6 +131,76 @@ def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str,
     raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
 
 
+def _https_url(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip().rstrip("/") or default
+    parts = urlsplit(raw)
+    if parts.scheme != "https" or not parts.netloc:
+        raise SettingsError(f"{name} must be an https:// URL, not {raw!r}")
+    return raw
+
+
+def _required(env: Mapping[str, str], name: str, why: str) -> str:
+    raw = env.get(name, "").strip()
+    if not raw:
+        raise SettingsError(f"{name} is needed {why}")
+    return raw
+
+
+def _credential(env: Mapping[str, str]) -> Credential:
+    """Exactly one of a secret, a certificate (PEM with key and certificate) or a managed identity."""
+    secret = env.get("PARTNER_CLIENT_SECRET", "")
+    certificate = env.get("PARTNER_CLIENT_CERTIFICATE", "").strip()
+    identity = env.get("PARTNER_MANAGED_IDENTITY", "").strip()
+    given = [n for n, v in (("SECRET", secret), ("CERTIFICATE", certificate), ("MI", identity)) if v]
+    if len(given) != 1:
+        raise SettingsError(
+            "BOT_BACKEND=live needs exactly one of PARTNER_CLIENT_SECRET, PARTNER_CLIENT_CERTIFICATE "
+            "and PARTNER_MANAGED_IDENTITY"
+        )
+    if secret:
+        return Credential(CredentialKind.SECRET, secret=secret)
+    if certificate:
+        path = Path(certificate)
+        if not path.is_file():
+            raise SettingsError(f"PARTNER_CLIENT_CERTIFICATE={certificate}: no such file")
+        passphrase = env.get("PARTNER_CLIENT_CERTIFICATE_PASSWORD", "")
+        return Credential(
+            CredentialKind.CERTIFICATE, certificate_path=path, certificate_passphrase=passphrase
+        )
+    client_id = "" if identity.casefold() == "system" else identity
+    return Credential(CredentialKind.MANAGED_IDENTITY, managed_identity_client_id=client_id)
+
+
+def _live_config(env: Mapping[str, str], data_dir: Path) -> LiveConfig:
+    why = "when BOT_BACKEND=live"
+    access = CustomerAccess(_choice(env, "CUSTOMER_ACCESS", "app-only", tuple(CustomerAccess)))
+    key = env.get("TOKEN_CACHE_KEY", "").strip()
+    if access is CustomerAccess.GDAP:
+        _required(env, "TOKEN_CACHE_KEY", "when CUSTOMER_ACCESS=gdap")
+        try:
+            Fernet(key.encode("ascii"))
+        except ValueError:
+            raise SettingsError(
+                "TOKEN_CACHE_KEY must be a Fernet key (32 url-safe base64-encoded bytes)"
+            ) from None
+    ca_bundle = (env.get("REQUESTS_CA_BUNDLE", "") or env.get("SSL_CERT_FILE", "")).strip()
+    return LiveConfig(
+        client_id=_required(env, "PARTNER_CLIENT_ID", why),
+        partner_tenant_id=_required(env, "PARTNER_TENANT_ID", why),
+        credential=_credential(env),
+        customer_access=access,
+        endpoints=Endpoints(
+            authority_host=_https_url(env, "AZURE_AUTHORITY_HOST", Endpoints.authority_host),
+            partner_center=_https_url(env, "PARTNER_CENTER_URL", Endpoints.partner_center),
+            graph=_https_url(env, "GRAPH_URL", Endpoints.graph),
+            management=_https_url(env, "AZURE_MANAGEMENT_URL", Endpoints.management),
+        ),
+        ca_bundle=Path(ca_bundle) if ca_bundle else None,
+        token_cache_path=Path(env.get("TOKEN_CACHE_PATH", "").strip() or data_dir / "token-cache.bin"),
+        token_cache_key=key,
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -139,6 +221,7 @@ class Settings:
     demo_tick_seconds: float = 120.0
     notify_token: str = field(default="", repr=False)
     log_level: str = "INFO"
+    live: LiveConfig | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -149,6 +232,8 @@ class Settings:
             raise SettingsError(f"MicrosoftAppType={app_type} needs MicrosoftAppId and MicrosoftAppTenantId")
         if app_type == "SingleTenant" and not env.get("MicrosoftAppPassword"):
             raise SettingsError("MicrosoftAppType=SingleTenant needs MicrosoftAppPassword")
+        backend = _choice(env, "BOT_BACKEND", "demo", BACKENDS)
+        data_dir = Path(env.get("BOT_DATA_DIR", "").strip() or "data")
         return cls(
             host=env.get("HOST", "").strip() or "127.0.0.1",
             port=_integer(env, "PORT", 3978, 1, 65535),
@@ -156,8 +241,8 @@ class Settings:
             app_password=env.get("MicrosoftAppPassword", ""),
             app_type=app_type,
             app_tenant_id=app_tenant_id,
-            backend=_choice(env, "BOT_BACKEND", "demo", BACKENDS),
-            data_dir=Path(env.get("BOT_DATA_DIR", "").strip() or "data"),
+            backend=backend,
+            data_dir=data_dir,
             max_body_bytes=_integer(env, "BOT_MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024),
             reply_budget_seconds=_number(env, "BOT_REPLY_BUDGET_SECONDS", 4.0, 0.0, 10.0),
             typing_delay_seconds=_number(env, "BOT_TYPING_DELAY_SECONDS", 2.0, 0.0, 10.0),
@@ -168,6 +253,7 @@ class Settings:
             demo_tick_seconds=_number(env, "BOT_DEMO_TICK_SECONDS", 120.0, 0.0, 86400.0),
             notify_token=env.get("NOTIFY_TOKEN", "").strip(),
             log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+            live=_live_config(env, data_dir) if backend == "live" else None,
         )
 
 
@@ -182,7 +268,11 @@ class _BotFrameworkConfig:
 
 
 def create_backend(settings: Settings) -> Backend:
-    # Only the demo backend exists so far; live Partner Center/Graph backends plug in here.
+    """The live backend holds an HTTP session and MSAL's: the app's cleanup must `await backend.close()`."""
+    if settings.backend == "live":
+        if settings.live is None:
+            raise SettingsError("BOT_BACKEND=live needs the live settings (see README, Live backends)")
+        return LiveBackend(settings.live)
     return DemoBackend.load()
 
 
@@ -200,6 +290,53 @@ def build_notifications(
 def create_request_desk(database: SqliteDatabase, clock: Callable[[], datetime]) -> ServiceRequestDesk:
     # Only the demo desk exists so far; Azure Support tickets and the Partner Center hand-off plug in here.
     return RetryingDesk(DemoServiceRequests.open(database, DATA_DIR, clock))
+
+
+def doctor_main(environ: Mapping[str, str] | None = None) -> int:
+    """`make doctor`: what works and what is missing for BOT_BACKEND=live, with the fix for each."""
+    try:
+        settings = Settings.from_env(load_environment(os.environ if environ is None else environ))
+    except SettingsError as error:
+        _stop(str(error))
+    if settings.live is None:
+        _stop("make doctor checks the live backend: set BOT_BACKEND=live and its settings")
+    backend = LiveBackend(settings.live)
+
+    async def check() -> list[Check]:
+        try:
+            return await run_doctor(backend)
+        finally:
+            await backend.close()
+
+    checks = asyncio.run(check())
+    print(render(checks))
+    return exit_code(checks)
+
+
+def consent_main(environ: Mapping[str, str] | None = None) -> int:
+    """`make consent`: a partner admin signs in once by device code (GDAP); the refresh token is stored
+    in the encrypted token cache."""
+    try:
+        settings = Settings.from_env(load_environment(os.environ if environ is None else environ))
+    except SettingsError as error:
+        _stop(str(error))
+    if settings.live is None or settings.live.customer_access is not CustomerAccess.GDAP:
+        _stop("make consent is for BOT_BACKEND=live with CUSTOMER_ACCESS=gdap")
+    tokens = MsalTokens(settings.live)
+    try:
+        prompt, wait = asyncio.run(tokens.start_consent())
+        print(prompt.message, flush=True)
+        result = wait()
+    except TokenError as error:
+        print(f"Consent failed: {error.error} {error.codes}", file=sys.stderr)
+        return 1
+    finally:
+        tokens.close()
+    if "access_token" not in result:
+        print(f"Consent failed: {result.get('error')}: {result.get('error_description')}", file=sys.stderr)
+        return 1
+    print(f"Consent stored (encrypted) in {settings.live.token_cache_path}")
+    return 0
 
 
 def build_bot(
@@ -318,6 +455,8 @@ def create_app(
         await runner.drain(settings.drain_seconds)
         await connector.close()
         authorization.close()
+        if isinstance(backend, LiveBackend):
+            await backend.close()
         database.close()
 
     app.cleanup_ctx.append(lifecycle)

@@ -55,12 +55,18 @@ class UnknownService(SupportDeskError):
 
 
 class UpstreamUnavailable(SupportDeskError):
-    """A backend timed out, throttled (429) or failed (5xx); safe to retry with the same idempotency key."""
+    """A backend timed out, throttled (429) or failed (5xx). Filing through a desk is safe to retry with
+    the same idempotency key; `purpose` says what the user wanted, when a read failed."""
 
-    title = "Microsoft's service didn't answer"
+    title = "Microsoft isn't answering"
 
-    def __init__(self, what: str, retry_after: float | None = None) -> None:
-        super().__init__(f"{what} didn't answer in time. Nothing is lost; try again in a moment.")
+    def __init__(self, api: str, purpose: str = "", retry_after: float | None = None) -> None:
+        if purpose:
+            message = f"{api} isn't answering right now, so I can't {purpose}. Try again in a few minutes."
+        else:
+            message = f"{api} didn't answer in time. Nothing is lost; try again in a moment."
+        super().__init__(message)
+        self.api = api
         self.retry_after = retry_after
 
 
@@ -79,3 +85,78 @@ class ServiceRequestNotFound(SupportDeskError):
             f"I couldn't find service request {number}. 'requests' lists the recent ones with their numbers."
         )
         self.number = number
+
+
+class HealthAccessDenied(SupportDeskError):
+    """Graph answered 403 in a customer's tenant."""
+
+    title = "Access to service health missing"
+
+    def __init__(self, customer_name: str, delegated: bool) -> None:
+        if delegated:
+            message = (
+                f"{customer_name} hasn't granted your organisation the delegated admin role that can read "
+                "service health (GDAP). Ask their admin to approve it in Partner Center."
+            )
+        else:
+            message = (
+                f"{customer_name} hasn't given your organisation's support app permission to read service "
+                "health (ServiceHealth.Read.All). Ask their admin to grant admin consent to it."
+            )
+        super().__init__(message)
+        self.customer_name = customer_name
+
+
+class ConsentMissing(SupportDeskError):
+    """Entra refused a token for a customer's tenant: the partner app was never consented there."""
+
+    title = "App not consented"
+
+    def __init__(self, customer_name: str) -> None:
+        super().__init__(
+            f"{customer_name} hasn't added your organisation's support app to their tenant, so I can't "
+            "reach it. Ask their admin to grant admin consent to the app (whoever runs this bot can "
+            "run 'make doctor' to see which customers still need it)."
+        )
+        self.customer_name = customer_name
+
+
+class PartnerSignInExpired(SupportDeskError):
+    title = "Partner sign-in expired"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The partner admin's consent that lets me act for your organisation has expired or was "
+            "revoked. Whoever runs this bot needs to run 'make consent' again."
+        )
+
+
+class PartnerSignInFailed(SupportDeskError):
+    title = "Can't sign in to Microsoft"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "I can't sign in to Microsoft as your organisation: the bot's app credential was refused. "
+            "Ask whoever runs this bot to check its secret or certificate ('make doctor')."
+        )
+
+
+class PartnerCenterAccessDenied(SupportDeskError):
+    title = "No access to Partner Center"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Partner Center refused the bot's request. The bot's app must be added in Partner Center "
+            "(Account settings, App management) and hold the role this needs. Ask whoever runs this "
+            "bot to run 'make doctor'."
+        )
+
+
+class UpstreamThrottled(SupportDeskError):
+    title = "Too many requests"
+
+    def __init__(self, api: str, purpose: str, retry_after: float | None) -> None:
+        wait = f"in about {max(1, round(retry_after))} seconds" if retry_after else "in a minute"
+        super().__init__(f"{api} asked me to slow down, so I can't {purpose} yet. Try again {wait}.")
+        self.api = api
+        self.retry_after = retry_after

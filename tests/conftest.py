@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import pytest
 
 from services.demo.backend import DemoBackend
 from services.models import Customer
+from tests.doubles.live_world import LiveWorld, start_live_world
+from tests.doubles.tls import LoopbackCA, make_test_ca
+from tests.support import harness
 from tests.support.harness import demo_backend
 
 
@@ -17,3 +23,29 @@ def demo() -> DemoBackend:
 @pytest.fixture
 async def customers(demo: DemoBackend) -> list[Customer]:
     return list(await demo.list_customers())
+
+
+@pytest.fixture(scope="session")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> LoopbackCA:
+    return make_test_ca(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+async def live_world(aiohttp_server: Any, test_ca: LoopbackCA) -> AsyncIterator[LiveWorld]:
+    world = await start_live_world(aiohttp_server, test_ca)
+    yield world
+    await world.backend.close()
+
+
+@pytest.fixture(params=["demo", "live"])
+async def each_backend(
+    request: pytest.FixtureRequest, aiohttp_server: Any, test_ca: LoopbackCA, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[str]:
+    """Runs a test on the demo backend, then on the live backend against the doubles (same dataset)."""
+    if request.param == "demo":
+        yield "demo"
+        return
+    world = await start_live_world(aiohttp_server, test_ca)
+    monkeypatch.setattr(harness, "default_backend", lambda: world.backend)
+    yield "live"
+    await world.backend.close()

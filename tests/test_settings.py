@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app import Settings, SettingsError, load_environment
+from app import Settings, SettingsError, create_backend, load_environment
+from services.live.backend import LiveBackend
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,7 +46,7 @@ def test_bot_framework_names_are_read() -> None:
     [
         ({"PORT": "abc"}, "PORT must be a whole number from 1 to 65535, not 'abc'"),
         ({"PORT": "70000"}, "PORT must be a whole number"),
-        ({"BOT_BACKEND": "oracle"}, "BOT_BACKEND must be one of demo, not 'oracle'"),
+        ({"BOT_BACKEND": "oracle"}, "BOT_BACKEND must be one of demo, live, not 'oracle'"),
         ({"MicrosoftAppType": "Whatever"}, "MicrosoftAppType must be one of"),
         (
             {"MicrosoftAppType": "SingleTenant", "MicrosoftAppId": "x"},
@@ -142,3 +143,65 @@ def test_a_host_that_cannot_be_bound_stops_start_up_with_one_line(tmp_path: Path
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("Configuration error: can't listen on HOST=999.1.1.1 PORT=3979:")
+
+
+LIVE = {
+    "BOT_BACKEND": "live",
+    "PARTNER_TENANT_ID": "286d4538-4b9a-577f-acfd-7277c77c00bc",
+    "PARTNER_CLIENT_ID": "c5a4e1f0-0000-4000-8000-0000000000b0",
+    "PARTNER_CLIENT_SECRET": "s3cret-value",
+}
+
+
+def test_live_settings_default_to_the_public_cloud_and_app_only_access() -> None:
+    live = Settings.from_env(LIVE).live
+    assert live is not None
+    assert live.endpoints.authority_host == "https://login.microsoftonline.com"
+    assert live.endpoints.uses_public_authority
+    assert (
+        live.endpoints.scope(live.endpoints.partner_center)
+        == "https://api.partnercenter.microsoft.com/.default"
+    )
+    assert live.customer_access == "app-only" and live.credential.kind == "secret"
+    assert "s3cret-value" not in repr(Settings.from_env(LIVE))
+
+
+def test_national_cloud_endpoints_and_the_ca_bundle_are_read() -> None:
+    live = Settings.from_env(
+        {
+            **LIVE,
+            "AZURE_AUTHORITY_HOST": "https://login.microsoftonline.us/",
+            "GRAPH_URL": "https://graph.microsoft.us",
+            "AZURE_MANAGEMENT_URL": "https://management.usgovcloudapi.net",
+            "REQUESTS_CA_BUNDLE": "/etc/ssl/corp.pem",
+        }
+    ).live
+    assert live is not None
+    assert live.endpoints.authority_host == "https://login.microsoftonline.us"
+    assert not live.endpoints.uses_public_authority
+    assert live.endpoints.scope(live.endpoints.graph) == "https://graph.microsoft.us/.default"
+    assert live.ca_bundle == Path("/etc/ssl/corp.pem")
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"PARTNER_TENANT_ID": ""}, "PARTNER_TENANT_ID"),
+        ({"PARTNER_CLIENT_SECRET": ""}, "PARTNER_CLIENT_SECRET"),
+        ({"PARTNER_MANAGED_IDENTITY": "system"}, "exactly one"),
+        ({"PARTNER_CLIENT_SECRET": "", "PARTNER_CLIENT_CERTIFICATE": "/nope.pem"}, "no such file"),
+        ({"GRAPH_URL": "http://graph.microsoft.com"}, "GRAPH_URL must be an https:// URL"),
+        ({"CUSTOMER_ACCESS": "dap"}, "CUSTOMER_ACCESS must be one of app-only, gdap"),
+        ({"CUSTOMER_ACCESS": "gdap"}, "TOKEN_CACHE_KEY is needed"),
+        ({"CUSTOMER_ACCESS": "gdap", "TOKEN_CACHE_KEY": "short"}, "TOKEN_CACHE_KEY must be a Fernet key"),
+    ],
+)
+def test_bad_live_settings_fail_fast_naming_the_variable(change: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env({**LIVE, **change})
+
+
+async def test_bot_backend_live_builds_the_live_backend_without_calling_anything() -> None:
+    backend = create_backend(Settings.from_env(LIVE))
+    assert isinstance(backend, LiveBackend) and backend.name == "live"
+    await backend.close()

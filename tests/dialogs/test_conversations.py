@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from botbuilder.core import MemoryStorage
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
@@ -9,6 +10,9 @@ from services.demo.backend import DemoBackend
 from services.models import Customer
 from tests.support.harness import BOT, DEMO_NOW, BotHarness
 from tests.support.visible import button, buttons, visible_text
+
+# Every conversation here runs on the demo backend and on the live one against the https doubles.
+pytestmark = pytest.mark.usefixtures("each_backend")
 
 
 async def test_help_lists_every_command_with_a_button_that_runs_it() -> None:

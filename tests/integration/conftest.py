@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestClient
 from app import Settings, create_app
 from services.ports import Backend
 from tests.doubles.connector import FakeConnector
-from tests.support.harness import DEMO_NOW, demo_backend
+from tests.support import harness
+from tests.support.harness import DEMO_NOW
 
 StartBot = Callable[..., Awaitable[TestClient[Any, Any]]]
 
@@ -35,7 +36,9 @@ def service_url(connector: FakeConnector) -> str:
 def start_bot(aiohttp_client: Any, tmp_path: Path) -> StartBot:
     async def start(backend: Backend | None = None, **settings: Any) -> TestClient[Any, Any]:
         app = create_app(
-            Settings(data_dir=tmp_path, **settings), backend=backend or demo_backend(), clock=lambda: DEMO_NOW
+            Settings(data_dir=tmp_path, **settings),
+            backend=backend or harness.default_backend(),
+            clock=lambda: DEMO_NOW,
         )
         return await aiohttp_client(app)
 

@@ -16,6 +16,9 @@ from tests.integration.teams import CHANNEL, channel_message, installation_updat
 from tests.support.harness import demo_backend
 from tests.support.visible import button, visible_text
 
+# Every conversation here runs on the demo backend and on the live one against the https doubles.
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 
 async def test_channel_mention_gets_a_health_card_in_the_same_thread(
     start_bot: StartBot, connector: FakeConnector, service_url: str
@@ -157,11 +160,11 @@ async def test_oversized_body_is_rejected_even_without_content_length(start_bot:
     assert response.status == 413
 
 
-async def test_healthz_reports_status_version_and_backend(start_bot: StartBot) -> None:
+async def test_healthz_reports_status_version_and_backend(start_bot: StartBot, each_backend: str) -> None:
     bot = await start_bot()
     response = await bot.get("/healthz")
     assert response.status == 200
-    assert await response.json() == {"status": "ok", "version": "0.1.0", "backend": "demo"}
+    assert await response.json() == {"status": "ok", "version": "0.1.0", "backend": each_backend}
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer not-a-jwt", "Basic dXNlcjpwYXNz"])

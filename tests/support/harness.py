@@ -34,6 +34,12 @@ def demo_backend() -> DemoBackend:
     return DemoBackend.load(now=lambda: DEMO_NOW)
 
 
+def default_backend() -> Backend:
+    """The backend a bot gets when a test names none: the demo, or (under the `each_backend` fixture)
+    the live backend against the https doubles serving the same dataset."""
+    return demo_backend()
+
+
 class BotHarness:
     def __init__(
         self,
@@ -45,7 +51,7 @@ class BotHarness:
         clock: Callable[[], datetime] = lambda: DEMO_NOW,
     ) -> None:
         self.storage = storage or MemoryStorage()
-        backend = backend or demo_backend()
+        backend = backend or default_backend()
         self.database = database or SqliteDatabase(Path(":memory:"))
         self.desk = desk or create_request_desk(self.database, clock)
         self.notifications = build_notifications(self.database, backend, clock, refresh=lambda: None)

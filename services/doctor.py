@@ -1,0 +1,135 @@
+"""`make doctor`: acquire each token and call each API once, for the partner and a sample of customers,
+and say what works, what doesn't, and how to fix it. Exits non-zero when something the configuration asks
+for doesn't work."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.live.backend import LiveBackend, domain_error
+from services.live.config import CustomerAccess
+from services.live.upstream import UpstreamError
+from services.models import Customer
+from services.tokens import TokenError
+
+_FIXES = {
+    "credentials": "Check PARTNER_CLIENT_ID and the secret or certificate in the Entra app registration.",
+    "sign-in": "Run 'make consent' as a partner admin (Admin agent) to renew the refresh token.",
+    "tenant": "Check the tenant id.",
+    "unavailable": "Check AZURE_AUTHORITY_HOST and the network; try again.",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    subject: str
+    what: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    required: bool = True
+
+
+def _consent_fix(access: CustomerAccess) -> str:
+    if access is CustomerAccess.GDAP:
+        return "Ask the customer to approve a GDAP relationship with the Service Support Administrator role."
+    return "Have the customer's admin grant admin consent to the app (ServiceHealth.Read.All)."
+
+
+def _fix(error: UpstreamError | TokenError, access: CustomerAccess, customer: Customer | None) -> str:
+    if isinstance(error, TokenError):
+        if error.reason == "consent":
+            return (
+                _consent_fix(access) if customer else "Grant admin consent to the app in the partner tenant."
+            )
+        return _FIXES[error.reason]
+    if error.status in (401, 403):
+        if customer is None:
+            return (
+                "Add the app in Partner Center (Account settings, App management) with the Admin agent role."
+            )
+        if access is CustomerAccess.GDAP:
+            return (
+                "Ask the customer to approve the GDAP role Service Support Administrator (or Global Reader)."
+            )
+        return "Grant the ServiceHealth.Read.All application permission with admin consent in that tenant."
+    if error.throttled:
+        return "Throttled: try again later."
+    return "The API didn't answer; check the URL setting and the network, then try again."
+
+
+async def run_doctor(backend: LiveBackend, sample: int = 3) -> list[Check]:
+    config = backend.config
+    access = config.customer_access
+    checks: list[Check] = []
+    partner = f"partner {config.partner_tenant_id}"
+    customers: Sequence[Customer] = []
+    try:
+        customers = await backend.partner_center.list_customers()
+        checks.append(Check(partner, "Partner Center customers", True, f"{len(customers)} customers"))
+    except (UpstreamError, TokenError) as error:
+        detail = domain_error(error, "list your customers", None, access).message
+        checks.append(Check(partner, "Partner Center customers", False, detail, _fix(error, access, None)))
+    readable = [c for c in customers if c.delegated_access][:sample]
+    for customer in readable:
+        try:
+            services = await backend.graph.health_overviews(customer.tenant_id)
+            checks.append(Check(customer.name, "Graph service health", True, f"{len(services)} services"))
+        except (UpstreamError, TokenError) as error:
+            purpose = f"read {customer.name}'s service health"
+            detail = domain_error(error, purpose, customer, access).message
+            checks.append(
+                Check(customer.name, "Graph service health", False, detail, _fix(error, access, customer))
+            )
+        if access is CustomerAccess.GDAP:
+            try:
+                requests = await backend.partner_center.list_service_requests(customer.customer_id)
+                checks.append(
+                    Check(customer.name, "Partner Center service requests", True, f"{len(requests)} requests")
+                )
+            except (UpstreamError, TokenError) as error:
+                detail = domain_error(error, "list service requests", None, access).message
+                checks.append(
+                    Check(
+                        customer.name,
+                        "Partner Center service requests",
+                        False,
+                        detail,
+                        _fix(error, access, None),
+                    )
+                )
+    try:
+        await backend.tokens.bearer(
+            config.partner_tenant_id, config.endpoints.scope(config.endpoints.management)
+        )
+        checks.append(Check(partner, "Azure Resource Manager token", True, "token acquired", required=False))
+    except TokenError as error:
+        checks.append(
+            Check(
+                partner,
+                "Azure Resource Manager token",
+                False,
+                f"{error.error} {error.codes}",
+                "Azure Support tickets also need a support plan and the Support Request Contributor role.",
+                required=False,
+            )
+        )
+    return checks
+
+
+def exit_code(checks: Sequence[Check]) -> int:
+    return 1 if any(not c.ok and c.required for c in checks) else 0
+
+
+def render(checks: Sequence[Check]) -> str:
+    rows = [("", "WHO", "CHECK", "RESULT")]
+    for check in checks:
+        mark = "ok" if check.ok else ("FAIL" if check.required else "warn")
+        rows.append((mark, check.subject, check.what, check.detail))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows]
+    fixes = [f"- {c.subject} / {c.what}: {c.fix}" for c in checks if not c.ok and c.fix]
+    if fixes:
+        lines += ["", "To fix:", *fixes]
+    return "\n".join(lines)

@@ -1,0 +1,142 @@
+"""The live backend: the ports served from Partner Center and Microsoft Graph, with MSAL tokens.
+
+Upstream failures become domain errors with the wording a support engineer sees (services.errors);
+nothing else leaves this module. Customers are cached for minutes and health for tens of seconds, with
+single-flight, so a burst of asks about one customer is one upstream call.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from services.azure_support.client import AzureSupportClient, read_arm_error
+from services.errors import (
+    ConsentMissing,
+    DelegatedAccessMissing,
+    HealthAccessDenied,
+    HealthDataMissing,
+    PartnerCenterAccessDenied,
+    PartnerSignInExpired,
+    PartnerSignInFailed,
+    SupportDeskError,
+    UpstreamThrottled,
+    UpstreamUnavailable,
+)
+from services.graph.client import GraphHealthClient, read_graph_error
+from services.live.caching import SingleFlightCache, TenantBudget
+from services.live.config import CustomerAccess, LiveConfig
+from services.live.upstream import Upstream, UpstreamError, UpstreamSession
+from services.models import Customer, TenantHealth
+from services.partner_center.client import PartnerCenterClient, read_partner_center_error
+from services.tokens import MsalTokens, TokenError, TokenSource
+
+logger = logging.getLogger("services.live")
+
+
+def domain_error(
+    error: UpstreamError | TokenError, purpose: str, customer: Customer | None, access: CustomerAccess
+) -> SupportDeskError:
+    """What the user is told when `purpose` ("read Contoso's service health") failed upstream."""
+    if isinstance(error, TokenError):
+        if error.reason == "credentials":
+            return PartnerSignInFailed()
+        if error.reason == "sign-in":
+            return PartnerSignInExpired()
+        if error.reason in ("consent", "tenant") and customer is not None:
+            return ConsentMissing(customer.name)
+        return UpstreamUnavailable("Microsoft sign-in", purpose)
+    if error.throttled:
+        return UpstreamThrottled(error.api, purpose, error.retry_after)
+    if error.status in (401, 403):
+        if customer is not None:
+            return HealthAccessDenied(customer.name, delegated=access is CustomerAccess.GDAP)
+        return PartnerCenterAccessDenied()
+    return UpstreamUnavailable(error.api, purpose)
+
+
+class LiveBackend:
+    name = "live"
+
+    def __init__(
+        self,
+        config: LiveConfig,
+        *,
+        tokens: TokenSource | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self._owned_tokens: MsalTokens | None = None
+        if tokens is None:
+            tokens = self._owned_tokens = MsalTokens(config)
+        self.tokens = tokens
+        self._clock = clock
+        limits = config.limits
+        endpoints = config.endpoints
+        self.http = UpstreamSession(limits, config.ca_bundle, monotonic)
+        self.partner_center = PartnerCenterClient(
+            Upstream(
+                "Partner Center",
+                self.http,
+                self.tokens,
+                endpoints.scope(endpoints.partner_center),
+                read_partner_center_error,
+            ),
+            endpoints.partner_center,
+            config.partner_tenant_id,
+            config.application_name,
+        )
+        # Shared with the watcher when it lands: one budget per tenant for everything that asks Graph.
+        self.graph_budget = TenantBudget(limits.graph_per_minute, limits.graph_per_hour, monotonic)
+        self.graph = GraphHealthClient(
+            Upstream(
+                "Microsoft Graph", self.http, self.tokens, endpoints.scope(endpoints.graph), read_graph_error
+            ),
+            endpoints.graph,
+            self.graph_budget,
+        )
+        self.azure_support = AzureSupportClient(
+            Upstream(
+                "Azure Support", self.http, self.tokens, endpoints.scope(endpoints.management), read_arm_error
+            ),
+            endpoints.management,
+        )
+        self._customers: SingleFlightCache[str, tuple[Customer, ...]] = SingleFlightCache(
+            limits.customers_ttl_seconds, monotonic
+        )
+        self._health: SingleFlightCache[str, TenantHealth] = SingleFlightCache(
+            limits.health_ttl_seconds, monotonic
+        )
+
+    async def list_customers(self) -> Sequence[Customer]:
+        return await self._customers.get("all", self._load_customers)
+
+    async def _load_customers(self) -> tuple[Customer, ...]:
+        try:
+            return tuple(await self.partner_center.list_customers())
+        except (UpstreamError, TokenError) as error:
+            raise domain_error(error, "list your customers", None, self.config.customer_access) from None
+
+    async def tenant_health(self, customer: Customer) -> TenantHealth:
+        if not customer.delegated_access:
+            raise DelegatedAccessMissing(customer.name, customer.relationship)
+
+        async def load() -> TenantHealth:
+            try:
+                services = await self.graph.health_overviews(customer.tenant_id)
+            except (UpstreamError, TokenError) as error:
+                purpose = f"read {customer.name}'s service health"
+                raise domain_error(error, purpose, customer, self.config.customer_access) from None
+            if not services:
+                raise HealthDataMissing(customer.name)
+            return TenantHealth(customer=customer, services=services, as_of=self._clock())
+
+        return await self._health.get(customer.tenant_id, load)
+
+    async def close(self) -> None:
+        await self.http.close()
+        if self._owned_tokens is not None:
+            self._owned_tokens.close()

@@ -1,0 +1,314 @@
+"""Access tokens for Partner Center, Graph and Azure Resource Manager, from MSAL.
+
+- One MSAL application object per authority (the partner tenant, and each customer tenant), built once:
+  MSAL fixes the tenant per object and runs OpenID discovery in its constructor. All of them share one
+  token cache, whose keys include client id, host, tenant and scopes, so a token is requested once per
+  authority and scope and then served from the cache until five minutes before it expires.
+- MSAL is synchronous (requests), so each call runs in a worker thread; a lock per authority and scope
+  makes ten concurrent first asks cost one token request, not ten.
+- MSAL talks through a requests session we own: it trusts the configured CA bundle even when
+  REQUESTS_CA_BUNDLE says otherwise, has timeouts, and is closed with the backend.
+- With a non-default authority host (a national cloud, or a test double) instance discovery is off, so
+  MSAL never asks the public cloud whether the host is legitimate.
+- App-only: client credentials (secret, certificate, or a managed identity as a federated credential).
+  GDAP: a partner admin's refresh token from `make consent`, redeemed per customer tenant; the token cache
+  holding it is persisted encrypted (Fernet) with the configured key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import msal
+import requests
+from cryptography.fernet import Fernet, InvalidToken
+from requests.adapters import HTTPAdapter
+
+from services.live.config import CredentialKind, CustomerAccess, LiveConfig
+
+logger = logging.getLogger("services.tokens")
+
+# Entra error codes (AADSTS<n>) and what they mean for the support desk.
+_CONSENT_CODES = frozenset({65001, 700016, 7000112, 50020, 500011, 530004})
+_CREDENTIAL_CODES = frozenset({7000215, 7000222, 700027, 700023, 7000218, 700024})
+_SIGN_IN_AGAIN_CODES = frozenset({700082, 70043, 50173, 50078, 50076, 54005, 70000})
+_TENANT_CODES = frozenset({90002, 900023, 90072})
+
+
+class TokenSource(Protocol):
+    """An Authorization header value for a tenant and a scope (`https://graph.microsoft.com/.default`)."""
+
+    async def bearer(self, tenant_id: str, scope: str) -> str: ...
+
+
+class TokenError(Exception):
+    """Entra refused a token (MSAL returns an error dict rather than raising)."""
+
+    def __init__(self, tenant_id: str, scope: str, error: str, description: str, codes: tuple[int, ...]):
+        super().__init__(f"token for tenant {tenant_id} scope {scope}: {error} {codes}")
+        self.tenant_id = tenant_id
+        self.scope = scope
+        self.error = error
+        self.description = description
+        self.codes = codes
+
+    @property
+    def reason(self) -> str:
+        """consent | credentials | sign-in | tenant | unavailable."""
+        codes = set(self.codes)
+        if codes & _CREDENTIAL_CODES or self.error == "invalid_client":
+            return "credentials"
+        if codes & _CONSENT_CODES or self.error == "consent_required" or self.error == "unauthorized_client":
+            return "consent"
+        if codes & _SIGN_IN_AGAIN_CODES or self.error in ("invalid_grant", "interaction_required"):
+            return "sign-in"
+        if codes & _TENANT_CODES:
+            return "tenant"
+        return "unavailable"
+
+
+def _codes(result: dict[str, Any]) -> tuple[int, ...]:
+    raw = result.get("error_codes")
+    if isinstance(raw, list):
+        return tuple(c for c in raw if isinstance(c, int))
+    found = re.findall(r"AADSTS(\d+)", str(result.get("error_description", "")))
+    return tuple(int(c) for c in found)
+
+
+class PinnedSession(requests.Session):
+    """MSAL's HTTP client: our CA bundle and timeouts on every call, one retry of a failed connection.
+
+    requests lets REQUESTS_CA_BUNDLE override a session's `verify` unless the call passes it, so it is
+    passed on each call.
+    """
+
+    def __init__(self, ca_bundle: Path | None, timeout: tuple[float, float]) -> None:
+        super().__init__()
+        self._verify: str | bool = str(ca_bundle) if ca_bundle else True
+        self._timeout = timeout
+        adapter = HTTPAdapter(max_retries=1)
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
+
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("verify", self._verify)
+        kwargs.setdefault("timeout", self._timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
+class EncryptedTokenCache:
+    """MSAL's serializable cache, persisted to one file encrypted with a Fernet key."""
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path = path
+        self._fernet = Fernet(key.encode("ascii"))
+        self.cache = msal.SerializableTokenCache()
+        if path.is_file():
+            try:
+                self.cache.deserialize(self._fernet.decrypt(path.read_bytes()).decode("utf-8"))
+            except InvalidToken as error:
+                raise ValueError(f"{path} can't be decrypted with the configured key") from error
+
+    def save(self) -> None:
+        if not self.cache.has_state_changed:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(self.path.suffix + ".tmp")
+        partial.write_bytes(self._fernet.encrypt(self.cache.serialize().encode("utf-8")))
+        os.chmod(partial, 0o600)
+        partial.replace(self.path)
+        self.cache.has_state_changed = False
+
+
+@dataclass(frozen=True)
+class DeviceCodePrompt:
+    """What the admin running `make consent` must do."""
+
+    message: str
+    user_code: str
+    verification_uri: str
+
+
+class MsalTokens:
+    """The TokenSource for the live backend."""
+
+    def __init__(
+        self,
+        config: LiveConfig,
+        *,
+        http_client: requests.Session | None = None,
+        assertion: Callable[[], str] | None = None,
+    ) -> None:
+        self._config = config
+        limits = config.limits
+        self._owns_http = http_client is None
+        self._http = http_client or PinnedSession(
+            config.ca_bundle, (limits.connect_timeout_seconds, limits.read_timeout_seconds)
+        )
+        self._persisted: EncryptedTokenCache | None = None
+        if config.customer_access is CustomerAccess.GDAP:
+            if not config.token_cache_key:
+                raise ValueError("GDAP access needs a token cache key")
+            self._persisted = EncryptedTokenCache(config.token_cache_path, config.token_cache_key)
+            self._cache: msal.TokenCache = self._persisted.cache
+        else:
+            self._cache = msal.TokenCache()
+        self._assertion = assertion
+        # OpenID discovery documents, shared by every application object (MSAL keeps them 24 h).
+        self._http_cache: dict[str, Any] = {}
+        self._apps: dict[str, Any] = {}
+        self._app_locks: dict[str, asyncio.Lock] = {}
+        self._token_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        # Delegated tokens by (tenant, scope): Entra answers a `.default` request with the granted scopes,
+        # and MSAL files the token under those, so its cache never matches the next `.default` ask.
+        self._delegated: dict[tuple[str, str], tuple[str, float]] = {}
+        self.requests_made = 0
+
+    def authority(self, tenant_id: str) -> str:
+        return f"{self._config.endpoints.authority_host.rstrip('/')}/{tenant_id}"
+
+    async def bearer(self, tenant_id: str, scope: str) -> str:
+        lock = self._token_locks.setdefault((tenant_id, scope), asyncio.Lock())
+        async with lock:
+            held = self._delegated.get((tenant_id, scope))
+            if held and held[1] > time.monotonic():
+                return f"Bearer {held[0]}"
+            app = await self._app(tenant_id)
+            result = await asyncio.to_thread(self._acquire, app, scope)
+            token = result.get("access_token")
+            if self._persisted is not None and isinstance(token, str):
+                # Like MSAL: a token with less than five minutes left counts as expired.
+                lifetime = float(result.get("expires_in", 0)) - 300
+                self._delegated[(tenant_id, scope)] = (token, time.monotonic() + lifetime)
+        token = result.get("access_token")
+        if isinstance(token, str) and token:
+            if result.get("token_source") == "identity_provider":
+                self.requests_made += 1
+                logger.info("token acquired tenant=%s scope=%s", tenant_id, scope)
+            return f"Bearer {token}"
+        error = TokenError(
+            tenant_id,
+            scope,
+            str(result.get("error", "unknown_error")),
+            str(result.get("error_description", "")),
+            _codes(result),
+        )
+        logger.warning(
+            "token refused tenant=%s scope=%s error=%s codes=%s", tenant_id, scope, error.error, error.codes
+        )
+        raise error
+
+    def _acquire(self, app: Any, scope: str) -> dict[str, Any]:
+        if self._persisted is None:
+            result: dict[str, Any] = app.acquire_token_for_client([scope])
+            return result
+        accounts = app.get_accounts()
+        if not accounts:
+            return {
+                "error": "consent_required",
+                "error_description": "No partner admin has consented yet: run `make consent`.",
+            }
+        silent: dict[str, Any] | None = app.acquire_token_silent_with_error([scope], account=accounts[0])
+        self._persisted.save()
+        return silent or {
+            "error": "interaction_required",
+            "error_description": "The partner admin's sign-in has expired: run `make consent` again.",
+        }
+
+    async def _app(self, tenant_id: str) -> Any:
+        authority = self.authority(tenant_id)
+        if authority in self._apps:
+            return self._apps[authority]
+        async with self._app_locks.setdefault(authority, asyncio.Lock()):
+            if authority not in self._apps:
+                # The constructor fetches the OpenID configuration, so it runs off the event loop.
+                self._apps[authority] = await asyncio.to_thread(self._build_app, authority)
+        return self._apps[authority]
+
+    def _build_app(self, authority: str) -> Any:
+        common: dict[str, Any] = {
+            "authority": authority,
+            "token_cache": self._cache,
+            "http_client": self._http,
+            "http_cache": self._http_cache,
+        }
+        if not self._config.endpoints.uses_public_authority:
+            common["instance_discovery"] = False
+        if self._persisted is not None:
+            return msal.PublicClientApplication(self._config.client_id, **common)
+        return msal.ConfidentialClientApplication(
+            self._config.client_id, client_credential=self._credential(), **common
+        )
+
+    def _credential(self) -> Any:
+        credential = self._config.credential
+        if credential.kind is CredentialKind.SECRET:
+            return credential.secret
+        if credential.kind is CredentialKind.CERTIFICATE:
+            assert credential.certificate_path is not None
+            pem = credential.certificate_path.read_text(encoding="ascii")
+            form: dict[str, Any] = {"private_key": pem, "public_certificate": pem}
+            if credential.certificate_passphrase:
+                form["passphrase"] = credential.certificate_passphrase
+            return form
+        return {"client_assertion": self._assertion or self._managed_identity_assertion()}
+
+    def _managed_identity_assertion(self) -> Callable[[], str]:
+        """A managed identity as the multi-tenant app's federated credential (it can't leave its tenant)."""
+        client_id = self._config.credential.managed_identity_client_id
+        identity: Any = (
+            msal.UserAssignedManagedIdentity(client_id=client_id)
+            if client_id
+            else msal.SystemAssignedManagedIdentity()
+        )
+        client = msal.ManagedIdentityClient(identity, http_client=self._http)
+
+        def assertion() -> str:
+            result = client.acquire_token_for_client(resource="api://AzureADTokenExchange")
+            token = result.get("access_token")
+            if not isinstance(token, str):
+                raise RuntimeError(f"managed identity gave no token: {result.get('error')}")
+            return token
+
+        return assertion
+
+    async def start_consent(self) -> tuple[DeviceCodePrompt, Callable[[], dict[str, Any]]]:
+        """Device-code sign-in of a partner admin (GDAP): the prompt to show, and the blocking wait."""
+        if self._persisted is None:
+            raise ValueError("consent is only needed for GDAP access (CUSTOMER_ACCESS=gdap)")
+        app = await self._app(self._config.partner_tenant_id)
+        scope = self._config.endpoints.scope(self._config.endpoints.partner_center)
+        flow: dict[str, Any] = await asyncio.to_thread(app.initiate_device_flow, [scope])
+        if "user_code" not in flow:
+            raise TokenError(
+                self._config.partner_tenant_id,
+                scope,
+                str(flow.get("error", "device_flow_failed")),
+                str(flow.get("error_description", "")),
+                _codes(flow),
+            )
+        persisted = self._persisted
+
+        def wait() -> dict[str, Any]:
+            result: dict[str, Any] = app.acquire_token_by_device_flow(flow)
+            persisted.save()
+            return result
+
+        prompt = DeviceCodePrompt(
+            str(flow.get("message", "")), str(flow["user_code"]), str(flow.get("verification_uri", ""))
+        )
+        return prompt, wait
+
+    def close(self) -> None:
+        if self._persisted is not None:
+            self._persisted.save()
+        if self._owns_http:
+            self._http.close()

@@ -1,0 +1,123 @@
+"""Azure Support (`Microsoft.Support`, 2024-04-01) on loopback over https: the services catalogue, tickets
+created by PUT with the caller's name (202 + Azure-AsyncOperation, then Succeeded), lists with nextLink,
+and communications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+SUPPORT = "/providers/Microsoft.Support"
+TICKETS = "/subscriptions/{sub}/providers/Microsoft.Support/supportTickets"
+
+
+@dataclass
+class FakeAzureSupport:
+    base_url: str = ""
+    tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    communications: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    puts: list[str] = field(default_factory=list)
+    polls: int = 0
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get(f"{SUPPORT}/services", self._services)
+        app.router.add_get(f"{SUPPORT}/services/{{service}}/problemClassifications", self._classifications)
+        app.router.add_get(TICKETS, self._list)
+        app.router.add_put(TICKETS + "/{name}", self._put)
+        app.router.add_get(TICKETS + "/{name}", self._get)
+        app.router.add_get(TICKETS + "/{name}/communications", self._communications)
+        app.router.add_put(TICKETS + "/{name}/communications/{cname}", self._put_communication)
+        app.router.add_get(
+            "/subscriptions/{sub}/providers/Microsoft.Support/operationsStatus/{op}", self._status
+        )
+        return app
+
+    async def _services(self, request: web.Request) -> web.Response:
+        names = ["vm-linux", "storage", "sql"]
+        start = int(request.query.get("$skiptoken", "0"))
+        body: dict[str, Any] = {
+            "value": [
+                {
+                    "id": f"{SUPPORT}/services/{n}",
+                    "name": n,
+                    "type": "Microsoft.Support/services",
+                    "properties": {"displayName": n.upper(), "resourceTypes": []},
+                }
+                for n in names[start : start + 2]
+            ]
+        }
+        if start + 2 < len(names):
+            body["nextLink"] = f"{self.base_url}{SUPPORT}/services?api-version=2024-04-01&$skiptoken=2"
+        return web.json_response(body)
+
+    async def _classifications(self, request: web.Request) -> web.Response:
+        service = request.match_info["service"]
+        item = {
+            "id": f"{SUPPORT}/services/{service}/problemClassifications/connectivity",
+            "name": "connectivity",
+            "properties": {"displayName": "Connectivity / Cannot connect"},
+        }
+        return web.json_response({"value": [item]})
+
+    async def _put(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        self.puts.append(name)
+        if name in self.tickets:
+            return web.json_response(self.tickets[name])
+        properties = (await request.json())["properties"]
+        self.tickets[name] = {
+            "id": f"/subscriptions/{request.match_info['sub']}{SUPPORT}/supportTickets/{name}",
+            "name": name,
+            "type": "Microsoft.Support/supportTickets",
+            "properties": {
+                **properties,
+                "supportTicketId": str(119120321001170 + len(self.tickets)),
+                "status": "Open",
+                "serviceDisplayName": "Virtual Machine running Linux",
+                "problemClassificationDisplayName": "Connectivity / Cannot connect",
+                "createdDate": "2026-11-24T09:00:00Z",
+                "modifiedDate": "2026-11-24T09:00:05Z",
+            },
+        }
+        operation = f"{self.base_url}/subscriptions/{request.match_info['sub']}{SUPPORT}/operationsStatus/op1"
+        return web.Response(
+            status=202,
+            headers={"Azure-AsyncOperation": operation, "Location": operation, "Retry-After": "0"},
+        )
+
+    async def _status(self, request: web.Request) -> web.Response:
+        self.polls += 1
+        return web.json_response({"status": "InProgress" if self.polls == 1 else "Succeeded"})
+
+    async def _get(self, request: web.Request) -> web.Response:
+        found = self.tickets.get(request.match_info["name"])
+        if found is None:
+            error = {"error": {"code": "ResourceNotFound", "message": "No such ticket."}}
+            return web.json_response(error, status=404)
+        return web.json_response(found)
+
+    async def _list(self, request: web.Request) -> web.Response:
+        return web.json_response({"value": list(self.tickets.values())})
+
+    async def _communications(self, request: web.Request) -> web.Response:
+        return web.json_response({"value": self.communications.get(request.match_info["name"], [])})
+
+    async def _put_communication(self, request: web.Request) -> web.Response:
+        properties = (await request.json())["properties"]
+        name = request.match_info["cname"]
+        entries = self.communications.setdefault(request.match_info["name"], [])
+        if all(e["name"] != name for e in entries):
+            entries.append(
+                {
+                    "name": name,
+                    "properties": {
+                        **properties,
+                        "communicationDirection": "inbound",
+                        "createdDate": "2026-11-24T09:10:00Z",
+                    },
+                }
+            )
+        return web.json_response(entries[-1])

@@ -1,0 +1,84 @@
+"""Partner Center, Graph and Entra doubles on loopback over https, serving the demo dataset, and the live
+backend wired to them with real MSAL and aiohttp: the same customers and health the demo backend shows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from services.demo.backend import DATA_DIR
+from services.live.backend import LiveBackend
+from services.live.config import Credential, CredentialKind, Endpoints, Limits, LiveConfig
+from tests.doubles.entra import FakeEntra
+from tests.doubles.graph import FakeGraph
+from tests.doubles.partner_center import FakePartnerCenter
+from tests.doubles.tls import LoopbackCA
+from tests.support.harness import DEMO_NOW
+
+CLIENT_ID = "c5a4e1f0-0000-4000-8000-0000000000b0"
+CLIENT_SECRET = "test-secret-value"
+# Short enough that every failure path costs milliseconds.
+TEST_LIMITS = Limits(
+    connect_timeout_seconds=1.0,
+    read_timeout_seconds=0.5,
+    retry_total_seconds=2.0,
+    retry_first_wait_seconds=0.01,
+    retry_max_wait_seconds=0.05,
+    max_attempts=3,
+    breaker_failures=3,
+    breaker_cooldown_seconds=60.0,
+)
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@dataclass
+class LiveWorld:
+    entra: FakeEntra
+    partner_center: FakePartnerCenter
+    graph: FakeGraph
+    config: LiveConfig
+    backend: LiveBackend
+    partner_tenant_id: str
+
+    def backend_with(self, **changes: Any) -> LiveBackend:
+        """Another live backend on the same doubles (the caller closes it)."""
+        return LiveBackend(replace(self.config, **changes), clock=lambda: DEMO_NOW)
+
+
+async def start_servers(aiohttp_server: Any, ca: LoopbackCA, *apps: Any) -> None:
+    for fake in apps:
+        server = await aiohttp_server(fake.app(), ssl=ca.server_context())
+        fake.base_url = str(server.make_url("")).rstrip("/")
+
+
+async def start_live_world(aiohttp_server: Any, ca: LoopbackCA, limits: Limits = TEST_LIMITS) -> LiveWorld:
+    index = _read(DATA_DIR / "index.json")
+    partner = str(index["partner"]["tenantId"])
+    customers = _read(DATA_DIR / "customers.json")["items"]
+    health = {path.stem: _read(path) for path in (DATA_DIR / "health").glob("*.json")}
+    entra = FakeEntra(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    partner_center = FakePartnerCenter(partner_tenant_id=partner, customers=customers)
+    # Small pages, so every conversation also exercises @odata.nextLink paging.
+    graph = FakeGraph(health=health, page_size=4)
+    await start_servers(aiohttp_server, ca, entra, partner_center, graph)
+    config = LiveConfig(
+        client_id=CLIENT_ID,
+        partner_tenant_id=partner,
+        credential=Credential(CredentialKind.SECRET, secret=CLIENT_SECRET),
+        endpoints=Endpoints(
+            authority_host=entra.base_url,
+            partner_center=partner_center.base_url,
+            graph=graph.base_url,
+            management="https://127.0.0.1:9",
+        ),
+        ca_bundle=ca.bundle,
+        limits=limits,
+    )
+    backend = LiveBackend(config, clock=lambda: DEMO_NOW)
+    return LiveWorld(entra, partner_center, graph, config, backend, partner)
