@@ -30,19 +30,35 @@ from cards.health import health_card
 from cards.help import help_card
 from cards.incidents import incident_card, incidents_card
 from cards.notices import notice_card
+from cards.notifications import (
+    incident_notice_card,
+    notice_digest_card,
+    notices_card,
+    overview_card,
+    overview_rows,
+    subscribed_card,
+    subscriptions_card,
+)
 from services.admin_centers import admin_center_link, admin_center_links
 from services.customer_search import search_customers
 from services.demo.service_requests import PARTNER_CENTER_NEW_REQUEST, handoff_summary, simulated_status
 from services.incidents import find_incident, list_incidents
 from services.models import (
+    ALL_CUSTOMERS,
+    ChangeKind,
     Contact,
     Customer,
+    Delivery,
+    DeliveryState,
     Handoff,
     IncidentPost,
+    Notice,
     RequestNote,
     RequestStatus,
     ServiceRequest,
+    ServiceStatus,
     Severity,
+    Subscription,
     SupportTopic,
 )
 from tests.support.harness import DEMO_NOW, demo_backend
@@ -187,8 +203,84 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
     }
 
 
-CARDS = _world()
+def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
+    backend = demo_backend()
+    by_name = {c.name: c for c in asyncio.run(backend.list_customers())}
+    contoso, woodgrove = by_name["Contoso Ltd"], by_name["Woodgrove Bank"]
+    lookup = asyncio.run(find_incident(backend, "EX1100014", contoso))
+    active = Notice(
+        lookup.incident,
+        (contoso.customer_id, woodgrove.customer_id),
+        2,
+        ChangeKind.SPREAD,
+        DEMO_NOW - timedelta(hours=5),
+        DEMO_NOW,
+    )
+    ended = lookup.incident.start + timedelta(hours=3, minutes=20)
+    resolved = replace(
+        active,
+        incident=replace(
+            lookup.incident, is_resolved=True, end=ended, status=ServiceStatus("serviceRestored")
+        ),
+        change=ChangeKind.RESOLVED,
+    )
+    healths = [asyncio.run(backend.tenant_health(c)) for c in by_name.values() if c.delegated_access]
+    exchange = Subscription("19:ops", contoso.customer_id, ("Exchange Online",))
+    everyone = Subscription("19:ops", ALL_CUSTOMERS, (), "all")
+    delivered = Delivery(
+        "EX1100014",
+        "19:ops",
+        DeliveryState.DELIVERED,
+        2,
+        2,
+        "1",
+        "19:ops;messageid=1",
+        "",
+        "Ana Bowman",
+        DEMO_NOW,
+    )
+    held = replace(
+        delivered, conversation="19:other", state=DeliveryState.HELD, reason="quiet until 11:00 UTC"
+    )
+    refused = replace(
+        delivered,
+        conversation="19:gone",
+        state=DeliveryState.INACTIVE,
+        reason="the bot was blocked or removed",
+    )
+    return {
+        "incident_notice": lambda: incident_notice_card(active, [contoso, woodgrove], DEMO_NOW),
+        "incident_notice_acknowledged": lambda: incident_notice_card(
+            active, [contoso], DEMO_NOW, "Ana Bowman"
+        ),
+        "incident_notice_resolved": lambda: incident_notice_card(resolved, [contoso], DEMO_NOW),
+        "notice_digest": lambda: notice_digest_card(
+            [(active, [contoso, woodgrove]), (resolved, [contoso])], DEMO_NOW - timedelta(hours=2), DEMO_NOW
+        ),
+        "overview": lambda: overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW),
+        "overview_healthy": lambda: overview_card([], 22, 2, DEMO_NOW),
+        "subscribed": lambda: subscribed_card(exchange, contoso, "this channel"),
+        "subscriptions": lambda: subscriptions_card(
+            [(exchange, contoso), (everyone, None)], "this channel", DEMO_NOW + timedelta(hours=2)
+        ),
+        "subscriptions_none": lambda: subscriptions_card([], "this chat", None),
+        "notices": lambda: notices_card(
+            [(active, [contoso, woodgrove], [delivered, held, refused]), (resolved, [contoso], [])],
+            "19:ops",
+            "",
+            DEMO_NOW,
+        ),
+    }
+
+
+CARDS = {**_world(), **_notification_cards()}
 SNAPSHOTTED = (
+    "incident_notice",
+    "incident_notice_resolved",
+    "notice_digest",
+    "overview",
+    "subscriptions",
+    "notices",
     "help",
     "notice",
     "customers",

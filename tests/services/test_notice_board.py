@@ -1,0 +1,217 @@
+"""The watcher's diff and the notice board: what counts as news, once, for whom."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from services.conversations import ConversationStore
+from services.errors import DelegatedAccessMissing
+from services.models import (
+    ChangeKind,
+    Customer,
+    DeliveryState,
+    Incident,
+    IncidentPost,
+    ServiceStatus,
+    Subscription,
+    TenantHealth,
+)
+from services.notice_board import NoticeBoard, classify, fingerprint, incident_from_json, incident_to_json
+from services.sqlite_database import SqliteDatabase
+from services.subscriptions import SubscriptionStore
+from services.watcher import HealthWatcher
+from tests.support.harness import DEMO_NOW, demo_backend
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+CONTOSO = Customer("c-contoso", "t-contoso", "Contoso Ltd", "contoso.onmicrosoft.com", "reseller", True)
+WOODGROVE = Customer("c-woodgrove", "t-wood", "Woodgrove Bank", "woodgrove.onmicrosoft.com", "reseller", True)
+
+
+def incident(
+    status: str = "serviceInterruption", posts: int = 1, resolved: bool = False, identifier: str = "EX2200001"
+) -> Incident:
+    return Incident(
+        incident_id=identifier,
+        title="Mail delays",
+        service="Exchange Online",
+        feature="Mail flow",
+        feature_group="E-Mail",
+        status=ServiceStatus(status),
+        classification="incident",
+        impact="Delays",
+        start=NOW - timedelta(hours=2),
+        end=NOW if resolved else None,
+        last_modified=NOW,
+        is_resolved=resolved,
+        posts=tuple(IncidentPost(NOW - timedelta(minutes=n), f"Update {n}") for n in range(posts)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "change"),
+    [
+        (None, incident(), ChangeKind.NEW),
+        (None, incident(resolved=True), None),
+        (incident(), incident(), None),
+        (incident(), incident(status="restoringService"), ChangeKind.STATUS),
+        (incident(), incident(status="ServiceInterruption"), None),
+        (incident(), incident(posts=2), ChangeKind.POST),
+        (incident(), incident(status="serviceRestored", posts=2, resolved=True), ChangeKind.RESOLVED),
+        (incident(resolved=True), incident(resolved=True), None),
+    ],
+)
+def test_the_watchers_diff(before: Incident | None, now: Incident, change: ChangeKind | None) -> None:
+    assert classify(fingerprint(before) if before else None, now) == change
+
+
+def test_an_incident_survives_the_round_trip_through_storage() -> None:
+    original = incident(posts=3, resolved=True)
+    assert incident_from_json(incident_to_json(original)) == original
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[SqliteDatabase]:
+    opened = SqliteDatabase(tmp_path / "state.sqlite3")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+async def board(database: SqliteDatabase) -> NoticeBoard:
+    subscriptions = SubscriptionStore(database)
+    await subscriptions.add(Subscription("19:ops", "*"), NOW)
+    await subscriptions.add(Subscription("19:contoso-team", CONTOSO.customer_id, ("Exchange Online",)), NOW)
+    await subscriptions.add(Subscription("a:advisories", "*", (), "advisories"), NOW)
+    return NoticeBoard(database)
+
+
+async def test_each_change_worth_telling_bumps_the_notice_for_each_subscribed_conversation(
+    board: NoticeBoard,
+) -> None:
+    first = await board.observe(CONTOSO, incident(), NOW)
+    assert first is not None and (first.version, first.change) == (1, ChangeKind.NEW)
+    assert await board.observe(CONTOSO, incident(), NOW) is None, "nothing new: no notice"
+    second = await board.observe(CONTOSO, incident(posts=2), NOW)
+    assert second is not None and (second.version, second.change) == (2, ChangeKind.POST)
+    due = await board.due(NOW)
+    assert sorted(d.conversation for _, d, _ in due) == ["19:contoso-team", "19:ops"]
+    assert all(d.version == 2 and d.state == DeliveryState.PENDING for _, d, _ in due)
+
+
+async def test_the_same_incident_in_another_tenant_is_the_same_notice_listing_both(
+    board: NoticeBoard,
+) -> None:
+    await board.observe(CONTOSO, incident(), NOW)
+    spread = await board.observe(WOODGROVE, incident(), NOW)
+    assert spread is not None
+    assert (spread.change, spread.customer_ids, spread.version) == (
+        ChangeKind.SPREAD,
+        (CONTOSO.customer_id, WOODGROVE.customer_id),
+        2,
+    )
+    following = {d.conversation: followed for _, d, followed in await board.due(NOW)}
+    assert following == {
+        "19:ops": (CONTOSO.customer_id, WOODGROVE.customer_id),
+        "19:contoso-team": (CONTOSO.customer_id,),
+    }
+
+
+async def test_a_delivery_records_the_card_so_the_next_change_updates_it(board: NoticeBoard) -> None:
+    await board.observe(CONTOSO, incident(), NOW)
+    notice, delivery, _ = next(item for item in await board.due(NOW) if item[1].conversation == "19:ops")
+    await board.delivered(delivery, notice.version, "activity-1", "19:ops;messageid=activity-1", NOW)
+    assert [d.conversation for _, d, _ in await board.due(NOW)] == ["19:contoso-team"]
+    await board.observe(CONTOSO, incident(status="restoringService"), NOW)
+    ops = next(d for _, d, _ in await board.due(NOW) if d.conversation == "19:ops")
+    assert (ops.activity_id, ops.delivered_version, ops.version) == ("activity-1", 1, 2)
+
+
+async def test_a_notice_that_moved_on_while_it_was_being_sent_stays_due(board: NoticeBoard) -> None:
+    await board.observe(CONTOSO, incident(), NOW)
+    notice, delivery, _ = next(item for item in await board.due(NOW) if item[1].conversation == "19:ops")
+    await board.observe(CONTOSO, incident(posts=2), NOW)
+    await board.delivered(delivery, notice.version, "activity-1", None, NOW)
+    ops = next(d for _, d, _ in await board.due(NOW) if d.conversation == "19:ops")
+    assert (ops.state, ops.delivered_version, ops.version) == (DeliveryState.PENDING, 1, 2)
+
+
+async def test_advisory_subscriptions_hear_only_advisories(board: NoticeBoard) -> None:
+    await board.observe(CONTOSO, replace(incident(identifier="EX2200009"), classification="advisory"), NOW)
+    assert [d.conversation for _, d, _ in await board.due(NOW)] == ["a:advisories"]
+
+
+async def test_a_conversation_that_refused_the_bot_is_left_out_of_new_notices(
+    board: NoticeBoard, database: SqliteDatabase
+) -> None:
+    conversations = ConversationStore(database)
+    await conversations.remember("19:ops", {"service_url": "https://smba/"}, NOW)
+    await conversations.deactivate("19:ops", "the bot was blocked or removed")
+    notice = await board.observe(CONTOSO, incident(), NOW)
+    assert notice is not None
+    assert await board.audience_size(notice.incident.incident_id, notice.version) == 1
+    assert [d.conversation for _, d, _ in await board.due(NOW)] == ["19:contoso-team"]
+
+
+class FlakyBackend:
+    """The demo backend, except some customers can't be read this time."""
+
+    name = "flaky"
+
+    def __init__(self, unreadable: set[str]) -> None:
+        self.inner = demo_backend()
+        self.unreadable = unreadable
+
+    async def list_customers(self) -> Sequence[Customer]:
+        return await self.inner.list_customers()
+
+    async def tenant_health(self, customer: Customer) -> TenantHealth:
+        if customer.name in self.unreadable:
+            raise DelegatedAccessMissing(customer.name, "reseller")
+        return await self.inner.tenant_health(customer)
+
+
+async def test_the_first_poll_is_a_baseline_and_an_unreadable_customer_keeps_what_was_seen(
+    database: SqliteDatabase,
+) -> None:
+    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+    await subscriptions.add(Subscription("19:ops", "*"), NOW)
+    backend = FlakyBackend(set())
+    watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
+    baseline = await watcher.poll_once()
+    assert baseline.polled == 22 and baseline.notices == [], "what is already going on is not news"
+    backend.unreadable = {"Contoso Ltd"}
+    unreadable = await watcher.poll_once()
+    assert unreadable.unreadable == {
+        c.customer_id: "No delegated access"
+        for c in await backend.list_customers()
+        if c.name == "Contoso Ltd"
+    }
+    backend.unreadable = set()
+    assert (await watcher.poll_once()).notices == [], "readable again: nothing re-announced"
+
+
+async def test_subscribing_sets_the_baseline_so_the_next_new_incident_is_announced(
+    database: SqliteDatabase,
+) -> None:
+    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+    backend = demo_backend()
+    contoso = next(c for c in await backend.list_customers() if c.name == "Contoso Ltd")
+    watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
+    await subscriptions.add(Subscription("19:ops", contoso.customer_id), NOW)
+    await watcher.baseline([contoso])
+    health = await backend.tenant_health(contoso)
+    exchange = next(s for s in health.services if s.name == "Exchange Online")
+    backend.replace_services(
+        contoso.tenant_id,
+        tuple(
+            replace(s, incidents=(*s.incidents, incident(identifier="EX2299999"))) if s is exchange else s
+            for s in health.services
+        ),
+    )
+    report = await watcher.poll_once()
+    assert [n.incident.incident_id for n in report.notices] == ["EX2299999"]
