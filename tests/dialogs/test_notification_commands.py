@@ -1,0 +1,113 @@
+"""The commands that manage notices, as a support engineer types them (TestAdapter, real dialogs)."""
+
+from __future__ import annotations
+
+from botbuilder.schema import Activity, ActivityTypes
+
+from services.demo.backend import DemoBackend
+from tests.support.harness import DEMO_NOW, BotHarness
+from tests.support.visible import button, buttons, visible_text
+
+
+async def subscriptions_of(bot: BotHarness) -> list[str]:
+    return [line for line in visible_text(await bot.one("subscriptions")).splitlines() if "·" in line]
+
+
+async def test_subscribe_names_what_the_conversation_will_hear_about() -> None:
+    bot = BotHarness()
+    text = visible_text(await bot.one("subscribe contoso exchange"))
+    assert "This channel will now hear about: Contoso Ltd · Exchange Online · incidents." in text
+    assert await subscriptions_of(bot) == ["Contoso Ltd · Exchange Online · incidents | [1: Unsubscribe]"]
+
+
+async def test_several_services_and_what_kind_of_notice() -> None:
+    bot = BotHarness()
+    text = visible_text(await bot.one("subscribe woodgrove exchange teams all"))
+    assert "Woodgrove Bank · Exchange Online, Microsoft Teams · incidents and advisories" in text
+    text = visible_text(await bot.one("subscribe all advisories"))
+    assert "Every customer · every service · advisories" in text
+
+
+async def test_a_typo_and_an_ambiguous_name_are_asked_about_and_the_button_subscribes() -> None:
+    bot = BotHarness()
+    typo = await bot.one("subscribe contsoo")
+    assert "I don't know a customer called 'contsoo'." in visible_text(typo)
+    done = await bot.press(buttons(typo)[0])
+    assert "will now hear about: Contoso Ltd" in visible_text(done[0])
+    choice = await bot.one("subscribe fabrikam advisories")
+    assert "Which customer did you mean by 'fabrikam'?" in visible_text(choice)
+    done = await bot.press(buttons(choice)[1])
+    assert "Fabrikam Residences · every service · advisories" in visible_text(done[0])
+
+
+async def test_an_unknown_service_is_named_and_nothing_is_subscribed() -> None:
+    bot = BotHarness()
+    text = visible_text(await bot.one("subscribe contoso exchnage"))
+    assert "Contoso Ltd has no service matching 'exchnage'" in text
+    assert await subscriptions_of(bot) == []
+
+
+async def test_subscribing_without_a_customer_explains_how() -> None:
+    text = visible_text(await BotHarness().one("subscribe"))
+    assert text.startswith("Which customer?\nTell me whose incidents this channel should hear about")
+
+
+async def test_a_customer_without_delegated_access_cant_be_watched() -> None:
+    bot = BotHarness()
+    assert "No delegated access" in visible_text(await bot.one("subscribe tailspin exchange"))
+
+
+async def test_unsubscribe_by_button_by_name_and_everything() -> None:
+    bot = BotHarness()
+    await bot.one("subscribe contoso exchange")
+    await bot.one("subscribe contoso teams")
+    await bot.one("subscribe all")
+    listing = await bot.one("subscriptions")
+    rows = [line for line in visible_text(listing).splitlines() if "Unsubscribe" in line]
+    exchange = next(i for i, row in enumerate(rows) if "Exchange Online" in row)
+    gone = await bot.press(buttons(listing)[exchange])
+    assert (
+        "no longer hears about Contoso Ltd (Exchange Online). It still follows 2 subscriptions"
+        in visible_text(gone[0])
+    )
+    assert "no longer hears about Contoso Ltd." in visible_text(await bot.one("unsubscribe contoso"))
+    assert "doesn't follow Contoso Ltd" in visible_text(await bot.one("unsubscribe contoso"))
+    assert "It follows nothing now." in visible_text(await bot.one("unsubscribe"))
+    assert await subscriptions_of(bot) == []
+
+
+async def test_quiet_takes_hours_and_says_until_when() -> None:
+    bot = BotHarness()
+    await bot.one("help")
+    assert "quiet until 24 Nov 2026 11:30 UTC" in visible_text(await bot.one("quiet 2.5 hours"))
+    assert "Quiet until 24 Nov 2026 11:30 UTC" in visible_text(await bot.one("subscriptions"))
+    for wrong in ("quiet", "quiet forever", "quiet 500", "quiet -1"):
+        assert visible_text(await bot.one(wrong)).startswith("For how long?"), wrong
+    assert visible_text(await bot.one("quiet off")).startswith("Quiet ended")
+
+
+async def test_overview_lists_troubled_customers_worst_first_and_says_when_all_are_healthy() -> None:
+    text = visible_text(await BotHarness().one("overview"))
+    assert "5 of 22 customers have active incidents · worst first" in text
+    calm = DemoBackend([], {}, DEMO_NOW)
+    assert "✓ All 0 customers healthy" in visible_text(await BotHarness(backend=calm).one("overview"))
+
+
+async def test_notices_says_when_nothing_was_announced_yet_and_a_customer_can_be_named() -> None:
+    bot = BotHarness()
+    assert "No notices yet." in visible_text(await bot.one("notices"))
+    assert visible_text(await bot.one("notices contoso")).startswith("Latest notices · Contoso Ltd")
+
+
+async def test_removing_the_bot_forgets_the_conversations_subscriptions() -> None:
+    bot = BotHarness()
+    await bot.one("subscribe contoso")
+    await bot.receive(Activity(type=ActivityTypes.installation_update, action="remove"))
+    assert await subscriptions_of(bot) == []
+
+
+async def test_the_subscribed_card_offers_to_list_and_to_undo() -> None:
+    bot = BotHarness()
+    reply = await bot.one("subscribe contoso")
+    undone = await bot.press(button(reply, "Unsubscribe"))
+    assert "no longer hears about Contoso Ltd" in visible_text(undone[0])
