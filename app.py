@@ -284,7 +284,7 @@ def build_notifications(
     watcher = HealthWatcher(backend, subscriptions, board, clock)
     acknowledgements = NoticeAcknowledgements(board, backend, clock, refresh)
     conversations = ConversationStore(database)
-    return Notifications(conversations, subscriptions, board, watcher, acknowledgements, clock)
+    return Notifications(conversations, subscriptions, board, watcher, acknowledgements, clock, refresh)
 
 
 def create_request_desk(database: SqliteDatabase, clock: Callable[[], datetime]) -> ServiceRequestDesk:
@@ -360,7 +360,7 @@ def build_bot(
             SubscribeDialog(backend, subscriptions, notifications.watcher, clock),
             SubscriptionsDialog(backend, subscriptions, conversations, clock),
             UnsubscribeDialog(backend, subscriptions),
-            QuietDialog(conversations, clock),
+            QuietDialog(conversations, clock, notifications.refresh),
             NoticesDialog(backend, notifications.board, clock),
             EscalationDialog(backend, desk, clock, member_contact),
             RequestsListDialog(backend, desk, clock),
@@ -449,6 +449,7 @@ def create_app(
         if world is not None and settings.demo_tick_seconds:
             loops.append(asyncio.ensure_future(_every(settings.demo_tick_seconds, tick)))
         yield
+        await delivery.close(settings.drain_seconds)
         for loop in loops:
             loop.cancel()
         await asyncio.gather(*loops, return_exceptions=True)

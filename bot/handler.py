@@ -66,6 +66,8 @@ class Notifications:
     watcher: HealthWatcher
     acknowledgements: NoticeAcknowledgements
     clock: Callable[[], datetime]
+    # Asks the delivery loop to look at the outbox now (after quiet ends, say).
+    refresh: Callable[[], None]
 
 
 class SupportBot(TeamsActivityHandler):

@@ -112,7 +112,7 @@ def messages_route(runner: TurnRunner, max_body_bytes: int) -> Handler:
         except (PermissionError, jwt.PyJWTError):
             return refuse(request, 401, "Missing or invalid Authorization token")
         except AuthenticationTimeout:
-            return refuse(request, 503, "Authentication is taking too long; try again", {"Retry-After": "5"})
+            return refuse(request, 503, "Can't take this activity in time; try again", {"Retry-After": "5"})
         if invoke is not None:
             # Universal Actions answer with plain JSON; botbuilder's own invokes with msrest models.
             answer = (

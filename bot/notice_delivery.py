@@ -62,14 +62,27 @@ class NoticeDelivery:
         self._concurrency = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._draining = asyncio.Lock()
+        self._closing = False
 
     def wake(self) -> None:
         """Something new is in the outbox."""
         self._wake.set()
 
+    async def close(self, seconds: float) -> None:
+        """At shutdown, let the round in flight finish, so every card Teams accepted is recorded as sent
+        (and a restart updates it rather than posting it again); start no new round."""
+        self._closing = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(self._draining.acquire(), seconds)
+        except TimeoutError:
+            logger.warning("notice delivery cut off at shutdown; unsent notices stay in the outbox")
+            return
+        self._draining.release()
+
     async def run(self, idle_seconds: float = 5.0) -> None:
-        """Deliver what is due, then wait to be woken (or look again after `idle_seconds`)."""
-        while True:
+        """Deliver what is due, then wait to be woken (or look again after `idle_seconds`), until closed."""
+        while not self._closing:
             try:
                 await self.deliver_due()
             except Exception as error:  # noqa: BLE001 - the loop must outlive any one bad round
@@ -83,6 +96,8 @@ class NoticeDelivery:
     async def deliver_due(self) -> int:
         """One round over everything due; how many activities were sent or updated."""
         async with self._draining:
+            if self._closing:
+                return 0
             due = await self._board.due(self._clock())
             if not due:
                 return 0

@@ -33,7 +33,7 @@ from cards.actions import MAX_COMMAND_LENGTH, run_command
 from cards.notices import notice_card
 from cards.parts import echo
 from dialogs.replies import card_reply
-from services.turn_journal import TurnJournal, UnfinishedTurn
+from services.turn_journal import Acceptance, TurnJournal, UnfinishedTurn
 
 logger = logging.getLogger("bot.turn")
 
@@ -48,7 +48,7 @@ INVOKE_STILL_WORKING = {
 
 
 class AuthenticationTimeout(Exception):
-    """The request could not even be authenticated within the reply budget."""
+    """The activity could not be authenticated and recorded within the reply budget; Teams will retry."""
 
 
 @dataclass
@@ -77,6 +77,8 @@ class TurnRunner:
         self._budget = budget
         self._clock = clock
         self._background: set[asyncio.Future[object]] = set()
+        # Activities whose turn runs in this process, so a redelivery of one of them is a duplicate.
+        self._in_flight: set[tuple[str, str]] = set()
 
     async def run(self, authorization: str, activity: Activity) -> InvokeResponse | None:
         """The turn's invoke response (None for other activities), within the budget."""
@@ -127,18 +129,22 @@ class TurnRunner:
         work.add_done_callback(self._background.discard)
 
     async def _handle(self, turn: _Turn, context: TurnContext) -> None:
-        turn.started.set()
         turn.context = context
         record = turn.record
         context.turn_state[TURN_RECORD] = record
         activity = context.activity
         conversation = activity.conversation.id if activity.conversation else ""
+        key = (conversation, activity.id or "")
         began = time.monotonic()
+        owned = False
         try:
-            if not await self._accept(context):
+            if not await self._accept(context, key):
                 record.outcome = "duplicate"
                 await self._acknowledge_duplicate(context)
                 return
+            owned = True
+            # Only now, with the activity on disk, may the HTTP request be answered before the turn ends.
+            turn.started.set()
             try:
                 await self._bot.on_turn(context)
             except Exception as error:  # noqa: BLE001 - reported to the user with a reference, logged once
@@ -153,6 +159,8 @@ class TurnRunner:
             record.outcome = "error"
             record.reference = await self._report_error(context, error)
         finally:
+            if owned:
+                self._in_flight.discard(key)
             logger.log(
                 logging.WARNING if record.outcome in ("dropped", "error") else logging.INFO,
                 "turn type=%s conversation=%s activity=%s command=%s duration_ms=%d deferred=%s outcome=%s%s",
@@ -166,7 +174,9 @@ class TurnRunner:
                 f" reference={record.reference}" if record.reference else "",
             )
 
-    async def _accept(self, context: TurnContext) -> bool:
+    async def _accept(self, context: TurnContext, key: tuple[str, str]) -> bool:
+        """Whether to handle this activity: a new id, or one whose earlier attempt here was cut off
+        (not a duplicate of a turn this process is still running or has answered)."""
         activity = context.activity
         if not activity.id or not activity.conversation:
             return True
@@ -176,9 +186,13 @@ class TurnRunner:
             else ""
         )
         reference = TurnContext.get_conversation_reference(activity).serialize()
-        return await self._journal.accept(
+        known = await self._journal.accept(
             activity.conversation.id, activity.id, reference, asked[:MAX_COMMAND_LENGTH], self._clock()
         )
+        if known == Acceptance.ANSWERED or (known == Acceptance.UNANSWERED and key in self._in_flight):
+            return False
+        self._in_flight.add(key)
+        return True
 
     @staticmethod
     async def _acknowledge_duplicate(context: TurnContext) -> None:

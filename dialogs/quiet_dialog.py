@@ -29,10 +29,13 @@ _OFF = {"off", "0", "stop", "end", "done", "none"}
 
 
 class QuietDialog(AnswerDialog):
-    def __init__(self, conversations: ConversationStore, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, conversations: ConversationStore, clock: Callable[[], datetime], refresh: Callable[[], None]
+    ) -> None:
         super().__init__(QUIET)
         self._conversations = conversations
         self._clock = clock
+        self._refresh = refresh
 
     async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
         argument = CommandRequest.from_options(options).argument.strip().casefold().removesuffix("h").strip()
@@ -40,6 +43,7 @@ class QuietDialog(AnswerDialog):
         conversation, here, now = conversation_key(activity), where(activity), self._clock()
         if argument in _OFF:
             await self._conversations.end_quiet(conversation, now)
+            self._refresh()
             return notice_card(QUIET_ENDED_TITLE, QUIET_ENDED.format(where=here))
         try:
             hours = float(argument)

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const url = process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:56150';
+const botUrl = process.env.BOT_URL ?? 'http://127.0.0.1:3978';
 const shots = process.env.SCREENSHOTS ?? '../build/e2e';
 const WAIT = { timeout: 20_000 };
 let browser;
@@ -92,4 +93,20 @@ test('a typo offers the right customer', async () => {
   await press(offer, 'Yes, this one');
   await latestCard('Service health · Contoso Ltd');
   await page.screenshot({ path: `${shots}/typo.png` });
+});
+
+test('a subscribed chat hears of a new incident, and Acknowledge updates the card', async () => {
+  await send('subscribe northwind');
+  await latestCard('Northwind Traders · every service · incidents');
+  const before = await page.locator('.ac-adaptiveCard').count();
+  const tick = await fetch(`${botUrl}/api/demo/tick`, { method: 'POST' });
+  assert.equal(tick.status, 200);
+  await page.waitForFunction((n) => document.querySelectorAll('.ac-adaptiveCard').length > n, before, WAIT);
+  const notice = await latestCard('TM1200001');
+  const text = await notice.innerText();
+  assert.ok(text.includes('Northwind Traders'), text);
+  await page.screenshot({ path: `${shots}/notice.png` });
+  await notice.getByRole('button', { name: 'Acknowledge', exact: true }).click();
+  await page.locator('.ac-adaptiveCard').filter({ hasText: 'Acknowledged by' }).first().waitFor(WAIT);
+  await page.screenshot({ path: `${shots}/acknowledged.png` });
 });

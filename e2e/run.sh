@@ -19,7 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$bot_port BOT_DATA_DIR="$work/data" setsid ../.venv/bin/python ../app.py >"$work/bot.log" 2>&1 &
+PORT=$bot_port BOT_DATA_DIR="$work/data" BOT_DEMO_TICK_SECONDS=0 setsid ../.venv/bin/python ../app.py >"$work/bot.log" 2>&1 &
 bot_pid=$!
 TEAMSAPPTESTER_BROWSER=none TEAMSAPPTESTER_PORT=$playground_port setsid ./node_modules/.bin/agentsplayground \
   -e "http://127.0.0.1:$bot_port/api/messages" -c msteams >"$work/playground.log" 2>&1 &
@@ -32,5 +32,5 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 
-PLAYGROUND_URL="http://127.0.0.1:$playground_port" SCREENSHOTS="${SCREENSHOTS:-../build/e2e}" \
+PLAYGROUND_URL="http://127.0.0.1:$playground_port" BOT_URL="http://127.0.0.1:$bot_port" SCREENSHOTS="${SCREENSHOTS:-../build/e2e}" \
   node --test --test-concurrency=1 playground.test.mjs

@@ -7,6 +7,7 @@ mid-turn) is still here at the next start, so the person who asked is told rathe
 
 from __future__ import annotations
 
+import enum
 import json
 import sqlite3
 from collections.abc import Mapping
@@ -28,6 +29,14 @@ CREATE TABLE IF NOT EXISTS turns (
 );
 CREATE INDEX IF NOT EXISTS turns_unfinished ON turns (finished, accepted_at);
 """
+
+
+class Acceptance(enum.Enum):
+    NEW = "new"
+    # Seen before and answered: a redelivery.
+    ANSWERED = "answered"
+    # Seen before and not answered yet: in progress, or abandoned by an attempt that was cut off.
+    UNANSWERED = "unanswered"
 
 
 @dataclass(frozen=True)
@@ -53,17 +62,23 @@ class TurnJournal:
         reference: Mapping[str, Any],
         asked: str,
         now: datetime,
-    ) -> bool:
-        """Record the activity; False when this conversation already had an activity with this id."""
+    ) -> Acceptance:
+        """Record the activity, or say what is already known of this id in this conversation."""
         row = (conversation, activity_id, json.dumps(dict(reference)), asked, now.isoformat())
 
-        def insert(db: sqlite3.Connection) -> bool:
+        def insert(db: sqlite3.Connection) -> Acceptance:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO turns (conversation, activity_id, reference, asked, accepted_at) "
                 "VALUES (?, ?, ?, ?, ?)",
                 row,
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount == 1:
+                return Acceptance.NEW
+            finished = db.execute(
+                "SELECT finished FROM turns WHERE conversation = ? AND activity_id = ?",
+                (conversation, activity_id),
+            ).fetchone()
+            return Acceptance.ANSWERED if finished and finished[0] else Acceptance.UNANSWERED
 
         return await self._database.run(insert)
 

@@ -33,7 +33,9 @@ def service_url(connector: FakeConnector) -> str:
 
 
 @pytest.fixture
-def start_bot(aiohttp_client: Any, tmp_path: Path) -> StartBot:
+def start_bot(connector: FakeConnector, aiohttp_client: Any, tmp_path: Path) -> StartBot:
+    """Bots started here stop before the fake connector does, as a real Bot Connector outlives a bot."""
+
     async def start(backend: Backend | None = None, **settings: Any) -> TestClient[Any, Any]:
         app = create_app(
             Settings(data_dir=tmp_path, **settings),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from services.sqlite_database import SqliteDatabase
-from services.turn_journal import TurnJournal
+from services.turn_journal import Acceptance, TurnJournal
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 REFERENCE = {"activityId": "a1", "conversation": {"id": "19:c"}, "serviceUrl": "https://smba.example/amer/"}
@@ -24,9 +24,11 @@ def database(tmp_path: Path) -> Iterator[SqliteDatabase]:
 
 async def test_an_activity_id_is_accepted_once_per_conversation(database: SqliteDatabase) -> None:
     journal = TurnJournal(database)
-    assert await journal.accept("19:c", "a1", REFERENCE, "health contoso", NOW)
-    assert not await journal.accept("19:c", "a1", REFERENCE, "health contoso", NOW)
-    assert await journal.accept("19:other", "a1", REFERENCE, "", NOW)
+    assert await journal.accept("19:c", "a1", REFERENCE, "health contoso", NOW) == Acceptance.NEW
+    assert await journal.accept("19:c", "a1", REFERENCE, "health contoso", NOW) == Acceptance.UNANSWERED
+    await journal.finish("19:c", "a1")
+    assert await journal.accept("19:c", "a1", REFERENCE, "health contoso", NOW) == Acceptance.ANSWERED
+    assert await journal.accept("19:other", "a1", REFERENCE, "", NOW) == Acceptance.NEW
 
 
 async def test_what_was_accepted_and_not_finished_survives_reopening(tmp_path: Path) -> None:
@@ -44,7 +46,7 @@ async def test_what_was_accepted_and_not_finished_survives_reopening(tmp_path: P
         "health contoso",
         REFERENCE,
     )
-    assert not await journal.accept("19:c", "a2", REFERENCE, "help", NOW), "finished ids are still known"
+    assert await journal.accept("19:c", "a2", REFERENCE, "help", NOW) == Acceptance.ANSWERED, "still known"
     reopened.close()
 
 
@@ -54,7 +56,7 @@ async def test_old_finished_ids_are_forgotten_but_unfinished_ones_kept(database:
     await journal.finish("19:c", "old")
     await journal.accept("19:c", "stuck", REFERENCE, "", NOW - timedelta(days=3))
     await journal.forget_before(NOW - timedelta(days=2))
-    assert await journal.accept("19:c", "old", REFERENCE, "", NOW)
+    assert await journal.accept("19:c", "old", REFERENCE, "", NOW) == Acceptance.NEW
     assert [t.activity_id for t in await journal.unfinished()] == ["stuck", "old"]
 
 
@@ -65,7 +67,7 @@ async def test_storage_is_not_held_up_by_a_full_default_thread_pool(database: Sq
     busy = [loop.run_in_executor(None, release.wait) for _ in range(64)]
     try:
         journal = TurnJournal(database)
-        assert await asyncio.wait_for(journal.accept("19:c", "a1", REFERENCE, "", NOW), 5)
+        assert await asyncio.wait_for(journal.accept("19:c", "a1", REFERENCE, "", NOW), 5) == Acceptance.NEW
     finally:
         release.set()
         await asyncio.gather(*busy)
