@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -37,6 +37,7 @@ from bot.http import (
     notify_route,
     readyz_route,
 )
+from bot.inbound_auth import CHANNEL_METADATA_URL, InboundAuthentication, SigningKeys, is_loopback_host
 from bot.log_redaction import configure_logging
 from bot.mentions import command_text
 from bot.notice_delivery import NoticeDelivery
@@ -95,6 +96,13 @@ ADAPTER = web.AppKey("adapter", SupportAdapter)
 RUNNER = web.AppKey("runner", TurnRunner)
 WATCHER = web.AppKey("watcher", HealthWatcher)
 DELIVERY = web.AppKey("delivery", NoticeDelivery)
+SIGNING_KEYS = web.AppKey("signing_keys", SigningKeys)
+
+
+ANONYMOUS_MODE = (
+    "AUTHENTICATION IS OFF: MicrosoftAppId is not set, so this bot accepts activities from anyone who can "
+    "reach it. For local testing only: it listens on loopback and replies to loopback serviceUrls only."
+)
 
 
 class SettingsError(ValueError):
@@ -222,6 +230,15 @@ class Settings:
     notify_token: str = field(default="", repr=False)
     log_level: str = "INFO"
     live: LiveConfig | None = None
+    # Where the Bot Connector publishes its token signing keys (a local double in tests).
+    openid_metadata_url: str = CHANNEL_METADATA_URL
+
+    def __post_init__(self) -> None:
+        if not self.app_id and not is_loopback_host(self.host):
+            raise SettingsError(
+                f"HOST={self.host} needs MicrosoftAppId: without it the bot runs unauthenticated, which is "
+                "for local testing on a loopback address (127.0.0.1, ::1, localhost) only"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -254,6 +271,7 @@ class Settings:
             notify_token=env.get("NOTIFY_TOKEN", "").strip(),
             log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             live=_live_config(env, data_dir) if backend == "live" else None,
+            openid_metadata_url=_https_url(env, "BOT_OPENID_METADATA_URL", CHANNEL_METADATA_URL),
         )
 
 
@@ -386,13 +404,16 @@ def create_app(
     *,
     backend: Backend | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    channel_credentials: Any = None,
 ) -> web.Application:
-    """Raises StorageError when the data directory or database can't be used."""
+    """Raises StorageError when the data directory or database can't be used.
+
+    `channel_credentials` replaces the MSAL credentials factory of outbound calls (tests)."""
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
     backend = backend or create_backend(settings)
     desk = create_request_desk(database, clock)
     config = _BotFrameworkConfig(settings)
-    authorization = ChannelAuthorization(config)
+    authorization = ChannelAuthorization(config, channel_credentials)
     connector = Connector(
         authorization,
         RetryPolicy(total_seconds=settings.send_retry_seconds),
@@ -402,7 +423,10 @@ def create_app(
     board = notifications.board
     delivery = NoticeDelivery(connector, board, notifications.conversations, backend, clock)
     bot = build_bot(SqliteStorage(SqliteDocumentStore(database)), backend, clock, notifications, desk=desk)
-    adapter = SupportAdapter(ConfigurationBotFrameworkAuthentication(config), connector)
+    sdk_authentication = ConfigurationBotFrameworkAuthentication(config)
+    adapter = SupportAdapter(sdk_authentication, connector)
+    keys = SigningKeys(settings.openid_metadata_url)
+    authentication = InboundAuthentication(settings.app_id, sdk_authentication, keys)
     adapter.on_turn_error = report_turn_error
     adapter.use(TypingIndicator(delay=settings.typing_delay_seconds))
     runner = TurnRunner(
@@ -433,7 +457,8 @@ def create_app(
     app[RUNNER] = runner
     app[WATCHER] = watcher
     app[DELIVERY] = delivery
-    app.router.add_post("/api/messages", messages_route(runner, settings.max_body_bytes))
+    app[SIGNING_KEYS] = keys
+    app.router.add_post("/api/messages", messages_route(runner, settings.max_body_bytes, authentication))
     app.router.add_post("/api/notify", notify_route(settings.notify_token, take))
     if world is not None:
         app.router.add_post("/api/demo/tick", demo_tick_route(settings.notify_token, tick))
@@ -445,6 +470,7 @@ def create_app(
         loops = [
             asyncio.ensure_future(delivery.run()),
             asyncio.ensure_future(watcher.run(settings.watch_interval_seconds, delivery.wake)),
+            asyncio.ensure_future(keys.run(prefetch=bool(settings.app_id))),
         ]
         if world is not None and settings.demo_tick_seconds:
             loops.append(asyncio.ensure_future(_every(settings.demo_tick_seconds, tick)))
@@ -454,6 +480,7 @@ def create_app(
         await asyncio.gather(*loops, return_exceptions=True)
         await runner.drain(settings.drain_seconds)
         await connector.close()
+        await keys.close()
         authorization.close()
         if isinstance(backend, LiveBackend):
             await backend.close()
@@ -504,6 +531,8 @@ def main() -> None:
             settings.backend,
             "on" if settings.app_id else "off (local testing only)",
         )
+        if not settings.app_id:
+            logging.getLogger("bot.startup").warning(ANONYMOUS_MODE)
 
     try:
         web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=serving)
