@@ -96,10 +96,16 @@ class SupportBot(TeamsActivityHandler):
         await super().on_turn(turn_context)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        record = turn_record(turn_context)
         if turn_context.activity.name == ADAPTIVE_CARD_ACTION:
-            turn_record(turn_context).command = "acknowledge"
+            record.command = "acknowledge"
             return await self._notifications.acknowledgements.handle(turn_context)
-        return await super().on_invoke_activity(turn_context)
+        # The bot sends no file consent cards, message extensions or task modules: botbuilder's handlers
+        # for those would only turn a garbage payload into an error card in the chat.
+        record.command, record.outcome = "invoke", "unsupported"
+        if not isinstance(turn_context.activity.value, dict):
+            return InvokeResponse(status=400, body={"error": "Invoke value must be an object"})
+        return InvokeResponse(status=200)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         record = turn_record(turn_context)
