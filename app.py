@@ -23,6 +23,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from cryptography.fernet import Fernet
 from dotenv import dotenv_values
 
+from bot.access import AccessPolicy, AccessRules
 from bot.acknowledgements import NoticeAcknowledgements
 from bot.adapter import ChannelAuthorization, SupportAdapter
 from bot.commands import COMMANDS
@@ -45,6 +46,7 @@ from bot.routing import names_a_command, recognised_command
 from bot.state_storage import SqliteStorage
 from bot.turns import TurnRunner
 from bot.typing_indicator import TypingIndicator
+from dialogs.audit_dialog import AuditDialog
 from dialogs.customers_dialog import CustomersDialog
 from dialogs.escalation_dialog import EscalationDialog
 from dialogs.health_dialog import HealthDialog
@@ -63,8 +65,10 @@ from dialogs.subscribe_dialog import SubscribeDialog
 from dialogs.subscriptions_dialog import SubscriptionsDialog
 from dialogs.teams_member import member_contact
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
+from services.audit_log import AuditLog
 from services.conversations import ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
+from services.demo.operators import DemoGroupMembership
 from services.demo.service_requests import DemoServiceRequests
 from services.demo.world import DemoWorld
 from services.doctor import Check, exit_code, render, run_doctor
@@ -77,9 +81,10 @@ from services.live.config import (
     Endpoints,
     LiveConfig,
 )
+from services.live.operators import NoGroupLookup
 from services.notice_board import NoticeBoard
 from services.notify_events import take_event
-from services.ports import Backend, ServiceRequestDesk
+from services.ports import AuditTrail, Backend, GroupMembership, ServiceRequestDesk
 from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
 from services.subscriptions import SubscriptionStore
@@ -97,11 +102,18 @@ RUNNER = web.AppKey("runner", TurnRunner)
 WATCHER = web.AppKey("watcher", HealthWatcher)
 DELIVERY = web.AppKey("delivery", NoticeDelivery)
 SIGNING_KEYS = web.AppKey("signing_keys", SigningKeys)
+ACCESS = web.AppKey("access", AccessPolicy)
 
 
 ANONYMOUS_MODE = (
     "AUTHENTICATION IS OFF: MicrosoftAppId is not set, so this bot accepts activities from anyone who can "
     "reach it. For local testing only: it listens on loopback and replies to loopback serviceUrls only."
+)
+
+
+EVERYONE_OPERATES = (
+    "BOT_OPERATORS and BOT_OPERATORS_GROUP are not set: everyone who can talk to the bot is an operator "
+    "(may file service requests, add notes, change subscriptions). Set them before real use."
 )
 
 
@@ -145,6 +157,11 @@ def _https_url(env: Mapping[str, str], name: str, default: str) -> str:
     if parts.scheme != "https" or not parts.netloc:
         raise SettingsError(f"{name} must be an https:// URL, not {raw!r}")
     return raw
+
+
+def _id_list(env: Mapping[str, str], name: str) -> frozenset[str]:
+    """Comma-separated ids or UPNs, compared case-insensitively."""
+    return frozenset(part.strip().casefold() for part in env.get(name, "").split(",") if part.strip())
 
 
 def _required(env: Mapping[str, str], name: str, why: str) -> str:
@@ -232,6 +249,7 @@ class Settings:
     live: LiveConfig | None = None
     # Where the Bot Connector publishes its token signing keys (a local double in tests).
     openid_metadata_url: str = CHANNEL_METADATA_URL
+    access: AccessRules = AccessRules()
 
     def __post_init__(self) -> None:
         if not self.app_id and not is_loopback_host(self.host):
@@ -272,6 +290,12 @@ class Settings:
             log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             live=_live_config(env, data_dir) if backend == "live" else None,
             openid_metadata_url=_https_url(env, "BOT_OPENID_METADATA_URL", CHANNEL_METADATA_URL),
+            access=AccessRules(
+                allowed_tenants=_id_list(env, "ALLOWED_TENANTS"),
+                operators=_id_list(env, "BOT_OPERATORS"),
+                operators_group=env.get("BOT_OPERATORS_GROUP", "").strip(),
+                contact=env.get("BOT_ACCESS_CONTACT", "").strip() or AccessRules.contact,
+            ),
         )
 
 
@@ -295,12 +319,16 @@ def create_backend(settings: Settings) -> Backend:
 
 
 def build_notifications(
-    database: SqliteDatabase, backend: Backend, clock: Callable[[], datetime], refresh: Callable[[], None]
+    database: SqliteDatabase,
+    backend: Backend,
+    clock: Callable[[], datetime],
+    refresh: Callable[[], None],
+    audit: AuditTrail,
 ) -> Notifications:
     """The stores behind proactive notices; `refresh` asks the delivery loop to look at the outbox."""
     board, subscriptions = NoticeBoard(database), SubscriptionStore(database)
     watcher = HealthWatcher(backend, subscriptions, board, clock)
-    acknowledgements = NoticeAcknowledgements(board, backend, clock, refresh)
+    acknowledgements = NoticeAcknowledgements(board, backend, clock, refresh, audit)
     conversations = ConversationStore(database)
     return Notifications(conversations, subscriptions, board, watcher, acknowledgements, clock)
 
@@ -364,6 +392,8 @@ def build_bot(
     notifications: Notifications,
     *,
     desk: ServiceRequestDesk,
+    audit: AuditLog,
+    access: AccessPolicy,
 ) -> SupportBot:
     """The bot with every flow wired in; tests build it on MemoryStorage."""
     conversations, subscriptions = notifications.conversations, notifications.subscriptions
@@ -375,16 +405,17 @@ def build_bot(
             IncidentsDialog(backend, clock),
             IncidentDialog(backend, clock, notifications.board),
             OverviewDialog(backend, clock),
-            SubscribeDialog(backend, subscriptions, notifications.watcher, clock),
+            SubscribeDialog(backend, subscriptions, notifications.watcher, clock, audit),
             SubscriptionsDialog(backend, subscriptions, conversations, clock),
-            UnsubscribeDialog(backend, subscriptions),
-            QuietDialog(conversations, clock),
+            UnsubscribeDialog(backend, subscriptions, audit, clock),
+            QuietDialog(conversations, clock, audit),
             NoticesDialog(backend, notifications.board, clock),
-            EscalationDialog(backend, desk, clock, member_contact),
+            EscalationDialog(backend, desk, clock, member_contact, audit),
             RequestsListDialog(backend, desk, clock),
             RequestDialog(desk, clock),
-            NoteDialog(desk, clock),
-            LinkDialog(desk, clock),
+            NoteDialog(desk, clock, audit),
+            LinkDialog(desk, clock, audit),
+            AuditDialog(audit, clock),
         ],
         command=recognised_command,
         typed=command_text,
@@ -395,6 +426,7 @@ def build_bot(
         UserState(storage),
         root,
         notifications,
+        access,
         dialog_state=PrivateConversationState(storage),
     )
 
@@ -419,10 +451,14 @@ def create_app(
         RetryPolicy(total_seconds=settings.send_retry_seconds),
         ConnectorTimeouts(read_seconds=settings.connector_timeout_seconds),
     )
-    notifications = build_notifications(database, backend, clock, refresh=lambda: delivery.wake())
+    audit = AuditLog(database)
+    groups: GroupMembership = NoGroupLookup() if isinstance(backend, LiveBackend) else DemoGroupMembership()
+    access = AccessPolicy(settings.access, groups, audit)
+    notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit)
     board = notifications.board
     delivery = NoticeDelivery(connector, board, notifications.conversations, backend, clock)
-    bot = build_bot(SqliteStorage(SqliteDocumentStore(database)), backend, clock, notifications, desk=desk)
+    storage = SqliteStorage(SqliteDocumentStore(database))
+    bot = build_bot(storage, backend, clock, notifications, desk=desk, audit=audit, access=access)
     sdk_authentication = ConfigurationBotFrameworkAuthentication(config)
     adapter = SupportAdapter(sdk_authentication, connector)
     keys = SigningKeys(settings.openid_metadata_url)
@@ -458,6 +494,7 @@ def create_app(
     app[WATCHER] = watcher
     app[DELIVERY] = delivery
     app[SIGNING_KEYS] = keys
+    app[ACCESS] = access
     app.router.add_post("/api/messages", messages_route(runner, settings.max_body_bytes, authentication))
     app.router.add_post("/api/notify", notify_route(settings.notify_token, take))
     if world is not None:
@@ -533,6 +570,10 @@ def main() -> None:
         )
         if not settings.app_id:
             logging.getLogger("bot.startup").warning(ANONYMOUS_MODE)
+        if settings.access.everyone_operates:
+            logging.getLogger("bot.startup").warning(EVERYONE_OPERATES)
+        if not settings.access.allowed_tenants:
+            logging.getLogger("bot.startup").info("ALLOWED_TENANTS is not set: every tenant may use the bot")
 
     try:
         web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=serving)
