@@ -95,7 +95,8 @@ def _as_activity(payload: Any) -> Activity | None:
     """An activity we can answer: it says what it is, where it came from and where replies go."""
     if not isinstance(payload, dict):
         return None
-    required = (("type",), ("channelId",), ("serviceUrl",), ("conversation", "id"))
+    # `from.id` too: botbuilder's per-user state raises without it.
+    required = (("type",), ("channelId",), ("serviceUrl",), ("conversation", "id"), ("from", "id"))
     if not all(_text_field(payload, *path) for path in required):
         return None
     try:

@@ -151,3 +151,18 @@ async def test_unknown_types_and_invoke_names_are_answered_with_nothing_to_do(
     assert connector.sent == []
     turns = [r.getMessage() for r in caplog.records if r.name == "bot.turn"]
     assert len(turns) == 1
+
+
+@pytest.mark.parametrize("sender", [{}, {"name": "no id"}, {"id": ""}])
+async def test_an_activity_without_a_sender_id_is_400(
+    start_bot: StartBot,
+    connector: FakeConnector,
+    service_url: str,
+    caplog: pytest.LogCaptureFixture,
+    sender: dict[str, Any],
+) -> None:
+    """Found by the fuzz test: botbuilder's per-user state raised on it (an error card and an ERROR)."""
+    bot = await start_bot()
+    response = await _post_quietly(bot, caplog, {**channel_message(service_url, "help"), "from": sender})
+    assert response.status == 400
+    assert connector.sent == []
