@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -23,6 +23,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from cryptography.fernet import Fernet
 from dotenv import dotenv_values
 
+from bot.access import AccessPolicy, AccessRules
 from bot.acknowledgements import NoticeAcknowledgements
 from bot.adapter import ChannelAuthorization, SupportAdapter
 from bot.commands import COMMANDS
@@ -37,6 +38,7 @@ from bot.http import (
     notify_route,
     readyz_route,
 )
+from bot.inbound_auth import CHANNEL_METADATA_URL, InboundAuthentication, SigningKeys, is_loopback_host
 from bot.log_redaction import configure_logging
 from bot.mentions import command_text
 from bot.notice_delivery import NoticeDelivery
@@ -44,6 +46,7 @@ from bot.routing import names_a_command, recognised_command
 from bot.state_storage import SqliteStorage
 from bot.turns import TurnRunner
 from bot.typing_indicator import TypingIndicator
+from dialogs.audit_dialog import AuditDialog
 from dialogs.customers_dialog import CustomersDialog
 from dialogs.escalation_dialog import EscalationDialog
 from dialogs.health_dialog import HealthDialog
@@ -62,8 +65,10 @@ from dialogs.subscribe_dialog import SubscribeDialog
 from dialogs.subscriptions_dialog import SubscriptionsDialog
 from dialogs.teams_member import member_contact
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
+from services.audit_log import AuditLog
 from services.conversations import ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
+from services.demo.operators import DemoGroupMembership
 from services.demo.service_requests import DemoServiceRequests
 from services.demo.world import DemoWorld
 from services.doctor import Check, exit_code, render, run_doctor
@@ -76,9 +81,10 @@ from services.live.config import (
     Endpoints,
     LiveConfig,
 )
+from services.live.operators import NoGroupLookup
 from services.notice_board import NoticeBoard
 from services.notify_events import take_event
-from services.ports import Backend, ServiceRequestDesk
+from services.ports import AuditTrail, Backend, GroupMembership, ServiceRequestDesk
 from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
 from services.subscriptions import SubscriptionStore
@@ -95,6 +101,20 @@ ADAPTER = web.AppKey("adapter", SupportAdapter)
 RUNNER = web.AppKey("runner", TurnRunner)
 WATCHER = web.AppKey("watcher", HealthWatcher)
 DELIVERY = web.AppKey("delivery", NoticeDelivery)
+SIGNING_KEYS = web.AppKey("signing_keys", SigningKeys)
+ACCESS = web.AppKey("access", AccessPolicy)
+
+
+ANONYMOUS_MODE = (
+    "AUTHENTICATION IS OFF: MicrosoftAppId is not set, so this bot accepts activities from anyone who can "
+    "reach it. For local testing only: it listens on loopback and replies to loopback serviceUrls only."
+)
+
+
+EVERYONE_OPERATES = (
+    "BOT_OPERATORS and BOT_OPERATORS_GROUP are not set: everyone who can talk to the bot is an operator "
+    "(may file service requests, add notes, change subscriptions). Set them before real use."
+)
 
 
 class SettingsError(ValueError):
@@ -137,6 +157,11 @@ def _https_url(env: Mapping[str, str], name: str, default: str) -> str:
     if parts.scheme != "https" or not parts.netloc:
         raise SettingsError(f"{name} must be an https:// URL, not {raw!r}")
     return raw
+
+
+def _id_list(env: Mapping[str, str], name: str) -> frozenset[str]:
+    """Comma-separated ids or UPNs, compared case-insensitively."""
+    return frozenset(part.strip().casefold() for part in env.get(name, "").split(",") if part.strip())
 
 
 def _required(env: Mapping[str, str], name: str, why: str) -> str:
@@ -222,6 +247,16 @@ class Settings:
     notify_token: str = field(default="", repr=False)
     log_level: str = "INFO"
     live: LiveConfig | None = None
+    # Where the Bot Connector publishes its token signing keys (a local double in tests).
+    openid_metadata_url: str = CHANNEL_METADATA_URL
+    access: AccessRules = AccessRules()
+
+    def __post_init__(self) -> None:
+        if not self.app_id and not is_loopback_host(self.host):
+            raise SettingsError(
+                f"HOST={self.host} needs MicrosoftAppId: without it the bot runs unauthenticated, which is "
+                "for local testing on a loopback address (127.0.0.1, ::1, localhost) only"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -254,6 +289,13 @@ class Settings:
             notify_token=env.get("NOTIFY_TOKEN", "").strip(),
             log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             live=_live_config(env, data_dir) if backend == "live" else None,
+            openid_metadata_url=_https_url(env, "BOT_OPENID_METADATA_URL", CHANNEL_METADATA_URL),
+            access=AccessRules(
+                allowed_tenants=_id_list(env, "ALLOWED_TENANTS"),
+                operators=_id_list(env, "BOT_OPERATORS"),
+                operators_group=env.get("BOT_OPERATORS_GROUP", "").strip(),
+                contact=env.get("BOT_ACCESS_CONTACT", "").strip() or AccessRules.contact,
+            ),
         )
 
 
@@ -277,12 +319,16 @@ def create_backend(settings: Settings) -> Backend:
 
 
 def build_notifications(
-    database: SqliteDatabase, backend: Backend, clock: Callable[[], datetime], refresh: Callable[[], None]
+    database: SqliteDatabase,
+    backend: Backend,
+    clock: Callable[[], datetime],
+    refresh: Callable[[], None],
+    audit: AuditTrail,
 ) -> Notifications:
     """The stores behind proactive notices; `refresh` asks the delivery loop to look at the outbox."""
     board, subscriptions = NoticeBoard(database), SubscriptionStore(database)
     watcher = HealthWatcher(backend, subscriptions, board, clock)
-    acknowledgements = NoticeAcknowledgements(board, backend, clock, refresh)
+    acknowledgements = NoticeAcknowledgements(board, backend, clock, refresh, audit)
     conversations = ConversationStore(database)
     return Notifications(conversations, subscriptions, board, watcher, acknowledgements, clock, refresh)
 
@@ -346,6 +392,8 @@ def build_bot(
     notifications: Notifications,
     *,
     desk: ServiceRequestDesk,
+    audit: AuditLog,
+    access: AccessPolicy,
 ) -> SupportBot:
     """The bot with every flow wired in; tests build it on MemoryStorage."""
     conversations, subscriptions = notifications.conversations, notifications.subscriptions
@@ -357,16 +405,17 @@ def build_bot(
             IncidentsDialog(backend, clock),
             IncidentDialog(backend, clock, notifications.board),
             OverviewDialog(backend, clock),
-            SubscribeDialog(backend, subscriptions, notifications.watcher, clock),
+            SubscribeDialog(backend, subscriptions, notifications.watcher, clock, audit),
             SubscriptionsDialog(backend, subscriptions, conversations, clock),
-            UnsubscribeDialog(backend, subscriptions),
-            QuietDialog(conversations, clock, notifications.refresh),
+            UnsubscribeDialog(backend, subscriptions, audit, clock),
+            QuietDialog(conversations, clock, notifications.refresh, audit),
             NoticesDialog(backend, notifications.board, clock),
-            EscalationDialog(backend, desk, clock, member_contact),
+            EscalationDialog(backend, desk, clock, member_contact, audit),
             RequestsListDialog(backend, desk, clock),
             RequestDialog(desk, clock),
-            NoteDialog(desk, clock),
-            LinkDialog(desk, clock),
+            NoteDialog(desk, clock, audit),
+            LinkDialog(desk, clock, audit),
+            AuditDialog(audit, clock),
         ],
         command=recognised_command,
         typed=command_text,
@@ -377,6 +426,7 @@ def build_bot(
         UserState(storage),
         root,
         notifications,
+        access,
         dialog_state=PrivateConversationState(storage),
     )
 
@@ -386,23 +436,33 @@ def create_app(
     *,
     backend: Backend | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    channel_credentials: Any = None,
 ) -> web.Application:
-    """Raises StorageError when the data directory or database can't be used."""
+    """Raises StorageError when the data directory or database can't be used.
+
+    `channel_credentials` replaces the MSAL credentials factory of outbound calls (tests)."""
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
     backend = backend or create_backend(settings)
     desk = create_request_desk(database, clock)
     config = _BotFrameworkConfig(settings)
-    authorization = ChannelAuthorization(config)
+    authorization = ChannelAuthorization(config, channel_credentials)
     connector = Connector(
         authorization,
         RetryPolicy(total_seconds=settings.send_retry_seconds),
         ConnectorTimeouts(read_seconds=settings.connector_timeout_seconds),
     )
-    notifications = build_notifications(database, backend, clock, refresh=lambda: delivery.wake())
+    audit = AuditLog(database)
+    groups: GroupMembership = NoGroupLookup() if isinstance(backend, LiveBackend) else DemoGroupMembership()
+    access = AccessPolicy(settings.access, groups, audit)
+    notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit)
     board = notifications.board
     delivery = NoticeDelivery(connector, board, notifications.conversations, backend, clock)
-    bot = build_bot(SqliteStorage(SqliteDocumentStore(database)), backend, clock, notifications, desk=desk)
-    adapter = SupportAdapter(ConfigurationBotFrameworkAuthentication(config), connector)
+    storage = SqliteStorage(SqliteDocumentStore(database))
+    bot = build_bot(storage, backend, clock, notifications, desk=desk, audit=audit, access=access)
+    sdk_authentication = ConfigurationBotFrameworkAuthentication(config)
+    adapter = SupportAdapter(sdk_authentication, connector)
+    keys = SigningKeys(settings.openid_metadata_url)
+    authentication = InboundAuthentication(settings.app_id, sdk_authentication, keys)
     adapter.on_turn_error = report_turn_error
     adapter.use(TypingIndicator(delay=settings.typing_delay_seconds))
     runner = TurnRunner(
@@ -433,7 +493,9 @@ def create_app(
     app[RUNNER] = runner
     app[WATCHER] = watcher
     app[DELIVERY] = delivery
-    app.router.add_post("/api/messages", messages_route(runner, settings.max_body_bytes))
+    app[SIGNING_KEYS] = keys
+    app[ACCESS] = access
+    app.router.add_post("/api/messages", messages_route(runner, settings.max_body_bytes, authentication))
     app.router.add_post("/api/notify", notify_route(settings.notify_token, take))
     if world is not None:
         app.router.add_post("/api/demo/tick", demo_tick_route(settings.notify_token, tick))
@@ -445,6 +507,7 @@ def create_app(
         loops = [
             asyncio.ensure_future(delivery.run()),
             asyncio.ensure_future(watcher.run(settings.watch_interval_seconds, delivery.wake)),
+            asyncio.ensure_future(keys.run(prefetch=bool(settings.app_id))),
         ]
         if world is not None and settings.demo_tick_seconds:
             loops.append(asyncio.ensure_future(_every(settings.demo_tick_seconds, tick)))
@@ -455,6 +518,7 @@ def create_app(
         await asyncio.gather(*loops, return_exceptions=True)
         await runner.drain(settings.drain_seconds)
         await connector.close()
+        await keys.close()
         authorization.close()
         if isinstance(backend, LiveBackend):
             await backend.close()
@@ -505,6 +569,12 @@ def main() -> None:
             settings.backend,
             "on" if settings.app_id else "off (local testing only)",
         )
+        if not settings.app_id:
+            logging.getLogger("bot.startup").warning(ANONYMOUS_MODE)
+        if settings.access.everyone_operates:
+            logging.getLogger("bot.startup").warning(EVERYONE_OPERATES)
+        if not settings.access.allowed_tenants:
+            logging.getLogger("bot.startup").info("ALLOWED_TENANTS is not set: every tenant may use the bot")
 
     try:
         web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=serving)

@@ -13,9 +13,10 @@ from bot.wording import NOTICE_NOT_HERE, SOMEONE
 from cards.actions import InvalidSubmission, parse_execute
 from cards.notifications import incident_notice_card
 from cards.parts import card_payload
+from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key
 from services.notice_board import NoticeBoard
-from services.ports import CustomerDirectory
+from services.ports import AuditTrail, CustomerDirectory
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 
@@ -23,6 +24,11 @@ ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 def _answer(kind: str, value: Any, status: int = 200) -> InvokeResponse:
     """The Universal Actions response body: a card, a message, or an error."""
     return InvokeResponse(status=status, body={"statusCode": status, "type": kind, "value": value})
+
+
+def acknowledgement_refused(message: str) -> InvokeResponse:
+    """Pressed by someone who isn't an operator: they read why, and the card stays as it was."""
+    return _answer("application/vnd.microsoft.activity.message", message)
 
 
 def invalid_action(message: str) -> InvokeResponse:
@@ -36,7 +42,9 @@ class NoticeAcknowledgements:
         directory: CustomerDirectory,
         clock: Callable[[], datetime],
         refresh: Callable[[], None],
+        audit: AuditTrail,
     ) -> None:
+        self._audit = audit
         self._board = board
         self._directory = directory
         self._clock = clock
@@ -59,6 +67,7 @@ class NoticeAcknowledgements:
         found = await self._board.delivery(request.incident, conversation)
         if delivery is None or notice is None or found is None:
             return _answer("application/vnd.microsoft.activity.message", NOTICE_NOT_HERE)
+        await self._audit.record(audit_entry(activity, "notice.acknowledged", request.incident, now))
         customers = {c.customer_id: c for c in await self._directory.list_customers()}
         followed = [customers[c] for c in found[1] if c in customers]
         card = incident_notice_card(notice, followed, now, delivery.acknowledged_by)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from cards.help import HelpEntry
 from dialogs.ids import (
+    AUDIT,
     CUSTOMERS,
     ESCALATION,
     HEALTH,
@@ -43,6 +44,8 @@ class Command:
     dialog_id: str
     # Teams shows at most 10 commands in a bot's menu; the others are still taught by help.
     in_menu: bool = True
+    # Set: for operators only (bot/access.py), and what they may do, as the refusal says it.
+    operator_action: str = ""
 
     @property
     def help_entry(self) -> HelpEntry:
@@ -89,6 +92,7 @@ COMMANDS: tuple[Command, ...] = (
         "File a service request with Microsoft, question by question; 'file a request' works too.",
         "escalate contoso about EX1100014",
         ESCALATION,
+        operator_action="file service requests",
     ),
     Command(
         "requests",
@@ -115,6 +119,7 @@ COMMANDS: tuple[Command, ...] = (
         "note 2611240010000001 Customer confirmed the workaround",
         NOTE,
         in_menu=False,
+        operator_action="add notes to service requests",
     ),
     Command(
         "link",
@@ -124,6 +129,7 @@ COMMANDS: tuple[Command, ...] = (
         "link E2611240010000001 2611240010000007",
         LINK,
         in_menu=False,
+        operator_action="link SR numbers",
     ),
     Command(
         "overview",
@@ -140,6 +146,7 @@ COMMANDS: tuple[Command, ...] = (
         "Post a card here for each new incident of a customer (or of all), kept up to date as it changes.",
         "subscribe contoso",
         SUBSCRIBE,
+        operator_action="change what this conversation hears about",
     ),
     Command(
         "subscriptions",
@@ -157,6 +164,7 @@ COMMANDS: tuple[Command, ...] = (
         "unsubscribe contoso",
         UNSUBSCRIBE,
         in_menu=False,
+        operator_action="change what this conversation hears about",
     ),
     Command(
         "quiet",
@@ -166,6 +174,7 @@ COMMANDS: tuple[Command, ...] = (
         "quiet off",
         QUIET,
         in_menu=False,
+        operator_action="hold notices in this conversation",
     ),
     Command(
         "notices",
@@ -175,6 +184,16 @@ COMMANDS: tuple[Command, ...] = (
         "notices",
         NOTICES,
         in_menu=False,
+    ),
+    Command(
+        "audit",
+        (),
+        "audit [n]",
+        "The latest n entries of the audit log: requests filed, notes, subscriptions, refusals.",
+        "audit 20",
+        AUDIT,
+        in_menu=False,
+        operator_action="read the audit log",
     ),
     Command(
         "help",
@@ -193,6 +212,8 @@ _MAX_PHRASE_LENGTH = MAX_ARGUMENT_LENGTH + 64
 
 _BY_WORD = {word: c for c in COMMANDS for word in (c.name, *c.aliases)}
 BY_NAME = {c.name: c for c in COMMANDS}
+# The flows only operators may start or answer; what each one does, for the refusal.
+OPERATOR_FLOWS = {c.dialog_id: c.operator_action for c in COMMANDS if c.operator_action}
 
 
 @dataclass(frozen=True)

@@ -14,19 +14,31 @@ from typing import Any
 
 from botbuilder.core import BotState, ConversationState, InvokeResponse, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
+from botbuilder.schema import Activity, ActivityTypes
 
-from bot.acknowledgements import ADAPTIVE_CARD_ACTION, NoticeAcknowledgements
+from bot.access import AccessPolicy
+from bot.acknowledgements import ADAPTIVE_CARD_ACTION, NoticeAcknowledgements, acknowledgement_refused
+from bot.commands import OPERATOR_FLOWS
 from bot.conversation_locks import ConversationLocks
 from bot.mentions import addressed_to_someone_else, command_text
 from bot.proactive import Address
 from bot.routing import command_name, route_submission, route_text
-from bot.wording import GREETING, REJECTED_BUTTON_TITLE
+from bot.wording import (
+    ACKNOWLEDGE_ACTION,
+    GREETING,
+    OPERATORS_HOW,
+    OPERATORS_HOW_GROUP,
+    OPERATORS_ONLY,
+    REJECTED_BUTTON_TITLE,
+    TENANT_NOT_SERVED,
+)
 from cards.actions import InvalidSubmission
 from cards.notices import notice_card
+from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key
 from dialogs.ids import HELP, ROOT
-from dialogs.replies import card_reply
+from dialogs.replies import card_reply, text_reply
 from dialogs.requests import HelpRequest, Route
 from dialogs.root import RootDialog
 from services.conversations import ConversationStore
@@ -35,6 +47,19 @@ from services.subscriptions import SubscriptionStore
 from services.watcher import HealthWatcher
 
 TURN_RECORD = "support.turn"
+
+
+def active_dialog_ids(context: DialogContext) -> list[str]:
+    """Every dialog on the stack, inner ones of component dialogs included."""
+    found: list[str] = []
+    stack = list(context.stack)
+    while stack:
+        instance = stack.pop()
+        found.append(instance.id)
+        state = instance.state if isinstance(instance.state, dict) else {}
+        inner = state.get("dialogs")
+        stack.extend(getattr(inner, "dialog_stack", None) or [])
+    return found
 
 
 @dataclass
@@ -77,6 +102,7 @@ class SupportBot(TeamsActivityHandler):
         user_state: UserState,
         root: RootDialog,
         notifications: Notifications,
+        access: AccessPolicy,
         dialog_state: BotState | None = None,
     ) -> None:
         self._conversation_state = conversation_state
@@ -90,18 +116,31 @@ class SupportBot(TeamsActivityHandler):
         self._welcomed = conversation_state.create_property("Welcomed")
         self._locks = ConversationLocks()
         self._notifications = notifications
+        self._access = access
         # Addresses already stored, so a turn writes one only when it is new or changed.
         self._addresses: dict[str, dict[str, Any]] = {}
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        if not self._access.tenant_allowed(turn_context.activity):
+            await self._refuse_tenant(turn_context)
+            return
         await self._remember(turn_context)
         await super().on_turn(turn_context)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        record = turn_record(turn_context)
         if turn_context.activity.name == ADAPTIVE_CARD_ACTION:
-            turn_record(turn_context).command = "acknowledge"
+            record.command = "acknowledge"
+            if not await self._access.is_operator(turn_context):
+                refusal = await self._refusal(turn_context, ACKNOWLEDGE_ACTION)
+                return acknowledgement_refused(refusal)
             return await self._notifications.acknowledgements.handle(turn_context)
-        return await super().on_invoke_activity(turn_context)
+        # The bot sends no file consent cards, message extensions or task modules: botbuilder's handlers
+        # for those would only turn a garbage payload into an error card in the chat.
+        record.command, record.outcome = "invoke", "unsupported"
+        if not isinstance(turn_context.activity.value, dict):
+            return InvokeResponse(status=400, body={"error": "Invoke value must be an object"})
+        return InvokeResponse(status=200)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         record = turn_record(turn_context)
@@ -123,7 +162,53 @@ class SupportBot(TeamsActivityHandler):
         if record.command == "unknown":
             record.outcome = "unknown-command"
         async with self._exclusive(turn_context):
+            if not await self._may_run(turn_context, route):
+                record.outcome = "refused"
+                return
             await self._run_dialogs(turn_context, route)
+
+    async def _may_run(self, turn_context: TurnContext, route: Route) -> bool:
+        """Operators-only flows are checked whether typed, pressed on a card (anyone's), or answered
+        mid-flow; a refused person's operator flow in progress is ended."""
+        context = await self._dialogs.create_context(turn_context)
+        running = [OPERATOR_FLOWS[d] for d in active_dialog_ids(context) if d in OPERATOR_FLOWS]
+        needed = OPERATOR_FLOWS.get(route.dialog_id) or (running[0] if running else "")
+        if not needed or await self._access.is_operator(turn_context):
+            return True
+        if running:
+            await context.cancel_all_dialogs()
+            await self._save(turn_context)
+        await turn_context.send_activity(text_reply(await self._refusal(turn_context, needed)))
+        return False
+
+    async def _refusal(self, turn_context: TurnContext, action: str) -> str:
+        """What the refused person reads; recorded in the audit log."""
+        rules = self._access.rules
+        await self._access.audit.record(
+            audit_entry(turn_context.activity, "access.refused", f"to {action}", self._notifications.clock())
+        )
+        how = (
+            OPERATORS_HOW_GROUP.format(group=rules.operators_group)
+            if rules.operators_group
+            else OPERATORS_HOW
+        )
+        return OPERATORS_ONLY.format(action=action, contact=rules.contact, how=how)
+
+    async def _refuse_tenant(self, turn_context: TurnContext) -> None:
+        """One short answer to whoever asked from a tenant the bot doesn't serve; nothing is routed,
+        remembered or sent there later."""
+        record = turn_record(turn_context)
+        record.command, record.outcome = "-", "tenant-refused"
+        activity = turn_context.activity
+        await self._access.audit.record(
+            audit_entry(activity, "access.refused", "(tenant not allowed)", self._notifications.clock())
+        )
+        if activity.type == ActivityTypes.invoke:
+            await turn_context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=403))
+            )
+        elif activity.type == ActivityTypes.message:
+            await turn_context.send_activity(text_reply(TENANT_NOT_SERVED))
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         # Deliberately not Teams' default, which fetches every added member from the rate-limited roster.

@@ -1,12 +1,14 @@
 """HTTP edge: `POST /api/messages`, `GET /healthz`, `GET /readyz`, and our own error middleware.
 
-Bad requests are answered before the adapter runs (415 wrong Content-Type, 413 oversized, 400 malformed
-JSON or not an activity), invalid tokens are 401 rather than the SDK's 500, and nothing unexpected
-leaves a traceback in a response or the log. Every refused request is logged once, without its body.
+Bad requests are answered before the adapter runs (415 wrong Content-Type, 401 a token that can never
+be valid, 413 oversized, 400 nested too deeply, malformed JSON, not an activity or beyond our limits), then
+the token is proven (401, or 503 when the channel's keys can't be had), and nothing unexpected leaves a
+traceback in a response or the log. Every refused request is logged once, without its body.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -14,11 +16,12 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import jwt
 from aiohttp import web
 from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity
 
+from bot.inbound_auth import InboundAuthentication, KeysUnavailable, Unauthenticated
+from bot.input_limits import activity_problem, nests_deeper_than
 from bot.turns import AuthenticationTimeout, TurnRunner
 from services.notify_events import NotifyRejected
 
@@ -32,10 +35,19 @@ def problem(status: int, message: str) -> web.Response:
 
 
 def refuse(
-    request: web.Request, status: int, message: str, headers: dict[str, str] | None = None
+    request: web.Request,
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    log_reason: str = "",
 ) -> web.Response:
+    """The answer to a refused request, logged once; `log_reason` says more to the log than to the caller."""
     logger.info(
-        "request refused method=%s path=%s status=%d reason=%s", request.method, request.path, status, message
+        "request refused method=%s path=%s status=%d reason=%s",
+        request.method,
+        request.path,
+        status,
+        f"{message} ({log_reason})" if log_reason else message,
     )
     response = problem(status, message)
     response.headers.update(headers or {})
@@ -83,7 +95,8 @@ def _as_activity(payload: Any) -> Activity | None:
     """An activity we can answer: it says what it is, where it came from and where replies go."""
     if not isinstance(payload, dict):
         return None
-    required = (("type",), ("channelId",), ("serviceUrl",), ("conversation", "id"))
+    # `from.id` too: botbuilder's per-user state raises without it.
+    required = (("type",), ("channelId",), ("serviceUrl",), ("conversation", "id"), ("from", "id"))
     if not all(_text_field(payload, *path) for path in required):
         return None
     try:
@@ -93,13 +106,22 @@ def _as_activity(payload: Any) -> Activity | None:
     return activity if isinstance(activity, Activity) else None
 
 
-def messages_route(runner: TurnRunner, max_body_bytes: int) -> Handler:
+def messages_route(runner: TurnRunner, max_body_bytes: int, authentication: InboundAuthentication) -> Handler:
+    unauthenticated = "Missing or invalid Authorization token"
+    keys_unavailable = "Authentication is taking too long; try again"
+
     async def messages(request: web.Request) -> web.StreamResponse:
         if request.content_type != "application/json":
             return refuse(request, 415, "Content-Type must be application/json")
+        try:
+            plausible = authentication.precheck(request.headers.get("Authorization", ""))
+        except Unauthenticated as error:
+            return refuse(request, 401, unauthenticated, log_reason=error.reason)
         body = await _read_limited(request, max_body_bytes)
         if body is None:
             return refuse(request, 413, f"Activities are limited to {max_body_bytes} bytes")
+        if nests_deeper_than(body):
+            return refuse(request, 400, "JSON is nested too deeply")
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
@@ -107,12 +129,22 @@ def messages_route(runner: TurnRunner, max_body_bytes: int) -> Handler:
         activity = _as_activity(payload)
         if activity is None:
             return refuse(request, 400, "Body is not a Bot Framework activity")
+        beyond = activity_problem(payload)
+        if beyond:
+            return refuse(request, 400, beyond)
         try:
-            invoke = await runner.run(request.headers.get("Authorization", ""), activity)
-        except (PermissionError, jwt.PyJWTError):
-            return refuse(request, 401, "Missing or invalid Authorization token")
+            authenticated = await asyncio.wait_for(
+                authentication.authenticate(plausible, activity), runner.budget
+            )
+        except Unauthenticated as error:
+            return refuse(request, 401, unauthenticated, log_reason=error.reason)
+        except (KeysUnavailable, TimeoutError):
+            return refuse(request, 503, keys_unavailable, {"Retry-After": "5"})
+        try:
+            invoke = await runner.run(authenticated, activity)
         except AuthenticationTimeout:
-            return refuse(request, 503, "Can't take this activity in time; try again", {"Retry-After": "5"})
+            # Authenticating or recording the activity took the whole budget; Teams will retry.
+            return refuse(request, 503, keys_unavailable, {"Retry-After": "5"})
         if invoke is not None:
             # Universal Actions answer with plain JSON; botbuilder's own invokes with msrest models.
             answer = (

@@ -15,7 +15,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Conversat
 from dialogs.conversation_scope import conversation_key
 
 
-def _tenant(activity: Activity) -> str:
+def tenant_of(activity: Activity) -> str:
     channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = channel_data.get("tenant")
     if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
@@ -42,7 +42,7 @@ class Address:
             conversation_type=(activity.conversation.conversation_type or "personal")
             if activity.conversation
             else "",
-            tenant_id=_tenant(activity),
+            tenant_id=tenant_of(activity),
             bot_id=recipient.id or "",
             bot_name=recipient.name or "",
             channel_id=activity.channel_id or "msteams",

@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from botbuilder.core import Bot, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
@@ -80,14 +81,21 @@ class TurnRunner:
         # Activities whose turn runs in this process, so a redelivery of one of them is a duplicate.
         self._in_flight: set[tuple[str, str]] = set()
 
-    async def run(self, authorization: str, activity: Activity) -> InvokeResponse | None:
-        """The turn's invoke response (None for other activities), within the budget."""
+    @property
+    def budget(self) -> float:
+        return self._budget
+
+    async def run(self, authenticated: Any, activity: Activity) -> InvokeResponse | None:
+        """The turn's invoke response (None for other activities), within the budget.
+
+        `authenticated` is botbuilder's AuthenticateRequestResult (bot/inbound_auth.py proved the request)
+        or, in tests that drive the runner directly, an Authorization header for botbuilder to check."""
         turn = _Turn(activity)
 
         async def logic(context: TurnContext) -> None:
             await self._handle(turn, context)
 
-        work = asyncio.ensure_future(self._adapter.process_activity(authorization, activity, logic))
+        work = asyncio.ensure_future(self._adapter.process_activity(authenticated, activity, logic))
         done, _ = await asyncio.wait({work}, timeout=self._budget)
         if work in done:
             return work.result()

@@ -22,3 +22,8 @@ NOTICE_NOT_HERE = (
     "That notice didn't come to this conversation, or it's out of date. Type 'notices' to see the latest."
 )
 SOMEONE = "someone"
+OPERATORS_ONLY = "Only the support desk's operators can {action}. {contact} can give you access {how}."
+OPERATORS_HOW = "by adding you to BOT_OPERATORS"
+OPERATORS_HOW_GROUP = "by adding you to the Entra group {group} (or to BOT_OPERATORS)"
+ACKNOWLEDGE_ACTION = "acknowledge notices"
+TENANT_NOT_SERVED = "Sorry, this bot serves its partner's own organisation only."

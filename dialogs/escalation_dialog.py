@@ -50,6 +50,7 @@ from cards.escalation import (
 from cards.incidents import incident_card
 from cards.notices import notice_card
 from cards.parts import timestamp
+from dialogs.audit_records import audit_entry
 from dialogs.choices import InvalidAnswer, match_choice
 from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer, pick_customer
 from dialogs.escalation_wording import say
@@ -67,7 +68,7 @@ from services.models import (
     Severity,
     SupportCatalogue,
 )
-from services.ports import Backend, ServiceRequestDesk
+from services.ports import AuditTrail, Backend, ServiceRequestDesk
 
 logger = logging.getLogger("bot.escalation")
 
@@ -182,8 +183,10 @@ class EscalationDialog(Dialog):
         desk: ServiceRequestDesk,
         clock: Callable[[], datetime],
         contact_source: ContactSource,
+        audit: AuditTrail,
     ) -> None:
         super().__init__(ESCALATION)
+        self._audit = audit
         self._backend = backend
         self._desk = desk
         self._clock = clock
@@ -733,6 +736,9 @@ class EscalationDialog(Dialog):
             await dc.context.send_activity(card_reply(failed))
             return Dialog.end_of_turn
         logger.info("filed number=%s already=%s", filing.request.number, filing.already_filed)
+        if not filing.already_filed:
+            detail = f"{filing.request.number} for {draft.customer.customer_id}"
+            await self._audit.record(audit_entry(dc.context.activity, "request.filed", detail, self._clock()))
         await dc.context.send_activity(card_reply(receipt_card(filing.request, handoff=filing.handoff)))
         return await dc.end_dialog(filing.request.number)
 

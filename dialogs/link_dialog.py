@@ -6,28 +6,33 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
+from botbuilder.schema import Activity
 from microsoft_teams.cards import AdaptiveCard
 
 from cards.escalation import request_card
 from cards.notices import notice_card
 from dialogs.answer_dialog import AnswerDialog
+from dialogs.audit_records import audit_entry
 from dialogs.escalation_wording import say
 from dialogs.ids import LINK
 from dialogs.requests import CommandRequest
-from services.ports import ServiceRequestDesk
+from services.ports import AuditTrail, ServiceRequestDesk
 
 _LINK = re.compile(r"^(?P<reference>E\d{16})\s+(?P<number>\d{10,20})$", re.IGNORECASE)
 
 
 class LinkDialog(AnswerDialog):
-    def __init__(self, desk: ServiceRequestDesk, clock: Callable[[], datetime]) -> None:
+    def __init__(self, desk: ServiceRequestDesk, clock: Callable[[], datetime], audit: AuditTrail) -> None:
         super().__init__(LINK)
+        self._audit = audit
         self._desk = desk
         self._clock = clock
 
-    async def answer(self, options: object) -> AdaptiveCard:
+    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
         found = _LINK.match(CommandRequest.from_options(options).argument.strip())
         if found is None:
             return notice_card("Which request?", say("link_usage"))
         linked = await self._desk.link_request(found["reference"].upper(), found["number"])
+        detail = f"{found['number']} to {found['reference'].upper()}"
+        await self._audit.record(audit_entry(activity, "request.linked", detail, self._clock()))
         return request_card(linked, self._clock())

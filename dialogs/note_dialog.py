@@ -9,20 +9,22 @@ from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialo
 
 from cards.escalation import request_card
 from cards.notices import notice_card
+from dialogs.audit_records import audit_entry
 from dialogs.escalation_wording import say
 from dialogs.ids import NOTE
 from dialogs.replies import card_reply, text_reply
 from dialogs.request_dialog import request_number
 from dialogs.requests import CommandRequest
 from services.errors import SupportDeskError
-from services.ports import ServiceRequestDesk
+from services.ports import AuditTrail, ServiceRequestDesk
 
 MAX_NOTE_LENGTH = 2000
 
 
 class NoteDialog(ComponentDialog):
-    def __init__(self, desk: ServiceRequestDesk, clock: Callable[[], datetime]) -> None:
+    def __init__(self, desk: ServiceRequestDesk, clock: Callable[[], datetime], audit: AuditTrail) -> None:
         super().__init__(NOTE)
+        self._audit = audit
         self._desk = desk
         self._clock = clock
         steps = WaterfallDialog(f"{NOTE}.add", [self.note_step])
@@ -46,6 +48,8 @@ class NoteDialog(ComponentDialog):
         except SupportDeskError as error:
             await step.context.send_activity(card_reply(notice_card(error.title, error.message)))
             return await step.end_dialog()
+        entry = audit_entry(step.context.activity, "request.note", number, self._clock())
+        await self._audit.record(entry)
         await step.context.send_activity(text_reply(say("note_added", number=number)))
         await step.context.send_activity(card_reply(request_card(updated, self._clock())))
         return await step.end_dialog()

@@ -11,6 +11,7 @@ from microsoft_teams.cards import AdaptiveCard
 from cards.notices import notice_card
 from cards.parts import timestamp
 from dialogs.answer_dialog import AnswerDialog
+from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.ids import QUIET
 from dialogs.notification_wording import (
@@ -23,6 +24,7 @@ from dialogs.notification_wording import (
 )
 from dialogs.requests import CommandRequest
 from services.conversations import ConversationStore
+from services.ports import AuditTrail
 
 MOST_HOURS = 72
 _OFF = {"off", "0", "stop", "end", "done", "none"}
@@ -30,9 +32,14 @@ _OFF = {"off", "0", "stop", "end", "done", "none"}
 
 class QuietDialog(AnswerDialog):
     def __init__(
-        self, conversations: ConversationStore, clock: Callable[[], datetime], refresh: Callable[[], None]
+        self,
+        conversations: ConversationStore,
+        clock: Callable[[], datetime],
+        refresh: Callable[[], None],
+        audit: AuditTrail,
     ) -> None:
         super().__init__(QUIET)
+        self._audit = audit
         self._conversations = conversations
         self._clock = clock
         self._refresh = refresh
@@ -44,6 +51,7 @@ class QuietDialog(AnswerDialog):
         if argument in _OFF:
             await self._conversations.end_quiet(conversation, now)
             self._refresh()
+            await self._audit.record(audit_entry(activity, "quiet.ended", "", now))
             return notice_card(QUIET_ENDED_TITLE, QUIET_ENDED.format(where=here))
         try:
             hours = float(argument)
@@ -53,4 +61,5 @@ class QuietDialog(AnswerDialog):
             return notice_card(QUIET_HOURS_TITLE, QUIET_HOURS.format(most=MOST_HOURS))
         until = now + timedelta(hours=hours)
         await self._conversations.set_quiet(conversation, now, until)
+        await self._audit.record(audit_entry(activity, "quiet.set", f"until {until.isoformat()}", now))
         return notice_card(QUIET_TITLE, QUIET_MESSAGE.format(where=here.capitalize(), until=timestamp(until)))

@@ -12,6 +12,7 @@ from microsoft_teams.cards import AdaptiveCard
 from cards.notices import notice_card
 from cards.notifications import subscribed_card
 from dialogs.answer_dialog import AnswerDialog
+from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.customer_choice import choose
 from dialogs.ids import SUBSCRIBE
@@ -21,7 +22,7 @@ from dialogs.requests import CommandRequest
 from services.errors import UnknownService
 from services.incidents import match_services
 from services.models import ALL_CUSTOMERS, Customer, Subscription
-from services.ports import Backend
+from services.ports import AuditTrail, Backend
 from services.subscriptions import SubscriptionStore
 from services.watcher import HealthWatcher
 
@@ -55,8 +56,10 @@ class SubscribeDialog(AnswerDialog):
         subscriptions: SubscriptionStore,
         watcher: HealthWatcher,
         clock: Callable[[], datetime],
+        audit: AuditTrail,
     ) -> None:
         super().__init__(SUBSCRIBE)
+        self._audit = audit
         self._backend = backend
         self._subscriptions = subscriptions
         self._watcher = watcher
@@ -81,6 +84,11 @@ class SubscribeDialog(AnswerDialog):
             conversation_key(activity), customer.customer_id if customer else ALL_CUSTOMERS, services, kinds
         )
         await self._subscriptions.add(subscription, self._clock())
+        await self._audit.record(
+            audit_entry(
+                activity, "subscription.added", customer.name if customer else "every customer", self._clock()
+            )
+        )
         await self._watcher.baseline([customer] if customer else list(await self._backend.list_customers()))
         return subscribed_card(subscription, customer, where(activity))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from botbuilder.schema import Activity
 from microsoft_teams.cards import AdaptiveCard
 
@@ -9,6 +12,7 @@ from cards.actions import run_command
 from cards.notices import notice_card
 from cards.parts import plural
 from dialogs.answer_dialog import AnswerDialog
+from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.customer_choice import choose
 from dialogs.ids import UNSUBSCRIBE
@@ -24,13 +28,21 @@ from dialogs.notification_wording import (
 from dialogs.requests import CommandRequest
 from dialogs.subscribe_dialog import EVERYONE
 from services.models import ALL_CUSTOMERS, Customer, names_service
-from services.ports import CustomerDirectory
+from services.ports import AuditTrail, CustomerDirectory
 from services.subscriptions import SubscriptionStore
 
 
 class UnsubscribeDialog(AnswerDialog):
-    def __init__(self, directory: CustomerDirectory, subscriptions: SubscriptionStore) -> None:
+    def __init__(
+        self,
+        directory: CustomerDirectory,
+        subscriptions: SubscriptionStore,
+        audit: AuditTrail,
+        clock: Callable[[], datetime],
+    ) -> None:
         super().__init__(UNSUBSCRIBE)
+        self._audit = audit
+        self._clock = clock
         self._directory = directory
         self._subscriptions = subscriptions
 
@@ -64,6 +76,7 @@ class UnsubscribeDialog(AnswerDialog):
                 NOT_SUBSCRIBED.format(where=here.capitalize(), what=what),
                 [run_command("Subscriptions", "subscriptions")],
             )
+        await self._audit.record(audit_entry(activity, "subscription.removed", what, self._clock()))
         remaining = len(await self._subscriptions.of_conversation(conversation))
         left = LEFT.format(count=plural(remaining, "subscription")) if remaining else NOTHING_LEFT
         return notice_card(

@@ -362,3 +362,15 @@ class Filing:
     request: ServiceRequest
     already_filed: bool
     handoff: Handoff | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One privileged action (services/audit_log.py); `conversation` is hashed."""
+
+    at: datetime
+    actor_id: str
+    actor_name: str
+    action: str
+    detail: str
+    conversation: str

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from services.models import (
+    AuditEntry,
     Customer,
     Filing,
     RequestDraft,
@@ -64,3 +65,16 @@ class ServiceRequestDesk(Protocol):
     async def link_request(self, reference: str, number: str) -> ServiceRequest:
         """Attach the SR number a portal gave to a handed-off request (Partner Center hand-off)."""
         ...
+
+
+class GroupMembership(Protocol):
+    """Whether a user is in an Entra group (BOT_OPERATORS_GROUP): Graph
+    `POST /users/{id}/checkMemberGroups` on the live backend, a fixed demo group on the demo one."""
+
+    async def is_member(self, group_id: str, user_object_id: str) -> bool: ...
+
+
+class AuditTrail(Protocol):
+    """Where privileged actions are recorded (services/audit_log.py)."""
+
+    async def record(self, entry: AuditEntry) -> None: ...

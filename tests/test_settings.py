@@ -139,7 +139,9 @@ def test_a_port_in_use_stops_start_up_with_one_line(tmp_path: Path) -> None:
 
 
 def test_a_host_that_cannot_be_bound_stops_start_up_with_one_line(tmp_path: Path) -> None:
-    result = _start(tmp_path, HOST="999.1.1.1", PORT="3979")
+    result = _start(
+        tmp_path, HOST="999.1.1.1", PORT="3979", MicrosoftAppId="5f1c2a6e-0000-4000-8000-000000000001"
+    )
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("Configuration error: can't listen on HOST=999.1.1.1 PORT=3979:")

@@ -11,6 +11,7 @@ from microsoft_teams.cards import AdaptiveCard
 
 from bot.commands import COMMANDS
 from cards.actions import health_command, incidents_command
+from cards.audit import audit_card
 from cards.customers import customer_choice_card, customers_card, did_you_mean_card
 from cards.escalation import (
     Choice,
@@ -45,6 +46,7 @@ from services.demo.service_requests import PARTNER_CENTER_NEW_REQUEST, handoff_s
 from services.incidents import find_incident, list_incidents
 from services.models import (
     ALL_CUSTOMERS,
+    AuditEntry,
     ChangeKind,
     Contact,
     Customer,
@@ -62,6 +64,29 @@ from services.models import (
     SupportTopic,
 )
 from tests.support.harness import DEMO_NOW, demo_backend
+
+ANA = ("a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman")
+AUDIT_ENTRIES = tuple(
+    AuditEntry(DEMO_NOW - timedelta(minutes=minutes), actor_id, name, action, detail, "3f2a9c1b7d4e")
+    for minutes, actor_id, name, action, detail in (
+        (
+            2,
+            "a1b2c3d4-0000-4000-8000-000000000001",
+            "Ana Bowman",
+            "request.filed",
+            "2611240010000001 for contoso",
+        ),
+        (9, "a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman", "subscription.added", "contoso"),
+        (
+            30,
+            "c7d8e9f0-0000-4000-8000-000000000003",
+            "Sam [ops](http://x) *Lee*",
+            "access.refused",
+            "to file service requests",
+        ),
+        (95, "a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman", "notice.acknowledged", "EX1100014"),
+    )
+)
 
 
 def _world() -> dict[str, Callable[[], AdaptiveCard]]:
@@ -139,6 +164,8 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
             [c.help_entry for c in COMMANDS], hint="I didn't understand 'frobnicate'."
         ),
         "notice": lambda: notice_card("Something went wrong", "Please try again.", reference="ab12cd34"),
+        "audit": lambda: audit_card(AUDIT_ENTRIES, DEMO_NOW),
+        "audit_empty": lambda: audit_card((), DEMO_NOW),
         "customers": lambda: customers_card(search_customers(customers, ""), "", 2),
         "customers_none": lambda: customers_card((), "zzz", 1),
         "choice": lambda: customer_choice_card(
@@ -282,6 +309,7 @@ SNAPSHOTTED = (
     "subscriptions",
     "notices",
     "help",
+    "audit",
     "notice",
     "customers",
     "choice",

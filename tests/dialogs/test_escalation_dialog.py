@@ -231,9 +231,10 @@ async def test_an_empty_message_explains_the_step_like_help() -> None:
 
 
 async def test_validators_refuse_empty_and_oversized_values(demo: DemoBackend) -> None:
-    desk = BotHarness().desk
+    harness = BotHarness()
+    desk = harness.desk
     catalogue = await desk.support_catalogue()
-    dialog = EscalationDialog(demo, desk, lambda: DEMO_NOW, member_contact)
+    dialog = EscalationDialog(demo, desk, lambda: DEMO_NOW, member_contact, harness.audit)
     for validate in (dialog.title_validator, dialog.description_validator):
         with pytest.raises(InvalidAnswer, match="That answer was empty."):
             validate(" \n ", catalogue)

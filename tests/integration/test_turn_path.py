@@ -52,8 +52,8 @@ def turn_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     [
         ("incidents contoso " + PASTED_EMAIL * 50, "That's too long to be a customer name, id or search"),
         (PASTED_EMAIL * 50, "I didn't understand 'Hi team, since this morning"),
-        ("health " + "<at x" * 40_000, "That's too long"),
-        ("<x" * 100_000, "I didn't understand"),
+        ("health " + "<at x" * 6_000, "That's too long"),
+        ("<x" * 15_000, "I didn't understand"),
     ],
 )
 async def test_a_pasted_paragraph_is_answered_at_once_while_another_conversation_is_served(

@@ -18,9 +18,12 @@ from botbuilder.schema import (
 )
 
 from app import build_bot, build_notifications, create_request_desk
+from bot.access import AccessPolicy, AccessRules
 from bot.errors import report_turn_error
 from chatclient.card_text import Button
+from services.audit_log import AuditLog
 from services.demo.backend import DemoBackend
+from services.demo.operators import DemoGroupMembership
 from services.ports import Backend, ServiceRequestDesk
 from services.sqlite_database import SqliteDatabase
 
@@ -49,13 +52,24 @@ class BotHarness:
         desk: ServiceRequestDesk | None = None,
         database: SqliteDatabase | None = None,
         clock: Callable[[], datetime] = lambda: DEMO_NOW,
+        access: AccessRules | None = None,
     ) -> None:
         self.storage = storage or MemoryStorage()
         backend = backend or default_backend()
         self.database = database or SqliteDatabase(Path(":memory:"))
         self.desk = desk or create_request_desk(self.database, clock)
-        self.notifications = build_notifications(self.database, backend, clock, refresh=lambda: None)
-        self.bot = build_bot(self.storage, backend, clock, self.notifications, desk=self.desk)
+        self.audit = AuditLog(self.database)
+        self.access = AccessPolicy(access or AccessRules(), DemoGroupMembership(), self.audit)
+        self.notifications = build_notifications(self.database, backend, clock, lambda: None, self.audit)
+        self.bot = build_bot(
+            self.storage,
+            backend,
+            clock,
+            self.notifications,
+            desk=self.desk,
+            audit=self.audit,
+            access=self.access,
+        )
         template = Activity(
             channel_id="msteams",
             service_url="https://smba.example.test/amer/",

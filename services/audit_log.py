@@ -1,0 +1,69 @@
+"""Who did what with the bot's privileged reach, kept in the bot's SQLite store.
+
+Every service request filed, note added, SR number linked, subscription changed, notice acknowledged
+and access refused is one row: when, who (Entra object id and display name, the two things an operator
+needs to follow up), what, and in which conversation. The conversation id and anything typed (a note's
+text, a request's description) are personal or confidential: the conversation is stored hashed, and
+the detail names only ids (customer, SR number, incident), never the text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from services.models import AuditEntry
+from services.sqlite_database import SqliteDatabase
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    actor_name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    conversation TEXT NOT NULL
+);
+"""
+# Enough to follow up on anything recent; `audit n` never reads more.
+MAX_ENTRIES_SHOWN = 50
+
+
+class AuditLog:
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._database = database
+        database.create_schema(_SCHEMA)
+
+    async def record(self, entry: AuditEntry) -> None:
+        row = (
+            entry.at.isoformat(),
+            entry.actor_id,
+            entry.actor_name,
+            entry.action,
+            entry.detail,
+            entry.conversation,
+        )
+        await self._database.run(
+            lambda db: db.execute(
+                "INSERT INTO audit (at, actor_id, actor_name, action, detail, conversation) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                row,
+            )
+        )
+
+    async def latest(self, count: int) -> list[AuditEntry]:
+        """The newest `count` entries (at most MAX_ENTRIES_SHOWN), newest first."""
+        limit = max(1, min(count, MAX_ENTRIES_SHOWN))
+
+        def select(db: sqlite3.Connection) -> list[tuple[str, str, str, str, str, str]]:
+            return db.execute(
+                "SELECT at, actor_id, actor_name, action, detail, conversation FROM audit "
+                "ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+
+        return [
+            AuditEntry(datetime.fromisoformat(at), actor_id, name, action, detail, conversation)
+            for at, actor_id, name, action, detail, conversation in await self._database.run(select)
+        ]

@@ -1,0 +1,162 @@
+"""Who may do what, over HTTP: tenants, operators (by id, by group) for typed commands, anyone's card
+buttons, answers mid-flow and the Acknowledge button; every refusal says who grants access and lands in
+the audit log, which operators read with `audit`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from app import ACCESS
+from bot.access import AccessRules
+from cards.actions import ACTION_KEY, RUN_COMMAND
+from services.demo.operators import DEMO_OPERATORS_GROUP
+from tests.doubles.connector import FakeConnector
+from tests.integration.conftest import StartBot
+from tests.integration.teams import card_action, personal_message
+from tests.support.visible import visible_text
+
+ANA = "a1b2c3d4-0000-4000-8000-000000000001"  # in the demo operators group
+BOB = {"id": "29:1Bob-Teams-Id", "name": "Bob Kelly", "aadObjectId": "b0b00000-0000-4000-8000-00000000b0b0"}
+REFUSED_SUBSCRIBE = (
+    "Only the support desk's operators can change what this conversation hears about. The bot's "
+    "administrator can give you access by adding you to BOT_OPERATORS."
+)
+
+
+async def _say(
+    bot: TestClient[Any, Any],
+    connector: FakeConnector,
+    service_url: str,
+    text: str,
+    who: dict[str, str] | None = None,
+) -> str:
+    before = len(connector.messages)
+    activity = personal_message(service_url, text)
+    if who:
+        activity["from"] = who
+    assert (await bot.post("/api/messages", json=activity)).status == 201
+    messages = await connector.wait_for_messages(before + 1)
+    return "\n".join(visible_text(m) for m in messages[before:])
+
+
+async def _press(
+    bot: TestClient[Any, Any], connector: FakeConnector, service_url: str, command: str, who: dict[str, str]
+) -> str:
+    before = len(connector.messages)
+    activity = personal_message(service_url, value={ACTION_KEY: RUN_COMMAND, "command": command})
+    activity["from"] = who
+    assert (await bot.post("/api/messages", json=activity)).status == 201
+    messages = await connector.wait_for_messages(before + 1)
+    return "\n".join(visible_text(m) for m in messages[before:])
+
+
+async def test_by_default_everyone_is_an_operator(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot()
+    assert "Subscribed" in await _say(bot, connector, service_url, "subscribe contoso", BOB)
+
+
+async def test_a_typed_operator_command_is_refused_saying_who_grants_access(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(access=AccessRules(operators=frozenset({ANA})))
+    assert await _say(bot, connector, service_url, "subscribe contoso", BOB) == REFUSED_SUBSCRIBE
+    assert "Contoso" not in await _say(bot, connector, service_url, "subscriptions", BOB)
+    assert "Subscribed" in await _say(bot, connector, service_url, "subscribe contoso")
+    # Reading stays open to everyone.
+    assert "Service health" in await _say(bot, connector, service_url, "health contoso", BOB)
+
+
+async def test_pressing_someone_elses_button_does_not_bypass_the_role(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(access=AccessRules(operators=frozenset({ANA}), contact="Dana (desk lead)"))
+    answer = await _press(bot, connector, service_url, "escalate contoso", BOB)
+    assert answer.startswith("Only the support desk's operators can file service requests. Dana (desk lead)")
+
+
+async def test_answers_to_an_operator_flow_are_checked_too(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    """Bob began filing while he was an operator; once he isn't, his next answer is refused and the
+    flow ends."""
+    bot = await start_bot()
+    await _say(bot, connector, service_url, "escalate contoso", BOB)
+    bot.app[ACCESS].rules = AccessRules(operators=frozenset({ANA}))
+    answer = await _say(bot, connector, service_url, "exchange", BOB)
+    assert answer.startswith("Only the support desk's operators can file service requests.")
+    bot.app[ACCESS].rules = AccessRules()
+    assert "Service health" in await _say(bot, connector, service_url, "health contoso", BOB)
+
+
+async def test_operators_by_group_and_the_refusal_names_the_group(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(access=AccessRules(operators_group=DEMO_OPERATORS_GROUP))
+    assert "Subscribed" in await _say(bot, connector, service_url, "subscribe contoso")
+    refusal = await _say(bot, connector, service_url, "unsubscribe contoso", BOB)
+    assert f"by adding you to the Entra group {DEMO_OPERATORS_GROUP} (or to BOT_OPERATORS)" in refusal
+
+
+async def test_the_acknowledge_button_is_for_operators(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(access=AccessRules(operators=frozenset({ANA})))
+    press = card_action(
+        service_url, "notice.acknowledge", {ACTION_KEY: "notice.acknowledge", "incident": "EX1100014"}, "1"
+    )
+    press["from"] = BOB
+    response = await bot.post("/api/messages", json=press)
+    assert response.status == 200
+    body = await response.json()
+    assert body["type"] == "application/vnd.microsoft.activity.message"
+    assert body["value"].startswith("Only the support desk's operators can acknowledge notices.")
+
+
+async def test_other_tenants_get_one_short_refusal_and_are_not_served(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(
+        access=AccessRules(allowed_tenants=frozenset({"0b7e1d2c-0000-4000-8000-00000000abcd"}))
+    )
+    answer = await _say(bot, connector, service_url, "health contoso")
+    assert answer == "Sorry, this bot serves its partner's own organisation only."
+
+
+async def test_the_audit_log_records_changes_and_refusals_for_operators_only(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(access=AccessRules(operators=frozenset({ANA})))
+    await _say(bot, connector, service_url, "subscribe contoso")
+    await _say(bot, connector, service_url, "quiet 2", BOB)
+    audit = await _say(bot, connector, service_url, "audit 5")
+    assert "Audit log" in audit
+    assert "Ana Bowman subscribed this conversation to Contoso Ltd" in audit
+    assert "Bob Kelly was refused access to hold notices in this conversation" in audit
+    assert (await _say(bot, connector, service_url, "audit", BOB)).startswith(
+        "Only the support desk's operators can read the audit log."
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "rules"),
+    [
+        ({}, AccessRules()),
+        (
+            {
+                "ALLOWED_TENANTS": " T1 ,t2",
+                "BOT_OPERATORS": "Ana@Contoso.com, " + ANA,
+                "BOT_OPERATORS_GROUP": "g",
+            },
+            AccessRules(frozenset({"t1", "t2"}), frozenset({"ana@contoso.com", ANA}), "g"),
+        ),
+    ],
+)
+def test_access_settings_are_read_from_the_environment(env: dict[str, str], rules: AccessRules) -> None:
+    from app import Settings
+
+    assert Settings.from_env(env).access == rules
