@@ -32,7 +32,7 @@ from cards.incidents import incident_card, incidents_card
 from cards.notices import notice_card
 from services.admin_centers import admin_center_link, admin_center_links
 from services.customer_search import search_customers
-from services.demo.service_requests import PARTNER_CENTER_NEW_REQUEST, handoff_summary, simulated_status
+from services.demo.service_requests import simulated_status
 from services.incidents import find_incident, list_incidents
 from services.models import (
     Contact,
@@ -45,6 +45,7 @@ from services.models import (
     Severity,
     SupportTopic,
 )
+from services.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
 from tests.support.harness import DEMO_NOW, demo_backend
 
 
