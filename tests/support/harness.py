@@ -53,7 +53,7 @@ class BotHarness:
         self.storage = storage or MemoryStorage()
         backend = backend or default_backend()
         self.database = database or SqliteDatabase(Path(":memory:"))
-        self.desk = desk or create_request_desk(self.database, clock)
+        self.desk = desk or create_request_desk(self.database, clock, backend)
         self.notifications = build_notifications(self.database, backend, clock, refresh=lambda: None)
         self.bot = build_bot(self.storage, backend, clock, self.notifications, desk=self.desk)
         template = Activity(
