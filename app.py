@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 import sys
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -82,6 +83,7 @@ from services.live.config import (
     LiveConfig,
 )
 from services.live.operators import NoGroupLookup
+from services.live.service_requests import LiveServiceRequests
 from services.notice_board import NoticeBoard
 from services.notify_events import take_event
 from services.ports import AuditTrail, Backend, GroupMembership, ServiceRequestDesk
@@ -196,6 +198,25 @@ def _credential(env: Mapping[str, str]) -> Credential:
     return Credential(CredentialKind.MANAGED_IDENTITY, managed_identity_client_id=client_id)
 
 
+def _azure_subscriptions(env: Mapping[str, str]) -> dict[str, str]:
+    """`<customer tenant id or customer id>=<subscription id>, ...`: where Azure tickets go."""
+    name = "AZURE_SUPPORT_SUBSCRIPTIONS"
+    pairs: dict[str, str] = {}
+    for entry in filter(None, (e.strip() for e in env.get(name, "").split(","))):
+        customer, _, subscription = (part.strip() for part in entry.partition("="))
+        try:
+            uuid.UUID(subscription)
+        except ValueError:
+            raise SettingsError(
+                f"{name} takes <customer tenant id>=<subscription id> pairs separated by commas, "
+                f"not {entry!r}"
+            ) from None
+        if not customer:
+            raise SettingsError(f"{name}: {entry!r} names no customer")
+        pairs[customer] = subscription
+    return pairs
+
+
 def _live_config(env: Mapping[str, str], data_dir: Path) -> LiveConfig:
     why = "when BOT_BACKEND=live"
     access = CustomerAccess(_choice(env, "CUSTOMER_ACCESS", "app-only", tuple(CustomerAccess)))
@@ -209,6 +230,9 @@ def _live_config(env: Mapping[str, str], data_dir: Path) -> LiveConfig:
                 "TOKEN_CACHE_KEY must be a Fernet key (32 url-safe base64-encoded bytes)"
             ) from None
     ca_bundle = (env.get("REQUESTS_CA_BUNDLE", "") or env.get("SSL_CERT_FILE", "")).strip()
+    topics = env.get("SUPPORT_TOPICS_FILE", "").strip()
+    if topics and not Path(topics).is_file():
+        raise SettingsError(f"SUPPORT_TOPICS_FILE={topics}: no such file")
     return LiveConfig(
         client_id=_required(env, "PARTNER_CLIENT_ID", why),
         partner_tenant_id=_required(env, "PARTNER_TENANT_ID", why),
@@ -223,6 +247,11 @@ def _live_config(env: Mapping[str, str], data_dir: Path) -> LiveConfig:
         ca_bundle=Path(ca_bundle) if ca_bundle else None,
         token_cache_path=Path(env.get("TOKEN_CACHE_PATH", "").strip() or data_dir / "token-cache.bin"),
         token_cache_key=key,
+        azure_subscriptions=_azure_subscriptions(env),
+        azure_support_services=tuple(
+            s.strip() for s in env.get("AZURE_SUPPORT_SERVICES", "").split(",") if s.strip()
+        ),
+        support_topics_path=Path(topics) if topics else None,
     )
 
 
@@ -333,8 +362,13 @@ def build_notifications(
     return Notifications(conversations, subscriptions, board, watcher, acknowledgements, clock, refresh)
 
 
-def create_request_desk(database: SqliteDatabase, clock: Callable[[], datetime]) -> ServiceRequestDesk:
-    # Only the demo desk exists so far; Azure Support tickets and the Partner Center hand-off plug in here.
+def create_request_desk(
+    database: SqliteDatabase, clock: Callable[[], datetime], backend: Backend
+) -> ServiceRequestDesk:
+    """The live desk beside the live backend (sharing its HTTP session and tokens), else the demo desk."""
+    if isinstance(backend, LiveBackend):
+        topics = DATA_DIR / "supporttopics.json"
+        return RetryingDesk(LiveServiceRequests.for_backend(backend, database, clock, topics))
     return RetryingDesk(DemoServiceRequests.open(database, DATA_DIR, clock))
 
 
@@ -443,7 +477,7 @@ def create_app(
     `channel_credentials` replaces the MSAL credentials factory of outbound calls (tests)."""
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
     backend = backend or create_backend(settings)
-    desk = create_request_desk(database, clock)
+    desk = create_request_desk(database, clock, backend)
     config = _BotFrameworkConfig(settings)
     authorization = ChannelAuthorization(config, channel_credentials)
     connector = Connector(

@@ -72,7 +72,8 @@ class EscalationForm(_Submission):
     action: Literal["escalation.form"]
     key: _KEY
     customer: Annotated[str, Field(max_length=MAX_COMMAND_LENGTH)] = ""
-    topic: Annotated[str, Field(max_length=40)] = ""
+    # Azure problem classification ids are resource ids of about 140 characters.
+    topic: Annotated[str, Field(max_length=MAX_COMMAND_LENGTH)] = ""
     severity: Annotated[str, Field(max_length=40)] = ""
     title: Annotated[str, Field(max_length=10_000)] = ""
     description: Annotated[str, Field(max_length=100_000)] = ""

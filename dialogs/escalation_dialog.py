@@ -735,6 +735,17 @@ class EscalationDialog(Dialog):
             )
             await dc.context.send_activity(card_reply(failed))
             return Dialog.end_of_turn
+        except SupportDeskError as error:
+            # Refused (no support plan or role, throttled, no subscription set): say why; the same
+            # request can be tried again once that is fixed.
+            logger.warning("filing refused key=%s error=%s", state.key[:8], type(error).__name__)
+            refused = notice_card(
+                error.title,
+                error.message,
+                [escalation_submit("Try again", state.key), run_command("Cancel", "cancel")],
+            )
+            await dc.context.send_activity(card_reply(refused))
+            return Dialog.end_of_turn
         logger.info("filed number=%s already=%s", filing.request.number, filing.already_filed)
         if not filing.already_filed:
             detail = f"{filing.request.number} for {draft.customer.customer_id}"

@@ -160,3 +160,63 @@ class UpstreamThrottled(SupportDeskError):
         super().__init__(f"{api} asked me to slow down, so I can't {purpose} yet. Try again {wait}.")
         self.api = api
         self.retry_after = retry_after
+
+
+class AzureSupportAccessDenied(SupportDeskError):
+    """Azure Support answered 403 in a customer's subscription."""
+
+    title = "Azure Support refused the ticket"
+
+    def __init__(self, customer_name: str) -> None:
+        super().__init__(
+            f"Azure Support won't take tickets from this bot for {customer_name}'s subscription. The "
+            "subscription needs a support plan that allows tickets through the API (ProDirect, Premier or "
+            "Unified), and the bot's app needs the Support Request Contributor role on it. Ask whoever "
+            "manages the subscription to check both, then press Try again."
+        )
+        self.customer_name = customer_name
+
+
+class AzureSubscriptionMissing(SupportDeskError):
+    title = "No Azure subscription set"
+
+    def __init__(self, customer_name: str) -> None:
+        super().__init__(
+            f"I don't know which of {customer_name}'s Azure subscriptions to file this in. Whoever runs "
+            "this bot adds it to AZURE_SUPPORT_SUBSCRIPTIONS (<customer tenant id>=<subscription id>). "
+            "Microsoft 365 problems can still be escalated: they go through Partner Center."
+        )
+        self.customer_name = customer_name
+
+
+class PartnerCenterSignInNeeded(SupportDeskError):
+    """Partner Center's service-request endpoints refused the call (403): they are App+User only."""
+
+    title = "Partner Center sign-in needed"
+
+    def __init__(self, app_only: bool) -> None:
+        if app_only:
+            message = (
+                "Partner Center only lets a signed-in partner admin read or update service requests "
+                "(App+User), and this bot runs app-only. Whoever runs it sets CUSTOMER_ACCESS=gdap and "
+                "runs 'make consent' once."
+            )
+        else:
+            message = (
+                "Partner Center refused the partner admin who consented for this bot: they need a Partner "
+                "Center role that manages service requests (Admin agent). Whoever runs this bot can give "
+                "them the role, or run 'make consent' again as someone who has it."
+            )
+        super().__init__(message)
+
+
+class AwaitingServiceRequestNumber(SupportDeskError):
+    title = "No SR number yet"
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(
+            f"{reference} is still waiting for its Partner Center SR number, so a note can't reach "
+            f"Microsoft yet. File it in Partner Center, then 'link {reference} <SR number>'; notes go "
+            "with it after that."
+        )
+        self.reference = reference

@@ -37,6 +37,9 @@ async def live_world(aiohttp_server: Any, test_ca: LoopbackCA) -> AsyncIterator[
     await world.backend.close()
 
 
+EACH_LIVE_WORLD = pytest.StashKey[LiveWorld]()
+
+
 @pytest.fixture(params=["demo", "live"])
 async def each_backend(
     request: pytest.FixtureRequest, aiohttp_server: Any, test_ca: LoopbackCA, monkeypatch: pytest.MonkeyPatch
@@ -47,5 +50,12 @@ async def each_backend(
         return
     world = await start_live_world(aiohttp_server, test_ca)
     monkeypatch.setattr(harness, "default_backend", lambda: world.backend)
+    request.node.stash[EACH_LIVE_WORLD] = world
     yield "live"
     await world.backend.close()
+
+
+@pytest.fixture
+def each_live_world(request: pytest.FixtureRequest, each_backend: str) -> LiveWorld | None:
+    """The doubles behind `each_backend` when it runs live (to arrange what Microsoft's side holds)."""
+    return request.node.stash.get(EACH_LIVE_WORLD, None)

@@ -207,3 +207,32 @@ async def test_bot_backend_live_builds_the_live_backend_without_calling_anything
     backend = create_backend(Settings.from_env(LIVE))
     assert isinstance(backend, LiveBackend) and backend.name == "live"
     await backend.close()
+
+
+def test_the_live_desk_settings_are_read() -> None:
+    live = Settings.from_env(
+        {
+            **LIVE,
+            "AZURE_SUPPORT_SUBSCRIPTIONS": " 0327d693-2166-5cf7-9b76-c3da9fc6e842 = "
+            "132d901f-189d-4381-9214-fe68e27e05a1 ,",
+            "AZURE_SUPPORT_SERVICES": "Virtual Machine running Linux, vm-linux",
+        }
+    ).live
+    assert live is not None
+    assert live.azure_subscriptions == {
+        "0327d693-2166-5cf7-9b76-c3da9fc6e842": "132d901f-189d-4381-9214-fe68e27e05a1"
+    }
+    assert live.azure_support_services == ("Virtual Machine running Linux", "vm-linux")
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"AZURE_SUPPORT_SUBSCRIPTIONS": "contoso=not-a-guid"}, "AZURE_SUPPORT_SUBSCRIPTIONS takes"),
+        ({"AZURE_SUPPORT_SUBSCRIPTIONS": "=132d901f-189d-4381-9214-fe68e27e05a1"}, "names no customer"),
+        ({"SUPPORT_TOPICS_FILE": "/nope.json"}, "SUPPORT_TOPICS_FILE=/nope.json: no such file"),
+    ],
+)
+def test_bad_live_desk_settings_fail_fast(change: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env({**LIVE, **change})

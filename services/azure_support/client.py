@@ -89,12 +89,24 @@ class TicketRequest:
     first_name: str
     last_name: str
     email: str
+    phone: str = ""
     country: str = "usa"
     time_zone: str = "Pacific Standard Time"
     language: str = "en-US"
     advanced_diagnostic_consent: str = "No"
 
     def body(self) -> dict[str, Any]:
+        contact: dict[str, str] = {
+            "firstName": self.first_name,
+            "lastName": self.last_name,
+            "primaryEmailAddress": self.email,
+            "preferredContactMethod": "email",
+            "preferredTimeZone": self.time_zone,
+            "preferredSupportLanguage": self.language,
+            "country": self.country,
+        }
+        if self.phone:
+            contact["phoneNumber"] = self.phone
         return {
             "properties": {
                 "serviceId": self.service_id,
@@ -103,15 +115,7 @@ class TicketRequest:
                 "problemClassificationId": self.problem_classification_id,
                 "severity": self.severity,
                 "advancedDiagnosticConsent": self.advanced_diagnostic_consent,
-                "contactDetails": {
-                    "firstName": self.first_name,
-                    "lastName": self.last_name,
-                    "primaryEmailAddress": self.email,
-                    "preferredContactMethod": "email",
-                    "preferredTimeZone": self.time_zone,
-                    "preferredSupportLanguage": self.language,
-                    "country": self.country,
-                },
+                "contactDetails": contact,
             }
         }
 

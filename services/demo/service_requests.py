@@ -8,7 +8,6 @@ responded -> attention needed -> closed), computed from the age of the request, 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -18,7 +17,6 @@ from services.errors import AlreadyLinked, ServiceRequestNotFound
 from services.models import (
     Contact,
     Customer,
-    FieldLimits,
     Filing,
     Handoff,
     RequestDraft,
@@ -26,12 +24,12 @@ from services.models import (
     RequestStatus,
     ServiceRequest,
     Severity,
-    SeverityLevel,
     SupportCatalogue,
     SupportTopic,
 )
-from services.partner_center.parsing import parse_support_topics
+from services.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
 from services.sqlite_database import SqliteDatabase
+from services.support_catalogue import FIELD_LIMITS, SEVERITIES, load_support_topics
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS service_requests (
@@ -65,31 +63,9 @@ _COLUMNS = (
     "number, idempotency_key, customer_id, customer_name, topic_id, severity, title, description, "
     "contact_name, contact_email, contact_phone, incident_id, requested_by, created, handed_off, sr_number"
 )
-# Partner Center's page for a new support request (linked from Microsoft's own Partner Center docs, e.g.
-# partner-center "Verify your company profile"); the deep link into a customer's request is UNCONFIRMED.
-PARTNER_CENTER_NEW_REQUEST = "https://partner.microsoft.com/dashboard/v2/support/servicerequests/create"
-
-# What the demo desk accepts. A live desk reports its own (Azure: title 200, description 5000).
-DEMO_LIMITS = FieldLimits(
-    title_max=100, description_max=4000, name_max=100, email_max=254, phone_pattern=r"\+?[0-9 ()./-]{6,20}"
-)
-DEMO_SEVERITIES = (
-    SeverityLevel(
-        Severity.CRITICAL, "Critical", "Business can't run: a core service is down for many users.", "1 hour"
-    ),
-    SeverityLevel(
-        Severity.MODERATE,
-        "Moderate",
-        "Significant impact: work is slowed or a workaround is needed.",
-        "4 hours",
-    ),
-    SeverityLevel(
-        Severity.MINIMAL,
-        "Minimal",
-        "Little impact: a question, or a problem with a workaround.",
-        "8 business hours",
-    ),
-)
+# What the demo desk accepts; the live desk offers the same.
+DEMO_LIMITS = FIELD_LIMITS
+DEMO_SEVERITIES = SEVERITIES
 
 # (age at which the status begins, status); the last one that has begun applies.
 _LIFECYCLE = (
@@ -110,22 +86,6 @@ def simulated_status(created: datetime, now: datetime) -> tuple[RequestStatus, d
 
 
 _BY_NUMBER = "(number = ? OR (sr_number = ? AND sr_number != ''))"
-
-
-def handoff_summary(request: ServiceRequest) -> str:
-    """The request as text to paste into Partner Center's form, field by field."""
-    contact = request.contact
-    lines = [
-        f"Customer: {request.customer_name} ({request.customer_id})",
-        f"Product: {request.topic.product}",
-        f"Topic: {request.topic.name} ({request.topic.topic_id})",
-        f"Severity: {request.severity.value}",
-        f"Title: {request.title}",
-        f"Contact: {contact.name}, {contact.email}" + (f", {contact.phone}" if contact.phone else ""),
-        "Description:",
-        request.description,
-    ]
-    return "\n".join(lines)
 
 
 class DemoServiceRequests:
@@ -151,9 +111,7 @@ class DemoServiceRequests:
         clock: Callable[[], datetime],
         handoff_products: frozenset[str] = frozenset(),
     ) -> DemoServiceRequests:
-        topics = parse_support_topics(
-            json.loads((data_dir / "supporttopics.json").read_text(encoding="utf-8"))
-        )
+        topics = load_support_topics(data_dir / "supporttopics.json")
         catalogue = SupportCatalogue(tuple(topics), DEMO_SEVERITIES, DEMO_LIMITS)
         return cls(database, catalogue, clock, handoff_products)
 

@@ -65,6 +65,7 @@ class LiveBackend:
         config: LiveConfig,
         *,
         tokens: TokenSource | None = None,
+        service_request_tokens: TokenSource | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -82,6 +83,20 @@ class LiveBackend:
                 "Partner Center",
                 self.http,
                 self.tokens,
+                endpoints.scope(endpoints.partner_center),
+                read_partner_center_error,
+            ),
+            endpoints.partner_center,
+            config.partner_tenant_id,
+            config.application_name,
+        )
+        # Partner Center's service-request endpoints take App+User tokens only: under CUSTOMER_ACCESS=gdap
+        # the consented partner admin's (the same MsalTokens); app-only, they answer 403.
+        self.partner_center_requests = PartnerCenterClient(
+            Upstream(
+                "Partner Center",
+                self.http,
+                service_request_tokens or self.tokens,
                 endpoints.scope(endpoints.partner_center),
                 read_partner_center_error,
             ),

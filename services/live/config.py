@@ -7,6 +7,7 @@ Built by app.py from the environment; nothing here reads it.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -96,3 +97,10 @@ class LiveConfig:
     token_cache_key: str = field(default="", repr=False)
     limits: Limits = Limits()
     application_name: str = "csp-support-bot"
+    # The live desk: the Azure subscription to file each customer's Azure tickets in (customer tenant id
+    # or Partner Center customer id -> subscription id), and the Azure Support services it offers (names
+    # or display names, matched case-insensitively; none offered when empty).
+    azure_subscriptions: Mapping[str, str] = field(default_factory=dict)
+    azure_support_services: tuple[str, ...] = ()
+    # The Microsoft 365 support topics (Partner Center's supporttopics shape); None: the shipped list.
+    support_topics_path: Path | None = None

@@ -42,7 +42,7 @@ from cards.notifications import (
 )
 from services.admin_centers import admin_center_link, admin_center_links
 from services.customer_search import search_customers
-from services.demo.service_requests import PARTNER_CENTER_NEW_REQUEST, handoff_summary, simulated_status
+from services.demo.service_requests import simulated_status
 from services.incidents import find_incident, list_incidents
 from services.models import (
     ALL_CUSTOMERS,
@@ -63,6 +63,7 @@ from services.models import (
     Subscription,
     SupportTopic,
 )
+from services.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
 from tests.support.harness import DEMO_NOW, demo_backend
 
 ANA = ("a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman")

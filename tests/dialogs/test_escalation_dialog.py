@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,12 @@ from services.errors import UpstreamUnavailable
 from services.models import Contact, Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
 from services.ports import ServiceRequestDesk
 from services.sqlite_database import SqliteDatabase
+from tests.doubles.live_world import LiveWorld
 from tests.support.harness import DEMO_NOW, BotHarness
 from tests.support.visible import button, buttons, visible_text
+
+# Every conversation runs on the demo desk and on the live desk against the doubles.
+pytestmark = pytest.mark.usefixtures("each_backend")
 
 
 class Conversation:
@@ -59,11 +64,43 @@ class Conversation:
         return await self.bot.desk.recent_requests()
 
 
-async def to_summary(chat: Conversation, customer: str = "northwind") -> str:
-    """A request for a customer without active Exchange incidents, every answer typed."""
+@dataclass(frozen=True)
+class FiledProduct:
+    """A product the desk files itself: Exchange Online on the demo desk; on the live desk an Azure
+    service, filed as an Azure Support ticket (Microsoft 365 problems are handed off there)."""
+
+    typed: str
+    product: str
+    topic_typed: str
+    topic: str
+    topic_id: str
+
+
+EXCHANGE = FiledProduct("exchange", "Exchange Online", "mailbox", "Mailbox access", "32444672")
+FILED = {
+    "demo": EXCHANGE,
+    "live": FiledProduct(
+        "vm-linux",
+        "VM-LINUX",
+        "connectivity",
+        "Connectivity / Cannot connect",
+        "/providers/Microsoft.Support/services/vm-linux/problemClassifications/connectivity",
+    ),
+}
+
+
+@pytest.fixture
+def filed_product(each_backend: str) -> FiledProduct:
+    return FILED[each_backend]
+
+
+async def to_summary(
+    chat: Conversation, customer: str = "northwind", product: FiledProduct = EXCHANGE
+) -> str:
+    """A request for a customer without active incidents on the product, every answer typed."""
     await chat.say(f"escalate for {customer}")
-    await chat.say("exchange")
-    await chat.say("mailbox")
+    await chat.say(product.typed)
+    await chat.say(product.topic_typed)
     await chat.say("2")
     await chat.say("Outlook can't open shared mailboxes")
     await chat.say("Since this morning 40 users get error 0x8004010F when opening shared mailboxes.")
@@ -71,11 +108,13 @@ async def to_summary(chat: Conversation, customer: str = "northwind") -> str:
     return await chat.say("skip")
 
 
-async def test_typed_answers_reach_a_summary_and_submit_files_one_request() -> None:
+async def test_typed_answers_reach_a_summary_and_submit_files_one_request(
+    filed_product: FiledProduct,
+) -> None:
     chat = Conversation()
     assert "Which product is affected?" in await chat.say("escalate for northwind")
-    assert "Which Exchange Online topic fits best?" in await chat.say("exch")
-    assert "How severe is it?" in await chat.say("MAILBOX")
+    assert f"Which {filed_product.product} topic fits best?" in await chat.say(filed_product.typed[:4])
+    assert "How severe is it?" in await chat.say(filed_product.topic_typed.upper())
     assert "Microsoft's first response: within 1 hour." in chat.text
     assert "A short title" in await chat.say("2")
     await chat.say("Outlook can't open shared mailboxes")
@@ -85,8 +124,8 @@ async def test_typed_answers_reach_a_summary_and_submit_files_one_request() -> N
     for line in (
         "Check the request before it's filed",
         "Customer Northwind Traders",
-        "Product Exchange Online",
-        "Topic Mailbox access",
+        f"Product {filed_product.product}",
+        f"Topic {filed_product.topic}",
         "Severity Moderate",
         "Primary contact Ana Bowman · ana.bowman@northwind.example",
         "Phone +43 1 234 5678",
@@ -98,7 +137,7 @@ async def test_typed_answers_reach_a_summary_and_submit_files_one_request() -> N
     assert receipt.startswith("Service request filed")
     assert f"SR number: {request.number}" in receipt
     assert "Status: Open" in receipt and "Severity: Moderate" in receipt
-    assert "Topic: Exchange Online · Mailbox access" in receipt
+    assert f"Topic: {filed_product.product} · {filed_product.topic}" in receipt
     assert request.contact.phone == "+43 1 234 5678"
 
 
@@ -333,10 +372,10 @@ async def test_submit_twice_and_an_older_card_file_one_request() -> None:
     assert len(await chat.filed()) == 1
 
 
-async def test_a_dialog_belongs_to_the_person_who_started_it() -> None:
+async def test_a_dialog_belongs_to_the_person_who_started_it(filed_product: FiledProduct) -> None:
     bot = BotHarness()
     ana = Conversation(bot)
-    await to_summary(ana)
+    await to_summary(ana, product=filed_product)
     summary = ana.last
     bob = ChannelAccount(id="29:bob", name="Bob Kelly")
     answer = await bot.receive(
@@ -387,11 +426,11 @@ class FailingDesk:
         return await self.inner.link_request(reference, number)
 
 
-async def test_a_failed_filing_offers_try_again_with_the_same_request() -> None:
+async def test_a_failed_filing_offers_try_again_with_the_same_request(filed_product: FiledProduct) -> None:
     first = BotHarness()
     desk = FailingDesk(first.desk, failures=1)
     chat = Conversation(BotHarness(desk=desk, database=first.database))
-    await to_summary(chat)
+    await to_summary(chat, product=filed_product)
     text = await chat.press("Submit")
     assert text.startswith("The request wasn't filed")
     assert "Reference: " in text
@@ -419,7 +458,12 @@ GOOD_FORM = {
 }
 
 
-async def test_the_form_takes_every_field_through_the_same_validation() -> None:
+async def test_the_form_takes_every_field_through_the_same_validation(each_backend: str) -> None:
+    filed_topic = {"demo": "32444673", "live": FILED["live"].topic_id}[each_backend]
+    product, topic = {
+        "demo": ("Microsoft Teams", "Meetings and calling"),
+        "live": (FILED["live"].product, FILED["live"].topic),
+    }[each_backend]
     chat = Conversation()
     await chat.say("escalate")
     form = await chat.press("Fill in a form instead")
@@ -434,9 +478,9 @@ async def test_the_form_takes_every_field_through_the_same_validation() -> None:
     assert "Primary contact: 'ana@' isn't an email address I can use." in text
     assert "<Title: " + "t" * 101 + ">" in text, "what was typed is kept"
     assert await chat.filed() == []
-    summary = await chat.submit(form_data(chat, **GOOD_FORM))
+    summary = await chat.submit(form_data(chat, **{**GOOD_FORM, "topic": filed_topic}))
     assert "Check the request before it's filed" in summary
-    assert "Topic Meetings and calling" in summary and "Product Microsoft Teams" in summary
+    assert f"Topic {topic}" in summary and f"Product {product}" in summary
     assert "Service request filed" in await chat.press("Submit")
     assert len(await chat.filed()) == 1
 
@@ -451,10 +495,37 @@ async def test_the_form_still_passes_the_escalation_guard() -> None:
     assert "Check the request before it's filed" in await chat.say("file anyway")
 
 
-async def test_a_handed_off_request_gets_a_partner_center_card_and_link_attaches_the_number() -> None:
-    database = SqliteDatabase(Path(":memory:"))
-    desk = DemoServiceRequests.open(database, DATA_DIR, lambda: DEMO_NOW, frozenset({"Exchange Online"}))
-    chat = Conversation(BotHarness(desk=desk, database=database))
+NORTHWIND_ID = "6f6795aa-eee4-5859-9d0d-eae69f1b3d1c"
+
+
+def partner_center_request(number: str, status: str) -> dict[str, Any]:
+    """A service request as Partner Center's `GET /v1/servicerequests/{id}` returns it."""
+    return {
+        "id": number,
+        "title": "Shared mailboxes",
+        "description": "Filed in Partner Center from the bot's hand-off.",
+        "severity": "moderate",
+        "status": status,
+        "supportTopicName": "Exchange Online - Mailbox access",
+        "createdDate": "2026-11-24T08:10:00Z",
+        "lastModifiedDate": "2026-11-24T08:50:00Z",
+        "notes": [],
+        "attributes": {"objectType": "ServiceRequest"},
+    }
+
+
+async def test_a_handed_off_request_gets_a_partner_center_card_and_link_attaches_the_number(
+    each_live_world: LiveWorld | None,
+) -> None:
+    if each_live_world is None:  # the demo desk hands off the products it is told to
+        database = SqliteDatabase(Path(":memory:"))
+        desk = DemoServiceRequests.open(database, DATA_DIR, lambda: DEMO_NOW, frozenset({"Exchange Online"}))
+        chat = Conversation(BotHarness(desk=desk, database=database))
+    else:  # the live desk hands off every Microsoft 365 problem; Partner Center has the SR once filed
+        each_live_world.partner_center.service_requests[NORTHWIND_ID] = [
+            partner_center_request("2611240010000042", "attention_needed")
+        ]
+        chat = Conversation()
     await to_summary(chat)
     text = await chat.press("Submit")
     (request,) = await chat.filed()
@@ -467,6 +538,11 @@ async def test_a_handed_off_request_gets_a_partner_center_card_and_link_attaches
     assert "Awaiting SR number" in await chat.say("requests")
     linked = await chat.say(f"link {request.reference} 2611240010000042")
     assert linked.startswith("Outlook can't open shared mailboxes\n2611240010000042 · Northwind Traders")
+    if each_live_world is not None:
+        assert "Attention needed" in linked, "the status is Partner Center's"
+        listed = await chat.say("requests")
+        assert "2611240010000042 Outlook can't open shared mailboxes" in listed
+        assert "| Attention needed" in listed and "Awaiting SR number" not in listed
     assert "Already linked" in await chat.say(f"link {request.reference} 2611240010000043")
 
 

@@ -4,10 +4,14 @@ and communications."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.doubles.faults import Fault, Faults
 
 SUPPORT = "/providers/Microsoft.Support"
 TICKETS = "/subscriptions/{sub}/providers/Microsoft.Support/supportTickets"
@@ -20,9 +24,29 @@ class FakeAzureSupport:
     communications: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     puts: list[str] = field(default_factory=list)
     polls: int = 0
+    faults: Faults = field(default_factory=Faults)
+    # The next `slow_puts` ticket PUTs create the ticket, then answer only after `slow_seconds`: a
+    # timeout the caller sees although Azure did the work.
+    slow_puts: int = 0
+    slow_seconds: float = 0.0
+
+    def fail(
+        self, status: int, code: str, times: int = 1, path_contains: str = "", retry_after: int | None = None
+    ) -> None:
+        """ARM's error body `{"error": {"code", "message"}}`, with Retry-After when given."""
+        body = {"error": {"code": code, "message": f"{code} (test double)"}}
+        headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+        self.faults.add(Fault(status, body, headers, path_contains, times))
 
     def app(self) -> web.Application:
-        app = web.Application()
+        @web.middleware
+        async def faulty(
+            request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+        ) -> web.StreamResponse:
+            fault = await self.faults.apply(request)
+            return fault if fault is not None else await handler(request)
+
+        app = web.Application(middlewares=[faulty])
         app.router.add_get(f"{SUPPORT}/services", self._services)
         app.router.add_get(f"{SUPPORT}/services/{{service}}/problemClassifications", self._classifications)
         app.router.add_get(TICKETS, self._list)
@@ -83,6 +107,9 @@ class FakeAzureSupport:
             },
         }
         operation = f"{self.base_url}/subscriptions/{request.match_info['sub']}{SUPPORT}/operationsStatus/op1"
+        if self.slow_puts:
+            self.slow_puts -= 1
+            await asyncio.sleep(self.slow_seconds)
         return web.Response(
             status=202,
             headers={"Azure-AsyncOperation": operation, "Location": operation, "Retry-After": "0"},

@@ -12,7 +12,8 @@ from typing import Any
 from services.demo.backend import DATA_DIR
 from services.live.backend import LiveBackend
 from services.live.config import Credential, CredentialKind, Endpoints, Limits, LiveConfig
-from tests.doubles.entra import FakeEntra
+from tests.doubles.azure_support import FakeAzureSupport
+from tests.doubles.entra import FakeEntra, unsigned_jwt
 from tests.doubles.graph import FakeGraph
 from tests.doubles.partner_center import FakePartnerCenter
 from tests.doubles.tls import LoopbackCA
@@ -20,6 +21,9 @@ from tests.support.harness import DEMO_NOW
 
 CLIENT_ID = "c5a4e1f0-0000-4000-8000-0000000000b0"
 CLIENT_SECRET = "test-secret-value"
+# Northwind Traders' tenant and the Azure subscription its tickets are filed in.
+NORTHWIND_TENANT = "0327d693-2166-5cf7-9b76-c3da9fc6e842"
+NORTHWIND_SUBSCRIPTION = "132d901f-189d-4381-9214-fe68e27e05a1"
 # Short enough that every failure path costs milliseconds.
 TEST_LIMITS = Limits(
     connect_timeout_seconds=1.0,
@@ -37,18 +41,30 @@ def _read(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+class AppUserTokens:
+    """The consented partner admin's App+User tokens (what `make consent` gives under GDAP), minted without
+    the sign-in: Partner Center's service-request endpoints refuse app-only tokens."""
+
+    async def bearer(self, tenant_id: str, scope: str) -> str:
+        audience = scope.removesuffix("/.default")
+        return "Bearer " + unsigned_jwt({"aud": audience, "tid": tenant_id, "scp": "user_impersonation"})
+
+
 @dataclass
 class LiveWorld:
     entra: FakeEntra
     partner_center: FakePartnerCenter
     graph: FakeGraph
+    azure_support: FakeAzureSupport
     config: LiveConfig
     backend: LiveBackend
     partner_tenant_id: str
 
     def backend_with(self, **changes: Any) -> LiveBackend:
         """Another live backend on the same doubles (the caller closes it)."""
-        return LiveBackend(replace(self.config, **changes), clock=lambda: DEMO_NOW)
+        return LiveBackend(
+            replace(self.config, **changes), service_request_tokens=AppUserTokens(), clock=lambda: DEMO_NOW
+        )
 
 
 async def start_servers(aiohttp_server: Any, ca: LoopbackCA, *apps: Any) -> None:
@@ -66,7 +82,8 @@ async def start_live_world(aiohttp_server: Any, ca: LoopbackCA, limits: Limits =
     partner_center = FakePartnerCenter(partner_tenant_id=partner, customers=customers)
     # Small pages, so every conversation also exercises @odata.nextLink paging.
     graph = FakeGraph(health=health, page_size=4)
-    await start_servers(aiohttp_server, ca, entra, partner_center, graph)
+    azure_support = FakeAzureSupport()
+    await start_servers(aiohttp_server, ca, entra, partner_center, graph, azure_support)
     config = LiveConfig(
         client_id=CLIENT_ID,
         partner_tenant_id=partner,
@@ -75,10 +92,12 @@ async def start_live_world(aiohttp_server: Any, ca: LoopbackCA, limits: Limits =
             authority_host=entra.base_url,
             partner_center=partner_center.base_url,
             graph=graph.base_url,
-            management="https://127.0.0.1:9",
+            management=azure_support.base_url,
         ),
         ca_bundle=ca.bundle,
         limits=limits,
+        azure_subscriptions={NORTHWIND_TENANT: NORTHWIND_SUBSCRIPTION},
+        azure_support_services=("vm-linux", "STORAGE"),
     )
-    backend = LiveBackend(config, clock=lambda: DEMO_NOW)
-    return LiveWorld(entra, partner_center, graph, config, backend, partner)
+    backend = LiveBackend(config, service_request_tokens=AppUserTokens(), clock=lambda: DEMO_NOW)
+    return LiveWorld(entra, partner_center, graph, azure_support, config, backend, partner)

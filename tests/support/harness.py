@@ -57,7 +57,7 @@ class BotHarness:
         self.storage = storage or MemoryStorage()
         backend = backend or default_backend()
         self.database = database or SqliteDatabase(Path(":memory:"))
-        self.desk = desk or create_request_desk(self.database, clock)
+        self.desk = desk or create_request_desk(self.database, clock, backend)
         self.audit = AuditLog(self.database)
         self.access = AccessPolicy(access or AccessRules(), DemoGroupMembership(), self.audit)
         self.notifications = build_notifications(self.database, backend, clock, lambda: None, self.audit)
