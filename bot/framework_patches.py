@@ -81,6 +81,6 @@ def _deferred_token_api_client(*args: Any, **kwargs: Any) -> DeferredClient:
 
 def apply_framework_patches() -> None:
     """Idempotent; call before the adapter is built."""
-    ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
+    ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
     _connector_factory_impl._ConnectorFactoryImpl.create = _deferred_connector_client
     _user_token_client_impl.TokenApiClient = _deferred_token_api_client
