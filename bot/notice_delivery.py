@@ -57,10 +57,7 @@ class NoticeDelivery:
         self._conversations = conversations
         self._directory = directory
         self._clock = clock
-        # One send every 1/rate seconds, without aiolimiter's initial burst of `rate`: a burst followed by
-        # the steady rate puts up to twice the limit into Teams' first second, and each excess send costs a
-        # 429 and a Retry-After (`make bench`, fan-out).
-        self._app_limit = AsyncLimiter(1, 1 / app_rate_per_second)
+        self._app_limit = AsyncLimiter(app_rate_per_second, 1)
         self._thread_limits: dict[str, tuple[AsyncLimiter, AsyncLimiter]] = {}
         self._concurrency = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
