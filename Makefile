@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test chat package e2e lint typecheck lock clean doctor consent
+.PHONY: run test chat package e2e lint typecheck lock clean doctor consent bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 # The Agents Playground in headless Chromium, clicking through the cards (installs Chromium and npm packages).
 e2e: $(VENV)/.runtime
@@ -44,6 +45,11 @@ lint: $(VENV)/.dev
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
+
+# The support bot against botbuilder's and the Agents SDK's echo bots on loopback: a table and build/bench.json.
+# Installs the Agents SDK and py-spy into build/bench-venv (not .venv). BENCH_QUICK=1: about a minute.
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench
 
 # BOT_BACKEND=live: acquire each token and call each API once; a table of what works and how to fix the rest.
 doctor: $(VENV)/.runtime

@@ -30,6 +30,7 @@ from bot.adapter import ChannelAuthorization, SupportAdapter
 from bot.commands import COMMANDS
 from bot.connector import Connector, ConnectorTimeouts, RetryPolicy
 from bot.errors import report_turn_error
+from bot.framework_patches import apply_framework_patches
 from bot.handler import Notifications, SupportBot
 from bot.http import (
     demo_tick_route,
@@ -475,6 +476,7 @@ def create_app(
     """Raises StorageError when the data directory or database can't be used.
 
     `channel_credentials` replaces the MSAL credentials factory of outbound calls (tests)."""
+    apply_framework_patches()
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
     backend = backend or create_backend(settings)
     desk = create_request_desk(database, clock, backend)

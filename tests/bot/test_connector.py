@@ -116,3 +116,18 @@ async def test_the_id_teams_gives_a_sent_activity_is_returned(aiohttp_server: An
     response = await connector.send(_activity(str(server.make_url("/amer/")), text="hi"))
     await connector.close()
     assert response.id == "bot-activity-1"
+
+
+def test_the_environments_proxy_is_used_and_looked_up_once_per_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://user:secret@proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    connector = Connector(_no_authorization)
+    proxy, auth = connector._proxy("https://smba.trafficmanager.net/emea/v3/conversations/a/activities")
+    assert proxy == "http://proxy.example:3128" and auth is not None and auth.login == "user"
+    assert connector._proxy("http://127.0.0.1:3978/v3/conversations") == (None, None)
+    monkeypatch.delenv("HTTPS_PROXY")
+    assert connector._proxy("https://smba.trafficmanager.net/amer/v3/x")[0] == "http://proxy.example:3128"
+
+
+async def _no_authorization(_: str) -> None:
+    return None

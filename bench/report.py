@@ -1,0 +1,189 @@
+"""The table `make bench` prints, the targets of issue 10 checked against the figures, and py-spy's
+collapsed stacks boiled down to the hottest frames."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+APP = "app"
+ECHO = "echo-botbuilder"
+ECHO_FIXED = "echo-botbuilder-msrest-fix"
+AGENTS = "echo-agents-sdk"
+NAMES = {
+    APP: "support bot",
+    ECHO: "botbuilder echo",
+    ECHO_FIXED: "botbuilder echo + msrest fix",
+    AGENTS: "Agents SDK echo",
+}
+
+
+def versions(bench_python: Path) -> dict[str, str]:
+    found = {name: metadata.version(name) for name in ("botbuilder-core", "msrest", "aiohttp")}
+    probe = "import importlib.metadata as m; print(m.version('microsoft-agents-hosting-aiohttp'))"
+    answer = subprocess.run([str(bench_python), "-c", probe], capture_output=True, text=True, check=False)
+    found["microsoft-agents-hosting-aiohttp"] = answer.stdout.strip() or "?"
+    return found
+
+
+def _run(results: dict[str, Any], bot: str, concurrency: int) -> dict[str, Any]:
+    return next(r for r in results["turns"][bot] if r["concurrency"] == concurrency)
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target of the issue: what it asks, what was measured, whether it is met."""
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, measured: str, met: bool) -> None:
+        checks.append({"target": name, "measured": measured, "met": met})
+
+    for concurrency in sorted({r["concurrency"] for r in results["turns"][APP]}):
+        app, echo = _run(results, APP, concurrency), _run(results, ECHO, concurrency)
+        fixed, agents = _run(results, ECHO_FIXED, concurrency), _run(results, AGENTS, concurrency)
+        ratio = app["turns_per_s"] / echo["turns_per_s"]
+        check(f"throughput >= 3x botbuilder echo ({concurrency} conv.)", f"{ratio:.2f}x", ratio >= 3)
+        check(
+            f"CPU/turn <= botbuilder echo + msrest fix ({concurrency} conv.)",
+            f"{app['cpu_ms_per_turn']:.2f} vs {fixed['cpu_ms_per_turn']:.2f} ms",
+            app["cpu_ms_per_turn"] <= fixed["cpu_ms_per_turn"],
+        )
+        check(
+            f"CPU/turn <= 2x Agents SDK echo ({concurrency} conv.)",
+            f"{app['cpu_ms_per_turn'] / agents['cpu_ms_per_turn']:.2f}x",
+            app["cpu_ms_per_turn"] <= 2 * agents["cpu_ms_per_turn"],
+        )
+        check(
+            f"one connection pool, not a connection per turn ({concurrency} conv.)",
+            f"{app['connections_opened']} opened in {app['turns']} turns",
+            app["connections_opened"] <= concurrency,
+        )
+    p99 = _run(results, APP, 20)["p99_ms"]
+    check("p99 < 80 ms at 20 conversations", f"{p99:.0f} ms", p99 < 80)
+    fanout = results["fanout"]
+    check(
+        "fan-out within 1.05x of the limits' minimum",
+        f"{fanout['ratio_to_minimum']:.3f}x ({fanout['seconds']:.1f} s vs {fanout['minimum_seconds']:.1f} s)",
+        fanout["ratio_to_minimum"] <= 1.05,
+    )
+    check(
+        "fan-out: nothing lost or duplicated",
+        f"{fanout['lost']} lost, {fanout['duplicates']} duplicates",
+        fanout["lost"] == 0 and fanout["duplicates"] == 0,
+    )
+    watcher = results["watcher"]
+    check(
+        "watcher cycle over 1,000 customers < 30 s",
+        f"{watcher['cycle_seconds']:.1f} s",
+        watcher["cycle_seconds"] < 30,
+    )
+    check(
+        "watcher: <= 1 request per customer per cycle",
+        f"{watcher['health_requests_per_customer']:.2f}",
+        watcher["health_requests_per_customer"] <= 1,
+    )
+    memory = results["memory"]
+    check(
+        f"RSS < 150 MB with {memory['stored_conversations']:,} stored conversations",
+        f"{memory['rss_mb_seeded']:.0f} MB",
+        memory["rss_mb_seeded"] < 150,
+    )
+    return checks
+
+
+def _rows(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += [
+        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def table(results: dict[str, Any]) -> str:
+    out = []
+    machine = results["machine"]
+    out.append(
+        f"make bench{' (BENCH_QUICK)' if machine['quick'] else ''}: {machine['cpus']} CPUs, "
+        f"Python {machine['python']}, " + ", ".join(f"{k} {v}" for k, v in results["versions"].items())
+    )
+    header = ["turns", "conv", "turns/s", "p50 ms", "p90 ms", "p99 ms", "CPU ms/turn", "conns", "x echo"]
+    rows = []
+    for bot, runs in results["turns"].items():
+        for r in runs:
+            echo = _run(results, ECHO, r["concurrency"])
+            rows.append(
+                [
+                    NAMES.get(bot, bot),
+                    str(r["concurrency"]),
+                    f"{r['turns_per_s']:.0f}",
+                    f"{r['p50_ms']:.0f}",
+                    f"{r['p90_ms']:.0f}",
+                    f"{r['p99_ms']:.0f}",
+                    f"{r['cpu_ms_per_turn']:.2f}",
+                    str(r["connections_opened"]),
+                    f"{r['turns_per_s'] / echo['turns_per_s']:.2f}",
+                ]
+            )
+    out += ["", _rows(header, rows)]
+    fanout = results["fanout"]
+    out += [
+        "",
+        f"fan-out: one incident to {fanout['conversations']} conversations in {fanout['seconds']:.1f} s "
+        f"(limits' minimum {fanout['minimum_seconds']:.1f} s, {fanout['ratio_to_minimum']:.3f}x); "
+        f"{fanout['lost']} lost, {fanout['duplicates']} duplicates; 429s: {fanout['rejected_at_random_429']} "
+        f"injected, {fanout['rejected_over_app_limit_429']} over 50/s, "
+        f"{fanout['rejected_over_conversation_limit_429']} over 7/s per conversation; "
+        f"{fanout['cpu_ms_per_delivery']:.2f} ms CPU per delivery",
+    ]
+    watcher = results["watcher"]
+    out.append(
+        f"watcher: one cycle over {watcher['customers']} customers in {watcher['cycle_seconds']:.1f} s "
+        f"(concurrency {watcher['concurrency']}), {watcher['health_requests']} Graph requests "
+        f"({watcher['health_requests_per_customer']:.2f} per customer), {watcher['other_requests']} other, "
+        f"{watcher['cpu_seconds']:.2f} s CPU"
+    )
+    memory = results["memory"]
+    out.append(
+        f"memory (support bot RSS): {memory['rss_mb_after_start']:.0f} MB after start, "
+        f"{memory['rss_mb_after_runs']:.0f} MB after the runs, {memory['rss_mb_seeded']:.0f} MB with "
+        f"{memory['stored_conversations']:,} stored conversations and "
+        f"{memory['dialogs_in_flight']:,} dialogs in flight"
+    )
+    out += [
+        "",
+        _rows(
+            ["target (issue 10)", "measured", "met"],
+            [[t["target"], t["measured"], "yes" if t["met"] else "NO"] for t in results["targets"]],
+        ),
+    ]
+    out.append(f"\n{results['wall_seconds']:.0f} s in all")
+    return "\n".join(out)
+
+
+def write_profile_top(collapsed: Path, out: Path, top: int = 40) -> None:
+    """Inclusive and self share of each frame, from py-spy's collapsed ("raw") stacks."""
+    if not collapsed.exists():
+        return
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = stack.split(";")
+        total += count
+        own[frames[-1]] += count
+        for frame in set(frames):
+            inclusive[frame] += count
+    lines = [f"{total} samples", "", "inclusive:"]
+    lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in inclusive.most_common(top)]
+    lines += ["", "self:"]
+    lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in own.most_common(top)]
+    out.write_text("\n".join(lines) + "\n")

@@ -1,0 +1,366 @@
+"""`python -m bench` (`make bench`): start every party, take the four measurements, print and save them.
+
+BENCH_QUICK=1 runs fewer turns, 200 fan-out conversations and smaller memory seeds (about a minute).
+BENCH_PROFILE=1 also records the support bot with py-spy during its 20-conversation run
+(build/profile-app.txt, collapsed stacks; build/profile-app-top.txt, the hottest frames).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench import load, procs, report
+from bench.procs import Child
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "build"
+LOGS = BUILD / "bench-logs"
+PRODUCT_PYTHON = Path(sys.executable)
+BENCH_VENV = BUILD / "bench-venv"
+BENCH_PYTHON = BENCH_VENV / "bin" / "python"
+# The peers' versions, pinned so runs compare; installed here, never into the product's .venv.
+BENCH_REQUIREMENTS = ("microsoft-agents-hosting-aiohttp==1.9.0", "py-spy==0.4.3")
+NOTIFY_TOKEN = "bench-notify-token"
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+PROFILE = os.environ.get("BENCH_PROFILE", "") not in ("", "0")
+TURNS = {20: 400, 50: 500} if QUICK else {20: 1600, 50: 2000}
+FANOUT_CONVERSATIONS = 200 if QUICK else 1000
+WATCHED_CUSTOMERS = 1000
+STORED_CONVERSATIONS = 2000 if QUICK else 10_000
+DIALOGS_IN_FLIGHT = 200 if QUICK else 1000
+
+
+def ensure_bench_venv() -> None:
+    """build/bench-venv with the Agents SDK and py-spy; rebuilt only when the pins change."""
+    marker = BENCH_VENV / ".bench-requirements"
+    wanted = "\n".join(BENCH_REQUIREMENTS)
+    if BENCH_PYTHON.exists() and marker.exists() and marker.read_text() == wanted:
+        return
+    print(f"Installing {', '.join(BENCH_REQUIREMENTS)} into {BENCH_VENV.relative_to(ROOT)} ...", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(BENCH_VENV)], check=True)
+    pip = [str(BENCH_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, *BENCH_REQUIREMENTS], check=True, stderr=subprocess.DEVNULL)
+    marker.write_text(wanted)
+
+
+def app_env(port: int, data_dir: Path) -> dict[str, str]:
+    cleared = {k: "" for k in ("MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppTenantId")}
+    return {
+        **cleared,
+        "MicrosoftAppType": "MultiTenant",
+        "PORT": str(port),
+        "BOT_BACKEND": "demo",
+        "BOT_DATA_DIR": str(data_dir),
+        "NOTIFY_TOKEN": NOTIFY_TOKEN,
+        "BOT_DEMO_TICK_SECONDS": "0",
+        "BOT_WATCH_INTERVAL_SECONDS": "86400",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+async def connector_mode(connector: Child, **settings: Any) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{connector.url}/_bench/mode", json=settings) as response:
+            response.raise_for_status()
+
+
+async def connector_stats(connector: Child) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{connector.url}/_bench/stats") as response:
+            stats: dict[str, Any] = await response.json()
+            return stats
+
+
+class Profiler:
+    """py-spy on one process for the length of a `with` block."""
+
+    def __init__(self, child: Child, name: str) -> None:
+        self._child, self._name = child, name
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Profiler:
+        if PROFILE:
+            out = BUILD / f"profile-{self._name}.txt"
+            argv = [str(BENCH_VENV / "bin" / "py-spy"), "record", "--pid", str(self._child.pid)]
+            argv += ["--format", "raw", "--rate", "200", "--nonblocking", "-o", str(out)]
+            self._process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1.0)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._process is not None:
+            self._process.send_signal(signal.SIGINT)
+            self._process.wait(30)
+            report.write_profile_top(
+                BUILD / f"profile-{self._name}.txt", BUILD / f"profile-{self._name}-top.txt"
+            )
+
+
+async def measure_turns(
+    bot: Child, connector: Child, concurrency: int, texts: tuple[str, ...]
+) -> dict[str, Any]:
+    """Warm up (one round per conversation, not counted), then `TURNS[concurrency]` turns."""
+    run = uuid.uuid4().hex[:8]
+    conversations = [f"a:bench-{run}-{i}" for i in range(concurrency)]
+    service_url = connector.url + "/"
+    await load.converse(bot.url, service_url, conversations, texts, concurrency * len(texts))
+    await connector_mode(connector, mode="replies")
+    cpu_before = bot.cpu_seconds()
+    with Profiler(bot, bot.name) if concurrency == 20 else _nothing():
+        result = await load.converse(bot.url, service_url, conversations, texts, TURNS[concurrency])
+    cpu = bot.cpu_seconds() - cpu_before
+    stats = await connector_stats(connector)
+    latencies, unanswered = load.latencies_ms(result.samples, stats["last_reply"])
+    turns = len(result.samples)
+    seconds = result.ended - result.started
+    failed = sum(1 for s in result.samples if s.status >= 400)
+    return {
+        "concurrency": concurrency,
+        "turns": turns,
+        "seconds": round(seconds, 2),
+        "turns_per_s": round(turns / seconds, 1),
+        **load.summary_ms(latencies),
+        "cpu_ms_per_turn": round(cpu * 1000 / turns, 2),
+        "connections_opened": stats["connections"],
+        "connector_requests": stats["requests"],
+        "replies": stats["replies"],
+        "unanswered": unanswered,
+        "http_errors": failed,
+    }
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+def incident_event(incident_id: str) -> dict[str, Any]:
+    """What the partner's monitoring posts to /api/notify: a customer and a Graph serviceHealthIssue."""
+    return {
+        "customer": "contoso",
+        "incident": {
+            "id": incident_id,
+            "service": "Exchange Online",
+            "title": "Users can't send mail from Outlook",
+            "status": "serviceInterruption",
+            "classification": "incident",
+            "impactDescription": "Users may be unable to send mail from Outlook desktop.",
+            "startDateTime": "2026-11-24T07:00:00Z",
+            "lastModifiedDateTime": "2026-11-24T08:00:00Z",
+            "isResolved": False,
+            "posts": [
+                {
+                    "createdDateTime": "2026-11-24T08:00:00Z",
+                    "postType": "regular",
+                    "description": {
+                        "contentType": "html",
+                        "content": "Title: Mail delays<br><br>Investigating.",
+                    },
+                }
+            ],
+        },
+    }
+
+
+async def measure_fanout(app: Child, connector: Child, conversations: int) -> dict[str, Any]:
+    """Subscribe `conversations` channels over /api/messages, then one incident through /api/notify."""
+    await connector_mode(connector, mode="replies")
+    service_url = connector.url + "/"
+    channels = [f"19:bench-fanout-{i}@thread.tacv2" for i in range(conversations)]
+    subscribed = await load.send_all(
+        app.url, [load.channel_message(service_url, c, "subscribe contoso") for c in channels], 20
+    )
+    if any(s.status >= 400 for s in subscribed):
+        raise RuntimeError("subscribing the fan-out conversations failed; see build/bench-logs/app.log")
+    await connector_mode(connector, mode="teams", reject_fraction=0.1, retry_after="1")
+    cpu_before = app.cpu_seconds()
+    started = time.monotonic()
+    async with aiohttp.ClientSession() as session:
+        headers = {"Authorization": f"Bearer {NOTIFY_TOKEN}"}
+        body = incident_event(f"EX9{uuid.uuid4().int % 10**6:06d}")
+        async with session.post(f"{app.url}/api/notify", json=body, headers=headers) as response:
+            answer = await response.json()
+    audience = int(answer.get("conversations", 0))
+    minimum = conversations / 50
+    deadline = started + minimum * 4 + 30
+    stats = await connector_stats(connector)
+    while len(stats["accepted"]) < conversations and time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+        stats = await connector_stats(connector)
+    await asyncio.sleep(3.0)  # anything still coming would be a duplicate
+    stats = await connector_stats(connector)
+    cpu = app.cpu_seconds() - cpu_before
+    counts = Counter({c: n for c, n in stats["accepted"].items() if c in set(channels)})
+    delivered_at = stats["last_accepted"] or time.monotonic()
+    seconds = delivered_at - started
+    return {
+        "conversations": conversations,
+        "audience_reported": audience,
+        "seconds": round(seconds, 2),
+        "minimum_seconds": round(minimum, 2),
+        "ratio_to_minimum": round(seconds / minimum, 3),
+        "delivered": len(counts),
+        "lost": conversations - len(counts),
+        "duplicates": sum(n - 1 for n in counts.values()),
+        "rejected_at_random_429": stats["rejected_at_random"],
+        "rejected_over_app_limit_429": stats["rejected_over_app_limit"],
+        "rejected_over_conversation_limit_429": stats["rejected_over_conversation_limit"],
+        "connections_opened": stats["connections"],
+        "cpu_ms_per_delivery": round(cpu * 1000 / max(1, len(counts)), 2),
+        "driven_through": "POST /api/messages (subscribe) then POST /api/notify, over HTTP",
+    }
+
+
+async def measure_watcher(logs: Path, workdir: Path) -> dict[str, Any]:
+    """A separate pair of processes: https doubles of Entra, Partner Center and Graph serving
+    `WATCHED_CUSTOMERS` customers, and the app's HealthWatcher over the live backend polling them."""
+    port = procs.free_port()
+    world = procs.start(
+        "watcher-world",
+        [str(PRODUCT_PYTHON), "-m", "bench.watcher_world", str(port), str(WATCHED_CUSTOMERS), str(workdir)],
+        port,
+        logs,
+        cwd=ROOT,
+    )
+    try:
+        await procs.wait_until_serving(world, "/_bench/config")
+        cycle = await asyncio.create_subprocess_exec(
+            str(PRODUCT_PYTHON),
+            "-m",
+            "bench.watcher_cycle",
+            world.url,
+            str(workdir),
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        stdout, stderr = await asyncio.wait_for(cycle.communicate(), 240)
+        if cycle.returncode != 0:
+            (logs / "watcher-cycle.log").write_bytes(stdout + stderr)
+            raise RuntimeError("the watcher run failed; see build/bench-logs/watcher-cycle.log")
+        result: dict[str, Any] = json.loads(stdout.decode().strip().splitlines()[-1])
+        return result
+    finally:
+        world.stop()
+
+
+async def seed_memory(app: Child, connector: Child) -> dict[str, Any]:
+    """`STORED_CONVERSATIONS` people each say hello in their own chat (the conversation is stored, as on
+    install), then `DIALOGS_IN_FLIGHT` others start an escalation and leave it at its first question."""
+    await connector_mode(connector, mode="replies")
+    service_url = connector.url + "/"
+    run = uuid.uuid4().hex[:8]
+    hello = [
+        load.personal_message(service_url, f"a:seed-{run}-{i}", "help") for i in range(STORED_CONVERSATIONS)
+    ]
+    started = time.monotonic()
+    await load.send_all(app.url, hello, 50)
+    escalations = [
+        load.personal_message(service_url, f"a:dialog-{run}-{i}", "escalate contoso")
+        for i in range(DIALOGS_IN_FLIGHT)
+    ]
+    await load.send_all(app.url, escalations, 50)
+    return {
+        "stored_conversations": STORED_CONVERSATIONS,
+        "dialogs_in_flight": DIALOGS_IN_FLIGHT,
+        "seed_seconds": round(time.monotonic() - started, 1),
+    }
+
+
+async def main_async() -> dict[str, Any]:
+    started = time.monotonic()
+    ensure_bench_venv()
+    shutil.rmtree(LOGS, ignore_errors=True)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-", dir=BUILD))
+    python = str(PRODUCT_PYTHON)
+    children: list[Child] = []
+    try:
+        port = procs.free_port()
+        connector = procs.start(
+            "connector", [python, "-m", "bench.fake_connector", str(port)], port, LOGS, cwd=ROOT
+        )
+        children.append(connector)
+        port = procs.free_port()
+        app = procs.start(
+            "app",
+            [python, str(ROOT / "app.py")],
+            port,
+            LOGS,
+            env=app_env(port, workdir / "data"),
+            cwd=workdir,
+        )
+        children.append(app)
+        echoes = []
+        for name, argv in (
+            ("echo-botbuilder", [python, "-m", "bench.echo_botbuilder"]),
+            ("echo-botbuilder-msrest-fix", [python, "-m", "bench.echo_botbuilder", "--msrest-fix"]),
+            ("echo-agents-sdk", [str(BENCH_PYTHON), "-m", "bench.echo_agents"]),
+        ):
+            port = procs.free_port()
+            echo = procs.start(name, [*argv[:3], str(port), *argv[3:]], port, LOGS, cwd=ROOT)
+            children.append(echo)
+            echoes.append(echo)
+        for child in children:
+            await procs.wait_until_serving(child, "/_bench/stats" if child is connector else "/")
+        rss_after_start = {c.name: round(c.rss_mb(), 1) for c in children}
+
+        turns: dict[str, list[dict[str, Any]]] = {}
+        for bot, texts in [(app, load.SUPPORT_MIX), *((e, load.SUPPORT_MIX) for e in echoes)]:
+            turns[bot.name] = []
+            for concurrency in TURNS:
+                print(f"turns: {bot.name} at {concurrency} conversations ...", flush=True)
+                turns[bot.name].append(await measure_turns(bot, connector, concurrency, texts))
+
+        print(f"fan-out: {FANOUT_CONVERSATIONS} conversations ...", flush=True)
+        fanout = await measure_fanout(app, connector, FANOUT_CONVERSATIONS)
+        rss_after_runs = round(app.rss_mb(), 1)
+        print(f"watcher: {WATCHED_CUSTOMERS} customers ...", flush=True)
+        watcher = await measure_watcher(LOGS, workdir)
+        print(f"memory: {STORED_CONVERSATIONS} conversations, {DIALOGS_IN_FLIGHT} dialogs ...", flush=True)
+        seeded = await seed_memory(app, connector)
+        memory = {
+            "rss_mb_after_start": rss_after_start["app"],
+            "rss_mb_after_runs": rss_after_runs,
+            "rss_mb_seeded": round(app.rss_mb(), 1),
+            **seeded,
+            "peers_rss_mb_after_start": {k: v for k, v in rss_after_start.items() if k != "app"},
+        }
+    finally:
+        for child in children:
+            child.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "quick": QUICK},
+        "versions": report.versions(BENCH_PYTHON),
+        "turns": turns,
+        "fanout": fanout,
+        "watcher": watcher,
+        "memory": memory,
+        "wall_seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def main() -> None:
+    results = asyncio.run(main_async())
+    results["targets"] = report.targets(results)
+    BUILD.mkdir(exist_ok=True)
+    (BUILD / "bench.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(report.table(results))
+    print(f"\nWritten to {(BUILD / 'bench.json').relative_to(ROOT)}")
