@@ -27,7 +27,7 @@ from dotenv import dotenv_values
 from bot.access import AccessPolicy, AccessRules
 from bot.acknowledgements import NoticeAcknowledgements
 from bot.adapter import ChannelAuthorization, SupportAdapter
-from bot.commands import COMMANDS
+from bot.commands import help_entries
 from bot.connector import Connector, ConnectorTimeouts, RetryPolicy
 from bot.errors import report_turn_error
 from bot.framework_patches import apply_framework_patches
@@ -55,6 +55,7 @@ from dialogs.health_dialog import HealthDialog
 from dialogs.help_dialog import HelpDialog
 from dialogs.incident_dialog import IncidentDialog
 from dialogs.incidents_dialog import IncidentsDialog
+from dialogs.language_dialog import LanguageDialog
 from dialogs.link_dialog import LinkDialog
 from dialogs.note_dialog import NoteDialog
 from dialogs.notices_dialog import NoticesDialog
@@ -432,9 +433,12 @@ def build_bot(
 ) -> SupportBot:
     """The bot with every flow wired in; tests build it on MemoryStorage."""
     conversations, subscriptions = notifications.conversations, notifications.subscriptions
+    user_state = UserState(storage)
+    language = user_state.create_property("Language")
     root = RootDialog(
         [
-            HelpDialog([c.help_entry for c in COMMANDS], backend),
+            HelpDialog(help_entries, backend),
+            LanguageDialog(language),
             CustomersDialog(backend),
             HealthDialog(backend),
             IncidentsDialog(backend, clock),
@@ -458,11 +462,12 @@ def build_bot(
     )
     return SupportBot(
         ConversationState(storage),
-        UserState(storage),
+        user_state,
         root,
         notifications,
         access,
         dialog_state=PrivateConversationState(storage),
+        language=language,
     )
 
 

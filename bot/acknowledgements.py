@@ -9,12 +9,12 @@ from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
 
-from bot.wording import NOTICE_NOT_HERE, SOMEONE
 from cards.actions import InvalidSubmission, parse_execute
 from cards.notifications import incident_notice_card
 from cards.parts import card_payload
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key
+from dialogs.language import translator_of
 from services.notice_board import NoticeBoard
 from services.ports import AuditTrail, CustomerDirectory
 
@@ -59,14 +59,15 @@ class NoticeAcknowledgements:
             request = parse_execute(action.get("verb"), action.get("data"))
         except InvalidSubmission as error:
             return invalid_action(error.message)
-        who = (activity.from_property.name if activity.from_property else "") or SOMEONE
+        t = translator_of(turn_context)
+        who = (activity.from_property.name if activity.from_property else "") or t("edge.someone")
         now = self._clock()
         conversation = conversation_key(activity)
         delivery = await self._board.acknowledge(request.incident, conversation, who, now)
         notice = await self._board.notice(request.incident)
         found = await self._board.delivery(request.incident, conversation)
         if delivery is None or notice is None or found is None:
-            return _answer("application/vnd.microsoft.activity.message", NOTICE_NOT_HERE)
+            return _answer("application/vnd.microsoft.activity.message", t("edge.notice_not_here"))
         await self._audit.record(audit_entry(activity, "notice.acknowledged", request.incident, now))
         customers = {c.customer_id: c for c in await self._directory.list_customers()}
         followed = [customers[c] for c in found[1] if c in customers]

@@ -20,6 +20,7 @@ from dialogs.ids import (
     HELP,
     INCIDENT,
     INCIDENTS,
+    LANGUAGE,
     LINK,
     NOTE,
     NOTICES,
@@ -31,179 +32,149 @@ from dialogs.ids import (
     SUBSCRIPTIONS,
     UNSUBSCRIBE,
 )
+from locales.translator import Translator
 from services.incidents import looks_like_incident_id
 
 
 @dataclass(frozen=True)
 class Command:
+    """One command. What people read of it (usage, summary, example, and for operators-only commands
+    what the refusal says they may not do) is in the catalogues under `command.<name>.*`."""
+
     name: str
     aliases: tuple[str, ...]
-    usage: str
-    summary: str
-    example: str
     dialog_id: str
     # Teams shows at most 10 commands in a bot's menu; the others are still taught by help.
     in_menu: bool = True
-    # Set: for operators only (bot/access.py), and what they may do, as the refusal says it.
-    operator_action: str = ""
+    # For operators only (bot/access.py).
+    operators_only: bool = False
 
     @property
-    def help_entry(self) -> HelpEntry:
-        return HelpEntry(usage=self.usage, summary=self.summary, example=self.example)
+    def operator_action(self) -> str:
+        """The message id of what an operators-only command lets people do, as the refusal says it."""
+        return f"command.{self.name}.operator_action" if self.operators_only else ""
+
+    def help_entry(self, t: Translator) -> HelpEntry:
+        return HelpEntry(
+            usage=t(f"command.{self.name}.usage"),
+            summary=t(f"command.{self.name}.summary"),
+            example=t(f"command.{self.name}.example"),
+        )
 
 
 COMMANDS: tuple[Command, ...] = (
     Command(
         "health",
-        ("status", "check"),
-        "health <customer>",
-        "A customer's service health: degraded and interrupted services first.",
-        "health contoso",
+        ("status", "check", "상태"),
         HEALTH,
     ),
     Command(
         "incidents",
-        ("issues", "outages"),
-        "incidents <customer> [service] [all]",
-        "Active incidents, newest first. Name a service to filter; add 'all' to include resolved ones.",
-        "incidents contoso exchange",
+        ("issues", "outages", "장애", "인시던트"),
         INCIDENTS,
     ),
     Command(
         "incident",
         (),
-        "incident <id>",
-        "One incident in detail, with Microsoft's updates as a timeline.",
-        "incident EX1100014",
         INCIDENT,
     ),
     Command(
         "customers",
-        ("customer", "clients"),
-        "customers [search]",
-        "Your customers, or those whose name, domain or tenant id matches the search.",
-        "customers fabrikam",
+        ("customer", "clients", "고객"),
         CUSTOMERS,
     ),
     Command(
         "escalate",
-        ("escalation", "ticket"),
-        "escalate [customer] [about <incident id>]",
-        "File a service request with Microsoft, question by question; 'file a request' works too.",
-        "escalate contoso about EX1100014",
+        ("escalation", "ticket", "에스컬레이션"),
         ESCALATION,
-        operator_action="file service requests",
+        operators_only=True,
     ),
     Command(
         "requests",
-        ("srs", "tickets"),
-        "requests [customer]",
-        "Recent service requests with their status, latest update first.",
-        "requests contoso",
+        ("srs", "tickets", "요청목록"),
         REQUESTS,
     ),
     Command(
         "request",
-        ("sr",),
-        "request <number>",
-        "One service request with its notes.",
-        "request 2611240010000001",
+        ("sr", "요청"),
         REQUEST,
         in_menu=False,
     ),
     Command(
         "note",
-        ("comment",),
-        "note <number> <text>",
-        "Add a note to a service request.",
-        "note 2611240010000001 Customer confirmed the workaround",
+        ("comment", "메모"),
         NOTE,
         in_menu=False,
-        operator_action="add notes to service requests",
+        operators_only=True,
     ),
     Command(
         "link",
-        (),
-        "link <reference> <SR number>",
-        "Attach the SR number Partner Center gave to a request handed off there.",
-        "link E2611240010000001 2611240010000007",
+        ("연결",),
         LINK,
         in_menu=False,
-        operator_action="link SR numbers",
+        operators_only=True,
     ),
     Command(
         "overview",
-        ("dashboard", "summary"),
-        "overview",
-        "Every customer with active incidents, worst first.",
-        "overview",
+        ("dashboard", "summary", "개요"),
         OVERVIEW,
     ),
     Command(
         "subscribe",
-        ("follow", "watch"),
-        "subscribe <customer | all> [service] [incidents | advisories | all]",
-        "Post a card here for each new incident of a customer (or of all), kept up to date as it changes.",
-        "subscribe contoso",
+        ("follow", "watch", "구독"),
         SUBSCRIBE,
-        operator_action="change what this conversation hears about",
+        operators_only=True,
     ),
     Command(
         "subscriptions",
-        ("subscribed", "following"),
-        "subscriptions",
-        "What this conversation hears about, each with an Unsubscribe button.",
-        "subscriptions",
+        ("subscribed", "following", "구독목록"),
         SUBSCRIPTIONS,
     ),
     Command(
         "unsubscribe",
-        ("unfollow", "unwatch"),
-        "unsubscribe [customer | all] [service]",
-        "Stop hearing about a customer here; on its own, stop hearing about everything.",
-        "unsubscribe contoso",
+        ("unfollow", "unwatch", "구독취소"),
         UNSUBSCRIBE,
         in_menu=False,
-        operator_action="change what this conversation hears about",
+        operators_only=True,
     ),
     Command(
         "quiet",
-        ("mute", "snooze"),
-        "quiet <hours>",
-        "Hold notices here for a while ('quiet 2'); they arrive as one digest afterwards.",
-        "quiet off",
+        ("mute", "snooze", "조용히"),
         QUIET,
         in_menu=False,
-        operator_action="hold notices in this conversation",
+        operators_only=True,
     ),
     Command(
         "notices",
-        ("notifications", "alerts"),
-        "notices [customer]",
-        "The latest notices, and whether each reached its conversations.",
-        "notices",
+        ("notifications", "alerts", "알림"),
         NOTICES,
         in_menu=False,
     ),
     Command(
         "audit",
-        (),
-        "audit [n]",
-        "The latest n entries of the audit log: requests filed, notes, subscriptions, refusals.",
-        "audit 20",
+        ("감사",),
         AUDIT,
         in_menu=False,
-        operator_action="read the audit log",
+        operators_only=True,
+    ),
+    Command(
+        "language",
+        ("lang", "언어"),
+        LANGUAGE,
+        in_menu=False,
     ),
     Command(
         "help",
-        ("?", "commands", "hi", "hello", "hey", "start"),
-        "help",
-        "This list.",
-        "help",
+        ("?", "commands", "hi", "hello", "hey", "start", "도움말", "안녕"),
         HELP,
     ),
 )
+
+
+def help_entries(t: Translator) -> list[HelpEntry]:
+    """What the help card teaches, in the reader's language."""
+    return [c.help_entry(t) for c in COMMANDS]
+
 
 # Longer than any customer name, domain, tenant id, incident id or service can be (Entra caps names at 256).
 MAX_ARGUMENT_LENGTH = 256
@@ -277,6 +248,19 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "customers",
         ),
         (r"^(?:find|search(?: for)?|look up|lookup)\s+(?P<arg>.+)$", "customers"),
+        # Korean: the customer comes first ('contoso 상태 어때', '한빛 물류 장애 보여줘').
+        (r"^(?:뭘|무엇을|뭐)\s*(?:할 수 있어|할 수 있나요|해\s*줄 수 있어)$", "help"),
+        (
+            r"^(?P<arg>.+?)\s*(?:의\s*)?(?:장애|인시던트|문제)(?:가|는|들)?\s*(?:목록\s*)?"
+            r"(?:보여\s*줘|보여\s*주세요|알려\s*줘|알려\s*주세요|있어|있어요|있나요|있니)?$",
+            "incidents",
+        ),
+        (
+            r"^(?P<arg>.+?)\s*(?:의\s*)?(?:서비스\s*)?(?:상태|헬스)(?:가|는)?\s*"
+            r"(?:어때|어때요|어떤가요|어떄|알려\s*줘|알려\s*주세요|보여\s*줘|보여\s*주세요|확인)?$",
+            "health",
+        ),
+        (r"^(?P<arg>.+?)\s*(?:고객\s*)?(?:찾아\s*줘|찾아\s*주세요|검색)$", "customers"),
     )
 )
 

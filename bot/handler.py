@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botbuilder.core import BotState, ConversationState, InvokeResponse, TurnContext, UserState
+from botbuilder.core import (
+    BotState,
+    ConversationState,
+    InvokeResponse,
+    StatePropertyAccessor,
+    TurnContext,
+    UserState,
+)
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes
@@ -24,23 +31,16 @@ from bot.conversation_locks import ConversationLocks
 from bot.mentions import addressed_to_someone_else, command_text
 from bot.proactive import Address
 from bot.routing import command_name, route_submission, route_text
-from bot.wording import (
-    ACKNOWLEDGE_ACTION,
-    GREETING,
-    OPERATORS_HOW,
-    OPERATORS_HOW_GROUP,
-    OPERATORS_ONLY,
-    REJECTED_BUTTON_TITLE,
-    TENANT_NOT_SERVED,
-)
 from cards.actions import InvalidSubmission
 from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key
 from dialogs.ids import HELP, ROOT
+from dialogs.language import TRANSLATOR, translator_for, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import HelpRequest, Route
 from dialogs.root import RootDialog
+from locales.translator import ENGLISH, chosen_language
 from services.conversations import ConversationStore
 from services.notice_board import NoticeBoard
 from services.subscriptions import SubscriptionStore
@@ -104,6 +104,7 @@ class SupportBot(TeamsActivityHandler):
         notifications: Notifications,
         access: AccessPolicy,
         dialog_state: BotState | None = None,
+        language: StatePropertyAccessor | None = None,
     ) -> None:
         self._conversation_state = conversation_state
         self._user_state = user_state
@@ -114,6 +115,8 @@ class SupportBot(TeamsActivityHandler):
         self._dialogs.add(root)
         self.root = root
         self._welcomed = conversation_state.create_property("Welcomed")
+        # The language each person chose with `language`; unset, their Teams client's locale is used.
+        self._language = language or user_state.create_property("Language")
         self._locks = ConversationLocks()
         self._notifications = notifications
         self._access = access
@@ -125,14 +128,21 @@ class SupportBot(TeamsActivityHandler):
             await self._refuse_tenant(turn_context)
             return
         await self._remember(turn_context)
+        await self._speak_their_language(turn_context)
         await super().on_turn(turn_context)
+
+    async def _speak_their_language(self, turn_context: TurnContext) -> None:
+        """The turn's translator: the language the person chose, else their locale; their time zone."""
+        chosen = await self._language.get(turn_context, None)
+        language = chosen_language(chosen) if isinstance(chosen, str) else None
+        turn_context.turn_state[TRANSLATOR] = translator_for(turn_context.activity, language)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         record = turn_record(turn_context)
         if turn_context.activity.name == ADAPTIVE_CARD_ACTION:
             record.command = "acknowledge"
             if not await self._access.is_operator(turn_context):
-                refusal = await self._refusal(turn_context, ACKNOWLEDGE_ACTION)
+                refusal = await self._refusal(turn_context, "edge.acknowledge_action")
                 return acknowledgement_refused(refusal)
             return await self._notifications.acknowledgements.handle(turn_context)
         # The bot sends no file consent cards, message extensions or task modules: botbuilder's handlers
@@ -152,11 +162,12 @@ class SupportBot(TeamsActivityHandler):
             route = (
                 route_submission(activity.value)
                 if activity.value is not None
-                else route_text(command_text(activity))
+                else route_text(command_text(activity), translator_of(turn_context))
             )
         except InvalidSubmission as error:
             record.command, record.outcome = "card", "rejected"
-            await turn_context.send_activity(card_reply(notice_card(REJECTED_BUTTON_TITLE, error.message)))
+            title = translator_of(turn_context)("edge.rejected_button_title")
+            await turn_context.send_activity(card_reply(notice_card(title, error.message)))
             return
         record.command = command_name(route)
         if record.command == "unknown":
@@ -182,17 +193,21 @@ class SupportBot(TeamsActivityHandler):
         return False
 
     async def _refusal(self, turn_context: TurnContext, action: str) -> str:
-        """What the refused person reads; recorded in the audit log."""
+        """What the refused person reads; recorded in the audit log (in English, as the log is kept).
+        `action`: the message id of what they may not do."""
         rules = self._access.rules
         await self._access.audit.record(
-            audit_entry(turn_context.activity, "access.refused", f"to {action}", self._notifications.clock())
+            audit_entry(
+                turn_context.activity, "access.refused", f"to {ENGLISH(action)}", self._notifications.clock()
+            )
         )
+        t = translator_of(turn_context)
         how = (
-            OPERATORS_HOW_GROUP.format(group=rules.operators_group)
+            t("edge.operators_how_group", group=rules.operators_group)
             if rules.operators_group
-            else OPERATORS_HOW
+            else t("edge.operators_how")
         )
-        return OPERATORS_ONLY.format(action=action, contact=rules.contact, how=how)
+        return t("edge.operators_only", action=t(action), contact=rules.contact, how=how)
 
     async def _refuse_tenant(self, turn_context: TurnContext) -> None:
         """One short answer to whoever asked from a tenant the bot doesn't serve; nothing is routed,
@@ -208,7 +223,8 @@ class SupportBot(TeamsActivityHandler):
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=403))
             )
         elif activity.type == ActivityTypes.message:
-            await turn_context.send_activity(text_reply(TENANT_NOT_SERVED))
+            t = translator_for(activity)
+            await turn_context.send_activity(text_reply(t("edge.tenant_not_served")))
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         # Deliberately not Teams' default, which fetches every added member from the rate-limited roster.
@@ -257,7 +273,9 @@ class SupportBot(TeamsActivityHandler):
                 record.outcome = "already-welcomed"
                 return
             await self._welcomed.set(turn_context, True)
-            await self._run_dialogs(turn_context, Route(HELP, HelpRequest(greeting=GREETING).to_options()))
+            await self._run_dialogs(
+                turn_context, Route(HELP, HelpRequest(greeting="edge.greeting").to_options())
+            )
 
     def _exclusive(self, turn_context: TurnContext) -> AbstractAsyncContextManager[None]:
         conversation = turn_context.activity.conversation

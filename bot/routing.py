@@ -6,11 +6,11 @@ import html
 import re
 
 from bot.commands import BY_NAME, MAX_ARGUMENT_LENGTH, parse
-from bot.wording import NOT_UNDERSTOOD, TOO_LONG
 from cards.actions import RunCommand, ShowCustomersPage, parse_submission
 from cards.parts import echo
 from dialogs.ids import CUSTOMERS, ESCALATION, HELP
 from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
+from locales.translator import ENGLISH, Translator
 
 _TAG = re.compile(r"<[^<>]*>")
 # 'hi there, bot' is a greeting; a help word followed by more than this is something else.
@@ -22,18 +22,19 @@ def typed_text(raw: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", raw)).split())
 
 
-def route_text(text: str) -> Route:
+def route_text(text: str, t: Translator = ENGLISH) -> Route:
+    """`t`: the language of the hint shown when `text` isn't understood."""
     parsed = parse(text)
     if parsed is None or (parsed.command.dialog_id == HELP and len(parsed.argument) > _GREETING_TAIL):
         # 'Hi team, <a pasted email>' starts like a greeting but isn't one.
-        hint = NOT_UNDERSTOOD.format(text=echo(text))
+        hint = t("edge.not_understood", text=echo(text))
         # The text goes along (bounded) so a bare customer name can be answered with its health.
         named = text if len(text) <= MAX_ARGUMENT_LENGTH else ""
         return Route(HELP, HelpRequest(hint=hint, text=named).to_options())
     if parsed.command.dialog_id == HELP:
         return Route(HELP, HelpRequest().to_options())
     if len(parsed.argument) > MAX_ARGUMENT_LENGTH:
-        hint = TOO_LONG.format(length=len(parsed.argument), limit=MAX_ARGUMENT_LENGTH)
+        hint = t("edge.too_long", length=len(parsed.argument), limit=MAX_ARGUMENT_LENGTH)
         return Route(HELP, HelpRequest(hint=hint).to_options())
     return Route(parsed.command.dialog_id, CommandRequest(parsed.argument).to_options())
 

@@ -29,11 +29,12 @@ from bot.connector import Connector, ConnectorError
 from bot.handler import TURN_RECORD, TurnRecord
 from bot.log_ids import activity_hash, conversation_hash
 from bot.mentions import command_text
-from bot.wording import ASK_AGAIN, RESTARTED_ASKED, RESTARTED_CLICKED, RESTARTED_TITLE, STILL_WORKING
 from cards.actions import MAX_COMMAND_LENGTH, run_command
 from cards.notices import notice_card
 from cards.parts import echo
+from dialogs.language import translator_of
 from dialogs.replies import card_reply
+from locales.translator import Translator, language_of
 from services.turn_journal import Acceptance, TurnJournal, UnfinishedTurn
 
 logger = logging.getLogger("bot.turn")
@@ -41,11 +42,14 @@ logger = logging.getLogger("bot.turn")
 ErrorReporter = Callable[[TurnContext, Exception], Awaitable[str]]
 # Redeliveries come within minutes; ids older than this are forgotten.
 REMEMBER_IDS_FOR = timedelta(days=2)
-INVOKE_STILL_WORKING = {
-    "statusCode": 200,
-    "type": "application/vnd.microsoft.activity.message",
-    "value": STILL_WORKING,
-}
+
+
+def invoke_still_working(t: Translator) -> dict[str, object]:
+    return {
+        "statusCode": 200,
+        "type": "application/vnd.microsoft.activity.message",
+        "value": t("edge.still_working"),
+    }
 
 
 class AuthenticationTimeout(Exception):
@@ -105,7 +109,12 @@ class TurnRunner:
         turn.record.deferred = True
         self._keep(work)
         if activity.type == ActivityTypes.invoke:
-            return InvokeResponse(status=200, body=INVOKE_STILL_WORKING)
+            t = (
+                translator_of(turn.context)
+                if turn.context is not None
+                else Translator(language_of(activity.locale))
+            )
+            return InvokeResponse(status=200, body=invoke_still_working(t))
         if activity.type == ActivityTypes.message and turn.context is not None:
             self._keep(asyncio.ensure_future(self._announce_still_working(turn.context)))
         return None
@@ -214,7 +223,8 @@ class TurnRunner:
         if context.turn_state.get(ANSWERED):
             return
         reference = TurnContext.get_conversation_reference(context.activity)
-        notice = TurnContext.apply_conversation_reference(MessageFactory.text(STILL_WORKING), reference)
+        still_working = translator_of(context)("edge.still_working")
+        notice = TurnContext.apply_conversation_reference(MessageFactory.text(still_working), reference)
         try:
             await self._connector.send(notice)
         except ConnectorError as error:
@@ -226,12 +236,14 @@ class TurnRunner:
 
     async def _apologise(self, unfinished: UnfinishedTurn) -> None:
         reference = ConversationReference().deserialize(unfinished.reference)
+        # The language of the conversation's last activity (the person's own choice isn't loaded here).
+        t = Translator(language_of(reference.locale))
         if unfinished.asked:
-            message = RESTARTED_ASKED.format(asked=echo(unfinished.asked))
-            actions = [run_command(ASK_AGAIN, unfinished.asked)]
+            message = t("edge.restarted_asked", asked=echo(unfinished.asked))
+            actions = [run_command(t("edge.ask_again"), unfinished.asked)]
         else:
-            message, actions = RESTARTED_CLICKED, []
-        card = card_reply(notice_card(RESTARTED_TITLE, message, actions))
+            message, actions = t("edge.restarted_clicked"), []
+        card = card_reply(notice_card(t("edge.restarted_title"), message, actions))
         apology = TurnContext.apply_conversation_reference(card, reference)
         outcome = "apologised"
         try:

@@ -7,17 +7,19 @@ from collections.abc import Mapping
 from microsoft_teams.cards import ActionSet, AdaptiveCard, CardElement, Column, ColumnSet, TextBlock
 
 from cards.actions import escalate_command, incidents_command, run_command
-from cards.escalation import LABELS
-from cards.parts import STATUS_COLOURS, card, heading, open_admin_center, plural, safe, subtle, timestamp
+from cards.parts import STATUS_COLOURS, card, heading, open_admin_center, safe, status_label, subtle
+from locales.translator import Translator
 from services.models import AdminCenterLink, Customer, ServiceHealth, TenantHealth
 
 
-def _service_row(customer: Customer, service: ServiceHealth) -> ColumnSet:
+def _service_row(customer: Customer, service: ServiceHealth, t: Translator) -> ColumnSet:
     active = len(service.active_incidents)
     status = service.status
     return ColumnSet(
         separator=True,
-        select_action=run_command(f"{service.name} incidents", incidents_command(customer, service.name)),
+        select_action=run_command(
+            t("health.service_incidents", service=service.name), incidents_command(customer, service.name)
+        ),
         columns=[
             Column(
                 width="stretch",
@@ -27,7 +29,7 @@ def _service_row(customer: Customer, service: ServiceHealth) -> ColumnSet:
                 width="auto",
                 items=[
                     TextBlock(
-                        text=safe(status.label),
+                        text=safe(status_label(status, t)),
                         color=STATUS_COLOURS[status.level],
                         weight="Bolder",
                         wrap=True,
@@ -36,18 +38,24 @@ def _service_row(customer: Customer, service: ServiceHealth) -> ColumnSet:
             ),
             Column(
                 width="auto",
-                items=[TextBlock(text=plural(active, "active incident"), is_subtle=active == 0, wrap=True)],
+                items=[
+                    TextBlock(
+                        text=t.count("count.active_incidents", active), is_subtle=active == 0, wrap=True
+                    )
+                ],
             ),
         ],
     )
 
 
-def _admin_center_button(customer: Customer, link: AdminCenterLink | None) -> list[CardElement]:
-    return [ActionSet(spacing="Small", actions=[open_admin_center(link, customer)])] if link else []
+def _admin_center_button(
+    customer: Customer, link: AdminCenterLink | None, t: Translator
+) -> list[CardElement]:
+    return [ActionSet(spacing="Small", actions=[open_admin_center(link, customer, t)])] if link else []
 
 
 def health_card(
-    health: TenantHealth, admin_links: Mapping[str, AdminCenterLink] | None = None
+    health: TenantHealth, t: Translator, admin_links: Mapping[str, AdminCenterLink] | None = None
 ) -> AdaptiveCard:
     """`admin_links`: by service name, the delegated-admin link each troubled service row offers."""
     customer = health.customer
@@ -59,16 +67,26 @@ def health_card(
     healthy = [s for s in health.services if not s.needs_attention]
     active = sum(len(s.active_incidents) for s in health.services)
     body: list[CardElement] = [
-        heading(f"Service health · {customer.name}"),
-        subtle(f"{customer.domain} · {plural(active, 'active incident')} · as of {timestamp(health.as_of)}"),
+        heading(t("health.heading", customer=customer.name)),
+        subtle(
+            t(
+                "health.subtitle",
+                domain=customer.domain,
+                active=t.count("count.active_incidents", active),
+                when=t.timestamp(health.as_of),
+            )
+        ),
     ]
     for service in troubled:
-        body += [_service_row(customer, service), *_admin_center_button(customer, links.get(service.name))]
+        body += [
+            _service_row(customer, service, t),
+            *_admin_center_button(customer, links.get(service.name), t),
+        ]
     if healthy:
-        everything = "All " if not troubled else ""
+        operational = "health.rest_operational" if troubled else "health.all_operational"
         body.append(
             TextBlock(
-                text=f"✓ {everything}{plural(len(healthy), 'service')} operational",
+                text=t(operational, services=t.count("count.services", len(healthy))),
                 color="Good",
                 weight="Bolder",
                 separator=True,
@@ -78,8 +96,8 @@ def health_card(
         )
         body.append(subtle(", ".join(s.name for s in sorted(healthy, key=lambda s: s.name.casefold()))))
     actions = [
-        run_command("Show incidents", incidents_command(customer)),
-        run_command(LABELS["file_request"], escalate_command(customer)),
+        run_command(t("health.show_incidents"), incidents_command(customer)),
+        run_command(t("health.file_request"), escalate_command(customer)),
     ]
-    headline = f"{customer.name}: {plural(active, 'active incident')}"
+    headline = t("health.fallback", customer=customer.name, active=t.count("count.active_incidents", active))
     return card(body, actions, fallback=headline)

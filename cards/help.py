@@ -9,6 +9,7 @@ from microsoft_teams.cards import ActionSet, AdaptiveCard, CardElement, Containe
 
 from cards.actions import run_command
 from cards.parts import card, heading, plain, safe, subtle
+from locales.translator import Translator
 
 BOT_NAME = "Support Bot"
 
@@ -22,20 +23,16 @@ class HelpEntry:
     example: str
 
 
-def help_card(entries: Sequence[HelpEntry], greeting: str = "", hint: str = "") -> AdaptiveCard:
+def help_card(
+    entries: Sequence[HelpEntry], t: Translator, greeting: str = "", hint: str = ""
+) -> AdaptiveCard:
     body: list[CardElement] = []
     if hint:
         body.append(TextBlock(text=safe(hint), color="Warning", weight="Bolder", wrap=True))
-    body.append(heading(f"{BOT_NAME} commands"))
+    body.append(heading(t("help.heading", bot=BOT_NAME)))
     if greeting:
         body.append(plain(greeting, spacing="Small"))
-    body.append(
-        subtle(
-            "In a channel or group chat, mention me first: @Support Bot health contoso. "
-            "Name a customer by name, domain or tenant id; case doesn't matter, "
-            "and plain questions work too: 'how is contoso doing?'"
-        )
-    )
+    body.append(subtle(t("help.mention_first")))
     for entry in entries:
         body.append(
             Container(
@@ -44,9 +41,9 @@ def help_card(entries: Sequence[HelpEntry], greeting: str = "", hint: str = "") 
                 items=[
                     TextBlock(text=safe(entry.usage), weight="Bolder", font_type="Monospace", wrap=True),
                     plain(entry.summary, spacing="None"),
-                    ActionSet(actions=[run_command(f"Try: {entry.example}", entry.example)]),
+                    ActionSet(actions=[run_command(t("help.try", example=entry.example), entry.example)]),
                 ],
             )
         )
-    fallback = "Commands: " + "; ".join(e.usage for e in entries)
+    fallback = t("help.fallback", usages="; ".join(e.usage for e in entries))
     return card(body, fallback=fallback)

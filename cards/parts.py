@@ -10,7 +10,8 @@ from typing import Any
 from microsoft_teams.cards import AdaptiveCard, CardElement, OpenUrlAction, TextBlock
 from microsoft_teams.cards.core import TextColor
 
-from services.models import AdminCenterLink, Customer, StatusLevel
+from locales.translator import ENGLISH, Translator
+from services.models import AdminCenterLink, Customer, ServiceStatus, StatusLevel
 
 CARD_VERSION = "1.5"
 # Searches and names typed by people are quoted back at most this long, so no input can grow a card.
@@ -51,9 +52,16 @@ def card(body: Sequence[CardElement], actions: list[Any] | None = None, fallback
     return result
 
 
-def open_admin_center(link: AdminCenterLink, customer: Customer) -> OpenUrlAction:
+def open_admin_center(link: AdminCenterLink, customer: Customer, t: Translator = ENGLISH) -> OpenUrlAction:
     """A button that opens the customer's admin center in the browser, under the partner's GDAP rights."""
-    return OpenUrlAction(title=f"Open {link.admin_center} for {customer.name}", url=link.url)
+    title = t("admin_center.open", admin_center=link.admin_center, customer=customer.name)
+    return OpenUrlAction(title=title, url=link.url)
+
+
+def status_label(status: ServiceStatus, t: Translator) -> str:
+    """Graph's status in the reader's language; a status Graph adds later is shown as Graph names it."""
+    message_id = f"status.{status.code.casefold()}"
+    return t(message_id) if t.has(message_id) else status.label
 
 
 def heading(text: str) -> TextBlock:

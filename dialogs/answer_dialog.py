@@ -7,7 +7,9 @@ from botbuilder.schema import Activity
 from microsoft_teams.cards import AdaptiveCard
 
 from cards.notices import notice_card
+from dialogs.language import translator_of
 from dialogs.replies import card_reply
+from locales.translator import Translator
 from services.errors import SupportDeskError
 
 
@@ -20,16 +22,17 @@ class AnswerDialog(ComponentDialog):
 
     async def answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         try:
-            card = await self.answer_in(step.options, step.context.activity)
+            card = await self.answer_in(step.options, step.context.activity, translator_of(step.context))
         except SupportDeskError as error:
             card = notice_card(error.title, error.message)
         await step.context.send_activity(card_reply(card))
         return await step.end_dialog()
 
-    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
+    async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
         """The answer for a request made in a particular conversation; most answers don't depend on it."""
-        return await self.answer(options)
+        return await self.answer(options, t)
 
-    async def answer(self, options: object) -> AdaptiveCard:
-        """The card that answers the request in `options` (the dialog's plain-dict options)."""
+    async def answer(self, options: object, t: Translator) -> AdaptiveCard:
+        """The card that answers the request in `options` (the dialog's plain-dict options), in the
+        language and time zone of `t`."""
         raise NotImplementedError

@@ -11,6 +11,7 @@ from cards.audit import audit_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.ids import AUDIT
 from dialogs.requests import CommandRequest
+from locales.translator import Translator
 from services.audit_log import AuditLog
 
 DEFAULT_ENTRIES = 10
@@ -22,7 +23,7 @@ class AuditDialog(AnswerDialog):
         self._log = log
         self._clock = clock
 
-    async def answer(self, options: object) -> AdaptiveCard:
+    async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         argument = CommandRequest.from_options(options).argument.strip()
         count = int(argument) if argument.isdigit() else DEFAULT_ENTRIES
         return audit_card(await self._log.latest(count), self._clock())

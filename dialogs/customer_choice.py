@@ -9,6 +9,7 @@ from microsoft_teams.cards import AdaptiveCard
 from cards.actions import run_command
 from cards.customers import customer_choice_card, did_you_mean_card
 from cards.notices import notice_card
+from locales.translator import ENGLISH, Translator
 from services.customer_search import Ambiguous, CustomerMatch, Found, resolve_customer
 from services.models import Customer
 from services.ports import CustomerDirectory
@@ -30,19 +31,25 @@ def choose(match: CustomerMatch, command_for: CommandFor, purpose: str) -> Custo
     return did_you_mean_card(match.query, [(c, command_for(c)) for c in match.suggestions])
 
 
-def which_customer(example: str) -> AdaptiveCard:
+def which_customer(example: str, t: Translator = ENGLISH) -> AdaptiveCard:
     return notice_card(
-        "Which customer?",
-        f"Tell me the customer's name, domain or tenant id, for example '{example}'.",
-        [run_command("List customers", "customers")],
+        t("customer.which_title"),
+        t("customer.which_text", example=example),
+        [run_command(t("customer.list"), t("command.customers.example").split(" ")[0])],
     )
 
 
 async def pick_customer(
-    directory: CustomerDirectory, query: str, command_for: CommandFor, purpose: str, example: str
+    directory: CustomerDirectory,
+    query: str,
+    command_for: CommandFor,
+    purpose: str,
+    example: str,
+    t: Translator = ENGLISH,
 ) -> Customer | AdaptiveCard:
+    """`t`: the language the 'which customer?' question is asked in (the choice cards are English yet)."""
     if not query.strip():
-        return which_customer(example)
+        return which_customer(example, t)
     return choose(resolve_customer(await directory.list_customers(), query), command_for, purpose)
 
 

@@ -8,6 +8,7 @@ from cards.customers import customers_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.ids import CUSTOMERS
 from dialogs.requests import CommandRequest
+from locales.translator import Translator
 from services.customer_search import search_customers
 from services.ports import CustomerDirectory
 
@@ -17,7 +18,7 @@ class CustomersDialog(AnswerDialog):
         super().__init__(CUSTOMERS)
         self._directory = directory
 
-    async def answer(self, options: object) -> AdaptiveCard:
+    async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         request = CommandRequest.from_options(options)
         matches = search_customers(await self._directory.list_customers(), request.argument)
         return customers_card(matches, request.argument.strip(), request.page)

@@ -10,6 +10,7 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
 from dialogs.ids import HEALTH
 from dialogs.requests import CommandRequest
+from locales.translator import Translator
 from services.admin_centers import admin_center_links
 from services.models import Customer
 from services.ports import Backend
@@ -20,12 +21,17 @@ class HealthDialog(AnswerDialog):
         super().__init__(HEALTH)
         self._backend = backend
 
-    async def answer(self, options: object) -> AdaptiveCard:
+    async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         request = CommandRequest.from_options(options)
         picked = await pick_customer(
-            self._backend, request.argument, health_command, "see its service health", "health contoso"
+            self._backend,
+            request.argument,
+            health_command,
+            "see its service health",
+            t("command.health.example"),
+            t,
         )
         if not isinstance(picked, Customer):
             return picked
         health = await self._backend.tenant_health(picked)
-        return health_card(health, admin_center_links(picked, (s.name for s in health.services)))
+        return health_card(health, t, admin_center_links(picked, (s.name for s in health.services)))

@@ -14,6 +14,7 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
 from dialogs.ids import INCIDENT
 from dialogs.requests import CommandRequest
+from locales.translator import Translator
 from services.admin_centers import admin_center_link
 from services.errors import IncidentNotFound
 from services.incidents import find_incident, looks_like_incident_id
@@ -32,7 +33,7 @@ class IncidentDialog(AnswerDialog):
         self._clock = clock
         self._board = board
 
-    async def answer(self, options: object) -> AdaptiveCard:
+    async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         request = CommandRequest.from_options(options)
         incident_id, _, customer_text = request.argument.strip().partition(" ")
         if not looks_like_incident_id(incident_id):

@@ -13,6 +13,7 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import choose, which_customer
 from dialogs.ids import INCIDENTS
 from dialogs.requests import CommandRequest
+from locales.translator import Translator
 from services.customer_search import CustomerMatch, NotFound, longest_name_words, resolve_customer
 from services.incidents import list_incidents
 from services.models import Customer
@@ -53,7 +54,7 @@ class IncidentsDialog(AnswerDialog):
         self._backend = backend
         self._clock = clock
 
-    async def answer(self, options: object) -> AdaptiveCard:
+    async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         request = CommandRequest.from_options(options)
         words, resolved = include_resolved(request.argument.split())
         if not words:

@@ -16,6 +16,7 @@ from dialogs.audit_records import audit_entry
 from dialogs.escalation_wording import say
 from dialogs.ids import LINK
 from dialogs.requests import CommandRequest
+from locales.translator import Translator
 from services.ports import AuditTrail, ServiceRequestDesk
 
 _LINK = re.compile(r"^(?P<reference>E\d{16})\s+(?P<number>\d{10,20})$", re.IGNORECASE)
@@ -28,7 +29,7 @@ class LinkDialog(AnswerDialog):
         self._desk = desk
         self._clock = clock
 
-    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
+    async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
         found = _LINK.match(CommandRequest.from_options(options).argument.strip())
         if found is None:
             return notice_card("Which request?", say("link_usage"))

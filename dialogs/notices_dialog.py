@@ -14,6 +14,7 @@ from dialogs.conversation_scope import conversation_key
 from dialogs.customer_choice import pick_customer
 from dialogs.ids import NOTICES
 from dialogs.requests import CommandRequest
+from locales.translator import Translator
 from services.models import Customer
 from services.notice_board import NoticeBoard
 from services.ports import CustomerDirectory
@@ -30,7 +31,7 @@ class NoticesDialog(AnswerDialog):
         self._board = board
         self._clock = clock
 
-    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
+    async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
         query = CommandRequest.from_options(options).argument.strip()
         customer: Customer | None = None
         if query:

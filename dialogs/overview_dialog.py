@@ -11,6 +11,7 @@ from microsoft_teams.cards import AdaptiveCard
 from cards.notifications import overview_card, overview_rows
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.ids import OVERVIEW
+from locales.translator import Translator
 from services.errors import SupportDeskError
 from services.models import Customer, TenantHealth
 from services.ports import Backend
@@ -24,7 +25,7 @@ class OverviewDialog(AnswerDialog):
         self._backend = backend
         self._clock = clock
 
-    async def answer(self, options: object) -> AdaptiveCard:
+    async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         customers = await self._backend.list_customers()
         limit = asyncio.Semaphore(CONCURRENCY)
 

@@ -23,6 +23,7 @@ from dialogs.notification_wording import (
     QUIET_TITLE,
 )
 from dialogs.requests import CommandRequest
+from locales.translator import Translator
 from services.conversations import ConversationStore
 from services.ports import AuditTrail
 
@@ -44,7 +45,7 @@ class QuietDialog(AnswerDialog):
         self._clock = clock
         self._refresh = refresh
 
-    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
+    async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
         argument = CommandRequest.from_options(options).argument.strip().casefold().removesuffix("h").strip()
         argument = argument.removesuffix("hours").removesuffix("hour").strip()
         conversation, here, now = conversation_key(activity), where(activity), self._clock()

@@ -14,6 +14,7 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.escalation_wording import say
 from dialogs.ids import REQUEST
 from dialogs.requests import CommandRequest
+from locales.translator import Translator
 from services.ports import ServiceRequestDesk
 
 
@@ -30,7 +31,7 @@ class RequestDialog(AnswerDialog):
         self._desk = desk
         self._clock = clock
 
-    async def answer(self, options: object) -> AdaptiveCard:
+    async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         number = request_number(CommandRequest.from_options(options).argument)
         if not number:
             return notice_card(

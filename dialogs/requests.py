@@ -28,7 +28,7 @@ class CommandRequest(_Options):
 
 @dataclass(frozen=True)
 class HelpRequest(_Options):
-    greeting: str = ""
+    greeting: str = ""  # the message id of the welcome
     hint: str = ""
     text: str = ""  # what was typed, when it wasn't understood
 

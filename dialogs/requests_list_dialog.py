@@ -12,6 +12,7 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
 from dialogs.ids import REQUESTS
 from dialogs.requests import CommandRequest
+from locales.translator import Translator
 from services.models import Customer
 from services.ports import Backend, ServiceRequestDesk
 
@@ -23,7 +24,7 @@ class RequestsListDialog(AnswerDialog):
         self._desk = desk
         self._clock = clock
 
-    async def answer(self, options: object) -> AdaptiveCard:
+    async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         request = CommandRequest.from_options(options)
         customer = None
         if request.argument.strip():

@@ -19,6 +19,7 @@ from dialogs.ids import SUBSCRIBE
 from dialogs.incidents_dialog import split_customer_and_service
 from dialogs.notification_wording import WHICH_CUSTOMER, WHICH_CUSTOMER_TITLE
 from dialogs.requests import CommandRequest
+from locales.translator import Translator
 from services.errors import UnknownService
 from services.incidents import match_services
 from services.models import ALL_CUSTOMERS, Customer, Subscription
@@ -65,7 +66,7 @@ class SubscribeDialog(AnswerDialog):
         self._watcher = watcher
         self._clock = clock
 
-    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
+    async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
         words, kinds = split_kind(CommandRequest.from_options(options).argument.split())
         if not words:
             return notice_card(WHICH_CUSTOMER_TITLE, WHICH_CUSTOMER.format(where=where(activity)))

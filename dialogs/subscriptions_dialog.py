@@ -12,6 +12,7 @@ from cards.notifications import subscriptions_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.ids import SUBSCRIPTIONS
+from locales.translator import Translator
 from services.conversations import ConversationStore
 from services.ports import CustomerDirectory
 from services.subscriptions import SubscriptionStore
@@ -31,7 +32,7 @@ class SubscriptionsDialog(AnswerDialog):
         self._conversations = conversations
         self._clock = clock
 
-    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
+    async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
         conversation = conversation_key(activity)
         customers = {c.customer_id: c for c in await self._directory.list_customers()}
         items = [

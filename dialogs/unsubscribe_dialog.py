@@ -27,6 +27,7 @@ from dialogs.notification_wording import (
 )
 from dialogs.requests import CommandRequest
 from dialogs.subscribe_dialog import EVERYONE
+from locales.translator import Translator
 from services.models import ALL_CUSTOMERS, Customer, names_service
 from services.ports import AuditTrail, CustomerDirectory
 from services.subscriptions import SubscriptionStore
@@ -46,7 +47,7 @@ class UnsubscribeDialog(AnswerDialog):
         self._directory = directory
         self._subscriptions = subscriptions
 
-    async def answer_in(self, options: object, activity: Activity) -> AdaptiveCard:
+    async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
         conversation, here = conversation_key(activity), where(activity)
         words = CommandRequest.from_options(options).argument.split()
         customer_id: str | None = None

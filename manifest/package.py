@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands import COMMANDS
+from locales.translator import ENGLISH
 
 HERE = Path(__file__).resolve().parent
 ACCENT = (0x2B, 0x57, 0x9A)
@@ -28,7 +29,14 @@ def build_manifest(bot_id: str) -> dict[str, Any]:
     manifest: dict[str, Any] = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
     bot = manifest["bots"][0]
     bot["botId"] = str(uuid.UUID(bot_id))
-    commands = [{"title": c.name, "description": f"{c.usage}: {c.summary}"} for c in COMMANDS if c.in_menu]
+    commands = [
+        {
+            "title": c.name,
+            "description": f"{ENGLISH(f'command.{c.name}.usage')}: {ENGLISH(f'command.{c.name}.summary')}",
+        }
+        for c in COMMANDS
+        if c.in_menu
+    ]
     bot["commandLists"] = [{"scopes": list(bot["scopes"]), "commands": commands}]
     return manifest
 

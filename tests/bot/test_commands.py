@@ -11,6 +11,7 @@ from cards.actions import (
     request_command,
 )
 from dialogs import ids as dialog_ids
+from locales.translator import LANGUAGES, Translator
 from services.models import Customer
 from tests.support.harness import BotHarness
 
@@ -95,10 +96,13 @@ def test_commands_run_by_card_buttons_parse_back_to_the_same_request() -> None:
         assert (parsed.command.name, parsed.argument) == expected
 
 
-def test_every_command_is_taught_with_a_runnable_example() -> None:
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_every_command_is_taught_with_a_runnable_example(language: str) -> None:
+    t = Translator(language)
     for command in COMMANDS:
-        parsed = parse(command.example)
-        assert parsed is not None and parsed.command is command, command.example
+        example = t(f"command.{command.name}.example")
+        parsed = parse(example)
+        assert parsed is not None and parsed.command is command, example
 
 
 async def test_every_command_is_registered_once_with_a_dialog_that_runs_it() -> None:

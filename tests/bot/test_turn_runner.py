@@ -12,8 +12,8 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 
 from bot.errors import report_turn_error
-from bot.turns import INVOKE_STILL_WORKING, AuthenticationTimeout, TurnRunner
-from bot.wording import STILL_WORKING
+from bot.turns import AuthenticationTimeout, TurnRunner, invoke_still_working
+from locales.translator import ENGLISH
 from services.sqlite_database import SqliteDatabase
 from services.turn_journal import TurnJournal
 
@@ -73,7 +73,7 @@ async def test_an_invoke_that_outlives_the_budget_is_answered_with_a_still_worki
     adapter, bot = StubAdapter(authenticated), SlowBot()
     runner = _runner(tmp_path, adapter, bot)
     response = await asyncio.wait_for(runner.run("", _activity(ActivityTypes.invoke)), 2)
-    assert response is not None and (response.status, response.body) == (200, INVOKE_STILL_WORKING)
+    assert response is not None and (response.status, response.body) == (200, invoke_still_working(ENGLISH))
     bot.release.set()
     await runner.drain(2)
     assert adapter.sent == [], "an invoke is answered in its HTTP body, not with a message"
@@ -86,7 +86,7 @@ async def test_a_message_that_outlives_the_budget_is_announced_once(tmp_path: An
     runner = _runner(tmp_path, adapter, bot)
     assert await asyncio.wait_for(runner.run("", _activity(ActivityTypes.message)), 2) is None
     await asyncio.sleep(0.05)
-    assert [a.text for a in adapter.sent] == [STILL_WORKING]
+    assert [a.text for a in adapter.sent] == [ENGLISH("edge.still_working")]
     bot.release.set()
     await runner.drain(2)
 

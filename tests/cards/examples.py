@@ -6,10 +6,11 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from microsoft_teams.cards import AdaptiveCard
 
-from bot.commands import COMMANDS
+from bot.commands import help_entries
 from cards.actions import health_command, incidents_command
 from cards.audit import audit_card
 from cards.customers import customer_choice_card, customers_card, did_you_mean_card
@@ -40,6 +41,7 @@ from cards.notifications import (
     subscribed_card,
     subscriptions_card,
 )
+from locales.translator import ENGLISH, Translator
 from services.admin_centers import admin_center_link, admin_center_links
 from services.customer_search import search_customers
 from services.demo.service_requests import simulated_status
@@ -67,6 +69,8 @@ from services.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_
 from tests.support.harness import DEMO_NOW, demo_backend
 
 ANA = ("a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman")
+# A person in Seoul whose Teams runs in Korean: the reviewed Korean snapshots.
+KOREAN = Translator("ko", ZoneInfo("Asia/Seoul"))
 AUDIT_ENTRIES = tuple(
     AuditEntry(DEMO_NOW - timedelta(minutes=minutes), actor_id, name, action, detail, "3f2a9c1b7d4e")
     for minutes, actor_id, name, action, detail in (
@@ -158,12 +162,11 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         return [(c, command(c)) for c in options]
 
     return {
-        "help": lambda: help_card(
-            [c.help_entry for c in COMMANDS], greeting="Hi! I'm the support desk's bot."
-        ),
+        "help": lambda: help_card(help_entries(ENGLISH), ENGLISH, greeting="Hi! I'm the support desk's bot."),
         "help_unknown": lambda: help_card(
-            [c.help_entry for c in COMMANDS], hint="I didn't understand 'frobnicate'."
+            help_entries(ENGLISH), ENGLISH, hint="I didn't understand 'frobnicate'."
         ),
+        "help_ko": lambda: help_card(help_entries(KOREAN), KOREAN, greeting=KOREAN("edge.greeting")),
         "notice": lambda: notice_card("Something went wrong", "Please try again.", reference="ab12cd34"),
         "audit": lambda: audit_card(AUDIT_ENTRIES, DEMO_NOW),
         "audit_empty": lambda: audit_card((), DEMO_NOW),
@@ -176,7 +179,10 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
             "contsoo", choices([contoso, by_name["Contoso Pharmaceuticals"]], incidents_command)
         ),
         "health": lambda: health_card(
-            contoso_health, admin_center_links(contoso, (s.name for s in contoso_health.services))
+            contoso_health, ENGLISH, admin_center_links(contoso, (s.name for s in contoso_health.services))
+        ),
+        "health_ko": lambda: health_card(
+            contoso_health, KOREAN, admin_center_links(contoso, (s.name for s in contoso_health.services))
         ),
         "incidents": lambda: incidents_card(contoso, list_incidents(contoso_health), DEMO_NOW),
         "incidents_all": lambda: incidents_card(
@@ -303,6 +309,8 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
 
 CARDS = {**_world(), **_notification_cards()}
 SNAPSHOTTED = (
+    "help_ko",
+    "health_ko",
     "incident_notice",
     "incident_notice_resolved",
     "notice_digest",

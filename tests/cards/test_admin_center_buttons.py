@@ -10,6 +10,7 @@ from microsoft_teams.cards import AdaptiveCard
 from cards.health import health_card
 from cards.incidents import incident_card
 from dialogs.replies import card_reply
+from locales.translator import ENGLISH
 from services.admin_centers import admin_center_link, admin_center_links
 from services.incidents import find_incident
 from services.models import Customer, IncidentLookup, TenantHealth
@@ -33,7 +34,7 @@ WITHOUT_ACCESS = replace(HEALTH.customer, delegated_access=False, relationship="
 
 def _health(customer: Customer) -> AdaptiveCard:
     health = replace(HEALTH, customer=customer)
-    return health_card(health, admin_center_links(customer, (s.name for s in health.services)))
+    return health_card(health, ENGLISH, admin_center_links(customer, (s.name for s in health.services)))
 
 
 def _incident(customer: Customer) -> AdaptiveCard:

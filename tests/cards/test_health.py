@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from cards.health import health_card
 from dialogs.replies import card_reply
+from locales.translator import ENGLISH
 from services.demo.backend import DemoBackend
 from services.models import Customer, ServiceHealth, ServiceStatus
 from tests.support.visible import visible_text
@@ -23,7 +24,7 @@ async def test_troubled_services_sort_by_status_then_incidents_then_name(
         ServiceHealth("z", "Zeta Service", ServiceStatus("serviceInterruption"), (incident,)),
         ServiceHealth("y", "Yammer", ServiceStatus("serviceOperational")),
     )
-    lines = visible_text(card_reply(health_card(replace(health, services=services)))).splitlines()
+    lines = visible_text(card_reply(health_card(replace(health, services=services), ENGLISH))).splitlines()
     rows = [line.split(" | ")[0] for line in lines if " | " in line]
     assert rows == ["Zeta Service", "Bookings", "Azure Information Protection"]
 
@@ -31,5 +32,5 @@ async def test_troubled_services_sort_by_status_then_incidents_then_name(
 async def test_the_health_card_offers_to_file_a_request_for_its_customer(
     demo: DemoBackend, customers: list[Customer]
 ) -> None:
-    card = card_reply(health_card(await demo.tenant_health(customers[0])))
+    card = card_reply(health_card(await demo.tenant_health(customers[0]), ENGLISH))
     assert "[5: File a service request]" in visible_text(card)

@@ -559,7 +559,9 @@ async def test_dialog_state_is_plain_json() -> None:
     chat = Conversation()
     await chat.say("escalate for northwind")
     await chat.say("exchange")
-    stored = await chat.bot.storage.read([key for key in chat.bot.storage.memory if "/users/" in key])
+    stored = await chat.bot.storage.read(
+        [key for key in chat.bot.storage.memory if "/conversations/" in key and "/users/" in key]
+    )
     (state,) = stored.values()
 
     def escalation(node: object) -> dict[str, Any] | None:

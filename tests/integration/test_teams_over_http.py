@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.wording import STILL_WORKING
+from locales.translator import ENGLISH
 from tests.doubles.backends import BrokenBackend, GatedBackend
 from tests.doubles.connector import FakeConnector
 from tests.integration.conftest import StartBot
@@ -78,7 +78,7 @@ async def test_slow_work_is_acknowledged_and_finished_after_the_http_response(
     response = await asyncio.wait_for(posting, timeout=10)
     assert response.status == 201
     notice = await connector.wait_for_messages(1)
-    assert [visible_text(m) for m in notice] == [STILL_WORKING]
+    assert [visible_text(m) for m in notice] == [ENGLISH("edge.still_working")]
     backend.gate.set()
     messages = await connector.wait_for_messages(2)
     assert visible_text(messages[1]).startswith("Service health · Contoso Ltd")

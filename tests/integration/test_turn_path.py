@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.log_redaction import configure_logging
-from bot.wording import STILL_WORKING
+from locales.translator import ENGLISH
 from services.sqlite_database import SqliteDatabase
 from services.turn_journal import TurnJournal
 from tests.doubles.backends import GatedBackend
@@ -232,7 +232,7 @@ async def test_typing_and_still_working_arrive_before_the_answer_never_after(
     ]
     assert kinds[0] == "typing"
     assert kinds[-1] == "card", kinds
-    assert kinds.count("card") == 1 and kinds.count(STILL_WORKING) <= 1
+    assert kinds.count("card") == 1 and kinds.count(ENGLISH("edge.still_working")) <= 1
 
 
 # 6. Redelivery of the same activity id answers once, across a restart too.

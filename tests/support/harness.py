@@ -53,7 +53,12 @@ class BotHarness:
         database: SqliteDatabase | None = None,
         clock: Callable[[], datetime] = lambda: DEMO_NOW,
         access: AccessRules | None = None,
+        locale: str | None = None,
+        time_zone: str | None = None,
     ) -> None:
+        """`locale`, `time_zone`: what the person's Teams client sends (`ko-KR`, `Asia/Seoul`)."""
+        self.locale = locale
+        self.time_zone = time_zone
         self.storage = storage or MemoryStorage()
         backend = backend or default_backend()
         self.database = database or SqliteDatabase(Path(":memory:"))
@@ -82,6 +87,14 @@ class BotHarness:
 
     async def receive(self, activity: Activity) -> list[Activity]:
         """Every message the bot sent in answer (typing indicators left out)."""
+        activity.locale = activity.locale or self.locale
+        if self.time_zone:
+            activity.local_timezone = self.time_zone
+            client = {"type": "clientInfo", "locale": self.locale, "timezone": self.time_zone}
+            # As botbuilder reads Teams' JSON: the entity's other fields in additional_properties.
+            info = Entity().deserialize(client)
+            info.additional_properties = {k: v for k, v in client.items() if k != "type"}
+            activity.entities = [*(activity.entities or []), info]
         before = len(self.adapter.activity_buffer)
         await self.adapter.receive_activity(activity)
         sent = self.adapter.activity_buffer[before:]

@@ -1,0 +1,51 @@
+"""Which language and time zone a turn speaks in, read from Teams and from what the person chose.
+
+Teams sends the client's `locale` on every activity, its time zone as `localTimezone` and in the
+`clientInfo` entity; `language ko` (kept in user state) overrides the locale for that person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+
+from locales.translator import Translator, language_of, time_zone
+
+# Where the turn's translator waits for the dialogs and cards of that turn.
+TRANSLATOR = "support.translator"
+
+
+def _client_info(activity: Activity) -> dict[str, Any]:
+    for entity in activity.entities or []:
+        if isinstance(entity, dict):
+            data = entity
+        else:  # botbuilder keeps an entity's fields other than `type` in additional_properties
+            data = {**(getattr(entity, "additional_properties", None) or {}), "type": entity.type}
+        if data.get("type") == "clientInfo":
+            return data
+    return {}
+
+
+def zone_name(activity: Activity) -> str | None:
+    info = _client_info(activity)
+    named = getattr(activity, "local_timezone", None) or info.get("timezone")
+    return named if isinstance(named, str) else None
+
+
+def translator_for(activity: Activity, chosen: str | None = None) -> Translator:
+    """`chosen`: the language the person set with `language`; otherwise the one their Teams runs in."""
+    locale = activity.locale or _client_info(activity).get("locale")
+    language = chosen or language_of(locale if isinstance(locale, str) else None)
+    return Translator(language, time_zone(zone_name(activity)))
+
+
+def translator_of(context: TurnContext) -> Translator:
+    """The translator the handler chose for this turn (or, outside the handler, Teams' locale)."""
+    found = context.turn_state.get(TRANSLATOR)
+    if isinstance(found, Translator):
+        return found
+    made = translator_for(context.activity)
+    context.turn_state[TRANSLATOR] = made
+    return made

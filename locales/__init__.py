@@ -1,0 +1,1 @@
+"""The bot's words in every language it speaks: one gettext catalogue per language, and the translator."""

@@ -1,0 +1,89 @@
+"""Conversations with someone whose Teams runs in Korean, in Seoul; and the `language` command."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.harness import BotHarness
+from tests.support.visible import button, visible_text
+
+pytestmark = pytest.mark.usefixtures("each_backend")
+
+
+def seoul() -> BotHarness:
+    return BotHarness(locale="ko-KR", time_zone="Asia/Seoul")
+
+
+async def test_help_in_korean_lists_the_korean_commands() -> None:
+    bot = seoul()
+    reply = await bot.one("도움말")
+    text = visible_text(reply)
+    assert text.startswith("Support Bot 명령어")
+    for usage in (
+        "상태 <고객>",
+        "장애 <고객> [서비스] [all]",
+        "장애 <ID>",
+        "고객 [검색]",
+        "요청 [고객]",
+        "구독 <고객",
+    ):
+        assert usage in text
+    tried = await bot.press(button(reply, "해 보기: 상태 contoso"))
+    assert visible_text(tried[0]).startswith("서비스 상태 · Contoso Ltd")
+
+
+async def test_health_in_korean_shows_kst_times_and_korean_words() -> None:
+    text = visible_text(await seoul().one("상태 contoso"))
+    lines = text.splitlines()
+    assert lines[0] == "서비스 상태 · Contoso Ltd"
+    assert lines[1] == "contoso.onmicrosoft.com · 진행 중인 장애 3건 · 2026. 11. 24. 18:00 KST 기준"
+    assert "Exchange Online | 중단 | 진행 중인 장애 1건" in lines
+    assert "✓ 서비스 7개 정상" in lines
+
+
+@pytest.mark.parametrize(
+    "typed", ["contoso 상태 어때?", "contoso의 상태는 어때요?", "상태 CONTOSO", "@Support Bot 상태 contoso"]
+)
+async def test_korean_phrasings_ask_for_health(typed: str) -> None:
+    mention = typed.startswith("@")
+    reply = await seoul().one(typed.removeprefix("@Support Bot "), mention=mention)
+    assert visible_text(reply).startswith("서비스 상태 · Contoso Ltd")
+
+
+async def test_a_korean_customer_named_in_korean() -> None:
+    text = visible_text(await seoul().one("한빛 물류 상태 어때?"))
+    assert text.startswith("서비스 상태 · 한빛")
+
+
+async def test_not_understood_is_said_in_korean_with_the_help_card() -> None:
+    text = visible_text(await seoul().one("프로브니케이트"))
+    assert text.startswith("'프로브니케이트'(을)를 이해하지 못했습니다.")
+    assert "Support Bot 명령어" in text
+
+
+async def test_which_customer_is_asked_in_korean() -> None:
+    text = visible_text(await seoul().one("상태"))
+    assert "어느 고객인가요?" in text and "상태 contoso" in text
+
+
+async def test_language_command_switches_and_is_remembered() -> None:
+    bot = BotHarness(locale="en-US")
+    assert "이제부터 한국어로" in visible_text(await bot.one("언어 한국어"))
+    assert visible_text(await bot.one("health contoso")).startswith("서비스 상태 · Contoso Ltd")
+    assert "English" in visible_text(await bot.one("language en"))
+    assert visible_text(await bot.one("상태 contoso")).startswith("Service health · Contoso Ltd")
+
+
+async def test_language_without_a_known_language_asks_which() -> None:
+    assert "언어 한국어" in visible_text(await BotHarness().one("language klingon"))
+
+
+async def test_without_a_time_zone_times_are_utc() -> None:
+    text = visible_text(await BotHarness(locale="ko-KR").one("상태 contoso"))
+    assert "2026. 11. 24. 09:00 UTC 기준" in text
+
+
+async def test_english_teams_still_gets_english() -> None:
+    bot = BotHarness(locale="en-US", time_zone="Asia/Seoul")
+    text = visible_text(await bot.one("health contoso"))
+    assert "as of 24 Nov 2026 18:00 KST" in text

@@ -1,0 +1,63 @@
+"""Numbers, plurals, dates and relative times come from Babel, in the reader's language and zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from locales.translator import Translator, chosen_language, language_of, time_zone
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def test_the_language_comes_from_the_teams_locale() -> None:
+    assert [language_of(x) for x in ("ko-KR", "ko", "en-US", "en-GB", "fr-FR", None, "")] == [
+        "ko",
+        "ko",
+        "en",
+        "en",
+        "en",
+        "en",
+        "en",
+    ]
+
+
+def test_people_name_a_language_as_they_like() -> None:
+    assert [chosen_language(x) for x in ("ko", "한국어", "Korean", "EN", "영어", "klingon")] == [
+        "ko",
+        "ko",
+        "ko",
+        "en",
+        "en",
+        None,
+    ]
+
+
+def test_a_person_in_seoul_sees_kst() -> None:
+    assert Translator("ko", SEOUL).timestamp(NOW) == "2026. 11. 24. 18:00 KST"
+    assert Translator("en", SEOUL).timestamp(NOW) == "24 Nov 2026 18:00 KST"
+
+
+def test_without_a_time_zone_times_are_utc_and_say_so() -> None:
+    t = Translator("ko", time_zone(None))
+    assert not t.zone_known and t.timestamp(NOW) == "2026. 11. 24. 09:00 UTC"
+    assert "UTC" in t("time.zone_unknown")
+    assert time_zone("Not/AZone") is None
+
+
+def test_relative_times_in_korean_and_english() -> None:
+    ko, en = Translator("ko"), Translator("en")
+    assert ko.relative_time(NOW - timedelta(hours=2), NOW) == "2시간 전"
+    assert ko.relative_time(NOW + timedelta(minutes=5), NOW) == "5분 후"
+    assert ko.relative_time(NOW - timedelta(seconds=20), NOW) == "방금"
+    assert en.relative_time(NOW - timedelta(hours=2), NOW) == "2 hours ago"
+    assert ko.duration(NOW - timedelta(days=3), NOW) == "3일"
+
+
+def test_numbers_and_plurals_follow_the_language() -> None:
+    ko, en = Translator("ko"), Translator("en")
+    assert en.count("count.active_incidents", 1) == "1 active incident"
+    assert en.count("count.active_incidents", 1200) == "1,200 active incidents"
+    assert ko.count("count.active_incidents", 1) == "진행 중인 장애 1건"
+    assert ko.count("count.active_incidents", 3) == "진행 중인 장애 3건"
