@@ -95,6 +95,8 @@ def health_card(
             )
         )
         body.append(subtle(", ".join(s.name for s in sorted(healthy, key=lambda s: s.name.casefold()))))
+    if not t.zone_known:
+        body.append(TextBlock(text=safe(t("time.zone_unknown")), is_subtle=True, wrap=True, spacing="Medium"))
     actions = [
         run_command(t("health.show_incidents"), incidents_command(customer)),
         run_command(t("health.file_request"), escalate_command(customer)),

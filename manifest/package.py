@@ -16,29 +16,74 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.commands import COMMANDS
-from locales.translator import ENGLISH
+from bot.commands import COMMANDS, Command
+from locales.translator import ENGLISH, Translator
 
 HERE = Path(__file__).resolve().parent
 ACCENT = (0x2B, 0x57, 0x9A)
+# Teams' language tag of each localization file in the package -> our catalogue's language.
+LOCALIZED_MANIFESTS = {"ko-KR": "ko"}
+LOCALIZATION_SCHEMA = (
+    "https://developer.microsoft.com/json-schemas/teams/v{version}/MicrosoftTeams.Localization.schema.json"
+)
+# The localization schema's limit on a command's description (the manifest's own is 4000).
+MAX_LOCALIZED_COMMAND_DESCRIPTION = 128
 
 Pixel = tuple[int, int, int, int]
+
+
+def _menu() -> list[Command]:
+    return [c for c in COMMANDS if c.in_menu]
+
+
+def _command_entry(command: Command, t: Translator, limit: int = 0) -> dict[str, str]:
+    """The menu's title is the command's own word in that language ('상태'); the description its usage
+    and summary, cut to `limit` characters when given."""
+    usage, summary = t(f"command.{command.name}.usage"), t(f"command.{command.name}.summary")
+    description = f"{usage}: {summary}"
+    if limit and len(description) > limit:
+        description = description[: limit - 1] + "…"
+    return {"title": usage.split(" ", 1)[0], "description": description}
 
 
 def build_manifest(bot_id: str) -> dict[str, Any]:
     manifest: dict[str, Any] = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
     bot = manifest["bots"][0]
     bot["botId"] = str(uuid.UUID(bot_id))
-    commands = [
-        {
-            "title": c.name,
-            "description": f"{ENGLISH(f'command.{c.name}.usage')}: {ENGLISH(f'command.{c.name}.summary')}",
-        }
-        for c in COMMANDS
-        if c.in_menu
-    ]
+    manifest["name"] = {"short": ENGLISH("manifest.name_short"), "full": ENGLISH("manifest.name_full")}
+    manifest["description"] = {
+        "short": ENGLISH("manifest.description_short"),
+        "full": ENGLISH("manifest.description_full"),
+    }
+    commands = [_command_entry(c, ENGLISH) | {"title": c.name} for c in _menu()]
     bot["commandLists"] = [{"scopes": list(bot["scopes"]), "commands": commands}]
+    manifest["localizationInfo"] = {
+        "defaultLanguageTag": "en-us",
+        "additionalLanguages": [
+            {"languageTag": tag.casefold(), "file": f"{tag}.json"} for tag in LOCALIZED_MANIFESTS
+        ],
+    }
     return manifest
+
+
+def localization_file(tag: str) -> dict[str, Any]:
+    """The manifest's words in another language (`ko-KR.json`), as Teams' localization schema keys them."""
+    t = Translator(LOCALIZED_MANIFESTS[tag])
+    manifest: dict[str, Any] = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
+    strings: dict[str, Any] = {
+        "$schema": LOCALIZATION_SCHEMA.format(version=manifest["manifestVersion"]),
+        "manifestVersion": manifest["manifestVersion"],
+        "name.short": t("manifest.name_short"),
+        "name.full": t("manifest.name_full"),
+        "description.short": t("manifest.description_short"),
+        "description.full": t("manifest.description_full"),
+    }
+    for index, command in enumerate(_menu()):
+        entry = _command_entry(command, t, MAX_LOCALIZED_COMMAND_DESCRIPTION)
+        key = f"bots[0].commandLists[0].commands[{index}]"
+        strings[f"{key}.title"] = entry["title"]
+        strings[f"{key}.description"] = entry["description"]
+    return strings
 
 
 def png(size: int, pixel: Callable[[float, float], Pixel]) -> bytes:
@@ -78,6 +123,8 @@ def write_package(bot_id: str, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("manifest.json", json.dumps(build_manifest(bot_id), indent=2, ensure_ascii=False))
+        for tag in LOCALIZED_MANIFESTS:
+            package.writestr(f"{tag}.json", json.dumps(localization_file(tag), indent=2, ensure_ascii=False))
         package.writestr("color.png", color_icon())
         package.writestr("outline.png", outline_icon())
     return target

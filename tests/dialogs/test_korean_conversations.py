@@ -81,9 +81,10 @@ async def test_language_without_a_known_language_asks_which() -> None:
 async def test_without_a_time_zone_times_are_utc() -> None:
     text = visible_text(await BotHarness(locale="ko-KR").one("상태 contoso"))
     assert "2026. 11. 24. 09:00 UTC 기준" in text
+    assert "시간은 UTC 기준입니다: Teams가 시간대를 알려 주지 않았습니다." in text
 
 
 async def test_english_teams_still_gets_english() -> None:
     bot = BotHarness(locale="en-US", time_zone="Asia/Seoul")
     text = visible_text(await bot.one("health contoso"))
-    assert "as of 24 Nov 2026 18:00 KST" in text
+    assert "as of 24 Nov 2026 18:00 KST" in text and "Times are in UTC" not in text
