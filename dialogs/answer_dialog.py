@@ -7,7 +7,7 @@ from botbuilder.schema import Activity
 from microsoft_teams.cards import AdaptiveCard
 
 from cards.notices import notice_card
-from dialogs.language import translator_of
+from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply
 from locales.translator import Translator
 from services.errors import SupportDeskError
@@ -21,10 +21,11 @@ class AnswerDialog(ComponentDialog):
         self.initial_dialog_id = steps.id
 
     async def answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        t = translator_of(step.context)
         try:
-            card = await self.answer_in(step.options, step.context.activity, translator_of(step.context))
+            card = await self.answer_in(step.options, step.context.activity, t)
         except SupportDeskError as error:
-            card = notice_card(error.title, error.message)
+            card = notice_card(*error_wording(error, t))
         await step.context.send_activity(card_reply(card))
         return await step.end_dialog()
 

@@ -12,6 +12,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from locales.translator import Translator, language_of, time_zone
+from services.errors import SupportDeskError
 
 # Where the turn's translator waits for the dialogs and cards of that turn.
 TRANSLATOR = "support.translator"
@@ -39,6 +40,13 @@ def translator_for(activity: Activity, chosen: str | None = None) -> Translator:
     locale = activity.locale or _client_info(activity).get("locale")
     language = chosen or language_of(locale if isinstance(locale, str) else None)
     return Translator(language, time_zone(zone_name(activity)))
+
+
+def error_wording(error: SupportDeskError, t: Translator) -> tuple[str, str]:
+    """The error's title and message in the reader's language (English when its wording isn't translated)."""
+    if not error.message_id:
+        return error.title, error.message
+    return t(f"{error.message_id}.title"), t(f"{error.message_id}.message", **error.values)
 
 
 def translator_of(context: TurnContext) -> Translator:

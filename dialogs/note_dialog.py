@@ -12,6 +12,7 @@ from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
 from dialogs.escalation_wording import say
 from dialogs.ids import NOTE
+from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.request_dialog import request_number
 from dialogs.requests import CommandRequest
@@ -46,7 +47,8 @@ class NoteDialog(ComponentDialog):
         try:
             updated = await self._desk.add_note(number, person.name if person else "", text)
         except SupportDeskError as error:
-            await step.context.send_activity(card_reply(notice_card(error.title, error.message)))
+            wording = error_wording(error, translator_of(step.context))
+            await step.context.send_activity(card_reply(notice_card(*wording)))
             return await step.end_dialog()
         entry = audit_entry(step.context.activity, "request.note", number, self._clock())
         await self._audit.record(entry)

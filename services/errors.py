@@ -1,4 +1,9 @@
-"""Domain errors. Each carries the wording a support engineer sees, so no layer invents its own."""
+"""Domain errors. Each carries the wording a support engineer sees, so no layer invents its own.
+
+The English wording is the error's message (logs, tests); `message_id` and `values` name the same
+wording in the catalogues (`locales/`), which the dialogs show in the reader's language. An error whose
+wording quotes an English phrase from its caller (`purpose`) has no message id and stays English.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,12 @@ class SupportDeskError(Exception):
 
     title = "Something went wrong"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, message_id: str = "", **values: object) -> None:
         super().__init__(message)
         self.message = message
+        # `<message_id>.title` and `<message_id>.message` in the catalogues, filled with `values`.
+        self.message_id = message_id
+        self.values = values
 
 
 class DelegatedAccessMissing(SupportDeskError):
@@ -20,7 +28,10 @@ class DelegatedAccessMissing(SupportDeskError):
         super().__init__(
             f"{customer_name} is an {relationship} relationship without delegated admin access, "
             "so its service health can't be read. Ask the customer to approve a GDAP relationship "
-            "in Partner Center, then try again."
+            "in Partner Center, then try again.",
+            "error.delegated_access_missing",
+            customer=customer_name,
+            relationship=relationship,
         )
         self.customer_name = customer_name
 
@@ -28,10 +39,15 @@ class DelegatedAccessMissing(SupportDeskError):
 class IncidentNotFound(SupportDeskError):
     title = "Incident not found"
 
-    def __init__(self, incident_id: str, where: str) -> None:
+    def __init__(self, incident_id: str, customer_name: str = "") -> None:
+        """`customer_name`: whose tenant was searched; empty when every customer's was."""
+        where = f"for {customer_name}" if customer_name else "in any customer's tenant"
         super().__init__(
             f"I couldn't find incident {incident_id} {where}. Check the id, or run "
-            "'incidents <customer> all' to list recent ones."
+            "'incidents <customer> all' to list recent ones.",
+            "error.incident_not_found" if customer_name else "error.incident_not_found_anywhere",
+            incident=incident_id,
+            **({"customer": customer_name} if customer_name else {}),
         )
         self.incident_id = incident_id
 
@@ -41,7 +57,9 @@ class HealthDataMissing(SupportDeskError):
 
     def __init__(self, customer_name: str) -> None:
         super().__init__(
-            f"Microsoft hasn't published service health for {customer_name} yet. Try again in a few minutes."
+            f"Microsoft hasn't published service health for {customer_name} yet. Try again in a few minutes.",
+            "error.health_data_missing",
+            customer=customer_name,
         )
 
 
@@ -50,7 +68,11 @@ class UnknownService(SupportDeskError):
 
     def __init__(self, wanted: str, customer_name: str, available: list[str]) -> None:
         super().__init__(
-            f"{customer_name} has no service matching '{wanted}'. Its services are: {', '.join(available)}."
+            f"{customer_name} has no service matching '{wanted}'. Its services are: {', '.join(available)}.",
+            "error.unknown_service",
+            customer=customer_name,
+            wanted=wanted,
+            services=", ".join(available),
         )
 
 
@@ -63,9 +85,10 @@ class UpstreamUnavailable(SupportDeskError):
     def __init__(self, api: str, purpose: str = "", retry_after: float | None = None) -> None:
         if purpose:
             message = f"{api} isn't answering right now, so I can't {purpose}. Try again in a few minutes."
+            super().__init__(message)
         else:
             message = f"{api} didn't answer in time. Nothing is lost; try again in a moment."
-        super().__init__(message)
+            super().__init__(message, "error.upstream_unavailable", api=api)
         self.api = api
         self.retry_after = retry_after
 
@@ -74,7 +97,12 @@ class AlreadyLinked(SupportDeskError):
     title = "Already linked"
 
     def __init__(self, reference: str, number: str) -> None:
-        super().__init__(f"{reference} is already linked to service request {number}.")
+        super().__init__(
+            f"{reference} is already linked to service request {number}.",
+            "error.already_linked",
+            reference=reference,
+            number=number,
+        )
 
 
 class ServiceRequestNotFound(SupportDeskError):
@@ -82,7 +110,9 @@ class ServiceRequestNotFound(SupportDeskError):
 
     def __init__(self, number: str) -> None:
         super().__init__(
-            f"I couldn't find service request {number}. 'requests' lists the recent ones with their numbers."
+            f"I couldn't find service request {number}. 'requests' lists the recent ones with their numbers.",
+            "error.service_request_not_found",
+            number=number,
         )
         self.number = number
 
@@ -103,7 +133,8 @@ class HealthAccessDenied(SupportDeskError):
                 f"{customer_name} hasn't given your organisation's support app permission to read service "
                 "health (ServiceHealth.Read.All). Ask their admin to grant admin consent to it."
             )
-        super().__init__(message)
+        which = "error.health_access_denied" if delegated else "error.health_consent_missing"
+        super().__init__(message, which, customer=customer_name)
         self.customer_name = customer_name
 
 
@@ -116,7 +147,9 @@ class ConsentMissing(SupportDeskError):
         super().__init__(
             f"{customer_name} hasn't added your organisation's support app to their tenant, so I can't "
             "reach it. Ask their admin to grant admin consent to the app (whoever runs this bot can "
-            "run 'make doctor' to see which customers still need it)."
+            "run 'make doctor' to see which customers still need it).",
+            "error.consent_missing",
+            customer=customer_name,
         )
         self.customer_name = customer_name
 
@@ -127,7 +160,8 @@ class PartnerSignInExpired(SupportDeskError):
     def __init__(self) -> None:
         super().__init__(
             "The partner admin's consent that lets me act for your organisation has expired or was "
-            "revoked. Whoever runs this bot needs to run 'make consent' again."
+            "revoked. Whoever runs this bot needs to run 'make consent' again.",
+            "error.partner_sign_in_expired",
         )
 
 
@@ -137,7 +171,8 @@ class PartnerSignInFailed(SupportDeskError):
     def __init__(self) -> None:
         super().__init__(
             "I can't sign in to Microsoft as your organisation: the bot's app credential was refused. "
-            "Ask whoever runs this bot to check its secret or certificate ('make doctor')."
+            "Ask whoever runs this bot to check its secret or certificate ('make doctor').",
+            "error.partner_sign_in_failed",
         )
 
 
@@ -148,7 +183,8 @@ class PartnerCenterAccessDenied(SupportDeskError):
         super().__init__(
             "Partner Center refused the bot's request. The bot's app must be added in Partner Center "
             "(Account settings, App management) and hold the role this needs. Ask whoever runs this "
-            "bot to run 'make doctor'."
+            "bot to run 'make doctor'.",
+            "error.partner_center_access_denied",
         )
 
 
@@ -172,7 +208,9 @@ class AzureSupportAccessDenied(SupportDeskError):
             f"Azure Support won't take tickets from this bot for {customer_name}'s subscription. The "
             "subscription needs a support plan that allows tickets through the API (ProDirect, Premier or "
             "Unified), and the bot's app needs the Support Request Contributor role on it. Ask whoever "
-            "manages the subscription to check both, then press Try again."
+            "manages the subscription to check both, then press Try again.",
+            "error.azure_support_access_denied",
+            customer=customer_name,
         )
         self.customer_name = customer_name
 
@@ -184,7 +222,9 @@ class AzureSubscriptionMissing(SupportDeskError):
         super().__init__(
             f"I don't know which of {customer_name}'s Azure subscriptions to file this in. Whoever runs "
             "this bot adds it to AZURE_SUPPORT_SUBSCRIPTIONS (<customer tenant id>=<subscription id>). "
-            "Microsoft 365 problems can still be escalated: they go through Partner Center."
+            "Microsoft 365 problems can still be escalated: they go through Partner Center.",
+            "error.azure_subscription_missing",
+            customer=customer_name,
         )
         self.customer_name = customer_name
 
@@ -207,7 +247,8 @@ class PartnerCenterSignInNeeded(SupportDeskError):
                 "Center role that manages service requests (Admin agent). Whoever runs this bot can give "
                 "them the role, or run 'make consent' again as someone who has it."
             )
-        super().__init__(message)
+        which = "error.partner_center_app_only" if app_only else "error.partner_center_role_missing"
+        super().__init__(message, which)
 
 
 class AwaitingServiceRequestNumber(SupportDeskError):
@@ -217,6 +258,8 @@ class AwaitingServiceRequestNumber(SupportDeskError):
         super().__init__(
             f"{reference} is still waiting for its Partner Center SR number, so a note can't reach "
             f"Microsoft yet. File it in Partner Center, then 'link {reference} <SR number>'; notes go "
-            "with it after that."
+            "with it after that.",
+            "error.awaiting_sr_number",
+            reference=reference,
         )
         self.reference = reference

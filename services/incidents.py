@@ -54,7 +54,7 @@ async def find_incident(
     if customer is not None:
         found = _find(await backend.tenant_health(customer), incident_id)
         if found is None:
-            raise IncidentNotFound(incident_id.upper(), f"for {customer.name}")
+            raise IncidentNotFound(incident_id.upper(), customer.name)
         return IncidentLookup(found, customer)
 
     readable = [c for c in await backend.list_customers() if c.delegated_access]
@@ -69,7 +69,7 @@ async def find_incident(
         if found is not None:
             hits.append((tenant, found))
     if not hits:
-        raise IncidentNotFound(incident_id.upper(), "in any customer's tenant")
+        raise IncidentNotFound(incident_id.upper())
     hits.sort(key=lambda hit: normalize(hit[0].name))
     (customer, incident), others = hits[0], hits[1:]
     return IncidentLookup(incident, customer, tuple(c for c, _ in others))

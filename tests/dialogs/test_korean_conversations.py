@@ -88,3 +88,9 @@ async def test_english_teams_still_gets_english() -> None:
     bot = BotHarness(locale="en-US", time_zone="Asia/Seoul")
     text = visible_text(await bot.one("health contoso"))
     assert "as of 24 Nov 2026 18:00 KST" in text and "Times are in UTC" not in text
+
+
+async def test_an_error_is_explained_in_korean() -> None:
+    text = visible_text(await seoul().one("장애 EX9999999"))
+    assert "장애를 찾을 수 없음" in text
+    assert "어느 고객 테넌트에서도 장애 EX9999999을(를) 찾지 못했습니다." in text

@@ -11,7 +11,27 @@ from pathlib import Path
 import pytest
 
 from bot.commands import COMMANDS
-from locales.translator import DEFAULT_LANGUAGE, LANGUAGES, Translator, catalogue_path
+from dialogs.language import error_wording
+from locales.translator import DEFAULT_LANGUAGE, ENGLISH, LANGUAGES, Translator, catalogue_path
+from services.errors import (
+    AlreadyLinked,
+    AwaitingServiceRequestNumber,
+    AzureSubscriptionMissing,
+    AzureSupportAccessDenied,
+    ConsentMissing,
+    DelegatedAccessMissing,
+    HealthAccessDenied,
+    HealthDataMissing,
+    IncidentNotFound,
+    PartnerCenterAccessDenied,
+    PartnerCenterSignInNeeded,
+    PartnerSignInExpired,
+    PartnerSignInFailed,
+    ServiceRequestNotFound,
+    SupportDeskError,
+    UnknownService,
+    UpstreamUnavailable,
+)
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="'cgi' is deprecated", category=DeprecationWarning)
@@ -85,6 +105,7 @@ def test_every_message_the_code_asks_for_is_in_the_catalogue() -> None:
         f"command.{c.name}.{part}" for c in COMMANDS for part in ("usage", "summary", "example")
     }
     asked |= {c.operator_action for c in COMMANDS if c.operator_action}
+    asked |= {f"{e.message_id}.{part}" for e in ERRORS for part in ("title", "message")}
     assert len(asked) > 50
     assert sorted(asked - set(_messages(DEFAULT_LANGUAGE))) == []
 
@@ -100,3 +121,39 @@ def test_translated_card_builders_take_a_translator(builder: str) -> None:
 def test_a_missing_message_is_an_error_not_its_id() -> None:
     with pytest.raises(KeyError):
         Translator("ko")("no.such.message")
+
+
+ERRORS = [
+    DelegatedAccessMissing("Contoso", "indirect reseller"),
+    IncidentNotFound("EX1", "Contoso"),
+    IncidentNotFound("EX1"),
+    HealthDataMissing("Contoso"),
+    UnknownService("teams", "Contoso", ["Exchange Online", "SharePoint Online"]),
+    UpstreamUnavailable("Graph"),
+    AlreadyLinked("E1", "2611"),
+    ServiceRequestNotFound("2611"),
+    HealthAccessDenied("Contoso", delegated=True),
+    HealthAccessDenied("Contoso", delegated=False),
+    ConsentMissing("Contoso"),
+    PartnerSignInExpired(),
+    PartnerSignInFailed(),
+    PartnerCenterAccessDenied(),
+    AzureSupportAccessDenied("Contoso"),
+    AzureSubscriptionMissing("Contoso"),
+    PartnerCenterSignInNeeded(app_only=True),
+    PartnerCenterSignInNeeded(app_only=False),
+    AwaitingServiceRequestNumber("E1"),
+]
+
+
+@pytest.mark.parametrize("error", ERRORS, ids=lambda e: f"{type(e).__name__}:{e.message_id}")
+def test_an_errors_english_catalogue_wording_is_its_own(error: SupportDeskError) -> None:
+    """The catalogue's English is what the error says in logs and tests; Korean has its own."""
+    assert error_wording(error, ENGLISH) == (error.title, error.message)
+    korean = error_wording(error, Translator("ko"))
+    assert korean != (error.title, error.message) and all(korean)
+
+
+def test_an_error_quoting_an_english_purpose_stays_english() -> None:
+    error = UpstreamUnavailable("Graph", "see its service health")
+    assert error_wording(error, Translator("ko")) == (error.title, error.message)
