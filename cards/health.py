@@ -99,7 +99,7 @@ def health_card(
         body.append(TextBlock(text=safe(t("time.zone_unknown")), is_subtle=True, wrap=True, spacing="Medium"))
     actions = [
         run_command(t("health.show_incidents"), incidents_command(customer)),
-        run_command(t("health.file_request"), escalate_command(customer)),
+        run_command(t("action.file_request"), escalate_command(customer)),
     ]
     headline = t("health.fallback", customer=customer.name, active=t.count("count.active_incidents", active))
     return card(body, actions, fallback=headline)

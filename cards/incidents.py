@@ -19,7 +19,6 @@ from microsoft_teams.cards import (
 )
 
 from cards.actions import escalate_command, health_command, incident_command, incidents_command, run_command
-from cards.escalation import LABELS
 from cards.parts import (
     STATUS_COLOURS,
     card,
@@ -28,12 +27,11 @@ from cards.parts import (
     heading,
     open_admin_center,
     plain,
-    plural,
-    relative_time,
     safe,
+    status_label,
     subtle,
-    timestamp,
 )
+from locales.translator import Translator
 from services.models import AdminCenterLink, Customer, Incident, IncidentLookup
 
 MAX_ROWS = 20
@@ -41,17 +39,18 @@ MAX_ROWS = 20
 CARD_BUDGET_BYTES = 24_000
 
 
-def _kind(incident: Incident) -> str:
-    return "Advisory" if incident.is_advisory else "Incident"
+def _kind(incident: Incident, t: Translator) -> str:
+    return t("incidents.kind_advisory") if incident.is_advisory else t("incidents.kind_incident")
 
 
-def _incident_row(incident: Incident, customer: Customer, now: datetime) -> Container:
+def _incident_row(incident: Incident, customer: Customer, now: datetime, t: Translator) -> Container:
     colour = STATUS_COLOURS[incident.status.level]
     return Container(
         separator=True,
         spacing="Medium",
         select_action=run_command(
-            f"Open {incident.incident_id}", incident_command(incident.incident_id, customer)
+            t("incidents.open", incident=incident.incident_id),
+            incident_command(incident.incident_id, customer),
         ),
         items=[
             ColumnSet(
@@ -64,7 +63,10 @@ def _incident_row(incident: Incident, customer: Customer, now: datetime) -> Cont
                         width="stretch",
                         items=[
                             TextBlock(
-                                text=safe(incident.status.label), color=colour, weight="Bolder", wrap=True
+                                text=safe(status_label(incident.status, t)),
+                                color=colour,
+                                weight="Bolder",
+                                wrap=True,
                             )
                         ],
                     ),
@@ -72,8 +74,13 @@ def _incident_row(incident: Incident, customer: Customer, now: datetime) -> Cont
             ),
             plain(incident.title, spacing="Small"),
             subtle(
-                f"{incident.service} · {_kind(incident)} · started {relative_time(incident.start, now)}"
-                f" · updated {relative_time(incident.last_modified, now)}"
+                t(
+                    "incidents.row_subtitle",
+                    service=incident.service,
+                    kind=_kind(incident, t),
+                    started=t.relative_time(incident.start, now),
+                    updated=t.relative_time(incident.last_modified, now),
+                )
             ),
         ],
     )
@@ -83,26 +90,30 @@ def incidents_card(
     customer: Customer,
     incidents: Sequence[Incident],
     now: datetime,
+    t: Translator,
     service_filter: str = "",
     include_resolved: bool = False,
 ) -> AdaptiveCard:
     scope = f" · {echo(service_filter)}" if service_filter else ""
-    title = f"{'Incidents' if include_resolved else 'Active incidents'} · {customer.name}{scope}"
-    count = plural(len(incidents), "incident")
-    summary = f"{count}, including resolved" if include_resolved else f"{count} in progress"
-    body: list[CardElement] = [heading(title), subtle(f"{summary} · newest first · select one to open it")]
+    title = t("incidents.title_all" if include_resolved else "incidents.title_active", customer=customer.name)
+    title += scope
+    count = t.count("count.incidents", len(incidents))
+    summary = t("incidents.summary_all" if include_resolved else "incidents.summary_active", count=count)
+    body: list[CardElement] = [heading(title), subtle(t("incidents.subtitle", summary=summary))]
     if not incidents:
-        nothing = "No incidents on record." if include_resolved else "No active incidents. 🎉"
-        body.append(plain(nothing))
-    body += [_incident_row(i, customer, now) for i in incidents[:MAX_ROWS]]
+        body.append(plain(t("incidents.none_on_record" if include_resolved else "incidents.none_active")))
+    body += [_incident_row(i, customer, now, t) for i in incidents[:MAX_ROWS]]
     if len(incidents) > MAX_ROWS:
-        body.append(subtle(f"{len(incidents) - MAX_ROWS} older incidents not shown."))
+        body.append(subtle(t.count("count.older_incidents_not_shown", len(incidents) - MAX_ROWS)))
     actions = []
     if not include_resolved:
-        actions.append(run_command("Include resolved", incidents_command(customer, service_filter, True)))
-    actions.append(run_command("Service health", health_command(customer)))
-    actions.append(run_command(LABELS["file_request"], escalate_command(customer, service=service_filter)))
-    return card(body, actions, fallback=f"{title}: {summary}")
+        include = run_command(
+            t("incidents.include_resolved"), incidents_command(customer, service_filter, True)
+        )
+        actions.append(include)
+    actions.append(run_command(t("incidents.service_health"), health_command(customer)))
+    actions.append(run_command(t("action.file_request"), escalate_command(customer, service=service_filter)))
+    return card(body, actions, fallback=t("incidents.fallback", title=title, summary=summary))
 
 
 def _size(element: CardElement) -> int:
@@ -110,58 +121,80 @@ def _size(element: CardElement) -> int:
 
 
 def incident_card(
-    lookup: IncidentLookup, now: datetime, admin_link: AdminCenterLink | None = None
+    lookup: IncidentLookup, now: datetime, t: Translator, admin_link: AdminCenterLink | None = None
 ) -> AdaptiveCard:
     """`admin_link`: the delegated-admin link into the admin center that manages the incident's service."""
     incident, customer = lookup.incident, lookup.customer
-    ended = f"{timestamp(incident.end)} ({relative_time(incident.end, now)})" if incident.end else "Ongoing"
+
+    def when(moment: datetime) -> str:
+        return t("incident.when", when=t.timestamp(moment), relative=t.relative_time(moment, now))
+
+    ended = when(incident.end) if incident.end else t("incident.ongoing")
     feature = " / ".join(p for p in (incident.feature_group, incident.feature) if p) or "—"
     facts = [
-        ("Classification", _kind(incident)),
-        ("Service", incident.service),
-        ("Feature", feature),
-        ("Impact", incident.impact or "—"),
-        ("Started", f"{timestamp(incident.start)} ({relative_time(incident.start, now)})"),
-        ("Ended", ended),
-        ("Last updated", relative_time(incident.last_modified, now)),
+        (t("incident.fact_classification"), _kind(incident, t)),
+        (t("incident.fact_service"), incident.service),
+        (t("incident.fact_feature"), feature),
+        (t("incident.fact_impact"), incident.impact or "—"),
+        (t("incident.fact_started"), when(incident.start)),
+        (t("incident.fact_ended"), ended),
+        (t("incident.fact_last_updated"), t.relative_time(incident.last_modified, now)),
     ]
     body: list[CardElement] = [
         heading(incident.title),
         subtle(f"{incident.incident_id} · {incident.service} · {customer.name}"),
         TextBlock(
-            text=safe(incident.status.label),
+            text=safe(status_label(incident.status, t)),
             color=STATUS_COLOURS[incident.status.level],
             weight="Bolder",
             spacing="Small",
         ),
-        FactSet(facts=[Fact(title=t, value=safe(v)) for t, v in facts]),
+        FactSet(facts=[Fact(title=title, value=safe(value)) for title, value in facts]),
     ]
     if lookup.also_affected:
-        body.append(subtle("Also reported for: " + ", ".join(c.name for c in lookup.also_affected)))
+        also = ", ".join(c.name for c in lookup.also_affected)
+        body.append(subtle(t("incident.also_reported", customers=also)))
     if admin_link:
         # Next to the facts rather than at the bottom, so it's in view above a long timeline.
-        body.append(ActionSet(actions=[open_admin_center(admin_link, customer)]))
-    body.append(TextBlock(text="Timeline", weight="Bolder", size="Medium", separator=True, spacing="Medium"))
+        body.append(ActionSet(actions=[open_admin_center(admin_link, customer, t)]))
+    body.append(
+        TextBlock(
+            text=t("incident.timeline"), weight="Bolder", size="Medium", separator=True, spacing="Medium"
+        )
+    )
     if not incident.posts:
-        body.append(plain("Microsoft hasn't posted an update yet."))
+        body.append(plain(t("incident.no_posts")))
     budget = CARD_BUDGET_BYTES - sum(_size(e) for e in body)
     posts = sorted(incident.posts, key=lambda p: p.created, reverse=True)
     for shown, post in enumerate(posts):
         entry = Container(
             separator=shown > 0,
             items=[
-                subtle(f"{timestamp(post.created)} · {relative_time(post.created, now)}", weight="Bolder"),
+                subtle(
+                    t(
+                        "incident.post_time",
+                        when=t.timestamp(post.created),
+                        relative=t.relative_time(post.created, now),
+                    ),
+                    weight="Bolder",
+                ),
                 plain(post.text, spacing="Small"),
             ],
         )
         budget -= _size(entry)
         if budget < 0:
-            body.append(subtle(f"{plural(len(posts) - shown, 'earlier update')} not shown."))
+            body.append(subtle(t.count("count.earlier_updates_not_shown", len(posts) - shown)))
             break
         body.append(entry)
     actions = [
-        run_command(f"Incidents for {customer.name}", incidents_command(customer)),
-        run_command("Service health", health_command(customer)),
-        run_command(LABELS["file_request"], escalate_command(customer, incident.incident_id)),
+        run_command(t("incident.incidents_for", customer=customer.name), incidents_command(customer)),
+        run_command(t("incidents.service_health"), health_command(customer)),
+        run_command(t("action.file_request"), escalate_command(customer, incident.incident_id)),
     ]
-    return card(body, actions, fallback=f"{incident.incident_id}: {incident.title} ({incident.status.label})")
+    fallback = t(
+        "incident.fallback",
+        incident=incident.incident_id,
+        title=incident.title,
+        status=status_label(incident.status, t),
+    )
+    return card(body, actions, fallback=fallback)

@@ -55,6 +55,7 @@ from dialogs.choices import InvalidAnswer, match_choice
 from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer, pick_customer
 from dialogs.escalation_wording import say
 from dialogs.ids import ESCALATION
+from dialogs.language import translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import TYPED_TEXT, CardRequest, CommandRequest
 from services.errors import IncidentNotFound, SupportDeskError, UpstreamUnavailable
@@ -595,7 +596,9 @@ class EscalationDialog(Dialog):
         await dc.context.send_activity(text_reply(say("followed")))
         if incident is not None and customer is not None:
             lookup = IncidentLookup(incident, customer)
-            await dc.context.send_activity(card_reply(incident_card(lookup, self._clock())))
+            await dc.context.send_activity(
+                card_reply(incident_card(lookup, self._clock(), translator_of(dc.context)))
+            )
         return await dc.end_dialog()
 
     async def _edit(self, dc: DialogContext, state: EscalationState, step: str) -> DialogTurnResult:

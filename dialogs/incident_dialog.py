@@ -62,7 +62,7 @@ class IncidentDialog(AnswerDialog):
                 raise
             lookup = reported
         admin_link = admin_center_link(lookup.customer, lookup.incident.service)
-        return incident_card(lookup, self._clock(), admin_link)
+        return incident_card(lookup, self._clock(), t, admin_link)
 
     async def _reported(self, incident_id: str, customer: Customer | None) -> IncidentLookup | None:
         notice = await self._board.notice(incident_id)

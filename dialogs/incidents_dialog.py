@@ -70,4 +70,4 @@ class IncidentsDialog(AnswerDialog):
             return picked
         health = await self._backend.tenant_health(picked)
         incidents = list_incidents(health, service, resolved)
-        return incidents_card(picked, incidents, self._clock(), service, resolved)
+        return incidents_card(picked, incidents, self._clock(), t, service, resolved)

@@ -184,17 +184,26 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         "health_ko": lambda: health_card(
             contoso_health, KOREAN, admin_center_links(contoso, (s.name for s in contoso_health.services))
         ),
-        "incidents": lambda: incidents_card(contoso, list_incidents(contoso_health), DEMO_NOW),
+        "incidents": lambda: incidents_card(contoso, list_incidents(contoso_health), DEMO_NOW, ENGLISH),
+        "incidents_ko": lambda: incidents_card(contoso, list_incidents(contoso_health), DEMO_NOW, KOREAN),
         "incidents_all": lambda: incidents_card(
-            contoso, list_incidents(contoso_health, include_resolved=True), DEMO_NOW, include_resolved=True
+            contoso,
+            list_incidents(contoso_health, include_resolved=True),
+            DEMO_NOW,
+            ENGLISH,
+            include_resolved=True,
         ),
         "incidents_none": lambda: incidents_card(
-            by_name["Northwind Traders"], (), DEMO_NOW, "Exchange Online"
+            by_name["Northwind Traders"], (), DEMO_NOW, ENGLISH, "Exchange Online"
         ),
         "incident": lambda: incident_card(
-            lookup, DEMO_NOW, admin_center_link(contoso, lookup.incident.service)
+            lookup, DEMO_NOW, ENGLISH, admin_center_link(contoso, lookup.incident.service)
         ),
-        "incident_huge": lambda: incident_card(huge, DEMO_NOW),
+        "incident_ko": lambda: incident_card(
+            lookup, DEMO_NOW, KOREAN, admin_center_link(contoso, lookup.incident.service)
+        ),
+        "incident_huge": lambda: incident_card(huge, DEMO_NOW, ENGLISH),
+        "incident_huge_ko": lambda: incident_card(huge, DEMO_NOW, KOREAN),
         "escalation_question": lambda: question_card(question),
         "escalation_guard": lambda: guard_card(
             key, "guard", "Contoso Ltd", lookup.incident, "File a request anyway, or follow the incident?"
@@ -309,6 +318,8 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
 
 CARDS = {**_world(), **_notification_cards()}
 SNAPSHOTTED = (
+    "incidents_ko",
+    "incident_ko",
     "help_ko",
     "health_ko",
     "incident_notice",

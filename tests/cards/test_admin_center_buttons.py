@@ -39,7 +39,7 @@ def _health(customer: Customer) -> AdaptiveCard:
 
 def _incident(customer: Customer) -> AdaptiveCard:
     lookup = replace(LOOKUP, customer=customer)
-    return incident_card(lookup, DEMO_NOW, admin_center_link(customer, lookup.incident.service))
+    return incident_card(lookup, DEMO_NOW, ENGLISH, admin_center_link(customer, lookup.incident.service))
 
 
 def _admin_titles(card: AdaptiveCard) -> list[str]:
@@ -85,7 +85,7 @@ def test_the_incident_card_offers_the_admin_center_of_the_incidents_service() ->
     assert _admin_titles(_incident(HEALTH.customer)) == ["Open Exchange admin center for Contoso Ltd"]
     lines = visible_text(reply).splitlines()
     # Between the facts and the timeline, so a long timeline doesn't push it out of view.
-    facts_end = lines.index("Last updated: 11 h ago")
+    facts_end = lines.index("Last updated: 11 hours ago")
     assert lines[facts_end + 1 : facts_end + 4] == [
         "[1: Open Exchange admin center for Contoso Ltd ↗ https://admin.exchange.microsoft.com/"
         "?landingpage=homepage&form=mac_sidebar&delegatedOrg=contoso.onmicrosoft.com]",

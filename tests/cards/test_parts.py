@@ -9,6 +9,7 @@ import pytest
 from cards.incidents import incident_card
 from cards.parts import card_payload, relative_time, safe
 from chatclient.card_text import render_card
+from locales.translator import ENGLISH
 from services.demo.backend import DemoBackend
 from services.incidents import find_incident
 from services.models import IncidentPost
@@ -43,7 +44,7 @@ async def test_an_incident_post_cannot_inject_links_or_formatting(demo: DemoBack
     lookup = await find_incident(demo, "EX1100014")
     evil = "Fixed. [Reset your password here](https://phish.example) **urgently**"
     poisoned = replace(lookup, incident=replace(lookup.incident, posts=(IncidentPost(NOW, evil),)))
-    payload = card_payload(incident_card(poisoned, NOW))
+    payload = card_payload(incident_card(poisoned, NOW, ENGLISH))
     texts = json.dumps(payload)
     assert (
         json.dumps("Fixed. \\[Reset your password here\\](https://phish.example) \\*\\*urgently\\*\\*")

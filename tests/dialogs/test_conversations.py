@@ -62,7 +62,7 @@ async def test_incidents_are_newest_first_and_each_opens_its_detail() -> None:
     text = visible_text(reply)
     ids = [word for word in text.split() if word[:2] in ("SP", "DZ", "EX") and word[2:].isdigit()]
     assert ids == ["SP1100007", "DZ1100034", "EX1100014"]
-    assert "started 1 d ago · updated 11 h ago" in text
+    assert "started 1 day ago · updated 11 hours ago" in text
     detail = await bot.press(button(reply, "Open EX1100014"))
     detail_text = visible_text(detail[0])
     assert detail_text.startswith("Users may be unable to access their mailbox using Outlook on the web")

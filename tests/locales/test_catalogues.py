@@ -41,7 +41,12 @@ ROOT = Path(__file__).resolve().parents[2]
 OTHERS = sorted(set(LANGUAGES) - {DEFAULT_LANGUAGE})
 # The layers whose every word goes through the catalogue. It grows until it names every card module;
 # what is missing from it still speaks English only (see the README's Languages section).
-TRANSLATED_CARD_BUILDERS = ("cards.health.health_card", "cards.help.help_card")
+TRANSLATED_CARD_BUILDERS = (
+    "cards.health.health_card",
+    "cards.help.help_card",
+    "cards.incidents.incidents_card",
+    "cards.incidents.incident_card",
+)
 
 
 def _messages(language: str) -> dict[str, tuple[str, ...]]:
