@@ -8,16 +8,17 @@ from typing import Any
 from microsoft_teams.cards import ActionSet, AdaptiveCard, CardElement, Column, ColumnSet, TextBlock
 
 from cards.actions import customers_page, health_command, run_command
-from cards.parts import card, echo, heading, plain, plural, safe, subtle
+from cards.parts import card, echo, heading, plain, safe, subtle
+from locales.translator import Translator
 from services.models import Customer
 
 PAGE_SIZE = 8
 
 
-def _customer_row(customer: Customer, button: Any) -> ColumnSet:
+def _customer_row(customer: Customer, button: Any, t: Translator) -> ColumnSet:
     details = customer.domain
     if not customer.delegated_access:
-        details += f" · {customer.relationship}, no delegated access"
+        details += " · " + t("customers.no_delegated", relationship=customer.relationship)
     return ColumnSet(
         separator=True,
         columns=[
@@ -33,56 +34,55 @@ def _customer_row(customer: Customer, button: Any) -> ColumnSet:
     )
 
 
-def customers_card(customers: Sequence[Customer], search: str, page: int) -> AdaptiveCard:
+def customers_card(customers: Sequence[Customer], search: str, page: int, t: Translator) -> AdaptiveCard:
     """One page of the partner's customers matching `search`, each with a Health button."""
     pages = max(1, -(-len(customers) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = customers[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    title = f"Customers matching '{echo(search)}'" if search else "Customers"
-    summary = plural(len(customers), "customer")
+    title = t("customers.title_search", search=echo(search)) if search else t("customers.title")
+    summary = t.count("count.customers", len(customers))
     if pages > 1:
-        summary += f" · page {page} of {pages}"
+        summary = t("customers.paged", summary=summary, page=t.number(page), pages=t.number(pages))
     body: list[CardElement] = [heading(title), subtle(summary)]
     if not customers:
-        body.append(plain("No customer matches that. Try part of a name, a domain or a tenant id."))
-    body += [_customer_row(c, run_command("Health", health_command(c))) for c in shown]
+        body.append(plain(t("customers.none")))
+    body += [_customer_row(c, run_command(t("customers.health"), health_command(c)), t) for c in shown]
     actions = []
     if page > 1:
-        actions.append(customers_page("Previous page", search, page - 1))
+        actions.append(customers_page(t("customers.previous"), search, page - 1))
     if page < pages:
-        actions.append(customers_page("Next page", search, page + 1))
-    return card(body, actions, fallback=f"{title}: {summary}")
+        actions.append(customers_page(t("customers.next"), search, page + 1))
+    return card(body, actions, fallback=t("customers.fallback", title=title, summary=summary))
 
 
 def customer_choice_card(
-    query: str, options: Sequence[tuple[Customer, str]], verb: str, total: int | None = None
+    query: str, options: Sequence[tuple[Customer, str]], verb: str, t: Translator, total: int | None = None
 ) -> AdaptiveCard:
-    """'fabrikam' means more than one customer: each button finishes the request for one of them."""
+    """'fabrikam' means more than one customer: each button finishes the request for one of them.
+    `verb`: what the choice is for, in the reader's language ('see its health')."""
     total = max(total or 0, len(options))
-    shown = f"{plural(total, 'customer')} match. Pick one to {verb}."
+    shown = t.count("choice.match", total, verb=verb)
     if total > len(options):
-        shown += f" Showing the first {len(options)}; type more of the name to narrow it down."
-    body: list[CardElement] = [heading(f"Which customer did you mean by '{echo(query)}'?"), subtle(shown)]
-    body += [_customer_row(c, run_command("Choose", command)) for c, command in options]
-    return card(body, fallback=f"Several customers match '{echo(query)}'.")
+        shown += " " + t("choice.showing_first", shown=t.number(len(options)))
+    body: list[CardElement] = [heading(t("choice.heading", query=echo(query))), subtle(shown)]
+    body += [_customer_row(c, run_command(t("choice.choose"), command), t) for c, command in options]
+    return card(body, fallback=t("choice.fallback", query=echo(query)))
 
 
-def did_you_mean_card(query: str, options: Sequence[tuple[Customer, str]]) -> AdaptiveCard:
+def did_you_mean_card(query: str, options: Sequence[tuple[Customer, str]], t: Translator) -> AdaptiveCard:
     """No customer is called `query`; offer close spellings, or say how to list customers."""
     body: list[CardElement] = [
         TextBlock(
-            text=safe(f"I don't know a customer called '{echo(query)}'."),
+            text=safe(t("did_you_mean.unknown", query=echo(query))),
             weight="Bolder",
             color="Warning",
             wrap=True,
         )
     ]
     if options:
-        body.append(plain("Did you mean:", spacing="Small"))
-        body += [_customer_row(c, run_command("Yes, this one", command)) for c, command in options]
+        body.append(plain(t("did_you_mean.question"), spacing="Small"))
+        body += [_customer_row(c, run_command(t("did_you_mean.yes"), command), t) for c, command in options]
     else:
-        body.append(
-            plain("Try 'customers' to list them all, or 'customers <part of a name>'.", spacing="Small")
-        )
-    fallback = f"Unknown customer '{echo(query)}'."
-    return card(body, [run_command("List customers", "customers")], fallback=fallback)
+        body.append(plain(t("did_you_mean.try"), spacing="Small"))
+    fallback = t("did_you_mean.fallback", query=echo(query))
+    return card(body, [run_command(t("customer.list"), "customers")], fallback=fallback)

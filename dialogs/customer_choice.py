@@ -21,14 +21,17 @@ MAX_NAME_LENGTH = 120
 CommandFor = Callable[[Customer], str]
 
 
-def choose(match: CustomerMatch, command_for: CommandFor, purpose: str) -> Customer | AdaptiveCard:
-    """The customer, or a card whose buttons finish the request (`command_for`) for each candidate."""
+def choose(
+    match: CustomerMatch, command_for: CommandFor, purpose: str, t: Translator = ENGLISH
+) -> Customer | AdaptiveCard:
+    """The customer, or a card whose buttons finish the request (`command_for`) for each candidate.
+    `purpose`: the message id of what the customer is wanted for (`purpose.see_health`)."""
     if isinstance(match, Found):
         return match.customer
     if isinstance(match, Ambiguous):
         options = [(c, command_for(c)) for c in match.candidates[:MAX_CHOICES]]
-        return customer_choice_card(match.query, options, purpose, total=len(match.candidates))
-    return did_you_mean_card(match.query, [(c, command_for(c)) for c in match.suggestions])
+        return customer_choice_card(match.query, options, t(purpose), t, total=len(match.candidates))
+    return did_you_mean_card(match.query, [(c, command_for(c)) for c in match.suggestions], t)
 
 
 def which_customer(example: str, t: Translator = ENGLISH) -> AdaptiveCard:
@@ -47,10 +50,10 @@ async def pick_customer(
     example: str,
     t: Translator = ENGLISH,
 ) -> Customer | AdaptiveCard:
-    """`t`: the language the 'which customer?' question is asked in (the choice cards are English yet)."""
+    """`purpose`: a message id, as for choose(); `t`: the reader's language."""
     if not query.strip():
         return which_customer(example, t)
-    return choose(resolve_customer(await directory.list_customers(), query), command_for, purpose)
+    return choose(resolve_customer(await directory.list_customers(), query), command_for, purpose, t)
 
 
 async def known_customer(directory: CustomerDirectory, text: str) -> Customer | None:

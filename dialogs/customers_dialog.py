@@ -21,4 +21,4 @@ class CustomersDialog(AnswerDialog):
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         request = CommandRequest.from_options(options)
         matches = search_customers(await self._directory.list_customers(), request.argument)
-        return customers_card(matches, request.argument.strip(), request.page)
+        return customers_card(matches, request.argument.strip(), request.page, t)

@@ -467,7 +467,9 @@ class EscalationDialog(Dialog):
             problem = say("too_long", length=len(text), limit=MAX_NAME_LENGTH)
             await self._ask(dc, state, step="customer", problem=problem)
             return False
-        picked = await pick_customer(self._backend, text, lambda c: c.customer_id, "file for it", "contoso")
+        picked = await pick_customer(
+            self._backend, text, lambda c: c.customer_id, "purpose.file_request", "contoso"
+        )
         if isinstance(picked, Customer):
             state.customer_id, state.customer_name = picked.customer_id, picked.name
             state.guard_passed = False

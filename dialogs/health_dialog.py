@@ -27,7 +27,7 @@ class HealthDialog(AnswerDialog):
             self._backend,
             request.argument,
             health_command,
-            "see its service health",
+            "purpose.see_health",
             t("command.health.example"),
             t,
         )

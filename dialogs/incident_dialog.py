@@ -50,7 +50,9 @@ class IncidentDialog(AnswerDialog):
             def command_for(c: Customer) -> str:
                 return incident_command(incident_id, c)
 
-            picked = await pick_customer(self._backend, customer_text, command_for, "open it", "contoso")
+            picked = await pick_customer(
+                self._backend, customer_text, command_for, "purpose.open_incident", "contoso", t
+            )
             if not isinstance(picked, Customer):
                 return picked
             customer = picked

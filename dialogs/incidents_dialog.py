@@ -58,14 +58,14 @@ class IncidentsDialog(AnswerDialog):
         request = CommandRequest.from_options(options)
         words, resolved = include_resolved(request.argument.split())
         if not words:
-            return which_customer("incidents contoso")
+            return which_customer(t("command.incidents.example").rsplit(" ", 1)[0], t)
         customers = await self._backend.list_customers()
         match, service = split_customer_and_service(words, customers)
 
         def command_for(customer: Customer) -> str:
             return incidents_command(customer, service, resolved)
 
-        picked = choose(match, command_for, "see its incidents")
+        picked = choose(match, command_for, "purpose.see_incidents", t)
         if not isinstance(picked, Customer):
             return picked
         health = await self._backend.tenant_health(picked)

@@ -39,8 +39,9 @@ class NoticesDialog(AnswerDialog):
                 self._directory,
                 query,
                 lambda c: f"notices {c.customer_id}",
-                "see its notices",
+                "purpose.see_notices",
                 "notices contoso",
+                t,
             )
             if not isinstance(picked, Customer):
                 return picked

@@ -32,8 +32,9 @@ class RequestsListDialog(AnswerDialog):
                 self._backend,
                 request.argument,
                 lambda c: f"requests {c.customer_id}",
-                "see its service requests",
-                "requests contoso",
+                "purpose.see_requests",
+                t("command.requests.example"),
+                t,
             )
             if not isinstance(picked, Customer):
                 return picked

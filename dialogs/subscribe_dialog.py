@@ -76,7 +76,7 @@ class SubscribeDialog(AnswerDialog):
             services = tuple(s.strip() for s in services if s.strip())
         else:
             match, rest = split_customer_and_service(words, await self._backend.list_customers())
-            picked = choose(match, lambda c: subscribe_command(c, rest, kinds), "follow its incidents")
+            picked = choose(match, lambda c: subscribe_command(c, rest, kinds), "purpose.follow", t)
             if not isinstance(picked, Customer):
                 return picked
             customer = picked

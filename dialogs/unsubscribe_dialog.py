@@ -58,7 +58,7 @@ class UnsubscribeDialog(AnswerDialog):
         elif words:
             match, rest = split_customer_and_service(words, await self._directory.list_customers())
             picked = choose(
-                match, lambda c: f"unsubscribe {c.customer_id} {rest}".strip(), "stop following it"
+                match, lambda c: f"unsubscribe {c.customer_id} {rest}".strip(), "purpose.unfollow", t
             )
             if not isinstance(picked, Customer):
                 return picked

@@ -170,13 +170,20 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         "notice": lambda: notice_card("Something went wrong", "Please try again.", reference="ab12cd34"),
         "audit": lambda: audit_card(AUDIT_ENTRIES, DEMO_NOW),
         "audit_empty": lambda: audit_card((), DEMO_NOW),
-        "customers": lambda: customers_card(search_customers(customers, ""), "", 2),
-        "customers_none": lambda: customers_card((), "zzz", 1),
+        "customers": lambda: customers_card(search_customers(customers, ""), "", 2, ENGLISH),
+        "customers_ko": lambda: customers_card(search_customers(customers, ""), "", 2, KOREAN),
+        "customers_none": lambda: customers_card((), "zzz", 1, ENGLISH),
         "choice": lambda: customer_choice_card(
-            "fabrikam", choices(fabrikams, health_command), "see its health"
+            "fabrikam", choices(fabrikams, health_command), "see its health", ENGLISH
+        ),
+        "choice_ko": lambda: customer_choice_card(
+            "fabrikam", choices(fabrikams, health_command), KOREAN("purpose.see_health"), KOREAN
         ),
         "did_you_mean": lambda: did_you_mean_card(
-            "contsoo", choices([contoso, by_name["Contoso Pharmaceuticals"]], incidents_command)
+            "contsoo", choices([contoso, by_name["Contoso Pharmaceuticals"]], incidents_command), ENGLISH
+        ),
+        "did_you_mean_ko": lambda: did_you_mean_card(
+            "contsoo", choices([contoso, by_name["Contoso Pharmaceuticals"]], incidents_command), KOREAN
         ),
         "health": lambda: health_card(
             contoso_health, ENGLISH, admin_center_links(contoso, (s.name for s in contoso_health.services))
@@ -318,6 +325,9 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
 
 CARDS = {**_world(), **_notification_cards()}
 SNAPSHOTTED = (
+    "customers_ko",
+    "choice_ko",
+    "did_you_mean_ko",
     "incidents_ko",
     "incident_ko",
     "help_ko",

@@ -46,6 +46,9 @@ TRANSLATED_CARD_BUILDERS = (
     "cards.help.help_card",
     "cards.incidents.incidents_card",
     "cards.incidents.incident_card",
+    "cards.customers.customers_card",
+    "cards.customers.customer_choice_card",
+    "cards.customers.did_you_mean_card",
 )
 
 
