@@ -39,6 +39,7 @@ from cards.parts import (
     subtle,
     timestamp,
 )
+from locales.translator import Translator
 from services.models import (
     ALL_CUSTOMERS,
     ChangeKind,
@@ -198,18 +199,19 @@ def overview_rows(healths: Sequence[TenantHealth]) -> list[OverviewRow]:
     return sorted(rows, key=lambda r: (-r.worst, -r.active, r.customer.name.casefold()))
 
 
-def overview_card(rows: Sequence[OverviewRow], readable: int, unreadable: int, now: datetime) -> AdaptiveCard:
-    body: list[CardElement] = [heading("Overview")]
+def overview_card(
+    rows: Sequence[OverviewRow], readable: int, unreadable: int, now: datetime, t: Translator
+) -> AdaptiveCard:
+    customers = t.count("count.customers", readable)
+    body: list[CardElement] = [heading(t("overview.heading"))]
     if not rows:
         body.append(
             TextBlock(
-                text=f"✓ All {plural(readable, 'customer')} healthy", color="Good", weight="Bolder", wrap=True
+                text=t("overview.all_healthy", customers=customers), color="Good", weight="Bolder", wrap=True
             )
         )
     else:
-        body.append(
-            subtle(f"{len(rows)} of {plural(readable, 'customer')} have active incidents · worst first")
-        )
+        body.append(subtle(t("overview.troubled", troubled=t.number(len(rows)), customers=customers)))
     for row in rows:
         body.append(
             ColumnSet(
@@ -223,7 +225,7 @@ def overview_card(rows: Sequence[OverviewRow], readable: int, unreadable: int, n
                         width="auto",
                         items=[
                             TextBlock(
-                                text=plural(row.active, "active incident"),
+                                text=t.count("count.active_incidents", row.active),
                                 color=STATUS_COLOURS[row.worst],
                                 weight="Bolder",
                             )
@@ -231,15 +233,25 @@ def overview_card(rows: Sequence[OverviewRow], readable: int, unreadable: int, n
                     ),
                     Column(
                         width="auto",
-                        items=[ActionSet(actions=[run_command("Health", health_command(row.customer))])],
+                        items=[
+                            ActionSet(
+                                actions=[run_command(t("customers.health"), health_command(row.customer))]
+                            )
+                        ],
                     ),
                 ],
             )
         )
     if unreadable:
-        body.append(subtle(f"{plural(unreadable, 'customer')} couldn't be read (no delegated access)."))
-    body.append(subtle(f"As of {timestamp(now)}"))
-    headline = f"{len(rows)} customers with active incidents" if rows else f"All {readable} customers healthy"
+        body.append(subtle(t.count("overview.unreadable", unreadable)))
+    body.append(subtle(t("overview.as_of", when=t.timestamp(now))))
+    if not t.zone_known:
+        body.append(subtle(t("time.zone_unknown")))
+    headline = (
+        t("overview.fallback", troubled=t.number(len(rows)))
+        if rows
+        else t("overview.all_healthy", customers=customers)
+    )
     return card(body, fallback=headline)
 
 

@@ -39,5 +39,5 @@ class OverviewDialog(AnswerDialog):
         healths = await asyncio.gather(*(read(c) for c in customers))
         readable = [h for h in healths if h is not None]
         return overview_card(
-            overview_rows(readable), len(readable), len(customers) - len(readable), self._clock()
+            overview_rows(readable), len(readable), len(customers) - len(readable), self._clock(), t
         )

@@ -307,8 +307,9 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         "notice_digest": lambda: notice_digest_card(
             [(active, [contoso, woodgrove]), (resolved, [contoso])], DEMO_NOW - timedelta(hours=2), DEMO_NOW
         ),
-        "overview": lambda: overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW),
-        "overview_healthy": lambda: overview_card([], 22, 2, DEMO_NOW),
+        "overview": lambda: overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW, ENGLISH),
+        "overview_ko": lambda: overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW, KOREAN),
+        "overview_healthy": lambda: overview_card([], 22, 2, DEMO_NOW, ENGLISH),
         "subscribed": lambda: subscribed_card(exchange, contoso, "this channel"),
         "subscriptions": lambda: subscriptions_card(
             [(exchange, contoso), (everyone, None)], "this channel", DEMO_NOW + timedelta(hours=2)
@@ -325,6 +326,7 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
 
 CARDS = {**_world(), **_notification_cards()}
 SNAPSHOTTED = (
+    "overview_ko",
     "customers_ko",
     "choice_ko",
     "did_you_mean_ko",

@@ -49,6 +49,7 @@ TRANSLATED_CARD_BUILDERS = (
     "cards.customers.customers_card",
     "cards.customers.customer_choice_card",
     "cards.customers.did_you_mean_card",
+    "cards.notifications.overview_card",
 )
 
 
