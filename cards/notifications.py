@@ -255,16 +255,15 @@ def overview_card(
     return card(body, fallback=headline)
 
 
-def describe_subscription(subscription: Subscription, customer: Customer | None) -> str:
+def describe_subscription(subscription: Subscription, customer: Customer | None, t: Translator) -> str:
     """'Contoso Ltd · Exchange, Teams · incidents' — what a subscription hears about."""
     who = (
-        "Every customer"
+        t("subscription.every_customer")
         if subscription.customer_id == ALL_CUSTOMERS
         else (customer.name if customer else "?")
     )
-    services = ", ".join(subscription.services) if subscription.services else "every service"
-    kinds = {"incidents": "incidents", "advisories": "advisories", "all": "incidents and advisories"}
-    return f"{who} · {services} · {kinds[subscription.kinds]}"
+    services = ", ".join(subscription.services) if subscription.services else t("subscription.every_service")
+    return f"{who} · {services} · {t(f'subscription.kinds_{subscription.kinds}')}"
 
 
 def unsubscribe_command(subscription: Subscription) -> str:
@@ -272,49 +271,48 @@ def unsubscribe_command(subscription: Subscription) -> str:
     return " ".join(p for p in ("unsubscribe", who, ", ".join(subscription.services)) if p)
 
 
-def subscribed_card(subscription: Subscription, customer: Customer | None, where: str) -> AdaptiveCard:
-    what = describe_subscription(subscription, customer)
+def subscribed_card(
+    subscription: Subscription, customer: Customer | None, where: str, t: Translator
+) -> AdaptiveCard:
+    what = describe_subscription(subscription, customer, t)
     body: list[CardElement] = [
-        heading("Subscribed"),
-        plain(f"{where.capitalize()} will now hear about: {what}."),
-        subtle(
-            "Each new incident gets one card here, updated as it changes. "
-            "'quiet <hours>' holds them; 'subscriptions' lists what this conversation follows."
-        ),
+        heading(t("subscription.subscribed")),
+        plain(t("subscription.will_hear", where=where.capitalize(), what=what)),
+        subtle(t("subscription.how_it_works")),
     ]
     actions = [
-        run_command("Subscriptions", "subscriptions"),
-        run_command("Unsubscribe", unsubscribe_command(subscription)),
+        run_command(t("notify.subscriptions"), "subscriptions"),
+        run_command(t("subscription.unsubscribe"), unsubscribe_command(subscription)),
     ]
-    return card(body, actions, fallback=f"Subscribed: {what}")
+    return card(body, actions, fallback=t("subscription.fallback", what=what))
 
 
 def subscriptions_card(
-    items: Sequence[tuple[Subscription, Customer | None]], where: str, quiet_until: datetime | None
+    items: Sequence[tuple[Subscription, Customer | None]],
+    where: str,
+    quiet_until: datetime | None,
+    t: Translator,
 ) -> AdaptiveCard:
-    body: list[CardElement] = [heading("Subscriptions")]
+    body: list[CardElement] = [heading(t("notify.subscriptions"))]
+    count = t.count("count.subscriptions", len(items))
     if not items:
-        body.append(plain(f"{where.capitalize()} follows no customers yet. Try 'subscribe contoso'."))
+        body.append(plain(t("subscription.none", where=where.capitalize())))
     else:
-        body.append(subtle(f"{where.capitalize()} hears about {plural(len(items), 'subscription')}:"))
+        body.append(subtle(t("subscription.hears_about", where=where.capitalize(), subscriptions=count)))
     for subscription, customer in items:
+        unsubscribe = run_command(t("subscription.unsubscribe"), unsubscribe_command(subscription))
         body.append(
             ColumnSet(
                 separator=True,
                 columns=[
-                    Column(width="stretch", items=[plain(describe_subscription(subscription, customer))]),
-                    Column(
-                        width="auto",
-                        items=[
-                            ActionSet(actions=[run_command("Unsubscribe", unsubscribe_command(subscription))])
-                        ],
-                    ),
+                    Column(width="stretch", items=[plain(describe_subscription(subscription, customer, t))]),
+                    Column(width="auto", items=[ActionSet(actions=[unsubscribe])]),
                 ],
             )
         )
     if quiet_until:
-        body.append(subtle(f"Quiet until {timestamp(quiet_until)}; notices are held until then."))
-    return card(body, fallback=f"{plural(len(items), 'subscription')}")
+        body.append(subtle(t("subscription.quiet_until", until=t.timestamp(quiet_until))))
+    return card(body, fallback=count)
 
 
 _DELIVERY_WORDS = {

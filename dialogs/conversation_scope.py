@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from botbuilder.schema import Activity
 
+from locales.translator import ENGLISH, Translator
+
 _THREAD = ";messageid="
 
 
@@ -13,7 +15,7 @@ def conversation_key(activity: Activity) -> str:
     return conversation.split(_THREAD, 1)[0]
 
 
-def where(activity: Activity) -> str:
+def where(activity: Activity, t: Translator = ENGLISH) -> str:
     """How the bot names the conversation it is in: 'this channel', 'this group chat', 'this chat'."""
     kind = (activity.conversation.conversation_type or "") if activity.conversation else ""
-    return {"channel": "this channel", "groupchat": "this group chat"}.get(kind.casefold(), "this chat")
+    return t({"channel": "where.channel", "groupchat": "where.group_chat"}.get(kind.casefold(), "where.chat"))

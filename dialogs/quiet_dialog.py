@@ -9,19 +9,10 @@ from botbuilder.schema import Activity
 from microsoft_teams.cards import AdaptiveCard
 
 from cards.notices import notice_card
-from cards.parts import timestamp
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.ids import QUIET
-from dialogs.notification_wording import (
-    QUIET_ENDED,
-    QUIET_ENDED_TITLE,
-    QUIET_HOURS,
-    QUIET_HOURS_TITLE,
-    QUIET_MESSAGE,
-    QUIET_TITLE,
-)
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.conversations import ConversationStore
@@ -48,19 +39,21 @@ class QuietDialog(AnswerDialog):
     async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
         argument = CommandRequest.from_options(options).argument.strip().casefold().removesuffix("h").strip()
         argument = argument.removesuffix("hours").removesuffix("hour").strip()
-        conversation, here, now = conversation_key(activity), where(activity), self._clock()
+        conversation, here, now = conversation_key(activity), where(activity, t), self._clock()
         if argument in _OFF:
             await self._conversations.end_quiet(conversation, now)
             self._refresh()
             await self._audit.record(audit_entry(activity, "quiet.ended", "", now))
-            return notice_card(QUIET_ENDED_TITLE, QUIET_ENDED.format(where=here))
+            return notice_card(t("quiet.ended_title"), t("quiet.ended", where=here))
         try:
             hours = float(argument)
         except ValueError:
             hours = 0
         if not 0 < hours <= MOST_HOURS:
-            return notice_card(QUIET_HOURS_TITLE, QUIET_HOURS.format(most=MOST_HOURS))
+            return notice_card(t("quiet.hours_title"), t("quiet.hours", most=MOST_HOURS))
         until = now + timedelta(hours=hours)
         await self._conversations.set_quiet(conversation, now, until)
         await self._audit.record(audit_entry(activity, "quiet.set", f"until {until.isoformat()}", now))
-        return notice_card(QUIET_TITLE, QUIET_MESSAGE.format(where=here.capitalize(), until=timestamp(until)))
+        return notice_card(
+            t("quiet.title"), t("quiet.message", where=here.capitalize(), until=t.timestamp(until))
+        )

@@ -17,7 +17,6 @@ from dialogs.conversation_scope import conversation_key, where
 from dialogs.customer_choice import choose
 from dialogs.ids import SUBSCRIBE
 from dialogs.incidents_dialog import split_customer_and_service
-from dialogs.notification_wording import WHICH_CUSTOMER, WHICH_CUSTOMER_TITLE
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.errors import UnknownService
@@ -69,7 +68,7 @@ class SubscribeDialog(AnswerDialog):
     async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
         words, kinds = split_kind(CommandRequest.from_options(options).argument.split())
         if not words:
-            return notice_card(WHICH_CUSTOMER_TITLE, WHICH_CUSTOMER.format(where=where(activity)))
+            return notice_card(t("customer.which_title"), t("notify.which", where=where(activity, t)))
         customer: Customer | None = None
         if words[0].casefold() in EVERYONE:
             services = tuple(" ".join(words[1:]).split(",")) if len(words) > 1 else ()
@@ -91,7 +90,7 @@ class SubscribeDialog(AnswerDialog):
             )
         )
         await self._watcher.baseline([customer] if customer else list(await self._backend.list_customers()))
-        return subscribed_card(subscription, customer, where(activity))
+        return subscribed_card(subscription, customer, where(activity, t), t)
 
     async def _services(self, customer: Customer, wanted: str) -> tuple[str, ...]:
         """The services named, as the customer's tenant names them; raises UnknownService for a typo."""

@@ -40,4 +40,4 @@ class SubscriptionsDialog(AnswerDialog):
         ]
         known = await self._conversations.get(conversation)
         quiet_until = known.quiet_until if known and known.quiet_at(self._clock()) else None
-        return subscriptions_card(items, where(activity), quiet_until)
+        return subscriptions_card(items, where(activity, t), quiet_until, t)

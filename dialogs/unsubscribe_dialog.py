@@ -10,21 +10,12 @@ from microsoft_teams.cards import AdaptiveCard
 
 from cards.actions import run_command
 from cards.notices import notice_card
-from cards.parts import plural
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.customer_choice import choose
 from dialogs.ids import UNSUBSCRIBE
 from dialogs.incidents_dialog import split_customer_and_service
-from dialogs.notification_wording import (
-    LEFT,
-    NOT_SUBSCRIBED,
-    NOT_SUBSCRIBED_TITLE,
-    NOTHING_LEFT,
-    UNSUBSCRIBED,
-    UNSUBSCRIBED_TITLE,
-)
 from dialogs.requests import CommandRequest
 from dialogs.subscribe_dialog import EVERYONE
 from locales.translator import Translator
@@ -48,13 +39,15 @@ class UnsubscribeDialog(AnswerDialog):
         self._subscriptions = subscriptions
 
     async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
-        conversation, here = conversation_key(activity), where(activity)
+        conversation, here = conversation_key(activity), where(activity, t)
         words = CommandRequest.from_options(options).argument.split()
         customer_id: str | None = None
         phrases: list[str] = []
-        what = "any customer"
+        # What the reader is told and what the audit log (kept in English) records.
+        what, recorded = t("notify.any_customer"), "any customer"
         if words and words[0].casefold() in EVERYONE:
-            customer_id, what, phrases = ALL_CUSTOMERS, "every customer", _phrases(" ".join(words[1:]))
+            customer_id, phrases = ALL_CUSTOMERS, _phrases(" ".join(words[1:]))
+            what, recorded = t("notify.every_customer"), "every customer"
         elif words:
             match, rest = split_customer_and_service(words, await self._directory.list_customers())
             picked = choose(
@@ -62,9 +55,11 @@ class UnsubscribeDialog(AnswerDialog):
             )
             if not isinstance(picked, Customer):
                 return picked
-            customer_id, what, phrases = picked.customer_id, picked.name, _phrases(rest)
+            customer_id, phrases = picked.customer_id, _phrases(rest)
+            what = recorded = picked.name
         if phrases:
             what += f" ({', '.join(phrases)})"
+            recorded += f" ({', '.join(phrases)})"
         doomed = [
             s
             for s in await self._subscriptions.of_conversation(conversation)
@@ -73,17 +68,17 @@ class UnsubscribeDialog(AnswerDialog):
         ]
         if not await self._subscriptions.remove(doomed):
             return notice_card(
-                NOT_SUBSCRIBED_TITLE,
-                NOT_SUBSCRIBED.format(where=here.capitalize(), what=what),
-                [run_command("Subscriptions", "subscriptions")],
+                t("notify.not_subscribed_title"),
+                t("notify.not_subscribed", where=here.capitalize(), what=what),
+                [run_command(t("notify.subscriptions"), "subscriptions")],
             )
-        await self._audit.record(audit_entry(activity, "subscription.removed", what, self._clock()))
+        await self._audit.record(audit_entry(activity, "subscription.removed", recorded, self._clock()))
         remaining = len(await self._subscriptions.of_conversation(conversation))
-        left = LEFT.format(count=plural(remaining, "subscription")) if remaining else NOTHING_LEFT
+        left = t.count("notify.still_follows", remaining) if remaining else t("notify.nothing_left")
         return notice_card(
-            UNSUBSCRIBED_TITLE,
-            UNSUBSCRIBED.format(where=here.capitalize(), what=what, left=left),
-            [run_command("Subscriptions", "subscriptions")],
+            t("notify.unsubscribed_title"),
+            t("notify.unsubscribed", where=here.capitalize(), what=what, left=left),
+            [run_command(t("notify.subscriptions"), "subscriptions")],
         )
 
 

@@ -310,11 +310,18 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         "overview": lambda: overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW, ENGLISH),
         "overview_ko": lambda: overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW, KOREAN),
         "overview_healthy": lambda: overview_card([], 22, 2, DEMO_NOW, ENGLISH),
-        "subscribed": lambda: subscribed_card(exchange, contoso, "this channel"),
+        "subscribed": lambda: subscribed_card(exchange, contoso, "this channel", ENGLISH),
+        "subscribed_ko": lambda: subscribed_card(exchange, contoso, KOREAN("where.channel"), KOREAN),
         "subscriptions": lambda: subscriptions_card(
-            [(exchange, contoso), (everyone, None)], "this channel", DEMO_NOW + timedelta(hours=2)
+            [(exchange, contoso), (everyone, None)], "this channel", DEMO_NOW + timedelta(hours=2), ENGLISH
         ),
-        "subscriptions_none": lambda: subscriptions_card([], "this chat", None),
+        "subscriptions_ko": lambda: subscriptions_card(
+            [(exchange, contoso), (everyone, None)],
+            KOREAN("where.channel"),
+            DEMO_NOW + timedelta(hours=2),
+            KOREAN,
+        ),
+        "subscriptions_none": lambda: subscriptions_card([], "this chat", None, ENGLISH),
         "notices": lambda: notices_card(
             [(active, [contoso, woodgrove], [delivered, held, refused]), (resolved, [contoso], [])],
             "19:ops",
@@ -326,6 +333,8 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
 
 CARDS = {**_world(), **_notification_cards()}
 SNAPSHOTTED = (
+    "subscribed_ko",
+    "subscriptions_ko",
     "overview_ko",
     "customers_ko",
     "choice_ko",

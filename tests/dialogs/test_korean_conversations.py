@@ -130,9 +130,6 @@ async def test_one_incident_in_korean_with_kst_times() -> None:
     [
         ("요청 contoso", "File a service request · Contoso Ltd"),
         ("에스컬레이션", "File a service request"),
-        ("구독 contoso", "Subscribed"),
-        ("구독목록", "Subscriptions"),
-        ("구독취소 contoso", "Not subscribed"),
         ("요청목록", "Service requests"),
         ("알림", "Latest notices"),
     ],
@@ -149,3 +146,26 @@ async def test_overview_in_korean() -> None:
     text = visible_text(await seoul().one("개요"))
     assert text.startswith("개요\n고객 22곳 중 5곳에 진행 중인 장애 · 심각한 순")
     assert "2026. 11. 24. 18:00 KST 기준" in text
+
+
+async def test_subscribing_and_unsubscribing_in_korean() -> None:
+    bot = seoul()
+    subscribed = visible_text(await bot.one("구독 contoso"))
+    assert subscribed.startswith(
+        "구독함\n이 채널에서 이제 다음 알림을 받습니다: Contoso Ltd · 모든 서비스 · 장애."
+    )
+    listed = visible_text(await bot.one("구독목록"))
+    assert listed.startswith("구독목록\n이 채널에서 받는 알림: 구독 1개")
+    gone = visible_text(await bot.one("구독취소 contoso"))
+    assert gone.startswith(
+        "구독 취소됨\n이 채널에서 더 이상 Contoso Ltd 알림을 받지 않습니다. 이제 구독 중인 것이 없습니다."
+    )
+    assert visible_text(await bot.one("구독취소 contoso")).startswith("구독하지 않음")
+
+
+async def test_quiet_in_korean_says_until_when_in_kst() -> None:
+    text = visible_text(await seoul().one("조용히 1"))
+    assert text == (
+        "조용히\n이 채널은(는) 2026. 11. 24. 19:00 KST까지 조용히 합니다. "
+        "그때까지 알림을 보류했다가 요약 하나로 보냅니다."
+    )

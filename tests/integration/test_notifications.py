@@ -262,7 +262,8 @@ async def test_quiet_hours_hold_notices_and_deliver_them_as_one_digest(
     bot = await start_bot(**QUIET_BOT)
     await subscribed(bot, service_url)
     await say(bot, channel_message(service_url, "quiet 2"))
-    assert "This channel is quiet until 24 Nov 2026 11:00 UTC" in visible_text(connector.messages[-1])
+    # Teams says the person is in Vienna (clientInfo): the time is theirs, named.
+    assert "This channel is quiet until 24 Nov 2026 12:00 CET" in visible_text(connector.messages[-1])
     await notify(bot, event("contoso"))
     await notify(bot, event("contoso", "SP2200002"))
     await asyncio.sleep(0.3)

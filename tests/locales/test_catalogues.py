@@ -50,6 +50,8 @@ TRANSLATED_CARD_BUILDERS = (
     "cards.customers.customer_choice_card",
     "cards.customers.did_you_mean_card",
     "cards.notifications.overview_card",
+    "cards.notifications.subscribed_card",
+    "cards.notifications.subscriptions_card",
 )
 
 
