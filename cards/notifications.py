@@ -36,6 +36,7 @@ from cards.parts import (
     plural,
     relative_time,
     safe,
+    status_label,
     subtle,
     timestamp,
 )
@@ -45,7 +46,6 @@ from services.models import (
     ChangeKind,
     Customer,
     Delivery,
-    DeliveryState,
     Incident,
     Notice,
     StatusLevel,
@@ -315,23 +315,17 @@ def subscriptions_card(
     return card(body, fallback=count)
 
 
-_DELIVERY_WORDS = {
-    DeliveryState.PENDING: "on its way",
-    DeliveryState.DELIVERED: "delivered",
-    DeliveryState.HELD: "held",
-    DeliveryState.FAILED: "not delivered yet",
-    DeliveryState.UNCERTAIN: "may not have arrived",
-    DeliveryState.INACTIVE: "not sent",
-}
-
-
-def delivery_line(delivery: Delivery, here: bool, now: datetime) -> str:
-    where = "Here" if here else "Another conversation"
-    line = f"{where}: {_DELIVERY_WORDS[delivery.state]} {relative_time(delivery.updated, now)}"
+def delivery_line(delivery: Delivery, here: bool, now: datetime, t: Translator) -> str:
+    line = t(
+        "notices.delivery",
+        where=t("notices.here" if here else "notices.elsewhere"),
+        state=t(f"notices.state_{delivery.state.value}"),
+        when=t.relative_time(delivery.updated, now),
+    )
     if delivery.reason:
         line += f" ({delivery.reason})"
     if delivery.acknowledged_by:
-        line += f", acknowledged by {delivery.acknowledged_by}"
+        line += t("notices.acknowledged_by", who=delivery.acknowledged_by)
     return line
 
 
@@ -340,15 +334,16 @@ def notices_card(
     conversation: str,
     scope: str,
     now: datetime,
+    t: Translator,
 ) -> AdaptiveCard:
     """The latest notices, and for each conversation when it was delivered or why it wasn't."""
-    body: list[CardElement] = [heading(f"Latest notices{scope}")]
+    body: list[CardElement] = [heading(t("notices.heading") + scope)]
     if not items:
-        body.append(plain("No notices yet. Subscribe with 'subscribe <customer>' to get them."))
+        body.append(plain(t("notices.none")))
     for notice, customers, deliveries in items:
         incident = notice.incident
-        state = "Resolved" if incident.is_resolved else incident.status.label
-        lines = [delivery_line(d, d.conversation == conversation, now) for d in deliveries]
+        state = t("status.resolved") if incident.is_resolved else status_label(incident.status, t)
+        lines = [delivery_line(d, d.conversation == conversation, now, t) for d in deliveries]
         body.append(
             TextBlock(
                 text=safe(f"{incident.incident_id} · {incident.service} · {state}"),
@@ -357,10 +352,11 @@ def notices_card(
                 wrap=True,
             )
         )
+        names = ", ".join(c.name for c in customers)
         body.append(
-            subtle(f"{', '.join(c.name for c in customers)} · updated {relative_time(notice.updated, now)}")
+            subtle(
+                t("notices.customers_updated", customers=names, updated=t.relative_time(notice.updated, now))
+            )
         )
-        body.append(
-            plain("\n".join(lines) if lines else "No conversation subscribes to it.", spacing="Small")
-        )
-    return card(body, fallback=f"{plural(len(items), 'notice')}")
+        body.append(plain("\n".join(lines) if lines else t("notices.no_conversation"), spacing="Small"))
+    return card(body, fallback=t.count("count.notices", len(items)))

@@ -53,4 +53,4 @@ class NoticesDialog(AnswerDialog):
             for notice, deliveries in latest
         ]
         scope = f" · {customer.name}" if customer else ""
-        return notices_card(items, conversation_key(activity), scope, self._clock())
+        return notices_card(items, conversation_key(activity), scope, self._clock(), t)

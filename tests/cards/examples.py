@@ -327,12 +327,21 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
             "19:ops",
             "",
             DEMO_NOW,
+            ENGLISH,
+        ),
+        "notices_ko": lambda: notices_card(
+            [(active, [contoso, woodgrove], [delivered, held, refused]), (resolved, [contoso], [])],
+            "19:ops",
+            "",
+            DEMO_NOW,
+            KOREAN,
         ),
     }
 
 
 CARDS = {**_world(), **_notification_cards()}
 SNAPSHOTTED = (
+    "notices_ko",
     "subscribed_ko",
     "subscriptions_ko",
     "overview_ko",

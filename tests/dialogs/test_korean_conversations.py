@@ -131,7 +131,6 @@ async def test_one_incident_in_korean_with_kst_times() -> None:
         ("요청 contoso", "File a service request · Contoso Ltd"),
         ("에스컬레이션", "File a service request"),
         ("요청목록", "Service requests"),
-        ("알림", "Latest notices"),
     ],
 )
 async def test_korean_commands_start_their_flows_whose_cards_are_still_english(

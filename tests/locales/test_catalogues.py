@@ -32,6 +32,7 @@ from services.errors import (
     UnknownService,
     UpstreamUnavailable,
 )
+from services.models import DeliveryState
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="'cgi' is deprecated", category=DeprecationWarning)
@@ -52,6 +53,7 @@ TRANSLATED_CARD_BUILDERS = (
     "cards.notifications.overview_card",
     "cards.notifications.subscribed_card",
     "cards.notifications.subscriptions_card",
+    "cards.notifications.notices_card",
 )
 
 
@@ -117,6 +119,9 @@ def test_every_message_the_code_asks_for_is_in_the_catalogue() -> None:
     }
     asked |= {c.operator_action for c in COMMANDS if c.operator_action}
     asked |= {f"{e.message_id}.{part}" for e in ERRORS for part in ("title", "message")}
+    # Ids the code builds from a value: every value has its message.
+    asked |= {f"notices.state_{state.value}" for state in DeliveryState}
+    asked |= {f"subscription.kinds_{kinds}" for kinds in ("incidents", "advisories", "all")}
     assert len(asked) > 50
     assert sorted(asked - set(_messages(DEFAULT_LANGUAGE))) == []
 
