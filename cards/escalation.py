@@ -38,7 +38,8 @@ from cards.actions import (
     request_command,
     run_command,
 )
-from cards.parts import STATUS_COLOURS, card, heading, plain, plural, relative_time, safe, subtle, timestamp
+from cards.parts import STATUS_COLOURS, card, heading, plain, safe, subtle, timestamp
+from locales.translator import Translator
 from services.models import Handoff, Incident, RequestStatus, ServiceRequest, Severity
 
 LABELS = {
@@ -345,21 +346,27 @@ def handoff_card(request: ServiceRequest, handoff: Handoff, headline: str = "") 
     return card(body, actions, fallback=f"{LABELS['handoff_title']}: {request.reference}")
 
 
-def requests_card(requests: Sequence[ServiceRequest], now: datetime, scope: str = "") -> AdaptiveCard:
-    title = f"{LABELS['requests_title']} · {scope}" if scope else LABELS["requests_title"]
-    body: list[CardElement] = [
-        heading(title),
-        subtle(plural(len(requests), "request") + " · latest update first"),
-    ]
+def _request_status(request: ServiceRequest, t: Translator) -> tuple[str, TextColor]:
+    return t(f"request_status.{request.status.value}"), STATUS_WORDS[request.status][1]
+
+
+def requests_card(
+    requests: Sequence[ServiceRequest], now: datetime, t: Translator, scope: str = ""
+) -> AdaptiveCard:
+    title = t("requests.title")
+    if scope:
+        title = f"{title} · {scope}"
+    count = t.count("count.requests", len(requests))
+    body: list[CardElement] = [heading(title), subtle(t("requests.subtitle", count=count))]
     if not requests:
-        body.append(plain(LABELS["no_requests"]))
+        body.append(plain(t("requests.none")))
     for request in requests:
-        word, colour = STATUS_WORDS[request.status]
+        word, colour = _request_status(request, t)
         body.append(
             ColumnSet(
                 separator=True,
                 select_action=run_command(
-                    f"{LABELS['open']} {request.number}", request_command(request.number)
+                    t("requests.open", number=request.number), request_command(request.number)
                 ),
                 columns=[
                     Column(
@@ -368,8 +375,12 @@ def requests_card(requests: Sequence[ServiceRequest], now: datetime, scope: str 
                             TextBlock(text=request.number, weight="Bolder", font_type="Monospace"),
                             plain(request.title, spacing="None"),
                             subtle(
-                                f"{request.customer_name} · {SEVERITY_WORDS[request.severity]} · "
-                                f"updated {relative_time(request.last_modified, now)}"
+                                t(
+                                    "requests.row_subtitle",
+                                    customer=request.customer_name,
+                                    severity=t(f"severity.{request.severity.value}"),
+                                    updated=t.relative_time(request.last_modified, now),
+                                )
                             ),
                         ],
                     ),
@@ -380,32 +391,33 @@ def requests_card(requests: Sequence[ServiceRequest], now: datetime, scope: str 
                 ],
             )
         )
-    return card(body, fallback=f"{title}: {plural(len(requests), 'request')}")
+    return card(body, fallback=t("requests.fallback", title=title, count=count))
 
 
-def request_card(request: ServiceRequest, now: datetime) -> AdaptiveCard:
+def request_card(request: ServiceRequest, now: datetime, t: Translator) -> AdaptiveCard:
     facts = [
-        (LABELS["severity"], SEVERITY_WORDS[request.severity]),
-        (LABELS["customer"], request.customer_name),
-        (LABELS["topic"], f"{request.topic.product} · {request.topic.name}"),
-        (LABELS["contact"], _contact(request)),
-        (LABELS["created"], timestamp(request.created)),
-        (LABELS["updated"], relative_time(request.last_modified, now)),
+        (t("request.fact_severity"), t(f"severity.{request.severity.value}")),
+        (t("request.fact_customer"), request.customer_name),
+        (t("request.fact_topic"), f"{request.topic.product} · {request.topic.name}"),
+        (t("request.fact_contact"), _contact(request)),
+        (t("request.fact_created"), t.timestamp(request.created)),
+        (t("request.fact_updated"), t.relative_time(request.last_modified, now)),
     ]
     if request.incident_id:
-        facts.append((LABELS["incident"], request.incident_id))
+        facts.append((t("request.fact_incident"), request.incident_id))
+    word, colour = _request_status(request, t)
     body: list[CardElement] = [
         heading(request.title),
         subtle(f"{request.number} · {request.customer_name}"),
-        _status(request),
-        FactSet(facts=[Fact(title=t, value=safe(v)) for t, v in facts]),
+        TextBlock(text=word, color=colour, weight="Bolder", spacing="Small"),
+        FactSet(facts=[Fact(title=title, value=safe(value)) for title, value in facts]),
         plain(request.description, spacing="Medium"),
-        TextBlock(text=LABELS["notes"], weight="Bolder", size="Medium", separator=True, spacing="Medium"),
+        TextBlock(text=t("request.notes"), weight="Bolder", size="Medium", separator=True, spacing="Medium"),
     ]
     if not request.notes:
-        body.append(subtle(LABELS["no_notes"]))
+        body.append(subtle(t("request.no_notes")))
     for note in sorted(request.notes, key=lambda n: n.created, reverse=True):
-        body.append(subtle(f"{timestamp(note.created)} · {note.author}", weight="Bolder"))
+        body.append(subtle(f"{t.timestamp(note.created)} · {note.author}", weight="Bolder"))
         body.append(plain(note.text, spacing="None"))
-    body.append(plain(LABELS["add_note"].format(number=request.number), is_subtle=True, spacing="Medium"))
-    return card(body, fallback=f"{request.number}: {request.title} ({STATUS_WORDS[request.status][0]})")
+    body.append(plain(t("request.add_note", number=request.number), is_subtle=True, spacing="Medium"))
+    return card(body, fallback=t("request.fallback", number=request.number, title=request.title, status=word))

@@ -36,4 +36,4 @@ class LinkDialog(AnswerDialog):
         linked = await self._desk.link_request(found["reference"].upper(), found["number"])
         detail = f"{found['number']} to {found['reference'].upper()}"
         await self._audit.record(audit_entry(activity, "request.linked", detail, self._clock()))
-        return request_card(linked, self._clock())
+        return request_card(linked, self._clock(), t)

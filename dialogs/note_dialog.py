@@ -53,5 +53,7 @@ class NoteDialog(ComponentDialog):
         entry = audit_entry(step.context.activity, "request.note", number, self._clock())
         await self._audit.record(entry)
         await step.context.send_activity(text_reply(say("note_added", number=number)))
-        await step.context.send_activity(card_reply(request_card(updated, self._clock())))
+        await step.context.send_activity(
+            card_reply(request_card(updated, self._clock(), translator_of(step.context)))
+        )
         return await step.end_dialog()

@@ -37,4 +37,4 @@ class RequestDialog(AnswerDialog):
             return notice_card(
                 "Which request?", say("which_request"), [run_command("List requests", "requests")]
             )
-        return request_card(await self._desk.service_request(number), self._clock())
+        return request_card(await self._desk.service_request(number), self._clock(), t)

@@ -40,4 +40,4 @@ class RequestsListDialog(AnswerDialog):
                 return picked
             customer = picked
         found = await self._desk.recent_requests(customer)
-        return requests_card(found, self._clock(), customer.name if customer else "")
+        return requests_card(found, self._clock(), t, customer.name if customer else "")

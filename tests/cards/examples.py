@@ -226,9 +226,11 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
             ),
             Handoff(PARTNER_CENTER_NEW_REQUEST, handoff_summary(request)),
         ),
-        "service_requests": lambda: requests_card([request, older], DEMO_NOW),
-        "service_requests_none": lambda: requests_card([], DEMO_NOW, "Northwind Traders"),
-        "service_request": lambda: request_card(older, DEMO_NOW),
+        "service_requests": lambda: requests_card([request, older], DEMO_NOW, ENGLISH),
+        "service_requests_ko": lambda: requests_card([request, older], DEMO_NOW, KOREAN),
+        "service_requests_none": lambda: requests_card([], DEMO_NOW, ENGLISH, "Northwind Traders"),
+        "service_request": lambda: request_card(older, DEMO_NOW, ENGLISH),
+        "service_request_ko": lambda: request_card(older, DEMO_NOW, KOREAN),
         "escalation_form": lambda: request_form_card(
             RequestForm(
                 key=key,
@@ -341,6 +343,8 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
 
 CARDS = {**_world(), **_notification_cards()}
 SNAPSHOTTED = (
+    "service_requests_ko",
+    "service_request_ko",
     "notices_ko",
     "subscribed_ko",
     "subscriptions_ko",

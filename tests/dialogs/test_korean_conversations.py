@@ -130,7 +130,6 @@ async def test_one_incident_in_korean_with_kst_times() -> None:
     [
         ("요청 contoso", "File a service request · Contoso Ltd"),
         ("에스컬레이션", "File a service request"),
-        ("요청목록", "Service requests"),
     ],
 )
 async def test_korean_commands_start_their_flows_whose_cards_are_still_english(
@@ -168,3 +167,8 @@ async def test_quiet_in_korean_says_until_when_in_kst() -> None:
         "조용히\n이 채널은(는) 2026. 11. 24. 19:00 KST까지 조용히 합니다. "
         "그때까지 알림을 보류했다가 요약 하나로 보냅니다."
     )
+
+
+async def test_service_requests_in_korean() -> None:
+    text = visible_text(await seoul().one("요청목록"))
+    assert text.startswith("서비스 요청\n요청 0건 · 최근 업데이트순")

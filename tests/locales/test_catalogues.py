@@ -32,7 +32,7 @@ from services.errors import (
     UnknownService,
     UpstreamUnavailable,
 )
-from services.models import DeliveryState
+from services.models import DeliveryState, RequestStatus, Severity
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="'cgi' is deprecated", category=DeprecationWarning)
@@ -54,6 +54,8 @@ TRANSLATED_CARD_BUILDERS = (
     "cards.notifications.subscribed_card",
     "cards.notifications.subscriptions_card",
     "cards.notifications.notices_card",
+    "cards.escalation.requests_card",
+    "cards.escalation.request_card",
 )
 
 
@@ -122,6 +124,8 @@ def test_every_message_the_code_asks_for_is_in_the_catalogue() -> None:
     # Ids the code builds from a value: every value has its message.
     asked |= {f"notices.state_{state.value}" for state in DeliveryState}
     asked |= {f"subscription.kinds_{kinds}" for kinds in ("incidents", "advisories", "all")}
+    asked |= {f"request_status.{status.value}" for status in RequestStatus}
+    asked |= {f"severity.{severity.value}" for severity in Severity}
     assert len(asked) > 50
     assert sorted(asked - set(_messages(DEFAULT_LANGUAGE))) == []
 
