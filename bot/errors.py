@@ -15,7 +15,9 @@ from botbuilder.core import TurnContext
 
 from bot.log_ids import conversation_hash
 from cards.notices import notice_card
+from dialogs.language import translator_of
 from dialogs.replies import card_reply
+from locales.translator import ENGLISH, Translator
 from services.document_store import StaleWriteError
 
 logger = logging.getLogger("bot.errors")
@@ -38,16 +40,10 @@ def _where(error: BaseException) -> str:
     return f"{path.relative_to(_PROJECT) if path.is_relative_to(_PROJECT) else path.name}:{last.lineno}"
 
 
-def describe(error: BaseException) -> tuple[str, str]:
+def describe(error: BaseException, t: Translator = ENGLISH) -> tuple[str, str]:
     if isinstance(error, StaleWriteError):
-        return (
-            "Two answers crossed",
-            "Someone else in this conversation used me at the same moment. Please send your message again.",
-        )
-    return (
-        "Something went wrong on my side",
-        "Please try again. If it keeps happening, give the reference below to whoever runs this bot.",
-    )
+        return t("turn_error.crossed_title"), t("turn_error.crossed")
+    return t("turn_error.title"), t("turn_error.message")
 
 
 async def report_turn_error(turn_context: TurnContext, error: Exception) -> str:
@@ -62,9 +58,10 @@ async def report_turn_error(turn_context: TurnContext, error: Exception) -> str:
         type(error).__name__,
         _where(error),
     )
-    title, message = describe(error)
+    t = translator_of(turn_context)
+    title, message = describe(error, t)
     try:
-        await turn_context.send_activity(card_reply(notice_card(title, message, reference=reference)))
+        await turn_context.send_activity(card_reply(notice_card(title, message, reference=reference, t=t)))
     except Exception as send_error:  # noqa: BLE001 - the user can't be told; the log must still say so
         logger.error(
             "error card not sent reference=%s conversation=%s error=%s",

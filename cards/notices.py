@@ -7,19 +7,25 @@ from typing import Any
 from microsoft_teams.cards import AdaptiveCard, TextBlock
 
 from cards.parts import card, echo, plain, safe, subtle
+from locales.translator import ENGLISH, Translator
 
 # Notices are a sentence or two; one that quotes upstream or typed text is still cut here.
 MESSAGE_LIMIT = 1_000
 
 
 def notice_card(
-    title: str, message: str, actions: list[Any] | None = None, reference: str = ""
+    title: str,
+    message: str,
+    actions: list[Any] | None = None,
+    reference: str = "",
+    t: Translator = ENGLISH,
 ) -> AdaptiveCard:
+    """`title` and `message` come in the reader's language; `t` words the reference line."""
     message = echo(message, MESSAGE_LIMIT)
     body = [
         TextBlock(text=safe(echo(title)), weight="Bolder", size="Medium", color="Warning", wrap=True),
         plain(message, spacing="Small"),
     ]
     if reference:
-        body.append(subtle(f"Reference: {reference}"))
+        body.append(subtle(t("notice.reference", reference=reference)))
     return card(body, actions, fallback=f"{title}: {message}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.harness import BotHarness
+from tests.doubles.backends import BrokenBackend
+from tests.support.harness import BotHarness, demo_backend
 from tests.support.visible import button, visible_text
 
 pytestmark = pytest.mark.usefixtures("each_backend")
@@ -172,3 +173,10 @@ async def test_quiet_in_korean_says_until_when_in_kst() -> None:
 async def test_service_requests_in_korean() -> None:
     text = visible_text(await seoul().one("요청목록"))
     assert text.startswith("서비스 요청\n요청 0건 · 최근 업데이트순")
+
+
+async def test_an_unexpected_error_is_apologised_for_in_korean() -> None:
+    bot = BotHarness(backend=BrokenBackend(demo_backend()), locale="ko-KR")
+    text = visible_text(await bot.one("상태 contoso"))
+    assert text.startswith("제 쪽에서 문제가 생겼습니다\n다시 시도해 주세요.")
+    assert "참조: " in text and "Traceback" not in text
