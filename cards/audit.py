@@ -8,41 +8,44 @@ from datetime import datetime
 from microsoft_teams.cards import AdaptiveCard, FactSet, TextBlock
 from microsoft_teams.cards import Fact as CardFact
 
-from cards.parts import card, echo, heading, plain, relative_time, safe, subtle
+from cards.parts import card, echo, heading, plain, safe, subtle
+from locales.translator import Translator
 from services.models import AuditEntry
 
-AUDIT_TITLE = "Audit log"
-AUDIT_EMPTY = "Nothing recorded yet: requests filed, notes, subscriptions and refusals appear here."
-AUDIT_SHOWING = "The latest {count} of what was done with the bot's access, newest first."
 LINE_LIMIT = 200
-# What each recorded action reads as.
-ACTIONS = {
-    "request.filed": "filed a service request",
-    "request.note": "added a note to",
-    "request.linked": "linked an SR number to",
-    "subscription.added": "subscribed this conversation to",
-    "subscription.removed": "unsubscribed this conversation from",
-    "quiet.set": "held notices in this conversation",
-    "quiet.ended": "ended quiet hours in this conversation",
-    "notice.acknowledged": "acknowledged the notice of",
-    "access.refused": "was refused access",
-}
+# The recorded actions with a message of their own (`audit.<action>`); others show as recorded.
+ACTIONS = (
+    "request.filed",
+    "request.note",
+    "request.linked",
+    "subscription.added",
+    "subscription.removed",
+    "quiet.set",
+    "quiet.ended",
+    "notice.acknowledged",
+    "access.refused",
+)
 
 
-def audit_card(entries: Sequence[AuditEntry], now: datetime) -> AdaptiveCard:
+def audit_card(entries: Sequence[AuditEntry], now: datetime, t: Translator) -> AdaptiveCard:
+    """The entries' details are shown as recorded (in English: the log is a record, not a message)."""
+    title = t("audit.title")
     if not entries:
-        return card([heading(AUDIT_TITLE), plain(AUDIT_EMPTY)], fallback=f"{AUDIT_TITLE}: {AUDIT_EMPTY}")
+        empty = t("audit.empty")
+        return card([heading(title), plain(empty)], fallback=f"{title}: {empty}")
     facts = [
-        CardFact(title=relative_time(e.at, now), value=safe(echo(_line(e), LINE_LIMIT))) for e in entries
+        CardFact(title=t.relative_time(e.at, now), value=safe(echo(_line(e, t), LINE_LIMIT))) for e in entries
     ]
     body: list[TextBlock | FactSet] = [
-        heading(AUDIT_TITLE),
-        subtle(AUDIT_SHOWING.format(count=len(entries))),
+        heading(title),
+        subtle(t("audit.showing", count=t.number(len(entries)))),
         FactSet(facts=facts),
     ]
-    return card(body, fallback=f"{AUDIT_TITLE}: {len(entries)} entries")
+    return card(body, fallback=t.count("audit.fallback", len(entries), title=title))
 
 
-def _line(entry: AuditEntry) -> str:
-    who = entry.actor_name or entry.actor_id or "someone"
-    return f"{who} {ACTIONS.get(entry.action, entry.action)} {entry.detail}".strip()
+def _line(entry: AuditEntry, t: Translator) -> str:
+    who = entry.actor_name or entry.actor_id or t("edge.someone")
+    if entry.action not in ACTIONS:
+        return f"{who} {entry.action} {entry.detail}".strip()
+    return t(f"audit.{entry.action}", who=who, detail=entry.detail).strip()

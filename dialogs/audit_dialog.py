@@ -26,4 +26,4 @@ class AuditDialog(AnswerDialog):
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         argument = CommandRequest.from_options(options).argument.strip()
         count = int(argument) if argument.isdigit() else DEFAULT_ENTRIES
-        return audit_card(await self._log.latest(count), self._clock())
+        return audit_card(await self._log.latest(count), self._clock(), t)

@@ -168,8 +168,9 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         ),
         "help_ko": lambda: help_card(help_entries(KOREAN), KOREAN, greeting=KOREAN("edge.greeting")),
         "notice": lambda: notice_card("Something went wrong", "Please try again.", reference="ab12cd34"),
-        "audit": lambda: audit_card(AUDIT_ENTRIES, DEMO_NOW),
-        "audit_empty": lambda: audit_card((), DEMO_NOW),
+        "audit": lambda: audit_card(AUDIT_ENTRIES, DEMO_NOW, ENGLISH),
+        "audit_ko": lambda: audit_card(AUDIT_ENTRIES, DEMO_NOW, KOREAN),
+        "audit_empty": lambda: audit_card((), DEMO_NOW, ENGLISH),
         "customers": lambda: customers_card(search_customers(customers, ""), "", 2, ENGLISH),
         "customers_ko": lambda: customers_card(search_customers(customers, ""), "", 2, KOREAN),
         "customers_none": lambda: customers_card((), "zzz", 1, ENGLISH),
@@ -343,6 +344,7 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
 
 CARDS = {**_world(), **_notification_cards()}
 SNAPSHOTTED = (
+    "audit_ko",
     "service_requests_ko",
     "service_request_ko",
     "notices_ko",

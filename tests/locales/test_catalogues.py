@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands import COMMANDS
+from cards.audit import ACTIONS as AUDIT_ACTIONS
 from dialogs.language import error_wording
 from locales.translator import DEFAULT_LANGUAGE, ENGLISH, LANGUAGES, Translator, catalogue_path
 from services.errors import (
@@ -56,6 +57,7 @@ TRANSLATED_CARD_BUILDERS = (
     "cards.notifications.notices_card",
     "cards.escalation.requests_card",
     "cards.escalation.request_card",
+    "cards.audit.audit_card",
 )
 
 
@@ -126,6 +128,7 @@ def test_every_message_the_code_asks_for_is_in_the_catalogue() -> None:
     asked |= {f"subscription.kinds_{kinds}" for kinds in ("incidents", "advisories", "all")}
     asked |= {f"request_status.{status.value}" for status in RequestStatus}
     asked |= {f"severity.{severity.value}" for severity in Severity}
+    asked |= {f"audit.{action}" for action in AUDIT_ACTIONS}
     assert len(asked) > 50
     assert sorted(asked - set(_messages(DEFAULT_LANGUAGE))) == []
 
