@@ -79,7 +79,9 @@ class RetryPolicy:
     def wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, ConnectorError) and error.retry_after is not None:
-            return min(error.retry_after, self.total_seconds)
+            # Honoured, but 'Retry-After: 0' (or a date in the past) must not become a tight loop.
+            floor = self.first_wait_seconds / 2 * state.attempt_number
+            return min(max(error.retry_after, floor), self.total_seconds)
         backoff = wait_exponential_jitter(
             multiplier=self.first_wait_seconds, max=self.max_wait_seconds, jitter=self.first_wait_seconds
         )

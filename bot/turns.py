@@ -48,6 +48,18 @@ INVOKE_STILL_WORKING = {
 }
 
 
+def _asked(activity: Activity) -> str | None:
+    """What an apology after a restart should quote: the typed command (empty means help), '' for a
+    button press, None for events nobody waits on (installs, members joining)."""
+    if activity.type == ActivityTypes.invoke or (
+        activity.type == ActivityTypes.message and activity.value is not None
+    ):
+        return ""
+    if activity.type == ActivityTypes.message:
+        return (command_text(activity) or "help")[:MAX_COMMAND_LENGTH]
+    return None
+
+
 class AuthenticationTimeout(Exception):
     """The activity could not be authenticated and recorded within the reply budget; Teams will retry."""
 
@@ -129,8 +141,20 @@ class TurnRunner:
             self._keep(asyncio.ensure_future(self._apologise_all(unfinished)))
 
     async def _apologise_all(self, unfinished: list[UnfinishedTurn]) -> None:
-        for turn in unfinished:
-            await self._apologise(turn)
+        for done, turn in enumerate(unfinished):
+            try:
+                await self._apologise(turn)
+            except asyncio.CancelledError:
+                logger.warning(
+                    "apologies cut off at shutdown left=%d kept for the next start", len(unfinished) - done
+                )
+                raise
+            except Exception as error:  # noqa: BLE001 - one failed apology must not stop the others
+                logger.error(
+                    "apology failed conversation=%s error=%s",
+                    conversation_hash(turn.conversation),
+                    type(error).__name__,
+                )
 
     def _keep(self, work: asyncio.Future[object]) -> None:
         self._background.add(work)
@@ -188,14 +212,9 @@ class TurnRunner:
         activity = context.activity
         if not activity.id or not activity.conversation:
             return True
-        asked = (
-            command_text(activity)
-            if activity.type == ActivityTypes.message and activity.value is None
-            else ""
-        )
         reference = TurnContext.get_conversation_reference(activity).serialize()
         known = await self._journal.accept(
-            activity.conversation.id, activity.id, reference, asked[:MAX_COMMAND_LENGTH], self._clock()
+            activity.conversation.id, activity.id, reference, _asked(activity), self._clock()
         )
         if known == Acceptance.ANSWERED or (known == Acceptance.UNANSWERED and key in self._in_flight):
             return False
@@ -225,6 +244,10 @@ class TurnRunner:
             )
 
     async def _apologise(self, unfinished: UnfinishedTurn) -> None:
+        if unfinished.asked is None:
+            # An install or membership event: nobody is waiting for an answer.
+            await self._journal.finish(unfinished.conversation, unfinished.activity_id)
+            return
         reference = ConversationReference().deserialize(unfinished.reference)
         if unfinished.asked:
             message = RESTARTED_ASKED.format(asked=echo(unfinished.asked))

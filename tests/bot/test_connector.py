@@ -42,6 +42,12 @@ def test_retry_after_is_honoured_but_never_beyond_the_total_time() -> None:
     assert policy.wait(_state(1, ConnectorError(429, retry_after=600))) == 5
 
 
+def test_a_retry_after_of_zero_still_waits_and_the_wait_grows() -> None:
+    policy = RetryPolicy(first_wait_seconds=0.5)
+    waits = [policy.wait(_state(n, ConnectorError(429, retry_after=0))) for n in (1, 2, 6)]
+    assert waits == [0.25, 0.5, 1.5]
+
+
 def test_without_retry_after_the_backoff_grows_with_jitter_up_to_its_cap() -> None:
     policy = RetryPolicy(first_wait_seconds=0.5, max_wait_seconds=8)
     first = [policy.wait(_state(1, ConnectorError(503))) for _ in range(50)]

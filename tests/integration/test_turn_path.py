@@ -20,7 +20,7 @@ from tests.doubles.backends import GatedBackend
 from tests.doubles.connector import Failure, FakeConnector
 from tests.integration.conftest import StartBot
 from tests.integration.teams import BOT_ID, BOT_NAME, channel_message
-from tests.support.harness import demo_backend
+from tests.support.harness import DEMO_NOW, demo_backend
 from tests.support.visible import button, visible_text
 
 PASTED_EMAIL = (
@@ -52,6 +52,8 @@ def turn_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     [
         ("incidents contoso " + PASTED_EMAIL * 50, "That's too long to be a customer name, id or search"),
         (PASTED_EMAIL * 50, "I didn't understand 'Hi team, since this morning"),
+        ("health contoso" + ", " * 15_000 + "x", "That's too long"),
+        ("health " + "please " * 4_000 + "x", "That's too long"),
         ("health " + "<at x" * 6_000, "That's too long"),
         ("<x" * 15_000, "I didn't understand"),
     ],
@@ -192,6 +194,36 @@ async def test_an_activity_is_on_disk_before_it_is_handled_so_even_a_kill_cannot
     await asyncio.sleep(0.1)
     assert await TurnJournal(database).unfinished() == []
     database.close()
+
+
+async def test_after_a_crash_typed_messages_and_clicks_get_a_true_apology_and_events_none(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, tmp_path: Path
+) -> None:
+    """Rows as a process killed mid-turn leaves them: typed, a mention alone, a click, an install."""
+    database = SqliteDatabase(tmp_path / "bot-state.sqlite3")
+    journal = TurnJournal(database)
+    rows = {"typed": "incidents contoso", "mention-alone": "help", "click": "", "install": None}
+    for n, asked in enumerate(rows.values()):
+        activity = channel_message(service_url, f"message {n}")
+        reference = {
+            "activityId": activity["id"],
+            "conversation": activity["conversation"],
+            "serviceUrl": service_url,
+        }
+        reference |= {"channelId": "msteams", "bot": activity["recipient"], "user": activity["from"]}
+        await journal.accept(activity["conversation"]["id"], activity["id"], reference, asked, DEMO_NOW)
+    database.close()
+    await start_bot()
+    await connector.wait_for_messages(3)
+    await asyncio.sleep(0.2)
+    texts = [visible_text(m) for m in connector.messages]
+    assert len(texts) == 3, "nobody waits for an answer to an install event"
+    assert "You asked 'incidents contoso' just before I restarted" in texts[0]
+    assert "You asked 'help' just before I restarted" in texts[1]
+    assert "You pressed a button just before I restarted" in texts[2]
+    await start_bot()
+    await asyncio.sleep(0.2)
+    assert len(connector.messages) == 3, "each apology is sent once, not again at the next start"
 
 
 # 5. The HTTP answer comes within the budget; typing and "Still working…" never follow the answer.
