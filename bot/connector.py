@@ -12,6 +12,7 @@ of POSTs, and logs raw conversation ids through urllib3. Here instead:
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import logging
 import time
@@ -39,6 +40,8 @@ from bot.log_ids import conversation_hash
 logger = logging.getLogger("bot.connector")
 
 RETRYABLE_STATUSES = frozenset({412, 429, 502, 503, 504})
+# How long a typing indicator may take before it is given up.
+EPHEMERAL_SECONDS = 2.0
 
 # Returns the Authorization header value for a serviceUrl, or None when authentication is off.
 AuthorizationSource = Callable[[str], Awaitable[str | None]]
@@ -159,7 +162,11 @@ class Connector:
             return
         url = _activities_url(activity.service_url, conversation_id, activity.reply_to_id)
         async with self._lanes.hold(conversation_id):
-            await self._call("POST", url, activity.serialize())
+            # Never worth holding up the answer queued behind it for a whole read timeout.
+            try:
+                await asyncio.wait_for(self._call("POST", url, activity.serialize()), EPHEMERAL_SECONDS)
+            except TimeoutError:
+                raise ConnectorError(None, cause="timeout", maybe_delivered=True) from None
 
     async def start_thread(
         self, service_url: str, channel_id: str, tenant_id: str, activity: Activity

@@ -41,6 +41,7 @@ logger = logging.getLogger("bot.turn")
 ErrorReporter = Callable[[TurnContext, Exception], Awaitable[str]]
 # Redeliveries come within minutes; ids older than this are forgotten.
 REMEMBER_IDS_FOR = timedelta(days=2)
+MIN_SLICE_SECONDS = 0.2
 INVOKE_STILL_WORKING = {
     "statusCode": 200,
     "type": "application/vnd.microsoft.activity.message",
@@ -97,18 +98,24 @@ class TurnRunner:
     def budget(self) -> float:
         return self._budget
 
-    async def run(self, authenticated: Any, activity: Activity) -> InvokeResponse | None:
+    async def run(
+        self, authenticated: Any, activity: Activity, arrived: float | None = None
+    ) -> InvokeResponse | None:
         """The turn's invoke response (None for other activities), within the budget.
 
         `authenticated` is botbuilder's AuthenticateRequestResult (bot/inbound_auth.py proved the request)
-        or, in tests that drive the runner directly, an Authorization header for botbuilder to check."""
+        or, in tests that drive the runner directly, an Authorization header for botbuilder to check.
+        `arrived` (the loop's clock when the request came in) makes time spent before this count too."""
         turn = _Turn(activity)
 
         async def logic(context: TurnContext) -> None:
             await self._handle(turn, context)
 
+        loop = asyncio.get_running_loop()
+        left = self._budget - (loop.time() - arrived if arrived is not None else 0.0)
         work = asyncio.ensure_future(self._adapter.process_activity(authenticated, activity, logic))
-        done, _ = await asyncio.wait({work}, timeout=self._budget)
+        # However late it arrived, give the turn a moment to be authenticated and recorded.
+        done, _ = await asyncio.wait({work}, timeout=max(left, MIN_SLICE_SECONDS))
         if work in done:
             return work.result()
         if not turn.started.is_set():

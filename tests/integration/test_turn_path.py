@@ -262,9 +262,25 @@ async def test_typing_and_still_working_arrive_before_the_answer_never_after(
         "card" if s.activity.get("attachments") else s.activity.get("text") or s.activity["type"]
         for s in connector.sent
     ]
-    assert kinds[0] == "typing"
+    assert kinds[0] == "typing", (kinds, connector.attempts)
     assert kinds[-1] == "card", kinds
     assert kinds.count("card") == 1 and kinds.count(STILL_WORKING) <= 1
+
+
+async def test_a_typing_indicator_stuck_at_the_connector_does_not_hold_up_the_answer(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    backend = GatedBackend(demo_backend())
+    connector.hanging_types = {"typing"}
+    bot = await start_bot(backend=backend, typing_delay_seconds=0.01, connector_timeout_seconds=30)
+    posting = asyncio.ensure_future(
+        bot.post("/api/messages", json=channel_message(service_url, "health contoso"))
+    )
+    await connector.wait_until(lambda: any(kind == "typing" for _, kind in connector.attempts))
+    backend.gate.set()
+    (card,) = await connector.wait_for_messages(1, seconds=8)
+    assert visible_text(card).startswith("Service health · Contoso Ltd")
+    assert (await posting).status == 201
 
 
 # 6. Redelivery of the same activity id answers once, across a restart too.
