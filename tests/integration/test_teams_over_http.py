@@ -95,6 +95,8 @@ async def test_unexpected_errors_show_a_reference_never_a_trace_or_secret(
     assert "Something went wrong on my side" in text
     reference = text.rsplit("Reference: ", 1)[1].strip()
     assert f"reference={reference}" in caplog.text
+    (failed,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("turn failed")]
+    assert f"reference={reference} conversation=" in failed, "a failure line names its conversation (hashed)"
     for secret in ("hunter2", "Traceback", "RuntimeError("):
         assert secret not in text and secret not in caplog.text
 

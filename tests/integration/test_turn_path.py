@@ -331,6 +331,16 @@ async def test_a_message_that_mentions_only_a_colleague_is_not_for_the_bot(
     assert connector.sent == []
 
 
+async def test_a_card_press_counts_even_when_the_message_mentions_only_a_colleague(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot()
+    press = channel_message(service_url, value={"action": "command.run", "command": "health contoso"})
+    press["entities"] = [_mention("29:megan", "Megan Bowen")]
+    await bot.post("/api/messages", json=press)
+    assert visible_text(connector.messages[0]).startswith("Service health · Contoso Ltd")
+
+
 async def test_a_mention_without_mentioned_is_plain_text(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:
