@@ -14,6 +14,7 @@ import pytest
 
 from bot.log_redaction import configure_logging
 from bot.wording import STILL_WORKING
+from services.models import Customer, TenantHealth
 from services.sqlite_database import SqliteDatabase
 from services.turn_journal import TurnJournal
 from tests.doubles.backends import GatedBackend
@@ -281,6 +282,24 @@ async def test_a_typing_indicator_stuck_at_the_connector_does_not_hold_up_the_an
     (card,) = await connector.wait_for_messages(1, seconds=8)
     assert visible_text(card).startswith("Service health · Contoso Ltd")
     assert (await posting).status == 201
+
+
+class FailingAfterGate(GatedBackend):
+    async def tenant_health(self, customer: Customer) -> TenantHealth:
+        await self.gate.wait()
+        raise RuntimeError("the backend broke after the turn was deferred")
+
+
+async def test_a_deferred_turn_that_fails_tells_the_user_instead_of_still_working_forever(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    backend = FailingAfterGate(demo_backend())
+    bot = await start_bot(backend=backend, reply_budget_seconds=0.05)
+    await bot.post("/api/messages", json=channel_message(service_url, "health contoso"))
+    assert [visible_text(m) for m in await connector.wait_for_messages(1)] == [STILL_WORKING]
+    backend.gate.set()
+    failure = (await connector.wait_for_messages(2))[1]
+    assert "Something went wrong on my side" in visible_text(failure)
 
 
 # 6. Redelivery of the same activity id answers once, across a restart too.
