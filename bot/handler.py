@@ -265,6 +265,10 @@ class SupportBot(TeamsActivityHandler):
 
     async def _run_dialogs(self, turn_context: TurnContext, route: Route) -> None:
         context = await self._dialogs.create_context(turn_context)
+        record = turn_record(turn_context)
+        if context.active_dialog is not None and record.outcome == "unknown-command":
+            # Not a command: an answer to the question the dialog in progress asked.
+            record.command, record.outcome = "answer", "ok"
         result = await context.continue_dialog()
         if result.status == DialogTurnStatus.Empty:
             await context.begin_dialog(ROOT, route.to_options())
