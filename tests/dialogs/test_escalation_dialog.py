@@ -574,3 +574,19 @@ async def test_dialog_state_is_plain_json() -> None:
     flow = escalation(state)
     assert flow is not None and flow["customer_name"] == "Northwind Traders" and flow["step"] == "topic"
     assert json.loads(json.dumps(flow)) == flow
+
+
+async def test_someone_else_writing_during_a_dialog_is_told_whose_it_is_and_it_carries_on() -> None:
+    bot = BotHarness()
+    await bot.say("escalate for northwind")
+    megan = ChannelAccount(id="29:megan", name="Megan Bowen")
+    (reply,) = await bot.receive(Activity(type=ActivityTypes.message, text="mail is slow", from_property=megan))
+    text = visible_text(reply)
+    assert text.startswith("Ana Bowman is answering my questions here, and your message isn't one of the answers.")
+    (health,) = await bot.receive(Activity(type=ActivityTypes.message, text="health contoso", from_property=megan))
+    assert visible_text(health).startswith("Service health · Contoso Ltd"), "commands still work for others"
+    (question,) = await bot.say("exchange")
+    assert "Which Exchange Online topic fits best?" in visible_text(question), "Ana's dialog carries on"
+    await bot.say("cancel")
+    (after,) = await bot.receive(Activity(type=ActivityTypes.message, text="mail is slow", from_property=megan))
+    assert visible_text(after).startswith("I didn't understand 'mail is slow'"), "no dialog in progress any more"
