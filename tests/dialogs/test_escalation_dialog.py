@@ -386,7 +386,7 @@ async def test_a_dialog_belongs_to_the_person_who_started_it(filed_product: File
     assert "started by someone else. Type 'escalate' to start your own." in visible_text(answer[0])
     assert await ana.filed() == []
     bob_says = await bot.receive(Activity(type=ActivityTypes.message, from_property=bob, text="exchange"))
-    assert "I didn't understand 'exchange'" in visible_text(bob_says[0])
+    assert visible_text(bob_says[0]).startswith("Ana Bowman is answering my questions here")
     assert "Service request filed" in await ana.press("Submit", summary)
 
 
@@ -580,13 +580,16 @@ async def test_someone_else_writing_during_a_dialog_is_told_whose_it_is_and_it_c
     bot = BotHarness()
     await bot.say("escalate for northwind")
     megan = ChannelAccount(id="29:megan", name="Megan Bowen")
-    (reply,) = await bot.receive(Activity(type=ActivityTypes.message, text="mail is slow", from_property=megan))
-    text = visible_text(reply)
-    assert text.startswith("Ana Bowman is answering my questions here, and your message isn't one of the answers.")
-    (health,) = await bot.receive(Activity(type=ActivityTypes.message, text="health contoso", from_property=megan))
-    assert visible_text(health).startswith("Service health · Contoso Ltd"), "commands still work for others"
+
+    async def megan_says(text: str) -> str:
+        (reply,) = await bot.receive(Activity(type=ActivityTypes.message, text=text, from_property=megan))
+        return visible_text(reply)
+
+    assert (await megan_says("mail is slow")).startswith(
+        "Ana Bowman is answering my questions here, and your message isn't one of the answers."
+    )
+    assert (await megan_says("health contoso")).startswith("Service health · Contoso Ltd"), "commands work"
     (question,) = await bot.say("exchange")
     assert "Which Exchange Online topic fits best?" in visible_text(question), "Ana's dialog carries on"
     await bot.say("cancel")
-    (after,) = await bot.receive(Activity(type=ActivityTypes.message, text="mail is slow", from_property=megan))
-    assert visible_text(after).startswith("I didn't understand 'mail is slow'"), "no dialog in progress any more"
+    assert (await megan_says("mail is slow")).startswith("I didn't understand"), "no dialog in progress now"
