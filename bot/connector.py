@@ -13,12 +13,10 @@ of POSTs, and logs raw conversation ids through urllib3. Here instead:
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -36,6 +34,7 @@ from tenacity import (
 
 from bot.conversation_locks import ConversationLocks
 from bot.log_ids import conversation_hash
+from services.retry_after import retry_after_seconds
 
 logger = logging.getLogger("bot.connector")
 
@@ -95,22 +94,6 @@ class RetryPolicy:
 class ConnectorTimeouts:
     connect_seconds: float = 5.0
     read_seconds: float = 15.0
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds: either a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.replace(".", "", 1).isdigit():
-        return float(text)
-    try:
-        moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 def _activities_url(service_url: str, conversation_id: str, activity_id: str | None = None) -> str:

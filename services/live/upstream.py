@@ -16,13 +16,11 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +36,7 @@ from tenacity import (
 )
 
 from services.live.config import Limits
+from services.retry_after import retry_after_seconds
 from services.tokens import TokenSource
 
 logger = logging.getLogger("services.upstream")
@@ -82,22 +81,6 @@ class UpstreamError(Exception):
 class CircuitOpen(UpstreamError):
     def __init__(self, api: str, retry_after: float) -> None:
         super().__init__(api, None, "circuitOpen", "failing fast after repeated failures", retry_after)
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds: either a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.replace(".", "", 1).isdigit():
-        return float(text)
-    try:
-        moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 class CircuitBreaker:

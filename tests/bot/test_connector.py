@@ -10,7 +10,8 @@ import pytest
 from botbuilder.schema import Activity, ConversationAccount
 from tenacity import RetryCallState
 
-from bot.connector import Connector, ConnectorError, RetryPolicy, _activities_url, retry_after_seconds
+from bot.connector import Connector, ConnectorError, RetryPolicy, _activities_url
+from services.retry_after import retry_after_seconds
 from tests.doubles.connector import FakeConnector
 
 
