@@ -27,7 +27,7 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from bot.adapter import ANSWERED, SupportAdapter
 from bot.connector import Connector, ConnectorError
 from bot.handler import TURN_RECORD, TurnRecord
-from bot.log_ids import activity_hash, conversation_hash
+from bot.log_ids import activity_hash, activity_type_for_log, conversation_hash
 from bot.mentions import command_text
 from bot.wording import ASK_AGAIN, RESTARTED_ASKED, RESTARTED_CLICKED, RESTARTED_TITLE, STILL_WORKING
 from cards.actions import MAX_COMMAND_LENGTH, run_command
@@ -172,7 +172,7 @@ class TurnRunner:
             logger.log(
                 logging.WARNING if record.outcome in ("dropped", "error") else logging.INFO,
                 "turn type=%s conversation=%s activity=%s command=%s duration_ms=%d deferred=%s outcome=%s%s",
-                activity.type,
+                activity_type_for_log(activity.type),
                 conversation_hash(conversation),
                 activity_hash(activity.id or ""),
                 record.command,
