@@ -492,7 +492,14 @@ def create_app(
     access = AccessPolicy(settings.access, groups, audit)
     notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit)
     board = notifications.board
-    delivery = NoticeDelivery(connector, board, notifications.conversations, backend, clock)
+    delivery = NoticeDelivery(
+        connector,
+        board,
+        notifications.conversations,
+        backend,
+        clock,
+        allowed_tenants=settings.access.allowed_tenants,
+    )
     storage = SqliteStorage(SqliteDocumentStore(database))
     bot = build_bot(storage, backend, clock, notifications, desk=desk, audit=audit, access=access)
     sdk_authentication = ConfigurationBotFrameworkAuthentication(config)
