@@ -253,6 +253,7 @@ def _live_config(env: Mapping[str, str], data_dir: Path) -> LiveConfig:
             s.strip() for s in env.get("AZURE_SUPPORT_SERVICES", "").split(",") if s.strip()
         ),
         support_topics_path=Path(topics) if topics else None,
+        azure_on_behalf_of=_choice(env, "AZURE_SUPPORT_ON_BEHALF_OF", "off", ("on", "off")) == "on",
     )
 
 
