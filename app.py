@@ -510,7 +510,13 @@ def create_app(
     adapter.on_turn_error = report_turn_error
     adapter.use(TypingIndicator(delay=settings.typing_delay_seconds))
     runner = TurnRunner(
-        adapter, bot, TurnJournal(database), report_turn_error, settings.reply_budget_seconds, clock
+        adapter,
+        bot,
+        TurnJournal(database),
+        report_turn_error,
+        settings.reply_budget_seconds,
+        clock,
+        allowed_tenants=settings.access.allowed_tenants,
     )
     watcher = notifications.watcher
     world = DemoWorld(backend, clock) if isinstance(backend, DemoBackend) else None

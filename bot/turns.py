@@ -69,8 +69,11 @@ class TurnRunner:
         report_error: ErrorReporter,
         budget: float,
         clock: Callable[[], datetime],
+        allowed_tenants: frozenset[str] = frozenset(),
     ) -> None:
         self._adapter = adapter
+        # ALLOWED_TENANTS: the restart apology is a proactive send, so it goes to no other tenant.
+        self._allowed_tenants = allowed_tenants
         self._connector: Connector = adapter.connector
         self._bot = bot
         self._journal = journal
@@ -226,6 +229,15 @@ class TurnRunner:
 
     async def _apologise(self, unfinished: UnfinishedTurn) -> None:
         reference = ConversationReference().deserialize(unfinished.reference)
+        tenant = (reference.conversation.tenant_id or "") if reference.conversation else ""
+        if self._allowed_tenants and tenant.casefold() not in self._allowed_tenants:
+            await self._journal.finish(unfinished.conversation, unfinished.activity_id)
+            logger.warning(
+                "turn unanswered before restart conversation=%s activity=%s outcome=tenant-not-allowed",
+                conversation_hash(unfinished.conversation),
+                activity_hash(unfinished.activity_id),
+            )
+            return
         if unfinished.asked:
             message = RESTARTED_ASKED.format(asked=echo(unfinished.asked))
             actions = [run_command(ASK_AGAIN, unfinished.asked)]
