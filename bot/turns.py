@@ -27,7 +27,7 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from bot.adapter import ANSWERED, SupportAdapter
 from bot.connector import Connector, ConnectorError
 from bot.handler import TURN_RECORD, TurnRecord
-from bot.log_ids import activity_hash, conversation_hash
+from bot.log_ids import activity_hash, activity_type_for_log, conversation_hash
 from bot.mentions import command_text
 from bot.wording import ASK_AGAIN, RESTARTED_ASKED, RESTARTED_CLICKED, RESTARTED_TITLE, STILL_WORKING
 from cards.actions import MAX_COMMAND_LENGTH, run_command
@@ -82,8 +82,11 @@ class TurnRunner:
         report_error: ErrorReporter,
         budget: float,
         clock: Callable[[], datetime],
+        allowed_tenants: frozenset[str] = frozenset(),
     ) -> None:
         self._adapter = adapter
+        # ALLOWED_TENANTS: the restart apology is a proactive send, so it goes to no other tenant.
+        self._allowed_tenants = allowed_tenants
         self._connector: Connector = adapter.connector
         self._bot = bot
         self._journal = journal
@@ -203,7 +206,7 @@ class TurnRunner:
             logger.log(
                 logging.WARNING if record.outcome in ("dropped", "error") else logging.INFO,
                 "turn type=%s conversation=%s activity=%s command=%s duration_ms=%d deferred=%s outcome=%s%s",
-                activity.type,
+                activity_type_for_log(activity.type),
                 conversation_hash(conversation),
                 activity_hash(activity.id or ""),
                 record.command,
@@ -256,6 +259,15 @@ class TurnRunner:
             await self._journal.finish(unfinished.conversation, unfinished.activity_id)
             return
         reference = ConversationReference().deserialize(unfinished.reference)
+        tenant = (reference.conversation.tenant_id or "") if reference.conversation else ""
+        if self._allowed_tenants and tenant.casefold() not in self._allowed_tenants:
+            await self._journal.finish(unfinished.conversation, unfinished.activity_id)
+            logger.warning(
+                "turn unanswered before restart conversation=%s activity=%s outcome=tenant-not-allowed",
+                conversation_hash(unfinished.conversation),
+                activity_hash(unfinished.activity_id),
+            )
+            return
         if unfinished.asked:
             message = RESTARTED_ASKED.format(asked=echo(unfinished.asked))
             actions = [run_command(ASK_AGAIN, unfinished.asked)]

@@ -42,6 +42,9 @@ from services.tokens import TokenSource
 logger = logging.getLogger("services.upstream")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Azure Resource Manager: extra tokens for a cross-tenant call, e.g. the CSP partner's on a customer's
+# subscription (learn.microsoft.com/azure/azure-resource-manager/management/authenticate-multi-tenant).
+AUXILIARY_HEADER = "x-ms-authorization-auxiliary"
 
 # Reads an API's error body into (code, message); each API has its own shape.
 ErrorReader = Callable[[Any], tuple[str, str]]
@@ -190,12 +193,15 @@ class Upstream:
         tokens: TokenSource,
         scope: str,
         read_error: ErrorReader,
+        auxiliary_tenant_id: str = "",
     ) -> None:
         self.api = api
         self._shared = shared
         self._tokens = tokens
         self._scope = scope
         self._read_error = read_error
+        # ARM's cross-tenant calls: this tenant's token for the same scope rides along with the caller's.
+        self._auxiliary_tenant_id = auxiliary_tenant_id
         self.calls = 0
 
     def _wait(self, state: RetryCallState) -> float:
@@ -270,6 +276,8 @@ class Upstream:
         breaker.check(self.api)
         authorization = await self._tokens.bearer(tenant_id, self._scope)
         sent = {"Accept": "application/json", **(headers or {}), "Authorization": authorization}
+        if self._auxiliary_tenant_id and tenant_id != self._auxiliary_tenant_id:
+            sent[AUXILIARY_HEADER] = await self._tokens.bearer(self._auxiliary_tenant_id, self._scope)
         async with self._shared.gate(host):
             self.calls += 1
             try:

@@ -114,6 +114,33 @@ async def test_each_turn_logs_one_line_without_message_text(
 
 
 @pytest.mark.parametrize(
+    ("sent_type", "logged_type"),
+    [
+        ("message", "message"),
+        ("invoke", "invoke"),
+        ("x-forged outcome=ok reference=deadbeef", "other"),
+        ("message\nturn type=message outcome=ok", "other"),
+        ("MESSAGE", "other"),
+    ],
+)
+async def test_the_turn_line_logs_only_known_activity_types(
+    start_bot: StartBot,
+    service_url: str,
+    caplog: pytest.LogCaptureFixture,
+    sent_type: str,
+    logged_type: str,
+) -> None:
+    bot = await start_bot()
+    activity = {**channel_message(service_url, "health contoso"), "type": sent_type}
+    with caplog.at_level(logging.INFO, logger="bot.turn"):
+        response = await bot.post("/api/messages", json=activity)
+    assert response.status < 500
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "bot.turn"]
+    assert line.startswith(f"turn type={logged_type} conversation=")
+    assert "x-forged" not in line and "\n" not in line
+
+
+@pytest.mark.parametrize(
     ("headers", "body", "status"),
     [
         ({"Content-Type": "text/plain"}, b'{"type": "message"}', 415),

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.access import AccessRules
 from bot.log_redaction import configure_logging
 from bot.wording import STILL_WORKING
 from services.models import Customer, TenantHealth
@@ -163,6 +164,34 @@ async def test_a_turn_cut_off_by_shutdown_is_logged_and_answered_after_the_resta
     again = channel_message(service_url, value=button(apology, "Ask again").action["data"])
     await second.post("/api/messages", json=again)
     assert visible_text(connector.messages[-1]).startswith("Service health · Contoso Ltd")
+
+
+OTHER_TENANT = "0b7e1d2c-0000-4000-8000-00000000abcd"
+
+
+async def test_no_restart_apology_goes_to_a_tenant_outside_allowed_tenants(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = await start_bot(
+        backend=GatedBackend(demo_backend()), reply_budget_seconds=0.05, drain_seconds=0.1
+    )
+    assert (
+        await first.post("/api/messages", json=channel_message(service_url, "health contoso"))
+    ).status == 201
+    await connector.wait_for_messages(1)
+    await first.close()
+    sent = len(connector.sent)
+
+    with caplog.at_level(logging.WARNING, logger="bot.turn"):
+        await start_bot(
+            access=AccessRules(allowed_tenants=frozenset({"0b7e1d2c-0000-4000-8000-00000000abcd"}))
+        )
+        await asyncio.sleep(0.3)
+    assert len(connector.sent) == sent, "the apology would have gone to a tenant that isn't allowed"
+    assert "outcome=tenant-not-allowed" in caplog.text
+    await start_bot()  # the unanswered turn was set aside, not left for a later start to apologise for
+    await asyncio.sleep(0.3)
+    assert len(connector.sent) == sent
 
 
 async def test_shutdown_lets_turns_finishing_in_the_background_deliver_their_answer(
