@@ -593,3 +593,14 @@ async def test_someone_else_writing_during_a_dialog_is_told_whose_it_is_and_it_c
     assert "Which Exchange Online topic fits best?" in visible_text(question), "Ana's dialog carries on"
     await bot.say("cancel")
     assert (await megan_says("mail is slow")).startswith("I didn't understand"), "no dialog in progress now"
+
+
+async def test_an_incident_named_with_an_ambiguous_customer_is_kept_until_the_customer_is_chosen() -> None:
+    ana = Conversation()
+    choice = await ana.say("escalate fabrikam about EN1100100")
+    assert "Which customer did you mean by 'fabrikam'?" in choice
+    chosen = await ana.press("Choose")
+    assert "Which Microsoft Entra topic fits best?" in chosen, "the product came from the incident"
+    await ana.say("sign-in")
+    await ana.say("moderate")
+    assert "Suggested: EN1100100: Users may be prompted repeatedly" in ana.text
