@@ -117,6 +117,8 @@ class SupportBot(TeamsActivityHandler):
         self._welcomed = conversation_state.create_property("Welcomed")
         # The language each person chose with `language`; unset, their Teams client's locale is used.
         self._language = language or user_state.create_property("Language")
+        # Who is in a guided dialog in this conversation (user id -> name), so others can be told.
+        self._guided = conversation_state.create_property("GuidedBy")
         self._locks = ConversationLocks()
         self._notifications = notifications
         self._access = access
@@ -283,9 +285,27 @@ class SupportBot(TeamsActivityHandler):
 
     async def _run_dialogs(self, turn_context: TurnContext, route: Route) -> None:
         context = await self._dialogs.create_context(turn_context)
+        record = turn_record(turn_context)
+        person = turn_context.activity.from_property
+        me = person.id if person and person.id else ""
+        guided: dict[str, str] = dict(await self._guided.get(turn_context, dict) or {})
+        if context.active_dialog is not None and record.outcome == "unknown-command":
+            # Not a command: an answer to the question the dialog in progress asked.
+            record.command, record.outcome = "answer", "ok"
+        elif record.outcome == "unknown-command" and any(user != me for user in guided):
+            others = ", ".join(name for user, name in guided.items() if user != me)
+            hint = translator_of(turn_context)("edge.someone_elses_dialog", names=others)
+            route = Route(HELP, HelpRequest(hint=hint).to_options())
+            record.outcome = "someone-elses-dialog"
         result = await context.continue_dialog()
         if result.status == DialogTurnStatus.Empty:
             await context.begin_dialog(ROOT, route.to_options())
+        if me:
+            if context.active_dialog is not None:
+                guided[me] = (person.name if person else "") or translator_of(turn_context)("edge.someone")
+            else:
+                guided.pop(me, None)
+            await self._guided.set(turn_context, guided)
         await self._save(turn_context)
 
     async def _save(self, turn_context: TurnContext) -> None:

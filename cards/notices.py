@@ -21,9 +21,9 @@ def notice_card(
     t: Translator = ENGLISH,
 ) -> AdaptiveCard:
     """`title` and `message` come in the reader's language; `t` words the reference line."""
-    message = echo(message, MESSAGE_LIMIT)
+    title, message = echo(title), echo(message, MESSAGE_LIMIT)
     body = [
-        TextBlock(text=safe(echo(title)), weight="Bolder", size="Medium", color="Warning", wrap=True),
+        TextBlock(text=safe(title), weight="Bolder", size="Medium", color="Warning", wrap=True),
         plain(message, spacing="Small"),
     ]
     if reference:
