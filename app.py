@@ -45,7 +45,7 @@ from bot.log_redaction import configure_logging
 from bot.mentions import command_text
 from bot.notice_delivery import NoticeDelivery
 from bot.routing import names_a_command, recognised_command
-from bot.state_storage import SqliteStorage
+from bot.state_storage import DocumentStorage
 from bot.turns import TurnRunner
 from bot.typing_indicator import TypingIndicator
 from dialogs.audit_dialog import AuditDialog
@@ -493,7 +493,7 @@ def create_app(
     notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit)
     board = notifications.board
     delivery = NoticeDelivery(connector, board, notifications.conversations, backend, clock)
-    storage = SqliteStorage(SqliteDocumentStore(database))
+    storage = DocumentStorage(SqliteDocumentStore(database))
     bot = build_bot(storage, backend, clock, notifications, desk=desk, audit=audit, access=access)
     sdk_authentication = ConfigurationBotFrameworkAuthentication(config)
     adapter = SupportAdapter(sdk_authentication, connector)

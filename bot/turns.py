@@ -34,7 +34,8 @@ from cards.actions import MAX_COMMAND_LENGTH, run_command
 from cards.notices import notice_card
 from cards.parts import echo
 from dialogs.replies import card_reply
-from services.turn_journal import Acceptance, TurnJournal, UnfinishedTurn
+from services.ports import ActivityJournal
+from services.turn_journal import Acceptance, UnfinishedTurn
 
 logger = logging.getLogger("bot.turn")
 
@@ -65,7 +66,7 @@ class TurnRunner:
         self,
         adapter: SupportAdapter,
         bot: Bot,
-        journal: TurnJournal,
+        journal: ActivityJournal,
         report_error: ErrorReporter,
         budget: float,
         clock: Callable[[], datetime],
