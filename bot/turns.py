@@ -70,6 +70,7 @@ class TurnRunner:
         report_error: ErrorReporter,
         budget: float,
         clock: Callable[[], datetime],
+        recover_after: timedelta = timedelta(0),
     ) -> None:
         self._adapter = adapter
         self._connector: Connector = adapter.connector
@@ -78,6 +79,8 @@ class TurnRunner:
         self._report_error = report_error
         self._budget = budget
         self._clock = clock
+        # With a journal shared by several instances, a young unfinished turn may be running elsewhere.
+        self._recover_after = recover_after
         self._background: set[asyncio.Future[object]] = set()
         # Activities whose turn runs in this process, so a redelivery of one of them is a duplicate.
         self._in_flight: set[tuple[str, str]] = set()
@@ -125,7 +128,8 @@ class TurnRunner:
         in the background (the connector may be slow). Read first, so this run's own turns aren't taken
         for unanswered ones."""
         await self._journal.forget_before(self._clock() - REMEMBER_IDS_FOR)
-        unfinished = await self._journal.unfinished()
+        settled = self._clock() - self._recover_after
+        unfinished = [t for t in await self._journal.unfinished() if t.accepted_at <= settled]
         if unfinished:
             self._keep(asyncio.ensure_future(self._apologise_all(unfinished)))
 
