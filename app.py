@@ -31,6 +31,7 @@ from bot.acknowledgements import NoticeAcknowledgements
 from bot.adapter import ChannelAuthorization, SupportAdapter
 from bot.commands import COMMANDS
 from bot.connector import Connector, ConnectorTimeouts, RetryPolicy
+from bot.conversation_locks import ConversationLocks
 from bot.errors import report_turn_error
 from bot.framework_patches import apply_framework_patches
 from bot.handler import Notifications, SupportBot
@@ -74,6 +75,7 @@ from services.audit_log import AuditLog
 from services.blob_container import BlobContainer, BlobLocation
 from services.blob_documents import BlobDocumentStore
 from services.blob_turn_journal import BlobTurnJournal
+from services.conversation_leases import BlobConversationLeases
 from services.conversations import ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
 from services.demo.operators import DemoGroupMembership
@@ -479,6 +481,7 @@ def build_bot(
     desk: ServiceRequestDesk,
     audit: AuditLog,
     access: AccessPolicy,
+    turn_locks: ConversationLocks | None = None,
 ) -> SupportBot:
     """The bot with every flow wired in; tests build it on MemoryStorage."""
     conversations, subscriptions = notifications.conversations, notifications.subscriptions
@@ -513,6 +516,7 @@ def build_bot(
         notifications,
         access,
         dialog_state=PrivateConversationState(storage),
+        turn_locks=turn_locks,
     )
 
 
@@ -549,7 +553,10 @@ def create_app(
     board = notifications.board
     delivery = NoticeDelivery(connector, board, notifications.conversations, backend, clock)
     storage = DocumentStorage(documents)
-    bot = build_bot(storage, backend, clock, notifications, desk=desk, audit=audit, access=access)
+    turn_locks = ConversationLocks(BlobConversationLeases(container)) if container else None
+    bot = build_bot(
+        storage, backend, clock, notifications, desk=desk, audit=audit, access=access, turn_locks=turn_locks
+    )
     sdk_authentication = ConfigurationBotFrameworkAuthentication(config)
     adapter = SupportAdapter(sdk_authentication, connector)
     keys = SigningKeys(settings.openid_metadata_url)

@@ -104,6 +104,7 @@ class SupportBot(TeamsActivityHandler):
         notifications: Notifications,
         access: AccessPolicy,
         dialog_state: BotState | None = None,
+        turn_locks: ConversationLocks | None = None,
     ) -> None:
         self._conversation_state = conversation_state
         self._user_state = user_state
@@ -114,7 +115,7 @@ class SupportBot(TeamsActivityHandler):
         self._dialogs.add(root)
         self.root = root
         self._welcomed = conversation_state.create_property("Welcomed")
-        self._locks = ConversationLocks()
+        self._locks = turn_locks if turn_locks is not None else ConversationLocks()
         self._notifications = notifications
         self._access = access
         # Addresses already stored, so a turn writes one only when it is new or changed.

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient
 from app import LEADERSHIP, Settings, create_app
 from services.blob_container import BlobLocation
 from tests.doubles.connector import FakeConnector
-from tests.integration.teams import channel_message
+from tests.integration.teams import channel_message, installation_update
 from tests.support import harness
 from tests.support.harness import DEMO_NOW
 from tests.support.visible import visible_text
@@ -83,3 +83,19 @@ async def test_only_one_instance_runs_the_watcher_and_a_stopped_leader_hands_ove
         assert time.monotonic() - began < 8, "a graceful stop releases the lease: taken over at once"
         await asyncio.sleep(0.05)
     assert sum(lead.leading for lead in rest) == 1
+
+
+async def test_an_install_announced_to_both_instances_at_once_greets_once(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    """Teams sends installationUpdate and conversationUpdate at the same moment; App Service may route
+    them to different instances. The conversation lease puts the turns in order: one greeting, and no
+    "Two answers crossed"."""
+    first, second = await _instances(aiohttp_client, tmp_path, azurite)
+    for _ in range(3):
+        await asyncio.gather(
+            *(bot.post("/api/messages", json=installation_update(service_url)) for bot in (first, second))
+        )
+    said = [visible_text(m) for m in connector.messages]
+    assert not any("Two answers crossed" in text for text in said), said
+    assert len(said) == 1, said
