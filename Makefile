@@ -76,5 +76,11 @@ lock: $(VENV)/.dev
 	$(BIN)/uv pip compile -q pyproject.toml --python-version 3.11 --universal -o requirements.lock
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 --universal -o requirements-dev.lock
 
+# The container image (Dockerfile): make image [IMAGE=support-bot:dev]
+IMAGE ?= support-bot:dev
+image:
+	@docker info >/dev/null 2>&1 || { echo "make image needs Docker (a running daemon)"; exit 2; }
+	docker build -t $(IMAGE) .
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache tools/azurite/node_modules
