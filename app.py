@@ -107,6 +107,7 @@ from services.ports import (
 from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
 from services.subscriptions import SubscriptionStore
+from services.telemetry import start_telemetry
 from services.tokens import MsalTokens, TokenError
 from services.turn_journal import TurnJournal
 from services.watcher import HealthWatcher
@@ -328,6 +329,8 @@ class Settings:
     blob: BlobLocation | None = None
     # Names this instance as a leaseholder (App Service's WEBSITE_INSTANCE_ID, else host and pid).
     instance_id: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    # Traces and metrics go to Application Insights only when this is set.
+    telemetry_connection_string: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if not self.app_id and not is_loopback_host(self.host):
@@ -378,6 +381,7 @@ class Settings:
             ),
             blob=_blob_location(env) if storage == "azureblob" else None,
             instance_id=instance,
+            telemetry_connection_string=env.get("APPLICATIONINSIGHTS_CONNECTION_STRING", "").strip(),
         )
 
 
@@ -672,6 +676,8 @@ def main() -> None:
     except SettingsError as error:
         _stop(str(error))
     configure_logging(settings.log_level)
+    if start_telemetry(settings.telemetry_connection_string):
+        logging.getLogger("bot.startup").info("telemetry to Azure Monitor: on")
     try:
         app = create_app(settings)
     except StorageError as error:

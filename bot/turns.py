@@ -35,6 +35,7 @@ from cards.notices import notice_card
 from cards.parts import echo
 from dialogs.replies import card_reply
 from services.ports import ActivityJournal
+from services.telemetry import TRACER, TURNS
 from services.turn_journal import Acceptance, UnfinishedTurn
 
 logger = logging.getLogger("bot.turn")
@@ -142,6 +143,17 @@ class TurnRunner:
         work.add_done_callback(self._background.discard)
 
     async def _handle(self, turn: _Turn, context: TurnContext) -> None:
+        """One span per turn, named by what the turn was, never by what was said."""
+        with TRACER.start_as_current_span("turn") as span:
+            try:
+                await self._handle_turn(turn, context)
+            finally:
+                record = turn.record
+                kind = {"activity.type": str(context.activity.type), "outcome": record.outcome}
+                span.set_attributes({**kind, "command": record.command, "deferred": record.deferred})
+                TURNS.add(1, kind)
+
+    async def _handle_turn(self, turn: _Turn, context: TurnContext) -> None:
         turn.context = context
         record = turn.record
         context.turn_state[TURN_RECORD] = record
