@@ -275,6 +275,7 @@ def _live_config(env: Mapping[str, str], data_dir: Path) -> LiveConfig:
             s.strip() for s in env.get("AZURE_SUPPORT_SERVICES", "").split(",") if s.strip()
         ),
         support_topics_path=Path(topics) if topics else None,
+        azure_on_behalf_of=_choice(env, "AZURE_SUPPORT_ON_BEHALF_OF", "off", ("on", "off")) == "on",
     )
 
 
@@ -555,7 +556,14 @@ def create_app(
     access = AccessPolicy(settings.access, groups, audit)
     notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit)
     board = notifications.board
-    delivery = NoticeDelivery(connector, board, notifications.conversations, backend, clock)
+    delivery = NoticeDelivery(
+        connector,
+        board,
+        notifications.conversations,
+        backend,
+        clock,
+        allowed_tenants=settings.access.allowed_tenants,
+    )
     storage = DocumentStorage(documents)
     turn_locks = ConversationLocks(BlobConversationLeases(container)) if container else None
     bot = build_bot(
@@ -574,6 +582,7 @@ def create_app(
         report_turn_error,
         settings.reply_budget_seconds,
         clock,
+        allowed_tenants=settings.access.allowed_tenants,
         recover_after=SHARED_RECOVERY_AFTER if container else timedelta(0),
     )
     watcher = notifications.watcher

@@ -32,7 +32,7 @@ class BlobTurnJournal:
         conversation: str,
         activity_id: str,
         reference: Mapping[str, Any],
-        asked: str,
+        asked: str | None,
         now: datetime,
     ) -> Acceptance:
         blob = self._container.get_blob_client(blob_name(_PREFIX, conversation, activity_id))

@@ -105,7 +105,7 @@ class ActivityJournal(Protocol):
         conversation: str,
         activity_id: str,
         reference: Mapping[str, Any],
-        asked: str,
+        asked: str | None,
         now: datetime,
     ) -> Acceptance: ...
 

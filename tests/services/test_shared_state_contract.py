@@ -152,7 +152,10 @@ async def test_unfinished_turns_are_seen_by_the_next_instance_oldest_first(store
     await journal.accept(TEAMS_CONVERSATION, "early", REFERENCE, "health contoso", NOW - timedelta(minutes=1))
     await journal.accept("19:c", "done", REFERENCE, "help", NOW)
     await journal.finish("19:c", "done")
+    await journal.accept("19:c", "install", REFERENCE, None, NOW)
     unfinished = await (await stores.reopen()).journal.unfinished()
+    assert [t.asked for t in unfinished if t.activity_id == "install"] == [None], "nobody waits on it"
+    unfinished = [t for t in unfinished if t.activity_id != "install"]
     assert [(t.conversation, t.activity_id, t.asked) for t in unfinished] == [
         (TEAMS_CONVERSATION, "early", "health contoso"),
         (TEAMS_CONVERSATION, "late", "help"),
