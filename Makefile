@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test chat package e2e lint typecheck lock clean doctor consent bench
+.PHONY: run test chat package e2e lint typecheck lock clean doctor consent bench azurite image
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,18 @@ package: $(VENV)/.runtime
 	@test -n "$(MicrosoftAppId)" || { echo "Set MicrosoftAppId=<the Azure Bot's app id>"; exit 2; }
 	$(BIN)/python -m manifest.package "$(MicrosoftAppId)"
 
-test: $(VENV)/.dev
+# Azurite (the Azure Storage emulator) for the BOT_STORAGE=azureblob tests, pinned by tools/azurite's lock
+# file; skipped when Node is missing (those tests then skip, saying why).
+AZURITE := tools/azurite/node_modules/.bin/azurite-blob
+$(AZURITE): tools/azurite/package-lock.json
+	cd tools/azurite && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+azurite:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(AZURITE); \
+	else echo "Node/npm not found: the Azure Blob Storage tests will be skipped"; fi
+
+test: $(VENV)/.dev azurite
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -65,5 +76,11 @@ lock: $(VENV)/.dev
 	$(BIN)/uv pip compile -q pyproject.toml --python-version 3.11 --universal -o requirements.lock
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 --universal -o requirements-dev.lock
 
+# The container image (Dockerfile): make image [IMAGE=support-bot:dev]
+IMAGE ?= support-bot:dev
+image:
+	@docker info >/dev/null 2>&1 || { echo "make image needs Docker (a running daemon)"; exit 2; }
+	docker build -t $(IMAGE) .
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache tools/azurite/node_modules

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
+import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -29,10 +31,12 @@ from bot.acknowledgements import NoticeAcknowledgements
 from bot.adapter import ChannelAuthorization, SupportAdapter
 from bot.commands import help_entries
 from bot.connector import Connector, ConnectorTimeouts, RetryPolicy
+from bot.conversation_locks import ConversationLocks
 from bot.errors import report_turn_error
 from bot.framework_patches import apply_framework_patches
 from bot.handler import Notifications, SupportBot
 from bot.http import (
+    ReadinessCheck,
     demo_tick_route,
     error_middleware,
     healthz_route,
@@ -45,7 +49,7 @@ from bot.log_redaction import configure_logging
 from bot.mentions import command_text
 from bot.notice_delivery import NoticeDelivery
 from bot.routing import names_a_command, recognised_command
-from bot.state_storage import SqliteStorage
+from bot.state_storage import DocumentStorage
 from bot.turns import TurnRunner
 from bot.typing_indicator import TypingIndicator
 from dialogs.audit_dialog import AuditDialog
@@ -69,6 +73,10 @@ from dialogs.subscriptions_dialog import SubscriptionsDialog
 from dialogs.teams_member import member_contact
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
 from services.audit_log import AuditLog
+from services.blob_container import BlobContainer, BlobLocation
+from services.blob_documents import BlobDocumentStore
+from services.blob_turn_journal import BlobTurnJournal
+from services.conversation_leases import BlobConversationLeases
 from services.conversations import ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
 from services.demo.operators import DemoGroupMembership
@@ -76,6 +84,7 @@ from services.demo.service_requests import DemoServiceRequests
 from services.demo.world import DemoWorld
 from services.doctor import Check, exit_code, render, run_doctor
 from services.document_store import SqliteDocumentStore
+from services.leadership import Leadership
 from services.live.backend import LiveBackend
 from services.live.config import (
     Credential,
@@ -88,16 +97,28 @@ from services.live.operators import NoGroupLookup
 from services.live.service_requests import LiveServiceRequests
 from services.notice_board import NoticeBoard
 from services.notify_events import take_event
-from services.ports import AuditTrail, Backend, GroupMembership, ServiceRequestDesk
+from services.ports import (
+    ActivityJournal,
+    AuditTrail,
+    Backend,
+    DocumentStore,
+    GroupMembership,
+    ServiceRequestDesk,
+)
 from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
 from services.subscriptions import SubscriptionStore
+from services.telemetry import start_telemetry
 from services.tokens import MsalTokens, TokenError
 from services.turn_journal import TurnJournal
 from services.watcher import HealthWatcher
 
 VERSION = "0.1.0"
 BACKENDS = ("demo", "live")
+STORAGES = ("sqlite", "azureblob")
+# An unfinished turn younger than this may still be running on another instance (BOT_STORAGE=azureblob):
+# the next start answers it if it is still unfinished then.
+SHARED_RECOVERY_AFTER = timedelta(minutes=10)
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 
 BOT = web.AppKey("bot", SupportBot)
@@ -105,6 +126,7 @@ ADAPTER = web.AppKey("adapter", SupportAdapter)
 RUNNER = web.AppKey("runner", TurnRunner)
 WATCHER = web.AppKey("watcher", HealthWatcher)
 DELIVERY = web.AppKey("delivery", NoticeDelivery)
+LEADERSHIP = web.AppKey("leadership", Leadership)
 SIGNING_KEYS = web.AppKey("signing_keys", SigningKeys)
 ACCESS = web.AppKey("access", AccessPolicy)
 
@@ -258,6 +280,29 @@ def _live_config(env: Mapping[str, str], data_dir: Path) -> LiveConfig:
     )
 
 
+def _blob_location(env: Mapping[str, str]) -> BlobLocation:
+    """BOT_STORAGE=azureblob: a connection string, or an account URL reached with the managed identity."""
+    container = env.get("AZURE_STORAGE_CONTAINER", "").strip() or "bot-state"
+    if not re.fullmatch(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]", container):
+        raise SettingsError(
+            "AZURE_STORAGE_CONTAINER must be 3 to 63 lowercase letters, digits and single hyphens, "
+            f"not {container!r}"
+        )
+    connection_string = env.get("AZURE_STORAGE_CONNECTION_STRING", "").strip()
+    account_url = env.get("AZURE_STORAGE_ACCOUNT_URL", "").strip()
+    if bool(connection_string) == bool(account_url):
+        raise SettingsError(
+            "BOT_STORAGE=azureblob needs exactly one of AZURE_STORAGE_CONNECTION_STRING and "
+            "AZURE_STORAGE_ACCOUNT_URL (the latter with the app's managed identity)"
+        )
+    return BlobLocation(
+        container=container,
+        connection_string=connection_string,
+        account_url=_https_url(env, "AZURE_STORAGE_ACCOUNT_URL", "") if account_url else "",
+        managed_identity_client_id=env.get("AZURE_STORAGE_MANAGED_IDENTITY", "").strip(),
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -282,6 +327,12 @@ class Settings:
     # Where the Bot Connector publishes its token signing keys (a local double in tests).
     openid_metadata_url: str = CHANNEL_METADATA_URL
     access: AccessRules = AccessRules()
+    # BOT_STORAGE=azureblob: where the state shared by several instances lives.
+    blob: BlobLocation | None = None
+    # Names this instance as a leaseholder (App Service's WEBSITE_INSTANCE_ID, else host and pid).
+    instance_id: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    # Traces and metrics go to Application Insights only when this is set.
+    telemetry_connection_string: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if not self.app_id and not is_loopback_host(self.host):
@@ -301,6 +352,8 @@ class Settings:
             raise SettingsError("MicrosoftAppType=SingleTenant needs MicrosoftAppPassword")
         backend = _choice(env, "BOT_BACKEND", "demo", BACKENDS)
         data_dir = Path(env.get("BOT_DATA_DIR", "").strip() or "data")
+        storage = _choice(env, "BOT_STORAGE", "sqlite", STORAGES)
+        instance = env.get("WEBSITE_INSTANCE_ID", "").strip() or f"{socket.gethostname()}-{os.getpid()}"
         return cls(
             host=env.get("HOST", "").strip() or "127.0.0.1",
             port=_integer(env, "PORT", 3978, 1, 65535),
@@ -328,6 +381,9 @@ class Settings:
                 operators_group=env.get("BOT_OPERATORS_GROUP", "").strip(),
                 contact=env.get("BOT_ACCESS_CONTACT", "").strip() or AccessRules.contact,
             ),
+            blob=_blob_location(env) if storage == "azureblob" else None,
+            instance_id=instance,
+            telemetry_connection_string=env.get("APPLICATIONINSIGHTS_CONNECTION_STRING", "").strip(),
         )
 
 
@@ -431,6 +487,7 @@ def build_bot(
     desk: ServiceRequestDesk,
     audit: AuditLog,
     access: AccessPolicy,
+    turn_locks: ConversationLocks | None = None,
 ) -> SupportBot:
     """The bot with every flow wired in; tests build it on MemoryStorage."""
     conversations, subscriptions = notifications.conversations, notifications.subscriptions
@@ -469,6 +526,7 @@ def build_bot(
         access,
         dialog_state=PrivateConversationState(storage),
         language=language,
+        turn_locks=turn_locks,
     )
 
 
@@ -484,6 +542,11 @@ def create_app(
     `channel_credentials` replaces the MSAL credentials factory of outbound calls (tests)."""
     apply_framework_patches()
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
+    # BOT_STORAGE=azureblob moves bot state, the turn journal and the notice leadership to blobs; the
+    # other stores stay in the SQLite file (see README, Running several instances).
+    container = BlobContainer(settings.blob) if settings.blob else None
+    documents: DocumentStore = BlobDocumentStore(container) if container else SqliteDocumentStore(database)
+    journal: ActivityJournal = BlobTurnJournal(container) if container else TurnJournal(database)
     backend = backend or create_backend(settings)
     desk = create_request_desk(database, clock, backend)
     config = _BotFrameworkConfig(settings)
@@ -506,8 +569,11 @@ def create_app(
         clock,
         allowed_tenants=settings.access.allowed_tenants,
     )
-    storage = SqliteStorage(SqliteDocumentStore(database))
-    bot = build_bot(storage, backend, clock, notifications, desk=desk, audit=audit, access=access)
+    storage = DocumentStorage(documents)
+    turn_locks = ConversationLocks(BlobConversationLeases(container)) if container else None
+    bot = build_bot(
+        storage, backend, clock, notifications, desk=desk, audit=audit, access=access, turn_locks=turn_locks
+    )
     sdk_authentication = ConfigurationBotFrameworkAuthentication(config)
     adapter = SupportAdapter(sdk_authentication, connector)
     keys = SigningKeys(settings.openid_metadata_url)
@@ -517,11 +583,12 @@ def create_app(
     runner = TurnRunner(
         adapter,
         bot,
-        TurnJournal(database),
+        journal,
         report_turn_error,
         settings.reply_budget_seconds,
         clock,
         allowed_tenants=settings.access.allowed_tenants,
+        recover_after=SHARED_RECOVERY_AFTER if container else timedelta(0),
     )
     watcher = notifications.watcher
     world = DemoWorld(backend, clock) if isinstance(backend, DemoBackend) else None
@@ -555,13 +622,24 @@ def create_app(
     if world is not None:
         app.router.add_post("/api/demo/tick", demo_tick_route(settings.notify_token, tick))
     app.router.add_get("/healthz", healthz_route(VERSION, backend.name))
-    app.router.add_get("/readyz", readyz_route({"storage": database.problem}))
+    readiness: dict[str, ReadinessCheck] = {"storage": database.problem}
+    if container is not None:
+        readiness["blob_storage"] = container.problem
+    app.router.add_get("/readyz", readyz_route(readiness))
+    leadership = Leadership(container, "notices", settings.instance_id) if container else None
+    if leadership is not None:
+        app[LEADERSHIP] = leadership
+
+    async def lead_notices() -> None:
+        """The watcher and the outbox: on every instance with SQLite, on the leader only with blobs."""
+        await asyncio.gather(delivery.run(), watcher.run(settings.watch_interval_seconds, delivery.wake))
 
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+        if container is not None:
+            await container.open()
         await runner.recover()
         loops = [
-            asyncio.ensure_future(delivery.run()),
-            asyncio.ensure_future(watcher.run(settings.watch_interval_seconds, delivery.wake)),
+            asyncio.ensure_future(leadership.run(lead_notices) if leadership else lead_notices()),
             asyncio.ensure_future(keys.run(prefetch=bool(settings.app_id))),
         ]
         if world is not None and settings.demo_tick_seconds:
@@ -577,6 +655,8 @@ def create_app(
         authorization.close()
         if isinstance(backend, LiveBackend):
             await backend.close()
+        if container is not None:
+            await container.close()
         database.close()
 
     app.cleanup_ctx.append(lifecycle)
@@ -610,6 +690,8 @@ def main() -> None:
     except SettingsError as error:
         _stop(str(error))
     configure_logging(settings.log_level)
+    if start_telemetry(settings.telemetry_connection_string):
+        logging.getLogger("bot.startup").info("telemetry to Azure Monitor: on")
     try:
         app = create_app(settings)
     except StorageError as error:

@@ -35,6 +35,7 @@ from tenacity import (
 from bot.conversation_locks import ConversationLocks
 from bot.log_ids import conversation_hash
 from services.retry_after import retry_after_seconds
+from services.telemetry import THROTTLED_SENDS, TRACER
 
 logger = logging.getLogger("bot.connector")
 
@@ -230,21 +231,28 @@ class Connector:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         proxy, proxy_auth = self._proxy(url)
-        try:
-            async with self._session.request(
-                method, url, json=body, headers=headers, proxy=proxy, proxy_auth=proxy_auth
-            ) as response:
-                if response.status >= 400:
-                    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-                    raise ConnectorError(response.status, retry_after)
-                try:
-                    payload: Any = await response.json(content_type=None)
-                except ValueError:
-                    payload = None
-        except aiohttp.ClientConnectorError as error:
-            raise ConnectorError(None, cause=type(error).__name__) from None
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise ConnectorError(None, cause=type(error).__name__, maybe_delivered=True) from None
+        with TRACER.start_as_current_span("connector") as span:
+            span.set_attributes(
+                {"http.request.method": method, "server.address": urlsplit(url).hostname or ""}
+            )
+            try:
+                async with self._session.request(
+                    method, url, json=body, headers=headers, proxy=proxy, proxy_auth=proxy_auth
+                ) as response:
+                    span.set_attribute("http.response.status_code", response.status)
+                    if response.status == 429:
+                        THROTTLED_SENDS.add(1)
+                    if response.status >= 400:
+                        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+                        raise ConnectorError(response.status, retry_after)
+                    try:
+                        payload: Any = await response.json(content_type=None)
+                    except ValueError:
+                        payload = None
+            except aiohttp.ClientConnectorError as error:
+                raise ConnectorError(None, cause=type(error).__name__) from None
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise ConnectorError(None, cause=type(error).__name__, maybe_delivered=True) from None
         return payload
 
     def _proxy(self, url: str) -> tuple[str | None, aiohttp.BasicAuth | None]:

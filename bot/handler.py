@@ -105,6 +105,7 @@ class SupportBot(TeamsActivityHandler):
         access: AccessPolicy,
         dialog_state: BotState | None = None,
         language: StatePropertyAccessor | None = None,
+        turn_locks: ConversationLocks | None = None,
     ) -> None:
         self._conversation_state = conversation_state
         self._user_state = user_state
@@ -119,7 +120,7 @@ class SupportBot(TeamsActivityHandler):
         self._language = language or user_state.create_property("Language")
         # Who is in a guided dialog in this conversation (user id -> name), so others can be told.
         self._guided = conversation_state.create_property("GuidedBy")
-        self._locks = ConversationLocks()
+        self._locks = turn_locks if turn_locks is not None else ConversationLocks()
         self._notifications = notifications
         self._access = access
         # Addresses already stored, so a turn writes one only when it is new or changed.

@@ -37,6 +37,7 @@ from services.conversations import ConversationStore, KnownConversation
 from services.models import Customer, Delivery, DeliveryState, Notice
 from services.notice_board import NoticeBoard
 from services.ports import CustomerDirectory
+from services.telemetry import NOTICES_SENT
 
 logger = logging.getLogger("bot.notices")
 
@@ -200,6 +201,7 @@ class NoticeDelivery:
             await self._board.failed(delivery, reason, now + RETRY_AFTER_FAILURE, now)
             return sent
         await self._board.delivered(delivery, notice.version, activity_id, thread_id, self._clock())
+        NOTICES_SENT.add(sent)
         return sent
 
     async def _post(self, address: Address, activity: Activity) -> tuple[str, str]:

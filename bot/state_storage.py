@@ -1,4 +1,4 @@
-"""Bot Framework `Storage` over our SQLite document store.
+"""Bot Framework `Storage` over our document store (SQLite, or Azure blobs with BOT_STORAGE=azureblob).
 
 State objects (dialog stacks) are serialized with jsonpickle, as botbuilder's own Blob storage does.
 After a write the new ETag is put back on the cached state, so a second save in the same turn is not
@@ -12,7 +12,8 @@ from typing import Any
 import jsonpickle
 from botbuilder.core import Storage
 
-from services.document_store import DocumentWrite, SqliteDocumentStore
+from services.document_store import DocumentWrite
+from services.ports import DocumentStore
 
 _ETAG = "e_tag"
 
@@ -29,8 +30,8 @@ def _set_etag(item: Any, etag: str) -> None:
         item.e_tag = etag
 
 
-class SqliteStorage(Storage):
-    def __init__(self, store: SqliteDocumentStore) -> None:
+class DocumentStorage(Storage):
+    def __init__(self, store: DocumentStore) -> None:
         self._store = store
 
     async def read(self, keys: list[str]) -> dict[str, Any]:

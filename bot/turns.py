@@ -35,7 +35,9 @@ from cards.parts import echo
 from dialogs.language import translator_of
 from dialogs.replies import card_reply
 from locales.translator import Translator, language_of
-from services.turn_journal import Acceptance, TurnJournal, UnfinishedTurn
+from services.ports import ActivityJournal
+from services.telemetry import TRACER, TURNS
+from services.turn_journal import Acceptance, UnfinishedTurn
 
 logger = logging.getLogger("bot.turn")
 
@@ -82,11 +84,12 @@ class TurnRunner:
         self,
         adapter: SupportAdapter,
         bot: Bot,
-        journal: TurnJournal,
+        journal: ActivityJournal,
         report_error: ErrorReporter,
         budget: float,
         clock: Callable[[], datetime],
         allowed_tenants: frozenset[str] = frozenset(),
+        recover_after: timedelta = timedelta(0),
     ) -> None:
         self._adapter = adapter
         # ALLOWED_TENANTS: the restart apology is a proactive send, so it goes to no other tenant.
@@ -97,6 +100,8 @@ class TurnRunner:
         self._report_error = report_error
         self._budget = budget
         self._clock = clock
+        # With a journal shared by several instances, a young unfinished turn may be running elsewhere.
+        self._recover_after = recover_after
         self._background: set[asyncio.Future[object]] = set()
         # Activities whose turn runs in this process, so a redelivery of one of them is a duplicate.
         self._in_flight: set[tuple[str, str]] = set()
@@ -155,7 +160,8 @@ class TurnRunner:
         in the background (the connector may be slow). Read first, so this run's own turns aren't taken
         for unanswered ones."""
         await self._journal.forget_before(self._clock() - REMEMBER_IDS_FOR)
-        unfinished = await self._journal.unfinished()
+        settled = self._clock() - self._recover_after
+        unfinished = [t for t in await self._journal.unfinished() if t.accepted_at <= settled]
         if unfinished:
             self._keep(asyncio.ensure_future(self._apologise_all(unfinished)))
 
@@ -180,6 +186,17 @@ class TurnRunner:
         work.add_done_callback(self._background.discard)
 
     async def _handle(self, turn: _Turn, context: TurnContext) -> None:
+        """One span per turn, named by what the turn was, never by what was said."""
+        with TRACER.start_as_current_span("turn") as span:
+            try:
+                await self._handle_turn(turn, context)
+            finally:
+                record = turn.record
+                kind = {"activity.type": str(context.activity.type), "outcome": record.outcome}
+                span.set_attributes({**kind, "command": record.command, "deferred": record.deferred})
+                TURNS.add(1, kind)
+
+    async def _handle_turn(self, turn: _Turn, context: TurnContext) -> None:
         turn.context = context
         record = turn.record
         context.turn_state[TURN_RECORD] = record

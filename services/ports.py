@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
 
+from services.document_store import DocumentWrite, StoredDocument
 from services.models import (
     AuditEntry,
     Customer,
@@ -14,6 +16,7 @@ from services.models import (
     SupportCatalogue,
     TenantHealth,
 )
+from services.turn_journal import Acceptance, UnfinishedTurn
 
 
 class CustomerDirectory(Protocol):
@@ -78,3 +81,36 @@ class AuditTrail(Protocol):
     """Where privileged actions are recorded (services/audit_log.py)."""
 
     async def record(self, entry: AuditEntry) -> None: ...
+
+
+class DocumentStore(Protocol):
+    """Bot state (conversation, user and dialog state) as JSON documents with ETags: SQLite
+    (services/document_store.py) or Azure blobs (services/blob_documents.py).
+
+    `write` raises StaleWriteError when a document's `expected_etag` is not its current one."""
+
+    async def read(self, keys: Iterable[str]) -> dict[str, StoredDocument]: ...
+
+    async def write(self, changes: Mapping[str, DocumentWrite]) -> dict[str, str]: ...
+
+    async def delete(self, keys: Iterable[str]) -> None: ...
+
+
+class ActivityJournal(Protocol):
+    """Which activities were accepted and answered: SQLite (services/turn_journal.py) or Azure blobs
+    (services/blob_turn_journal.py). `accept` says NEW to exactly one caller per id and conversation."""
+
+    async def accept(
+        self,
+        conversation: str,
+        activity_id: str,
+        reference: Mapping[str, Any],
+        asked: str | None,
+        now: datetime,
+    ) -> Acceptance: ...
+
+    async def finish(self, conversation: str, activity_id: str) -> None: ...
+
+    async def unfinished(self) -> list[UnfinishedTurn]: ...
+
+    async def forget_before(self, moment: datetime) -> None: ...

@@ -16,6 +16,7 @@ from tenacity.wait import wait_exponential
 from services.errors import UpstreamUnavailable
 from services.models import Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
 from services.ports import ServiceRequestDesk
+from services.telemetry import REQUESTS_FILED
 
 T = TypeVar("T")
 MAX_RETRY_AFTER_SECONDS = 10.0
@@ -48,7 +49,10 @@ class RetryingDesk:
         return await self._retried(self._inner.support_catalogue)
 
     async def file_request(self, draft: RequestDraft, idempotency_key: str, requested_by: str) -> Filing:
-        return await self._retried(lambda: self._inner.file_request(draft, idempotency_key, requested_by))
+        filing = await self._retried(lambda: self._inner.file_request(draft, idempotency_key, requested_by))
+        if not filing.already_filed:
+            REQUESTS_FILED.add(1)
+        return filing
 
     async def filed_with_key(self, idempotency_key: str) -> ServiceRequest | None:
         return await self._retried(lambda: self._inner.filed_with_key(idempotency_key))

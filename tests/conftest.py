@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +12,8 @@ from services.models import Customer
 from tests.doubles.live_world import LiveWorld, start_live_world
 from tests.doubles.tls import LoopbackCA, make_test_ca
 from tests.support import harness
+from tests.support.azurite import Azurite, running_azurite
+from tests.support.azurite import missing as azurite_missing
 from tests.support.harness import demo_backend
 
 
@@ -59,3 +61,13 @@ async def each_backend(
 def each_live_world(request: pytest.FixtureRequest, each_backend: str) -> LiveWorld | None:
     """The doubles behind `each_backend` when it runs live (to arrange what Microsoft's side holds)."""
     return request.node.stash.get(EACH_LIVE_WORLD, None)
+
+
+@pytest.fixture(scope="session")
+def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
+    """One Azurite for the session; tests keep apart by using containers of their own."""
+    reason = azurite_missing()
+    if reason:
+        pytest.skip(reason)
+    with running_azurite(tmp_path_factory.mktemp("azurite")) as emulator:
+        yield emulator

@@ -53,6 +53,20 @@ def test_bot_framework_names_are_read() -> None:
             "needs MicrosoftAppId and MicrosoftAppTenantId",
         ),
         ({"BOT_REPLY_BUDGET_SECONDS": "soon"}, "BOT_REPLY_BUDGET_SECONDS must be a number"),
+        ({"BOT_STORAGE": "cosmos"}, "BOT_STORAGE must be one of sqlite, azureblob, not 'cosmos'"),
+        ({"BOT_STORAGE": "azureblob"}, "needs exactly one of AZURE_STORAGE_CONNECTION_STRING and"),
+        (
+            {"BOT_STORAGE": "azureblob", "AZURE_STORAGE_ACCOUNT_URL": "http://acct.blob.core.windows.net"},
+            "AZURE_STORAGE_ACCOUNT_URL must be an https:// URL",
+        ),
+        (
+            {
+                "BOT_STORAGE": "azureblob",
+                "AZURE_STORAGE_CONNECTION_STRING": "x",
+                "AZURE_STORAGE_CONTAINER": "Bot",
+            },
+            "AZURE_STORAGE_CONTAINER must be 3 to 63 lowercase letters",
+        ),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
@@ -244,3 +258,28 @@ def test_azure_on_behalf_of_is_read(value: str, on: bool) -> None:
 def test_bad_live_desk_settings_fail_fast(change: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env({**LIVE, **change})
+
+
+def test_azure_blob_storage_is_read_and_its_secret_kept_out_of_repr() -> None:
+    settings = Settings.from_env(
+        {
+            "BOT_STORAGE": "AzureBlob",
+            "AZURE_STORAGE_CONNECTION_STRING": "AccountName=a;AccountKey=s3cret",
+            "WEBSITE_INSTANCE_ID": "instance-7",
+        }
+    )
+    assert settings.blob is not None and settings.blob.container == "bot-state"
+    assert settings.instance_id == "instance-7" and "s3cret" not in repr(settings)
+    identity = Settings.from_env(
+        {
+            "BOT_STORAGE": "azureblob",
+            "AZURE_STORAGE_ACCOUNT_URL": "https://acct.blob.core.windows.net/",
+            "AZURE_STORAGE_CONTAINER": "desk-state",
+        }
+    )
+    assert identity.blob is not None
+    assert (identity.blob.account_url, identity.blob.container) == (
+        "https://acct.blob.core.windows.net",
+        "desk-state",
+    )
+    assert Settings.from_env({}).blob is None

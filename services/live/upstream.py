@@ -37,6 +37,7 @@ from tenacity import (
 
 from services.live.config import Limits
 from services.retry_after import retry_after_seconds
+from services.telemetry import TRACER
 from services.tokens import TokenSource
 
 logger = logging.getLogger("services.upstream")
@@ -280,19 +281,24 @@ class Upstream:
             sent[AUXILIARY_HEADER] = await self._tokens.bearer(self._auxiliary_tenant_id, self._scope)
         async with self._shared.gate(host):
             self.calls += 1
-            try:
-                async with self._shared.session().request(
-                    method, url, headers=sent, params=params, json=body
-                ) as response:
-                    try:
-                        payload: Any = await response.json(content_type=None)
-                    except ValueError:
-                        payload = None
-                    status = response.status
-                    reply_headers = {k: v for k, v in response.headers.items()}
-            except (aiohttp.ClientError, TimeoutError) as error:
-                breaker.failed()
-                raise UpstreamError(self.api, None, type(error).__name__) from None
+            with TRACER.start_as_current_span("upstream") as span:
+                span.set_attributes(
+                    {"upstream.api": self.api, "http.request.method": method, "server.address": host}
+                )
+                try:
+                    async with self._shared.session().request(
+                        method, url, headers=sent, params=params, json=body
+                    ) as response:
+                        try:
+                            payload: Any = await response.json(content_type=None)
+                        except ValueError:
+                            payload = None
+                        status = response.status
+                        reply_headers = {k: v for k, v in response.headers.items()}
+                    span.set_attribute("http.response.status_code", status)
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    breaker.failed()
+                    raise UpstreamError(self.api, None, type(error).__name__) from None
         if status >= 400:
             code, message = self._read_error(payload)
             refused = UpstreamError(

@@ -10,7 +10,7 @@ from botbuilder.core import ConversationState, StoreItem, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity
 
-from bot.state_storage import SqliteStorage
+from bot.state_storage import DocumentStorage
 from services.document_store import SqliteDocumentStore, StaleWriteError
 from services.sqlite_database import SqliteDatabase
 
@@ -26,17 +26,17 @@ def database(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def storage(database: Path) -> Iterator[SqliteStorage]:
+def storage(database: Path) -> Iterator[DocumentStorage]:
     opened = SqliteDatabase(database)
-    yield SqliteStorage(SqliteDocumentStore(opened))
+    yield DocumentStorage(SqliteDocumentStore(opened))
     opened.close()
 
 
-async def test_read_of_missing_keys_is_empty(storage: SqliteStorage) -> None:
+async def test_read_of_missing_keys_is_empty(storage: DocumentStorage) -> None:
     assert await storage.read(["nope"]) == {}
 
 
-async def test_write_then_read_round_trips_dicts_and_objects(storage: SqliteStorage) -> None:
+async def test_write_then_read_round_trips_dicts_and_objects(storage: DocumentStorage) -> None:
     await storage.write({"a": {"count": 1, "names": ["x"]}, "b": Note("hello")})
     items = await storage.read(["a", "b", "c"])
     assert set(items) == {"a", "b"}
@@ -45,7 +45,7 @@ async def test_write_then_read_round_trips_dicts_and_objects(storage: SqliteStor
     assert items["a"]["e_tag"] and items["b"].e_tag not in ("", "*")
 
 
-async def test_stale_etag_raises_and_keeps_the_newer_value(storage: SqliteStorage) -> None:
+async def test_stale_etag_raises_and_keeps_the_newer_value(storage: DocumentStorage) -> None:
     await storage.write({"k": {"v": 1}})
     first = (await storage.read(["k"]))["k"]
     second = (await storage.read(["k"]))["k"]
@@ -57,13 +57,13 @@ async def test_stale_etag_raises_and_keeps_the_newer_value(storage: SqliteStorag
     assert (await storage.read(["k"]))["k"]["v"] == 2
 
 
-async def test_star_etag_overwrites_unconditionally(storage: SqliteStorage) -> None:
+async def test_star_etag_overwrites_unconditionally(storage: DocumentStorage) -> None:
     await storage.write({"k": {"v": 1}})
     await storage.write({"k": {"v": 9, "e_tag": "*"}})
     assert (await storage.read(["k"]))["k"]["v"] == 9
 
 
-async def test_a_second_save_in_the_same_turn_is_not_stale(storage: SqliteStorage) -> None:
+async def test_a_second_save_in_the_same_turn_is_not_stale(storage: DocumentStorage) -> None:
     item = {"v": 1}
     await storage.write({"k": item})
     item["v"] = 2
@@ -71,7 +71,7 @@ async def test_a_second_save_in_the_same_turn_is_not_stale(storage: SqliteStorag
     assert (await storage.read(["k"]))["k"]["v"] == 2
 
 
-async def test_delete_removes_only_named_keys(storage: SqliteStorage) -> None:
+async def test_delete_removes_only_named_keys(storage: DocumentStorage) -> None:
     await storage.write({"a": {"v": 1}, "b": {"v": 2}})
     await storage.delete(["a", "missing"])
     assert set(await storage.read(["a", "b"])) == {"b"}
@@ -79,14 +79,14 @@ async def test_delete_removes_only_named_keys(storage: SqliteStorage) -> None:
 
 async def test_state_survives_reopening_the_database(database: Path) -> None:
     first = SqliteDatabase(database)
-    await SqliteStorage(SqliteDocumentStore(first)).write({"conv": {"welcomed": True}})
+    await DocumentStorage(SqliteDocumentStore(first)).write({"conv": {"welcomed": True}})
     first.close()
     reopened = SqliteDatabase(database)
-    assert (await SqliteStorage(SqliteDocumentStore(reopened)).read(["conv"]))["conv"]["welcomed"] is True
+    assert (await DocumentStorage(SqliteDocumentStore(reopened)).read(["conv"]))["conv"]["welcomed"] is True
     reopened.close()
 
 
-async def test_conversation_state_persists_through_botbuilder(storage: SqliteStorage) -> None:
+async def test_conversation_state_persists_through_botbuilder(storage: DocumentStorage) -> None:
     state = ConversationState(storage)
     seen = state.create_property("seen")
     keys: set[str] = set()
@@ -103,7 +103,7 @@ async def test_conversation_state_persists_through_botbuilder(storage: SqliteSto
     assert (await storage.read([key]))[key]["seen"] == 3
 
 
-async def test_a_second_save_after_a_read_in_the_same_turn_is_not_stale(storage: SqliteStorage) -> None:
+async def test_a_second_save_after_a_read_in_the_same_turn_is_not_stale(storage: DocumentStorage) -> None:
     await storage.write({"k": {"v": 1}})
     item = (await storage.read(["k"]))["k"]
     item["v"] = 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import cast
 
 import pytest
@@ -11,7 +12,8 @@ from services.errors import ServiceRequestNotFound, UpstreamUnavailable
 from services.models import Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
 from services.retrying_desk import RetryingDesk
 
-FILED = cast(Filing, object())
+# Only whether it was filed before matters here (RetryingDesk counts new filings).
+FILED = cast(Filing, SimpleNamespace(already_filed=False))
 DRAFT = cast(RequestDraft, object())
 
 

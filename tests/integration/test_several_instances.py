@@ -1,0 +1,101 @@
+"""Two instances of the bot on different loopback ports sharing one blob container on Azurite
+(BOT_STORAGE=azureblob), as App Service runs them: each has its own SQLite file, the shared state is in
+blobs. A dialog started on one continues on the other, a redelivery to the other instance is not
+handled twice, and only one of them runs the watcher and the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from app import LEADERSHIP, Settings, create_app
+from services.blob_container import BlobLocation
+from tests.doubles.connector import FakeConnector
+from tests.integration.teams import channel_message, installation_update
+from tests.support import harness
+from tests.support.harness import DEMO_NOW
+from tests.support.visible import visible_text
+
+
+async def _instances(
+    aiohttp_client: Any, tmp_path: Path, azurite: Any, count: int = 2
+) -> list[TestClient[Any, Any]]:
+    location = BlobLocation(f"desk-{uuid.uuid4().hex[:12]}", azurite.connection_string)
+    clients = []
+    for index in range(count):
+        settings = Settings(data_dir=tmp_path / f"instance-{index}", blob=location, instance_id=f"i{index}")
+        app = create_app(settings, backend=harness.default_backend(), clock=lambda: DEMO_NOW)
+        clients.append(await aiohttp_client(app))
+    return clients
+
+
+async def _say(bot: TestClient[Any, Any], connector: FakeConnector, activity: dict[str, Any]) -> str:
+    before = len(connector.messages)
+    response = await bot.post("/api/messages", json=activity)
+    assert response.status in (200, 201), response.status
+    return "\n".join(visible_text(m) for m in connector.messages[before:])
+
+
+async def test_a_dialog_started_on_one_instance_continues_on_the_other(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    first, second = await _instances(aiohttp_client, tmp_path, azurite)
+    opening = channel_message(service_url, "escalate for northwind")
+    thread = opening["id"]
+    asked = await _say(first, connector, opening)
+    assert "Northwind" in asked
+    answer = await _say(second, connector, channel_message(service_url, "exchange", thread=thread))
+    assert "Question 2" in answer and "Which Exchange Online topic fits best?" in answer, (
+        "the second instance took up the dialog where the first left it"
+    )
+
+
+async def test_a_redelivery_to_the_other_instance_is_not_handled_twice(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    first, second = await _instances(aiohttp_client, tmp_path, azurite)
+    activity = channel_message(service_url, "help")
+    assert await _say(first, connector, activity)
+    assert await _say(second, connector, activity) == ""
+
+
+async def test_only_one_instance_runs_the_watcher_and_a_stopped_leader_hands_over(
+    aiohttp_client: Any, connector: FakeConnector, tmp_path: Path, azurite: Any
+) -> None:
+    clients = await _instances(aiohttp_client, tmp_path, azurite, count=3)
+    leaderships = [client.app[LEADERSHIP] for client in clients]
+    began = time.monotonic()
+    while sum(lead.leading for lead in leaderships) == 0:
+        assert time.monotonic() - began < 10
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(1)
+    assert sum(lead.leading for lead in leaderships) == 1
+    leader = next(client for client, lead in zip(clients, leaderships, strict=True) if lead.leading)
+    await leader.close()
+    began = time.monotonic()
+    rest = [lead for client, lead in zip(clients, leaderships, strict=True) if client is not leader]
+    while sum(lead.leading for lead in rest) == 0:
+        assert time.monotonic() - began < 8, "a graceful stop releases the lease: taken over at once"
+        await asyncio.sleep(0.05)
+    assert sum(lead.leading for lead in rest) == 1
+
+
+async def test_an_install_announced_to_both_instances_at_once_greets_once(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    """Teams sends installationUpdate and conversationUpdate at the same moment; App Service may route
+    them to different instances. The conversation lease puts the turns in order: one greeting, and no
+    "Two answers crossed"."""
+    first, second = await _instances(aiohttp_client, tmp_path, azurite)
+    for _ in range(3):
+        await asyncio.gather(
+            *(bot.post("/api/messages", json=installation_update(service_url)) for bot in (first, second))
+        )
+    said = [visible_text(m) for m in connector.messages]
+    assert not any("Two answers crossed" in text for text in said), said
+    assert len(said) == 1, said
