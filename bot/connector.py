@@ -36,6 +36,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from bot.activity_json import activity_json
 from bot.conversation_locks import ConversationLocks
 from bot.log_ids import conversation_hash
 from bot.pacing import Slot
@@ -152,7 +153,7 @@ class Connector:
         async with self._lanes.hold(conversation_id):
             return _resource(
                 await self._with_retries(
-                    "POST", url, activity.serialize(), conversation_hash(conversation_id), pace
+                    "POST", url, activity_json(activity), conversation_hash(conversation_id), pace
                 )
             )
 
@@ -163,7 +164,7 @@ class Connector:
             return
         url = _activities_url(activity.service_url, conversation_id, activity.reply_to_id)
         async with self._lanes.hold(conversation_id):
-            await self._call("POST", url, activity.serialize())
+            await self._call("POST", url, activity_json(activity))
 
     async def start_thread(
         self,
@@ -182,7 +183,7 @@ class Connector:
             "isGroup": True,
             "channelData": {"channel": {"id": channel_id}, "tenant": {"id": tenant_id}},
             "tenantId": tenant_id,
-            "activity": activity.serialize(),
+            "activity": activity_json(activity),
         }
         url = f"{service_url.rstrip('/')}/v3/conversations"
         async with self._lanes.hold(channel_id):
@@ -199,7 +200,7 @@ class Connector:
         async with self._lanes.hold(conversation_id):
             return _resource(
                 await self._with_retries(
-                    "PUT", url, activity.serialize(), conversation_hash(conversation_id), pace
+                    "PUT", url, activity_json(activity), conversation_hash(conversation_id), pace
                 )
             )
 
