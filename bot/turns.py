@@ -24,6 +24,7 @@ from typing import Any
 from botbuilder.core import Bot, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 
+from bot.activity_json import activity_json
 from bot.adapter import ANSWERED, SupportAdapter
 from bot.connector import Connector, ConnectorError
 from bot.handler import TURN_RECORD, TurnRecord
@@ -193,7 +194,7 @@ class TurnRunner:
             if activity.type == ActivityTypes.message and activity.value is None
             else ""
         )
-        reference = TurnContext.get_conversation_reference(activity).serialize()
+        reference = activity_json(TurnContext.get_conversation_reference(activity))
         known = await self._journal.accept(
             activity.conversation.id, activity.id, reference, asked[:MAX_COMMAND_LENGTH], self._clock()
         )

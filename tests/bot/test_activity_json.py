@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botbuilder.core import CardFactory, MessageFactory
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
@@ -93,3 +93,9 @@ def test_what_it_does_not_know_is_left_to_msrest(odd: dict[str, Any]) -> None:
     with pytest.raises(_Unsupported):
         _model(activity)
     assert activity_json(activity) == activity.serialize()
+
+
+def test_the_turn_journals_conversation_reference_equals_msrests() -> None:
+    incoming = _reply(Activity(type="message", id="17", text="help", locale="en-US"))
+    reference = TurnContext.get_conversation_reference(incoming)
+    assert _model(reference) == reference.serialize()
