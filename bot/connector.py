@@ -19,7 +19,7 @@ import email.utils
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -44,6 +44,7 @@ from bot.pacing import Slot
 logger = logging.getLogger("bot.connector")
 
 RETRYABLE_STATUSES = frozenset({412, 429, 502, 503, 504})
+ROSTER_RETRY_SECONDS = 5.0
 
 # Returns the Authorization header value for a serviceUrl, or None when authentication is off.
 AuthorizationSource = Callable[[str], Awaitable[str | None]]
@@ -212,20 +213,29 @@ class Connector:
     async def member(self, service_url: str, conversation_id: str, member_id: str) -> dict[str, Any]:
         """A TeamsChannelAccount as JSON (`GET .../members/{id}`), as TeamsInfo.get_member asks it.
 
-        A read: not queued behind the conversation's sends, retried like them."""
+        A read: not queued behind the conversation's sends; retried like them, but for at most
+        `ROSTER_RETRY_SECONDS`, since the person is waiting for the question this lookup fills in."""
         url = (
             f"{service_url.rstrip('/')}/v3/conversations/{quote(conversation_id, safe='')}"
             f"/members/{quote(member_id, safe='')}"
         )
-        payload = await self._with_retries("GET", url, None, conversation_hash(conversation_id))
+        retry = replace(self._retry, total_seconds=min(self._retry.total_seconds, ROSTER_RETRY_SECONDS))
+        payload = await self._with_retries("GET", url, None, conversation_hash(conversation_id), retry=retry)
         if not isinstance(payload, dict):
             raise ConnectorError(None, cause="no member in the answer")
         return payload
 
     async def _with_retries(
-        self, method: str, url: str, body: Any, conversation: str, pace: Pace | None = None
+        self,
+        method: str,
+        url: str,
+        body: Any,
+        conversation: str,
+        pace: Pace | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Any:
         started = time.monotonic()
+        policy = retry or self._retry
 
         def log_retry(state: RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome else None
@@ -239,8 +249,8 @@ class Connector:
 
         retrying = AsyncRetrying(
             retry=retry_if_exception(lambda e: isinstance(e, ConnectorError) and e.retryable),
-            wait=self._retry.wait,
-            stop=stop_before_delay(self._retry.total_seconds),
+            wait=policy.wait,
+            stop=stop_before_delay(policy.total_seconds),
             before_sleep=log_retry,
             reraise=True,
         )
