@@ -253,6 +253,7 @@ def _live_config(env: Mapping[str, str], data_dir: Path) -> LiveConfig:
             s.strip() for s in env.get("AZURE_SUPPORT_SERVICES", "").split(",") if s.strip()
         ),
         support_topics_path=Path(topics) if topics else None,
+        azure_on_behalf_of=_choice(env, "AZURE_SUPPORT_ON_BEHALF_OF", "off", ("on", "off")) == "on",
     )
 
 
@@ -492,7 +493,14 @@ def create_app(
     access = AccessPolicy(settings.access, groups, audit)
     notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit)
     board = notifications.board
-    delivery = NoticeDelivery(connector, board, notifications.conversations, backend, clock)
+    delivery = NoticeDelivery(
+        connector,
+        board,
+        notifications.conversations,
+        backend,
+        clock,
+        allowed_tenants=settings.access.allowed_tenants,
+    )
     storage = SqliteStorage(SqliteDocumentStore(database))
     bot = build_bot(storage, backend, clock, notifications, desk=desk, audit=audit, access=access)
     sdk_authentication = ConfigurationBotFrameworkAuthentication(config)
@@ -502,7 +510,13 @@ def create_app(
     adapter.on_turn_error = report_turn_error
     adapter.use(TypingIndicator(delay=settings.typing_delay_seconds))
     runner = TurnRunner(
-        adapter, bot, TurnJournal(database), report_turn_error, settings.reply_budget_seconds, clock
+        adapter,
+        bot,
+        TurnJournal(database),
+        report_turn_error,
+        settings.reply_budget_seconds,
+        clock,
+        allowed_tenants=settings.access.allowed_tenants,
     )
     watcher = notifications.watcher
     world = DemoWorld(backend, clock) if isinstance(backend, DemoBackend) else None

@@ -225,6 +225,7 @@ class ParsedCommand:
 _LEADING_FILLER = re.compile(
     r"^(?:(?:hey|hi|ok|okay)\s+bot\b[,\s]*|please\s+|can you\s+|could you\s+|would you\s+)+"
 )
+_FILLER_TAIL = 80
 _TRAILING_FILLER = re.compile(r"(?:[,\s]+(?:please|thanks|thank you|pls))+$")
 _ARGUMENT_PREPOSITION = re.compile(r"^(?:for|of|at|on|in|about|with|from)\s+")
 
@@ -289,7 +290,8 @@ def clean(text: str) -> str:
     lead = _LEADING_FILLER.match(lowered)
     if lead:
         line = line[lead.end() :]
-    trail = _TRAILING_FILLER.search(line.casefold())
+    # Only the tail can hold a trailing 'please': searching the whole of a pasted ', , , …' is quadratic.
+    trail = _TRAILING_FILLER.search(line.casefold(), max(0, len(line) - _FILLER_TAIL))
     if trail:
         line = line[: trail.start()]
     return line.strip(" \t?!.,;:")

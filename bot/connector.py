@@ -15,12 +15,11 @@ of POSTs, and logs raw conversation ids through urllib3. Here instead:
 
 from __future__ import annotations
 
-import email.utils
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -40,11 +39,14 @@ from bot.activity_json import activity_json
 from bot.conversation_locks import ConversationLocks
 from bot.log_ids import conversation_hash
 from bot.pacing import Slot
+from services.retry_after import retry_after_seconds
 
 logger = logging.getLogger("bot.connector")
 
 RETRYABLE_STATUSES = frozenset({412, 429, 502, 503, 504})
 ROSTER_RETRY_SECONDS = 5.0
+# How long a typing indicator may take before it is given up.
+EPHEMERAL_SECONDS = 2.0
 
 # Returns the Authorization header value for a serviceUrl, or None when authentication is off.
 AuthorizationSource = Callable[[str], Awaitable[str | None]]
@@ -87,7 +89,9 @@ class RetryPolicy:
     def wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, ConnectorError) and error.retry_after is not None:
-            return min(error.retry_after, self.total_seconds)
+            # Honoured, but 'Retry-After: 0' (or a date in the past) must not become a tight loop.
+            floor = self.first_wait_seconds / 2 * state.attempt_number
+            return min(max(error.retry_after, floor), self.total_seconds)
         backoff = wait_exponential_jitter(
             multiplier=self.first_wait_seconds, max=self.max_wait_seconds, jitter=self.first_wait_seconds
         )
@@ -98,22 +102,6 @@ class RetryPolicy:
 class ConnectorTimeouts:
     connect_seconds: float = 5.0
     read_seconds: float = 15.0
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds: either a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.replace(".", "", 1).isdigit():
-        return float(text)
-    try:
-        moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 def _activities_url(service_url: str, conversation_id: str, activity_id: str | None = None) -> str:
@@ -165,7 +153,11 @@ class Connector:
             return
         url = _activities_url(activity.service_url, conversation_id, activity.reply_to_id)
         async with self._lanes.hold(conversation_id):
-            await self._call("POST", url, activity_json(activity))
+            # Never worth holding up the answer queued behind it for a whole read timeout.
+            try:
+                await asyncio.wait_for(self._call("POST", url, activity_json(activity)), EPHEMERAL_SECONDS)
+            except TimeoutError:
+                raise ConnectorError(None, cause="timeout", maybe_delivered=True) from None
 
     async def start_thread(
         self,

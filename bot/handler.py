@@ -31,6 +31,8 @@ from bot.wording import (
     OPERATORS_HOW_GROUP,
     OPERATORS_ONLY,
     REJECTED_BUTTON_TITLE,
+    SOMEONE,
+    SOMEONE_ELSES_DIALOG,
     TENANT_NOT_SERVED,
 )
 from cards.actions import InvalidSubmission
@@ -114,6 +116,8 @@ class SupportBot(TeamsActivityHandler):
         self._dialogs.add(root)
         self.root = root
         self._welcomed = conversation_state.create_property("Welcomed")
+        # Who is in a guided dialog in this conversation (user id -> name), so others can be told.
+        self._guided = conversation_state.create_property("GuidedBy")
         self._locks = ConversationLocks()
         self._notifications = notifications
         self._access = access
@@ -265,9 +269,26 @@ class SupportBot(TeamsActivityHandler):
 
     async def _run_dialogs(self, turn_context: TurnContext, route: Route) -> None:
         context = await self._dialogs.create_context(turn_context)
+        record = turn_record(turn_context)
+        person = turn_context.activity.from_property
+        me = person.id if person and person.id else ""
+        guided: dict[str, str] = dict(await self._guided.get(turn_context, dict) or {})
+        if context.active_dialog is not None and record.outcome == "unknown-command":
+            # Not a command: an answer to the question the dialog in progress asked.
+            record.command, record.outcome = "answer", "ok"
+        elif record.outcome == "unknown-command" and any(user != me for user in guided):
+            others = ", ".join(name for user, name in guided.items() if user != me)
+            route = Route(HELP, HelpRequest(hint=SOMEONE_ELSES_DIALOG.format(names=others)).to_options())
+            record.outcome = "someone-elses-dialog"
         result = await context.continue_dialog()
         if result.status == DialogTurnStatus.Empty:
             await context.begin_dialog(ROOT, route.to_options())
+        if me:
+            if context.active_dialog is not None:
+                guided[me] = (person.name if person else "") or SOMEONE
+            else:
+                guided.pop(me, None)
+            await self._guided.set(turn_context, guided)
         await self._save(turn_context)
 
     async def _save(self, turn_context: TurnContext) -> None:

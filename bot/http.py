@@ -111,6 +111,7 @@ def messages_route(runner: TurnRunner, max_body_bytes: int, authentication: Inbo
     keys_unavailable = "Authentication is taking too long; try again"
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        arrived = asyncio.get_running_loop().time()
         if request.content_type != "application/json":
             return refuse(request, 415, "Content-Type must be application/json")
         try:
@@ -141,7 +142,7 @@ def messages_route(runner: TurnRunner, max_body_bytes: int, authentication: Inbo
         except (KeysUnavailable, TimeoutError):
             return refuse(request, 503, keys_unavailable, {"Retry-After": "5"})
         try:
-            invoke = await runner.run(authenticated, activity)
+            invoke = await runner.run(authenticated, activity, arrived)
         except AuthenticationTimeout:
             # Authenticating or recording the activity took the whole budget; Teams will retry.
             return refuse(request, 503, keys_unavailable, {"Retry-After": "5"})

@@ -17,7 +17,13 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(/v3/conversations/)[^/\s'\"?]+"), r"\1<id>"),
     (re.compile(r"(/activities/)[^/\s'\"?]+"), r"\1<id>"),
     # Teams ids: conversations (19:…@thread.tacv2;messageid=…, a:…), users (29:…), bots (28:…), 8:orgid:…
-    (re.compile(r"\b(?:19|28|29|a|8):[A-Za-z0-9_\-.@:;=%]+"), "<teams-id>"),
+    # Ids are long and hold letters; times (19:05:33) and ports (10.0.0.8:3978) are short digits.
+    (
+        re.compile(
+            r"\b(?:19|28|29|a|8):(?=[A-Za-z0-9_\-.@:;=%]{8})(?=[0-9_\-.@:;=%]*[A-Za-z])[A-Za-z0-9_\-.@:;=%]+"
+        ),
+        "<teams-id>",
+    ),
     (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"), "Bearer <token>"),
     (re.compile(r"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"), "<jwt>"),
 )

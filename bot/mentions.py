@@ -55,11 +55,9 @@ def command_text(activity: Activity) -> str:
 
     Teams writes each mention as `<at>Name</at>`; those spans go whether or not their entity is whole.
     """
-    text = activity.text or ""
-    for mention in mentions(activity):
-        if mention.text:
-            text = text.replace(mention.text, " ")
-    return typed_text(_AT_SPAN.sub(" ", text))
+    # Only the <at> spans: an entity's `text` is the client's word, and replacing it anywhere in the
+    # message would cut a customer's name out of the command.
+    return typed_text(_AT_SPAN.sub(" ", activity.text or ""))
 
 
 def addressed_to_someone_else(activity: Activity) -> bool:

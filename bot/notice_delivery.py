@@ -9,6 +9,9 @@
 - A conversation that asked for quiet has its notices held, then gets them as one digest card.
 - A send whose reply was lost (timeout) may have arrived: it is recorded as uncertain, not sent twice.
 - Everything is read from and written back to the notice board, so a crash resumes where it stopped.
+- With ALLOWED_TENANTS set, nothing goes to a conversation in another tenant (or in none we know), even one
+  subscribed before the setting: its deliveries are set aside, and the conversation itself is kept, so
+  allowing the tenant later lets the next notices through.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from services.ports import CustomerDirectory
 logger = logging.getLogger("bot.notices")
 
 UNCERTAIN = "the connector timed out; the card may not have arrived"
+TENANT_NOT_ALLOWED = "the conversation's tenant is not in ALLOWED_TENANTS"
 RETRY_AFTER_FAILURE = timedelta(minutes=1)
 # Deliveries per round. A round ends with its slowest send (a 429's Retry-After), with the pacer idle
 # meanwhile, so a round should take most of what is due: 1,000 conversations are one round.
@@ -55,8 +59,10 @@ class NoticeDelivery:
         clock: Callable[[], datetime],
         app_rate_per_second: int = 50,
         concurrency: int = 32,
+        allowed_tenants: frozenset[str] = frozenset(),
     ) -> None:
         self._connector = connector
+        self._allowed_tenants = allowed_tenants
         self._board = board
         self._conversations = conversations
         self._directory = directory
@@ -142,6 +148,10 @@ class NoticeDelivery:
                 await self._board.held(delivery, f"quiet until {known.quiet_until:%H:%M} UTC", now)
             return 0
         address = Address.from_json(known.reference)
+        if self._allowed_tenants and address.tenant_id.casefold() not in self._allowed_tenants:
+            await self._board.deactivate(conversation, TENANT_NOT_ALLOWED, now)
+            logger.warning("notices withheld conversation=%s reason=tenant", conversation_hash(conversation))
+            return 0
         async with self._concurrency:
             try:
                 if any(d.state == DeliveryState.HELD for _, d, _ in items):

@@ -28,7 +28,7 @@ from bot.activity_json import activity_json
 from bot.adapter import ANSWERED, SupportAdapter
 from bot.connector import Connector, ConnectorError
 from bot.handler import TURN_RECORD, TurnRecord
-from bot.log_ids import activity_hash, conversation_hash
+from bot.log_ids import activity_hash, activity_type_for_log, conversation_hash
 from bot.mentions import command_text
 from bot.wording import ASK_AGAIN, RESTARTED_ASKED, RESTARTED_CLICKED, RESTARTED_TITLE, STILL_WORKING
 from cards.actions import MAX_COMMAND_LENGTH, run_command
@@ -42,11 +42,24 @@ logger = logging.getLogger("bot.turn")
 ErrorReporter = Callable[[TurnContext, Exception], Awaitable[str]]
 # Redeliveries come within minutes; ids older than this are forgotten.
 REMEMBER_IDS_FOR = timedelta(days=2)
+MIN_SLICE_SECONDS = 0.2
 INVOKE_STILL_WORKING = {
     "statusCode": 200,
     "type": "application/vnd.microsoft.activity.message",
     "value": STILL_WORKING,
 }
+
+
+def _asked(activity: Activity) -> str | None:
+    """What an apology after a restart should quote: the typed command (empty means help), '' for a
+    button press, None for events nobody waits on (installs, members joining)."""
+    if activity.type == ActivityTypes.invoke or (
+        activity.type == ActivityTypes.message and activity.value is not None
+    ):
+        return ""
+    if activity.type == ActivityTypes.message:
+        return (command_text(activity) or "help")[:MAX_COMMAND_LENGTH]
+    return None
 
 
 class AuthenticationTimeout(Exception):
@@ -70,8 +83,11 @@ class TurnRunner:
         report_error: ErrorReporter,
         budget: float,
         clock: Callable[[], datetime],
+        allowed_tenants: frozenset[str] = frozenset(),
     ) -> None:
         self._adapter = adapter
+        # ALLOWED_TENANTS: the restart apology is a proactive send, so it goes to no other tenant.
+        self._allowed_tenants = allowed_tenants
         self._connector: Connector = adapter.connector
         self._bot = bot
         self._journal = journal
@@ -86,18 +102,24 @@ class TurnRunner:
     def budget(self) -> float:
         return self._budget
 
-    async def run(self, authenticated: Any, activity: Activity) -> InvokeResponse | None:
+    async def run(
+        self, authenticated: Any, activity: Activity, arrived: float | None = None
+    ) -> InvokeResponse | None:
         """The turn's invoke response (None for other activities), within the budget.
 
         `authenticated` is botbuilder's AuthenticateRequestResult (bot/inbound_auth.py proved the request)
-        or, in tests that drive the runner directly, an Authorization header for botbuilder to check."""
+        or, in tests that drive the runner directly, an Authorization header for botbuilder to check.
+        `arrived` (the loop's clock when the request came in) makes time spent before this count too."""
         turn = _Turn(activity)
 
         async def logic(context: TurnContext) -> None:
             await self._handle(turn, context)
 
+        loop = asyncio.get_running_loop()
+        left = self._budget - (loop.time() - arrived if arrived is not None else 0.0)
         work = asyncio.ensure_future(self._adapter.process_activity(authenticated, activity, logic))
-        done, _ = await asyncio.wait({work}, timeout=self._budget)
+        # However late it arrived, give the turn a moment to be authenticated and recorded.
+        done, _ = await asyncio.wait({work}, timeout=max(left, MIN_SLICE_SECONDS))
         if work in done:
             return work.result()
         if not turn.started.is_set():
@@ -130,8 +152,20 @@ class TurnRunner:
             self._keep(asyncio.ensure_future(self._apologise_all(unfinished)))
 
     async def _apologise_all(self, unfinished: list[UnfinishedTurn]) -> None:
-        for turn in unfinished:
-            await self._apologise(turn)
+        for done, turn in enumerate(unfinished):
+            try:
+                await self._apologise(turn)
+            except asyncio.CancelledError:
+                logger.warning(
+                    "apologies cut off at shutdown left=%d kept for the next start", len(unfinished) - done
+                )
+                raise
+            except Exception as error:  # noqa: BLE001 - one failed apology must not stop the others
+                logger.error(
+                    "apology failed conversation=%s error=%s",
+                    conversation_hash(turn.conversation),
+                    type(error).__name__,
+                )
 
     def _keep(self, work: asyncio.Future[object]) -> None:
         self._background.add(work)
@@ -173,7 +207,7 @@ class TurnRunner:
             logger.log(
                 logging.WARNING if record.outcome in ("dropped", "error") else logging.INFO,
                 "turn type=%s conversation=%s activity=%s command=%s duration_ms=%d deferred=%s outcome=%s%s",
-                activity.type,
+                activity_type_for_log(activity.type),
                 conversation_hash(conversation),
                 activity_hash(activity.id or ""),
                 record.command,
@@ -189,14 +223,9 @@ class TurnRunner:
         activity = context.activity
         if not activity.id or not activity.conversation:
             return True
-        asked = (
-            command_text(activity)
-            if activity.type == ActivityTypes.message and activity.value is None
-            else ""
-        )
         reference = activity_json(TurnContext.get_conversation_reference(activity))
         known = await self._journal.accept(
-            activity.conversation.id, activity.id, reference, asked[:MAX_COMMAND_LENGTH], self._clock()
+            activity.conversation.id, activity.id, reference, _asked(activity), self._clock()
         )
         if known == Acceptance.ANSWERED or (known == Acceptance.UNANSWERED and key in self._in_flight):
             return False
@@ -226,7 +255,20 @@ class TurnRunner:
             )
 
     async def _apologise(self, unfinished: UnfinishedTurn) -> None:
+        if unfinished.asked is None:
+            # An install or membership event: nobody is waiting for an answer.
+            await self._journal.finish(unfinished.conversation, unfinished.activity_id)
+            return
         reference = ConversationReference().deserialize(unfinished.reference)
+        tenant = (reference.conversation.tenant_id or "") if reference.conversation else ""
+        if self._allowed_tenants and tenant.casefold() not in self._allowed_tenants:
+            await self._journal.finish(unfinished.conversation, unfinished.activity_id)
+            logger.warning(
+                "turn unanswered before restart conversation=%s activity=%s outcome=tenant-not-allowed",
+                conversation_hash(unfinished.conversation),
+                activity_hash(unfinished.activity_id),
+            )
+            return
         if unfinished.asked:
             message = RESTARTED_ASKED.format(asked=echo(unfinished.asked))
             actions = [run_command(ASK_AGAIN, unfinished.asked)]

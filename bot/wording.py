@@ -27,3 +27,7 @@ OPERATORS_HOW = "by adding you to BOT_OPERATORS"
 OPERATORS_HOW_GROUP = "by adding you to the Entra group {group} (or to BOT_OPERATORS)"
 ACKNOWLEDGE_ACTION = "acknowledge notices"
 TENANT_NOT_SERVED = "Sorry, this bot serves its partner's own organisation only."
+SOMEONE_ELSES_DIALOG = (
+    "{names} is answering my questions here, and your message isn't one of the answers. "
+    "To file a request of your own, type 'escalate'. Here's what I can do:"
+)

@@ -334,7 +334,7 @@ def handoff_card(request: ServiceRequest, handoff: Handoff, headline: str = "") 
         plain(request.title, weight="Bolder"),
         FactSet(
             facts=[
-                Fact(title=LABELS["reference"], value=request.reference),
+                Fact(title=LABELS["reference"], value=safe(request.reference)),
                 Fact(title=LABELS["status"], value=STATUS_WORDS[request.status][0]),
             ]
         ),
@@ -365,7 +365,7 @@ def requests_card(requests: Sequence[ServiceRequest], now: datetime, scope: str 
                     Column(
                         width="stretch",
                         items=[
-                            TextBlock(text=request.number, weight="Bolder", font_type="Monospace"),
+                            TextBlock(text=safe(request.number), weight="Bolder", font_type="Monospace"),
                             plain(request.title, spacing="None"),
                             subtle(
                                 f"{request.customer_name} · {SEVERITY_WORDS[request.severity]} · "

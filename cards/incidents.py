@@ -58,7 +58,9 @@ def _incident_row(incident: Incident, customer: Customer, now: datetime) -> Cont
                 columns=[
                     Column(
                         width="auto",
-                        items=[TextBlock(text=incident.incident_id, weight="Bolder", font_type="Monospace")],
+                        items=[
+                            TextBlock(text=safe(incident.incident_id), weight="Bolder", font_type="Monospace")
+                        ],
                     ),
                     Column(
                         width="stretch",

@@ -15,9 +15,9 @@ MESSAGE_LIMIT = 1_000
 def notice_card(
     title: str, message: str, actions: list[Any] | None = None, reference: str = ""
 ) -> AdaptiveCard:
-    message = echo(message, MESSAGE_LIMIT)
+    title, message = echo(title), echo(message, MESSAGE_LIMIT)
     body = [
-        TextBlock(text=safe(echo(title)), weight="Bolder", size="Medium", color="Warning", wrap=True),
+        TextBlock(text=safe(title), weight="Bolder", size="Medium", color="Warning", wrap=True),
         plain(message, spacing="Small"),
     ]
     if reference:

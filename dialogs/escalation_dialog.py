@@ -95,6 +95,8 @@ class EscalationState:
     customer_id: str = ""
     customer_name: str = ""
     incident_id: str = ""
+    # An incident named with a customer still to be chosen ('escalate fabrikam about EX…').
+    pending_incident: str = ""
     service: str = ""
     product: str = ""
     topic_id: str = ""
@@ -204,19 +206,14 @@ class EscalationDialog(Dialog):
         contact = await self._contact_source(dc.context)
         state.suggested_name, state.suggested_email = contact.name, contact.email
         customer_text, incident_id, service = _split_argument(request.argument)
-        state.service = service
+        state.service, state.pending_incident = service, incident_id
         self._save(dc, state)
         if customer_text:
             answered = await self._answer_customer(dc, state, customer_text, record=False)
             if not answered:
                 return Dialog.end_of_turn
-        if incident_id:
-            try:
-                lookup = await self._lookup(state, incident_id)
-            except IncidentNotFound as error:
-                await dc.context.send_activity(card_reply(notice_card(error.title, error.message)))
-                return await dc.end_dialog()
-            self._apply_incident(state, lookup)
+        if not await self._apply_pending_incident(dc, state):
+            return await dc.end_dialog()
         catalogue = await self._desk.support_catalogue()
         self._suggest_product(state, catalogue)
         return await self._ask(dc, state)
@@ -416,6 +413,8 @@ class EscalationDialog(Dialog):
             if step == "customer":
                 if not await self._answer_customer(dc, state, text, record=True):
                     return Dialog.end_of_turn
+                if not await self._apply_pending_incident(dc, state):
+                    return await dc.end_dialog()
                 return await self._ask(dc, state)
             if step == "guard":
                 choice = self.guard_validator(text)
@@ -542,6 +541,22 @@ class EscalationDialog(Dialog):
     async def _customer(self, state: EscalationState) -> Customer | None:
         customers = await self._backend.list_customers()
         return next((c for c in customers if c.customer_id == state.customer_id), None)
+
+    async def _apply_pending_incident(self, dc: DialogContext, state: EscalationState) -> bool:
+        """Fill in what the incident named at the start says; False (and why, sent) if it can't be found."""
+        if not state.pending_incident:
+            return True
+        incident_id, state.pending_incident = state.pending_incident, ""
+        try:
+            lookup = await self._lookup(state, incident_id)
+        except IncidentNotFound as error:
+            await dc.context.send_activity(card_reply(notice_card(error.title, error.message)))
+            return False
+        self._apply_incident(state, lookup)
+        catalogue = await self._desk.support_catalogue()
+        self._suggest_product(state, catalogue)
+        self._save(dc, state)
+        return True
 
     async def _lookup(self, state: EscalationState, incident_id: str) -> IncidentLookup:
         return await find_incident(self._backend, incident_id, await self._customer(state))

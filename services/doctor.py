@@ -82,23 +82,12 @@ async def run_doctor(backend: LiveBackend, sample: int = 3) -> list[Check]:
             checks.append(
                 Check(customer.name, "Graph service health", False, detail, _fix(error, access, customer))
             )
-        if access is CustomerAccess.GDAP:
-            try:
-                requests = await backend.partner_center.list_service_requests(customer.customer_id)
-                checks.append(
-                    Check(customer.name, "Partner Center service requests", True, f"{len(requests)} requests")
-                )
-            except (UpstreamError, TokenError) as error:
-                detail = domain_error(error, "list service requests", None, access).message
-                checks.append(
-                    Check(
-                        customer.name,
-                        "Partner Center service requests",
-                        False,
-                        detail,
-                        _fix(error, access, None),
-                    )
-                )
+    if readable:
+        checks.append(await _service_requests_check(backend, readable[0]))
+    checks += [
+        await _azure_support_check(backend, customers, key, subscription)
+        for key, subscription in config.azure_subscriptions.items()
+    ]
     try:
         await backend.tokens.bearer(
             config.partner_tenant_id, config.endpoints.scope(config.endpoints.management)
@@ -116,6 +105,76 @@ async def run_doctor(backend: LiveBackend, sample: int = 3) -> list[Check]:
             )
         )
     return checks
+
+
+SERVICE_REQUESTS = "Partner Center service requests (App+User)"
+AZURE_TICKETS = "Azure Support tickets"
+APP_USER_FIX = (
+    "Partner Center's service-request endpoints accept App+User tokens only: set CUSTOMER_ACCESS=gdap and "
+    "TOKEN_CACHE_KEY, then run 'make consent' as a partner admin with the Admin agent role."
+)
+APP_USER_RENEW_FIX = (
+    "Run 'make consent' again as a partner admin with the Admin agent role: the consented admin's App+User "
+    "token is refused."
+)
+
+
+def _refusal(error: UpstreamError | TokenError) -> str:
+    if isinstance(error, TokenError):
+        return f"sign-in refused: {error.error}"
+    return f"{error.api} answered {error.status or 'nothing'} {error.code}".rstrip()
+
+
+async def _service_requests_check(backend: LiveBackend, customer: Customer) -> Check:
+    """Listing a customer's service requests: the read `requests` and `note` need, App+User only."""
+    access = backend.config.customer_access
+    try:
+        requests = await backend.partner_center_requests.list_service_requests(customer.customer_id)
+    except (UpstreamError, TokenError) as error:
+        if isinstance(error, UpstreamError) and error.status in (401, 403):
+            fix = APP_USER_FIX if access is CustomerAccess.APP_ONLY else APP_USER_RENEW_FIX
+        else:
+            fix = _fix(error, access, None)
+        return Check(customer.name, SERVICE_REQUESTS, False, _refusal(error), fix)
+    return Check(customer.name, SERVICE_REQUESTS, True, f"{len(requests)} requests")
+
+
+def _azure_fix(error: UpstreamError | TokenError, subscription: str, on_behalf_of: bool) -> str:
+    if isinstance(error, TokenError):
+        if error.reason == "consent":
+            return (
+                "Have the customer's admin grant the app admin consent, or reach it on the partner's behalf."
+            )
+        return _FIXES[error.reason]
+    if error.status in (401, 403):
+        fix = (
+            f"Assign the app the Support Request Contributor role on subscription {subscription}; filing "
+            "tickets also needs a ProDirect, Premier or Unified support plan on it."
+        )
+        if not on_behalf_of:
+            fix += " Reached as the customer's CSP (admin on behalf of)? Set AZURE_SUPPORT_ON_BEHALF_OF=on."
+        return fix
+    if error.status == 404:
+        return f"Check AZURE_SUPPORT_SUBSCRIPTIONS: subscription {subscription} isn't found in that tenant."
+    return _fix(error, CustomerAccess.APP_ONLY, None)
+
+
+async def _azure_support_check(
+    backend: LiveBackend, customers: Sequence[Customer], key: str, subscription: str
+) -> Check:
+    """Listing tickets in a configured subscription: the role Azure Support tickets need (filing one also
+    needs the support plan, which no read can prove without opening a ticket)."""
+    customer = next(
+        (c for c in customers if key.casefold() in (c.tenant_id.casefold(), c.customer_id.casefold())), None
+    )
+    subject = customer.name if customer else key
+    tenant = customer.tenant_id if customer else key
+    try:
+        tickets = await backend.azure_support.list_tickets(tenant, subscription, top=1, max_pages=1)
+    except (UpstreamError, TokenError) as error:
+        fix = _azure_fix(error, subscription, backend.config.azure_on_behalf_of)
+        return Check(subject, AZURE_TICKETS, False, _refusal(error), fix)
+    return Check(subject, AZURE_TICKETS, True, f"subscription {subscription}: {len(tickets)} listed")
 
 
 def exit_code(checks: Sequence[Check]) -> int:

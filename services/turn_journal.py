@@ -46,7 +46,8 @@ class UnfinishedTurn:
     conversation: str
     activity_id: str
     reference: dict[str, Any]
-    asked: str
+    # What the person typed, '' for a button press, None when nobody waits for an answer.
+    asked: str | None
     accepted_at: datetime
 
 
@@ -60,7 +61,7 @@ class TurnJournal:
         conversation: str,
         activity_id: str,
         reference: Mapping[str, Any],
-        asked: str,
+        asked: str | None,
         now: datetime,
     ) -> Acceptance:
         """Record the activity, or say what is already known of this id in this conversation."""
@@ -93,7 +94,7 @@ class TurnJournal:
         )
 
     async def unfinished(self) -> list[UnfinishedTurn]:
-        def select(db: sqlite3.Connection) -> list[tuple[str, str, str, str, str]]:
+        def select(db: sqlite3.Connection) -> list[tuple[str, str, str, str | None, str]]:
             return db.execute(
                 "SELECT conversation, activity_id, reference, asked, accepted_at FROM turns "
                 "WHERE finished = 0 ORDER BY accepted_at"

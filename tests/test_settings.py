@@ -223,6 +223,13 @@ def test_the_live_desk_settings_are_read() -> None:
         "0327d693-2166-5cf7-9b76-c3da9fc6e842": "132d901f-189d-4381-9214-fe68e27e05a1"
     }
     assert live.azure_support_services == ("Virtual Machine running Linux", "vm-linux")
+    assert not live.azure_on_behalf_of
+
+
+@pytest.mark.parametrize(("value", "on"), [("on", True), ("ON", True), ("off", False), ("", False)])
+def test_azure_on_behalf_of_is_read(value: str, on: bool) -> None:
+    live = Settings.from_env({**LIVE, "AZURE_SUPPORT_ON_BEHALF_OF": value}).live
+    assert live is not None and live.azure_on_behalf_of is on
 
 
 @pytest.mark.parametrize(
@@ -231,6 +238,7 @@ def test_the_live_desk_settings_are_read() -> None:
         ({"AZURE_SUPPORT_SUBSCRIPTIONS": "contoso=not-a-guid"}, "AZURE_SUPPORT_SUBSCRIPTIONS takes"),
         ({"AZURE_SUPPORT_SUBSCRIPTIONS": "=132d901f-189d-4381-9214-fe68e27e05a1"}, "names no customer"),
         ({"SUPPORT_TOPICS_FILE": "/nope.json"}, "SUPPORT_TOPICS_FILE=/nope.json: no such file"),
+        ({"AZURE_SUPPORT_ON_BEHALF_OF": "yes"}, "AZURE_SUPPORT_ON_BEHALF_OF must be one of on, off"),
     ],
 )
 def test_bad_live_desk_settings_fail_fast(change: dict[str, str], named: str) -> None:

@@ -158,12 +158,14 @@ class AzureSupportClient:
             f"{self._root}/subscriptions/{quote(subscription_id)}/providers/Microsoft.Support/supportTickets"
         )
 
-    async def _values(self, tenant_id: str, url: str, params: dict[str, str]) -> list[Mapping[str, Any]]:
-        """Every item of a list, following `nextLink`."""
+    async def _values(
+        self, tenant_id: str, url: str, params: dict[str, str], max_pages: int = MAX_PAGES
+    ) -> list[Mapping[str, Any]]:
+        """Every item of a list (up to `max_pages` pages), following `nextLink`."""
         values: list[Mapping[str, Any]] = []
         next_url: str | None = url
         next_params: dict[str, str] | None = {"api-version": API_VERSION, **params}
-        for _ in range(MAX_PAGES):
+        for _ in range(max_pages):
             if next_url is None:
                 break
             reply = await self._upstream.call("GET", next_url, tenant_id=tenant_id, params=next_params)
@@ -193,14 +195,19 @@ class AzureSupportClient:
         ]
 
     async def list_tickets(
-        self, tenant_id: str, subscription_id: str, *, filter_expression: str = "", top: int = 100
+        self,
+        tenant_id: str,
+        subscription_id: str,
+        *,
+        filter_expression: str = "",
+        top: int = 100,
+        max_pages: int = MAX_PAGES,
     ) -> list[SupportTicket]:
         params = {"$top": str(min(top, 100))}
         if filter_expression:
             params["$filter"] = filter_expression
-        return [
-            parse_ticket(v) for v in await self._values(tenant_id, self._tickets(subscription_id), params)
-        ]
+        url = self._tickets(subscription_id)
+        return [parse_ticket(v) for v in await self._values(tenant_id, url, params, max_pages)]
 
     async def get_ticket(
         self, tenant_id: str, subscription_id: str, ticket_name: str

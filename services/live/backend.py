@@ -115,7 +115,12 @@ class LiveBackend:
         )
         self.azure_support = AzureSupportClient(
             Upstream(
-                "Azure Support", self.http, self.tokens, endpoints.scope(endpoints.management), read_arm_error
+                "Azure Support",
+                self.http,
+                self.tokens,
+                endpoints.scope(endpoints.management),
+                read_arm_error,
+                auxiliary_tenant_id=config.partner_tenant_id if config.azure_on_behalf_of else "",
             ),
             endpoints.management,
         )

@@ -104,3 +104,6 @@ class LiveConfig:
     azure_support_services: tuple[str, ...] = ()
     # The Microsoft 365 support topics (Partner Center's supporttopics shape); None: the shipped list.
     support_topics_path: Path | None = None
+    # CSP on-behalf-of: Azure Support calls into a customer's subscription also carry the partner tenant's
+    # own management token in `x-ms-authorization-auxiliary` (AZURE_SUPPORT_ON_BEHALF_OF=on).
+    azure_on_behalf_of: bool = False

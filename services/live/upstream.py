@@ -16,13 +16,11 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,11 +36,15 @@ from tenacity import (
 )
 
 from services.live.config import Limits
+from services.retry_after import retry_after_seconds
 from services.tokens import TokenSource
 
 logger = logging.getLogger("services.upstream")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Azure Resource Manager: extra tokens for a cross-tenant call, e.g. the CSP partner's on a customer's
+# subscription (learn.microsoft.com/azure/azure-resource-manager/management/authenticate-multi-tenant).
+AUXILIARY_HEADER = "x-ms-authorization-auxiliary"
 
 # Reads an API's error body into (code, message); each API has its own shape.
 ErrorReader = Callable[[Any], tuple[str, str]]
@@ -82,22 +84,6 @@ class UpstreamError(Exception):
 class CircuitOpen(UpstreamError):
     def __init__(self, api: str, retry_after: float) -> None:
         super().__init__(api, None, "circuitOpen", "failing fast after repeated failures", retry_after)
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds: either a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.replace(".", "", 1).isdigit():
-        return float(text)
-    try:
-        moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 class CircuitBreaker:
@@ -207,12 +193,15 @@ class Upstream:
         tokens: TokenSource,
         scope: str,
         read_error: ErrorReader,
+        auxiliary_tenant_id: str = "",
     ) -> None:
         self.api = api
         self._shared = shared
         self._tokens = tokens
         self._scope = scope
         self._read_error = read_error
+        # ARM's cross-tenant calls: this tenant's token for the same scope rides along with the caller's.
+        self._auxiliary_tenant_id = auxiliary_tenant_id
         self.calls = 0
 
     def _wait(self, state: RetryCallState) -> float:
@@ -287,6 +276,8 @@ class Upstream:
         breaker.check(self.api)
         authorization = await self._tokens.bearer(tenant_id, self._scope)
         sent = {"Accept": "application/json", **(headers or {}), "Authorization": authorization}
+        if self._auxiliary_tenant_id and tenant_id != self._auxiliary_tenant_id:
+            sent[AUXILIARY_HEADER] = await self._tokens.bearer(self._auxiliary_tenant_id, self._scope)
         async with self._shared.gate(host):
             self.calls += 1
             try:

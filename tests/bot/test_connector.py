@@ -11,8 +11,9 @@ import pytest
 from botbuilder.schema import Activity, ConversationAccount
 from tenacity import RetryCallState
 
-from bot.connector import Connector, ConnectorError, RetryPolicy, _activities_url, retry_after_seconds
+from bot.connector import Connector, ConnectorError, RetryPolicy, _activities_url
 from bot.pacing import SlidingWindow, Slot
+from services.retry_after import retry_after_seconds
 from tests.doubles.connector import Failure, FakeConnector
 
 
@@ -42,6 +43,12 @@ def test_retry_after_is_honoured_but_never_beyond_the_total_time() -> None:
     policy = RetryPolicy(total_seconds=5)
     assert policy.wait(_state(1, ConnectorError(429, retry_after=2))) == 2
     assert policy.wait(_state(1, ConnectorError(429, retry_after=600))) == 5
+
+
+def test_a_retry_after_of_zero_still_waits_and_the_wait_grows() -> None:
+    policy = RetryPolicy(first_wait_seconds=0.5)
+    waits = [policy.wait(_state(n, ConnectorError(429, retry_after=0))) for n in (1, 2, 6)]
+    assert waits == [0.25, 0.5, 1.5]
 
 
 def test_without_retry_after_the_backoff_grows_with_jitter_up_to_its_cap() -> None:

@@ -24,6 +24,18 @@ def test_ids_and_tokens_are_redacted_from_any_line(line: str, secret: str) -> No
     assert secret not in redact(line)
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2026-11-25 19:05:33,123 INFO bot.startup serving http://10.0.0.8:3978/api/messages",
+        "2026-11-25 00:28:59,724 WARNING x",
+        "2026-11-25 08:29:01,000 INFO y port=8:80",
+    ],
+)
+def test_times_addresses_and_ports_survive(line: str) -> None:
+    assert redact(line) == line
+
+
 def test_ordinary_words_survive() -> None:
     line = "turn type=message conversation=2aa7be46fd08 command=health duration_ms=9 outcome=ok data:x"
     assert redact(line) == line

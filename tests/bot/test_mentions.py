@@ -55,3 +55,8 @@ def test_malformed_mentions_are_plain_text(entities: list[Any]) -> None:
     activity = _message("<at>Support Bot</at> health contoso", entities)
     assert command_text(activity) == "health contoso"
     assert not addressed_to_someone_else(activity)
+
+
+def test_a_mention_entity_whose_text_is_a_plain_word_does_not_cut_it_from_the_command() -> None:
+    activity = _message("<at>Support Bot</at> health contoso", [{"type": "mention", "text": "contoso"}])
+    assert command_text(activity) == "health contoso"

@@ -101,3 +101,13 @@ async def test_conversation_state_persists_through_botbuilder(storage: SqliteSto
         await adapter.receive_activity(Activity(type="message", text="hi"))
     (key,) = keys
     assert (await storage.read([key]))[key]["seen"] == 3
+
+
+async def test_a_second_save_after_a_read_in_the_same_turn_is_not_stale(storage: SqliteStorage) -> None:
+    await storage.write({"k": {"v": 1}})
+    item = (await storage.read(["k"]))["k"]
+    item["v"] = 2
+    await storage.write({"k": item})
+    item["v"] = 3
+    await storage.write({"k": item})
+    assert (await storage.read(["k"]))["k"]["v"] == 3

@@ -59,10 +59,10 @@ def _activity(kind: str) -> Activity:
     )
 
 
-def _runner(tmp_path: Any, adapter: StubAdapter, bot: SlowBot) -> TurnRunner:
+def _runner(tmp_path: Any, adapter: StubAdapter, bot: SlowBot, budget: float = 0.05) -> TurnRunner:
     journal = TurnJournal(SqliteDatabase(tmp_path / "state.sqlite3"))
     clock = lambda: datetime(2026, 11, 24, tzinfo=UTC)  # noqa: E731
-    return TurnRunner(adapter, bot, journal, report_turn_error, 0.05, clock)  # type: ignore[arg-type]
+    return TurnRunner(adapter, bot, journal, report_turn_error, budget, clock)  # type: ignore[arg-type]
 
 
 async def test_an_invoke_that_outlives_the_budget_is_answered_with_a_still_working_message(
@@ -97,3 +97,16 @@ async def test_authentication_that_outlives_the_budget_is_refused_not_processed(
     with pytest.raises(AuthenticationTimeout):
         await asyncio.wait_for(runner.run("", _activity(ActivityTypes.message)), 2)
     assert adapter.sent == []
+
+
+async def test_time_spent_before_the_runner_counts_against_the_budget(tmp_path: Any) -> None:
+    authenticated = asyncio.Event()
+    authenticated.set()
+    adapter, bot = StubAdapter(authenticated), SlowBot()
+    runner = _runner(tmp_path, adapter, bot, budget=5.0)
+    long_ago = asyncio.get_running_loop().time() - 60
+    started = asyncio.get_running_loop().time()
+    assert await runner.run("", _activity(ActivityTypes.message), arrived=long_ago) is None
+    assert asyncio.get_running_loop().time() - started < 2, "the budget was spent before the runner began"
+    bot.release.set()
+    await runner.drain(2)

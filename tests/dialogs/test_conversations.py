@@ -7,8 +7,9 @@ from botbuilder.core import MemoryStorage
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from services.demo.backend import DemoBackend
+from services.demo.world import DemoWorld
 from services.models import Customer
-from tests.support.harness import BOT, DEMO_NOW, BotHarness
+from tests.support.harness import BOT, DEMO_NOW, BotHarness, demo_backend
 from tests.support.visible import button, buttons, visible_text
 
 # Every conversation here runs on the demo backend and on the live one against the https doubles.
@@ -224,3 +225,12 @@ async def test_paging_buttons_keep_the_search() -> None:
     assert "page 2 of 2" in visible_text(second)
     back = (await bot.press(button(second, "Previous page")))[0]
     assert visible_text(back).startswith("Customers matching 'in'") and "page 1 of 2" in visible_text(back)
+
+
+async def test_an_incident_shared_by_several_tenants_names_the_others() -> None:
+    backend = demo_backend()
+    world = DemoWorld(backend, lambda: DEMO_NOW)
+    await world.tick()
+    await world.tick()
+    text = visible_text(await BotHarness(backend=backend).one("incident MO1200002"))
+    assert "Also reported for: Fabrikam, Inc., Woodgrove Bank" in text

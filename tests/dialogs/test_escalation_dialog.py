@@ -386,7 +386,7 @@ async def test_a_dialog_belongs_to_the_person_who_started_it(filed_product: File
     assert "started by someone else. Type 'escalate' to start your own." in visible_text(answer[0])
     assert await ana.filed() == []
     bob_says = await bot.receive(Activity(type=ActivityTypes.message, from_property=bob, text="exchange"))
-    assert "I didn't understand 'exchange'" in visible_text(bob_says[0])
+    assert visible_text(bob_says[0]).startswith("Ana Bowman is answering my questions here")
     assert "Service request filed" in await ana.press("Submit", summary)
 
 
@@ -574,3 +574,33 @@ async def test_dialog_state_is_plain_json() -> None:
     flow = escalation(state)
     assert flow is not None and flow["customer_name"] == "Northwind Traders" and flow["step"] == "topic"
     assert json.loads(json.dumps(flow)) == flow
+
+
+async def test_someone_else_writing_during_a_dialog_is_told_whose_it_is_and_it_carries_on() -> None:
+    bot = BotHarness()
+    await bot.say("escalate for northwind")
+    megan = ChannelAccount(id="29:megan", name="Megan Bowen")
+
+    async def megan_says(text: str) -> str:
+        (reply,) = await bot.receive(Activity(type=ActivityTypes.message, text=text, from_property=megan))
+        return visible_text(reply)
+
+    assert (await megan_says("mail is slow")).startswith(
+        "Ana Bowman is answering my questions here, and your message isn't one of the answers."
+    )
+    assert (await megan_says("health contoso")).startswith("Service health · Contoso Ltd"), "commands work"
+    (question,) = await bot.say("exchange")
+    assert "Which Exchange Online topic fits best?" in visible_text(question), "Ana's dialog carries on"
+    await bot.say("cancel")
+    assert (await megan_says("mail is slow")).startswith("I didn't understand"), "no dialog in progress now"
+
+
+async def test_an_incident_named_with_an_ambiguous_customer_is_kept_until_the_customer_is_chosen() -> None:
+    ana = Conversation()
+    choice = await ana.say("escalate fabrikam about EN1100100")
+    assert "Which customer did you mean by 'fabrikam'?" in choice
+    chosen = await ana.press("Choose")
+    assert "Which Microsoft Entra topic fits best?" in chosen, "the product came from the incident"
+    await ana.say("sign-in")
+    await ana.say("moderate")
+    assert "Suggested: EN1100100: Users may be prompted repeatedly" in ana.text

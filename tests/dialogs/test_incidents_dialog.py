@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+import dialogs.incidents_dialog
 import services.customer_search
 from dialogs.incidents_dialog import split_customer_and_service
-from services.customer_search import Found
+from services.customer_search import Found, longest_name_words
 from services.models import Customer
 
 
@@ -17,16 +18,24 @@ def test_customer_and_service_are_split_at_the_longest_customer_name(customers: 
 def test_a_long_argument_costs_a_few_lookups_and_one_spelling_search(
     customers: list[Customer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    suggestions = 0
-    original = services.customer_search.suggest_customers
+    suggestions = lookups = 0
+    original_suggest = services.customer_search.suggest_customers
+    original_resolve = services.customer_search.resolve_customer
 
-    def counting(*args: object) -> object:
+    def counting_suggest(*args: object) -> object:
         nonlocal suggestions
         suggestions += 1
-        return original(*args)  # type: ignore[arg-type]
+        return original_suggest(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(services.customer_search, "suggest_customers", counting)
+    def counting_resolve(*args: object, **kwargs: object) -> object:
+        nonlocal lookups
+        lookups += 1
+        return original_resolve(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services.customer_search, "suggest_customers", counting_suggest)
+    monkeypatch.setattr(dialogs.incidents_dialog, "resolve_customer", counting_resolve)
     words = ("our users in vienna cannot open outlook since this morning " * 5).split()
     match, service = split_customer_and_service(words, customers)
     assert suggestions == 1
+    assert lookups <= longest_name_words(customers) + 1, "only as many cuts as the longest name has words"
     assert service.startswith("users in vienna")

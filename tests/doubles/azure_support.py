@@ -1,6 +1,10 @@
 """Azure Support (`Microsoft.Support`, 2024-04-01) on loopback over https: the services catalogue, tickets
 created by PUT with the caller's name (202 + Azure-AsyncOperation, then Succeeded), lists with nextLink,
-and communications."""
+and communications.
+
+With `partner_tenant_id` set, a call into a subscription is a CSP partner's on-behalf-of call: ARM wants
+the partner tenant's management token in `x-ms-authorization-auxiliary` besides the customer tenant's in
+`Authorization`, and answers 403 AuthorizationFailed without it."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.doubles.entra import claims_of
 from tests.doubles.faults import Fault, Faults
 
 SUPPORT = "/providers/Microsoft.Support"
@@ -29,6 +34,10 @@ class FakeAzureSupport:
     # timeout the caller sees although Azure did the work.
     slow_puts: int = 0
     slow_seconds: float = 0.0
+    # Subscriptions are reached on behalf of this partner tenant: its token must come along (see above).
+    partner_tenant_id: str = ""
+    # The tenant of each auxiliary token a call into a subscription carried (None: none carried).
+    auxiliary_tenants: list[str | None] = field(default_factory=list)
 
     def fail(
         self, status: int, code: str, times: int = 1, path_contains: str = "", retry_after: int | None = None
@@ -46,7 +55,27 @@ class FakeAzureSupport:
             fault = await self.faults.apply(request)
             return fault if fault is not None else await handler(request)
 
-        app = web.Application(middlewares=[faulty])
+        @web.middleware
+        async def on_behalf_of(
+            request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+        ) -> web.StreamResponse:
+            if not request.path.startswith("/subscriptions/"):
+                return await handler(request)
+            auxiliary = claims_of(request.headers.get("x-ms-authorization-auxiliary"))
+            tenant = str(auxiliary["tid"]) if auxiliary else None
+            self.auxiliary_tenants.append(tenant)
+            audience_ok = auxiliary is not None and str(auxiliary.get("aud", "")).rstrip("/") == self.base_url
+            if self.partner_tenant_id and (tenant != self.partner_tenant_id or not audience_ok):
+                message = (
+                    "The client has no authorization to perform action 'Microsoft.Support/supportTickets' "
+                    "over the customer's subscription: the partner's auxiliary token is missing or invalid."
+                )
+                return web.json_response(
+                    {"error": {"code": "AuthorizationFailed", "message": message}}, status=403
+                )
+            return await handler(request)
+
+        app = web.Application(middlewares=[faulty, on_behalf_of])
         app.router.add_get(f"{SUPPORT}/services", self._services)
         app.router.add_get(f"{SUPPORT}/services/{{service}}/problemClassifications", self._classifications)
         app.router.add_get(TICKETS, self._list)

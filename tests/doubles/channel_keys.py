@@ -8,6 +8,7 @@ RSA keys with a `kid` and the channels that endorse them. `token()` mints what T
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ class ChannelKeys:
     # Every request that reached the double: "metadata" or "jwks".
     hits: list[str] = field(default_factory=list)
     base_url: str = ""
+    # How long the metadata endpoint takes to answer (a slow or distant login.botframework.com).
+    delay_seconds: float = 0.0
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -52,6 +55,7 @@ class ChannelKeys:
 
     async def _metadata(self, _: web.Request) -> web.Response:
         self.hits.append("metadata")
+        await asyncio.sleep(self.delay_seconds)
         return web.json_response(
             {
                 "issuer": ISSUER,

@@ -46,6 +46,8 @@ class FakeConnector:
     # While cleared, calls wait (a slow connector); calls under a hanging prefix never answer.
     open: asyncio.Event = field(default_factory=asyncio.Event)
     hanging_prefix: str = "/hang/"
+    # Activities of these types hang like the prefix does (a connector stuck on typing, say).
+    hanging_types: set[str] = field(default_factory=set)
     release_hanging: asyncio.Event = field(default_factory=asyncio.Event)
     # Conversations (channel or chat id) that refuse the bot with this status: 403 blocked, 404 deleted.
     refusing: dict[str, int] = field(default_factory=dict)
@@ -106,7 +108,7 @@ class FakeConnector:
         async with self._changed:
             self.attempts.append((asyncio.get_running_loop().time(), str(body.get("type"))))
             self._changed.notify_all()
-        if request.path.startswith(self.hanging_prefix):
+        if request.path.startswith(self.hanging_prefix) or body.get("type") in self.hanging_types:
             await self.release_hanging.wait()
             raise web.HTTPServiceUnavailable()
         await self.open.wait()
@@ -137,6 +139,6 @@ class FakeConnector:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(condition), seconds)
 
-    async def wait_for_messages(self, count: int) -> list[dict[str, Any]]:
-        await self.wait_until(lambda: len(self.messages) >= count)
+    async def wait_for_messages(self, count: int, seconds: float = 10.0) -> list[dict[str, Any]]:
+        await self.wait_until(lambda: len(self.messages) >= count, seconds)
         return self.messages

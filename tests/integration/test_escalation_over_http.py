@@ -6,10 +6,12 @@ row, whatever the bot said.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.doubles.connector import FakeConnector
@@ -147,3 +149,14 @@ async def test_tampered_card_data_is_refused_over_http(
     bad = await thread.post(channel_message(service_url, value={"action": "escalation.submit", "key": "1"}))
     assert "That button didn't send anything I understand" in bad
     assert filed(tmp_path) == []
+
+
+async def test_answers_to_the_dialog_are_logged_as_answers_not_unknown_commands(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    thread = Thread(await start_bot(), connector, service_url)
+    with caplog.at_level(logging.INFO, logger="bot.turn"):
+        await thread.say("escalate for northwind")
+        await thread.say("exchange")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("turn type=message")]
+    assert "command=answer" in lines[-1] and "outcome=ok" in lines[-1], lines[-1]

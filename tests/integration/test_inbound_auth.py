@@ -11,7 +11,9 @@ import asyncio
 import base64
 import json
 import logging
+import threading
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -198,6 +200,42 @@ async def test_keys_are_fetched_once_and_shared_by_concurrent_requests(
     assert [a.status for a in answers] == [201] * 5
     more = await bot.post("/api/messages", json=channel_message(service_url, "help"), headers=headers)
     assert more.status == 201
+    assert channel_keys.hits == ["metadata", "jwks"]
+
+
+def _probe_until(url: str, stop: threading.Event, answered: threading.Event, latencies: list[float]) -> None:
+    """GET `url` over and over from another thread: a blocked event loop shows as a slow answer."""
+    while not stop.is_set():
+        began = time.monotonic()
+        with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - loopback
+            assert answer.status == 200
+        latencies.append(time.monotonic() - began)
+        answered.set()
+        stop.wait(0.02)
+
+
+async def test_fetching_the_keys_never_blocks_the_event_loop(
+    start: Start, connector: FakeConnector, service_url: str, channel_keys: ChannelKeys
+) -> None:
+    """The SDK fetches them with a synchronous `requests.get`: with that, /healthz would wait too.
+    /healthz is asked from another thread all through a 2-second fetch of the keys."""
+    channel_keys.delay_seconds = 2.0
+    bot = await start()
+    stop, answered = threading.Event(), threading.Event()
+    latencies: list[float] = []
+    prober = asyncio.ensure_future(
+        asyncio.to_thread(_probe_until, str(bot.make_url("/healthz")), stop, answered, latencies)
+    )
+    try:
+        assert await asyncio.to_thread(answered.wait, 10), "the prober is answered before the fetch starts"
+        headers = {"Authorization": f"Bearer {token(service_url)}"}
+        signed = await bot.post("/api/messages", json=channel_message(service_url, "help"), headers=headers)
+    finally:
+        stop.set()
+        await prober
+    assert max(latencies) < 1.0, f"/healthz waited {max(latencies):.1f} s: the event loop was blocked"
+    assert len(latencies) >= 10, "the prober kept asking while the keys were fetched"
+    assert signed.status == 201
     assert channel_keys.hits == ["metadata", "jwks"]
 
 

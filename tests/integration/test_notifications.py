@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from bot.access import AccessRules
 from tests.doubles.connector import Failure, FakeConnector, Sent
 from tests.integration.conftest import StartBot
 from tests.integration.teams import (
     CHANNEL,
     OTHER_CHANNEL,
     PERSONAL_CHAT,
+    TENANT,
     card_action,
     channel_message,
     installation_update,
@@ -245,6 +247,40 @@ async def test_a_conversation_that_refuses_the_bot_is_marked_inactive_and_not_tr
     await say(bot, personal_message(service_url, "notices contoso"))
     assert "Another conversation: not sent" in visible_text(connector.messages[-1])
     assert "(the bot was blocked or removed)" in visible_text(connector.messages[-1])
+
+
+OTHER_TENANT = "9f8e7d6c-0000-4000-8000-0000000000ff"
+
+
+def _in_other_tenant(activity: dict[str, Any]) -> dict[str, Any]:
+    activity["conversation"]["tenantId"] = OTHER_TENANT
+    activity["channelData"]["tenant"]["id"] = OTHER_TENANT
+    return activity
+
+
+async def test_no_notice_goes_to_a_tenant_outside_allowed_tenants_even_one_subscribed_before_it_was_set(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    before_the_setting = await start_bot(**QUIET_BOT)
+    await subscribed(before_the_setting, service_url)
+    await say(
+        before_the_setting,
+        _in_other_tenant(channel_message(service_url, "subscribe contoso", channel=OTHER_CHANNEL)),
+    )
+    await before_the_setting.close()
+    assert {s.conversation_id.split(";")[0] for s in connector.sent} == {CHANNEL, OTHER_CHANNEL}
+    before = len(connector.sent)
+
+    bot = await start_bot(**QUIET_BOT, access=AccessRules(allowed_tenants=frozenset({TENANT})))
+    assert await notify(bot, event("contoso")) == (202, {"conversations": 2})
+    await connector.wait_until(lambda: bool(created(connector)))
+    await asyncio.sleep(0.3)
+    assert [(s.method, s.conversation_id) for s in connector.sent[before:]] == [("CREATE", CHANNEL)]
+
+    await notify(bot, event("contoso", posts=2))
+    await connector.wait_until(lambda: bool(updates(connector)))
+    await asyncio.sleep(0.3)
+    assert {s.conversation_id.split(";")[0] for s in connector.sent[before:]} == {CHANNEL}
 
 
 async def test_removing_the_bot_drops_the_conversations_subscriptions(

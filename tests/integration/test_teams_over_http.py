@@ -95,6 +95,8 @@ async def test_unexpected_errors_show_a_reference_never_a_trace_or_secret(
     assert "Something went wrong on my side" in text
     reference = text.rsplit("Reference: ", 1)[1].strip()
     assert f"reference={reference}" in caplog.text
+    (failed,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("turn failed")]
+    assert f"reference={reference} conversation=" in failed, "a failure line names its conversation (hashed)"
     for secret in ("hunter2", "Traceback", "RuntimeError("):
         assert secret not in text and secret not in caplog.text
 
@@ -109,6 +111,33 @@ async def test_each_turn_logs_one_line_without_message_text(
     assert line.startswith("turn type=message conversation=")
     assert "command=health" in line and "outcome=ok" in line and "duration_ms=" in line
     assert "contoso" not in line and CHANNEL not in line
+
+
+@pytest.mark.parametrize(
+    ("sent_type", "logged_type"),
+    [
+        ("message", "message"),
+        ("invoke", "invoke"),
+        ("x-forged outcome=ok reference=deadbeef", "other"),
+        ("message\nturn type=message outcome=ok", "other"),
+        ("MESSAGE", "other"),
+    ],
+)
+async def test_the_turn_line_logs_only_known_activity_types(
+    start_bot: StartBot,
+    service_url: str,
+    caplog: pytest.LogCaptureFixture,
+    sent_type: str,
+    logged_type: str,
+) -> None:
+    bot = await start_bot()
+    activity = {**channel_message(service_url, "health contoso"), "type": sent_type}
+    with caplog.at_level(logging.INFO, logger="bot.turn"):
+        response = await bot.post("/api/messages", json=activity)
+    assert response.status < 500
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "bot.turn"]
+    assert line.startswith(f"turn type={logged_type} conversation=")
+    assert "x-forged" not in line and "\n" not in line
 
 
 @pytest.mark.parametrize(

@@ -12,15 +12,17 @@ from typing import Any
 
 import pytest
 
+from bot.access import AccessRules
 from bot.log_redaction import configure_logging
 from bot.wording import STILL_WORKING
+from services.models import Customer, TenantHealth
 from services.sqlite_database import SqliteDatabase
 from services.turn_journal import TurnJournal
 from tests.doubles.backends import GatedBackend
 from tests.doubles.connector import Failure, FakeConnector
 from tests.integration.conftest import StartBot
 from tests.integration.teams import BOT_ID, BOT_NAME, channel_message
-from tests.support.harness import demo_backend
+from tests.support.harness import DEMO_NOW, demo_backend
 from tests.support.visible import button, visible_text
 
 PASTED_EMAIL = (
@@ -52,6 +54,8 @@ def turn_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     [
         ("incidents contoso " + PASTED_EMAIL * 50, "That's too long to be a customer name, id or search"),
         (PASTED_EMAIL * 50, "I didn't understand 'Hi team, since this morning"),
+        ("health contoso" + ", " * 15_000 + "x", "That's too long"),
+        ("health " + "please " * 4_000 + "x", "That's too long"),
         ("health " + "<at x" * 6_000, "That's too long"),
         ("<x" * 15_000, "I didn't understand"),
     ],
@@ -162,6 +166,34 @@ async def test_a_turn_cut_off_by_shutdown_is_logged_and_answered_after_the_resta
     assert visible_text(connector.messages[-1]).startswith("Service health · Contoso Ltd")
 
 
+OTHER_TENANT = "0b7e1d2c-0000-4000-8000-00000000abcd"
+
+
+async def test_no_restart_apology_goes_to_a_tenant_outside_allowed_tenants(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = await start_bot(
+        backend=GatedBackend(demo_backend()), reply_budget_seconds=0.05, drain_seconds=0.1
+    )
+    assert (
+        await first.post("/api/messages", json=channel_message(service_url, "health contoso"))
+    ).status == 201
+    await connector.wait_for_messages(1)
+    await first.close()
+    sent = len(connector.sent)
+
+    with caplog.at_level(logging.WARNING, logger="bot.turn"):
+        await start_bot(
+            access=AccessRules(allowed_tenants=frozenset({"0b7e1d2c-0000-4000-8000-00000000abcd"}))
+        )
+        await asyncio.sleep(0.3)
+    assert len(connector.sent) == sent, "the apology would have gone to a tenant that isn't allowed"
+    assert "outcome=tenant-not-allowed" in caplog.text
+    await start_bot()  # the unanswered turn was set aside, not left for a later start to apologise for
+    await asyncio.sleep(0.3)
+    assert len(connector.sent) == sent
+
+
 async def test_shutdown_lets_turns_finishing_in_the_background_deliver_their_answer(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:
@@ -192,6 +224,36 @@ async def test_an_activity_is_on_disk_before_it_is_handled_so_even_a_kill_cannot
     await asyncio.sleep(0.1)
     assert await TurnJournal(database).unfinished() == []
     database.close()
+
+
+async def test_after_a_crash_typed_messages_and_clicks_get_a_true_apology_and_events_none(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, tmp_path: Path
+) -> None:
+    """Rows as a process killed mid-turn leaves them: typed, a mention alone, a click, an install."""
+    database = SqliteDatabase(tmp_path / "bot-state.sqlite3")
+    journal = TurnJournal(database)
+    rows = {"typed": "incidents contoso", "mention-alone": "help", "click": "", "install": None}
+    for n, asked in enumerate(rows.values()):
+        activity = channel_message(service_url, f"message {n}")
+        reference = {
+            "activityId": activity["id"],
+            "conversation": activity["conversation"],
+            "serviceUrl": service_url,
+        }
+        reference |= {"channelId": "msteams", "bot": activity["recipient"], "user": activity["from"]}
+        await journal.accept(activity["conversation"]["id"], activity["id"], reference, asked, DEMO_NOW)
+    database.close()
+    await start_bot()
+    await connector.wait_for_messages(3)
+    await asyncio.sleep(0.2)
+    texts = [visible_text(m) for m in connector.messages]
+    assert len(texts) == 3, "nobody waits for an answer to an install event"
+    assert "You asked 'incidents contoso' just before I restarted" in texts[0]
+    assert "You asked 'help' just before I restarted" in texts[1]
+    assert "You pressed a button just before I restarted" in texts[2]
+    await start_bot()
+    await asyncio.sleep(0.2)
+    assert len(connector.messages) == 3, "each apology is sent once, not again at the next start"
 
 
 # 5. The HTTP answer comes within the budget; typing and "Still working…" never follow the answer.
@@ -230,9 +292,43 @@ async def test_typing_and_still_working_arrive_before_the_answer_never_after(
         "card" if s.activity.get("attachments") else s.activity.get("text") or s.activity["type"]
         for s in connector.sent
     ]
-    assert kinds[0] == "typing"
+    assert kinds[0] == "typing", (kinds, connector.attempts)
     assert kinds[-1] == "card", kinds
     assert kinds.count("card") == 1 and kinds.count(STILL_WORKING) <= 1
+
+
+async def test_a_typing_indicator_stuck_at_the_connector_does_not_hold_up_the_answer(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    backend = GatedBackend(demo_backend())
+    connector.hanging_types = {"typing"}
+    bot = await start_bot(backend=backend, typing_delay_seconds=0.01, connector_timeout_seconds=30)
+    posting = asyncio.ensure_future(
+        bot.post("/api/messages", json=channel_message(service_url, "health contoso"))
+    )
+    await connector.wait_until(lambda: any(kind == "typing" for _, kind in connector.attempts))
+    backend.gate.set()
+    (card,) = await connector.wait_for_messages(1, seconds=8)
+    assert visible_text(card).startswith("Service health · Contoso Ltd")
+    assert (await posting).status == 201
+
+
+class FailingAfterGate(GatedBackend):
+    async def tenant_health(self, customer: Customer) -> TenantHealth:
+        await self.gate.wait()
+        raise RuntimeError("the backend broke after the turn was deferred")
+
+
+async def test_a_deferred_turn_that_fails_tells_the_user_instead_of_still_working_forever(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    backend = FailingAfterGate(demo_backend())
+    bot = await start_bot(backend=backend, reply_budget_seconds=0.05)
+    await bot.post("/api/messages", json=channel_message(service_url, "health contoso"))
+    assert [visible_text(m) for m in await connector.wait_for_messages(1)] == [STILL_WORKING]
+    backend.gate.set()
+    failure = (await connector.wait_for_messages(2))[1]
+    assert "Something went wrong on my side" in visible_text(failure)
 
 
 # 6. Redelivery of the same activity id answers once, across a restart too.
@@ -281,6 +377,16 @@ async def test_a_message_that_mentions_only_a_colleague_is_not_for_the_bot(
     assert (await bot.post("/api/messages", json=activity)).status == 201
     await asyncio.sleep(0.1)
     assert connector.sent == []
+
+
+async def test_a_card_press_counts_even_when_the_message_mentions_only_a_colleague(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot()
+    press = channel_message(service_url, value={"action": "command.run", "command": "health contoso"})
+    press["entities"] = [_mention("29:megan", "Megan Bowen")]
+    await bot.post("/api/messages", json=press)
+    assert visible_text(connector.messages[0]).startswith("Service health · Contoso Ltd")
 
 
 async def test_a_mention_without_mentioned_is_plain_text(

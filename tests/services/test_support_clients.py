@@ -11,7 +11,7 @@ from services.live.upstream import Upstream, UpstreamError
 from services.partner_center.client import PartnerCenterClient, read_partner_center_error
 from tests.doubles.azure_support import FakeAzureSupport
 from tests.doubles.entra import unsigned_jwt
-from tests.doubles.live_world import LiveWorld, start_servers
+from tests.doubles.live_world import NORTHWIND_SUBSCRIPTION, NORTHWIND_TENANT, LiveWorld, start_servers
 from tests.doubles.tls import LoopbackCA
 
 CONTOSO_ID = "517a65b5-e99c-5660-9e76-c6c678d90247"
@@ -126,3 +126,49 @@ async def test_a_ticket_is_created_by_put_with_our_name_and_a_retry_is_harmless(
     (note,) = await client.list_communications("tenant", SUBSCRIPTION, "esc-7f3a")
     assert (note.subject, note.body, note.sender) == ("Update", "Rebooted", "ana@partner.example")
     assert await client.get_ticket("tenant", SUBSCRIPTION, "missing") is None
+
+
+async def test_on_behalf_of_calls_carry_the_partners_token_in_the_auxiliary_header(
+    live_world: LiveWorld,
+) -> None:
+    """CSP on-behalf-of: the customer tenant's token authorizes, the partner tenant's rides along."""
+    fake = live_world.azure_support
+    fake.partner_tenant_id = live_world.partner_tenant_id
+    with pytest.raises(UpstreamError) as refused:
+        await live_world.backend.azure_support.list_tickets(NORTHWIND_TENANT, NORTHWIND_SUBSCRIPTION)
+    assert (refused.value.status, refused.value.code) == (403, "AuthorizationFailed")
+    assert fake.auxiliary_tenants == [None], "not configured: no auxiliary token, and the double refuses"
+
+    fake.auxiliary_tenants.clear()
+    backend = live_world.backend_with(azure_on_behalf_of=True)
+    try:
+        client = backend.azure_support
+        request = TicketRequest(
+            title="VM unreachable",
+            description="SSH times out",
+            service_id="/providers/Microsoft.Support/services/vm-linux",
+            problem_classification_id="/providers/Microsoft.Support/services/vm-linux/problemClassifications/connectivity",
+            severity="moderate",
+            first_name="Ana",
+            last_name="Bowman",
+            email="ana@partner.example",
+        )
+        ticket = await client.create_ticket(NORTHWIND_TENANT, NORTHWIND_SUBSCRIPTION, "esc-obo-1", request)
+        await client.add_communication(
+            NORTHWIND_TENANT,
+            NORTHWIND_SUBSCRIPTION,
+            "esc-obo-1",
+            "note-1",
+            "Update",
+            "Rebooted",
+            "a@p.example",
+        )
+        listed = await client.list_tickets(NORTHWIND_TENANT, NORTHWIND_SUBSCRIPTION)
+        partner_only = await client.services(live_world.partner_tenant_id)
+    finally:
+        await backend.close()
+    assert ticket.status == "Open" and [t.name for t in listed] == ["esc-obo-1"]
+    assert partner_only, "the partner's own calls need no auxiliary token"
+    # PUT, poll, poll, GET, PUT note, list: every call into the subscription carried the partner's token.
+    assert len(fake.auxiliary_tenants) >= 5
+    assert set(fake.auxiliary_tenants) == {live_world.partner_tenant_id}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -145,8 +146,14 @@ async def test_gdap_consent_is_persisted_encrypted_and_redeemed_per_customer_ten
     finally:
         before.close()
     stored = cache_path.read_bytes()
-    assert b"refresh_token" not in stored and b"rt-" not in stored
-    assert b"RefreshToken" in Fernet(key.encode()).decrypt(stored)
+    plain = json.loads(Fernet(key.encode()).decrypt(stored))
+    # The issued refresh token itself (rt-<uuid>, 39 characters) is the marker: a short one such as
+    # b"rt-" turns up by chance in base64 ciphertext.
+    refresh_tokens = [entry["secret"] for entry in plain["RefreshToken"].values()]
+    assert refresh_tokens and all(len(secret) > 30 for secret in refresh_tokens)
+    for secret in refresh_tokens:
+        assert secret.encode() not in stored
+    assert b"RefreshToken" not in stored and b"refresh_token" not in stored
 
     after = MsalTokens(config)  # a restarted bot, reading the persisted cache
     try:
