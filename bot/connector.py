@@ -7,7 +7,10 @@ of POSTs, and logs raw conversation ids through urllib3. Here instead:
 - sends to one conversation leave in the order they were made (an announcement such as typing or
   "Still working…" can never overtake, or arrive after, the answer it announces);
 - 429, 412, 502, 503 and 504 are retried as Teams asks (honouring Retry-After, else jittered
-  exponential backoff) within a bounded total time; Teams' connector does not retry for us.
+  exponential backoff) within a bounded total time; Teams' connector does not retry for us;
+- proactive sends pass a `pace` (bot/pacing.py) that every attempt, retries included, waits on; an
+  attempt refused with 429 gives its slot back;
+- the roster lookup (`member`) uses the same session, not msrest's client (a connection per call).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -32,19 +35,24 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from bot.activity_json import activity_json
 from bot.conversation_locks import ConversationLocks
 from bot.log_ids import conversation_hash
+from bot.pacing import Slot
 from services.retry_after import retry_after_seconds
 from services.telemetry import THROTTLED_SENDS, TRACER
 
 logger = logging.getLogger("bot.connector")
 
 RETRYABLE_STATUSES = frozenset({412, 429, 502, 503, 504})
+ROSTER_RETRY_SECONDS = 5.0
 # How long a typing indicator may take before it is given up.
 EPHEMERAL_SECONDS = 2.0
 
 # Returns the Authorization header value for a serviceUrl, or None when authentication is off.
 AuthorizationSource = Callable[[str], Awaitable[str | None]]
+# Waits for room under Teams' rate limits before an attempt; the slot is given back on a 429.
+Pace = Callable[[], Awaitable[Slot]]
 
 
 class ConnectorError(Exception):
@@ -128,14 +136,14 @@ class Connector:
         """Whether something is being sent to, or waiting to be sent to, this conversation."""
         return self._lanes.busy(conversation_id)
 
-    async def send(self, activity: Activity) -> ResourceResponse:
+    async def send(self, activity: Activity, pace: Pace | None = None) -> ResourceResponse:
         """Post an activity (as a reply when it has reply_to_id), after everything sent before it."""
         conversation_id = activity.conversation.id
         url = _activities_url(activity.service_url, conversation_id, activity.reply_to_id)
         async with self._lanes.hold(conversation_id):
             return _resource(
                 await self._with_retries(
-                    "POST", url, activity.serialize(), conversation_hash(conversation_id)
+                    "POST", url, activity_json(activity), conversation_hash(conversation_id), pace
                 )
             )
 
@@ -148,12 +156,17 @@ class Connector:
         async with self._lanes.hold(conversation_id):
             # Never worth holding up the answer queued behind it for a whole read timeout.
             try:
-                await asyncio.wait_for(self._call("POST", url, activity.serialize()), EPHEMERAL_SECONDS)
+                await asyncio.wait_for(self._call("POST", url, activity_json(activity)), EPHEMERAL_SECONDS)
             except TimeoutError:
                 raise ConnectorError(None, cause="timeout", maybe_delivered=True) from None
 
     async def start_thread(
-        self, service_url: str, channel_id: str, tenant_id: str, activity: Activity
+        self,
+        service_url: str,
+        channel_id: str,
+        tenant_id: str,
+        activity: Activity,
+        pace: Pace | None = None,
     ) -> tuple[str, str]:
         """Post `activity` as a new thread in a Teams channel; returns the thread's id and the activity id.
 
@@ -164,23 +177,25 @@ class Connector:
             "isGroup": True,
             "channelData": {"channel": {"id": channel_id}, "tenant": {"id": tenant_id}},
             "tenantId": tenant_id,
-            "activity": activity.serialize(),
+            "activity": activity_json(activity),
         }
         url = f"{service_url.rstrip('/')}/v3/conversations"
         async with self._lanes.hold(channel_id):
-            payload = await self._with_retries("POST", url, parameters, conversation_hash(channel_id))
+            payload = await self._with_retries("POST", url, parameters, conversation_hash(channel_id), pace)
         thread = payload.get("id") if isinstance(payload, dict) else None
         activity_id = payload.get("activityId") if isinstance(payload, dict) else None
         if not isinstance(thread, str) or not isinstance(activity_id, str):
             raise ConnectorError(None, cause="no conversation id in the answer", maybe_delivered=True)
         return thread, activity_id
 
-    async def update(self, activity: Activity) -> ResourceResponse:
+    async def update(self, activity: Activity, pace: Pace | None = None) -> ResourceResponse:
         conversation_id = activity.conversation.id
         url = _activities_url(activity.service_url, conversation_id, activity.id)
         async with self._lanes.hold(conversation_id):
             return _resource(
-                await self._with_retries("PUT", url, activity.serialize(), conversation_hash(conversation_id))
+                await self._with_retries(
+                    "PUT", url, activity_json(activity), conversation_hash(conversation_id), pace
+                )
             )
 
     async def delete(self, service_url: str, conversation_id: str, activity_id: str) -> None:
@@ -188,8 +203,32 @@ class Connector:
         async with self._lanes.hold(conversation_id):
             await self._with_retries("DELETE", url, None, conversation_hash(conversation_id))
 
-    async def _with_retries(self, method: str, url: str, body: Any, conversation: str) -> Any:
+    async def member(self, service_url: str, conversation_id: str, member_id: str) -> dict[str, Any]:
+        """A TeamsChannelAccount as JSON (`GET .../members/{id}`), as TeamsInfo.get_member asks it.
+
+        A read: not queued behind the conversation's sends; retried like them, but for at most
+        `ROSTER_RETRY_SECONDS`, since the person is waiting for the question this lookup fills in."""
+        url = (
+            f"{service_url.rstrip('/')}/v3/conversations/{quote(conversation_id, safe='')}"
+            f"/members/{quote(member_id, safe='')}"
+        )
+        retry = replace(self._retry, total_seconds=min(self._retry.total_seconds, ROSTER_RETRY_SECONDS))
+        payload = await self._with_retries("GET", url, None, conversation_hash(conversation_id), retry=retry)
+        if not isinstance(payload, dict):
+            raise ConnectorError(None, cause="no member in the answer")
+        return payload
+
+    async def _with_retries(
+        self,
+        method: str,
+        url: str,
+        body: Any,
+        conversation: str,
+        pace: Pace | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Any:
         started = time.monotonic()
+        policy = retry or self._retry
 
         def log_retry(state: RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome else None
@@ -203,15 +242,32 @@ class Connector:
 
         retrying = AsyncRetrying(
             retry=retry_if_exception(lambda e: isinstance(e, ConnectorError) and e.retryable),
-            wait=self._retry.wait,
-            stop=stop_before_delay(self._retry.total_seconds),
+            wait=policy.wait,
+            stop=stop_before_delay(policy.total_seconds),
             before_sleep=log_retry,
             reraise=True,
         )
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._call(method, url, body)
+                    slot = await pace() if pace is not None else None
+                    refused = False
+                    try:
+                        payload = await self._call(method, url, body)
+                    except ConnectorError as error:
+                        refused = error.status == 429
+                        raise
+                    finally:
+                        if slot is not None:
+                            # A 429 wasn't counted by Teams, so it isn't by us either.
+                            slot.give_back() if refused else slot.answered()
+                    logger.debug(
+                        "connector %s conversation=%s attempt=%d",
+                        method,
+                        conversation,
+                        attempt.retry_state.attempt_number,
+                    )
+                    return payload
         except ConnectorError as error:
             logger.warning(
                 "connector gave up conversation=%s status=%s after_s=%.1f",

@@ -13,13 +13,19 @@ the workaround is looked at again (and dropped if upstream fixed it) rather than
    Connector (bot/connector.py) and never signs users in, so both are left unbuilt until something
    actually uses them: the connector client when `TeamsInfo.get_member` asks the roster (the escalation's
    contact step), the user-token client never.
+3. `TurnContext.send_activities` deep-copies every outgoing activity, card and all (about 16% of a turn's
+   CPU once msrest's serializing was gone), so that addressing the copy (`apply_conversation_reference`
+   and the validator beside it, which only assign top-level attributes) leaves the caller's activity as
+   it was. A copy of the top level leaves it as it was just the same.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
+from botbuilder.core import turn_context
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import _connector_factory_impl, _user_token_client_impl
 from msrest.universal_http.requests import ClientRetryPolicy
@@ -79,8 +85,14 @@ def _deferred_token_api_client(*args: Any, **kwargs: Any) -> DeferredClient:
     return DeferredClient(lambda: UPSTREAM_TOKEN_API_CLIENT(*args, **kwargs))
 
 
+def outgoing_copy(activity: Any) -> Any:
+    """What `send_activities` addresses and sends: a new top level over the caller's nested parts."""
+    return copy.copy(activity)
+
+
 def apply_framework_patches() -> None:
     """Idempotent; call before the adapter is built."""
     ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
     _connector_factory_impl._ConnectorFactoryImpl.create = _deferred_connector_client
     _user_token_client_impl.TokenApiClient = _deferred_token_api_client
+    turn_context.deepcopy = outgoing_copy

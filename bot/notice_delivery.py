@@ -3,7 +3,8 @@
 - A first notice posts a card (in a channel, as a new thread); later changes update that card in place
   (PUT, same activity id), and in a channel a one-line reply goes into its thread.
 - Sends are paced under Teams' limits (per conversation 8 per 2 s and 60 per 30 s; 50 per second per app)
-  and retried by the Connector (429/412/5xx, Retry-After). A 403 or 404 marks the conversation inactive:
+  and retried by the Connector (429/412/5xx, Retry-After); every attempt, retries included, is paced, and
+  one refused with 429 gives its slot back (bot/pacing.py). A 403 or 404 marks the conversation inactive:
   the bot was blocked or removed, or the channel is gone; it is not tried again.
 - A conversation that asked for quiet has its notices held, then gets them as one digest card.
 - A send whose reply was lost (timeout) may have arrived: it is recorded as uncertain, not sent twice.
@@ -21,11 +22,11 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from aiolimiter import AsyncLimiter
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.connector import Connector, ConnectorError
+from bot.connector import Connector, ConnectorError, Pace
 from bot.log_ids import conversation_hash
+from bot.pacing import SendPacer
 from bot.proactive import Address
 from cards.notifications import (
     incident_notice_card,
@@ -44,6 +45,9 @@ logger = logging.getLogger("bot.notices")
 UNCERTAIN = "the connector timed out; the card may not have arrived"
 TENANT_NOT_ALLOWED = "the conversation's tenant is not in ALLOWED_TENANTS"
 RETRY_AFTER_FAILURE = timedelta(minutes=1)
+# Deliveries per round. A round ends with its slowest send (a 429's Retry-After), with the pacer idle
+# meanwhile, so a round should take most of what is due: 1,000 conversations are one round.
+ROUND_BATCH = 2000
 
 
 class NoticeDelivery:
@@ -54,8 +58,8 @@ class NoticeDelivery:
         conversations: ConversationStore,
         directory: CustomerDirectory,
         clock: Callable[[], datetime],
-        app_rate_per_second: float = 50,
-        concurrency: int = 16,
+        app_rate_per_second: int = 50,
+        concurrency: int = 32,
         allowed_tenants: frozenset[str] = frozenset(),
     ) -> None:
         self._connector = connector
@@ -64,12 +68,12 @@ class NoticeDelivery:
         self._conversations = conversations
         self._directory = directory
         self._clock = clock
-        self._app_limit = AsyncLimiter(app_rate_per_second, 1)
-        self._thread_limits: dict[str, tuple[AsyncLimiter, AsyncLimiter]] = {}
+        self._pacer = SendPacer(app_rate_per_second)
         self._concurrency = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._draining = asyncio.Lock()
         self._closing = False
+        self._batch_was_full = False
 
     def wake(self) -> None:
         """Something new is in the outbox."""
@@ -88,12 +92,16 @@ class NoticeDelivery:
         self._draining.release()
 
     async def run(self, idle_seconds: float = 5.0) -> None:
-        """Deliver what is due, then wait to be woken (or look again after `idle_seconds`), until closed."""
+        """Deliver what is due, then wait to be woken (or look again after `idle_seconds`), until closed.
+
+        A round that took a full batch goes straight on to the next one."""
         while not self._closing:
             try:
                 await self.deliver_due()
             except Exception as error:  # noqa: BLE001 - the loop must outlive any one bad round
                 logger.error("notice delivery round failed error=%s", type(error).__name__)
+            if self._batch_was_full:
+                continue
             try:
                 await asyncio.wait_for(self._wake.wait(), idle_seconds)
             except TimeoutError:
@@ -105,7 +113,8 @@ class NoticeDelivery:
         async with self._draining:
             if self._closing:
                 return 0
-            due = await self._board.due(self._clock())
+            due = await self._board.due(self._clock(), ROUND_BATCH)
+            self._batch_was_full = len(due) >= ROUND_BATCH
             if not due:
                 return 0
             by_conversation: dict[str, list[tuple[Notice, Delivery, tuple[str, ...]]]] = defaultdict(list)
@@ -119,6 +128,7 @@ class NoticeDelivery:
                     for conversation, items in by_conversation.items()
                 )
             )
+            self._pacer.forget_idle()
             return sum(sent)
 
     async def _deliver_to(
@@ -178,16 +188,14 @@ class NoticeDelivery:
                 activity_id = delivery.activity_id
                 update = address.message(card_reply(card), thread_id)
                 update.id = activity_id
-                await self._paced(address.conversation_id)
-                await self._connector.update(update)
+                await self._connector.update(update, self._pace(address.conversation_id))
                 sent = 1
                 if address.is_channel and notice.version > delivery.delivered_version:
                     reply = address.message(
                         Activity(type=ActivityTypes.message, text=thread_update_text(notice)), thread_id
                     )
                     reply.reply_to_id = activity_id
-                    await self._paced(address.conversation_id)
-                    await self._connector.send(reply)
+                    await self._connector.send(reply, self._pace(address.conversation_id))
                     sent += 1
         except ConnectorError as error:
             if error.status in (403, 404):
@@ -206,12 +214,16 @@ class NoticeDelivery:
 
     async def _post(self, address: Address, activity: Activity) -> tuple[str, str]:
         """A new card: a new thread in a channel, a new message in a chat."""
-        await self._paced(address.conversation_id)
+        pace = self._pace(address.conversation_id)
         if address.is_channel:
             return await self._connector.start_thread(
-                address.service_url, address.conversation_id, address.tenant_id, address.message(activity)
+                address.service_url,
+                address.conversation_id,
+                address.tenant_id,
+                address.message(activity),
+                pace,
             )
-        response = await self._connector.send(address.message(activity))
+        response = await self._connector.send(address.message(activity), pace)
         return address.conversation_id, response.id
 
     async def _digest(
@@ -240,13 +252,8 @@ class NoticeDelivery:
         await self._conversations.set_quiet(known.conversation, None, None)
         return 1
 
-    async def _paced(self, conversation: str) -> None:
-        limits = self._thread_limits.get(conversation)
-        if limits is None:
-            limits = (AsyncLimiter(8, 2), AsyncLimiter(60, 30))
-            self._thread_limits[conversation] = limits
-        for limit in (*limits, self._app_limit):
-            await limit.acquire()
+    def _pace(self, conversation: str) -> Pace:
+        return lambda: self._pacer.slot(conversation)
 
 
 class _Refused(Exception):

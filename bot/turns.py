@@ -24,6 +24,7 @@ from typing import Any
 from botbuilder.core import Bot, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 
+from bot.activity_json import activity_json
 from bot.adapter import ANSWERED, SupportAdapter
 from bot.connector import Connector, ConnectorError
 from bot.handler import TURN_RECORD, TurnRecord
@@ -248,7 +249,7 @@ class TurnRunner:
         activity = context.activity
         if not activity.id or not activity.conversation:
             return True
-        reference = TurnContext.get_conversation_reference(activity).serialize()
+        reference = activity_json(TurnContext.get_conversation_reference(activity))
         known = await self._journal.accept(
             activity.conversation.id, activity.id, reference, _asked(activity), self._clock()
         )

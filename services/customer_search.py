@@ -8,6 +8,7 @@ all, close spellings offered as suggestions ("contsoo").
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -38,6 +39,10 @@ class _Keys:
 
     @classmethod
     def of(cls, customer: Customer) -> _Keys:
+        return _keys_of(customer)
+
+    @classmethod
+    def build(cls, customer: Customer) -> _Keys:
         name = normalize(customer.name)
         label = normalize(_label(customer.domain))
         return cls(
@@ -49,6 +54,13 @@ class _Keys:
 
     def matches_words(self, query_words: Sequence[str]) -> bool:
         return all(any(w.startswith(q) for w in self.words) for q in query_words)
+
+
+# Every turn that names a customer matches against all of them; their keys (Unicode normalisation and
+# regexes per name and domain) only change when a customer does. Bounded: an old customer ages out.
+@functools.lru_cache(maxsize=8192)
+def _keys_of(customer: Customer) -> _Keys:
+    return _Keys.build(customer)
 
 
 @dataclass(frozen=True)

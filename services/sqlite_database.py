@@ -1,7 +1,10 @@
 """The bot's one SQLite file, shared by every store that keeps something in it.
 
 One connection, used from one worker thread of its own: storage calls never wait behind outbound HTTP
-or anything else in the default thread pool, and the event loop never blocks on disk. Failures to open
+or anything else in the default thread pool, and the event loop never blocks on disk. Calls made while
+the thread is busy are run together, in order, when it is free, and answered with one wake-up of the
+event loop: under load a turn's journal and state calls share thread hops with other turns' (each call
+is still its own statement or transaction, as before). Failures to open
 or use the file become StorageError, whose message says what is wrong with which path.
 """
 
@@ -9,13 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
+_Call = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]", asyncio.AbstractEventLoop]
 
 
 class StorageError(Exception):
@@ -50,6 +56,9 @@ class SqliteDatabase:
             self._db.close()
             raise StorageError(f"can't use {path}: {_reason(error)}") from None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._calls: deque[_Call] = deque()
+        self._calls_lock = threading.Lock()
+        self._draining = False
 
     def create_schema(self, statements: str) -> None:
         """Run a store's CREATE statements at start-up, before the app serves."""
@@ -59,9 +68,45 @@ class SqliteDatabase:
             raise StorageError(f"can't use {self.path}: {_reason(error)}") from None
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` on the database's own thread."""
+        """Run `work` on the database's own thread, after every call made before it."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._worker, work, self._db)
+        answer: asyncio.Future[T] = loop.create_future()
+        with self._calls_lock:
+            self._calls.append((work, answer, loop))
+            start, self._draining = not self._draining, True
+        if start:
+            try:
+                self._worker.submit(self._drain)
+            except RuntimeError:  # closed
+                with self._calls_lock:
+                    self._calls.clear()
+                    self._draining = False
+                raise
+        return await answer
+
+    def _drain(self) -> None:
+        """On the database thread: run what is queued, answer each loop once, until nothing is left."""
+        while True:
+            with self._calls_lock:
+                if not self._calls:
+                    self._draining = False
+                    return
+                batch = list(self._calls)
+                self._calls.clear()
+            answers: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
+            for work, answer, loop in batch:
+                if answer.cancelled():
+                    continue
+                try:
+                    outcome = (answer, True, work(self._db))
+                except BaseException as error:  # noqa: BLE001 - handed to the caller, as an executor would
+                    outcome = (answer, False, error)
+                answers.setdefault(loop, []).append(outcome)
+            for loop, outcomes in answers.items():
+                try:
+                    loop.call_soon_threadsafe(_settle, outcomes)
+                except RuntimeError:
+                    pass  # that loop is closed; nobody is waiting any more
 
     @staticmethod
     @contextmanager
@@ -93,3 +138,13 @@ class SqliteDatabase:
     def close(self) -> None:
         self._worker.shutdown(wait=True)
         self._db.close()
+
+
+def _settle(outcomes: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    for answer, ok, value in outcomes:
+        if answer.done():
+            continue
+        if ok:
+            answer.set_result(value)
+        else:
+            answer.set_exception(value)

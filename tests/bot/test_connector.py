@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,8 +12,9 @@ from botbuilder.schema import Activity, ConversationAccount
 from tenacity import RetryCallState
 
 from bot.connector import Connector, ConnectorError, RetryPolicy, _activities_url
+from bot.pacing import SlidingWindow, Slot
 from services.retry_after import retry_after_seconds
-from tests.doubles.connector import FakeConnector
+from tests.doubles.connector import Failure, FakeConnector
 
 
 @pytest.mark.parametrize(
@@ -138,3 +140,36 @@ def test_the_environments_proxy_is_used_and_looked_up_once_per_host(monkeypatch:
 
 async def _no_authorization(_: str) -> None:
     return None
+
+
+async def test_the_roster_is_asked_on_the_pooled_session(aiohttp_server: Any) -> None:
+    fake = FakeConnector()
+    fake.members["29:ana"] = {"id": "29:ana", "name": "Ana Bowman", "email": "ana@contoso.example"}
+    server = await aiohttp_server(fake.app())
+    connector = Connector(_no_token)
+    service_url = str(server.make_url("/amer/"))
+    member = await connector.member(service_url, "19:c@thread.tacv2;messageid=1", "29:ana")
+    session = connector._session
+    with pytest.raises(ConnectorError) as missing:
+        await connector.member(service_url, "19:c@thread.tacv2", "29:nobody")
+    assert connector._session is session, "one session for sends and roster reads"
+    await connector.close()
+    assert member["email"] == "ana@contoso.example" and missing.value.status == 404
+
+
+async def test_every_attempt_is_paced_and_a_429_gives_its_slot_back(aiohttp_server: Any) -> None:
+    fake = FakeConnector(failures=[Failure(429, "0"), Failure(503)])
+    server = await aiohttp_server(fake.app())
+    connector = Connector(_no_token, RetryPolicy(first_wait_seconds=0.01, max_wait_seconds=0.01))
+    window = SlidingWindow(10, 60.0)
+    slots: list[Slot] = []
+
+    async def pace() -> Slot:
+        window.take()
+        slots.append(Slot((window,), time.monotonic, lambda: None))
+        return slots[-1]
+
+    await connector.send(_activity(str(server.make_url("/amer/")), text="hi"), pace)
+    await connector.close()
+    assert len(slots) == 3, "the first try and both retries waited for a slot"
+    assert len(window) == 2 and window.in_flight == 0, "the 429 gave its slot back; Teams counted the 503"

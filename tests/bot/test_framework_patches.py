@@ -8,7 +8,9 @@ import hashlib
 import inspect
 from typing import Any
 
+from botbuilder.core import BotAdapter, CardFactory, MessageFactory, TurnContext, turn_context
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ResourceResponse
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import _user_token_client_impl
 from msrest.universal_http.requests import ClientRetryPolicy
@@ -104,3 +106,47 @@ def _activity() -> Any:
         from_property=ChannelAccount(id="29:1"),
         recipient=ChannelAccount(id="28:bot"),
     )
+
+
+# sha256 of botbuilder-core 4.17.1's `TurnContext.send_activities` and `apply_conversation_reference`:
+# the copy is made there, and only top-level attributes of it are assigned.
+SEND_ACTIVITIES_SHA256 = "733064d4e8169e9caf176309af6a6c4c0466bb186214ab1d69bae111799aace0"
+APPLY_REFERENCE_SHA256 = "259109f0abc85b2c9222f1e600b5a89f92f05246543745617b49130ba098b88b"
+
+
+def test_send_activities_still_copies_then_assigns_only_top_level_attributes() -> None:
+    send = inspect.getsource(TurnContext.send_activities)
+    apply = inspect.getsource(TurnContext.apply_conversation_reference)
+    assert "TurnContext.apply_conversation_reference(deepcopy(act), ref)" in send
+    assert hashlib.sha256(send.encode()).hexdigest() == SEND_ACTIVITIES_SHA256
+    assert hashlib.sha256(apply.encode()).hexdigest() == APPLY_REFERENCE_SHA256
+
+
+async def test_an_activity_sent_leaves_the_callers_activity_as_it_was() -> None:
+    apply_framework_patches()
+    assert turn_context.deepcopy is framework_patches.outgoing_copy
+    card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "hi"}]}
+    mine = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    before = mine.serialize()
+    sent: list[Activity] = []
+
+    class Capture(BotAdapter):
+        async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[Any]:
+            sent.extend(activities)
+            return [ResourceResponse(id="1") for _ in activities]
+
+        async def update_activity(self, context: TurnContext, activity: Activity) -> None:
+            raise NotImplementedError
+
+        async def delete_activity(self, context: TurnContext, reference: Any) -> None:
+            raise NotImplementedError
+
+    incoming = _activity()
+    incoming.id = "1"
+    context = TurnContext(Capture(), incoming)
+    await context.send_activity(mine)
+    await context.send_activity(mine)
+    assert mine.serialize() == before, "the caller's activity is untouched"
+    assert sent[0] is not mine and sent[0] is not sent[1]
+    assert sent[0].conversation.id == "a:1" and sent[0].reply_to_id == "1"
+    assert sent[0].serialize()["attachments"] == before["attachments"]
