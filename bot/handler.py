@@ -10,7 +10,6 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from botbuilder.core import (
     BotState,
@@ -123,8 +122,6 @@ class SupportBot(TeamsActivityHandler):
         self._locks = turn_locks if turn_locks is not None else ConversationLocks()
         self._notifications = notifications
         self._access = access
-        # Addresses already stored, so a turn writes one only when it is new or changed.
-        self._addresses: dict[str, dict[str, Any]] = {}
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         if not self._access.tenant_allowed(turn_context.activity):
@@ -254,16 +251,15 @@ class SupportBot(TeamsActivityHandler):
         activity = turn_context.activity
         if not activity.service_url or not activity.conversation or not activity.conversation.id:
             return
+        # Written every turn, not cached: a conversation that refused the bot (403) is active again as
+        # soon as someone there writes to it, and only the store knows it was made inactive.
         address = Address.of(activity).to_json()
-        key = address["conversation_id"]
-        if self._addresses.get(key) == address:
-            return
-        await self._notifications.conversations.remember(key, address, self._notifications.clock())
-        self._addresses[key] = address
+        await self._notifications.conversations.remember(
+            address["conversation_id"], address, self._notifications.clock()
+        )
 
     async def _forget(self, conversation: str) -> None:
         """The bot was removed: nothing is sent there again, and its subscriptions go."""
-        self._addresses.pop(conversation, None)
         await self._notifications.subscriptions.forget_conversation(conversation)
         await self._notifications.conversations.forget(conversation)
 

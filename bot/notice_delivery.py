@@ -143,11 +143,14 @@ class NoticeDelivery:
             reason = known.inactive_reason if known else "the bot was removed from this conversation"
             await self._board.deactivate(conversation, reason, now)
             return 0
+        # A refresh (someone acknowledged) changes a card already there; only news waits for quiet to end.
+        news = [item for item in items if item[1].version > item[1].delivered_version]
+        refreshes = [item for item in items if item[1].version <= item[1].delivered_version]
         if known.quiet_at(now):
             assert known.quiet_until is not None
-            for _, delivery, _ in items:
+            for _, delivery, _ in news:
                 await self._board.held(delivery, f"quiet until {known.quiet_until:%H:%M} UTC", now)
-            return 0
+            items = refreshes
         address = Address.from_json(known.reference)
         if self._allowed_tenants and address.tenant_id.casefold() not in self._allowed_tenants:
             await self._board.deactivate(conversation, TENANT_NOT_ALLOWED, now)
@@ -155,9 +158,10 @@ class NoticeDelivery:
             return 0
         async with self._concurrency:
             try:
-                if any(d.state == DeliveryState.HELD for _, d, _ in items):
-                    return await self._digest(address, known, items, customers)
                 count = 0
+                if any(d.state == DeliveryState.HELD for _, d, _ in news) and not known.quiet_at(now):
+                    count += await self._digest(address, known, news, customers)
+                    items = refreshes
                 for notice, delivery, followed in items:
                     count += await self._deliver(
                         address, notice, delivery, [customers[c] for c in followed if c in customers]
@@ -177,6 +181,13 @@ class NoticeDelivery:
         self, address: Address, notice: Notice, delivery: Delivery, customers: Sequence[Customer]
     ) -> int:
         now = self._clock()
+        if delivery.activity_id is None and notice.version <= delivery.delivered_version:
+            # Only a refresh, of a card whose id Teams never returned (its reply was lost): posting it
+            # now would be a second card for the same incident.
+            await self._board.delivered(
+                delivery, notice.version, None, None, now, delivery.state, delivery.reason
+            )
+            return 0
         card = incident_notice_card(notice, customers, now, delivery.acknowledged_by)
         sent = 0
         try:

@@ -283,6 +283,21 @@ async def test_no_notice_goes_to_a_tenant_outside_allowed_tenants_even_one_subsc
     assert {s.conversation_id.split(";")[0] for s in connector.sent[before:]} == {CHANNEL}
 
 
+async def test_a_conversation_that_refused_the_bot_hears_again_once_someone_there_writes_to_it(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    connector.refusing[CHANNEL] = 403
+    await notify(bot, event("contoso"))
+    await connector.wait_until(lambda: bool(connector.attempts))
+    await asyncio.sleep(0.2)
+    del connector.refusing[CHANNEL]
+    await say(bot, channel_message(service_url, "help"))
+    assert await notify(bot, event("contoso", "SP2200002")) == (202, {"conversations": 1})
+    await connector.wait_until(lambda: bool(created(connector)))
+
+
 async def test_removing_the_bot_drops_the_conversations_subscriptions(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:
@@ -335,6 +350,24 @@ async def test_acknowledge_answers_with_the_refreshed_card_and_updates_it_for_ev
     await connector.wait_until(lambda: bool(updates(connector)))
     assert "✓ Acknowledged by Ana Bowman" in visible_text(updates(connector)[0].activity)
     assert updates(connector)[0].reply_to_id == "thread-2"
+
+
+async def test_an_acknowledgement_during_quiet_hours_updates_the_card_and_makes_no_digest(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    await notify(bot, event("contoso"))
+    await connector.wait_until(lambda: bool(created(connector)))
+    await say(bot, channel_message(service_url, "quiet 2"))
+    acknowledge = next(b for b in buttons(created(connector)[0].activity) if b.title == "Acknowledge")
+    press = card_action(service_url, acknowledge.action["verb"], acknowledge.action["data"], thread="thread-2")
+    assert (await bot.post("/api/messages", json=press)).status == 200
+    await connector.wait_until(lambda: bool(updates(connector)))
+    assert "✓ Acknowledged by Ana Bowman" in visible_text(updates(connector)[0].activity)
+    await say(bot, channel_message(service_url, "quiet off"))
+    await asyncio.sleep(0.5)
+    assert len(created(connector)) == 1, "nothing changed while it was quiet: no digest"
 
 
 @pytest.mark.parametrize(
