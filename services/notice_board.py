@@ -69,15 +69,30 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, retry_at);
 
 
 def fingerprint(incident: Incident) -> str:
-    """What, when it changes, is worth telling people about."""
-    return json.dumps([incident.status.code.casefold(), len(incident.posts), incident.is_resolved])
+    """What, when it changes, is worth telling people about; and when Microsoft last changed it."""
+    return json.dumps(
+        [
+            incident.status.code.casefold(),
+            len(incident.posts),
+            incident.is_resolved,
+            incident.last_modified.isoformat(),
+        ]
+    )
+
+
+def is_stale(previous: str | None, incident: Incident) -> bool:
+    """Older than what was already seen (a late or out-of-order event): it must not turn a card back."""
+    if previous is None:
+        return False
+    seen = json.loads(previous)
+    return len(seen) > 3 and incident.last_modified < datetime.fromisoformat(seen[3])
 
 
 def classify(previous: str | None, incident: Incident) -> ChangeKind | None:
     """The change since `previous` (a fingerprint), or None when nothing worth telling happened."""
     if previous is None:
         return None if incident.is_resolved else ChangeKind.NEW
-    status, posts, resolved = json.loads(previous)
+    status, posts, resolved = json.loads(previous)[:3]
     if incident.is_resolved and not resolved:
         return ChangeKind.RESOLVED
     if incident.status.code.casefold() != status:
@@ -189,6 +204,8 @@ class NoticeBoard:
                 "SELECT fingerprint FROM observations WHERE customer_id = ? AND incident_id = ?",
                 (customer_id, incident.incident_id),
             ).fetchone()
+            if is_stale(seen[0] if seen else None, incident):
+                return None
             change = classify(seen[0] if seen else None, incident)
             db.execute(
                 "INSERT INTO observations (customer_id, incident_id, fingerprint, seen_at) "
@@ -207,9 +224,19 @@ class NoticeBoard:
                     change = ChangeKind.SPREAD
             if change is None or not announce:
                 if current is not None:
+                    # Quietly: the newest state wins (another tenant's older view doesn't turn it back),
+                    # and a customer seen at its baseline joins the list without announcing a spread.
+                    newer = (
+                        incident
+                        if incident.last_modified >= current.incident.last_modified
+                        else current.incident
+                    )
+                    joined = current.customer_ids
+                    if not announce and customer_id not in joined and not incident.is_resolved:
+                        joined = (*joined, customer_id)
                     db.execute(
-                        "UPDATE notices SET incident = ? WHERE incident_id = ?",
-                        (incident_to_json(incident), incident.incident_id),
+                        "UPDATE notices SET incident = ?, customer_ids = ? WHERE incident_id = ?",
+                        (incident_to_json(newer), json.dumps(list(joined)), incident.incident_id),
                     )
                 return None
             customers = [*(current.customer_ids if current else ()), customer_id]

@@ -48,11 +48,11 @@ def event(
             "impactDescription": "Users may be unable to send mail from Outlook desktop.",
             "startDateTime": "2026-11-24T07:00:00Z",
             "endDateTime": "2026-11-24T10:20:00Z" if resolved else None,
-            "lastModifiedDateTime": f"2026-11-24T0{7 + posts}:00:00Z",
+            "lastModifiedDateTime": f"2026-11-24T{7 + posts:02d}:00:00Z",
             "isResolved": resolved,
             "posts": [
                 {
-                    "createdDateTime": f"2026-11-24T0{7 + n}:00:00Z",
+                    "createdDateTime": f"2026-11-24T{7 + n:02d}:00:00Z",
                     "postType": "regular",
                     "description": {
                         "contentType": "html",
@@ -361,7 +361,9 @@ async def test_an_acknowledgement_during_quiet_hours_updates_the_card_and_makes_
     await connector.wait_until(lambda: bool(created(connector)))
     await say(bot, channel_message(service_url, "quiet 2"))
     acknowledge = next(b for b in buttons(created(connector)[0].activity) if b.title == "Acknowledge")
-    press = card_action(service_url, acknowledge.action["verb"], acknowledge.action["data"], thread="thread-2")
+    press = card_action(
+        service_url, acknowledge.action["verb"], acknowledge.action["data"], thread="thread-2"
+    )
     assert (await bot.post("/api/messages", json=press)).status == 200
     await connector.wait_until(lambda: bool(updates(connector)))
     assert "✓ Acknowledged by Ana Bowman" in visible_text(updates(connector)[0].activity)

@@ -33,7 +33,11 @@ WOODGROVE = Customer("c-woodgrove", "t-wood", "Woodgrove Bank", "woodgrove.onmic
 
 
 def incident(
-    status: str = "serviceInterruption", posts: int = 1, resolved: bool = False, identifier: str = "EX2200001"
+    status: str = "serviceInterruption",
+    posts: int = 1,
+    resolved: bool = False,
+    identifier: str = "EX2200001",
+    modified: datetime = NOW,
 ) -> Incident:
     return Incident(
         incident_id=identifier,
@@ -46,7 +50,7 @@ def incident(
         impact="Delays",
         start=NOW - timedelta(hours=2),
         end=NOW if resolved else None,
-        last_modified=NOW,
+        last_modified=modified,
         is_resolved=resolved,
         posts=tuple(IncidentPost(NOW - timedelta(minutes=n), f"Update {n}") for n in range(posts)),
     )
@@ -215,3 +219,34 @@ async def test_subscribing_sets_the_baseline_so_the_next_new_incident_is_announc
     )
     report = await watcher.poll_once()
     assert [n.incident.incident_id for n in report.notices] == ["EX2299999"]
+
+
+async def test_a_late_event_older_than_what_was_seen_changes_nothing(board: NoticeBoard) -> None:
+    await board.observe(CONTOSO, incident(modified=NOW - timedelta(hours=1)), NOW)
+    newer = await board.observe(CONTOSO, incident(status="restoringService", posts=2), NOW)
+    assert newer is not None and newer.version == 2
+    stale = incident(modified=NOW - timedelta(hours=1))
+    assert await board.observe(CONTOSO, stale, NOW) is None
+    current = await board.notice("EX2200001")
+    assert current is not None and current.incident.status.code == "restoringService" and current.version == 2
+
+
+async def test_another_tenants_older_view_does_not_turn_a_resolved_incident_back(board: NoticeBoard) -> None:
+    await board.observe(CONTOSO, incident(modified=NOW - timedelta(hours=2)), NOW)
+    await board.observe(WOODGROVE, incident(modified=NOW - timedelta(hours=2)), NOW)
+    resolved = incident(status="serviceRestored", posts=2, resolved=True)
+    assert await board.observe(CONTOSO, resolved, NOW) is not None
+    await board.observe(WOODGROVE, incident(modified=NOW - timedelta(hours=1)), NOW)
+    current = await board.notice("EX2200001")
+    assert current is not None and current.incident.is_resolved
+
+
+async def test_a_customer_first_seen_at_its_baseline_joins_the_notice_without_a_spread(
+    board: NoticeBoard,
+) -> None:
+    await board.observe(CONTOSO, incident(), NOW)
+    assert await board.observe_tenant(WOODGROVE, (incident(),), NOW) == [], "the baseline poll is silent"
+    assert await board.observe_tenant(WOODGROVE, (incident(),), NOW) == [], "and so is the next one"
+    current = await board.notice("EX2200001")
+    assert current is not None and current.version == 1
+    assert current.customer_ids == (CONTOSO.customer_id, WOODGROVE.customer_id)
