@@ -83,13 +83,13 @@ class SubscribeDialog(AnswerDialog):
         subscription = Subscription(
             conversation_key(activity), customer.customer_id if customer else ALL_CUSTOMERS, services, kinds
         )
+        await self._watcher.baseline([customer] if customer else list(await self._backend.list_customers()))
         await self._subscriptions.add(subscription, self._clock())
         await self._audit.record(
             audit_entry(
                 activity, "subscription.added", customer.name if customer else "every customer", self._clock()
             )
         )
-        await self._watcher.baseline([customer] if customer else list(await self._backend.list_customers()))
         return subscribed_card(subscription, customer, where(activity, t), t)
 
     async def _services(self, customer: Customer, wanted: str) -> tuple[str, ...]:

@@ -177,16 +177,17 @@ class NoticeBoard:
         )
 
     async def observe_tenant(
-        self, customer: Customer, incidents: tuple[Incident, ...], now: datetime
+        self, customer: Customer, incidents: tuple[Incident, ...], now: datetime, announce: bool = True
     ) -> list[Notice]:
-        """A whole poll of one tenant. The first poll of a customer only sets the baseline: what is already
-        going on when a subscription starts is not announced as new."""
+        """A whole poll of one tenant. The first poll of a customer, and any with `announce` off, only sets
+        the baseline: what is already going on when a subscription starts is not announced as new."""
 
         def work(db: sqlite3.Connection) -> list[Notice]:
             baselined = db.execute(
                 "SELECT 1 FROM baselines WHERE customer_id = ?", (customer.customer_id,)
             ).fetchone()
-            changed = [self._observe(db, customer.customer_id, i, now, bool(baselined)) for i in incidents]
+            tell = announce and bool(baselined)
+            changed = [self._observe(db, customer.customer_id, i, now, tell) for i in incidents]
             # Only now: a crash before this line makes the next poll a silent baseline again.
             db.execute(
                 "INSERT OR IGNORE INTO baselines (customer_id, seen_at) VALUES (?, ?)",
@@ -282,15 +283,6 @@ class NoticeBoard:
                     ),
                 )
             return notice
-
-    async def unwatched(self, customer_ids: list[str]) -> set[str]:
-        """Which of these customers the watcher has never polled."""
-
-        def select(db: sqlite3.Connection) -> set[str]:
-            seen = {row[0] for row in db.execute("SELECT customer_id FROM baselines").fetchall()}
-            return set(customer_ids) - seen
-
-        return await self._database.run(select)
 
     # What the delivery loop needs.
 

@@ -47,10 +47,22 @@ class HealthWatcher:
         return [c for c in customers if c.delegated_access and (everyone or c.customer_id in named)]
 
     async def baseline(self, customers: list[Customer]) -> None:
-        """Note what is going on now for customers not watched before, so that only what starts or changes
-        after a subscription is announced (a subscription's first poll would otherwise be a silent one)."""
-        fresh = await self._board.unwatched([c.customer_id for c in customers if c.delegated_access])
-        await self._poll([c for c in customers if c.customer_id in fresh], PollReport())
+        """Before a subscription is added: note what is going on now for customers nobody watches at the
+        moment (never, or not since their last subscription went), so that only what starts or changes
+        after the subscription is announced."""
+        watched = {c.customer_id for c in await self.watched()}
+        fresh = [c for c in customers if c.delegated_access and c.customer_id not in watched]
+        limit = asyncio.Semaphore(self._concurrency)
+
+        async def note(customer: Customer) -> None:
+            async with limit:
+                try:
+                    health = await self._backend.tenant_health(customer)
+                except SupportDeskError:
+                    return
+                await self._board.observe_tenant(customer, health.incidents, self._clock(), announce=False)
+
+        await asyncio.gather(*(note(c) for c in fresh))
 
     async def poll_once(self) -> PollReport:
         report = PollReport()

@@ -206,8 +206,8 @@ async def test_subscribing_sets_the_baseline_so_the_next_new_incident_is_announc
     backend = demo_backend()
     contoso = next(c for c in await backend.list_customers() if c.name == "Contoso Ltd")
     watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
-    await subscriptions.add(Subscription("19:ops", contoso.customer_id), NOW)
     await watcher.baseline([contoso])
+    await subscriptions.add(Subscription("19:ops", contoso.customer_id), NOW)
     health = await backend.tenant_health(contoso)
     exchange = next(s for s in health.services if s.name == "Exchange Online")
     backend.replace_services(
@@ -250,3 +250,29 @@ async def test_a_customer_first_seen_at_its_baseline_joins_the_notice_without_a_
     current = await board.notice("EX2200001")
     assert current is not None and current.version == 1
     assert current.customer_ids == (CONTOSO.customer_id, WOODGROVE.customer_id)
+
+
+async def test_subscribing_again_after_a_gap_does_not_announce_what_started_meanwhile(
+    database: SqliteDatabase,
+) -> None:
+    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+    backend = demo_backend()
+    contoso = next(c for c in await backend.list_customers() if c.name == "Contoso Ltd")
+    watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
+    subscription = Subscription("19:ops", contoso.customer_id)
+    await watcher.baseline([contoso])
+    await subscriptions.add(subscription, NOW)
+    await watcher.poll_once()
+    await subscriptions.remove([subscription])
+    health = await backend.tenant_health(contoso)
+    exchange = next(s for s in health.services if s.name == "Exchange Online")
+    backend.replace_services(
+        contoso.tenant_id,
+        tuple(
+            replace(s, incidents=(*s.incidents, incident(identifier="EX2299998"))) if s is exchange else s
+            for s in health.services
+        ),
+    )
+    await watcher.baseline([contoso])
+    await subscriptions.add(subscription, NOW)
+    assert (await watcher.poll_once()).notices == [], "it started while nobody watched: already going on"
