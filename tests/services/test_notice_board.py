@@ -276,3 +276,19 @@ async def test_subscribing_again_after_a_gap_does_not_announce_what_started_mean
     await watcher.baseline([contoso])
     await subscriptions.add(subscription, NOW)
     assert (await watcher.poll_once()).notices == [], "it started while nobody watched: already going on"
+
+
+async def test_a_subscription_to_one_service_hears_nothing_of_another(board: NoticeBoard) -> None:
+    teams = replace(incident(identifier="TM2200003"), service="Microsoft Teams")
+    await board.observe(CONTOSO, teams, NOW)
+    assert [d.conversation for _, d, _ in await board.due(NOW)] == ["19:ops"], "the Exchange team isn't told"
+
+
+async def test_the_watcher_polls_only_customers_someone_subscribes_to(database: SqliteDatabase) -> None:
+    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+    backend = demo_backend()
+    contoso = next(c for c in await backend.list_customers() if c.name == "Contoso Ltd")
+    await subscriptions.add(Subscription("19:ops", contoso.customer_id), NOW)
+    watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
+    assert [c.name for c in await watcher.watched()] == ["Contoso Ltd"]
+    assert (await watcher.poll_once()).polled == 1
