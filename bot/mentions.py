@@ -8,7 +8,6 @@ never an error.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from botbuilder.schema import Activity
@@ -19,12 +18,6 @@ GROUP_CONVERSATIONS = frozenset({"channel", "groupchat"})
 _AT_SPAN = re.compile(r"<at\b[^<>]*>[^<]*</at>", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Mention:
-    mentioned_id: str | None
-    text: str
-
-
 def _fields(entity: Any) -> dict[str, Any]:
     if isinstance(entity, dict):
         return entity
@@ -32,7 +25,8 @@ def _fields(entity: Any) -> dict[str, Any]:
     return {**extra, "type": getattr(entity, "type", None)}
 
 
-def mentions(activity: Activity) -> list[Mention]:
+def mentioned_ids(activity: Activity) -> list[str]:
+    """Whom the message's mention entities name; a malformed one (no `mentioned.id`) names no one."""
     found = []
     for entity in activity.entities or []:
         fields = _fields(entity)
@@ -40,13 +34,8 @@ def mentions(activity: Activity) -> list[Mention]:
             continue
         mentioned = fields.get("mentioned")
         mentioned_id = mentioned.get("id") if isinstance(mentioned, dict) else None
-        text = fields.get("text")
-        found.append(
-            Mention(
-                mentioned_id if isinstance(mentioned_id, str) else None,
-                text if isinstance(text, str) else "",
-            )
-        )
+        if isinstance(mentioned_id, str) and mentioned_id:
+            found.append(mentioned_id)
     return found
 
 
@@ -65,7 +54,6 @@ def addressed_to_someone_else(activity: Activity) -> bool:
     conversation_type = (activity.conversation.conversation_type or "") if activity.conversation else ""
     if conversation_type.casefold() not in GROUP_CONVERSATIONS:
         return False
-    # Only mentions that say whom they name count; a malformed one is plain text.
-    named = [m.mentioned_id for m in mentions(activity) if m.mentioned_id]
+    named = mentioned_ids(activity)
     bot_id = activity.recipient.id if activity.recipient else None
     return bool(named) and bot_id not in named

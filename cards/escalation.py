@@ -295,11 +295,6 @@ def summary_card(key: str, title: str, fields: Sequence[SummaryField]) -> Adapti
     return card(body, actions, fallback=f"{LABELS['summary_title']}: {title}")
 
 
-def _status(request: ServiceRequest) -> TextBlock:
-    word, colour = STATUS_WORDS[request.status]
-    return TextBlock(text=word, color=colour, weight="Bolder", spacing="Small")
-
-
 def _contact(request: ServiceRequest) -> str:
     contact = request.contact
     return " · ".join(p for p in (contact.name, contact.email, contact.phone) if p)

@@ -160,7 +160,6 @@ class IncidentLookup:
 # Notifications: who hears about what, and what they have been told.
 
 ALL_CUSTOMERS = "*"
-KINDS = ("incidents", "advisories", "all")
 
 
 @dataclass(frozen=True)

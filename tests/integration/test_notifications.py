@@ -88,6 +88,17 @@ async def subscribed(
     await say(bot, channel_message(service_url, f"subscribe {what}", **where))
 
 
+async def card_posted(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> TestClient[Any, Any]:
+    """A bot whose channel subscribes to Contoso and has just been posted the card of EX2200001."""
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    await notify(bot, event("contoso"))
+    await connector.wait_until(lambda: bool(created(connector)))
+    return bot
+
+
 async def test_a_new_incident_reaches_the_subscribed_channel_as_a_new_thread_and_no_one_else(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:
@@ -134,10 +145,7 @@ async def test_the_card_buttons_open_the_incident_and_start_the_escalation(
 async def test_a_change_updates_the_same_card_and_says_so_in_its_thread(
     start_bot: StartBot, connector: FakeConnector, service_url: str, restart: bool
 ) -> None:
-    bot = await start_bot(**QUIET_BOT)
-    await subscribed(bot, service_url)
-    await notify(bot, event("contoso"))
-    await connector.wait_until(lambda: bool(created(connector)))
+    bot = await card_posted(start_bot, connector, service_url)
     if restart:
         await bot.close()
         bot = await start_bot(**QUIET_BOT)
@@ -161,10 +169,7 @@ async def test_a_change_updates_the_same_card_and_says_so_in_its_thread(
 async def test_an_event_that_says_nothing_new_sends_nothing(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:
-    bot = await start_bot(**QUIET_BOT)
-    await subscribed(bot, service_url)
-    await notify(bot, event("contoso"))
-    await connector.wait_until(lambda: bool(created(connector)))
+    bot = await card_posted(start_bot, connector, service_url)
     sent = len(connector.sent)
     assert await notify(bot, event("contoso")) == (202, {"conversations": 0})
     await asyncio.sleep(0.2)
@@ -174,10 +179,7 @@ async def test_an_event_that_says_nothing_new_sends_nothing(
 async def test_a_resolved_incident_says_how_long_it_lasted(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:
-    bot = await start_bot(**QUIET_BOT)
-    await subscribed(bot, service_url)
-    await notify(bot, event("contoso"))
-    await connector.wait_until(lambda: bool(created(connector)))
+    bot = await card_posted(start_bot, connector, service_url)
     await notify(bot, event("contoso", status="serviceRestored", posts=3, resolved=True))
     await connector.wait_until(lambda: bool(updates(connector)))
     text = visible_text(updates(connector)[0].activity)
@@ -331,10 +333,7 @@ async def test_quiet_hours_hold_notices_and_deliver_them_as_one_digest(
 async def test_acknowledge_answers_with_the_refreshed_card_and_updates_it_for_everyone(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:
-    bot = await start_bot(**QUIET_BOT)
-    await subscribed(bot, service_url)
-    await notify(bot, event("contoso"))
-    await connector.wait_until(lambda: bool(created(connector)))
+    bot = await card_posted(start_bot, connector, service_url)
     acknowledge = next(b for b in buttons(created(connector)[0].activity) if b.title == "Acknowledge")
     press = card_action(
         service_url, acknowledge.action["verb"], acknowledge.action["data"], thread="thread-2"
@@ -355,10 +354,7 @@ async def test_acknowledge_answers_with_the_refreshed_card_and_updates_it_for_ev
 async def test_an_acknowledgement_during_quiet_hours_updates_the_card_and_makes_no_digest(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:
-    bot = await start_bot(**QUIET_BOT)
-    await subscribed(bot, service_url)
-    await notify(bot, event("contoso"))
-    await connector.wait_until(lambda: bool(created(connector)))
+    bot = await card_posted(start_bot, connector, service_url)
     await say(bot, channel_message(service_url, "quiet 2"))
     acknowledge = next(b for b in buttons(created(connector)[0].activity) if b.title == "Acknowledge")
     press = card_action(
