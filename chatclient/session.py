@@ -13,11 +13,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import ClientSession, web
+from aiohttp import ClientConnectionError, ClientSession, ServerDisconnectedError, web
 
 from chatclient.card_text import Button, Rendered, render_activity
 
 BOT_ID = "28:support-bot"
+BOT_GONE = "  (can't reach the bot at {url}; is 'make run' still running?)"
 USER = {"id": "29:local-user", "name": "You"}
 
 Output = Callable[[str], None]
@@ -98,6 +99,19 @@ class ChatSession:
         }
 
     async def _post(self, activity: dict[str, Any]) -> None:
+        # A bot restarted since the last message drops the kept-alive connection: try once more.
+        for attempt in (1, 2):
+            try:
+                await self._post_once(activity)
+                return
+            except ServerDisconnectedError:
+                if attempt == 2:
+                    self.output(BOT_GONE.format(url=self.bot_url))
+            except ClientConnectionError:
+                self.output(BOT_GONE.format(url=self.bot_url))
+                return
+
+    async def _post_once(self, activity: dict[str, Any]) -> None:
         assert self._http is not None, "start() first"
         async with self._http.post(self.bot_url, json=activity) as response:
             if response.status >= 300:

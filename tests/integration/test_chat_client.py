@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+from aiohttp import web
 
+from app import Settings, create_app
 from chatclient.session import ChatSession
 from tests.integration.conftest import StartBot
+from tests.support.harness import DEMO_NOW, demo_backend
 
 
 @pytest.fixture
@@ -38,3 +42,30 @@ async def test_typed_commands_reach_the_bot_with_a_mention_in_channels(
     assert "Which customer did you mean by 'fabrikam'?" in printed[-1]
     await session.send("2")
     assert "Active incidents · Fabrikam Residences" in printed[-1]
+
+
+async def test_the_chat_goes_on_after_the_bot_restarts_and_says_so_while_it_is_down(
+    tmp_path: Path, unused_tcp_port: int
+) -> None:
+    async def serve() -> web.AppRunner:
+        app = create_app(Settings(data_dir=tmp_path), backend=demo_backend(), clock=lambda: DEMO_NOW)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
+        return runner
+
+    bot = await serve()
+    printed: list[str] = []
+    session = ChatSession(
+        f"http://127.0.0.1:{unused_tcp_port}/api/messages", printed.append, scope="personal"
+    )
+    await session.start()
+    await session.send("help")
+    await bot.cleanup()
+    bot = await serve()
+    await session.send("health contoso")
+    assert printed[-1].startswith("Support Bot:\n  Service health · Contoso Ltd"), "after a restart"
+    await bot.cleanup()
+    await session.send("help")
+    assert printed[-1].startswith("  (can't reach the bot at http://127.0.0.1:"), "while it is down"
+    await session.close()
