@@ -7,6 +7,7 @@ what tests run.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import re
@@ -684,6 +685,18 @@ def _stop(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
+def settle_heap() -> None:
+    """Keep what start-up built (modules, the demo world, cards' models) out of every later collection.
+
+    CPython's full collections walk every tracked object; after start-up that is mostly what lives as long
+    as the process, so each one paused all conversations for tens of milliseconds and cost about a fifth
+    of a turn's CPU (`make bench`: p99 at 20 conversations about 130 ms with them, about 65 ms without).
+    Collecting first means no start-up garbage is kept for good. Only the served process does this, not
+    `create_app`, which tests call many times in one process."""
+    gc.collect()
+    gc.freeze()
+
+
 def main() -> None:
     try:
         settings = Settings.from_env(load_environment(os.environ))
@@ -696,6 +709,7 @@ def main() -> None:
         app = create_app(settings)
     except StorageError as error:
         _stop(f"BOT_DATA_DIR={settings.data_dir}: {error}")
+    settle_heap()
 
     def serving(_: str) -> None:
         # aiohttp calls this once the socket is bound, so the line is only written when it is true.
