@@ -291,12 +291,14 @@ def test_the_served_process_keeps_start_up_objects_out_of_later_collections(
     """What keeps p99 down under load (`make bench`): full collections no longer walk start-up's objects."""
     import gc
 
+    from aiohttp import web
+
     import app
 
     frozen_when_serving: list[int] = []
     monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setattr(app, "configure_logging", lambda level: None)
-    monkeypatch.setattr(app.web, "run_app", lambda *a, **k: frozen_when_serving.append(gc.get_freeze_count()))
+    monkeypatch.setattr(web, "run_app", lambda *a, **k: frozen_when_serving.append(gc.get_freeze_count()))
     try:
         app.main()
     finally:
