@@ -17,7 +17,7 @@ from app import DELIVERY, Settings, create_app
 from bot.notice_delivery import RETRY_AFTER_FAILURE
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message
-from tests.integration.test_notifications import AUTH, QUIET_BOT, created, event, say
+from tests.integration.test_notifications import AUTH, TOKEN, created, event, say
 from tests.support import harness
 from tests.support.visible import visible_text
 
@@ -40,7 +40,13 @@ def bot_on_clock(
     connector: FakeConnector, aiohttp_client: Any, tmp_path: Path, clock: Clock
 ) -> Callable[[], Awaitable[TestClient[Any, Any]]]:
     async def start() -> TestClient[Any, Any]:
-        settings = Settings(data_dir=tmp_path, send_retry_seconds=0.2, **QUIET_BOT)
+        settings = Settings(
+            data_dir=tmp_path,
+            send_retry_seconds=0.2,
+            notify_token=TOKEN,
+            watch_interval_seconds=3600,
+            demo_tick_seconds=0,
+        )
         return await aiohttp_client(create_app(settings, backend=harness.default_backend(), clock=clock))
 
     return start
@@ -49,7 +55,8 @@ def bot_on_clock(
 async def later(bot: TestClient[Any, Any], clock: Clock, by: timedelta) -> None:
     """Time passes and the delivery loop looks at the outbox, as its own timer would make it."""
     clock.now += by
-    bot.server.app[DELIVERY].wake()
+    assert bot.app is not None
+    bot.app[DELIVERY].wake()
     await asyncio.sleep(0.3)
 
 
