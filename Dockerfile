@@ -18,6 +18,7 @@ COPY app.py ./
 COPY bot ./bot
 COPY cards ./cards
 COPY dialogs ./dialogs
+COPY locales ./locales
 COPY services ./services
 
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin bot \
