@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cards.help import HelpEntry
@@ -32,6 +33,8 @@ from dialogs.ids import (
     SUBSCRIPTIONS,
     UNSUBSCRIBE,
 )
+from dialogs.link_dialog import fits_link
+from dialogs.request_dialog import request_number
 from locales.translator import Translator
 from services.incidents import looks_like_incident_id
 
@@ -48,6 +51,9 @@ class Command:
     in_menu: bool = True
     # For operators only (bot/access.py).
     operators_only: bool = False
+    # Whether a text after the command's name is arguments it takes. While the escalation waits for a
+    # title or description, 'link sharing fails for guests' is an answer, not `link` with bad arguments.
+    fits: Callable[[str], bool] = lambda argument: True
 
     @property
     def operator_action(self) -> str:
@@ -99,6 +105,7 @@ COMMANDS: tuple[Command, ...] = (
         ("sr", "요청"),
         REQUEST,
         in_menu=False,
+        fits=lambda argument: bool(request_number(argument)),
     ),
     Command(
         "note",
@@ -106,6 +113,7 @@ COMMANDS: tuple[Command, ...] = (
         NOTE,
         in_menu=False,
         operators_only=True,
+        fits=lambda argument: bool(request_number(argument)),
     ),
     Command(
         "link",
@@ -113,6 +121,7 @@ COMMANDS: tuple[Command, ...] = (
         LINK,
         in_menu=False,
         operators_only=True,
+        fits=fits_link,
     ),
     Command(
         "overview",

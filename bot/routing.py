@@ -57,9 +57,11 @@ def recognised_command(text: str) -> Route | None:
 
 
 def names_a_command(text: str) -> bool:
-    """`health contoso`, not `status page is down`: starts with a command's own name, not an alias."""
-    first = typed_text(text).split(" ", 1)[0].casefold().lstrip("/")
-    return first in BY_NAME and first != "help"
+    """`health contoso`, not `status page is down`: starts with a command's own name, not an alias, and
+    what follows is arguments that command takes (`link sharing fails` is not a `link`)."""
+    first, _, rest = typed_text(text).partition(" ")
+    command = BY_NAME.get(first.casefold().lstrip("/"))
+    return command is not None and command.name != "help" and command.fits(rest)
 
 
 def command_name(route: Route) -> str:

@@ -22,6 +22,11 @@ from services.ports import AuditTrail, ServiceRequestDesk
 _LINK = re.compile(r"^(?P<reference>E\d{16})\s+(?P<number>\d{10,20})$", re.IGNORECASE)
 
 
+def fits_link(argument: str) -> bool:
+    """`E2611240010000001 2611240010000007`: a hand-off reference, then the SR number the portal gave."""
+    return _LINK.match(argument.strip()) is not None
+
+
 class LinkDialog(AnswerDialog):
     def __init__(self, desk: ServiceRequestDesk, clock: Callable[[], datetime], audit: AuditTrail) -> None:
         super().__init__(LINK)

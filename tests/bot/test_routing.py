@@ -50,6 +50,10 @@ def test_only_a_commands_own_name_counts_as_explicit() -> None:
     assert names_a_command("health contoso") and names_a_command("Requests contoso")
     assert not names_a_command("status page is down"), "an alias starts many a sentence"
     assert not names_a_command("help"), "help is handled by each step"
+    assert names_a_command("link E2611240010000001 2611240010000007")
+    assert names_a_command("request 2611240010000007")
+    assert not names_a_command("link sharing fails for guests"), "not the arguments link takes"
+    assert not names_a_command("note: users see errors") and not names_a_command("request a callback")
 
 
 def test_recognised_commands_and_plain_answers() -> None:

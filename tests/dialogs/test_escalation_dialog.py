@@ -229,6 +229,19 @@ async def test_at_a_free_text_step_only_a_commands_own_name_interrupts() -> None
     assert "Title status page of the mail server is down" in await chat.say("skip")
 
 
+async def test_a_free_text_answer_starting_with_a_command_name_but_not_its_arguments_is_an_answer() -> None:
+    chat = Conversation()
+    await chat.say("escalate for northwind")
+    for answer in ("exchange", "mail flow", "minimal"):
+        await chat.say(answer)
+    assert "Describe the problem" in await chat.say("Link sharing fails for external users")
+    await chat.say("Note: since Monday, guests get 'access denied' on shared links.")
+    await chat.say("ana@northwind.example")
+    summary = await chat.say("skip")
+    assert "Title Link sharing fails for external users" in summary
+    assert "Description Note: since Monday, guests get 'access denied' on shared links." in summary
+
+
 async def test_an_oversized_customer_answer_is_refused_without_a_search() -> None:
     chat = Conversation()
     await chat.say("escalate")
