@@ -76,9 +76,10 @@ from dialogs.unsubscribe_dialog import UnsubscribeDialog
 from services.audit_log import AuditLog
 from services.blob_container import BlobContainer, BlobLocation
 from services.blob_documents import BlobDocumentStore
+from services.blob_notice_board import BlobNoticeBoard
 from services.blob_turn_journal import BlobTurnJournal
 from services.conversation_leases import BlobConversationLeases
-from services.conversations import ConversationStore
+from services.conversations import BlobConversationStore, ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
 from services.demo.operators import DemoGroupMembership
 from services.demo.service_requests import DemoServiceRequests
@@ -104,11 +105,14 @@ from services.ports import (
     Backend,
     DocumentStore,
     GroupMembership,
+    KnownConversations,
+    NoticeOutbox,
     ServiceRequestDesk,
+    Subscriptions,
 )
 from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
-from services.subscriptions import SubscriptionStore
+from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
 from services.telemetry import start_telemetry
 from services.tokens import MsalTokens, TokenError
 from services.turn_journal import TurnJournal
@@ -413,12 +417,21 @@ def build_notifications(
     clock: Callable[[], datetime],
     refresh: Callable[[], None],
     audit: AuditTrail,
+    container: BlobContainer | None = None,
 ) -> Notifications:
-    """The stores behind proactive notices; `refresh` asks the delivery loop to look at the outbox."""
-    board, subscriptions = NoticeBoard(database), SubscriptionStore(database)
+    """The stores behind proactive notices, in the SQLite file or, given a container, on shared blobs;
+    `refresh` asks the delivery loop to look at the outbox."""
+    subscriptions: Subscriptions
+    conversations: KnownConversations
+    board: NoticeOutbox
+    if container is None:
+        subscriptions, conversations = SubscriptionStore(database), ConversationStore(database)
+        board = NoticeBoard(database)
+    else:
+        subscriptions, conversations = BlobSubscriptionStore(container), BlobConversationStore(container)
+        board = BlobNoticeBoard(container, subscriptions, conversations)
     watcher = HealthWatcher(backend, subscriptions, board, clock)
     acknowledgements = NoticeAcknowledgements(board, backend, clock, refresh, audit)
-    conversations = ConversationStore(database)
     return Notifications(conversations, subscriptions, board, watcher, acknowledgements, clock, refresh)
 
 
@@ -560,7 +573,7 @@ def create_app(
     audit = AuditLog(database)
     groups: GroupMembership = NoGroupLookup() if isinstance(backend, LiveBackend) else DemoGroupMembership()
     access = AccessPolicy(settings.access, groups, audit)
-    notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit)
+    notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit, container)
     board = notifications.board
     delivery = NoticeDelivery(
         connector,
@@ -569,6 +582,11 @@ def create_app(
         backend,
         clock,
         allowed_tenants=settings.access.allowed_tenants,
+        holder=settings.instance_id,
+        # A claim outlasts a send with every retry and timeout; then it is taken for abandoned.
+        claim_for=timedelta(
+            seconds=settings.send_retry_seconds + 2 * settings.connector_timeout_seconds + 15
+        ),
     )
     storage = DocumentStorage(documents)
     turn_locks = ConversationLocks(BlobConversationLeases(container)) if container else None

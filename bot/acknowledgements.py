@@ -15,8 +15,7 @@ from cards.parts import card_payload
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key
 from dialogs.language import translator_of
-from services.notice_board import NoticeBoard
-from services.ports import AuditTrail, CustomerDirectory
+from services.ports import AuditTrail, CustomerDirectory, NoticeOutbox
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 
@@ -38,7 +37,7 @@ def invalid_action(message: str) -> InvokeResponse:
 class NoticeAcknowledgements:
     def __init__(
         self,
-        board: NoticeBoard,
+        board: NoticeOutbox,
         directory: CustomerDirectory,
         clock: Callable[[], datetime],
         refresh: Callable[[], None],

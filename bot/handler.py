@@ -40,9 +40,7 @@ from dialogs.replies import card_reply, text_reply
 from dialogs.requests import HelpRequest, Route
 from dialogs.root import RootDialog
 from locales.translator import ENGLISH, chosen_language
-from services.conversations import ConversationStore
-from services.notice_board import NoticeBoard
-from services.subscriptions import SubscriptionStore
+from services.ports import KnownConversations, NoticeOutbox, Subscriptions
 from services.watcher import HealthWatcher
 
 TURN_RECORD = "support.turn"
@@ -84,9 +82,9 @@ class Notifications:
     """What proactive notices need from the handler's side: where conversations are, who subscribes,
     the notice board, and the Acknowledge button."""
 
-    conversations: ConversationStore
-    subscriptions: SubscriptionStore
-    board: NoticeBoard
+    conversations: KnownConversations
+    subscriptions: Subscriptions
+    board: NoticeOutbox
     watcher: HealthWatcher
     acknowledgements: NoticeAcknowledgements
     clock: Callable[[], datetime]

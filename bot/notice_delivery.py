@@ -34,15 +34,15 @@ from cards.notifications import (
     thread_update_text,
 )
 from dialogs.replies import card_reply
-from services.conversations import ConversationStore, KnownConversation
-from services.models import Customer, Delivery, DeliveryState, Notice
-from services.notice_board import NoticeBoard
-from services.ports import CustomerDirectory
+from services.conversations import KnownConversation
+from services.models import Claim, Customer, Delivery, DeliveryState, Notice
+from services.ports import CustomerDirectory, KnownConversations, NoticeOutbox
 from services.telemetry import NOTICES_SENT
 
 logger = logging.getLogger("bot.notices")
 
 UNCERTAIN = "the connector timed out; the card may not have arrived"
+ABANDONED = "the instance sending it stopped; the card may not have arrived"
 TENANT_NOT_ALLOWED = "the conversation's tenant is not in ALLOWED_TENANTS"
 RETRY_AFTER_FAILURE = timedelta(minutes=1)
 # Deliveries per round. A round ends with its slowest send (a 429's Retry-After), with the pacer idle
@@ -54,14 +54,20 @@ class NoticeDelivery:
     def __init__(
         self,
         connector: Connector,
-        board: NoticeBoard,
-        conversations: ConversationStore,
+        board: NoticeOutbox,
+        conversations: KnownConversations,
         directory: CustomerDirectory,
         clock: Callable[[], datetime],
         app_rate_per_second: int = 50,
         concurrency: int = 32,
         allowed_tenants: frozenset[str] = frozenset(),
+        holder: str = "",
+        claim_for: timedelta = timedelta(minutes=1),
     ) -> None:
+        """`holder` names this instance on the claims of the sends it makes; a claim lasts `claim_for`,
+        which must cover a send with all its retries."""
+        self._holder = holder
+        self._claim_for = claim_for
         self._connector = connector
         self._allowed_tenants = allowed_tenants
         self._board = board
@@ -157,6 +163,8 @@ class NoticeDelivery:
             logger.warning("notices withheld conversation=%s reason=tenant", conversation_hash(conversation))
             return 0
         async with self._concurrency:
+            items = await self._claimed(items, now)
+            news = [item for item in news if item in items]
             try:
                 count = 0
                 if any(d.state == DeliveryState.HELD for _, d, _ in news) and not known.quiet_at(now):
@@ -176,6 +184,23 @@ class NoticeDelivery:
                     refused.status,
                 )
                 return 0
+
+    async def _claimed(
+        self, items: list[tuple[Notice, Delivery, tuple[str, ...]]], now: datetime
+    ) -> list[tuple[Notice, Delivery, tuple[str, ...]]]:
+        """The items this instance may send now. One another instance is sending is left to it; one whose
+        sender stopped mid-send may have arrived, so it is recorded as such and not sent again."""
+        kept = []
+        for item in items:
+            _, delivery, _ = item
+            claim = await self._board.claim(delivery, self._holder, now + self._claim_for, now)
+            if claim is Claim.CLAIMED:
+                kept.append(item)
+            elif claim is Claim.ABANDONED:
+                await self._board.delivered(
+                    delivery, delivery.version, None, None, now, DeliveryState.UNCERTAIN, ABANDONED
+                )
+        return kept
 
     async def _deliver(
         self, address: Address, notice: Notice, delivery: Delivery, customers: Sequence[Customer]

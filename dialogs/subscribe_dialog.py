@@ -22,8 +22,7 @@ from locales.translator import Translator
 from services.errors import UnknownService
 from services.incidents import match_services
 from services.models import ALL_CUSTOMERS, Customer, Subscription
-from services.ports import AuditTrail, Backend
-from services.subscriptions import SubscriptionStore
+from services.ports import AuditTrail, Backend, Subscriptions
 from services.watcher import HealthWatcher
 
 EVERYONE = {"all", "every", "everyone", "everybody", "*"}
@@ -53,7 +52,7 @@ class SubscribeDialog(AnswerDialog):
     def __init__(
         self,
         backend: Backend,
-        subscriptions: SubscriptionStore,
+        subscriptions: Subscriptions,
         watcher: HealthWatcher,
         clock: Callable[[], datetime],
         audit: AuditTrail,

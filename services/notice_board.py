@@ -19,6 +19,7 @@ from typing import Any
 from services.conversations import SCHEMA as CONVERSATIONS_SCHEMA
 from services.models import (
     ChangeKind,
+    Claim,
     Customer,
     Delivery,
     DeliveryState,
@@ -285,6 +286,10 @@ class NoticeBoard:
             return notice
 
     # What the delivery loop needs.
+
+    async def claim(self, delivery: Delivery, holder: str, until: datetime, now: datetime) -> Claim:
+        """Always CLAIMED: one process drains this outbox (claims matter on shared blobs)."""
+        return Claim.CLAIMED
 
     async def due(self, now: datetime, limit: int = 500) -> list[tuple[Notice, Delivery, tuple[str, ...]]]:
         """Deliveries behind their notice (or asked to refresh), oldest first, with who they follow."""

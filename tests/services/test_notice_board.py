@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from services.conversations import ConversationStore
+from services.blob_notice_board import BlobNoticeBoard
+from services.conversations import BlobConversationStore, ConversationStore
 from services.errors import DelegatedAccessMissing
 from services.models import (
     ChangeKind,
@@ -22,9 +23,11 @@ from services.models import (
     TenantHealth,
 )
 from services.notice_board import NoticeBoard, classify, fingerprint, incident_from_json, incident_to_json
+from services.ports import KnownConversations, NoticeOutbox, Subscriptions
 from services.sqlite_database import SqliteDatabase
-from services.subscriptions import SubscriptionStore
+from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
 from services.watcher import HealthWatcher
+from tests.support.azurite import open_container
 from tests.support.harness import DEMO_NOW, demo_backend
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -78,24 +81,39 @@ def test_an_incident_survives_the_round_trip_through_storage() -> None:
     assert incident_from_json(incident_to_json(original)) == original
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[SqliteDatabase]:
-    opened = SqliteDatabase(tmp_path / "state.sqlite3")
-    yield opened
-    opened.close()
+@dataclass
+class NoticeStores:
+    subscriptions: Subscriptions
+    conversations: KnownConversations
+    board: NoticeOutbox
+
+
+@pytest.fixture(params=["sqlite", "azureblob"])
+async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[NoticeStores]:
+    """The notice stores in a SQLite file, or on blobs in Azurite, behind the same ports."""
+    if request.param == "sqlite":
+        database = SqliteDatabase(tmp_path / "state.sqlite3")
+        yield NoticeStores(SubscriptionStore(database), ConversationStore(database), NoticeBoard(database))
+        database.close()
+        return
+    container = await open_container(request)
+    subscriptions, conversations = BlobSubscriptionStore(container), BlobConversationStore(container)
+    yield NoticeStores(subscriptions, conversations, BlobNoticeBoard(container, subscriptions, conversations))
+    await container.close()
 
 
 @pytest.fixture
-async def board(database: SqliteDatabase) -> NoticeBoard:
-    subscriptions = SubscriptionStore(database)
-    await subscriptions.add(Subscription("19:ops", "*"), NOW)
-    await subscriptions.add(Subscription("19:contoso-team", CONTOSO.customer_id, ("Exchange Online",)), NOW)
-    await subscriptions.add(Subscription("a:advisories", "*", (), "advisories"), NOW)
-    return NoticeBoard(database)
+async def board(stores: NoticeStores) -> NoticeOutbox:
+    await stores.subscriptions.add(Subscription("19:ops", "*"), NOW)
+    await stores.subscriptions.add(
+        Subscription("19:contoso-team", CONTOSO.customer_id, ("Exchange Online",)), NOW
+    )
+    await stores.subscriptions.add(Subscription("a:advisories", "*", (), "advisories"), NOW)
+    return stores.board
 
 
 async def test_each_change_worth_telling_bumps_the_notice_for_each_subscribed_conversation(
-    board: NoticeBoard,
+    board: NoticeOutbox,
 ) -> None:
     first = await board.observe(CONTOSO, incident(), NOW)
     assert first is not None and (first.version, first.change) == (1, ChangeKind.NEW)
@@ -108,7 +126,7 @@ async def test_each_change_worth_telling_bumps_the_notice_for_each_subscribed_co
 
 
 async def test_the_same_incident_in_another_tenant_is_the_same_notice_listing_both(
-    board: NoticeBoard,
+    board: NoticeOutbox,
 ) -> None:
     await board.observe(CONTOSO, incident(), NOW)
     spread = await board.observe(WOODGROVE, incident(), NOW)
@@ -125,7 +143,7 @@ async def test_the_same_incident_in_another_tenant_is_the_same_notice_listing_bo
     }
 
 
-async def test_a_delivery_records_the_card_so_the_next_change_updates_it(board: NoticeBoard) -> None:
+async def test_a_delivery_records_the_card_so_the_next_change_updates_it(board: NoticeOutbox) -> None:
     await board.observe(CONTOSO, incident(), NOW)
     notice, delivery, _ = next(item for item in await board.due(NOW) if item[1].conversation == "19:ops")
     await board.delivered(delivery, notice.version, "activity-1", "19:ops;messageid=activity-1", NOW)
@@ -135,7 +153,7 @@ async def test_a_delivery_records_the_card_so_the_next_change_updates_it(board: 
     assert (ops.activity_id, ops.delivered_version, ops.version) == ("activity-1", 1, 2)
 
 
-async def test_a_notice_that_moved_on_while_it_was_being_sent_stays_due(board: NoticeBoard) -> None:
+async def test_a_notice_that_moved_on_while_it_was_being_sent_stays_due(board: NoticeOutbox) -> None:
     await board.observe(CONTOSO, incident(), NOW)
     notice, delivery, _ = next(item for item in await board.due(NOW) if item[1].conversation == "19:ops")
     await board.observe(CONTOSO, incident(posts=2), NOW)
@@ -144,15 +162,15 @@ async def test_a_notice_that_moved_on_while_it_was_being_sent_stays_due(board: N
     assert (ops.state, ops.delivered_version, ops.version) == (DeliveryState.PENDING, 1, 2)
 
 
-async def test_advisory_subscriptions_hear_only_advisories(board: NoticeBoard) -> None:
+async def test_advisory_subscriptions_hear_only_advisories(board: NoticeOutbox) -> None:
     await board.observe(CONTOSO, replace(incident(identifier="EX2200009"), classification="advisory"), NOW)
     assert [d.conversation for _, d, _ in await board.due(NOW)] == ["a:advisories"]
 
 
 async def test_a_conversation_that_refused_the_bot_is_left_out_of_new_notices(
-    board: NoticeBoard, database: SqliteDatabase
+    board: NoticeOutbox, stores: NoticeStores
 ) -> None:
-    conversations = ConversationStore(database)
+    conversations = stores.conversations
     await conversations.remember("19:ops", {"service_url": "https://smba/"}, NOW)
     await conversations.deactivate("19:ops", "the bot was blocked or removed")
     notice = await board.observe(CONTOSO, incident(), NOW)
@@ -180,9 +198,9 @@ class FlakyBackend:
 
 
 async def test_the_first_poll_is_a_baseline_and_an_unreadable_customer_keeps_what_was_seen(
-    database: SqliteDatabase,
+    stores: NoticeStores,
 ) -> None:
-    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+    subscriptions, board = stores.subscriptions, stores.board
     await subscriptions.add(Subscription("19:ops", "*"), NOW)
     backend = FlakyBackend(set())
     watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
@@ -200,9 +218,9 @@ async def test_the_first_poll_is_a_baseline_and_an_unreadable_customer_keeps_wha
 
 
 async def test_subscribing_sets_the_baseline_so_the_next_new_incident_is_announced(
-    database: SqliteDatabase,
+    stores: NoticeStores,
 ) -> None:
-    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+    subscriptions, board = stores.subscriptions, stores.board
     backend = demo_backend()
     contoso = next(c for c in await backend.list_customers() if c.name == "Contoso Ltd")
     watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
@@ -221,7 +239,7 @@ async def test_subscribing_sets_the_baseline_so_the_next_new_incident_is_announc
     assert [n.incident.incident_id for n in report.notices] == ["EX2299999"]
 
 
-async def test_a_late_event_older_than_what_was_seen_changes_nothing(board: NoticeBoard) -> None:
+async def test_a_late_event_older_than_what_was_seen_changes_nothing(board: NoticeOutbox) -> None:
     await board.observe(CONTOSO, incident(modified=NOW - timedelta(hours=1)), NOW)
     newer = await board.observe(CONTOSO, incident(status="restoringService", posts=2), NOW)
     assert newer is not None and newer.version == 2
@@ -231,7 +249,7 @@ async def test_a_late_event_older_than_what_was_seen_changes_nothing(board: Noti
     assert current is not None and current.incident.status.code == "restoringService" and current.version == 2
 
 
-async def test_another_tenants_older_view_does_not_turn_a_resolved_incident_back(board: NoticeBoard) -> None:
+async def test_another_tenants_older_view_does_not_turn_a_resolved_incident_back(board: NoticeOutbox) -> None:
     await board.observe(CONTOSO, incident(modified=NOW - timedelta(hours=2)), NOW)
     await board.observe(WOODGROVE, incident(modified=NOW - timedelta(hours=2)), NOW)
     resolved = incident(status="serviceRestored", posts=2, resolved=True)
@@ -242,7 +260,7 @@ async def test_another_tenants_older_view_does_not_turn_a_resolved_incident_back
 
 
 async def test_a_customer_first_seen_at_its_baseline_joins_the_notice_without_a_spread(
-    board: NoticeBoard,
+    board: NoticeOutbox,
 ) -> None:
     await board.observe(CONTOSO, incident(), NOW)
     assert await board.observe_tenant(WOODGROVE, (incident(),), NOW) == [], "the baseline poll is silent"
@@ -253,9 +271,9 @@ async def test_a_customer_first_seen_at_its_baseline_joins_the_notice_without_a_
 
 
 async def test_subscribing_again_after_a_gap_does_not_announce_what_started_meanwhile(
-    database: SqliteDatabase,
+    stores: NoticeStores,
 ) -> None:
-    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+    subscriptions, board = stores.subscriptions, stores.board
     backend = demo_backend()
     contoso = next(c for c in await backend.list_customers() if c.name == "Contoso Ltd")
     watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
@@ -278,14 +296,14 @@ async def test_subscribing_again_after_a_gap_does_not_announce_what_started_mean
     assert (await watcher.poll_once()).notices == [], "it started while nobody watched: already going on"
 
 
-async def test_a_subscription_to_one_service_hears_nothing_of_another(board: NoticeBoard) -> None:
+async def test_a_subscription_to_one_service_hears_nothing_of_another(board: NoticeOutbox) -> None:
     teams = replace(incident(identifier="TM2200003"), service="Microsoft Teams")
     await board.observe(CONTOSO, teams, NOW)
     assert [d.conversation for _, d, _ in await board.due(NOW)] == ["19:ops"], "the Exchange team isn't told"
 
 
-async def test_the_watcher_polls_only_customers_someone_subscribes_to(database: SqliteDatabase) -> None:
-    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+async def test_the_watcher_polls_only_customers_someone_subscribes_to(stores: NoticeStores) -> None:
+    subscriptions, board = stores.subscriptions, stores.board
     backend = demo_backend()
     contoso = next(c for c in await backend.list_customers() if c.name == "Contoso Ltd")
     await subscriptions.add(Subscription("19:ops", contoso.customer_id), NOW)
