@@ -73,7 +73,7 @@ from dialogs.subscribe_dialog import SubscribeDialog
 from dialogs.subscriptions_dialog import SubscriptionsDialog
 from dialogs.teams_member import member_contact
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
-from services.audit_log import AuditLog
+from services.audit_log import AuditLog, BlobAuditLog
 from services.blob_container import BlobContainer, BlobLocation
 from services.blob_documents import BlobDocumentStore
 from services.blob_notice_board import BlobNoticeBoard
@@ -81,6 +81,7 @@ from services.blob_turn_journal import BlobTurnJournal
 from services.conversation_leases import BlobConversationLeases
 from services.conversations import BlobConversationStore, ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
+from services.demo.blob_service_requests import BlobDemoServiceRequests
 from services.demo.operators import DemoGroupMembership
 from services.demo.service_requests import DemoServiceRequests
 from services.demo.world import DemoWorld
@@ -101,6 +102,7 @@ from services.notice_board import NoticeBoard
 from services.notify_events import take_event
 from services.ports import (
     ActivityJournal,
+    AuditRecords,
     AuditTrail,
     Backend,
     DocumentStore,
@@ -436,12 +438,18 @@ def build_notifications(
 
 
 def create_request_desk(
-    database: SqliteDatabase, clock: Callable[[], datetime], backend: Backend
+    database: SqliteDatabase,
+    clock: Callable[[], datetime],
+    backend: Backend,
+    container: BlobContainer | None = None,
 ) -> ServiceRequestDesk:
-    """The live desk beside the live backend (sharing its HTTP session and tokens), else the demo desk."""
+    """The live desk beside the live backend (sharing its HTTP session and tokens), else the demo desk
+    (on shared blobs, given a container)."""
     if isinstance(backend, LiveBackend):
         topics = DATA_DIR / "supporttopics.json"
         return RetryingDesk(LiveServiceRequests.for_backend(backend, database, clock, topics))
+    if container is not None:
+        return RetryingDesk(BlobDemoServiceRequests.open(container, DATA_DIR, clock))
     return RetryingDesk(DemoServiceRequests.open(database, DATA_DIR, clock))
 
 
@@ -499,7 +507,7 @@ def build_bot(
     notifications: Notifications,
     *,
     desk: ServiceRequestDesk,
-    audit: AuditLog,
+    audit: AuditRecords,
     access: AccessPolicy,
     turn_locks: ConversationLocks | None = None,
 ) -> SupportBot:
@@ -562,7 +570,7 @@ def create_app(
     documents: DocumentStore = BlobDocumentStore(container) if container else SqliteDocumentStore(database)
     journal: ActivityJournal = BlobTurnJournal(container) if container else TurnJournal(database)
     backend = backend or create_backend(settings)
-    desk = create_request_desk(database, clock, backend)
+    desk = create_request_desk(database, clock, backend, container)
     config = _BotFrameworkConfig(settings)
     authorization = ChannelAuthorization(config, channel_credentials)
     connector = Connector(
@@ -570,7 +578,7 @@ def create_app(
         RetryPolicy(total_seconds=settings.send_retry_seconds),
         ConnectorTimeouts(read_seconds=settings.connector_timeout_seconds),
     )
-    audit = AuditLog(database)
+    audit: AuditRecords = BlobAuditLog(container) if container else AuditLog(database)
     groups: GroupMembership = NoGroupLookup() if isinstance(backend, LiveBackend) else DemoGroupMembership()
     access = AccessPolicy(settings.access, groups, audit)
     notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit, container)

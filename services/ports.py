@@ -90,6 +90,12 @@ class AuditTrail(Protocol):
     async def record(self, entry: AuditEntry) -> None: ...
 
 
+class AuditRecords(AuditTrail, Protocol):
+    """The audit trail that can also be read back (`audit`): SQLite or shared blobs."""
+
+    async def latest(self, count: int) -> list[AuditEntry]: ...
+
+
 class DocumentStore(Protocol):
     """Bot state (conversation, user and dialog state) as JSON documents with ETags: SQLite
     (services/document_store.py) or Azure blobs (services/blob_documents.py).

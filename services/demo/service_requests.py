@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from services.errors import AlreadyLinked, ServiceRequestNotFound
 from services.models import (
@@ -88,6 +89,49 @@ def simulated_status(created: datetime, now: datetime) -> tuple[RequestStatus, d
 _BY_NUMBER = "(number = ? OR (sr_number = ? AND sr_number != ''))"
 
 
+def demo_catalogue(data_dir: Path) -> SupportCatalogue:
+    """The demo dataset's support topics, with what the demo desk accepts."""
+    topics = load_support_topics(data_dir / "supporttopics.json")
+    return SupportCatalogue(tuple(topics), DEMO_SEVERITIES, DEMO_LIMITS)
+
+
+def number_prefix(now: datetime, handed_off: bool) -> str:
+    """Numbers are the date and a serial (16 digits, like Partner Center's); handed-off ones start 'E'."""
+    return f"{'E' if handed_off else ''}{now:%y%m%d}0010"
+
+
+def request_row(
+    number: str, key: str, draft: RequestDraft, requested_by: str, now: datetime, handed_off: bool
+) -> tuple[str | int, ...]:
+    """A new request as stored, in `_COLUMNS` order."""
+    return (
+        number,
+        key,
+        draft.customer.customer_id,
+        draft.customer.name,
+        draft.topic.topic_id,
+        draft.severity.value,
+        draft.title,
+        draft.description,
+        draft.contact.name,
+        draft.contact.email,
+        draft.contact.phone,
+        draft.incident_id,
+        requested_by,
+        now.isoformat(),
+        int(handed_off),
+        "",
+    )
+
+
+def filing(request: ServiceRequest, already: bool) -> Filing:
+    """The filing of a stored request; a handed-off one comes with what to paste into Partner Center."""
+    handoff = None
+    if request.status is RequestStatus.AWAITING_NUMBER:
+        handoff = Handoff(PARTNER_CENTER_NEW_REQUEST, handoff_summary(request))
+    return Filing(request, already_filed=already, handoff=handoff)
+
+
 class DemoServiceRequests:
     def __init__(
         self,
@@ -111,9 +155,7 @@ class DemoServiceRequests:
         clock: Callable[[], datetime],
         handoff_products: frozenset[str] = frozenset(),
     ) -> DemoServiceRequests:
-        topics = load_support_topics(data_dir / "supporttopics.json")
-        catalogue = SupportCatalogue(tuple(topics), DEMO_SEVERITIES, DEMO_LIMITS)
-        return cls(database, catalogue, clock, handoff_products)
+        return cls(database, demo_catalogue(data_dir), clock, handoff_products)
 
     async def support_catalogue(self) -> SupportCatalogue:
         return self._catalogue
@@ -129,40 +171,19 @@ class DemoServiceRequests:
                 ).fetchone()
                 if row:
                     return str(row[0]), True
-                prefix = f"{'E' if handed_off else ''}{now:%y%m%d}0010"
+                prefix = number_prefix(now, handed_off)
                 last = db.execute(
                     "SELECT max(number) FROM service_requests WHERE number LIKE ?", (prefix + "%",)
                 ).fetchone()[0]
                 number = f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
                 db.execute(
                     f"INSERT INTO service_requests ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
-                    (
-                        number,
-                        idempotency_key,
-                        draft.customer.customer_id,
-                        draft.customer.name,
-                        draft.topic.topic_id,
-                        draft.severity.value,
-                        draft.title,
-                        draft.description,
-                        draft.contact.name,
-                        draft.contact.email,
-                        draft.contact.phone,
-                        draft.incident_id,
-                        requested_by,
-                        now.isoformat(),
-                        int(handed_off),
-                        "",
-                    ),
+                    request_row(number, idempotency_key, draft, requested_by, now, handed_off),
                 )
                 return number, False
 
         number, already = await self._database.run(file)
-        request = await self.service_request(number)
-        handoff = None
-        if request.status is RequestStatus.AWAITING_NUMBER:
-            handoff = Handoff(PARTNER_CENTER_NEW_REQUEST, handoff_summary(request))
-        return Filing(request, already_filed=already, handoff=handoff)
+        return filing(await self.service_request(number), already)
 
     async def filed_with_key(self, idempotency_key: str) -> ServiceRequest | None:
         rows = await self._select("WHERE idempotency_key = ?", (idempotency_key,))
@@ -241,32 +262,39 @@ class DemoServiceRequests:
         return [self._request(row, [n for n in notes if n[0] == row[0]], now) for row in rows]
 
     def _request(self, row: tuple[str, ...], notes: list[tuple[str, ...]], now: datetime) -> ServiceRequest:
-        (number, _, customer_id, customer_name, topic_id, severity, title, description) = row[:8]
-        (contact_name, contact_email, contact_phone, incident_id, _, created_text, handed_off, sr_number) = (
-            row[8:]
-        )
-        created = datetime.fromisoformat(created_text)
-        status, since = simulated_status(created, now)
-        if handed_off and not sr_number:
-            status, since = RequestStatus.AWAITING_NUMBER, created
-        parsed_notes = tuple(RequestNote(datetime.fromisoformat(n[1]), n[2], n[3]) for n in notes)
-        last = max([since, *(n.created for n in parsed_notes)])
-        topic = self._catalogue.topic(topic_id)
-        if topic is None:  # the catalogue changed since filing; keep the request readable
-            topic = SupportTopic(topic_id, "Unknown product", f"Topic {topic_id}")
-        return ServiceRequest(
-            number=sr_number or number,
-            reference=number if handed_off else "",
-            customer_id=customer_id,
-            customer_name=customer_name,
-            topic=topic,
-            severity=Severity(severity),
-            title=title,
-            description=description,
-            contact=Contact(contact_name, contact_email, contact_phone),
-            status=status,
-            created=created,
-            last_modified=last,
-            incident_id=incident_id,
-            notes=parsed_notes,
-        )
+        return request_from_row(row, notes, now, self._catalogue)
+
+
+def request_from_row(
+    row: Sequence[Any], notes: Sequence[Sequence[str]], now: datetime, catalogue: SupportCatalogue
+) -> ServiceRequest:
+    """A stored request (its `_COLUMNS`, and its notes as (number, created, author, text)) as of `now`."""
+    (number, _, customer_id, customer_name, topic_id, severity, title, description) = row[:8]
+    (contact_name, contact_email, contact_phone, incident_id, _, created_text, handed_off, sr_number) = row[
+        8:
+    ]
+    created = datetime.fromisoformat(created_text)
+    status, since = simulated_status(created, now)
+    if handed_off and not sr_number:
+        status, since = RequestStatus.AWAITING_NUMBER, created
+    parsed_notes = tuple(RequestNote(datetime.fromisoformat(n[1]), n[2], n[3]) for n in notes)
+    last = max([since, *(n.created for n in parsed_notes)])
+    topic = catalogue.topic(topic_id)
+    if topic is None:  # the catalogue changed since filing; keep the request readable
+        topic = SupportTopic(topic_id, "Unknown product", f"Topic {topic_id}")
+    return ServiceRequest(
+        number=sr_number or number,
+        reference=number if handed_off else "",
+        customer_id=customer_id,
+        customer_name=customer_name,
+        topic=topic,
+        severity=Severity(severity),
+        title=title,
+        description=description,
+        contact=Contact(contact_name, contact_email, contact_phone),
+        status=status,
+        created=created,
+        last_modified=last,
+        incident_id=incident_id,
+        notes=parsed_notes,
+    )

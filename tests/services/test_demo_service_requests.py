@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from services.blob_container import BlobContainer
 from services.demo.backend import DATA_DIR
+from services.demo.blob_service_requests import BlobDemoServiceRequests
 from services.demo.service_requests import DemoServiceRequests
 from services.errors import AlreadyLinked, ServiceRequestNotFound
 from services.models import Contact, Customer, RequestDraft, RequestStatus, Severity
 from services.sqlite_database import SqliteDatabase
+from tests.support.azurite import open_container
 from tests.support.harness import DEMO_NOW
 
 
@@ -38,12 +41,44 @@ def clock() -> Clock:
     return Clock()
 
 
+Desk = DemoServiceRequests | BlobDemoServiceRequests
+# Opens the desk on the test's storage: again for a restart or a second instance, sharing what it holds.
+OpenDesk = Callable[..., Awaitable[Desk]]
+
+
+@pytest.fixture(params=["sqlite", "azureblob"])
+async def open_desk(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> AsyncIterator[OpenDesk]:
+    closers: list[Callable[[], Awaitable[None]]] = []
+    first: BlobContainer | None = None
+
+    async def open_one(handoff_products: frozenset[str] = frozenset()) -> Desk:
+        nonlocal first
+        if request.param == "sqlite":
+            database = SqliteDatabase(tmp_path / "bot.sqlite3")
+
+            async def close() -> None:
+                database.close()
+
+            closers.append(close)
+            return DemoServiceRequests.open(database, DATA_DIR, clock, handoff_products)
+        if first is None:
+            first = container = await open_container(request)
+        else:
+            container = BlobContainer(first.location)
+        closers.append(container.close)
+        return BlobDemoServiceRequests.open(container, DATA_DIR, clock, handoff_products)
+
+    yield open_one
+    for close in reversed(closers):
+        await close()
+
+
 @pytest.fixture
-def desk(database: SqliteDatabase, clock: Clock) -> DemoServiceRequests:
-    return DemoServiceRequests.open(database, DATA_DIR, clock)
+async def desk(open_desk: OpenDesk) -> Desk:
+    return await open_desk()
 
 
-async def _draft(desk: DemoServiceRequests, customer: Customer, title: str = "Mail is slow") -> RequestDraft:
+async def _draft(desk: Desk, customer: Customer, title: str = "Mail is slow") -> RequestDraft:
     catalogue = await desk.support_catalogue()
     return RequestDraft(
         customer=customer,
@@ -55,7 +90,7 @@ async def _draft(desk: DemoServiceRequests, customer: Customer, title: str = "Ma
     )
 
 
-async def test_the_catalogue_comes_from_the_datasets_support_topics(desk: DemoServiceRequests) -> None:
+async def test_the_catalogue_comes_from_the_datasets_support_topics(desk: Desk) -> None:
     catalogue = await desk.support_catalogue()
     assert len(catalogue.topics) == 12
     assert catalogue.topic("32444671") is not None
@@ -67,9 +102,7 @@ async def test_the_catalogue_comes_from_the_datasets_support_topics(desk: DemoSe
     ]
 
 
-async def test_a_repeated_key_returns_the_first_request(
-    desk: DemoServiceRequests, customers: list[Customer]
-) -> None:
+async def test_a_repeated_key_returns_the_first_request(desk: Desk, customers: list[Customer]) -> None:
     draft = await _draft(desk, customers[0])
     first = await desk.file_request(draft, "a" * 32, "Ana Bowman")
     again = await desk.file_request(await _draft(desk, customers[0], "A different title"), "a" * 32, "Bob")
@@ -81,7 +114,7 @@ async def test_a_repeated_key_returns_the_first_request(
 
 
 async def test_concurrent_filings_with_one_key_store_one_request(
-    desk: DemoServiceRequests, customers: list[Customer]
+    desk: Desk, customers: list[Customer]
 ) -> None:
     draft = await _draft(desk, customers[0])
     filings = await asyncio.gather(*(desk.file_request(draft, "c" * 32, "Ana") for _ in range(5)))
@@ -89,9 +122,9 @@ async def test_concurrent_filings_with_one_key_store_one_request(
     assert sum(not f.already_filed for f in filings) == 1
 
 
-async def test_the_key_is_unique_in_the_table_itself(
-    database: SqliteDatabase, desk: DemoServiceRequests
-) -> None:
+async def test_the_key_is_unique_in_the_table_itself(database: SqliteDatabase, clock: Clock) -> None:
+    DemoServiceRequests.open(database, DATA_DIR, clock)
+
     def duplicate(db: sqlite3.Connection) -> None:
         for number in ("1", "2"):
             values = (number, "same key", *[""] * 12, 0, "")
@@ -102,7 +135,7 @@ async def test_the_key_is_unique_in_the_table_itself(
 
 
 async def test_numbers_are_16_digits_prefixed_with_the_date(
-    desk: DemoServiceRequests, customers: list[Customer], clock: Clock
+    desk: Desk, customers: list[Customer], clock: Clock
 ) -> None:
     draft = await _draft(desk, customers[0])
     first = (await desk.file_request(draft, "d" * 32, "Ana")).request.number
@@ -113,9 +146,7 @@ async def test_numbers_are_16_digits_prefixed_with_the_date(
     assert (await desk.file_request(draft, "f" * 32, "Ana")).request.number.startswith("261125")
 
 
-async def test_statuses_move_over_simulated_time(
-    desk: DemoServiceRequests, customers: list[Customer], clock: Clock
-) -> None:
+async def test_statuses_move_over_simulated_time(desk: Desk, customers: list[Customer], clock: Clock) -> None:
     number = (await desk.file_request(await _draft(desk, customers[0]), "g" * 32, "Ana")).request.number
     seen = []
     for hours in (0, 2, 7, 49):
@@ -130,7 +161,7 @@ async def test_statuses_move_over_simulated_time(
 
 
 async def test_recent_requests_are_newest_first_and_filter_by_customer(
-    desk: DemoServiceRequests, customers: list[Customer], clock: Clock
+    desk: Desk, customers: list[Customer], clock: Clock
 ) -> None:
     contoso, fabrikam = customers[0], customers[1]
     await desk.file_request(await _draft(desk, contoso, "older"), "h" * 32, "Ana")
@@ -141,7 +172,7 @@ async def test_recent_requests_are_newest_first_and_filter_by_customer(
 
 
 async def test_notes_are_kept_in_order_and_unknown_numbers_are_refused(
-    desk: DemoServiceRequests, customers: list[Customer], clock: Clock
+    desk: Desk, customers: list[Customer], clock: Clock
 ) -> None:
     number = (await desk.file_request(await _draft(desk, customers[0]), "j" * 32, "Ana")).request.number
     await desk.add_note(number, "Ana", "first")
@@ -155,24 +186,50 @@ async def test_notes_are_kept_in_order_and_unknown_numbers_are_refused(
         await desk.service_request("2611240010999999")
 
 
-async def test_requests_survive_a_restart(tmp_path: Path, customers: list[Customer], clock: Clock) -> None:
-    first = SqliteDatabase(tmp_path / "bot.sqlite3")
-    desk = DemoServiceRequests.open(first, DATA_DIR, clock)
+async def test_requests_survive_a_restart(open_desk: OpenDesk, customers: list[Customer]) -> None:
+    desk = await open_desk()
     filed = await desk.file_request(await _draft(desk, customers[0]), "k" * 32, "Ana")
-    first.close()
-    second = SqliteDatabase(tmp_path / "bot.sqlite3")
-    reopened = DemoServiceRequests.open(second, DATA_DIR, clock)
+    reopened = await open_desk()
     again = await reopened.file_request(await _draft(reopened, customers[0]), "k" * 32, "Ana")
-    second.close()
     assert again.already_filed and again.request.number == filed.request.number
 
 
-async def test_a_handed_off_request_awaits_its_number_until_linked(
-    database: SqliteDatabase, customers: list[Customer], clock: Clock
+async def test_two_instances_filing_at_once_file_once_per_key_and_never_share_a_number(
+    open_desk: OpenDesk, customers: list[Customer]
 ) -> None:
-    desk = DemoServiceRequests.open(
-        database, DATA_DIR, clock, handoff_products=frozenset({"Exchange Online"})
+    blue, green = await open_desk(), await open_desk()
+    draft = await _draft(blue, customers[0])
+    same = await asyncio.gather(*(d.file_request(draft, "m" * 32, "Ana") for d in (blue, green, blue, green)))
+    assert len({f.request.number for f in same}) == 1 and sum(not f.already_filed for f in same) == 1
+    keys = [f"{n:032d}" for n in range(8)]
+    different = await asyncio.gather(
+        *(d.file_request(draft, key, "Ana") for d, key in zip([blue, green] * 4, keys, strict=True))
     )
+    numbers = [f.request.number for f in different]
+    assert len(set(numbers)) == 8 and same[0].request.number not in numbers
+    assert len(await green.recent_requests(limit=20)) == 9
+
+
+async def test_notes_added_at_once_on_two_instances_are_both_kept(
+    open_desk: OpenDesk, customers: list[Customer]
+) -> None:
+    blue, green = await open_desk(), await open_desk()
+    filed = await blue.file_request(await _draft(blue, customers[0]), "n" * 32, "Ana")
+    number = filed.request.number
+    await asyncio.gather(
+        *(
+            d.add_note(number, d is blue and "Ana" or "Bob", f"note {i}")
+            for i, d in enumerate([blue, green] * 3)
+        )
+    )
+    notes = (await blue.service_request(number)).notes
+    assert sorted(n.text for n in notes) == [f"note {i}" for i in range(6)]
+
+
+async def test_a_handed_off_request_awaits_its_number_until_linked(
+    open_desk: OpenDesk, customers: list[Customer]
+) -> None:
+    desk = await open_desk(frozenset({"Exchange Online"}))
     filing = await desk.file_request(await _draft(desk, customers[0]), "l" * 32, "Ana")
     request = filing.request
     assert request.status is RequestStatus.AWAITING_NUMBER

@@ -1,0 +1,77 @@
+"""The audit log on either store: newest first, at most what `audit` shows, and nothing lost when two
+instances record at the same moment."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from services.audit_log import MAX_ENTRIES_SHOWN, AuditLog, BlobAuditLog
+from services.blob_container import BlobContainer
+from services.models import AuditEntry
+from services.ports import AuditRecords
+from services.sqlite_database import SqliteDatabase
+from tests.support.azurite import open_container
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def entry(minute: int, action: str = "filed", actor: str = "Ana Bowman") -> AuditEntry:
+    return AuditEntry(NOW + timedelta(minutes=minute), "oid-1", actor, action, f"SR {minute}", "hash-1")
+
+
+@pytest.fixture(params=["sqlite", "azureblob"])
+async def open_log(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Callable[[], Awaitable[AuditRecords]]]:
+    """Opens the log on the test's storage; again for a second instance sharing it."""
+    closers: list[Callable[[], Awaitable[None]]] = []
+    first: BlobContainer | None = None
+
+    async def open_one() -> AuditRecords:
+        nonlocal first
+        if request.param == "sqlite":
+            database = SqliteDatabase(tmp_path / "bot.sqlite3")
+
+            async def close() -> None:
+                database.close()
+
+            closers.append(close)
+            return AuditLog(database)
+        container = first = await open_container(request) if first is None else BlobContainer(first.location)
+        closers.append(container.close)
+        return BlobAuditLog(container)
+
+    yield open_one
+    for close in reversed(closers):
+        await close()
+
+
+async def test_entries_come_back_newest_first_and_whole(
+    open_log: Callable[[], Awaitable[AuditRecords]],
+) -> None:
+    log = await open_log()
+    for minute in (1, 2, 3):
+        await log.record(entry(minute))
+    assert [e.detail for e in await log.latest(10)] == ["SR 3", "SR 2", "SR 1"]
+    assert await log.latest(1) == [entry(3)]
+
+
+async def test_audit_never_reads_more_than_it_shows(open_log: Callable[[], Awaitable[AuditRecords]]) -> None:
+    log = await open_log()
+    await asyncio.gather(*(log.record(entry(minute)) for minute in range(MAX_ENTRIES_SHOWN + 5)))
+    latest = await log.latest(1000)
+    assert len(latest) == MAX_ENTRIES_SHOWN and latest[0] == entry(MAX_ENTRIES_SHOWN + 4)
+
+
+async def test_two_instances_recording_at_the_same_moment_keep_both(
+    open_log: Callable[[], Awaitable[AuditRecords]],
+) -> None:
+    blue, green = await open_log(), await open_log()
+    same = [entry(0, actor=name) for name in ("Ana", "Bob", "Cy", "Di")]
+    await asyncio.gather(*(log.record(e) for log, e in zip([blue, green] * 2, same, strict=True)))
+    assert sorted(e.actor_name for e in await green.latest(10)) == ["Ana", "Bob", "Cy", "Di"]
