@@ -26,7 +26,7 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from bot.connector import Connector, ConnectorError, Pace
 from bot.log_ids import conversation_hash
-from bot.pacing import SendPacer
+from bot.pacing import SendPacer, Slot
 from bot.proactive import Address
 from cards.notifications import (
     incident_notice_card,
@@ -163,8 +163,6 @@ class NoticeDelivery:
             logger.warning("notices withheld conversation=%s reason=tenant", conversation_hash(conversation))
             return 0
         async with self._concurrency:
-            items = await self._claimed(items, now)
-            news = [item for item in news if item in items]
             try:
                 count = 0
                 if any(d.state == DeliveryState.HELD for _, d, _ in news) and not known.quiet_at(now):
@@ -185,23 +183,6 @@ class NoticeDelivery:
                 )
                 return 0
 
-    async def _claimed(
-        self, items: list[tuple[Notice, Delivery, tuple[str, ...]]], now: datetime
-    ) -> list[tuple[Notice, Delivery, tuple[str, ...]]]:
-        """The items this instance may send now. One another instance is sending is left to it; one whose
-        sender stopped mid-send may have arrived, so it is recorded as such and not sent again."""
-        kept = []
-        for item in items:
-            _, delivery, _ = item
-            claim = await self._board.claim(delivery, self._holder, now + self._claim_for, now)
-            if claim is Claim.CLAIMED:
-                kept.append(item)
-            elif claim is Claim.ABANDONED:
-                await self._board.delivered(
-                    delivery, delivery.version, None, None, now, DeliveryState.UNCERTAIN, ABANDONED
-                )
-        return kept
-
     async def _deliver(
         self, address: Address, notice: Notice, delivery: Delivery, customers: Sequence[Customer]
     ) -> int:
@@ -215,24 +196,28 @@ class NoticeDelivery:
             return 0
         card = incident_notice_card(notice, customers, now, delivery.acknowledged_by)
         sent = 0
+        pace = self._pace(address.conversation_id, [delivery])
         try:
             if delivery.activity_id is None:
-                thread_id, activity_id = await self._post(address, card_reply(card))
+                thread_id, activity_id = await self._post(address, card_reply(card), pace)
                 sent = 1
             else:
                 thread_id = delivery.thread_id or address.conversation_id
                 activity_id = delivery.activity_id
                 update = address.message(card_reply(card), thread_id)
                 update.id = activity_id
-                await self._connector.update(update, self._pace(address.conversation_id))
+                await self._connector.update(update, pace)
                 sent = 1
                 if address.is_channel and notice.version > delivery.delivered_version:
                     reply = address.message(
                         Activity(type=ActivityTypes.message, text=thread_update_text(notice)), thread_id
                     )
                     reply.reply_to_id = activity_id
-                    await self._connector.send(reply, self._pace(address.conversation_id))
+                    await self._connector.send(reply, pace)
                     sent += 1
+        except _NotClaimed as refused:
+            await self._not_claimed(refused, [(notice, delivery)], now)
+            return sent
         except ConnectorError as error:
             if error.status in (403, 404):
                 raise _Refused(error.status) from None
@@ -248,9 +233,8 @@ class NoticeDelivery:
         NOTICES_SENT.add(sent)
         return sent
 
-    async def _post(self, address: Address, activity: Activity) -> tuple[str, str]:
+    async def _post(self, address: Address, activity: Activity, pace: Pace) -> tuple[str, str]:
         """A new card: a new thread in a channel, a new message in a chat."""
-        pace = self._pace(address.conversation_id)
         if address.is_channel:
             return await self._connector.start_thread(
                 address.service_url,
@@ -273,7 +257,12 @@ class NoticeDelivery:
         notices = [(n, [customers[c] for c in followed if c in customers]) for n, _, followed in items]
         card = notice_digest_card(notices, known.quiet_since, now)
         try:
-            await self._post(address, card_reply(card))
+            await self._post(
+                address, card_reply(card), self._pace(address.conversation_id, [d for _, d, _ in items])
+            )
+        except _NotClaimed as refused:
+            await self._not_claimed(refused, [(n, d) for n, d, _ in items], now)
+            return 0
         except ConnectorError as error:
             if error.status in (403, 404):
                 raise _Refused(error.status) from None
@@ -288,8 +277,43 @@ class NoticeDelivery:
         await self._conversations.set_quiet(known.conversation, None, None)
         return 1
 
-    def _pace(self, conversation: str) -> Pace:
-        return lambda: self._pacer.slot(conversation)
+    def _pace(self, conversation: str, deliveries: list[Delivery]) -> Pace:
+        """Room under Teams' limits for each attempt; before the first, the claim of `deliveries` for this
+        instance, taken only now, when the request is about to leave: so a claim left by an instance that
+        stopped means its card may have gone out, and one that never got this far was never claimed."""
+        claimed = False
+
+        async def pace() -> Slot:
+            nonlocal claimed
+            slot = await self._pacer.slot(conversation)
+            if not claimed:
+                now = self._clock()
+                for delivery in deliveries:
+                    claim = await self._board.claim(delivery, self._holder, now + self._claim_for, now)
+                    if claim is not Claim.CLAIMED:
+                        slot.give_back()
+                        raise _NotClaimed(claim)
+                claimed = True
+            return slot
+
+        return pace
+
+    async def _not_claimed(
+        self, refused: _NotClaimed, items: list[tuple[Notice, Delivery]], now: datetime
+    ) -> None:
+        """Another instance is sending these (left to it), or one stopped while sending them: they may have
+        arrived, so they are recorded as such and never sent a second time."""
+        if refused.claim is Claim.ABANDONED:
+            for notice, delivery in items:
+                await self._board.delivered(
+                    delivery, notice.version, None, None, now, DeliveryState.UNCERTAIN, ABANDONED
+                )
+
+
+class _NotClaimed(Exception):
+    def __init__(self, claim: Claim) -> None:
+        super().__init__(claim.value)
+        self.claim = claim
 
 
 class _Refused(Exception):

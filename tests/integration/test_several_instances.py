@@ -14,9 +14,12 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from app import LEADERSHIP, Settings, create_app
+from bot.access import AccessRules
 from services.blob_container import BlobLocation
 from tests.doubles.connector import FakeConnector
-from tests.integration.teams import channel_message, installation_update
+from tests.integration.teams import CHANNEL, channel_message, installation_update
+from tests.integration.test_escalation_over_http import ANA, Thread, to_summary
+from tests.integration.test_notifications import AUTH, TOKEN, event
 from tests.support import harness
 from tests.support.harness import DEMO_NOW
 from tests.support.visible import visible_text
@@ -28,7 +31,16 @@ async def _instances(
     location = BlobLocation(f"desk-{uuid.uuid4().hex[:12]}", azurite.connection_string)
     clients = []
     for index in range(count):
-        settings = Settings(data_dir=tmp_path / f"instance-{index}", blob=location, instance_id=f"i{index}")
+        settings = Settings(
+            data_dir=tmp_path / f"instance-{index}",
+            blob=location,
+            instance_id=f"i{index}",
+            notify_token=TOKEN,
+            watch_interval_seconds=3600,
+            demo_tick_seconds=0,
+            # Ana (the sender of channel_message) is an operator: she may read the audit log.
+            access=AccessRules(operators=frozenset({ANA["aadObjectId"]})),
+        )
         app = create_app(settings, backend=harness.default_backend(), clock=lambda: DEMO_NOW)
         clients.append(await aiohttp_client(app))
     return clients
@@ -99,3 +111,35 @@ async def test_an_install_announced_to_both_instances_at_once_greets_once(
     said = [visible_text(m) for m in connector.messages]
     assert not any("Two answers crossed" in text for text in said), said
     assert len(said) == 1, said
+
+
+async def test_a_channel_subscribed_on_one_instance_hears_an_incident_taken_in_by_the_other_once(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    first, second = await _instances(aiohttp_client, tmp_path, azurite)
+    assert "Subscribed" in await _say(first, connector, channel_message(service_url, "subscribe contoso"))
+    listed = await _say(second, connector, channel_message(service_url, "subscriptions"))
+    assert "Contoso" in listed, "the other instance knows the subscription"
+    audit = await _say(second, connector, channel_message(service_url, "audit 5"))
+    assert "Ana Bowman subscribed this conversation to Contoso Ltd" in audit, "and its audit entry"
+    before = len(connector.messages)
+    response = await second.post("/api/notify", json=event("contoso"), headers=AUTH)
+    assert (response.status, await response.json()) == (202, {"conversations": 1})
+    await connector.wait_for_messages(before + 1, seconds=30)
+    await asyncio.sleep(2)  # a second card would come from the other instance's outbox by now
+    cards = [s for s in connector.sent[before:] if s.method == "CREATE"]
+    assert [s.conversation_id for s in cards] == [CHANNEL]
+    assert "Users can't send mail from Outlook" in visible_text(cards[0].activity)
+
+
+async def test_a_request_filed_through_one_instance_is_listed_by_the_other(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    connector.members[ANA["id"]] = ANA
+    first, second = await _instances(aiohttp_client, tmp_path, azurite)
+    thread = Thread(first, connector, service_url)
+    await to_summary(thread)
+    receipt = await thread.press("Submit")
+    number = receipt.split("SR number: ")[1].split()[0]
+    listed = await _say(second, connector, channel_message(service_url, "requests northwind"))
+    assert number in listed and "Mail to gmail.com bounces" in listed
