@@ -305,6 +305,11 @@ class NoticeDelivery:
         arrived, so they are recorded as such and never sent a second time."""
         if refused.claim is Claim.ABANDONED:
             for notice, delivery in items:
+                logger.warning(
+                    "notice delivery abandoned by a stopped instance conversation=%s incident=%s",
+                    conversation_hash(delivery.conversation),
+                    delivery.incident_id,
+                )
                 await self._board.delivered(
                     delivery, notice.version, None, None, now, DeliveryState.UNCERTAIN, ABANDONED
                 )
