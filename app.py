@@ -96,6 +96,7 @@ from services.live.config import (
     Endpoints,
     LiveConfig,
 )
+from services.live.escalation_ledger import BlobEscalationLedger, EscalationLedger, SqliteEscalationLedger
 from services.live.operators import NoGroupLookup
 from services.live.service_requests import LiveServiceRequests
 from services.notice_board import NoticeBoard
@@ -443,11 +444,14 @@ def create_request_desk(
     backend: Backend,
     container: BlobContainer | None = None,
 ) -> ServiceRequestDesk:
-    """The live desk beside the live backend (sharing its HTTP session and tokens), else the demo desk
-    (on shared blobs, given a container)."""
+    """The live desk beside the live backend (sharing its HTTP session and tokens), else the demo desk;
+    what they record is on shared blobs, given a container."""
     if isinstance(backend, LiveBackend):
         topics = DATA_DIR / "supporttopics.json"
-        return RetryingDesk(LiveServiceRequests.for_backend(backend, database, clock, topics))
+        ledger: EscalationLedger = (
+            BlobEscalationLedger(container) if container else SqliteEscalationLedger(database)
+        )
+        return RetryingDesk(LiveServiceRequests.for_backend(backend, ledger, clock, topics))
     if container is not None:
         return RetryingDesk(BlobDemoServiceRequests.open(container, DATA_DIR, clock))
     return RetryingDesk(DemoServiceRequests.open(database, DATA_DIR, clock))
@@ -564,8 +568,8 @@ def create_app(
     `channel_credentials` replaces the MSAL credentials factory of outbound calls (tests)."""
     apply_framework_patches()
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
-    # BOT_STORAGE=azureblob moves bot state, the turn journal and the notice leadership to blobs; the
-    # other stores stay in the SQLite file (see README, Running several instances).
+    # BOT_STORAGE=azureblob puts every store several instances share on blobs (see README, Running
+    # several instances); the SQLite file then holds nothing another instance needs.
     container = BlobContainer(settings.blob) if settings.blob else None
     documents: DocumentStore = BlobDocumentStore(container) if container else SqliteDocumentStore(database)
     journal: ActivityJournal = BlobTurnJournal(container) if container else TurnJournal(database)
