@@ -216,7 +216,7 @@ class NoticeDelivery:
                     await self._connector.send(reply, pace)
                     sent += 1
         except _NotClaimed as refused:
-            await self._not_claimed(refused, [(notice, delivery)], now)
+            self._not_claimed(refused, [delivery])
             return sent
         except ConnectorError as error:
             if error.status in (403, 404):
@@ -261,7 +261,7 @@ class NoticeDelivery:
                 address, card_reply(card), self._pace(address.conversation_id, [d for _, d, _ in items])
             )
         except _NotClaimed as refused:
-            await self._not_claimed(refused, [(n, d) for n, d, _ in items], now)
+            self._not_claimed(refused, [d for _, d, _ in items])
             return 0
         except ConnectorError as error:
             if error.status in (403, 404):
@@ -289,7 +289,8 @@ class NoticeDelivery:
             if not claimed:
                 now = self._clock()
                 for delivery in deliveries:
-                    claim = await self._board.claim(delivery, self._holder, now + self._claim_for, now)
+                    until = now + self._claim_for
+                    claim = await self._board.claim(delivery, self._holder, until, now, ABANDONED)
                     if claim is not Claim.CLAIMED:
                         slot.give_back()
                         raise _NotClaimed(claim)
@@ -298,20 +299,16 @@ class NoticeDelivery:
 
         return pace
 
-    async def _not_claimed(
-        self, refused: _NotClaimed, items: list[tuple[Notice, Delivery]], now: datetime
-    ) -> None:
-        """Another instance is sending these (left to it), or one stopped while sending them: they may have
-        arrived, so they are recorded as such and never sent a second time."""
+    @staticmethod
+    def _not_claimed(refused: _NotClaimed, deliveries: list[Delivery]) -> None:
+        """Another instance is sending these (left to it), or one stopped while sending them: the board
+        recorded them as may-have-arrived, and they are never sent a second time."""
         if refused.claim is Claim.ABANDONED:
-            for notice, delivery in items:
+            for delivery in deliveries:
                 logger.warning(
                     "notice delivery abandoned by a stopped instance conversation=%s incident=%s",
                     conversation_hash(delivery.conversation),
                     delivery.incident_id,
-                )
-                await self._board.delivered(
-                    delivery, notice.version, None, None, now, DeliveryState.UNCERTAIN, ABANDONED
                 )
 
 

@@ -15,9 +15,8 @@ The notice's `fanned_out` says up to which version its deliveries were written; 
 instance that stopped before writing them all is fanned out by the next round of the outbox.
 
 Claims: the outbox is drained by one leader, but a leader can die mid-send. A send is claimed on its
-delivery (instance and expiry) before it goes out; a claim that expired without an outcome means the
-card may have reached Teams, so it is reported as abandoned (the caller records it as may-not-have-
-arrived) and never sent a second time.
+delivery (instance and expiry) as its request leaves; a claim that expired without an outcome means the
+card may have reached Teams, so it is recorded as may-not-have-arrived and never sent a second time.
 """
 
 from __future__ import annotations
@@ -198,8 +197,15 @@ class BlobNoticeBoard:
         found = await self._incidents.get_many((i,) for i in incident_ids)
         return {key[0]: _notice(r["notice"]) for key, r in found.items() if r["notice"]}
 
-    async def claim(self, delivery: Delivery, holder: str, until: datetime, now: datetime) -> Claim:
-        """Take the send of this delivery's current version for `holder` until `until`."""
+    async def claim(
+        self, delivery: Delivery, holder: str, until: datetime, now: datetime, abandoned_reason: str
+    ) -> Claim:
+        """Take the send of this delivery's current version for `holder` until `until`.
+
+        Any live claim keeps every sender off, `holder` too (App Service restarts an instance under the
+        same name, and the new process must not send what the old one may have sent). A claim that
+        lapsed without an outcome is recorded here, in the same write, as may-have-arrived with
+        `abandoned_reason`: a change made since is still due, as a card of its own."""
         outcome: list[Claim] = []
 
         def change(record: dict[str, Any] | None) -> Any:
@@ -207,14 +213,22 @@ class BlobNoticeBoard:
             if record is None:
                 outcome.append(Claim.BUSY)
                 return NO_CHANGE
-            claimed_by, claim_until = record.get("claimed_by"), record.get("claim_until")
-            if claimed_by and claimed_by != holder and claim_until:
-                if datetime.fromisoformat(claim_until) > now:
-                    outcome.append(Claim.BUSY)
-                    return NO_CHANGE
-                if record.get("claimed_version", 0) > record["delivered_version"]:
-                    outcome.append(Claim.ABANDONED)
-                    return NO_CHANGE
+            claim_until = record.get("claim_until")
+            if claim_until and datetime.fromisoformat(claim_until) > now:
+                outcome.append(Claim.BUSY)
+                return NO_CHANGE
+            if claim_until:
+                outcome.append(Claim.ABANDONED)
+                reached = max(record["delivered_version"], record["claimed_version"])
+                behind = record["version"] > reached
+                return {
+                    **_unclaimed(record),
+                    "delivered_version": reached,
+                    "refresh": False,
+                    "state": DeliveryState.PENDING if behind else DeliveryState.UNCERTAIN,
+                    "reason": abandoned_reason,
+                    "updated_at": now.isoformat(),
+                }
             outcome.append(Claim.CLAIMED)
             return {
                 **record,
@@ -288,7 +302,12 @@ class BlobNoticeBoard:
         async def mark(key: tuple[str, ...]) -> None:
             await self._deliveries.change(
                 lambda r: (
-                    {**r, "state": DeliveryState.INACTIVE, "reason": reason, "updated_at": now.isoformat()}
+                    {
+                        **_unclaimed(r),
+                        "state": DeliveryState.INACTIVE,
+                        "reason": reason,
+                        "updated_at": now.isoformat(),
+                    }
                     if r
                     else NO_CHANGE
                 ),

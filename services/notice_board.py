@@ -287,7 +287,9 @@ class NoticeBoard:
 
     # What the delivery loop needs.
 
-    async def claim(self, delivery: Delivery, holder: str, until: datetime, now: datetime) -> Claim:
+    async def claim(
+        self, delivery: Delivery, holder: str, until: datetime, now: datetime, abandoned_reason: str
+    ) -> Claim:
         """Always CLAIMED: one process drains this outbox (claims matter on shared blobs)."""
         return Claim.CLAIMED
 

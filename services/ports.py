@@ -179,7 +179,9 @@ class NoticeOutbox(Protocol):
         self, now: datetime, limit: int = 500
     ) -> list[tuple[Notice, Delivery, tuple[str, ...]]]: ...
 
-    async def claim(self, delivery: Delivery, holder: str, until: datetime, now: datetime) -> Claim: ...
+    async def claim(
+        self, delivery: Delivery, holder: str, until: datetime, now: datetime, abandoned_reason: str
+    ) -> Claim: ...
 
     async def delivered(
         self,

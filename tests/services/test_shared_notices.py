@@ -19,6 +19,8 @@ from services.subscriptions import BlobSubscriptionStore
 from tests.services.test_notice_board import CONTOSO, NOW, WOODGROVE, incident
 from tests.support.azurite import open_container
 
+STOPPED = "the instance sending it stopped"
+
 
 @dataclass
 class Instance:
@@ -122,14 +124,47 @@ async def test_a_claimed_send_is_left_to_its_instance_and_never_sent_again_once_
     await a.board.observe(CONTOSO, incident(), NOW)
     [(_, delivery, _)] = await a.board.due(NOW)
     until = NOW + timedelta(minutes=1)
-    assert await a.board.claim(delivery, "blue", until, NOW) is Claim.CLAIMED
-    assert await b.board.claim(delivery, "green", until, NOW) is Claim.BUSY
-    assert await b.board.claim(delivery, "green", until, until) is Claim.ABANDONED, "blue died mid-send"
-    await b.board.delivered(delivery, delivery.version, None, None, until, DeliveryState.UNCERTAIN, "stopped")
+    assert await a.board.claim(delivery, "blue", until, NOW, STOPPED) is Claim.CLAIMED
+    assert await b.board.claim(delivery, "green", until, NOW, STOPPED) is Claim.BUSY
+    assert await a.board.claim(delivery, "blue", until, NOW, STOPPED) is Claim.BUSY, (
+        "blue restarted under the same name must not send it again either"
+    )
+    assert await b.board.claim(delivery, "green", until, until, STOPPED) is Claim.ABANDONED, "blue died"
     assert await b.board.due(until) == [], "recorded as may-not-have-arrived, not sent again"
+    found = await b.board.delivery(delivery.incident_id, "19:ops")
+    assert found is not None and (found[0].state, found[0].reason) == (DeliveryState.UNCERTAIN, STOPPED)
     await a.board.observe(CONTOSO, incident(status="restoringService"), NOW)
     [(_, moved, _)] = await b.board.due(until)
-    assert await b.board.claim(moved, "green", until + timedelta(minutes=1), until) is Claim.CLAIMED
+    assert (moved.delivered_version, moved.version, moved.activity_id) == (1, 2, None)
+    assert await b.board.claim(moved, "green", until + timedelta(minutes=1), until, STOPPED) is Claim.CLAIMED
+
+
+async def test_a_change_made_while_a_send_was_abandoned_is_still_sent(two: tuple[Instance, Instance]) -> None:
+    a, b = two
+    await a.subscriptions.add(Subscription("19:ops", "*"), NOW)
+    await a.board.observe(CONTOSO, incident(), NOW)
+    [(_, delivery, _)] = await a.board.due(NOW)
+    until = NOW + timedelta(minutes=1)
+    assert await a.board.claim(delivery, "blue", until, NOW, STOPPED) is Claim.CLAIMED
+    await b.board.observe(CONTOSO, incident(posts=2), NOW)
+    assert await b.board.claim(delivery, "green", until, until, STOPPED) is Claim.ABANDONED
+    [(notice, moved, _)] = await b.board.due(until)
+    assert (notice.version, moved.delivered_version, moved.state) == (2, 1, DeliveryState.PENDING)
+
+
+async def test_a_conversation_that_refused_the_bot_keeps_no_claim(two: tuple[Instance, Instance]) -> None:
+    a, b = two
+    await a.conversations.remember("19:ops", {"service_url": "https://smba/"}, NOW)
+    await a.subscriptions.add(Subscription("19:ops", "*"), NOW)
+    await a.board.observe(CONTOSO, incident(), NOW)
+    [(_, delivery, _)] = await a.board.due(NOW)
+    assert await a.board.claim(delivery, "blue", NOW + timedelta(hours=1), NOW, STOPPED) is Claim.CLAIMED
+    await a.conversations.deactivate("19:ops", "the bot was blocked or removed")
+    await a.board.deactivate("19:ops", "the bot was blocked or removed", NOW)
+    await b.conversations.remember("19:ops", {"service_url": "https://smba/"}, NOW)
+    await b.board.observe(CONTOSO, incident(posts=2), NOW)
+    [(_, again, _)] = await b.board.due(NOW)
+    assert await b.board.claim(again, "green", NOW + timedelta(minutes=1), NOW, STOPPED) is Claim.CLAIMED
 
 
 async def test_a_send_recorded_by_its_instance_frees_the_next_version_for_anyone(
@@ -139,9 +174,9 @@ async def test_a_send_recorded_by_its_instance_frees_the_next_version_for_anyone
     await a.subscriptions.add(Subscription("19:ops", "*"), NOW)
     await a.board.observe(CONTOSO, incident(), NOW)
     [(notice, delivery, _)] = await a.board.due(NOW)
-    assert await a.board.claim(delivery, "blue", NOW + timedelta(minutes=1), NOW) is Claim.CLAIMED
+    assert await a.board.claim(delivery, "blue", NOW + timedelta(minutes=1), NOW, STOPPED) is Claim.CLAIMED
     await a.board.delivered(delivery, notice.version, "activity-1", "19:ops", NOW)
     await a.board.observe(CONTOSO, incident(posts=2), NOW)
     [(_, moved, _)] = await b.board.due(NOW)
     assert (moved.activity_id, moved.delivered_version, moved.version) == ("activity-1", 1, 2)
-    assert await b.board.claim(moved, "green", NOW + timedelta(minutes=1), NOW) is Claim.CLAIMED
+    assert await b.board.claim(moved, "green", NOW + timedelta(minutes=1), NOW, STOPPED) is Claim.CLAIMED
