@@ -12,6 +12,7 @@ import pytest
 
 from bot.commands import COMMANDS
 from cards.audit import ACTIONS as AUDIT_ACTIONS
+from dialogs.escalation_dialog import STEPS
 from dialogs.language import error_wording
 from locales.translator import DEFAULT_LANGUAGE, ENGLISH, LANGUAGES, Translator, catalogue_path
 from services.errors import (
@@ -58,6 +59,12 @@ TRANSLATED_CARD_BUILDERS = (
     "cards.escalation.requests_card",
     "cards.escalation.request_card",
     "cards.audit.audit_card",
+    "cards.escalation.question_card",
+    "cards.escalation.request_form_card",
+    "cards.escalation.guard_card",
+    "cards.escalation.summary_card",
+    "cards.escalation.receipt_card",
+    "cards.escalation.handoff_card",
 )
 
 
@@ -127,7 +134,14 @@ def test_every_message_the_code_asks_for_is_in_the_catalogue() -> None:
     asked |= {f"notices.state_{state.value}" for state in DeliveryState}
     asked |= {f"subscription.kinds_{kinds}" for kinds in ("incidents", "advisories", "all")}
     asked |= {f"request_status.{status.value}" for status in RequestStatus}
-    asked |= {f"severity.{severity.value}" for severity in Severity}
+    asked |= {
+        f"{kind}.{severity.value}"
+        for severity in Severity
+        for kind in ("severity", "severity_meaning", "severity_response")
+    }
+    asked |= {
+        f"escalation.{kind}_{step}" for step in STEPS if step != "guard" for kind in ("ask", "help", "field")
+    } - {"escalation.ask_topic"}
     asked |= {f"audit.{action}" for action in AUDIT_ACTIONS}
     assert len(asked) > 50
     assert sorted(asked - set(_messages(DEFAULT_LANGUAGE))) == []
