@@ -434,7 +434,7 @@ def build_notifications(
         subscriptions, conversations = BlobSubscriptionStore(container), BlobConversationStore(container)
         board = BlobNoticeBoard(container, subscriptions, conversations)
     watcher = HealthWatcher(backend, subscriptions, board, clock)
-    acknowledgements = NoticeAcknowledgements(board, backend, clock, refresh, audit)
+    acknowledgements = NoticeAcknowledgements(board, conversations, backend, clock, refresh, audit)
     return Notifications(conversations, subscriptions, board, watcher, acknowledgements, clock, refresh)
 
 
@@ -528,7 +528,7 @@ def build_bot(
             IncidentsDialog(backend, clock),
             IncidentDialog(backend, clock, notifications.board),
             OverviewDialog(backend, clock),
-            SubscribeDialog(backend, subscriptions, notifications.watcher, clock, audit),
+            SubscribeDialog(backend, subscriptions, conversations, notifications.watcher, clock, audit),
             SubscriptionsDialog(backend, subscriptions, conversations, clock),
             UnsubscribeDialog(backend, subscriptions, audit, clock),
             QuietDialog(conversations, clock, notifications.refresh, audit),

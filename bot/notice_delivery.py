@@ -34,6 +34,7 @@ from cards.notifications import (
     thread_update_text,
 )
 from dialogs.replies import card_reply
+from locales.translator import Translator
 from services.conversations import KnownConversation
 from services.models import Claim, Customer, Delivery, DeliveryState, Notice
 from services.ports import CustomerDirectory, KnownConversations, NoticeOutbox
@@ -170,7 +171,11 @@ class NoticeDelivery:
                     items = refreshes
                 for notice, delivery, followed in items:
                     count += await self._deliver(
-                        address, notice, delivery, [customers[c] for c in followed if c in customers]
+                        address,
+                        notice,
+                        delivery,
+                        [customers[c] for c in followed if c in customers],
+                        Translator(known.language),
                     )
                 return count
             except _Refused as refused:
@@ -184,8 +189,14 @@ class NoticeDelivery:
                 return 0
 
     async def _deliver(
-        self, address: Address, notice: Notice, delivery: Delivery, customers: Sequence[Customer]
+        self,
+        address: Address,
+        notice: Notice,
+        delivery: Delivery,
+        customers: Sequence[Customer],
+        t: Translator,
     ) -> int:
+        """Post or update the card, in the language the conversation subscribed in (`t`)."""
         now = self._clock()
         if delivery.activity_id is None and notice.version <= delivery.delivered_version:
             # Only a refresh, of a card whose id Teams never returned (its reply was lost): posting it
@@ -194,7 +205,7 @@ class NoticeDelivery:
                 delivery, notice.version, None, None, now, delivery.state, delivery.reason
             )
             return 0
-        card = incident_notice_card(notice, customers, now, delivery.acknowledged_by)
+        card = incident_notice_card(notice, customers, now, t, delivery.acknowledged_by)
         sent = 0
         pace = self._pace(address.conversation_id, [delivery])
         try:
@@ -210,7 +221,7 @@ class NoticeDelivery:
                 sent = 1
                 if address.is_channel and notice.version > delivery.delivered_version:
                     reply = address.message(
-                        Activity(type=ActivityTypes.message, text=thread_update_text(notice)), thread_id
+                        Activity(type=ActivityTypes.message, text=thread_update_text(notice, t)), thread_id
                     )
                     reply.reply_to_id = activity_id
                     await self._connector.send(reply, pace)
@@ -255,7 +266,7 @@ class NoticeDelivery:
     ) -> int:
         now = self._clock()
         notices = [(n, [customers[c] for c in followed if c in customers]) for n, _, followed in items]
-        card = notice_digest_card(notices, known.quiet_since, now)
+        card = notice_digest_card(notices, known.quiet_since, now, Translator(known.language))
         try:
             await self._post(
                 address, card_reply(card), self._pace(address.conversation_id, [d for _, d, _ in items])

@@ -123,9 +123,9 @@ def parse_execute(verb: object, data: object) -> AcknowledgeNotice:
         raise InvalidSubmission() from error
 
 
-def acknowledge_notice(incident_id: str) -> ExecuteAction:
+def acknowledge_notice(incident_id: str, title: str) -> ExecuteAction:
     data = {ACTION_KEY: ACKNOWLEDGE_NOTICE, "incident": incident_id}
-    return ExecuteAction(title="Acknowledge", verb=ACKNOWLEDGE_NOTICE, data=data)
+    return ExecuteAction(title=title, verb=ACKNOWLEDGE_NOTICE, data=data)
 
 
 def escalation_answer(title: str, key: str, step: str, value: str) -> SubmitAction:

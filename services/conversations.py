@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     inactive_reason TEXT NOT NULL DEFAULT '',
     quiet_since TEXT,
     quiet_until TEXT,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    language TEXT NOT NULL DEFAULT ''
 );
 """
 
@@ -39,6 +40,8 @@ class KnownConversation:
     inactive_reason: str
     quiet_since: datetime | None
     quiet_until: datetime | None
+    # The language notices are posted in: the subscriber's, set by `subscribe` ('' until then: English).
+    language: str = ""
 
     def quiet_at(self, moment: datetime) -> bool:
         return self.quiet_until is not None and moment < self.quiet_until
@@ -52,6 +55,8 @@ class ConversationStore:
     def __init__(self, database: SqliteDatabase) -> None:
         self._database = database
         database.create_schema(SCHEMA)
+        # Made before notices had a language: the column joins the existing rows, as English.
+        database.ensure_column("conversations", "language", "TEXT NOT NULL DEFAULT ''")
 
     async def remember(self, conversation: str, reference: Mapping[str, Any], now: datetime) -> None:
         """Keep the newest reference; a conversation that writes to the bot is active again."""
@@ -76,14 +81,14 @@ class ConversationStore:
         def select(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
             marks = ",".join("?" * len(conversations))
             return db.execute(
-                "SELECT conversation, reference, active, inactive_reason, quiet_since, quiet_until "
+                "SELECT conversation, reference, active, inactive_reason, quiet_since, quiet_until, language "
                 f"FROM conversations WHERE conversation IN ({marks})",
                 conversations,
             ).fetchall()
 
         return {
             row[0]: KnownConversation(
-                row[0], json.loads(row[1]), bool(row[2]), row[3], _moment(row[4]), _moment(row[5])
+                row[0], json.loads(row[1]), bool(row[2]), row[3], _moment(row[4]), _moment(row[5]), row[6]
             )
             for row in await self._database.run(select)
         }
@@ -101,6 +106,13 @@ class ConversationStore:
             lambda db: db.execute(
                 "UPDATE conversations SET quiet_since = ?, quiet_until = ? WHERE conversation = ?",
                 (since.isoformat() if since else None, until.isoformat() if until else None, conversation),
+            )
+        )
+
+    async def set_language(self, conversation: str, language: str) -> None:
+        await self._database.run(
+            lambda db: db.execute(
+                "UPDATE conversations SET language = ? WHERE conversation = ?", (language, conversation)
             )
         )
 
@@ -168,6 +180,9 @@ class BlobConversationStore:
             quiet_since=since.isoformat() if since else None,
             quiet_until=until.isoformat() if until else None,
         )
+
+    async def set_language(self, conversation: str, language: str) -> None:
+        await self._update(conversation, language=language)
 
     async def end_quiet(self, conversation: str, now: datetime) -> None:
         """Quiet ends now; when it began is kept, so the digest can say 'since'."""

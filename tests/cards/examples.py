@@ -71,6 +71,8 @@ from tests.support.harness import DEMO_NOW, demo_backend
 ANA = ("a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman")
 # A person in Seoul whose Teams runs in Korean: the reviewed Korean snapshots.
 KOREAN = Translator("ko", ZoneInfo("Asia/Seoul"))
+# Proactive notices: the language the conversation subscribed in, times in UTC (a channel has no one zone).
+KOREAN_UTC = Translator("ko")
 AUDIT_ENTRIES = tuple(
     AuditEntry(DEMO_NOW - timedelta(minutes=minutes), actor_id, name, action, detail, "3f2a9c1b7d4e")
     for minutes, actor_id, name, action, detail in (
@@ -346,13 +348,31 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         reason="the bot was blocked or removed",
     )
     return {
-        "incident_notice": lambda: incident_notice_card(active, [contoso, woodgrove], DEMO_NOW),
-        "incident_notice_acknowledged": lambda: incident_notice_card(
-            active, [contoso], DEMO_NOW, "Ana Bowman"
+        "incident_notice": lambda: incident_notice_card(active, [contoso, woodgrove], DEMO_NOW, ENGLISH),
+        "incident_notice_ko": lambda: incident_notice_card(
+            active, [contoso, woodgrove], DEMO_NOW, KOREAN_UTC
         ),
-        "incident_notice_resolved": lambda: incident_notice_card(resolved, [contoso], DEMO_NOW),
+        "incident_notice_acknowledged": lambda: incident_notice_card(
+            active, [contoso], DEMO_NOW, ENGLISH, "Ana Bowman"
+        ),
+        "incident_notice_acknowledged_ko": lambda: incident_notice_card(
+            active, [contoso], DEMO_NOW, KOREAN_UTC, "Ana Bowman"
+        ),
+        "incident_notice_resolved": lambda: incident_notice_card(resolved, [contoso], DEMO_NOW, ENGLISH),
+        "incident_notice_resolved_ko": lambda: incident_notice_card(
+            resolved, [contoso], DEMO_NOW, KOREAN_UTC
+        ),
         "notice_digest": lambda: notice_digest_card(
-            [(active, [contoso, woodgrove]), (resolved, [contoso])], DEMO_NOW - timedelta(hours=2), DEMO_NOW
+            [(active, [contoso, woodgrove]), (resolved, [contoso])],
+            DEMO_NOW - timedelta(hours=2),
+            DEMO_NOW,
+            ENGLISH,
+        ),
+        "notice_digest_ko": lambda: notice_digest_card(
+            [(active, [contoso, woodgrove]), (resolved, [contoso])],
+            DEMO_NOW - timedelta(hours=2),
+            DEMO_NOW,
+            KOREAN_UTC,
         ),
         "overview": lambda: overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW, ENGLISH),
         "overview_ko": lambda: overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW, KOREAN),
@@ -388,6 +408,9 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
 
 CARDS = {**_world(), **_notification_cards()}
 SNAPSHOTTED = (
+    "incident_notice_ko",
+    "incident_notice_resolved_ko",
+    "notice_digest_ko",
     "escalation_question_ko",
     "escalation_guard_ko",
     "escalation_summary_ko",

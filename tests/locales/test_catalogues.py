@@ -65,6 +65,9 @@ TRANSLATED_CARD_BUILDERS = (
     "cards.escalation.summary_card",
     "cards.escalation.receipt_card",
     "cards.escalation.handoff_card",
+    "cards.notifications.incident_notice_card",
+    "cards.notifications.notice_digest_card",
+    "cards.notifications.thread_update_text",
 )
 
 

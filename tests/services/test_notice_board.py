@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -310,3 +311,35 @@ async def test_the_watcher_polls_only_customers_someone_subscribes_to(stores: No
     watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
     assert [c.name for c in await watcher.watched()] == ["Contoso Ltd"]
     assert (await watcher.poll_once()).polled == 1
+
+
+async def test_a_conversation_keeps_the_language_its_notices_are_posted_in(stores: NoticeStores) -> None:
+    conversations = stores.conversations
+    await conversations.remember("19:ops", {"service_url": "https://smba/"}, NOW)
+    assert (await conversations.many(["19:ops"]))["19:ops"].language == "", "English until someone subscribes"
+    await conversations.set_language("19:ops", "ko")
+    await conversations.remember("19:ops", {"service_url": "https://smba/other/"}, NOW)
+    known = await conversations.get("19:ops")
+    assert known is not None and known.language == "ko", "a new reference keeps the language"
+
+
+async def test_a_database_made_before_notices_had_a_language_gains_it_and_keeps_its_rows(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "CREATE TABLE conversations (conversation TEXT PRIMARY KEY, reference TEXT NOT NULL, "
+            "active INTEGER NOT NULL DEFAULT 1, inactive_reason TEXT NOT NULL DEFAULT '', quiet_since TEXT, "
+            "quiet_until TEXT, updated_at TEXT NOT NULL)"
+        )
+        old.execute(
+            "INSERT INTO conversations (conversation, reference, updated_at) VALUES ('19:ops', '{}', 'x')"
+        )
+    database = SqliteDatabase(path)
+    conversations = ConversationStore(database)
+    known = await conversations.get("19:ops")
+    assert known is not None and known.language == ""
+    await conversations.set_language("19:ops", "ko")
+    assert (await conversations.many(["19:ops"]))["19:ops"].language == "ko"
+    database.close()
