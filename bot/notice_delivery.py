@@ -42,9 +42,11 @@ from services.telemetry import NOTICES_SENT
 
 logger = logging.getLogger("bot.notices")
 
-UNCERTAIN = "the connector timed out; the card may not have arrived"
-ABANDONED = "the instance sending it stopped; the card may not have arrived"
-TENANT_NOT_ALLOWED = "the conversation's tenant is not in ALLOWED_TENANTS"
+# Why a delivery stands where it does, recorded as a message id (and a value after '|'), so `notices`
+# says it in the reader's language (cards/notifications.py, delivery_reason).
+UNCERTAIN = "notices.reason_uncertain"
+ABANDONED = "notices.reason_abandoned"
+TENANT_NOT_ALLOWED = "notices.reason_tenant"
 RETRY_AFTER_FAILURE = timedelta(minutes=1)
 # Deliveries per round. A round ends with its slowest send (a 429's Retry-After), with the pacer idle
 # meanwhile, so a round should take most of what is due: 1,000 conversations are one round.
@@ -147,7 +149,7 @@ class NoticeDelivery:
     ) -> int:
         now = self._clock()
         if known is None or not known.active:
-            reason = known.inactive_reason if known else "the bot was removed from this conversation"
+            reason = known.inactive_reason if known else "notices.reason_removed"
             await self._board.deactivate(conversation, reason, now)
             return 0
         # A refresh (someone acknowledged) changes a card already there; only news waits for quiet to end.
@@ -156,7 +158,9 @@ class NoticeDelivery:
         if known.quiet_at(now):
             assert known.quiet_until is not None
             for _, delivery, _ in news:
-                await self._board.held(delivery, f"quiet until {known.quiet_until:%H:%M} UTC", now)
+                await self._board.held(
+                    delivery, f"notices.reason_quiet_until|{known.quiet_until.isoformat()}", now
+                )
             items = refreshes
         address = Address.from_json(known.reference)
         if self._allowed_tenants and address.tenant_id.casefold() not in self._allowed_tenants:
@@ -237,7 +241,11 @@ class NoticeDelivery:
                     delivery, notice.version, None, None, now, DeliveryState.UNCERTAIN, UNCERTAIN
                 )
                 return sent
-            reason = f"Teams answered {error.status}" if error.status else "Teams couldn't be reached"
+            reason = (
+                f"notices.reason_teams_answered|{error.status}"
+                if error.status
+                else "notices.reason_unreachable"
+            )
             await self._board.failed(delivery, reason, now + RETRY_AFTER_FAILURE, now)
             return sent
         await self._board.delivered(delivery, notice.version, activity_id, thread_id, self._clock())
@@ -279,7 +287,7 @@ class NoticeDelivery:
                 raise _Refused(error.status) from None
             for _, delivery, _ in items:
                 await self._board.failed(
-                    delivery, "the digest couldn't be sent", now + RETRY_AFTER_FAILURE, now
+                    delivery, "notices.reason_digest_failed", now + RETRY_AFTER_FAILURE, now
                 )
             return 0
         for notice, delivery, _ in items:
@@ -333,6 +341,4 @@ class _Refused(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
         self.status = status
-        self.reason = (
-            "the bot was blocked or removed" if status == 403 else "the conversation no longer exists"
-        )
+        self.reason = "notices.reason_blocked" if status == 403 else "notices.reason_gone"

@@ -346,6 +346,22 @@ def subscriptions_card(
     return card(body, fallback=count)
 
 
+def delivery_reason(reason: str, t: Translator) -> str:
+    """A recorded reason in the reader's words: a message id, with a value after '|' (a reason recorded
+    before reasons had ids is shown as it was recorded)."""
+    message_id, _, value = reason.partition("|")
+    if not t.has(message_id):
+        return reason
+    if message_id == "notices.reason_quiet_until":
+        try:
+            return t(message_id, until=t.timestamp(datetime.fromisoformat(value)))
+        except ValueError:
+            return reason
+    if message_id == "notices.reason_teams_answered":
+        return t(message_id, status=value)
+    return t(message_id)
+
+
 def delivery_line(delivery: Delivery, here: bool, now: datetime, t: Translator) -> str:
     line = t(
         "notices.delivery",
@@ -354,7 +370,7 @@ def delivery_line(delivery: Delivery, here: bool, now: datetime, t: Translator) 
         when=t.relative_time(delivery.updated, now),
     )
     if delivery.reason:
-        line += f" ({delivery.reason})"
+        line += f" ({delivery_reason(delivery.reason, t)})"
     if delivery.acknowledged_by:
         line += t("notices.acknowledged_by", who=delivery.acknowledged_by)
     return line

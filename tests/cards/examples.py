@@ -339,13 +339,16 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         DEMO_NOW,
     )
     held = replace(
-        delivered, conversation="19:other", state=DeliveryState.HELD, reason="quiet until 11:00 UTC"
+        delivered,
+        conversation="19:other",
+        state=DeliveryState.HELD,
+        reason="notices.reason_quiet_until|2026-11-24T11:00:00+00:00",
     )
     refused = replace(
         delivered,
         conversation="19:gone",
         state=DeliveryState.INACTIVE,
-        reason="the bot was blocked or removed",
+        reason="notices.reason_blocked",
     )
     return {
         "incident_notice": lambda: incident_notice_card(active, [contoso, woodgrove], DEMO_NOW, ENGLISH),

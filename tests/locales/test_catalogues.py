@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import notice_delivery
 from bot.commands import COMMANDS
 from cards.audit import ACTIONS as AUDIT_ACTIONS
 from dialogs.escalation_dialog import STEPS
@@ -146,6 +147,12 @@ def test_every_message_the_code_asks_for_is_in_the_catalogue() -> None:
         f"escalation.{kind}_{step}" for step in STEPS if step != "guard" for kind in ("ask", "help", "field")
     } - {"escalation.ask_topic"}
     asked |= {f"audit.{action}" for action in AUDIT_ACTIONS}
+    # Reasons the outbox records as message ids, said by `notices` in the reader's language.
+    asked |= {
+        value.partition("|")[0]
+        for value in vars(notice_delivery).values()
+        if isinstance(value, str) and value.startswith("notices.reason_")
+    }
     assert len(asked) > 50
     assert sorted(asked - set(_messages(DEFAULT_LANGUAGE))) == []
 
