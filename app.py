@@ -60,6 +60,7 @@ from dialogs.health_dialog import HealthDialog
 from dialogs.help_dialog import HelpDialog
 from dialogs.incident_dialog import IncidentDialog
 from dialogs.incidents_dialog import IncidentsDialog
+from dialogs.language import LANGUAGE_PROPERTY
 from dialogs.language_dialog import LanguageDialog
 from dialogs.link_dialog import LinkDialog
 from dialogs.note_dialog import NoteDialog
@@ -518,7 +519,7 @@ def build_bot(
     """The bot with every flow wired in; tests build it on MemoryStorage."""
     conversations, subscriptions = notifications.conversations, notifications.subscriptions
     user_state = UserState(storage)
-    language = user_state.create_property("Language")
+    language = user_state.create_property(LANGUAGE_PROPERTY)
     root = RootDialog(
         [
             HelpDialog(help_entries, backend),
@@ -620,6 +621,7 @@ def create_app(
         clock,
         allowed_tenants=settings.access.allowed_tenants,
         recover_after=SHARED_RECOVERY_AFTER if container else timedelta(0),
+        storage=storage,
     )
     watcher = notifications.watcher
     world = DemoWorld(backend, clock) if isinstance(backend, DemoBackend) else None

@@ -35,7 +35,7 @@ from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key
 from dialogs.ids import HELP, ROOT
-from dialogs.language import TRANSLATOR, translator_for, translator_of
+from dialogs.language import LANGUAGE_PROPERTY, TRANSLATOR, translator_for, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import HelpRequest, Route
 from dialogs.root import RootDialog
@@ -114,7 +114,7 @@ class SupportBot(TeamsActivityHandler):
         self.root = root
         self._welcomed = conversation_state.create_property("Welcomed")
         # The language each person chose with `language`; unset, their Teams client's locale is used.
-        self._language = language or user_state.create_property("Language")
+        self._language = language or user_state.create_property(LANGUAGE_PROPERTY)
         # Who is in a guided dialog in this conversation (user id -> name), so others can be told.
         self._guided = conversation_state.create_property("GuidedBy")
         self._locks = turn_locks if turn_locks is not None else ConversationLocks()

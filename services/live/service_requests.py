@@ -38,6 +38,7 @@ from services.errors import (
     AzureSubscriptionMissing,
     AzureSupportAccessDenied,
     PartnerCenterSignInNeeded,
+    Purpose,
     ServiceRequestNotFound,
     SupportDeskError,
     UpstreamThrottled,
@@ -161,7 +162,9 @@ class LiveServiceRequests:
 
     async def _load_azure_topics(self) -> tuple[SupportTopic, ...]:
         services = await self._upstream(
-            lambda: self._azure.services(self._partner_tenant), "read Azure Support's services", None
+            lambda: self._azure.services(self._partner_tenant),
+            Purpose("read Azure Support's services", "doing.read_azure_services"),
+            None,
         )
         offered = [s for s in services if _offered(s, self._azure_services)]
         classifications: list[list[ProblemClassification]] = await asyncio.gather(
@@ -211,7 +214,11 @@ class LiveServiceRequests:
         # The ticket's name is the idempotency key: a retried PUT finds the ticket the first one made.
         ticket = await self._upstream(
             lambda: self._azure.create_ticket(customer.tenant_id, subscription, key, ticket_request),
-            f"file {customer.name}'s Azure ticket",
+            Purpose(
+                f"file {customer.name}'s Azure ticket",
+                "doing.file_azure_ticket",
+                (("customer", customer.name),),
+            ),
             customer,
         )
         logger.info("azure ticket filed key=%s number=%s", key[:8], ticket.ticket_id)
@@ -270,7 +277,11 @@ class LiveServiceRequests:
             return escalation.as_request(RequestStatus.AWAITING_NUMBER)
         found = await self._partner_center_call(
             lambda: self._partner_center.get_service_request(escalation.number),
-            f"read service request {escalation.number}",
+            Purpose(
+                f"read service request {escalation.number}",
+                "doing.read_request",
+                (("number", escalation.number),),
+            ),
         )
         if found is None:
             raise ServiceRequestNotFound(escalation.number)
@@ -278,7 +289,11 @@ class LiveServiceRequests:
 
     async def _azure_request(self, escalation: Escalation) -> ServiceRequest:
         tenant, subscription, name = escalation.tenant_id, escalation.subscription_id, escalation.key
-        purpose = f"read Azure ticket {escalation.number}"
+        purpose = Purpose(
+            f"read Azure ticket {escalation.number}",
+            "doing.read_azure_ticket",
+            (("number", escalation.number),),
+        )
         customer = _customer_of(escalation)
         ticket, communications = await asyncio.gather(
             self._upstream(lambda: self._azure.get_ticket(tenant, subscription, name), purpose, customer),
@@ -325,7 +340,11 @@ class LiveServiceRequests:
                     signed,
                     escalation.contact.email,
                 ),
-                f"add a note to Azure ticket {escalation.number}",
+                Purpose(
+                    f"add a note to Azure ticket {escalation.number}",
+                    "doing.add_azure_note",
+                    (("number", escalation.number),),
+                ),
                 _customer_of(escalation),
             )
             return await self._azure_request(escalation)
@@ -333,7 +352,11 @@ class LiveServiceRequests:
             raise AwaitingServiceRequestNumber(escalation.reference)
         updated = await self._partner_center_call(
             lambda: self._partner_center.add_service_request_note(escalation.number, signed),
-            f"add a note to service request {escalation.number}",
+            Purpose(
+                f"add a note to service request {escalation.number}",
+                "doing.add_note",
+                (("number", escalation.number),),
+            ),
         )
         if updated is None:
             raise ServiceRequestNotFound(escalation.number)
@@ -347,7 +370,8 @@ class LiveServiceRequests:
             raise AlreadyLinked(reference, escalation.number)
         # Checked in Partner Center first, so a mistyped number is never attached.
         found = await self._partner_center_call(
-            lambda: self._partner_center.get_service_request(number), f"find service request {number}"
+            lambda: self._partner_center.get_service_request(number),
+            Purpose(f"find service request {number}", "doing.find_request", (("number", number),)),
         )
         if found is None:
             raise ServiceRequestNotFound(number)
@@ -373,7 +397,9 @@ class LiveServiceRequests:
 
     # --- upstream failures, in the user's words ----------------------------------------------------
 
-    async def _upstream(self, call: Callable[[], Awaitable[T]], purpose: str, customer: Customer | None) -> T:
+    async def _upstream(
+        self, call: Callable[[], Awaitable[T]], purpose: Purpose, customer: Customer | None
+    ) -> T:
         """An Azure Support call; its failures in the user's words."""
         try:
             return await call()
@@ -384,7 +410,7 @@ class LiveServiceRequests:
                 raise AzureSupportAccessDenied(customer.name if customer else "your partner tenant") from None
             raise _common_error(error, purpose) from None
 
-    async def _partner_center_call(self, call: Callable[[], Awaitable[T]], purpose: str) -> T:
+    async def _partner_center_call(self, call: Callable[[], Awaitable[T]], purpose: Purpose) -> T:
         """A Partner Center service-request call (App+User only); its failures in the user's words."""
         try:
             return await call()
@@ -396,7 +422,7 @@ class LiveServiceRequests:
             raise _common_error(error, purpose) from None
 
 
-def _common_error(error: UpstreamError, purpose: str) -> SupportDeskError:
+def _common_error(error: UpstreamError, purpose: Purpose) -> SupportDeskError:
     """429 says when to try again; anything else (5xx, timeouts, an open breaker) is safe to retry."""
     if error.throttled:
         return UpstreamThrottled(error.api, purpose, error.retry_after)

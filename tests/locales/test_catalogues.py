@@ -33,15 +33,18 @@ from services.errors import (
     ServiceRequestNotFound,
     SupportDeskError,
     UnknownService,
+    UpstreamThrottled,
     UpstreamUnavailable,
 )
-from services.models import DeliveryState, RequestStatus, Severity
+from services.live.backend import LIST_CUSTOMERS, reading_health
+from services.models import Customer, DeliveryState, RequestStatus, Severity
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="'cgi' is deprecated", category=DeprecationWarning)
     from babel.messages.pofile import read_po  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parents[2]
+CONTOSO = Customer("c", "t", "Contoso", "contoso.onmicrosoft.com", "reseller", True)
 OTHERS = sorted(set(LANGUAGES) - {DEFAULT_LANGUAGE})
 # The layers whose every word goes through the catalogue. It grows until it names every card module;
 # what is missing from it still speaks English only (see the README's Languages section).
@@ -190,6 +193,9 @@ ERRORS = [
     PartnerCenterSignInNeeded(app_only=True),
     PartnerCenterSignInNeeded(app_only=False),
     AwaitingServiceRequestNumber("E1"),
+    UpstreamUnavailable("Microsoft Graph", reading_health(CONTOSO)),
+    UpstreamThrottled("Partner Center", LIST_CUSTOMERS, None),
+    UpstreamThrottled("Partner Center", LIST_CUSTOMERS, 3.4),
 ]
 
 
@@ -201,6 +207,13 @@ def test_an_errors_english_catalogue_wording_is_its_own(error: SupportDeskError)
     assert korean != (error.title, error.message) and all(korean)
 
 
-def test_an_error_quoting_an_english_purpose_stays_english() -> None:
-    error = UpstreamUnavailable("Graph", "see its service health")
-    assert error_wording(error, Translator("ko")) == (error.title, error.message)
+def test_an_error_quoting_what_its_caller_was_doing_says_that_in_korean_too() -> None:
+    error = UpstreamThrottled("Microsoft Graph", reading_health(CONTOSO), 20)
+    assert error.message == (
+        "Microsoft Graph asked me to slow down, so I can't read Contoso's service health yet. "
+        "Try again in about 20 seconds."
+    )
+    assert error_wording(error, Translator("ko"))[1] == (
+        "Microsoft Graph이(가) 요청을 줄여 달라고 해서 아직 Contoso의 서비스 상태를 읽을 수 없습니다. "
+        "약 20초 후 다시 시도하세요."
+    )
