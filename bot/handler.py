@@ -164,8 +164,10 @@ class SupportBot(TeamsActivityHandler):
             )
         except InvalidSubmission as error:
             record.command, record.outcome = "card", "rejected"
-            title = translator_of(turn_context)("edge.rejected_button_title")
-            await turn_context.send_activity(card_reply(notice_card(title, error.message)))
+            t = translator_of(turn_context)
+            await turn_context.send_activity(
+                card_reply(notice_card(t("edge.rejected_button_title"), t(error.message_id)))
+            )
             return
         record.command = command_name(route)
         if record.command == "unknown":

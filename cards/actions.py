@@ -91,9 +91,11 @@ _SUBMISSION = TypeAdapter(Submission)
 
 
 class InvalidSubmission(Exception):
-    """A button sent data we never put on a card."""
+    """A button sent data we never put on a card. What the person is told: `message` (English, for the
+    Action.Execute error answer and logs), `message_id` in the catalogues for their language."""
 
     message = "That button didn't send anything I understand. The card may be out of date; type 'help'."
+    message_id = "edge.rejected_button"
 
 
 def parse_submission(value: object) -> RunCommand | ShowCustomersPage | EscalationAction:

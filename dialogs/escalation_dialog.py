@@ -52,7 +52,7 @@ from dialogs.audit_records import audit_entry
 from dialogs.choices import InvalidAnswer, match_choice
 from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer, pick_customer
 from dialogs.ids import ESCALATION
-from dialogs.language import translator_of
+from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import TYPED_TEXT, CardRequest, CommandRequest
 from locales.translator import Translator
@@ -235,7 +235,7 @@ class EscalationDialog(Dialog):
                 submission = parse_submission(activity.value)
             except InvalidSubmission as error:
                 await dc.context.send_activity(
-                    card_reply(notice_card(t("escalation.heading"), error.message))
+                    card_reply(notice_card(t("escalation.heading"), t(error.message_id)))
                 )
                 return Dialog.end_of_turn
             if isinstance(submission, RunCommand):
@@ -596,7 +596,8 @@ class EscalationDialog(Dialog):
         try:
             lookup = await self._lookup(state, incident_id)
         except IncidentNotFound as error:
-            await dc.context.send_activity(card_reply(notice_card(error.title, error.message)))
+            wording = error_wording(error, translator_of(dc.context))
+            await dc.context.send_activity(card_reply(notice_card(*wording)))
             return False
         self._apply_incident(state, lookup, translator_of(dc.context))
         catalogue = await self._desk.support_catalogue()
@@ -818,8 +819,7 @@ class EscalationDialog(Dialog):
             # request can be tried again once that is fixed.
             logger.warning("filing refused key=%s error=%s", state.key[:8], type(error).__name__)
             refused = notice_card(
-                error.title,
-                error.message,
+                *error_wording(error, t),
                 [
                     escalation_submit(t("escalation_card.try_again"), state.key),
                     run_command(t("escalation_card.cancel"), "cancel"),
@@ -840,7 +840,9 @@ class EscalationDialog(Dialog):
         try:
             submission = parse_submission(value)
         except InvalidSubmission as error:
-            await dc.context.send_activity(card_reply(notice_card(t("escalation.heading"), error.message)))
+            await dc.context.send_activity(
+                card_reply(notice_card(t("escalation.heading"), t(error.message_id)))
+            )
             return
         if isinstance(submission, EscalationSubmit):
             filed = await self._desk.filed_with_key(submission.key)

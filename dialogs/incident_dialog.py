@@ -37,10 +37,9 @@ class IncidentDialog(AnswerDialog):
         incident_id, _, customer_text = request.argument.strip().partition(" ")
         if not looks_like_incident_id(incident_id):
             return notice_card(
-                "Which incident?",
-                "Give me an incident id, for example 'incident EX1100014'. "
-                "'incidents <customer>' lists a customer's incidents with their ids.",
-                [run_command("List customers", "customers")],
+                t("incident.which_title"),
+                t("incident.which"),
+                [run_command(t("incident.list_customers"), "customers")],
             )
         incident_id = incident_id.upper()
         customer = None

@@ -249,3 +249,20 @@ async def test_an_unexpected_error_is_apologised_for_in_korean() -> None:
     text = visible_text(await bot.one("상태 contoso"))
     assert text.startswith("제 쪽에서 문제가 생겼습니다\n다시 시도해 주세요.")
     assert "참조: " in text and "Traceback" not in text
+
+
+async def test_an_incident_without_its_id_is_asked_for_in_korean() -> None:
+    text = visible_text(await seoul().one("incident"))
+    assert text.splitlines() == [
+        "어느 장애인가요?",
+        "'장애 EX1100014'처럼 장애 ID를 알려 주세요. "
+        "'장애 <고객>'을 입력하면 고객의 장애가 ID와 함께 나옵니다.",
+        "[1: 고객 목록]",
+    ]
+
+
+async def test_a_tampered_button_is_refused_in_korean() -> None:
+    replies = await seoul().submit({"action": "no-such-action", "x": 1})
+    assert visible_text(replies[0]).endswith(
+        "이 버튼이 보낸 내용을 이해하지 못했습니다. 오래된 카드일 수 있습니다. '도움말'을 입력하세요."
+    )
