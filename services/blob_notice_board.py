@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 from services.blob_container import BlobContainer
 from services.blob_records import NO_CHANGE, BlobRecords
 from services.models import ChangeKind, Claim, Customer, Delivery, DeliveryState, Incident, Notice
-from services.notice_board import classify, fingerprint, incident_from_json, incident_to_json, is_stale
+from services.notice_board import after_observing, fingerprint, incident_from_json, incident_to_json, is_stale
 from services.ports import KnownConversations, Subscriptions
 
 logger = logging.getLogger("bot.notices")
@@ -79,39 +79,14 @@ class BlobNoticeBoard:
             seen = record["seen"].get(customer_id)
             if is_stale(seen, incident):
                 return NO_CHANGE
-            kind = classify(seen, incident)
             record["seen"] = {**record["seen"], customer_id: fingerprint(incident)}
             current = _notice(record["notice"]) if record["notice"] else None
-            if current is not None and customer_id not in current.customer_ids and not incident.is_resolved:
-                kind = kind or ChangeKind.SPREAD
-                if kind == ChangeKind.NEW:
-                    kind = ChangeKind.SPREAD
-            if kind is None or not announce:
-                if current is not None:
-                    newer = (
-                        incident
-                        if incident.last_modified >= current.incident.last_modified
-                        else current.incident
-                    )
-                    joined = current.customer_ids
-                    if not announce and customer_id not in joined and not incident.is_resolved:
-                        joined = (*joined, customer_id)
-                    record["notice"] = {
-                        **record["notice"],
-                        "incident": incident_to_json(newer),
-                        "customer_ids": list(joined),
-                    }
-                return record
-            notice = Notice(
-                incident,
-                tuple(dict.fromkeys([*(current.customer_ids if current else ()), customer_id])),
-                (current.version if current else 0) + 1,
-                kind,
-                current.first_seen if current else now,
-                now,
-            )
-            record["notice"] = _notice_record(notice)
-            bumped.append(notice)
+            notice, news = after_observing(seen, current, customer_id, incident, now, announce)
+            if notice is not None:
+                record["notice"] = _notice_record(notice)
+            if news:
+                assert notice is not None
+                bumped.append(notice)
             return record
 
         await self._incidents.change(change, incident.incident_id)

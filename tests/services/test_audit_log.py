@@ -4,18 +4,16 @@ instances record at the same moment."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from services.audit_log import MAX_ENTRIES_SHOWN, AuditLog, BlobAuditLog
-from services.blob_container import BlobContainer
 from services.models import AuditEntry
 from services.ports import AuditRecords
 from services.sqlite_database import SqliteDatabase
-from tests.support.azurite import open_container
+from tests.services.conftest import OpenPlace
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -24,31 +22,15 @@ def entry(minute: int, action: str = "filed", actor: str = "Ana Bowman") -> Audi
     return AuditEntry(NOW + timedelta(minutes=minute), "oid-1", actor, action, f"SR {minute}", "hash-1")
 
 
-@pytest.fixture(params=["sqlite", "azureblob"])
-async def open_log(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[Callable[[], Awaitable[AuditRecords]]]:
+@pytest.fixture
+def open_log(open_place: OpenPlace) -> Callable[[], Awaitable[AuditRecords]]:
     """Opens the log on the test's storage; again for a second instance sharing it."""
-    closers: list[Callable[[], Awaitable[None]]] = []
-    first: BlobContainer | None = None
 
     async def open_one() -> AuditRecords:
-        nonlocal first
-        if request.param == "sqlite":
-            database = SqliteDatabase(tmp_path / "bot.sqlite3")
+        place = await open_place()
+        return AuditLog(place) if isinstance(place, SqliteDatabase) else BlobAuditLog(place)
 
-            async def close() -> None:
-                database.close()
-
-            closers.append(close)
-            return AuditLog(database)
-        container = first = await open_container(request) if first is None else BlobContainer(first.location)
-        closers.append(container.close)
-        return BlobAuditLog(container)
-
-    yield open_one
-    for close in reversed(closers):
-        await close()
+    return open_one
 
 
 async def test_entries_come_back_newest_first_and_whole(

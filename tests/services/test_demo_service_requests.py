@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from services.blob_container import BlobContainer
 from services.demo.backend import DATA_DIR
 from services.demo.blob_service_requests import BlobDemoServiceRequests
 from services.demo.service_requests import DemoServiceRequests
 from services.errors import AlreadyLinked, ServiceRequestNotFound
 from services.models import Contact, Customer, RequestDraft, RequestStatus, Severity
 from services.sqlite_database import SqliteDatabase
-from tests.support.azurite import open_container
+from tests.services.conftest import OpenPlace
 from tests.support.harness import DEMO_NOW
 
 
@@ -46,31 +45,15 @@ Desk = DemoServiceRequests | BlobDemoServiceRequests
 OpenDesk = Callable[..., Awaitable[Desk]]
 
 
-@pytest.fixture(params=["sqlite", "azureblob"])
-async def open_desk(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> AsyncIterator[OpenDesk]:
-    closers: list[Callable[[], Awaitable[None]]] = []
-    first: BlobContainer | None = None
-
+@pytest.fixture
+def open_desk(open_place: OpenPlace, clock: Clock) -> OpenDesk:
     async def open_one(handoff_products: frozenset[str] = frozenset()) -> Desk:
-        nonlocal first
-        if request.param == "sqlite":
-            database = SqliteDatabase(tmp_path / "bot.sqlite3")
+        place = await open_place()
+        if isinstance(place, SqliteDatabase):
+            return DemoServiceRequests.open(place, DATA_DIR, clock, handoff_products)
+        return BlobDemoServiceRequests.open(place, DATA_DIR, clock, handoff_products)
 
-            async def close() -> None:
-                database.close()
-
-            closers.append(close)
-            return DemoServiceRequests.open(database, DATA_DIR, clock, handoff_products)
-        if first is None:
-            first = container = await open_container(request)
-        else:
-            container = BlobContainer(first.location)
-        closers.append(container.close)
-        return BlobDemoServiceRequests.open(container, DATA_DIR, clock, handoff_products)
-
-    yield open_one
-    for close in reversed(closers):
-        await close()
+    return open_one
 
 
 @pytest.fixture

@@ -4,14 +4,12 @@ numbers attached once, found by reference or number, newest first."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from services.blob_container import BlobContainer
 from services.live.escalation_ledger import (
     AZURE,
     PARTNER_CENTER,
@@ -22,7 +20,7 @@ from services.live.escalation_ledger import (
 )
 from services.models import Contact, Severity, SupportTopic
 from services.sqlite_database import SqliteDatabase
-from tests.support.azurite import open_container
+from tests.services.conftest import OpenPlace
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 OpenLedger = Callable[[], Awaitable[EscalationLedger]]
@@ -49,29 +47,19 @@ def handoff(key: str, customer: str = "c-contoso", minute: int = 0) -> Escalatio
     )
 
 
-@pytest.fixture(params=["sqlite", "azureblob"])
-async def open_ledger(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OpenLedger]:
+@pytest.fixture
+def open_ledger(open_place: OpenPlace) -> OpenLedger:
     """Opens the ledger on the test's storage; again for a second instance sharing it."""
-    closers: list[Callable[[], Awaitable[None]]] = []
-    first: BlobContainer | None = None
 
     async def open_one() -> EscalationLedger:
-        nonlocal first
-        if request.param == "sqlite":
-            database = SqliteDatabase(tmp_path / "bot.sqlite3")
+        place = await open_place()
+        return (
+            SqliteEscalationLedger(place)
+            if isinstance(place, SqliteDatabase)
+            else BlobEscalationLedger(place)
+        )
 
-            async def close() -> None:
-                database.close()
-
-            closers.append(close)
-            return SqliteEscalationLedger(database)
-        container = first = await open_container(request) if first is None else BlobContainer(first.location)
-        closers.append(container.close)
-        return BlobEscalationLedger(container)
-
-    yield open_one
-    for close in reversed(closers):
-        await close()
+    return open_one
 
 
 async def test_two_instances_recording_one_key_at_once_keep_one(open_ledger: OpenLedger) -> None:
