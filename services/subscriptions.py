@@ -140,14 +140,15 @@ class BlobSubscriptionStore:
         self._records = BlobRecords(container, "subscriptions")
 
     async def add(self, subscription: Subscription, now: datetime) -> None:
-        """Subscribing again to the same customer and services replaces what it hears (kinds)."""
+        """Subscribing again to the same customer and services replaces what it hears (kinds, and any
+        field Subscription gains later); it keeps its place in the order."""
         entry = {**_entry(subscription), "created_at": now.isoformat()}
 
         def change(current: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
             kept = list(current or [])
             for index, existing in enumerate(kept):
                 if _same(existing, entry):
-                    kept[index] = {**existing, "kinds": subscription.kinds}
+                    kept[index] = {**existing, **entry, "created_at": existing["created_at"]}
                     return kept
             return [*kept, entry]
 
