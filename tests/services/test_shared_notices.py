@@ -225,3 +225,15 @@ async def test_an_acknowledgement_written_while_the_outbox_tidies_its_marker_ref
     await other.board.acknowledge(notice.incident.incident_id, "19:ops", "Ana Bowman", NOW)
     monkeypatch.undo()
     assert [d.acknowledged_by for _, d, _ in await leader.board.due(NOW)] == ["Ana Bowman"]
+
+
+async def test_an_unsubscribe_sent_to_both_instances_at_once_removes_one_subscription(
+    two: tuple[Instance, Instance],
+) -> None:
+    a, b = two
+    subscription = Subscription("19:ops", CONTOSO.customer_id)
+    await a.subscriptions.add(subscription, NOW)
+    removed = await asyncio.gather(
+        a.subscriptions.remove([subscription]), b.subscriptions.remove([subscription])
+    )
+    assert sorted(removed) == [0, 1]
