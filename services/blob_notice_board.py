@@ -7,9 +7,11 @@ ETag-guarded read-modify-writes (services/blob_records.py):
   same change at once make one notice and one version bump (the second re-reads and sees no change).
 - `deliveries/<id>/<conversation>`: where the notice stands in each conversation, with the claim of the
   instance sending it.
-- `due/<id>/<conversation>`: an empty marker for each delivery that may be behind, written before the
-  delivery, so the outbox is read without listing every delivery ever made; a marker whose delivery has
-  caught up is removed by the next round.
+- `due/<id>/<conversation>`: an empty marker for each delivery that may be behind, written after the
+  delivery (a marker the outbox removes, seeing the delivery caught up, is then written again; an
+  instance that stops between the two leaves its fan-out unfinished, which the next round redoes), so
+  the outbox is read without listing every delivery ever made; a marker whose delivery has caught up is
+  removed by the next round.
 - `baselines/<customer>`: the customer's first poll was taken.
 The notice's `fanned_out` says up to which version its deliveries were written; a notice bumped by an
 instance that stopped before writing them all is fanned out by the next round of the outbox.
@@ -103,8 +105,6 @@ class BlobNoticeBoard:
         inactive = {c for c, k in known.items() if not k.active}
 
         async def write(conversation: str, followed: list[str]) -> None:
-            await self._due.create({}, incident_id, conversation)
-
             def change(record: dict[str, Any] | None) -> Any:
                 if record is not None and record["version"] >= notice.version:
                     return NO_CHANGE
@@ -118,6 +118,7 @@ class BlobNoticeBoard:
                 }
 
             await self._deliveries.change(change, incident_id, conversation)
+            await self._due.create({}, incident_id, conversation)
 
         await _bounded(write(c, f) for c, f in audience.items())
         await self._incidents.change(
@@ -295,7 +296,6 @@ class BlobNoticeBoard:
         self, incident_id: str, conversation: str, by: str, now: datetime
     ) -> Delivery | None:
         """Who took the incident in this conversation; the card is refreshed for everyone there."""
-        await self._due.create({}, incident_id, conversation)
         record = await self._deliveries.change(
             lambda r: (
                 {**r, "acknowledged_by": by, "refresh": True, "updated_at": now.isoformat()}
@@ -305,7 +305,10 @@ class BlobNoticeBoard:
             incident_id,
             conversation,
         )
-        return _delivery((incident_id, conversation), record) if record else None
+        if record is None:
+            return None
+        await self._due.create({}, incident_id, conversation)
+        return _delivery((incident_id, conversation), record)
 
     async def audience_size(self, incident_id: str, version: int) -> int:
         """How many conversations are to hear of this version of the notice."""

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from services.blob_container import BlobContainer
-from services.blob_records import BlobRecords
+from services.blob_records import NO_CHANGE, BlobRecords
 from services.models import ALL_CUSTOMERS, Incident, Subscription
 from services.sqlite_database import SqliteDatabase
 
@@ -140,14 +140,15 @@ class BlobSubscriptionStore:
         self._records = BlobRecords(container, "subscriptions")
 
     async def add(self, subscription: Subscription, now: datetime) -> None:
-        """Subscribing again to the same customer and services replaces what it hears (kinds)."""
+        """Subscribing again to the same customer and services replaces what it hears (kinds, and any
+        field Subscription gains later); it keeps its place in the order."""
         entry = {**_entry(subscription), "created_at": now.isoformat()}
 
         def change(current: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
             kept = list(current or [])
             for index, existing in enumerate(kept):
                 if _same(existing, entry):
-                    kept[index] = {**existing, "kinds": subscription.kinds}
+                    kept[index] = {**existing, **entry, "created_at": existing["created_at"]}
                     return kept
             return [*kept, entry]
 
@@ -164,14 +165,20 @@ class BlobSubscriptionStore:
         for subscription in subscriptions:
             by_conversation.setdefault(subscription.conversation, []).append(_entry(subscription))
         for conversation, gone in by_conversation.items():
-            before = len(await self._records.get(conversation) or [])
+            # Counted on what the write replaced, not on an earlier read another instance may have changed.
+            dropped = [0]
 
-            def change(current: list[dict[str, Any]] | None, gone: list[dict[str, Any]] = gone) -> Any:
+            def change(
+                current: list[dict[str, Any]] | None,
+                gone: list[dict[str, Any]] = gone,
+                dropped: list[int] = dropped,
+            ) -> Any:
                 kept = [e for e in current or [] if not any(_same(e, g) for g in gone)]
-                return kept or None
+                dropped[0] = len(current or []) - len(kept)
+                return (kept or None) if dropped[0] else NO_CHANGE
 
-            after = await self._records.change(change, conversation)
-            removed += before - len(after or [])
+            await self._records.change(change, conversation)
+            removed += dropped[0]
         return removed
 
     async def forget_conversation(self, conversation: str) -> int:

@@ -17,12 +17,12 @@ from app import LEADERSHIP, Settings, create_app
 from bot.access import AccessRules
 from services.blob_container import BlobLocation
 from tests.doubles.connector import FakeConnector
-from tests.integration.teams import CHANNEL, channel_message, installation_update
+from tests.integration.teams import CHANNEL, card_action, channel_message, installation_update
 from tests.integration.test_escalation_over_http import ANA, Thread, to_summary
-from tests.integration.test_notifications import AUTH, TOKEN, event
+from tests.integration.test_notifications import AUTH, TOKEN, created, event, notify, updates
 from tests.support import harness
 from tests.support.harness import DEMO_NOW
-from tests.support.visible import visible_text
+from tests.support.visible import buttons, visible_text
 
 
 async def _instances(
@@ -143,3 +143,41 @@ async def test_a_request_filed_through_one_instance_is_listed_by_the_other(
     number = receipt.split("SR number: ")[1].split()[0]
     listed = await _say(second, connector, channel_message(service_url, "requests northwind"))
     assert number in listed and "Mail to gmail.com bounces" in listed
+
+
+async def _follower(clients: list[TestClient[Any, Any]]) -> TestClient[Any, Any]:
+    """An instance that is not the leader, once one leads."""
+    leaderships = [client.app[LEADERSHIP] for client in clients]
+    began = time.monotonic()
+    while not any(lead.leading for lead in leaderships):
+        assert time.monotonic() - began < 10
+        await asyncio.sleep(0.05)
+    return next(client for client, lead in zip(clients, leaderships, strict=True) if not lead.leading)
+
+
+async def test_acknowledge_and_quiet_hours_on_an_instance_that_does_not_lead_hold_for_the_leaders_outbox(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    other = await _follower(await _instances(aiohttp_client, tmp_path, azurite))
+    assert "Subscribed" in await _say(other, connector, channel_message(service_url, "subscribe contoso"))
+    assert await notify(other, event("contoso")) == (202, {"conversations": 1})
+    await connector.wait_until(lambda: bool(created(connector)), 30)
+    acknowledge = next(b for b in buttons(created(connector)[0].activity) if b.title == "Acknowledge")
+    press = card_action(service_url, acknowledge.action["verb"], acknowledge.action["data"], thread="t-2")
+    assert (await other.post("/api/messages", json=press)).status == 200
+    await connector.wait_until(lambda: bool(updates(connector)), 30)
+    assert "✓ Acknowledged by Ana Bowman" in visible_text(updates(connector)[0].activity), (
+        "the leader refreshed the card the other instance's Acknowledge changed"
+    )
+    await _say(other, connector, channel_message(service_url, "quiet 2"))
+    assert await notify(other, event("contoso", "SP2200002")) == (202, {"conversations": 1})
+    began = time.monotonic()
+    while "(quiet until" not in await _say(other, connector, channel_message(service_url, "notices")):
+        assert time.monotonic() - began < 30, "the other instance's notices show what the leader held"
+        await asyncio.sleep(0.5)
+    assert not created(connector)[1:]
+    await _say(other, connector, channel_message(service_url, "quiet off"))
+    await connector.wait_until(lambda: len(created(connector)) == 2, 30)
+    assert visible_text(created(connector)[1].activity).startswith("While it was quiet"), (
+        "the leader held the notice for the quiet hours set on the other instance"
+    )

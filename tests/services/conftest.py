@@ -1,14 +1,20 @@
-"""The storage a shared store's tests run on: the SQLite file, and blobs in Azurite."""
+"""The storage a shared store's tests run on: the SQLite file, and blobs in Azurite, behind the same ports."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from services.blob_container import BlobContainer
+from services.blob_notice_board import BlobNoticeBoard
+from services.conversations import BlobConversationStore, ConversationStore
+from services.notice_board import NoticeBoard
+from services.ports import KnownConversations, NoticeOutbox, Subscriptions
 from services.sqlite_database import SqliteDatabase
+from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
 from tests.support.azurite import open_container
 
 Place = SqliteDatabase | BlobContainer
@@ -38,3 +44,20 @@ async def open_place(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
     yield open_one
     for close in reversed(closers):
         await close()
+
+
+@dataclass
+class NoticeStores:
+    subscriptions: Subscriptions
+    conversations: KnownConversations
+    board: NoticeOutbox
+
+
+@pytest.fixture
+async def stores(open_place: OpenPlace) -> NoticeStores:
+    """The notice stores on the test's storage."""
+    place = await open_place()
+    if isinstance(place, SqliteDatabase):
+        return NoticeStores(SubscriptionStore(place), ConversationStore(place), NoticeBoard(place))
+    subscriptions, conversations = BlobSubscriptionStore(place), BlobConversationStore(place)
+    return NoticeStores(subscriptions, conversations, BlobNoticeBoard(place, subscriptions, conversations))

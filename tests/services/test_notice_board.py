@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from services.blob_notice_board import BlobNoticeBoard
-from services.conversations import BlobConversationStore, ConversationStore
+from services.conversations import ConversationStore
 from services.errors import DelegatedAccessMissing
 from services.models import (
     ChangeKind,
@@ -23,12 +22,11 @@ from services.models import (
     Subscription,
     TenantHealth,
 )
-from services.notice_board import NoticeBoard, classify, fingerprint, incident_from_json, incident_to_json
-from services.ports import KnownConversations, NoticeOutbox, Subscriptions
+from services.notice_board import classify, fingerprint, incident_from_json, incident_to_json
+from services.ports import NoticeOutbox
 from services.sqlite_database import SqliteDatabase
-from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
 from services.watcher import HealthWatcher
-from tests.support.azurite import open_container
+from tests.services.conftest import NoticeStores
 from tests.support.harness import DEMO_NOW, demo_backend
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -80,27 +78,6 @@ def test_the_watchers_diff(before: Incident | None, now: Incident, change: Chang
 def test_an_incident_survives_the_round_trip_through_storage() -> None:
     original = incident(posts=3, resolved=True)
     assert incident_from_json(incident_to_json(original)) == original
-
-
-@dataclass
-class NoticeStores:
-    subscriptions: Subscriptions
-    conversations: KnownConversations
-    board: NoticeOutbox
-
-
-@pytest.fixture(params=["sqlite", "azureblob"])
-async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[NoticeStores]:
-    """The notice stores in a SQLite file, or on blobs in Azurite, behind the same ports."""
-    if request.param == "sqlite":
-        database = SqliteDatabase(tmp_path / "state.sqlite3")
-        yield NoticeStores(SubscriptionStore(database), ConversationStore(database), NoticeBoard(database))
-        database.close()
-        return
-    container = await open_container(request)
-    subscriptions, conversations = BlobSubscriptionStore(container), BlobConversationStore(container)
-    yield NoticeStores(subscriptions, conversations, BlobNoticeBoard(container, subscriptions, conversations))
-    await container.close()
 
 
 @pytest.fixture

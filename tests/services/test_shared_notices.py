@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -180,3 +181,59 @@ async def test_a_send_recorded_by_its_instance_frees_the_next_version_for_anyone
     [(_, moved, _)] = await b.board.due(NOW)
     assert (moved.activity_id, moved.delivered_version, moved.version) == ("activity-1", 1, 2)
     assert await b.board.claim(moved, "green", NOW + timedelta(minutes=1), NOW, STOPPED) is Claim.CLAIMED
+
+
+async def test_a_change_written_while_the_outbox_tidies_its_marker_stays_due(
+    two: tuple[Instance, Instance], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The leader drops the due marker of a delivery that caught up just as another instance writes the
+    next version of that delivery: the next version must still be found."""
+    leader, other = two
+    await leader.subscriptions.add(Subscription("19:ops", "*"), NOW)
+    await leader.board.observe(CONTOSO, incident(), NOW)
+    [(notice, delivery, _)] = await leader.board.due(NOW)
+    await leader.board.delivered(delivery, notice.version, "activity-1", "19:ops", NOW)
+    records = other.board._deliveries
+    write = records.change
+
+    async def after_the_leaders_round(change: Any, *key: str) -> Any:
+        assert await leader.board.due(NOW) == [], "caught up: its marker goes"
+        return await write(change, *key)
+
+    monkeypatch.setattr(records, "change", after_the_leaders_round)
+    await other.board.observe(CONTOSO, incident(status="restoringService"), NOW)
+    monkeypatch.undo()
+    assert [(d.version, d.delivered_version) for _, d, _ in await leader.board.due(NOW)] == [(2, 1)]
+
+
+async def test_an_acknowledgement_written_while_the_outbox_tidies_its_marker_refreshes_the_card(
+    two: tuple[Instance, Instance], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leader, other = two
+    await leader.subscriptions.add(Subscription("19:ops", "*"), NOW)
+    await leader.board.observe(CONTOSO, incident(), NOW)
+    [(notice, delivery, _)] = await leader.board.due(NOW)
+    await leader.board.delivered(delivery, notice.version, "activity-1", "19:ops", NOW)
+    records = other.board._deliveries
+    write = records.change
+
+    async def after_the_leaders_round(change: Any, *key: str) -> Any:
+        assert await leader.board.due(NOW) == []
+        return await write(change, *key)
+
+    monkeypatch.setattr(records, "change", after_the_leaders_round)
+    await other.board.acknowledge(notice.incident.incident_id, "19:ops", "Ana Bowman", NOW)
+    monkeypatch.undo()
+    assert [d.acknowledged_by for _, d, _ in await leader.board.due(NOW)] == ["Ana Bowman"]
+
+
+async def test_an_unsubscribe_sent_to_both_instances_at_once_removes_one_subscription(
+    two: tuple[Instance, Instance],
+) -> None:
+    a, b = two
+    subscription = Subscription("19:ops", CONTOSO.customer_id)
+    await a.subscriptions.add(subscription, NOW)
+    removed = await asyncio.gather(
+        a.subscriptions.remove([subscription]), b.subscriptions.remove([subscription])
+    )
+    assert sorted(removed) == [0, 1]
