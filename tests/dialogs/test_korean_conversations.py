@@ -266,3 +266,11 @@ async def test_a_tampered_button_is_refused_in_korean() -> None:
     assert visible_text(replies[0]).endswith(
         "이 버튼이 보낸 내용을 이해하지 못했습니다. 오래된 카드일 수 있습니다. '도움말'을 입력하세요."
     )
+
+
+async def test_the_request_commands_explain_themselves_with_their_korean_names() -> None:
+    bot = seoul()
+    assert visible_text(await bot.one("메모")) == "메모는 이렇게 추가합니다: 메모 <SR 번호> <내용>."
+    linked = visible_text(await bot.one("연결"))
+    assert linked.startswith("어느 요청인가요?\n넘겨준 요청은 이렇게 연결합니다: 연결 <참조 번호> <SR 번호>.")
+    assert visible_text(await bot.one("알림")).startswith("최근 알림\n아직 알림이 없습니다.")
