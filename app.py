@@ -388,7 +388,7 @@ class Settings:
                 allowed_tenants=_id_list(env, "ALLOWED_TENANTS"),
                 operators=_id_list(env, "BOT_OPERATORS"),
                 operators_group=env.get("BOT_OPERATORS_GROUP", "").strip(),
-                contact=env.get("BOT_ACCESS_CONTACT", "").strip() or AccessRules.contact,
+                contact=env.get("BOT_ACCESS_CONTACT", "").strip(),
             ),
             blob=_blob_location(env) if storage == "azureblob" else None,
             instance_id=instance,

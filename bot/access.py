@@ -31,8 +31,8 @@ class AccessRules:
     # Entra object ids and UPNs, compared case-insensitively.
     operators: frozenset[str] = frozenset()
     operators_group: str = ""
-    # Who can grant access, as the refusal names them.
-    contact: str = "The bot's administrator"
+    # Who can grant access, as the refusal names them (BOT_ACCESS_CONTACT); empty: "the bot's administrator".
+    contact: str = ""
 
     @property
     def everyone_operates(self) -> bool:

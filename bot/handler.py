@@ -207,7 +207,8 @@ class SupportBot(TeamsActivityHandler):
             if rules.operators_group
             else t("edge.operators_how")
         )
-        return t("edge.operators_only", action=t(action), contact=rules.contact, how=how)
+        contact = rules.contact or t("edge.administrator")
+        return t("edge.operators_only", action=t(action), contact=contact, how=how)
 
     async def _refuse_tenant(self, turn_context: TurnContext) -> None:
         """One short answer to whoever asked from a tenant the bot doesn't serve; nothing is routed,

@@ -12,7 +12,7 @@ from botbuilder.core import Storage, TurnContext
 from botbuilder.schema import Activity
 
 from locales.translator import Translator, chosen_language, language_of, time_zone
-from services.errors import Purpose, SupportDeskError
+from services.errors import Phrase, SupportDeskError
 
 # Where the turn's translator waits for the dialogs and cards of that turn.
 TRANSLATOR = "support.translator"
@@ -47,7 +47,7 @@ def error_wording(error: SupportDeskError, t: Translator) -> tuple[str, str]:
     if not error.message_id:
         return error.title, error.message
     values = {
-        name: t(value.message_id, **dict(value.values)) if isinstance(value, Purpose) else value
+        name: t(value.message_id, **dict(value.values)) if isinstance(value, Phrase) else value
         for name, value in error.values.items()
     }
     return t(f"{error.message_id}.title"), t(f"{error.message_id}.message", **values)

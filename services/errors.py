@@ -2,7 +2,7 @@
 
 The English wording is the error's message (logs, tests); `message_id` and `values` name the same
 wording in the catalogues (`locales/`), which the dialogs show in the reader's language. An error that
-quotes what its caller was doing carries it as a Purpose: English text, and a `doing.*` message id.
+quotes its caller's words carries them as a Phrase: English text, and a message id of their own.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Purpose:
-    """What the user wanted when a backend failed, quoted by the error: `text` in English (logs, tests,
-    the doctor) and `message_id` (a `doing.*` phrase) with `values`, for the reader's language."""
+class Phrase:
+    """Words an error quotes from its caller (what the user wanted when a backend failed, whose
+    subscription): `text` in English (logs, tests, the doctor) and `message_id` with `values`, for the
+    reader's language."""
 
     text: str
     message_id: str
@@ -21,6 +22,10 @@ class Purpose:
 
     def __str__(self) -> str:
         return self.text
+
+
+# Whose subscription, when Azure Support refused one of the partner's own.
+PARTNER_TENANT = Phrase("your partner tenant", "phrase.partner_tenant")
 
 
 class SupportDeskError(Exception):
@@ -97,7 +102,7 @@ class UpstreamUnavailable(SupportDeskError):
 
     title = "Microsoft isn't answering"
 
-    def __init__(self, api: str, purpose: Purpose | None = None, retry_after: float | None = None) -> None:
+    def __init__(self, api: str, purpose: Phrase | None = None, retry_after: float | None = None) -> None:
         if purpose:
             message = f"{api} isn't answering right now, so I can't {purpose}. Try again in a few minutes."
             super().__init__(message, "error.upstream_busy", api=api, purpose=purpose)
@@ -206,7 +211,7 @@ class PartnerCenterAccessDenied(SupportDeskError):
 class UpstreamThrottled(SupportDeskError):
     title = "Too many requests"
 
-    def __init__(self, api: str, purpose: Purpose, retry_after: float | None) -> None:
+    def __init__(self, api: str, purpose: Phrase, retry_after: float | None) -> None:
         said = f"{api} asked me to slow down, so I can't {purpose} yet. Try again"
         if retry_after:
             seconds = max(1, round(retry_after))
@@ -228,7 +233,7 @@ class AzureSupportAccessDenied(SupportDeskError):
 
     title = "Azure Support refused the ticket"
 
-    def __init__(self, customer_name: str) -> None:
+    def __init__(self, customer_name: str | Phrase) -> None:
         super().__init__(
             f"Azure Support won't take tickets from this bot for {customer_name}'s subscription. The "
             "subscription needs a support plan that allows tickets through the API (ProDirect, Premier or "

@@ -21,7 +21,7 @@ from services.errors import (
     PartnerCenterAccessDenied,
     PartnerSignInExpired,
     PartnerSignInFailed,
-    Purpose,
+    Phrase,
     SupportDeskError,
     UpstreamThrottled,
     UpstreamUnavailable,
@@ -37,17 +37,17 @@ from services.tokens import MsalTokens, TokenError, TokenSource
 logger = logging.getLogger("services.live")
 
 
-LIST_CUSTOMERS = Purpose("list your customers", "doing.list_customers")
+LIST_CUSTOMERS = Phrase("list your customers", "doing.list_customers")
 
 
-def reading_health(customer: Customer) -> Purpose:
-    return Purpose(
+def reading_health(customer: Customer) -> Phrase:
+    return Phrase(
         f"read {customer.name}'s service health", "doing.read_health", (("customer", customer.name),)
     )
 
 
 def domain_error(
-    error: UpstreamError | TokenError, purpose: Purpose, customer: Customer | None, access: CustomerAccess
+    error: UpstreamError | TokenError, purpose: Phrase, customer: Customer | None, access: CustomerAccess
 ) -> SupportDeskError:
     """What the user is told when `purpose` ("read Contoso's service health") failed upstream."""
     if isinstance(error, TokenError):

@@ -33,12 +33,13 @@ from services.azure_support.client import (
     TicketRequest,
 )
 from services.errors import (
+    PARTNER_TENANT,
     AlreadyLinked,
     AwaitingServiceRequestNumber,
     AzureSubscriptionMissing,
     AzureSupportAccessDenied,
     PartnerCenterSignInNeeded,
-    Purpose,
+    Phrase,
     ServiceRequestNotFound,
     SupportDeskError,
     UpstreamThrottled,
@@ -163,7 +164,7 @@ class LiveServiceRequests:
     async def _load_azure_topics(self) -> tuple[SupportTopic, ...]:
         services = await self._upstream(
             lambda: self._azure.services(self._partner_tenant),
-            Purpose("read Azure Support's services", "doing.read_azure_services"),
+            Phrase("read Azure Support's services", "doing.read_azure_services"),
             None,
         )
         offered = [s for s in services if _offered(s, self._azure_services)]
@@ -214,7 +215,7 @@ class LiveServiceRequests:
         # The ticket's name is the idempotency key: a retried PUT finds the ticket the first one made.
         ticket = await self._upstream(
             lambda: self._azure.create_ticket(customer.tenant_id, subscription, key, ticket_request),
-            Purpose(
+            Phrase(
                 f"file {customer.name}'s Azure ticket",
                 "doing.file_azure_ticket",
                 (("customer", customer.name),),
@@ -277,7 +278,7 @@ class LiveServiceRequests:
             return escalation.as_request(RequestStatus.AWAITING_NUMBER)
         found = await self._partner_center_call(
             lambda: self._partner_center.get_service_request(escalation.number),
-            Purpose(
+            Phrase(
                 f"read service request {escalation.number}",
                 "doing.read_request",
                 (("number", escalation.number),),
@@ -289,7 +290,7 @@ class LiveServiceRequests:
 
     async def _azure_request(self, escalation: Escalation) -> ServiceRequest:
         tenant, subscription, name = escalation.tenant_id, escalation.subscription_id, escalation.key
-        purpose = Purpose(
+        purpose = Phrase(
             f"read Azure ticket {escalation.number}",
             "doing.read_azure_ticket",
             (("number", escalation.number),),
@@ -340,7 +341,7 @@ class LiveServiceRequests:
                     signed,
                     escalation.contact.email,
                 ),
-                Purpose(
+                Phrase(
                     f"add a note to Azure ticket {escalation.number}",
                     "doing.add_azure_note",
                     (("number", escalation.number),),
@@ -352,7 +353,7 @@ class LiveServiceRequests:
             raise AwaitingServiceRequestNumber(escalation.reference)
         updated = await self._partner_center_call(
             lambda: self._partner_center.add_service_request_note(escalation.number, signed),
-            Purpose(
+            Phrase(
                 f"add a note to service request {escalation.number}",
                 "doing.add_note",
                 (("number", escalation.number),),
@@ -371,7 +372,7 @@ class LiveServiceRequests:
         # Checked in Partner Center first, so a mistyped number is never attached.
         found = await self._partner_center_call(
             lambda: self._partner_center.get_service_request(number),
-            Purpose(f"find service request {number}", "doing.find_request", (("number", number),)),
+            Phrase(f"find service request {number}", "doing.find_request", (("number", number),)),
         )
         if found is None:
             raise ServiceRequestNotFound(number)
@@ -398,7 +399,7 @@ class LiveServiceRequests:
     # --- upstream failures, in the user's words ----------------------------------------------------
 
     async def _upstream(
-        self, call: Callable[[], Awaitable[T]], purpose: Purpose, customer: Customer | None
+        self, call: Callable[[], Awaitable[T]], purpose: Phrase, customer: Customer | None
     ) -> T:
         """An Azure Support call; its failures in the user's words."""
         try:
@@ -407,10 +408,10 @@ class LiveServiceRequests:
             raise domain_error(error, purpose, customer, self._access) from None
         except UpstreamError as error:
             if error.status in (401, 403):
-                raise AzureSupportAccessDenied(customer.name if customer else "your partner tenant") from None
+                raise AzureSupportAccessDenied(customer.name if customer else PARTNER_TENANT) from None
             raise _common_error(error, purpose) from None
 
-    async def _partner_center_call(self, call: Callable[[], Awaitable[T]], purpose: Purpose) -> T:
+    async def _partner_center_call(self, call: Callable[[], Awaitable[T]], purpose: Phrase) -> T:
         """A Partner Center service-request call (App+User only); its failures in the user's words."""
         try:
             return await call()
@@ -422,7 +423,7 @@ class LiveServiceRequests:
             raise _common_error(error, purpose) from None
 
 
-def _common_error(error: UpstreamError, purpose: Purpose) -> SupportDeskError:
+def _common_error(error: UpstreamError, purpose: Phrase) -> SupportDeskError:
     """429 says when to try again; anything else (5xx, timeouts, an open breaker) is safe to retry."""
     if error.throttled:
         return UpstreamThrottled(error.api, purpose, error.retry_after)

@@ -17,6 +17,7 @@ from dialogs.escalation_dialog import STEPS
 from dialogs.language import error_wording
 from locales.translator import DEFAULT_LANGUAGE, ENGLISH, LANGUAGES, Translator, catalogue_path
 from services.errors import (
+    PARTNER_TENANT,
     AlreadyLinked,
     AwaitingServiceRequestNumber,
     AzureSubscriptionMissing,
@@ -196,6 +197,7 @@ ERRORS = [
     UpstreamUnavailable("Microsoft Graph", reading_health(CONTOSO)),
     UpstreamThrottled("Partner Center", LIST_CUSTOMERS, None),
     UpstreamThrottled("Partner Center", LIST_CUSTOMERS, 3.4),
+    AzureSupportAccessDenied(PARTNER_TENANT),
 ]
 
 
