@@ -22,7 +22,7 @@ CommandFor = Callable[[Customer], str]
 
 
 def choose(
-    match: CustomerMatch, command_for: CommandFor, purpose: str, t: Translator = ENGLISH
+    match: CustomerMatch, command_for: CommandFor, purpose: str, t: Translator
 ) -> Customer | AdaptiveCard:
     """The customer, or a card whose buttons finish the request (`command_for`) for each candidate.
     `purpose`: the message id of what the customer is wanted for (`purpose.see_health`)."""
@@ -48,7 +48,7 @@ async def pick_customer(
     command_for: CommandFor,
     purpose: str,
     example: str,
-    t: Translator = ENGLISH,
+    t: Translator,
 ) -> Customer | AdaptiveCard:
     """`purpose`: a message id, as for choose(); `t`: the reader's language."""
     if not query.strip():

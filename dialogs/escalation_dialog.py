@@ -503,7 +503,7 @@ class EscalationDialog(Dialog):
             await self._ask(dc, state, step="customer", problem=problem)
             return False
         picked = await pick_customer(
-            self._backend, text, lambda c: c.customer_id, "purpose.file_request", "contoso"
+            self._backend, text, lambda c: c.customer_id, "purpose.file_request", "contoso", t
         )
         if isinstance(picked, Customer):
             state.customer_id, state.customer_name = picked.customer_id, picked.name

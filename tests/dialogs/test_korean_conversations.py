@@ -274,3 +274,12 @@ async def test_the_request_commands_explain_themselves_with_their_korean_names()
     linked = visible_text(await bot.one("연결"))
     assert linked.startswith("어느 요청인가요?\n넘겨준 요청은 이렇게 연결합니다: 연결 <참조 번호> <SR 번호>.")
     assert visible_text(await bot.one("알림")).startswith("최근 알림\n아직 알림이 없습니다.")
+
+
+async def test_an_escalation_for_a_customer_not_found_suggests_in_korean() -> None:
+    text = visible_text((await seoul().say("요청 contsoo"))[0])
+    assert "'contsoo'(이)라는 고객을 모릅니다." in text
+    without_domains = re.sub(r"\S+\.\S+", "", text)
+    assert english_words(without_domains, {"Contoso Ltd", "Contoso Pharmaceuticals", "contsoo"}) == set(), (
+        text
+    )
