@@ -74,6 +74,7 @@ from dialogs.subscriptions_dialog import SubscriptionsDialog
 from dialogs.teams_member import member_contact
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
 from services.audit_log import AuditLog
+from services.blob_audit_log import BlobAuditLog
 from services.blob_container import BlobContainer, BlobLocation
 from services.blob_documents import BlobDocumentStore
 from services.blob_turn_journal import BlobTurnJournal
@@ -100,6 +101,7 @@ from services.notice_board import NoticeBoard
 from services.notify_events import take_event
 from services.ports import (
     ActivityJournal,
+    AuditHistory,
     AuditTrail,
     Backend,
     DocumentStore,
@@ -486,7 +488,7 @@ def build_bot(
     notifications: Notifications,
     *,
     desk: ServiceRequestDesk,
-    audit: AuditLog,
+    audit: AuditHistory,
     access: AccessPolicy,
     turn_locks: ConversationLocks | None = None,
 ) -> SupportBot:
@@ -557,7 +559,7 @@ def create_app(
         RetryPolicy(total_seconds=settings.send_retry_seconds),
         ConnectorTimeouts(read_seconds=settings.connector_timeout_seconds),
     )
-    audit = AuditLog(database)
+    audit: AuditHistory = BlobAuditLog(container) if container else AuditLog(database)
     groups: GroupMembership = NoGroupLookup() if isinstance(backend, LiveBackend) else DemoGroupMembership()
     access = AccessPolicy(settings.access, groups, audit)
     notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit)

@@ -1,4 +1,5 @@
-"""Who did what with the bot's privileged reach, kept in the bot's SQLite store.
+"""Who did what with the bot's privileged reach, kept in the bot's SQLite store (services/blob_audit_log.py
+keeps it in blobs when several instances share it).
 
 Every service request filed, note added, SR number linked, subscription changed, notice acknowledged
 and access refused is one row: when, who (Entra object id and display name, the two things an operator

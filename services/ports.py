@@ -83,6 +83,13 @@ class AuditTrail(Protocol):
     async def record(self, entry: AuditEntry) -> None: ...
 
 
+class AuditHistory(AuditTrail, Protocol):
+    """The audit log as `audit` reads it back: SQLite (services/audit_log.py) or Azure blobs
+    (services/blob_audit_log.py). `latest` is newest first, in the order the entries were recorded."""
+
+    async def latest(self, count: int) -> list[AuditEntry]: ...
+
+
 class DocumentStore(Protocol):
     """Bot state (conversation, user and dialog state) as JSON documents with ETags: SQLite
     (services/document_store.py) or Azure blobs (services/blob_documents.py).
