@@ -81,6 +81,7 @@ from services.blob_turn_journal import BlobTurnJournal
 from services.conversation_leases import BlobConversationLeases
 from services.conversations import ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
+from services.demo.blob_service_requests import BlobDemoServiceRequests
 from services.demo.operators import DemoGroupMembership
 from services.demo.service_requests import DemoServiceRequests
 from services.demo.world import DemoWorld
@@ -425,12 +426,18 @@ def build_notifications(
 
 
 def create_request_desk(
-    database: SqliteDatabase, clock: Callable[[], datetime], backend: Backend
+    database: SqliteDatabase,
+    clock: Callable[[], datetime],
+    backend: Backend,
+    container: BlobContainer | None = None,
 ) -> ServiceRequestDesk:
-    """The live desk beside the live backend (sharing its HTTP session and tokens), else the demo desk."""
+    """The live desk beside the live backend (sharing its HTTP session and tokens), else the demo desk:
+    in `container` when instances share it (BOT_STORAGE=azureblob), else in the SQLite file."""
     if isinstance(backend, LiveBackend):
         topics = DATA_DIR / "supporttopics.json"
         return RetryingDesk(LiveServiceRequests.for_backend(backend, database, clock, topics))
+    if container is not None:
+        return RetryingDesk(BlobDemoServiceRequests.open(container, DATA_DIR, clock))
     return RetryingDesk(DemoServiceRequests.open(database, DATA_DIR, clock))
 
 
@@ -545,13 +552,14 @@ def create_app(
     `channel_credentials` replaces the MSAL credentials factory of outbound calls (tests)."""
     apply_framework_patches()
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
-    # BOT_STORAGE=azureblob moves bot state, the turn journal and the notice leadership to blobs; the
-    # other stores stay in the SQLite file (see README, Running several instances).
+    # BOT_STORAGE=azureblob moves bot state, the turn journal, the notice leadership, the audit log and the
+    # demo desk's requests to blobs; the other stores stay in the SQLite file (see README, Running several
+    # instances).
     container = BlobContainer(settings.blob) if settings.blob else None
     documents: DocumentStore = BlobDocumentStore(container) if container else SqliteDocumentStore(database)
     journal: ActivityJournal = BlobTurnJournal(container) if container else TurnJournal(database)
     backend = backend or create_backend(settings)
-    desk = create_request_desk(database, clock, backend)
+    desk = create_request_desk(database, clock, backend, container)
     config = _BotFrameworkConfig(settings)
     authorization = ChannelAuthorization(config, channel_credentials)
     connector = Connector(

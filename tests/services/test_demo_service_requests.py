@@ -1,20 +1,27 @@
-"""The demo desk: exactly one request per idempotency key, Microsoft-like numbers, statuses over time."""
+"""The demo desk, on SQLite and on blobs (Azurite): exactly one request per idempotency key, also when two
+instances file it at once; Microsoft-like numbers never handed out twice; statuses over time; notes."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from services.blob_container import BlobContainer, BlobLocation
 from services.demo.backend import DATA_DIR
+from services.demo.blob_service_requests import BlobDemoServiceRequests
 from services.demo.service_requests import DemoServiceRequests
 from services.errors import AlreadyLinked, ServiceRequestNotFound
 from services.models import Contact, Customer, RequestDraft, RequestStatus, Severity
+from services.ports import ServiceRequestDesk
 from services.sqlite_database import SqliteDatabase
+from tests.services.conftest import OpenStorage
+from tests.support.azurite import Azurite
 from tests.support.harness import DEMO_NOW
 
 
@@ -38,12 +45,22 @@ def clock() -> Clock:
     return Clock()
 
 
+async def _open_desk(
+    open_storage: OpenStorage, clock: Clock, handoff_products: frozenset[str] = frozenset()
+) -> ServiceRequestDesk:
+    """A desk on the test's storage; opened again, it is another instance's desk on the same requests."""
+    storage = await open_storage()
+    if isinstance(storage, SqliteDatabase):
+        return DemoServiceRequests.open(storage, DATA_DIR, clock, handoff_products)
+    return BlobDemoServiceRequests.open(storage, DATA_DIR, clock, handoff_products)
+
+
 @pytest.fixture
-def desk(database: SqliteDatabase, clock: Clock) -> DemoServiceRequests:
-    return DemoServiceRequests.open(database, DATA_DIR, clock)
+async def desk(open_storage: OpenStorage, clock: Clock) -> ServiceRequestDesk:
+    return await _open_desk(open_storage, clock)
 
 
-async def _draft(desk: DemoServiceRequests, customer: Customer, title: str = "Mail is slow") -> RequestDraft:
+async def _draft(desk: ServiceRequestDesk, customer: Customer, title: str = "Mail is slow") -> RequestDraft:
     catalogue = await desk.support_catalogue()
     return RequestDraft(
         customer=customer,
@@ -55,7 +72,7 @@ async def _draft(desk: DemoServiceRequests, customer: Customer, title: str = "Ma
     )
 
 
-async def test_the_catalogue_comes_from_the_datasets_support_topics(desk: DemoServiceRequests) -> None:
+async def test_the_catalogue_comes_from_the_datasets_support_topics(desk: ServiceRequestDesk) -> None:
     catalogue = await desk.support_catalogue()
     assert len(catalogue.topics) == 12
     assert catalogue.topic("32444671") is not None
@@ -68,7 +85,7 @@ async def test_the_catalogue_comes_from_the_datasets_support_topics(desk: DemoSe
 
 
 async def test_a_repeated_key_returns_the_first_request(
-    desk: DemoServiceRequests, customers: list[Customer]
+    desk: ServiceRequestDesk, customers: list[Customer]
 ) -> None:
     draft = await _draft(desk, customers[0])
     first = await desk.file_request(draft, "a" * 32, "Ana Bowman")
@@ -81,7 +98,7 @@ async def test_a_repeated_key_returns_the_first_request(
 
 
 async def test_concurrent_filings_with_one_key_store_one_request(
-    desk: DemoServiceRequests, customers: list[Customer]
+    desk: ServiceRequestDesk, customers: list[Customer]
 ) -> None:
     draft = await _draft(desk, customers[0])
     filings = await asyncio.gather(*(desk.file_request(draft, "c" * 32, "Ana") for _ in range(5)))
@@ -89,9 +106,9 @@ async def test_concurrent_filings_with_one_key_store_one_request(
     assert sum(not f.already_filed for f in filings) == 1
 
 
-async def test_the_key_is_unique_in_the_table_itself(
-    database: SqliteDatabase, desk: DemoServiceRequests
-) -> None:
+async def test_the_key_is_unique_in_the_sqlite_table_itself(database: SqliteDatabase, clock: Clock) -> None:
+    DemoServiceRequests.open(database, DATA_DIR, clock)
+
     def duplicate(db: sqlite3.Connection) -> None:
         for number in ("1", "2"):
             values = (number, "same key", *[""] * 12, 0, "")
@@ -102,7 +119,7 @@ async def test_the_key_is_unique_in_the_table_itself(
 
 
 async def test_numbers_are_16_digits_prefixed_with_the_date(
-    desk: DemoServiceRequests, customers: list[Customer], clock: Clock
+    desk: ServiceRequestDesk, customers: list[Customer], clock: Clock
 ) -> None:
     draft = await _draft(desk, customers[0])
     first = (await desk.file_request(draft, "d" * 32, "Ana")).request.number
@@ -114,7 +131,7 @@ async def test_numbers_are_16_digits_prefixed_with_the_date(
 
 
 async def test_statuses_move_over_simulated_time(
-    desk: DemoServiceRequests, customers: list[Customer], clock: Clock
+    desk: ServiceRequestDesk, customers: list[Customer], clock: Clock
 ) -> None:
     number = (await desk.file_request(await _draft(desk, customers[0]), "g" * 32, "Ana")).request.number
     seen = []
@@ -130,7 +147,7 @@ async def test_statuses_move_over_simulated_time(
 
 
 async def test_recent_requests_are_newest_first_and_filter_by_customer(
-    desk: DemoServiceRequests, customers: list[Customer], clock: Clock
+    desk: ServiceRequestDesk, customers: list[Customer], clock: Clock
 ) -> None:
     contoso, fabrikam = customers[0], customers[1]
     await desk.file_request(await _draft(desk, contoso, "older"), "h" * 32, "Ana")
@@ -141,7 +158,7 @@ async def test_recent_requests_are_newest_first_and_filter_by_customer(
 
 
 async def test_notes_are_kept_in_order_and_unknown_numbers_are_refused(
-    desk: DemoServiceRequests, customers: list[Customer], clock: Clock
+    desk: ServiceRequestDesk, customers: list[Customer], clock: Clock
 ) -> None:
     number = (await desk.file_request(await _draft(desk, customers[0]), "j" * 32, "Ana")).request.number
     await desk.add_note(number, "Ana", "first")
@@ -155,24 +172,20 @@ async def test_notes_are_kept_in_order_and_unknown_numbers_are_refused(
         await desk.service_request("2611240010999999")
 
 
-async def test_requests_survive_a_restart(tmp_path: Path, customers: list[Customer], clock: Clock) -> None:
-    first = SqliteDatabase(tmp_path / "bot.sqlite3")
-    desk = DemoServiceRequests.open(first, DATA_DIR, clock)
+async def test_requests_survive_a_restart(
+    open_storage: OpenStorage, customers: list[Customer], clock: Clock
+) -> None:
+    desk = await _open_desk(open_storage, clock)
     filed = await desk.file_request(await _draft(desk, customers[0]), "k" * 32, "Ana")
-    first.close()
-    second = SqliteDatabase(tmp_path / "bot.sqlite3")
-    reopened = DemoServiceRequests.open(second, DATA_DIR, clock)
+    reopened = await _open_desk(open_storage, clock)
     again = await reopened.file_request(await _draft(reopened, customers[0]), "k" * 32, "Ana")
-    second.close()
     assert again.already_filed and again.request.number == filed.request.number
 
 
 async def test_a_handed_off_request_awaits_its_number_until_linked(
-    database: SqliteDatabase, customers: list[Customer], clock: Clock
+    open_storage: OpenStorage, customers: list[Customer], clock: Clock
 ) -> None:
-    desk = DemoServiceRequests.open(
-        database, DATA_DIR, clock, handoff_products=frozenset({"Exchange Online"})
-    )
+    desk = await _open_desk(open_storage, clock, handoff_products=frozenset({"Exchange Online"}))
     filing = await desk.file_request(await _draft(desk, customers[0]), "l" * 32, "Ana")
     request = filing.request
     assert request.status is RequestStatus.AWAITING_NUMBER
@@ -196,3 +209,70 @@ async def test_a_handed_off_request_awaits_its_number_until_linked(
         await desk.link_request("E2611240010999999", "2611240010000042")
     noted = await desk.add_note("2611240010000042", "Ana", "linked")
     assert [n.text for n in noted.notes] == ["linked"]
+
+
+async def test_two_instances_filing_one_key_at_once_store_one_request(
+    open_storage: OpenStorage, customers: list[Customer], clock: Clock
+) -> None:
+    first, second = await _open_desk(open_storage, clock), await _open_desk(open_storage, clock)
+    draft = await _draft(first, customers[0])
+    filings = await asyncio.gather(
+        *(desk.file_request(draft, "m" * 32, "Ana") for _ in range(3) for desk in (first, second))
+    )
+    assert len({f.request.number for f in filings}) == 1
+    assert sum(not f.already_filed for f in filings) == 1
+    for desk in (first, second):
+        assert [r.number for r in await desk.recent_requests()] == [filings[0].request.number]
+        assert await desk.service_request(filings[0].request.number) == filings[0].request
+
+
+async def test_two_instances_filing_different_requests_at_once_get_different_numbers(
+    open_storage: OpenStorage, customers: list[Customer], clock: Clock
+) -> None:
+    first, second = await _open_desk(open_storage, clock), await _open_desk(open_storage, clock)
+    draft = await _draft(first, customers[0])
+    filings = await asyncio.gather(
+        *(
+            desk.file_request(draft, f"{index}{side}" * 16, "Ana")
+            for index in range(4)
+            for side, desk in (("a", first), ("b", second))
+        )
+    )
+    numbers = sorted(int(f.request.number) for f in filings)
+    assert numbers == list(range(numbers[0], numbers[0] + 8)), "eight numbers, none twice, none skipped"
+    assert len(await second.recent_requests(limit=20)) == 8
+
+
+async def test_notes_added_at_once_on_two_instances_are_all_kept(
+    open_storage: OpenStorage, customers: list[Customer], clock: Clock
+) -> None:
+    first, second = await _open_desk(open_storage, clock), await _open_desk(open_storage, clock)
+    number = (await first.file_request(await _draft(first, customers[0]), "n" * 32, "Ana")).request.number
+    await asyncio.gather(
+        *(
+            desk.add_note(number, name, f"{name} {index}")
+            for index in range(3)
+            for name, desk in (("Ana", first), ("Bob", second))
+        )
+    )
+    notes = (await first.service_request(number)).notes
+    assert sorted(n.text for n in notes) == sorted(
+        f"{name} {index}" for index in range(3) for name in ("Ana", "Bob")
+    )
+
+
+async def test_on_blobs_a_number_in_use_is_never_handed_out_again_even_if_the_counter_is_lost(
+    azurite: Azurite, customers: list[Customer], clock: Clock
+) -> None:
+    container = BlobContainer(BlobLocation(f"desk-{uuid.uuid4().hex[:12]}", azurite.connection_string))
+    await container.open()
+    try:
+        desk = BlobDemoServiceRequests.open(container, DATA_DIR, clock)
+        draft = await _draft(desk, customers[0])
+        before = [(await desk.file_request(draft, key * 32, "Ana")).request.number for key in "pq"]
+        async for blob in container.client.list_blobs(name_starts_with="service-request-counters/"):
+            await container.client.delete_blob(blob.name)
+        after = (await desk.file_request(draft, "r" * 32, "Ana")).request.number
+        assert after not in before and int(after) == int(before[-1]) + 1
+    finally:
+        await container.close()
