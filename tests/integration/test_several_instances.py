@@ -17,6 +17,7 @@ from app import LEADERSHIP, Settings, create_app
 from services.blob_container import BlobLocation
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message, installation_update
+from tests.integration.test_escalation_over_http import ANA, Thread, to_summary
 from tests.support import harness
 from tests.support.harness import DEMO_NOW
 from tests.support.visible import visible_text
@@ -99,3 +100,25 @@ async def test_an_install_announced_to_both_instances_at_once_greets_once(
     said = [visible_text(m) for m in connector.messages]
     assert not any("Two answers crossed" in text for text in said), said
     assert len(said) == 1, said
+
+
+async def test_an_escalation_filed_on_one_instance_is_listed_and_audited_on_the_other(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    """The demo desk's requests and the audit log are in the shared container, not in either SQLite
+    file: `requests` and `audit` on the second instance show what was filed through the first, and
+    Submit pressed again there finds the request instead of filing another."""
+    connector.members[ANA["id"]] = ANA
+    first, second = await _instances(aiohttp_client, tmp_path, azurite)
+    thread = Thread(first, connector, service_url)
+    await to_summary(thread)
+    summary = thread.last
+    receipt = await thread.press("Submit")
+    number = receipt.split("SR number: ")[1].split()[0]
+    listed = await _say(second, connector, channel_message(service_url, "requests northwind"))
+    assert f"{number} Mail to gmail.com bounces Northwind Traders" in listed
+    audit = await _say(second, connector, channel_message(service_url, "audit"))
+    assert f"Ana Bowman filed a service request {number}" in audit
+    thread.bot = second
+    assert (await thread.press("Submit", summary)).startswith(f"Already filed as {number}.")
+    assert "1 request" in await _say(first, connector, channel_message(service_url, "requests northwind"))
