@@ -29,8 +29,8 @@ param appServiceSku string = 'B1'
 
 @minValue(1)
 @maxValue(3)
-@description('Instances of the app. Bot state, the turn journal and the watcher leadership are shared in blobs; the notice board, subscriptions, conversation references, service requests and audit log are still in SQLite (see infra/README.md): keep 1 until they move too.')
-param instanceCount int = 1
+@description('Instances of the app, sharing their state in the blob container (see infra/README.md). Two, so a restart or a lost instance leaves one serving.')
+param instanceCount int = 2
 
 @description('Blob container for the shared state.')
 param stateContainer string = 'bot-state'

@@ -68,6 +68,11 @@ def test_shared_state_identity_secrets_and_telemetry_are_provisioned() -> None:
     assert "capacity: instanceCount" in CODE
 
 
+def test_the_app_service_runs_two_instances_by_default() -> None:
+    assert re.search(r"^param instanceCount int = 2$", CODE, re.MULTILINE)
+    assert PARAMETERS["parameters"]["instanceCount"]["value"] == 2
+
+
 def test_the_app_settings_are_ones_the_app_reads_and_the_secret_is_a_key_vault_reference() -> None:
     settings = dict(re.findall(r"\{ name: '(\w+)', value: (.+) \}", CODE))
     assert settings["BOT_STORAGE"] == "'azureblob'"
