@@ -13,8 +13,8 @@ Blobs have no transactions, so each guarantee rests on one conditional write:
   A number claimed by the loser of a race on one key is left unused (a gap, as real SR numbers have).
 - Notes and links are read-modify-writes of the request blob with If-Match, retried on a clash, so two
   notes added at once on two instances are both kept.
-Listing (`requests`) reads each request's creation time and customer from blob metadata, then
-downloads only the requests it shows.
+Listing (`requests`) reads each request's creation time and customer from blob metadata (one listing of
+all the demo's requests), then downloads only the requests it shows.
 """
 
 from __future__ import annotations
@@ -178,16 +178,17 @@ class BlobDemoServiceRequests:
         if found is None:
             raise ServiceRequestNotFound(number)
         note = RequestNote(self._clock(), author, text)
-        noted = await self._update(found.idempotency_key, lambda r: replace(r, notes=(*r.notes, note)))
+        # In time order, as SQLite reads them, whichever instance's note was written first.
+        noted = await self._update(
+            found, lambda r: replace(r, notes=tuple(sorted((*r.notes, note), key=lambda n: n.created)))
+        )
         return self._seen(noted)
 
     async def link_request(self, reference: str, number: str) -> ServiceRequest:
         found = await self._by_number(reference)
         if found is None or found.number != reference or not found.handed_off:
             raise ServiceRequestNotFound(reference)
-        linked = await self._update(
-            found.idempotency_key, lambda r: None if r.sr_number else replace(r, sr_number=number)
-        )
+        linked = await self._update(found, lambda r: None if r.sr_number else replace(r, sr_number=number))
         if linked.sr_number != number:
             raise AlreadyLinked(reference, linked.sr_number)
         # Also when it was linked before: a link interrupted after the update finishes here.
@@ -223,15 +224,15 @@ class BlobDemoServiceRequests:
         return found[0]
 
     async def _update(
-        self, idempotency_key: str, change: Callable[[FiledRequest], FiledRequest | None]
+        self, request: FiledRequest, change: Callable[[FiledRequest], FiledRequest | None]
     ) -> FiledRequest:
         """Apply `change` to the request as stored now (None: leave it), retried when another instance
         wrote it in between; returns the request as written (or as left)."""
-        name = blob_name(_REQUESTS, idempotency_key)
+        name = blob_name(_REQUESTS, request.idempotency_key)
         while True:
-            found = await self._by_key(idempotency_key)
+            found = await self._by_key(request.idempotency_key)
             if found is None:
-                raise ServiceRequestNotFound(idempotency_key)
+                raise ServiceRequestNotFound(request.number)
             record, etag = found
             changed = change(record)
             if changed is None:

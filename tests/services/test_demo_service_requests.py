@@ -276,3 +276,24 @@ async def test_on_blobs_a_number_in_use_is_never_handed_out_again_even_if_the_co
         assert after not in before and int(after) == int(before[-1]) + 1
     finally:
         await container.close()
+
+
+async def test_two_instances_linking_one_hand_off_at_once_link_one_number(
+    open_storage: OpenStorage, customers: list[Customer], clock: Clock
+) -> None:
+    handoffs = frozenset({"Exchange Online"})
+    first = await _open_desk(open_storage, clock, handoffs)
+    second = await _open_desk(open_storage, clock, handoffs)
+    reference = (
+        await first.file_request(await _draft(first, customers[0]), "s" * 32, "Ana")
+    ).request.reference
+    outcomes = await asyncio.gather(
+        first.link_request(reference, "2611240010000071"),
+        second.link_request(reference, "2611240010000072"),
+        return_exceptions=True,
+    )
+    refused = [o for o in outcomes if isinstance(o, AlreadyLinked)]
+    assert len(refused) == 1
+    linked = (await second.service_request(reference)).number
+    assert linked in ("2611240010000071", "2611240010000072")
+    assert (await first.service_request(linked)).reference == reference
