@@ -60,6 +60,7 @@ from dialogs.health_dialog import HealthDialog
 from dialogs.help_dialog import HelpDialog
 from dialogs.incident_dialog import IncidentDialog
 from dialogs.incidents_dialog import IncidentsDialog
+from dialogs.language import LANGUAGE_PROPERTY
 from dialogs.language_dialog import LanguageDialog
 from dialogs.link_dialog import LinkDialog
 from dialogs.note_dialog import NoteDialog
@@ -73,13 +74,13 @@ from dialogs.subscribe_dialog import SubscribeDialog
 from dialogs.subscriptions_dialog import SubscriptionsDialog
 from dialogs.teams_member import member_contact
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
-from services.audit_log import AuditLog
-from services.blob_audit_log import BlobAuditLog
+from services.audit_log import AuditLog, BlobAuditLog
 from services.blob_container import BlobContainer, BlobLocation
 from services.blob_documents import BlobDocumentStore
+from services.blob_notice_board import BlobNoticeBoard
 from services.blob_turn_journal import BlobTurnJournal
 from services.conversation_leases import BlobConversationLeases
-from services.conversations import ConversationStore
+from services.conversations import BlobConversationStore, ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
 from services.demo.blob_service_requests import BlobDemoServiceRequests
 from services.demo.operators import DemoGroupMembership
@@ -96,22 +97,26 @@ from services.live.config import (
     Endpoints,
     LiveConfig,
 )
+from services.live.escalation_ledger import BlobEscalationLedger, EscalationLedger, SqliteEscalationLedger
 from services.live.operators import NoGroupLookup
 from services.live.service_requests import LiveServiceRequests
 from services.notice_board import NoticeBoard
 from services.notify_events import take_event
 from services.ports import (
     ActivityJournal,
-    AuditHistory,
+    AuditRecords,
     AuditTrail,
     Backend,
     DocumentStore,
     GroupMembership,
+    KnownConversations,
+    NoticeOutbox,
     ServiceRequestDesk,
+    Subscriptions,
 )
 from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
-from services.subscriptions import SubscriptionStore
+from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
 from services.telemetry import start_telemetry
 from services.tokens import MsalTokens, TokenError
 from services.turn_journal import TurnJournal
@@ -416,12 +421,21 @@ def build_notifications(
     clock: Callable[[], datetime],
     refresh: Callable[[], None],
     audit: AuditTrail,
+    container: BlobContainer | None = None,
 ) -> Notifications:
-    """The stores behind proactive notices; `refresh` asks the delivery loop to look at the outbox."""
-    board, subscriptions = NoticeBoard(database), SubscriptionStore(database)
+    """The stores behind proactive notices, in the SQLite file or, given a container, on shared blobs;
+    `refresh` asks the delivery loop to look at the outbox."""
+    subscriptions: Subscriptions
+    conversations: KnownConversations
+    board: NoticeOutbox
+    if container is None:
+        subscriptions, conversations = SubscriptionStore(database), ConversationStore(database)
+        board = NoticeBoard(database)
+    else:
+        subscriptions, conversations = BlobSubscriptionStore(container), BlobConversationStore(container)
+        board = BlobNoticeBoard(container, subscriptions, conversations)
     watcher = HealthWatcher(backend, subscriptions, board, clock)
-    acknowledgements = NoticeAcknowledgements(board, backend, clock, refresh, audit)
-    conversations = ConversationStore(database)
+    acknowledgements = NoticeAcknowledgements(board, conversations, backend, clock, refresh, audit)
     return Notifications(conversations, subscriptions, board, watcher, acknowledgements, clock, refresh)
 
 
@@ -431,11 +445,14 @@ def create_request_desk(
     backend: Backend,
     container: BlobContainer | None = None,
 ) -> ServiceRequestDesk:
-    """The live desk beside the live backend (sharing its HTTP session and tokens), else the demo desk:
-    in `container` when instances share it (BOT_STORAGE=azureblob), else in the SQLite file."""
+    """The live desk beside the live backend (sharing its HTTP session and tokens), else the demo desk;
+    what they record is on shared blobs, given a container."""
     if isinstance(backend, LiveBackend):
         topics = DATA_DIR / "supporttopics.json"
-        return RetryingDesk(LiveServiceRequests.for_backend(backend, database, clock, topics))
+        ledger: EscalationLedger = (
+            BlobEscalationLedger(container) if container else SqliteEscalationLedger(database)
+        )
+        return RetryingDesk(LiveServiceRequests.for_backend(backend, ledger, clock, topics))
     if container is not None:
         return RetryingDesk(BlobDemoServiceRequests.open(container, DATA_DIR, clock))
     return RetryingDesk(DemoServiceRequests.open(database, DATA_DIR, clock))
@@ -495,14 +512,14 @@ def build_bot(
     notifications: Notifications,
     *,
     desk: ServiceRequestDesk,
-    audit: AuditHistory,
+    audit: AuditRecords,
     access: AccessPolicy,
     turn_locks: ConversationLocks | None = None,
 ) -> SupportBot:
     """The bot with every flow wired in; tests build it on MemoryStorage."""
     conversations, subscriptions = notifications.conversations, notifications.subscriptions
     user_state = UserState(storage)
-    language = user_state.create_property("Language")
+    language = user_state.create_property(LANGUAGE_PROPERTY)
     root = RootDialog(
         [
             HelpDialog(help_entries, backend),
@@ -512,7 +529,7 @@ def build_bot(
             IncidentsDialog(backend, clock),
             IncidentDialog(backend, clock, notifications.board),
             OverviewDialog(backend, clock),
-            SubscribeDialog(backend, subscriptions, notifications.watcher, clock, audit),
+            SubscribeDialog(backend, subscriptions, conversations, notifications.watcher, clock, audit),
             SubscriptionsDialog(backend, subscriptions, conversations, clock),
             UnsubscribeDialog(backend, subscriptions, audit, clock),
             QuietDialog(conversations, clock, notifications.refresh, audit),
@@ -552,9 +569,8 @@ def create_app(
     `channel_credentials` replaces the MSAL credentials factory of outbound calls (tests)."""
     apply_framework_patches()
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
-    # BOT_STORAGE=azureblob moves bot state, the turn journal, the notice leadership, the audit log and the
-    # demo desk's requests to blobs; the other stores stay in the SQLite file (see README, Running several
-    # instances).
+    # BOT_STORAGE=azureblob puts every store several instances share on blobs (see README, Running
+    # several instances); the SQLite file then holds nothing another instance needs.
     container = BlobContainer(settings.blob) if settings.blob else None
     documents: DocumentStore = BlobDocumentStore(container) if container else SqliteDocumentStore(database)
     journal: ActivityJournal = BlobTurnJournal(container) if container else TurnJournal(database)
@@ -567,10 +583,10 @@ def create_app(
         RetryPolicy(total_seconds=settings.send_retry_seconds),
         ConnectorTimeouts(read_seconds=settings.connector_timeout_seconds),
     )
-    audit: AuditHistory = BlobAuditLog(container) if container else AuditLog(database)
+    audit: AuditRecords = BlobAuditLog(container) if container else AuditLog(database)
     groups: GroupMembership = NoGroupLookup() if isinstance(backend, LiveBackend) else DemoGroupMembership()
     access = AccessPolicy(settings.access, groups, audit)
-    notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit)
+    notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit, container)
     board = notifications.board
     delivery = NoticeDelivery(
         connector,
@@ -579,6 +595,11 @@ def create_app(
         backend,
         clock,
         allowed_tenants=settings.access.allowed_tenants,
+        holder=settings.instance_id,
+        # A claim outlasts a send with every retry and timeout; then it is taken for abandoned.
+        claim_for=timedelta(
+            seconds=settings.send_retry_seconds + 2 * settings.connector_timeout_seconds + 15
+        ),
     )
     storage = DocumentStorage(documents)
     turn_locks = ConversationLocks(BlobConversationLeases(container)) if container else None
@@ -600,6 +621,7 @@ def create_app(
         clock,
         allowed_tenants=settings.access.allowed_tenants,
         recover_after=SHARED_RECOVERY_AFTER if container else timedelta(0),
+        storage=storage,
     )
     watcher = notifications.watcher
     world = DemoWorld(backend, clock) if isinstance(backend, DemoBackend) else None

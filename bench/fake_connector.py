@@ -37,6 +37,8 @@ class FakeConnector:
         self.mode = str(settings.get("mode", "replies"))
         self.reject_fraction = float(settings.get("reject_fraction", 0.0))
         self.retry_after = str(settings.get("retry_after", "1"))
+        if "seed" in settings:
+            self._random = random.Random(int(settings["seed"]))
         self.connections = 0
         self.requests = 0
         self.last_reply: dict[str, float] = {}
@@ -46,6 +48,7 @@ class FakeConnector:
         self.accepted: dict[str, int] = defaultdict(int)
         self.first_accepted: float | None = None
         self.last_accepted: float | None = None
+        self.accepted_per_second: list[int] = []  # by whole seconds since the first accepted send
         self.rejected_at_random = 0
         self.rejected_over_app_limit = 0
         self.rejected_over_conversation_limit = 0
@@ -90,6 +93,7 @@ class FakeConnector:
                 "accepted": dict(self.accepted),
                 "first_accepted": self.first_accepted,
                 "last_accepted": self.last_accepted,
+                "accepted_per_second": self.accepted_per_second,
                 "rejected_at_random": self.rejected_at_random,
                 "rejected_over_app_limit": self.rejected_over_app_limit,
                 "rejected_over_conversation_limit": self.rejected_over_conversation_limit,
@@ -119,6 +123,9 @@ class FakeConnector:
         self.accepted[conversation] += 1
         self.first_accepted = self.first_accepted or now
         self.last_accepted = now
+        second = int(now - self.first_accepted)
+        self.accepted_per_second += [0] * (second + 1 - len(self.accepted_per_second))
+        self.accepted_per_second[second] += 1
         return None
 
     def _too_many(self) -> web.Response:

@@ -63,9 +63,11 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     p99 = _run(results, APP, 20)["p99_ms"]
     check("p99 < 80 ms at 20 conversations", f"{p99:.0f} ms", p99 < 80)
     fanout = results["fanout"]
+    ratios = ", ".join(f"{run['ratio_to_minimum']:.3f}x" for run in fanout.get("runs", [fanout]))
     check(
-        "fan-out within 1.05x of the limits' minimum",
-        f"{fanout['ratio_to_minimum']:.3f}x ({fanout['seconds']:.1f} s vs {fanout['minimum_seconds']:.1f} s)",
+        "fan-out within 1.05x of the limits' minimum (median run)",
+        f"{fanout['ratio_to_minimum']:.3f}x ({fanout['seconds']:.1f} s vs {fanout['minimum_seconds']:.1f} s; "
+        f"runs {ratios})",
         fanout["ratio_to_minimum"] <= 1.05,
     )
     check(
@@ -140,6 +142,13 @@ def table(results: dict[str, Any]) -> str:
         f"{fanout['rejected_over_conversation_limit_429']} over 7/s per conversation; "
         f"{fanout['cpu_ms_per_delivery']:.2f} ms CPU per delivery",
     ]
+    for run in fanout.get("runs", []):
+        per_second = run["accepted_per_second"]
+        out.append(
+            f"  seed {run['seed']}: {run['seconds']:.2f} s ({run['ratio_to_minimum']:.3f}x), "
+            f"{run['rejected_at_random_429']} injected 429s; accepted per second: "
+            f"{' '.join(str(n) for n in per_second)}"
+        )
     watcher = results["watcher"]
     out.append(
         f"watcher: one cycle over {watcher['customers']} customers in {watcher['cycle_seconds']:.1f} s "

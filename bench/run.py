@@ -39,6 +39,8 @@ QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 PROFILE = os.environ.get("BENCH_PROFILE", "") not in ("", "0")
 TURNS = {20: 400, 50: 500} if QUICK else {20: 1600, 50: 2000}
 FANOUT_CONVERSATIONS = 200 if QUICK else 1000
+# Seeds of the connector's injected 429s, one fan-out run each (see measure_fanout).
+FANOUT_SEEDS = (10,) if QUICK else (10, 11, 12, 13, 14)
 WATCHED_CUSTOMERS = 1000
 STORED_CONVERSATIONS = 2000 if QUICK else 10_000
 DIALOGS_IN_FLIGHT = 200 if QUICK else 1000
@@ -180,7 +182,12 @@ def incident_event(incident_id: str) -> dict[str, Any]:
 
 
 async def measure_fanout(app: Child, connector: Child, conversations: int) -> dict[str, Any]:
-    """Subscribe `conversations` channels over /api/messages, then one incident through /api/notify."""
+    """Subscribe `conversations` channels over /api/messages, then one incident through /api/notify per
+    seed of the connector's injected 429s.
+
+    Which sends draw an injected 429 late in a run decides its tail (a send refused twice in the last
+    second costs two more seconds), and one seed is one draw of that luck: the runs use different seeds,
+    and the median run is the figure, with every run reported."""
     await connector_mode(connector, mode="replies")
     service_url = connector.url + "/"
     channels = [f"19:bench-fanout-{i}@thread.tacv2" for i in range(conversations)]
@@ -189,7 +196,21 @@ async def measure_fanout(app: Child, connector: Child, conversations: int) -> di
     )
     if any(s.status >= 400 for s in subscribed):
         raise RuntimeError("subscribing the fan-out conversations failed; see build/bench-logs/app.log")
-    await connector_mode(connector, mode="teams", reject_fraction=0.1, retry_after="1")
+    runs = [await _one_fanout(app, connector, channels, seed) for seed in FANOUT_SEEDS]
+    median = sorted(runs, key=lambda run: float(run["seconds"]))[len(runs) // 2]
+    return {
+        **median,
+        "lost": sum(int(run["lost"]) for run in runs),
+        "duplicates": sum(int(run["duplicates"]) for run in runs),
+        "runs": runs,
+        "driven_through": "POST /api/messages (subscribe) then POST /api/notify, over HTTP",
+    }
+
+
+async def _one_fanout(app: Child, connector: Child, channels: list[str], seed: int) -> dict[str, Any]:
+    """One incident to every subscribed channel through a connector enforcing Teams' limits."""
+    conversations = len(channels)
+    await connector_mode(connector, mode="teams", reject_fraction=0.1, retry_after="1", seed=seed)
     cpu_before = app.cpu_seconds()
     started = time.monotonic()
     async with aiohttp.ClientSession() as session:
@@ -211,6 +232,7 @@ async def measure_fanout(app: Child, connector: Child, conversations: int) -> di
     delivered_at = stats["last_accepted"] or time.monotonic()
     seconds = delivered_at - started
     return {
+        "seed": seed,
         "conversations": conversations,
         "audience_reported": audience,
         "seconds": round(seconds, 2),
@@ -224,7 +246,7 @@ async def measure_fanout(app: Child, connector: Child, conversations: int) -> di
         "rejected_over_conversation_limit_429": stats["rejected_over_conversation_limit"],
         "connections_opened": stats["connections"],
         "cpu_ms_per_delivery": round(cpu * 1000 / max(1, len(counts)), 2),
-        "driven_through": "POST /api/messages (subscribe) then POST /api/notify, over HTTP",
+        "accepted_per_second": stats["accepted_per_second"],
     }
 
 

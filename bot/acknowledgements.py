@@ -15,8 +15,8 @@ from cards.parts import card_payload
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key
 from dialogs.language import translator_of
-from services.notice_board import NoticeBoard
-from services.ports import AuditTrail, CustomerDirectory
+from locales.translator import Translator
+from services.ports import AuditTrail, CustomerDirectory, KnownConversations, NoticeOutbox
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 
@@ -38,7 +38,8 @@ def invalid_action(message: str) -> InvokeResponse:
 class NoticeAcknowledgements:
     def __init__(
         self,
-        board: NoticeBoard,
+        board: NoticeOutbox,
+        conversations: KnownConversations,
         directory: CustomerDirectory,
         clock: Callable[[], datetime],
         refresh: Callable[[], None],
@@ -46,6 +47,7 @@ class NoticeAcknowledgements:
     ) -> None:
         self._audit = audit
         self._board = board
+        self._conversations = conversations
         self._directory = directory
         self._clock = clock
         self._refresh = refresh
@@ -71,6 +73,10 @@ class NoticeAcknowledgements:
         await self._audit.record(audit_entry(activity, "notice.acknowledged", request.incident, now))
         customers = {c.customer_id: c for c in await self._directory.list_customers()}
         followed = [customers[c] for c in found[1] if c in customers]
-        card = incident_notice_card(notice, followed, now, delivery.acknowledged_by)
+        # The card everyone in the conversation sees again: in the conversation's language, not the clicker's.
+        known = await self._conversations.get(conversation)
+        card = incident_notice_card(
+            notice, followed, now, Translator(known.language if known else ""), delivery.acknowledged_by
+        )
         self._refresh()
         return _answer("application/vnd.microsoft.card.adaptive", card_payload(card))

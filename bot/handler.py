@@ -35,14 +35,12 @@ from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key
 from dialogs.ids import HELP, ROOT
-from dialogs.language import TRANSLATOR, translator_for, translator_of
+from dialogs.language import LANGUAGE_PROPERTY, TRANSLATOR, translator_for, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import HelpRequest, Route
 from dialogs.root import RootDialog
 from locales.translator import ENGLISH, chosen_language
-from services.conversations import ConversationStore
-from services.notice_board import NoticeBoard
-from services.subscriptions import SubscriptionStore
+from services.ports import KnownConversations, NoticeOutbox, Subscriptions
 from services.watcher import HealthWatcher
 
 TURN_RECORD = "support.turn"
@@ -84,9 +82,9 @@ class Notifications:
     """What proactive notices need from the handler's side: where conversations are, who subscribes,
     the notice board, and the Acknowledge button."""
 
-    conversations: ConversationStore
-    subscriptions: SubscriptionStore
-    board: NoticeBoard
+    conversations: KnownConversations
+    subscriptions: Subscriptions
+    board: NoticeOutbox
     watcher: HealthWatcher
     acknowledgements: NoticeAcknowledgements
     clock: Callable[[], datetime]
@@ -116,7 +114,7 @@ class SupportBot(TeamsActivityHandler):
         self.root = root
         self._welcomed = conversation_state.create_property("Welcomed")
         # The language each person chose with `language`; unset, their Teams client's locale is used.
-        self._language = language or user_state.create_property("Language")
+        self._language = language or user_state.create_property(LANGUAGE_PROPERTY)
         # Who is in a guided dialog in this conversation (user id -> name), so others can be told.
         self._guided = conversation_state.create_property("GuidedBy")
         self._locks = turn_locks if turn_locks is not None else ConversationLocks()
@@ -166,8 +164,10 @@ class SupportBot(TeamsActivityHandler):
             )
         except InvalidSubmission as error:
             record.command, record.outcome = "card", "rejected"
-            title = translator_of(turn_context)("edge.rejected_button_title")
-            await turn_context.send_activity(card_reply(notice_card(title, error.message)))
+            t = translator_of(turn_context)
+            await turn_context.send_activity(
+                card_reply(notice_card(t("edge.rejected_button_title"), t(error.message_id)))
+            )
             return
         record.command = command_name(route)
         if record.command == "unknown":

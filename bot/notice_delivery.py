@@ -26,7 +26,7 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from bot.connector import Connector, ConnectorError, Pace
 from bot.log_ids import conversation_hash
-from bot.pacing import SendPacer
+from bot.pacing import SendPacer, Slot
 from bot.proactive import Address
 from cards.notifications import (
     incident_notice_card,
@@ -34,16 +34,19 @@ from cards.notifications import (
     thread_update_text,
 )
 from dialogs.replies import card_reply
-from services.conversations import ConversationStore, KnownConversation
-from services.models import Customer, Delivery, DeliveryState, Notice
-from services.notice_board import NoticeBoard
-from services.ports import CustomerDirectory
+from locales.translator import Translator
+from services.conversations import KnownConversation
+from services.models import Claim, Customer, Delivery, DeliveryState, Notice
+from services.ports import CustomerDirectory, KnownConversations, NoticeOutbox
 from services.telemetry import NOTICES_SENT
 
 logger = logging.getLogger("bot.notices")
 
-UNCERTAIN = "the connector timed out; the card may not have arrived"
-TENANT_NOT_ALLOWED = "the conversation's tenant is not in ALLOWED_TENANTS"
+# Why a delivery stands where it does, recorded as a message id (and a value after '|'), so `notices`
+# says it in the reader's language (cards/notifications.py, delivery_reason).
+UNCERTAIN = "notices.reason_uncertain"
+ABANDONED = "notices.reason_abandoned"
+TENANT_NOT_ALLOWED = "notices.reason_tenant"
 RETRY_AFTER_FAILURE = timedelta(minutes=1)
 # Deliveries per round. A round ends with its slowest send (a 429's Retry-After), with the pacer idle
 # meanwhile, so a round should take most of what is due: 1,000 conversations are one round.
@@ -54,14 +57,20 @@ class NoticeDelivery:
     def __init__(
         self,
         connector: Connector,
-        board: NoticeBoard,
-        conversations: ConversationStore,
+        board: NoticeOutbox,
+        conversations: KnownConversations,
         directory: CustomerDirectory,
         clock: Callable[[], datetime],
         app_rate_per_second: int = 50,
         concurrency: int = 32,
         allowed_tenants: frozenset[str] = frozenset(),
+        holder: str = "",
+        claim_for: timedelta = timedelta(minutes=1),
     ) -> None:
+        """`holder` names this instance on the claims of the sends it makes; a claim lasts `claim_for`,
+        which must cover a send with all its retries."""
+        self._holder = holder
+        self._claim_for = claim_for
         self._connector = connector
         self._allowed_tenants = allowed_tenants
         self._board = board
@@ -140,7 +149,7 @@ class NoticeDelivery:
     ) -> int:
         now = self._clock()
         if known is None or not known.active:
-            reason = known.inactive_reason if known else "the bot was removed from this conversation"
+            reason = known.inactive_reason if known else "notices.reason_removed"
             await self._board.deactivate(conversation, reason, now)
             return 0
         # A refresh (someone acknowledged) changes a card already there; only news waits for quiet to end.
@@ -149,7 +158,9 @@ class NoticeDelivery:
         if known.quiet_at(now):
             assert known.quiet_until is not None
             for _, delivery, _ in news:
-                await self._board.held(delivery, f"quiet until {known.quiet_until:%H:%M} UTC", now)
+                await self._board.held(
+                    delivery, f"notices.reason_quiet_until|{known.quiet_until.isoformat()}", now
+                )
             items = refreshes
         address = Address.from_json(known.reference)
         if self._allowed_tenants and address.tenant_id.casefold() not in self._allowed_tenants:
@@ -164,7 +175,11 @@ class NoticeDelivery:
                     items = refreshes
                 for notice, delivery, followed in items:
                     count += await self._deliver(
-                        address, notice, delivery, [customers[c] for c in followed if c in customers]
+                        address,
+                        notice,
+                        delivery,
+                        [customers[c] for c in followed if c in customers],
+                        Translator(known.language),
                     )
                 return count
             except _Refused as refused:
@@ -178,8 +193,14 @@ class NoticeDelivery:
                 return 0
 
     async def _deliver(
-        self, address: Address, notice: Notice, delivery: Delivery, customers: Sequence[Customer]
+        self,
+        address: Address,
+        notice: Notice,
+        delivery: Delivery,
+        customers: Sequence[Customer],
+        t: Translator,
     ) -> int:
+        """Post or update the card, in the language the conversation subscribed in (`t`)."""
         now = self._clock()
         if delivery.activity_id is None and notice.version <= delivery.delivered_version:
             # Only a refresh, of a card whose id Teams never returned (its reply was lost): posting it
@@ -188,26 +209,30 @@ class NoticeDelivery:
                 delivery, notice.version, None, None, now, delivery.state, delivery.reason
             )
             return 0
-        card = incident_notice_card(notice, customers, now, delivery.acknowledged_by)
+        card = incident_notice_card(notice, customers, now, t, delivery.acknowledged_by)
         sent = 0
+        pace = self._pace(address.conversation_id, [delivery])
         try:
             if delivery.activity_id is None:
-                thread_id, activity_id = await self._post(address, card_reply(card))
+                thread_id, activity_id = await self._post(address, card_reply(card), pace)
                 sent = 1
             else:
                 thread_id = delivery.thread_id or address.conversation_id
                 activity_id = delivery.activity_id
                 update = address.message(card_reply(card), thread_id)
                 update.id = activity_id
-                await self._connector.update(update, self._pace(address.conversation_id))
+                await self._connector.update(update, pace)
                 sent = 1
                 if address.is_channel and notice.version > delivery.delivered_version:
                     reply = address.message(
-                        Activity(type=ActivityTypes.message, text=thread_update_text(notice)), thread_id
+                        Activity(type=ActivityTypes.message, text=thread_update_text(notice, t)), thread_id
                     )
                     reply.reply_to_id = activity_id
-                    await self._connector.send(reply, self._pace(address.conversation_id))
+                    await self._connector.send(reply, pace)
                     sent += 1
+        except _NotClaimed as refused:
+            self._not_claimed(refused, [delivery])
+            return sent
         except ConnectorError as error:
             if error.status in (403, 404):
                 raise _Refused(error.status) from None
@@ -216,16 +241,19 @@ class NoticeDelivery:
                     delivery, notice.version, None, None, now, DeliveryState.UNCERTAIN, UNCERTAIN
                 )
                 return sent
-            reason = f"Teams answered {error.status}" if error.status else "Teams couldn't be reached"
+            reason = (
+                f"notices.reason_teams_answered|{error.status}"
+                if error.status
+                else "notices.reason_unreachable"
+            )
             await self._board.failed(delivery, reason, now + RETRY_AFTER_FAILURE, now)
             return sent
         await self._board.delivered(delivery, notice.version, activity_id, thread_id, self._clock())
         NOTICES_SENT.add(sent)
         return sent
 
-    async def _post(self, address: Address, activity: Activity) -> tuple[str, str]:
+    async def _post(self, address: Address, activity: Activity, pace: Pace) -> tuple[str, str]:
         """A new card: a new thread in a channel, a new message in a chat."""
-        pace = self._pace(address.conversation_id)
         if address.is_channel:
             return await self._connector.start_thread(
                 address.service_url,
@@ -246,15 +274,20 @@ class NoticeDelivery:
     ) -> int:
         now = self._clock()
         notices = [(n, [customers[c] for c in followed if c in customers]) for n, _, followed in items]
-        card = notice_digest_card(notices, known.quiet_since, now)
+        card = notice_digest_card(notices, known.quiet_since, now, Translator(known.language))
         try:
-            await self._post(address, card_reply(card))
+            await self._post(
+                address, card_reply(card), self._pace(address.conversation_id, [d for _, d, _ in items])
+            )
+        except _NotClaimed as refused:
+            self._not_claimed(refused, [d for _, d, _ in items])
+            return 0
         except ConnectorError as error:
             if error.status in (403, 404):
                 raise _Refused(error.status) from None
             for _, delivery, _ in items:
                 await self._board.failed(
-                    delivery, "the digest couldn't be sent", now + RETRY_AFTER_FAILURE, now
+                    delivery, "notices.reason_digest_failed", now + RETRY_AFTER_FAILURE, now
                 )
             return 0
         for notice, delivery, _ in items:
@@ -263,14 +296,49 @@ class NoticeDelivery:
         await self._conversations.set_quiet(known.conversation, None, None)
         return 1
 
-    def _pace(self, conversation: str) -> Pace:
-        return lambda: self._pacer.slot(conversation)
+    def _pace(self, conversation: str, deliveries: list[Delivery]) -> Pace:
+        """Room under Teams' limits for each attempt; before the first, the claim of `deliveries` for this
+        instance, taken only now, when the request is about to leave: so a claim left by an instance that
+        stopped means its card may have gone out, and one that never got this far was never claimed."""
+        claimed = False
+
+        async def pace() -> Slot:
+            nonlocal claimed
+            slot = await self._pacer.slot(conversation)
+            if not claimed:
+                now = self._clock()
+                for delivery in deliveries:
+                    until = now + self._claim_for
+                    claim = await self._board.claim(delivery, self._holder, until, now, ABANDONED)
+                    if claim is not Claim.CLAIMED:
+                        slot.give_back()
+                        raise _NotClaimed(claim)
+                claimed = True
+            return slot
+
+        return pace
+
+    @staticmethod
+    def _not_claimed(refused: _NotClaimed, deliveries: list[Delivery]) -> None:
+        """Another instance is sending these (left to it), or one stopped while sending them: the board
+        recorded them as may-have-arrived, and they are never sent a second time."""
+        if refused.claim is Claim.ABANDONED:
+            for delivery in deliveries:
+                logger.warning(
+                    "notice delivery abandoned by a stopped instance conversation=%s incident=%s",
+                    conversation_hash(delivery.conversation),
+                    delivery.incident_id,
+                )
+
+
+class _NotClaimed(Exception):
+    def __init__(self, claim: Claim) -> None:
+        super().__init__(claim.value)
+        self.claim = claim
 
 
 class _Refused(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
         self.status = status
-        self.reason = (
-            "the bot was blocked or removed" if status == 403 else "the conversation no longer exists"
-        )
+        self.reason = "notices.reason_blocked" if status == 403 else "notices.reason_gone"

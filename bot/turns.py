@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from botbuilder.core import Bot, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import Bot, InvokeResponse, MessageFactory, Storage, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 
 from bot.activity_json import activity_json
@@ -33,7 +33,7 @@ from bot.mentions import command_text
 from cards.actions import MAX_COMMAND_LENGTH, run_command
 from cards.notices import notice_card
 from cards.parts import echo
-from dialogs.language import translator_of
+from dialogs.language import stored_language, translator_of
 from dialogs.replies import card_reply
 from locales.translator import Translator, language_of
 from services.ports import ActivityJournal
@@ -91,7 +91,10 @@ class TurnRunner:
         clock: Callable[[], datetime],
         allowed_tenants: frozenset[str] = frozenset(),
         recover_after: timedelta = timedelta(0),
+        storage: Storage | None = None,
     ) -> None:
+        """`storage`: where user state is, to read the language someone chose for the restart apology."""
+        self._storage = storage
         self._adapter = adapter
         # ALLOWED_TENANTS: the restart apology is a proactive send, so it goes to no other tenant.
         self._allowed_tenants = allowed_tenants
@@ -296,8 +299,11 @@ class TurnRunner:
                 activity_hash(unfinished.activity_id),
             )
             return
-        # The language of the conversation's last activity (the person's own choice isn't loaded here).
-        t = Translator(language_of(reference.locale))
+        # The language the person chose with `language`, else their Teams client's.
+        chosen = None
+        if self._storage is not None and reference.user is not None:
+            chosen = await stored_language(self._storage, reference.channel_id or "", reference.user.id or "")
+        t = Translator(chosen or language_of(reference.locale))
         if unfinished.asked:
             message = t("edge.restarted_asked", asked=echo(unfinished.asked))
             actions = [run_command(t("edge.ask_again"), unfinished.asked)]

@@ -91,9 +91,11 @@ _SUBMISSION = TypeAdapter(Submission)
 
 
 class InvalidSubmission(Exception):
-    """A button sent data we never put on a card."""
+    """A button sent data we never put on a card. What the person is told: `message` (English, for the
+    Action.Execute error answer and logs), `message_id` in the catalogues for their language."""
 
     message = "That button didn't send anything I understand. The card may be out of date; type 'help'."
+    message_id = "edge.rejected_button"
 
 
 def parse_submission(value: object) -> RunCommand | ShowCustomersPage | EscalationAction:
@@ -123,9 +125,9 @@ def parse_execute(verb: object, data: object) -> AcknowledgeNotice:
         raise InvalidSubmission() from error
 
 
-def acknowledge_notice(incident_id: str) -> ExecuteAction:
+def acknowledge_notice(incident_id: str, title: str) -> ExecuteAction:
     data = {ACTION_KEY: ACKNOWLEDGE_NOTICE, "incident": incident_id}
-    return ExecuteAction(title="Acknowledge", verb=ACKNOWLEDGE_NOTICE, data=data)
+    return ExecuteAction(title=title, verb=ACKNOWLEDGE_NOTICE, data=data)
 
 
 def escalation_answer(title: str, key: str, step: str, value: str) -> SubmitAction:

@@ -1,7 +1,7 @@
 """Cards of a guided escalation: one question per card, the escalation guard, the summary, the receipt.
 
-The dialog decides what to ask; these functions only lay it out. Every label a support engineer reads on
-these cards is in LABELS, so a translation changes one table.
+The dialog decides what to ask; these functions only lay it out, every label in the reader's language
+(`escalation_card.*` in the catalogues).
 """
 
 from __future__ import annotations
@@ -38,68 +38,17 @@ from cards.actions import (
     request_command,
     run_command,
 )
-from cards.parts import STATUS_COLOURS, card, heading, plain, safe, subtle, timestamp
+from cards.parts import STATUS_COLOURS, card, heading, plain, safe, status_label, subtle
 from locales.translator import Translator
-from services.models import Handoff, Incident, RequestStatus, ServiceRequest, Severity
+from services.models import Handoff, Incident, RequestStatus, ServiceRequest
 
-LABELS = {
-    "file_request": "File a service request",
-    "back": "Back",
-    "cancel": "Cancel",
-    "submit": "Submit",
-    "edit": "Edit",
-    "try_again": "Try again",
-    "file_anyway": "File anyway",
-    "follow": "Follow the incident",
-    "guard_title": "Microsoft is already working on this",
-    "summary_title": "Check the request before it's filed",
-    "summary_hint": "Nothing is filed until you press Submit.",
-    "receipt_title": "Service request filed",
-    "handoff_title": "Ready to file in Partner Center",
-    "handoff_hint": "Microsoft takes this request in Partner Center. Open it, paste the text below, then "
-    "tell me the SR number: link {reference} <SR number>",
-    "open_partner_center": "Open in Partner Center",
-    "reference": "Reference",
-    "number": "SR number",
-    "status": "Status",
-    "severity": "Severity",
-    "customer": "Customer",
-    "topic": "Topic",
-    "contact": "Primary contact",
-    "created": "Created",
-    "updated": "Last update",
-    "incident": "Incident",
-    "notes": "Notes",
-    "no_notes": "No notes yet. 'note <number> <text>' adds one.",
-    "requests_title": "Service requests",
-    "no_requests": "No service requests yet. 'escalate' files one.",
-    "open": "Open",
-    "use_form": "Fill in a form instead",
-    "form_title": "File a service request",
-    "form_hint": "Every field is checked again when you press Submit; nothing is filed before that.",
-    "form_problems": "Please fix:",
-    "form_customer": "Customer (name, domain or tenant id)",
-    "form_topic": "Product and topic",
-    "form_severity": "Severity",
-    "form_title_field": "Title",
-    "form_description": "Description",
-    "form_contact_name": "Primary contact's name",
-    "form_contact_email": "Primary contact's email",
-    "form_phone": "Phone (optional)",
-    "form_required": "{label} is required.",
-    "form_too_long": "{label}: at most {limit} characters.",
-    "form_bad_email": "Enter an email address like ana@contoso.com.",
-    "form_bad_phone": "Digits, spaces and + ( ) - . / only.",
-    "add_note": "Add a note: note {number} <text>",
+STATUS_COLOURS_OF_REQUESTS: dict[RequestStatus, TextColor] = {
+    RequestStatus.AWAITING_NUMBER: "Warning",
+    RequestStatus.OPEN: "Accent",
+    RequestStatus.MICROSOFT_RESPONDED: "Accent",
+    RequestStatus.ATTENTION_NEEDED: "Attention",
+    RequestStatus.CLOSED: "Good",
 }
-STATUS_WORDS: dict[RequestStatus, tuple[str, TextColor]] = {
-    RequestStatus.AWAITING_NUMBER: ("Awaiting SR number", "Warning"),
-    RequestStatus.OPEN: ("Open", "Accent"),
-    RequestStatus.MICROSOFT_RESPONDED: ("Microsoft responded", "Accent"),
-    RequestStatus.ATTENTION_NEEDED: ("Attention needed", "Attention"),
-    RequestStatus.CLOSED: ("Closed", "Good"),
-}
-SEVERITY_WORDS = {Severity.CRITICAL: "Critical", Severity.MODERATE: "Moderate", Severity.MINIMAL: "Minimal"}
 
 
 @dataclass(frozen=True)
@@ -131,7 +80,7 @@ class SummaryField:
     value: str
 
 
-def question_card(question: Question) -> AdaptiveCard:
+def question_card(question: Question, t: Translator) -> AdaptiveCard:
     body: list[CardElement] = [heading(question.heading), subtle(question.progress)]
     if question.problem:
         body.append(TextBlock(text=safe(question.problem), color="Attention", weight="Bolder", wrap=True))
@@ -148,9 +97,9 @@ def question_card(question: Question) -> AdaptiveCard:
         )
     if question.hint:
         body.append(plain(question.hint, is_subtle=True, spacing="Medium"))
-    actions = [run_command(LABELS["back"], "back")] if question.can_go_back else []
-    actions.append(run_command(LABELS["cancel"], "cancel"))
-    actions.append(escalation_edit(LABELS["use_form"], question.key, "form"))
+    actions = [run_command(t("escalation_card.back"), "back")] if question.can_go_back else []
+    actions.append(run_command(t("escalation_card.cancel"), "cancel"))
+    actions.append(escalation_edit(t("escalation_card.use_form"), question.key, "form"))
     return card(body, actions, fallback=f"{question.heading}: {question.prompt}")
 
 
@@ -172,14 +121,20 @@ class RequestForm:
 
 
 def _text_input(
-    form: RequestForm, field: str, label: str, limit: int, required: bool = True, **extra: object
+    form: RequestForm,
+    field: str,
+    label: str,
+    limit: int,
+    t: Translator,
+    required: bool = True,
+    **extra: object,
 ) -> TextInput:
-    error = LABELS["form_too_long"].format(label=LABELS[label], limit=limit)
+    error = t("escalation_card.form_too_long", label=label, limit=limit)
     if required:
-        error = LABELS["form_required"].format(label=LABELS[label]) + " " + error
+        error = t("escalation_card.form_required", label=label) + " " + error
     return TextInput(
         id=field,
-        label=LABELS[label],
+        label=label,
         value=form.values.get(field, ""),
         max_length=limit,
         is_required=required,
@@ -188,84 +143,104 @@ def _text_input(
     )
 
 
-def request_form_card(form: RequestForm) -> AdaptiveCard:
+def request_form_card(form: RequestForm, t: Translator) -> AdaptiveCard:
     def choices(options: tuple[Choice, ...]) -> list[InputChoice]:
         return [InputChoice(title=c.title, value=c.value) for c in options]
 
-    body: list[CardElement] = [heading(LABELS["form_title"]), subtle(LABELS["form_hint"])]
+    body: list[CardElement] = [
+        heading(t("escalation_card.form_title")),
+        subtle(t("escalation_card.form_hint")),
+    ]
     if form.problems:
-        body.append(TextBlock(text=LABELS["form_problems"], color="Attention", weight="Bolder", wrap=True))
+        body.append(
+            TextBlock(text=t("escalation_card.form_problems"), color="Attention", weight="Bolder", wrap=True)
+        )
         body += [TextBlock(text=safe(p), color="Attention", wrap=True, spacing="None") for p in form.problems]
     body += [
-        _text_input(form, "customer", "form_customer", 300),
+        _text_input(form, "customer", t("escalation_card.form_customer"), 300, t),
         ChoiceSetInput(
             id="topic",
-            label=LABELS["form_topic"],
+            label=t("escalation_card.form_topic"),
             choices=choices(form.topics),
             value=form.values.get("topic") or None,
             style="compact",
             is_required=True,
-            error_message=LABELS["form_required"].format(label=LABELS["form_topic"]),
+            error_message=t("escalation_card.form_required", label=t("escalation_card.form_topic")),
         ),
         ChoiceSetInput(
             id="severity",
-            label=LABELS["form_severity"],
+            label=t("escalation_card.form_severity"),
             choices=choices(form.severities),
             value=form.values.get("severity") or None,
             style="expanded",
             is_required=True,
-            error_message=LABELS["form_required"].format(label=LABELS["form_severity"]),
+            error_message=t("escalation_card.form_required", label=t("escalation_card.form_severity")),
         ),
-        _text_input(form, "title", "form_title_field", form.title_max),
-        _text_input(form, "description", "form_description", form.description_max, is_multiline=True),
-        _text_input(form, "contact_name", "form_contact_name", form.name_max),
+        _text_input(form, "title", t("escalation_card.form_title_field"), form.title_max, t),
+        _text_input(
+            form,
+            "description",
+            t("escalation_card.form_description"),
+            form.description_max,
+            t,
+            is_multiline=True,
+        ),
+        _text_input(form, "contact_name", t("escalation_card.form_contact_name"), form.name_max, t),
         TextInput(
             id="contact_email",
-            label=LABELS["form_contact_email"],
+            label=t("escalation_card.form_contact_email"),
             value=form.values.get("contact_email", ""),
             max_length=form.email_max,
             is_required=True,
             style="Email",
             regex=form.email_pattern,
-            error_message=LABELS["form_bad_email"],
+            error_message=t("escalation_card.form_bad_email"),
         ),
         TextInput(
             id="phone",
-            label=LABELS["form_phone"],
+            label=t("escalation_card.form_phone"),
             value=form.values.get("phone", ""),
             max_length=40,
             style="Tel",
             regex=f"^(?:{form.phone_pattern})?$",
-            error_message=LABELS["form_bad_phone"],
+            error_message=t("escalation_card.form_bad_phone"),
         ),
     ]
-    submit = SubmitAction(title=LABELS["submit"], data={ACTION_KEY: ESCALATION_FORM, "key": form.key})
-    return card(body, [submit, run_command(LABELS["cancel"], "cancel")], fallback=LABELS["form_title"])
+    submit = SubmitAction(
+        title=t("escalation_card.submit"), data={ACTION_KEY: ESCALATION_FORM, "key": form.key}
+    )
+    return card(
+        body,
+        [submit, run_command(t("escalation_card.cancel"), "cancel")],
+        fallback=t("escalation_card.form_title"),
+    )
 
 
-def guard_card(key: str, step: str, customer_name: str, incident: Incident, question: str) -> AdaptiveCard:
+def guard_card(
+    key: str, step: str, customer_name: str, incident: Incident, question: str, t: Translator
+) -> AdaptiveCard:
     body: list[CardElement] = [
-        heading(LABELS["guard_title"]),
+        heading(t("escalation_card.guard_title")),
         TextBlock(
-            text=safe(f"{incident.incident_id} · {incident.service} · {incident.status.label}"),
+            text=safe(f"{incident.incident_id} · {incident.service} · {status_label(incident.status, t)}"),
             color=STATUS_COLOURS[incident.status.level],
             weight="Bolder",
             wrap=True,
         ),
         plain(incident.title, spacing="Small"),
-        subtle(f"{customer_name} · started {timestamp(incident.start)}"),
+        subtle(t("escalation_card.guard_started", customer=customer_name, when=t.timestamp(incident.start))),
         plain(question, spacing="Medium"),
     ]
     actions = [
-        escalation_answer(LABELS["file_anyway"], key, step, "file"),
-        escalation_answer(LABELS["follow"], key, step, "follow"),
-        run_command(LABELS["cancel"], "cancel"),
+        escalation_answer(t("escalation_card.file_anyway"), key, step, "file"),
+        escalation_answer(t("escalation_card.follow"), key, step, "follow"),
+        run_command(t("escalation_card.cancel"), "cancel"),
     ]
-    return card(body, actions, fallback=f"{incident.incident_id}: {LABELS['guard_title']}")
+    return card(body, actions, fallback=f"{incident.incident_id}: {t('escalation_card.guard_title')}")
 
 
-def summary_card(key: str, title: str, fields: Sequence[SummaryField]) -> AdaptiveCard:
-    body: list[CardElement] = [heading(LABELS["summary_title"]), subtle(title)]
+def summary_card(key: str, title: str, fields: Sequence[SummaryField], t: Translator) -> AdaptiveCard:
+    body: list[CardElement] = [heading(t("escalation_card.summary_title")), subtle(title)]
     for field in fields:
         body.append(
             ColumnSet(
@@ -283,16 +258,23 @@ def summary_card(key: str, title: str, fields: Sequence[SummaryField]) -> Adapti
                         vertical_content_alignment="Center",
                         items=[
                             ActionSet(
-                                actions=[escalation_edit(f"{LABELS['edit']} {field.label}", key, field.step)]
+                                actions=[
+                                    escalation_edit(
+                                        t("escalation_card.edit", field=field.label), key, field.step
+                                    )
+                                ]
                             )
                         ],
                     ),
                 ],
             )
         )
-    body.append(plain(LABELS["summary_hint"], is_subtle=True, spacing="Medium"))
-    actions = [escalation_submit(LABELS["submit"], key), run_command(LABELS["cancel"], "cancel")]
-    return card(body, actions, fallback=f"{LABELS['summary_title']}: {title}")
+    body.append(plain(t("escalation_card.summary_hint"), is_subtle=True, spacing="Medium"))
+    actions = [
+        escalation_submit(t("escalation_card.submit"), key),
+        run_command(t("escalation_card.cancel"), "cancel"),
+    ]
+    return card(body, actions, fallback=f"{t('escalation_card.summary_title')}: {title}")
 
 
 def _contact(request: ServiceRequest) -> str:
@@ -300,49 +282,53 @@ def _contact(request: ServiceRequest) -> str:
     return " · ".join(p for p in (contact.name, contact.email, contact.phone) if p)
 
 
-def receipt_card(request: ServiceRequest, headline: str = "", handoff: Handoff | None = None) -> AdaptiveCard:
+def receipt_card(
+    request: ServiceRequest, t: Translator, headline: str = "", handoff: Handoff | None = None
+) -> AdaptiveCard:
     if handoff is not None and request.status is RequestStatus.AWAITING_NUMBER:
-        return handoff_card(request, handoff, headline)
+        return handoff_card(request, handoff, t, headline)
     facts = [
-        (LABELS["number"], request.number),
-        (LABELS["status"], STATUS_WORDS[request.status][0]),
-        (LABELS["severity"], SEVERITY_WORDS[request.severity]),
-        (LABELS["customer"], request.customer_name),
-        (LABELS["topic"], f"{request.topic.product} · {request.topic.name}"),
-        (LABELS["contact"], _contact(request)),
-        (LABELS["created"], timestamp(request.created)),
+        (t("escalation_card.number"), request.number),
+        (t("escalation_card.status"), t(f"request_status.{request.status.value}")),
+        (t("request.fact_severity"), t(f"severity.{request.severity.value}")),
+        (t("request.fact_customer"), request.customer_name),
+        (t("request.fact_topic"), f"{request.topic.product} · {request.topic.name}"),
+        (t("request.fact_contact"), _contact(request)),
+        (t("request.fact_created"), t.timestamp(request.created)),
     ]
     if request.incident_id:
-        facts.append((LABELS["incident"], request.incident_id))
+        facts.append((t("request.fact_incident"), request.incident_id))
     body: list[CardElement] = [
-        heading(headline or LABELS["receipt_title"]),
+        heading(headline or t("escalation_card.receipt_title")),
         plain(request.title, weight="Bolder"),
     ]
     body.append(FactSet(facts=[Fact(title=t, value=safe(v)) for t, v in facts]))
-    actions = [run_command(LABELS["open"], request_command(request.number))]
-    return card(body, actions, fallback=f"{headline or LABELS['receipt_title']}: {request.number}")
+    actions = [run_command(t("escalation_card.open"), request_command(request.number))]
+    return card(body, actions, fallback=f"{headline or t('escalation_card.receipt_title')}: {request.number}")
 
 
-def handoff_card(request: ServiceRequest, handoff: Handoff, headline: str = "") -> AdaptiveCard:
+def handoff_card(
+    request: ServiceRequest, handoff: Handoff, t: Translator, headline: str = ""
+) -> AdaptiveCard:
     """A request the bot can't file itself: the finished text to paste, and where."""
     body: list[CardElement] = [
-        heading(headline or LABELS["handoff_title"]),
+        heading(headline or t("escalation_card.handoff_title")),
         plain(request.title, weight="Bolder"),
         FactSet(
             facts=[
-                Fact(title=LABELS["reference"], value=safe(request.reference)),
-                Fact(title=LABELS["status"], value=STATUS_WORDS[request.status][0]),
+                Fact(title=t("escalation_card.reference"), value=safe(request.reference)),
+                Fact(title=t("escalation_card.status"), value=t(f"request_status.{request.status.value}")),
             ]
         ),
-        plain(LABELS["handoff_hint"].format(reference=request.reference), spacing="Medium"),
+        plain(t("escalation_card.handoff_hint", reference=request.reference), spacing="Medium"),
         TextBlock(text=safe(handoff.summary), wrap=True, font_type="Monospace", separator=True),
     ]
-    actions = [OpenUrlAction(title=LABELS["open_partner_center"], url=handoff.portal_url)]
-    return card(body, actions, fallback=f"{LABELS['handoff_title']}: {request.reference}")
+    actions = [OpenUrlAction(title=t("escalation_card.open_partner_center"), url=handoff.portal_url)]
+    return card(body, actions, fallback=f"{t('escalation_card.handoff_title')}: {request.reference}")
 
 
 def _request_status(request: ServiceRequest, t: Translator) -> tuple[str, TextColor]:
-    return t(f"request_status.{request.status.value}"), STATUS_WORDS[request.status][1]
+    return t(f"request_status.{request.status.value}"), STATUS_COLOURS_OF_REQUESTS[request.status]
 
 
 def requests_card(

@@ -29,16 +29,12 @@ from cards.actions import (
 from cards.parts import (
     STATUS_COLOURS,
     card,
-    duration,
     echo,
     heading,
     plain,
-    plural,
-    relative_time,
     safe,
     status_label,
     subtle,
-    timestamp,
 )
 from locales.translator import Translator
 from services.models import (
@@ -54,16 +50,21 @@ from services.models import (
 )
 
 
-def _kind(incident: Incident) -> str:
-    return "Advisory" if incident.is_advisory else "Incident"
+def _kind(incident: Incident, t: Translator) -> str:
+    return t("notice_card.kind_advisory" if incident.is_advisory else "notice_card.kind_incident")
 
 
-def _status_line(incident: Incident) -> TextBlock:
+def _resolved(incident: Incident, t: Translator) -> str:
+    if incident.end is None:
+        return t("notice_card.resolved")
+    return t("notice_card.resolved_after", duration=t.span(incident.start, incident.end))
+
+
+def _status_line(incident: Incident, t: Translator) -> TextBlock:
     if incident.is_resolved:
-        lasted = f" after {duration(incident.start, incident.end)}" if incident.end else ""
-        return TextBlock(text=safe(f"Resolved{lasted}"), color="Good", weight="Bolder", wrap=True)
+        return TextBlock(text=safe(_resolved(incident, t)), color="Good", weight="Bolder", wrap=True)
     colour = STATUS_COLOURS[incident.status.level]
-    return TextBlock(text=safe(incident.status.label), color=colour, weight="Bolder", wrap=True)
+    return TextBlock(text=safe(status_label(incident.status, t)), color=colour, weight="Bolder", wrap=True)
 
 
 def latest_update(incident: Incident) -> str:
@@ -84,72 +85,102 @@ def incident_notice_card(
     notice: Notice,
     customers: Sequence[Customer],
     now: datetime,
+    t: Translator,
     acknowledged_by: str = "",
 ) -> AdaptiveCard:
-    """One incident, as posted to a subscribed conversation and then updated in place."""
+    """One incident, as posted to a subscribed conversation and then updated in place, in the language
+    the conversation subscribed in (Microsoft's own text as Microsoft wrote it)."""
     incident = notice.incident
     names = ", ".join(c.name for c in customers) or "—"
+    started = t(
+        "notice_card.started", when=t.timestamp(incident.start), ago=t.relative_time(incident.start, now)
+    )
     facts = [
-        ("Incident", incident.incident_id),
-        (plural(len(customers), "Customer"), names),
-        ("Impact", incident.impact or "—"),
-        ("Started", f"{timestamp(incident.start)} ({relative_time(incident.start, now)})"),
-        ("Updated", relative_time(incident.last_modified, now)),
+        (t("notice_card.fact_incident"), incident.incident_id),
+        (t("notice_card.fact_customer" if len(customers) == 1 else "notice_card.fact_customers"), names),
+        (t("notice_card.fact_impact"), incident.impact or "—"),
+        (t("notice_card.fact_started"), started),
+        (t("notice_card.fact_updated"), t.relative_time(incident.last_modified, now)),
     ]
     body: list[CardElement] = [
-        subtle(f"{_kind(incident)} · {incident.service}", weight="Bolder"),
+        subtle(f"{_kind(incident, t)} · {incident.service}", weight="Bolder"),
         heading(incident.title),
-        _status_line(incident),
-        FactSet(facts=[Fact(title=t, value=safe(v)) for t, v in facts]),
+        _status_line(incident, t),
+        FactSet(facts=[Fact(title=title, value=safe(value)) for title, value in facts]),
     ]
     update = latest_update(incident)
     if update:
-        body.append(plain(f"Latest: {echo(update, 300)}", spacing="Small", is_subtle=True))
+        body.append(plain(t("notice_card.latest", update=echo(update, 300)), spacing="Small", is_subtle=True))
     if acknowledged_by:
         body.append(
             TextBlock(
-                text=safe(f"✓ Acknowledged by {acknowledged_by}"), color="Good", weight="Bolder", wrap=True
+                text=safe(t("notice_card.acknowledged_by", who=acknowledged_by)),
+                color="Good",
+                weight="Bolder",
+                wrap=True,
             )
         )
     actions: list[SubmitAction | ExecuteAction] = []
     if customers:
-        actions.append(run_command("Details", incident_command(incident.incident_id, customers[0])))
+        actions.append(
+            run_command(t("notice_card.details"), incident_command(incident.incident_id, customers[0]))
+        )
         if not incident.is_resolved:
             command = escalate_command(customers[0], incident.incident_id)
-            actions.append(run_command("File a service request", command))
+            actions.append(run_command(t("notice_card.file_request"), command))
     if not acknowledged_by and not incident.is_resolved:
-        actions.append(acknowledge_notice(incident.incident_id))
-    state = "resolved" if incident.is_resolved else incident.status.label
-    return card(body, actions, fallback=f"{incident.incident_id} · {incident.service} · {names}: {state}")
+        actions.append(acknowledge_notice(incident.incident_id, t("notice_card.acknowledge")))
+    state = t("notice_card.resolved") if incident.is_resolved else status_label(incident.status, t)
+    return card(
+        body,
+        actions,
+        fallback=t(
+            "notice_card.fallback",
+            id=incident.incident_id,
+            service=incident.service,
+            names=names,
+            state=state,
+        ),
+    )
 
 
-def thread_update_text(notice: Notice) -> str:
+def thread_update_text(notice: Notice, t: Translator) -> str:
     """The one line a channel thread gets when its incident changes: 'Restoring service: <first line>'."""
     incident = notice.incident
+    update = latest_update(incident) or incident.title
     if notice.change == ChangeKind.RESOLVED:
-        lasted = f" after {duration(incident.start, incident.end)}" if incident.end else ""
-        return f"Resolved{lasted}: {latest_update(incident) or incident.title}"
+        if incident.end is None:
+            return t("notice_card.thread_resolved", update=update)
+        lasted = t.span(incident.start, incident.end)
+        return t("notice_card.thread_resolved_after", duration=lasted, update=update)
+    status = status_label(incident.status, t)
     if notice.change == ChangeKind.SPREAD:
-        return f"{incident.status.label}: now affecting {plural(len(notice.customer_ids), 'customer')}"
-    return f"{incident.status.label}: {echo(latest_update(incident) or incident.title, 200)}"
+        customers = t.count("count.customers", len(notice.customer_ids))
+        return t("notice_card.thread_spread", status=status, customers=customers)
+    return t("notice_card.thread_update", status=status, update=echo(update, 200))
 
 
 def notice_digest_card(
-    items: Sequence[tuple[Notice, Sequence[Customer]]], quiet_since: datetime | None, now: datetime
+    items: Sequence[tuple[Notice, Sequence[Customer]]],
+    quiet_since: datetime | None,
+    now: datetime,
+    t: Translator,
 ) -> AdaptiveCard:
     """What happened while a conversation was quiet, as one card."""
-    since = f" since {timestamp(quiet_since)}" if quiet_since else ""
-    body: list[CardElement] = [
-        heading("While it was quiet"),
-        subtle(f"{plural(len(items), 'incident')} changed{since}. Select one to open it."),
-    ]
+    incidents = t.count("count.incidents", len(items))
+    subtitle = (
+        t("digest.subtitle_since", incidents=incidents, when=t.timestamp(quiet_since))
+        if quiet_since
+        else t("digest.subtitle", incidents=incidents)
+    )
+    body: list[CardElement] = [heading(t("digest.heading")), subtle(subtitle)]
     for notice, customers in items:
         incident = notice.incident
-        state = "Resolved" if incident.is_resolved else incident.status.label
+        state = t("notice_card.resolved") if incident.is_resolved else status_label(incident.status, t)
         row = ColumnSet(
             separator=True,
             select_action=run_command(
-                f"Open {incident.incident_id}",
+                t("digest.open", id=incident.incident_id),
                 incident_command(incident.incident_id, customers[0] if customers else None),
             ),
             columns=[
@@ -178,7 +209,7 @@ def notice_digest_card(
             ],
         )
         body.append(row)
-    return card(body, fallback=f"{plural(len(items), 'incident')} changed while it was quiet")
+    return card(body, fallback=t("digest.fallback", incidents=incidents))
 
 
 @dataclass(frozen=True)
@@ -315,6 +346,22 @@ def subscriptions_card(
     return card(body, fallback=count)
 
 
+def delivery_reason(reason: str, t: Translator) -> str:
+    """A recorded reason in the reader's words: a message id, with a value after '|' (a reason recorded
+    before reasons had ids is shown as it was recorded)."""
+    message_id, _, value = reason.partition("|")
+    if not t.has(message_id):
+        return reason
+    if message_id == "notices.reason_quiet_until":
+        try:
+            return t(message_id, until=t.timestamp(datetime.fromisoformat(value)))
+        except ValueError:
+            return reason
+    if message_id == "notices.reason_teams_answered":
+        return t(message_id, status=value)
+    return t(message_id)
+
+
 def delivery_line(delivery: Delivery, here: bool, now: datetime, t: Translator) -> str:
     line = t(
         "notices.delivery",
@@ -323,7 +370,7 @@ def delivery_line(delivery: Delivery, here: bool, now: datetime, t: Translator) 
         when=t.relative_time(delivery.updated, now),
     )
     if delivery.reason:
-        line += f" ({delivery.reason})"
+        line += f" ({delivery_reason(delivery.reason, t)})"
     if delivery.acknowledged_by:
         line += t("notices.acknowledged_by", who=delivery.acknowledged_by)
     return line

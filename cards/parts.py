@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from microsoft_teams.cards import AdaptiveCard, CardElement, OpenUrlAction, TextBlock
@@ -74,39 +73,6 @@ def subtle(text: str, **extra: Any) -> TextBlock:
 
 def plain(text: str, **extra: Any) -> TextBlock:
     return TextBlock(text=safe(text), wrap=True, **extra)
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
-def relative_time(moment: datetime, now: datetime) -> str:
-    """'just now', '5 min ago', '2 h ago', '3 d ago'; 'in 2 h' for the future."""
-    seconds = int((now - moment).total_seconds())
-    future, seconds = seconds < 0, abs(seconds)
-    if seconds < 60:
-        return "just now"
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
-        if seconds >= size:
-            amount = f"{seconds // size} {unit}"
-            return f"in {amount}" if future else f"{amount} ago"
-    raise AssertionError("unreachable")
-
-
-def duration(start: datetime, end: datetime) -> str:
-    """'45 min', '3 h 20 min', '2 d 4 h': how long something lasted."""
-    minutes = max(0, int((end - start).total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
-
-
-def timestamp(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y %H:%M UTC")
 
 
 def card_payload(element: CardElement) -> dict[str, Any]:

@@ -12,13 +12,13 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.ids import AUDIT
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.ports import AuditHistory
+from services.ports import AuditRecords
 
 DEFAULT_ENTRIES = 10
 
 
 class AuditDialog(AnswerDialog):
-    def __init__(self, log: AuditHistory, clock: Callable[[], datetime]) -> None:
+    def __init__(self, log: AuditRecords, clock: Callable[[], datetime]) -> None:
         super().__init__(AUDIT)
         self._log = log
         self._clock = clock

@@ -36,7 +36,6 @@ from cards.actions import (
     run_command,
 )
 from cards.escalation import (
-    LABELS,
     Choice,
     Question,
     RequestForm,
@@ -49,15 +48,14 @@ from cards.escalation import (
 )
 from cards.incidents import incident_card
 from cards.notices import notice_card
-from cards.parts import timestamp
 from dialogs.audit_records import audit_entry
 from dialogs.choices import InvalidAnswer, match_choice
 from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer, pick_customer
-from dialogs.escalation_wording import say
 from dialogs.ids import ESCALATION
-from dialogs.language import translator_of
+from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import TYPED_TEXT, CardRequest, CommandRequest
+from locales.translator import Translator
 from services.errors import IncidentNotFound, SupportDeskError, UpstreamUnavailable
 from services.incidents import find_incident, looks_like_incident_id
 from services.models import (
@@ -85,6 +83,13 @@ _ABOUT = re.compile(r"(?:^|\s)about\s+(?P<incident>\S+)\s*$", re.IGNORECASE)
 _ON = re.compile(r"(?:^|\s)on\s+(?P<service>.+)$", re.IGNORECASE)
 
 ContactSource = Callable[[TurnContext], Awaitable[Contact]]
+# Typed instead of pressing Skip at the phone question (the words of every language we speak).
+SKIP_WORDS = frozenset({"skip", "none", "no", "-", "건너뛰기", "없음", "아니요"})
+
+
+def _severity_choices(catalogue: SupportCatalogue, t: Translator) -> tuple[Choice, ...]:
+    """The levels in the reader's words; the value ('critical') is accepted as typed in any language."""
+    return tuple(Choice(t(f"severity.{s.severity.value}"), s.severity.value) for s in catalogue.severities)
 
 
 @dataclass
@@ -220,6 +225,7 @@ class EscalationDialog(Dialog):
         return await self._ask(dc, state)
 
     async def continue_dialog(self, dc: DialogContext) -> DialogTurnResult:
+        t = translator_of(dc.context)
         state = self._load(dc)
         activity = dc.context.activity
         if activity.type != "message":
@@ -228,7 +234,9 @@ class EscalationDialog(Dialog):
             try:
                 submission = parse_submission(activity.value)
             except InvalidSubmission as error:
-                await dc.context.send_activity(card_reply(notice_card(say("heading"), error.message)))
+                await dc.context.send_activity(
+                    card_reply(notice_card(t("escalation.heading"), t(error.message_id)))
+                )
                 return Dialog.end_of_turn
             if isinstance(submission, RunCommand):
                 return await self._answer(dc, state, state.step, submission.command, pressed=False)
@@ -251,11 +259,15 @@ class EscalationDialog(Dialog):
         self, dc: DialogContext, reason: DialogReason, result: object
     ) -> DialogTurnResult:
         """An interrupting command was answered: offer to pick up where the dialog was."""
+        t = translator_of(dc.context)
         state = self._load(dc)
         offer = notice_card(
-            say("heading"),
-            say("resume_offer", customer=state.customer_name or "a customer"),
-            [run_command(say("resume"), "resume"), run_command("Cancel", "cancel")],
+            t("escalation.heading"),
+            t("escalation.resume_offer", customer=state.customer_name or t("escalation.a_customer")),
+            [
+                run_command(t("escalation.resume"), "resume"),
+                run_command(t("escalation_card.cancel"), "cancel"),
+            ],
         )
         await dc.context.send_activity(card_reply(offer))
         return Dialog.end_of_turn
@@ -266,12 +278,14 @@ class EscalationDialog(Dialog):
         return self._load(dc).step in FREE_TEXT_STEPS
 
     async def cancel_flow(self, dc: DialogContext) -> None:
-        await dc.context.send_activity(text_reply(say("cancelled")))
+        t = translator_of(dc.context)
+        await dc.context.send_activity(text_reply(t("escalation.cancelled")))
 
     async def back(self, dc: DialogContext) -> DialogTurnResult:
+        t = translator_of(dc.context)
         state = self._load(dc)
         if not state.answered:
-            return await self._ask(dc, state, problem=say("first_question"))
+            return await self._ask(dc, state, problem=t("escalation.first_question"))
         previous = state.answered.pop()
         state.forget(previous)
         return await self._ask(dc, state, step=previous)
@@ -302,6 +316,7 @@ class EscalationDialog(Dialog):
         problem: str = "",
         help_text: bool = False,
     ) -> DialogTurnResult:
+        t = translator_of(dc.context)
         catalogue = await self._desk.support_catalogue()
         asked = step or state.missing()
         if asked != state.step:
@@ -316,27 +331,29 @@ class EscalationDialog(Dialog):
                 state.step = state.missing()
             else:
                 self._save(dc, state)
-                wording = say("guard_question", customer=state.customer_name)
-                card = guard_card(state.key, "guard", state.customer_name, incident, wording)
+                wording = t("escalation.guard_question", customer=state.customer_name)
+                card = guard_card(state.key, "guard", state.customer_name, incident, wording, t)
                 if problem or help_text:
-                    await dc.context.send_activity(text_reply(problem or say("help_guard")))
+                    await dc.context.send_activity(text_reply(problem or t("escalation.help_guard")))
                 await dc.context.send_activity(card_reply(card))
                 return Dialog.end_of_turn
         self._save(dc, state)
         if state.step == SUMMARY:
-            card = self._summary(state, catalogue)
+            card = self._summary(state, catalogue, t)
             if problem or help_text:
-                await dc.context.send_activity(text_reply(problem or say("help_summary")))
+                await dc.context.send_activity(text_reply(problem or t("escalation.help_summary")))
         else:
-            question = self._question(state, catalogue, problem)
+            question = self._question(state, catalogue, problem, t)
             if help_text:
-                extra = (say(f"help_{state.step}"), say("help_footer"))
+                extra = (t(f"escalation.help_{state.step}"), t("escalation.help_footer"))
                 question = replace(question, details=extra + question.details)
-            card = question_card(question)
+            card = question_card(question, t)
         await dc.context.send_activity(card_reply(card))
         return Dialog.end_of_turn
 
-    def _question(self, state: EscalationState, catalogue: SupportCatalogue, problem: str) -> Question:
+    def _question(
+        self, state: EscalationState, catalogue: SupportCatalogue, problem: str, t: Translator
+    ) -> Question:
         step, limits = state.step, catalogue.limits
         details: tuple[str, ...] = ()
         choices: tuple[Choice, ...] = ()
@@ -344,52 +361,67 @@ class EscalationDialog(Dialog):
         if step == "product":
             choices = tuple(Choice(p, p) for p in catalogue.products)
         elif step == "topic":
-            prompt = say("ask_topic", product=state.product)
+            prompt = t("escalation.ask_topic", product=state.product)
             choices = tuple(Choice(t.name, t.topic_id) for t in catalogue.topics_of(state.product))
         elif step == "severity":
-            choices = tuple(Choice(s.label, s.severity.value) for s in catalogue.severities)
+            choices = _severity_choices(catalogue, t)
             details = tuple(
-                say("severity_line", label=s.label, meaning=s.meaning, first_response=s.first_response)
+                t(
+                    "escalation.severity_line",
+                    label=t(f"severity.{s.severity.value}"),
+                    meaning=t(f"severity_meaning.{s.severity.value}"),
+                    first_response=t(f"severity_response.{s.severity.value}"),
+                )
                 for s in catalogue.severities
             )
         elif step in ("title", "description"):
-            prompt = say(f"ask_{step}", limit=limits.title_max if step == "title" else limits.description_max)
+            prompt = t(
+                f"escalation.ask_{step}",
+                limit=limits.title_max if step == "title" else limits.description_max,
+            )
             suggestion = state.suggested_title if step == "title" else state.suggested_description
             if suggestion:
-                details = (say("suggested", value=suggestion),)
-                choices = (Choice(say("use_suggestion"), "suggestion"),)
+                details = (t("escalation.suggested", value=suggestion),)
+                choices = (Choice(t("escalation.use_suggestion"), "suggestion"),)
         elif step == "contact":
             if state.suggested_name and state.suggested_email:
-                label = say("contact_default", name=state.suggested_name, email=state.suggested_email)
+                label = t(
+                    "escalation.contact_default", name=state.suggested_name, email=state.suggested_email
+                )
                 choices = (Choice(label, "keep"),)
         elif step == "phone":
-            choices = (Choice(say("skip"), "skip"),)
-        prompt = prompt or say(f"ask_{step}")
+            choices = (Choice(t("escalation.skip"), "skip"),)
+        prompt = prompt or t(f"escalation.ask_{step}")
         if state.misses >= MAX_MISSES:
-            problem = f"{problem} {say('three_misses')}".strip()
-        heading = say("heading_for", customer=state.customer_name) if state.customer_name else say("heading")
+            problem = f"{problem} {t('escalation.three_misses')}".strip()
+        heading = (
+            t("escalation.heading_for", customer=state.customer_name)
+            if state.customer_name
+            else t("escalation.heading")
+        )
         return Question(
             key=state.key,
             step=step,
             heading=heading,
-            progress=say("progress", number=len(state.answered) + 1),
+            progress=t("escalation.progress", number=len(state.answered) + 1),
             prompt=prompt,
             details=details,
             choices=choices,
             problem=problem,
-            hint=say("hint_text" if step in FREE_TEXT_STEPS or step == "customer" else "hint_choice"),
+            hint=t("escalation.hint_text")
+            if step in FREE_TEXT_STEPS or step == "customer"
+            else t("escalation.hint_choice"),
             can_go_back=bool(state.answered),
         )
 
-    def _summary(self, state: EscalationState, catalogue: SupportCatalogue) -> AdaptiveCard:
+    def _summary(self, state: EscalationState, catalogue: SupportCatalogue, t: Translator) -> AdaptiveCard:
         topic = catalogue.topic(state.topic_id)
-        level = catalogue.level(Severity(state.severity))
         contact = f"{state.contact_name} · {state.contact_email}"
         values = {
             "customer": state.customer_name,
             "product": state.product,
             "topic": topic.name if topic else state.topic_id,
-            "severity": level.label,
+            "severity": t(f"severity.{state.severity}"),
             "title": state.title,
             "description": state.description
             if len(state.description) <= SUMMARY_PREVIEW
@@ -397,14 +429,17 @@ class EscalationDialog(Dialog):
             "contact": contact,
             "phone": state.phone,
         }
-        summary_fields = [SummaryField(step, say(f"field_{step}"), value) for step, value in values.items()]
-        return summary_card(state.key, state.title, summary_fields)
+        summary_fields = [
+            SummaryField(step, t(f"escalation.field_{step}"), value) for step, value in values.items()
+        ]
+        return summary_card(state.key, state.title, summary_fields, t)
 
     # --- answering ---------------------------------------------------------------------------------
 
     async def _answer(
         self, dc: DialogContext, state: EscalationState, step: str, text: str, pressed: bool
     ) -> DialogTurnResult:
+        t = translator_of(dc.context)
         if step != state.step or step == "form":  # an earlier question's button, or text while a form is open
             return await self._ask(dc, state, step=state.step)
         if step == SUMMARY:
@@ -418,31 +453,31 @@ class EscalationDialog(Dialog):
                     return await dc.end_dialog()
                 return await self._ask(dc, state)
             if step == "guard":
-                choice = self.guard_validator(text)
+                choice = self.guard_validator(text, t)
                 if choice.value == "follow":
                     return await self._follow_incident(dc, state)
                 state.guard_passed = True
             elif step == "product":
-                state.product = self.product_validator(text, catalogue)
+                state.product = self.product_validator(text, catalogue, t)
                 state.topic_id = ""
                 state.guard_passed = False
             elif step == "topic":
-                state.topic_id = self.topic_validator(text, state.product, catalogue)
+                state.topic_id = self.topic_validator(text, state.product, catalogue, t)
             elif step == "severity":
-                state.severity = self.severity_validator(text, catalogue).value
+                state.severity = self.severity_validator(text, catalogue, t).value
             elif step == "title":
                 suggestion = state.suggested_title if pressed and text == "suggestion" else ""
-                state.title = self.title_validator(suggestion or text, catalogue)
+                state.title = self.title_validator(suggestion or text, catalogue, t)
             elif step == "description":
                 suggestion = state.suggested_description if pressed and text == "suggestion" else ""
-                state.description = self.description_validator(suggestion or text, catalogue)
+                state.description = self.description_validator(suggestion or text, catalogue, t)
             elif step == "contact":
                 keep = pressed and text == "keep"
                 typed = f"{state.suggested_name} {state.suggested_email}" if keep else text
-                contact = self.contact_validator(typed, state.suggested_name, catalogue)
+                contact = self.contact_validator(typed, state.suggested_name, catalogue, t)
                 state.contact_name, state.contact_email = contact.name, contact.email
             elif step == "phone":
-                state.phone = "" if pressed and text == "skip" else self.phone_validator(text, catalogue)
+                state.phone = "" if pressed and text == "skip" else self.phone_validator(text, catalogue, t)
                 state.phone_answered = True
         except InvalidAnswer as error:
             state.misses += 1
@@ -460,10 +495,11 @@ class EscalationDialog(Dialog):
         self, dc: DialogContext, state: EscalationState, text: str, record: bool
     ) -> bool:
         """True when the customer is known now; otherwise the question or choice card was sent."""
+        t = translator_of(dc.context)
         state.step = "customer"
         if len(text) > MAX_NAME_LENGTH:
             state.misses += 1
-            problem = say("too_long", length=len(text), limit=MAX_NAME_LENGTH)
+            problem = t("escalation.too_long", length=len(text), limit=MAX_NAME_LENGTH)
             await self._ask(dc, state, step="customer", problem=problem)
             return False
         picked = await pick_customer(
@@ -479,7 +515,7 @@ class EscalationDialog(Dialog):
         state.misses += 1
         self._save(dc, state)
         if not text.strip():
-            await self._ask(dc, state, step="customer", problem=say("empty"))
+            await self._ask(dc, state, step="customer", problem=t("escalation.empty"))
         else:
             await dc.context.send_activity(card_reply(picked))
         return False
@@ -487,56 +523,63 @@ class EscalationDialog(Dialog):
     # --- validators: each returns the clean value or raises InvalidAnswer with the reason ----------
 
     @staticmethod
-    def _choice(text: str, choices: tuple[Choice, ...], unknown: str = "unknown_choice") -> Choice:
-        ambiguous = say("ambiguous_choice", value="{value}", matches="{matches}")
-        return match_choice(text, choices, say(unknown, value="{value}"), ambiguous)
+    def _choice(
+        t: Translator, text: str, choices: tuple[Choice, ...], unknown: str = "escalation.unknown_choice"
+    ) -> Choice:
+        ambiguous = t("escalation.ambiguous_choice", value="{value}", matches="{matches}")
+        return match_choice(text, choices, t(unknown, value="{value}"), ambiguous)
 
-    def guard_validator(self, text: str) -> Choice:
-        return self._choice(text, (Choice(LABELS["file_anyway"], "file"), Choice(LABELS["follow"], "follow")))
+    def guard_validator(self, text: str, t: Translator) -> Choice:
+        choices = (
+            Choice(t("escalation_card.file_anyway"), "file"),
+            Choice(t("escalation_card.follow"), "follow"),
+        )
+        return self._choice(t, text, choices)
 
-    def product_validator(self, text: str, catalogue: SupportCatalogue) -> str:
-        return self._choice(text, tuple(Choice(p, p) for p in catalogue.products)).value
+    def product_validator(self, text: str, catalogue: SupportCatalogue, t: Translator) -> str:
+        return self._choice(t, text, tuple(Choice(p, p) for p in catalogue.products)).value
 
-    def topic_validator(self, text: str, product: str, catalogue: SupportCatalogue) -> str:
-        topics = tuple(Choice(t.name, t.topic_id) for t in catalogue.topics_of(product))
-        return self._choice(text, topics, unknown="unknown_topic").value
+    def topic_validator(self, text: str, product: str, catalogue: SupportCatalogue, t: Translator) -> str:
+        topics = tuple(Choice(topic.name, topic.topic_id) for topic in catalogue.topics_of(product))
+        return self._choice(t, text, topics, unknown="escalation.unknown_topic").value
 
-    def severity_validator(self, text: str, catalogue: SupportCatalogue) -> Severity:
-        levels = tuple(Choice(s.label, s.severity.value) for s in catalogue.severities)
-        return Severity(self._choice(text, levels).value)
+    def severity_validator(self, text: str, catalogue: SupportCatalogue, t: Translator) -> Severity:
+        return Severity(self._choice(t, text, _severity_choices(catalogue, t)).value)
 
     @staticmethod
-    def _text(text: str, limit: int) -> str:
+    def _text(t: Translator, text: str, limit: int) -> str:
         clean = text.strip()
         if not clean:
-            raise InvalidAnswer(say("empty"))
+            raise InvalidAnswer(t("escalation.empty"))
         if len(clean) > limit:
-            raise InvalidAnswer(say("too_long", length=len(clean), limit=limit))
+            raise InvalidAnswer(t("escalation.too_long", length=len(clean), limit=limit))
         return clean
 
-    def title_validator(self, text: str, catalogue: SupportCatalogue) -> str:
-        return self._text(" ".join(text.split()), catalogue.limits.title_max)
+    def title_validator(self, text: str, catalogue: SupportCatalogue, t: Translator) -> str:
+        return self._text(t, " ".join(text.split()), catalogue.limits.title_max)
 
-    def description_validator(self, text: str, catalogue: SupportCatalogue) -> str:
-        return self._text(text, catalogue.limits.description_max)
+    def description_validator(self, text: str, catalogue: SupportCatalogue, t: Translator) -> str:
+        return self._text(t, text, catalogue.limits.description_max)
 
-    def contact_validator(self, text: str, default_name: str, catalogue: SupportCatalogue) -> Contact:
-        clean = self._text(text, catalogue.limits.name_max + catalogue.limits.email_max + 3)
+    def contact_validator(
+        self, text: str, default_name: str, catalogue: SupportCatalogue, t: Translator
+    ) -> Contact:
+        clean = self._text(t, text, catalogue.limits.name_max + catalogue.limits.email_max + 3)
         name, _, last = clean.rpartition(" ")
         found = _EMAIL_WORD.match(last)
         email = found.group("email") if found else last
         name = name.strip(" ,;:-")
         if not _EMAIL.match(email) or len(email) > catalogue.limits.email_max:
-            raise InvalidAnswer(say("bad_email", value=email))
+            raise InvalidAnswer(t("escalation.bad_email", value=email))
         name = name or default_name or email.split("@", 1)[0]
-        return Contact(self._text(name, catalogue.limits.name_max), email)
+        return Contact(self._text(t, name, catalogue.limits.name_max), email)
 
-    def phone_validator(self, text: str, catalogue: SupportCatalogue) -> str:
+    def phone_validator(self, text: str, catalogue: SupportCatalogue, t: Translator) -> str:
         clean = text.strip()
-        if clean.casefold() in ("skip", "none", "no", "-"):
+        if clean.casefold() in SKIP_WORDS:
             return ""
         if not re.fullmatch(catalogue.limits.phone_pattern, clean):
-            raise InvalidAnswer(say("bad_phone", value=clean[:40]))
+            raise InvalidAnswer(t("escalation.bad_phone", value=clean[:40]))
         return clean
 
     # --- customer, incident and guard --------------------------------------------------------------
@@ -553,9 +596,10 @@ class EscalationDialog(Dialog):
         try:
             lookup = await self._lookup(state, incident_id)
         except IncidentNotFound as error:
-            await dc.context.send_activity(card_reply(notice_card(error.title, error.message)))
+            wording = error_wording(error, translator_of(dc.context))
+            await dc.context.send_activity(card_reply(notice_card(*wording)))
             return False
-        self._apply_incident(state, lookup)
+        self._apply_incident(state, lookup, translator_of(dc.context))
         catalogue = await self._desk.support_catalogue()
         self._suggest_product(state, catalogue)
         self._save(dc, state)
@@ -564,19 +608,19 @@ class EscalationDialog(Dialog):
     async def _lookup(self, state: EscalationState, incident_id: str) -> IncidentLookup:
         return await find_incident(self._backend, incident_id, await self._customer(state))
 
-    def _apply_incident(self, state: EscalationState, lookup: IncidentLookup) -> None:
+    def _apply_incident(self, state: EscalationState, lookup: IncidentLookup, t: Translator) -> None:
         incident = lookup.incident
         if not state.customer_id and not lookup.also_affected:
             state.customer_id, state.customer_name = lookup.customer.customer_id, lookup.customer.name
         state.incident_id, state.service = incident.incident_id, incident.service
         latest = max(incident.posts, key=lambda p: p.created).text if incident.posts else "—"
-        state.suggested_title = say("incident_title", id=incident.incident_id, title=incident.title)
-        state.suggested_description = say(
-            "incident_description",
+        state.suggested_title = t("escalation.incident_title", id=incident.incident_id, title=incident.title)
+        state.suggested_description = t(
+            "escalation.incident_description",
             id=incident.incident_id,
             title=incident.title,
             impact=incident.impact or "—",
-            start=timestamp(incident.start),
+            start=t.timestamp(incident.start),
             post=latest[:1500],
         )
 
@@ -608,14 +652,13 @@ class EscalationDialog(Dialog):
         return max(active, key=lambda i: (i.status.level, i.start), default=None)
 
     async def _follow_incident(self, dc: DialogContext, state: EscalationState) -> DialogTurnResult:
+        t = translator_of(dc.context)
         incident = await self._active_incident(state)
         customer = await self._customer(state)
-        await dc.context.send_activity(text_reply(say("followed")))
+        await dc.context.send_activity(text_reply(t("escalation.followed")))
         if incident is not None and customer is not None:
             lookup = IncidentLookup(incident, customer)
-            await dc.context.send_activity(
-                card_reply(incident_card(lookup, self._clock(), translator_of(dc.context)))
-            )
+            await dc.context.send_activity(card_reply(incident_card(lookup, self._clock(), t)))
         return await dc.end_dialog()
 
     async def _edit(self, dc: DialogContext, state: EscalationState, step: str) -> DialogTurnResult:
@@ -634,6 +677,7 @@ class EscalationDialog(Dialog):
         problems: tuple[str, ...] = (),
         typed: dict[str, str] | None = None,
     ) -> DialogTurnResult:
+        t = translator_of(dc.context)
         catalogue = await self._desk.support_catalogue()
         limits = catalogue.limits
         values = typed or {
@@ -650,7 +694,11 @@ class EscalationDialog(Dialog):
             key=state.key,
             topics=tuple(Choice(f"{t.product} · {t.name}", t.topic_id) for t in catalogue.topics),
             severities=tuple(
-                Choice(f"{s.label}: {s.meaning}", s.severity.value) for s in catalogue.severities
+                Choice(
+                    f"{t(f'severity.{s.severity.value}')}: {t(f'severity_meaning.{s.severity.value}')}",
+                    s.severity.value,
+                )
+                for s in catalogue.severities
             ),
             values=values,
             title_max=limits.title_max,
@@ -663,13 +711,14 @@ class EscalationDialog(Dialog):
         )
         state.step = "form"
         self._save(dc, state)
-        await dc.context.send_activity(card_reply(request_form_card(form)))
+        await dc.context.send_activity(card_reply(request_form_card(form, t)))
         return Dialog.end_of_turn
 
     async def _apply_form(
         self, dc: DialogContext, state: EscalationState, form: EscalationForm
     ) -> DialogTurnResult:
         """Every field through its step's validator; all or nothing, with every reason at once."""
+        t = translator_of(dc.context)
         catalogue = await self._desk.support_catalogue()
         problems: list[str] = []
 
@@ -677,23 +726,29 @@ class EscalationDialog(Dialog):
             try:
                 return validate()
             except InvalidAnswer as error:
-                problems.append(f"{say(label)}: {error.reason}")
+                problems.append(f"{t(label)}: {error.reason}")
                 return None
 
         customer = await known_customer(self._backend, form.customer)
         if customer is None:
-            problems.append(f"{say('field_customer')}: {say('unknown_customer')}")
+            problems.append(f"{t('escalation.field_customer')}: {t('escalation.unknown_customer')}")
         topic = catalogue.topic(form.topic)
         if topic is None:
-            problems.append(f"{say('field_topic')}: {say('unknown_topic')}")
-        severity = check("field_severity", lambda: self.severity_validator(form.severity, catalogue))
-        title = check("field_title", lambda: self.title_validator(form.title, catalogue))
+            problems.append(f"{t('escalation.field_topic')}: {t('escalation.unknown_topic')}")
+        severity = check(
+            "escalation.field_severity", lambda: self.severity_validator(form.severity, catalogue, t)
+        )
+        title = check("escalation.field_title", lambda: self.title_validator(form.title, catalogue, t))
         description = check(
-            "field_description", lambda: self.description_validator(form.description, catalogue)
+            "escalation.field_description", lambda: self.description_validator(form.description, catalogue, t)
         )
         email_text = f"{form.contact_name} {form.contact_email}".strip()
-        contact = check("field_contact", lambda: self.contact_validator(email_text, "", catalogue))
-        phone = check("field_phone", lambda: self.phone_validator(form.phone or "skip", catalogue))
+        contact = check(
+            "escalation.field_contact", lambda: self.contact_validator(email_text, "", catalogue, t)
+        )
+        phone = check(
+            "escalation.field_phone", lambda: self.phone_validator(form.phone or "skip", catalogue, t)
+        )
         if problems or customer is None or topic is None:
             typed = form.model_dump(exclude={"action", "key"})
             return await self._send_form(
@@ -710,17 +765,17 @@ class EscalationDialog(Dialog):
 
     # --- filing ------------------------------------------------------------------------------------
 
-    async def _draft(self, state: EscalationState) -> RequestDraft | None:
+    async def _draft(self, state: EscalationState, t: Translator) -> RequestDraft | None:
         """The request, every value checked again against the directory and the catalogue."""
         catalogue = await self._desk.support_catalogue()
         customer = await self._customer(state)
         topic = catalogue.topic(state.topic_id)
         try:
             severity = Severity(state.severity)
-            contact = self.contact_validator(f"{state.contact_name} {state.contact_email}", "", catalogue)
-            phone = self.phone_validator(state.phone, catalogue) if state.phone else ""
-            title = self.title_validator(state.title, catalogue)
-            description = self.description_validator(state.description, catalogue)
+            contact = self.contact_validator(f"{state.contact_name} {state.contact_email}", "", catalogue, t)
+            phone = self.phone_validator(state.phone, catalogue, t) if state.phone else ""
+            title = self.title_validator(state.title, catalogue, t)
+            description = self.description_validator(state.description, catalogue, t)
         except (ValueError, InvalidAnswer):
             return None
         if customer is None or topic is None or topic.product != state.product:
@@ -736,11 +791,12 @@ class EscalationDialog(Dialog):
         )
 
     async def _submit(self, dc: DialogContext, state: EscalationState) -> DialogTurnResult:
+        t = translator_of(dc.context)
         if state.missing() != SUMMARY:
             return await self._ask(dc, state)
-        draft = await self._draft(state)
+        draft = await self._draft(state, t)
         if draft is None:
-            return await self._ask(dc, state, step=state.step, problem=say("unknown_topic"))
+            return await self._ask(dc, state, step=state.step, problem=t("escalation.unknown_topic"))
         person = dc.context.activity.from_property
         try:
             filing = await self._desk.file_request(draft, state.key, person.name if person else "")
@@ -748,9 +804,12 @@ class EscalationDialog(Dialog):
             reference = uuid.uuid4().hex[:8]
             logger.warning("filing failed key=%s reference=%s", state.key[:8], reference)
             failed = notice_card(
-                say("filing_failed_title"),
-                say("filing_failed"),
-                [escalation_submit("Try again", state.key), run_command("Cancel", "cancel")],
+                t("escalation.filing_failed_title"),
+                t("escalation.filing_failed"),
+                [
+                    escalation_submit(t("escalation_card.try_again"), state.key),
+                    run_command(t("escalation_card.cancel"), "cancel"),
+                ],
                 reference=reference,
             )
             await dc.context.send_activity(card_reply(failed))
@@ -760,9 +819,11 @@ class EscalationDialog(Dialog):
             # request can be tried again once that is fixed.
             logger.warning("filing refused key=%s error=%s", state.key[:8], type(error).__name__)
             refused = notice_card(
-                error.title,
-                error.message,
-                [escalation_submit("Try again", state.key), run_command("Cancel", "cancel")],
+                *error_wording(error, t),
+                [
+                    escalation_submit(t("escalation_card.try_again"), state.key),
+                    run_command(t("escalation_card.cancel"), "cancel"),
+                ],
             )
             await dc.context.send_activity(card_reply(refused))
             return Dialog.end_of_turn
@@ -770,20 +831,23 @@ class EscalationDialog(Dialog):
         if not filing.already_filed:
             detail = f"{filing.request.number} for {draft.customer.customer_id}"
             await self._audit.record(audit_entry(dc.context.activity, "request.filed", detail, self._clock()))
-        await dc.context.send_activity(card_reply(receipt_card(filing.request, handoff=filing.handoff)))
+        await dc.context.send_activity(card_reply(receipt_card(filing.request, t, handoff=filing.handoff)))
         return await dc.end_dialog(filing.request.number)
 
     async def _answer_foreign_card(self, dc: DialogContext, value: object) -> None:
         """A card of a dialog that isn't this person's current one: finished, cancelled, or someone else's."""
+        t = translator_of(dc.context)
         try:
             submission = parse_submission(value)
         except InvalidSubmission as error:
-            await dc.context.send_activity(card_reply(notice_card(say("heading"), error.message)))
+            await dc.context.send_activity(
+                card_reply(notice_card(t("escalation.heading"), t(error.message_id)))
+            )
             return
         if isinstance(submission, EscalationSubmit):
             filed = await self._desk.filed_with_key(submission.key)
             if filed is not None:
-                headline = say("already_filed", number=filed.number)
-                await dc.context.send_activity(card_reply(receipt_card(filed, headline)))
+                headline = t("escalation.already_filed", number=filed.number)
+                await dc.context.send_activity(card_reply(receipt_card(filed, t, headline)))
                 return
-        await dc.context.send_activity(text_reply(say("stale_card")))
+        await dc.context.send_activity(text_reply(t("escalation.stale_card")))

@@ -19,15 +19,14 @@ from services.admin_centers import admin_center_link
 from services.errors import IncidentNotFound
 from services.incidents import find_incident, looks_like_incident_id
 from services.models import Customer, IncidentLookup
-from services.notice_board import NoticeBoard
-from services.ports import Backend
+from services.ports import Backend, NoticeOutbox
 
 
 class IncidentDialog(AnswerDialog):
     """Looks in the customers' tenants, then among the incidents the partner's monitoring reported
     (`/api/notify`), which the tenants' health may not show."""
 
-    def __init__(self, backend: Backend, clock: Callable[[], datetime], board: NoticeBoard) -> None:
+    def __init__(self, backend: Backend, clock: Callable[[], datetime], board: NoticeOutbox) -> None:
         super().__init__(INCIDENT)
         self._backend = backend
         self._clock = clock
@@ -38,10 +37,9 @@ class IncidentDialog(AnswerDialog):
         incident_id, _, customer_text = request.argument.strip().partition(" ")
         if not looks_like_incident_id(incident_id):
             return notice_card(
-                "Which incident?",
-                "Give me an incident id, for example 'incident EX1100014'. "
-                "'incidents <customer>' lists a customer's incidents with their ids.",
-                [run_command("List customers", "customers")],
+                t("incident.which_title"),
+                t("incident.which"),
+                [run_command(t("incident.list_customers"), "customers")],
             )
         incident_id = incident_id.upper()
         customer = None

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import TurnContext
+from botbuilder.core import Storage, TurnContext
 from botbuilder.schema import Activity
 
-from locales.translator import Translator, language_of, time_zone
-from services.errors import SupportDeskError
+from locales.translator import Translator, chosen_language, language_of, time_zone
+from services.errors import Purpose, SupportDeskError
 
 # Where the turn's translator waits for the dialogs and cards of that turn.
 TRANSLATOR = "support.translator"
@@ -46,7 +46,11 @@ def error_wording(error: SupportDeskError, t: Translator) -> tuple[str, str]:
     """The error's title and message in the reader's language (English when its wording isn't translated)."""
     if not error.message_id:
         return error.title, error.message
-    return t(f"{error.message_id}.title"), t(f"{error.message_id}.message", **error.values)
+    values = {
+        name: t(value.message_id, **dict(value.values)) if isinstance(value, Purpose) else value
+        for name, value in error.values.items()
+    }
+    return t(f"{error.message_id}.title"), t(f"{error.message_id}.message", **values)
 
 
 def translator_of(context: TurnContext) -> Translator:
@@ -57,3 +61,18 @@ def translator_of(context: TurnContext) -> Translator:
     made = translator_for(context.activity)
     context.turn_state[TRANSLATOR] = made
     return made
+
+
+# The user-state property that keeps what someone chose with `language` (UserState, keyed per person).
+LANGUAGE_PROPERTY = "Language"
+
+
+async def stored_language(storage: Storage, channel_id: str, user_id: str) -> str | None:
+    """The language someone chose with `language`, read outside a turn of theirs (the restart apology);
+    None when they chose none. UserState keeps it under '<channel>/users/<user id>'."""
+    if not channel_id or not user_id:
+        return None
+    key = f"{channel_id}/users/{user_id}"
+    state = (await storage.read([key])).get(key)
+    chosen = state.get(LANGUAGE_PROPERTY) if isinstance(state, dict) else None
+    return chosen_language(chosen) if isinstance(chosen, str) else None

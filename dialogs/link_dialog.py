@@ -13,7 +13,6 @@ from cards.escalation import request_card
 from cards.notices import notice_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry
-from dialogs.escalation_wording import say
 from dialogs.ids import LINK
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
@@ -37,7 +36,7 @@ class LinkDialog(AnswerDialog):
     async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
         found = _LINK.match(CommandRequest.from_options(options).argument.strip())
         if found is None:
-            return notice_card("Which request?", say("link_usage"))
+            return notice_card(t("escalation.which_request_title"), t("escalation.link_usage"))
         linked = await self._desk.link_request(found["reference"].upper(), found["number"])
         detail = f"{found['number']} to {found['reference'].upper()}"
         await self._audit.record(audit_entry(activity, "request.linked", detail, self._clock()))

@@ -10,7 +10,6 @@ from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialo
 from cards.escalation import request_card
 from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
-from dialogs.escalation_wording import say
 from dialogs.ids import NOTE
 from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, text_reply
@@ -33,27 +32,26 @@ class NoteDialog(ComponentDialog):
         self.initial_dialog_id = steps.id
 
     async def note_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        t = translator_of(step.context)
         argument = CommandRequest.from_options(step.options).argument.strip()
         number = request_number(argument)
         text = argument[len(number) :].strip() if number else ""
         if not number or not text:
-            await step.context.send_activity(text_reply(say("note_usage")))
+            await step.context.send_activity(text_reply(t("escalation.note_usage")))
             return await step.end_dialog()
         if len(text) > MAX_NOTE_LENGTH:
-            problem = say("too_long", length=len(text), limit=MAX_NOTE_LENGTH)
+            problem = t("escalation.too_long", length=len(text), limit=MAX_NOTE_LENGTH)
             await step.context.send_activity(text_reply(problem))
             return await step.end_dialog()
         person = step.context.activity.from_property
         try:
             updated = await self._desk.add_note(number, person.name if person else "", text)
         except SupportDeskError as error:
-            wording = error_wording(error, translator_of(step.context))
+            wording = error_wording(error, t)
             await step.context.send_activity(card_reply(notice_card(*wording)))
             return await step.end_dialog()
         entry = audit_entry(step.context.activity, "request.note", number, self._clock())
         await self._audit.record(entry)
-        await step.context.send_activity(text_reply(say("note_added", number=number)))
-        await step.context.send_activity(
-            card_reply(request_card(updated, self._clock(), translator_of(step.context)))
-        )
+        await step.context.send_activity(text_reply(t("escalation.note_added", number=number)))
+        await step.context.send_activity(card_reply(request_card(updated, self._clock(), t)))
         return await step.end_dialog()

@@ -16,15 +16,14 @@ from dialogs.ids import NOTICES
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.models import Customer
-from services.notice_board import NoticeBoard
-from services.ports import CustomerDirectory
+from services.ports import CustomerDirectory, NoticeOutbox
 
 SHOWN = 10
 
 
 class NoticesDialog(AnswerDialog):
     def __init__(
-        self, directory: CustomerDirectory, board: NoticeBoard, clock: Callable[[], datetime]
+        self, directory: CustomerDirectory, board: NoticeOutbox, clock: Callable[[], datetime]
     ) -> None:
         super().__init__(NOTICES)
         self._directory = directory

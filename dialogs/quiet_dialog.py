@@ -15,8 +15,7 @@ from dialogs.conversation_scope import conversation_key, where
 from dialogs.ids import QUIET
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.conversations import ConversationStore
-from services.ports import AuditTrail
+from services.ports import AuditTrail, KnownConversations
 
 MOST_HOURS = 72
 _OFF = {"off", "0", "stop", "end", "done", "none"}
@@ -25,7 +24,7 @@ _OFF = {"off", "0", "stop", "end", "done", "none"}
 class QuietDialog(AnswerDialog):
     def __init__(
         self,
-        conversations: ConversationStore,
+        conversations: KnownConversations,
         clock: Callable[[], datetime],
         refresh: Callable[[], None],
         audit: AuditTrail,

@@ -11,7 +11,6 @@ from cards.actions import run_command
 from cards.escalation import request_card
 from cards.notices import notice_card
 from dialogs.answer_dialog import AnswerDialog
-from dialogs.escalation_wording import say
 from dialogs.ids import REQUEST
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
@@ -35,6 +34,8 @@ class RequestDialog(AnswerDialog):
         number = request_number(CommandRequest.from_options(options).argument)
         if not number:
             return notice_card(
-                "Which request?", say("which_request"), [run_command("List requests", "requests")]
+                t("escalation.which_request_title"),
+                t("escalation.which_request"),
+                [run_command(t("escalation.list_requests"), "requests")],
             )
         return request_card(await self._desk.service_request(number), self._clock(), t)

@@ -25,9 +25,11 @@ from cards.actions import InvalidSubmission, RunCommand, ShowCustomersPage, pars
 from dialogs.ids import CUSTOMERS, HELP, ROOT
 from dialogs.requests import TYPED_TEXT, CommandRequest, Route
 
-CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "abort", "never mind", "nevermind"})
-BACK_WORDS = frozenset({"back", "go back", "previous"})
-RESUME_WORDS = frozenset({"resume", "continue"})
+# What stops, steps back in or picks up a guided flow, typed in any language we speak (the cards and
+# questions name them in the reader's language).
+CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "abort", "never mind", "nevermind", "취소", "그만"})
+BACK_WORDS = frozenset({"back", "go back", "previous", "뒤로", "이전"})
+RESUME_WORDS = frozenset({"resume", "continue", "계속", "이어서", "이어서 진행"})
 
 CommandReader = Callable[[str], Route | None]
 TextReader = Callable[[Activity], str]

@@ -22,8 +22,7 @@ from locales.translator import Translator
 from services.errors import UnknownService
 from services.incidents import match_services
 from services.models import ALL_CUSTOMERS, Customer, Subscription
-from services.ports import AuditTrail, Backend
-from services.subscriptions import SubscriptionStore
+from services.ports import AuditTrail, Backend, KnownConversations, Subscriptions
 from services.watcher import HealthWatcher
 
 EVERYONE = {"all", "every", "everyone", "everybody", "*"}
@@ -53,12 +52,14 @@ class SubscribeDialog(AnswerDialog):
     def __init__(
         self,
         backend: Backend,
-        subscriptions: SubscriptionStore,
+        subscriptions: Subscriptions,
+        conversations: KnownConversations,
         watcher: HealthWatcher,
         clock: Callable[[], datetime],
         audit: AuditTrail,
     ) -> None:
         super().__init__(SUBSCRIBE)
+        self._conversations = conversations
         self._audit = audit
         self._backend = backend
         self._subscriptions = subscriptions
@@ -85,6 +86,8 @@ class SubscribeDialog(AnswerDialog):
         )
         await self._watcher.baseline([customer] if customer else list(await self._backend.list_customers()))
         await self._subscriptions.add(subscription, self._clock())
+        # Notices here speak the subscriber's language (their `language` choice, else their Teams').
+        await self._conversations.set_language(subscription.conversation, t.language)
         await self._audit.record(
             audit_entry(
                 activity, "subscription.added", customer.name if customer else "every customer", self._clock()

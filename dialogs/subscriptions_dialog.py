@@ -13,17 +13,15 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.ids import SUBSCRIPTIONS
 from locales.translator import Translator
-from services.conversations import ConversationStore
-from services.ports import CustomerDirectory
-from services.subscriptions import SubscriptionStore
+from services.ports import CustomerDirectory, KnownConversations, Subscriptions
 
 
 class SubscriptionsDialog(AnswerDialog):
     def __init__(
         self,
         directory: CustomerDirectory,
-        subscriptions: SubscriptionStore,
-        conversations: ConversationStore,
+        subscriptions: Subscriptions,
+        conversations: KnownConversations,
         clock: Callable[[], datetime],
     ) -> None:
         super().__init__(SUBSCRIPTIONS)

@@ -20,15 +20,14 @@ from dialogs.requests import CommandRequest
 from dialogs.subscribe_dialog import EVERYONE
 from locales.translator import Translator
 from services.models import ALL_CUSTOMERS, Customer, names_service
-from services.ports import AuditTrail, CustomerDirectory
-from services.subscriptions import SubscriptionStore
+from services.ports import AuditTrail, CustomerDirectory, Subscriptions
 
 
 class UnsubscribeDialog(AnswerDialog):
     def __init__(
         self,
         directory: CustomerDirectory,
-        subscriptions: SubscriptionStore,
+        subscriptions: Subscriptions,
         audit: AuditTrail,
         clock: Callable[[], datetime],
     ) -> None:

@@ -29,7 +29,7 @@ param appServiceSku string = 'B1'
 
 @minValue(1)
 @maxValue(3)
-@description('Instances of the app, sharing their state in the blob container (see infra/README.md). Two, so a restart or a lost instance leaves one serving.')
+@description('Instances of the app. Everything they share is in the blob container (see infra/README.md); one of them at a time runs the watcher and the notice outbox.')
 param instanceCount int = 2
 
 @description('Blob container for the shared state.')

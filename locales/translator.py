@@ -128,6 +128,18 @@ class Translator:
         lasted = max(end - start, timedelta(0))
         return str(format_timedelta(lasted, threshold=1, locale=self.locale))
 
+    def span(self, start: datetime, end: datetime) -> str:
+        """'3 hours 20 minutes', '3시간 20분': how long something lasted, to the minute, in at most its
+        two largest units."""
+        minutes = max(0, int((end - start).total_seconds() // 60))
+        days, rest = divmod(minutes, 24 * 60)
+        hours, minutes = divmod(rest, 60)
+        parts = [(n, unit) for n, unit in ((days, "days"), (hours, "hours"), (minutes, "minutes")) if n]
+        return " ".join(
+            str(format_timedelta(timedelta(**{unit: n}), threshold=1, locale=self.locale))
+            for n, unit in parts[:2] or [(0, "minutes")]
+        )
+
     def timestamp(self, moment: datetime) -> str:
         """'24 Nov 2026 09:00 UTC', '2026. 11. 24. 18:00 KST': in the person's zone, which is named."""
         local = moment.astimezone(self.zone)

@@ -1,5 +1,4 @@
-"""Who did what with the bot's privileged reach, kept in the bot's SQLite store (services/blob_audit_log.py
-keeps it in blobs when several instances share it).
+"""Who did what with the bot's privileged reach, kept in the bot's SQLite store or on shared blobs.
 
 Every service request filed, note added, SR number linked, subscription changed, notice acknowledged
 and access refused is one row: when, who (Entra object id and display name, the two things an operator
@@ -11,8 +10,12 @@ the detail names only ids (customer, SR number, incident), never the text.
 from __future__ import annotations
 
 import sqlite3
+import uuid
+from dataclasses import asdict
 from datetime import datetime
 
+from services.blob_container import BlobContainer
+from services.blob_records import BlobRecords
 from services.models import AuditEntry
 from services.sqlite_database import SqliteDatabase
 
@@ -68,3 +71,32 @@ class AuditLog:
             AuditEntry(datetime.fromisoformat(at), actor_id, name, action, detail, conversation)
             for at, actor_id, name, action, detail, conversation in await self._database.run(select)
         ]
+
+
+class BlobAuditLog:
+    """The same log on shared blobs (BOT_STORAGE=azureblob): one record per entry, never rewritten. Its
+    name starts with the time counted down from a far date, so listing names in order lists the newest
+    first; a random suffix keeps two entries of the same millisecond apart."""
+
+    def __init__(self, container: BlobContainer) -> None:
+        self._records = BlobRecords(container, "audit")
+
+    async def record(self, entry: AuditEntry) -> None:
+        countdown = _FAR_FUTURE_MS - int(entry.at.timestamp() * 1000)
+        record = {**asdict(entry), "at": entry.at.isoformat()}
+        await self._records.create(record, f"{countdown:015d}-{uuid.uuid4().hex[:12]}")
+
+    async def latest(self, count: int) -> list[AuditEntry]:
+        """The newest `count` entries (at most MAX_ENTRIES_SHOWN), newest first."""
+        limit = max(1, min(count, MAX_ENTRIES_SHOWN))
+        keys = sorted(await self._records.keys())[:limit]
+        found = await self._records.get_many(keys)
+        return [
+            AuditEntry(**{**found[key], "at": datetime.fromisoformat(found[key]["at"])})
+            for key in keys
+            if key in found
+        ]
+
+
+# 2286-11-20, far beyond any entry: the countdown stays positive and 15 digits wide.
+_FAR_FUTURE_MS = 9_999_999_999_999

@@ -47,6 +47,7 @@ class BlobContainer:
         self._service = service
         self.client: ContainerClient = service.get_container_client(location.container)
         self.name = location.container
+        self.location = location
 
     async def open(self) -> None:
         """Create the container if it isn't there yet (infra/ creates it in Azure; Azurite starts empty)."""

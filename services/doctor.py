@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.live.backend import LiveBackend, domain_error
+from services.live.backend import LIST_CUSTOMERS, LiveBackend, domain_error, reading_health
 from services.live.config import CustomerAccess
 from services.live.upstream import UpstreamError
 from services.models import Customer
@@ -69,7 +69,7 @@ async def run_doctor(backend: LiveBackend, sample: int = 3) -> list[Check]:
         customers = await backend.partner_center.list_customers()
         checks.append(Check(partner, "Partner Center customers", True, f"{len(customers)} customers"))
     except (UpstreamError, TokenError) as error:
-        detail = domain_error(error, "list your customers", None, access).message
+        detail = domain_error(error, LIST_CUSTOMERS, None, access).message
         checks.append(Check(partner, "Partner Center customers", False, detail, _fix(error, access, None)))
     readable = [c for c in customers if c.delegated_access][:sample]
     for customer in readable:
@@ -77,8 +77,7 @@ async def run_doctor(backend: LiveBackend, sample: int = 3) -> list[Check]:
             services = await backend.graph.health_overviews(customer.tenant_id)
             checks.append(Check(customer.name, "Graph service health", True, f"{len(services)} services"))
         except (UpstreamError, TokenError) as error:
-            purpose = f"read {customer.name}'s service health"
-            detail = domain_error(error, purpose, customer, access).message
+            detail = domain_error(error, reading_health(customer), customer, access).message
             checks.append(
                 Check(customer.name, "Graph service health", False, detail, _fix(error, access, customer))
             )

@@ -1,11 +1,26 @@
 """Domain errors. Each carries the wording a support engineer sees, so no layer invents its own.
 
 The English wording is the error's message (logs, tests); `message_id` and `values` name the same
-wording in the catalogues (`locales/`), which the dialogs show in the reader's language. An error whose
-wording quotes an English phrase from its caller (`purpose`) has no message id and stays English.
+wording in the catalogues (`locales/`), which the dialogs show in the reader's language. An error that
+quotes what its caller was doing carries it as a Purpose: English text, and a `doing.*` message id.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """What the user wanted when a backend failed, quoted by the error: `text` in English (logs, tests,
+    the doctor) and `message_id` (a `doing.*` phrase) with `values`, for the reader's language."""
+
+    text: str
+    message_id: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class SupportDeskError(Exception):
@@ -82,10 +97,10 @@ class UpstreamUnavailable(SupportDeskError):
 
     title = "Microsoft isn't answering"
 
-    def __init__(self, api: str, purpose: str = "", retry_after: float | None = None) -> None:
+    def __init__(self, api: str, purpose: Purpose | None = None, retry_after: float | None = None) -> None:
         if purpose:
             message = f"{api} isn't answering right now, so I can't {purpose}. Try again in a few minutes."
-            super().__init__(message)
+            super().__init__(message, "error.upstream_busy", api=api, purpose=purpose)
         else:
             message = f"{api} didn't answer in time. Nothing is lost; try again in a moment."
             super().__init__(message, "error.upstream_unavailable", api=api)
@@ -191,9 +206,19 @@ class PartnerCenterAccessDenied(SupportDeskError):
 class UpstreamThrottled(SupportDeskError):
     title = "Too many requests"
 
-    def __init__(self, api: str, purpose: str, retry_after: float | None) -> None:
-        wait = f"in about {max(1, round(retry_after))} seconds" if retry_after else "in a minute"
-        super().__init__(f"{api} asked me to slow down, so I can't {purpose} yet. Try again {wait}.")
+    def __init__(self, api: str, purpose: Purpose, retry_after: float | None) -> None:
+        said = f"{api} asked me to slow down, so I can't {purpose} yet. Try again"
+        if retry_after:
+            seconds = max(1, round(retry_after))
+            super().__init__(
+                f"{said} in about {seconds} seconds.",
+                "error.throttled_for",
+                api=api,
+                purpose=purpose,
+                seconds=seconds,
+            )
+        else:
+            super().__init__(f"{said} in a minute.", "error.throttled", api=api, purpose=purpose)
         self.api = api
         self.retry_after = retry_after
 

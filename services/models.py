@@ -208,6 +208,16 @@ class Notice:
     updated: datetime
 
 
+class Claim(enum.Enum):
+    """Whether an instance may send a delivery now (services/blob_notice_board.py explains claims)."""
+
+    CLAIMED = "claimed"
+    # Another instance holds a live claim: leave the delivery to it for now.
+    BUSY = "busy"
+    # A claim expired without an outcome: the card may have arrived; record that, never send it again.
+    ABANDONED = "abandoned"
+
+
 class DeliveryState(enum.StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
 from services.conversations import SCHEMA as CONVERSATIONS_SCHEMA
 from services.models import (
     ChangeKind,
+    Claim,
     Customer,
     Delivery,
     DeliveryState,
@@ -100,6 +101,35 @@ def classify(previous: str | None, incident: Incident) -> ChangeKind | None:
     if len(incident.posts) > posts:
         return ChangeKind.POST
     return None
+
+
+def after_observing(
+    seen: str | None,
+    current: Notice | None,
+    customer_id: str,
+    incident: Incident,
+    now: datetime,
+    announce: bool,
+) -> tuple[Notice | None, bool]:
+    """The incident's notice once `customer_id`'s tenant said `incident` (its fingerprint was `seen`), and
+    whether that is news: a new version to tell. Both boards decide with this, in their one write.
+
+    Not news, the notice still takes the newest state (another tenant's older view doesn't turn it back),
+    and a customer seen at its baseline (`announce` off) joins its list without announcing a spread."""
+    change = classify(seen, incident)
+    if current is not None and customer_id not in current.customer_ids and not incident.is_resolved:
+        change = ChangeKind.SPREAD if change in (None, ChangeKind.NEW) else change
+    if change is None or not announce:
+        if current is None:
+            return None, False
+        newer = incident if incident.last_modified >= current.incident.last_modified else current.incident
+        joined = current.customer_ids
+        if not announce and customer_id not in joined and not incident.is_resolved:
+            joined = (*joined, customer_id)
+        return replace(current, incident=newer, customer_ids=joined), False
+    customers = tuple(dict.fromkeys([*(current.customer_ids if current else ()), customer_id]))
+    version = (current.version if current else 0) + 1
+    return Notice(incident, customers, version, change, current.first_seen if current else now, now), True
 
 
 def incident_to_json(incident: Incident) -> str:
@@ -207,7 +237,6 @@ class NoticeBoard:
             ).fetchone()
             if is_stale(seen[0] if seen else None, incident):
                 return None
-            change = classify(seen[0] if seen else None, incident)
             db.execute(
                 "INSERT INTO observations (customer_id, incident_id, fingerprint, seen_at) "
                 "VALUES (?, ?, ?, ?) "
@@ -219,36 +248,21 @@ class NoticeBoard:
                 f"SELECT {_NOTICE_COLUMNS} FROM notices WHERE incident_id = ?", (incident.incident_id,)
             ).fetchone()
             current = _notice(row) if row else None
-            if current is not None and customer_id not in current.customer_ids and not incident.is_resolved:
-                change = change or ChangeKind.SPREAD
-                if change == ChangeKind.NEW:
-                    change = ChangeKind.SPREAD
-            if change is None or not announce:
-                if current is not None:
-                    # Quietly: the newest state wins (another tenant's older view doesn't turn it back),
-                    # and a customer seen at its baseline joins the list without announcing a spread.
-                    newer = (
-                        incident
-                        if incident.last_modified >= current.incident.last_modified
-                        else current.incident
-                    )
-                    joined = current.customer_ids
-                    if not announce and customer_id not in joined and not incident.is_resolved:
-                        joined = (*joined, customer_id)
-                    db.execute(
-                        "UPDATE notices SET incident = ?, customer_ids = ? WHERE incident_id = ?",
-                        (incident_to_json(newer), json.dumps(list(joined)), incident.incident_id),
-                    )
-                return None
-            customers = [*(current.customer_ids if current else ()), customer_id]
-            notice = Notice(
-                incident,
-                tuple(dict.fromkeys(customers)),
-                (current.version if current else 0) + 1,
-                change,
-                current.first_seen if current else now,
-                now,
+            notice, news = after_observing(
+                seen[0] if seen else None, current, customer_id, incident, now, announce
             )
+            if notice is None:
+                return None
+            if not news:
+                db.execute(
+                    "UPDATE notices SET incident = ?, customer_ids = ? WHERE incident_id = ?",
+                    (
+                        incident_to_json(notice.incident),
+                        json.dumps(list(notice.customer_ids)),
+                        incident.incident_id,
+                    ),
+                )
+                return None
             db.execute(
                 f"INSERT OR REPLACE INTO notices (incident_id, {_NOTICE_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -285,6 +299,12 @@ class NoticeBoard:
             return notice
 
     # What the delivery loop needs.
+
+    async def claim(
+        self, delivery: Delivery, holder: str, until: datetime, now: datetime, abandoned_reason: str
+    ) -> Claim:
+        """Always CLAIMED: one process drains this outbox (claims matter on shared blobs)."""
+        return Claim.CLAIMED
 
     async def due(self, now: datetime, limit: int = 500) -> list[tuple[Notice, Delivery, tuple[str, ...]]]:
         """Deliveries behind their notice (or asked to refresh), oldest first, with who they follow."""

@@ -11,8 +11,7 @@ from typing import Any
 
 from services.customer_search import Ambiguous, Found, resolve_customer
 from services.graph.parsing import parse_issue
-from services.notice_board import NoticeBoard
-from services.ports import CustomerDirectory
+from services.ports import CustomerDirectory, NoticeOutbox
 
 
 class NotifyRejected(Exception):
@@ -24,7 +23,7 @@ class NotifyRejected(Exception):
         self.message = message
 
 
-async def take_event(directory: CustomerDirectory, board: NoticeBoard, body: Any, now: datetime) -> int:
+async def take_event(directory: CustomerDirectory, board: NoticeOutbox, body: Any, now: datetime) -> int:
     """Merge the event; how many conversations will be notified (0 when nothing new was said)."""
     if not isinstance(body, Mapping):
         raise NotifyRejected(400, "The body must be a JSON object with 'customer' and 'incident'.")

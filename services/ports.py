@@ -6,13 +6,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from services.conversations import KnownConversation
 from services.document_store import DocumentWrite, StoredDocument
 from services.models import (
     AuditEntry,
+    Claim,
     Customer,
+    Delivery,
+    DeliveryState,
     Filing,
+    Incident,
+    Notice,
     RequestDraft,
     ServiceRequest,
+    Subscription,
     SupportCatalogue,
     TenantHealth,
 )
@@ -83,9 +90,8 @@ class AuditTrail(Protocol):
     async def record(self, entry: AuditEntry) -> None: ...
 
 
-class AuditHistory(AuditTrail, Protocol):
-    """The audit log as `audit` reads it back: SQLite (services/audit_log.py) or Azure blobs
-    (services/blob_audit_log.py). `latest` is newest first, in the order the entries were recorded."""
+class AuditRecords(AuditTrail, Protocol):
+    """The audit trail that can also be read back (`audit`): SQLite or shared blobs."""
 
     async def latest(self, count: int) -> list[AuditEntry]: ...
 
@@ -121,3 +127,93 @@ class ActivityJournal(Protocol):
     async def unfinished(self) -> list[UnfinishedTurn]: ...
 
     async def forget_before(self, moment: datetime) -> None: ...
+
+
+class Subscriptions(Protocol):
+    """Who wants to hear of which customers' incidents: SQLite or shared blobs (services/subscriptions.py)."""
+
+    async def add(self, subscription: Subscription, now: datetime) -> None: ...
+
+    async def of_conversation(self, conversation: str) -> list[Subscription]: ...
+
+    async def remove(self, subscriptions: list[Subscription]) -> int: ...
+
+    async def forget_conversation(self, conversation: str) -> int: ...
+
+    async def watched_customers(self) -> tuple[bool, set[str]]: ...
+
+    async def audience(self, customer_ids: list[str], incident: Incident) -> dict[str, list[str]]: ...
+
+
+class KnownConversations(Protocol):
+    """Where the bot can post without being asked: SQLite or shared blobs (services/conversations.py)."""
+
+    async def remember(self, conversation: str, reference: Mapping[str, Any], now: datetime) -> None: ...
+
+    async def get(self, conversation: str) -> KnownConversation | None: ...
+
+    async def many(self, conversations: list[str]) -> dict[str, KnownConversation]: ...
+
+    async def deactivate(self, conversation: str, reason: str) -> None: ...
+
+    async def set_quiet(self, conversation: str, since: datetime | None, until: datetime | None) -> None: ...
+
+    async def set_language(self, conversation: str, language: str) -> None: ...
+
+    async def end_quiet(self, conversation: str, now: datetime) -> None: ...
+
+    async def forget(self, conversation: str) -> None: ...
+
+    async def count(self) -> int: ...
+
+
+class NoticeOutbox(Protocol):
+    """Incidents seen, notices and their deliveries: SQLite (services/notice_board.py) or shared blobs
+    (services/blob_notice_board.py)."""
+
+    async def observe(self, customer: Customer, incident: Incident, now: datetime) -> Notice | None: ...
+
+    async def observe_tenant(
+        self, customer: Customer, incidents: tuple[Incident, ...], now: datetime, announce: bool = True
+    ) -> list[Notice]: ...
+
+    async def due(
+        self, now: datetime, limit: int = 500
+    ) -> list[tuple[Notice, Delivery, tuple[str, ...]]]: ...
+
+    async def claim(
+        self, delivery: Delivery, holder: str, until: datetime, now: datetime, abandoned_reason: str
+    ) -> Claim: ...
+
+    async def delivered(
+        self,
+        delivery: Delivery,
+        version: int,
+        activity_id: str | None,
+        thread_id: str | None,
+        now: datetime,
+        state: DeliveryState = DeliveryState.DELIVERED,
+        reason: str = "",
+    ) -> None: ...
+
+    async def failed(self, delivery: Delivery, reason: str, retry_at: datetime, now: datetime) -> None: ...
+
+    async def held(self, delivery: Delivery, reason: str, now: datetime) -> None: ...
+
+    async def deactivate(self, conversation: str, reason: str, now: datetime) -> None: ...
+
+    async def acknowledge(
+        self, incident_id: str, conversation: str, by: str, now: datetime
+    ) -> Delivery | None: ...
+
+    async def audience_size(self, incident_id: str, version: int) -> int: ...
+
+    async def notice(self, incident_id: str) -> Notice | None: ...
+
+    async def delivery(
+        self, incident_id: str, conversation: str
+    ) -> tuple[Delivery, tuple[str, ...]] | None: ...
+
+    async def latest(
+        self, limit: int, customer_id: str | None = None
+    ) -> list[tuple[Notice, list[Delivery]]]: ...

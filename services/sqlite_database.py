@@ -67,6 +67,16 @@ class SqliteDatabase:
         except sqlite3.Error as error:
             raise StorageError(f"can't use {self.path}: {_reason(error)}") from None
 
+    def ensure_column(self, table: str, column: str, definition: str) -> None:
+        """At start-up: add a column a newer version of a store needs to a table an older one made,
+        keeping its rows."""
+        try:
+            present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+        except sqlite3.Error as error:
+            raise StorageError(f"can't use {self.path}: {_reason(error)}") from None
+
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` on the database's own thread, after every call made before it."""
         loop = asyncio.get_running_loop()

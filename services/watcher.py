@@ -12,9 +12,7 @@ from datetime import datetime
 
 from services.errors import SupportDeskError
 from services.models import Customer, Notice
-from services.notice_board import NoticeBoard
-from services.ports import Backend
-from services.subscriptions import SubscriptionStore
+from services.ports import Backend, NoticeOutbox, Subscriptions
 
 logger = logging.getLogger("services.watcher")
 
@@ -30,8 +28,8 @@ class HealthWatcher:
     def __init__(
         self,
         backend: Backend,
-        subscriptions: SubscriptionStore,
-        board: NoticeBoard,
+        subscriptions: Subscriptions,
+        board: NoticeOutbox,
         clock: Callable[[], datetime],
         concurrency: int = 8,
     ) -> None:

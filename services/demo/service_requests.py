@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from services.errors import AlreadyLinked, ServiceRequestNotFound
 from services.models import (
@@ -86,73 +86,50 @@ def simulated_status(created: datetime, now: datetime) -> tuple[RequestStatus, d
     return status, since
 
 
-def number_prefix(handed_off: bool, now: datetime) -> str:
-    """Microsoft-like: the filing date then 0010; handed-off references start with E."""
-    return f"{'E' if handed_off else ''}{now:%y%m%d}0010"
+_BY_NUMBER = "(number = ? OR (sr_number = ? AND sr_number != ''))"
 
 
 def demo_catalogue(data_dir: Path) -> SupportCatalogue:
+    """The demo dataset's support topics, with what the demo desk accepts."""
     topics = load_support_topics(data_dir / "supporttopics.json")
     return SupportCatalogue(tuple(topics), DEMO_SEVERITIES, DEMO_LIMITS)
 
 
-def filing(request: ServiceRequest, already_filed: bool) -> Filing:
-    """A request awaiting its number comes with the hand-off to file it in Partner Center."""
+def number_prefix(now: datetime, handed_off: bool) -> str:
+    """Numbers are the date and a serial (16 digits, like Partner Center's); handed-off ones start 'E'."""
+    return f"{'E' if handed_off else ''}{now:%y%m%d}0010"
+
+
+def request_row(
+    number: str, key: str, draft: RequestDraft, requested_by: str, now: datetime, handed_off: bool
+) -> tuple[str | int, ...]:
+    """A new request as stored, in `_COLUMNS` order."""
+    return (
+        number,
+        key,
+        draft.customer.customer_id,
+        draft.customer.name,
+        draft.topic.topic_id,
+        draft.severity.value,
+        draft.title,
+        draft.description,
+        draft.contact.name,
+        draft.contact.email,
+        draft.contact.phone,
+        draft.incident_id,
+        requested_by,
+        now.isoformat(),
+        int(handed_off),
+        "",
+    )
+
+
+def filing(request: ServiceRequest, already: bool) -> Filing:
+    """The filing of a stored request; a handed-off one comes with what to paste into Partner Center."""
     handoff = None
     if request.status is RequestStatus.AWAITING_NUMBER:
         handoff = Handoff(PARTNER_CENTER_NEW_REQUEST, handoff_summary(request))
-    return Filing(request, already_filed=already_filed, handoff=handoff)
-
-
-@dataclass(frozen=True)
-class FiledRequest:
-    """A demo request as a store keeps it (a SQLite row, a blob's JSON); `as_seen` is what users see."""
-
-    number: str
-    idempotency_key: str
-    customer_id: str
-    customer_name: str
-    topic_id: str
-    severity: str
-    title: str
-    description: str
-    contact_name: str
-    contact_email: str
-    contact_phone: str
-    incident_id: str
-    requested_by: str
-    created: datetime
-    handed_off: bool
-    sr_number: str
-    notes: tuple[RequestNote, ...] = ()
-
-    def as_seen(self, catalogue: SupportCatalogue, now: datetime) -> ServiceRequest:
-        status, since = simulated_status(self.created, now)
-        if self.handed_off and not self.sr_number:
-            status, since = RequestStatus.AWAITING_NUMBER, self.created
-        last = max([since, *(n.created for n in self.notes)])
-        topic = catalogue.topic(self.topic_id)
-        if topic is None:  # the catalogue changed since filing; keep the request readable
-            topic = SupportTopic(self.topic_id, "Unknown product", f"Topic {self.topic_id}")
-        return ServiceRequest(
-            number=self.sr_number or self.number,
-            reference=self.number if self.handed_off else "",
-            customer_id=self.customer_id,
-            customer_name=self.customer_name,
-            topic=topic,
-            severity=Severity(self.severity),
-            title=self.title,
-            description=self.description,
-            contact=Contact(self.contact_name, self.contact_email, self.contact_phone),
-            status=status,
-            created=self.created,
-            last_modified=last,
-            incident_id=self.incident_id,
-            notes=self.notes,
-        )
-
-
-_BY_NUMBER = "(number = ? OR (sr_number = ? AND sr_number != ''))"
+    return Filing(request, already_filed=already, handoff=handoff)
 
 
 class DemoServiceRequests:
@@ -194,31 +171,14 @@ class DemoServiceRequests:
                 ).fetchone()
                 if row:
                     return str(row[0]), True
-                prefix = number_prefix(handed_off, now)
+                prefix = number_prefix(now, handed_off)
                 last = db.execute(
                     "SELECT max(number) FROM service_requests WHERE number LIKE ?", (prefix + "%",)
                 ).fetchone()[0]
                 number = f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
                 db.execute(
                     f"INSERT INTO service_requests ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
-                    (
-                        number,
-                        idempotency_key,
-                        draft.customer.customer_id,
-                        draft.customer.name,
-                        draft.topic.topic_id,
-                        draft.severity.value,
-                        draft.title,
-                        draft.description,
-                        draft.contact.name,
-                        draft.contact.email,
-                        draft.contact.phone,
-                        draft.incident_id,
-                        requested_by,
-                        now.isoformat(),
-                        int(handed_off),
-                        "",
-                    ),
+                    request_row(number, idempotency_key, draft, requested_by, now, handed_off),
                 )
                 return number, False
 
@@ -302,34 +262,39 @@ class DemoServiceRequests:
         return [self._request(row, [n for n in notes if n[0] == row[0]], now) for row in rows]
 
     def _request(self, row: tuple[str, ...], notes: list[tuple[str, ...]], now: datetime) -> ServiceRequest:
-        (number, key, customer_id, customer_name, topic_id, severity, title, description) = row[:8]
-        (
-            contact_name,
-            contact_email,
-            contact_phone,
-            incident_id,
-            requested_by,
-            created,
-            handed_off,
-            sr_number,
-        ) = row[8:]
-        record = FiledRequest(
-            number,
-            key,
-            customer_id,
-            customer_name,
-            topic_id,
-            severity,
-            title,
-            description,
-            contact_name,
-            contact_email,
-            contact_phone,
-            incident_id,
-            requested_by,
-            datetime.fromisoformat(created),
-            bool(handed_off),
-            sr_number,
-            tuple(RequestNote(datetime.fromisoformat(n[1]), n[2], n[3]) for n in notes),
-        )
-        return record.as_seen(self._catalogue, now)
+        return request_from_row(row, notes, now, self._catalogue)
+
+
+def request_from_row(
+    row: Sequence[Any], notes: Sequence[Sequence[str]], now: datetime, catalogue: SupportCatalogue
+) -> ServiceRequest:
+    """A stored request (its `_COLUMNS`, and its notes as (number, created, author, text)) as of `now`."""
+    (number, _, customer_id, customer_name, topic_id, severity, title, description) = row[:8]
+    (contact_name, contact_email, contact_phone, incident_id, _, created_text, handed_off, sr_number) = row[
+        8:
+    ]
+    created = datetime.fromisoformat(created_text)
+    status, since = simulated_status(created, now)
+    if handed_off and not sr_number:
+        status, since = RequestStatus.AWAITING_NUMBER, created
+    parsed_notes = tuple(RequestNote(datetime.fromisoformat(n[1]), n[2], n[3]) for n in notes)
+    last = max([since, *(n.created for n in parsed_notes)])
+    topic = catalogue.topic(topic_id)
+    if topic is None:  # the catalogue changed since filing; keep the request readable
+        topic = SupportTopic(topic_id, "Unknown product", f"Topic {topic_id}")
+    return ServiceRequest(
+        number=sr_number or number,
+        reference=number if handed_off else "",
+        customer_id=customer_id,
+        customer_name=customer_name,
+        topic=topic,
+        severity=Severity(severity),
+        title=title,
+        description=description,
+        contact=Contact(contact_name, contact_email, contact_phone),
+        status=status,
+        created=created,
+        last_modified=last,
+        incident_id=incident_id,
+        notes=parsed_notes,
+    )

@@ -21,6 +21,7 @@ from services.errors import (
     PartnerCenterAccessDenied,
     PartnerSignInExpired,
     PartnerSignInFailed,
+    Purpose,
     SupportDeskError,
     UpstreamThrottled,
     UpstreamUnavailable,
@@ -36,8 +37,17 @@ from services.tokens import MsalTokens, TokenError, TokenSource
 logger = logging.getLogger("services.live")
 
 
+LIST_CUSTOMERS = Purpose("list your customers", "doing.list_customers")
+
+
+def reading_health(customer: Customer) -> Purpose:
+    return Purpose(
+        f"read {customer.name}'s service health", "doing.read_health", (("customer", customer.name),)
+    )
+
+
 def domain_error(
-    error: UpstreamError | TokenError, purpose: str, customer: Customer | None, access: CustomerAccess
+    error: UpstreamError | TokenError, purpose: Purpose, customer: Customer | None, access: CustomerAccess
 ) -> SupportDeskError:
     """What the user is told when `purpose` ("read Contoso's service health") failed upstream."""
     if isinstance(error, TokenError):
@@ -138,7 +148,7 @@ class LiveBackend:
         try:
             return tuple(await self.partner_center.list_customers())
         except (UpstreamError, TokenError) as error:
-            raise domain_error(error, "list your customers", None, self.config.customer_access) from None
+            raise domain_error(error, LIST_CUSTOMERS, None, self.config.customer_access) from None
 
     async def tenant_health(self, customer: Customer) -> TenantHealth:
         if not customer.delegated_access:
@@ -148,7 +158,7 @@ class LiveBackend:
             try:
                 services = await self.graph.health_overviews(customer.tenant_id)
             except (UpstreamError, TokenError) as error:
-                purpose = f"read {customer.name}'s service health"
+                purpose = reading_health(customer)
                 raise domain_error(error, purpose, customer, self.config.customer_access) from None
             if not services:
                 raise HealthDataMissing(customer.name)

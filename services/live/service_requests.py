@@ -7,8 +7,9 @@ handed off to Partner Center (which has had no create API since 2020) and tracke
 - Filing an Azure problem PUTs a ticket named by the escalation's idempotency key in the customer's
   configured subscription: however often the PUT is retried (a timeout, the dialog's Try again), Azure
   Support holds one ticket under that name.
-- Filing a Microsoft 365 problem records it in the bot's SQLite store under an E-reference, awaiting its
-  SR number, and returns the hand-off; `link` attaches the number Partner Center gave, checked there.
+- Filing a Microsoft 365 problem records it in the bot's ledger (services/live/escalation_ledger.py)
+  under an E-reference, awaiting its SR number, and returns the hand-off; `link` attaches the number
+  Partner Center gave, checked there.
 - The store is the bot's record of what it escalated; statuses and notes are read from Azure Support and
   Partner Center each time (Partner Center's service-request endpoints are App+User only).
 """
@@ -17,11 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -39,6 +38,7 @@ from services.errors import (
     AzureSubscriptionMissing,
     AzureSupportAccessDenied,
     PartnerCenterSignInNeeded,
+    Purpose,
     ServiceRequestNotFound,
     SupportDeskError,
     UpstreamThrottled,
@@ -47,9 +47,9 @@ from services.errors import (
 from services.live.backend import LiveBackend, domain_error
 from services.live.caching import SingleFlightCache
 from services.live.config import CustomerAccess
+from services.live.escalation_ledger import AZURE, PARTNER_CENTER, Escalation, EscalationLedger
 from services.live.upstream import UpstreamError
 from services.models import (
-    Contact,
     Customer,
     Filing,
     Handoff,
@@ -57,14 +57,12 @@ from services.models import (
     RequestNote,
     RequestStatus,
     ServiceRequest,
-    Severity,
     SupportCatalogue,
     SupportTopic,
 )
 from services.partner_center.client import PartnerCenterClient
 from services.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
 from services.partner_center.service_requests import PartnerServiceRequest
-from services.sqlite_database import SqliteDatabase
 from services.support_catalogue import FIELD_LIMITS, SEVERITIES, load_support_topics
 from services.tokens import TokenError
 
@@ -72,44 +70,10 @@ logger = logging.getLogger("services.live.desk")
 
 T = TypeVar("T")
 
-AZURE = "azure"
-PARTNER_CENTER = "partner_center"
 # A problem classification's id: `/providers/Microsoft.Support/services/<s>/problemClassifications/<pc>`.
 _CLASSIFICATIONS = "/problemClassifications/"
 AZURE_CATALOGUE_TTL_SECONDS = 6 * 3600.0
 AZURE_CATALOGUE_RETRY_SECONDS = 60.0
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS live_escalations (
-    idempotency_key TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    reference TEXT NOT NULL,
-    number TEXT NOT NULL,
-    customer_id TEXT NOT NULL,
-    customer_name TEXT NOT NULL,
-    tenant_id TEXT NOT NULL,
-    subscription_id TEXT NOT NULL,
-    topic_id TEXT NOT NULL,
-    product TEXT NOT NULL,
-    topic_name TEXT NOT NULL,
-    severity TEXT NOT NULL,
-    title TEXT NOT NULL,
-    description TEXT NOT NULL,
-    contact_name TEXT NOT NULL,
-    contact_email TEXT NOT NULL,
-    contact_phone TEXT NOT NULL,
-    incident_id TEXT NOT NULL,
-    requested_by TEXT NOT NULL,
-    created TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS live_escalations_by_created ON live_escalations (created);
-"""
-_COLUMNS = (
-    "idempotency_key, kind, reference, number, customer_id, customer_name, tenant_id, subscription_id, "
-    "topic_id, product, topic_name, severity, title, description, contact_name, contact_email, "
-    "contact_phone, incident_id, requested_by, created"
-)
-_BY_NUMBER = "(reference = ? OR (number = ? AND number != ''))"
 
 _PARTNER_CENTER_STATUSES = {
     "open": RequestStatus.OPEN,
@@ -117,75 +81,6 @@ _PARTNER_CENTER_STATUSES = {
     "attention_needed": RequestStatus.ATTENTION_NEEDED,
     "closed": RequestStatus.CLOSED,
 }
-
-
-@dataclass(frozen=True)
-class Escalation:
-    """One row of the bot's record: what was asked for, where it went, and its number once known."""
-
-    key: str
-    kind: str
-    reference: str
-    number: str
-    customer_id: str
-    customer_name: str
-    tenant_id: str
-    subscription_id: str
-    topic: SupportTopic
-    severity: Severity
-    title: str
-    description: str
-    contact: Contact
-    incident_id: str
-    requested_by: str
-    created: datetime
-
-    def as_request(
-        self,
-        status: RequestStatus,
-        last_modified: datetime | None = None,
-        notes: tuple[RequestNote, ...] = (),
-    ) -> ServiceRequest:
-        return ServiceRequest(
-            number=self.number or self.reference,
-            reference=self.reference,
-            customer_id=self.customer_id,
-            customer_name=self.customer_name,
-            topic=self.topic,
-            severity=self.severity,
-            title=self.title,
-            description=self.description,
-            contact=self.contact,
-            status=status,
-            created=self.created,
-            last_modified=max([last_modified or self.created, *(n.created for n in notes)]),
-            incident_id=self.incident_id,
-            notes=notes,
-        )
-
-
-def _row(row: Sequence[str]) -> Escalation:
-    (key, kind, reference, number, customer_id, customer_name, tenant_id, subscription_id) = row[:8]
-    (topic_id, product, topic_name, severity, title, description, name, email, phone) = row[8:17]
-    (incident_id, requested_by, created) = row[17:]
-    return Escalation(
-        key=key,
-        kind=kind,
-        reference=reference,
-        number=number,
-        customer_id=customer_id,
-        customer_name=customer_name,
-        tenant_id=tenant_id,
-        subscription_id=subscription_id,
-        topic=SupportTopic(topic_id, product, topic_name),
-        severity=Severity(severity),
-        title=title,
-        description=description,
-        contact=Contact(name, email, phone),
-        incident_id=incident_id,
-        requested_by=requested_by,
-        created=datetime.fromisoformat(created),
-    )
 
 
 def is_azure_topic(topic: SupportTopic) -> bool:
@@ -205,7 +100,7 @@ def _split_name(name: str) -> tuple[str, str]:
 class LiveServiceRequests:
     def __init__(
         self,
-        database: SqliteDatabase,
+        ledger: EscalationLedger,
         clock: Callable[[], datetime],
         azure_support: AzureSupportClient,
         partner_center: PartnerCenterClient,
@@ -217,7 +112,7 @@ class LiveServiceRequests:
         m365_topics: Sequence[SupportTopic],
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._database = database
+        self._ledger = ledger
         self._clock = clock
         self._azure = azure_support
         self._partner_center = partner_center
@@ -231,15 +126,14 @@ class LiveServiceRequests:
             AZURE_CATALOGUE_TTL_SECONDS, monotonic
         )
         self._azure_unreadable_until = 0.0
-        database.create_schema(_SCHEMA)
 
     @classmethod
     def for_backend(
-        cls, backend: LiveBackend, database: SqliteDatabase, clock: Callable[[], datetime], topics_file: Path
+        cls, backend: LiveBackend, ledger: EscalationLedger, clock: Callable[[], datetime], topics_file: Path
     ) -> LiveServiceRequests:
         config = backend.config
         return cls(
-            database,
+            ledger,
             clock,
             backend.azure_support,
             backend.partner_center_requests,
@@ -268,7 +162,9 @@ class LiveServiceRequests:
 
     async def _load_azure_topics(self) -> tuple[SupportTopic, ...]:
         services = await self._upstream(
-            lambda: self._azure.services(self._partner_tenant), "read Azure Support's services", None
+            lambda: self._azure.services(self._partner_tenant),
+            Purpose("read Azure Support's services", "doing.read_azure_services"),
+            None,
         )
         offered = [s for s in services if _offered(s, self._azure_services)]
         classifications: list[list[ProblemClassification]] = await asyncio.gather(
@@ -318,7 +214,11 @@ class LiveServiceRequests:
         # The ticket's name is the idempotency key: a retried PUT finds the ticket the first one made.
         ticket = await self._upstream(
             lambda: self._azure.create_ticket(customer.tenant_id, subscription, key, ticket_request),
-            f"file {customer.name}'s Azure ticket",
+            Purpose(
+                f"file {customer.name}'s Azure ticket",
+                "doing.file_azure_ticket",
+                (("customer", customer.name),),
+            ),
             customer,
         )
         logger.info("azure ticket filed key=%s number=%s", key[:8], ticket.ticket_id)
@@ -328,48 +228,29 @@ class LiveServiceRequests:
         self, draft: RequestDraft, key: str, requested_by: str, kind: str, number: str, subscription: str
     ) -> Escalation:
         """Stores the escalation once per key (a concurrent twin finds the first row) and returns it."""
-        now = self._clock()
-
-        def record(db: sqlite3.Connection) -> None:
-            with SqliteDatabase.transaction(db):
-                if db.execute("SELECT 1 FROM live_escalations WHERE idempotency_key = ?", (key,)).fetchone():
-                    return
-                reference = ""
-                if kind == PARTNER_CENTER:
-                    prefix = f"E{now:%y%m%d}0020"
-                    last = db.execute(
-                        "SELECT max(reference) FROM live_escalations WHERE reference LIKE ?", (prefix + "%",)
-                    ).fetchone()[0]
-                    reference = f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
-                db.execute(
-                    f"INSERT INTO live_escalations ({_COLUMNS}) VALUES ({', '.join('?' * 20)})",
-                    (
-                        key,
-                        kind,
-                        reference,
-                        number,
-                        draft.customer.customer_id,
-                        draft.customer.name,
-                        draft.customer.tenant_id,
-                        subscription,
-                        draft.topic.topic_id,
-                        draft.topic.product,
-                        draft.topic.name,
-                        draft.severity.value,
-                        draft.title,
-                        draft.description,
-                        draft.contact.name,
-                        draft.contact.email,
-                        draft.contact.phone,
-                        draft.incident_id,
-                        requested_by,
-                        now.isoformat(),
-                    ),
-                )
-
-        await self._database.run(record)
-        stored = await self._escalation_with_key(key)
-        assert stored is not None, "recorded in the same database"
+        customer = draft.customer
+        await self._ledger.record(
+            Escalation(
+                key=key,
+                kind=kind,
+                reference="",
+                number=number,
+                customer_id=customer.customer_id,
+                customer_name=customer.name,
+                tenant_id=customer.tenant_id,
+                subscription_id=subscription,
+                topic=draft.topic,
+                severity=draft.severity,
+                title=draft.title,
+                description=draft.description,
+                contact=draft.contact,
+                incident_id=draft.incident_id,
+                requested_by=requested_by,
+                created=self._clock(),
+            )
+        )
+        stored = await self._ledger.with_key(key)
+        assert stored is not None, "recorded in the same store"
         return stored
 
     # --- reading -----------------------------------------------------------------------------------
@@ -381,13 +262,7 @@ class LiveServiceRequests:
     async def recent_requests(
         self, customer: Customer | None = None, limit: int = 10
     ) -> Sequence[ServiceRequest]:
-        if customer is None:
-            rows = await self._select("ORDER BY created DESC, rowid DESC LIMIT ?", (limit,))
-        else:
-            rows = await self._select(
-                "WHERE customer_id = ? ORDER BY created DESC, rowid DESC LIMIT ?",
-                (customer.customer_id, limit),
-            )
+        rows = await self._ledger.recent(customer.customer_id if customer else None, limit)
         found = await asyncio.gather(*(self._tracked(r) for r in rows))
         return sorted(found, key=lambda r: (r.last_modified, r.number), reverse=True)
 
@@ -402,7 +277,11 @@ class LiveServiceRequests:
             return escalation.as_request(RequestStatus.AWAITING_NUMBER)
         found = await self._partner_center_call(
             lambda: self._partner_center.get_service_request(escalation.number),
-            f"read service request {escalation.number}",
+            Purpose(
+                f"read service request {escalation.number}",
+                "doing.read_request",
+                (("number", escalation.number),),
+            ),
         )
         if found is None:
             raise ServiceRequestNotFound(escalation.number)
@@ -410,7 +289,11 @@ class LiveServiceRequests:
 
     async def _azure_request(self, escalation: Escalation) -> ServiceRequest:
         tenant, subscription, name = escalation.tenant_id, escalation.subscription_id, escalation.key
-        purpose = f"read Azure ticket {escalation.number}"
+        purpose = Purpose(
+            f"read Azure ticket {escalation.number}",
+            "doing.read_azure_ticket",
+            (("number", escalation.number),),
+        )
         customer = _customer_of(escalation)
         ticket, communications = await asyncio.gather(
             self._upstream(lambda: self._azure.get_ticket(tenant, subscription, name), purpose, customer),
@@ -457,7 +340,11 @@ class LiveServiceRequests:
                     signed,
                     escalation.contact.email,
                 ),
-                f"add a note to Azure ticket {escalation.number}",
+                Purpose(
+                    f"add a note to Azure ticket {escalation.number}",
+                    "doing.add_azure_note",
+                    (("number", escalation.number),),
+                ),
                 _customer_of(escalation),
             )
             return await self._azure_request(escalation)
@@ -465,38 +352,34 @@ class LiveServiceRequests:
             raise AwaitingServiceRequestNumber(escalation.reference)
         updated = await self._partner_center_call(
             lambda: self._partner_center.add_service_request_note(escalation.number, signed),
-            f"add a note to service request {escalation.number}",
+            Purpose(
+                f"add a note to service request {escalation.number}",
+                "doing.add_note",
+                (("number", escalation.number),),
+            ),
         )
         if updated is None:
             raise ServiceRequestNotFound(escalation.number)
         return self._partner_center_request(escalation, updated)
 
     async def link_request(self, reference: str, number: str) -> ServiceRequest:
-        rows = await self._select("WHERE reference = ? AND kind = ?", (reference, PARTNER_CENTER))
-        if not rows:
+        escalation = await self._ledger.by_number(reference)
+        if escalation is None or escalation.kind != PARTNER_CENTER or escalation.reference != reference:
             raise ServiceRequestNotFound(reference)
-        escalation = rows[0]
         if escalation.number and escalation.number != number:
             raise AlreadyLinked(reference, escalation.number)
         # Checked in Partner Center first, so a mistyped number is never attached.
         found = await self._partner_center_call(
-            lambda: self._partner_center.get_service_request(number), f"find service request {number}"
+            lambda: self._partner_center.get_service_request(number),
+            Purpose(f"find service request {number}", "doing.find_request", (("number", number),)),
         )
         if found is None:
             raise ServiceRequestNotFound(number)
 
-        def link(db: sqlite3.Connection) -> str:
-            with SqliteDatabase.transaction(db):
-                row = db.execute(
-                    "SELECT number FROM live_escalations WHERE reference = ?", (reference,)
-                ).fetchone()
-                if not row[0]:
-                    db.execute(
-                        "UPDATE live_escalations SET number = ? WHERE reference = ?", (number, reference)
-                    )
-                return str(row[0])
-
-        linked_before = await self._database.run(link)
+        try:
+            linked_before = await self._ledger.link(reference, number)
+        except KeyError:
+            raise ServiceRequestNotFound(reference) from None
         if linked_before and linked_before != number:
             raise AlreadyLinked(reference, linked_before)
         return self._partner_center_request(await self._escalation(reference), found)
@@ -504,24 +387,19 @@ class LiveServiceRequests:
     # --- the store ---------------------------------------------------------------------------------
 
     async def _escalation(self, number: str) -> Escalation:
-        rows = await self._select(f"WHERE {_BY_NUMBER}", (number, number))
-        if not rows:
+        found = await self._ledger.by_number(number)
+        if found is None:
             raise ServiceRequestNotFound(number)
-        return rows[0]
+        return found
 
     async def _escalation_with_key(self, key: str) -> Escalation | None:
-        rows = await self._select("WHERE idempotency_key = ?", (key,))
-        return rows[0] if rows else None
-
-    async def _select(self, where: str, args: tuple[object, ...]) -> list[Escalation]:
-        def read(db: sqlite3.Connection) -> list[tuple[str, ...]]:
-            return db.execute(f"SELECT {_COLUMNS} FROM live_escalations {where}", args).fetchall()
-
-        return [_row(r) for r in await self._database.run(read)]
+        return await self._ledger.with_key(key)
 
     # --- upstream failures, in the user's words ----------------------------------------------------
 
-    async def _upstream(self, call: Callable[[], Awaitable[T]], purpose: str, customer: Customer | None) -> T:
+    async def _upstream(
+        self, call: Callable[[], Awaitable[T]], purpose: Purpose, customer: Customer | None
+    ) -> T:
         """An Azure Support call; its failures in the user's words."""
         try:
             return await call()
@@ -532,7 +410,7 @@ class LiveServiceRequests:
                 raise AzureSupportAccessDenied(customer.name if customer else "your partner tenant") from None
             raise _common_error(error, purpose) from None
 
-    async def _partner_center_call(self, call: Callable[[], Awaitable[T]], purpose: str) -> T:
+    async def _partner_center_call(self, call: Callable[[], Awaitable[T]], purpose: Purpose) -> T:
         """A Partner Center service-request call (App+User only); its failures in the user's words."""
         try:
             return await call()
@@ -544,7 +422,7 @@ class LiveServiceRequests:
             raise _common_error(error, purpose) from None
 
 
-def _common_error(error: UpstreamError, purpose: str) -> SupportDeskError:
+def _common_error(error: UpstreamError, purpose: Purpose) -> SupportDeskError:
     """429 says when to try again; anything else (5xx, timeouts, an open breaker) is safe to retry."""
     if error.throttled:
         return UpstreamThrottled(error.api, purpose, error.retry_after)

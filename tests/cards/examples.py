@@ -71,6 +71,8 @@ from tests.support.harness import DEMO_NOW, demo_backend
 ANA = ("a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman")
 # A person in Seoul whose Teams runs in Korean: the reviewed Korean snapshots.
 KOREAN = Translator("ko", ZoneInfo("Asia/Seoul"))
+# Proactive notices: the language the conversation subscribed in, times in UTC (a channel has no one zone).
+KOREAN_UTC = Translator("ko")
 AUDIT_ENTRIES = tuple(
     AuditEntry(DEMO_NOW - timedelta(minutes=minutes), actor_id, name, action, detail, "3f2a9c1b7d4e")
     for minutes, actor_id, name, action, detail in (
@@ -158,6 +160,57 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         SummaryField("phone", "Phone", ""),
     ]
 
+    form = RequestForm(
+        key=key,
+        topics=(
+            Choice("Exchange Online · Mail flow", "32444671"),
+            Choice("Power BI · Refresh", "32444679"),
+        ),
+        severities=(
+            Choice("Critical: Business can't run.", "critical"),
+            Choice("Minimal", "minimal"),
+        ),
+        values={"customer": "Contoso Ltd", "topic": "32444671", "title": "Mail is slow"},
+        title_max=100,
+        description_max=4000,
+        name_max=100,
+        email_max=254,
+        email_pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$",
+        phone_pattern=r"\+?[0-9 ()./-]{6,20}",
+        problems=("Title: That answer was empty.",),
+    )
+    question_ko = Question(
+        key=key,
+        step="severity",
+        heading=KOREAN("escalation.heading_for", customer="Contoso Ltd"),
+        progress=KOREAN("escalation.progress", number=3),
+        prompt=KOREAN("escalation.ask_severity"),
+        details=(
+            KOREAN(
+                "escalation.severity_line",
+                label=KOREAN("severity.critical"),
+                meaning=KOREAN("severity_meaning.critical"),
+                first_response=KOREAN("severity_response.critical"),
+            ),
+        ),
+        choices=tuple(Choice(KOREAN(f"severity.{s.value}"), s.value) for s in Severity),
+        problem=KOREAN("escalation.unknown_choice", value="급함"),
+        hint=KOREAN("escalation.hint_choice"),
+    )
+    summary_ko = [
+        SummaryField("customer", KOREAN("escalation.field_customer"), "Contoso Ltd"),
+        SummaryField("topic", KOREAN("escalation.field_topic"), "Mailbox access"),
+        SummaryField("severity", KOREAN("escalation.field_severity"), KOREAN("severity.critical")),
+        SummaryField("phone", KOREAN("escalation.field_phone"), ""),
+    ]
+    handed_off = replace(
+        request,
+        number="E2611240010000001",
+        reference="E2611240010000001",
+        status=RequestStatus.AWAITING_NUMBER,
+    )
+    handoff = Handoff(PARTNER_CENTER_NEW_REQUEST, handoff_summary(request))
+
     def choices(options: list[Customer], command: Callable[[Customer], str]) -> list[tuple[Customer, str]]:
         return [(c, command(c)) for c in options]
 
@@ -212,46 +265,39 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         ),
         "incident_huge": lambda: incident_card(huge, DEMO_NOW, ENGLISH),
         "incident_huge_ko": lambda: incident_card(huge, DEMO_NOW, KOREAN),
-        "escalation_question": lambda: question_card(question),
+        "escalation_question": lambda: question_card(question, ENGLISH),
+        "escalation_question_ko": lambda: question_card(question_ko, KOREAN),
         "escalation_guard": lambda: guard_card(
-            key, "guard", "Contoso Ltd", lookup.incident, "File a request anyway, or follow the incident?"
+            key,
+            "guard",
+            "Contoso Ltd",
+            lookup.incident,
+            "File a request anyway, or follow the incident?",
+            ENGLISH,
         ),
-        "escalation_summary": lambda: summary_card(key, request.title, summary),
-        "escalation_receipt": lambda: receipt_card(request),
-        "escalation_handoff": lambda: handoff_card(
-            replace(
-                request,
-                number="E2611240010000001",
-                reference="E2611240010000001",
-                status=RequestStatus.AWAITING_NUMBER,
-            ),
-            Handoff(PARTNER_CENTER_NEW_REQUEST, handoff_summary(request)),
+        "escalation_guard_ko": lambda: guard_card(
+            key,
+            "guard",
+            "Contoso Ltd",
+            lookup.incident,
+            KOREAN("escalation.guard_question", customer="Contoso Ltd"),
+            KOREAN,
         ),
+        "escalation_summary": lambda: summary_card(key, request.title, summary, ENGLISH),
+        "escalation_summary_ko": lambda: summary_card(key, request.title, summary_ko, KOREAN),
+        "escalation_receipt": lambda: receipt_card(request, ENGLISH),
+        "escalation_receipt_ko": lambda: receipt_card(request, KOREAN),
+        "escalation_handoff": lambda: handoff_card(handed_off, handoff, ENGLISH),
+        "escalation_handoff_ko": lambda: handoff_card(handed_off, handoff, KOREAN),
         "service_requests": lambda: requests_card([request, older], DEMO_NOW, ENGLISH),
         "service_requests_ko": lambda: requests_card([request, older], DEMO_NOW, KOREAN),
         "service_requests_none": lambda: requests_card([], DEMO_NOW, ENGLISH, "Northwind Traders"),
         "service_request": lambda: request_card(older, DEMO_NOW, ENGLISH),
         "service_request_ko": lambda: request_card(older, DEMO_NOW, KOREAN),
-        "escalation_form": lambda: request_form_card(
-            RequestForm(
-                key=key,
-                topics=(
-                    Choice("Exchange Online · Mail flow", "32444671"),
-                    Choice("Power BI · Refresh", "32444679"),
-                ),
-                severities=(
-                    Choice("Critical: Business can't run.", "critical"),
-                    Choice("Minimal", "minimal"),
-                ),
-                values={"customer": "Contoso Ltd", "topic": "32444671", "title": "Mail is slow"},
-                title_max=100,
-                description_max=4000,
-                name_max=100,
-                email_max=254,
-                email_pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$",
-                phone_pattern=r"\+?[0-9 ()./-]{6,20}",
-                problems=("Title: That answer was empty.",),
-            )
+        "escalation_form": lambda: request_form_card(form, ENGLISH),
+        "escalation_form_ko": lambda: request_form_card(
+            replace(form, problems=(f"{KOREAN('escalation.field_title')}: {KOREAN('escalation.empty')}",)),
+            KOREAN,
         ),
     }
 
@@ -293,22 +339,43 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         DEMO_NOW,
     )
     held = replace(
-        delivered, conversation="19:other", state=DeliveryState.HELD, reason="quiet until 11:00 UTC"
+        delivered,
+        conversation="19:other",
+        state=DeliveryState.HELD,
+        reason="notices.reason_quiet_until|2026-11-24T11:00:00+00:00",
     )
     refused = replace(
         delivered,
         conversation="19:gone",
         state=DeliveryState.INACTIVE,
-        reason="the bot was blocked or removed",
+        reason="notices.reason_blocked",
     )
     return {
-        "incident_notice": lambda: incident_notice_card(active, [contoso, woodgrove], DEMO_NOW),
-        "incident_notice_acknowledged": lambda: incident_notice_card(
-            active, [contoso], DEMO_NOW, "Ana Bowman"
+        "incident_notice": lambda: incident_notice_card(active, [contoso, woodgrove], DEMO_NOW, ENGLISH),
+        "incident_notice_ko": lambda: incident_notice_card(
+            active, [contoso, woodgrove], DEMO_NOW, KOREAN_UTC
         ),
-        "incident_notice_resolved": lambda: incident_notice_card(resolved, [contoso], DEMO_NOW),
+        "incident_notice_acknowledged": lambda: incident_notice_card(
+            active, [contoso], DEMO_NOW, ENGLISH, "Ana Bowman"
+        ),
+        "incident_notice_acknowledged_ko": lambda: incident_notice_card(
+            active, [contoso], DEMO_NOW, KOREAN_UTC, "Ana Bowman"
+        ),
+        "incident_notice_resolved": lambda: incident_notice_card(resolved, [contoso], DEMO_NOW, ENGLISH),
+        "incident_notice_resolved_ko": lambda: incident_notice_card(
+            resolved, [contoso], DEMO_NOW, KOREAN_UTC
+        ),
         "notice_digest": lambda: notice_digest_card(
-            [(active, [contoso, woodgrove]), (resolved, [contoso])], DEMO_NOW - timedelta(hours=2), DEMO_NOW
+            [(active, [contoso, woodgrove]), (resolved, [contoso])],
+            DEMO_NOW - timedelta(hours=2),
+            DEMO_NOW,
+            ENGLISH,
+        ),
+        "notice_digest_ko": lambda: notice_digest_card(
+            [(active, [contoso, woodgrove]), (resolved, [contoso])],
+            DEMO_NOW - timedelta(hours=2),
+            DEMO_NOW,
+            KOREAN_UTC,
         ),
         "overview": lambda: overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW, ENGLISH),
         "overview_ko": lambda: overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW, KOREAN),
@@ -344,6 +411,15 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
 
 CARDS = {**_world(), **_notification_cards()}
 SNAPSHOTTED = (
+    "incident_notice_ko",
+    "incident_notice_resolved_ko",
+    "notice_digest_ko",
+    "escalation_question_ko",
+    "escalation_guard_ko",
+    "escalation_summary_ko",
+    "escalation_receipt_ko",
+    "escalation_handoff_ko",
+    "escalation_form_ko",
     "audit_ko",
     "service_requests_ko",
     "service_request_ko",

@@ -2,12 +2,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-
-import pytest
+from datetime import UTC, datetime
 
 from cards.incidents import incident_card
-from cards.parts import card_payload, relative_time, safe
+from cards.parts import card_payload, safe
 from chatclient.card_text import render_card
 from locales.translator import ENGLISH
 from services.demo.backend import DemoBackend
@@ -15,20 +13,6 @@ from services.incidents import find_incident
 from services.models import IncidentPost
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("ago", "expected"),
-    [
-        (timedelta(seconds=20), "just now"),
-        (timedelta(minutes=5), "5 min ago"),
-        (timedelta(hours=2, minutes=59), "2 h ago"),
-        (timedelta(days=3, hours=1), "3 d ago"),
-        (-timedelta(hours=2), "in 2 h"),
-    ],
-)
-def test_relative_times_read_like_a_person_would_say_them(ago: timedelta, expected: str) -> None:
-    assert relative_time(NOW - ago, NOW) == expected
 
 
 def test_markdown_in_upstream_text_stays_literal() -> None:

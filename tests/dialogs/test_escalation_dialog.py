@@ -19,6 +19,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from dialogs.choices import InvalidAnswer
 from dialogs.escalation_dialog import EscalationDialog
 from dialogs.teams_member import member_contact
+from locales.translator import ENGLISH, Translator
 from services.demo.backend import DATA_DIR, DemoBackend
 from services.demo.service_requests import DemoServiceRequests
 from services.errors import UpstreamUnavailable
@@ -289,14 +290,19 @@ async def test_validators_refuse_empty_and_oversized_values(demo: DemoBackend) -
     dialog = EscalationDialog(demo, desk, lambda: DEMO_NOW, member_contact, harness.audit)
     for validate in (dialog.title_validator, dialog.description_validator):
         with pytest.raises(InvalidAnswer, match="That answer was empty."):
-            validate(" \n ", catalogue)
+            validate(" \n ", catalogue, ENGLISH)
     with pytest.raises(InvalidAnswer, match="That's 101 characters; the limit is 100."):
-        dialog.title_validator("t" * 101, catalogue)
-    assert dialog.title_validator("  Mail   is slow ", catalogue) == "Mail is slow"
-    assert dialog.contact_validator("<ana@x.example>", "Ana", catalogue) == Contact("Ana", "ana@x.example")
-    assert dialog.phone_validator("skip", catalogue) == ""
+        dialog.title_validator("t" * 101, catalogue, ENGLISH)
+    with pytest.raises(InvalidAnswer, match="101자입니다. 최대 100자까지 쓸 수 있습니다."):
+        dialog.title_validator("t" * 101, catalogue, Translator("ko"))
+    assert dialog.title_validator("  Mail   is slow ", catalogue, ENGLISH) == "Mail is slow"
+    assert dialog.contact_validator("<ana@x.example>", "Ana", catalogue, ENGLISH) == Contact(
+        "Ana", "ana@x.example"
+    )
+    assert dialog.phone_validator("skip", catalogue, ENGLISH) == ""
+    assert dialog.phone_validator("건너뛰기", catalogue, ENGLISH) == ""
     with pytest.raises(InvalidAnswer, match="isn't a phone number"):
-        dialog.phone_validator("12", catalogue)
+        dialog.phone_validator("12", catalogue, ENGLISH)
 
 
 async def test_escalation_guard_shows_the_active_incident_first() -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from tests.dialogs.test_escalation_dialog import FILED, Conversation
 from tests.doubles.backends import BrokenBackend
 from tests.support.harness import BotHarness, demo_backend
 from tests.support.visible import button, visible_text
@@ -126,19 +129,85 @@ async def test_one_incident_in_korean_with_kst_times() -> None:
     assert "타임라인" in text
 
 
-@pytest.mark.parametrize(
-    ("typed", "starts"),
-    [
-        ("요청 contoso", "File a service request · Contoso Ltd"),
-        ("에스컬레이션", "File a service request"),
-    ],
-)
-async def test_korean_commands_start_their_flows_whose_cards_are_still_english(
-    typed: str, starts: str
-) -> None:
-    """These flows' own wording is not translated yet (see the README's Languages section)."""
-    replies = await seoul().say(typed)
-    assert visible_text(replies[0]).startswith(starts)
+# Words a Korean conversation may still show in Latin letters: names and ids Microsoft and the customer
+# chose, the commands' own English aliases the cards quote, and the request's typed content.
+LATIN_ALLOWED = {
+    "contoso",  # the example address the contact question gives
+    "com",
+    "northwind",
+    "traders",
+    "exchange",
+    "online",
+    "mailbox",
+    "access",
+    "ana",
+    "bowman",
+    "example",
+    "vm",
+    "linux",
+    "connectivity",
+    "cannot",
+    "connect",
+    "sr",
+    "kst",
+    "microsoft",
+    "partner",
+    "center",
+}
+
+
+def english_words(text: str, names: set[str]) -> set[str]:
+    """Latin-letter words in the bot's text that aren't names, ids or typed content."""
+    allowed = LATIN_ALLOWED | {w.casefold() for n in names for w in re.findall(r"[A-Za-z]{2,}", n)}
+    return {w for w in re.findall(r"[A-Za-z]{2,}", text) if w.casefold() not in allowed}
+
+
+async def test_the_whole_escalation_in_korean_files_once_and_speaks_only_korean(each_backend: str) -> None:
+    product = FILED[each_backend]
+    chat = Conversation(seoul())
+    said = [await chat.say("요청 northwind")]
+    assert "어느 제품에 문제가 있나요?" in said[-1] and "질문 1" in said[-1]
+    said.append(await chat.say(product.typed))
+    assert f"{product.product}의 어느 주제가 가장 가깝나요?" in said[-1]
+    said.append(await chat.say(product.topic_typed))
+    assert "심각도는 어느 정도인가요?" in said[-1] and "Microsoft 첫 응답: 1시간 이내." in said[-1]
+    said.append(await chat.say("급함"))
+    assert "'급함'은(는) 선택지에 없습니다." in said[-1], "a wrong answer is explained in Korean"
+    said.append(await chat.say("보통"))
+    assert "요청의 짧은 제목을 입력하세요" in said[-1]
+    said.append(await chat.say("뒤로"))
+    assert "심각도는 어느 정도인가요?" in said[-1], "뒤로 goes one question back"
+    said.append(await chat.say("2"))
+    said.append(await chat.say("공유 사서함이 열리지 않음"))
+    assert "문제를 설명해 주세요" in said[-1]
+    said.append(await chat.say("오늘 아침부터 사용자 40명이 공유 사서함을 열 때 오류가 납니다."))
+    assert "Microsoft가 누구에게 연락해야 하나요?" in said[-1]
+    said.append(await chat.say("Ana Bowman ana.bowman@northwind.example"))
+    assert "Microsoft가 전화할 번호를 입력하세요(선택)." in said[-1]
+    summary = await chat.say("건너뛰기")
+    said.append(summary)
+    for line in (
+        "접수하기 전에 요청을 확인하세요",
+        "고객 Northwind Traders",
+        "심각도 보통",
+        ": 접수]",
+        ": 취소]",
+    ):
+        assert line in summary, line
+    receipt = await chat.press("접수")
+    said.append(receipt)
+    assert receipt.startswith("서비스 요청이 접수되었습니다") and "상태 접수됨" not in receipt
+    assert len(await chat.filed()) == 1
+    catalogue = await chat.bot.desk.support_catalogue()
+    names = {*catalogue.products, *(topic.name for topic in catalogue.topics)}
+    assert english_words("\n".join(said), names) == set(), "every word the bot wrote is Korean"
+
+
+async def test_cancelling_in_korean_files_nothing() -> None:
+    chat = Conversation(seoul())
+    await chat.say("에스컬레이션")
+    assert await chat.say("취소") == "취소했습니다. 아무것도 접수되지 않았습니다."
+    assert await chat.filed() == []
 
 
 async def test_overview_in_korean() -> None:
@@ -180,3 +249,28 @@ async def test_an_unexpected_error_is_apologised_for_in_korean() -> None:
     text = visible_text(await bot.one("상태 contoso"))
     assert text.startswith("제 쪽에서 문제가 생겼습니다\n다시 시도해 주세요.")
     assert "참조: " in text and "Traceback" not in text
+
+
+async def test_an_incident_without_its_id_is_asked_for_in_korean() -> None:
+    text = visible_text(await seoul().one("incident"))
+    assert text.splitlines() == [
+        "어느 장애인가요?",
+        "'장애 EX1100014'처럼 장애 ID를 알려 주세요. "
+        "'장애 <고객>'을 입력하면 고객의 장애가 ID와 함께 나옵니다.",
+        "[1: 고객 목록]",
+    ]
+
+
+async def test_a_tampered_button_is_refused_in_korean() -> None:
+    replies = await seoul().submit({"action": "no-such-action", "x": 1})
+    assert visible_text(replies[0]).endswith(
+        "이 버튼이 보낸 내용을 이해하지 못했습니다. 오래된 카드일 수 있습니다. '도움말'을 입력하세요."
+    )
+
+
+async def test_the_request_commands_explain_themselves_with_their_korean_names() -> None:
+    bot = seoul()
+    assert visible_text(await bot.one("메모")) == "메모는 이렇게 추가합니다: 메모 <SR 번호> <내용>."
+    linked = visible_text(await bot.one("연결"))
+    assert linked.startswith("어느 요청인가요?\n넘겨준 요청은 이렇게 연결합니다: 연결 <참조 번호> <SR 번호>.")
+    assert visible_text(await bot.one("알림")).startswith("최근 알림\n아직 알림이 없습니다.")

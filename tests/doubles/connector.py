@@ -49,6 +49,8 @@ class FakeConnector:
     # Activities of these types hang like the prefix does (a connector stuck on typing, say).
     hanging_types: set[str] = field(default_factory=set)
     release_hanging: asyncio.Event = field(default_factory=asyncio.Event)
+    # Each call takes this long to answer after it arrived (a connector under load).
+    delay_seconds: float = 0.0
     # Conversations (channel or chat id) that refuse the bot with this status: 403 blocked, 404 deleted.
     refusing: dict[str, int] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -112,6 +114,7 @@ class FakeConnector:
             await self.release_hanging.wait()
             raise web.HTTPServiceUnavailable()
         await self.open.wait()
+        await asyncio.sleep(self.delay_seconds)
         refusal = self.refusing.get(conversation.split(";")[0])
         failure = Failure(refusal) if refusal else self.failures.pop(0) if self.failures else None
         if failure is None and self.fail_with is not None:

@@ -4,6 +4,8 @@ lease period plus one attempt interval, and the killed leader never shared it.""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import signal
 import socket
@@ -11,20 +13,26 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from aiohttp import web
 
 from services.leadership import LEASE_SECONDS
+from tests.doubles.connector import FakeConnector
+from tests.integration.teams import channel_message
+from tests.integration.test_notifications import event
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 class Instance:
-    def __init__(self, tmp_path: Path, name: str, connection_string: str, container: str) -> None:
+    def __init__(self, tmp_path: Path, name: str, connection_string: str, container: str, **env: str) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -39,7 +47,9 @@ class Instance:
             "AZURE_STORAGE_CONTAINER": container,
             "WEBSITE_INSTANCE_ID": name,
             "BOT_DEMO_TICK_SECONDS": "0",
+            **env,
         }
+        self.url = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py")],
             cwd=tmp_path,
@@ -97,3 +107,90 @@ def test_killing_the_leader_hands_the_watcher_over_within_one_lease_period(insta
     _wait(lambda: follower.said("leading role=notices"), LEASE_SECONDS + LEASE_SECONDS / 3 + 3)
     took_over = follower.said("leading role=notices")
     assert took_over is not None and took_over - killed >= 0
+
+
+class ConnectorThread:
+    """The fake Bot Connector on a loopback port, served by a thread of its own (the bots are processes)."""
+
+    def __init__(self) -> None:
+        self.fake = FakeConnector()
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+        assert self._ready.wait(10)
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        runner = web.AppRunner(self.fake.app(), handler_cancellation=False)
+        self._loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        self._loop.run_until_complete(site.start())
+        port = runner.addresses[0][1]
+        self.fake.service_url = f"http://127.0.0.1:{port}/amer/"
+        self._ready.set()
+        self._loop.run_forever()
+
+    def cards(self) -> Counter[str]:
+        """New threads (notice cards) per channel."""
+        return Counter(s.conversation_id for s in list(self.fake.sent) if s.method == "CREATE")
+
+
+def _post(url: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> int:
+    request = urllib.request.Request(
+        url, json.dumps(body).encode(), {"Content-Type": "application/json", **(headers or {})}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return int(response.status)
+
+
+def test_killing_the_leader_mid_fan_out_loses_and_repeats_no_card(tmp_path: Path, azurite: Any) -> None:
+    """The leader is killed (SIGKILL) while cards are on their way to 40 channels through a slow
+    connector: the new leader sends the rest, and leaves alone the sends the dead one had made (they
+    arrived; their answers were lost with it): one card per channel."""
+    connector = ConnectorThread()
+    container = f"fanout-{uuid.uuid4().hex[:12]}"
+    env = {
+        "NOTIFY_TOKEN": "handover-token",
+        "BOT_WATCH_INTERVAL_SECONDS": "3600",
+        "BOT_SEND_RETRY_SECONDS": "2",
+        "BOT_CONNECTOR_TIMEOUT_SECONDS": "3",
+    }
+    blue, green = (
+        Instance(tmp_path, n, azurite.connection_string, container, **env) for n in ("blue", "green")
+    )
+    try:
+        _wait(lambda: all(i.said("serving http://") for i in (blue, green)), 30)
+        channels = [f"19:fan-{n:02d}@thread.tacv2" for n in range(40)]
+        for channel in channels:
+            message = channel_message(connector.fake.service_url, "subscribe contoso", channel=channel)
+            assert _post(f"{blue.url}/api/messages", message) in (200, 201)
+        _wait(lambda: any(i.said("leading role=notices") for i in (blue, green)), 20)
+        leader = blue if blue.said("leading role=notices") else green
+        follower = green if leader is blue else blue
+        connector.fake.delay_seconds = 1.0
+        started = len(connector.fake.attempts)
+        auth = {"Authorization": "Bearer handover-token"}
+        assert _post(f"{follower.url}/api/notify", event("contoso"), auth) == 202
+        _wait(lambda: len(connector.fake.attempts) - started >= 10, 20)
+        # Killed while the sends it made wait for their answers (not in the instant between claiming a
+        # send and its request leaving: a card claimed then is recorded as may-not-have-arrived).
+        arrived = -1
+        while arrived != len(connector.fake.attempts):
+            arrived = len(connector.fake.attempts)
+            time.sleep(0.3)
+        leader.process.kill()
+        assert len(connector.cards()) < len(channels), "killed mid fan-out"
+        _wait(lambda: len(connector.cards()) == len(channels), LEASE_SECONDS * 4)
+        assert follower.said("leading role=notices")
+        # The dead leader's claims lapse (23 s here); then the new leader takes up those deliveries.
+        deadline = time.monotonic() + LEASE_SECONDS * 4
+        while not follower.said("delivery abandoned") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2)
+        cards = connector.cards()
+        assert set(cards) == set(channels), "none lost"
+        assert set(cards.values()) == {1}, f"none repeated: {cards}"
+        assert follower.said("delivery abandoned"), "the sends the dead leader made are recorded as uncertain"
+    finally:
+        blue.stop()
+        green.stop()

@@ -183,7 +183,7 @@ async def test_a_resolved_incident_says_how_long_it_lasted(
     await notify(bot, event("contoso", status="serviceRestored", posts=3, resolved=True))
     await connector.wait_until(lambda: bool(updates(connector)))
     text = visible_text(updates(connector)[0].activity)
-    assert "Resolved after 3 h 20 min" in text
+    assert "Resolved after 3 hours 20 minutes" in text
     assert "Acknowledge" not in text
 
 
@@ -198,7 +198,7 @@ async def test_one_incident_in_several_tenants_is_one_card_listing_every_affecte
     await connector.wait_until(lambda: bool(updates(connector)))
     await asyncio.sleep(0.2)
     assert len(created(connector)) == 1
-    assert "2 Customers: Contoso Ltd, Woodgrove Bank" in visible_text(updates(connector)[-1].activity)
+    assert "Customers: Contoso Ltd, Woodgrove Bank" in visible_text(updates(connector)[-1].activity)
     assert connector.sent[-1].activity["text"] == "Interrupted: now affecting 2 customers"
 
 
@@ -444,3 +444,54 @@ async def test_the_demo_world_moves_and_a_subscribed_channel_hears_of_it(
     await bot.post("/api/demo/tick")
     await connector.wait_until(lambda: bool(updates(connector)))
     assert "Restoring service" in visible_text(updates(connector)[0].activity)
+
+
+def in_korean(activity: dict[str, Any]) -> dict[str, Any]:
+    """The same activity from someone whose Teams runs in Korean."""
+    activity["locale"] = "ko-KR"
+    for entity in activity.get("entities", []):
+        if entity.get("type") == "clientInfo":
+            entity["locale"] = "ko-KR"
+    return activity
+
+
+async def test_a_channel_subscribed_in_korean_hears_its_notices_updates_and_digest_in_korean(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await say(bot, in_korean(channel_message(service_url, "구독 contoso")))
+    await say(bot, channel_message(service_url, "subscribe contoso", channel=OTHER_CHANNEL))
+    await notify(bot, event("contoso"))
+    await connector.wait_until(lambda: len(created(connector)) == 2)
+    cards = {s.conversation_id: visible_text(s.activity) for s in created(connector)}
+    assert cards[CHANNEL].splitlines()[:3] == [
+        "장애 · Exchange Online",
+        "Users can't send mail from Outlook",
+        "중단",
+    ]
+    assert "고객: Contoso Ltd" in cards[CHANNEL] and "최근: Update number 1." in cards[CHANNEL]
+    korean_card = next(s for s in created(connector) if s.conversation_id == CHANNEL)
+    assert [b.title for b in buttons(korean_card.activity)] == ["자세히", "서비스 요청 접수", "확인"]
+    assert cards[OTHER_CHANNEL].splitlines()[0] == "Incident · Exchange Online", "the other channel: English"
+
+    before = len(connector.sent)
+    await notify(bot, event("contoso", status="restoringService", posts=2))
+
+    def thread_replies() -> list[Sent]:
+        return [s for s in connector.sent[before:] if s.method == "POST" and s.reply_to_id]
+
+    await connector.wait_until(lambda: len(thread_replies()) == 2)
+    replies = {s.conversation_id.split(";")[0]: s.activity["text"] for s in thread_replies()}
+    assert replies[CHANNEL] == "서비스 복구 중: Update number 2."
+    assert replies[OTHER_CHANNEL] == "Restoring service: Update number 2."
+
+    await say(bot, in_korean(channel_message(service_url, "조용히 2")))
+    await notify(bot, event("contoso", "SP2200002"))
+    await asyncio.sleep(0.3)
+    await say(bot, in_korean(channel_message(service_url, "quiet off")))
+    await connector.wait_until(
+        lambda: len([s for s in created(connector) if s.conversation_id == CHANNEL]) == 2
+    )
+    digest = [s for s in created(connector) if s.conversation_id == CHANNEL][-1]
+    assert visible_text(digest.activity).startswith("조용히 하는 동안\n")
+    assert "장애 1건에 변화가 있었습니다" in visible_text(digest.activity)

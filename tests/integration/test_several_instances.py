@@ -14,13 +14,15 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from app import LEADERSHIP, Settings, create_app
+from bot.access import AccessRules
 from services.blob_container import BlobLocation
 from tests.doubles.connector import FakeConnector
-from tests.integration.teams import channel_message, installation_update
+from tests.integration.teams import CHANNEL, card_action, channel_message, installation_update
 from tests.integration.test_escalation_over_http import ANA, Thread, to_summary
+from tests.integration.test_notifications import AUTH, TOKEN, created, event, notify, updates
 from tests.support import harness
 from tests.support.harness import DEMO_NOW
-from tests.support.visible import visible_text
+from tests.support.visible import buttons, visible_text
 
 
 async def _instances(
@@ -29,7 +31,16 @@ async def _instances(
     location = BlobLocation(f"desk-{uuid.uuid4().hex[:12]}", azurite.connection_string)
     clients = []
     for index in range(count):
-        settings = Settings(data_dir=tmp_path / f"instance-{index}", blob=location, instance_id=f"i{index}")
+        settings = Settings(
+            data_dir=tmp_path / f"instance-{index}",
+            blob=location,
+            instance_id=f"i{index}",
+            notify_token=TOKEN,
+            watch_interval_seconds=3600,
+            demo_tick_seconds=0,
+            # Ana (the sender of channel_message) is an operator: she may read the audit log.
+            access=AccessRules(operators=frozenset({ANA["aadObjectId"]})),
+        )
         app = create_app(settings, backend=harness.default_backend(), clock=lambda: DEMO_NOW)
         clients.append(await aiohttp_client(app))
     return clients
@@ -102,23 +113,71 @@ async def test_an_install_announced_to_both_instances_at_once_greets_once(
     assert len(said) == 1, said
 
 
-async def test_an_escalation_filed_on_one_instance_is_listed_and_audited_on_the_other(
+async def test_a_channel_subscribed_on_one_instance_hears_an_incident_taken_in_by_the_other_once(
     aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
 ) -> None:
-    """The demo desk's requests and the audit log are in the shared container, not in either SQLite
-    file: `requests` and `audit` on the second instance show what was filed through the first, and
-    Submit pressed again there finds the request instead of filing another."""
+    first, second = await _instances(aiohttp_client, tmp_path, azurite)
+    assert "Subscribed" in await _say(first, connector, channel_message(service_url, "subscribe contoso"))
+    listed = await _say(second, connector, channel_message(service_url, "subscriptions"))
+    assert "Contoso" in listed, "the other instance knows the subscription"
+    audit = await _say(second, connector, channel_message(service_url, "audit 5"))
+    assert "Ana Bowman subscribed this conversation to Contoso Ltd" in audit, "and its audit entry"
+    before = len(connector.messages)
+    response = await second.post("/api/notify", json=event("contoso"), headers=AUTH)
+    assert (response.status, await response.json()) == (202, {"conversations": 1})
+    await connector.wait_for_messages(before + 1, seconds=30)
+    await asyncio.sleep(2)  # a second card would come from the other instance's outbox by now
+    cards = [s for s in connector.sent[before:] if s.method == "CREATE"]
+    assert [s.conversation_id for s in cards] == [CHANNEL]
+    assert "Users can't send mail from Outlook" in visible_text(cards[0].activity)
+
+
+async def test_a_request_filed_through_one_instance_is_listed_by_the_other(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
     connector.members[ANA["id"]] = ANA
     first, second = await _instances(aiohttp_client, tmp_path, azurite)
     thread = Thread(first, connector, service_url)
     await to_summary(thread)
-    summary = thread.last
     receipt = await thread.press("Submit")
     number = receipt.split("SR number: ")[1].split()[0]
     listed = await _say(second, connector, channel_message(service_url, "requests northwind"))
-    assert f"{number} Mail to gmail.com bounces Northwind Traders" in listed
-    audit = await _say(second, connector, channel_message(service_url, "audit"))
-    assert f"Ana Bowman filed a service request {number}" in audit
-    thread.bot = second
-    assert (await thread.press("Submit", summary)).startswith(f"Already filed as {number}.")
-    assert "1 request" in await _say(first, connector, channel_message(service_url, "requests northwind"))
+    assert number in listed and "Mail to gmail.com bounces" in listed
+
+
+async def _follower(clients: list[TestClient[Any, Any]]) -> TestClient[Any, Any]:
+    """An instance that is not the leader, once one leads."""
+    leaderships = [client.app[LEADERSHIP] for client in clients]
+    began = time.monotonic()
+    while not any(lead.leading for lead in leaderships):
+        assert time.monotonic() - began < 10
+        await asyncio.sleep(0.05)
+    return next(client for client, lead in zip(clients, leaderships, strict=True) if not lead.leading)
+
+
+async def test_acknowledge_and_quiet_hours_on_an_instance_that_does_not_lead_hold_for_the_leaders_outbox(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    other = await _follower(await _instances(aiohttp_client, tmp_path, azurite))
+    assert "Subscribed" in await _say(other, connector, channel_message(service_url, "subscribe contoso"))
+    assert await notify(other, event("contoso")) == (202, {"conversations": 1})
+    await connector.wait_until(lambda: bool(created(connector)), 30)
+    acknowledge = next(b for b in buttons(created(connector)[0].activity) if b.title == "Acknowledge")
+    press = card_action(service_url, acknowledge.action["verb"], acknowledge.action["data"], thread="t-2")
+    assert (await other.post("/api/messages", json=press)).status == 200
+    await connector.wait_until(lambda: bool(updates(connector)), 30)
+    assert "✓ Acknowledged by Ana Bowman" in visible_text(updates(connector)[0].activity), (
+        "the leader refreshed the card the other instance's Acknowledge changed"
+    )
+    await _say(other, connector, channel_message(service_url, "quiet 2"))
+    assert await notify(other, event("contoso", "SP2200002")) == (202, {"conversations": 1})
+    began = time.monotonic()
+    while "(quiet until" not in await _say(other, connector, channel_message(service_url, "notices")):
+        assert time.monotonic() - began < 30, "the other instance's notices show what the leader held"
+        await asyncio.sleep(0.5)
+    assert not created(connector)[1:]
+    await _say(other, connector, channel_message(service_url, "quiet off"))
+    await connector.wait_until(lambda: len(created(connector)) == 2, 30)
+    assert visible_text(created(connector)[1].activity).startswith("While it was quiet"), (
+        "the leader held the notice for the quiet hours set on the other instance"
+    )

@@ -166,6 +166,26 @@ async def test_a_turn_cut_off_by_shutdown_is_logged_and_answered_after_the_resta
     assert visible_text(connector.messages[-1]).startswith("Service health · Contoso Ltd")
 
 
+async def test_the_restart_apology_speaks_the_language_the_person_chose(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    """Their Teams runs in English, but they chose Korean with `language ko`: the apology, sent with no
+    turn of theirs loaded, is Korean too."""
+    first = await start_bot(
+        backend=GatedBackend(demo_backend()), reply_budget_seconds=0.05, drain_seconds=0.1
+    )
+    assert (await first.post("/api/messages", json=channel_message(service_url, "language ko"))).status == 201
+    asked = channel_message(service_url, "health contoso")
+    assert (await first.post("/api/messages", json=asked)).status == 201
+    await connector.wait_for_messages(2)
+    await first.close()
+    await start_bot()
+    apology = (await connector.wait_for_messages(3))[2]
+    text = visible_text(apology)
+    assert text.startswith("답하기 전에 봇이 다시 시작되었습니다")
+    assert "'health contoso'(이)라고 물어보셔서" in text and "[1: 다시 묻기]" in text
+
+
 OTHER_TENANT = "0b7e1d2c-0000-4000-8000-00000000abcd"
 
 

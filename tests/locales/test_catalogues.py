@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot import notice_delivery
 from bot.commands import COMMANDS
 from cards.audit import ACTIONS as AUDIT_ACTIONS
+from dialogs.escalation_dialog import STEPS
 from dialogs.language import error_wording
 from locales.translator import DEFAULT_LANGUAGE, ENGLISH, LANGUAGES, Translator, catalogue_path
 from services.errors import (
@@ -31,15 +33,18 @@ from services.errors import (
     ServiceRequestNotFound,
     SupportDeskError,
     UnknownService,
+    UpstreamThrottled,
     UpstreamUnavailable,
 )
-from services.models import DeliveryState, RequestStatus, Severity
+from services.live.backend import LIST_CUSTOMERS, reading_health
+from services.models import Customer, DeliveryState, RequestStatus, Severity
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="'cgi' is deprecated", category=DeprecationWarning)
     from babel.messages.pofile import read_po  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parents[2]
+CONTOSO = Customer("c", "t", "Contoso", "contoso.onmicrosoft.com", "reseller", True)
 OTHERS = sorted(set(LANGUAGES) - {DEFAULT_LANGUAGE})
 # The layers whose every word goes through the catalogue. It grows until it names every card module;
 # what is missing from it still speaks English only (see the README's Languages section).
@@ -58,6 +63,15 @@ TRANSLATED_CARD_BUILDERS = (
     "cards.escalation.requests_card",
     "cards.escalation.request_card",
     "cards.audit.audit_card",
+    "cards.escalation.question_card",
+    "cards.escalation.request_form_card",
+    "cards.escalation.guard_card",
+    "cards.escalation.summary_card",
+    "cards.escalation.receipt_card",
+    "cards.escalation.handoff_card",
+    "cards.notifications.incident_notice_card",
+    "cards.notifications.notice_digest_card",
+    "cards.notifications.thread_update_text",
 )
 
 
@@ -127,8 +141,21 @@ def test_every_message_the_code_asks_for_is_in_the_catalogue() -> None:
     asked |= {f"notices.state_{state.value}" for state in DeliveryState}
     asked |= {f"subscription.kinds_{kinds}" for kinds in ("incidents", "advisories", "all")}
     asked |= {f"request_status.{status.value}" for status in RequestStatus}
-    asked |= {f"severity.{severity.value}" for severity in Severity}
+    asked |= {
+        f"{kind}.{severity.value}"
+        for severity in Severity
+        for kind in ("severity", "severity_meaning", "severity_response")
+    }
+    asked |= {
+        f"escalation.{kind}_{step}" for step in STEPS if step != "guard" for kind in ("ask", "help", "field")
+    } - {"escalation.ask_topic"}
     asked |= {f"audit.{action}" for action in AUDIT_ACTIONS}
+    # Reasons the outbox records as message ids, said by `notices` in the reader's language.
+    asked |= {
+        value.partition("|")[0]
+        for value in vars(notice_delivery).values()
+        if isinstance(value, str) and value.startswith("notices.reason_")
+    }
     assert len(asked) > 50
     assert sorted(asked - set(_messages(DEFAULT_LANGUAGE))) == []
 
@@ -166,6 +193,9 @@ ERRORS = [
     PartnerCenterSignInNeeded(app_only=True),
     PartnerCenterSignInNeeded(app_only=False),
     AwaitingServiceRequestNumber("E1"),
+    UpstreamUnavailable("Microsoft Graph", reading_health(CONTOSO)),
+    UpstreamThrottled("Partner Center", LIST_CUSTOMERS, None),
+    UpstreamThrottled("Partner Center", LIST_CUSTOMERS, 3.4),
 ]
 
 
@@ -177,6 +207,13 @@ def test_an_errors_english_catalogue_wording_is_its_own(error: SupportDeskError)
     assert korean != (error.title, error.message) and all(korean)
 
 
-def test_an_error_quoting_an_english_purpose_stays_english() -> None:
-    error = UpstreamUnavailable("Graph", "see its service health")
-    assert error_wording(error, Translator("ko")) == (error.title, error.message)
+def test_an_error_quoting_what_its_caller_was_doing_says_that_in_korean_too() -> None:
+    error = UpstreamThrottled("Microsoft Graph", reading_health(CONTOSO), 20)
+    assert error.message == (
+        "Microsoft Graph asked me to slow down, so I can't read Contoso's service health yet. "
+        "Try again in about 20 seconds."
+    )
+    assert error_wording(error, Translator("ko"))[1] == (
+        "Microsoft Graph이(가) 요청을 줄여 달라고 해서 아직 Contoso의 서비스 상태를 읽을 수 없습니다. "
+        "약 20초 후 다시 시도하세요."
+    )

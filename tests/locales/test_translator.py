@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from locales.translator import Translator, chosen_language, language_of, time_zone
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -60,3 +62,21 @@ def test_numbers_and_plurals_follow_the_language() -> None:
     assert en.count("count.active_incidents", 1200) == "1,200 active incidents"
     assert ko.count("count.active_incidents", 1) == "진행 중인 장애 1건"
     assert ko.count("count.active_incidents", 3) == "진행 중인 장애 3건"
+
+
+@pytest.mark.parametrize(
+    ("lasted", "english", "korean"),
+    [
+        (timedelta(hours=3, minutes=20), "3 hours 20 minutes", "3시간 20분"),
+        (timedelta(minutes=45), "45 minutes", "45분"),
+        (timedelta(days=2, hours=4, minutes=5), "2 days 4 hours", "2일 4시간"),
+    ],
+)
+def test_how_long_something_lasted_is_said_to_the_minute_in_two_units(
+    lasted: timedelta, english: str, korean: str
+) -> None:
+    start = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+    assert (Translator("en").span(start, start + lasted), Translator("ko").span(start, start + lasted)) == (
+        english,
+        korean,
+    )

@@ -1,27 +1,35 @@
-"""The storage a store that BOT_STORAGE switches is opened on: the SQLite file or a blob container on
-Azurite, so one test runs against both (as tests/services/test_shared_state_contract.py does)."""
+"""The storage a shared store's tests run on: the SQLite file, and blobs in Azurite, behind the same ports."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from services.blob_container import BlobContainer, BlobLocation
+from services.blob_container import BlobContainer
+from services.blob_notice_board import BlobNoticeBoard
+from services.conversations import BlobConversationStore, ConversationStore
+from services.notice_board import NoticeBoard
+from services.ports import KnownConversations, NoticeOutbox, Subscriptions
 from services.sqlite_database import SqliteDatabase
+from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
+from tests.support.azurite import open_container
 
-# Opens the same storage once more, as another instance (or a restarted one) would.
-OpenStorage = Callable[[], Awaitable[SqliteDatabase | BlobContainer]]
+Place = SqliteDatabase | BlobContainer
+# Opens the test's storage; called again, a second instance (or a restarted one) sharing what it holds.
+OpenPlace = Callable[[], Awaitable[Place]]
 
 
 @pytest.fixture(params=["sqlite", "azureblob"])
-async def open_storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OpenStorage]:
+async def open_place(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OpenPlace]:
     closers: list[Callable[[], Awaitable[None]]] = []
-    if request.param == "sqlite":
+    first: BlobContainer | None = None
 
-        async def open_database() -> SqliteDatabase:
+    async def open_one() -> Place:
+        nonlocal first
+        if request.param == "sqlite":
             database = SqliteDatabase(tmp_path / "bot.sqlite3")
 
             async def close() -> None:
@@ -29,19 +37,27 @@ async def open_storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
             closers.append(close)
             return database
+        container = first = await open_container(request) if first is None else BlobContainer(first.location)
+        closers.append(container.close)
+        return container
 
-        yield open_database
-    else:
-        location = BlobLocation(
-            f"stores-{uuid.uuid4().hex[:12]}", request.getfixturevalue("azurite").connection_string
-        )
-
-        async def open_container() -> BlobContainer:
-            container = BlobContainer(location)
-            await container.open()
-            closers.append(container.close)
-            return container
-
-        yield open_container
+    yield open_one
     for close in reversed(closers):
         await close()
+
+
+@dataclass
+class NoticeStores:
+    subscriptions: Subscriptions
+    conversations: KnownConversations
+    board: NoticeOutbox
+
+
+@pytest.fixture
+async def stores(open_place: OpenPlace) -> NoticeStores:
+    """The notice stores on the test's storage."""
+    place = await open_place()
+    if isinstance(place, SqliteDatabase):
+        return NoticeStores(SubscriptionStore(place), ConversationStore(place), NoticeBoard(place))
+    subscriptions, conversations = BlobSubscriptionStore(place), BlobConversationStore(place)
+    return NoticeStores(subscriptions, conversations, BlobNoticeBoard(place, subscriptions, conversations))

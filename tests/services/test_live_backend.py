@@ -18,7 +18,7 @@ from services.errors import (
     UpstreamThrottled,
     UpstreamUnavailable,
 )
-from services.live.backend import domain_error
+from services.live.backend import LIST_CUSTOMERS, domain_error
 from services.live.config import Credential, CredentialKind, CustomerAccess
 from services.live.upstream import UpstreamError
 from services.models import Customer, TenantHealth
@@ -175,7 +175,7 @@ async def test_a_403_from_graph_names_the_missing_permission(live_world: LiveWor
 def test_under_gdap_a_403_asks_for_the_delegated_admin_role() -> None:
     contoso = Customer("c", "t", "Contoso", "contoso.onmicrosoft.com", "reseller", True)
     error = domain_error(
-        UpstreamError("Microsoft Graph", 403, "accessDenied"), "x", contoso, CustomerAccess.GDAP
+        UpstreamError("Microsoft Graph", 403, "accessDenied"), LIST_CUSTOMERS, contoso, CustomerAccess.GDAP
     )
     assert error.message == (
         "Contoso hasn't granted your organisation the delegated admin role that can read service health "

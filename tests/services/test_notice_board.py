@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import sqlite3
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,10 +22,11 @@ from services.models import (
     Subscription,
     TenantHealth,
 )
-from services.notice_board import NoticeBoard, classify, fingerprint, incident_from_json, incident_to_json
+from services.notice_board import classify, fingerprint, incident_from_json, incident_to_json
+from services.ports import NoticeOutbox
 from services.sqlite_database import SqliteDatabase
-from services.subscriptions import SubscriptionStore
 from services.watcher import HealthWatcher
+from tests.services.conftest import NoticeStores
 from tests.support.harness import DEMO_NOW, demo_backend
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -79,23 +81,17 @@ def test_an_incident_survives_the_round_trip_through_storage() -> None:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[SqliteDatabase]:
-    opened = SqliteDatabase(tmp_path / "state.sqlite3")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-async def board(database: SqliteDatabase) -> NoticeBoard:
-    subscriptions = SubscriptionStore(database)
-    await subscriptions.add(Subscription("19:ops", "*"), NOW)
-    await subscriptions.add(Subscription("19:contoso-team", CONTOSO.customer_id, ("Exchange Online",)), NOW)
-    await subscriptions.add(Subscription("a:advisories", "*", (), "advisories"), NOW)
-    return NoticeBoard(database)
+async def board(stores: NoticeStores) -> NoticeOutbox:
+    await stores.subscriptions.add(Subscription("19:ops", "*"), NOW)
+    await stores.subscriptions.add(
+        Subscription("19:contoso-team", CONTOSO.customer_id, ("Exchange Online",)), NOW
+    )
+    await stores.subscriptions.add(Subscription("a:advisories", "*", (), "advisories"), NOW)
+    return stores.board
 
 
 async def test_each_change_worth_telling_bumps_the_notice_for_each_subscribed_conversation(
-    board: NoticeBoard,
+    board: NoticeOutbox,
 ) -> None:
     first = await board.observe(CONTOSO, incident(), NOW)
     assert first is not None and (first.version, first.change) == (1, ChangeKind.NEW)
@@ -108,7 +104,7 @@ async def test_each_change_worth_telling_bumps_the_notice_for_each_subscribed_co
 
 
 async def test_the_same_incident_in_another_tenant_is_the_same_notice_listing_both(
-    board: NoticeBoard,
+    board: NoticeOutbox,
 ) -> None:
     await board.observe(CONTOSO, incident(), NOW)
     spread = await board.observe(WOODGROVE, incident(), NOW)
@@ -125,7 +121,7 @@ async def test_the_same_incident_in_another_tenant_is_the_same_notice_listing_bo
     }
 
 
-async def test_a_delivery_records_the_card_so_the_next_change_updates_it(board: NoticeBoard) -> None:
+async def test_a_delivery_records_the_card_so_the_next_change_updates_it(board: NoticeOutbox) -> None:
     await board.observe(CONTOSO, incident(), NOW)
     notice, delivery, _ = next(item for item in await board.due(NOW) if item[1].conversation == "19:ops")
     await board.delivered(delivery, notice.version, "activity-1", "19:ops;messageid=activity-1", NOW)
@@ -135,7 +131,7 @@ async def test_a_delivery_records_the_card_so_the_next_change_updates_it(board: 
     assert (ops.activity_id, ops.delivered_version, ops.version) == ("activity-1", 1, 2)
 
 
-async def test_a_notice_that_moved_on_while_it_was_being_sent_stays_due(board: NoticeBoard) -> None:
+async def test_a_notice_that_moved_on_while_it_was_being_sent_stays_due(board: NoticeOutbox) -> None:
     await board.observe(CONTOSO, incident(), NOW)
     notice, delivery, _ = next(item for item in await board.due(NOW) if item[1].conversation == "19:ops")
     await board.observe(CONTOSO, incident(posts=2), NOW)
@@ -144,15 +140,15 @@ async def test_a_notice_that_moved_on_while_it_was_being_sent_stays_due(board: N
     assert (ops.state, ops.delivered_version, ops.version) == (DeliveryState.PENDING, 1, 2)
 
 
-async def test_advisory_subscriptions_hear_only_advisories(board: NoticeBoard) -> None:
+async def test_advisory_subscriptions_hear_only_advisories(board: NoticeOutbox) -> None:
     await board.observe(CONTOSO, replace(incident(identifier="EX2200009"), classification="advisory"), NOW)
     assert [d.conversation for _, d, _ in await board.due(NOW)] == ["a:advisories"]
 
 
 async def test_a_conversation_that_refused_the_bot_is_left_out_of_new_notices(
-    board: NoticeBoard, database: SqliteDatabase
+    board: NoticeOutbox, stores: NoticeStores
 ) -> None:
-    conversations = ConversationStore(database)
+    conversations = stores.conversations
     await conversations.remember("19:ops", {"service_url": "https://smba/"}, NOW)
     await conversations.deactivate("19:ops", "the bot was blocked or removed")
     notice = await board.observe(CONTOSO, incident(), NOW)
@@ -180,9 +176,9 @@ class FlakyBackend:
 
 
 async def test_the_first_poll_is_a_baseline_and_an_unreadable_customer_keeps_what_was_seen(
-    database: SqliteDatabase,
+    stores: NoticeStores,
 ) -> None:
-    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+    subscriptions, board = stores.subscriptions, stores.board
     await subscriptions.add(Subscription("19:ops", "*"), NOW)
     backend = FlakyBackend(set())
     watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
@@ -200,9 +196,9 @@ async def test_the_first_poll_is_a_baseline_and_an_unreadable_customer_keeps_wha
 
 
 async def test_subscribing_sets_the_baseline_so_the_next_new_incident_is_announced(
-    database: SqliteDatabase,
+    stores: NoticeStores,
 ) -> None:
-    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+    subscriptions, board = stores.subscriptions, stores.board
     backend = demo_backend()
     contoso = next(c for c in await backend.list_customers() if c.name == "Contoso Ltd")
     watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
@@ -221,7 +217,7 @@ async def test_subscribing_sets_the_baseline_so_the_next_new_incident_is_announc
     assert [n.incident.incident_id for n in report.notices] == ["EX2299999"]
 
 
-async def test_a_late_event_older_than_what_was_seen_changes_nothing(board: NoticeBoard) -> None:
+async def test_a_late_event_older_than_what_was_seen_changes_nothing(board: NoticeOutbox) -> None:
     await board.observe(CONTOSO, incident(modified=NOW - timedelta(hours=1)), NOW)
     newer = await board.observe(CONTOSO, incident(status="restoringService", posts=2), NOW)
     assert newer is not None and newer.version == 2
@@ -231,7 +227,7 @@ async def test_a_late_event_older_than_what_was_seen_changes_nothing(board: Noti
     assert current is not None and current.incident.status.code == "restoringService" and current.version == 2
 
 
-async def test_another_tenants_older_view_does_not_turn_a_resolved_incident_back(board: NoticeBoard) -> None:
+async def test_another_tenants_older_view_does_not_turn_a_resolved_incident_back(board: NoticeOutbox) -> None:
     await board.observe(CONTOSO, incident(modified=NOW - timedelta(hours=2)), NOW)
     await board.observe(WOODGROVE, incident(modified=NOW - timedelta(hours=2)), NOW)
     resolved = incident(status="serviceRestored", posts=2, resolved=True)
@@ -242,7 +238,7 @@ async def test_another_tenants_older_view_does_not_turn_a_resolved_incident_back
 
 
 async def test_a_customer_first_seen_at_its_baseline_joins_the_notice_without_a_spread(
-    board: NoticeBoard,
+    board: NoticeOutbox,
 ) -> None:
     await board.observe(CONTOSO, incident(), NOW)
     assert await board.observe_tenant(WOODGROVE, (incident(),), NOW) == [], "the baseline poll is silent"
@@ -253,9 +249,9 @@ async def test_a_customer_first_seen_at_its_baseline_joins_the_notice_without_a_
 
 
 async def test_subscribing_again_after_a_gap_does_not_announce_what_started_meanwhile(
-    database: SqliteDatabase,
+    stores: NoticeStores,
 ) -> None:
-    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+    subscriptions, board = stores.subscriptions, stores.board
     backend = demo_backend()
     contoso = next(c for c in await backend.list_customers() if c.name == "Contoso Ltd")
     watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
@@ -278,17 +274,49 @@ async def test_subscribing_again_after_a_gap_does_not_announce_what_started_mean
     assert (await watcher.poll_once()).notices == [], "it started while nobody watched: already going on"
 
 
-async def test_a_subscription_to_one_service_hears_nothing_of_another(board: NoticeBoard) -> None:
+async def test_a_subscription_to_one_service_hears_nothing_of_another(board: NoticeOutbox) -> None:
     teams = replace(incident(identifier="TM2200003"), service="Microsoft Teams")
     await board.observe(CONTOSO, teams, NOW)
     assert [d.conversation for _, d, _ in await board.due(NOW)] == ["19:ops"], "the Exchange team isn't told"
 
 
-async def test_the_watcher_polls_only_customers_someone_subscribes_to(database: SqliteDatabase) -> None:
-    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+async def test_the_watcher_polls_only_customers_someone_subscribes_to(stores: NoticeStores) -> None:
+    subscriptions, board = stores.subscriptions, stores.board
     backend = demo_backend()
     contoso = next(c for c in await backend.list_customers() if c.name == "Contoso Ltd")
     await subscriptions.add(Subscription("19:ops", contoso.customer_id), NOW)
     watcher = HealthWatcher(backend, subscriptions, board, lambda: DEMO_NOW)
     assert [c.name for c in await watcher.watched()] == ["Contoso Ltd"]
     assert (await watcher.poll_once()).polled == 1
+
+
+async def test_a_conversation_keeps_the_language_its_notices_are_posted_in(stores: NoticeStores) -> None:
+    conversations = stores.conversations
+    await conversations.remember("19:ops", {"service_url": "https://smba/"}, NOW)
+    assert (await conversations.many(["19:ops"]))["19:ops"].language == "", "English until someone subscribes"
+    await conversations.set_language("19:ops", "ko")
+    await conversations.remember("19:ops", {"service_url": "https://smba/other/"}, NOW)
+    known = await conversations.get("19:ops")
+    assert known is not None and known.language == "ko", "a new reference keeps the language"
+
+
+async def test_a_database_made_before_notices_had_a_language_gains_it_and_keeps_its_rows(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "CREATE TABLE conversations (conversation TEXT PRIMARY KEY, reference TEXT NOT NULL, "
+            "active INTEGER NOT NULL DEFAULT 1, inactive_reason TEXT NOT NULL DEFAULT '', quiet_since TEXT, "
+            "quiet_until TEXT, updated_at TEXT NOT NULL)"
+        )
+        old.execute(
+            "INSERT INTO conversations (conversation, reference, updated_at) VALUES ('19:ops', '{}', 'x')"
+        )
+    database = SqliteDatabase(path)
+    conversations = ConversationStore(database)
+    known = await conversations.get("19:ops")
+    assert known is not None and known.language == ""
+    await conversations.set_language("19:ops", "ko")
+    assert (await conversations.many(["19:ops"]))["19:ops"].language == "ko"
+    database.close()

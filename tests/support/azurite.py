@@ -10,10 +10,15 @@ import shutil
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
+
+from services.blob_container import BlobContainer, BlobLocation
 
 AZURITE = Path(__file__).resolve().parents[2] / "tools" / "azurite" / "node_modules" / ".bin" / "azurite-blob"
 # Azurite's one well-known development account (public, documented by Microsoft).
@@ -85,3 +90,11 @@ def running_azurite(workdir: Path) -> Iterator[Azurite]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+async def open_container(request: pytest.FixtureRequest) -> BlobContainer:
+    """A fresh, opened container of its own in the session's Azurite (skips when Azurite can't run)."""
+    azurite: Azurite = request.getfixturevalue("azurite")
+    container = BlobContainer(BlobLocation(f"t-{uuid.uuid4().hex[:16]}", azurite.connection_string))
+    await container.open()
+    return container

@@ -1,0 +1,414 @@
+"""The notice board and its outbox on shared blobs (BOT_STORAGE=azureblob), for several instances.
+
+The same contract as services/notice_board.NoticeBoard, with what SQLite did in one transaction done by
+ETag-guarded read-modify-writes (services/blob_records.py):
+- `incidents/<id>`: what each customer's tenant last said of the incident (its fingerprint) and the
+  notice, in one record, so comparing and bumping the notice is one write: two instances observing the
+  same change at once make one notice and one version bump (the second re-reads and sees no change).
+- `deliveries/<id>/<conversation>`: where the notice stands in each conversation, with the claim of the
+  instance sending it.
+- `due/<id>/<conversation>`: an empty marker for each delivery that may be behind, written after the
+  delivery (a marker the outbox removes, seeing the delivery caught up, is then written again; an
+  instance that stops between the two leaves its fan-out unfinished, which the next round redoes), so
+  the outbox is read without listing every delivery ever made; a marker whose delivery has caught up is
+  removed by the next round.
+- `baselines/<customer>`: the customer's first poll was taken.
+The notice's `fanned_out` says up to which version its deliveries were written; a notice bumped by an
+instance that stopped before writing them all is fanned out by the next round of the outbox.
+
+Claims: the outbox is drained by one leader, but a leader can die mid-send. A send is claimed on its
+delivery (instance and expiry) as its request leaves; a claim that expired without an outcome means the
+card may have reached Teams, so it is recorded as may-not-have-arrived and never sent a second time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from services.blob_container import BlobContainer
+from services.blob_records import NO_CHANGE, BlobRecords
+from services.models import ChangeKind, Claim, Customer, Delivery, DeliveryState, Incident, Notice
+from services.notice_board import after_observing, fingerprint, incident_from_json, incident_to_json, is_stale
+from services.ports import KnownConversations, Subscriptions
+
+logger = logging.getLogger("bot.notices")
+T = TypeVar("T")
+# Parallel blob writes while fanning one notice out.
+FAN_OUT_CONCURRENCY = 32
+# A notice bumped this long ago and still not fanned out lost its instance on the way: fan it out.
+FAN_OUT_GRACE = timedelta(seconds=10)
+
+
+class BlobNoticeBoard:
+    def __init__(
+        self, container: BlobContainer, subscriptions: Subscriptions, conversations: KnownConversations
+    ) -> None:
+        self._incidents = BlobRecords(container, "incidents")
+        self._deliveries = BlobRecords(container, "deliveries")
+        self._due = BlobRecords(container, "due")
+        self._baselines = BlobRecords(container, "baselines")
+        self._subscriptions = subscriptions
+        self._conversations = conversations
+
+    # What the watcher and the webhook learn.
+
+    async def observe(self, customer: Customer, incident: Incident, now: datetime) -> Notice | None:
+        """Record what `customer`'s tenant says of `incident`; the notice when it changed for someone."""
+        return await self._observe(customer.customer_id, incident, now, True)
+
+    async def observe_tenant(
+        self, customer: Customer, incidents: tuple[Incident, ...], now: datetime, announce: bool = True
+    ) -> list[Notice]:
+        """A whole poll of one tenant; the first poll of a customer only sets the baseline."""
+        tell = announce and await self._baselines.get(customer.customer_id) is not None
+        changed = [await self._observe(customer.customer_id, i, now, tell) for i in incidents]
+        # Only now: a crash before this line makes the next poll a silent baseline again.
+        await self._baselines.create({"seen_at": now.isoformat()}, customer.customer_id)
+        return [notice for notice in changed if notice is not None]
+
+    async def _observe(
+        self, customer_id: str, incident: Incident, now: datetime, announce: bool
+    ) -> Notice | None:
+        bumped: list[Notice] = []
+
+        def change(record: dict[str, Any] | None) -> Any:
+            bumped.clear()
+            record = dict(record or {"seen": {}, "notice": None, "fanned_out": 0})
+            seen = record["seen"].get(customer_id)
+            if is_stale(seen, incident):
+                return NO_CHANGE
+            record["seen"] = {**record["seen"], customer_id: fingerprint(incident)}
+            current = _notice(record["notice"]) if record["notice"] else None
+            notice, news = after_observing(seen, current, customer_id, incident, now, announce)
+            if notice is not None:
+                record["notice"] = _notice_record(notice)
+            if news:
+                assert notice is not None
+                bumped.append(notice)
+            return record
+
+        await self._incidents.change(change, incident.incident_id)
+        if not bumped:
+            return None
+        await self._fan_out(bumped[0], now)
+        return bumped[0]
+
+    async def _fan_out(self, notice: Notice, now: datetime) -> None:
+        """A pending delivery of `notice` for every conversation subscribed to it; idempotent."""
+        incident_id = notice.incident.incident_id
+        audience = await self._subscriptions.audience(list(notice.customer_ids), notice.incident)
+        known = await self._conversations.many(list(audience))
+        inactive = {c for c, k in known.items() if not k.active}
+
+        async def write(conversation: str, followed: list[str]) -> None:
+            def change(record: dict[str, Any] | None) -> Any:
+                if record is not None and record["version"] >= notice.version:
+                    return NO_CHANGE
+                return {
+                    **(record or _new_delivery()),
+                    "followed": followed,
+                    "version": notice.version,
+                    "state": DeliveryState.INACTIVE if conversation in inactive else DeliveryState.PENDING,
+                    "retry_at": None,
+                    "updated_at": now.isoformat(),
+                }
+
+            await self._deliveries.change(change, incident_id, conversation)
+            await self._due.create({}, incident_id, conversation)
+
+        await _bounded(write(c, f) for c, f in audience.items())
+        await self._incidents.change(
+            lambda r: (
+                {**r, "fanned_out": max(r["fanned_out"], notice.version)}
+                if r and r["fanned_out"] < notice.version
+                else NO_CHANGE
+            ),
+            incident_id,
+        )
+
+    # What the delivery loop needs.
+
+    async def due(self, now: datetime, limit: int = 500) -> list[tuple[Notice, Delivery, tuple[str, ...]]]:
+        """Deliveries behind their notice (or asked to refresh), oldest first, with who they follow."""
+        await self._finish_fan_outs(now)
+        markers = await self._due.keys()
+        deliveries = await self._deliveries.get_many(markers)
+        notices = await self._notices({incident_id for incident_id, _ in markers})
+        found: list[tuple[Notice, Delivery, tuple[str, ...]]] = []
+        caught_up: list[tuple[str, ...]] = []
+        for key in markers:
+            record = deliveries.get(key)
+            notice = notices.get(key[0])
+            if record is None or notice is None or not _behind(record):
+                caught_up.append(key)
+                continue
+            retry_at = record["retry_at"]
+            if retry_at is not None and datetime.fromisoformat(retry_at) > now:
+                continue
+            found.append((notice, _delivery(key, record), tuple(record["followed"])))
+        await _bounded(self._forget_marker(key) for key in caught_up)
+        found.sort(key=lambda item: item[1].updated)
+        return found[:limit]
+
+    async def _forget_marker(self, key: tuple[str, ...]) -> None:
+        """Remove the marker, unless its delivery fell behind again meanwhile (then it stays)."""
+        await self._due.delete(*key)
+        record = await self._deliveries.get(*key)
+        if record is not None and _behind(record):
+            await self._due.create({}, *key)
+
+    async def _finish_fan_outs(self, now: datetime) -> None:
+        for (incident_id,), record in (await self._incidents.values()).items():
+            notice = record["notice"]
+            if notice and notice["version"] > record["fanned_out"]:
+                if datetime.fromisoformat(notice["updated_at"]) <= now - FAN_OUT_GRACE:
+                    logger.info("finishing an interrupted fan-out incident=%s", incident_id)
+                    await self._fan_out(_notice(notice), now)
+
+    async def _notices(self, incident_ids: Iterable[str]) -> dict[str, Notice]:
+        found = await self._incidents.get_many((i,) for i in incident_ids)
+        return {key[0]: _notice(r["notice"]) for key, r in found.items() if r["notice"]}
+
+    async def claim(
+        self, delivery: Delivery, holder: str, until: datetime, now: datetime, abandoned_reason: str
+    ) -> Claim:
+        """Take the send of this delivery's current version for `holder` until `until`.
+
+        Any live claim keeps every sender off, `holder` too (App Service restarts an instance under the
+        same name, and the new process must not send what the old one may have sent). A claim that
+        lapsed without an outcome is recorded here, in the same write, as may-have-arrived with
+        `abandoned_reason`: a change made since is still due, as a card of its own."""
+        outcome: list[Claim] = []
+
+        def change(record: dict[str, Any] | None) -> Any:
+            outcome.clear()
+            if record is None:
+                outcome.append(Claim.BUSY)
+                return NO_CHANGE
+            claim_until = record.get("claim_until")
+            if claim_until and datetime.fromisoformat(claim_until) > now:
+                outcome.append(Claim.BUSY)
+                return NO_CHANGE
+            if claim_until:
+                outcome.append(Claim.ABANDONED)
+                reached = max(record["delivered_version"], record["claimed_version"])
+                behind = record["version"] > reached
+                return {
+                    **_unclaimed(record),
+                    "delivered_version": reached,
+                    "refresh": False,
+                    "state": DeliveryState.PENDING if behind else DeliveryState.UNCERTAIN,
+                    "reason": abandoned_reason,
+                    "updated_at": now.isoformat(),
+                }
+            outcome.append(Claim.CLAIMED)
+            return {
+                **record,
+                "claimed_by": holder,
+                "claim_until": until.isoformat(),
+                "claimed_version": record["version"],
+            }
+
+        await self._deliveries.change(change, delivery.incident_id, delivery.conversation)
+        return outcome[0]
+
+    async def delivered(
+        self,
+        delivery: Delivery,
+        version: int,
+        activity_id: str | None,
+        thread_id: str | None,
+        now: datetime,
+        state: DeliveryState = DeliveryState.DELIVERED,
+        reason: str = "",
+    ) -> None:
+        """`version` of the notice reached the conversation (or, UNCERTAIN, may have)."""
+
+        def change(record: dict[str, Any]) -> dict[str, Any]:
+            reached = max(record["delivered_version"], version)
+            return {
+                **_unclaimed(record),
+                "delivered_version": reached,
+                "refresh": False,
+                "activity_id": activity_id if activity_id is not None else record["activity_id"],
+                "thread_id": thread_id if thread_id is not None else record["thread_id"],
+                "state": DeliveryState.PENDING if record["version"] > reached else state,
+                "reason": reason,
+                "retry_at": None,
+                "updated_at": now.isoformat(),
+            }
+
+        await self._update(delivery, change)
+
+    async def failed(self, delivery: Delivery, reason: str, retry_at: datetime, now: datetime) -> None:
+        await self._set_state(delivery, DeliveryState.FAILED, reason, now, retry_at)
+
+    async def held(self, delivery: Delivery, reason: str, now: datetime) -> None:
+        await self._set_state(delivery, DeliveryState.HELD, reason, now, None)
+
+    async def _set_state(
+        self, delivery: Delivery, state: DeliveryState, reason: str, now: datetime, retry_at: datetime | None
+    ) -> None:
+        await self._update(
+            delivery,
+            lambda record: {
+                **_unclaimed(record),
+                "state": state,
+                "reason": reason,
+                "retry_at": retry_at.isoformat() if retry_at else None,
+                "updated_at": now.isoformat(),
+            },
+        )
+
+    async def _update(self, delivery: Delivery, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        await self._deliveries.change(
+            lambda record: change(record) if record else NO_CHANGE,
+            delivery.incident_id,
+            delivery.conversation,
+        )
+
+    async def deactivate(self, conversation: str, reason: str, now: datetime) -> None:
+        """The conversation refused the bot (403/404): nothing more is sent there."""
+        keys = [key for key in await self._deliveries.keys() if key[1] == conversation]
+
+        async def mark(key: tuple[str, ...]) -> None:
+            await self._deliveries.change(
+                lambda r: (
+                    {
+                        **_unclaimed(r),
+                        "state": DeliveryState.INACTIVE,
+                        "reason": reason,
+                        "updated_at": now.isoformat(),
+                    }
+                    if r
+                    else NO_CHANGE
+                ),
+                *key,
+            )
+
+        await _bounded(mark(key) for key in keys)
+
+    async def acknowledge(
+        self, incident_id: str, conversation: str, by: str, now: datetime
+    ) -> Delivery | None:
+        """Who took the incident in this conversation; the card is refreshed for everyone there."""
+        record = await self._deliveries.change(
+            lambda r: (
+                {**r, "acknowledged_by": by, "refresh": True, "updated_at": now.isoformat()}
+                if r
+                else NO_CHANGE
+            ),
+            incident_id,
+            conversation,
+        )
+        if record is None:
+            return None
+        await self._due.create({}, incident_id, conversation)
+        return _delivery((incident_id, conversation), record)
+
+    async def audience_size(self, incident_id: str, version: int) -> int:
+        """How many conversations are to hear of this version of the notice."""
+        records = await self._deliveries.values(incident_id)
+        return sum(
+            1 for r in records.values() if r["version"] == version and r["state"] != DeliveryState.INACTIVE
+        )
+
+    async def notice(self, incident_id: str) -> Notice | None:
+        record = await self._incidents.get(incident_id)
+        return _notice(record["notice"]) if record and record["notice"] else None
+
+    async def delivery(self, incident_id: str, conversation: str) -> tuple[Delivery, tuple[str, ...]] | None:
+        record = await self._deliveries.get(incident_id, conversation)
+        if record is None:
+            return None
+        return _delivery((incident_id, conversation), record), tuple(record["followed"])
+
+    async def latest(self, limit: int, customer_id: str | None = None) -> list[tuple[Notice, list[Delivery]]]:
+        """The newest notices (about one customer, if given), each with its deliveries."""
+        records = await self._incidents.values()
+        notices = sorted(
+            (_notice(r["notice"]) for r in records.values() if r["notice"]),
+            key=lambda n: n.updated,
+            reverse=True,
+        )
+        chosen = [n for n in notices if customer_id is None or customer_id in n.customer_ids][:limit]
+        found = []
+        for notice in chosen:
+            deliveries = await self._deliveries.values(notice.incident.incident_id)
+            found.append((notice, [_delivery(key, r) for key, r in sorted(deliveries.items())]))
+        return found
+
+
+def _behind(record: dict[str, Any]) -> bool:
+    return bool(
+        (record["version"] > record["delivered_version"] or record["refresh"])
+        and record["state"] != DeliveryState.INACTIVE
+    )
+
+
+def _new_delivery() -> dict[str, Any]:
+    return {
+        "delivered_version": 0,
+        "activity_id": None,
+        "thread_id": None,
+        "reason": "",
+        "acknowledged_by": "",
+        "refresh": False,
+    }
+
+
+def _unclaimed(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record, "claimed_by": None, "claim_until": None, "claimed_version": 0}
+
+
+def _delivery(key: tuple[str, ...], record: dict[str, Any]) -> Delivery:
+    incident_id, conversation = key
+    return Delivery(
+        incident_id,
+        conversation,
+        DeliveryState(record["state"]),
+        record["version"],
+        record["delivered_version"],
+        record["activity_id"],
+        record["thread_id"],
+        record["reason"],
+        record["acknowledged_by"],
+        datetime.fromisoformat(record["updated_at"]),
+    )
+
+
+def _notice_record(notice: Notice) -> dict[str, Any]:
+    return {
+        "incident": incident_to_json(notice.incident),
+        "customer_ids": list(notice.customer_ids),
+        "version": notice.version,
+        "change": notice.change.value,
+        "first_seen": notice.first_seen.isoformat(),
+        "updated_at": notice.updated.isoformat(),
+    }
+
+
+def _notice(record: dict[str, Any]) -> Notice:
+    return Notice(
+        incident_from_json(record["incident"]),
+        tuple(record["customer_ids"]),
+        record["version"],
+        ChangeKind(record["change"]),
+        datetime.fromisoformat(record["first_seen"]),
+        datetime.fromisoformat(record["updated_at"]),
+    )
+
+
+async def _bounded(work: Iterable[Awaitable[T]]) -> list[T]:
+    """Run `work` with at most FAN_OUT_CONCURRENCY at a time."""
+    gate = asyncio.Semaphore(FAN_OUT_CONCURRENCY)
+
+    async def one(item: Awaitable[T]) -> T:
+        async with gate:
+            return await item
+
+    return await asyncio.gather(*(one(item) for item in work))
