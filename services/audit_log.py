@@ -10,7 +10,9 @@ the detail names only ids (customer, SR number, incident), never the text.
 from __future__ import annotations
 
 import sqlite3
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 
@@ -75,21 +77,27 @@ class AuditLog:
 
 class BlobAuditLog:
     """The same log on shared blobs (BOT_STORAGE=azureblob): one record per entry, never rewritten. Its
-    name starts with the time counted down from a far date, so listing names in order lists the newest
-    first; a random suffix keeps two entries of the same millisecond apart."""
+    name starts with the recording time counted down from a far date, so listing names in order lists
+    the newest first and `latest(n)` reads n names, however long the log. The time is this instance's
+    clock in nanoseconds, kept strictly increasing: entries keep the order they were recorded in, as the
+    SQLite log's id keeps it, even when their `at` is the same (one clock reading for a whole turn); a
+    random suffix keeps two instances' entries of the same nanosecond apart."""
 
-    def __init__(self, container: BlobContainer) -> None:
+    def __init__(self, container: BlobContainer, ticks: Callable[[], int] = time.time_ns) -> None:
+        """`ticks`: the wall clock in nanoseconds, replaceable to test the order on a coarse one."""
         self._records = BlobRecords(container, "audit")
+        self._ticks = ticks
+        self._last_tick = 0
 
     async def record(self, entry: AuditEntry) -> None:
-        countdown = _FAR_FUTURE_MS - int(entry.at.timestamp() * 1000)
+        self._last_tick = max(self._ticks(), self._last_tick + 1)
         record = {**asdict(entry), "at": entry.at.isoformat()}
-        await self._records.create(record, f"{countdown:015d}-{uuid.uuid4().hex[:12]}")
+        await self._records.create(record, f"{_FAR_FUTURE_NS - self._last_tick:020d}-{uuid.uuid4().hex[:12]}")
 
     async def latest(self, count: int) -> list[AuditEntry]:
         """The newest `count` entries (at most MAX_ENTRIES_SHOWN), newest first."""
         limit = max(1, min(count, MAX_ENTRIES_SHOWN))
-        keys = sorted(await self._records.keys())[:limit]
+        keys = await self._records.first_keys(limit)
         found = await self._records.get_many(keys)
         return [
             AuditEntry(**{**found[key], "at": datetime.fromisoformat(found[key]["at"])})
@@ -98,5 +106,5 @@ class BlobAuditLog:
         ]
 
 
-# 2286-11-20, far beyond any entry: the countdown stays positive and 15 digits wide.
-_FAR_FUTURE_MS = 9_999_999_999_999
+# Above any time.time_ns() for three thousand years: the countdown stays positive and 20 digits wide.
+_FAR_FUTURE_NS = 10**20 - 1

@@ -114,6 +114,18 @@ class BlobRecords:
             async for blob in self._container.list_blobs(name_starts_with=start)
         ]
 
+    async def first_keys(self, count: int) -> list[tuple[str, ...]]:
+        """The first `count` keys in the order of the blob names: one short listing, however many
+        records there are."""
+        found: list[tuple[str, ...]] = []
+        async for blob in self._container.list_blobs(
+            name_starts_with=f"{self._prefix}/", results_per_page=count
+        ):
+            found.append(tuple(unquote(part) for part in blob.name.split("/")[1:]))
+            if len(found) == count:
+                break
+        return found
+
     async def values(self, *under: str) -> dict[tuple[str, ...], Any]:
         """Every record under these leading parts: one listing, and a download of each record changed
         since this instance last read it."""

@@ -77,9 +77,15 @@ class BlobDemoServiceRequests:
         return filing(await self.service_request(number), already)
 
     async def _next_number(self, prefix: str) -> str:
-        counter = await self._serials.change(lambda c: {"last": (c or {"last": 0})["last"] + 1}, prefix)
-        assert counter is not None
-        return f"{prefix}{counter['last']:06d}"
+        """The counter never gives one number twice, but it can be taken back (an operator's clean-up, a
+        restore of its blob): a number whose request is there is passed over, or the new filing would
+        answer with that other request as its own."""
+        while True:
+            counter = await self._serials.change(lambda c: {"last": (c or {"last": 0})["last"] + 1}, prefix)
+            assert counter is not None
+            number = f"{prefix}{counter['last']:06d}"
+            if await self._requests.get(number) is None:
+                return number
 
     async def filed_with_key(self, idempotency_key: str) -> ServiceRequest | None:
         named = await self._keys.get(idempotency_key)

@@ -14,6 +14,7 @@ from services.models import AuditEntry
 from services.ports import AuditRecords
 from services.sqlite_database import SqliteDatabase
 from tests.services.conftest import OpenPlace
+from tests.support.azurite import open_container
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -57,3 +58,27 @@ async def test_two_instances_recording_at_the_same_moment_keep_both(
     same = [entry(0, actor=name) for name in ("Ana", "Bob", "Cy", "Di")]
     await asyncio.gather(*(log.record(e) for log, e in zip([blue, green] * 2, same, strict=True)))
     assert sorted(e.actor_name for e in await green.latest(10)) == ["Ana", "Bob", "Cy", "Di"]
+
+
+async def test_entries_of_one_moment_come_back_in_the_order_they_were_recorded(
+    open_log: Callable[[], Awaitable[AuditRecords]],
+) -> None:
+    """One clock reading often serves a whole turn, so several entries can share their `at`."""
+    log = await open_log()
+    for name in ("Ana", "Bob", "Cy", "Di", "Ed"):
+        await log.record(entry(0, actor=name))
+    await log.record(entry(1, actor="Flo"))
+    assert [e.actor_name for e in await log.latest(4)] == ["Flo", "Ed", "Di", "Cy"]
+
+
+async def test_on_blobs_the_recorded_order_holds_on_a_clock_too_coarse_to_tell_entries_apart(
+    request: pytest.FixtureRequest,
+) -> None:
+    container = await open_container(request)
+    try:
+        log = BlobAuditLog(container, ticks=lambda: 1_764_000_000_000_000_000)
+        for minute in range(6):
+            await log.record(entry(0, action=f"step {minute}"))
+        assert [e.action for e in await log.latest(6)] == [f"step {m}" for m in reversed(range(6))]
+    finally:
+        await container.close()

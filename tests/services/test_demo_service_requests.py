@@ -17,6 +17,7 @@ from services.errors import AlreadyLinked, ServiceRequestNotFound
 from services.models import Contact, Customer, RequestDraft, RequestStatus, Severity
 from services.sqlite_database import SqliteDatabase
 from tests.services.conftest import OpenPlace
+from tests.support.azurite import open_container
 from tests.support.harness import DEMO_NOW
 
 
@@ -236,3 +237,41 @@ async def test_a_handed_off_request_awaits_its_number_until_linked(
         await desk.link_request("E2611240010999999", "2611240010000042")
     noted = await desk.add_note("2611240010000042", "Ana", "linked")
     assert [n.text for n in noted.notes] == ["linked"]
+
+
+async def test_two_instances_linking_one_hand_off_at_once_link_one_number(
+    open_desk: OpenDesk, customers: list[Customer]
+) -> None:
+    blue = await open_desk(frozenset({"Exchange Online"}))
+    green = await open_desk(frozenset({"Exchange Online"}))
+    reference = (await blue.file_request(await _draft(blue, customers[0]), "s" * 32, "Ana")).request.reference
+    outcomes = await asyncio.gather(
+        blue.link_request(reference, "2611240010000071"),
+        green.link_request(reference, "2611240010000072"),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(o, AlreadyLinked) for o in outcomes) == 1, outcomes
+    linked = (await green.service_request(reference)).number
+    assert linked in ("2611240010000071", "2611240010000072")
+    assert (await blue.service_request(linked)).reference == reference
+
+
+async def test_on_blobs_a_number_in_use_is_not_handed_out_again_when_the_counter_is_lost(
+    request: pytest.FixtureRequest, customers: list[Customer], clock: Clock
+) -> None:
+    """An operator's clean-up or a restore of one blob can take the counter back; a new filing must
+    still get a number of its own, not answer with another request already filed under it."""
+    container = await open_container(request)
+    try:
+        desk = BlobDemoServiceRequests.open(container, DATA_DIR, clock)
+        draft = await _draft(desk, customers[0])
+        before = [(await desk.file_request(draft, key * 32, "Ana")).request.number for key in "pq"]
+        async for blob in container.client.list_blobs(name_starts_with="request-serials/"):
+            await container.client.delete_blob(blob.name)
+        other = await _draft(desk, customers[1], "Teams calls drop")
+        after = (await desk.file_request(other, "r" * 32, "Ana")).request
+        assert after.title == "Teams calls drop" and after.number not in before
+        assert int(after.number) == int(before[-1]) + 1
+        assert [r.title for r in await desk.recent_requests(customers[0])] == ["Mail is slow"] * 2
+    finally:
+        await container.close()
