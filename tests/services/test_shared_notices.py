@@ -15,7 +15,7 @@ import pytest
 from services.blob_container import BlobContainer
 from services.blob_notice_board import FAN_OUT_GRACE, BlobNoticeBoard
 from services.conversations import BlobConversationStore
-from services.models import Claim, DeliveryState, Incident, Subscription
+from services.models import Claim, Delivery, DeliveryState, Incident, Notice, Subscription
 from services.subscriptions import BlobSubscriptionStore
 from tests.services.test_notice_board import CONTOSO, NOW, WOODGROVE, incident
 from tests.support.azurite import open_container
@@ -33,6 +33,14 @@ class Instance:
 def instance(container: BlobContainer) -> Instance:
     subscriptions, conversations = BlobSubscriptionStore(container), BlobConversationStore(container)
     return Instance(subscriptions, conversations, BlobNoticeBoard(container, subscriptions, conversations))
+
+
+async def first_delivery(instance: Instance) -> tuple[Notice, Delivery]:
+    """'19:ops' follows every customer and hears of Contoso's incident: its one due delivery."""
+    await instance.subscriptions.add(Subscription("19:ops", "*"), NOW)
+    await instance.board.observe(CONTOSO, incident(), NOW)
+    [(notice, delivery, _)] = await instance.board.due(NOW)
+    return notice, delivery
 
 
 @pytest.fixture
@@ -121,9 +129,7 @@ async def test_a_claimed_send_is_left_to_its_instance_and_never_sent_again_once_
     two: tuple[Instance, Instance],
 ) -> None:
     a, b = two
-    await a.subscriptions.add(Subscription("19:ops", "*"), NOW)
-    await a.board.observe(CONTOSO, incident(), NOW)
-    [(_, delivery, _)] = await a.board.due(NOW)
+    _, delivery = await first_delivery(a)
     until = NOW + timedelta(minutes=1)
     assert await a.board.claim(delivery, "blue", until, NOW, STOPPED) is Claim.CLAIMED
     assert await b.board.claim(delivery, "green", until, NOW, STOPPED) is Claim.BUSY
@@ -142,9 +148,7 @@ async def test_a_claimed_send_is_left_to_its_instance_and_never_sent_again_once_
 
 async def test_a_change_made_while_a_send_was_abandoned_is_still_sent(two: tuple[Instance, Instance]) -> None:
     a, b = two
-    await a.subscriptions.add(Subscription("19:ops", "*"), NOW)
-    await a.board.observe(CONTOSO, incident(), NOW)
-    [(_, delivery, _)] = await a.board.due(NOW)
+    _, delivery = await first_delivery(a)
     until = NOW + timedelta(minutes=1)
     assert await a.board.claim(delivery, "blue", until, NOW, STOPPED) is Claim.CLAIMED
     await b.board.observe(CONTOSO, incident(posts=2), NOW)
@@ -156,9 +160,7 @@ async def test_a_change_made_while_a_send_was_abandoned_is_still_sent(two: tuple
 async def test_a_conversation_that_refused_the_bot_keeps_no_claim(two: tuple[Instance, Instance]) -> None:
     a, b = two
     await a.conversations.remember("19:ops", {"service_url": "https://smba/"}, NOW)
-    await a.subscriptions.add(Subscription("19:ops", "*"), NOW)
-    await a.board.observe(CONTOSO, incident(), NOW)
-    [(_, delivery, _)] = await a.board.due(NOW)
+    _, delivery = await first_delivery(a)
     assert await a.board.claim(delivery, "blue", NOW + timedelta(hours=1), NOW, STOPPED) is Claim.CLAIMED
     await a.conversations.deactivate("19:ops", "the bot was blocked or removed")
     await a.board.deactivate("19:ops", "the bot was blocked or removed", NOW)
@@ -172,9 +174,7 @@ async def test_a_send_recorded_by_its_instance_frees_the_next_version_for_anyone
     two: tuple[Instance, Instance],
 ) -> None:
     a, b = two
-    await a.subscriptions.add(Subscription("19:ops", "*"), NOW)
-    await a.board.observe(CONTOSO, incident(), NOW)
-    [(notice, delivery, _)] = await a.board.due(NOW)
+    notice, delivery = await first_delivery(a)
     assert await a.board.claim(delivery, "blue", NOW + timedelta(minutes=1), NOW, STOPPED) is Claim.CLAIMED
     await a.board.delivered(delivery, notice.version, "activity-1", "19:ops", NOW)
     await a.board.observe(CONTOSO, incident(posts=2), NOW)
@@ -189,9 +189,7 @@ async def test_a_change_written_while_the_outbox_tidies_its_marker_stays_due(
     """The leader drops the due marker of a delivery that caught up just as another instance writes the
     next version of that delivery: the next version must still be found."""
     leader, other = two
-    await leader.subscriptions.add(Subscription("19:ops", "*"), NOW)
-    await leader.board.observe(CONTOSO, incident(), NOW)
-    [(notice, delivery, _)] = await leader.board.due(NOW)
+    notice, delivery = await first_delivery(leader)
     await leader.board.delivered(delivery, notice.version, "activity-1", "19:ops", NOW)
     records = other.board._deliveries
     write = records.change
@@ -210,9 +208,7 @@ async def test_an_acknowledgement_written_while_the_outbox_tidies_its_marker_ref
     two: tuple[Instance, Instance], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     leader, other = two
-    await leader.subscriptions.add(Subscription("19:ops", "*"), NOW)
-    await leader.board.observe(CONTOSO, incident(), NOW)
-    [(notice, delivery, _)] = await leader.board.due(NOW)
+    notice, delivery = await first_delivery(leader)
     await leader.board.delivered(delivery, notice.version, "activity-1", "19:ops", NOW)
     records = other.board._deliveries
     write = records.change
