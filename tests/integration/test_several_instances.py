@@ -139,10 +139,17 @@ async def test_a_request_filed_through_one_instance_is_listed_by_the_other(
     first, second = await _instances(aiohttp_client, tmp_path, azurite)
     thread = Thread(first, connector, service_url)
     await to_summary(thread)
+    summary = thread.last
     receipt = await thread.press("Submit")
     number = receipt.split("SR number: ")[1].split()[0]
     listed = await _say(second, connector, channel_message(service_url, "requests northwind"))
     assert number in listed and "Mail to gmail.com bounces" in listed
+    audit = await _say(second, connector, channel_message(service_url, "audit"))
+    assert f"Ana Bowman filed a service request {number}" in audit, "the filing's audit entry too"
+    thread.bot = second
+    again = await thread.press("Submit", summary)
+    assert again.startswith(f"Already filed as {number}."), "Submit pressed again there files nothing"
+    assert "1 request" in await _say(first, connector, channel_message(service_url, "requests northwind"))
 
 
 async def _follower(clients: list[TestClient[Any, Any]]) -> TestClient[Any, Any]:
