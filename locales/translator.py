@@ -123,11 +123,6 @@ class Translator:
             return self("time.just_now")
         return str(format_timedelta(delta, add_direction=True, threshold=1, locale=self.locale))
 
-    def duration(self, start: datetime, end: datetime) -> str:
-        """'3 hours', '45분': how long something lasted, in its largest unit."""
-        lasted = max(end - start, timedelta(0))
-        return str(format_timedelta(lasted, threshold=1, locale=self.locale))
-
     def span(self, start: datetime, end: datetime) -> str:
         """'3 hours 20 minutes', '3시간 20분': how long something lasted, to the minute, in at most its
         two largest units."""

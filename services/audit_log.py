@@ -97,7 +97,7 @@ class BlobAuditLog:
     async def latest(self, count: int) -> list[AuditEntry]:
         """The newest `count` entries (at most MAX_ENTRIES_SHOWN), newest first."""
         limit = max(1, min(count, MAX_ENTRIES_SHOWN))
-        keys = await self._records.first_keys(limit)
+        keys = await self._records.keys(limit=limit)
         found = await self._records.get_many(keys)
         return [
             AuditEntry(**{**found[key], "at": datetime.fromisoformat(found[key]["at"])})

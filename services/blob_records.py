@@ -106,23 +106,14 @@ class BlobRecords:
         except ResourceNotFoundError:
             pass
 
-    async def keys(self, *under: str) -> list[tuple[str, ...]]:
-        """Every key under these leading parts, in the order of the blob names."""
+    async def keys(self, *under: str, limit: int | None = None) -> list[tuple[str, ...]]:
+        """The keys under these leading parts in the order of the blob names; with `limit`, the first
+        that many, from one short listing however many records there are."""
         start = blob_name(self._prefix, *under) + "/"
-        return [
-            tuple(unquote(part) for part in blob.name.split("/")[1:])
-            async for blob in self._container.list_blobs(name_starts_with=start)
-        ]
-
-    async def first_keys(self, count: int) -> list[tuple[str, ...]]:
-        """The first `count` keys in the order of the blob names: one short listing, however many
-        records there are."""
         found: list[tuple[str, ...]] = []
-        async for blob in self._container.list_blobs(
-            name_starts_with=f"{self._prefix}/", results_per_page=count
-        ):
-            found.append(tuple(unquote(part) for part in blob.name.split("/")[1:]))
-            if len(found) == count:
+        async for blob in self._container.list_blobs(name_starts_with=start, results_per_page=limit):
+            found.append(_key(blob.name))
+            if len(found) == limit:
                 break
         return found
 
@@ -141,11 +132,12 @@ class BlobRecords:
                 self._seen[name] = (found[1], found[0])
         for name in [n for n in self._seen if n.startswith(start) and n not in listed]:
             del self._seen[name]
-        return {
-            tuple(unquote(part) for part in name.split("/")[1:]): self._seen[name][1]
-            for name in listed
-            if name in self._seen
-        }
+        return {_key(name): self._seen[name][1] for name in listed if name in self._seen}
+
+
+def _key(name: str) -> tuple[str, ...]:
+    """A record's key from its blob name (the prefix dropped, each part decoded)."""
+    return tuple(unquote(part) for part in name.split("/")[1:])
 
 
 def _dump(value: Any) -> bytes:

@@ -53,7 +53,7 @@ def test_relative_times_in_korean_and_english() -> None:
     assert ko.relative_time(NOW + timedelta(minutes=5), NOW) == "5분 후"
     assert ko.relative_time(NOW - timedelta(seconds=20), NOW) == "방금"
     assert en.relative_time(NOW - timedelta(hours=2), NOW) == "2 hours ago"
-    assert ko.duration(NOW - timedelta(days=3), NOW) == "3일"
+    assert ko.span(NOW - timedelta(days=3), NOW) == "3일"
 
 
 def test_numbers_and_plurals_follow_the_language() -> None:
