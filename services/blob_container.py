@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from azure.core.exceptions import AzureError, ResourceExistsError
 from azure.storage.blob.aio import BlobServiceClient, ContainerClient
 
 from services.sqlite_database import StorageError
+from services.storage.records import key_name
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,9 @@ class BlobLocation:
 
 
 def blob_name(*parts: str) -> str:
-    """A blob name from parts that may hold '/', ':' or '@' (Teams conversation ids): each part is
-    percent-encoded, so only our own '/' separate the parts."""
-    return "/".join(quote(part, safe="") for part in parts)
+    """A blob name from parts that may hold '/', ':' or '@' (Teams conversation ids), named as every
+    record is (services.storage.records.key_name)."""
+    return key_name(*parts)
 
 
 class BlobContainer:

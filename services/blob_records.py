@@ -21,11 +21,12 @@ from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, Re
 
 from services.blob_container import BlobContainer, blob_name
 from services.sqlite_database import StorageError
+from services.storage.records import NO_CHANGE as NO_CHANGE
+from services.storage.records import Page, Versioned
 
 T = TypeVar("T")
 # Clashes are rare (a handful of instances); many in a row mean something else keeps writing.
 MAX_ATTEMPTS = 20
-NO_CHANGE: Any = object()
 
 
 class BlobRecords:
@@ -57,6 +58,24 @@ class BlobRecords:
         except ResourceNotFoundError:
             return None
         return json.loads(body), str(download.properties.etag)
+
+    async def read(self, *key: str) -> Versioned | None:
+        found = await self._read(self._name(key))
+        return Versioned(found[0], found[1]) if found else None
+
+    async def replace(self, value: Any, version: str, *key: str) -> bool:
+        """Write `value` only if the blob still has the ETag `version` (If-Match)."""
+        try:
+            await self._container.upload_blob(
+                self._name(key),
+                _dump(value),
+                overwrite=True,
+                etag=version,
+                match_condition=MatchConditions.IfNotModified,
+            )
+        except (ResourceModifiedError, ResourceNotFoundError, ResourceExistsError):
+            return False
+        return True
 
     async def create(self, value: Any, *key: str) -> bool:
         """Write `value` only if the record doesn't exist yet (If-None-Match: *); whether it did."""
@@ -116,6 +135,17 @@ class BlobRecords:
             if len(found) == limit:
                 break
         return found
+
+    async def page(self, *under: str, size: int, start: str | None = None) -> Page:
+        """One listing page of `size` blobs and their records; `start` is the listing's own continuation
+        token from the page before."""
+        pages = self._container.list_blobs(
+            name_starts_with=blob_name(self._prefix, *under) + "/", results_per_page=size
+        ).by_page(continuation_token=start)
+        names = [blob.name async for blob in await anext(pages)]
+        found = await asyncio.gather(*(self._read(name) for name in names))
+        records = {_key(name): hit[0] for name, hit in zip(names, found, strict=True) if hit is not None}
+        return Page(records, pages.continuation_token or None)  # type: ignore[attr-defined]
 
     async def values(self, *under: str) -> dict[tuple[str, ...], Any]:
         """Every record under these leading parts: one listing, and a download of each record changed
