@@ -85,3 +85,14 @@ def test_korean_menu_titles_are_commands_the_bot_understands() -> None:
     for key in (k for k in strings if k.endswith(".title")):
         parsed = parse(strings[key])
         assert parsed is not None, strings[key]
+
+
+def test_the_package_carries_the_teams_app_id_it_is_given_else_the_manifest_s_own(tmp_path: Path) -> None:
+    registered = "0d9a4b1c-2e3f-4a5b-8c6d-7e8f9a0b1c2d"
+    path = write_package(BOT_ID, tmp_path / "app.zip", registered)
+    with zipfile.ZipFile(path) as package:
+        assert json.loads(package.read("manifest.json"))["id"] == registered
+    fixed = json.loads((Path(__file__).parents[2] / "manifest" / "manifest.json").read_text())["id"]
+    assert build_manifest(BOT_ID)["id"] == fixed
+    with pytest.raises(ValueError, match="badly formed"):
+        build_manifest(BOT_ID, "${{TEAMS_APP_ID}}")
