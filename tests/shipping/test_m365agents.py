@@ -135,3 +135,13 @@ def test_every_file_it_names_exists() -> None:
     text = (ROOT / "m365agents.yml").read_text()
     for path in re.findall(r"(?:path|parameters|ignoreFile): (\S+)", text):
         assert (ROOT / path).is_file(), path
+
+
+def test_infra_readme_names_each_variable_once_in_the_order_a_partner_sets_it() -> None:
+    readme = (ROOT / "infra" / "README.md").read_text(encoding="utf-8")
+    walk = readme.split("## Step by step", 1)[1].split("\n## ", 1)[0]
+    for path in ENV_FILES:
+        names = [n for n in _env(path) if n not in TOOLKIT | {"APP_NAME_SUFFIX"}]
+        for name in names:
+            assert walk.count(f"`{name}`") == 1, f"{name} is named {walk.count(f'`{name}`')} times"
+        assert sorted(names, key=lambda n: walk.index(f"`{n}`")) == names, "not in the env file's order"
