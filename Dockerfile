@@ -1,5 +1,5 @@
 # The bot as a container: slim Python 3.11, the pinned lock file, a non-root user. `make image` builds it.
-# Run: docker run -p 8000:8000 -e HOST=0.0.0.0 -e PORT=8000 -e MicrosoftAppId=... support-bot
+# Run: docker run -p 8000:8000 -e MicrosoftAppId=... -e MicrosoftAppTenantId=... -e MicrosoftAppPassword=... support-bot
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

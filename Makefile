@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test chat package e2e lint typecheck lock clean doctor consent bench azurite image
+.PHONY: run test chat package e2e lint typecheck lock clean doctor consent bench azurite schemas image
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,10 @@ run: $(VENV)/.runtime
 chat: $(VENV)/.runtime
 	$(BIN)/python -m chatclient
 
-# The Teams app package for an Azure Bot registration: make package MicrosoftAppId=<guid>
+# The Teams app package for an Azure Bot registration: make package MicrosoftAppId=<guid> [TeamsAppId=<guid>]
 package: $(VENV)/.runtime
 	@test -n "$(MicrosoftAppId)" || { echo "Set MicrosoftAppId=<the Azure Bot's app id>"; exit 2; }
-	$(BIN)/python -m manifest.package "$(MicrosoftAppId)"
+	$(BIN)/python -m manifest.package "$(MicrosoftAppId)" --teams-app-id "$(TeamsAppId)"
 
 # Azurite (the Azure Storage emulator) for the BOT_STORAGE=azureblob tests, pinned by tools/azurite's lock
 # file; skipped when Node is missing (those tests then skip, saying why).
@@ -39,7 +39,25 @@ azurite:
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(AZURITE); \
 	else echo "Node/npm not found: the Azure Blob Storage tests will be skipped"; fi
 
-test: $(VENV)/.dev azurite
+# The platforms' own schemas the tests check the deployment files against: Microsoft's Teams app manifest
+# and localization schemas (@microsoft/app-manifest) and js-yaml (npm ci from tools/platform-schemas' lock
+# file), and the Agents Toolkit's m365agents.yml schemas (only resource/yaml-schema/ of @microsoft/m365agentstoolkit-cli, from the tarball
+# its lock file pins: the whole CLI is 549 packages). Skipped when Node is missing (the tests then skip).
+PLATFORM_SCHEMAS := tools/platform-schemas/node_modules/@microsoft/app-manifest/package.json
+$(PLATFORM_SCHEMAS): tools/platform-schemas/package-lock.json
+	cd tools/platform-schemas && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
+	touch $@
+
+AGENTS_SCHEMAS := tools/agents-toolkit/node_modules/@microsoft/m365agentstoolkit-cli/package.json
+$(AGENTS_SCHEMAS): tools/agents-toolkit/package-lock.json tools/agents-toolkit/extract-schemas.mjs
+	node tools/agents-toolkit/extract-schemas.mjs
+	touch $@
+
+schemas:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(PLATFORM_SCHEMAS) $(AGENTS_SCHEMAS); \
+	else echo "Node/npm not found: the app package and m365agents.yml schema tests will be skipped"; fi
+
+test: $(VENV)/.dev azurite schemas
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -83,4 +101,4 @@ image:
 	docker build -t $(IMAGE) .
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache tools/azurite/node_modules
+	rm -rf $(VENV) .mypy_cache .ruff_cache tools/*/node_modules

@@ -289,6 +289,13 @@ def _live_config(env: Mapping[str, str], data_dir: Path) -> LiveConfig:
     )
 
 
+def _on_app_service_share(env: Mapping[str, str], data_dir: Path) -> bool:
+    """Whether the data dir is on App Service's /home: one SMB share mounted by every instance (and the
+    app's own directory, /home/site/wwwroot, is under it, so a relative BOT_DATA_DIR is too)."""
+    on_app_service = bool(env.get("WEBSITE_INSTANCE_ID", "").strip())
+    return on_app_service and Path.cwd().joinpath(data_dir).resolve().is_relative_to("/home")
+
+
 def _blob_location(env: Mapping[str, str]) -> BlobLocation:
     """BOT_STORAGE=azureblob: a connection string, or an account URL reached with the managed identity."""
     container = env.get("AZURE_STORAGE_CONTAINER", "").strip() or "bot-state"
@@ -352,16 +359,29 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
-        app_type = _choice(env, "MicrosoftAppType", "MultiTenant", APP_TYPES)
         app_id = env.get("MicrosoftAppId", "").strip()
+        # Azure creates no multi-tenant bots since 31 July 2025: an app id is single-tenant unless told.
+        # Without one (local testing) botbuilder's anonymous mode is its MultiTenant configuration.
+        app_type = _choice(env, "MicrosoftAppType", "SingleTenant" if app_id else "MultiTenant", APP_TYPES)
         app_tenant_id = env.get("MicrosoftAppTenantId", "").strip()
-        if app_type != "MultiTenant" and not (app_id and app_tenant_id):
-            raise SettingsError(f"MicrosoftAppType={app_type} needs MicrosoftAppId and MicrosoftAppTenantId")
-        if app_type == "SingleTenant" and not env.get("MicrosoftAppPassword"):
-            raise SettingsError("MicrosoftAppType=SingleTenant needs MicrosoftAppPassword")
+        if (app_id or env.get("MicrosoftAppType", "").strip()) and app_type != "MultiTenant":
+            if not (app_id and app_tenant_id):
+                raise SettingsError(
+                    f"MicrosoftAppType={app_type} needs MicrosoftAppId and MicrosoftAppTenantId"
+                )
+        if app_id and app_type != "UserAssignedMSI" and not env.get("MicrosoftAppPassword"):
+            raise SettingsError(
+                f"MicrosoftAppType={app_type} needs MicrosoftAppPassword "
+                "(on Azure App Service, MicrosoftAppType=UserAssignedMSI needs none)"
+            )
         backend = _choice(env, "BOT_BACKEND", "demo", BACKENDS)
         data_dir = Path(env.get("BOT_DATA_DIR", "").strip() or "data")
         storage = _choice(env, "BOT_STORAGE", "sqlite", STORAGES)
+        if storage == "azureblob" and _on_app_service_share(env, data_dir):
+            raise SettingsError(
+                f"BOT_DATA_DIR={data_dir} is on App Service's /home, one network share for every instance, "
+                "where SQLite's WAL can't work: with BOT_STORAGE=azureblob use local disk (/tmp/bot-data)"
+            )
         instance = env.get("WEBSITE_INSTANCE_ID", "").strip() or f"{socket.gethostname()}-{os.getpid()}"
         return cls(
             host=env.get("HOST", "").strip() or "127.0.0.1",

@@ -2,6 +2,8 @@
 
 `make package MicrosoftAppId=<guid>` writes build/support-bot.zip, ready to upload in Teams. The bot's
 command list comes from the command table, so the compose-box menu always matches what the bot parses.
+`TeamsAppId=<guid>` gives the package the id the Agents Toolkit registered (teamsApp/create writes it as
+TEAMS_APP_ID), so provision, package and publish use one id; without it, manifest.json's own id.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ LOCALIZED_MANIFESTS = {"ko-KR": "ko"}
 LOCALIZATION_SCHEMA = (
     "https://developer.microsoft.com/json-schemas/teams/v{version}/MicrosoftTeams.Localization.schema.json"
 )
-# The localization schema's limit on a command's description (the manifest's own is 4000).
-MAX_LOCALIZED_COMMAND_DESCRIPTION = 128
 
 Pixel = tuple[int, int, int, int]
 
@@ -36,18 +36,17 @@ def _menu() -> list[Command]:
     return [c for c in COMMANDS if c.in_menu]
 
 
-def _command_entry(command: Command, t: Translator, limit: int = 0) -> dict[str, str]:
+def _command_entry(command: Command, t: Translator) -> dict[str, str]:
     """The menu's title is the command's own word in that language ('상태'); the description its usage
-    and summary, cut to `limit` characters when given."""
+    and summary."""
     usage, summary = t(f"command.{command.name}.usage"), t(f"command.{command.name}.summary")
-    description = f"{usage}: {summary}"
-    if limit and len(description) > limit:
-        description = description[: limit - 1] + "…"
-    return {"title": usage.split(" ", 1)[0], "description": description}
+    return {"title": usage.split(" ", 1)[0], "description": f"{usage}: {summary}"}
 
 
-def build_manifest(bot_id: str) -> dict[str, Any]:
+def build_manifest(bot_id: str, app_id: str = "") -> dict[str, Any]:
     manifest: dict[str, Any] = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
+    if app_id:
+        manifest["id"] = str(uuid.UUID(app_id))
     bot = manifest["bots"][0]
     bot["botId"] = str(uuid.UUID(bot_id))
     manifest["name"] = {"short": ENGLISH("manifest.name_short"), "full": ENGLISH("manifest.name_full")}
@@ -67,19 +66,19 @@ def build_manifest(bot_id: str) -> dict[str, Any]:
 
 
 def localization_file(tag: str) -> dict[str, Any]:
-    """The manifest's words in another language (`ko-KR.json`), as Teams' localization schema keys them."""
+    """The manifest's words in another language (`ko-KR.json`), as Teams' localization schema keys them
+    (the schema of the manifest's version: `manifestVersion` itself is not one of its keys)."""
     t = Translator(LOCALIZED_MANIFESTS[tag])
     manifest: dict[str, Any] = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
     strings: dict[str, Any] = {
         "$schema": LOCALIZATION_SCHEMA.format(version=manifest["manifestVersion"]),
-        "manifestVersion": manifest["manifestVersion"],
         "name.short": t("manifest.name_short"),
         "name.full": t("manifest.name_full"),
         "description.short": t("manifest.description_short"),
         "description.full": t("manifest.description_full"),
     }
     for index, command in enumerate(_menu()):
-        entry = _command_entry(command, t, MAX_LOCALIZED_COMMAND_DESCRIPTION)
+        entry = _command_entry(command, t)
         key = f"bots[0].commandLists[0].commands[{index}]"
         strings[f"{key}.title"] = entry["title"]
         strings[f"{key}.description"] = entry["description"]
@@ -119,10 +118,11 @@ def outline_icon() -> bytes:
     return png(32, lambda x, y: (255, 255, 255, 255) if _ring(x, y) else (0, 0, 0, 0))
 
 
-def write_package(bot_id: str, target: Path) -> Path:
+def write_package(bot_id: str, target: Path, app_id: str = "") -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
+    manifest = build_manifest(bot_id, app_id)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
-        package.writestr("manifest.json", json.dumps(build_manifest(bot_id), indent=2, ensure_ascii=False))
+        package.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         for tag in LOCALIZED_MANIFESTS:
             package.writestr(f"{tag}.json", json.dumps(localization_file(tag), indent=2, ensure_ascii=False))
         package.writestr("color.png", color_icon())
@@ -133,9 +133,10 @@ def write_package(bot_id: str, target: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("bot_id", help="the Azure Bot's Microsoft App ID (a GUID)")
+    parser.add_argument("--teams-app-id", default="", help="the Teams app's id (the toolkit's TEAMS_APP_ID)")
     parser.add_argument("--out", type=Path, default=Path("build/support-bot.zip"))
     args = parser.parse_args()
-    print(write_package(args.bot_id, args.out))
+    print(write_package(args.bot_id, args.out, args.teams_app_id))
 
 
 if __name__ == "__main__":

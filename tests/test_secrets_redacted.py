@@ -41,6 +41,7 @@ def _base_env(tmp_path: Path) -> dict[str, str]:
         "BOT_DATA_DIR": str(tmp_path / "data"),
         "LOG_LEVEL": "DEBUG",
         "MicrosoftAppId": "5f1c2a6e-0000-4000-8000-000000000001",
+        "MicrosoftAppTenantId": "286d4538-4b9a-577f-acfd-7277c77c00bc",
         "MicrosoftAppPassword": SECRETS["MicrosoftAppPassword"],
         "NOTIFY_TOKEN": SECRETS["NOTIFY_TOKEN"],
         "BOT_OPENID_METADATA_URL": f"{NOWHERE}/v1/.well-known/openidconfiguration",

@@ -92,6 +92,108 @@ def _start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+APP_ID = "5f1c2a6e-0000-4000-8000-000000000001"
+TENANT = "286d4538-4b9a-577f-acfd-7277c77c00bc"
+
+
+@pytest.mark.parametrize(
+    ("env", "outcome"),
+    [
+        ({}, "MultiTenant"),  # no app id: local testing, botbuilder's anonymous mode
+        (
+            {"MicrosoftAppId": APP_ID, "MicrosoftAppTenantId": TENANT, "MicrosoftAppPassword": "pw"},
+            "SingleTenant",
+        ),
+        (
+            {"MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppId": APP_ID, "MicrosoftAppTenantId": TENANT},
+            "UserAssignedMSI",
+        ),
+        (
+            {"MicrosoftAppType": "MultiTenant", "MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "pw"},
+            "MultiTenant",
+        ),
+        (
+            {"MicrosoftAppId": APP_ID},
+            "MicrosoftAppType=SingleTenant needs MicrosoftAppId and MicrosoftAppTenantId",
+        ),
+        (
+            {"MicrosoftAppId": APP_ID, "MicrosoftAppTenantId": TENANT},
+            "MicrosoftAppType=SingleTenant needs MicrosoftAppPassword",
+        ),
+        (
+            {"MicrosoftAppType": "MultiTenant", "MicrosoftAppId": APP_ID},
+            "MicrosoftAppType=MultiTenant needs MicrosoftAppPassword",
+        ),
+        (
+            {"MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppId": APP_ID},
+            "needs MicrosoftAppId and MicrosoftAppTenantId",
+        ),
+        ({"MicrosoftAppType": "SingleTenant"}, "needs MicrosoftAppId and MicrosoftAppTenantId"),
+    ],
+)
+def test_an_app_id_is_single_tenant_unless_told_and_needs_its_credential(
+    env: dict[str, str], outcome: str
+) -> None:
+    if outcome in ("MultiTenant", "SingleTenant", "UserAssignedMSI"):
+        assert Settings.from_env(env).app_type == outcome
+    else:
+        with pytest.raises(SettingsError, match=outcome):
+            Settings.from_env(env)
+
+
+def test_a_multi_tenant_bot_without_its_password_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    """The README's old `docker run -e MicrosoftAppId=...`: Azure creates no multi-tenant bots any more."""
+    result = _start(tmp_path, MicrosoftAppType="MultiTenant", MicrosoftAppId=APP_ID, MicrosoftAppPassword="")
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Configuration error: MicrosoftAppType=MultiTenant needs MicrosoftAppPassword")
+
+
+ON_APP_SERVICE = {
+    "WEBSITE_INSTANCE_ID": "a1b2c3",
+    "BOT_STORAGE": "azureblob",
+    "AZURE_STORAGE_CONNECTION_STRING": "x",
+}
+
+
+@pytest.mark.parametrize(
+    ("env", "cwd", "refused"),
+    [
+        ({**ON_APP_SERVICE, "BOT_DATA_DIR": "/home/data"}, "/", True),
+        ({**ON_APP_SERVICE, "BOT_DATA_DIR": "/home/site/wwwroot/data"}, "/", True),
+        (
+            {**ON_APP_SERVICE, "BOT_DATA_DIR": "data"},
+            "/home",
+            True,
+        ),  # relative to the app's /home/site/wwwroot
+        ({**ON_APP_SERVICE, "BOT_DATA_DIR": "/tmp/bot-data"}, "/", False),
+        ({**ON_APP_SERVICE, "BOT_DATA_DIR": "/home/../tmp/bot-data"}, "/", False),
+        ({**ON_APP_SERVICE, "BOT_DATA_DIR": "/homework/data"}, "/", False),
+        (
+            {**ON_APP_SERVICE, "BOT_DATA_DIR": "/home/data", "WEBSITE_INSTANCE_ID": ""},
+            "/",
+            False,
+        ),  # not App Service
+        (
+            {"WEBSITE_INSTANCE_ID": "a1b2c3", "BOT_DATA_DIR": "/home/data"},
+            "/",
+            False,
+        ),  # SQLite: one instance's
+    ],
+)
+def test_sqlite_on_app_service_s_shared_home_is_refused_when_instances_share_state(
+    env: dict[str, str], cwd: str, refused: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(cwd)
+    if refused:
+        with pytest.raises(
+            SettingsError, match=r"BOT_DATA_DIR=.* is on App Service's /home, one network share"
+        ):
+            Settings.from_env(env)
+    else:
+        assert Settings.from_env(env).data_dir == Path(env["BOT_DATA_DIR"])
+
+
 def test_a_bad_value_stops_start_up_with_one_clear_line(tmp_path: Path) -> None:
     result = _start(tmp_path, PORT="not-a-port")
     assert result.returncode == 2
@@ -154,7 +256,12 @@ def test_a_port_in_use_stops_start_up_with_one_line(tmp_path: Path) -> None:
 
 def test_a_host_that_cannot_be_bound_stops_start_up_with_one_line(tmp_path: Path) -> None:
     result = _start(
-        tmp_path, HOST="999.1.1.1", PORT="3979", MicrosoftAppId="5f1c2a6e-0000-4000-8000-000000000001"
+        tmp_path,
+        HOST="999.1.1.1",
+        PORT="3979",
+        MicrosoftAppId="5f1c2a6e-0000-4000-8000-000000000001",
+        MicrosoftAppTenantId="286d4538-4b9a-577f-acfd-7277c77c00bc",
+        MicrosoftAppPassword="pw",
     )
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()

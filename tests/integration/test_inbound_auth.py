@@ -304,5 +304,6 @@ async def test_anonymous_mode_replies_only_to_loopback_service_urls(
 def test_anonymous_mode_is_refused_unless_listening_on_loopback(host: str) -> None:
     with pytest.raises(SettingsError, match=f"HOST={host} needs MicrosoftAppId"):
         Settings.from_env({"HOST": host})
-    assert Settings.from_env({"HOST": host, "MicrosoftAppId": APP_ID}).host == host
+    identity = {"MicrosoftAppId": APP_ID, "MicrosoftAppTenantId": "tenant", "MicrosoftAppPassword": "pw"}
+    assert Settings.from_env({"HOST": host, **identity}).host == host
     assert Settings.from_env({"HOST": "::1"}).host == "::1"

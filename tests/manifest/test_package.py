@@ -5,19 +5,29 @@ import json
 import struct
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 
 from bot.commands import COMMANDS, parse
 from manifest.package import LOCALIZED_MANIFESTS, build_manifest, localization_file, write_package
+from tests.support.platform_schemas import teams_schema
 
-SCHEMA = json.loads((Path(__file__).parent / "MicrosoftTeams.v1.24.schema.json").read_text(encoding="utf-8"))
 BOT_ID = "5f1c2a6e-7d2b-4c44-9a51-0c6f6d1e2a33"
+_LOCALIZATION = "MicrosoftTeams.Localization.schema.json"
 
 
-def test_manifest_is_valid_against_the_official_schema() -> None:
-    errors = list(jsonschema.Draft4Validator(SCHEMA).iter_errors(build_manifest(BOT_ID)))
+def _validator(schema: dict[str, Any]) -> jsonschema.protocols.Validator:
+    """The validator of the schema's own draft (draft-04 for Teams), checking formats as Teams' does."""
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def test_manifest_is_valid_against_the_official_schema_of_its_version() -> None:
+    manifest = build_manifest(BOT_ID)
+    assert manifest["$schema"].endswith(f"/v{manifest['manifestVersion']}/MicrosoftTeams.schema.json")
+    errors = list(_validator(teams_schema(manifest["manifestVersion"])).iter_errors(manifest))
     assert not errors, [e.message for e in errors]
 
 
@@ -50,38 +60,16 @@ def test_package_holds_manifest_and_icons_of_the_required_sizes(tmp_path: Path) 
         assert _png_size(package.read("outline.png")) == (32, 32, 6)  # RGBA: transparent background
 
 
-# Teams' localization file schema (MicrosoftTeams.Localization.schema.json) is not vendored here; these are
-# its documented rules for the keys a bot-only app uses (learn.microsoft.com, "Localization file JSON
-# schema reference"): known keys only, each string within its maximum length.
-_COMMAND = r"^bots\[0\]\.commandLists\[[0-2]\]\.commands\[[0-9]\]\."
-LOCALIZATION_RULES: dict[str, object] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["$schema", "manifestVersion"],
-    "properties": {
-        "$schema": {"type": "string", "format": "uri"},
-        "manifestVersion": {"type": "string"},
-        "name.short": {"type": "string", "maxLength": 30},
-        "name.full": {"type": "string", "maxLength": 100},
-        "description.short": {"type": "string", "maxLength": 80},
-        "description.full": {"type": "string", "maxLength": 4000},
-    },
-    "patternProperties": {
-        _COMMAND + "title$": {"type": "string", "maxLength": 32},
-        _COMMAND + "description$": {"type": "string", "maxLength": 128},
-    },
-}
-
-
 @pytest.mark.parametrize("tag", sorted(LOCALIZED_MANIFESTS))
-def test_localization_file_follows_the_localization_schema_rules(tag: str) -> None:
+def test_localization_file_is_valid_against_the_official_schema_of_the_manifest_s_version(tag: str) -> None:
     strings = localization_file(tag)
-    errors = list(jsonschema.Draft4Validator(LOCALIZATION_RULES).iter_errors(strings))
+    schema = teams_schema(build_manifest(BOT_ID)["manifestVersion"], "MicrosoftTeams.Localization")
+    assert strings["$schema"].endswith(f"/v{build_manifest(BOT_ID)['manifestVersion']}/{_LOCALIZATION}")
+    errors = list(_validator(schema).iter_errors(strings))
     assert not errors, [e.message for e in errors]
     menu = build_manifest(BOT_ID)["bots"][0]["commandLists"][0]["commands"]
     titles = [k for k in strings if k.endswith(".title")]
     assert len(titles) == len(menu) and all(strings[k] for k in titles)
-    assert strings["manifestVersion"] == build_manifest(BOT_ID)["manifestVersion"]
 
 
 def test_manifest_points_at_each_localization_file() -> None:
@@ -97,3 +85,14 @@ def test_korean_menu_titles_are_commands_the_bot_understands() -> None:
     for key in (k for k in strings if k.endswith(".title")):
         parsed = parse(strings[key])
         assert parsed is not None, strings[key]
+
+
+def test_the_package_carries_the_teams_app_id_it_is_given_else_the_manifest_s_own(tmp_path: Path) -> None:
+    registered = "0d9a4b1c-2e3f-4a5b-8c6d-7e8f9a0b1c2d"
+    path = write_package(BOT_ID, tmp_path / "app.zip", registered)
+    with zipfile.ZipFile(path) as package:
+        assert json.loads(package.read("manifest.json"))["id"] == registered
+    fixed = json.loads((Path(__file__).parents[2] / "manifest" / "manifest.json").read_text())["id"]
+    assert build_manifest(BOT_ID)["id"] == fixed
+    with pytest.raises(ValueError, match="badly formed"):
+        build_manifest(BOT_ID, "${{TEAMS_APP_ID}}")

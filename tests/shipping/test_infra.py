@@ -1,7 +1,8 @@
-"""infra/main.bicep and its parameters file are well-formed, read structurally: the Bicep CLI (`az bicep
-build`) can't be installed here (its releases are not on a package registry this machine reaches), so
-this checks what a reviewer would: balanced brackets and quotes, every parameter the file needs given,
-and the resources and settings that running several instances on Azure depends on."""
+"""infra/*.bicep read as the Bicep compiler would order it (tests/support/bicep.py), since the compiler can't
+be installed here: every resource at an API version Azure has made generally available (the list beside
+this file, with its source), the identity granted its roles before the site that uses it exists, the
+hardening Microsoft's guidance lists, the live backend and access settings wired, secrets only in Key
+Vault, and every app setting one the app reads."""
 
 from __future__ import annotations
 
@@ -9,24 +10,174 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
+from tests.support.bicep import BicepFile
+
 ROOT = Path(__file__).resolve().parents[2]
-BICEP = (ROOT / "infra" / "main.bicep").read_text()
-PARAMETERS = json.loads((ROOT / "infra" / "main.parameters.json").read_text())
-CODE = "\n".join(line for line in BICEP.splitlines() if not line.lstrip().startswith("//"))
+BICEP_FILES = sorted((ROOT / "infra").glob("*.bicep"))
+MAIN = BicepFile(ROOT / "infra" / "main.bicep")
+API_VERSIONS = json.loads((Path(__file__).parent / "azure_api_versions.json").read_text(encoding="utf-8"))
+IDENTITY = "Microsoft.ManagedIdentity/userAssignedIdentities"
+ROLE = "Microsoft.Authorization/roleAssignments"
+KEY_VAULT_SECRET = "Microsoft.KeyVault/vaults/secrets"
+ROLES = {
+    "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
+    "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
+}
 
 
-def _params() -> dict[str, bool]:
-    """Each parameter, and whether it has a default."""
-    found = re.findall(r"^param (\w+) \w+( = .+)?$", CODE, re.MULTILINE)
-    return {name: bool(default) for name, default in found}
+def _site() -> str:
+    (site,) = MAIN.of_type("Microsoft.Web/sites")
+    return site.symbol
 
 
-def _resources() -> dict[str, str]:
-    return dict(re.findall(r"^resource (\w+) '([\w./]+)@[\d-]+(?:-preview)?' = ", CODE, re.MULTILINE))
+def _one(kind: str) -> str:
+    (resource,) = MAIN.of_type(kind)
+    return resource.symbol
+
+
+@pytest.mark.parametrize("path", BICEP_FILES, ids=lambda p: p.name)
+def test_every_resource_is_at_a_generally_available_api_version(path: Path) -> None:
+    bicep = BicepFile(path)
+    assert len(bicep.resource_lines) == len(bicep.resources), "a resource line the reader can't parse"
+    for resource in bicep.resources.values():
+        known = API_VERSIONS["types"].get(resource.type)
+        assert known, f"{resource.type}: not in azure_api_versions.json (add its GA versions and source)"
+        if resource.version.endswith("-preview"):
+            assert resource.version in known.get("preview_exceptions", {}), (
+                f"{resource.type}@{resource.version}"
+            )
+        else:
+            assert resource.version in known["ga"], f"{resource.type}@{resource.version} is not a GA version"
+
+
+def test_the_identity_is_granted_its_roles_before_the_site_that_uses_it_is_created() -> None:
+    identity, site = _one(IDENTITY), _site()
+    roles = MAIN.of_type(ROLE)
+    assert {ROLES[_role_of(r.body)] for r in roles} == set(ROLES.values())
+    for role in roles:
+        assert f"principalId: {identity}.properties.principalId" in role.body, role.symbol
+        assert site not in MAIN.depends_on(role), (
+            f"{role.symbol} waits for the site: its first start races it"
+        )
+        assert role.symbol in MAIN.depends_on(MAIN.resources[site]), (
+            f"the site may start before {role.symbol}"
+        )
+    body = MAIN.resources[site].body
+    assert (
+        "type: 'UserAssigned'" in body and f"userAssignedIdentities: {{ '${{{identity}.id}}': {{}} }}" in body
+    )
+    assert f"keyVaultReferenceIdentity: {identity}.id" in body
+    assert f"AZURE_STORAGE_MANAGED_IDENTITY', value: {identity}.properties.clientId" in body
+    assert "SystemAssigned" not in MAIN.code
+
+
+def _role_of(body: str) -> str:
+    """The role definition a role assignment grants (the variable's value, resolved)."""
+    (name,) = re.findall(r"roleDefinitions', (\w+)\)", body)
+    (value,) = re.findall(rf"^var {name} = '([0-9a-f-]+)'$", MAIN.code, re.MULTILINE)
+    return value
+
+
+def test_the_bot_is_the_managed_identity_by_default_and_never_multi_tenant() -> None:
+    identity = MAIN.params["botIdentity"]
+    assert identity.default == "'UserAssignedMSI'"
+    assert identity.allowed() == ["UserAssignedMSI", "SingleTenant"]
+    (bot,) = MAIN.of_type("Microsoft.BotService/botServices")
+    assert "msaAppType: botIdentity" in bot.body
+    assert f"msaAppMSIResourceId: singleTenant ? null : {_one(IDENTITY)}.id" in bot.body
+    assert "msaAppTenantId: tenant().tenantId" in bot.body
+    settings = MAIN.app_settings(MAIN.resources[_site()])
+    assert settings["MicrosoftAppType"] == "botIdentity"
+    assert settings["MicrosoftAppId"] == bot.body.split("msaAppId: ", 1)[1].splitlines()[0]
+
+
+def test_microsoft_s_hardening_guidance_is_followed() -> None:
+    site = MAIN.resources[_site()]
+    assert "clientAffinityEnabled: false" in site.body
+    assert "httpsOnly: true" in site.body and "ftpsState: 'Disabled'" in site.body
+    policies = MAIN.of_type("Microsoft.Web/sites/basicPublishingCredentialsPolicies")
+    assert sorted(re.findall(r"name: '(\w+)'", p.body)[0] for p in policies) == ["ftp", "scm"]
+    for policy in policies:
+        assert f"parent: {site.symbol}" in policy.body and "allow: false" in policy.body
+    (diagnostics,) = MAIN.of_type("Microsoft.Insights/diagnosticSettings")
+    assert f"scope: {site.symbol}" in diagnostics.body
+    assert f"workspaceId: {_one('Microsoft.OperationalInsights/workspaces')}.id" in diagnostics.body
+    assert "{ category: 'AppServiceConsoleLogs', enabled: true }" in diagnostics.body
+    (vault,) = MAIN.of_type("Microsoft.KeyVault/vaults")
+    assert "enablePurgeProtection: true" in vault.body and "enableRbacAuthorization: true" in vault.body
+    (storage,) = MAIN.of_type("Microsoft.Storage/storageAccounts")
+    assert "sku: { name: storageSku }" in storage.body
+    assert MAIN.params["storageSku"].default == "'Standard_LRS'", "LRS: the redundancy every region offers"
+
+
+def test_who_may_operate_and_which_tenants_may_use_the_bot_have_no_default() -> None:
+    for name in ("operators", "allowedTenants"):
+        param = MAIN.params[name]
+        assert param.default is None and "@minLength(1)" in param.decorators, name
+    settings = MAIN.app_settings(MAIN.resources[_site()])
+    assert settings["BOT_OPERATORS"] == "operators == 'everyone' ? '' : operators"
+    assert settings["ALLOWED_TENANTS"] == "allowedTenants == 'any' ? '' : allowedTenants"
+    assert settings["BOT_OPERATORS_GROUP"] == "operatorsGroup"
+
+
+def test_the_live_backend_and_its_credential_are_wired() -> None:
+    settings = MAIN.app_settings(MAIN.resources[_site()])
+    assert settings["BOT_BACKEND"] == "backend"
+    assert MAIN.params["backend"].allowed() == ["demo", "live"]
+    for name, param in {
+        "PARTNER_TENANT_ID": "partnerTenantId",
+        "PARTNER_CLIENT_ID": "partnerClientId",
+        "CUSTOMER_ACCESS": "customerAccess",
+    }.items():
+        assert settings[name] == param
+    assert settings["PARTNER_MANAGED_IDENTITY"] == f"{_one(IDENTITY)}.properties.clientId"
+    assert MAIN.params["partnerCredential"].default == "'managedIdentity'"
+
+
+def test_every_secret_is_a_key_vault_reference_and_a_secure_parameter_goes_only_to_key_vault() -> None:
+    settings = MAIN.app_settings(MAIN.resources[_site()])
+    secrets = {r.symbol: r for r in MAIN.of_type(KEY_VAULT_SECRET)}
+    for name in ("MicrosoftAppPassword", "PARTNER_CLIENT_SECRET", "TOKEN_CACHE_KEY", "NOTIFY_TOKEN"):
+        (symbol,) = re.findall(
+            r"^'@Microsoft\.KeyVault\(SecretUri=\$\{(\w+)\.properties\.secretUri\}\)'$", settings[name]
+        )
+        assert symbol in secrets, name
+    secure = [p.name for p in MAIN.params.values() if p.secure]
+    assert set(secure) == {"microsoftAppPassword", "partnerClientSecret", "tokenCacheKey", "notifyToken"}
+    for name in secure:
+        # Asking whether one was given (empty(...)) reveals nothing; any other use carries its value.
+        code = MAIN.code.replace(f"empty({name})", "").replace(f"param {name} ", "")
+        uses = [
+            r.symbol
+            for r in MAIN.resources.values()
+            if re.search(rf"\b{name}\b", r.body.replace(f"empty({name})", ""))
+        ]
+        assert len(uses) == 1 and uses[0] in secrets, f"{name} reaches {uses}"
+        outside = re.sub(r"^resource .*?^\}$", "", code, flags=re.MULTILINE | re.DOTALL)
+        assert not re.search(rf"\b{name}\b", outside), f"{name} is used outside its Key Vault secret"
+
+
+def test_instances_keep_sqlite_on_their_own_disk_and_share_the_rest_in_blobs() -> None:
+    settings = MAIN.app_settings(MAIN.resources[_site()])
+    assert settings["BOT_STORAGE"] == "'azureblob'"
+    data_dir = settings["BOT_DATA_DIR"].strip("'")
+    assert not Path(data_dir).is_relative_to("/home"), "/home is one SMB share for every instance"
+    assert "capacity: instanceCount" in MAIN.resources[_one("Microsoft.Web/serverfarms")].body
+    assert MAIN.params["instanceCount"].default == "2"
+
+
+def test_the_app_settings_are_ones_the_app_reads() -> None:
+    settings = MAIN.app_settings(MAIN.resources[_site()])
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    platform = {"SCM_DO_BUILD_DURING_DEPLOYMENT", "WEBSITES_PORT", "APPLICATIONINSIGHTS_CONNECTION_STRING"}
+    for name in set(settings) - platform:
+        assert f'"{name}"' in app, f"app.py does not read {name}"
 
 
 def test_brackets_and_quotes_balance() -> None:
-    text = re.sub(r"'(?:[^'\\]|\\.)*'", "''", CODE)
+    text = re.sub(r"'(?:[^'\\]|\\.)*'", "''", MAIN.code)
     assert "'" not in text.replace("''", ""), "unterminated string"
     stack: list[str] = []
     pairs = {")": "(", "]": "[", "}": "{"}
@@ -38,43 +189,9 @@ def test_brackets_and_quotes_balance() -> None:
     assert not stack
 
 
-def test_the_parameters_file_gives_every_parameter_without_a_default_and_nothing_unknown() -> None:
-    assert PARAMETERS["$schema"].endswith("deploymentParameters.json#")
-    params = _params()
-    given = set(PARAMETERS["parameters"])
-    assert given <= set(params), given - set(params)
-    assert {name for name, has_default in params.items() if not has_default} <= given
-
-
 def test_every_identifier_used_in_an_expression_is_declared() -> None:
-    declared = set(_params()) | set(_resources()) | set(re.findall(r"^var (\w+) =", CODE, re.MULTILINE))
-    used = set(re.findall(r"\b([a-z]\w*)\.(?:id|name|properties|identity)\b", CODE))
+    declared = (
+        set(MAIN.params) | set(MAIN.resources) | set(re.findall(r"^var (\w+) =", MAIN.code, re.MULTILINE))
+    )
+    used = set(re.findall(r"\b([a-z]\w*)\.(?:id|name|properties|identity)\b", MAIN.code))
     assert used <= declared, used - declared
-
-
-def test_shared_state_identity_secrets_and_telemetry_are_provisioned() -> None:
-    kinds = set(_resources().values())
-    assert {
-        "Microsoft.Storage/storageAccounts",
-        "Microsoft.Storage/storageAccounts/blobServices/containers",
-        "Microsoft.KeyVault/vaults",
-        "Microsoft.KeyVault/vaults/secrets",
-        "Microsoft.Insights/components",
-        "Microsoft.Authorization/roleAssignments",
-        "Microsoft.Web/sites",
-    } <= kinds
-    assert "ba92f5b4-2d11-453d-a403-e96b0029c9fe" in CODE, "Storage Blob Data Contributor for the app"
-    assert "identity: { type: 'SystemAssigned' }" in CODE
-    assert "capacity: instanceCount" in CODE
-    assert "param instanceCount int = 2" in CODE, "two instances by default: nothing they share is in SQLite"
-
-
-def test_the_app_settings_are_ones_the_app_reads_and_the_secret_is_a_key_vault_reference() -> None:
-    settings = dict(re.findall(r"\{ name: '(\w+)', value: (.+) \}", CODE))
-    assert settings["BOT_STORAGE"] == "'azureblob'"
-    assert settings["MicrosoftAppPassword"].startswith("'@Microsoft.KeyVault(SecretUri=")
-    assert "APPLICATIONINSIGHTS_CONNECTION_STRING" in settings and "AZURE_STORAGE_ACCOUNT_URL" in settings
-    app = (ROOT / "app.py").read_text()
-    platform = {"SCM_DO_BUILD_DURING_DEPLOYMENT", "WEBSITES_PORT", "APPLICATIONINSIGHTS_CONNECTION_STRING"}
-    for name in set(settings) - platform:
-        assert f'"{name}"' in app, f"app.py does not read {name}"
