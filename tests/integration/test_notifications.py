@@ -483,6 +483,18 @@ async def test_an_id_notify_takes_makes_an_acknowledge_button_that_works(
     assert (await bot.post("/api/messages", json=press)).status == 200
 
 
+async def test_a_lone_surrogate_in_a_notify_field_is_replaced_and_the_notice_goes_out(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    body = event("contoso")
+    body["incident"]["title"] = "Mail delays \ud83d"  # half an emoji: valid JSON, no UTF-8 text
+    assert await notify(bot, body) == (202, {"conversations": 1})
+    await connector.wait_until(lambda: bool(created(connector)))
+    assert "Mail delays \ufffd" in visible_text(created(connector)[0].activity)
+
+
 def _with(field: str, value: Any) -> dict[str, Any]:
     body = event("contoso")
     if field == "customer":
