@@ -671,7 +671,7 @@ def create_app(
     app[SIGNING_KEYS] = keys
     app[ACCESS] = access
     app.router.add_post("/api/messages", messages_route(runner, settings.max_body_bytes, authentication))
-    app.router.add_post("/api/notify", notify_route(settings.notify_token, take))
+    app.router.add_post("/api/notify", notify_route(settings.notify_token, take, settings.max_body_bytes))
     if world is not None:
         app.router.add_post("/api/demo/tick", demo_tick_route(settings.notify_token, tick))
     app.router.add_get("/healthz", healthz_route(VERSION, backend.name))

@@ -50,7 +50,8 @@ async def report_turn_error(turn_context: TurnContext, error: Exception) -> str:
     """Tell the user, log one line, and return the reference both carry."""
     reference = secrets.token_hex(4)
     conversation = turn_context.activity.conversation
-    where = conversation_hash(conversation.id if conversation else "")
+    conversation_id = conversation.id if conversation else None
+    where = conversation_hash(conversation_id if isinstance(conversation_id, str) else "")
     logger.error(
         "turn failed reference=%s conversation=%s error=%s at=%s",
         reference,
@@ -58,7 +59,10 @@ async def report_turn_error(turn_context: TurnContext, error: Exception) -> str:
         type(error).__name__,
         _where(error),
     )
-    t = translator_of(turn_context)
+    try:
+        t = translator_of(turn_context)
+    except Exception:  # noqa: BLE001 - what failed the turn may be what the reader's language is read from
+        t = ENGLISH
     title, message = describe(error, t)
     try:
         await turn_context.send_activity(card_reply(notice_card(title, message, reference=reference, t=t)))

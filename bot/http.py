@@ -1,9 +1,10 @@
 """HTTP edge: `POST /api/messages`, `GET /healthz`, `GET /readyz`, and our own error middleware.
 
 Bad requests are answered before the adapter runs (415 wrong Content-Type, 401 a token that can never
-be valid, 413 oversized, 400 nested too deeply, malformed JSON, not an activity or beyond our limits), then
-the token is proven (401, or 503 when the channel's keys can't be had), and nothing unexpected leaves a
-traceback in a response or the log. Every refused request is logged once, without its body.
+be valid, 413 oversized, 400 nested too deeply, malformed JSON, not an activity, a field of the wrong type
+or beyond our limits), then the token is proven (401, or 503 when the channel's keys can't be had), and
+nothing unexpected leaves a traceback in a response or the log. Every refused request is logged once,
+without its body. `/api/notify` reads its body through the same checks (`_json_body`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from aiohttp import web
 from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity
 
+from bot.activity_shape import shape_problem
 from bot.inbound_auth import InboundAuthentication, KeysUnavailable, Unauthenticated
-from bot.input_limits import activity_problem, nests_deeper_than
+from bot.input_limits import activity_problem, nests_deeper_than, without_lone_surrogates
 from bot.turns import AuthenticationTimeout, TurnRunner
 from services.notify_events import NotifyRejected
 
@@ -84,6 +86,33 @@ async def _read_limited(request: web.Request, limit: int) -> bytes | None:
     return bytes(body)
 
 
+class _Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+async def _json_body(request: web.Request, max_body_bytes: int) -> Any:
+    """The body as JSON, read within the size and nesting limits, lone surrogates replaced; or _Refused."""
+    body = await _read_limited(request, max_body_bytes)
+    if body is None:
+        raise _Refused(413, f"Request bodies are limited to {max_body_bytes} bytes")
+    if nests_deeper_than(body):
+        raise _Refused(400, "JSON is nested too deeply")
+    try:
+        return without_lone_surrogates(body, json.loads(body))
+    except (ValueError, UnicodeDecodeError):
+        raise _Refused(400, "Body is not valid JSON") from None
+
+
+def authorization(request: web.Request) -> str:
+    """The Authorization header, or "" when it isn't ASCII: every bearer token is (RFC 6750's b64token),
+    and aiohttp hands other bytes over as surrogate escapes, which no token check could encode."""
+    value = request.headers.get("Authorization", "")
+    return value if value.isascii() else ""
+
+
 def _text_field(payload: dict[str, Any], *path: str) -> bool:
     value: Any = payload
     for key in path:
@@ -115,18 +144,16 @@ def messages_route(runner: TurnRunner, max_body_bytes: int, authentication: Inbo
         if request.content_type != "application/json":
             return refuse(request, 415, "Content-Type must be application/json")
         try:
-            plausible = authentication.precheck(request.headers.get("Authorization", ""))
+            plausible = authentication.precheck(authorization(request))
         except Unauthenticated as error:
             return refuse(request, 401, unauthenticated, log_reason=error.reason)
-        body = await _read_limited(request, max_body_bytes)
-        if body is None:
-            return refuse(request, 413, f"Activities are limited to {max_body_bytes} bytes")
-        if nests_deeper_than(body):
-            return refuse(request, 400, "JSON is nested too deeply")
         try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return refuse(request, 400, "Body is not valid JSON")
+            payload = await _json_body(request, max_body_bytes)
+        except _Refused as refused:
+            return refuse(request, refused.status, refused.message)
+        shape = shape_problem(payload) if isinstance(payload, dict) else None
+        if shape:
+            return refuse(request, 400, shape)
         activity = _as_activity(payload)
         if activity is None:
             return refuse(request, 400, "Body is not a Bot Framework activity")
@@ -189,14 +216,13 @@ def readyz_route(checks: dict[str, ReadinessCheck]) -> Handler:
 
 
 def _bearer_matches(request: web.Request, token: str) -> bool:
-    given = request.headers.get("Authorization", "")
-    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    return hmac.compare_digest(authorization(request).encode(), f"Bearer {token}".encode())
 
 
 TakeEvent = Callable[[object], Awaitable[int]]
 
 
-def notify_route(token: str, take: TakeEvent) -> Handler:
+def notify_route(token: str, take: TakeEvent, max_body_bytes: int) -> Handler:
     """`POST /api/notify` for the partner's own monitoring: 404 unless NOTIFY_TOKEN is set, 401 without
     it, 400 naming what is wrong with the body, 404 for an unknown customer, else 202 with how many
     conversations will hear of it."""
@@ -207,9 +233,9 @@ def notify_route(token: str, take: TakeEvent) -> Handler:
         if not _bearer_matches(request, token):
             return refuse(request, 401, "Missing or wrong bearer token")
         try:
-            body = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            return refuse(request, 400, "Body is not valid JSON")
+            body = await _json_body(request, max_body_bytes)
+        except _Refused as refused:
+            return refuse(request, refused.status, refused.message)
         try:
             conversations = await take(body)
         except NotifyRejected as rejected:

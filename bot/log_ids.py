@@ -13,11 +13,11 @@ KNOWN_ACTIVITY_TYPES = frozenset(kind.value for kind in ActivityTypes)
 
 def conversation_hash(conversation_id: str) -> str:
     """Enough to correlate a conversation's turns in logs without revealing its id."""
-    return hashlib.sha256(conversation_id.encode()).hexdigest()[:12]
+    return hashlib.sha256(conversation_id.encode(errors="surrogatepass")).hexdigest()[:12]
 
 
 def activity_hash(activity_id: str) -> str:
-    return hashlib.sha256(activity_id.encode()).hexdigest()[:8]
+    return hashlib.sha256(activity_id.encode(errors="surrogatepass")).hexdigest()[:8]
 
 
 def activity_type_for_log(activity_type: object) -> str:

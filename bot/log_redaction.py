@@ -24,7 +24,8 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "<teams-id>",
     ),
-    (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"), "Bearer <token>"),
+    # Any scheme spelling, and any token: NOTIFY_TOKEN is opaque and may hold any printable character.
+    (re.compile(r"(?i)\bbearer\s+[^\s'\"]+"), "Bearer <token>"),
     (re.compile(r"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"), "<jwt>"),
 )
 

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from microsoft_teams.cards import ExecuteAction, SubmitAction
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from services.models import Customer
+from services.models import INCIDENT_ID_PATTERN, Customer
 
 ACTION_KEY = "action"
 RUN_COMMAND = "command.run"
@@ -109,7 +109,7 @@ class AcknowledgeNotice(_Submission):
     """Action.Execute data of a notice card's Acknowledge button."""
 
     action: Literal["notice.acknowledge"]
-    incident: Annotated[str, Field(pattern=r"^[A-Z]{2,4}\d{3,12}$")]
+    incident: Annotated[str, Field(pattern=INCIDENT_ID_PATTERN)]
 
 
 _EXECUTE = TypeAdapter(AcknowledgeNotice)

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import re
 
 from services.customer_search import normalize
 from services.errors import IncidentNotFound, SupportDeskError, UnknownService
-from services.models import Customer, Incident, IncidentLookup, ServiceHealth, TenantHealth
+from services.models import Customer, Incident, IncidentLookup, ServiceHealth, TenantHealth, is_incident_id
 from services.ports import Backend
-
-_INCIDENT_ID = re.compile(r"^[A-Za-z]{2,4}\d{3,}$")
 
 
 def looks_like_incident_id(text: str) -> bool:
-    """Graph issue ids are a service prefix and a number: EX1100014, MO226784."""
-    return bool(_INCIDENT_ID.match(text.strip()))
+    """Graph issue ids are a service prefix and a number: EX1100014, MO226784 (typed in any case)."""
+    return is_incident_id(text.strip().upper())
 
 
 def match_services(health: TenantHealth, wanted: str) -> tuple[ServiceHealth, ...]:

@@ -86,6 +86,16 @@ class ServiceStatus:
         return known[1] if known else StatusLevel.INFORMATIONAL
 
 
+# Graph's serviceHealthIssue ids: a service prefix and a number (EX1100014, MO226784). The one rule for
+# an id the bot takes in, typed, in an Acknowledge button's data or from /api/notify.
+INCIDENT_ID_PATTERN = r"^[A-Z]{2,4}[0-9]{3,12}$"
+
+
+def is_incident_id(text: str) -> bool:
+    """True for an id in Graph's shape, upper case as Graph writes it."""
+    return re.fullmatch(INCIDENT_ID_PATTERN, text) is not None
+
+
 @dataclass(frozen=True)
 class IncidentPost:
     """One update Microsoft posted on an incident, already turned from HTML into plain text."""

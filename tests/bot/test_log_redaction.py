@@ -25,6 +25,22 @@ def test_ids_and_tokens_are_redacted_from_any_line(line: str, secret: str) -> No
 
 
 @pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("headers {'authorization': 'bearer 0pAque-notify-token'}", "0pAque-notify-token"),
+        ("Authorization: bearer s3cr3t!x#y$z%2F&q=1", "x#y$z%2F&q=1"),
+        ('{"Authorization": "BEARER tok~en.with/all+chars=="}', "tok~en"),
+        ("refused header=bEaReR\tabc:def@ghi;jkl", "abc:def@ghi;jkl"),
+        ("Bearer eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln", "eyJhdWQiOiJ4In0"),
+    ],
+)
+def test_a_bearer_token_of_any_shape_is_redacted_however_the_scheme_is_spelt(line: str, secret: str) -> None:
+    redacted = redact(line)
+    assert secret not in redacted
+    assert "Bearer <token>" in redacted
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "2026-11-25 19:05:33,123 INFO bot.startup serving http://10.0.0.8:3978/api/messages",

@@ -13,6 +13,7 @@ import pytest
 from tests.doubles.connector import FakeConnector
 from tests.integration.conftest import StartBot
 from tests.integration.teams import card_action, channel_message
+from tests.support.visible import visible_text
 
 JSON = {"Content-Type": "application/json"}
 
@@ -166,3 +167,97 @@ async def test_an_activity_without_a_sender_id_is_400(
     response = await _post_quietly(bot, caplog, {**channel_message(service_url, "help"), "from": sender})
     assert response.status == 400
     assert connector.sent == []
+
+
+def _deep(levels: int, leaf: Any = "x") -> Any:
+    nested = leaf
+    for level in range(levels):
+        nested = {"a": nested} if level % 2 else [nested]
+    return nested
+
+
+NOTIFY_TOKEN = "notify-token-for-tests"
+NOTIFY = {"Authorization": f"Bearer {NOTIFY_TOKEN}", **JSON}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"customer": "contoso", "incident": ' + b'{"a":' * 20_000 + b"1" + b"}" * 20_000 + b"}",
+        json.dumps({"customer": "contoso", "incident": {"id": "EX2200001", "posts": _deep(40)}}).encode(),
+        json.dumps({"customer": _deep(33), "incident": {}}).encode(),
+    ],
+    ids=["bracket bomb", "objects in the incident", "lists and objects in posts", "just over the limit"],
+)
+async def test_notify_refuses_json_nested_too_deeply_as_messages_does(
+    start_bot: StartBot, connector: FakeConnector, caplog: pytest.LogCaptureFixture, body: bytes
+) -> None:
+    bot = await start_bot(notify_token=NOTIFY_TOKEN, watch_interval_seconds=3600, demo_tick_seconds=0)
+    with caplog.at_level(logging.INFO):
+        response = await bot.post("/api/notify", data=body, headers=NOTIFY)
+        await asyncio.sleep(0.05)
+    assert response.status == 400
+    assert await response.json() == {"error": "JSON is nested too deeply"}
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert len(_refusals(caplog)) == 1
+    assert connector.sent == []
+
+
+async def test_notify_bodies_share_the_size_limit_of_messages(
+    start_bot: StartBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = await start_bot(notify_token=NOTIFY_TOKEN, max_body_bytes=4096)
+    body = json.dumps({"customer": "contoso", "incident": {"title": "x" * 5000}}).encode()
+    with caplog.at_level(logging.INFO):
+        response = await bot.post("/api/notify", data=body, headers=NOTIFY)
+    assert response.status == 413
+    assert len(_refusals(caplog)) == 1
+
+
+def _with_surrogate(service_url: str, where: str) -> dict[str, Any]:
+    activity = channel_message(service_url, "health contoso")
+    if where == "text first":
+        activity["text"] = "\ud800 " + activity["text"]
+    elif where == "text last":
+        activity["text"] += " \udfff"
+    elif where == "half an emoji":
+        activity["text"] = activity["text"] + " \ud83d"
+    elif where == "sender name":
+        activity["from"]["name"] = "Ana \udc00 Bowman"
+    elif where == "entity":
+        activity["entities"][0]["timezone"] = "Europe/\ud800"
+    elif where == "channel data key":
+        activity["channelData"]["\udbff"] = "x"
+    elif where == "locale":
+        activity["locale"] = "en-\udfffUS"
+    return activity
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["text first", "text last", "half an emoji", "sender name", "entity", "channel data key", "locale"],
+)
+async def test_a_lone_surrogate_anywhere_is_replaced_and_the_turn_answers_once(
+    start_bot: StartBot,
+    connector: FakeConnector,
+    service_url: str,
+    caplog: pytest.LogCaptureFixture,
+    where: str,
+) -> None:
+    """Valid JSON, but no text UTF-8 can carry: replaced by U+FFFD at the edge. The turn answers, and is
+    journaled: the same activity redelivered is not answered twice."""
+    bot = await start_bot()
+    body = json.dumps(_with_surrogate(service_url, where)).encode()  # ASCII, the surrogate as \\ud800
+    assert b"\\ud" in body
+    first = await _post_quietly(bot, caplog, body)
+    assert first.status == 201
+    (reply,) = await connector.wait_for_messages(1)
+    if where == "text first":  # the person sees what arrived, and what the bot can do
+        assert visible_text(reply).startswith("I didn't understand '\ufffd health contoso'.")
+    else:
+        assert visible_text(reply).startswith("Service health · Contoso Ltd")
+    again = await _post_quietly(bot, caplog, body)
+    assert again.status in (200, 201)
+    await asyncio.sleep(0.1)
+    assert len(connector.messages) == 1

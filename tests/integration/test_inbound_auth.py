@@ -16,13 +16,17 @@ import time
 import urllib.request
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import jwt
 import pytest
 from aiohttp.test_utils import TestClient, unused_port
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
 
 from app import SIGNING_KEYS, Settings, SettingsError, create_app
+from bot.inbound_auth import InboundAuthentication, SigningKeys, Unauthenticated
 from tests.doubles.channel_keys import (
     APP_ID,
     KEY_ID,
@@ -307,3 +311,76 @@ def test_anonymous_mode_is_refused_unless_listening_on_loopback(host: str) -> No
     identity = {"MicrosoftAppId": APP_ID, "MicrosoftAppTenantId": "tenant", "MicrosoftAppPassword": "pw"}
     assert Settings.from_env({"HOST": host, **identity}).host == host
     assert Settings.from_env({"HOST": "::1"}).host == "::1"
+
+
+async def _post_raw(bot: TestClient[Any, Any], path: str, authorization: bytes, body: bytes) -> int:
+    """A POST written byte for byte: aiohttp's client won't send a header that isn't valid text."""
+    assert bot.server.host is not None and bot.server.port is not None
+    reader, writer = await asyncio.open_connection(bot.server.host, bot.server.port)
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {bot.server.host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n"
+    ).encode()
+    writer.write(head + b"Authorization: " + authorization + b"\r\n\r\n" + body)
+    await writer.drain()
+    status_line = await reader.readline()
+    await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    return int(status_line.split()[1])
+
+
+# What a misconfigured proxy or a hand-written client may put in the header: not ASCII, often not UTF-8.
+UNREADABLE_AUTHORIZATIONS = [
+    b"Bearer caf\xe9",
+    b"Bearer \xff\xfe\xfd",
+    b"\xe9\xe8",
+    b"bearer \x80" + b"a" * 40,
+    "Bearer 토큰".encode(),
+    b"Bearer " + "é".encode("latin-1") + b".eyJ.sig",
+]
+
+
+@pytest.mark.parametrize("path", ["/api/messages", "/api/notify", "/api/demo/tick"])
+@pytest.mark.parametrize("authorization", UNREADABLE_AUTHORIZATIONS)
+async def test_an_authorization_header_that_is_not_ascii_is_401_on_every_route(
+    start: Start,
+    connector: FakeConnector,
+    service_url: str,
+    caplog: pytest.LogCaptureFixture,
+    path: str,
+    authorization: bytes,
+) -> None:
+    bot = await start(notify_token="notify-token-for-tests", demo_tick_seconds=0)
+    body = json.dumps(channel_message(service_url, "health contoso")).encode()
+    with caplog.at_level(logging.INFO):
+        status = await _post_raw(bot, path, authorization, body)
+        await asyncio.sleep(0.05)
+    assert status == 401
+    assert connector.sent == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    (refusal,) = [r.getMessage() for r in caplog.records if r.name == "bot.http"]
+    assert f"path={path} status=401" in refusal
+
+
+async def test_the_signature_check_refuses_an_expired_token_on_its_own(
+    channel_keys: ChannelKeys, service_url: str
+) -> None:
+    """The pre-check reads the clock it is given; the full decode reads the real one. With the pre-check's
+    clock two hours slow, an hour-old expired token passes it, and only the full decode can refuse it."""
+    keys = SigningKeys(channel_keys.metadata_url)
+    slow_clock = lambda: time.time() - 2 * 3600  # noqa: E731
+    config = SimpleNamespace(APP_ID=APP_ID, APP_PASSWORD="x", APP_TYPE="MultiTenant", APP_TENANTID="")
+    sdk = ConfigurationBotFrameworkAuthentication(config, credentials_factory=StaticCredentialsFactory())
+    authentication = InboundAuthentication(APP_ID, sdk, keys, slow_clock)
+    activity = Activity().deserialize(channel_message(service_url, "help"))
+    expired = token(service_url, exp=int(time.time()) - 3600, nbf=int(time.time()) - 3 * 3600)
+    fresh = token(service_url, nbf=int(time.time()) - 3 * 3600)
+    try:
+        plausible = authentication.precheck(f"Bearer {expired}")
+        with pytest.raises(Unauthenticated, match="ExpiredSignatureError"):
+            await authentication.authenticate(plausible, activity)
+        proven = await authentication.authenticate(authentication.precheck(f"Bearer {fresh}"), activity)
+        assert proven.claims_identity.is_authenticated
+    finally:
+        await keys.close()

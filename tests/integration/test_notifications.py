@@ -4,6 +4,7 @@ world), and the card reaches exactly the subscribed conversations, once, and is 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -429,6 +430,142 @@ async def test_the_notify_contract(
     bot = await start_bot(**{**QUIET_BOT, "notify_token": token})
     response = await bot.post("/api/notify", json=body, headers=headers)
     assert (response.status, await response.json()) == (status, answer)
+
+
+BAD_IDS = [
+    "EX1'; DROP--<b>",
+    "<b>EX2200001</b>",
+    "EX",
+    "EX12",
+    "2200001",
+    "E2200001",
+    "EXCHG2200001",
+    "EX1234567890123",
+    "EX 2200001",
+    "EX-2200001",
+    "EX2200001\nEX2200002",
+    "ＥＸ2200001",
+    "EX٢٢٠٠٠٠١",
+    "../../EX2200001",
+    "EX2200001%00",
+]
+
+
+@pytest.mark.parametrize("incident_id", BAD_IDS)
+async def test_notify_refuses_an_incident_id_not_in_graphs_shape(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, incident_id: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    body = event("contoso")
+    body["incident"]["id"] = incident_id
+    assert await notify(bot, body) == (
+        400,
+        {"error": "'incident.id' must be a Microsoft 365 incident id such as EX1100014."},
+    )
+    await asyncio.sleep(0.2)
+    assert created(connector) == []
+
+
+@pytest.mark.parametrize("incident_id", ["ex2200001", " MO226784 ", "TM123", "SP1234567890"])
+async def test_an_id_notify_takes_makes_an_acknowledge_button_that_works(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, incident_id: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    body = event("contoso")
+    body["incident"]["id"] = incident_id
+    assert await notify(bot, body) == (202, {"conversations": 1})
+    await connector.wait_until(lambda: bool(created(connector)))
+    acknowledge = next(b for b in buttons(created(connector)[0].activity) if b.title == "Acknowledge")
+    assert acknowledge.action["data"]["incident"] == incident_id.strip().upper()
+    press = card_action(service_url, acknowledge.action["verb"], acknowledge.action["data"], "thread-2")
+    assert (await bot.post("/api/messages", json=press)).status == 200
+
+
+async def test_a_lone_surrogate_in_a_notify_field_is_replaced_and_the_notice_goes_out(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    body = event("contoso")
+    body["incident"]["title"] = "Mail delays \ud83d"  # half an emoji: valid JSON, no UTF-8 text
+    assert await notify(bot, body) == (202, {"conversations": 1})
+    await connector.wait_until(lambda: bool(created(connector)))
+    assert "Mail delays \ufffd" in visible_text(created(connector)[0].activity)
+
+
+def _with(field: str, value: Any) -> dict[str, Any]:
+    body = event("contoso")
+    if field == "customer":
+        body["customer"] = value
+    elif field == "posts":
+        body["incident"]["posts"] = value
+    elif field == "post content":
+        body["incident"]["posts"][0]["description"]["content"] = value
+    else:
+        body["incident"][field] = value
+    return body
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("customer", "contoso " + "x" * 300, "'customer' is limited to 256 characters."),
+        ("title", "x" * 301, "'incident.title' is limited to 300 characters."),
+        ("title", ["a title"], "'incident.title' must be a string."),
+        ("service", "Exchange Online " * 7, "'incident.service' is limited to 100 characters."),
+        ("service", 7, "'incident.service' must be a string."),
+        ("feature", "f" * 101, "'incident.feature' is limited to 100 characters."),
+        ("featureGroup", "g" * 101, "'incident.featureGroup' is limited to 100 characters."),
+        ("status", "serviceInterruption" * 4, "'incident.status' is limited to 64 characters."),
+        ("status", {"value": "x"}, "'incident.status' must be a string."),
+        ("classification", "incident" * 9, "'incident.classification' is limited to 64 characters."),
+        (
+            "impactDescription",
+            "Users may " * 201,
+            "'incident.impactDescription' is limited to 2000 characters.",
+        ),
+        ("posts", "not a list", "'incident.posts' must be a list."),
+        ("posts", [{}] * 201, "'incident.posts' is limited to 200 posts."),
+        (
+            "post content",
+            "<p>" + "x" * 50_000 + "</p>",
+            "'incident.posts[0].description.content' is limited to 50000 characters.",
+        ),
+    ],
+)
+async def test_notify_fields_are_bounded_where_they_enter(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, field: str, value: Any, error: str
+) -> None:
+    """Refused, naming the field (not trimmed): the caller is a program its author should fix."""
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    assert await notify(bot, _with(field, value)) == (400, {"error": error})
+    await asyncio.sleep(0.2)
+    assert created(connector) == []
+
+
+async def test_notify_fields_at_their_bounds_make_a_card_teams_accepts(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    await subscribed(bot, service_url)
+    body = event("contoso")
+    body["incident"].update(
+        title="가" * 300,
+        service="Exchange Online" + "가" * 85,
+        feature="가" * 100,
+        featureGroup="가" * 100,
+        impactDescription="가" * 2_000,
+    )
+    body["incident"]["posts"][0]["description"]["content"] = "가" * 50_000
+    data = json.dumps(body, ensure_ascii=False).encode()  # as UTF-8: \uac00 escapes would pass 256 KB
+    response = await bot.post("/api/notify", data=data, headers={**AUTH, "Content-Type": "application/json"})
+    assert (response.status, await response.json()) == (202, {"conversations": 1})
+    await connector.wait_until(lambda: bool(created(connector)))
+    card = created(connector)[0].activity
+    assert len(json.dumps(card, ensure_ascii=False).encode()) <= 28 * 1024
 
 
 async def test_the_demo_world_moves_and_a_subscribed_channel_hears_of_it(
