@@ -18,10 +18,13 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import re
+import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,28 +107,101 @@ class PinnedSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-class EncryptedTokenCache:
-    """MSAL's serializable cache, persisted to one file encrypted with a Fernet key."""
+class TokenCacheInUse(ValueError):
+    """Another process holds the token cache file in a way that excludes this one."""
 
-    def __init__(self, path: Path, key: str) -> None:
+    def __init__(self, path: Path, exclusive: bool) -> None:
+        if exclusive:
+            message = (
+                f"the bot is running with the token cache {path}: stop it, run make consent, then start it"
+            )
+        else:
+            message = f"make consent is writing the token cache {path}: start the bot when it has finished"
+        super().__init__(message)
+
+
+# One lock per cache file in this process: saves of one file never interleave.
+_SAVE_LOCKS: dict[Path, threading.Lock] = {}
+_SAVE_LOCKS_GUARD = threading.Lock()
+
+
+def _save_lock(path: Path) -> threading.Lock:
+    with _SAVE_LOCKS_GUARD:
+        return _SAVE_LOCKS.setdefault(path.resolve(), threading.Lock())
+
+
+class EncryptedTokenCache:
+    """MSAL's serializable cache, persisted to one file encrypted with a Fernet key.
+
+    The in-memory cache is the truth and the file follows it. Saves of one file are serialized, and each
+    snapshot is taken inside that lock, so a later save always holds everything an earlier one did (a
+    refresh token another thread just obtained is never written over by an older snapshot). Each save
+    writes a fresh temporary file created 0600 beside the cache, then renames it over the cache: a crash
+    at any point leaves the previous file whole.
+
+    Across processes the bot holds a shared lock on `<cache>.lock` for its lifetime and `make consent` an
+    exclusive one, so a consent never runs under a bot that would later write its older cache over the
+    new sign-in (each refuses with one line instead).
+    """
+
+    def __init__(self, path: Path, key: str, *, exclusive: bool = False) -> None:
         self.path = path
         self._fernet = Fernet(key.encode("ascii"))
+        self._lock = _save_lock(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._holder = _hold(path.with_name(path.name + ".lock"), exclusive)
         self.cache = msal.SerializableTokenCache()
-        if path.is_file():
-            try:
-                self.cache.deserialize(self._fernet.decrypt(path.read_bytes()).decode("utf-8"))
-            except InvalidToken as error:
-                raise ValueError(f"{path} can't be decrypted with the configured key") from error
+        try:
+            if path.is_file():
+                try:
+                    self.cache.deserialize(self._fernet.decrypt(path.read_bytes()).decode("utf-8"))
+                except InvalidToken as error:
+                    raise ValueError(f"{path} can't be decrypted with the configured key") from error
+        except BaseException:
+            os.close(self._holder)
+            raise
 
     def save(self) -> None:
-        if not self.cache.has_state_changed:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(self.path.suffix + ".tmp")
-        partial.write_bytes(self._fernet.encrypt(self.cache.serialize().encode("utf-8")))
-        os.chmod(partial, 0o600)
-        partial.replace(self.path)
-        self.cache.has_state_changed = False
+        with self._lock:
+            if not self.cache.has_state_changed:
+                return
+            # serialize() takes MSAL's own cache lock and clears has_state_changed.
+            sealed = self._fernet.encrypt(self.cache.serialize().encode("utf-8"))
+            try:
+                _replace_atomically(self.path, sealed)
+            except BaseException:
+                self.cache.has_state_changed = True  # the next save tries again
+                raise
+
+    def close(self) -> None:
+        if self._holder >= 0:
+            os.close(self._holder)  # closing the descriptor releases the lock
+            self._holder = -1
+
+
+def _hold(lock_path: Path, exclusive: bool) -> int:
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(descriptor, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise TokenCacheInUse(lock_path.with_name(lock_path.name.removesuffix(".lock")), exclusive) from None
+    return descriptor
+
+
+def _replace_atomically(path: Path, content: bytes) -> None:
+    """Write `content` to a new file created 0600 in `path`'s folder, then rename it over `path`."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True)
@@ -146,7 +222,9 @@ class MsalTokens:
         *,
         http_client: requests.Session | None = None,
         assertion: Callable[[], str] | None = None,
+        for_consent: bool = False,
     ) -> None:
+        """`for_consent`: `make consent`, which holds the GDAP token cache file alone."""
         self._config = config
         limits = config.limits
         self._owns_http = http_client is None
@@ -157,7 +235,9 @@ class MsalTokens:
         if config.customer_access is CustomerAccess.GDAP:
             if not config.token_cache_key:
                 raise ValueError("GDAP access needs a token cache key")
-            self._persisted = EncryptedTokenCache(config.token_cache_path, config.token_cache_key)
+            self._persisted = EncryptedTokenCache(
+                config.token_cache_path, config.token_cache_key, exclusive=for_consent
+            )
             self._cache: msal.TokenCache = self._persisted.cache
         else:
             self._cache = msal.TokenCache()
@@ -217,7 +297,11 @@ class MsalTokens:
                 "error_description": "No partner admin has consented yet: run `make consent`.",
             }
         silent: dict[str, Any] | None = app.acquire_token_silent_with_error([scope], account=accounts[0])
-        self._persisted.save()
+        try:
+            self._persisted.save()
+        except OSError as error:
+            # The token is good and stays in memory; the next save (or close) writes it.
+            logger.warning("token cache not saved path=%s error=%s", self._persisted.path, error.strerror)
         return silent or {
             "error": "interaction_required",
             "error_description": "The partner admin's sign-in has expired: run `make consent` again.",
@@ -309,6 +393,9 @@ class MsalTokens:
 
     def close(self) -> None:
         if self._persisted is not None:
-            self._persisted.save()
+            try:
+                self._persisted.save()
+            finally:
+                self._persisted.close()
         if self._owns_http:
             self._http.close()
