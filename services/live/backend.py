@@ -82,7 +82,7 @@ class LiveBackend:
         self.config = config
         self._owned_tokens: MsalTokens | None = None
         if tokens is None:
-            tokens = self._owned_tokens = MsalTokens(config)
+            tokens = self._owned_tokens = MsalTokens(config, clock=monotonic)
         self.tokens = tokens
         self._clock = clock
         limits = config.limits

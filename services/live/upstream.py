@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -38,7 +38,9 @@ from tenacity import (
 from services.live.config import Limits
 from services.retry_after import retry_after_seconds
 from services.telemetry import TRACER
-from services.tokens import TokenSource
+
+if TYPE_CHECKING:  # services.tokens uses this module's circuit breaker for the sign-in host
+    from services.tokens import TokenSource
 
 logger = logging.getLogger("services.upstream")
 

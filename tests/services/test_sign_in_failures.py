@@ -1,0 +1,105 @@
+"""The sign-in host failing (MSAL raises rather than returns) and Entra refusing a setting, as the support
+engineer reads them: real MSAL against the https Entra double, through the live backend."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+
+from services.errors import SupportDeskError, UpstreamUnavailable
+from services.models import Customer
+from tests.doubles.faults import Fault
+from tests.doubles.live_world import TEST_LIMITS, LiveWorld, start_live_world
+from tests.doubles.tls import LoopbackCA
+
+CONTOSO = Customer(
+    "c0", "aed00557-b713-5772-a4ff-9dabe7d2eb7b", "Contoso", "contoso.example", "reseller", True
+)
+ENTRA_ERROR = {"error": "temporarily_unavailable", "error_description": "AADSTS50196: busy"}
+HTML = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+@dataclass(frozen=True)
+class HostFailure:
+    name: str
+    where: str  # "openid-configuration" (discovery) or "token"
+    fault: Fault
+
+
+# Each way the sign-in host can fail that makes MSAL raise (every one answered once, then the real answer).
+HOST_FAILURES = [
+    HostFailure("discovery 500", "openid-configuration", Fault(500, ENTRA_ERROR)),
+    HostFailure("discovery 503", "openid-configuration", Fault(503, {}, {"Retry-After": "7"})),
+    HostFailure("discovery 429", "openid-configuration", Fault(429, ENTRA_ERROR, {"Retry-After": "7"})),
+    HostFailure(
+        "discovery HTML 200", "openid-configuration", Fault(200, None, text=HTML, content_type="text/html")
+    ),
+    HostFailure("discovery timeout", "openid-configuration", Fault(200, {}, hang_seconds=1.5)),
+    HostFailure("token 500", "token", Fault(500, ENTRA_ERROR)),
+    HostFailure("token 502 HTML", "token", Fault(502, None, text=HTML, content_type="text/html")),
+    HostFailure("token 503", "token", Fault(503, ENTRA_ERROR, {"Retry-After": "7"})),
+    HostFailure("token 429 empty", "token", Fault(429, None, {"Retry-After": "7"}, text="")),
+    HostFailure("token 200 HTML", "token", Fault(200, None, text=HTML, content_type="text/html")),
+    HostFailure("token 200 truncated", "token", Fault(200, None, text='{"token_type": "Bea')),
+    HostFailure("token timeout", "token", Fault(200, {}, hang_seconds=1.5)),
+]
+
+
+async def _world(aiohttp_server: Any, test_ca: LoopbackCA) -> LiveWorld:
+    # The breaker opens at the first failure, so the second ask shows whether the failure was counted.
+    return await start_live_world(aiohttp_server, test_ca, replace(TEST_LIMITS, breaker_failures=1))
+
+
+def _sign_in_words(error: SupportDeskError, purpose: str) -> None:
+    assert isinstance(error, UpstreamUnavailable)
+    assert error.message == (
+        f"Microsoft sign-in isn't answering right now, so I can't {purpose}. Try again in a few minutes."
+    )
+
+
+@pytest.mark.parametrize("failure", HOST_FAILURES, ids=lambda f: f.name)
+async def test_the_sign_in_host_failing_says_try_again_and_opens_its_breaker(
+    aiohttp_server: Any, test_ca: LoopbackCA, failure: HostFailure
+) -> None:
+    world = await _world(aiohttp_server, test_ca)
+    entra = world.entra
+    fault = replace(failure.fault, path_contains=failure.where)
+    entra.faults.add(fault)
+    try:
+        with pytest.raises(SupportDeskError) as raised:
+            await world.backend.list_customers()
+        _sign_in_words(raised.value, "list your customers")
+        asked = len(entra.discovery_requests) + len(entra.token_requests)
+        # A call that failed (timed out included) is not sent again behind the user's back.
+        sent = entra.discovery_requests if failure.where != "token" else entra.token_requests
+        assert len(sent) == 1
+        # Counted in the sign-in host's breaker: the next sign-in (another tenant) fails fast.
+        with pytest.raises(SupportDeskError) as again:
+            await world.backend.tenant_health(CONTOSO)
+        _sign_in_words(again.value, "read Contoso's service health")
+        assert len(entra.discovery_requests) + len(entra.token_requests) == asked
+        assert world.partner_center.seen == []
+    finally:
+        await world.backend.close()
+
+
+async def test_an_unreachable_sign_in_host_says_try_again_and_opens_its_breaker(
+    aiohttp_server: Any, test_ca: LoopbackCA
+) -> None:
+    world = await _world(aiohttp_server, test_ca)
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    endpoints = replace(world.config.endpoints, authority_host=f"https://127.0.0.1:{closed}")
+    backend = world.backend_with(endpoints=endpoints)
+    try:
+        for ask in (backend.list_customers(), backend.tenant_health(CONTOSO)):
+            with pytest.raises(UpstreamUnavailable, match="^Microsoft sign-in isn't answering"):
+                await ask
+        assert backend.tokens.breaker.is_open  # type: ignore[attr-defined]
+    finally:
+        await backend.close()
+        await world.backend.close()
