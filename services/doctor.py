@@ -16,9 +16,15 @@ from services.tokens import TokenError
 _FIXES = {
     "credentials": "Check PARTNER_CLIENT_ID and the secret or certificate in the Entra app registration.",
     "sign-in": "Run 'make consent' as a partner admin (Admin agent) to renew the refresh token.",
-    "tenant": "Check the tenant id.",
+    "tenant": "Check PARTNER_TENANT_ID: Microsoft knows no tenant with that id (AADSTS90002).",
     "unavailable": "Check AZURE_AUTHORITY_HOST and the network; try again.",
 }
+
+
+APPLICATION_FIX = (
+    "Check PARTNER_CLIENT_ID: the partner tenant has no app with that id (AADSTS700016); copy the "
+    "Application (client) ID from the app registration in Entra."
+)
 
 
 @dataclass(frozen=True)
@@ -39,10 +45,12 @@ def _consent_fix(access: CustomerAccess) -> str:
 
 def _fix(error: UpstreamError | TokenError, access: CustomerAccess, customer: Customer | None) -> str:
     if isinstance(error, TokenError):
+        if error.reason == "consent" and customer:
+            return _consent_fix(access)
+        if error.unknown_application:
+            return APPLICATION_FIX
         if error.reason == "consent":
-            return (
-                _consent_fix(access) if customer else "Grant admin consent to the app in the partner tenant."
-            )
+            return "Grant admin consent to the app in the partner tenant."
         return _FIXES[error.reason]
     if error.status in (401, 403):
         if customer is None:

@@ -196,6 +196,33 @@ class PartnerSignInFailed(SupportDeskError):
         )
 
 
+class SignInSettingWrong(SupportDeskError):
+    """Entra refused the bot's own sign-in for a reason no retry fixes: a setting of whoever runs the bot
+    is wrong (`setting`: "client_id", "tenant_id" or "consent")."""
+
+    title = "Sign-in setting is wrong"
+
+    _MESSAGES = {
+        "client_id": (
+            "Microsoft doesn't know the bot's app in your partner tenant (AADSTS700016), so I can't sign "
+            "in. Whoever runs this bot needs to check PARTNER_CLIENT_ID against the app registration in "
+            "Entra ('make doctor' shows the fix)."
+        ),
+        "tenant_id": (
+            "Microsoft doesn't know the partner tenant this bot signs in to (AADSTS90002). Whoever runs "
+            "this bot needs to check PARTNER_TENANT_ID ('make doctor' shows the fix)."
+        ),
+        "consent": (
+            "The bot's app hasn't been granted admin consent in your partner tenant (AADSTS65001), so I "
+            "can't sign in. Whoever runs this bot needs to grant it in Entra ('make doctor' shows the fix)."
+        ),
+    }
+
+    def __init__(self, setting: str) -> None:
+        super().__init__(self._MESSAGES[setting], f"error.sign_in_{setting}")
+        self.setting = setting
+
+
 class PartnerCenterAccessDenied(SupportDeskError):
     title = "No access to Partner Center"
 

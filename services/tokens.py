@@ -88,6 +88,12 @@ class TokenError(Exception):
             return "tenant"
         return "unavailable"
 
+    @property
+    def unknown_application(self) -> bool:
+        """AADSTS700016: the tenant has no app with our client id. In a customer's tenant the app was never
+        consented there; in the partner's own, PARTNER_CLIENT_ID is wrong."""
+        return 700016 in self.codes or (not self.codes and self.error == "unauthorized_client")
+
 
 class SignInUnavailable(TokenError):
     """The sign-in host didn't answer usefully (MSAL raised): a 5xx or 429, a timeout, no connection, an

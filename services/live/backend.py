@@ -22,6 +22,7 @@ from services.errors import (
     PartnerSignInExpired,
     PartnerSignInFailed,
     Phrase,
+    SignInSettingWrong,
     SupportDeskError,
     UpstreamThrottled,
     UpstreamUnavailable,
@@ -57,6 +58,13 @@ def domain_error(
             return PartnerSignInExpired()
         if error.reason in ("consent", "tenant") and customer is not None:
             return ConsentMissing(customer.name)
+        # The partner tenant's own sign-in refused for a setting: saying "try again" would never help.
+        if error.unknown_application:
+            return SignInSettingWrong("client_id")
+        if error.reason == "tenant":
+            return SignInSettingWrong("tenant_id")
+        if error.reason == "consent" and error.codes:
+            return SignInSettingWrong("consent")
         return UpstreamUnavailable("Microsoft sign-in", purpose)
     if error.throttled:
         return UpstreamThrottled(error.api, purpose, error.retry_after)

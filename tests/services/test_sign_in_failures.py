@@ -9,7 +9,17 @@ from typing import Any
 
 import pytest
 
-from services.errors import SupportDeskError, UpstreamUnavailable
+from dialogs.language import error_wording
+from locales.translator import Translator
+from services.doctor import run_doctor
+from services.errors import (
+    ConsentMissing,
+    PartnerSignInFailed,
+    SignInSettingWrong,
+    SupportDeskError,
+    UpstreamUnavailable,
+)
+from services.live.config import Credential, CredentialKind
 from services.models import Customer
 from tests.doubles.faults import Fault
 from tests.doubles.live_world import TEST_LIMITS, LiveWorld, start_live_world
@@ -102,4 +112,120 @@ async def test_an_unreachable_sign_in_host_says_try_again_and_opens_its_breaker(
         assert backend.tokens.breaker.is_open  # type: ignore[attr-defined]
     finally:
         await backend.close()
+        await world.backend.close()
+
+
+def _entra_error(status: int, error: str, code: int, description: str) -> Fault:
+    body = {"error": error, "error_description": f"AADSTS{code}: {description}", "error_codes": [code]}
+    return Fault(status, body)
+
+
+@dataclass(frozen=True)
+class SettingRefused:
+    name: str
+    changes: dict[str, Any]  # to the live configuration
+    where: str
+    fault: Fault | None
+    wording: type[SupportDeskError]
+    says: str
+    fix: str
+
+
+TENANT_NOT_FOUND = "Tenant 'x' not found. Check to make sure you have the correct tenant ID."
+# Entra refusing the bot's own sign-in in the partner tenant: a setting to fix, never "try again".
+SETTINGS_REFUSED = [
+    SettingRefused(
+        "wrong client id (700016)",
+        {"client_id": "0e0e0e0e-0000-4000-8000-000000000bad"},
+        "",
+        None,
+        SignInSettingWrong,
+        "check PARTNER_CLIENT_ID",
+        "Check PARTNER_CLIENT_ID",
+    ),
+    SettingRefused(
+        "wrong secret (7000215)",
+        {"credential": Credential(CredentialKind.SECRET, secret="wrong")},
+        "",
+        None,
+        PartnerSignInFailed,
+        "check its secret or certificate",
+        "Check PARTNER_CLIENT_ID and the secret or certificate",
+    ),
+    SettingRefused(
+        "expired secret (7000222)",
+        {},
+        "token",
+        _entra_error(401, "invalid_client", 7000222, "The provided client secret keys are expired."),
+        PartnerSignInFailed,
+        "check its secret or certificate",
+        "Check PARTNER_CLIENT_ID and the secret or certificate",
+    ),
+    SettingRefused(
+        "tenant not found at discovery (90002)",
+        {},
+        "openid-configuration",
+        _entra_error(400, "invalid_tenant", 90002, TENANT_NOT_FOUND),
+        SignInSettingWrong,
+        "check PARTNER_TENANT_ID",
+        "Check PARTNER_TENANT_ID",
+    ),
+    SettingRefused(
+        "tenant not found at the token endpoint (90002)",
+        {},
+        "token",
+        _entra_error(400, "invalid_request", 90002, TENANT_NOT_FOUND),
+        SignInSettingWrong,
+        "check PARTNER_TENANT_ID",
+        "Check PARTNER_TENANT_ID",
+    ),
+    SettingRefused(
+        "no admin consent in the partner tenant (65001)",
+        {},
+        "token",
+        _entra_error(400, "invalid_grant", 65001, "The user or administrator has not consented."),
+        SignInSettingWrong,
+        "grant it in Entra",
+        "Grant admin consent to the app in the partner tenant",
+    ),
+]
+
+
+@pytest.mark.parametrize("refused", SETTINGS_REFUSED, ids=lambda r: r.name)
+async def test_a_refused_setting_says_what_to_fix_not_try_again(
+    aiohttp_server: Any, test_ca: LoopbackCA, refused: SettingRefused
+) -> None:
+    world = await _world(aiohttp_server, test_ca)
+    if refused.fault is not None:
+        world.entra.faults.add(replace(refused.fault, path_contains=refused.where, times=10))
+    backend = world.backend_with(**refused.changes)
+    try:
+        with pytest.raises(SupportDeskError) as raised:
+            await backend.list_customers()
+        error = raised.value
+        assert type(error) is refused.wording
+        assert refused.says in error.message and "try again" not in error.message.casefold()
+        korean_title, korean = error_wording(error, Translator("ko"))
+        assert korean_title and korean != error.message
+        # Entra answered: the sign-in host isn't failing, and `make doctor` names the same fix.
+        assert not backend.tokens.breaker.is_open  # type: ignore[attr-defined]
+        checks = await run_doctor(backend)
+    finally:
+        await backend.close()
+        await world.backend.close()
+    (partner,) = [c for c in checks if c.what == "Partner Center customers"]
+    assert not partner.ok and partner.detail == error.message
+    assert partner.fix.startswith(refused.fix)
+
+
+async def test_a_customer_tenant_without_the_app_is_that_customers_consent_not_a_setting(
+    aiohttp_server: Any, test_ca: LoopbackCA
+) -> None:
+    """The same AADSTS700016 in a customer's tenant means the app was never consented there."""
+    world = await _world(aiohttp_server, test_ca)
+    world.entra.unconsented_tenants.add(CONTOSO.tenant_id)
+    try:
+        with pytest.raises(ConsentMissing, match="^Contoso hasn't added your organisation's support app"):
+            await world.backend.tenant_health(CONTOSO)
+    finally:
         await world.backend.close()
