@@ -125,6 +125,36 @@ class AlreadyLinked(SupportDeskError):
         )
 
 
+class ServiceRequestOfAnotherCustomer(SupportDeskError):
+    """`link` named a Partner Center service request that isn't the hand-off's customer's. `owner_name` is
+    the customer it belongs to, or empty when Partner Center didn't say."""
+
+    title = "Another customer's service request"
+
+    def __init__(self, number: str, reference: str, customer_name: str, owner_name: str) -> None:
+        if owner_name:
+            super().__init__(
+                f"Service request {number} is {owner_name}'s, not {customer_name}'s, so I didn't link it to "
+                f"{reference}. Check the number in Partner Center.",
+                "error.request_of_another_customer",
+                number=number,
+                reference=reference,
+                customer=customer_name,
+                owner=owner_name,
+            )
+        else:
+            super().__init__(
+                f"Service request {number} isn't one of {customer_name}'s, so I didn't link it to "
+                f"{reference}. Check the number in Partner Center.",
+                "error.request_not_the_customers",
+                number=number,
+                reference=reference,
+                customer=customer_name,
+            )
+        self.number = number
+        self.owner_name = owner_name
+
+
 class ServiceRequestNotFound(SupportDeskError):
     title = "Service request not found"
 
