@@ -1,6 +1,6 @@
 """`make doctor`: acquire each token and call each API once, for the partner and a sample of customers,
-and say what works, what doesn't, and how to fix it. Exits non-zero when something the configuration asks
-for doesn't work."""
+and say what works, what doesn't, and how to fix it. Exits 1 when something the configuration asks for
+doesn't work (a check is required when the configuration uses what it checks; the rest only warn)."""
 
 from __future__ import annotations
 
@@ -133,8 +133,10 @@ def _refusal(error: UpstreamError | TokenError) -> str:
 
 
 async def _service_requests_check(backend: LiveBackend, customer: Customer) -> Check:
-    """Listing a customer's service requests: the read `requests` and `note` need, App+User only."""
+    """Listing a customer's service requests: the read `requests` and `note` need, App+User only. Only a
+    GDAP deployment asks for App+User access, so only there is it required; app-only, it is a warning."""
     access = backend.config.customer_access
+    required = access is CustomerAccess.GDAP
     try:
         requests = await backend.partner_center_requests.list_service_requests(customer.customer_id)
     except (UpstreamError, TokenError) as error:
@@ -142,8 +144,8 @@ async def _service_requests_check(backend: LiveBackend, customer: Customer) -> C
             fix = APP_USER_FIX if access is CustomerAccess.APP_ONLY else APP_USER_RENEW_FIX
         else:
             fix = _fix(error, access, None)
-        return Check(customer.name, SERVICE_REQUESTS, False, _refusal(error), fix)
-    return Check(customer.name, SERVICE_REQUESTS, True, f"{len(requests)} requests")
+        return Check(customer.name, SERVICE_REQUESTS, False, _refusal(error), fix, required)
+    return Check(customer.name, SERVICE_REQUESTS, True, f"{len(requests)} requests", required=required)
 
 
 def _azure_fix(error: UpstreamError | TokenError, subscription: str, on_behalf_of: bool) -> str:
