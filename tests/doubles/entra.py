@@ -8,6 +8,7 @@ Access tokens are unsigned JWTs carrying what the API doubles check: `aud` (the 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -74,6 +75,8 @@ class FakeEntra:
     admin_object_id: str = "0a1d2f3e-0000-4000-8000-00000000ad01"
     # Failures served on cue, before the real answer (match on the path: "openid-configuration", "token").
     faults: Faults = field(default_factory=Faults)
+    # When set, the token endpoint answers only once this is set: a token endpoint that stalls.
+    token_gate: asyncio.Event | None = None
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -127,6 +130,8 @@ class FakeEntra:
         grant = form.get("grant_type", "")
         scope = form.get("scope", "")
         self.token_requests.append(TokenRequest(tenant, grant, scope))
+        if self.token_gate is not None:
+            await self.token_gate.wait()
         fault = await self.faults.apply(request)
         if fault is not None:
             return fault
