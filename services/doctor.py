@@ -16,6 +16,7 @@ from services.tokens import TokenError
 _FIXES = {
     "credentials": "Check PARTNER_CLIENT_ID and the secret or certificate in the Entra app registration.",
     "sign-in": "Run 'make consent' as a partner admin (Admin agent) to renew the refresh token.",
+    "no-consent": "Run 'make consent' once as a partner admin (Admin agent): GDAP access acts as one.",
     "tenant": "Check PARTNER_TENANT_ID: Microsoft knows no tenant with that id (AADSTS90002).",
     "unavailable": "Check AZURE_AUTHORITY_HOST and the network; try again.",
 }

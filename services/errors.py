@@ -228,7 +228,8 @@ class PartnerSignInFailed(SupportDeskError):
 
 class SignInSettingWrong(SupportDeskError):
     """Entra refused the bot's own sign-in for a reason no retry fixes: a setting of whoever runs the bot
-    is wrong (`setting`: "client_id", "tenant_id" or "consent")."""
+    is wrong (`setting`: "client_id", "tenant_id", "consent", or "partner_consent" when GDAP access has
+    no partner admin's sign-in yet)."""
 
     title = "Sign-in setting is wrong"
 
@@ -246,11 +247,17 @@ class SignInSettingWrong(SupportDeskError):
             "The bot's app hasn't been granted admin consent in your partner tenant (AADSTS65001), so I "
             "can't sign in. Whoever runs this bot needs to grant it in Entra ('make doctor' shows the fix)."
         ),
+        "partner_consent": (
+            "No partner admin has signed in for this bot yet (CUSTOMER_ACCESS=gdap acts as one), so I "
+            "can't reach Microsoft. Whoever runs this bot needs to run 'make consent' once."
+        ),
     }
 
     def __init__(self, setting: str) -> None:
         super().__init__(self._MESSAGES[setting], f"error.sign_in_{setting}")
         self.setting = setting
+        if setting == "partner_consent":
+            self.title = "Partner sign-in needed"
 
 
 class PartnerCenterAccessDenied(SupportDeskError):

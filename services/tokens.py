@@ -53,6 +53,8 @@ _CREDENTIAL_CODES = frozenset({7000215, 7000222, 700027, 700023, 7000218, 700024
 _SIGN_IN_AGAIN_CODES = frozenset({700082, 70043, 50173, 50078, 50076, 54005, 70000})
 _TENANT_CODES = frozenset({90002, 900023, 90072})
 T = TypeVar("T")
+# GDAP before `make consent`: the token cache holds no partner admin (our own error, not Entra's).
+NO_PARTNER_CONSENT = "partner_consent_missing"
 # What a sign-in failure is called in errors, logs and the breaker.
 SIGN_IN = "Microsoft sign-in"
 
@@ -76,7 +78,9 @@ class TokenError(Exception):
 
     @property
     def reason(self) -> str:
-        """consent | credentials | sign-in | tenant | unavailable."""
+        """no-consent | consent | credentials | sign-in | tenant | unavailable."""
+        if self.error == NO_PARTNER_CONSENT:
+            return "no-consent"
         codes = set(self.codes)
         if codes & _CREDENTIAL_CODES or self.error == "invalid_client":
             return "credentials"
@@ -372,7 +376,7 @@ class MsalTokens:
         accounts = app.get_accounts()
         if not accounts:
             return {
-                "error": "consent_required",
+                "error": NO_PARTNER_CONSENT,
                 "error_description": "No partner admin has consented yet: run `make consent`.",
             }
         silent: dict[str, Any] | None = app.acquire_token_silent_with_error([scope], account=accounts[0])

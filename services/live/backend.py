@@ -52,6 +52,8 @@ def domain_error(
 ) -> SupportDeskError:
     """What the user is told when `purpose` ("read Contoso's service health") failed upstream."""
     if isinstance(error, TokenError):
+        if error.reason == "no-consent":
+            return SignInSettingWrong("partner_consent")
         if error.reason == "credentials":
             return PartnerSignInFailed()
         if error.reason == "sign-in":

@@ -195,6 +195,7 @@ ERRORS = [
     SignInSettingWrong("client_id"),
     SignInSettingWrong("tenant_id"),
     SignInSettingWrong("consent"),
+    SignInSettingWrong("partner_consent"),
     PartnerCenterAccessDenied(),
     AzureSupportAccessDenied("Contoso"),
     AzureSubscriptionMissing("Contoso"),

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 
 from dialogs.language import error_wording
 from locales.translator import Translator
@@ -19,7 +21,7 @@ from services.errors import (
     SupportDeskError,
     UpstreamUnavailable,
 )
-from services.live.config import Credential, CredentialKind
+from services.live.config import Credential, CredentialKind, CustomerAccess
 from services.models import Customer
 from tests.doubles.faults import Fault
 from tests.doubles.live_world import TEST_LIMITS, LiveWorld, start_live_world
@@ -229,3 +231,29 @@ async def test_a_customer_tenant_without_the_app_is_that_customers_consent_not_a
             await world.backend.tenant_health(CONTOSO)
     finally:
         await world.backend.close()
+
+
+async def test_gdap_before_make_consent_says_to_run_it_for_the_partner_and_every_customer(
+    aiohttp_server: Any, test_ca: LoopbackCA, tmp_path: Path
+) -> None:
+    world = await _world(aiohttp_server, test_ca)
+    key = Fernet.generate_key().decode("ascii")
+    gdap = {
+        "customer_access": CustomerAccess.GDAP,
+        "token_cache_path": tmp_path / "token-cache.bin",
+        "token_cache_key": key,
+    }
+    backend = world.backend_with(**gdap)
+    try:
+        for ask in (backend.list_customers(), backend.tenant_health(CONTOSO)):
+            with pytest.raises(SignInSettingWrong) as raised:
+                await ask
+            assert raised.value.title == "Partner sign-in needed"
+            assert "run 'make consent' once" in raised.value.message
+        checks = await run_doctor(backend)
+    finally:
+        await backend.close()
+        await world.backend.close()
+    (partner,) = [c for c in checks if c.what == "Partner Center customers"]
+    assert partner.fix.startswith("Run 'make consent' once as a partner admin")
+    assert world.entra.token_requests == [], "nothing to redeem: Entra isn't asked"

@@ -143,7 +143,7 @@ async def test_gdap_consent_is_persisted_encrypted_and_redeemed_per_customer_ten
     try:
         with pytest.raises(TokenError) as raised:
             await before.bearer(CONTOSO, GRAPH)
-        assert raised.value.reason == "consent"
+        assert raised.value.reason == "no-consent"
         prompt, wait = await before.start_consent()
         assert prompt.user_code == "GDAP-1234" and "devicelogin" in prompt.message
         assert "access_token" in await asyncio.to_thread(wait)
