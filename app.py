@@ -118,7 +118,7 @@ from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
 from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
 from services.telemetry import start_telemetry
-from services.tokens import MsalTokens, TokenError
+from services.tokens import MsalTokens, TokenCacheInUse, TokenError
 from services.turn_journal import TurnJournal
 from services.watcher import HealthWatcher
 
@@ -486,7 +486,10 @@ def doctor_main(environ: Mapping[str, str] | None = None) -> int:
         _stop(str(error))
     if settings.live is None:
         _stop("make doctor checks the live backend: set BOT_BACKEND=live and its settings")
-    backend = LiveBackend(settings.live)
+    try:
+        backend = LiveBackend(settings.live)
+    except TokenCacheInUse as error:
+        _stop(str(error))
 
     async def check() -> list[Check]:
         try:
@@ -508,7 +511,11 @@ def consent_main(environ: Mapping[str, str] | None = None) -> int:
         _stop(str(error))
     if settings.live is None or settings.live.customer_access is not CustomerAccess.GDAP:
         _stop("make consent is for BOT_BACKEND=live with CUSTOMER_ACCESS=gdap")
-    tokens = MsalTokens(settings.live)
+    try:
+        tokens = MsalTokens(settings.live, for_consent=True)
+    except TokenCacheInUse as error:
+        print(f"Consent not started: {error}", file=sys.stderr)
+        return 1
     try:
         prompt, wait = asyncio.run(tokens.start_consent())
         print(prompt.message, flush=True)
@@ -761,6 +768,8 @@ def main() -> None:
         app = create_app(settings)
     except StorageError as error:
         _stop(f"BOT_DATA_DIR={settings.data_dir}: {error}")
+    except TokenCacheInUse as error:
+        _stop(str(error))
     settle_heap()
 
     def serving(_: str) -> None:

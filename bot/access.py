@@ -18,6 +18,7 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity
 
 from bot.proactive import tenant_of
+from dialogs.teams_member import Roster
 from services.ports import AuditTrail, GroupMembership
 
 logger = logging.getLogger("bot.access")
@@ -74,13 +75,22 @@ class AccessPolicy:
     async def _by_upn(self, context: TurnContext) -> bool:
         if not any("@" in o for o in self.rules.operators) or context.activity.channel_id != "msteams":
             return False
-        person = context.activity.from_property
+        activity = context.activity
+        person = activity.from_property
+        # Through the adapter's Connector (pooled aiohttp, its token fetched off the event loop), not
+        # TeamsInfo's msrest client, which signs each call with the bot's token fetched on the loop.
+        roster = getattr(context.adapter, "connector", None)
         try:
-            member = await TeamsInfo.get_member(context, person.id)
+            if isinstance(roster, Roster):
+                found = await roster.member(activity.service_url, activity.conversation.id, person.id)
+                upn = found.get("userPrincipalName") or found.get("email")
+            else:
+                member = await TeamsInfo.get_member(context, person.id)
+                upn = member.user_principal_name or member.email
         except Exception as error:  # noqa: BLE001 - an unknown UPN is simply not an operator
             logger.info("member lookup for operators failed: %s", type(error).__name__)
             return False
-        upn = (member.user_principal_name or member.email or "").casefold()
+        upn = upn.casefold() if isinstance(upn, str) else ""
         return bool(upn) and upn in self.rules.operators
 
     async def _by_group(self, object_id: str) -> bool:

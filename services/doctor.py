@@ -1,6 +1,6 @@
 """`make doctor`: acquire each token and call each API once, for the partner and a sample of customers,
-and say what works, what doesn't, and how to fix it. Exits non-zero when something the configuration asks
-for doesn't work."""
+and say what works, what doesn't, and how to fix it. Exits 1 when something the configuration asks for
+doesn't work (a check is required when the configuration uses what it checks; the rest only warn)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,16 @@ from services.tokens import TokenError
 _FIXES = {
     "credentials": "Check PARTNER_CLIENT_ID and the secret or certificate in the Entra app registration.",
     "sign-in": "Run 'make consent' as a partner admin (Admin agent) to renew the refresh token.",
-    "tenant": "Check the tenant id.",
+    "no-consent": "Run 'make consent' once as a partner admin (Admin agent): GDAP access acts as one.",
+    "tenant": "Check PARTNER_TENANT_ID: Microsoft knows no tenant with that id (AADSTS90002).",
     "unavailable": "Check AZURE_AUTHORITY_HOST and the network; try again.",
 }
+
+
+APPLICATION_FIX = (
+    "Check PARTNER_CLIENT_ID: the partner tenant has no app with that id (AADSTS700016); copy the "
+    "Application (client) ID from the app registration in Entra."
+)
 
 
 @dataclass(frozen=True)
@@ -39,10 +46,12 @@ def _consent_fix(access: CustomerAccess) -> str:
 
 def _fix(error: UpstreamError | TokenError, access: CustomerAccess, customer: Customer | None) -> str:
     if isinstance(error, TokenError):
+        if error.reason == "consent" and customer:
+            return _consent_fix(access)
+        if error.unknown_application:
+            return APPLICATION_FIX
         if error.reason == "consent":
-            return (
-                _consent_fix(access) if customer else "Grant admin consent to the app in the partner tenant."
-            )
+            return "Grant admin consent to the app in the partner tenant."
         return _FIXES[error.reason]
     if error.status in (401, 403):
         if customer is None:
@@ -125,8 +134,10 @@ def _refusal(error: UpstreamError | TokenError) -> str:
 
 
 async def _service_requests_check(backend: LiveBackend, customer: Customer) -> Check:
-    """Listing a customer's service requests: the read `requests` and `note` need, App+User only."""
+    """Listing a customer's service requests: the read `requests` and `note` need, App+User only. Only a
+    GDAP deployment asks for App+User access, so only there is it required; app-only, it is a warning."""
     access = backend.config.customer_access
+    required = access is CustomerAccess.GDAP
     try:
         requests = await backend.partner_center_requests.list_service_requests(customer.customer_id)
     except (UpstreamError, TokenError) as error:
@@ -134,8 +145,8 @@ async def _service_requests_check(backend: LiveBackend, customer: Customer) -> C
             fix = APP_USER_FIX if access is CustomerAccess.APP_ONLY else APP_USER_RENEW_FIX
         else:
             fix = _fix(error, access, None)
-        return Check(customer.name, SERVICE_REQUESTS, False, _refusal(error), fix)
-    return Check(customer.name, SERVICE_REQUESTS, True, f"{len(requests)} requests")
+        return Check(customer.name, SERVICE_REQUESTS, False, _refusal(error), fix, required)
+    return Check(customer.name, SERVICE_REQUESTS, True, f"{len(requests)} requests", required=required)
 
 
 def _azure_fix(error: UpstreamError | TokenError, subscription: str, on_behalf_of: bool) -> str:

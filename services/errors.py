@@ -125,6 +125,36 @@ class AlreadyLinked(SupportDeskError):
         )
 
 
+class ServiceRequestOfAnotherCustomer(SupportDeskError):
+    """`link` named a Partner Center service request that isn't the hand-off's customer's. `owner_name` is
+    the customer it belongs to, or empty when Partner Center didn't say."""
+
+    title = "Another customer's service request"
+
+    def __init__(self, number: str, reference: str, customer_name: str, owner_name: str) -> None:
+        if owner_name:
+            super().__init__(
+                f"Service request {number} is {owner_name}'s, not {customer_name}'s, so I didn't link it to "
+                f"{reference}. Check the number in Partner Center.",
+                "error.request_of_another_customer",
+                number=number,
+                reference=reference,
+                customer=customer_name,
+                owner=owner_name,
+            )
+        else:
+            super().__init__(
+                f"Service request {number} isn't one of {customer_name}'s, so I didn't link it to "
+                f"{reference}. Check the number in Partner Center.",
+                "error.request_not_the_customers",
+                number=number,
+                reference=reference,
+                customer=customer_name,
+            )
+        self.number = number
+        self.owner_name = owner_name
+
+
 class ServiceRequestNotFound(SupportDeskError):
     title = "Service request not found"
 
@@ -194,6 +224,40 @@ class PartnerSignInFailed(SupportDeskError):
             "Ask whoever runs this bot to check its secret or certificate ('make doctor').",
             "error.partner_sign_in_failed",
         )
+
+
+class SignInSettingWrong(SupportDeskError):
+    """Entra refused the bot's own sign-in for a reason no retry fixes: a setting of whoever runs the bot
+    is wrong (`setting`: "client_id", "tenant_id", "consent", or "partner_consent" when GDAP access has
+    no partner admin's sign-in yet)."""
+
+    title = "Sign-in setting is wrong"
+
+    _MESSAGES = {
+        "client_id": (
+            "Microsoft doesn't know the bot's app in your partner tenant (AADSTS700016), so I can't sign "
+            "in. Whoever runs this bot needs to check PARTNER_CLIENT_ID against the app registration in "
+            "Entra ('make doctor' shows the fix)."
+        ),
+        "tenant_id": (
+            "Microsoft doesn't know the partner tenant this bot signs in to (AADSTS90002). Whoever runs "
+            "this bot needs to check PARTNER_TENANT_ID ('make doctor' shows the fix)."
+        ),
+        "consent": (
+            "The bot's app hasn't been granted admin consent in your partner tenant (AADSTS65001), so I "
+            "can't sign in. Whoever runs this bot needs to grant it in Entra ('make doctor' shows the fix)."
+        ),
+        "partner_consent": (
+            "No partner admin has signed in for this bot yet (CUSTOMER_ACCESS=gdap acts as one), so I "
+            "can't reach Microsoft. Whoever runs this bot needs to run 'make consent' once."
+        ),
+    }
+
+    def __init__(self, setting: str) -> None:
+        super().__init__(self._MESSAGES[setting], f"error.sign_in_{setting}")
+        self.setting = setting
+        if setting == "partner_consent":
+            self.title = "Partner sign-in needed"
 
 
 class PartnerCenterAccessDenied(SupportDeskError):

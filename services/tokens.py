@@ -7,7 +7,12 @@
 - MSAL is synchronous (requests), so each call runs in a worker thread; a lock per authority and scope
   makes ten concurrent first asks cost one token request, not ten.
 - MSAL talks through a requests session we own: it trusts the configured CA bundle even when
-  REQUESTS_CA_BUNDLE says otherwise, has timeouts, and is closed with the backend.
+  REQUESTS_CA_BUNDLE says otherwise, has timeouts (a call that timed out is not sent again, so the read
+  timeout is the longest a sign-in waits), and is closed with the backend.
+- MSAL returns Entra's refusals but raises when the sign-in host fails (5xx, 429 without a JSON body,
+  timeouts, an unreachable host, an unreadable answer, OpenID discovery failing): each of those becomes
+  SignInUnavailable, and the session counts them in the sign-in host's circuit breaker, which then fails
+  fast like the other APIs' (a token served from the cache never asks the host, so it never waits on it).
 - With a non-default authority host (a national cloud, or a test double) instance discovery is off, so
   MSAL never asks the public cloud whether the host is legitimate.
 - App-only: client credentials (secret, certificate, or a managed identity as a federated credential).
@@ -18,21 +23,27 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import re
+import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import msal
 import requests
 from cryptography.fernet import Fernet, InvalidToken
+from msal.exceptions import MsalServiceError
 from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from services.live.config import CredentialKind, CustomerAccess, LiveConfig
+from services.live.upstream import CircuitBreaker, CircuitOpen
 
 logger = logging.getLogger("services.tokens")
 
@@ -41,6 +52,11 @@ _CONSENT_CODES = frozenset({65001, 700016, 7000112, 50020, 500011, 530004})
 _CREDENTIAL_CODES = frozenset({7000215, 7000222, 700027, 700023, 7000218, 700024})
 _SIGN_IN_AGAIN_CODES = frozenset({700082, 70043, 50173, 50078, 50076, 54005, 70000})
 _TENANT_CODES = frozenset({90002, 900023, 90072})
+T = TypeVar("T")
+# GDAP before `make consent`: the token cache holds no partner admin (our own error, not Entra's).
+NO_PARTNER_CONSENT = "partner_consent_missing"
+# What a sign-in failure is called in errors, logs and the breaker.
+SIGN_IN = "Microsoft sign-in"
 
 
 class TokenSource(Protocol):
@@ -62,7 +78,9 @@ class TokenError(Exception):
 
     @property
     def reason(self) -> str:
-        """consent | credentials | sign-in | tenant | unavailable."""
+        """no-consent | consent | credentials | sign-in | tenant | unavailable."""
+        if self.error == NO_PARTNER_CONSENT:
+            return "no-consent"
         codes = set(self.codes)
         if codes & _CREDENTIAL_CODES or self.error == "invalid_client":
             return "credentials"
@@ -74,6 +92,24 @@ class TokenError(Exception):
             return "tenant"
         return "unavailable"
 
+    @property
+    def unknown_application(self) -> bool:
+        """AADSTS700016: the tenant has no app with our client id. In a customer's tenant the app was never
+        consented there; in the partner's own, PARTNER_CLIENT_ID is wrong."""
+        return 700016 in self.codes or (not self.codes and self.error == "unauthorized_client")
+
+
+class SignInUnavailable(TokenError):
+    """The sign-in host didn't answer usefully (MSAL raised): a 5xx or 429, a timeout, no connection, an
+    answer that isn't Entra's JSON, or the breaker failing fast after several of those. Try again later."""
+
+    def __init__(self, tenant_id: str, scope: str, cause: str) -> None:
+        super().__init__(tenant_id, scope, "temporarily_unavailable", cause, ())
+
+    @property
+    def reason(self) -> str:
+        return "unavailable"
+
 
 def _codes(result: dict[str, Any]) -> tuple[int, ...]:
     raw = result.get("error_codes")
@@ -83,49 +119,169 @@ def _codes(result: dict[str, Any]) -> tuple[int, ...]:
     return tuple(int(c) for c in found)
 
 
+def _raised(tenant_id: str, scope: str, error: Exception) -> TokenError:
+    """What an exception MSAL raised means. OpenID discovery answering 4xx (a tenant that doesn't exist:
+    AADSTS90002) is a refusal like a token endpoint's; everything else is the host failing."""
+    chain = [error, error.__cause__, error.__context__]
+    text = " ".join(str(e) for e in chain if e is not None)
+    status = re.search(r"HTTP status: (\d{3})", text)
+    if isinstance(error, ValueError) and status and 400 <= int(status.group(1)) < 500:
+        if int(status.group(1)) != 429:
+            body = {"error_description": text}
+            return TokenError(tenant_id, scope, "invalid_tenant", "OpenID discovery refused", _codes(body))
+    return SignInUnavailable(tenant_id, scope, type(error).__name__)
+
+
 class PinnedSession(requests.Session):
-    """MSAL's HTTP client: our CA bundle and timeouts on every call, one retry of a failed connection.
+    """MSAL's HTTP client: our CA bundle and timeouts on every call, one retry of a connection that failed
+    to open (nothing was sent), none of one that timed out or broke later: the read timeout bounds a call.
 
     requests lets REQUESTS_CA_BUNDLE override a session's `verify` unless the call passes it, so it is
-    passed on each call.
+    passed on each call. Every answer is reported to the sign-in host's breaker: a 5xx, a 429, a timeout,
+    no connection or a body that isn't JSON (Entra always answers JSON) is a failure.
     """
 
-    def __init__(self, ca_bundle: Path | None, timeout: tuple[float, float]) -> None:
+    def __init__(
+        self, ca_bundle: Path | None, timeout: tuple[float, float], breaker: CircuitBreaker | None = None
+    ) -> None:
         super().__init__()
         self._verify: str | bool = str(ca_bundle) if ca_bundle else True
         self._timeout = timeout
-        adapter = HTTPAdapter(max_retries=1)
+        self._breaker = breaker
+        self._breaker_lock = threading.Lock()  # MSAL calls from worker threads
+        adapter = HTTPAdapter(max_retries=Retry(total=1, connect=1, read=0, status=0, other=0, redirect=0))
         self.mount("https://", adapter)
         self.mount("http://", adapter)
 
     def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("verify", self._verify)
         kwargs.setdefault("timeout", self._timeout)
-        return super().request(method, url, *args, **kwargs)
+        if self._breaker is None:
+            return super().request(method, url, *args, **kwargs)
+        with self._breaker_lock:
+            try:
+                self._breaker.check(SIGN_IN)
+            except CircuitOpen:
+                raise requests.ConnectionError(f"{SIGN_IN}: failing fast after repeated failures") from None
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except requests.exceptions.SSLError:
+            raise  # a certificate we don't trust is a setting to fix, not a host that's down
+        except requests.RequestException:
+            with self._breaker_lock:
+                self._breaker.failed()
+            raise
+        with self._breaker_lock:
+            if response.status_code >= 500 or response.status_code == 429 or not _is_json(response):
+                self._breaker.failed()
+            else:
+                self._breaker.succeeded()
+        return response
+
+
+def _is_json(response: requests.Response) -> bool:
+    try:
+        response.json()
+    except ValueError:
+        return False
+    return True
+
+
+class TokenCacheInUse(ValueError):
+    """Another process holds the token cache file in a way that excludes this one."""
+
+    def __init__(self, path: Path, exclusive: bool) -> None:
+        if exclusive:
+            message = (
+                f"the bot is running with the token cache {path}: stop it, run make consent, then start it"
+            )
+        else:
+            message = f"make consent is writing the token cache {path}: start the bot when it has finished"
+        super().__init__(message)
+
+
+# One lock per cache file in this process: saves of one file never interleave.
+_SAVE_LOCKS: dict[Path, threading.Lock] = {}
+_SAVE_LOCKS_GUARD = threading.Lock()
+
+
+def _save_lock(path: Path) -> threading.Lock:
+    with _SAVE_LOCKS_GUARD:
+        return _SAVE_LOCKS.setdefault(path.resolve(), threading.Lock())
 
 
 class EncryptedTokenCache:
-    """MSAL's serializable cache, persisted to one file encrypted with a Fernet key."""
+    """MSAL's serializable cache, persisted to one file encrypted with a Fernet key.
 
-    def __init__(self, path: Path, key: str) -> None:
+    The in-memory cache is the truth and the file follows it. Saves of one file are serialized, and each
+    snapshot is taken inside that lock, so a later save always holds everything an earlier one did (a
+    refresh token another thread just obtained is never written over by an older snapshot). Each save
+    writes a fresh temporary file created 0600 beside the cache, then renames it over the cache: a crash
+    at any point leaves the previous file whole.
+
+    Across processes the bot holds a shared lock on `<cache>.lock` for its lifetime and `make consent` an
+    exclusive one, so a consent never runs under a bot that would later write its older cache over the
+    new sign-in (each refuses with one line instead).
+    """
+
+    def __init__(self, path: Path, key: str, *, exclusive: bool = False) -> None:
         self.path = path
         self._fernet = Fernet(key.encode("ascii"))
+        self._lock = _save_lock(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._holder = _hold(path.with_name(path.name + ".lock"), exclusive)
         self.cache = msal.SerializableTokenCache()
-        if path.is_file():
-            try:
-                self.cache.deserialize(self._fernet.decrypt(path.read_bytes()).decode("utf-8"))
-            except InvalidToken as error:
-                raise ValueError(f"{path} can't be decrypted with the configured key") from error
+        try:
+            if path.is_file():
+                try:
+                    self.cache.deserialize(self._fernet.decrypt(path.read_bytes()).decode("utf-8"))
+                except InvalidToken as error:
+                    raise ValueError(f"{path} can't be decrypted with the configured key") from error
+        except BaseException:
+            os.close(self._holder)
+            raise
 
     def save(self) -> None:
-        if not self.cache.has_state_changed:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(self.path.suffix + ".tmp")
-        partial.write_bytes(self._fernet.encrypt(self.cache.serialize().encode("utf-8")))
-        os.chmod(partial, 0o600)
-        partial.replace(self.path)
-        self.cache.has_state_changed = False
+        with self._lock:
+            if not self.cache.has_state_changed:
+                return
+            # serialize() takes MSAL's own cache lock and clears has_state_changed.
+            sealed = self._fernet.encrypt(self.cache.serialize().encode("utf-8"))
+            try:
+                _replace_atomically(self.path, sealed)
+            except BaseException:
+                self.cache.has_state_changed = True  # the next save tries again
+                raise
+
+    def close(self) -> None:
+        if self._holder >= 0:
+            os.close(self._holder)  # closing the descriptor releases the lock
+            self._holder = -1
+
+
+def _hold(lock_path: Path, exclusive: bool) -> int:
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(descriptor, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise TokenCacheInUse(lock_path.with_name(lock_path.name.removesuffix(".lock")), exclusive) from None
+    return descriptor
+
+
+def _replace_atomically(path: Path, content: bytes) -> None:
+    """Write `content` to a new file created 0600 in `path`'s folder, then rename it over `path`."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True)
@@ -146,18 +302,25 @@ class MsalTokens:
         *,
         http_client: requests.Session | None = None,
         assertion: Callable[[], str] | None = None,
+        for_consent: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`for_consent`: `make consent`, which holds the GDAP token cache file alone."""
         self._config = config
         limits = config.limits
+        # The sign-in host's breaker (the authority host's), counted by our own session.
+        self.breaker = CircuitBreaker(limits.breaker_failures, limits.breaker_cooldown_seconds, clock)
         self._owns_http = http_client is None
         self._http = http_client or PinnedSession(
-            config.ca_bundle, (limits.connect_timeout_seconds, limits.read_timeout_seconds)
+            config.ca_bundle, (limits.connect_timeout_seconds, limits.read_timeout_seconds), self.breaker
         )
         self._persisted: EncryptedTokenCache | None = None
         if config.customer_access is CustomerAccess.GDAP:
             if not config.token_cache_key:
                 raise ValueError("GDAP access needs a token cache key")
-            self._persisted = EncryptedTokenCache(config.token_cache_path, config.token_cache_key)
+            self._persisted = EncryptedTokenCache(
+                config.token_cache_path, config.token_cache_key, exclusive=for_consent
+            )
             self._cache: msal.TokenCache = self._persisted.cache
         else:
             self._cache = msal.TokenCache()
@@ -181,8 +344,8 @@ class MsalTokens:
             held = self._delegated.get((tenant_id, scope))
             if held and held[1] > time.monotonic():
                 return f"Bearer {held[0]}"
-            app = await self._app(tenant_id)
-            result = await asyncio.to_thread(self._acquire, app, scope)
+            app = await self._app(tenant_id, scope)
+            result = await self._signing_in(tenant_id, scope, lambda: self._acquire(app, scope))
             token = result.get("access_token")
             if self._persisted is not None and isinstance(token, str):
                 # Like MSAL: a token with less than five minutes left counts as expired.
@@ -213,24 +376,48 @@ class MsalTokens:
         accounts = app.get_accounts()
         if not accounts:
             return {
-                "error": "consent_required",
+                "error": NO_PARTNER_CONSENT,
                 "error_description": "No partner admin has consented yet: run `make consent`.",
             }
         silent: dict[str, Any] | None = app.acquire_token_silent_with_error([scope], account=accounts[0])
-        self._persisted.save()
+        try:
+            self._persisted.save()
+        except OSError as error:
+            # The token is good and stays in memory; the next save (or close) writes it.
+            logger.warning("token cache not saved path=%s error=%s", self._persisted.path, error.strerror)
         return silent or {
             "error": "interaction_required",
             "error_description": "The partner admin's sign-in has expired: run `make consent` again.",
         }
 
-    async def _app(self, tenant_id: str) -> Any:
+    async def _signing_in(self, tenant_id: str, scope: str, call: Callable[[], T]) -> T:
+        """`call` (MSAL, which blocks) on a worker thread; what MSAL raises as a TokenError."""
+        try:
+            return await asyncio.to_thread(call)
+        except requests.exceptions.SSLError:
+            raise
+        except (requests.RequestException, MsalServiceError, ValueError) as raised:
+            error = _raised(tenant_id, scope, raised)
+        logger.warning(
+            "sign-in failed tenant=%s scope=%s error=%s cause=%s codes=%s",
+            tenant_id,
+            scope,
+            error.error,
+            error.description,
+            error.codes,
+        )
+        raise error
+
+    async def _app(self, tenant_id: str, scope: str) -> Any:
         authority = self.authority(tenant_id)
         if authority in self._apps:
             return self._apps[authority]
         async with self._app_locks.setdefault(authority, asyncio.Lock()):
             if authority not in self._apps:
                 # The constructor fetches the OpenID configuration, so it runs off the event loop.
-                self._apps[authority] = await asyncio.to_thread(self._build_app, authority)
+                self._apps[authority] = await self._signing_in(
+                    tenant_id, scope, lambda: self._build_app(authority)
+                )
         return self._apps[authority]
 
     def _build_app(self, authority: str) -> Any:
@@ -284,9 +471,12 @@ class MsalTokens:
         """Device-code sign-in of a partner admin (GDAP): the prompt to show, and the blocking wait."""
         if self._persisted is None:
             raise ValueError("consent is only needed for GDAP access (CUSTOMER_ACCESS=gdap)")
-        app = await self._app(self._config.partner_tenant_id)
+        tenant_id = self._config.partner_tenant_id
         scope = self._config.endpoints.scope(self._config.endpoints.partner_center)
-        flow: dict[str, Any] = await asyncio.to_thread(app.initiate_device_flow, [scope])
+        app = await self._app(tenant_id, scope)
+        flow: dict[str, Any] = await self._signing_in(
+            tenant_id, scope, lambda: app.initiate_device_flow([scope])
+        )
         if "user_code" not in flow:
             raise TokenError(
                 self._config.partner_tenant_id,
@@ -298,7 +488,12 @@ class MsalTokens:
         persisted = self._persisted
 
         def wait() -> dict[str, Any]:
-            result: dict[str, Any] = app.acquire_token_by_device_flow(flow)
+            try:
+                result: dict[str, Any] = app.acquire_token_by_device_flow(flow)
+            except requests.exceptions.SSLError:
+                raise
+            except (requests.RequestException, MsalServiceError, ValueError) as raised:
+                raise _raised(tenant_id, scope, raised) from None
             persisted.save()
             return result
 
@@ -309,6 +504,9 @@ class MsalTokens:
 
     def close(self) -> None:
         if self._persisted is not None:
-            self._persisted.save()
+            try:
+                self._persisted.save()
+            finally:
+                self._persisted.close()
         if self._owns_http:
             self._http.close()

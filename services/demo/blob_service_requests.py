@@ -24,11 +24,12 @@ from services.demo.service_requests import (
     number_prefix,
     request_from_row,
     request_row,
+    taken_elsewhere,
 )
 from services.errors import AlreadyLinked, ServiceRequestNotFound
 from services.models import Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
 
-_KEY, _CUSTOMER, _CREATED, _HANDED_OFF, _SR_NUMBER = 1, 2, 13, 14, 15
+_KEY, _CUSTOMER, _CUSTOMER_NAME, _CREATED, _HANDED_OFF, _SR_NUMBER = 1, 2, 3, 13, 14, 15
 
 
 class BlobDemoServiceRequests:
@@ -131,6 +132,17 @@ class BlobDemoServiceRequests:
         return await self.service_request(stored)
 
     async def link_request(self, reference: str, number: str) -> ServiceRequest:
+        linked = await self._links.get(number)
+        if linked and linked["number"] != reference:
+            mine, holder = await self._requests.get(reference), await self._requests.get(linked["number"])
+            if mine is not None and holder is not None and not mine["row"][_SR_NUMBER]:
+                row, held = mine["row"], holder["row"]
+                raise taken_elsewhere(
+                    number,
+                    reference,
+                    (row[_CUSTOMER], row[_CUSTOMER_NAME]),
+                    (held[0], held[_CUSTOMER], held[_CUSTOMER_NAME]),
+                )
         before: list[str] = []
 
         def link(record: dict[str, Any] | None) -> Any:

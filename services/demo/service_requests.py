@@ -14,7 +14,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from services.errors import AlreadyLinked, ServiceRequestNotFound
+from services.errors import (
+    AlreadyLinked,
+    ServiceRequestNotFound,
+    ServiceRequestOfAnotherCustomer,
+    SupportDeskError,
+)
 from services.models import (
     Contact,
     Customer,
@@ -231,10 +236,19 @@ class DemoServiceRequests:
         def link(db: sqlite3.Connection) -> str:
             with SqliteDatabase.transaction(db):
                 row = db.execute(
-                    "SELECT sr_number FROM service_requests WHERE number = ? AND handed_off = 1", (reference,)
+                    "SELECT sr_number, customer_id, customer_name FROM service_requests "
+                    "WHERE number = ? AND handed_off = 1",
+                    (reference,),
                 ).fetchone()
                 if row is None:
                     raise ServiceRequestNotFound(reference)
+                taken = db.execute(
+                    "SELECT number, customer_id, customer_name FROM service_requests "
+                    "WHERE sr_number = ? AND number != ?",
+                    (number, reference),
+                ).fetchone()
+                if not row[0] and taken is not None:
+                    raise taken_elsewhere(number, reference, (row[1], row[2]), taken)
                 if not row[0]:
                     db.execute(
                         "UPDATE service_requests SET sr_number = ? WHERE number = ?", (number, reference)
@@ -263,6 +277,17 @@ class DemoServiceRequests:
 
     def _request(self, row: tuple[str, ...], notes: list[tuple[str, ...]], now: datetime) -> ServiceRequest:
         return request_from_row(row, notes, now, self._catalogue)
+
+
+def taken_elsewhere(
+    number: str, reference: str, customer: tuple[str, str], holder: tuple[str, str, str]
+) -> SupportDeskError:
+    """`number` is already linked to `holder` (its reference, customer id and name): another customer's
+    service request, or, for the same customer, a number another of its hand-offs holds."""
+    holder_reference, holder_customer_id, holder_customer_name = holder
+    if holder_customer_id != customer[0]:
+        return ServiceRequestOfAnotherCustomer(number, reference, customer[1], holder_customer_name)
+    return AlreadyLinked(holder_reference, number)
 
 
 def request_from_row(

@@ -26,6 +26,11 @@ def read_graph_error(payload: Any) -> tuple[str, str]:
     return str(error.get("code", "")), str(error.get("message", ""))
 
 
+def is_collection(payload: Any) -> bool:
+    """A page of a collection: `{"@odata.context", "value": [...], "@odata.nextLink"?}`."""
+    return isinstance(payload, Mapping) and isinstance(payload.get("value"), list)
+
+
 class GraphHealthClient:
     def __init__(self, upstream: Upstream, base_url: str, budget: TenantBudget) -> None:
         self._upstream = upstream
@@ -44,7 +49,12 @@ class GraphHealthClient:
             except BudgetExhausted as spent:
                 raise UpstreamError(API, 429, "budgetExhausted", str(spent), spent.retry_after) from None
             reply = await self._upstream.call(
-                "GET", next_url, tenant_id=tenant_id, params=next_params, headers=headers
+                "GET",
+                next_url,
+                tenant_id=tenant_id,
+                params=next_params,
+                headers=headers,
+                expect=is_collection,
             )
             page = reply.payload if isinstance(reply.payload, Mapping) else {}
             pages.append(page)

@@ -22,6 +22,7 @@ from services.errors import (
     PartnerSignInExpired,
     PartnerSignInFailed,
     Phrase,
+    SignInSettingWrong,
     SupportDeskError,
     UpstreamThrottled,
     UpstreamUnavailable,
@@ -51,12 +52,21 @@ def domain_error(
 ) -> SupportDeskError:
     """What the user is told when `purpose` ("read Contoso's service health") failed upstream."""
     if isinstance(error, TokenError):
+        if error.reason == "no-consent":
+            return SignInSettingWrong("partner_consent")
         if error.reason == "credentials":
             return PartnerSignInFailed()
         if error.reason == "sign-in":
             return PartnerSignInExpired()
         if error.reason in ("consent", "tenant") and customer is not None:
             return ConsentMissing(customer.name)
+        # The partner tenant's own sign-in refused for a setting: saying "try again" would never help.
+        if error.unknown_application:
+            return SignInSettingWrong("client_id")
+        if error.reason == "tenant":
+            return SignInSettingWrong("tenant_id")
+        if error.reason == "consent" and error.codes:
+            return SignInSettingWrong("consent")
         return UpstreamUnavailable("Microsoft sign-in", purpose)
     if error.throttled:
         return UpstreamThrottled(error.api, purpose, error.retry_after)
@@ -82,7 +92,7 @@ class LiveBackend:
         self.config = config
         self._owned_tokens: MsalTokens | None = None
         if tokens is None:
-            tokens = self._owned_tokens = MsalTokens(config)
+            tokens = self._owned_tokens = MsalTokens(config, clock=monotonic)
         self.tokens = tokens
         self._clock = clock
         limits = config.limits

@@ -41,11 +41,12 @@ from services.errors import (
     PartnerCenterSignInNeeded,
     Phrase,
     ServiceRequestNotFound,
+    ServiceRequestOfAnotherCustomer,
     SupportDeskError,
     UpstreamThrottled,
     UpstreamUnavailable,
 )
-from services.live.backend import LiveBackend, domain_error
+from services.live.backend import LIST_CUSTOMERS, LiveBackend, domain_error
 from services.live.caching import SingleFlightCache
 from services.live.config import CustomerAccess
 from services.live.escalation_ledger import AZURE, PARTNER_CENTER, Escalation, EscalationLedger
@@ -75,6 +76,8 @@ T = TypeVar("T")
 _CLASSIFICATIONS = "/problemClassifications/"
 AZURE_CATALOGUE_TTL_SECONDS = 6 * 3600.0
 AZURE_CATALOGUE_RETRY_SECONDS = 60.0
+# `link` looks for the owner of another customer's service request among this many customers at most.
+OWNER_SEARCH_LIMIT = 100
 
 _PARTNER_CENTER_STATUSES = {
     "open": RequestStatus.OPEN,
@@ -376,6 +379,9 @@ class LiveServiceRequests:
         )
         if found is None:
             raise ServiceRequestNotFound(number)
+        if not await self._is_customers(number, escalation.customer_id):
+            owner = await self._owner_of(number, escalation.customer_id)
+            raise ServiceRequestOfAnotherCustomer(number, reference, escalation.customer_name, owner)
 
         try:
             linked_before = await self._ledger.link(reference, number)
@@ -384,6 +390,24 @@ class LiveServiceRequests:
         if linked_before and linked_before != number:
             raise AlreadyLinked(reference, linked_before)
         return self._partner_center_request(await self._escalation(reference), found)
+
+    async def _is_customers(self, number: str, customer_id: str) -> bool:
+        """Whether Partner Center lists service request `number` among the customer's."""
+        theirs = await self._partner_center_call(
+            lambda: self._partner_center.list_service_requests(customer_id),
+            Phrase(f"find service request {number}", "doing.find_request", (("number", number),)),
+        )
+        return any(request.request_id == number for request in theirs)
+
+    async def _owner_of(self, number: str, not_customer_id: str) -> str:
+        """The name of the customer whose service request `number` is, looked for among the first
+        OWNER_SEARCH_LIMIT other customers (a link is rare and typed by hand); empty when none has it."""
+        customers = await self._partner_center_call(self._partner_center.list_customers, LIST_CUSTOMERS)
+        others = [c for c in customers if c.customer_id != not_customer_id][:OWNER_SEARCH_LIMIT]
+        for customer in others:
+            if await self._is_customers(number, customer.customer_id):
+                return customer.name
+        return ""
 
     # --- the store ---------------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@
   our own name), so timeouts are retried too.
 - At most `per_host_concurrency` calls in flight per host; the rest queue here, outside aiohttp's
   timeouts.
+- A 2xx whose body isn't JSON, or not of the shape the caller expects, is the API failing (retried,
+  counted by the breaker), never an empty answer.
 - A circuit breaker per host: after `breaker_failures` consecutive failures (5xx, timeouts, unreachable)
   calls fail at once for `breaker_cooldown_seconds`, then one trial call decides.
 """
@@ -22,7 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -38,7 +40,9 @@ from tenacity import (
 from services.live.config import Limits
 from services.retry_after import retry_after_seconds
 from services.telemetry import TRACER
-from services.tokens import TokenSource
+
+if TYPE_CHECKING:  # services.tokens uses this module's circuit breaker for the sign-in host
+    from services.tokens import TokenSource
 
 logger = logging.getLogger("services.upstream")
 
@@ -49,6 +53,10 @@ AUXILIARY_HEADER = "x-ms-authorization-auxiliary"
 
 # Reads an API's error body into (code, message); each API has its own shape.
 ErrorReader = Callable[[Any], tuple[str, str]]
+# Whether a successful answer's JSON has the documented shape (a collection's list, an entity's id).
+ShapeCheck = Callable[[Any], bool]
+# What a body that isn't JSON at all reads as (an empty body reads as None).
+_NOT_JSON = object()
 
 
 class UpstreamError(Exception):
@@ -80,6 +88,23 @@ class UpstreamError(Exception):
     @property
     def throttled(self) -> bool:
         return self.status == 429
+
+
+class UnreadableReply(UpstreamError):
+    """A success status whose body isn't the JSON the API documents (HTML from a proxy, a truncated body,
+    a list where a collection belongs): the API failed, so it is retried like a 5xx and never taken for
+    an empty answer."""
+
+    def __init__(self, api: str, status: int) -> None:
+        super().__init__(api, status, "unreadableBody", "the answer isn't the documented JSON")
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+    @property
+    def breaks_circuit(self) -> bool:
+        return True
 
 
 class CircuitOpen(UpstreamError):
@@ -226,8 +251,10 @@ class Upstream:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         json: Any = None,
+        expect: ShapeCheck | None = None,
     ) -> Reply:
-        """The API's successful answer; UpstreamError (or TokenError) otherwise."""
+        """The API's successful answer, whose body `expect` accepts when given; UpstreamError (or
+        TokenError) otherwise."""
         limits = self._shared.limits
         host = urlsplit(url).netloc
 
@@ -252,7 +279,7 @@ class Upstream:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._once(method, url, host, tenant_id, headers, params, json)
+                    return await self._once(method, url, host, tenant_id, headers, params, json, expect)
         except UpstreamError as error:
             logger.warning(
                 "upstream failed api=%s status=%s code=%s",
@@ -272,6 +299,7 @@ class Upstream:
         headers: Mapping[str, str] | None,
         params: Mapping[str, str] | None,
         body: Any,
+        expect: ShapeCheck | None,
     ) -> Reply:
         breaker = self._shared.breaker(host)
         breaker.check(self.api)
@@ -292,7 +320,7 @@ class Upstream:
                         try:
                             payload: Any = await response.json(content_type=None)
                         except ValueError:
-                            payload = None
+                            payload = _NOT_JSON
                         status = response.status
                         reply_headers = {k: v for k, v in response.headers.items()}
                     span.set_attribute("http.response.status_code", status)
@@ -300,7 +328,7 @@ class Upstream:
                     breaker.failed()
                     raise UpstreamError(self.api, None, type(error).__name__) from None
         if status >= 400:
-            code, message = self._read_error(payload)
+            code, message = self._read_error(None if payload is _NOT_JSON else payload)
             refused = UpstreamError(
                 self.api, status, code, message, retry_after_seconds(reply_headers.get("Retry-After"))
             )
@@ -309,5 +337,8 @@ class Upstream:
             else:
                 breaker.succeeded()
             raise refused
+        if payload is _NOT_JSON or (expect is not None and not expect(payload)):
+            breaker.failed()
+            raise UnreadableReply(self.api, status)
         breaker.succeeded()
         return Reply(status, reply_headers, payload)

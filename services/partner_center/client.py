@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import urljoin
 
-from services.live.upstream import Upstream, UpstreamError
+from services.live.upstream import ShapeCheck, Upstream, UpstreamError
 from services.models import Customer
 from services.partner_center.parsing import parse_customer, parse_customers
 from services.partner_center.service_requests import (
@@ -41,6 +41,16 @@ def read_partner_center_error(payload: Any) -> tuple[str, str]:
     return str(code), str(message)[:1024]
 
 
+def is_collection(payload: Any) -> bool:
+    """A page of a collection: `{"totalCount", "items": [...], "links", "attributes"}`."""
+    return isinstance(payload, Mapping) and isinstance(payload.get("items"), list)
+
+
+def is_entity(payload: Any) -> bool:
+    """One resource (a customer, a service request): an object with its `id`."""
+    return isinstance(payload, Mapping) and isinstance(payload.get("id"), str) and bool(payload["id"])
+
+
 class PartnerCenterClient:
     def __init__(
         self, upstream: Upstream, base_url: str, partner_tenant_id: str, application_name: str
@@ -66,6 +76,7 @@ class PartnerCenterClient:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         body: Any = None,
+        expect: ShapeCheck = is_entity,
     ) -> Any:
         sent = {
             "MS-RequestId": str(uuid.uuid4()),
@@ -75,7 +86,13 @@ class PartnerCenterClient:
             **(headers or {}),
         }
         reply = await self._upstream.call(
-            method, self._url(path), tenant_id=self._tenant, headers=sent, params=params, json=body
+            method,
+            self._url(path),
+            tenant_id=self._tenant,
+            headers=sent,
+            params=params,
+            json=body,
+            expect=expect,
         )
         return reply.payload
 
@@ -83,7 +100,7 @@ class PartnerCenterClient:
         """Every page of a collection, following links.next with its continuation headers."""
         correlation_id = str(uuid.uuid4())
         pages: list[Mapping[str, Any]] = []
-        page = await self._call("GET", path, correlation_id, params=params)
+        page = await self._call("GET", path, correlation_id, params=params, expect=is_collection)
         for _ in range(MAX_PAGES):
             if not isinstance(page, Mapping):
                 break
@@ -92,7 +109,9 @@ class PartnerCenterClient:
             if following is None:
                 break
             next_path, next_headers = following
-            page = await self._call("GET", next_path, correlation_id, headers=next_headers)
+            page = await self._call(
+                "GET", next_path, correlation_id, headers=next_headers, expect=is_collection
+            )
         return pages
 
     async def list_customers(self, page_size: int = PAGE_SIZE) -> list[Customer]:

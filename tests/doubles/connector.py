@@ -39,6 +39,8 @@ class FakeConnector:
     fail_with: int | None = None
     # The roster `GET .../members/{id}` answers from, keyed by member id.
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The User-Agent of each roster lookup: which HTTP client asked (aiohttp, or botbuilder's msrest).
+    roster_agents: list[str] = field(default_factory=list)
     # Answered, in order, to the next calls before any succeeds (429 with Retry-After, 503, ...).
     failures: list[Failure] = field(default_factory=list)
     # Every call that reached the connector, successful or not, with when it arrived (monotonic).
@@ -85,6 +87,7 @@ class FakeConnector:
 
     async def _member(self, request: web.Request) -> web.Response:
         """A TeamsChannelAccount from the roster, as `GET .../members/{id}` answers (members in `members`)."""
+        self.roster_agents.append(request.headers.get("User-Agent", ""))
         member = self.members.get(request.match_info["member"])
         if member is None:
             error = {"error": {"code": "MemberNotFoundInConversation", "message": "not found"}}

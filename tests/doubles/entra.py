@@ -8,6 +8,7 @@ Access tokens are unsigned JWTs carrying what the API doubles check: `aud` (the 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -19,6 +20,8 @@ from typing import Any
 import jwt
 from aiohttp import web
 from cryptography import x509
+
+from tests.doubles.faults import Faults
 
 SERVICE_HEALTH_ROLE = "ServiceHealth.Read.All"
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -70,6 +73,10 @@ class FakeEntra:
     discovery_requests: list[str] = field(default_factory=list)
     device_codes: dict[str, str] = field(default_factory=dict)
     admin_object_id: str = "0a1d2f3e-0000-4000-8000-00000000ad01"
+    # Failures served on cue, before the real answer (match on the path: "openid-configuration", "token").
+    faults: Faults = field(default_factory=Faults)
+    # When set, the token endpoint answers only once this is set: a token endpoint that stalls.
+    token_gate: asyncio.Event | None = None
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -84,6 +91,9 @@ class FakeEntra:
     async def _discovery(self, request: web.Request) -> web.Response:
         tenant = request.match_info["tenant"]
         self.discovery_requests.append(tenant)
+        fault = await self.faults.apply(request)
+        if fault is not None:
+            return fault
         root = f"{self.base_url}/{tenant}"
         return web.json_response(
             {
@@ -120,6 +130,11 @@ class FakeEntra:
         grant = form.get("grant_type", "")
         scope = form.get("scope", "")
         self.token_requests.append(TokenRequest(tenant, grant, scope))
+        if self.token_gate is not None:
+            await self.token_gate.wait()
+        fault = await self.faults.apply(request)
+        if fault is not None:
+            return fault
         if form.get("client_id") != self.client_id or tenant in self.unconsented_tenants:
             return _error(
                 400,

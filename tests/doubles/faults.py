@@ -1,4 +1,5 @@
-"""Failures the API doubles serve on cue: a status with the API's own error body and headers, or a hang."""
+"""Failures the API doubles serve on cue: a status with the API's own error body and headers, a body that
+isn't what the API documents (raw text: HTML from a proxy, truncated JSON), or a hang."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ class Fault:
     path_contains: str = ""
     times: int = 1
     hang_seconds: float = 0.0
+    # Served as-is instead of `body` as JSON, with this content type.
+    text: str | None = None
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -32,5 +36,12 @@ class Faults:
                 fault.times -= 1
                 if fault.hang_seconds:
                     await asyncio.sleep(fault.hang_seconds)
+                if fault.text is not None:
+                    return web.Response(
+                        text=fault.text,
+                        status=fault.status,
+                        headers=fault.headers,
+                        content_type=fault.content_type,
+                    )
                 return web.json_response(fault.body, status=fault.status, headers=fault.headers)
         return None

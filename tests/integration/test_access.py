@@ -102,6 +102,27 @@ async def test_operators_by_group_and_the_refusal_names_the_group(
     assert f"by adding you to the Entra group {DEMO_OPERATORS_GROUP} (or to BOT_OPERATORS)" in refusal
 
 
+async def test_operators_by_upn_are_looked_up_on_the_bots_own_connector(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    """The roster lookup goes through the adapter's Connector (its token fetched off the event loop), not
+    TeamsInfo's msrest client, which would fetch the bot's token on the loop."""
+    connector.members[BOB["id"]] = {
+        "id": BOB["id"],
+        "name": "Bob Kelly",
+        "aadObjectId": BOB["aadObjectId"],
+        "userPrincipalName": "Bob.Kelly@Contoso.example",
+        "email": "bob@contoso.example",
+    }
+    cara = {"id": "29:1Cara-Teams-Id", "name": "Cara", "aadObjectId": "ca7a0000-0000-4000-8000-00000000ca7a"}
+    connector.members[cara["id"]] = {**cara, "userPrincipalName": "cara@contoso.example"}
+    bot = await start_bot(access=AccessRules(operators=frozenset({"bob.kelly@contoso.example"})))
+    assert "Subscribed" in await _say(bot, connector, service_url, "subscribe contoso", BOB)
+    assert await _say(bot, connector, service_url, "unsubscribe contoso", cara) == REFUSED_SUBSCRIBE
+    assert len(connector.roster_agents) == 2
+    assert all("aiohttp" in agent and "msrest" not in agent for agent in connector.roster_agents)
+
+
 async def test_the_acknowledge_button_is_for_operators(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:

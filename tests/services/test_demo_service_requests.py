@@ -13,7 +13,7 @@ import pytest
 from services.demo.backend import DATA_DIR
 from services.demo.blob_service_requests import BlobDemoServiceRequests
 from services.demo.service_requests import DemoServiceRequests
-from services.errors import AlreadyLinked, ServiceRequestNotFound
+from services.errors import AlreadyLinked, ServiceRequestNotFound, ServiceRequestOfAnotherCustomer
 from services.models import Contact, Customer, RequestDraft, RequestStatus, Severity
 from services.sqlite_database import SqliteDatabase
 from tests.services.conftest import OpenPlace
@@ -237,6 +237,30 @@ async def test_a_handed_off_request_awaits_its_number_until_linked(
         await desk.link_request("E2611240010999999", "2611240010000042")
     noted = await desk.add_note("2611240010000042", "Ana", "linked")
     assert [n.text for n in noted.notes] == ["linked"]
+
+
+async def test_link_refuses_a_number_another_customers_hand_off_holds_naming_both(
+    open_desk: OpenDesk, customers: list[Customer]
+) -> None:
+    desk = await open_desk(frozenset({"Exchange Online"}))
+    contoso, fabrikam = customers[0], customers[1]
+    first = (await desk.file_request(await _draft(desk, contoso), "m" * 32, "Ana")).request
+    other = (await desk.file_request(await _draft(desk, fabrikam), "n" * 32, "Ana")).request
+    same = (await desk.file_request(await _draft(desk, contoso, "Teams"), "o" * 32, "Ana")).request
+    await desk.link_request(first.reference, "2611240010000042")
+    with pytest.raises(ServiceRequestOfAnotherCustomer) as raised:
+        await desk.link_request(other.reference, "2611240010000042")
+    assert raised.value.message == (
+        f"Service request 2611240010000042 is {contoso.name}'s, not {fabrikam.name}'s, so I didn't link "
+        f"it to {other.reference}. Check the number in Partner Center."
+    )
+    with pytest.raises(AlreadyLinked, match=f"^{first.reference} is already linked to service request 2611"):
+        await desk.link_request(same.reference, "2611240010000042")
+    # Nothing moved: the number is still the first's, the others still wait for theirs.
+    assert (await desk.service_request("2611240010000042")).reference == first.reference
+    for waiting in (other, same):
+        assert (await desk.service_request(waiting.reference)).status is RequestStatus.AWAITING_NUMBER
+    assert (await desk.link_request(other.reference, "2611240010000043")).number == "2611240010000043"
 
 
 async def test_two_instances_linking_one_hand_off_at_once_link_one_number(

@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 
 from app import create_request_desk
+from dialogs.language import error_wording
+from locales.translator import Translator
 from services.errors import (
     AwaitingServiceRequestNumber,
     AzureSubscriptionMissing,
     PartnerCenterSignInNeeded,
     ServiceRequestNotFound,
+    ServiceRequestOfAnotherCustomer,
 )
 from services.live.escalation_ledger import SqliteEscalationLedger
 from services.live.service_requests import LiveServiceRequests
@@ -213,3 +216,48 @@ async def test_a_failing_azure_support_offers_try_again_with_the_same_ticket_nam
     live_world.backend.http.breaker(live_world.azure_support.base_url.split("//", 1)[1]).succeeded()
     assert "Service request filed" in await chat.press("Try again")
     assert len(live_world.azure_support.tickets) == 1
+
+
+CONTOSO_ID = "517a65b5-e99c-5660-9e76-c6c678d90247"
+
+
+@pytest.mark.parametrize(
+    ("listed_under", "refusal"),
+    [
+        (
+            CONTOSO_ID,
+            "Service request 2611240010000077 is Contoso Ltd's, not Northwind Traders's, so I didn't link it "
+            "to {reference}. Check the number in Partner Center.",
+        ),
+        (
+            "7a2b756e-781d-542f-b699-0e58506c6bb8",
+            "Service request 2611240010000077 is Adventure Works Cycles's, not Northwind Traders's, so I "
+            "didn't link it to {reference}. Check the number in Partner Center.",
+        ),
+        (
+            "the partner's own",
+            "Service request 2611240010000077 isn't one of Northwind Traders's, so I didn't link it to "
+            "{reference}. Check the number in Partner Center.",
+        ),
+    ],
+    ids=["Contoso's", "Adventure Works'", "no customer's"],
+)
+async def test_link_refuses_another_customers_request_naming_both_customers(
+    live_world: LiveWorld, listed_under: str, refusal: str
+) -> None:
+    center = live_world.partner_center
+    center.service_requests[NORTHWIND_ID] = [partner_center_request("2611240010000042", "open")]
+    center.service_requests[listed_under] = [partner_center_request("2611240010000077", "open")]
+    desk = desk_of(live_world)
+    reference = (
+        await desk.file_request(await draft(live_world, "32444672"), "key-6", "Ana")
+    ).request.reference
+    with pytest.raises(ServiceRequestOfAnotherCustomer) as raised:
+        await desk.link_request(reference, "2611240010000077")
+    assert raised.value.message == refusal.format(reference=reference)
+    korean = error_wording(raised.value, Translator("ko"))[1]
+    assert "Northwind Traders" in korean and reference in korean
+    assert raised.value.owner_name in korean
+    # Nothing was linked: the hand-off still waits for its number, and the right one links.
+    assert (await desk.service_request(reference)).status is RequestStatus.AWAITING_NUMBER
+    assert (await desk.link_request(reference, "2611240010000042")).number == "2611240010000042"

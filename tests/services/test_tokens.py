@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
+import time
+import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,7 +16,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from services.live.config import Credential, CredentialKind, CustomerAccess, Endpoints, LiveConfig
-from services.tokens import MsalTokens, TokenError
+from services.tokens import EncryptedTokenCache, MsalTokens, TokenCacheInUse, TokenError
 from tests.doubles.entra import DEVICE_CODE_GRANT, FakeEntra, claims_of
 from tests.doubles.tls import LoopbackCA, make_client_certificate
 
@@ -139,7 +143,7 @@ async def test_gdap_consent_is_persisted_encrypted_and_redeemed_per_customer_ten
     try:
         with pytest.raises(TokenError) as raised:
             await before.bearer(CONTOSO, GRAPH)
-        assert raised.value.reason == "consent"
+        assert raised.value.reason == "no-consent"
         prompt, wait = await before.start_consent()
         assert prompt.user_code == "GDAP-1234" and "devicelogin" in prompt.message
         assert "access_token" in await asyncio.to_thread(wait)
@@ -180,3 +184,214 @@ async def test_a_persisted_cache_with_another_key_is_refused(
     )
     with pytest.raises(ValueError, match="can't be decrypted"):
         MsalTokens(config)
+
+
+def _gdap_config(entra: FakeEntra, test_ca: LoopbackCA, cache_path: Path, key: str) -> LiveConfig:
+    return _config(
+        entra, test_ca, customer_access=CustomerAccess.GDAP, token_cache_path=cache_path, token_cache_key=key
+    )
+
+
+async def _consent(config: LiveConfig) -> None:
+    """What `make consent` leaves behind: the partner admin's refresh token in the encrypted cache."""
+    consent = MsalTokens(config, for_consent=True)
+    try:
+        _, wait = await consent.start_consent()
+        assert "access_token" in await asyncio.to_thread(wait)
+    finally:
+        consent.close()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def _stored(cache_path: Path, key: str) -> dict[str, Any]:
+    stored: dict[str, Any] = json.loads(Fernet(key.encode()).decrypt(cache_path.read_bytes()))
+    return stored
+
+
+class _SlowFernet(Fernet):
+    """A slow, uneven disk: every other save takes longer, so saves overlap and finish out of order."""
+
+    saves = 0
+
+    def encrypt(self, data: bytes) -> bytes:
+        self.saves += 1
+        time.sleep(0.05 if self.saves % 2 else 0.005)
+        return super().encrypt(data)
+
+
+async def test_twenty_customer_tenants_at_once_all_get_tokens_and_the_file_holds_them_all(
+    entra: FakeEntra, test_ca: LoopbackCA, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`overview` in GDAP mode: MSAL redeems the refresh token for many tenants on worker threads at
+    once, and every redemption saves the cache file."""
+    key = Fernet.generate_key().decode("ascii")
+    cache_path = tmp_path / "token-cache.bin"
+    config = _gdap_config(entra, test_ca, cache_path, key)
+    await _consent(config)
+    tenants = [str(uuid.UUID(int=n + 1)) for n in range(20)]
+    tokens = MsalTokens(config)
+    persisted = tokens._persisted
+    assert persisted is not None
+    # A slow disk: each save takes long enough that the worker threads' saves overlap.
+    persisted._fernet = _SlowFernet(key.encode("ascii"))
+    try:
+        bearers = await asyncio.gather(*(tokens.bearer(tenant, GRAPH) for tenant in tenants))
+        # Read before close(): close saves again, which would hide a lost save.
+        stored = _stored(cache_path, key)
+    finally:
+        tokens.close()
+    assert [(claims_of(bearer) or {}).get("tid") for bearer in bearers] == tenants
+    assert [r.getMessage() for r in caplog.records if r.name == "services.tokens" and r.levelno >= 30] == []
+    realms = {entry["realm"] for entry in stored["AccessToken"].values()}
+    assert realms >= set(tenants)
+    assert cache_path.stat().st_mode & 0o777 == 0o600
+    assert _names(tmp_path) == ["token-cache.bin", "token-cache.bin.lock"]
+
+
+async def test_a_save_that_fails_before_the_rename_leaves_the_previous_file_whole(
+    entra: FakeEntra, test_ca: LoopbackCA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = Fernet.generate_key().decode("ascii")
+    cache_path = tmp_path / "token-cache.bin"
+    config = _gdap_config(entra, test_ca, cache_path, key)
+    await _consent(config)
+    before = cache_path.read_bytes()
+    real_replace = os.replace
+
+    def crash(source: Any, target: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    tokens = MsalTokens(config)
+    try:
+        # The token is good even though it couldn't be written down.
+        assert (claims_of(await tokens.bearer(CONTOSO, GRAPH)) or {}).get("tid") == CONTOSO
+        assert cache_path.read_bytes() == before
+        assert "RefreshToken" in _stored(cache_path, key)
+        assert _names(tmp_path) == ["token-cache.bin", "token-cache.bin.lock"]
+        monkeypatch.setattr(os, "replace", real_replace)
+    finally:
+        tokens.close()
+    # The unsaved change is written by the next save.
+    realms = {entry["realm"] for entry in _stored(cache_path, key)["AccessToken"].values()}
+    assert CONTOSO in realms
+
+
+async def test_make_consent_is_refused_in_one_line_while_the_bot_holds_the_cache(
+    entra: FakeEntra, test_ca: LoopbackCA, tmp_path: Path
+) -> None:
+    key = Fernet.generate_key().decode("ascii")
+    cache_path = tmp_path / "token-cache.bin"
+    config = _gdap_config(entra, test_ca, cache_path, key)
+    await _consent(config)
+    bot = MsalTokens(config)
+    try:
+        await bot.bearer(CONTOSO, GRAPH)
+        before = cache_path.read_bytes()
+        env = {
+            **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
+            "BOT_BACKEND": "live",
+            "CUSTOMER_ACCESS": "gdap",
+            "PARTNER_TENANT_ID": PARTNER,
+            "PARTNER_CLIENT_ID": CLIENT_ID,
+            "PARTNER_CLIENT_SECRET": "unused-for-public-client-flows",
+            "AZURE_AUTHORITY_HOST": entra.base_url,
+            "REQUESTS_CA_BUNDLE": str(test_ca.bundle),
+            "TOKEN_CACHE_KEY": key,
+            "TOKEN_CACHE_PATH": str(cache_path),
+            "BOT_DATA_DIR": str(tmp_path),
+        }
+        # A second process, as `make consent` runs it.
+        consent = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "import app, sys; sys.exit(app.consent_main())",
+            env=env,
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await consent.communicate()
+        assert consent.returncode == 1
+        assert err.decode().splitlines() == [
+            f"Consent not started: the bot is running with the token cache {cache_path}: stop it, "
+            "run make consent, then start it"
+        ]
+        assert out == b""
+        assert [r.grant_type for r in entra.token_requests].count(DEVICE_CODE_GRANT) == 1
+        assert cache_path.read_bytes() == before
+        # And the other way round: a bot doesn't start on a cache that a consent is writing.
+    finally:
+        bot.close()
+    consent_tokens = MsalTokens(config, for_consent=True)
+    try:
+        with pytest.raises(TokenCacheInUse, match="make consent is writing the token cache"):
+            MsalTokens(config)
+    finally:
+        consent_tokens.close()
+    assert "RefreshToken" in _stored(cache_path, key)
+
+
+_SAVING_PROCESS = """
+import sys
+from pathlib import Path
+from services.tokens import EncryptedTokenCache
+cache = EncryptedTokenCache(Path(sys.argv[1]), sys.argv[2])
+print("ready", flush=True)
+for _ in range(int(sys.argv[3])):
+    cache.cache.has_state_changed = True
+    cache.save()
+cache.close()
+"""
+
+
+async def test_a_second_process_saving_the_same_cache_never_breaks_a_save_or_the_file(
+    entra: FakeEntra, test_ca: LoopbackCA, tmp_path: Path
+) -> None:
+    """`make doctor` (GDAP) while the bot runs: two processes save the one cache file at the same time."""
+    key = Fernet.generate_key().decode("ascii")
+    cache_path = tmp_path / "token-cache.bin"
+    await _consent(_gdap_config(entra, test_ca, cache_path, key))
+    # What a save killed between write and rename leaves behind, or another process's save in flight.
+    leftover = cache_path.with_name(cache_path.name + ".tmp")
+    leftover.write_bytes(b"partial")
+    saves = 300
+    other = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        _SAVING_PROCESS,
+        str(cache_path),
+        key,
+        str(saves),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert other.stdout is not None
+    assert await other.stdout.readline() == b"ready\n"
+    bot = EncryptedTokenCache(cache_path, key)
+
+    def save_repeatedly() -> None:
+        for _ in range(saves):
+            bot.cache.has_state_changed = True
+            bot.save()
+
+    try:
+        await asyncio.to_thread(save_repeatedly)
+    finally:
+        bot.close()
+    _, err = await other.communicate()
+    assert other.returncode == 0, err.decode()[-600:]
+    assert "RefreshToken" in _stored(cache_path, key)
+    assert leftover.read_bytes() == b"partial"
+    assert _names(tmp_path) == [
+        "token-cache.bin",
+        "token-cache.bin.lock",
+        "token-cache.bin.tmp",
+    ]
