@@ -52,6 +52,23 @@ def test_every_resource_is_at_a_generally_available_api_version(path: Path) -> N
             assert resource.version in known["ga"], f"{resource.type}@{resource.version} is not a GA version"
 
 
+def test_every_listed_version_names_the_spec_file_it_was_checked_in() -> None:
+    """A GA version was read under stable/<version>/, an exception under preview/<version>/, in the same
+    provider's folder for every version of a type: a version listed without its file was never checked."""
+    assert API_VERSIONS["checked"] and API_VERSIONS["about"]
+    for kind, known in API_VERSIONS["types"].items():
+        provider = kind.split("/", 1)[0]
+        exceptions = known.get("preview_exceptions", {})
+        listed = [(v, "stable") for v in known["ga"]] + [(v, "preview") for v in exceptions]
+        assert listed and sorted(known["spec"]) == sorted(v for v, _ in listed), kind
+        assert sorted(known["read_at_commit"]) == sorted(known["spec"]), kind
+        for version, folder in listed:
+            path = known["spec"][version]
+            assert path.startswith("specification/") and path.endswith(".json"), (kind, path)
+            assert f"/{provider}/" in path and f"/{folder}/{version}/" in path, (kind, version, path)
+            assert re.fullmatch(r"[0-9a-f]{40}", known["read_at_commit"][version]), (kind, version)
+
+
 def test_the_identity_is_granted_its_roles_before_the_site_that_uses_it_is_created() -> None:
     identity, site = _one(IDENTITY), _site()
     roles = MAIN.of_type(ROLE)
