@@ -29,6 +29,7 @@ from cards.actions import (
     EscalationForm,
     EscalationSubmit,
     InvalidSubmission,
+    OfferChoice,
     RunCommand,
     ShowCustomersPage,
     escalation_submit,
@@ -49,7 +50,7 @@ from cards.escalation import (
 from cards.incidents import incident_card
 from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
-from dialogs.choices import InvalidAnswer, match_choice
+from dialogs.choices import InvalidAnswer, match_choice, normalize, typed_choice
 from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer, pick_customer
 from dialogs.ids import ESCALATION
 from dialogs.language import error_wording, translator_of
@@ -240,7 +241,7 @@ class EscalationDialog(Dialog):
                 return Dialog.end_of_turn
             if isinstance(submission, RunCommand):
                 return await self._answer(dc, state, state.step, submission.command, pressed=False)
-            if isinstance(submission, ShowCustomersPage):
+            if isinstance(submission, ShowCustomersPage | OfferChoice):
                 return await self._ask(dc, state, step=state.step)
             if submission.key != state.key:
                 await self._answer_foreign_card(dc, activity.value)
@@ -276,6 +277,15 @@ class EscalationDialog(Dialog):
 
     def takes_free_text(self, dc: DialogContext) -> bool:
         return self._load(dc).step in FREE_TEXT_STEPS
+
+    def in_progress(self, dc: DialogContext) -> str:
+        t = translator_of(dc.context)
+        customer = self._load(dc).customer_name or t("escalation.a_customer")
+        return t("escalation.in_progress", customer=customer)
+
+    async def take_answer(self, dc: DialogContext, text: str) -> DialogTurnResult:
+        state = self._load(dc)
+        return await self._answer(dc, state, state.step, text, pressed=False)
 
     async def cancel_flow(self, dc: DialogContext) -> None:
         t = translator_of(dc.context)
@@ -382,15 +392,8 @@ class EscalationDialog(Dialog):
             suggestion = state.suggested_title if step == "title" else state.suggested_description
             if suggestion:
                 details = (t("escalation.suggested", value=suggestion),)
-                choices = (Choice(t("escalation.use_suggestion"), "suggestion"),)
-        elif step == "contact":
-            if state.suggested_name and state.suggested_email:
-                label = t(
-                    "escalation.contact_default", name=state.suggested_name, email=state.suggested_email
-                )
-                choices = (Choice(label, "keep"),)
-        elif step == "phone":
-            choices = (Choice(t("escalation.skip"), "skip"),)
+        if step in FREE_TEXT_STEPS:
+            choices = self._offered(state, t)
         prompt = prompt or t(f"escalation.ask_{step}")
         if state.misses >= MAX_MISSES:
             problem = f"{problem} {t('escalation.three_misses')}".strip()
@@ -413,6 +416,31 @@ class EscalationDialog(Dialog):
             else t("escalation.hint_choice"),
             can_go_back=bool(state.answered),
         )
+
+    @staticmethod
+    def _offered(state: EscalationState, t: Translator) -> tuple[Choice, ...]:
+        """The choices a free-text question offers besides typing (a suggestion, the contact from Teams)."""
+        step = state.step
+        suggestion = {"title": state.suggested_title, "description": state.suggested_description}.get(step)
+        if suggestion:
+            return (Choice(t("escalation.use_suggestion"), "suggestion"),)
+        if step == "contact" and state.suggested_name and state.suggested_email:
+            label = t("escalation.contact_default", name=state.suggested_name, email=state.suggested_email)
+            return (Choice(label, "keep"),)
+        if step == "phone":
+            return (Choice(t("escalation.skip"), "skip"),)
+        return ()
+
+    @staticmethod
+    def _summary_choices(state: EscalationState, t: Translator) -> tuple[Choice, ...]:
+        """The summary's buttons, as typed: 'submit', 'edit title' (never by number: a stray '1' must not
+        file a request)."""
+        edits = tuple(
+            Choice(t("escalation_card.edit", field=t(f"escalation.field_{step}")), step)
+            for step in STEPS
+            if step != "guard"
+        )
+        return (Choice(t("escalation_card.submit"), "submit"), *edits)
 
     def _summary(self, state: EscalationState, catalogue: SupportCatalogue, t: Translator) -> AdaptiveCard:
         topic = catalogue.topic(state.topic_id)
@@ -443,8 +471,11 @@ class EscalationDialog(Dialog):
         if step != state.step or step == "form":  # an earlier question's button, or text while a form is open
             return await self._ask(dc, state, step=state.step)
         if step == SUMMARY:
-            return await self._ask(dc, state)
+            return await self._answer_summary(dc, state, text)
         catalogue = await self._desk.support_catalogue()
+        if step in FREE_TEXT_STEPS and not pressed:
+            picked = typed_choice(text, self._offered(state, t))
+            text, pressed = (picked.value, True) if picked else (text, False)
         try:
             if step == "customer":
                 if not await self._answer_customer(dc, state, text, record=True):
@@ -484,6 +515,19 @@ class EscalationDialog(Dialog):
             return await self._ask(dc, state, step=step, problem=error.reason)
         self._answered(state, step)
         return await self._ask(dc, state)
+
+    async def _answer_summary(self, dc: DialogContext, state: EscalationState, text: str) -> DialogTurnResult:
+        """'submit' or 'edit severity' typed at the summary, like its buttons."""
+        t = translator_of(dc.context)
+        if normalize(text).isdigit():
+            return await self._ask(dc, state, problem=t("escalation.unknown_choice", value=text[:40]))
+        try:
+            choice = self._choice(t, text, self._summary_choices(state, t))
+        except InvalidAnswer as error:
+            return await self._ask(dc, state, problem=error.reason)
+        if choice.value == "submit":
+            return await self._submit(dc, state)
+        return await self._edit(dc, state, choice.value)
 
     def _answered(self, state: EscalationState, step: str) -> None:
         state.misses = 0

@@ -216,12 +216,13 @@ async def test_an_unrelated_command_is_answered_and_the_dialog_offers_to_resume(
     assert "How severe is it?" in await chat.say("mail flow")
 
 
-async def test_at_a_free_text_step_only_a_commands_own_name_interrupts() -> None:
+async def test_at_a_free_text_step_a_complete_command_is_asked_about_and_run_when_chosen() -> None:
     chat = Conversation()
     await chat.say("escalate for northwind")
     for answer in ("exchange", "mail flow", "minimal"):
         await chat.say(answer)
-    text = await chat.say("health contoso")
+    assert "'health contoso' reads like a command too." in await chat.say("health contoso")
+    text = await chat.press("2. Run health contoso")
     assert text.startswith("Service health · Contoso Ltd") and "Pick up where you left off?" in text
     assert "A short title" in await chat.say("resume")
     assert "Describe the problem" in await chat.say("status page of the mail server is down")
