@@ -278,6 +278,36 @@ class EscalationDialog(Dialog):
     def takes_free_text(self, dc: DialogContext) -> bool:
         return self._load(dc).step in FREE_TEXT_STEPS
 
+    async def offers(self, dc: DialogContext, text: str) -> bool:
+        t = translator_of(dc.context)
+        state = self._load(dc)
+        if normalize(text) == normalize(t("escalation_card.use_form")):
+            return True
+        if state.step in FREE_TEXT_STEPS:
+            return typed_choice(text, self._offered(state, t)) is not None
+        if state.step == SUMMARY:
+            choices = self._summary_choices(state, t)
+            return not normalize(text).isdigit() and typed_choice(text, choices) is not None
+        choices = await self._choices(state, t)
+        try:
+            match_choice(text, choices, "", "")
+        except InvalidAnswer:
+            return False
+        return True
+
+    async def _choices(self, state: EscalationState, t: Translator) -> tuple[Choice, ...]:
+        """The choices a choice question offers (product, topic, severity, guard)."""
+        catalogue = await self._desk.support_catalogue()
+        if state.step == "product":
+            return tuple(Choice(p, p) for p in catalogue.products)
+        if state.step == "topic":
+            return tuple(Choice(topic.name, topic.topic_id) for topic in catalogue.topics_of(state.product))
+        if state.step == "severity":
+            return _severity_choices(catalogue, t)
+        if state.step == "guard":
+            return self._guard_choices(t)
+        return ()
+
     def in_progress(self, dc: DialogContext) -> str:
         t = translator_of(dc.context)
         customer = self._load(dc).customer_name or t("escalation.a_customer")
@@ -472,6 +502,8 @@ class EscalationDialog(Dialog):
             return await self._ask(dc, state, step=state.step)
         if step == SUMMARY:
             return await self._answer_summary(dc, state, text)
+        if not pressed and normalize(text) == normalize(t("escalation_card.use_form")):
+            return await self._send_form(dc, state)
         catalogue = await self._desk.support_catalogue()
         if step in FREE_TEXT_STEPS and not pressed:
             picked = typed_choice(text, self._offered(state, t))
@@ -573,12 +605,15 @@ class EscalationDialog(Dialog):
         ambiguous = t("escalation.ambiguous_choice", value="{value}", matches="{matches}")
         return match_choice(text, choices, t(unknown, value="{value}"), ambiguous)
 
-    def guard_validator(self, text: str, t: Translator) -> Choice:
-        choices = (
+    @staticmethod
+    def _guard_choices(t: Translator) -> tuple[Choice, ...]:
+        return (
             Choice(t("escalation_card.file_anyway"), "file"),
             Choice(t("escalation_card.follow"), "follow"),
         )
-        return self._choice(t, text, choices)
+
+    def guard_validator(self, text: str, t: Translator) -> Choice:
+        return self._choice(t, text, self._guard_choices(t))
 
     def product_validator(self, text: str, catalogue: SupportCatalogue, t: Translator) -> str:
         return self._choice(t, text, tuple(Choice(p, p) for p in catalogue.products)).value

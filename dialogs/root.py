@@ -83,6 +83,11 @@ class GuidedFlow(Protocol):
 
     def takes_free_text(self, dc: DialogContext) -> bool: ...
 
+    async def offers(self, dc: DialogContext, text: str) -> bool:
+        """Whether `text` names one of the choices the current question offers (its number, name or the
+        start of it): then it is the answer, even where it starts like a command ('Follow the incident')."""
+        ...
+
     def in_progress(self, dc: DialogContext) -> str:
         """What is in progress, in the reader's words (for the offer to switch)."""
         ...
@@ -212,6 +217,8 @@ class RootDialog(ComponentDialog):
                 pass  # something else: taken as a new message, the question is dropped
             else:
                 return await self._choose(dc, flow, offer, choice.value)
+        if not said.pressed and await flow.offers(dc, said.text):
+            return None
         if flow.takes_free_text(dc) and not said.pressed:
             if await self._complete(said.text) is None:
                 return None
