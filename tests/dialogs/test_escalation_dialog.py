@@ -22,11 +22,12 @@ from dialogs.teams_member import member_contact
 from locales.translator import ENGLISH, Translator
 from services.demo.backend import DATA_DIR, DemoBackend
 from services.demo.service_requests import DemoServiceRequests
-from services.errors import UpstreamUnavailable
+from services.errors import SupportDeskError, UpstreamUnavailable
 from services.models import Contact, Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
 from services.ports import ServiceRequestDesk
 from services.sqlite_database import SqliteDatabase
 from tests.doubles.live_world import LiveWorld
+from tests.support import harness
 from tests.support.harness import DEMO_NOW, BotHarness
 from tests.support.visible import button, buttons, visible_text
 
@@ -330,6 +331,34 @@ async def test_no_guard_on_a_service_without_active_incidents() -> None:
     chat = Conversation()
     await chat.say("escalate for contoso")
     assert "Which Microsoft Teams topic fits best?" in await chat.say("teams")
+
+
+async def test_the_guard_stops_only_for_incidents_never_for_advisories() -> None:
+    """Every customer and product of the dataset with something active: the guard shows an incident and
+    lets an advisory-only product (Contoso's Defender XDR, Lamna's Intune) straight through."""
+    backend = harness.default_backend()
+    products = (await BotHarness().desk.support_catalogue()).products
+    cases: list[tuple[Customer, str, list[str]]] = []
+    for customer in await backend.list_customers():
+        try:
+            health = await backend.tenant_health(customer)
+        except SupportDeskError:
+            continue  # no delegated access: the guard can't look, and says nothing
+        for service in health.services:
+            if service.active_incidents and service.name in products:
+                incidents = [i.incident_id for i in service.active_incidents if not i.is_advisory]
+                cases.append((customer, service.name, incidents))
+    assert any(not incidents for *_, incidents in cases), "the dataset has advisory-only products"
+    assert any(incidents for *_, incidents in cases), "and products with incidents"
+    for customer, product, incidents in cases:
+        chat = Conversation()
+        await chat.say(f"escalate for {customer.customer_id}")
+        text = await chat.say(product)
+        if incidents:
+            assert "Microsoft is already working on this" in text and any(i in text for i in incidents)
+        else:
+            assert f"Which {product} topic fits best?" in text, f"{customer.name} · {product}: {text[:200]}"
+            assert "Microsoft is already working on this" not in text
 
 
 async def test_the_incident_card_button_starts_it_prefilled() -> None:
