@@ -436,7 +436,8 @@ class EscalationDialog(Dialog):
             key=state.key,
             step=step,
             heading=heading,
-            progress=t("escalation.progress", number=len(state.answered) + 1),
+            # The guard's card is not a numbered question: counting it would jump from 1 to 3.
+            progress=t("escalation.progress", number=len([s for s in state.answered if s != "guard"]) + 1),
             prompt=prompt,
             details=details,
             choices=choices,

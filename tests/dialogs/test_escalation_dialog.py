@@ -8,6 +8,7 @@ was filed" and "one request" are checked where requests are stored.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -359,6 +360,25 @@ async def test_the_guard_stops_only_for_incidents_never_for_advisories() -> None
         else:
             assert f"Which {product} topic fits best?" in text, f"{customer.name} · {product}: {text[:200]}"
             assert "Microsoft is already working on this" not in text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("escalate for contoso", "exchange", "file", "1", "minimal", "T", "D", "a@contoso.example", "skip"),
+        ("escalate", "contoso", "exchange", "file", "1", "minimal", "T", "D", "a@contoso.example", "skip"),
+        ("escalate contoso on exchange", "file", "1", "minimal", "T", "D", "a@contoso.example", "skip"),
+        ("escalate for contoso about EX1100014", "1", "minimal", "1", "1", "a@contoso.example", "skip"),
+        ("escalate for northwind", "exchange", "1", "minimal", "T", "D", "a@northwind.example", "skip"),
+    ],
+)
+async def test_question_numbers_count_up_by_one_with_or_without_the_guard(path: tuple[str, ...]) -> None:
+    chat = Conversation()
+    numbers = []
+    for text in path:
+        numbers += [int(n) for n in re.findall(r"Question (\d+) ·", await chat.say(text))]
+    assert "Check the request before it's filed" in chat.text
+    assert numbers == list(range(1, len(numbers) + 1))
 
 
 async def test_the_incident_card_button_starts_it_prefilled() -> None:
