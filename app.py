@@ -522,7 +522,7 @@ def build_bot(
     language = user_state.create_property(LANGUAGE_PROPERTY)
     root = RootDialog(
         [
-            HelpDialog(help_entries, backend),
+            HelpDialog(help_entries, backend, desk),
             LanguageDialog(language),
             CustomersDialog(backend),
             HealthDialog(backend),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cards.help import HelpEntry
@@ -129,17 +129,23 @@ class Command:
     operators_only: bool = False
     # Whether a text after the command's name is complete, valid arguments for it (see Fits).
     fits: Fits = _nothing
+    # What its example names that must exist to be tried ('number': a request's, 'reference': a handed-off
+    # request's); the help fills them in from the desk, and offers no Try button when there is none.
+    example_needs: tuple[str, ...] = ()
 
     @property
     def operator_action(self) -> str:
         """The message id of what an operators-only command lets people do, as the refusal says it."""
         return f"command.{self.name}.operator_action" if self.operators_only else ""
 
-    def help_entry(self, t: Translator) -> HelpEntry:
+    def help_entry(self, t: Translator, examples: Mapping[str, str] | None = None) -> HelpEntry:
+        """`examples`: what exists to try the example on ({'number': '2612060010000003'})."""
+        values = {need: (examples or {}).get(need, "") for need in self.example_needs}
+        example = t(f"command.{self.name}.example", **values) if all(values.values()) else ""
         return HelpEntry(
             usage=t(f"command.{self.name}.usage"),
             summary=t(f"command.{self.name}.summary"),
-            example=t(f"command.{self.name}.example"),
+            example=example,
         )
 
 
@@ -187,6 +193,7 @@ COMMANDS: tuple[Command, ...] = (
         REQUEST,
         in_menu=False,
         fits=_request,
+        example_needs=("number",),
     ),
     Command(
         "note",
@@ -195,6 +202,7 @@ COMMANDS: tuple[Command, ...] = (
         in_menu=False,
         operators_only=True,
         fits=_request,
+        example_needs=("number",),
     ),
     Command(
         "link",
@@ -203,6 +211,7 @@ COMMANDS: tuple[Command, ...] = (
         in_menu=False,
         operators_only=True,
         fits=_link,
+        example_needs=("reference",),
     ),
     Command(
         "overview",
@@ -268,9 +277,9 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def help_entries(t: Translator) -> list[HelpEntry]:
-    """What the help card teaches, in the reader's language."""
-    return [c.help_entry(t) for c in COMMANDS]
+def help_entries(t: Translator, examples: Mapping[str, str] | None = None) -> list[HelpEntry]:
+    """What the help card teaches, in the reader's language; see Command.help_entry for `examples`."""
+    return [c.help_entry(t, examples) for c in COMMANDS]
 
 
 # Longer than any customer name, domain, tenant id, incident id or service can be (Entra caps names at 256).
