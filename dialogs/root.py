@@ -43,7 +43,7 @@ from dialogs.choices import InvalidAnswer, match_choice
 from dialogs.ids import CUSTOMERS, HELP, ROOT
 from dialogs.language import translator_of
 from dialogs.replies import card_reply
-from dialogs.requests import TYPED_TEXT, CommandRequest, Route
+from dialogs.requests import ANSWERED, TYPED_TEXT, CommandRequest, Route
 from locales.translator import LANGUAGES, Translator
 
 CommandReader = Callable[[str], Route | None]
@@ -166,6 +166,7 @@ class RootDialog(ComponentDialog):
             interrupted = await self._interrupt(inner_dc, flow)
             if interrupted is not None:
                 return interrupted
+            inner_dc.context.turn_state[ANSWERED] = True
         return await super().on_continue_dialog(inner_dc)
 
     def _said(self, dc: DialogContext) -> _Said | Route | OfferChoice | None:
@@ -251,6 +252,7 @@ class RootDialog(ComponentDialog):
         self, dc: DialogContext, flow: GuidedFlow, offer: _Offer, choice: str
     ) -> DialogTurnResult:
         if choice == "answer":
+            dc.context.turn_state[ANSWERED] = True
             return await flow.take_answer(dc, offer.text)
         if choice == "keep":
             return await flow.resume(dc)
