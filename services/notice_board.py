@@ -117,6 +117,10 @@ def after_observing(
     Not news, the notice still takes the newest state (another tenant's older view doesn't turn it back),
     and a customer seen at its baseline (`announce` off) joins its list without announcing a spread."""
     change = classify(seen, incident)
+    if current is None and change is ChangeKind.RESOLVED:
+        # Seen going on at a baseline (silently) and now over, with nobody ever told of it: its end alone is
+        # no news; a first notice saying "Resolved" about an incident from before the subscription would be.
+        change = None
     if current is not None and customer_id not in current.customer_ids and not incident.is_resolved:
         change = ChangeKind.SPREAD if change in (None, ChangeKind.NEW) else change
     if change is None or not announce:
