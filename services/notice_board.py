@@ -136,6 +136,15 @@ def after_observing(
     return Notice(incident, customers, version, change, current.first_seen if current else now, now), True
 
 
+def _was_told(db: sqlite3.Connection, incident_id: str, conversation: str) -> bool:
+    """Whether `conversation` had a card of the incident. Its end goes only there: a conversation that
+    subscribed while it was going on (and heard nothing since) gets no "Resolved" card as its first."""
+    found = db.execute(
+        "SELECT 1 FROM deliveries WHERE incident_id = ? AND conversation = ?", (incident_id, conversation)
+    ).fetchone()
+    return found is not None
+
+
 def incident_to_json(incident: Incident) -> str:
     raw = asdict(incident)
     raw["status"] = incident.status.code
@@ -285,6 +294,10 @@ class NoticeBoard:
                 row[0] for row in db.execute("SELECT conversation FROM conversations WHERE active = 0")
             }
             for conversation, followed in audience_in(db, list(notice.customer_ids), incident).items():
+                if notice.change is ChangeKind.RESOLVED and not _was_told(
+                    db, incident.incident_id, conversation
+                ):
+                    continue
                 db.execute(
                     "INSERT INTO deliveries "
                     "(incident_id, conversation, followed, version, state, updated_at) "

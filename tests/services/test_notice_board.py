@@ -275,6 +275,24 @@ async def test_one_that_changed_after_subscribing_is_announced_and_so_is_its_end
     assert (end.change, end.version) == (ChangeKind.RESOLVED, 2), "the card people saw is updated"
 
 
+async def test_a_conversation_that_subscribed_during_an_incident_gets_no_resolved_card_as_its_first(
+    stores: NoticeStores, board: NoticeOutbox
+) -> None:
+    await board.observe(CONTOSO, incident(), NOW)
+    await stores.subscriptions.add(Subscription("19:late", CONTOSO.customer_id), NOW)
+    await stores.subscriptions.add(Subscription("19:later", CONTOSO.customer_id), NOW)
+    progress = await board.observe(CONTOSO, incident(posts=2), NOW)
+    assert progress is not None and progress.change is ChangeKind.POST
+    due = {d.conversation for _, d, _ in await board.due(NOW)}
+    assert {"19:late", "19:later"} <= due, "a change after subscribing is news to them too"
+    await stores.subscriptions.remove([Subscription("19:later", CONTOSO.customer_id)])
+    await stores.subscriptions.add(Subscription("19:latest", CONTOSO.customer_id), NOW)
+    over = await board.observe(CONTOSO, incident(status="serviceRestored", posts=3, resolved=True), NOW)
+    assert over is not None and over.change is ChangeKind.RESOLVED
+    ended = {d.conversation for _, d, _ in await board.due(NOW) if d.version == over.version}
+    assert ended == {"19:ops", "19:contoso-team", "19:late"}, "the end goes where the incident's card is"
+
+
 async def test_a_late_event_older_than_what_was_seen_changes_nothing(board: NoticeOutbox) -> None:
     await board.observe(CONTOSO, incident(modified=NOW - timedelta(hours=1)), NOW)
     newer = await board.observe(CONTOSO, incident(status="restoringService", posts=2), NOW)
