@@ -49,7 +49,7 @@ from bot.inbound_auth import CHANNEL_METADATA_URL, InboundAuthentication, Signin
 from bot.log_redaction import configure_logging
 from bot.mentions import command_text
 from bot.notice_delivery import NoticeDelivery
-from bot.routing import names_a_command, recognised_command
+from bot.routing import complete_command, recognised_command
 from bot.state_storage import DocumentStorage
 from bot.turns import TurnRunner
 from bot.typing_indicator import TypingIndicator
@@ -549,7 +549,7 @@ def build_bot(
     language = user_state.create_property(LANGUAGE_PROPERTY)
     root = RootDialog(
         [
-            HelpDialog(help_entries, backend),
+            HelpDialog(help_entries, backend, desk),
             LanguageDialog(language),
             CustomersDialog(backend),
             HealthDialog(backend),
@@ -570,7 +570,7 @@ def build_bot(
         ],
         command=recognised_command,
         typed=command_text,
-        explicit=names_a_command,
+        complete=lambda text: complete_command(text, backend),
     )
     return SupportBot(
         ConversationState(storage),

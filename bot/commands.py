@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cards.help import HelpEntry
@@ -33,10 +33,86 @@ from dialogs.ids import (
     SUBSCRIPTIONS,
     UNSUBSCRIBE,
 )
+from dialogs.incidents_dialog import include_resolved
 from dialogs.link_dialog import fits_link
 from dialogs.request_dialog import request_number
-from locales.translator import Translator
+from dialogs.subscribe_dialog import EVERYONE, split_kind
+from locales.translator import Translator, chosen_language
+from services.customer_search import longest_name_words, named_customer, search_customers
 from services.incidents import looks_like_incident_id
+from services.models import Customer
+
+# Whether a text after a command's name is complete, valid arguments for it, given the partner's
+# customers. At a question that takes free text, only such a message is asked about ('your answer, or a
+# command?'); 'Health check fails since 9am' is an answer, 'health woodgrove' could be either.
+Fits = Callable[[str, Sequence[Customer]], bool]
+
+
+def _nothing(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument
+
+
+def _customer(argument: str, customers: Sequence[Customer]) -> bool:
+    """Exactly one customer, named in whole words (no prefixes, no spelling guesses)."""
+    return named_customer(customers, argument) is not None
+
+
+def _customer_or_nothing(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or _customer(argument, customers)
+
+
+def _customer_first(argument: str, customers: Sequence[Customer]) -> bool:
+    """A customer named by the leading words; what follows filters (a service, 'all')."""
+    words, _ = include_resolved(argument.split())
+    if words and words[0].casefold() in EVERYONE:
+        return True
+    most = min(len(words), longest_name_words(customers))
+    return any(_customer(" ".join(words[:cut]), customers) for cut in range(most, 0, -1))
+
+
+def _subscription(argument: str, customers: Sequence[Customer]) -> bool:
+    return _customer_first(" ".join(split_kind(argument.split())[0]), customers)
+
+
+def _subscription_or_nothing(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or _subscription(argument, customers)
+
+
+def _search(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or bool(search_customers(customers, argument))
+
+
+def _escalation(argument: str, customers: Sequence[Customer]) -> bool:
+    first = argument.split(" ", 1)[0]
+    return not argument or looks_like_incident_id(first) or _customer_first(argument, customers)
+
+
+def _incident(argument: str, customers: Sequence[Customer]) -> bool:
+    first, _, rest = argument.partition(" ")
+    return looks_like_incident_id(first) and _customer_or_nothing(rest.strip(), customers)
+
+
+_HOURS = re.compile(r"(?:\d{1,3}(?:\.\d+)?\s*(?:h|hours?|시간)?|off|0)", re.IGNORECASE)
+
+
+def _hours(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or _HOURS.fullmatch(argument) is not None
+
+
+def _count(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or (argument.isdigit() and len(argument) <= 4)
+
+
+def _language(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or chosen_language(argument) is not None
+
+
+def _request(argument: str, customers: Sequence[Customer]) -> bool:
+    return bool(request_number(argument))
+
+
+def _link(argument: str, customers: Sequence[Customer]) -> bool:
+    return fits_link(argument)
 
 
 @dataclass(frozen=True)
@@ -51,20 +127,25 @@ class Command:
     in_menu: bool = True
     # For operators only (bot/access.py).
     operators_only: bool = False
-    # Whether a text after the command's name is arguments it takes. While the escalation waits for a
-    # title or description, 'link sharing fails for guests' is an answer, not `link` with bad arguments.
-    fits: Callable[[str], bool] = lambda argument: True
+    # Whether a text after the command's name is complete, valid arguments for it (see Fits).
+    fits: Fits = _nothing
+    # What its example names that must exist to be tried ('number': a request's, 'reference': a handed-off
+    # request's); the help fills them in from the desk, and offers no Try button when there is none.
+    example_needs: tuple[str, ...] = ()
 
     @property
     def operator_action(self) -> str:
         """The message id of what an operators-only command lets people do, as the refusal says it."""
         return f"command.{self.name}.operator_action" if self.operators_only else ""
 
-    def help_entry(self, t: Translator) -> HelpEntry:
+    def help_entry(self, t: Translator, examples: Mapping[str, str] | None = None) -> HelpEntry:
+        """`examples`: what exists to try the example on ({'number': '2612060010000003'})."""
+        values = {need: (examples or {}).get(need, "") for need in self.example_needs}
+        example = t(f"command.{self.name}.example", **values) if all(values.values()) else ""
         return HelpEntry(
             usage=t(f"command.{self.name}.usage"),
             summary=t(f"command.{self.name}.summary"),
-            example=t(f"command.{self.name}.example"),
+            example=example,
         )
 
 
@@ -73,39 +154,46 @@ COMMANDS: tuple[Command, ...] = (
         "health",
         ("status", "check", "상태"),
         HEALTH,
+        fits=_customer,
     ),
     Command(
         "incidents",
         ("issues", "outages", "장애", "인시던트"),
         INCIDENTS,
+        fits=_customer_first,
     ),
     Command(
         "incident",
         (),
         INCIDENT,
+        fits=_incident,
     ),
     Command(
         "customers",
         ("customer", "clients", "고객"),
         CUSTOMERS,
+        fits=_search,
     ),
     Command(
         "escalate",
         ("escalation", "ticket", "에스컬레이션"),
         ESCALATION,
         operators_only=True,
+        fits=_escalation,
     ),
     Command(
         "requests",
         ("srs", "tickets", "요청목록"),
         REQUESTS,
+        fits=_customer_or_nothing,
     ),
     Command(
         "request",
         ("sr", "요청"),
         REQUEST,
         in_menu=False,
-        fits=lambda argument: bool(request_number(argument)),
+        fits=_request,
+        example_needs=("number",),
     ),
     Command(
         "note",
@@ -113,7 +201,8 @@ COMMANDS: tuple[Command, ...] = (
         NOTE,
         in_menu=False,
         operators_only=True,
-        fits=lambda argument: bool(request_number(argument)),
+        fits=_request,
+        example_needs=("number",),
     ),
     Command(
         "link",
@@ -121,7 +210,8 @@ COMMANDS: tuple[Command, ...] = (
         LINK,
         in_menu=False,
         operators_only=True,
-        fits=fits_link,
+        fits=_link,
+        example_needs=("reference",),
     ),
     Command(
         "overview",
@@ -133,6 +223,7 @@ COMMANDS: tuple[Command, ...] = (
         ("follow", "watch", "구독"),
         SUBSCRIBE,
         operators_only=True,
+        fits=_subscription,
     ),
     Command(
         "subscriptions",
@@ -145,6 +236,7 @@ COMMANDS: tuple[Command, ...] = (
         UNSUBSCRIBE,
         in_menu=False,
         operators_only=True,
+        fits=_subscription_or_nothing,
     ),
     Command(
         "quiet",
@@ -152,12 +244,14 @@ COMMANDS: tuple[Command, ...] = (
         QUIET,
         in_menu=False,
         operators_only=True,
+        fits=_hours,
     ),
     Command(
         "notices",
         ("notifications", "alerts", "알림"),
         NOTICES,
         in_menu=False,
+        fits=_customer_or_nothing,
     ),
     Command(
         "audit",
@@ -165,24 +259,27 @@ COMMANDS: tuple[Command, ...] = (
         AUDIT,
         in_menu=False,
         operators_only=True,
+        fits=_count,
     ),
     Command(
         "language",
         ("lang", "언어"),
         LANGUAGE,
         in_menu=False,
+        fits=_language,
     ),
     Command(
         "help",
         ("?", "commands", "hi", "hello", "hey", "start", "도움말", "안녕"),
         HELP,
+        fits=lambda argument, customers: False,
     ),
 )
 
 
-def help_entries(t: Translator) -> list[HelpEntry]:
-    """What the help card teaches, in the reader's language."""
-    return [c.help_entry(t) for c in COMMANDS]
+def help_entries(t: Translator, examples: Mapping[str, str] | None = None) -> list[HelpEntry]:
+    """What the help card teaches, in the reader's language; see Command.help_entry for `examples`."""
+    return [c.help_entry(t, examples) for c in COMMANDS]
 
 
 # Longer than any customer name, domain, tenant id, incident id or service can be (Entra caps names at 256).

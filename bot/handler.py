@@ -37,7 +37,7 @@ from dialogs.conversation_scope import conversation_key
 from dialogs.ids import HELP, ROOT
 from dialogs.language import LANGUAGE_PROPERTY, TRANSLATOR, translator_for, translator_of
 from dialogs.replies import card_reply, text_reply
-from dialogs.requests import HelpRequest, Route
+from dialogs.requests import ANSWERED, HelpRequest, Route
 from dialogs.root import RootDialog
 from locales.translator import ENGLISH, chosen_language
 from services.ports import KnownConversations, NoticeOutbox, Subscriptions
@@ -296,6 +296,8 @@ class SupportBot(TeamsActivityHandler):
             route = Route(HELP, HelpRequest(hint=hint).to_options())
             record.outcome = "someone-elses-dialog"
         result = await context.continue_dialog()
+        if turn_context.turn_state.get(ANSWERED):
+            record.command, record.outcome = "answer", "ok"
         if result.status == DialogTurnStatus.Empty:
             await context.begin_dialog(ROOT, route.to_options())
         if me:

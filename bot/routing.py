@@ -5,12 +5,13 @@ from __future__ import annotations
 import html
 import re
 
-from bot.commands import BY_NAME, MAX_ARGUMENT_LENGTH, parse
+from bot.commands import MAX_ARGUMENT_LENGTH, parse
 from cards.actions import RunCommand, ShowCustomersPage, parse_submission
 from cards.parts import echo
 from dialogs.ids import CUSTOMERS, ESCALATION, HELP
 from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
 from locales.translator import ENGLISH, Translator
+from services.ports import CustomerDirectory
 
 _TAG = re.compile(r"<[^<>]*>")
 # 'hi there, bot' is a greeting; a help word followed by more than this is something else.
@@ -56,12 +57,16 @@ def recognised_command(text: str) -> Route | None:
     return route_text(typed) if parse(typed) is not None else None
 
 
-def names_a_command(text: str) -> bool:
-    """`health contoso`, not `status page is down`: starts with a command's own name, not an alias, and
-    what follows is arguments that command takes (`link sharing fails` is not a `link`)."""
-    first, _, rest = typed_text(text).partition(" ")
-    command = BY_NAME.get(first.casefold().lstrip("/"))
-    return command is not None and command.name != "help" and command.fits(rest)
+async def complete_command(text: str, directory: CustomerDirectory) -> Route | None:
+    """The route for `text` when the whole of it is one of our commands with complete, valid arguments
+    (`health woodgrove`, `customers contoso`, `overview`); None for anything else, such as a title that
+    starts with a command's word (`Customers can't join meetings`, `Hello, since 9am ...`)."""
+    typed = typed_text(text)
+    parsed = parse(typed)
+    if parsed is None or len(parsed.argument) > MAX_ARGUMENT_LENGTH:
+        return None
+    customers = await directory.list_customers() if parsed.argument else ()
+    return route_text(typed) if parsed.command.fits(parsed.argument, customers) else None
 
 
 def command_name(route: Route) -> str:

@@ -19,6 +19,7 @@ ACTION_KEY = "action"
 RUN_COMMAND = "command.run"
 CUSTOMERS_PAGE = "customers.page"
 ACKNOWLEDGE_NOTICE = "notice.acknowledge"
+FLOW_OFFER = "flow.offer"
 
 ESCALATION_ANSWER = "escalation.answer"
 ESCALATION_EDIT = "escalation.edit"
@@ -44,6 +45,14 @@ class ShowCustomersPage(_Submission):
     action: Literal["customers.page"]
     search: Annotated[str, Field(max_length=MAX_COMMAND_LENGTH)] = ""
     page: Annotated[int, Field(ge=1, le=10_000, strict=True)]
+
+
+class OfferChoice(_Submission):
+    """A button of the question a guided flow asks when a message could mean two things: the answer or
+    a command (`answer` / `command`), carrying on or starting the same flow anew (`keep` / `switch`)."""
+
+    action: Literal["flow.offer"]
+    choice: Literal["answer", "command", "keep", "switch"]
 
 
 class EscalationAnswer(_Submission):
@@ -84,7 +93,13 @@ class EscalationForm(_Submission):
 
 EscalationAction = EscalationAnswer | EscalationEdit | EscalationSubmit | EscalationForm
 Submission = Annotated[
-    RunCommand | ShowCustomersPage | EscalationAnswer | EscalationEdit | EscalationSubmit | EscalationForm,
+    RunCommand
+    | ShowCustomersPage
+    | OfferChoice
+    | EscalationAnswer
+    | EscalationEdit
+    | EscalationSubmit
+    | EscalationForm,
     Field(discriminator="action"),
 ]
 _SUBMISSION = TypeAdapter(Submission)
@@ -98,7 +113,7 @@ class InvalidSubmission(Exception):
     message_id = "edge.rejected_button"
 
 
-def parse_submission(value: object) -> RunCommand | ShowCustomersPage | EscalationAction:
+def parse_submission(value: object) -> RunCommand | ShowCustomersPage | OfferChoice | EscalationAction:
     try:
         return _SUBMISSION.validate_python(value)
     except ValidationError as error:
@@ -146,6 +161,10 @@ def escalation_submit(title: str, key: str) -> SubmitAction:
 
 def run_command(title: str, command: str) -> SubmitAction:
     return SubmitAction(title=title, data={ACTION_KEY: RUN_COMMAND, "command": command})
+
+
+def offer_choice(title: str, choice: str) -> SubmitAction:
+    return SubmitAction(title=title, data={ACTION_KEY: FLOW_OFFER, "choice": choice})
 
 
 def customers_page(title: str, search: str, page: int) -> SubmitAction:

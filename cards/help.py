@@ -20,7 +20,7 @@ class HelpEntry:
 
     usage: str
     summary: str
-    example: str
+    example: str  # empty when there is nothing to try it on (no request filed yet): no Try button
 
 
 def help_card(
@@ -41,7 +41,15 @@ def help_card(
                 items=[
                     TextBlock(text=safe(entry.usage), weight="Bolder", font_type="Monospace", wrap=True),
                     plain(entry.summary, spacing="None"),
-                    ActionSet(actions=[run_command(t("help.try", example=entry.example), entry.example)]),
+                    *(
+                        [
+                            ActionSet(
+                                actions=[run_command(t("help.try", example=entry.example), entry.example)]
+                            )
+                        ]
+                        if entry.example
+                        else []
+                    ),
                 ],
             )
         )

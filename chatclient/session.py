@@ -19,7 +19,20 @@ from chatclient.card_text import Button, Rendered, render_activity
 
 BOT_ID = "28:support-bot"
 BOT_GONE = "  (can't reach the bot at {url}; is 'make run' still running?)"
+TENANT = "local-tenant"
 USER = {"id": "29:local-user", "name": "You"}
+# The local user as Teams' roster describes a member (a TeamsChannelAccount, as
+# `GET /v3/conversations/{id}/members/{id}` answers): the escalation's "primary contact is you" comes from it.
+MEMBER = {
+    **USER,
+    "aadObjectId": "00000000-0000-4000-8000-00000000c4a7",
+    "givenName": "Local",
+    "surname": "User",
+    "email": "you@chat.localhost.example",
+    "userPrincipalName": "you@chat.localhost.example",
+    "tenantId": TENANT,
+    "userRole": "user",
+}
 
 Output = Callable[[str], None]
 
@@ -44,6 +57,7 @@ class ChatSession:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._receive)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._receive)
         app.router.add_post("/v3/conversations", self._new_thread)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -67,6 +81,16 @@ class ChatSession:
                 activity, "Support Bot (updated its card)" if request.method == "PUT" else "Support Bot"
             )
         return web.json_response({"id": request.match_info.get("activity") or f"reply-{next(self._ids)}"})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """The roster: the local user is the chat's one member; anyone else is not found, as Teams says it."""
+        if request.match_info["member"] != USER["id"]:
+            error = {
+                "code": "MemberNotFoundInConversation",
+                "message": "The member is not in the conversation.",
+            }
+            return web.json_response({"error": error}, status=404)
+        return web.json_response(MEMBER)
 
     async def _new_thread(self, request: web.Request) -> web.Response:
         """A proactive notice starting a new thread in the channel (Teams' create conversation)."""
@@ -94,7 +118,7 @@ class ChatSession:
             "from": USER,
             "recipient": {"id": BOT_ID, "name": "Support Bot"},
             "conversation": conversation,
-            "channelData": {"tenant": {"id": "local-tenant"}},
+            "channelData": {"tenant": {"id": TENANT}},
             **fields,
         }
 

@@ -44,3 +44,19 @@ def match_choice(text: str, choices: Sequence[Choice], unknown: str, ambiguous: 
     if len(starting) > 1:
         raise InvalidAnswer(ambiguous.format(value=text, matches=", ".join(c.title for c in starting)))
     raise InvalidAnswer(unknown.format(value=text))
+
+
+def typed_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
+    """At a question that takes free text, the offered choice `text` names by its number, its name or
+    value, or the start of its name; None when `text` is an answer of its own."""
+    wanted = normalize(text)
+    if not wanted or not choices:
+        return None
+    if wanted.isdigit() and 1 <= int(wanted) <= len(choices):
+        return choices[int(wanted) - 1]
+    named = [
+        c
+        for c in choices
+        if wanted in (normalize(c.title), normalize(c.value)) or normalize(c.title).startswith(wanted)
+    ]
+    return named[0] if len(named) == 1 else None

@@ -29,6 +29,7 @@ from cards.actions import (
     EscalationForm,
     EscalationSubmit,
     InvalidSubmission,
+    OfferChoice,
     RunCommand,
     ShowCustomersPage,
     escalation_submit,
@@ -49,7 +50,7 @@ from cards.escalation import (
 from cards.incidents import incident_card
 from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
-from dialogs.choices import InvalidAnswer, match_choice
+from dialogs.choices import InvalidAnswer, match_choice, normalize, typed_choice
 from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer, pick_customer
 from dialogs.ids import ESCALATION
 from dialogs.language import error_wording, translator_of
@@ -240,7 +241,7 @@ class EscalationDialog(Dialog):
                 return Dialog.end_of_turn
             if isinstance(submission, RunCommand):
                 return await self._answer(dc, state, state.step, submission.command, pressed=False)
-            if isinstance(submission, ShowCustomersPage):
+            if isinstance(submission, ShowCustomersPage | OfferChoice):
                 return await self._ask(dc, state, step=state.step)
             if submission.key != state.key:
                 await self._answer_foreign_card(dc, activity.value)
@@ -276,6 +277,45 @@ class EscalationDialog(Dialog):
 
     def takes_free_text(self, dc: DialogContext) -> bool:
         return self._load(dc).step in FREE_TEXT_STEPS
+
+    async def offers(self, dc: DialogContext, text: str) -> bool:
+        t = translator_of(dc.context)
+        state = self._load(dc)
+        if normalize(text) == normalize(t("escalation_card.use_form")):
+            return True
+        if state.step in FREE_TEXT_STEPS:
+            return typed_choice(text, self._offered(state, t)) is not None
+        if state.step == SUMMARY:
+            choices = self._summary_choices(state, t)
+            return not normalize(text).isdigit() and typed_choice(text, choices) is not None
+        choices = await self._choices(state, t)
+        try:
+            match_choice(text, choices, "", "")
+        except InvalidAnswer:
+            return False
+        return True
+
+    async def _choices(self, state: EscalationState, t: Translator) -> tuple[Choice, ...]:
+        """The choices a choice question offers (product, topic, severity, guard)."""
+        catalogue = await self._desk.support_catalogue()
+        if state.step == "product":
+            return tuple(Choice(p, p) for p in catalogue.products)
+        if state.step == "topic":
+            return tuple(Choice(topic.name, topic.topic_id) for topic in catalogue.topics_of(state.product))
+        if state.step == "severity":
+            return _severity_choices(catalogue, t)
+        if state.step == "guard":
+            return self._guard_choices(t)
+        return ()
+
+    def in_progress(self, dc: DialogContext) -> str:
+        t = translator_of(dc.context)
+        customer = self._load(dc).customer_name or t("escalation.a_customer")
+        return t("escalation.in_progress", customer=customer)
+
+    async def take_answer(self, dc: DialogContext, text: str) -> DialogTurnResult:
+        state = self._load(dc)
+        return await self._answer(dc, state, state.step, text, pressed=False)
 
     async def cancel_flow(self, dc: DialogContext) -> None:
         t = translator_of(dc.context)
@@ -382,15 +422,8 @@ class EscalationDialog(Dialog):
             suggestion = state.suggested_title if step == "title" else state.suggested_description
             if suggestion:
                 details = (t("escalation.suggested", value=suggestion),)
-                choices = (Choice(t("escalation.use_suggestion"), "suggestion"),)
-        elif step == "contact":
-            if state.suggested_name and state.suggested_email:
-                label = t(
-                    "escalation.contact_default", name=state.suggested_name, email=state.suggested_email
-                )
-                choices = (Choice(label, "keep"),)
-        elif step == "phone":
-            choices = (Choice(t("escalation.skip"), "skip"),)
+        if step in FREE_TEXT_STEPS:
+            choices = self._offered(state, t)
         prompt = prompt or t(f"escalation.ask_{step}")
         if state.misses >= MAX_MISSES:
             problem = f"{problem} {t('escalation.three_misses')}".strip()
@@ -403,7 +436,8 @@ class EscalationDialog(Dialog):
             key=state.key,
             step=step,
             heading=heading,
-            progress=t("escalation.progress", number=len(state.answered) + 1),
+            # The guard's card is not a numbered question: counting it would jump from 1 to 3.
+            progress=t("escalation.progress", number=len([s for s in state.answered if s != "guard"]) + 1),
             prompt=prompt,
             details=details,
             choices=choices,
@@ -413,6 +447,31 @@ class EscalationDialog(Dialog):
             else t("escalation.hint_choice"),
             can_go_back=bool(state.answered),
         )
+
+    @staticmethod
+    def _offered(state: EscalationState, t: Translator) -> tuple[Choice, ...]:
+        """The choices a free-text question offers besides typing (a suggestion, the contact from Teams)."""
+        step = state.step
+        suggestion = {"title": state.suggested_title, "description": state.suggested_description}.get(step)
+        if suggestion:
+            return (Choice(t("escalation.use_suggestion"), "suggestion"),)
+        if step == "contact" and state.suggested_name and state.suggested_email:
+            label = t("escalation.contact_default", name=state.suggested_name, email=state.suggested_email)
+            return (Choice(label, "keep"),)
+        if step == "phone":
+            return (Choice(t("escalation.skip"), "skip"),)
+        return ()
+
+    @staticmethod
+    def _summary_choices(state: EscalationState, t: Translator) -> tuple[Choice, ...]:
+        """The summary's buttons, as typed: 'submit', 'edit title' (never by number: a stray '1' must not
+        file a request)."""
+        edits = tuple(
+            Choice(t("escalation_card.edit", field=t(f"escalation.field_{step}")), step)
+            for step in STEPS
+            if step != "guard"
+        )
+        return (Choice(t("escalation_card.submit"), "submit"), *edits)
 
     def _summary(self, state: EscalationState, catalogue: SupportCatalogue, t: Translator) -> AdaptiveCard:
         topic = catalogue.topic(state.topic_id)
@@ -443,8 +502,13 @@ class EscalationDialog(Dialog):
         if step != state.step or step == "form":  # an earlier question's button, or text while a form is open
             return await self._ask(dc, state, step=state.step)
         if step == SUMMARY:
-            return await self._ask(dc, state)
+            return await self._answer_summary(dc, state, text)
+        if not pressed and normalize(text) == normalize(t("escalation_card.use_form")):
+            return await self._send_form(dc, state)
         catalogue = await self._desk.support_catalogue()
+        if step in FREE_TEXT_STEPS and not pressed:
+            picked = typed_choice(text, self._offered(state, t))
+            text, pressed = (picked.value, True) if picked else (text, False)
         try:
             if step == "customer":
                 if not await self._answer_customer(dc, state, text, record=True):
@@ -484,6 +548,19 @@ class EscalationDialog(Dialog):
             return await self._ask(dc, state, step=step, problem=error.reason)
         self._answered(state, step)
         return await self._ask(dc, state)
+
+    async def _answer_summary(self, dc: DialogContext, state: EscalationState, text: str) -> DialogTurnResult:
+        """'submit' or 'edit severity' typed at the summary, like its buttons."""
+        t = translator_of(dc.context)
+        if normalize(text).isdigit():
+            return await self._ask(dc, state, problem=t("escalation.unknown_choice", value=text[:40]))
+        try:
+            choice = self._choice(t, text, self._summary_choices(state, t))
+        except InvalidAnswer as error:
+            return await self._ask(dc, state, problem=error.reason)
+        if choice.value == "submit":
+            return await self._submit(dc, state)
+        return await self._edit(dc, state, choice.value)
 
     def _answered(self, state: EscalationState, step: str) -> None:
         state.misses = 0
@@ -529,12 +606,15 @@ class EscalationDialog(Dialog):
         ambiguous = t("escalation.ambiguous_choice", value="{value}", matches="{matches}")
         return match_choice(text, choices, t(unknown, value="{value}"), ambiguous)
 
-    def guard_validator(self, text: str, t: Translator) -> Choice:
-        choices = (
+    @staticmethod
+    def _guard_choices(t: Translator) -> tuple[Choice, ...]:
+        return (
             Choice(t("escalation_card.file_anyway"), "file"),
             Choice(t("escalation_card.follow"), "follow"),
         )
-        return self._choice(t, text, choices)
+
+    def guard_validator(self, text: str, t: Translator) -> Choice:
+        return self._choice(t, text, self._guard_choices(t))
 
     def product_validator(self, text: str, catalogue: SupportCatalogue, t: Translator) -> str:
         return self._choice(t, text, tuple(Choice(p, p) for p in catalogue.products)).value

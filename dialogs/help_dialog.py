@@ -5,7 +5,8 @@ A message that is only a customer's name (`contoso`, `한빛 물류`) is underst
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 
 from microsoft_teams.cards import AdaptiveCard
 
@@ -16,14 +17,35 @@ from dialogs.customer_choice import known_customer
 from dialogs.ids import HELP
 from dialogs.requests import HelpRequest
 from locales.translator import Translator
-from services.ports import Backend
+from services.errors import SupportDeskError
+from services.models import RequestStatus
+from services.ports import Backend, ServiceRequestDesk
+
+logger = logging.getLogger("bot.help")
+Entries = Callable[[Translator, Mapping[str, str]], Sequence[HelpEntry]]
 
 
 class HelpDialog(AnswerDialog):
-    def __init__(self, entries: Callable[[Translator], Sequence[HelpEntry]], backend: Backend) -> None:
+    def __init__(self, entries: Entries, backend: Backend, desk: ServiceRequestDesk | None = None) -> None:
         super().__init__(HELP)
         self._entries = entries
         self._backend = backend
+        self._desk = desk
+
+    async def _examples(self) -> dict[str, str]:
+        """The desk's own newest request (and handed-off one), so each Try button names one that exists."""
+        if self._desk is None:
+            return {}
+        try:
+            recent = await self._desk.recent_requests()
+        except SupportDeskError as error:
+            logger.info("no example requests: %s", type(error).__name__)
+            return {}
+        examples = {"number": recent[0].number} if recent else {}
+        handed_off = [r for r in recent if r.status is RequestStatus.AWAITING_NUMBER]
+        if handed_off:
+            examples["reference"] = handed_off[0].number
+        return examples
 
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         request = HelpRequest.from_options(options)
@@ -31,4 +53,4 @@ class HelpDialog(AnswerDialog):
         if customer is not None:
             return health_card(await self._backend.tenant_health(customer), t)
         greeting = t(request.greeting) if request.greeting else ""
-        return help_card(self._entries(t), t, greeting=greeting, hint=request.hint)
+        return help_card(self._entries(t, await self._examples()), t, greeting=greeting, hint=request.hint)

@@ -105,6 +105,13 @@ class BlobNoticeBoard:
         inactive = {c for c, k in known.items() if not k.active}
 
         async def write(conversation: str, followed: list[str]) -> None:
+            # An end goes only where the incident's card is (see notice_board._was_told).
+            if (
+                notice.change is ChangeKind.RESOLVED
+                and await self._deliveries.get(incident_id, conversation) is None
+            ):
+                return
+
             def change(record: dict[str, Any] | None) -> Any:
                 if record is not None and record["version"] >= notice.version:
                     return NO_CHANGE

@@ -112,6 +112,21 @@ def resolve_customer(customers: Sequence[Customer], query: str, *, suggest: bool
     return NotFound(query, suggest_customers(keys, wanted) if suggest else ())
 
 
+def named_customer(customers: Sequence[Customer], query: str) -> Customer | None:
+    """The one customer `query` names in whole words (an id, the name, the domain, or whole words of the
+    name: 'woodgrove'), else None. Stricter than resolve_customer: 'to' doesn't name Tailspin Toys, so a
+    sentence isn't taken for a customer."""
+    match = resolve_customer(customers, query, suggest=False)
+    if not isinstance(match, Found):
+        return None
+    keys = _Keys.of(match.customer)
+    wanted = normalize(query)
+    whole = (
+        query.strip().casefold() in keys.ids or wanted in keys.exact or set(wanted.split()) <= set(keys.words)
+    )
+    return match.customer if whole else None
+
+
 def suggest_customers(keys: Sequence[_Keys], wanted: str) -> tuple[Customer, ...]:
     scored: list[tuple[float, str, Customer]] = []
     for k in keys:

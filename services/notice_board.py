@@ -117,6 +117,10 @@ def after_observing(
     Not news, the notice still takes the newest state (another tenant's older view doesn't turn it back),
     and a customer seen at its baseline (`announce` off) joins its list without announcing a spread."""
     change = classify(seen, incident)
+    if current is None and change is ChangeKind.RESOLVED:
+        # Seen going on at a baseline (silently) and now over, with nobody ever told of it: its end alone is
+        # no news; a first notice saying "Resolved" about an incident from before the subscription would be.
+        change = None
     if current is not None and customer_id not in current.customer_ids and not incident.is_resolved:
         change = ChangeKind.SPREAD if change in (None, ChangeKind.NEW) else change
     if change is None or not announce:
@@ -130,6 +134,15 @@ def after_observing(
     customers = tuple(dict.fromkeys([*(current.customer_ids if current else ()), customer_id]))
     version = (current.version if current else 0) + 1
     return Notice(incident, customers, version, change, current.first_seen if current else now, now), True
+
+
+def _was_told(db: sqlite3.Connection, incident_id: str, conversation: str) -> bool:
+    """Whether `conversation` had a card of the incident. Its end goes only there: a conversation that
+    subscribed while it was going on (and heard nothing since) gets no "Resolved" card as its first."""
+    found = db.execute(
+        "SELECT 1 FROM deliveries WHERE incident_id = ? AND conversation = ?", (incident_id, conversation)
+    ).fetchone()
+    return found is not None
 
 
 def incident_to_json(incident: Incident) -> str:
@@ -281,6 +294,10 @@ class NoticeBoard:
                 row[0] for row in db.execute("SELECT conversation FROM conversations WHERE active = 0")
             }
             for conversation, followed in audience_in(db, list(notice.customer_ids), incident).items():
+                if notice.change is ChangeKind.RESOLVED and not _was_told(
+                    db, incident.incident_id, conversation
+                ):
+                    continue
                 db.execute(
                     "INSERT INTO deliveries "
                     "(incident_id, conversation, followed, version, state, updated_at) "

@@ -60,6 +60,8 @@ class DemoBackend:
         self._customers = tuple(customers)
         self._health = health
         self._as_of = as_of
+        # When the demo world last moved a tenant's health: what its "as of" says from then on.
+        self._moved: dict[str, datetime] = {}
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR, now: Callable[[], datetime] | None = None) -> DemoBackend:
@@ -76,9 +78,14 @@ class DemoBackend:
                 health[customer.tenant_id] = parse_health_overviews(_shift(_read_json(path), shift))
         return cls(customers, health, current)
 
-    def replace_services(self, tenant_id: str, services: Sequence[ServiceHealth]) -> None:
-        """The demo world (services.demo.world) moves a tenant's health; later reads see the new state."""
+    def replace_services(
+        self, tenant_id: str, services: Sequence[ServiceHealth], as_of: datetime | None = None
+    ) -> None:
+        """The demo world (services.demo.world) moves a tenant's health; later reads see the new state,
+        as of `as_of` (the world's moment), so a health card never shows new content under an old time."""
         self._health[tenant_id] = tuple(services)
+        if as_of is not None:
+            self._moved[tenant_id] = as_of
 
     async def list_customers(self) -> Sequence[Customer]:
         return self._customers
@@ -89,4 +96,5 @@ class DemoBackend:
         services = self._health.get(customer.tenant_id)
         if services is None:
             raise HealthDataMissing(customer.name)
-        return TenantHealth(customer=customer, services=services, as_of=self._as_of)
+        as_of = self._moved.get(customer.tenant_id, self._as_of)
+        return TenantHealth(customer=customer, services=services, as_of=as_of)

@@ -221,6 +221,8 @@ class DemoWorld:
         self._running: dict[_Role, _Running] = {}
         self._made: set[str] = set()
         self._lock = asyncio.Lock()
+        # The moment of the tick being applied: the health it writes is as of then.
+        self._at: datetime | None = None
 
     @property
     def ticks(self) -> int:
@@ -233,6 +235,7 @@ class DemoWorld:
             at = self._clock()
             at = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
             role, action = _SCRIPT[position]
+            self._at = at
             change = await self._apply(role, action, cycle, at)
             changes = (change,) if change is not None else ()
             for c in changes:
@@ -352,6 +355,7 @@ class DemoWorld:
         self._backend.replace_services(
             customer.tenant_id,
             tuple(_with_issue(s, incident, self._made) if s is target else s for s in services),
+            as_of=self._at,
         )
         return True
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.routing import names_a_command, recognised_command, route_submission, route_text, typed_text
+from bot.routing import complete_command, recognised_command, route_submission, route_text, typed_text
 from cards.actions import InvalidSubmission
+from tests.support.harness import demo_backend
 
 
 def test_teams_markup_is_removed_from_typed_text() -> None:
@@ -46,14 +47,52 @@ def test_tampered_button_data_is_rejected(value: object) -> None:
         route_submission(value)
 
 
-def test_only_a_commands_own_name_counts_as_explicit() -> None:
-    assert names_a_command("health contoso") and names_a_command("Requests contoso")
-    assert not names_a_command("status page is down"), "an alias starts many a sentence"
-    assert not names_a_command("help"), "help is handled by each step"
-    assert names_a_command("link E2611240010000001 2611240010000007")
-    assert names_a_command("request 2611240010000007")
-    assert not names_a_command("link sharing fails for guests"), "not the arguments link takes"
-    assert not names_a_command("note: users see errors") and not names_a_command("request a callback")
+@pytest.mark.parametrize(
+    ("text", "dialog"),
+    [
+        ("health contoso", "health"),
+        ("Requests woodgrove", "requests"),
+        ("customers contoso", "customers"),
+        ("incidents fabrikam inc exchange all", "incidents"),
+        ("how is northwind doing?", "health"),
+        ("link E2611240010000001 2611240010000007", "link"),
+        ("request 2611240010000007", "request"),
+        ("escalate for woodgrove", "escalation"),
+        ("escalate", "escalation"),
+        ("overview", "overview"),
+        ("quiet 2h", "quiet"),
+        ("language ko", "language"),
+        ("상태 한빛", "health"),
+        ("고객 contoso", "customers"),
+        ("요청목록", "requests"),
+    ],
+)
+async def test_a_complete_command_with_valid_arguments_is_recognised(text: str, dialog: str) -> None:
+    route = await complete_command(text, demo_backend())
+    assert route is not None and route.dialog_id == dialog
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "status page is down",
+        "help",
+        "hello, since 9am users cannot join meetings",
+        "Health check endpoint returns 503",
+        "Customers can't join meetings",
+        "Overview page is blank",
+        "link sharing fails for guests",
+        "note: users see errors",
+        "request a callback",
+        "quiet hours setting is ignored",
+        "language pack install fails",
+        "audit log export fails",
+        "상태 표시줄이 사라졌습니다",
+        "요청한 라이선스가 적용되지 않음",
+    ],
+)
+async def test_a_sentence_starting_with_a_command_word_is_not_a_complete_command(text: str) -> None:
+    assert await complete_command(text, demo_backend()) is None
 
 
 def test_recognised_commands_and_plain_answers() -> None:

@@ -71,6 +71,8 @@ from tests.support.harness import DEMO_NOW, demo_backend
 ANA = ("a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman")
 # A person in Seoul whose Teams runs in Korean: the reviewed Korean snapshots.
 KOREAN = Translator("ko", ZoneInfo("Asia/Seoul"))
+# Requests the help card's examples name (the help dialog reads them from the desk).
+SAMPLE_REQUESTS = {"number": "2611240010000001", "reference": "E2611240010000001"}
 # Proactive notices: the language the conversation subscribed in, times in UTC (a channel has no one zone).
 KOREAN_UTC = Translator("ko")
 AUDIT_ENTRIES = tuple(
@@ -215,11 +217,15 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         return [(c, command(c)) for c in options]
 
     return {
-        "help": lambda: help_card(help_entries(ENGLISH), ENGLISH, greeting="Hi! I'm the support desk's bot."),
-        "help_unknown": lambda: help_card(
-            help_entries(ENGLISH), ENGLISH, hint="I didn't understand 'frobnicate'."
+        "help": lambda: help_card(
+            help_entries(ENGLISH, SAMPLE_REQUESTS), ENGLISH, greeting="Hi! I'm the support desk's bot."
         ),
-        "help_ko": lambda: help_card(help_entries(KOREAN), KOREAN, greeting=KOREAN("edge.greeting")),
+        "help_unknown": lambda: help_card(
+            help_entries(ENGLISH, SAMPLE_REQUESTS), ENGLISH, hint="I didn't understand 'frobnicate'."
+        ),
+        "help_ko": lambda: help_card(
+            help_entries(KOREAN, SAMPLE_REQUESTS), KOREAN, greeting=KOREAN("edge.greeting")
+        ),
         "notice": lambda: notice_card("Something went wrong", "Please try again.", reference="ab12cd34"),
         "audit": lambda: audit_card(AUDIT_ENTRIES, DEMO_NOW, ENGLISH),
         "audit_ko": lambda: audit_card(AUDIT_ENTRIES, DEMO_NOW, KOREAN),

@@ -8,6 +8,7 @@ was filed" and "one request" are checked where requests are stored.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +23,12 @@ from dialogs.teams_member import member_contact
 from locales.translator import ENGLISH, Translator
 from services.demo.backend import DATA_DIR, DemoBackend
 from services.demo.service_requests import DemoServiceRequests
-from services.errors import UpstreamUnavailable
+from services.errors import SupportDeskError, UpstreamUnavailable
 from services.models import Contact, Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
 from services.ports import ServiceRequestDesk
 from services.sqlite_database import SqliteDatabase
 from tests.doubles.live_world import LiveWorld
+from tests.support import harness
 from tests.support.harness import DEMO_NOW, BotHarness
 from tests.support.visible import button, buttons, visible_text
 
@@ -216,12 +218,13 @@ async def test_an_unrelated_command_is_answered_and_the_dialog_offers_to_resume(
     assert "How severe is it?" in await chat.say("mail flow")
 
 
-async def test_at_a_free_text_step_only_a_commands_own_name_interrupts() -> None:
+async def test_at_a_free_text_step_a_complete_command_is_asked_about_and_run_when_chosen() -> None:
     chat = Conversation()
     await chat.say("escalate for northwind")
     for answer in ("exchange", "mail flow", "minimal"):
         await chat.say(answer)
-    text = await chat.say("health contoso")
+    assert "'health contoso' reads like a command too." in await chat.say("health contoso")
+    text = await chat.press("2. Run health contoso")
     assert text.startswith("Service health · Contoso Ltd") and "Pick up where you left off?" in text
     assert "A short title" in await chat.say("resume")
     assert "Describe the problem" in await chat.say("status page of the mail server is down")
@@ -329,6 +332,53 @@ async def test_no_guard_on_a_service_without_active_incidents() -> None:
     chat = Conversation()
     await chat.say("escalate for contoso")
     assert "Which Microsoft Teams topic fits best?" in await chat.say("teams")
+
+
+async def test_the_guard_stops_only_for_incidents_never_for_advisories() -> None:
+    """Every customer and product of the dataset with something active: the guard shows an incident and
+    lets an advisory-only product (Contoso's Defender XDR, Lamna's Intune) straight through."""
+    backend = harness.default_backend()
+    products = (await BotHarness().desk.support_catalogue()).products
+    cases: list[tuple[Customer, str, list[str]]] = []
+    for customer in await backend.list_customers():
+        try:
+            health = await backend.tenant_health(customer)
+        except SupportDeskError:
+            continue  # no delegated access: the guard can't look, and says nothing
+        for service in health.services:
+            if service.active_incidents and service.name in products:
+                incidents = [i.incident_id for i in service.active_incidents if not i.is_advisory]
+                cases.append((customer, service.name, incidents))
+    assert any(not incidents for *_, incidents in cases), "the dataset has advisory-only products"
+    assert any(incidents for *_, incidents in cases), "and products with incidents"
+    for customer, product, incidents in cases:
+        chat = Conversation()
+        await chat.say(f"escalate for {customer.customer_id}")
+        text = await chat.say(product)
+        if incidents:
+            assert "Microsoft is already working on this" in text and any(i in text for i in incidents)
+        else:
+            assert f"Which {product} topic fits best?" in text, f"{customer.name} · {product}: {text[:200]}"
+            assert "Microsoft is already working on this" not in text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("escalate for contoso", "exchange", "file", "1", "minimal", "T", "D", "a@contoso.example", "skip"),
+        ("escalate", "contoso", "exchange", "file", "1", "minimal", "T", "D", "a@contoso.example", "skip"),
+        ("escalate contoso on exchange", "file", "1", "minimal", "T", "D", "a@contoso.example", "skip"),
+        ("escalate for contoso about EX1100014", "1", "minimal", "1", "1", "a@contoso.example", "skip"),
+        ("escalate for northwind", "exchange", "1", "minimal", "T", "D", "a@northwind.example", "skip"),
+    ],
+)
+async def test_question_numbers_count_up_by_one_with_or_without_the_guard(path: tuple[str, ...]) -> None:
+    chat = Conversation()
+    numbers = []
+    for text in path:
+        numbers += [int(n) for n in re.findall(r"Question (\d+) ·", await chat.say(text))]
+    assert "Check the request before it's filed" in chat.text
+    assert numbers == list(range(1, len(numbers) + 1))
 
 
 async def test_the_incident_card_button_starts_it_prefilled() -> None:

@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
+from aiohttp import ClientSession, web
+from botbuilder.schema.teams import TeamsChannelAccount
 
 from app import Settings, create_app
 from chatclient.session import ChatSession
@@ -69,3 +70,34 @@ async def test_the_chat_goes_on_after_the_bot_restarts_and_says_so_while_it_is_d
     await session.send("help")
     assert printed[-1].startswith("  (can't reach the bot at http://127.0.0.1:"), "while it is down"
     await session.close()
+
+
+async def test_the_roster_answers_so_the_primary_contact_is_you(chat: tuple[ChatSession, list[str]]) -> None:
+    session, printed = chat
+    for line in ("escalate for northwind", "exchange", "mail flow", "minimal", "Mail is slow", "Since 9am."):
+        await session.send(line)
+    assert "Who should Microsoft contact?" in printed[-1]
+    assert "[1: 1. Keep You (you@chat.localhost.example)]" in printed[-1]
+    await session.send("1")
+    await session.send("skip")
+    assert "Primary contact You · you@chat.localhost.example" in printed[-1]
+
+
+async def test_the_roster_route_answers_in_the_bot_framework_shape(
+    chat: tuple[ChatSession, list[str]],
+) -> None:
+    session, _ = chat
+    async with ClientSession() as http:
+        url = f"{session.service_url}v3/conversations/{session.conversation_id}/members/29:local-user"
+        async with http.get(url) as response:
+            member = TeamsChannelAccount().deserialize(await response.json())
+        assert response.status == 200
+        assert (member.id, member.name, member.email) == (
+            "29:local-user",
+            "You",
+            "you@chat.localhost.example",
+        )
+        assert member.user_principal_name and member.tenant_id and member.given_name and member.surname
+        async with http.get(url.replace("29:local-user", "29:someone-else")) as response:
+            assert response.status == 404
+            assert (await response.json())["error"]["code"] == "MemberNotFoundInConversation"

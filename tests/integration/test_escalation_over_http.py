@@ -158,5 +158,14 @@ async def test_answers_to_the_dialog_are_logged_as_answers_not_unknown_commands(
     with caplog.at_level(logging.INFO, logger="bot.turn"):
         await thread.say("escalate for northwind")
         await thread.say("exchange")
+        for answer in (
+            "mail flow",
+            "minimal",
+            "Customers can't join meetings",
+            "Hello, since 9am nobody can.",
+        ):
+            await thread.say(answer)
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("turn type=message")]
-    assert "command=answer" in lines[-1] and "outcome=ok" in lines[-1], lines[-1]
+    assert len(lines) == 6 and "command=escalation" in lines[0]
+    for line in lines[1:]:
+        assert "command=answer" in line and "outcome=ok" in line, line

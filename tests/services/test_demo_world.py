@@ -3,11 +3,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from cards.health import health_card
+from dialogs.replies import card_reply
+from locales.translator import ENGLISH
 from services.demo.backend import DemoBackend
 from services.demo.world import KEEP_RESOLVED, ChangeKind, DemoWorld, WorldTick
 from services.incidents import find_incident
 from services.models import Customer, Incident, ServiceHealth, TenantHealth
 from tests.support.harness import DEMO_NOW, demo_backend
+from tests.support.visible import visible_text
 
 SHARED = ("Contoso Ltd", "Woodgrove Bank", "Fabrikam, Inc.")
 
@@ -237,9 +241,26 @@ class RecordingBackend(DemoBackend):
         self.read.add(customer.tenant_id)
         return await super().tenant_health(customer)
 
-    def replace_services(self, tenant_id: str, services: Sequence[ServiceHealth]) -> None:
+    def replace_services(
+        self, tenant_id: str, services: Sequence[ServiceHealth], as_of: datetime | None = None
+    ) -> None:
         self.written.add(tenant_id)
-        super().replace_services(tenant_id, services)
+        super().replace_services(tenant_id, services, as_of)
+
+
+async def test_the_health_card_says_as_of_the_moment_the_world_last_moved_that_tenant() -> None:
+    backend, world = _fresh()
+    ticks = await _run(world, 6)
+    moved = {c.tenant_id: tick.at for tick in ticks for change in tick.changes for c in change.customers}
+    assert moved, "the script moved someone"
+    for customer in await backend.list_customers():
+        if not customer.delegated_access:
+            continue
+        health = await backend.tenant_health(customer)
+        shown = visible_text(card_reply(health_card(health, ENGLISH)))
+        expected = moved.get(customer.tenant_id, DEMO_NOW)
+        assert health.as_of == expected, customer.name
+        assert ENGLISH.timestamp(expected) in shown, f"{customer.name}: {shown[:120]}"
 
 
 async def test_customers_without_delegated_access_are_never_touched() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from services.conversations import ConversationStore
+from services.demo.backend import DemoBackend
 from services.errors import DelegatedAccessMissing
 from services.models import (
     ChangeKind,
@@ -18,6 +19,7 @@ from services.models import (
     DeliveryState,
     Incident,
     IncidentPost,
+    ServiceHealth,
     ServiceStatus,
     Subscription,
     TenantHealth,
@@ -215,6 +217,80 @@ async def test_subscribing_sets_the_baseline_so_the_next_new_incident_is_announc
     )
     report = await watcher.poll_once()
     assert [n.incident.incident_id for n in report.notices] == ["EX2299999"]
+
+
+async def _subscribed_with_a_baseline(stores: NoticeStores) -> tuple[Customer, HealthWatcher, DemoBackend]:
+    backend = demo_backend()
+    contoso = next(c for c in await backend.list_customers() if c.name == "Contoso Ltd")
+    watcher = HealthWatcher(backend, stores.subscriptions, stores.board, lambda: DEMO_NOW)
+    await watcher.baseline([contoso])
+    await stores.subscriptions.add(Subscription("19:ops", contoso.customer_id), NOW)
+    return contoso, watcher, backend
+
+
+def _with(
+    backend: DemoBackend, customer: Customer, services: Sequence[ServiceHealth], changed: Incident
+) -> None:
+    backend.replace_services(
+        customer.tenant_id,
+        tuple(
+            replace(
+                s,
+                incidents=tuple(changed if i.incident_id == changed.incident_id else i for i in s.incidents),
+            )
+            for s in services
+        ),
+    )
+
+
+async def test_an_incident_going_on_at_subscribing_ends_without_a_resolved_card(stores: NoticeStores) -> None:
+    contoso, watcher, backend = await _subscribed_with_a_baseline(stores)
+    health = await backend.tenant_health(contoso)
+    active = [i for i in health.incidents if not i.is_resolved and not i.is_advisory]
+    assert active, "the dataset has incidents going on"
+    for going_on in active:
+        over = replace(going_on, is_resolved=True, end=NOW, last_modified=NOW + timedelta(minutes=1))
+        _with(backend, contoso, health.services, over)
+        health = await backend.tenant_health(contoso)
+    assert (await watcher.poll_once()).notices == [], "their ends are no news: nobody was told they began"
+    assert await stores.board.due(NOW + timedelta(minutes=5)) == []
+
+
+async def test_one_that_changed_after_subscribing_is_announced_and_so_is_its_end(
+    stores: NoticeStores,
+) -> None:
+    contoso, watcher, backend = await _subscribed_with_a_baseline(stores)
+    health = await backend.tenant_health(contoso)
+    going_on = next(i for i in health.incidents if i.incident_id == "EX1100014")
+    later = NOW + timedelta(minutes=1)
+    posted = replace(
+        going_on, posts=(*going_on.posts, IncidentPost(later, "A fix is deploying.")), last_modified=later
+    )
+    _with(backend, contoso, health.services, posted)
+    (progress,) = (await watcher.poll_once()).notices
+    assert progress.change is ChangeKind.POST, "a change after subscribing is news"
+    over = replace(posted, is_resolved=True, end=later, last_modified=later + timedelta(minutes=1))
+    _with(backend, contoso, (await backend.tenant_health(contoso)).services, over)
+    (end,) = (await watcher.poll_once()).notices
+    assert (end.change, end.version) == (ChangeKind.RESOLVED, 2), "the card people saw is updated"
+
+
+async def test_a_conversation_that_subscribed_during_an_incident_gets_no_resolved_card_as_its_first(
+    stores: NoticeStores, board: NoticeOutbox
+) -> None:
+    await board.observe(CONTOSO, incident(), NOW)
+    await stores.subscriptions.add(Subscription("19:late", CONTOSO.customer_id), NOW)
+    await stores.subscriptions.add(Subscription("19:later", CONTOSO.customer_id), NOW)
+    progress = await board.observe(CONTOSO, incident(posts=2), NOW)
+    assert progress is not None and progress.change is ChangeKind.POST
+    due = {d.conversation for _, d, _ in await board.due(NOW)}
+    assert {"19:late", "19:later"} <= due, "a change after subscribing is news to them too"
+    await stores.subscriptions.remove([Subscription("19:later", CONTOSO.customer_id)])
+    await stores.subscriptions.add(Subscription("19:latest", CONTOSO.customer_id), NOW)
+    over = await board.observe(CONTOSO, incident(status="serviceRestored", posts=3, resolved=True), NOW)
+    assert over is not None and over.change is ChangeKind.RESOLVED
+    ended = {d.conversation for _, d, _ in await board.due(NOW) if d.version == over.version}
+    assert ended == {"19:ops", "19:contoso-team", "19:late"}, "the end goes where the incident's card is"
 
 
 async def test_a_late_event_older_than_what_was_seen_changes_nothing(board: NoticeOutbox) -> None:
