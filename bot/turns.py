@@ -107,6 +107,8 @@ class TurnRunner:
         # With a journal shared by several instances, a young unfinished turn may be running elsewhere.
         self._recover_after = recover_after
         self._background: set[asyncio.Future[object]] = set()
+        # The turns among them (deferred past the budget), counted at shutdown.
+        self._deferred: set[asyncio.Future[object]] = set()
         # Activities whose turn runs in this process, so a redelivery of one of them is a duplicate.
         self._in_flight: set[tuple[str, str]] = set()
 
@@ -139,6 +141,8 @@ class TurnRunner:
             raise AuthenticationTimeout()
         turn.record.deferred = True
         self._keep(work)
+        self._deferred.add(work)
+        work.add_done_callback(self._deferred.discard)
         if activity.type == ActivityTypes.invoke:
             t = (
                 translator_of(turn.context)
@@ -151,13 +155,23 @@ class TurnRunner:
         return None
 
     async def drain(self, seconds: float) -> None:
-        """At shutdown: let background turns finish; log and keep for the next start the rest."""
+        """At shutdown: let background turns finish; log and keep for the next start the rest. One line
+        says how many turns finished in the drain and how many it cut off (each also has its own line)."""
         pending = set(self._background)
+        turns = pending & self._deferred
         if pending:
             _, pending = await asyncio.wait(pending, timeout=seconds)
         for work in pending:
             work.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+        cut_off = len(turns & pending)
+        logger.log(
+            logging.WARNING if cut_off else logging.INFO,
+            "shutdown turns drained=%d cut_off=%d drain_seconds=%g",
+            len(turns) - cut_off,
+            cut_off,
+            seconds,
+        )
 
     async def recover(self) -> None:
         """At start, before serving: find what an earlier run accepted and never answered, and answer it

@@ -46,6 +46,11 @@ def turn_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     ]
 
 
+def shutdown_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the operator reads about the drain at SIGTERM (aiohttp's shutdown runs the app's cleanup)."""
+    return [r.getMessage() for r in caplog.records if r.getMessage().startswith("shutdown turns")]
+
+
 # 1. A pasted paragraph is answered at once and holds no one else up.
 
 
@@ -153,6 +158,7 @@ async def test_a_turn_cut_off_by_shutdown_is_logged_and_answered_after_the_resta
         await first.close()
     (line,) = turn_lines(caplog)
     assert "deferred=yes outcome=dropped" in line
+    assert shutdown_lines(caplog) == ["shutdown turns drained=0 cut_off=1 drain_seconds=0.1"]
 
     second = await start_bot()
     apology = (await connector.wait_for_messages(2))[1]
@@ -215,14 +221,16 @@ async def test_no_restart_apology_goes_to_a_tenant_outside_allowed_tenants(
 
 
 async def test_shutdown_lets_turns_finishing_in_the_background_deliver_their_answer(
-    start_bot: StartBot, connector: FakeConnector, service_url: str
+    start_bot: StartBot, connector: FakeConnector, service_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     backend = GatedBackend(demo_backend())
     first = await start_bot(backend=backend, reply_budget_seconds=0.05, drain_seconds=10)
     await first.post("/api/messages", json=channel_message(service_url, "health contoso"))
     asyncio.get_running_loop().call_later(0.2, backend.gate.set)
-    await first.close()
+    with caplog.at_level(logging.INFO):
+        await first.close()
     assert visible_text(connector.messages[-1]).startswith("Service health · Contoso Ltd")
+    assert shutdown_lines(caplog) == ["shutdown turns drained=1 cut_off=0 drain_seconds=10"]
     await start_bot()
     await asyncio.sleep(0.2)
     assert len(connector.messages) == 2, "nothing left to apologise for after the restart"
