@@ -68,6 +68,10 @@ def _asked(activity: Activity) -> str | None:
     return None
 
 
+class StorageUnavailable(Exception):
+    """The turn journal couldn't record an activity in time; the message names the failure."""
+
+
 class AuthenticationTimeout(Exception):
     """The activity could not be authenticated and recorded within the reply budget; Teams will retry."""
 
@@ -92,8 +96,12 @@ class TurnRunner:
         allowed_tenants: frozenset[str] = frozenset(),
         recover_after: timedelta = timedelta(0),
         storage: Storage | None = None,
+        storage_timeout: float | None = None,
     ) -> None:
-        """`storage`: where user state is, to read the language someone chose for the restart apology."""
+        """`storage`: where user state is, to read the language someone chose for the restart apology.
+        `storage_timeout`: how long recording an activity may take before the person is told storage is
+        out of reach (default: half the budget, at least a second)."""
+        self._storage_timeout = storage_timeout or max(budget / 2, 1.0)
         self._storage = storage
         self._adapter = adapter
         # ALLOWED_TENANTS: the restart apology is a proactive send, so it goes to no other tenant.
@@ -224,7 +232,14 @@ class TurnRunner:
         began = time.monotonic()
         owned = False
         try:
-            if not await self._accept(context, key):
+            try:
+                accepted = await self._accept(context, key)
+            except StorageUnavailable as error:
+                record.outcome = f"storage-unavailable error={error}"
+                turn.started.set()
+                await self._say_storage_unavailable(context)
+                return
+            if not accepted:
                 record.outcome = "duplicate"
                 await self._acknowledge_duplicate(context)
                 return
@@ -262,18 +277,52 @@ class TurnRunner:
 
     async def _accept(self, context: TurnContext, key: tuple[str, str]) -> bool:
         """Whether to handle this activity: a new id, or one whose earlier attempt here was cut off
-        (not a duplicate of a turn this process is still running or has answered)."""
+        (not a duplicate of a turn this process is still running or has answered).
+
+        Raises StorageUnavailable when the journal can't record it in time: nothing is handled that
+        isn't on record, and the person hears why rather than nothing."""
         activity = context.activity
         if not activity.id or not activity.conversation:
             return True
         reference = activity_json(TurnContext.get_conversation_reference(activity))
-        known = await self._journal.accept(
-            activity.conversation.id, activity.id, reference, _asked(activity), self._clock()
+        conversation, activity_id = activity.conversation.id, activity.id
+        recording = asyncio.ensure_future(
+            self._journal.accept(conversation, activity_id, reference, _asked(activity), self._clock())
         )
+        try:
+            known = await asyncio.wait_for(asyncio.shield(recording), self._storage_timeout)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - any failure of the journal's storage, or its timeout
+            if not recording.done():
+                self._keep(asyncio.ensure_future(self._close_late(recording, conversation, activity_id)))
+            raise StorageUnavailable(type(error).__name__) from error
         if known == Acceptance.ANSWERED or (known == Acceptance.UNANSWERED and key in self._in_flight):
             return False
         self._in_flight.add(key)
         return True
+
+    async def _close_late(
+        self, recording: asyncio.Future[Acceptance], conversation: str, activity_id: str
+    ) -> None:
+        """Storage answered after the person was told to try again: what it recorded is closed, so no
+        restart apology follows for a turn that was never taken in."""
+        try:
+            if await recording == Acceptance.NEW:
+                await self._journal.finish(conversation, activity_id)
+        except Exception:  # noqa: BLE001 - still out of reach: nothing was recorded, or it stays unknown
+            recording.cancel()
+
+    async def _say_storage_unavailable(self, context: TurnContext) -> None:
+        """A short reply straight through the Connector (no state to load), and for a button press the
+        invoke's answer; a Connector that can't be reached either leaves only the log line."""
+        reference = TurnContext.get_conversation_reference(context.activity)
+        reply = MessageFactory.text(translator_of(context)("edge.storage_unavailable"))
+        try:
+            await self._connector.send(TurnContext.apply_conversation_reference(reply, reference))
+        except ConnectorError:
+            pass
+        await self._acknowledge_duplicate(context)
 
     @staticmethod
     async def _acknowledge_duplicate(context: TurnContext) -> None:
