@@ -23,7 +23,7 @@ from services.models import (
     SupportCatalogue,
     TenantHealth,
 )
-from services.turn_journal import Acceptance, UnfinishedTurn
+from services.turn_journal import Acceptance, Answer, UnfinishedTurn
 
 
 class CustomerDirectory(Protocol):
@@ -122,11 +122,29 @@ class ActivityJournal(Protocol):
         now: datetime,
     ) -> Acceptance: ...
 
+    async def answering(self, conversation: str, activity_id: str, answer: Answer) -> None: ...
+
     async def finish(self, conversation: str, activity_id: str) -> None: ...
 
     async def unfinished(self) -> list[UnfinishedTurn]: ...
 
-    async def forget_before(self, moment: datetime) -> None: ...
+    async def claim(self, conversation: str, activity_id: str) -> bool: ...
+
+    async def forget_before(self, moment: datetime) -> int: ...
+
+
+class Heartbeats(Protocol):
+    """Which runs of the bot are alive (services/instance_heartbeats.py); `run` names this one."""
+
+    run: str
+    # How often `beat` must run (0: never needed).
+    interval: float
+
+    async def beat(self) -> None: ...
+
+    async def alive(self) -> set[str]: ...
+
+    async def stop(self) -> None: ...
 
 
 class Subscriptions(Protocol):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -53,6 +54,11 @@ def test_bot_framework_names_are_read() -> None:
             "needs MicrosoftAppId and MicrosoftAppTenantId",
         ),
         ({"BOT_REPLY_BUDGET_SECONDS": "soon"}, "BOT_REPLY_BUDGET_SECONDS must be a number"),
+        (
+            {"BOT_INSTANCE_LEASE_SECONDS": "1"},
+            "BOT_INSTANCE_LEASE_SECONDS must be a number from 3 to 600, not '1'",
+        ),
+        ({"BOT_RECOVERY_SWEEP_SECONDS": "0"}, "BOT_RECOVERY_SWEEP_SECONDS must be a number from 1 to 3600"),
         ({"BOT_STORAGE": "cosmos"}, "BOT_STORAGE must be one of sqlite, azureblob, not 'cosmos'"),
         ({"BOT_STORAGE": "azureblob"}, "needs exactly one of AZURE_STORAGE_CONNECTION_STRING and"),
         (
@@ -159,6 +165,34 @@ def test_a_host_that_cannot_be_bound_stops_start_up_with_one_line(tmp_path: Path
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("Configuration error: can't listen on HOST=999.1.1.1 PORT=3979:")
+
+
+def test_sigterm_says_in_one_line_how_many_turns_were_drained_and_cut_off(tmp_path: Path) -> None:
+    """The served process, stopped as App Service stops it: one line an operator can read."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")],
+        cwd=tmp_path,
+        env={**os.environ, "BOT_DATA_DIR": str(tmp_path / "data"), "PORT": str(port)},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    try:
+        for line in process.stderr:
+            if "serving http://" in line:
+                break
+        process.send_signal(signal.SIGTERM)
+        rest = process.stderr.read()
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    (report,) = [line for line in rest.splitlines() if "shutdown turns" in line]
+    assert report.endswith("INFO bot.shutdown shutdown turns drained=0 cut_off=0 drain_seconds=20")
 
 
 LIVE = {

@@ -1,0 +1,146 @@
+"""Turns a dead instance left unanswered, on shared storage (BOT_STORAGE=azureblob, Azurite): while the
+instance lives nobody else touches them; once its heartbeat lapses, a sweep of whichever instance comes
+first tells each person exactly once, with the sentence that is true of how far the answer got. Time is
+driven with short settings (a 3 s heartbeat period, a sweep every 0.3 s)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from app import Settings, create_app
+from services.blob_container import BlobLocation
+from services.ports import Backend
+from tests.doubles.backends import GatedBackend
+from tests.doubles.connector import FakeConnector
+from tests.integration.teams import channel_message
+from tests.support import harness
+from tests.support.harness import DEMO_NOW, demo_backend
+from tests.support.visible import visible_text
+
+LEASE = 3.0
+SWEEP = 0.3
+NO_ANSWER_YET = "You asked 'health contoso' just before I restarted, so it has no answer yet."
+MAYBE_ARRIVED = "You asked 'health contoso' just before I restarted, and my answer was on its way"
+
+
+class StoppableClock:
+    """Wall time until stopped: an instance whose heartbeats stand still is one that was killed."""
+
+    def __init__(self) -> None:
+        self.stopped_at: float | None = None
+
+    def __call__(self) -> float:
+        return self.stopped_at if self.stopped_at is not None else time.time()
+
+    def stop(self) -> None:
+        self.stopped_at = time.time()
+
+
+async def _instance(
+    aiohttp_client: Any,
+    tmp_path: Path,
+    location: BlobLocation,
+    name: str,
+    backend: Backend | None = None,
+    wall_clock: StoppableClock | None = None,
+) -> TestClient[Any, Any]:
+    settings = Settings(
+        data_dir=tmp_path / name,
+        blob=location,
+        instance_id=name,
+        demo_tick_seconds=0,
+        watch_interval_seconds=3600,
+        reply_budget_seconds=1.5,
+        drain_seconds=0,
+        instance_lease_seconds=LEASE,
+        recovery_sweep_seconds=SWEEP,
+    )
+    app = create_app(
+        settings,
+        backend=backend or harness.default_backend(),
+        clock=lambda: DEMO_NOW,
+        wall_clock=wall_clock or StoppableClock(),
+    )
+    return await aiohttp_client(app)
+
+
+def _location(azurite: Any) -> BlobLocation:
+    return BlobLocation(f"recovery-{uuid.uuid4().hex[:12]}", azurite.connection_string)
+
+
+def _per_conversation(connector: FakeConnector) -> dict[str, list[str]]:
+    said: dict[str, list[str]] = {}
+    for sent in list(connector.sent):
+        if sent.activity.get("type") == "message":
+            said.setdefault(sent.conversation_id, []).append(visible_text(sent.activity))
+    return said
+
+
+async def test_a_killed_instances_cut_off_people_each_get_one_apology_within_a_lease_and_a_sweep(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    location = _location(azurite)
+    other = await _instance(aiohttp_client, tmp_path, location, "green")
+    blue_clock = StoppableClock()
+    stuck = GatedBackend(demo_backend())
+    blue = await _instance(aiohttp_client, tmp_path, location, "blue", stuck, blue_clock)
+    burst = [channel_message(service_url, "health contoso") for _ in range(8)]
+    responses = await asyncio.gather(*(blue.post("/api/messages", json=a) for a in burst))
+    assert {r.status for r in responses} == {201}
+    await connector.wait_until(lambda: len(connector.messages) == len(burst))  # "Still working…" each
+    cut_off = {a["conversation"]["id"] for a in burst}
+
+    # Alive and slow is not dead: for more than a heartbeat period nobody apologises for blue's turns.
+    await asyncio.sleep(LEASE + 2 * SWEEP)
+    assert all(len(said) == 1 for said in _per_conversation(connector).values())
+
+    # Killed: its heartbeat stops (nothing is released, nothing finished), and it is restarted at once.
+    blue_clock.stop()
+    killed = time.monotonic()
+    restarted = await _instance(aiohttp_client, tmp_path, location, "blue")
+    await connector.wait_until(
+        lambda: all(len(_per_conversation(connector).get(c, [])) == 2 for c in cut_off),
+        seconds=LEASE + SWEEP + 3,
+    )
+    told_within = time.monotonic() - killed
+    assert told_within < LEASE + SWEEP + 3
+    await asyncio.sleep(4 * SWEEP)  # later sweeps, by either instance, tell nobody again
+    said = _per_conversation(connector)
+    for conversation in cut_off:
+        still_working, apology = said[conversation]
+        assert still_working.startswith("Still working on that")
+        assert apology.startswith("I restarted before I could answer") and NO_ANSWER_YET in apology
+    answer = await restarted.post("/api/messages", json=channel_message(service_url, "help"))
+    assert answer.status == 201, "the restarted instance serves"
+    del other
+
+
+async def test_an_answer_handed_to_the_connector_gets_the_apology_that_says_it_may_have_arrived(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    """The connector stalls on the answer when the instance dies: the person gets the answer late and an
+    apology that says so, not one claiming there was none."""
+    location = _location(azurite)
+    blue_clock = StoppableClock()
+    blue = await _instance(aiohttp_client, tmp_path, location, "blue", wall_clock=blue_clock)
+    await _instance(aiohttp_client, tmp_path, location, "green")
+    connector.open.clear()
+    asked = channel_message(service_url, "health contoso")
+    assert (await blue.post("/api/messages", json=asked)).status == 201
+    await connector.wait_until(lambda: any(kind == "message" for _, kind in connector.attempts))
+    blue_clock.stop()
+    await asyncio.sleep(LEASE + 3 * SWEEP)
+    connector.open.set()
+    await connector.wait_until(lambda: len(connector.messages) >= 2, seconds=5)
+    await asyncio.sleep(3 * SWEEP)
+    said = Counter(visible_text(m).split("\n")[0] for m in connector.messages)
+    assert said == Counter({"Service health · Contoso Ltd": 1, "I restarted while answering": 1}), said
+    (apology,) = [visible_text(m) for m in connector.messages if "restarted" in visible_text(m)]
+    assert MAYBE_ARRIVED in apology
