@@ -117,6 +117,7 @@ from services.ports import (
     ServiceRequestDesk,
     Subscriptions,
 )
+from services.retention import Retention, RetentionPeriods
 from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
 from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
@@ -343,6 +344,9 @@ class Settings:
     instance_lease_seconds: float = 15.0
     # How often each instance looks for turns a stopped or dead run left unanswered.
     recovery_sweep_seconds: float = 30.0
+    # What is kept how long, and how often the leader forgets the rest.
+    retention: RetentionPeriods = RetentionPeriods()
+    retention_interval_seconds: float = 3600.0
     watch_interval_seconds: float = 60.0
     demo_tick_seconds: float = 120.0
     notify_token: str = field(default="", repr=False)
@@ -395,6 +399,12 @@ class Settings:
             drain_seconds=_number(env, "BOT_DRAIN_SECONDS", 20.0, 0.0, 600.0),
             instance_lease_seconds=_number(env, "BOT_INSTANCE_LEASE_SECONDS", 15.0, 3.0, 600.0),
             recovery_sweep_seconds=_number(env, "BOT_RECOVERY_SWEEP_SECONDS", 30.0, 1.0, 3600.0),
+            retention=RetentionPeriods(
+                journal=timedelta(days=_number(env, "BOT_RETAIN_TURNS_DAYS", 2.0, 1.0, 365.0)),
+                notices=timedelta(days=_number(env, "BOT_RETAIN_NOTICES_DAYS", 30.0, 1.0, 3650.0)),
+                audit=timedelta(days=_number(env, "BOT_RETAIN_AUDIT_DAYS", 365.0, 1.0, 3650.0)),
+            ),
+            retention_interval_seconds=_number(env, "BOT_RETENTION_INTERVAL_SECONDS", 3600.0, 1.0, 86400.0),
             watch_interval_seconds=_number(env, "BOT_WATCH_INTERVAL_SECONDS", 60.0, 1.0, 86400.0),
             demo_tick_seconds=_number(env, "BOT_DEMO_TICK_SECONDS", 120.0, 0.0, 86400.0),
             notify_token=env.get("NOTIFY_TOKEN", "").strip(),
@@ -691,9 +701,16 @@ def create_app(
     if leadership is not None:
         app[LEADERSHIP] = leadership
 
+    retention = Retention(journal, board, audit, settings.retention, clock)
+
     async def lead_notices() -> None:
-        """The watcher and the outbox: on every instance with SQLite, on the leader only with blobs."""
-        await asyncio.gather(delivery.run(), watcher.run(settings.watch_interval_seconds, delivery.wake))
+        """The watcher, the outbox and retention: on every instance with SQLite, on the leader only with
+        blobs."""
+        await asyncio.gather(
+            delivery.run(),
+            watcher.run(settings.watch_interval_seconds, delivery.wake),
+            _every(settings.retention_interval_seconds, retention.forget, "retention"),
+        )
 
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
         if container is not None:

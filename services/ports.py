@@ -95,6 +95,8 @@ class AuditRecords(AuditTrail, Protocol):
 
     async def latest(self, count: int) -> list[AuditEntry]: ...
 
+    async def forget_before(self, moment: datetime) -> int: ...
+
 
 class DocumentStore(Protocol):
     """Bot state (conversation, user and dialog state) as JSON documents with ETags: SQLite
@@ -235,3 +237,5 @@ class NoticeOutbox(Protocol):
     async def latest(
         self, limit: int, customer_id: str | None = None
     ) -> list[tuple[Notice, list[Delivery]]]: ...
+
+    async def forget_resolved_before(self, moment: datetime) -> int: ...

@@ -6,12 +6,14 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from app import Settings, SettingsError, create_backend, load_environment
 from services.live.backend import LiveBackend
+from services.retention import RetentionPeriods
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,6 +26,16 @@ def test_defaults_serve_the_demo_on_loopback() -> None:
         "demo",
         "",
     )
+
+
+def test_retention_defaults_suit_a_support_desk_and_can_be_set() -> None:
+    default = Settings.from_env({})
+    assert default.retention == RetentionPeriods(timedelta(days=2), timedelta(days=30), timedelta(days=365))
+    assert default.retention_interval_seconds == 3600
+    chosen = Settings.from_env(
+        {"BOT_RETAIN_TURNS_DAYS": "7", "BOT_RETAIN_NOTICES_DAYS": "90", "BOT_RETAIN_AUDIT_DAYS": "730"}
+    )
+    assert chosen.retention == RetentionPeriods(timedelta(days=7), timedelta(days=90), timedelta(days=730))
 
 
 def test_bot_framework_names_are_read() -> None:
@@ -59,6 +71,10 @@ def test_bot_framework_names_are_read() -> None:
             "BOT_INSTANCE_LEASE_SECONDS must be a number from 3 to 600, not '1'",
         ),
         ({"BOT_RECOVERY_SWEEP_SECONDS": "0"}, "BOT_RECOVERY_SWEEP_SECONDS must be a number from 1 to 3600"),
+        ({"BOT_RETAIN_TURNS_DAYS": "0.5"}, "BOT_RETAIN_TURNS_DAYS must be a number from 1 to 365, not '0.5'"),
+        ({"BOT_RETAIN_NOTICES_DAYS": "forever"}, "BOT_RETAIN_NOTICES_DAYS must be a number from 1 to 3650"),
+        ({"BOT_RETAIN_AUDIT_DAYS": "-1"}, "BOT_RETAIN_AUDIT_DAYS must be a number from 1 to 3650"),
+        ({"BOT_RETENTION_INTERVAL_SECONDS": "0"}, "BOT_RETENTION_INTERVAL_SECONDS must be a number from 1"),
         ({"BOT_STORAGE": "cosmos"}, "BOT_STORAGE must be one of sqlite, azureblob, not 'cosmos'"),
         ({"BOT_STORAGE": "azureblob"}, "needs exactly one of AZURE_STORAGE_CONNECTION_STRING and"),
         (

@@ -207,3 +207,14 @@ async def test_a_finished_turn_is_never_claimed(stores: Stores) -> None:
     await stores.journal.finish("19:c", "a1")
     assert await stores.journal.claim("19:c", "a1") is False
     assert await stores.journal.unfinished() == []
+
+
+async def test_old_turns_a_sweep_claimed_are_forgotten_too(stores: Stores) -> None:
+    """A sweeper that died between claiming a turn and finishing it leaves it to retention."""
+    journal = stores.journal
+    await journal.accept("19:c", "claimed", REFERENCE, "help", NOW - timedelta(days=3))
+    await journal.accept("19:c", "young", REFERENCE, "help", NOW - timedelta(days=1))
+    assert await journal.claim("19:c", "claimed") and await journal.claim("19:c", "young")
+    assert await journal.forget_before(NOW - timedelta(days=2)) == 1
+    assert await journal.accept("19:c", "claimed", REFERENCE, "", NOW) == Acceptance.NEW
+    assert await journal.accept("19:c", "young", REFERENCE, "", NOW) == Acceptance.UNANSWERED
