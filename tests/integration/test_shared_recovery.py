@@ -20,6 +20,9 @@ from services.ports import Backend
 from tests.doubles.backends import GatedBackend
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message
+from tests.integration.test_leader_handover import ConnectorThread, Instance
+from tests.integration.test_leader_handover import _post as post
+from tests.integration.test_leader_handover import _wait as wait_until
 from tests.support import harness
 from tests.support.harness import DEMO_NOW, demo_backend
 from tests.support.visible import visible_text
@@ -144,3 +147,55 @@ async def test_an_answer_handed_to_the_connector_gets_the_apology_that_says_it_m
     assert said == Counter({"Service health · Contoso Ltd": 1, "I restarted while answering": 1}), said
     (apology,) = [visible_text(m) for m in connector.messages if "restarted" in visible_text(m)]
     assert MAYBE_ARRIVED in apology
+
+
+def test_two_processes_one_killed_mid_burst_and_restarted_at_once_each_cut_off_person_hears_once(
+    tmp_path: Path, azurite: Any
+) -> None:
+    """As the issue measured it: two `app.py` processes on Azurite, one SIGKILLed while its answers wait
+    on a slow Bot Connector, and started again at once. Every person it cut off gets exactly one apology,
+    the one that says the answer was on its way, within a heartbeat period and a sweep (2 s of slack
+    for a busy machine)."""
+    connector = ConnectorThread()
+    container = f"killed-{uuid.uuid4().hex[:12]}"
+    env = {
+        "BOT_INSTANCE_LEASE_SECONDS": str(LEASE),
+        "BOT_RECOVERY_SWEEP_SECONDS": "1",
+        "BOT_REPLY_BUDGET_SECONDS": "0.5",
+        "BOT_WATCH_INTERVAL_SECONDS": "3600",
+    }
+    blue, green = (
+        Instance(tmp_path, n, azurite.connection_string, container, **env) for n in ("blue", "green")
+    )
+    restarted: Instance | None = None
+    try:
+        wait_until(lambda: all(i.said("serving http://") for i in (blue, green)), 30)
+        connector.fake.delay_seconds = 60.0  # the answers are on their way when the process dies
+        burst = [channel_message(connector.fake.service_url, "health contoso") for _ in range(10)]
+        for activity in burst:
+            assert post(f"{blue.url}/api/messages", activity) == 201
+        wait_until(lambda: sum(kind == "message" for _, kind in list(connector.fake.attempts)) >= 10, 20)
+        blue.process.kill()
+        killed = time.monotonic()
+        restarted = Instance(tmp_path, "blue", azurite.connection_string, container, **env)
+        connector.fake.delay_seconds = 0.0
+
+        def apologies() -> Counter[str]:
+            return Counter(
+                sent.conversation_id
+                for sent in list(connector.fake.sent)
+                if "restarted" in visible_text(sent.activity)
+            )
+
+        cut_off = {activity["conversation"]["id"] for activity in burst}
+        wait_until(lambda: set(apologies()) >= cut_off, LEASE + 1 + 2)
+        assert time.monotonic() - killed < LEASE + 1 + 2
+        time.sleep(3)  # later sweeps, by either process, tell nobody again
+        assert apologies() == Counter({conversation: 1 for conversation in cut_off})
+        for sent in list(connector.fake.sent):
+            if "restarted" in visible_text(sent.activity):
+                assert MAYBE_ARRIVED in visible_text(sent.activity)
+    finally:
+        for instance in (blue, green, restarted):
+            if instance is not None:
+                instance.stop()
