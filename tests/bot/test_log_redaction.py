@@ -2,11 +2,18 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
 
-from bot.log_redaction import configure_logging, redact
+from bot.log_redaction import AZURE_SDK_LOGGERS, configure_logging, redact
+from services.blob_documents import BlobDocumentStore
+from services.blob_turn_journal import BlobTurnJournal
+from services.document_store import DocumentWrite
+from tests.support.azurite import open_container
 
 
 @pytest.mark.parametrize(
@@ -98,20 +105,56 @@ def test_tenant_ids_are_redacted_raw_or_percent_encoded(template: str, times: in
     assert TENANT[:8] not in redact(line), line
 
 
+@contextmanager
+def logging_configured(level: str) -> Iterator[io.StringIO]:
+    """configure_logging as the app calls it, writing to a string; pytest's own handlers and levels
+    come back afterwards."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    configure_logging(level, stream)
+    try:
+        yield stream
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        for name in AZURE_SDK_LOGGERS:
+            logging.getLogger(name).setLevel(logging.NOTSET)
+
+
 def test_azure_sdk_request_logs_are_quiet_unless_debug() -> None:
     """The HTTP logging policy's INFO lines (every blob request) don't reach stderr at LOG_LEVEL=INFO."""
     policy = logging.getLogger("azure.core.pipeline.policies.http_logging_policy")
     for level, expected in (("INFO", False), ("WARNING", False), ("DEBUG", True)):
-        stream = io.StringIO()
-        configure_logging(level, stream)
-        policy.info("Request URL: 'http://127.0.0.1:10000/devstoreaccount1/bot-state/documents/x'")
-        logging.getLogger("azure.storage.blob").info("storage chatter")
-        logging.getLogger("azure.identity").info("identity chatter")
-        logging.getLogger("azure.core").warning("a real problem")
-        logging.getLogger("bot.turn").info("our own line")
+        with logging_configured(level) as stream:
+            policy.info("Request URL: 'http://127.0.0.1:10000/devstoreaccount1/bot-state/documents/x'")
+            logging.getLogger("azure.storage.blob").info("storage chatter")
+            logging.getLogger("azure.identity").info("identity chatter")
+            logging.getLogger("azure.core").warning("a real problem")
+            logging.getLogger("bot.turn").info("our own line")
         written = stream.getvalue()
         assert ("Request URL" in written) is expected, level
         assert ("storage chatter" in written) is expected and ("identity chatter" in written) is expected
         assert "a real problem" in written
         assert ("our own line" in written) is (level != "WARNING")
-    configure_logging("WARNING", io.StringIO())
+
+
+async def test_the_azure_sdks_own_request_lines_at_debug_carry_no_teams_id(
+    request: pytest.FixtureRequest,
+) -> None:
+    """Real blob requests through the SDK's HTTP logging policy (LOG_LEVEL=DEBUG): their URLs hold the
+    ids percent-encoded twice, and the redactor still catches each."""
+    container = await open_container(request)
+    try:
+        with logging_configured("DEBUG") as stream:
+            documents = BlobDocumentStore(container)
+            journal = BlobTurnJournal(container, "run")
+            for kind, (teams_id, _) in ID_KINDS.items():
+                await documents.write({f"msteams/users/{teams_id}": DocumentWrite("{}")})
+                await journal.accept(teams_id, f"activity-{kind}", {}, "help", datetime.now(UTC))
+    finally:
+        await container.close()
+    written = stream.getvalue()
+    assert "Request URL" in written
+    for teams_id, secret in ID_KINDS.values():
+        assert secret not in written and quote(quote(secret, safe=""), safe="") not in written, teams_id

@@ -195,6 +195,11 @@ def test_two_processes_one_killed_mid_burst_and_restarted_at_once_each_cut_off_p
         for sent in list(connector.fake.sent):
             if "restarted" in visible_text(sent.activity):
                 assert MAYBE_ARRIVED in visible_text(sent.activity)
+        # At LOG_LEVEL=INFO the Azure SDK's request logs stay out of stderr, and no line holds a Teams id,
+        # raw or percent-encoded as blob URLs carry it.
+        lines = [line for instance in (blue, green, restarted) for _, line in instance.lines]
+        assert lines and not any("Request URL" in line or "azure.core" in line for line in lines)
+        assert not any("thread.tacv2" in line or "Ana-Bowman" in line for line in lines)
     finally:
         for instance in (blue, green, restarted):
             if instance is not None:
