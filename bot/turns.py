@@ -300,6 +300,10 @@ class TurnRunner:
             raise StorageUnavailable(type(error).__name__) from error
         if known == Acceptance.ANSWERED or (known == Acceptance.UNANSWERED and key in self._in_flight):
             return False
+        # A redelivery of a turn an earlier attempt left unanswered: taken from the sweeps first, so its
+        # person gets this answer and no apology besides (or, when a sweep took it first, the apology).
+        if known == Acceptance.UNANSWERED and not await self._journal.claim(conversation, activity_id):
+            return False
         self._in_flight.add(key)
         return True
 

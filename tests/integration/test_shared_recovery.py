@@ -53,6 +53,7 @@ async def _instance(
     name: str,
     backend: Backend | None = None,
     wall_clock: StoppableClock | None = None,
+    sweep: float = SWEEP,
 ) -> TestClient[Any, Any]:
     settings = Settings(
         data_dir=tmp_path / name,
@@ -63,7 +64,7 @@ async def _instance(
         reply_budget_seconds=1.5,
         drain_seconds=0,
         instance_lease_seconds=LEASE,
-        recovery_sweep_seconds=SWEEP,
+        recovery_sweep_seconds=sweep,
     )
     app = create_app(
         settings,
@@ -204,3 +205,26 @@ def test_two_processes_one_killed_mid_burst_and_restarted_at_once_each_cut_off_p
         for instance in (blue, green, restarted):
             if instance is not None:
                 instance.stop()
+
+
+async def test_a_cut_off_turn_redelivered_to_another_instance_is_answered_there_and_not_apologised_for(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    """Teams retries an activity whose instance stopped mid-turn: the instance that takes the retry
+    answers it, and no sweep apologises for it meanwhile, however long the answer takes."""
+    location = _location(azurite)
+    blue = await _instance(aiohttp_client, tmp_path, location, "blue", GatedBackend(demo_backend()))
+    slow = GatedBackend(demo_backend())
+    green = await _instance(aiohttp_client, tmp_path, location, "green", slow, sweep=1.0)
+    asked = channel_message(service_url, "health contoso")
+    assert (await blue.post("/api/messages", json=asked)).status == 201
+    await connector.wait_for_messages(1)  # "Still working…"
+    await blue.close()  # the turn is cut off; blue's heartbeat goes with it
+    assert (await green.post("/api/messages", json=asked)).status == 201
+    await asyncio.sleep(2.5)  # two of green's sweeps while its answer is still on the way
+    slow.gate.set()
+    await connector.wait_until(lambda: any("Contoso" in visible_text(m) for m in connector.messages))
+    await asyncio.sleep(1.5)
+    said = [visible_text(m).split("\n")[0] for m in connector.messages]
+    assert not any("restarted" in line for line in said), said
+    assert said[-1] == "Service health · Contoso Ltd" and said.count("Service health · Contoso Ltd") == 1
