@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from services.blob_container import BlobContainer
-from services.blob_records import BlobRecords
+from services.blob_records import NO_CHANGE, BlobRecords
 
 
 class LocalHeartbeats:
@@ -59,12 +59,17 @@ class BlobHeartbeats:
     async def alive(self) -> set[str]:
         """Runs whose last beat still holds; lapsed records are removed on the way."""
         now = self._now()
+
+        def lapsed(record: dict[str, str] | None) -> bool:
+            return record is None or datetime.fromisoformat(record["until"]) <= now
+
         alive: set[str] = set()
         for (run,), record in (await self._records.values()).items():
-            if datetime.fromisoformat(record["until"]) > now:
+            if not lapsed(record):
                 alive.add(run)
             elif run != self.run:
-                await self._records.delete(run)
+                # Under the record's ETag: a beat that came in meanwhile keeps its run alive.
+                await self._records.change(lambda r: None if lapsed(r) else NO_CHANGE, run)
         return alive | {self.run}
 
     async def stop(self) -> None:
