@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -88,6 +89,7 @@ from services.demo.service_requests import DemoServiceRequests
 from services.demo.world import DemoWorld
 from services.doctor import Check, exit_code, render, run_doctor
 from services.document_store import SqliteDocumentStore
+from services.instance_heartbeats import BlobHeartbeats, LocalHeartbeats
 from services.leadership import Leadership
 from services.live.backend import LiveBackend
 from services.live.config import (
@@ -109,11 +111,13 @@ from services.ports import (
     Backend,
     DocumentStore,
     GroupMembership,
+    Heartbeats,
     KnownConversations,
     NoticeOutbox,
     ServiceRequestDesk,
     Subscriptions,
 )
+from services.retention import Retention, RetentionPeriods
 from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
 from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
@@ -125,9 +129,6 @@ from services.watcher import HealthWatcher
 VERSION = "0.1.0"
 BACKENDS = ("demo", "live")
 STORAGES = ("sqlite", "azureblob")
-# An unfinished turn younger than this may still be running on another instance (BOT_STORAGE=azureblob):
-# the next start answers it if it is still unfinished then.
-SHARED_RECOVERY_AFTER = timedelta(minutes=10)
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 
 BOT = web.AppKey("bot", SupportBot)
@@ -138,6 +139,17 @@ DELIVERY = web.AppKey("delivery", NoticeDelivery)
 LEADERSHIP = web.AppKey("leadership", Leadership)
 SIGNING_KEYS = web.AppKey("signing_keys", SigningKeys)
 ACCESS = web.AppKey("access", AccessPolicy)
+
+
+@dataclass
+class Lifetime:
+    """Whether the app served: a start-up that couldn't bind its port stops with one line, and no
+    shutdown report follows it. `python app.py` sets it once the socket is bound; tests serve at once."""
+
+    served: bool = True
+
+
+LIFETIME = web.AppKey("lifetime", Lifetime)
 
 
 ANONYMOUS_MODE = (
@@ -335,6 +347,13 @@ class Settings:
     send_retry_seconds: float = 30.0
     connector_timeout_seconds: float = 15.0
     drain_seconds: float = 20.0
+    # A run whose heartbeat is this old is over (BOT_STORAGE=azureblob); it beats every third of it.
+    instance_lease_seconds: float = 15.0
+    # How often each instance looks for turns a stopped or dead run left unanswered.
+    recovery_sweep_seconds: float = 30.0
+    # What is kept how long, and how often the leader forgets the rest.
+    retention: RetentionPeriods = RetentionPeriods()
+    retention_interval_seconds: float = 3600.0
     watch_interval_seconds: float = 60.0
     demo_tick_seconds: float = 120.0
     notify_token: str = field(default="", repr=False)
@@ -398,6 +417,14 @@ class Settings:
             send_retry_seconds=_number(env, "BOT_SEND_RETRY_SECONDS", 30.0, 0.0, 600.0),
             connector_timeout_seconds=_number(env, "BOT_CONNECTOR_TIMEOUT_SECONDS", 15.0, 1.0, 120.0),
             drain_seconds=_number(env, "BOT_DRAIN_SECONDS", 20.0, 0.0, 600.0),
+            instance_lease_seconds=_number(env, "BOT_INSTANCE_LEASE_SECONDS", 15.0, 3.0, 600.0),
+            recovery_sweep_seconds=_number(env, "BOT_RECOVERY_SWEEP_SECONDS", 30.0, 1.0, 3600.0),
+            retention=RetentionPeriods(
+                journal=timedelta(days=_number(env, "BOT_RETAIN_TURNS_DAYS", 2.0, 1.0, 365.0)),
+                notices=timedelta(days=_number(env, "BOT_RETAIN_NOTICES_DAYS", 30.0, 1.0, 3650.0)),
+                audit=timedelta(days=_number(env, "BOT_RETAIN_AUDIT_DAYS", 365.0, 1.0, 3650.0)),
+            ),
+            retention_interval_seconds=_number(env, "BOT_RETENTION_INTERVAL_SECONDS", 3600.0, 1.0, 86400.0),
             watch_interval_seconds=_number(env, "BOT_WATCH_INTERVAL_SECONDS", 60.0, 1.0, 86400.0),
             demo_tick_seconds=_number(env, "BOT_DEMO_TICK_SECONDS", 120.0, 0.0, 86400.0),
             notify_token=env.get("NOTIFY_TOKEN", "").strip(),
@@ -590,17 +617,26 @@ def create_app(
     backend: Backend | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     channel_credentials: Any = None,
+    wall_clock: Callable[[], float] = time.time,
 ) -> web.Application:
     """Raises StorageError when the data directory or database can't be used.
 
-    `channel_credentials` replaces the MSAL credentials factory of outbound calls (tests)."""
+    `channel_credentials` replaces the MSAL credentials factory of outbound calls (tests); `wall_clock`
+    is what heartbeats are stamped with (a test stops it to play a killed instance)."""
     apply_framework_patches()
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
     # BOT_STORAGE=azureblob puts every store several instances share on blobs (see README, Running
     # several instances); the SQLite file then holds nothing another instance needs.
     container = BlobContainer(settings.blob) if settings.blob else None
     documents: DocumentStore = BlobDocumentStore(container) if container else SqliteDocumentStore(database)
-    journal: ActivityJournal = BlobTurnJournal(container) if container else TurnJournal(database)
+    # This run: the instance and this start of its process. Turns it accepts are its own while it beats.
+    run = f"{settings.instance_id}/{uuid.uuid4().hex[:8]}"
+    journal: ActivityJournal = BlobTurnJournal(container, run) if container else TurnJournal(database, run)
+    heartbeats: Heartbeats = (
+        BlobHeartbeats(container, run, timedelta(seconds=settings.instance_lease_seconds), wall_clock)
+        if container
+        else LocalHeartbeats(run)
+    )
     backend = backend or create_backend(settings)
     desk = create_request_desk(database, clock, backend, container)
     config = _BotFrameworkConfig(settings)
@@ -647,7 +683,7 @@ def create_app(
         settings.reply_budget_seconds,
         clock,
         allowed_tenants=settings.access.allowed_tenants,
-        recover_after=SHARED_RECOVERY_AFTER if container else timedelta(0),
+        heartbeats=heartbeats,
         storage=storage,
     )
     watcher = notifications.watcher
@@ -670,6 +706,8 @@ def create_app(
         }
 
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
+    lifetime = Lifetime()
+    app[LIFETIME] = lifetime
     app[BOT] = bot
     app[ADAPTER] = adapter
     app[RUNNER] = runner
@@ -690,26 +728,51 @@ def create_app(
     if leadership is not None:
         app[LEADERSHIP] = leadership
 
+    retention = Retention(journal, board, audit, settings.retention, clock)
+
     async def lead_notices() -> None:
-        """The watcher and the outbox: on every instance with SQLite, on the leader only with blobs."""
-        await asyncio.gather(delivery.run(), watcher.run(settings.watch_interval_seconds, delivery.wake))
+        """The watcher, the outbox and retention: on every instance with SQLite, on the leader only with
+        blobs."""
+        await asyncio.gather(
+            delivery.run(),
+            watcher.run(settings.watch_interval_seconds, delivery.wake),
+            _every(settings.retention_interval_seconds, retention.forget, "retention"),
+        )
 
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
         if container is not None:
             await container.open()
+        # Alive before serving, so no sweep elsewhere takes this run's first turns for abandoned ones.
+        await heartbeats.beat()
         await runner.recover()
         loops = [
             asyncio.ensure_future(leadership.run(lead_notices) if leadership else lead_notices()),
             asyncio.ensure_future(keys.run(prefetch=bool(settings.app_id))),
+            asyncio.ensure_future(_every(settings.recovery_sweep_seconds, runner.sweep, "recovery sweep")),
         ]
+        if heartbeats.interval:
+            loops.append(asyncio.ensure_future(_every(heartbeats.interval, heartbeats.beat, "heartbeat")))
         if world is not None and settings.demo_tick_seconds:
-            loops.append(asyncio.ensure_future(_every(settings.demo_tick_seconds, tick)))
+            loops.append(asyncio.ensure_future(_every(settings.demo_tick_seconds, tick, "demo tick")))
         yield
         await delivery.close(settings.drain_seconds)
         for loop in loops:
             loop.cancel()
         await asyncio.gather(*loops, return_exceptions=True)
-        await runner.drain(settings.drain_seconds)
+        drained, cut_off = await runner.drain(settings.drain_seconds)
+        if lifetime.served:
+            logging.getLogger("bot.shutdown").log(
+                logging.WARNING if cut_off else logging.INFO,
+                "shutdown turns drained=%d cut_off=%d drain_seconds=%g",
+                drained,
+                cut_off,
+                settings.drain_seconds,
+            )
+        try:
+            # What the drain cut off is any instance's to answer at once, not after the heartbeat lapses.
+            await asyncio.wait_for(heartbeats.stop(), 5)
+        except Exception as error:  # noqa: BLE001 - it lapses on its own
+            logging.getLogger("bot.startup").warning("heartbeat not removed error=%s", type(error).__name__)
         await connector.close()
         await keys.close()
         authorization.close()
@@ -723,14 +786,15 @@ def create_app(
     return app
 
 
-async def _every(seconds: float, step: Callable[[], Awaitable[object]]) -> None:
-    """The demo world moves on its own, so `make run` shows notices with no set-up."""
+async def _every(seconds: float, step: Callable[[], Awaitable[object]], what: str) -> None:
+    """A background duty run every `seconds` for as long as the app runs (the demo world moving on its
+    own, heartbeats, recovery sweeps); one failure is logged and the next round tries again."""
     while True:
         await asyncio.sleep(seconds)
         try:
             await step()
-        except Exception as error:  # noqa: BLE001 - the demo clock must keep going
-            logging.getLogger("bot.demo").error("demo tick failed error=%s", type(error).__name__)
+        except Exception as error:  # noqa: BLE001 - the duty must keep going
+            logging.getLogger("bot.background").error("%s failed error=%s", what, type(error).__name__)
 
 
 def load_environment(environ: Mapping[str, str], dotenv: Path = Path(".env")) -> dict[str, str]:
@@ -771,9 +835,11 @@ def main() -> None:
     except TokenCacheInUse as error:
         _stop(str(error))
     settle_heap()
+    app[LIFETIME].served = False
 
     def serving(_: str) -> None:
         # aiohttp calls this once the socket is bound, so the line is only written when it is true.
+        app[LIFETIME].served = True
         logging.getLogger("bot.startup").info(
             "serving http://%s:%d/api/messages backend=%s auth=%s",
             settings.host,

@@ -16,9 +16,12 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference, Re
 from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication
 
 from bot.connector import Connector
+from services.turn_journal import Answer
 
 # Set on a turn once it has sent a message: from then on nothing may announce that it is still working.
 ANSWERED = "support.answered"
+# The turn's journal entry, told when a message is handed to the Connector and when it is confirmed.
+ANSWER_LOG = "support.answer_log"
 
 
 class ChannelAuthorization:
@@ -72,9 +75,14 @@ class SupportAdapter(CloudAdapter):
                 if not context.turn_state.get(ANSWERED):
                     await self.connector.send_now_or_never(activity)
             else:
+                log = context.turn_state.get(ANSWER_LOG) if activity.type == ActivityTypes.message else None
                 if activity.type == ActivityTypes.message:
                     context.turn_state[ANSWERED] = True
+                if log is not None:
+                    await log(Answer.HANDED)
                 response = await self.connector.send(activity)
+                if log is not None:
+                    await log(Answer.DELIVERED)
             responses.append(response)
         return responses
 

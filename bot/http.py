@@ -196,13 +196,24 @@ def healthz_route(version: str, backend: str) -> Handler:
 
 
 ReadinessCheck = Callable[[], Awaitable[str | None]]
+# A probe's own bound: /readyz answers within 2 s whatever storage does (frozen, refusing, retrying).
+READINESS_TIMEOUT_SECONDS = 1.5
 
 
-def readyz_route(checks: dict[str, ReadinessCheck]) -> Handler:
-    """200 when every dependency works; 503 naming what is wrong with each that doesn't."""
+async def _bounded(check: ReadinessCheck, seconds: float) -> str | None:
+    try:
+        return await asyncio.wait_for(check(), seconds)
+    except TimeoutError:
+        return f"no answer within {seconds:g} s"
+
+
+def readyz_route(checks: dict[str, ReadinessCheck], timeout: float = READINESS_TIMEOUT_SECONDS) -> Handler:
+    """200 when every dependency works; 503 naming what is wrong with each that doesn't. The checks run
+    side by side, each cut off after `timeout`, so a load balancer's probe gets its answer in time."""
 
     async def readyz(_: web.Request) -> web.StreamResponse:
-        problems = {name: await check() for name, check in checks.items()}
+        answers = await asyncio.gather(*(_bounded(check, timeout) for check in checks.values()))
+        problems = dict(zip(checks, answers, strict=True))
         failing = {name: problem for name, problem in problems.items() if problem}
         results = {name: problem or "ok" for name, problem in problems.items()}
         if failing:

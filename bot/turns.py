@@ -3,11 +3,14 @@
 - The HTTP request is answered within `budget` seconds whatever the connector or a backend does. A turn
   still working then goes on in the background, and the conversation is told it is still working
   (ordered before the answer by the Connector, and not at all if the answer already went out).
-- Each accepted activity is written to the turn journal before it is handled: a redelivered id is not
-  handled again, and one accepted but unanswered when the process stopped is answered at the next start
-  ("I restarted before I could answer…"), with a button that asks again.
+- Each accepted activity is written to the turn journal before it is handled, under this run's name: a
+  redelivered id is not handled again, and one accepted but unanswered when its run stopped or died is
+  answered by the next sweep of any instance once that run's heartbeat lapsed ("I restarted before I
+  could answer…", with a button that asks again), claimed first so it is told once. When the answer had
+  been handed to the Connector it says the answer may have arrived; when the Connector confirmed it,
+  nothing is said.
 - At shutdown, background turns get `drain_seconds` to finish; each one that doesn't is logged and left
-  in the journal for the next start.
+  in the journal for a sweep.
 - One log line per turn, written when the turn is really over, with its final outcome.
 """
 
@@ -18,14 +21,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from botbuilder.core import Bot, InvokeResponse, MessageFactory, Storage, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 
 from bot.activity_json import activity_json
-from bot.adapter import ANSWERED, SupportAdapter
+from bot.adapter import ANSWER_LOG, ANSWERED, SupportAdapter
 from bot.connector import Connector, ConnectorError
 from bot.handler import TURN_RECORD, TurnRecord
 from bot.log_ids import activity_hash, activity_type_for_log, conversation_hash
@@ -36,15 +39,14 @@ from cards.parts import echo
 from dialogs.language import stored_language, translator_of
 from dialogs.replies import card_reply
 from locales.translator import Translator, language_of
-from services.ports import ActivityJournal
+from services.instance_heartbeats import LocalHeartbeats
+from services.ports import ActivityJournal, Heartbeats
 from services.telemetry import TRACER, TURNS
-from services.turn_journal import Acceptance, UnfinishedTurn
+from services.turn_journal import Acceptance, Answer, UnfinishedTurn
 
 logger = logging.getLogger("bot.turn")
 
 ErrorReporter = Callable[[TurnContext, Exception], Awaitable[str]]
-# Redeliveries come within minutes; ids older than this are forgotten.
-REMEMBER_IDS_FOR = timedelta(days=2)
 MIN_SLICE_SECONDS = 0.2
 
 
@@ -66,6 +68,10 @@ def _asked(activity: Activity) -> str | None:
     if activity.type == ActivityTypes.message:
         return (command_text(activity) or "help")[:MAX_COMMAND_LENGTH]
     return None
+
+
+class StorageUnavailable(Exception):
+    """The turn journal couldn't record an activity in time; the message names the failure."""
 
 
 class AuthenticationTimeout(Exception):
@@ -90,10 +96,14 @@ class TurnRunner:
         budget: float,
         clock: Callable[[], datetime],
         allowed_tenants: frozenset[str] = frozenset(),
-        recover_after: timedelta = timedelta(0),
+        heartbeats: Heartbeats | None = None,
         storage: Storage | None = None,
+        storage_timeout: float | None = None,
     ) -> None:
-        """`storage`: where user state is, to read the language someone chose for the restart apology."""
+        """`storage`: where user state is, to read the language someone chose for the restart apology.
+        `storage_timeout`: how long recording an activity may take before the person is told storage is
+        out of reach (default: half the budget, at least a second)."""
+        self._storage_timeout = storage_timeout or max(budget / 2, 1.0)
         self._storage = storage
         self._adapter = adapter
         # ALLOWED_TENANTS: the restart apology is a proactive send, so it goes to no other tenant.
@@ -104,9 +114,11 @@ class TurnRunner:
         self._report_error = report_error
         self._budget = budget
         self._clock = clock
-        # With a journal shared by several instances, a young unfinished turn may be running elsewhere.
-        self._recover_after = recover_after
+        # Which runs are alive: their unfinished turns are theirs; every other run's are abandoned.
+        self._heartbeats = heartbeats or LocalHeartbeats("")
         self._background: set[asyncio.Future[object]] = set()
+        # The turns among them (deferred past the budget), counted at shutdown.
+        self._deferred: set[asyncio.Future[object]] = set()
         # Activities whose turn runs in this process, so a redelivery of one of them is a duplicate.
         self._in_flight: set[tuple[str, str]] = set()
 
@@ -139,6 +151,8 @@ class TurnRunner:
             raise AuthenticationTimeout()
         turn.record.deferred = True
         self._keep(work)
+        self._deferred.add(work)
+        work.add_done_callback(self._deferred.discard)
         if activity.type == ActivityTypes.invoke:
             t = (
                 translator_of(turn.context)
@@ -150,32 +164,39 @@ class TurnRunner:
             self._keep(asyncio.ensure_future(self._announce_still_working(turn.context)))
         return None
 
-    async def drain(self, seconds: float) -> None:
-        """At shutdown: let background turns finish; log and keep for the next start the rest."""
+    async def drain(self, seconds: float) -> tuple[int, int]:
+        """At shutdown: let background turns finish; log and keep in the journal the rest. How many
+        turns finished in the drain and how many it cut off (each of those also has its own line)."""
         pending = set(self._background)
+        turns = pending & self._deferred
         if pending:
             _, pending = await asyncio.wait(pending, timeout=seconds)
         for work in pending:
             work.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+        cut_off = len(turns & pending)
+        return len(turns) - cut_off, cut_off
 
     async def recover(self) -> None:
-        """At start, before serving: find what an earlier run accepted and never answered, and answer it
-        in the background (the connector may be slow). Read first, so this run's own turns aren't taken
-        for unanswered ones."""
-        await self._journal.forget_before(self._clock() - REMEMBER_IDS_FOR)
-        settled = self._clock() - self._recover_after
-        unfinished = [t for t in await self._journal.unfinished() if t.accepted_at <= settled]
-        if unfinished:
-            self._keep(asyncio.ensure_future(self._apologise_all(unfinished)))
+        """At start: sweep in the background (the connector may be slow), so serving isn't held up."""
+        self._keep(asyncio.ensure_future(self.sweep()))
 
-    async def _apologise_all(self, unfinished: list[UnfinishedTurn]) -> None:
-        for done, turn in enumerate(unfinished):
+    async def sweep(self) -> None:
+        """Tell each person whose turn a stopped or dead run left unanswered, once: each turn is claimed
+        just before it is told, so two instances sweeping at once tell nobody twice, and a sweep cut off
+        at shutdown leaves the rest for the next."""
+        unfinished = await self._journal.unfinished()
+        if not unfinished:
+            return
+        alive = await self._heartbeats.alive()
+        abandoned = [turn for turn in unfinished if turn.owner not in alive]
+        for done, turn in enumerate(abandoned):
             try:
-                await self._apologise(turn)
+                if await self._journal.claim(turn.conversation, turn.activity_id):
+                    await self._apologise(turn)
             except asyncio.CancelledError:
                 logger.warning(
-                    "apologies cut off at shutdown left=%d kept for the next start", len(unfinished) - done
+                    "apologies cut off at shutdown left=%d kept for the next sweep", len(abandoned) - done
                 )
                 raise
             except Exception as error:  # noqa: BLE001 - one failed apology must not stop the others
@@ -210,11 +231,20 @@ class TurnRunner:
         began = time.monotonic()
         owned = False
         try:
-            if not await self._accept(context, key):
+            try:
+                accepted = await self._accept(context, key)
+            except StorageUnavailable as error:
+                record.outcome = f"storage-unavailable error={error}"
+                turn.started.set()
+                await self._say_storage_unavailable(context)
+                return
+            if not accepted:
                 record.outcome = "duplicate"
                 await self._acknowledge_duplicate(context)
                 return
             owned = True
+            if activity.id:
+                context.turn_state[ANSWER_LOG] = _AnswerLog(self._journal, key, self._storage_timeout)
             # Only now, with the activity on disk, may the HTTP request be answered before the turn ends.
             turn.started.set()
             try:
@@ -248,18 +278,56 @@ class TurnRunner:
 
     async def _accept(self, context: TurnContext, key: tuple[str, str]) -> bool:
         """Whether to handle this activity: a new id, or one whose earlier attempt here was cut off
-        (not a duplicate of a turn this process is still running or has answered)."""
+        (not a duplicate of a turn this process is still running or has answered).
+
+        Raises StorageUnavailable when the journal can't record it in time: nothing is handled that
+        isn't on record, and the person hears why rather than nothing."""
         activity = context.activity
         if not activity.id or not activity.conversation:
             return True
         reference = activity_json(TurnContext.get_conversation_reference(activity))
-        known = await self._journal.accept(
-            activity.conversation.id, activity.id, reference, _asked(activity), self._clock()
+        conversation, activity_id = activity.conversation.id, activity.id
+        recording = asyncio.ensure_future(
+            self._journal.accept(conversation, activity_id, reference, _asked(activity), self._clock())
         )
+        try:
+            known = await asyncio.wait_for(asyncio.shield(recording), self._storage_timeout)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - any failure of the journal's storage, or its timeout
+            if not recording.done():
+                self._keep(asyncio.ensure_future(self._close_late(recording, conversation, activity_id)))
+            raise StorageUnavailable(type(error).__name__) from error
         if known == Acceptance.ANSWERED or (known == Acceptance.UNANSWERED and key in self._in_flight):
+            return False
+        # A redelivery of a turn an earlier attempt left unanswered: taken from the sweeps first, so its
+        # person gets this answer and no apology besides (or, when a sweep took it first, the apology).
+        if known == Acceptance.UNANSWERED and not await self._journal.claim(conversation, activity_id):
             return False
         self._in_flight.add(key)
         return True
+
+    async def _close_late(
+        self, recording: asyncio.Future[Acceptance], conversation: str, activity_id: str
+    ) -> None:
+        """Storage answered after the person was told to try again: what it recorded is closed, so no
+        restart apology follows for a turn that was never taken in."""
+        try:
+            if await recording == Acceptance.NEW:
+                await self._journal.finish(conversation, activity_id)
+        except Exception:  # noqa: BLE001 - still out of reach: nothing was recorded, or it stays unknown
+            recording.cancel()
+
+    async def _say_storage_unavailable(self, context: TurnContext) -> None:
+        """A short reply straight through the Connector (no state to load), and for a button press the
+        invoke's answer; a Connector that can't be reached either leaves only the log line."""
+        reference = TurnContext.get_conversation_reference(context.activity)
+        reply = MessageFactory.text(translator_of(context)("edge.storage_unavailable"))
+        try:
+            await self._connector.send(TurnContext.apply_conversation_reference(reply, reference))
+        except ConnectorError:
+            pass
+        await self._acknowledge_duplicate(context)
 
     @staticmethod
     async def _acknowledge_duplicate(context: TurnContext) -> None:
@@ -285,8 +353,8 @@ class TurnRunner:
             )
 
     async def _apologise(self, unfinished: UnfinishedTurn) -> None:
-        if unfinished.asked is None:
-            # An install or membership event: nobody is waiting for an answer.
+        if unfinished.asked is None or unfinished.answer is Answer.DELIVERED:
+            # An install or membership event (nobody is waiting), or the Connector confirmed the answer.
             await self._journal.finish(unfinished.conversation, unfinished.activity_id)
             return
         reference = ConversationReference().deserialize(unfinished.reference)
@@ -304,12 +372,21 @@ class TurnRunner:
         if self._storage is not None and reference.user is not None:
             chosen = await stored_language(self._storage, reference.channel_id or "", reference.user.id or "")
         t = Translator(chosen or language_of(reference.locale))
+        # Whether the answer may have left decides what is true to say.
+        if unfinished.answer is Answer.HANDED:
+            title, asked, clicked = (
+                "edge.restarted_maybe_title",
+                "edge.restarted_maybe_asked",
+                "edge.restarted_maybe_clicked",
+            )
+        else:
+            title, asked, clicked = "edge.restarted_title", "edge.restarted_asked", "edge.restarted_clicked"
         if unfinished.asked:
-            message = t("edge.restarted_asked", asked=echo(unfinished.asked))
+            message = t(asked, asked=echo(unfinished.asked))
             actions = [run_command(t("edge.ask_again"), unfinished.asked)]
         else:
-            message, actions = t("edge.restarted_clicked"), []
-        card = card_reply(notice_card(t("edge.restarted_title"), message, actions))
+            message, actions = t(clicked), []
+        card = card_reply(notice_card(t(title), message, actions))
         apology = TurnContext.apply_conversation_reference(card, reference)
         outcome = "apologised"
         try:
@@ -323,3 +400,29 @@ class TurnRunner:
             activity_hash(unfinished.activity_id),
             outcome,
         )
+
+
+class _AnswerLog:
+    """Records in the journal how far a turn's answer got (the adapter calls it around each message it
+    sends): handed to the Connector, then confirmed. One write per step; a journal that can't be
+    written in time doesn't hold the answer up, it only leaves the apology less sure."""
+
+    def __init__(self, journal: ActivityJournal, key: tuple[str, str], timeout: float) -> None:
+        self._journal = journal
+        self._key = key
+        self._timeout = timeout
+        self._recorded: Answer | None = None
+
+    async def __call__(self, answer: Answer) -> None:
+        if self._recorded in (answer, Answer.DELIVERED):
+            return
+        self._recorded = answer
+        try:
+            await asyncio.wait_for(self._journal.answering(*self._key, answer), self._timeout)
+        except Exception as error:  # noqa: BLE001 - storage trouble must not stop the answer
+            logger.warning(
+                "answer progress not recorded conversation=%s answer=%s error=%s",
+                conversation_hash(self._key[0]),
+                answer.value,
+                type(error).__name__,
+            )

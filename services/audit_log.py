@@ -74,6 +74,13 @@ class AuditLog:
             for at, actor_id, name, action, detail, conversation in await self._database.run(select)
         ]
 
+    async def forget_before(self, moment: datetime) -> int:
+        """Retention: entries recorded before `moment` go; how many."""
+        cursor = await self._database.run(
+            lambda db: db.execute("DELETE FROM audit WHERE at < ?", (moment.isoformat(),))
+        )
+        return int(cursor.rowcount)
+
 
 class BlobAuditLog:
     """The same log on shared blobs (BOT_STORAGE=azureblob): one record per entry, never rewritten. Its
@@ -104,6 +111,15 @@ class BlobAuditLog:
             for key in keys
             if key in found
         ]
+
+    async def forget_before(self, moment: datetime) -> int:
+        """Retention: entries recorded before `moment` go; how many. Their names say when (no download),
+        and the oldest are listed last."""
+        before = int(moment.timestamp() * 1_000_000_000)
+        doomed = [key for key in await self._records.keys() if _FAR_FUTURE_NS - int(key[0][:20]) < before]
+        for key in doomed:
+            await self._records.delete(*key)
+        return len(doomed)
 
 
 # Above any time.time_ns() for three thousand years: the countdown stays positive and 20 digits wide.

@@ -45,6 +45,13 @@ class BlobContainer:
             )
             service = BlobServiceClient(location.account_url, credential=self._credential)
         self._service = service
+        # /readyz's probe: no SDK retries (its chain waits many seconds), short timeouts of its own.
+        probe_options: dict[str, Any] = {"retry_total": 0, "connection_timeout": 1, "read_timeout": 1}
+        if location.connection_string:
+            probe = BlobServiceClient.from_connection_string(location.connection_string, **probe_options)
+        else:
+            probe = BlobServiceClient(location.account_url, credential=self._credential, **probe_options)
+        self._probe = probe
         self.client: ContainerClient = service.get_container_client(location.container)
         self.name = location.container
         self.location = location
@@ -61,12 +68,13 @@ class BlobContainer:
     async def problem(self) -> str | None:
         """None when the container can be read; otherwise what is wrong, for /readyz."""
         try:
-            await self.client.get_container_properties()
+            await self._probe.get_container_client(self.name).get_container_properties(timeout=1)
         except AzureError as error:
             return type(error).__name__
         return None
 
     async def close(self) -> None:
+        await self._probe.close()
         await self._service.close()
         if self._credential is not None:
             await self._credential.close()

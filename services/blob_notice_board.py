@@ -32,7 +32,14 @@ from typing import Any, TypeVar
 from services.blob_container import BlobContainer
 from services.blob_records import NO_CHANGE, BlobRecords
 from services.models import ChangeKind, Claim, Customer, Delivery, DeliveryState, Incident, Notice
-from services.notice_board import after_observing, fingerprint, incident_from_json, incident_to_json, is_stale
+from services.notice_board import (
+    after_observing,
+    fingerprint,
+    incident_from_json,
+    incident_to_json,
+    is_stale,
+    resolved_before,
+)
 from services.ports import KnownConversations, Subscriptions
 
 logger = logging.getLogger("bot.notices")
@@ -348,6 +355,26 @@ class BlobNoticeBoard:
             deliveries = await self._deliveries.values(notice.incident.incident_id)
             found.append((notice, [_delivery(key, r) for key, r in sorted(deliveries.items())]))
         return found
+
+    # Retention.
+
+    async def forget_resolved_before(self, moment: datetime) -> int:
+        """Incidents resolved before `moment` lose their deliveries, outbox markers and then their record
+        (notice and observations), in that order so a round cut off is finished by the next; how many
+        incidents went."""
+        doomed = [
+            incident_id
+            for (incident_id,), record in (await self._incidents.values()).items()
+            if resolved_before(
+                record["seen"].values(), _notice(record["notice"]) if record["notice"] else None, moment
+            )
+        ]
+        for incident_id in doomed:
+            keys = await self._deliveries.keys(incident_id) + await self._due.keys(incident_id)
+            await _bounded(self._deliveries.delete(*key) for key in keys)
+            await _bounded(self._due.delete(*key) for key in keys)
+            await self._incidents.delete(incident_id)
+        return len(doomed)
 
 
 def _behind(record: dict[str, Any]) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
@@ -101,6 +102,25 @@ def classify(previous: str | None, incident: Incident) -> ChangeKind | None:
     if len(incident.posts) > posts:
         return ChangeKind.POST
     return None
+
+
+def resolved_before(fingerprints: Iterable[str], notice: Notice | None, moment: datetime) -> bool:
+    """Whether an incident may be forgotten (retention): every tenant last saw it resolved, Microsoft's
+    last change to it is older than `moment`, and so is its notice's last change, resolved too."""
+    if notice is not None and (not notice.incident.is_resolved or notice.updated >= moment):
+        return False
+    seen = [json.loads(f) for f in fingerprints]
+    if not seen:
+        return notice is not None
+    for fingerprint_ in seen:
+        if not fingerprint_[2]:
+            return False
+        if len(fingerprint_) > 3:
+            if datetime.fromisoformat(fingerprint_[3]) >= moment:
+                return False
+        elif notice is None:
+            return False  # recorded before fingerprints said when: keep until a notice can tell
+    return True
 
 
 def after_observing(
@@ -475,3 +495,28 @@ class NoticeBoard:
             return found
 
         return await self._database.run(select)
+
+    async def forget_resolved_before(self, moment: datetime) -> int:
+        """Retention: incidents resolved before `moment` lose their notice, deliveries and observations
+        (see resolved_before); how many incidents went."""
+
+        def work(db: sqlite3.Connection) -> int:
+            seen: dict[str, list[str]] = {}
+            for incident_id, fingerprint_ in db.execute("SELECT incident_id, fingerprint FROM observations"):
+                seen.setdefault(incident_id, []).append(fingerprint_)
+            notices = {
+                row[0]: _notice(row[1:])
+                for row in db.execute(f"SELECT incident_id, {_NOTICE_COLUMNS} FROM notices").fetchall()
+            }
+            doomed = [
+                incident_id
+                for incident_id in seen.keys() | notices.keys()
+                if resolved_before(seen.get(incident_id, []), notices.get(incident_id), moment)
+            ]
+            with SqliteDatabase.transaction(db):
+                for incident_id in doomed:
+                    for table in ("deliveries", "notices", "observations"):
+                        db.execute(f"DELETE FROM {table} WHERE incident_id = ?", (incident_id,))
+            return len(doomed)
+
+        return await self._database.run(work)

@@ -23,7 +23,7 @@ from services.models import (
     SupportCatalogue,
     TenantHealth,
 )
-from services.turn_journal import Acceptance, UnfinishedTurn
+from services.turn_journal import Acceptance, Answer, UnfinishedTurn
 
 
 class CustomerDirectory(Protocol):
@@ -95,6 +95,8 @@ class AuditRecords(AuditTrail, Protocol):
 
     async def latest(self, count: int) -> list[AuditEntry]: ...
 
+    async def forget_before(self, moment: datetime) -> int: ...
+
 
 class DocumentStore(Protocol):
     """Bot state (conversation, user and dialog state) as JSON documents with ETags: SQLite
@@ -122,11 +124,29 @@ class ActivityJournal(Protocol):
         now: datetime,
     ) -> Acceptance: ...
 
+    async def answering(self, conversation: str, activity_id: str, answer: Answer) -> None: ...
+
     async def finish(self, conversation: str, activity_id: str) -> None: ...
 
     async def unfinished(self) -> list[UnfinishedTurn]: ...
 
-    async def forget_before(self, moment: datetime) -> None: ...
+    async def claim(self, conversation: str, activity_id: str) -> bool: ...
+
+    async def forget_before(self, moment: datetime) -> int: ...
+
+
+class Heartbeats(Protocol):
+    """Which runs of the bot are alive (services/instance_heartbeats.py); `run` names this one."""
+
+    run: str
+    # How often `beat` must run (0: never needed).
+    interval: float
+
+    async def beat(self) -> None: ...
+
+    async def alive(self) -> set[str]: ...
+
+    async def stop(self) -> None: ...
 
 
 class Subscriptions(Protocol):
@@ -217,3 +237,5 @@ class NoticeOutbox(Protocol):
     async def latest(
         self, limit: int, customer_id: str | None = None
     ) -> list[tuple[Notice, list[Delivery]]]: ...
+
+    async def forget_resolved_before(self, moment: datetime) -> int: ...

@@ -2,7 +2,10 @@
 
 Teams redelivers an activity it thinks failed; an id already accepted in a conversation is not handled
 again, across restarts too. An activity accepted but never finished (the process was stopped or killed
-mid-turn) is still here at the next start, so the person who asked is told rather than forgotten.
+mid-turn) is still here, under the run of the process that owned it: once that run's heartbeat has
+lapsed (services/instance_heartbeats.py), a sweep claims it, exactly once, and the person who asked is
+told rather than forgotten. When the answer was handed to the Bot Connector, and whether the Connector
+confirmed it, is recorded too, so what they are told is true.
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ CREATE TABLE IF NOT EXISTS turns (
 );
 CREATE INDEX IF NOT EXISTS turns_unfinished ON turns (finished, accepted_at);
 """
+# Added after the first release: ensure_column keeps a database an older version made.
+_COLUMNS = (
+    ("owner", "TEXT NOT NULL DEFAULT ''"),
+    ("answer", "TEXT"),
+    ("claimed", "INTEGER NOT NULL DEFAULT 0"),
+)
 
 
 class Acceptance(enum.Enum):
@@ -37,6 +46,13 @@ class Acceptance(enum.Enum):
     ANSWERED = "answered"
     # Seen before and not answered yet: in progress, or abandoned by an attempt that was cut off.
     UNANSWERED = "unanswered"
+
+
+class Answer(enum.Enum):
+    """How far a turn's answer got: handed to the Bot Connector (it may have arrived), or confirmed."""
+
+    HANDED = "handed"
+    DELIVERED = "delivered"
 
 
 @dataclass(frozen=True)
@@ -49,12 +65,19 @@ class UnfinishedTurn:
     # What the person typed, '' for a button press, None when nobody waits for an answer.
     asked: str | None
     accepted_at: datetime
+    # The run (instance and process start) that accepted it; '' from a version that didn't say.
+    owner: str = ""
+    answer: Answer | None = None
 
 
 class TurnJournal:
-    def __init__(self, database: SqliteDatabase) -> None:
+    def __init__(self, database: SqliteDatabase, owner: str = "") -> None:
+        """`owner` names this run in each turn it accepts."""
         self._database = database
+        self._owner = owner
         database.create_schema(_SCHEMA)
+        for column, definition in _COLUMNS:
+            database.ensure_column("turns", column, definition)
 
     async def accept(
         self,
@@ -65,12 +88,12 @@ class TurnJournal:
         now: datetime,
     ) -> Acceptance:
         """Record the activity, or say what is already known of this id in this conversation."""
-        row = (conversation, activity_id, json.dumps(dict(reference)), asked, now.isoformat())
+        row = (conversation, activity_id, json.dumps(dict(reference)), asked, now.isoformat(), self._owner)
 
         def insert(db: sqlite3.Connection) -> Acceptance:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO turns (conversation, activity_id, reference, asked, accepted_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO turns "
+                "(conversation, activity_id, reference, asked, accepted_at, owner) VALUES (?, ?, ?, ?, ?, ?)",
                 row,
             )
             if cursor.rowcount == 1:
@@ -93,24 +116,57 @@ class TurnJournal:
             )
         )
 
+    async def answering(self, conversation: str, activity_id: str, answer: Answer) -> None:
+        """The answer was handed to the Connector, or the Connector confirmed it (never taken back)."""
+        await self._database.run(
+            lambda db: db.execute(
+                "UPDATE turns SET answer = ? WHERE conversation = ? AND activity_id = ? AND finished = 0 "
+                "AND (answer IS NULL OR answer = ?)",
+                (answer.value, conversation, activity_id, Answer.HANDED.value),
+            )
+        )
+
     async def unfinished(self) -> list[UnfinishedTurn]:
-        def select(db: sqlite3.Connection) -> list[tuple[str, str, str, str | None, str]]:
+        """Turns not finished and not claimed by a sweep, oldest first."""
+
+        def select(db: sqlite3.Connection) -> list[tuple[str, str, str, str | None, str, str, str | None]]:
             return db.execute(
-                "SELECT conversation, activity_id, reference, asked, accepted_at FROM turns "
-                "WHERE finished = 0 ORDER BY accepted_at"
+                "SELECT conversation, activity_id, reference, asked, accepted_at, owner, answer FROM turns "
+                "WHERE finished = 0 AND claimed = 0 ORDER BY accepted_at"
             ).fetchall()
 
         return [
             UnfinishedTurn(
-                conversation, activity_id, json.loads(reference), asked, datetime.fromisoformat(at)
+                conversation,
+                activity_id,
+                json.loads(reference),
+                asked,
+                datetime.fromisoformat(at),
+                owner,
+                Answer(answer) if answer else None,
             )
-            for conversation, activity_id, reference, asked, at in await self._database.run(select)
+            for conversation, activity_id, reference, asked, at, owner, answer in await self._database.run(
+                select
+            )
         ]
 
-    async def forget_before(self, moment: datetime) -> None:
-        """Drop finished ids older than any redelivery could be."""
-        await self._database.run(
+    async def claim(self, conversation: str, activity_id: str) -> bool:
+        """Take an abandoned turn to tell its person: True for exactly one caller, before anything is sent."""
+        cursor = await self._database.run(
             lambda db: db.execute(
-                "DELETE FROM turns WHERE finished = 1 AND accepted_at < ?", (moment.isoformat(),)
+                "UPDATE turns SET claimed = 1 WHERE conversation = ? AND activity_id = ? "
+                "AND finished = 0 AND claimed = 0",
+                (conversation, activity_id),
             )
         )
+        return bool(cursor.rowcount == 1)
+
+    async def forget_before(self, moment: datetime) -> int:
+        """Drop finished (or claimed) ids older than any redelivery could be; how many went."""
+        cursor = await self._database.run(
+            lambda db: db.execute(
+                "DELETE FROM turns WHERE (finished = 1 OR claimed = 1) AND accepted_at < ?",
+                (moment.isoformat(),),
+            )
+        )
+        return int(cursor.rowcount)

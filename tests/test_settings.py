@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from app import Settings, SettingsError, create_backend, load_environment
 from services.live.backend import LiveBackend
+from services.retention import RetentionPeriods
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,6 +26,16 @@ def test_defaults_serve_the_demo_on_loopback() -> None:
         "demo",
         "",
     )
+
+
+def test_retention_defaults_suit_a_support_desk_and_can_be_set() -> None:
+    default = Settings.from_env({})
+    assert default.retention == RetentionPeriods(timedelta(days=2), timedelta(days=30), timedelta(days=365))
+    assert default.retention_interval_seconds == 3600
+    chosen = Settings.from_env(
+        {"BOT_RETAIN_TURNS_DAYS": "7", "BOT_RETAIN_NOTICES_DAYS": "90", "BOT_RETAIN_AUDIT_DAYS": "730"}
+    )
+    assert chosen.retention == RetentionPeriods(timedelta(days=7), timedelta(days=90), timedelta(days=730))
 
 
 def test_bot_framework_names_are_read() -> None:
@@ -53,6 +66,15 @@ def test_bot_framework_names_are_read() -> None:
             "needs MicrosoftAppId and MicrosoftAppTenantId",
         ),
         ({"BOT_REPLY_BUDGET_SECONDS": "soon"}, "BOT_REPLY_BUDGET_SECONDS must be a number"),
+        (
+            {"BOT_INSTANCE_LEASE_SECONDS": "1"},
+            "BOT_INSTANCE_LEASE_SECONDS must be a number from 3 to 600, not '1'",
+        ),
+        ({"BOT_RECOVERY_SWEEP_SECONDS": "0"}, "BOT_RECOVERY_SWEEP_SECONDS must be a number from 1 to 3600"),
+        ({"BOT_RETAIN_TURNS_DAYS": "0.5"}, "BOT_RETAIN_TURNS_DAYS must be a number from 1 to 365, not '0.5'"),
+        ({"BOT_RETAIN_NOTICES_DAYS": "forever"}, "BOT_RETAIN_NOTICES_DAYS must be a number from 1 to 3650"),
+        ({"BOT_RETAIN_AUDIT_DAYS": "-1"}, "BOT_RETAIN_AUDIT_DAYS must be a number from 1 to 3650"),
+        ({"BOT_RETENTION_INTERVAL_SECONDS": "0"}, "BOT_RETENTION_INTERVAL_SECONDS must be a number from 1"),
         ({"BOT_STORAGE": "cosmos"}, "BOT_STORAGE must be one of sqlite, azureblob, not 'cosmos'"),
         ({"BOT_STORAGE": "azureblob"}, "needs exactly one of AZURE_STORAGE_CONNECTION_STRING and"),
         (
@@ -266,6 +288,34 @@ def test_a_host_that_cannot_be_bound_stops_start_up_with_one_line(tmp_path: Path
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("Configuration error: can't listen on HOST=999.1.1.1 PORT=3979:")
+
+
+def test_sigterm_says_in_one_line_how_many_turns_were_drained_and_cut_off(tmp_path: Path) -> None:
+    """The served process, stopped as App Service stops it: one line an operator can read."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")],
+        cwd=tmp_path,
+        env={**os.environ, "BOT_DATA_DIR": str(tmp_path / "data"), "PORT": str(port)},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    try:
+        for line in process.stderr:
+            if "serving http://" in line:
+                break
+        process.send_signal(signal.SIGTERM)
+        rest = process.stderr.read()
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    (report,) = [line for line in rest.splitlines() if "shutdown turns" in line]
+    assert report.endswith("INFO bot.shutdown shutdown turns drained=0 cut_off=0 drain_seconds=20")
 
 
 LIVE = {

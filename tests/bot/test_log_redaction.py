@@ -1,8 +1,19 @@
 from __future__ import annotations
 
+import io
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from urllib.parse import quote
+
 import pytest
 
-from bot.log_redaction import redact
+from bot.log_redaction import AZURE_SDK_LOGGERS, configure_logging, redact
+from services.blob_documents import BlobDocumentStore
+from services.blob_turn_journal import BlobTurnJournal
+from services.document_store import DocumentWrite
+from tests.support.azurite import open_container
 
 
 @pytest.mark.parametrize(
@@ -55,3 +66,111 @@ def test_times_addresses_and_ports_survive(line: str) -> None:
 def test_ordinary_words_survive() -> None:
     line = "turn type=message conversation=2aa7be46fd08 command=health duration_ms=9 outcome=ok data:x"
     assert redact(line) == line
+
+
+# Every kind of Teams id, and what in it must never reach a log.
+ID_KINDS = {
+    "channel": ("19:b5c9a3f2e1d04f6c8e7a9b0c1d2e3f4a@thread.tacv2", "b5c9a3f2e1d04f6c"),
+    "channel message": ("19:b5c9a3f2e1d04f6c@thread.tacv2;messageid=1732458000016", "b5c9a3f2e1d04f6c"),
+    "group chat": ("19:meeting_MjdhNjM4YzUtYzExZi00OTFkLTkzMjEtNzBmMWVhNzNjNjA1@thread.v2", "MjdhNjM4YzUt"),
+    "one-to-one": ("a:1xYzQw8tS2hRpL0vN3m", "1xYzQw8tS2hRpL0vN3m"),
+    "unq chat": ("19:2f9c0e2a-6c1d@unq.gbl.spaces", "2f9c0e2a-6c1d"),
+    "user": ("29:1Ana-Bowman-Teams-Id-0Qk", "Ana-Bowman-Teams"),
+    "bot": ("28:5f1c2a6e-7d2b-4c1e-9a0b", "5f1c2a6e-7d2b"),
+    "aad user": ("8:orgid:6f2b8c1e-3d4a-4b5c-9e8f-0a1b2c3d4e5f", "6f2b8c1e-3d4a"),
+}
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+
+
+def _encoded(text: str, times: int) -> str:
+    for _ in range(times):
+        text = quote(text, safe="")
+    return text
+
+
+# Where ids meet a log: a blob URL of the state store and the journal, a connector call, a plain message.
+PLACES = [
+    "Request URL: 'http://127.0.0.1:10000/devstoreaccount1/bot-state/documents/{blob}'",
+    "Response status: 404 blob=turns/{blob}/1732458000016 elapsed=3ms",
+    "state key {blob} not found",
+]
+
+
+@pytest.mark.parametrize("times", [0, 1, 2], ids=["raw", "encoded once", "encoded twice"])
+@pytest.mark.parametrize("kind", list(ID_KINDS))
+@pytest.mark.parametrize("place", PLACES)
+def test_every_id_kind_is_redacted_raw_or_percent_encoded(kind: str, times: int, place: str) -> None:
+    teams_id, secret = ID_KINDS[kind]
+    # The state store's keys are botbuilder's (msteams/users/<id>, msteams/conversations/<id>/users/<id>),
+    # made a blob name by quoting once, and a URL by the SDK quoting again.
+    for key in (f"msteams/users/{teams_id}", f"msteams/conversations/{teams_id}/users/29:1Ana-Bowman-Teams"):
+        line = place.format(blob=_encoded(key, times))
+        redacted = redact(line)
+        assert secret not in redacted, line
+        assert _encoded(secret, times) not in redacted, line
+        assert "Ana-Bowman-Teams" not in redacted, line
+
+
+@pytest.mark.parametrize("times", [0, 1, 2], ids=["raw", "encoded once", "encoded twice"])
+@pytest.mark.parametrize(
+    "template",
+    ['{{"tenantId": "{t}"}}', "tenant_id={t}", "tenant={t} scope=graph", "?tenantId={t}&x=1"],
+)
+def test_tenant_ids_are_redacted_raw_or_percent_encoded(template: str, times: int) -> None:
+    line = "payload " + _encoded(template.format(t=TENANT), times)
+    assert TENANT[:8] not in redact(line), line
+
+
+@contextmanager
+def logging_configured(level: str) -> Iterator[io.StringIO]:
+    """configure_logging as the app calls it, writing to a string; pytest's own handlers and levels
+    come back afterwards."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    configure_logging(level, stream)
+    try:
+        yield stream
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        for name in AZURE_SDK_LOGGERS:
+            logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def test_azure_sdk_request_logs_are_quiet_unless_debug() -> None:
+    """The HTTP logging policy's INFO lines (every blob request) don't reach stderr at LOG_LEVEL=INFO."""
+    policy = logging.getLogger("azure.core.pipeline.policies.http_logging_policy")
+    for level, expected in (("INFO", False), ("WARNING", False), ("DEBUG", True)):
+        with logging_configured(level) as stream:
+            policy.info("Request URL: 'http://127.0.0.1:10000/devstoreaccount1/bot-state/documents/x'")
+            logging.getLogger("azure.storage.blob").info("storage chatter")
+            logging.getLogger("azure.identity").info("identity chatter")
+            logging.getLogger("azure.core").warning("a real problem")
+            logging.getLogger("bot.turn").info("our own line")
+        written = stream.getvalue()
+        assert ("Request URL" in written) is expected, level
+        assert ("storage chatter" in written) is expected and ("identity chatter" in written) is expected
+        assert "a real problem" in written
+        assert ("our own line" in written) is (level != "WARNING")
+
+
+async def test_the_azure_sdks_own_request_lines_at_debug_carry_no_teams_id(
+    request: pytest.FixtureRequest,
+) -> None:
+    """Real blob requests through the SDK's HTTP logging policy (LOG_LEVEL=DEBUG): their URLs hold the
+    ids percent-encoded twice, and the redactor still catches each."""
+    container = await open_container(request)
+    try:
+        with logging_configured("DEBUG") as stream:
+            documents = BlobDocumentStore(container)
+            journal = BlobTurnJournal(container, "run")
+            for kind, (teams_id, _) in ID_KINDS.items():
+                await documents.write({f"msteams/users/{teams_id}": DocumentWrite("{}")})
+                await journal.accept(teams_id, f"activity-{kind}", {}, "help", datetime.now(UTC))
+    finally:
+        await container.close()
+    written = stream.getvalue()
+    assert "Request URL" in written
+    for teams_id, secret in ID_KINDS.values():
+        assert secret not in written and quote(quote(secret, safe=""), safe="") not in written, teams_id

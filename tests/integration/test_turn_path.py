@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from bot.log_redaction import configure_logging
 from locales.translator import ENGLISH
 from services.models import Customer, TenantHealth
 from services.sqlite_database import SqliteDatabase
-from services.turn_journal import TurnJournal
+from services.turn_journal import Answer, TurnJournal
 from tests.doubles.backends import GatedBackend
 from tests.doubles.connector import Failure, FakeConnector
 from tests.integration.conftest import StartBot
@@ -44,6 +45,11 @@ def turn_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [
         r.getMessage() for r in caplog.records if r.name == "bot.turn" and r.getMessage().startswith("turn ")
     ]
+
+
+def shutdown_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the operator reads about the drain at SIGTERM (aiohttp's shutdown runs the app's cleanup)."""
+    return [r.getMessage() for r in caplog.records if r.getMessage().startswith("shutdown turns")]
 
 
 # 1. A pasted paragraph is answered at once and holds no one else up.
@@ -153,6 +159,7 @@ async def test_a_turn_cut_off_by_shutdown_is_logged_and_answered_after_the_resta
         await first.close()
     (line,) = turn_lines(caplog)
     assert "deferred=yes outcome=dropped" in line
+    assert shutdown_lines(caplog) == ["shutdown turns drained=0 cut_off=1 drain_seconds=0.1"]
 
     second = await start_bot()
     apology = (await connector.wait_for_messages(2))[1]
@@ -215,14 +222,16 @@ async def test_no_restart_apology_goes_to_a_tenant_outside_allowed_tenants(
 
 
 async def test_shutdown_lets_turns_finishing_in_the_background_deliver_their_answer(
-    start_bot: StartBot, connector: FakeConnector, service_url: str
+    start_bot: StartBot, connector: FakeConnector, service_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     backend = GatedBackend(demo_backend())
     first = await start_bot(backend=backend, reply_budget_seconds=0.05, drain_seconds=10)
     await first.post("/api/messages", json=channel_message(service_url, "health contoso"))
     asyncio.get_running_loop().call_later(0.2, backend.gate.set)
-    await first.close()
+    with caplog.at_level(logging.INFO):
+        await first.close()
     assert visible_text(connector.messages[-1]).startswith("Service health · Contoso Ltd")
+    assert shutdown_lines(caplog) == ["shutdown turns drained=1 cut_off=0 drain_seconds=10"]
     await start_bot()
     await asyncio.sleep(0.2)
     assert len(connector.messages) == 2, "nothing left to apologise for after the restart"
@@ -274,6 +283,75 @@ async def test_after_a_crash_typed_messages_and_clicks_get_a_true_apology_and_ev
     await start_bot()
     await asyncio.sleep(0.2)
     assert len(connector.messages) == 3, "each apology is sent once, not again at the next start"
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (None, ["You asked 'incidents contoso' just before I restarted, so it has no answer yet."]),
+        (
+            Answer.HANDED,
+            ["You asked 'incidents contoso' just before I restarted, and my answer was on its way"],
+        ),
+        (Answer.DELIVERED, []),
+    ],
+    ids=["never handed over", "handed to the connector", "confirmed by the connector"],
+)
+async def test_after_a_crash_the_apology_says_what_is_true_of_how_far_the_answer_got(
+    start_bot: StartBot,
+    connector: FakeConnector,
+    service_url: str,
+    tmp_path: Path,
+    answer: Answer | None,
+    said: list[str],
+) -> None:
+    database = SqliteDatabase(tmp_path / "bot-state.sqlite3")
+    journal = TurnJournal(database, "killed-run")
+    for asked in ("incidents contoso", ""):
+        activity = channel_message(service_url, asked)
+        reference = {"activityId": activity["id"], "conversation": activity["conversation"]}
+        reference |= {"serviceUrl": service_url, "channelId": "msteams", "user": activity["from"]}
+        await journal.accept(activity["conversation"]["id"], activity["id"], reference, asked, DEMO_NOW)
+        if answer is not None:
+            await journal.answering(activity["conversation"]["id"], activity["id"], answer)
+    database.close()
+    await start_bot()
+    await asyncio.sleep(0.5)
+    texts = [visible_text(m) for m in connector.messages]
+    assert len(texts) == 2 * len(said)
+    for text, expected in zip(texts, said, strict=False):
+        assert expected in text
+    if answer is Answer.HANDED:
+        assert texts[0].startswith("I restarted while answering")
+        assert "You pressed a button just before I restarted, and my answer was on its way" in texts[1]
+    reopened = SqliteDatabase(tmp_path / "bot-state.sqlite3")
+    assert await TurnJournal(reopened).unfinished() == [], "each is settled, told or not"
+    reopened.close()
+
+
+@pytest.mark.parametrize(
+    ("failures", "recorded"),
+    [([], "delivered"), ([Failure(403)] * 5, "handed")],
+    ids=["the connector confirmed it", "the connector refused it"],
+)
+async def test_the_journal_records_how_far_each_answer_got(
+    start_bot: StartBot,
+    connector: FakeConnector,
+    service_url: str,
+    tmp_path: Path,
+    failures: list[Failure],
+    recorded: str,
+) -> None:
+    """What a sweep after a crash would read: handed over when the request left, delivered once the
+    Connector said so."""
+    connector.failures = list(failures)
+    bot = await start_bot()
+    asked = channel_message(service_url, "help")
+    assert (await bot.post("/api/messages", json=asked)).status == 201
+    await asyncio.sleep(0.2)
+    with sqlite3.connect(tmp_path / "bot-state.sqlite3") as db:
+        row = db.execute("SELECT answer FROM turns WHERE activity_id = ?", (asked["id"],)).fetchone()
+    assert row == (recorded,)
 
 
 # 5. The HTTP answer comes within the budget; typing and "Still working…" never follow the answer.

@@ -20,7 +20,7 @@ from services.blob_turn_journal import BlobTurnJournal
 from services.document_store import DocumentWrite, SqliteDocumentStore, StaleWriteError
 from services.ports import ActivityJournal, DocumentStore
 from services.sqlite_database import SqliteDatabase
-from services.turn_journal import Acceptance, TurnJournal
+from services.turn_journal import Acceptance, Answer, TurnJournal
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 REFERENCE = {"activityId": "a1", "conversation": {"id": "19:c"}, "serviceUrl": "https://smba.example/amer/"}
@@ -32,8 +32,9 @@ TEAMS_CONVERSATION = "19:abc/def@thread.tacv2;messageid=1732440000000"
 class Stores:
     documents: DocumentStore
     journal: ActivityJournal
-    # Opens the same storage again, as a second instance (or a restarted one) would.
-    reopen: Callable[[], Awaitable[Stores]]
+    # Opens the same storage again, as a second instance (or a restarted one) would, optionally naming
+    # the run that owns what its journal accepts.
+    reopen: Callable[..., Awaitable[Stores]]
 
 
 @pytest.fixture(params=["sqlite", "azureblob"])
@@ -42,25 +43,25 @@ async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     if request.param == "sqlite":
         path = tmp_path / "state.sqlite3"
 
-        async def open_sqlite() -> Stores:
+        async def open_sqlite(owner: str = "") -> Stores:
             database = SqliteDatabase(path)
 
             async def close() -> None:
                 database.close()
 
             closers.append(close)
-            return Stores(SqliteDocumentStore(database), TurnJournal(database), open_sqlite)
+            return Stores(SqliteDocumentStore(database), TurnJournal(database, owner), open_sqlite)
 
         yield await open_sqlite()
     else:
         azurite = request.getfixturevalue("azurite")
         location = BlobLocation(f"contract-{uuid.uuid4().hex[:12]}", azurite.connection_string)
 
-        async def open_blobs() -> Stores:
+        async def open_blobs(owner: str = "") -> Stores:
             container = BlobContainer(location)
             await container.open()
             closers.append(container.close)
-            return Stores(BlobDocumentStore(container), BlobTurnJournal(container), open_blobs)
+            return Stores(BlobDocumentStore(container), BlobTurnJournal(container, owner), open_blobs)
 
         yield await open_blobs()
     for close in reversed(closers):
@@ -171,3 +172,49 @@ async def test_old_finished_ids_are_forgotten_but_unfinished_ones_kept(stores: S
     await journal.forget_before(NOW - timedelta(days=2))
     assert await journal.accept("19:c", "old", REFERENCE, "", NOW) == Acceptance.NEW
     assert [t.activity_id for t in await journal.unfinished()] == ["stuck", "old"]
+
+
+async def test_each_turn_names_the_run_that_owns_it_and_how_far_its_answer_got(stores: Stores) -> None:
+    blue, green = await stores.reopen("blue/1"), await stores.reopen("green/1")
+    await blue.journal.accept(TEAMS_CONVERSATION, "quiet", REFERENCE, "help", NOW)
+    await blue.journal.accept(TEAMS_CONVERSATION, "handed", REFERENCE, "help", NOW + timedelta(seconds=1))
+    await green.journal.accept("19:c", "confirmed", REFERENCE, "", NOW + timedelta(seconds=2))
+    await blue.journal.answering(TEAMS_CONVERSATION, "handed", Answer.HANDED)
+    await green.journal.answering("19:c", "confirmed", Answer.HANDED)
+    await green.journal.answering("19:c", "confirmed", Answer.DELIVERED)
+    await green.journal.answering("19:c", "confirmed", Answer.HANDED)  # a later message: still confirmed
+    seen = await (await stores.reopen()).journal.unfinished()
+    assert [(t.activity_id, t.owner, t.answer) for t in seen] == [
+        ("quiet", "blue/1", None),
+        ("handed", "blue/1", Answer.HANDED),
+        ("confirmed", "green/1", Answer.DELIVERED),
+    ]
+
+
+async def test_an_abandoned_turn_is_claimed_by_exactly_one_of_several_sweepers(stores: Stores) -> None:
+    await stores.journal.accept(TEAMS_CONVERSATION, "a1", REFERENCE, "help", NOW)
+    sweepers = [(await stores.reopen(f"sweeper/{n}")).journal for n in range(3)] * 2
+    claims = await asyncio.gather(*(journal.claim(TEAMS_CONVERSATION, "a1") for journal in sweepers))
+    assert claims.count(True) == 1
+    assert await stores.journal.unfinished() == [], "a claimed turn is no sweep's business any more"
+    await stores.journal.finish(TEAMS_CONVERSATION, "a1")
+    assert await stores.journal.claim(TEAMS_CONVERSATION, "a1") is False
+    assert await stores.journal.accept(TEAMS_CONVERSATION, "a1", REFERENCE, "", NOW) == Acceptance.ANSWERED
+
+
+async def test_a_finished_turn_is_never_claimed(stores: Stores) -> None:
+    await stores.journal.accept("19:c", "a1", REFERENCE, "help", NOW)
+    await stores.journal.finish("19:c", "a1")
+    assert await stores.journal.claim("19:c", "a1") is False
+    assert await stores.journal.unfinished() == []
+
+
+async def test_old_turns_a_sweep_claimed_are_forgotten_too(stores: Stores) -> None:
+    """A sweeper that died between claiming a turn and finishing it leaves it to retention."""
+    journal = stores.journal
+    await journal.accept("19:c", "claimed", REFERENCE, "help", NOW - timedelta(days=3))
+    await journal.accept("19:c", "young", REFERENCE, "help", NOW - timedelta(days=1))
+    assert await journal.claim("19:c", "claimed") and await journal.claim("19:c", "young")
+    assert await journal.forget_before(NOW - timedelta(days=2)) == 1
+    assert await journal.accept("19:c", "claimed", REFERENCE, "", NOW) == Acceptance.NEW
+    assert await journal.accept("19:c", "young", REFERENCE, "", NOW) == Acceptance.UNANSWERED
