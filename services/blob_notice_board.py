@@ -310,11 +310,22 @@ class BlobNoticeBoard:
         await self._due.create({}, incident_id, conversation)
         return _delivery((incident_id, conversation), record)
 
-    async def audience_size(self, incident_id: str, version: int) -> int:
-        """How many conversations are to hear of this version of the notice."""
+    async def audience_size(self, incident_id: str) -> int:
+        """How many conversations are to hear of the incident's notice as it now stands (0: no notice).
+
+        The instance that bumped the notice may still be writing its deliveries (the same event posted to
+        two instances at once): the fan-out is finished here first, idempotently, so both count them all."""
+        record = await self._incidents.get(incident_id)
+        if record is None or not record["notice"]:
+            return 0
+        notice = _notice(record["notice"])
+        if record["fanned_out"] < notice.version:
+            await self._fan_out(notice, notice.updated)
         records = await self._deliveries.values(incident_id)
         return sum(
-            1 for r in records.values() if r["version"] == version and r["state"] != DeliveryState.INACTIVE
+            1
+            for r in records.values()
+            if r["version"] == notice.version and r["state"] != DeliveryState.INACTIVE
         )
 
     async def notice(self, incident_id: str) -> Notice | None:

@@ -407,13 +407,13 @@ class NoticeBoard:
 
         return await self._database.run(work)
 
-    async def audience_size(self, incident_id: str, version: int) -> int:
-        """How many conversations are to hear of this version of the notice."""
+    async def audience_size(self, incident_id: str) -> int:
+        """How many conversations are to hear of the incident's notice as it now stands (0: no notice)."""
         row = await self._database.run(
             lambda db: db.execute(
-                "SELECT count(*) FROM deliveries "
-                "WHERE incident_id = ? AND version = ? AND state != 'inactive'",
-                (incident_id, version),
+                "SELECT count(*) FROM deliveries d JOIN notices n ON n.incident_id = d.incident_id "
+                "WHERE d.incident_id = ? AND d.version = n.version AND d.state != 'inactive'",
+                (incident_id,),
             ).fetchone()
         )
         return int(row[0])
