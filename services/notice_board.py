@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     reason TEXT NOT NULL DEFAULT '',
     acknowledged_by TEXT NOT NULL DEFAULT '',
     refresh INTEGER NOT NULL DEFAULT 0,
+    unconfirmed_posts INTEGER NOT NULL DEFAULT 0,
     retry_at TEXT,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (incident_id, conversation)
@@ -173,12 +174,13 @@ def _notice(row: tuple[Any, ...]) -> Notice:
 _NOTICE_COLUMNS = "incident, customer_ids, version, change, first_seen, updated_at"
 _DELIVERY_COLUMNS = (
     "incident_id, conversation, state, version, delivered_version, activity_id, thread_id, reason, "
-    "acknowledged_by, updated_at"
+    "acknowledged_by, updated_at, unconfirmed_posts"
 )
 
 
 def _delivery(row: tuple[Any, ...]) -> Delivery:
-    incident_id, conversation, state, version, delivered, activity_id, thread_id, reason, ack, updated = row
+    incident_id, conversation, state, version, delivered, activity_id, thread_id, reason, ack = row[:9]
+    updated, unconfirmed_posts = row[9:]
     return Delivery(
         incident_id,
         conversation,
@@ -190,6 +192,7 @@ def _delivery(row: tuple[Any, ...]) -> Delivery:
         reason,
         ack,
         datetime.fromisoformat(updated),
+        unconfirmed_posts,
     )
 
 
@@ -197,6 +200,7 @@ class NoticeBoard:
     def __init__(self, database: SqliteDatabase) -> None:
         self._database = database
         database.create_schema(CONVERSATIONS_SCHEMA + _SCHEMA)
+        database.ensure_column("deliveries", "unconfirmed_posts", "INTEGER NOT NULL DEFAULT 0")
 
     # What the watcher and the webhook learn.
 
@@ -352,6 +356,18 @@ class NoticeBoard:
                     delivery.incident_id,
                     delivery.conversation,
                 ),
+            )
+        )
+
+    async def unconfirmed(self, delivery: Delivery, version: int, reason: str, now: datetime) -> None:
+        """A card posted for `version` whose answer was lost: it may have arrived, without its id."""
+        await self._database.run(
+            lambda db: db.execute(
+                "UPDATE deliveries SET delivered_version = max(delivered_version, ?), refresh = 0, "
+                "unconfirmed_posts = unconfirmed_posts + 1, "
+                "state = CASE WHEN version > max(delivered_version, ?) THEN 'pending' ELSE 'uncertain' END, "
+                "reason = ?, retry_at = NULL, updated_at = ? WHERE incident_id = ? AND conversation = ?",
+                (version, version, reason, now.isoformat(), delivery.incident_id, delivery.conversation),
             )
         )
 

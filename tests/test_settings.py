@@ -53,6 +53,10 @@ def test_bot_framework_names_are_read() -> None:
             "needs MicrosoftAppId and MicrosoftAppTenantId",
         ),
         ({"BOT_REPLY_BUDGET_SECONDS": "soon"}, "BOT_REPLY_BUDGET_SECONDS must be a number"),
+        (
+            {"BOT_CONNECTOR_CREATE_TIMEOUT_SECONDS": "0"},
+            "BOT_CONNECTOR_CREATE_TIMEOUT_SECONDS must be a number from 1 to 300",
+        ),
         ({"BOT_STORAGE": "cosmos"}, "BOT_STORAGE must be one of sqlite, azureblob, not 'cosmos'"),
         ({"BOT_STORAGE": "azureblob"}, "needs exactly one of AZURE_STORAGE_CONNECTION_STRING and"),
         (
