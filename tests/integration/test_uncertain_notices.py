@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from app import LEADERSHIP
 from services.blob_container import BlobLocation
-from tests.doubles.connector import FakeConnector
+from tests.doubles.connector import Failure, FakeConnector
 from tests.integration.conftest import StartBot
 from tests.integration.teams import CHANNEL, channel_message
 from tests.integration.test_notifications import QUIET_BOT, created, event, notify, say, subscribed, updates
@@ -131,3 +131,31 @@ async def test_a_shutdown_lets_a_card_on_its_way_get_its_answer_so_the_next_chan
     await connector.wait_until(lambda: len(updates(connector)) == 1)
     (update,) = updates(connector)
     assert update.reply_to_id == card.answered_id and len(created(connector)) == 1
+
+
+async def test_a_send_a_shutdown_stopped_between_retries_is_sent_by_the_next_start_on_shared_blobs(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, azurite: Any
+) -> None:
+    """Teams refused the first attempt (503, retry after 2 s) and the bot stopped before the retry: the
+    card never left, so the next start (same instance name) sends it at once, rather than waiting for
+    the claim to lapse and taking it for a card that may have arrived."""
+    location = BlobLocation(f"stopped-{uuid.uuid4().hex[:12]}", azurite.connection_string)
+    shared = {**QUIET_BOT, "blob": location, "instance_id": "blue", "send_retry_seconds": 10}
+    bot = await start_bot(**shared)
+    await subscribed(bot, service_url)
+    assert bot.app is not None
+    began = time.monotonic()
+    while not bot.app[LEADERSHIP].leading:
+        assert time.monotonic() - began < 10
+        await asyncio.sleep(0.05)
+    connector.failures = [Failure(503, "2")]
+    arrived = len(connector.attempts)
+    await notify(bot, event("contoso"))
+    await connector.wait_until(lambda: len(connector.attempts) > arrived)
+    await asyncio.sleep(0.2)
+    await bot.close()
+    assert created(connector) == []
+    bot = await start_bot(**shared)
+    await connector.wait_until(lambda: len(created(connector)) == 1, 20)
+    said = await notices_say(bot, connector, service_url, "Here: delivered")
+    assert "may not have arrived" not in said
