@@ -5,7 +5,8 @@ the incident with what was last seen for that customer, bumps the incident's not
 telling changed (new, status, post, resolved, another customer affected), and records a pending delivery
 for every conversation subscribed to it. So the two sources never make two notices of one incident, a
 restart neither repeats nor misses a change, and a crash mid fan-out resumes from the deliveries left
-pending. Deliveries carry the activity id Teams returned, so the next change is an update in place.
+pending. Deliveries carry the activity id Teams returned, so the next change is an update in place, and
+the claim of a send on its way, so a send the process was killed in the middle of is not made again.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
     acknowledged_by TEXT NOT NULL DEFAULT '',
     refresh INTEGER NOT NULL DEFAULT 0,
     unconfirmed_posts INTEGER NOT NULL DEFAULT 0,
+    claim_until TEXT,
+    claimed_version INTEGER NOT NULL DEFAULT 0,
     retry_at TEXT,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (incident_id, conversation)
@@ -201,6 +204,8 @@ class NoticeBoard:
         self._database = database
         database.create_schema(CONVERSATIONS_SCHEMA + _SCHEMA)
         database.ensure_column("deliveries", "unconfirmed_posts", "INTEGER NOT NULL DEFAULT 0")
+        database.ensure_column("deliveries", "claim_until", "TEXT")
+        database.ensure_column("deliveries", "claimed_version", "INTEGER NOT NULL DEFAULT 0")
 
     # What the watcher and the webhook learn.
 
@@ -307,8 +312,48 @@ class NoticeBoard:
     async def claim(
         self, delivery: Delivery, holder: str, until: datetime, now: datetime, abandoned_reason: str
     ) -> Claim:
-        """Always CLAIMED: one process drains this outbox (claims matter on shared blobs)."""
-        return Claim.CLAIMED
+        """Take the send of this delivery's current version, as its request leaves.
+
+        One process drains this file, and every outcome clears the claim: a claim still here was left by
+        a process that stopped (killed, crashed) while sending, so the card may have reached Teams. It is
+        recorded as may-have-arrived with `abandoned_reason` (a card it was posting counted as
+        unconfirmed), never sent a second time; a change made since is still due."""
+
+        def work(db: sqlite3.Connection) -> Claim:
+            key = (delivery.incident_id, delivery.conversation)
+            with SqliteDatabase.transaction(db):
+                row = db.execute(
+                    "SELECT claim_until, claimed_version, delivered_version, version, activity_id "
+                    "FROM deliveries WHERE incident_id = ? AND conversation = ?",
+                    key,
+                ).fetchone()
+                if row is None:
+                    return Claim.BUSY
+                claim_until, claimed_version, delivered_version, version, activity_id = row
+                if claim_until is None:
+                    db.execute(
+                        "UPDATE deliveries SET claim_until = ?, claimed_version = version "
+                        "WHERE incident_id = ? AND conversation = ?",
+                        (until.isoformat(), *key),
+                    )
+                    return Claim.CLAIMED
+                reached = max(delivered_version, claimed_version)
+                db.execute(
+                    "UPDATE deliveries SET claim_until = NULL, claimed_version = 0, delivered_version = ?, "
+                    "refresh = 0, unconfirmed_posts = unconfirmed_posts + ?, state = ?, reason = ?, "
+                    "updated_at = ? WHERE incident_id = ? AND conversation = ?",
+                    (
+                        reached,
+                        1 if activity_id is None else 0,
+                        "pending" if version > reached else "uncertain",
+                        abandoned_reason,
+                        now.isoformat(),
+                        *key,
+                    ),
+                )
+                return Claim.ABANDONED
+
+        return await self._database.run(work)
 
     async def due(self, now: datetime, limit: int = 500) -> list[tuple[Notice, Delivery, tuple[str, ...]]]:
         """Deliveries behind their notice (or asked to refresh), oldest first, with who they follow."""
@@ -342,7 +387,8 @@ class NoticeBoard:
         await self._database.run(
             lambda db: db.execute(
                 "UPDATE deliveries SET delivered_version = max(delivered_version, ?), refresh = 0, "
-                "activity_id = coalesce(?, activity_id), thread_id = coalesce(?, thread_id), "
+                "claim_until = NULL, activity_id = coalesce(?, activity_id), "
+                "thread_id = coalesce(?, thread_id), "
                 "state = CASE WHEN version > max(delivered_version, ?) THEN 'pending' ELSE ? END, "
                 "reason = ?, retry_at = NULL, updated_at = ? WHERE incident_id = ? AND conversation = ?",
                 (
@@ -364,7 +410,7 @@ class NoticeBoard:
         await self._database.run(
             lambda db: db.execute(
                 "UPDATE deliveries SET delivered_version = max(delivered_version, ?), refresh = 0, "
-                "unconfirmed_posts = unconfirmed_posts + 1, "
+                "claim_until = NULL, unconfirmed_posts = unconfirmed_posts + 1, "
                 "state = CASE WHEN version > max(delivered_version, ?) THEN 'pending' ELSE 'uncertain' END, "
                 "reason = ?, retry_at = NULL, updated_at = ? WHERE incident_id = ? AND conversation = ?",
                 (version, version, reason, now.isoformat(), delivery.incident_id, delivery.conversation),
@@ -382,8 +428,8 @@ class NoticeBoard:
     ) -> None:
         await self._database.run(
             lambda db: db.execute(
-                "UPDATE deliveries SET state = ?, reason = ?, retry_at = ?, updated_at = ? "
-                "WHERE incident_id = ? AND conversation = ?",
+                "UPDATE deliveries SET state = ?, reason = ?, retry_at = ?, updated_at = ?, "
+                "claim_until = NULL WHERE incident_id = ? AND conversation = ?",
                 (
                     state.value,
                     reason,
@@ -399,7 +445,8 @@ class NoticeBoard:
         """The conversation refused the bot (403/404): nothing more is sent there."""
         await self._database.run(
             lambda db: db.execute(
-                "UPDATE deliveries SET state = 'inactive', reason = ?, updated_at = ? WHERE conversation = ?",
+                "UPDATE deliveries SET state = 'inactive', reason = ?, updated_at = ?, claim_until = NULL "
+                "WHERE conversation = ?",
                 (reason, now.isoformat(), conversation),
             )
         )

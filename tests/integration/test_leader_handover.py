@@ -302,3 +302,52 @@ def _changed_everywhere(connector: ConnectorThread, channels: list[str], since: 
         if s.method in ("PUT", "CREATE")
     }
     return changed >= set(channels)
+
+
+def test_one_process_on_sqlite_killed_mid_fan_out_repeats_no_card_after_its_restart(tmp_path: Path) -> None:
+    """One `app.py` on SQLite is killed (SIGKILL) while cards are on their way to 60 channels (they
+    arrive; their answers die with it) and started again on the same data directory: it sends the rest,
+    and takes the sends it had on their way for may-have-arrived rather than posting them again; the
+    next change updates each card, or posts one replacement where the card's fate is unknown."""
+    connector = ConnectorThread()
+    env = {
+        "BOT_STORAGE": "sqlite",
+        "NOTIFY_TOKEN": "handover-token",
+        "BOT_WATCH_INTERVAL_SECONDS": "3600",
+        "BOT_SEND_RETRY_SECONDS": "2",
+        "BOT_CONNECTOR_TIMEOUT_SECONDS": "3",
+        "BOT_CONNECTOR_CREATE_TIMEOUT_SECONDS": "3",
+    }
+    auth = {"Authorization": "Bearer handover-token"}
+    solo = Instance(tmp_path, "solo", "", "", **env)
+    try:
+        _wait(lambda: bool(solo.said("serving http://")), 30)
+        channels = [f"19:solo-{n:02d}@thread.tacv2" for n in range(60)]
+        for channel in channels:
+            message = channel_message(connector.fake.service_url, "subscribe contoso", channel=channel)
+            assert _post(f"{solo.url}/api/messages", message) in (200, 201)
+        connector.fake.delay_seconds = 1.0
+        started = len(connector.fake.attempts)
+        assert _post(f"{solo.url}/api/notify", event("contoso"), auth) == 202
+        # 32 sends at a time: killed once the second batch is on its way.
+        _wait(lambda: len(connector.fake.attempts) - started >= 40, 20)
+        solo.process.kill()
+        solo.process.wait()
+        assert len(connector.cards()) < len(channels), "killed mid fan-out"
+        connector.fake.delay_seconds = 0.0
+        time.sleep(1.5)  # the cards it had on their way arrive
+        solo = Instance(tmp_path, "solo", "", "", **env)
+        _wait(lambda: bool(solo.said("serving http://")), 30)
+        time.sleep(4)  # its first round, at start, sends what is due
+        cards = connector.cards()
+        assert max(cards.values()) == 1, f"none posted again: {cards}"
+        assert solo.said("delivery abandoned"), "the sends it had on their way are recorded as uncertain"
+        before = len(connector.fake.sent)
+        assert _post(f"{solo.url}/api/notify", event("contoso", status="restoringService", posts=2), auth)
+        _wait(lambda: _changed_everywhere(connector, channels, before), 30)
+        time.sleep(1)
+        cards = connector.cards()
+        assert set(cards) == set(channels), "none lost"
+        assert max(cards.values()) <= 2, "at most one replacement"
+    finally:
+        solo.stop()
