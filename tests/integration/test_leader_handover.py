@@ -157,6 +157,7 @@ def test_killing_the_leader_mid_fan_out_loses_and_repeats_no_card(tmp_path: Path
         "BOT_WATCH_INTERVAL_SECONDS": "3600",
         "BOT_SEND_RETRY_SECONDS": "2",
         "BOT_CONNECTOR_TIMEOUT_SECONDS": "3",
+        "BOT_CONNECTOR_CREATE_TIMEOUT_SECONDS": "3",
     }
     blue, green = (
         Instance(tmp_path, n, azurite.connection_string, container, **env) for n in ("blue", "green")
@@ -185,7 +186,8 @@ def test_killing_the_leader_mid_fan_out_loses_and_repeats_no_card(tmp_path: Path
         assert len(connector.cards()) < len(channels), "killed mid fan-out"
         _wait(lambda: len(connector.cards()) == len(channels), LEASE_SECONDS * 4)
         assert follower.said("leading role=notices")
-        # The dead leader's claims lapse (23 s here); then the new leader takes up those deliveries.
+        # The dead leader's claims lapse (2 + 2 x (5 + 3) + 15 = 33 s here); then the new leader takes up
+        # those deliveries.
         deadline = time.monotonic() + LEASE_SECONDS * 4
         while not follower.said("delivery abandoned") and time.monotonic() < deadline:
             time.sleep(0.2)
