@@ -346,6 +346,8 @@ class Settings:
     typing_delay_seconds: float = 2.0
     send_retry_seconds: float = 30.0
     connector_timeout_seconds: float = 15.0
+    # A post's answer lost to a timeout leaves its fate unknown: it gets longer than an update.
+    connector_create_timeout_seconds: float = 60.0
     drain_seconds: float = 20.0
     # A run whose heartbeat is this old is over (BOT_STORAGE=azureblob); it beats every third of it.
     instance_lease_seconds: float = 15.0
@@ -416,6 +418,9 @@ class Settings:
             typing_delay_seconds=_number(env, "BOT_TYPING_DELAY_SECONDS", 2.0, 0.0, 10.0),
             send_retry_seconds=_number(env, "BOT_SEND_RETRY_SECONDS", 30.0, 0.0, 600.0),
             connector_timeout_seconds=_number(env, "BOT_CONNECTOR_TIMEOUT_SECONDS", 15.0, 1.0, 120.0),
+            connector_create_timeout_seconds=_number(
+                env, "BOT_CONNECTOR_CREATE_TIMEOUT_SECONDS", 60.0, 1.0, 300.0
+            ),
             drain_seconds=_number(env, "BOT_DRAIN_SECONDS", 20.0, 0.0, 600.0),
             instance_lease_seconds=_number(env, "BOT_INSTANCE_LEASE_SECONDS", 15.0, 3.0, 600.0),
             recovery_sweep_seconds=_number(env, "BOT_RECOVERY_SWEEP_SECONDS", 30.0, 1.0, 3600.0),
@@ -641,10 +646,14 @@ def create_app(
     desk = create_request_desk(database, clock, backend, container)
     config = _BotFrameworkConfig(settings)
     authorization = ChannelAuthorization(config, channel_credentials)
+    timeouts = ConnectorTimeouts(
+        read_seconds=settings.connector_timeout_seconds,
+        create_read_seconds=settings.connector_create_timeout_seconds,
+    )
     connector = Connector(
         authorization,
         RetryPolicy(total_seconds=settings.send_retry_seconds),
-        ConnectorTimeouts(read_seconds=settings.connector_timeout_seconds),
+        timeouts,
     )
     audit: AuditRecords = BlobAuditLog(container) if container else AuditLog(database)
     groups: GroupMembership = NoGroupLookup() if isinstance(backend, LiveBackend) else DemoGroupMembership()
@@ -659,10 +668,9 @@ def create_app(
         clock,
         allowed_tenants=settings.access.allowed_tenants,
         holder=settings.instance_id,
-        # A claim outlasts a send with every retry and timeout; then it is taken for abandoned.
-        claim_for=timedelta(
-            seconds=settings.send_retry_seconds + 2 * settings.connector_timeout_seconds + 15
-        ),
+        # A claim outlasts a send with every retry and timeout (a post, or an update and its thread reply);
+        # then it is taken for abandoned.
+        claim_for=timedelta(seconds=settings.send_retry_seconds + timeouts.longest_send_seconds + 15),
     )
     storage = DocumentStorage(documents)
     turn_locks = ConversationLocks(BlobConversationLeases(container)) if container else None
@@ -755,7 +763,8 @@ def create_app(
         if world is not None and settings.demo_tick_seconds:
             loops.append(asyncio.ensure_future(_every(settings.demo_tick_seconds, tick, "demo tick")))
         yield
-        await delivery.close(settings.drain_seconds)
+        # Sends on their way get their answer (no shutdown cuts a post whose fate would then be unknown).
+        await delivery.close(timeouts.longest_call_seconds + 1)
         for loop in loops:
             loop.cancel()
         await asyncio.gather(*loops, return_exceptions=True)

@@ -3,7 +3,8 @@
 botbuilder sends with msrest, i.e. `requests` in the default thread pool, without timeouts or retries
 of POSTs, and logs raw conversation ids through urllib3. Here instead:
 - one pooled aiohttp session, with connect and read timeouts, so a hanging serviceUrl costs a
-  coroutine, not a thread that other conversations or storage need;
+  coroutine, not a thread that other conversations or storage need; a post's read timeout is longer
+  than an update's (a post that times out may have arrived, and is never retried);
 - sends to one conversation leave in the order they were made (an announcement such as typing or
   "Still working…" can never overtake, or arrive after, the answer it announces);
 - 429, 412, 502, 503 and 504 are retried as Teams asks (honouring Retry-After, else jittered
@@ -101,8 +102,22 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class ConnectorTimeouts:
+    """`create_read_seconds` is for calls that post a new message: one that times out may have arrived,
+    and, not being idempotent, is never retried, so it gets longer than updates (safe to try again)."""
+
     connect_seconds: float = 5.0
     read_seconds: float = 15.0
+    create_read_seconds: float = 60.0
+
+    @property
+    def longest_call_seconds(self) -> float:
+        """The longest one call can take before its answer or its timeout."""
+        return self.connect_seconds + max(self.read_seconds, self.create_read_seconds)
+
+    @property
+    def longest_send_seconds(self) -> float:
+        """What one notice's send may take: a post, or an update and its thread reply."""
+        return max(self.longest_call_seconds, 2 * (self.connect_seconds + self.read_seconds))
 
 
 def _activities_url(service_url: str, conversation_id: str, activity_id: str | None = None) -> str:
@@ -122,6 +137,11 @@ class Connector:
         timeouts = timeouts or ConnectorTimeouts()
         self._timeout = aiohttp.ClientTimeout(
             total=None, connect=timeouts.connect_seconds, sock_read=timeouts.read_seconds
+        )
+        self._create_timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=timeouts.connect_seconds,
+            sock_read=max(timeouts.read_seconds, timeouts.create_read_seconds),
         )
         self._session: aiohttp.ClientSession | None = None
         self._lanes = ConversationLocks()
@@ -143,7 +163,12 @@ class Connector:
         async with self._lanes.hold(conversation_id):
             return _resource(
                 await self._with_retries(
-                    "POST", url, activity_json(activity), conversation_hash(conversation_id), pace
+                    "POST",
+                    url,
+                    activity_json(activity),
+                    conversation_hash(conversation_id),
+                    pace,
+                    creates=True,
                 )
             )
 
@@ -181,7 +206,9 @@ class Connector:
         }
         url = f"{service_url.rstrip('/')}/v3/conversations"
         async with self._lanes.hold(channel_id):
-            payload = await self._with_retries("POST", url, parameters, conversation_hash(channel_id), pace)
+            payload = await self._with_retries(
+                "POST", url, parameters, conversation_hash(channel_id), pace, creates=True
+            )
         thread = payload.get("id") if isinstance(payload, dict) else None
         activity_id = payload.get("activityId") if isinstance(payload, dict) else None
         if not isinstance(thread, str) or not isinstance(activity_id, str):
@@ -226,6 +253,7 @@ class Connector:
         conversation: str,
         pace: Pace | None = None,
         retry: RetryPolicy | None = None,
+        creates: bool = False,
     ) -> Any:
         started = time.monotonic()
         policy = retry or self._retry
@@ -253,7 +281,7 @@ class Connector:
                     slot = await pace() if pace is not None else None
                     refused = False
                     try:
-                        payload = await self._call(method, url, body)
+                        payload = await self._call(method, url, body, creates)
                     except ConnectorError as error:
                         refused = error.status == 429
                         raise
@@ -278,8 +306,8 @@ class Connector:
             raise
         raise AssertionError("unreachable: tenacity either returns or reraises")
 
-    async def _call(self, method: str, url: str, body: Any) -> Any:
-        """One HTTP call; the JSON it answered (None when empty)."""
+    async def _call(self, method: str, url: str, body: Any, creates: bool = False) -> Any:
+        """One HTTP call; the JSON it answered (None when empty). `creates`: it posts a new message."""
         headers = {"Content-Type": "application/json; charset=utf-8"}
         authorization = await self._authorization(url)
         if authorization:
@@ -293,7 +321,13 @@ class Connector:
             )
             try:
                 async with self._session.request(
-                    method, url, json=body, headers=headers, proxy=proxy, proxy_auth=proxy_auth
+                    method,
+                    url,
+                    json=body,
+                    headers=headers,
+                    proxy=proxy,
+                    proxy_auth=proxy_auth,
+                    timeout=self._create_timeout if creates else self._timeout,
                 ) as response:
                     span.set_attribute("http.response.status_code", response.status)
                     if response.status == 429:

@@ -8,6 +8,11 @@
   the bot was blocked or removed, or the channel is gone; it is not tried again.
 - A conversation that asked for quiet has its notices held, then gets them as one digest card.
 - A send whose reply was lost (timeout) may have arrived: it is recorded as uncertain, not sent twice.
+  A post is given a longer read timeout than an update, and shutdown lets posts on their way get their
+  answer, so that is rare. When it happens all the same, the next change posts ONE replacement card that
+  says it replaces a card that may not have arrived, and from then on only the replacement is updated;
+  should the replacement's answer be lost too, no further card is posted (never a card per change).
+  Finding the first card instead would need ChannelMessage.Read.Group (README, Outage notices).
 - Everything is read from and written back to the notice board, so a crash resumes where it stopped.
 - With ALLOWED_TENANTS set, nothing goes to a conversation in another tenant (or in none we know), even one
   subscribed before the setting: its deliveries are set aside, and the conversation itself is kept, so
@@ -46,6 +51,10 @@ logger = logging.getLogger("bot.notices")
 # says it in the reader's language (cards/notifications.py, delivery_reason).
 UNCERTAIN = "notices.reason_uncertain"
 ABANDONED = "notices.reason_abandoned"
+NO_CARD_LEFT = "notices.reason_no_card_left"
+STOPPED_BEFORE_SENDING = "notices.reason_stopped_before_sending"
+# Cards whose answers were lost, after which a change posts no further card: the first and one replacement.
+MOST_UNCONFIRMED_POSTS = 2
 TENANT_NOT_ALLOWED = "notices.reason_tenant"
 RETRY_AFTER_FAILURE = timedelta(minutes=1)
 # Deliveries per round. A round ends with its slowest send (a 429's Retry-After), with the pacer idle
@@ -89,8 +98,9 @@ class NoticeDelivery:
         self._wake.set()
 
     async def close(self, seconds: float) -> None:
-        """At shutdown, let the round in flight finish, so every card Teams accepted is recorded as sent
-        (and a restart updates it rather than posting it again); start no new round."""
+        """At shutdown: nothing more leaves (what is due stays in the outbox, for the next leader or the
+        next start), and the sends already on their way get their answer, so a card Teams accepted is
+        recorded with its id and the next change updates it. `seconds`: the longest one call can take."""
         self._closing = True
         self._wake.set()
         try:
@@ -209,7 +219,26 @@ class NoticeDelivery:
                 delivery, notice.version, None, None, now, delivery.state, delivery.reason
             )
             return 0
-        card = incident_notice_card(notice, customers, now, t, delivery.acknowledged_by)
+        if delivery.activity_id is None and delivery.unconfirmed_posts >= MOST_UNCONFIRMED_POSTS:
+            # Neither the card nor its replacement came back with an id: a third would be a card per change.
+            await self._board.delivered(
+                delivery, notice.version, None, None, now, DeliveryState.UNCERTAIN, NO_CARD_LEFT
+            )
+            return 0
+        if delivery.activity_id is None and delivery.unconfirmed_posts:
+            logger.warning(
+                "notice card replaces one that may not have arrived conversation=%s incident=%s",
+                conversation_hash(delivery.conversation),
+                delivery.incident_id,
+            )
+        card = incident_notice_card(
+            notice,
+            customers,
+            now,
+            t,
+            delivery.acknowledged_by,
+            replaces_lost_card=delivery.unconfirmed_posts > 0,
+        )
         sent = 0
         pace = self._pace(address.conversation_id, [delivery])
         try:
@@ -233,13 +262,19 @@ class NoticeDelivery:
         except _NotClaimed as refused:
             self._not_claimed(refused, [delivery])
             return sent
+        except _Closing as closing:
+            await self._stopped_before_sending(closing, [delivery], now)
+            return sent
         except ConnectorError as error:
             if error.status in (403, 404):
                 raise _Refused(error.status) from None
             if error.maybe_delivered and delivery.activity_id is None:
-                await self._board.delivered(
-                    delivery, notice.version, None, None, now, DeliveryState.UNCERTAIN, UNCERTAIN
+                logger.warning(
+                    "notice card may not have arrived conversation=%s incident=%s",
+                    conversation_hash(delivery.conversation),
+                    delivery.incident_id,
                 )
+                await self._board.unconfirmed(delivery, notice.version, UNCERTAIN, now)
                 return sent
             reason = (
                 f"notices.reason_teams_answered|{error.status}"
@@ -282,6 +317,9 @@ class NoticeDelivery:
         except _NotClaimed as refused:
             self._not_claimed(refused, [d for _, d, _ in items])
             return 0
+        except _Closing as closing:
+            await self._stopped_before_sending(closing, [d for _, d, _ in items], now)
+            return 0
         except ConnectorError as error:
             if error.status in (403, 404):
                 raise _Refused(error.status) from None
@@ -304,7 +342,12 @@ class NoticeDelivery:
 
         async def pace() -> Slot:
             nonlocal claimed
+            if self._closing:
+                raise _Closing(claimed)
             slot = await self._pacer.slot(conversation)
+            if self._closing:
+                slot.give_back()
+                raise _Closing(claimed)
             if not claimed:
                 now = self._clock()
                 for delivery in deliveries:
@@ -317,6 +360,16 @@ class NoticeDelivery:
             return slot
 
         return pace
+
+    async def _stopped_before_sending(
+        self, closing: _Closing, deliveries: list[Delivery], now: datetime
+    ) -> None:
+        """Shutting down before an attempt left. One the claim was taken for (a retry after a refusal,
+        or a thread reply after its update) is handed back as not sent, so the next leader sends it
+        rather than take it for may-have-arrived; one not yet claimed is simply still due."""
+        if closing.claimed:
+            for delivery in deliveries:
+                await self._board.failed(delivery, STOPPED_BEFORE_SENDING, now, now)
 
     @staticmethod
     def _not_claimed(refused: _NotClaimed, deliveries: list[Delivery]) -> None:
@@ -335,6 +388,14 @@ class _NotClaimed(Exception):
     def __init__(self, claim: Claim) -> None:
         super().__init__(claim.value)
         self.claim = claim
+
+
+class _Closing(Exception):
+    """Shutting down: this attempt doesn't leave. `claimed`: the send's claim was taken already."""
+
+    def __init__(self, claimed: bool) -> None:
+        super().__init__("closing")
+        self.claimed = claimed
 
 
 class _Refused(Exception):

@@ -87,9 +87,11 @@ def incident_notice_card(
     now: datetime,
     t: Translator,
     acknowledged_by: str = "",
+    replaces_lost_card: bool = False,
 ) -> AdaptiveCard:
     """One incident, as posted to a subscribed conversation and then updated in place, in the language
-    the conversation subscribed in (Microsoft's own text as Microsoft wrote it)."""
+    the conversation subscribed in (Microsoft's own text as Microsoft wrote it). `replaces_lost_card`:
+    an earlier card's answer was lost, so this one stands in for it and says so, as long as it lives."""
     incident = notice.incident
     names = ", ".join(c.name for c in customers) or "—"
     started = t(
@@ -108,6 +110,8 @@ def incident_notice_card(
         _status_line(incident, t),
         FactSet(facts=[Fact(title=title, value=safe(value)) for title, value in facts]),
     ]
+    if replaces_lost_card:
+        body.insert(0, subtle(t("notice_card.replaces_lost"), color="Warning"))
     update = latest_update(incident)
     if update:
         body.append(plain(t("notice_card.latest", update=echo(update, 300)), spacing="Small", is_subtle=True))
@@ -371,6 +375,8 @@ def delivery_line(delivery: Delivery, here: bool, now: datetime, t: Translator) 
     )
     if delivery.reason:
         line += f" ({delivery_reason(delivery.reason, t)})"
+    elif delivery.unconfirmed_posts and delivery.activity_id:
+        line += f" ({t('notices.on_replacement')})"
     if delivery.acknowledged_by:
         line += t("notices.acknowledged_by", who=delivery.acknowledged_by)
     return line

@@ -195,7 +195,8 @@ class BlobNoticeBoard:
         Any live claim keeps every sender off, `holder` too (App Service restarts an instance under the
         same name, and the new process must not send what the old one may have sent). A claim that
         lapsed without an outcome is recorded here, in the same write, as may-have-arrived with
-        `abandoned_reason`: a change made since is still due, as a card of its own."""
+        `abandoned_reason`, and a card it was posting is counted as unconfirmed: a change made since is
+        still due, on the card whose id is known or else on one replacement (never a card per change)."""
         outcome: list[Claim] = []
 
         def change(record: dict[str, Any] | None) -> Any:
@@ -211,10 +212,12 @@ class BlobNoticeBoard:
                 outcome.append(Claim.ABANDONED)
                 reached = max(record["delivered_version"], record["claimed_version"])
                 behind = record["version"] > reached
+                posting = record["activity_id"] is None
                 return {
                     **_unclaimed(record),
                     "delivered_version": reached,
                     "refresh": False,
+                    "unconfirmed_posts": record.get("unconfirmed_posts", 0) + (1 if posting else 0),
                     "state": DeliveryState.PENDING if behind else DeliveryState.UNCERTAIN,
                     "reason": abandoned_reason,
                     "updated_at": now.isoformat(),
@@ -251,6 +254,24 @@ class BlobNoticeBoard:
                 "activity_id": activity_id if activity_id is not None else record["activity_id"],
                 "thread_id": thread_id if thread_id is not None else record["thread_id"],
                 "state": DeliveryState.PENDING if record["version"] > reached else state,
+                "reason": reason,
+                "retry_at": None,
+                "updated_at": now.isoformat(),
+            }
+
+        await self._update(delivery, change)
+
+    async def unconfirmed(self, delivery: Delivery, version: int, reason: str, now: datetime) -> None:
+        """A card posted for `version` whose answer was lost: it may have arrived, without its id."""
+
+        def change(record: dict[str, Any]) -> dict[str, Any]:
+            reached = max(record["delivered_version"], version)
+            return {
+                **_unclaimed(record),
+                "delivered_version": reached,
+                "refresh": False,
+                "unconfirmed_posts": record.get("unconfirmed_posts", 0) + 1,
+                "state": DeliveryState.PENDING if record["version"] > reached else DeliveryState.UNCERTAIN,
                 "reason": reason,
                 "retry_at": None,
                 "updated_at": now.isoformat(),
@@ -324,11 +345,22 @@ class BlobNoticeBoard:
         await self._due.create({}, incident_id, conversation)
         return _delivery((incident_id, conversation), record)
 
-    async def audience_size(self, incident_id: str, version: int) -> int:
-        """How many conversations are to hear of this version of the notice."""
+    async def audience_size(self, incident_id: str) -> int:
+        """How many conversations are to hear of the incident's notice as it now stands (0: no notice).
+
+        The instance that bumped the notice may still be writing its deliveries (the same event posted to
+        two instances at once): the fan-out is finished here first, idempotently, so both count them all."""
+        record = await self._incidents.get(incident_id)
+        if record is None or not record["notice"]:
+            return 0
+        notice = _notice(record["notice"])
+        if record["fanned_out"] < notice.version:
+            await self._fan_out(notice, notice.updated)
         records = await self._deliveries.values(incident_id)
         return sum(
-            1 for r in records.values() if r["version"] == version and r["state"] != DeliveryState.INACTIVE
+            1
+            for r in records.values()
+            if r["version"] == notice.version and r["state"] != DeliveryState.INACTIVE
         )
 
     async def notice(self, incident_id: str) -> Notice | None:
@@ -392,6 +424,7 @@ def _new_delivery() -> dict[str, Any]:
         "reason": "",
         "acknowledged_by": "",
         "refresh": False,
+        "unconfirmed_posts": 0,
     }
 
 
@@ -412,6 +445,7 @@ def _delivery(key: tuple[str, ...], record: dict[str, Any]) -> Delivery:
         record["reason"],
         record["acknowledged_by"],
         datetime.fromisoformat(record["updated_at"]),
+        record.get("unconfirmed_posts", 0),
     )
 
 

@@ -251,6 +251,9 @@ class Delivery:
     reason: str
     acknowledged_by: str
     updated: datetime
+    # Cards posted here whose answer was lost (a timeout, or the instance sending them stopped): each may
+    # have arrived, without its id. After one, the next change posts one replacement that says so.
+    unconfirmed_posts: int = 0
 
 
 # Service requests (escalations to Microsoft). Shaped after Partner Center's ServiceRequest resource

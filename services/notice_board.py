@@ -5,7 +5,8 @@ the incident with what was last seen for that customer, bumps the incident's not
 telling changed (new, status, post, resolved, another customer affected), and records a pending delivery
 for every conversation subscribed to it. So the two sources never make two notices of one incident, a
 restart neither repeats nor misses a change, and a crash mid fan-out resumes from the deliveries left
-pending. Deliveries carry the activity id Teams returned, so the next change is an update in place.
+pending. Deliveries carry the activity id Teams returned, so the next change is an update in place, and
+the claim of a send on its way, so a send the process was killed in the middle of is not made again.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
     reason TEXT NOT NULL DEFAULT '',
     acknowledged_by TEXT NOT NULL DEFAULT '',
     refresh INTEGER NOT NULL DEFAULT 0,
+    unconfirmed_posts INTEGER NOT NULL DEFAULT 0,
+    claim_until TEXT,
+    claimed_version INTEGER NOT NULL DEFAULT 0,
     retry_at TEXT,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (incident_id, conversation)
@@ -206,12 +210,13 @@ def _notice(row: tuple[Any, ...]) -> Notice:
 _NOTICE_COLUMNS = "incident, customer_ids, version, change, first_seen, updated_at"
 _DELIVERY_COLUMNS = (
     "incident_id, conversation, state, version, delivered_version, activity_id, thread_id, reason, "
-    "acknowledged_by, updated_at"
+    "acknowledged_by, updated_at, unconfirmed_posts"
 )
 
 
 def _delivery(row: tuple[Any, ...]) -> Delivery:
-    incident_id, conversation, state, version, delivered, activity_id, thread_id, reason, ack, updated = row
+    incident_id, conversation, state, version, delivered, activity_id, thread_id, reason, ack = row[:9]
+    updated, unconfirmed_posts = row[9:]
     return Delivery(
         incident_id,
         conversation,
@@ -223,6 +228,7 @@ def _delivery(row: tuple[Any, ...]) -> Delivery:
         reason,
         ack,
         datetime.fromisoformat(updated),
+        unconfirmed_posts,
     )
 
 
@@ -230,6 +236,9 @@ class NoticeBoard:
     def __init__(self, database: SqliteDatabase) -> None:
         self._database = database
         database.create_schema(CONVERSATIONS_SCHEMA + _SCHEMA)
+        database.ensure_column("deliveries", "unconfirmed_posts", "INTEGER NOT NULL DEFAULT 0")
+        database.ensure_column("deliveries", "claim_until", "TEXT")
+        database.ensure_column("deliveries", "claimed_version", "INTEGER NOT NULL DEFAULT 0")
 
     # What the watcher and the webhook learn.
 
@@ -340,8 +349,48 @@ class NoticeBoard:
     async def claim(
         self, delivery: Delivery, holder: str, until: datetime, now: datetime, abandoned_reason: str
     ) -> Claim:
-        """Always CLAIMED: one process drains this outbox (claims matter on shared blobs)."""
-        return Claim.CLAIMED
+        """Take the send of this delivery's current version, as its request leaves.
+
+        One process drains this file, and every outcome clears the claim: a claim still here was left by
+        a process that stopped (killed, crashed) while sending, so the card may have reached Teams. It is
+        recorded as may-have-arrived with `abandoned_reason` (a card it was posting counted as
+        unconfirmed), never sent a second time; a change made since is still due."""
+
+        def work(db: sqlite3.Connection) -> Claim:
+            key = (delivery.incident_id, delivery.conversation)
+            with SqliteDatabase.transaction(db):
+                row = db.execute(
+                    "SELECT claim_until, claimed_version, delivered_version, version, activity_id "
+                    "FROM deliveries WHERE incident_id = ? AND conversation = ?",
+                    key,
+                ).fetchone()
+                if row is None:
+                    return Claim.BUSY
+                claim_until, claimed_version, delivered_version, version, activity_id = row
+                if claim_until is None:
+                    db.execute(
+                        "UPDATE deliveries SET claim_until = ?, claimed_version = version "
+                        "WHERE incident_id = ? AND conversation = ?",
+                        (until.isoformat(), *key),
+                    )
+                    return Claim.CLAIMED
+                reached = max(delivered_version, claimed_version)
+                db.execute(
+                    "UPDATE deliveries SET claim_until = NULL, claimed_version = 0, delivered_version = ?, "
+                    "refresh = 0, unconfirmed_posts = unconfirmed_posts + ?, state = ?, reason = ?, "
+                    "updated_at = ? WHERE incident_id = ? AND conversation = ?",
+                    (
+                        reached,
+                        1 if activity_id is None else 0,
+                        "pending" if version > reached else "uncertain",
+                        abandoned_reason,
+                        now.isoformat(),
+                        *key,
+                    ),
+                )
+                return Claim.ABANDONED
+
+        return await self._database.run(work)
 
     async def due(self, now: datetime, limit: int = 500) -> list[tuple[Notice, Delivery, tuple[str, ...]]]:
         """Deliveries behind their notice (or asked to refresh), oldest first, with who they follow."""
@@ -375,7 +424,8 @@ class NoticeBoard:
         await self._database.run(
             lambda db: db.execute(
                 "UPDATE deliveries SET delivered_version = max(delivered_version, ?), refresh = 0, "
-                "activity_id = coalesce(?, activity_id), thread_id = coalesce(?, thread_id), "
+                "claim_until = NULL, activity_id = coalesce(?, activity_id), "
+                "thread_id = coalesce(?, thread_id), "
                 "state = CASE WHEN version > max(delivered_version, ?) THEN 'pending' ELSE ? END, "
                 "reason = ?, retry_at = NULL, updated_at = ? WHERE incident_id = ? AND conversation = ?",
                 (
@@ -392,6 +442,18 @@ class NoticeBoard:
             )
         )
 
+    async def unconfirmed(self, delivery: Delivery, version: int, reason: str, now: datetime) -> None:
+        """A card posted for `version` whose answer was lost: it may have arrived, without its id."""
+        await self._database.run(
+            lambda db: db.execute(
+                "UPDATE deliveries SET delivered_version = max(delivered_version, ?), refresh = 0, "
+                "claim_until = NULL, unconfirmed_posts = unconfirmed_posts + 1, "
+                "state = CASE WHEN version > max(delivered_version, ?) THEN 'pending' ELSE 'uncertain' END, "
+                "reason = ?, retry_at = NULL, updated_at = ? WHERE incident_id = ? AND conversation = ?",
+                (version, version, reason, now.isoformat(), delivery.incident_id, delivery.conversation),
+            )
+        )
+
     async def failed(self, delivery: Delivery, reason: str, retry_at: datetime, now: datetime) -> None:
         await self._set_state(delivery, DeliveryState.FAILED, reason, now, retry_at)
 
@@ -403,8 +465,8 @@ class NoticeBoard:
     ) -> None:
         await self._database.run(
             lambda db: db.execute(
-                "UPDATE deliveries SET state = ?, reason = ?, retry_at = ?, updated_at = ? "
-                "WHERE incident_id = ? AND conversation = ?",
+                "UPDATE deliveries SET state = ?, reason = ?, retry_at = ?, updated_at = ?, "
+                "claim_until = NULL WHERE incident_id = ? AND conversation = ?",
                 (
                     state.value,
                     reason,
@@ -420,7 +482,8 @@ class NoticeBoard:
         """The conversation refused the bot (403/404): nothing more is sent there."""
         await self._database.run(
             lambda db: db.execute(
-                "UPDATE deliveries SET state = 'inactive', reason = ?, updated_at = ? WHERE conversation = ?",
+                "UPDATE deliveries SET state = 'inactive', reason = ?, updated_at = ?, claim_until = NULL "
+                "WHERE conversation = ?",
                 (reason, now.isoformat(), conversation),
             )
         )
@@ -444,13 +507,13 @@ class NoticeBoard:
 
         return await self._database.run(work)
 
-    async def audience_size(self, incident_id: str, version: int) -> int:
-        """How many conversations are to hear of this version of the notice."""
+    async def audience_size(self, incident_id: str) -> int:
+        """How many conversations are to hear of the incident's notice as it now stands (0: no notice)."""
         row = await self._database.run(
             lambda db: db.execute(
-                "SELECT count(*) FROM deliveries "
-                "WHERE incident_id = ? AND version = ? AND state != 'inactive'",
-                (incident_id, version),
+                "SELECT count(*) FROM deliveries d JOIN notices n ON n.incident_id = d.incident_id "
+                "WHERE d.incident_id = ? AND d.version = n.version AND d.state != 'inactive'",
+                (incident_id,),
             ).fetchone()
         )
         return int(row[0])

@@ -46,7 +46,9 @@ class NotifyRejected(Exception):
 
 
 async def take_event(directory: CustomerDirectory, board: NoticeOutbox, body: Any, now: datetime) -> int:
-    """Merge the event; how many conversations will be notified (0 when nothing new was said)."""
+    """Merge the event; how many conversations hear of the incident's notice. The same when the event
+    said nothing new because another report told it first (a retry, the watcher, or the same event
+    posted to another instance at the same moment): the caller learns who hears of it either way."""
     if not isinstance(body, Mapping):
         raise NotifyRejected(400, "The body must be a JSON object with 'customer' and 'incident'.")
     customer_text, raw = body.get("customer"), body.get("incident")
@@ -71,8 +73,8 @@ async def take_event(directory: CustomerDirectory, board: NoticeOutbox, body: An
         raise NotifyRejected(400, f"'customer' matches {len(match.candidates)} customers; send its id.")
     if not isinstance(match, Found):
         raise NotifyRejected(404, "No customer matches 'customer'.")
-    notice = await board.observe(match.customer, incident, now)
-    return 0 if notice is None else await board.audience_size(notice.incident.incident_id, notice.version)
+    await board.observe(match.customer, incident, now)
+    return await board.audience_size(incident.incident_id)
 
 
 def _beyond_limits(raw: Mapping[str, Any]) -> str | None:

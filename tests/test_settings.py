@@ -75,6 +75,10 @@ def test_bot_framework_names_are_read() -> None:
         ({"BOT_RETAIN_NOTICES_DAYS": "forever"}, "BOT_RETAIN_NOTICES_DAYS must be a number from 1 to 3650"),
         ({"BOT_RETAIN_AUDIT_DAYS": "-1"}, "BOT_RETAIN_AUDIT_DAYS must be a number from 1 to 3650"),
         ({"BOT_RETENTION_INTERVAL_SECONDS": "0"}, "BOT_RETENTION_INTERVAL_SECONDS must be a number from 1"),
+        (
+            {"BOT_CONNECTOR_CREATE_TIMEOUT_SECONDS": "0"},
+            "BOT_CONNECTOR_CREATE_TIMEOUT_SECONDS must be a number from 1 to 300",
+        ),
         ({"BOT_STORAGE": "cosmos"}, "BOT_STORAGE must be one of sqlite, azureblob, not 'cosmos'"),
         ({"BOT_STORAGE": "azureblob"}, "needs exactly one of AZURE_STORAGE_CONNECTION_STRING and"),
         (

@@ -21,6 +21,8 @@ class Sent:
     conversation_id: str
     reply_to_id: str | None
     activity: dict[str, Any]
+    # The id the connector answered with (a new thread's activity id, a message's id).
+    answered_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class FakeConnector:
     release_hanging: asyncio.Event = field(default_factory=asyncio.Event)
     # Each call takes this long to answer after it arrived (a connector under load).
     delay_seconds: float = 0.0
+    # The next `late_answers` new threads (a notice card in a channel) are accepted (recorded: the card
+    # arrived) and answered only `late_answer_seconds` later, after the bot stopped waiting for the answer.
+    late_answers: int = 0
+    late_answer_seconds: float = 0.0
     # Conversations (channel or chat id) that refuse the bot with this status: 403 blocked, 404 deleted.
     refusing: dict[str, int] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -81,8 +87,9 @@ class FakeConnector:
             return failure
         activity_id = f"thread-{next(self._ids)}"
         async with self._changed:
-            self.sent.append(Sent("CREATE", channel, None, parameters["activity"]))
+            self.sent.append(Sent("CREATE", channel, None, parameters["activity"], activity_id))
             self._changed.notify_all()
+        await self._answer_late()
         return web.json_response({"id": f"{channel};messageid={activity_id}", "activityId": activity_id})
 
     async def _member(self, request: web.Request) -> web.Response:
@@ -99,12 +106,13 @@ class FakeConnector:
         failure = await self._arrive(request, body, request.match_info["conversation"])
         if failure is not None:
             return failure
+        answered_id = reply_to if request.method == "PUT" and reply_to else f"bot-activity-{next(self._ids)}"
         async with self._changed:
-            self.sent.append(Sent(request.method, request.match_info["conversation"], reply_to, body))
+            self.sent.append(
+                Sent(request.method, request.match_info["conversation"], reply_to, body, answered_id)
+            )
             self._changed.notify_all()
-        return web.json_response(
-            {"id": reply_to if request.method == "PUT" else f"bot-activity-{next(self._ids)}"}
-        )
+        return web.json_response({"id": answered_id})
 
     async def _arrive(
         self, request: web.Request, body: dict[str, Any], conversation: str
@@ -127,6 +135,11 @@ class FakeConnector:
             headers = {"Retry-After": failure.retry_after} if failure.retry_after else None
             return web.json_response(error, status=failure.status, headers=headers)
         return None
+
+    async def _answer_late(self) -> None:
+        if self.late_answers > 0:
+            self.late_answers -= 1
+            await asyncio.sleep(self.late_answer_seconds)
 
     async def _reply(self, request: web.Request) -> web.Response:
         return await self._record(request, request.match_info["activity"])

@@ -132,6 +132,24 @@ async def test_a_channel_subscribed_on_one_instance_hears_an_incident_taken_in_b
     assert "Users can't send mail from Outlook" in visible_text(cards[0].activity)
 
 
+async def test_the_same_event_posted_to_both_instances_at_once_tells_both_callers_who_hears_of_it(
+    aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
+) -> None:
+    """One instance takes the change in and fans it out; the other, seeing nothing new, still answers
+    how many conversations hear of the incident (it finishes the fan-out it may have caught half-done)."""
+    first, second = await _instances(aiohttp_client, tmp_path, azurite)
+    channels = [f"19:notify-{n:02d}@thread.tacv2" for n in range(12)]
+    for channel in channels:
+        await _say(first, connector, channel_message(service_url, "subscribe contoso", channel=channel))
+    before = len(connector.sent)
+    answers = await asyncio.gather(*(notify(bot, event("contoso")) for bot in (first, second)))
+    assert answers == [(202, {"conversations": len(channels)})] * 2
+    await connector.wait_until(lambda: len(created(connector)) >= len(channels), 30)
+    await asyncio.sleep(1)  # a second card would come from the other instance's outbox by now
+    cards = [s.conversation_id for s in connector.sent[before:] if s.method == "CREATE"]
+    assert sorted(cards) == channels, "one card per channel"
+
+
 async def test_a_request_filed_through_one_instance_is_listed_by_the_other(
     aiohttp_client: Any, connector: FakeConnector, service_url: str, tmp_path: Path, azurite: Any
 ) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from services.blob_container import BlobContainer, BlobLocation
-from services.leadership import Leadership
+from services.leadership import LEASE_SECONDS, Leadership
 
 
 @pytest.fixture
@@ -88,6 +88,36 @@ async def test_a_leader_that_dies_is_succeeded_within_one_lease_period(container
     assert stopped < took_over, "the old leader stopped before the new one started"
     assert took_over - dead < 15 + 5 + 1, "within one lease period and one attempt interval"
     assert work.leaders == ["a", "b"] and not work.overlap
+    for task in (running_first, running_second):
+        task.cancel()
+    await asyncio.gather(running_first, running_second, return_exceptions=True)
+
+
+async def test_a_leader_whose_renewals_are_slow_leads_alone_for_three_lease_periods(
+    container: BlobContainer,
+) -> None:
+    """Every renewal takes 0.2 s of storage latency (a loaded storage account): each one that succeeds
+    moves the leader's deadline on, so it keeps leading, and the other instance never does."""
+    work = Work()
+    first, second = (Leadership(container, "watcher", name) for name in ("a", "b"))
+    renewals: list[float] = []
+
+    async def slow_renew(lease: Any) -> None:
+        await asyncio.sleep(0.2)
+        await Leadership._renew(first, lease)
+        renewals.append(time.monotonic())
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(first, "_renew", slow_renew)
+        running_first = asyncio.ensure_future(first.run(lambda: work.lead("a")))
+        await _until(lambda: first.leading, 5)
+        running_second = asyncio.ensure_future(second.run(lambda: work.lead("b")))
+        began = time.monotonic()
+        while time.monotonic() - began < 3 * LEASE_SECONDS:
+            assert first.leading and not second.leading, f"leadership lost after {len(renewals)} renewals"
+            await asyncio.sleep(0.1)
+    assert len(renewals) >= 8, "renewed every third of the period throughout"
+    assert work.leaders == ["a"] and not work.overlap
     for task in (running_first, running_second):
         task.cancel()
     await asyncio.gather(running_first, running_second, return_exceptions=True)

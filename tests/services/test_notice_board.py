@@ -155,7 +155,7 @@ async def test_a_conversation_that_refused_the_bot_is_left_out_of_new_notices(
     await conversations.deactivate("19:ops", "the bot was blocked or removed")
     notice = await board.observe(CONTOSO, incident(), NOW)
     assert notice is not None
-    assert await board.audience_size(notice.incident.incident_id, notice.version) == 1
+    assert await board.audience_size(notice.incident.incident_id) == 1
     assert [d.conversation for _, d, _ in await board.due(NOW)] == ["19:contoso-team"]
 
 

@@ -143,6 +143,7 @@ async def test_a_claimed_send_is_left_to_its_instance_and_never_sent_again_once_
     await a.board.observe(CONTOSO, incident(status="restoringService"), NOW)
     [(_, moved, _)] = await b.board.due(until)
     assert (moved.delivered_version, moved.version, moved.activity_id) == (1, 2, None)
+    assert moved.unconfirmed_posts == 1, "the card blue was posting counts: the change gets one replacement"
     assert await b.board.claim(moved, "green", until + timedelta(minutes=1), until, STOPPED) is Claim.CLAIMED
 
 
