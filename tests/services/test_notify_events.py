@@ -28,6 +28,9 @@ class _TakenIds:
     async def observe(self, customer: Customer, incident: Incident, now: datetime) -> None:
         self.ids.append(incident.incident_id)
 
+    async def audience_size(self, incident_id: str) -> int:
+        return 0
+
 
 def _taken(incident_id: str) -> str | None:
     """The id the notice (and its Acknowledge button) carries, or None when /api/notify refuses it."""
