@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -19,6 +20,8 @@ from services.ports import AuditTrail, KnownConversations
 
 MOST_HOURS = 72
 _OFF = {"off", "0", "stop", "end", "done", "none"}
+# 'quiet 2h', 'quiet 2 hours', '조용히 2시간': the unit may follow the number.
+_HOURS_UNIT = re.compile(r"\s*(?:hours?|hrs?|h|시간)$")
 
 
 class QuietDialog(AnswerDialog):
@@ -36,18 +39,16 @@ class QuietDialog(AnswerDialog):
         self._refresh = refresh
 
     async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
-        argument = CommandRequest.from_options(options).argument.strip().casefold().removesuffix("h").strip()
-        argument = argument.removesuffix("hours").removesuffix("hour").strip()
+        argument = CommandRequest.from_options(options).argument.strip().casefold()
+        argument = _HOURS_UNIT.sub("", argument).strip()
         conversation, here, now = conversation_key(activity), where(activity, t), self._clock()
         if argument in _OFF:
             await self._conversations.end_quiet(conversation, now)
             self._refresh()
             await self._audit.record(audit_entry(activity, "quiet.ended", "", now))
             return notice_card(t("quiet.ended_title"), t("quiet.ended", where=here))
-        try:
-            hours = float(argument)
-        except ValueError:
-            hours = 0
+        # Whole hours only: '0.5', '1e-9' or '1.5' would be held for a time the reply can't honestly name.
+        hours = int(argument) if argument.isascii() and argument.isdigit() else 0
         if not 0 < hours <= MOST_HOURS:
             return notice_card(t("quiet.hours_title"), t("quiet.hours", most=MOST_HOURS))
         until = now + timedelta(hours=hours)
