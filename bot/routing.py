@@ -7,7 +7,7 @@ import re
 
 from bot.commands import BY_NAME, MAX_ARGUMENT_LENGTH, parse
 from cards.actions import RunCommand, ShowCustomersPage, parse_submission
-from cards.parts import echo
+from cards.parts import echo, without_format_characters
 from dialogs.ids import CUSTOMERS, ESCALATION, HELP
 from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
 from locales.translator import ENGLISH, Translator
@@ -18,8 +18,9 @@ _GREETING_TAIL = 40
 
 
 def typed_text(raw: str) -> str:
-    """What the person typed, without Teams' markup (<at> tags, <p>, entities)."""
-    return " ".join(html.unescape(_TAG.sub(" ", raw)).split())
+    """What the person typed, without Teams' markup (<at> tags, <p>, entities) or invisible format
+    characters (a zero-width space isn't a word; a bidi override would flip what follows)."""
+    return " ".join(without_format_characters(html.unescape(_TAG.sub(" ", raw))).split())
 
 
 def route_text(text: str, t: Translator = ENGLISH) -> Route:

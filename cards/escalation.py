@@ -38,7 +38,7 @@ from cards.actions import (
     request_command,
     run_command,
 )
-from cards.parts import STATUS_COLOURS, card, heading, plain, safe, status_label, subtle
+from cards.parts import STATUS_COLOURS, card, echo, heading, plain, safe, status_label, subtle
 from locales.translator import Translator
 from services.models import Handoff, Incident, RequestStatus, ServiceRequest
 
@@ -120,6 +120,18 @@ class RequestForm:
     problems: tuple[str, ...] = ()
 
 
+# A refused form comes back with what was typed; each value no longer than its field takes, so no
+# submission (Teams' maxLength is the client's promise, not ours) can grow the card.
+_CUSTOMER_MAX = 300
+_PHONE_MAX = 40
+# A reason quotes what was typed at most this long.
+_PROBLEM_MAX = 300
+
+
+def _typed(form: RequestForm, field: str, limit: int) -> str:
+    return form.values.get(field, "")[:limit]
+
+
 def _text_input(
     form: RequestForm,
     field: str,
@@ -135,7 +147,7 @@ def _text_input(
     return TextInput(
         id=field,
         label=label,
-        value=form.values.get(field, ""),
+        value=_typed(form, field, limit),
         max_length=limit,
         is_required=required,
         error_message=error,
@@ -155,14 +167,17 @@ def request_form_card(form: RequestForm, t: Translator) -> AdaptiveCard:
         body.append(
             TextBlock(text=t("escalation_card.form_problems"), color="Attention", weight="Bolder", wrap=True)
         )
-        body += [TextBlock(text=safe(p), color="Attention", wrap=True, spacing="None") for p in form.problems]
+        body += [
+            TextBlock(text=safe(echo(p, _PROBLEM_MAX)), color="Attention", wrap=True, spacing="None")
+            for p in form.problems
+        ]
     body += [
-        _text_input(form, "customer", t("escalation_card.form_customer"), 300, t),
+        _text_input(form, "customer", t("escalation_card.form_customer"), _CUSTOMER_MAX, t),
         ChoiceSetInput(
             id="topic",
             label=t("escalation_card.form_topic"),
             choices=choices(form.topics),
-            value=form.values.get("topic") or None,
+            value=_typed(form, "topic", _CUSTOMER_MAX) or None,
             style="compact",
             is_required=True,
             error_message=t("escalation_card.form_required", label=t("escalation_card.form_topic")),
@@ -171,7 +186,7 @@ def request_form_card(form: RequestForm, t: Translator) -> AdaptiveCard:
             id="severity",
             label=t("escalation_card.form_severity"),
             choices=choices(form.severities),
-            value=form.values.get("severity") or None,
+            value=_typed(form, "severity", _CUSTOMER_MAX) or None,
             style="expanded",
             is_required=True,
             error_message=t("escalation_card.form_required", label=t("escalation_card.form_severity")),
@@ -189,7 +204,7 @@ def request_form_card(form: RequestForm, t: Translator) -> AdaptiveCard:
         TextInput(
             id="contact_email",
             label=t("escalation_card.form_contact_email"),
-            value=form.values.get("contact_email", ""),
+            value=_typed(form, "contact_email", form.email_max),
             max_length=form.email_max,
             is_required=True,
             style="Email",
@@ -199,8 +214,8 @@ def request_form_card(form: RequestForm, t: Translator) -> AdaptiveCard:
         TextInput(
             id="phone",
             label=t("escalation_card.form_phone"),
-            value=form.values.get("phone", ""),
-            max_length=40,
+            value=_typed(form, "phone", _PHONE_MAX),
+            max_length=_PHONE_MAX,
             style="Tel",
             regex=f"^(?:{form.phone_pattern})?$",
             error_message=t("escalation_card.form_bad_phone"),

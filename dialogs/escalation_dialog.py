@@ -48,6 +48,7 @@ from cards.escalation import (
 )
 from cards.incidents import incident_card
 from cards.notices import notice_card
+from cards.parts import without_format_characters
 from dialogs.audit_records import audit_entry
 from dialogs.choices import InvalidAnswer, match_choice
 from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer, pick_customer
@@ -548,7 +549,9 @@ class EscalationDialog(Dialog):
 
     @staticmethod
     def _text(t: Translator, text: str, limit: int) -> str:
-        clean = text.strip()
+        # Invisible characters don't count: a title of zero-width spaces is empty, and a right-to-left
+        # override would reverse what follows on every card and in what Microsoft receives.
+        clean = without_format_characters(text).strip()
         if not clean:
             raise InvalidAnswer(t("escalation.empty"))
         if len(clean) > limit:
@@ -623,6 +626,9 @@ class EscalationDialog(Dialog):
             start=t.timestamp(incident.start),
             post=latest[:1500],
         )
+        # Microsoft's own text is sent back to Microsoft in the request: no bidi override reverses it.
+        state.suggested_title = without_format_characters(state.suggested_title)
+        state.suggested_description = without_format_characters(state.suggested_description)
 
     def _suggest_product(self, state: EscalationState, catalogue: SupportCatalogue) -> None:
         if not state.service:
