@@ -6,9 +6,9 @@ import html
 import re
 
 from bot.commands import BY_NAME, MAX_ARGUMENT_LENGTH, parse
-from cards.actions import RunCommand, ShowCustomersPage, parse_submission
+from cards.actions import RunCommand, ShowCustomersPage, ShowRequestsPage, parse_submission
 from cards.parts import echo, without_format_characters
-from dialogs.ids import CUSTOMERS, ESCALATION, HELP
+from dialogs.ids import CUSTOMERS, ESCALATION, HELP, REQUESTS
 from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
 from locales.translator import ENGLISH, Translator
 
@@ -47,6 +47,8 @@ def route_submission(value: object) -> Route:
         return route_text(submission.command)
     if isinstance(submission, ShowCustomersPage):
         return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
+    if isinstance(submission, ShowRequestsPage):
+        return Route(REQUESTS, CommandRequest(submission.customer, submission.page).to_options())
     # An escalation card pressed with no escalation of the presser's waiting (finished, or someone else's).
     return Route(ESCALATION, CardRequest(submission.model_dump()).to_options())
 

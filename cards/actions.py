@@ -18,6 +18,7 @@ from services.models import Customer
 ACTION_KEY = "action"
 RUN_COMMAND = "command.run"
 CUSTOMERS_PAGE = "customers.page"
+REQUESTS_PAGE = "requests.page"
 ACKNOWLEDGE_NOTICE = "notice.acknowledge"
 
 ESCALATION_ANSWER = "escalation.answer"
@@ -43,6 +44,14 @@ class RunCommand(_Submission):
 class ShowCustomersPage(_Submission):
     action: Literal["customers.page"]
     search: Annotated[str, Field(max_length=MAX_COMMAND_LENGTH)] = ""
+    page: Annotated[int, Field(ge=1, le=10_000, strict=True)]
+
+
+class ShowRequestsPage(_Submission):
+    """Next or Previous on the `requests` card: `customer` is the id it lists ('' for every customer)."""
+
+    action: Literal["requests.page"]
+    customer: Annotated[str, Field(max_length=MAX_COMMAND_LENGTH)] = ""
     page: Annotated[int, Field(ge=1, le=10_000, strict=True)]
 
 
@@ -84,7 +93,13 @@ class EscalationForm(_Submission):
 
 EscalationAction = EscalationAnswer | EscalationEdit | EscalationSubmit | EscalationForm
 Submission = Annotated[
-    RunCommand | ShowCustomersPage | EscalationAnswer | EscalationEdit | EscalationSubmit | EscalationForm,
+    RunCommand
+    | ShowCustomersPage
+    | ShowRequestsPage
+    | EscalationAnswer
+    | EscalationEdit
+    | EscalationSubmit
+    | EscalationForm,
     Field(discriminator="action"),
 ]
 _SUBMISSION = TypeAdapter(Submission)
@@ -98,7 +113,7 @@ class InvalidSubmission(Exception):
     message_id = "edge.rejected_button"
 
 
-def parse_submission(value: object) -> RunCommand | ShowCustomersPage | EscalationAction:
+def parse_submission(value: object) -> RunCommand | ShowCustomersPage | ShowRequestsPage | EscalationAction:
     try:
         return _SUBMISSION.validate_python(value)
     except ValidationError as error:
@@ -150,6 +165,10 @@ def run_command(title: str, command: str) -> SubmitAction:
 
 def customers_page(title: str, search: str, page: int) -> SubmitAction:
     return SubmitAction(title=title, data={ACTION_KEY: CUSTOMERS_PAGE, "search": search, "page": page})
+
+
+def requests_page(title: str, customer_id: str, page: int) -> SubmitAction:
+    return SubmitAction(title=title, data={ACTION_KEY: REQUESTS_PAGE, "customer": customer_id, "page": page})
 
 
 # The commands buttons run. Customers are named by id so a click never hits an ambiguity.

@@ -36,6 +36,7 @@ from cards.actions import (
     escalation_edit,
     escalation_submit,
     request_command,
+    requests_page,
     run_command,
 )
 from cards.parts import STATUS_COLOURS, card, echo, heading, plain, safe, status_label, subtle
@@ -342,18 +343,48 @@ def handoff_card(
     return card(body, actions, fallback=f"{t('escalation_card.handoff_title')}: {request.reference}")
 
 
+# Requests listed on one card; Next and Previous show the others.
+REQUESTS_PAGE_SIZE = 10
+
+
+@dataclass(frozen=True)
+class RequestsPage:
+    """Which page of how many requests a `requests` card shows, and whose (a customer id, or '')."""
+
+    total: int
+    number: int = 1
+    customer_id: str = ""
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // REQUESTS_PAGE_SIZE))
+
+
 def _request_status(request: ServiceRequest, t: Translator) -> tuple[str, TextColor]:
     return t(f"request_status.{request.status.value}"), STATUS_COLOURS_OF_REQUESTS[request.status]
 
 
 def requests_card(
-    requests: Sequence[ServiceRequest], now: datetime, t: Translator, scope: str = ""
+    requests: Sequence[ServiceRequest],
+    now: datetime,
+    t: Translator,
+    scope: str = "",
+    page: RequestsPage | None = None,
 ) -> AdaptiveCard:
+    """`page`: where these requests are among all there are (one page of them all when None)."""
     title = t("requests.title")
     if scope:
         title = f"{title} · {scope}"
-    count = t.count("count.requests", len(requests))
-    body: list[CardElement] = [heading(title), subtle(t("requests.subtitle", count=count))]
+    page = page or RequestsPage(total=len(requests))
+    count = t.count("count.requests", page.total)
+    if page.total > len(requests):
+        count = t.count("count.requests_of", page.total, shown=t.number(len(requests)))
+    subtitle = t("requests.subtitle", count=count)
+    if page.pages > 1:
+        subtitle = t(
+            "requests.paged", summary=subtitle, page=t.number(page.number), pages=t.number(page.pages)
+        )
+    body: list[CardElement] = [heading(title), subtle(subtitle)]
     if not requests:
         body.append(plain(t("requests.none")))
     for request in requests:
@@ -387,7 +418,12 @@ def requests_card(
                 ],
             )
         )
-    return card(body, fallback=t("requests.fallback", title=title, count=count))
+    actions = []
+    if page.number > 1:
+        actions.append(requests_page(t("requests.previous"), page.customer_id, page.number - 1))
+    if page.number < page.pages:
+        actions.append(requests_page(t("requests.next"), page.customer_id, page.number + 1))
+    return card(body, actions, fallback=t("requests.fallback", title=title, count=count))
 
 
 def request_card(request: ServiceRequest, now: datetime, t: Translator) -> AdaptiveCard:

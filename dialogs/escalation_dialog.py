@@ -31,6 +31,7 @@ from cards.actions import (
     InvalidSubmission,
     RunCommand,
     ShowCustomersPage,
+    ShowRequestsPage,
     escalation_submit,
     parse_submission,
     run_command,
@@ -241,7 +242,7 @@ class EscalationDialog(Dialog):
                 return Dialog.end_of_turn
             if isinstance(submission, RunCommand):
                 return await self._answer(dc, state, state.step, submission.command, pressed=False)
-            if isinstance(submission, ShowCustomersPage):
+            if isinstance(submission, ShowCustomersPage | ShowRequestsPage):
                 return await self._ask(dc, state, step=state.step)
             if submission.key != state.key:
                 await self._answer_foreign_card(dc, activity.value)

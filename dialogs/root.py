@@ -21,8 +21,8 @@ from botbuilder.dialogs import (
 )
 from botbuilder.schema import Activity
 
-from cards.actions import InvalidSubmission, RunCommand, ShowCustomersPage, parse_submission
-from dialogs.ids import CUSTOMERS, HELP, ROOT
+from cards.actions import InvalidSubmission, RunCommand, ShowCustomersPage, ShowRequestsPage, parse_submission
+from dialogs.ids import CUSTOMERS, HELP, REQUESTS, ROOT
 from dialogs.requests import TYPED_TEXT, CommandRequest, Route
 
 # What stops, steps back in or picks up a guided flow, typed in any language we speak (the cards and
@@ -98,6 +98,8 @@ class RootDialog(ComponentDialog):
             return None
         if isinstance(submission, ShowCustomersPage):
             return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
+        if isinstance(submission, ShowRequestsPage):
+            return Route(REQUESTS, CommandRequest(submission.customer, submission.page).to_options())
         return submission.command if isinstance(submission, RunCommand) else None
 
     async def _interrupt(self, dc: DialogContext, flow: GuidedFlow) -> DialogTurnResult | None:
