@@ -57,7 +57,7 @@ from dialogs.ids import ESCALATION
 from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import TYPED_TEXT, CardRequest, CommandRequest
-from locales.translator import Translator
+from locales.translator import Translator, keywords
 from services.errors import IncidentNotFound, SupportDeskError, UpstreamUnavailable
 from services.incidents import find_incident, looks_like_incident_id
 from services.models import (
@@ -81,7 +81,10 @@ MAX_MISSES = 3
 SUMMARY_PREVIEW = 300
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _EMAIL_WORD = re.compile(r"<?(?P<email>\S+@\S+?)>?$")
-_ABOUT = re.compile(r"(?:^|\s)about\s+(?P<incident>\S+)\s*$", re.IGNORECASE)
+_ABOUT = re.compile(
+    rf"(?:^|\s)(?:{'|'.join(map(re.escape, sorted(keywords('keyword.about'))))})\s+(?P<incident>\S+)\s*$",
+    re.IGNORECASE,
+)
 _ON = re.compile(r"(?:^|\s)on\s+(?P<service>.+)$", re.IGNORECASE)
 
 ContactSource = Callable[[TurnContext], Awaitable[Contact]]

@@ -15,11 +15,11 @@ from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.ids import QUIET
 from dialogs.requests import CommandRequest
-from locales.translator import Translator
+from locales.translator import Translator, keywords
 from services.ports import AuditTrail, KnownConversations
 
 MOST_HOURS = 72
-_OFF = {"off", "0", "stop", "end", "done", "none"}
+_OFF = {"0", "stop", "end", "done", "none"} | keywords("keyword.off")
 # 'quiet 2h', 'quiet 2 hours', '조용히 2시간': the unit may follow the number.
 _HOURS_UNIT = re.compile(r"\s*(?:hours?|hrs?|h|시간)$")
 
@@ -53,7 +53,7 @@ class QuietDialog(AnswerDialog):
             return notice_card(t("quiet.hours_title"), t("quiet.hours", most=MOST_HOURS))
         until = now + timedelta(hours=hours)
         await self._conversations.set_quiet(conversation, now, until)
-        await self._audit.record(audit_entry(activity, "quiet.set", f"until {until.isoformat()}", now))
+        await self._audit.record(audit_entry(activity, "quiet.set", until.isoformat(), now))
         return notice_card(
             t("quiet.title"), t("quiet.message", where=here.capitalize(), until=t.timestamp(until))
         )
