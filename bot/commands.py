@@ -164,7 +164,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "incident",
-        (),
+        ("장애상세",),
         INCIDENT,
         fits=_incident,
     ),
@@ -397,7 +397,12 @@ def _argument(text: str) -> str:
     return _ARGUMENT_PREPOSITION.sub("", text.strip(), count=1).strip(" \t?!,;:")
 
 
-def _parsed(name: str, argument: str) -> ParsedCommand:
+# 'request for contoso' files one, as people say it in English; '요청' only ever shows one ('요청 <번호>'):
+# the Korean help teaches '에스컬레이션' for filing, so one Korean word never means two things.
+_FILING_REQUEST_WORDS = frozenset({"request", "sr"})
+
+
+def _parsed(name: str, argument: str, word: str = "") -> ParsedCommand:
     argument = _argument(argument)
     # 'incidents EX1100014' asks for one incident; 'incident contoso' for a customer's list.
     first = argument.split(" ", 1)[0]
@@ -406,7 +411,7 @@ def _parsed(name: str, argument: str) -> ParsedCommand:
     elif name == "incident" and argument and not looks_like_incident_id(first):
         name = "incidents"
     # 'request 2611240010000001' shows one; 'request for contoso' files one.
-    elif name == "request" and not looks_like_request_number(first):
+    elif name == "request" and not looks_like_request_number(first) and word in _FILING_REQUEST_WORDS:
         name = "escalate"
     return ParsedCommand(BY_NAME[name], argument)
 
@@ -417,9 +422,10 @@ def parse(text: str) -> ParsedCommand | None:
     if not line:
         return ParsedCommand(BY_NAME["help"], "")
     word, _, rest = line.partition(" ")
-    command = _BY_WORD.get(word.casefold().rstrip(":,"))
+    word = word.casefold().rstrip(":,")
+    command = _BY_WORD.get(word)
     if command is not None:
-        return _parsed(command.name, rest)
+        return _parsed(command.name, rest, word)
     if looks_like_incident_id(line):
         return _parsed("incident", line)
     if len(line) > _MAX_PHRASE_LENGTH:

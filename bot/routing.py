@@ -6,9 +6,9 @@ import html
 import re
 
 from bot.commands import MAX_ARGUMENT_LENGTH, parse
-from cards.actions import RunCommand, ShowCustomersPage, parse_submission
-from cards.parts import echo
-from dialogs.ids import CUSTOMERS, ESCALATION, HELP
+from cards.actions import RunCommand, ShowCustomersPage, ShowRequestsPage, parse_submission
+from cards.parts import echo, without_format_characters
+from dialogs.ids import CUSTOMERS, ESCALATION, HELP, REQUESTS
 from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
 from locales.translator import ENGLISH, Translator
 from services.ports import CustomerDirectory
@@ -19,8 +19,9 @@ _GREETING_TAIL = 40
 
 
 def typed_text(raw: str) -> str:
-    """What the person typed, without Teams' markup (<at> tags, <p>, entities)."""
-    return " ".join(html.unescape(_TAG.sub(" ", raw)).split())
+    """What the person typed, without Teams' markup (<at> tags, <p>, entities) or invisible format
+    characters (a zero-width space isn't a word; a bidi override would flip what follows)."""
+    return " ".join(without_format_characters(html.unescape(_TAG.sub(" ", raw))).split())
 
 
 def route_text(text: str, t: Translator = ENGLISH) -> Route:
@@ -47,6 +48,8 @@ def route_submission(value: object) -> Route:
         return route_text(submission.command)
     if isinstance(submission, ShowCustomersPage):
         return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
+    if isinstance(submission, ShowRequestsPage):
+        return Route(REQUESTS, CommandRequest(submission.customer, submission.page).to_options())
     # An escalation card pressed with no escalation of the presser's waiting (finished, or someone else's).
     return Route(ESCALATION, CardRequest(submission.model_dump()).to_options())
 

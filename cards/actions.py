@@ -18,6 +18,7 @@ from services.models import INCIDENT_ID_PATTERN, Customer
 ACTION_KEY = "action"
 RUN_COMMAND = "command.run"
 CUSTOMERS_PAGE = "customers.page"
+REQUESTS_PAGE = "requests.page"
 ACKNOWLEDGE_NOTICE = "notice.acknowledge"
 FLOW_OFFER = "flow.offer"
 
@@ -53,6 +54,14 @@ class OfferChoice(_Submission):
 
     action: Literal["flow.offer"]
     choice: Literal["answer", "command", "keep", "switch"]
+
+
+class ShowRequestsPage(_Submission):
+    """Next or Previous on the `requests` card: `customer` is the id it lists ('' for every customer)."""
+
+    action: Literal["requests.page"]
+    customer: Annotated[str, Field(max_length=MAX_COMMAND_LENGTH)] = ""
+    page: Annotated[int, Field(ge=1, le=10_000, strict=True)]
 
 
 class EscalationAnswer(_Submission):
@@ -96,6 +105,7 @@ Submission = Annotated[
     RunCommand
     | ShowCustomersPage
     | OfferChoice
+    | ShowRequestsPage
     | EscalationAnswer
     | EscalationEdit
     | EscalationSubmit
@@ -113,7 +123,9 @@ class InvalidSubmission(Exception):
     message_id = "edge.rejected_button"
 
 
-def parse_submission(value: object) -> RunCommand | ShowCustomersPage | OfferChoice | EscalationAction:
+def parse_submission(
+    value: object,
+) -> RunCommand | ShowCustomersPage | ShowRequestsPage | OfferChoice | EscalationAction:
     try:
         return _SUBMISSION.validate_python(value)
     except ValidationError as error:
@@ -169,6 +181,10 @@ def offer_choice(title: str, choice: str) -> SubmitAction:
 
 def customers_page(title: str, search: str, page: int) -> SubmitAction:
     return SubmitAction(title=title, data={ACTION_KEY: CUSTOMERS_PAGE, "search": search, "page": page})
+
+
+def requests_page(title: str, customer_id: str, page: int) -> SubmitAction:
+    return SubmitAction(title=title, data={ACTION_KEY: REQUESTS_PAGE, "customer": customer_id, "page": page})
 
 
 # The commands buttons run. Customers are named by id so a click never hits an ambiguity.

@@ -36,9 +36,10 @@ from cards.actions import (
     escalation_edit,
     escalation_submit,
     request_command,
+    requests_page,
     run_command,
 )
-from cards.parts import STATUS_COLOURS, card, heading, plain, safe, status_label, subtle
+from cards.parts import STATUS_COLOURS, card, echo, heading, plain, safe, status_label, subtle
 from locales.translator import Translator
 from services.models import Handoff, Incident, RequestStatus, ServiceRequest
 
@@ -120,6 +121,18 @@ class RequestForm:
     problems: tuple[str, ...] = ()
 
 
+# A refused form comes back with what was typed; each value no longer than its field takes, so no
+# submission (Teams' maxLength is the client's promise, not ours) can grow the card.
+_CUSTOMER_MAX = 300
+_PHONE_MAX = 40
+# A reason quotes what was typed at most this long.
+_PROBLEM_MAX = 300
+
+
+def _typed(form: RequestForm, field: str, limit: int) -> str:
+    return form.values.get(field, "")[:limit]
+
+
 def _text_input(
     form: RequestForm,
     field: str,
@@ -135,7 +148,7 @@ def _text_input(
     return TextInput(
         id=field,
         label=label,
-        value=form.values.get(field, ""),
+        value=_typed(form, field, limit),
         max_length=limit,
         is_required=required,
         error_message=error,
@@ -155,14 +168,17 @@ def request_form_card(form: RequestForm, t: Translator) -> AdaptiveCard:
         body.append(
             TextBlock(text=t("escalation_card.form_problems"), color="Attention", weight="Bolder", wrap=True)
         )
-        body += [TextBlock(text=safe(p), color="Attention", wrap=True, spacing="None") for p in form.problems]
+        body += [
+            TextBlock(text=safe(echo(p, _PROBLEM_MAX)), color="Attention", wrap=True, spacing="None")
+            for p in form.problems
+        ]
     body += [
-        _text_input(form, "customer", t("escalation_card.form_customer"), 300, t),
+        _text_input(form, "customer", t("escalation_card.form_customer"), _CUSTOMER_MAX, t),
         ChoiceSetInput(
             id="topic",
             label=t("escalation_card.form_topic"),
             choices=choices(form.topics),
-            value=form.values.get("topic") or None,
+            value=_typed(form, "topic", _CUSTOMER_MAX) or None,
             style="compact",
             is_required=True,
             error_message=t("escalation_card.form_required", label=t("escalation_card.form_topic")),
@@ -171,7 +187,7 @@ def request_form_card(form: RequestForm, t: Translator) -> AdaptiveCard:
             id="severity",
             label=t("escalation_card.form_severity"),
             choices=choices(form.severities),
-            value=form.values.get("severity") or None,
+            value=_typed(form, "severity", _CUSTOMER_MAX) or None,
             style="expanded",
             is_required=True,
             error_message=t("escalation_card.form_required", label=t("escalation_card.form_severity")),
@@ -189,7 +205,7 @@ def request_form_card(form: RequestForm, t: Translator) -> AdaptiveCard:
         TextInput(
             id="contact_email",
             label=t("escalation_card.form_contact_email"),
-            value=form.values.get("contact_email", ""),
+            value=_typed(form, "contact_email", form.email_max),
             max_length=form.email_max,
             is_required=True,
             style="Email",
@@ -199,8 +215,8 @@ def request_form_card(form: RequestForm, t: Translator) -> AdaptiveCard:
         TextInput(
             id="phone",
             label=t("escalation_card.form_phone"),
-            value=form.values.get("phone", ""),
-            max_length=40,
+            value=_typed(form, "phone", _PHONE_MAX),
+            max_length=_PHONE_MAX,
             style="Tel",
             regex=f"^(?:{form.phone_pattern})?$",
             error_message=t("escalation_card.form_bad_phone"),
@@ -327,18 +343,48 @@ def handoff_card(
     return card(body, actions, fallback=f"{t('escalation_card.handoff_title')}: {request.reference}")
 
 
+# Requests listed on one card; Next and Previous show the others.
+REQUESTS_PAGE_SIZE = 10
+
+
+@dataclass(frozen=True)
+class RequestsPage:
+    """Which page of how many requests a `requests` card shows, and whose (a customer id, or '')."""
+
+    total: int
+    number: int = 1
+    customer_id: str = ""
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // REQUESTS_PAGE_SIZE))
+
+
 def _request_status(request: ServiceRequest, t: Translator) -> tuple[str, TextColor]:
     return t(f"request_status.{request.status.value}"), STATUS_COLOURS_OF_REQUESTS[request.status]
 
 
 def requests_card(
-    requests: Sequence[ServiceRequest], now: datetime, t: Translator, scope: str = ""
+    requests: Sequence[ServiceRequest],
+    now: datetime,
+    t: Translator,
+    scope: str = "",
+    page: RequestsPage | None = None,
 ) -> AdaptiveCard:
+    """`page`: where these requests are among all there are (one page of them all when None)."""
     title = t("requests.title")
     if scope:
         title = f"{title} · {scope}"
-    count = t.count("count.requests", len(requests))
-    body: list[CardElement] = [heading(title), subtle(t("requests.subtitle", count=count))]
+    page = page or RequestsPage(total=len(requests))
+    count = t.count("count.requests", page.total)
+    if page.total > len(requests):
+        count = t.count("count.requests_of", page.total, shown=t.number(len(requests)))
+    subtitle = t("requests.subtitle", count=count)
+    if page.pages > 1:
+        subtitle = t(
+            "requests.paged", summary=subtitle, page=t.number(page.number), pages=t.number(page.pages)
+        )
+    body: list[CardElement] = [heading(title), subtle(subtitle)]
     if not requests:
         body.append(plain(t("requests.none")))
     for request in requests:
@@ -372,7 +418,12 @@ def requests_card(
                 ],
             )
         )
-    return card(body, fallback=t("requests.fallback", title=title, count=count))
+    actions = []
+    if page.number > 1:
+        actions.append(requests_page(t("requests.previous"), page.customer_id, page.number - 1))
+    if page.number < page.pages:
+        actions.append(requests_page(t("requests.next"), page.customer_id, page.number + 1))
+    return card(body, actions, fallback=t("requests.fallback", title=title, count=count))
 
 
 def request_card(request: ServiceRequest, now: datetime, t: Translator) -> AdaptiveCard:

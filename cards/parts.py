@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from microsoft_teams.cards import AdaptiveCard, CardElement, OpenUrlAction, TextBlock
+from microsoft_teams.cards import AdaptiveCard, CardElement, Fact, OpenUrlAction, TextBlock, TextInput
 from microsoft_teams.cards.core import TextColor
+from pydantic import BaseModel
 
 from locales.translator import ENGLISH, Translator
 from services.models import AdminCenterLink, Customer, ServiceStatus, StatusLevel
@@ -42,12 +45,93 @@ def echo(text: str, limit: int = ECHO_LIMIT) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def without_format_characters(text: str) -> str:
+    """`text` without Unicode format characters (category Cf: zero-width spaces and joiners, bidi marks,
+    embeddings, overrides and isolates). They are invisible, so a title made of them only looks empty, and
+    a right-to-left override (U+202E) shows everything after it reversed."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+# Teams evaluates `{{DATE(…)}}` and `{{TIME(…)}}` in TextBlocks and facts, before markdown; an escaped
+# second brace (`{\{`, shown as `{{`) is no longer a template.
+_TEMPLATE_BRACE = re.compile(r"(?<=\{)\{")
+# Teams refuses a card over 28 KB (/work/shared/notes/teams-platform.md); the message around it needs a
+# little of that.
+CARD_BUDGET = 26 * 1024
+# When a card is over budget its longest texts are cut, but none below this.
+_SHORTEST_CUT = 200
+
+
+def _strings(node: object) -> Iterator[tuple[BaseModel, str, bool]]:
+    """(element, field, shown as markdown) for every string field on the card."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _strings(item)
+    elif isinstance(node, BaseModel):
+        markdown = (
+            {"text"}
+            if isinstance(node, TextBlock)
+            else {"title", "value"}
+            if isinstance(node, Fact)
+            else set()
+        )
+        for name in [*type(node).model_fields, *(node.model_extra or {})]:
+            value = getattr(node, name)
+            if isinstance(value, str):
+                yield node, name, name in markdown
+            else:
+                yield from _strings(value)
+
+
+def _size(result: AdaptiveCard) -> int:
+    return len(json.dumps(card_payload(result), ensure_ascii=False).encode("utf-8"))
+
+
+# Plain text people read (button and choice titles, labels, a form's typed values), as opposed to what a
+# button sends back (its data, a choice's value), which is never cut.
+_SHOWN_FIELDS = frozenset({"fallback_text", "title", "label", "placeholder", "error_message"})
+
+
+def _shown(node: BaseModel, name: str) -> bool:
+    return name in _SHOWN_FIELDS or (name == "value" and isinstance(node, TextInput))
+
+
+def _fit(result: AdaptiveCard) -> None:
+    """Cut the card's longest texts until it is within budget: no text from outside can make a card that
+    Teams refuses, whichever builder forgot to bound it."""
+    while (excess := _size(result) - CARD_BUDGET) > 0:
+        texts = [
+            (node, name)
+            for node, name, markdown in _strings(result)
+            if (markdown or _shown(node, name)) and len(getattr(node, name)) > _SHORTEST_CUT
+        ]
+        if not texts:
+            return
+        node, name = max(texts, key=lambda found: len(getattr(*found)))
+        value = getattr(node, name)
+        # Each character is at least one byte: cutting `excess` characters is enough when this text alone
+        # is long enough; otherwise it is cut short and the next longest follows.
+        keep = max(_SHORTEST_CUT, len(value) - excess - 1)
+        setattr(node, name, value[: keep - 1].rstrip("\\") + "…")
+
+
+def _shown_as_sent(result: AdaptiveCard) -> None:
+    """Every string on the card as people will see it: no format characters; in the text Teams renders
+    (TextBlocks and facts), no template."""
+    for node, name, markdown in _strings(result):
+        text = without_format_characters(getattr(node, name))
+        setattr(node, name, _TEMPLATE_BRACE.sub(r"\\{", text) if markdown else text)
+
+
 def card(body: Sequence[CardElement], actions: list[Any] | None = None, fallback: str = "") -> AdaptiveCard:
+    """Every card is made here, so what any card shows passes `_shown_as_sent`: a new card can't forget."""
     result = AdaptiveCard(version=CARD_VERSION, body=list(body))
     if actions:
         result.actions = actions
     if fallback:
         result.fallback_text = fallback
+    _shown_as_sent(result)
+    _fit(result)
     return result
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
-_ESCAPED = re.compile(r"\\([\\`*_\[\]~\-+.#<>])")
+_ESCAPED = re.compile(r"\\([\\`*_\[\]~\-+.#<>{])")
 
 
 @dataclass(frozen=True)

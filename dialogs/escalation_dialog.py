@@ -32,6 +32,7 @@ from cards.actions import (
     OfferChoice,
     RunCommand,
     ShowCustomersPage,
+    ShowRequestsPage,
     escalation_submit,
     parse_submission,
     run_command,
@@ -49,6 +50,7 @@ from cards.escalation import (
 )
 from cards.incidents import incident_card
 from cards.notices import notice_card
+from cards.parts import without_format_characters
 from dialogs.audit_records import audit_entry
 from dialogs.choices import InvalidAnswer, match_choice, normalize, typed_choice
 from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer, pick_customer
@@ -56,7 +58,7 @@ from dialogs.ids import ESCALATION
 from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import TYPED_TEXT, CardRequest, CommandRequest
-from locales.translator import Translator
+from locales.translator import Translator, keywords
 from services.errors import IncidentNotFound, SupportDeskError, UpstreamUnavailable
 from services.incidents import find_incident, looks_like_incident_id
 from services.models import (
@@ -80,7 +82,10 @@ MAX_MISSES = 3
 SUMMARY_PREVIEW = 300
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _EMAIL_WORD = re.compile(r"<?(?P<email>\S+@\S+?)>?$")
-_ABOUT = re.compile(r"(?:^|\s)about\s+(?P<incident>\S+)\s*$", re.IGNORECASE)
+_ABOUT = re.compile(
+    rf"(?:^|\s)(?:{'|'.join(map(re.escape, sorted(keywords('keyword.about'))))})\s+(?P<incident>\S+)\s*$",
+    re.IGNORECASE,
+)
 _ON = re.compile(r"(?:^|\s)on\s+(?P<service>.+)$", re.IGNORECASE)
 
 ContactSource = Callable[[TurnContext], Awaitable[Contact]]
@@ -241,7 +246,7 @@ class EscalationDialog(Dialog):
                 return Dialog.end_of_turn
             if isinstance(submission, RunCommand):
                 return await self._answer(dc, state, state.step, submission.command, pressed=False)
-            if isinstance(submission, ShowCustomersPage | OfferChoice):
+            if isinstance(submission, ShowCustomersPage | ShowRequestsPage | OfferChoice):
                 return await self._ask(dc, state, step=state.step)
             if submission.key != state.key:
                 await self._answer_foreign_card(dc, activity.value)
@@ -628,7 +633,9 @@ class EscalationDialog(Dialog):
 
     @staticmethod
     def _text(t: Translator, text: str, limit: int) -> str:
-        clean = text.strip()
+        # Invisible characters don't count: a title of zero-width spaces is empty, and a right-to-left
+        # override would reverse what follows on every card and in what Microsoft receives.
+        clean = without_format_characters(text).strip()
         if not clean:
             raise InvalidAnswer(t("escalation.empty"))
         if len(clean) > limit:
@@ -703,6 +710,9 @@ class EscalationDialog(Dialog):
             start=t.timestamp(incident.start),
             post=latest[:1500],
         )
+        # Microsoft's own text is sent back to Microsoft in the request: no bidi override reverses it.
+        state.suggested_title = without_format_characters(state.suggested_title)
+        state.suggested_description = without_format_characters(state.suggested_description)
 
     def _suggest_product(self, state: EscalationState, catalogue: SupportCatalogue) -> None:
         if not state.service:

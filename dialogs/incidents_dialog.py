@@ -13,13 +13,13 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import choose, which_customer
 from dialogs.ids import INCIDENTS
 from dialogs.requests import CommandRequest
-from locales.translator import Translator
+from locales.translator import Translator, keywords
 from services.customer_search import CustomerMatch, NotFound, longest_name_words, resolve_customer
 from services.incidents import list_incidents
 from services.models import Customer
 from services.ports import Backend
 
-_RESOLVED_WORDS = {"all", "resolved", "closed", "history"}
+_RESOLVED_WORDS = {"resolved", "closed", "history"} | keywords("keyword.all")
 _RESOLVED_FILLER = {"including", "include", "incl", "with", "and", "plus"}
 
 

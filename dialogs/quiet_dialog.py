@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -14,11 +15,13 @@ from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.ids import QUIET
 from dialogs.requests import CommandRequest
-from locales.translator import Translator
+from locales.translator import Translator, keywords
 from services.ports import AuditTrail, KnownConversations
 
 MOST_HOURS = 72
-_OFF = {"off", "0", "stop", "end", "done", "none"}
+_OFF = {"0", "stop", "end", "done", "none"} | keywords("keyword.off")
+# 'quiet 2h', 'quiet 2 hours', '조용히 2시간': the unit may follow the number.
+_HOURS_UNIT = re.compile(r"\s*(?:hours?|hrs?|h|시간)$")
 
 
 class QuietDialog(AnswerDialog):
@@ -36,23 +39,21 @@ class QuietDialog(AnswerDialog):
         self._refresh = refresh
 
     async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
-        argument = CommandRequest.from_options(options).argument.strip().casefold().removesuffix("h").strip()
-        argument = argument.removesuffix("hours").removesuffix("hour").strip()
+        argument = CommandRequest.from_options(options).argument.strip().casefold()
+        argument = _HOURS_UNIT.sub("", argument).strip()
         conversation, here, now = conversation_key(activity), where(activity, t), self._clock()
         if argument in _OFF:
             await self._conversations.end_quiet(conversation, now)
             self._refresh()
             await self._audit.record(audit_entry(activity, "quiet.ended", "", now))
             return notice_card(t("quiet.ended_title"), t("quiet.ended", where=here))
-        try:
-            hours = float(argument)
-        except ValueError:
-            hours = 0
+        # Whole hours only: '0.5', '1e-9' or '1.5' would be held for a time the reply can't honestly name.
+        hours = int(argument) if argument.isascii() and argument.isdigit() else 0
         if not 0 < hours <= MOST_HOURS:
             return notice_card(t("quiet.hours_title"), t("quiet.hours", most=MOST_HOURS))
         until = now + timedelta(hours=hours)
         await self._conversations.set_quiet(conversation, now, until)
-        await self._audit.record(audit_entry(activity, "quiet.set", f"until {until.isoformat()}", now))
+        await self._audit.record(audit_entry(activity, "quiet.set", until.isoformat(), now))
         return notice_card(
             t("quiet.title"), t("quiet.message", where=here.capitalize(), until=t.timestamp(until))
         )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from microsoft_teams.cards import AdaptiveCard
 
-from cards.escalation import requests_card
+from cards.escalation import REQUESTS_PAGE_SIZE, RequestsPage, requests_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
 from dialogs.ids import REQUESTS
@@ -39,5 +40,9 @@ class RequestsListDialog(AnswerDialog):
             if not isinstance(picked, Customer):
                 return picked
             customer = picked
-        found = await self._desk.recent_requests(customer)
-        return requests_card(found, self._clock(), t, customer.name if customer else "")
+        total = await self._desk.count_requests(customer)
+        page = RequestsPage(total, 1, customer.customer_id if customer else "")
+        page = replace(page, number=min(max(request.page, 1), page.pages))
+        offset = (page.number - 1) * REQUESTS_PAGE_SIZE
+        found = await self._desk.recent_requests(customer, REQUESTS_PAGE_SIZE, offset)
+        return requests_card(found, self._clock(), t, customer.name if customer else "", page)

@@ -33,6 +33,7 @@ from cards.actions import (
     OfferChoice,
     RunCommand,
     ShowCustomersPage,
+    ShowRequestsPage,
     offer_choice,
     parse_submission,
 )
@@ -40,7 +41,7 @@ from cards.escalation import Choice
 from cards.notices import notice_card
 from cards.parts import echo
 from dialogs.choices import InvalidAnswer, match_choice
-from dialogs.ids import CUSTOMERS, HELP, ROOT
+from dialogs.ids import CUSTOMERS, HELP, REQUESTS, ROOT
 from dialogs.language import translator_of
 from dialogs.replies import card_reply
 from dialogs.requests import ANSWERED, TYPED_TEXT, CommandRequest, Route
@@ -183,6 +184,8 @@ class RootDialog(ComponentDialog):
             return None
         if isinstance(submission, ShowCustomersPage):
             return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
+        if isinstance(submission, ShowRequestsPage):
+            return Route(REQUESTS, CommandRequest(submission.customer, submission.page).to_options())
         if isinstance(submission, OfferChoice):
             return submission
         return _Said(submission.command, pressed=True) if isinstance(submission, RunCommand) else None

@@ -18,22 +18,20 @@ from dialogs.customer_choice import choose
 from dialogs.ids import SUBSCRIBE
 from dialogs.incidents_dialog import split_customer_and_service
 from dialogs.requests import CommandRequest
-from locales.translator import Translator
+from locales.translator import Translator, keywords
 from services.errors import UnknownService
 from services.incidents import match_services
 from services.models import ALL_CUSTOMERS, Customer, Subscription
 from services.ports import AuditTrail, Backend, KnownConversations, Subscriptions
 from services.watcher import HealthWatcher
 
-EVERYONE = {"all", "every", "everyone", "everybody", "*"}
+EVERYONE = {"every", "everyone", "everybody", "*"} | keywords("keyword.all")
 KIND_WORDS = {
-    "incidents": "incidents",
     "incident": "incidents",
-    "advisories": "advisories",
     "advisory": "advisories",
-    "all": "all",
     "both": "all",
     "everything": "all",
+    **{word: kind for kind in ("incidents", "advisories", "all") for word in keywords(f"keyword.{kind}")},
 }
 
 

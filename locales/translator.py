@@ -70,6 +70,13 @@ def chosen_language(text: str) -> str | None:
     return LANGUAGE_NAMES.get(" ".join(text.casefold().split()))
 
 
+@cache
+def keywords(message_id: str) -> frozenset[str]:
+    """The words people may type for one keyword of a command (`keyword.all`: 'all', '전체'), from every
+    catalogue: help teaches each reader the word of their language, and either is understood."""
+    return frozenset(Translator(language)(message_id).casefold() for language in LANGUAGES)
+
+
 def time_zone(name: str | None) -> tzinfo | None:
     """The IANA zone Teams sent ('Asia/Seoul'), or None when it sent none we know."""
     if not name:

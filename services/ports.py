@@ -65,8 +65,15 @@ class ServiceRequestDesk(Protocol):
     async def filed_with_key(self, idempotency_key: str) -> ServiceRequest | None: ...
 
     async def recent_requests(
-        self, customer: Customer | None = None, limit: int = 10
-    ) -> Sequence[ServiceRequest]: ...
+        self, customer: Customer | None = None, limit: int = 10, offset: int = 0
+    ) -> Sequence[ServiceRequest]:
+        """The newest filed first, `offset` of them skipped (a later page); on one page, the latest
+        updated first."""
+        ...
+
+    async def count_requests(self, customer: Customer | None = None) -> int:
+        """How many `recent_requests` could list: a page says '10 of 26'."""
+        ...
 
     async def service_request(self, number: str) -> ServiceRequest: ...
 

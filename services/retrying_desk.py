@@ -58,9 +58,12 @@ class RetryingDesk:
         return await self._retried(lambda: self._inner.filed_with_key(idempotency_key))
 
     async def recent_requests(
-        self, customer: Customer | None = None, limit: int = 10
+        self, customer: Customer | None = None, limit: int = 10, offset: int = 0
     ) -> Sequence[ServiceRequest]:
-        return await self._retried(lambda: self._inner.recent_requests(customer, limit))
+        return await self._retried(lambda: self._inner.recent_requests(customer, limit, offset))
+
+    async def count_requests(self, customer: Customer | None = None) -> int:
+        return await self._retried(lambda: self._inner.count_requests(customer))
 
     async def service_request(self, number: str) -> ServiceRequest:
         return await self._retried(lambda: self._inner.service_request(number))

@@ -96,16 +96,20 @@ class BlobDemoServiceRequests:
         return self._request(record) if record else None
 
     async def recent_requests(
-        self, customer: Customer | None = None, limit: int = 10
+        self, customer: Customer | None = None, limit: int = 10, offset: int = 0
     ) -> Sequence[ServiceRequest]:
         records = (await self._requests.values()).values()
         rows = sorted(
             (r for r in records if customer is None or r["row"][_CUSTOMER] == customer.customer_id),
             key=lambda r: (r["row"][_CREATED], r["row"][0]),
             reverse=True,
-        )[:limit]
+        )[offset : offset + limit]
         found = [self._request(r) for r in rows]
         return sorted(found, key=lambda r: (r.last_modified, r.number), reverse=True)
+
+    async def count_requests(self, customer: Customer | None = None) -> int:
+        records = (await self._requests.values()).values()
+        return sum(customer is None or r["row"][_CUSTOMER] == customer.customer_id for r in records)
 
     async def service_request(self, number: str) -> ServiceRequest:
         record = await self._requests.get(await self._stored_number(number))

@@ -195,16 +195,24 @@ class DemoServiceRequests:
         return rows[0] if rows else None
 
     async def recent_requests(
-        self, customer: Customer | None = None, limit: int = 10
+        self, customer: Customer | None = None, limit: int = 10, offset: int = 0
     ) -> Sequence[ServiceRequest]:
         if customer is None:
-            found = await self._select("ORDER BY created DESC, number DESC LIMIT ?", (limit,))
+            found = await self._select("ORDER BY created DESC, number DESC LIMIT ? OFFSET ?", (limit, offset))
         else:
             found = await self._select(
-                "WHERE customer_id = ? ORDER BY created DESC, number DESC LIMIT ?",
-                (customer.customer_id, limit),
+                "WHERE customer_id = ? ORDER BY created DESC, number DESC LIMIT ? OFFSET ?",
+                (customer.customer_id, limit, offset),
             )
         return sorted(found, key=lambda r: (r.last_modified, r.number), reverse=True)
+
+    async def count_requests(self, customer: Customer | None = None) -> int:
+        where, args = ("WHERE customer_id = ?", (customer.customer_id,)) if customer else ("", ())
+
+        def count(db: sqlite3.Connection) -> int:
+            return int(db.execute(f"SELECT COUNT(*) FROM service_requests {where}", args).fetchone()[0])
+
+        return await self._database.run(count)
 
     async def service_request(self, number: str) -> ServiceRequest:
         rows = await self._select(f"WHERE {_BY_NUMBER}", (number, number))

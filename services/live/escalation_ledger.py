@@ -83,8 +83,11 @@ class EscalationLedger(Protocol):
     async def by_number(self, number: str) -> Escalation | None:
         """By reference, or by the number Microsoft gave."""
 
-    async def recent(self, customer_id: str | None, limit: int) -> list[Escalation]:
-        """Newest first."""
+    async def recent(self, customer_id: str | None, limit: int, offset: int = 0) -> list[Escalation]:
+        """Newest first, the first `offset` skipped."""
+
+    async def count(self, customer_id: str | None) -> int:
+        """How many `recent` could list."""
 
     async def link(self, reference: str, number: str) -> str:
         """Attach `number` to the hand-off `reference` unless one is attached; the one attached before
@@ -206,12 +209,21 @@ class SqliteEscalationLedger:
         rows = await self._select(f"WHERE {_BY_NUMBER}", (number, number))
         return rows[0] if rows else None
 
-    async def recent(self, customer_id: str | None, limit: int) -> list[Escalation]:
+    async def recent(self, customer_id: str | None, limit: int, offset: int = 0) -> list[Escalation]:
         if customer_id is None:
-            return await self._select("ORDER BY created DESC, rowid DESC LIMIT ?", (limit,))
+            return await self._select("ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?", (limit, offset))
         return await self._select(
-            "WHERE customer_id = ? ORDER BY created DESC, rowid DESC LIMIT ?", (customer_id, limit)
+            "WHERE customer_id = ? ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?",
+            (customer_id, limit, offset),
         )
+
+    async def count(self, customer_id: str | None) -> int:
+        where, args = ("WHERE customer_id = ?", (customer_id,)) if customer_id else ("", ())
+
+        def count(db: sqlite3.Connection) -> int:
+            return int(db.execute(f"SELECT COUNT(*) FROM live_escalations {where}", args).fetchone()[0])
+
+        return await self._database.run(count)
 
     async def link(self, reference: str, number: str) -> str:
         def link(db: sqlite3.Connection) -> str:
@@ -266,11 +278,15 @@ class BlobEscalationLedger:
         named = await self._numbers.get(number)
         return await self.with_key(named["key"]) if named else None
 
-    async def recent(self, customer_id: str | None, limit: int) -> list[Escalation]:
+    async def recent(self, customer_id: str | None, limit: int, offset: int = 0) -> list[Escalation]:
         rows = [r["row"] for r in (await self._escalations.values()).values()]
         chosen = [row for row in rows if customer_id is None or row[4] == customer_id]
         chosen.sort(key=lambda row: row[19], reverse=True)
-        return [_escalation(row) for row in chosen[:limit]]
+        return [_escalation(row) for row in chosen[offset : offset + limit]]
+
+    async def count(self, customer_id: str | None) -> int:
+        rows = [r["row"] for r in (await self._escalations.values()).values()]
+        return sum(customer_id is None or row[4] == customer_id for row in rows)
 
     async def link(self, reference: str, number: str) -> str:
         found = await self.by_number(reference)

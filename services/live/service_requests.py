@@ -264,11 +264,14 @@ class LiveServiceRequests:
         return await self._tracked(filed) if filed is not None else None
 
     async def recent_requests(
-        self, customer: Customer | None = None, limit: int = 10
+        self, customer: Customer | None = None, limit: int = 10, offset: int = 0
     ) -> Sequence[ServiceRequest]:
-        rows = await self._ledger.recent(customer.customer_id if customer else None, limit)
+        rows = await self._ledger.recent(customer.customer_id if customer else None, limit, offset)
         found = await asyncio.gather(*(self._tracked(r) for r in rows))
         return sorted(found, key=lambda r: (r.last_modified, r.number), reverse=True)
+
+    async def count_requests(self, customer: Customer | None = None) -> int:
+        return await self._ledger.count(customer.customer_id if customer else None)
 
     async def service_request(self, number: str) -> ServiceRequest:
         return await self._tracked(await self._escalation(number))

@@ -53,6 +53,7 @@ TEXT_FIELDS = frozenset(
         "number",
         "reference",
         "services",  # a subscription's service names
+        "values",  # what was typed into the one-card form
     }
 )
 # Plain string arguments of card builders that carry typed or upstream text.
@@ -63,24 +64,36 @@ TEXT_ARGUMENTS = frozenset(
 NO_OUTSIDE_TEXT = frozenset({"help", "overview_healthy", "subscriptions_none", "audit_empty", "notice"})
 
 
-def poison(value: Any, field: str = "") -> Any:
+def poison(value: Any, field: str = "", tail: str = HOSTILE, fields: frozenset[str] = TEXT_FIELDS) -> Any:
+    """`value` with `tail` appended to every text from users or upstream in it: the fields `fields` names,
+    except those it also names with their type ('ServiceHealth.name'), which are left alone."""
     if isinstance(value, str):
-        return value + HOSTILE if field in TEXT_FIELDS and value else value
-    if isinstance(value, tuple) and field in TEXT_FIELDS:
-        return tuple(poison(v, field) for v in value)
+        return value + tail if field in fields and value else value
+    if isinstance(value, tuple) and field in fields:
+        return tuple(poison(v, field, tail, fields) for v in value)
+    if isinstance(value, dict) and field in fields:
+        return {k: poison(v, field, tail, fields) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {
-            f.name: poison(getattr(value, f.name), f.name) for f in dataclasses.fields(value) if f.init
+            f.name: poison(getattr(value, f.name), f.name, tail, fields)
+            for f in dataclasses.fields(value)
+            if f.init and f"{type(value).__name__}.{f.name}" not in fields
         }
         return dataclasses.replace(value, **changes)
     if isinstance(value, tuple):
-        return tuple(poison(v) for v in value)
+        return tuple(poison(v, tail=tail, fields=fields) for v in value)
     if isinstance(value, list):
-        return [poison(v) for v in value]
+        return [poison(v, tail=tail, fields=fields) for v in value]
     return value
 
 
-def _poisoning(builder: Callable[..., Any]) -> Callable[..., Any]:
+def poisoning(
+    builder: Callable[..., Any],
+    tail: str = HOSTILE,
+    fields: frozenset[str] = TEXT_FIELDS,
+    arguments: frozenset[str] = TEXT_ARGUMENTS,
+) -> Callable[..., Any]:
+    """`builder`, given `tail` at the end of every text from users or upstream it is passed."""
     signature = inspect.signature(builder)
 
     @functools.wraps(builder)
@@ -88,9 +101,9 @@ def _poisoning(builder: Callable[..., Any]) -> Callable[..., Any]:
         bound = signature.bind(*args, **kwargs)
         for name, value in bound.arguments.items():
             if isinstance(value, str):
-                bound.arguments[name] = value + HOSTILE if name in TEXT_ARGUMENTS else value
+                bound.arguments[name] = value + tail if name in arguments else value
             else:
-                bound.arguments[name] = poison(value)
+                bound.arguments[name] = poison(value, tail=tail, fields=fields)
         return builder(*bound.args, **bound.kwargs)
 
     return build
@@ -106,7 +119,7 @@ BUILDERS = sorted(
 @pytest.fixture
 def hostile_examples(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in BUILDERS:
-        monkeypatch.setattr(examples, name, _poisoning(getattr(examples, name)))
+        monkeypatch.setattr(examples, name, poisoning(getattr(examples, name)))
 
 
 def markdown_texts(node: Any) -> Iterator[str]:

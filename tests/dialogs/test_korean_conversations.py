@@ -25,10 +25,10 @@ async def test_help_in_korean_lists_the_korean_commands() -> None:
     assert text.startswith("Support Bot 명령어")
     for usage in (
         "상태 <고객>",
-        "장애 <고객> [서비스] [all]",
-        "장애 <ID>",
+        "장애 <고객> [서비스] [전체]",
+        "장애상세 <ID>",
         "고객 [검색]",
-        "요청 [고객]",
+        "에스컬레이션 [고객]",
         "구독 <고객",
     ):
         assert usage in text
@@ -165,7 +165,7 @@ def english_words(text: str, names: set[str]) -> set[str]:
 async def test_the_whole_escalation_in_korean_files_once_and_speaks_only_korean(each_backend: str) -> None:
     product = FILED[each_backend]
     chat = Conversation(seoul())
-    said = [await chat.say("요청 northwind")]
+    said = [await chat.say("에스컬레이션 northwind")]
     assert "어느 제품에 문제가 있나요?" in said[-1] and "질문 1" in said[-1]
     said.append(await chat.say(product.typed))
     assert f"{product.product}의 어느 주제가 가장 가깝나요?" in said[-1]
@@ -277,7 +277,7 @@ async def test_the_request_commands_explain_themselves_with_their_korean_names()
 
 
 async def test_an_escalation_for_a_customer_not_found_suggests_in_korean() -> None:
-    text = visible_text((await seoul().say("요청 contsoo"))[0])
+    text = visible_text((await seoul().say("에스컬레이션 contsoo"))[0])
     assert "'contsoo'(이)라는 고객을 모릅니다." in text
     without_domains = re.sub(r"\S+\.\S+", "", text)
     assert english_words(without_domains, {"Contoso Ltd", "Contoso Pharmaceuticals", "contsoo"}) == set(), (

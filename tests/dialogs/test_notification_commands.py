@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from botbuilder.schema import Activity, ActivityTypes
 
 from services.demo.backend import DemoBackend
@@ -79,11 +80,53 @@ async def test_unsubscribe_by_button_by_name_and_everything() -> None:
 async def test_quiet_takes_hours_and_says_until_when() -> None:
     bot = BotHarness()
     await bot.one("help")
-    assert "quiet until 24 Nov 2026 11:30 UTC" in visible_text(await bot.one("quiet 2.5 hours"))
-    assert "Quiet until 24 Nov 2026 11:30 UTC" in visible_text(await bot.one("subscriptions"))
-    for wrong in ("quiet", "quiet forever", "quiet 500", "quiet -1"):
-        assert visible_text(await bot.one(wrong)).startswith("For how long?"), wrong
+    assert "quiet until 24 Nov 2026 11:00 UTC" in visible_text(await bot.one("quiet 2 hours"))
+    assert "Quiet until 24 Nov 2026 11:00 UTC" in visible_text(await bot.one("subscriptions"))
     assert visible_text(await bot.one("quiet off")).startswith("Quiet ended")
+
+
+@pytest.mark.parametrize(
+    ("typed", "until"),
+    [
+        ("quiet 1", "24 Nov 2026 10:00 UTC"),
+        ("quiet 2h", "24 Nov 2026 11:00 UTC"),
+        ("quiet 3 hours", "24 Nov 2026 12:00 UTC"),
+        ("quiet 72", "27 Nov 2026 09:00 UTC"),
+        ("조용히 2", "2026. 11. 24. 11:00 UTC"),
+        ("조용히 5시간", "2026. 11. 24. 14:00 UTC"),
+        ("quiet 0.5", None),
+        ("quiet 1e-9", None),
+        ("quiet 1.5", None),
+        ("quiet 2.5 hours", None),
+        ("quiet -3", None),
+        ("quiet 73", None),
+        ("quiet 500", None),
+        ("quiet 1e3", None),
+        ("quiet inf", None),
+        ("quiet nan", None),
+        ("조용히 ２", "2026. 11. 24. 11:00 UTC"),
+        ("quiet", None),
+        ("quiet forever", None),
+        ("조용히 0.5", None),
+        ("조용히 1.5시간", None),
+        ("조용히 -3", None),
+        ("조용히 73", None),
+    ],
+)
+async def test_quiet_takes_whole_hours_from_1_to_72_and_refuses_the_rest(
+    typed: str, until: str | None
+) -> None:
+    """Whatever the language, a refusal says whole hours from 1 to 72 and nothing is held."""
+    korean = not typed.isascii()
+    bot = BotHarness(locale="ko-KR" if korean else "en-US")
+    text = visible_text(await bot.one(typed))
+    if until is not None:
+        assert until in text, text
+        return
+    refusal = "1에서 72 사이의 정수(시간 단위)" if korean else "whole hours to hold notices, from 1 to 72"
+    assert refusal in text, text
+    held = visible_text(await bot.one("구독목록" if korean else "subscriptions"))
+    assert "조용히:" not in held and "Quiet until" not in held
 
 
 async def test_overview_lists_troubled_customers_worst_first_and_says_when_all_are_healthy() -> None:

@@ -155,6 +155,21 @@ async def test_recent_requests_are_newest_first_and_filter_by_customer(
     assert [r.title for r in await desk.recent_requests(contoso)] == ["older"]
 
 
+async def test_recent_requests_page_by_offset_and_count_what_they_could_list(
+    desk: Desk, customers: list[Customer], clock: Clock
+) -> None:
+    contoso, fabrikam = customers[0], customers[1]
+    for n in range(7):
+        clock.now += timedelta(minutes=1)
+        await desk.file_request(
+            await _draft(desk, contoso if n % 2 else fabrikam, f"r{n}"), f"{n:032x}", "Ana"
+        )
+    pages = [[r.title for r in await desk.recent_requests(None, 3, offset)] for offset in (0, 3, 6)]
+    assert pages == [["r6", "r5", "r4"], ["r3", "r2", "r1"], ["r0"]]
+    assert [r.title for r in await desk.recent_requests(contoso, 2, 2)] == ["r1"]
+    assert (await desk.count_requests(), await desk.count_requests(contoso)) == (7, 3)
+
+
 async def test_notes_are_kept_in_order_and_unknown_numbers_are_refused(
     desk: Desk, customers: list[Customer], clock: Clock
 ) -> None:

@@ -104,6 +104,13 @@ async def test_an_azure_ticket_is_found_by_its_number_and_lists_newest_first(ope
     assert found is not None and found.key == "k-azure" and found.reference == ""
     assert [e.key for e in await ledger.recent(None, 10)] == ["k-other", "k-azure", "k-old"]
     assert [e.key for e in await ledger.recent("c-contoso", 1)] == ["k-azure"]
+    assert [e.key for e in await ledger.recent(None, 2, 1)] == ["k-azure", "k-old"]
+    assert [e.key for e in await ledger.recent("c-contoso", 5, 1)] == ["k-old"]
+    assert (await ledger.count(None), await ledger.count("c-contoso"), await ledger.count("c-none")) == (
+        3,
+        2,
+        0,
+    )
     with pytest.raises(KeyError):
         await ledger.link("2611240050000007", "2611240010000042")
 

@@ -37,9 +37,12 @@ class ScriptedDesk:
         return None
 
     async def recent_requests(
-        self, customer: Customer | None = None, limit: int = 10
+        self, customer: Customer | None = None, limit: int = 10, offset: int = 0
     ) -> Sequence[ServiceRequest]:
         return ()
+
+    async def count_requests(self, customer: Customer | None = None) -> int:
+        return 0
 
     async def service_request(self, number: str) -> ServiceRequest:
         raise ServiceRequestNotFound(number)
