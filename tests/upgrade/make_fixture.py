@@ -32,6 +32,7 @@ from tests.integration.teams import (
     installation_update,
     personal_message,
 )
+from tests.integration.test_escalation_over_http import ANA
 from tests.support.azurite import running_azurite
 from tests.support.harness import DEMO_NOW, demo_backend
 from tests.support.visible import button, buttons, visible_text
@@ -39,15 +40,6 @@ from tests.support.visible import button, buttons, visible_text
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "upgrade-fixture-notify-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-ANA = {
-    "id": "29:1Ana-Bowman-Teams-Id",
-    "name": "Ana Bowman",
-    "givenName": "Ana",
-    "surname": "Bowman",
-    "email": "ana.bowman@contoso-partner.example",
-    "userPrincipalName": "ana.bowman@contoso-partner.example",
-    "aadObjectId": "a1b2c3d4-0000-4000-8000-000000000001",
-}
 # The person whose escalation is left half-way, in a 1:1 chat of their own.
 BEN = {
     "id": "29:1Ben-Walters-Teams-Id",
