@@ -44,12 +44,17 @@ DECLARED: dict[str, Setting[Any]] = {}
 class Setting(Generic[T]):
     """One environment variable: its name, default, meaning, and (in subclasses) type and allowed values.
 
-    `shown` is the default as the README writes it when it isn't a plain value (computed, or required)."""
+    `shown` is the default as the README writes it when it isn't a plain value (computed, or required).
+    A plain setting names its `Settings` field in `attribute`: adding one is this declaration, that field
+    (defaulting to the declaration's default) and the README's row."""
 
     name: str
     default: T
     meaning: str
     shown: str = ""
+    # The `Settings` field a plain setting is read into as it is; empty when the value is combined with
+    # others (credentials, the blob location, retention, access rules) or checked against them.
+    attribute: str = ""
 
     def __post_init__(self) -> None:
         if self.name in DECLARED:
@@ -180,10 +185,17 @@ class Required(Setting[str]):
 
 
 # Where the bot listens, and the Azure Bot it answers for.
-HOST = Text(name="HOST", default="127.0.0.1", meaning="the address the bot listens on")
-PORT = Whole(name="PORT", default=3978, low=1, high=65535, meaning="the port the bot listens on")
+HOST = Text(name="HOST", attribute="host", default="127.0.0.1", meaning="the address the bot listens on")
+PORT = Whole(
+    name="PORT", attribute="port", default=3978, low=1, high=65535, meaning="the port the bot listens on"
+)
 APP_ID = Text(name="MicrosoftAppId", meaning="the Azure Bot's app id; empty turns authentication off")
-APP_PASSWORD = Text(name="MicrosoftAppPassword", secret=True, meaning="the Azure Bot's client secret")
+APP_PASSWORD = Text(
+    name="MicrosoftAppPassword",
+    attribute="app_password",
+    secret=True,
+    meaning="the Azure Bot's client secret",
+)
 APP_TYPE = Choice(
     name="MicrosoftAppType",
     default="MultiTenant",
@@ -196,6 +208,7 @@ APP_TENANT_ID = Text(
 )
 OPENID_METADATA_URL = HttpsUrl(
     name="BOT_OPENID_METADATA_URL",
+    attribute="openid_metadata_url",
     default=CHANNEL_METADATA_URL,
     meaning="where the Bot Connector publishes its token signing keys",
 )
@@ -227,29 +240,56 @@ INSTANCE_ID = Text(
 
 # Limits and timing.
 MAX_BODY_BYTES = Whole(
-    name="BOT_MAX_BODY_BYTES", default=256 * 1024, low=1024, high=16 * 1024 * 1024, meaning="largest request"
+    name="BOT_MAX_BODY_BYTES",
+    attribute="max_body_bytes",
+    default=256 * 1024,
+    low=1024,
+    high=16 * 1024 * 1024,
+    meaning="largest request",
 )
 REPLY_BUDGET_SECONDS = Number(
-    name="BOT_REPLY_BUDGET_SECONDS", default=4.0, low=0.0, high=10.0, meaning="when a slow turn is deferred"
+    name="BOT_REPLY_BUDGET_SECONDS",
+    attribute="reply_budget_seconds",
+    default=4.0,
+    low=0.0,
+    high=10.0,
+    meaning="when a slow turn is deferred",
 )
 TYPING_DELAY_SECONDS = Number(
-    name="BOT_TYPING_DELAY_SECONDS", default=2.0, low=0.0, high=10.0, meaning="when typing shows"
+    name="BOT_TYPING_DELAY_SECONDS",
+    attribute="typing_delay_seconds",
+    default=2.0,
+    low=0.0,
+    high=10.0,
+    meaning="when typing shows",
 )
 SEND_RETRY_SECONDS = Number(
-    name="BOT_SEND_RETRY_SECONDS", default=30.0, low=0.0, high=600.0, meaning="how long one send retries"
+    name="BOT_SEND_RETRY_SECONDS",
+    attribute="send_retry_seconds",
+    default=30.0,
+    low=0.0,
+    high=600.0,
+    meaning="how long one send retries",
 )
 CONNECTOR_TIMEOUT_SECONDS = Number(
     name="BOT_CONNECTOR_TIMEOUT_SECONDS",
+    attribute="connector_timeout_seconds",
     default=15.0,
     low=1.0,
     high=120.0,
     meaning="read timeout of one Bot Connector call",
 )
 DRAIN_SECONDS = Number(
-    name="BOT_DRAIN_SECONDS", default=20.0, low=0.0, high=600.0, meaning="how long shutdown waits for turns"
+    name="BOT_DRAIN_SECONDS",
+    attribute="drain_seconds",
+    default=20.0,
+    low=0.0,
+    high=600.0,
+    meaning="how long shutdown waits for turns",
 )
 INSTANCE_LEASE_SECONDS = Number(
     name="BOT_INSTANCE_LEASE_SECONDS",
+    attribute="instance_lease_seconds",
     default=15.0,
     low=3.0,
     high=600.0,
@@ -257,6 +297,7 @@ INSTANCE_LEASE_SECONDS = Number(
 )
 RECOVERY_SWEEP_SECONDS = Number(
     name="BOT_RECOVERY_SWEEP_SECONDS",
+    attribute="recovery_sweep_seconds",
     default=30.0,
     low=1.0,
     high=3600.0,
@@ -281,6 +322,7 @@ RETAIN_AUDIT_DAYS = Number(
 )
 RETENTION_INTERVAL_SECONDS = Number(
     name="BOT_RETENTION_INTERVAL_SECONDS",
+    attribute="retention_interval_seconds",
     default=3600.0,
     low=1.0,
     high=86400.0,
@@ -288,6 +330,7 @@ RETENTION_INTERVAL_SECONDS = Number(
 )
 WATCH_INTERVAL_SECONDS = Number(
     name="BOT_WATCH_INTERVAL_SECONDS",
+    attribute="watch_interval_seconds",
     default=60.0,
     low=1.0,
     high=86400.0,
@@ -295,6 +338,7 @@ WATCH_INTERVAL_SECONDS = Number(
 )
 DEMO_TICK_SECONDS = Number(
     name="BOT_DEMO_TICK_SECONDS",
+    attribute="demo_tick_seconds",
     default=120.0,
     low=0.0,
     high=86400.0,
@@ -302,14 +346,23 @@ DEMO_TICK_SECONDS = Number(
 )
 
 # Who may do what, and what the operator sees.
-NOTIFY_TOKEN = Text(name="NOTIFY_TOKEN", meaning="the bearer token of POST /api/notify; empty turns it off")
+NOTIFY_TOKEN = Text(
+    name="NOTIFY_TOKEN",
+    attribute="notify_token",
+    meaning="the bearer token of POST /api/notify; empty turns it off",
+)
 ALLOWED_TENANTS = Ids(name="ALLOWED_TENANTS", meaning="the tenants whose users may use the bot")
 OPERATORS = Ids(name="BOT_OPERATORS", meaning="who may run operator commands")
 OPERATORS_GROUP = Text(name="BOT_OPERATORS_GROUP", meaning="an Entra group whose members are operators")
 ACCESS_CONTACT = Text(name="BOT_ACCESS_CONTACT", meaning="who can grant access, as a refusal names them")
-TELEMETRY = Text(name="APPLICATIONINSIGHTS_CONNECTION_STRING", meaning="where traces and metrics go")
+TELEMETRY = Text(
+    name="APPLICATIONINSIGHTS_CONNECTION_STRING",
+    attribute="telemetry_connection_string",
+    meaning="where traces and metrics go",
+)
 LOG_LEVEL = Choice(
     name="LOG_LEVEL",
+    attribute="log_level",
     default="INFO",
     allowed=("DEBUG", "INFO", "WARNING", "ERROR"),
     meaning="how much is logged",
@@ -569,35 +622,20 @@ class Settings:
                 f"BOT_DATA_DIR={data_dir} is on App Service's /home, one network share for every instance, "
                 "where SQLite's WAL can't work: with BOT_STORAGE=azureblob use local disk (/tmp/bot-data)"
             )
+        plain = {setting.attribute: setting.read(env) for setting in DECLARED.values() if setting.attribute}
         return cls(
-            host=HOST.read(env),
-            port=PORT.read(env),
+            **plain,
             app_id=app_id,
-            app_password=APP_PASSWORD.read(env),
             app_type=app_type,
             app_tenant_id=app_tenant_id,
             backend=backend,
             data_dir=data_dir,
-            max_body_bytes=MAX_BODY_BYTES.read(env),
-            reply_budget_seconds=REPLY_BUDGET_SECONDS.read(env),
-            typing_delay_seconds=TYPING_DELAY_SECONDS.read(env),
-            send_retry_seconds=SEND_RETRY_SECONDS.read(env),
-            connector_timeout_seconds=CONNECTOR_TIMEOUT_SECONDS.read(env),
-            drain_seconds=DRAIN_SECONDS.read(env),
-            instance_lease_seconds=INSTANCE_LEASE_SECONDS.read(env),
-            recovery_sweep_seconds=RECOVERY_SWEEP_SECONDS.read(env),
             retention=RetentionPeriods(
                 journal=timedelta(days=RETAIN_TURNS_DAYS.read(env)),
                 notices=timedelta(days=RETAIN_NOTICES_DAYS.read(env)),
                 audit=timedelta(days=RETAIN_AUDIT_DAYS.read(env)),
             ),
-            retention_interval_seconds=RETENTION_INTERVAL_SECONDS.read(env),
-            watch_interval_seconds=WATCH_INTERVAL_SECONDS.read(env),
-            demo_tick_seconds=DEMO_TICK_SECONDS.read(env),
-            notify_token=NOTIFY_TOKEN.read(env),
-            log_level=LOG_LEVEL.read(env),
             live=_live_config(env, data_dir) if backend == "live" else None,
-            openid_metadata_url=OPENID_METADATA_URL.read(env),
             access=AccessRules(
                 allowed_tenants=ALLOWED_TENANTS.read(env),
                 operators=OPERATORS.read(env),
@@ -606,7 +644,6 @@ class Settings:
             ),
             blob=_blob_location(env) if storage == "azureblob" else None,
             instance_id=INSTANCE_ID.read(env) or _this_instance(),
-            telemetry_connection_string=TELEMETRY.read(env),
         )
 
 
