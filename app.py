@@ -1,7 +1,7 @@
 """Composition root: settings -> storage -> backend -> dialogs -> bot -> routes.
 
-The only module that reads the environment. `python app.py` serves the bot; `create_app(settings)` is
-what tests run.
+It builds and wires; what it is built from comes from settings.py, which reads the environment. `python
+app.py` serves the bot; `create_app(settings)` is what tests run.
 """
 
 from __future__ import annotations
