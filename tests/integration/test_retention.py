@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from azure.storage.blob.aio import ContainerClient
 
-from app import Settings, create_app
+from app import create_app
 from services.audit_log import AuditLog, BlobAuditLog
 from services.blob_container import BlobContainer, BlobLocation
 from services.blob_turn_journal import BlobTurnJournal
@@ -22,6 +22,7 @@ from services.models import AuditEntry
 from services.ports import ActivityJournal, AuditRecords
 from services.sqlite_database import SqliteDatabase
 from services.turn_journal import Acceptance, TurnJournal
+from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message
 from tests.support import harness
