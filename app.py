@@ -81,7 +81,7 @@ from services.blob_documents import BlobDocumentStore
 from services.blob_notice_board import BlobNoticeBoard
 from services.blob_turn_journal import BlobTurnJournal
 from services.conversation_leases import BlobConversationLeases
-from services.conversations import BlobConversationStore, ConversationStore
+from services.conversations import ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
 from services.demo.blob_service_requests import BlobDemoServiceRequests
 from services.demo.operators import DemoGroupMembership
@@ -473,13 +473,13 @@ def build_notifications(
     """The stores behind proactive notices, in the SQLite file or, given a container, on shared blobs;
     `refresh` asks the delivery loop to look at the outbox."""
     subscriptions: Subscriptions
-    conversations: KnownConversations
+    conversations: KnownConversations = ConversationStore(container or database)
     board: NoticeOutbox
     if container is None:
-        subscriptions, conversations = SubscriptionStore(database), ConversationStore(database)
+        subscriptions = SubscriptionStore(database)
         board = NoticeBoard(database)
     else:
-        subscriptions, conversations = BlobSubscriptionStore(container), BlobConversationStore(container)
+        subscriptions = BlobSubscriptionStore(container)
         board = BlobNoticeBoard(container, subscriptions, conversations)
     watcher = HealthWatcher(backend, subscriptions, board, clock)
     acknowledgements = NoticeAcknowledgements(board, conversations, backend, clock, refresh, audit)

@@ -14,7 +14,7 @@ import pytest
 
 from services.blob_container import BlobContainer
 from services.blob_notice_board import FAN_OUT_GRACE, BlobNoticeBoard
-from services.conversations import BlobConversationStore
+from services.conversations import ConversationStore
 from services.models import Claim, Delivery, DeliveryState, Incident, Notice, Subscription
 from services.subscriptions import BlobSubscriptionStore
 from tests.services.test_notice_board import CONTOSO, NOW, WOODGROVE, incident
@@ -26,12 +26,12 @@ STOPPED = "the instance sending it stopped"
 @dataclass
 class Instance:
     subscriptions: BlobSubscriptionStore
-    conversations: BlobConversationStore
+    conversations: ConversationStore
     board: BlobNoticeBoard
 
 
 def instance(container: BlobContainer) -> Instance:
-    subscriptions, conversations = BlobSubscriptionStore(container), BlobConversationStore(container)
+    subscriptions, conversations = BlobSubscriptionStore(container), ConversationStore(container)
     return Instance(subscriptions, conversations, BlobNoticeBoard(container, subscriptions, conversations))
 
 
