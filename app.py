@@ -120,7 +120,7 @@ from services.ports import (
 from services.retention import Retention, RetentionPeriods
 from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
-from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
+from services.subscriptions import SubscriptionStore
 from services.telemetry import start_telemetry
 from services.tokens import MsalTokens, TokenCacheInUse, TokenError
 from services.turn_journal import TurnJournal
@@ -472,14 +472,12 @@ def build_notifications(
 ) -> Notifications:
     """The stores behind proactive notices, in the SQLite file or, given a container, on shared blobs;
     `refresh` asks the delivery loop to look at the outbox."""
-    subscriptions: Subscriptions
+    subscriptions: Subscriptions = SubscriptionStore(container or database)
     conversations: KnownConversations = ConversationStore(container or database)
     board: NoticeOutbox
     if container is None:
-        subscriptions = SubscriptionStore(database)
         board = NoticeBoard(database)
     else:
-        subscriptions = BlobSubscriptionStore(container)
         board = BlobNoticeBoard(container, subscriptions, conversations)
     watcher = HealthWatcher(backend, subscriptions, board, clock)
     acknowledgements = NoticeAcknowledgements(board, conversations, backend, clock, refresh, audit)
