@@ -75,7 +75,7 @@ from dialogs.subscribe_dialog import SubscribeDialog
 from dialogs.subscriptions_dialog import SubscriptionsDialog
 from dialogs.teams_member import member_contact
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
-from services.audit_log import AuditLog, BlobAuditLog
+from services.audit_log import AuditLog
 from services.blob_container import BlobContainer, BlobLocation
 from services.blob_documents import BlobDocumentStore
 from services.blob_notice_board import BlobNoticeBoard
@@ -644,7 +644,7 @@ def create_app(
         RetryPolicy(total_seconds=settings.send_retry_seconds),
         ConnectorTimeouts(read_seconds=settings.connector_timeout_seconds),
     )
-    audit: AuditRecords = BlobAuditLog(container) if container else AuditLog(database)
+    audit: AuditRecords = AuditLog(container or database)
     groups: GroupMembership = NoGroupLookup() if isinstance(backend, LiveBackend) else DemoGroupMembership()
     access = AccessPolicy(settings.access, groups, audit)
     notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit, container)
