@@ -67,13 +67,13 @@ from dialogs.subscribe_dialog import SubscribeDialog
 from dialogs.subscriptions_dialog import SubscriptionsDialog
 from dialogs.teams_member import member_contact
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
-from services.audit_log import AuditLog, BlobAuditLog
+from services.audit_log import AuditLog
 from services.blob_container import BlobContainer
 from services.blob_documents import BlobDocumentStore
 from services.blob_notice_board import BlobNoticeBoard
 from services.blob_turn_journal import BlobTurnJournal
 from services.conversation_leases import BlobConversationLeases
-from services.conversations import BlobConversationStore, ConversationStore
+from services.conversations import ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
 from services.demo.blob_service_requests import BlobDemoServiceRequests
 from services.demo.operators import DemoGroupMembership
@@ -104,7 +104,7 @@ from services.ports import (
 from services.retention import Retention
 from services.retrying_desk import RetryingDesk
 from services.sqlite_database import SqliteDatabase, StorageError
-from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
+from services.subscriptions import SubscriptionStore
 from services.telemetry import start_telemetry
 from services.tokens import TokenCacheInUse
 from services.turn_journal import TurnJournal
@@ -175,14 +175,12 @@ def build_notifications(
 ) -> Notifications:
     """The stores behind proactive notices, in the SQLite file or, given a container, on shared blobs;
     `refresh` asks the delivery loop to look at the outbox."""
-    subscriptions: Subscriptions
-    conversations: KnownConversations
+    subscriptions: Subscriptions = SubscriptionStore(container or database)
+    conversations: KnownConversations = ConversationStore(container or database)
     board: NoticeOutbox
     if container is None:
-        subscriptions, conversations = SubscriptionStore(database), ConversationStore(database)
         board = NoticeBoard(database)
     else:
-        subscriptions, conversations = BlobSubscriptionStore(container), BlobConversationStore(container)
         board = BlobNoticeBoard(container, subscriptions, conversations)
     watcher = HealthWatcher(backend, subscriptions, board, clock)
     acknowledgements = NoticeAcknowledgements(board, conversations, backend, clock, refresh, audit)
@@ -299,7 +297,7 @@ def create_app(
         RetryPolicy(total_seconds=settings.send_retry_seconds),
         timeouts,
     )
-    audit: AuditRecords = BlobAuditLog(container) if container else AuditLog(database)
+    audit: AuditRecords = AuditLog(container or database)
     groups: GroupMembership = NoGroupLookup() if isinstance(backend, LiveBackend) else DemoGroupMembership()
     access = AccessPolicy(settings.access, groups, audit)
     notifications = build_notifications(database, backend, clock, lambda: delivery.wake(), audit, container)

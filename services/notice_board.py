@@ -18,7 +18,7 @@ from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
-from services.conversations import SCHEMA as CONVERSATIONS_SCHEMA
+from services.conversations import inactive_in
 from services.models import (
     ChangeKind,
     Claim,
@@ -31,6 +31,7 @@ from services.models import (
     ServiceStatus,
 )
 from services.sqlite_database import SqliteDatabase
+from services.storage.sqlite_records import SqliteRecords
 from services.subscriptions import audience_in
 
 _SCHEMA = """
@@ -235,10 +236,11 @@ def _delivery(row: tuple[Any, ...]) -> Delivery:
 class NoticeBoard:
     def __init__(self, database: SqliteDatabase) -> None:
         self._database = database
-        database.create_schema(CONVERSATIONS_SCHEMA + _SCHEMA)
+        database.create_schema(_SCHEMA)
         database.ensure_column("deliveries", "unconfirmed_posts", "INTEGER NOT NULL DEFAULT 0")
         database.ensure_column("deliveries", "claim_until", "TEXT")
         database.ensure_column("deliveries", "claimed_version", "INTEGER NOT NULL DEFAULT 0")
+        SqliteRecords(database, "conversations")  # the records table it reads the audience from
 
     # What the watcher and the webhook learn.
 
@@ -319,9 +321,7 @@ class NoticeBoard:
                 ),
             )
             # A conversation that refused the bot (403/404) hears nothing until it writes to the bot again.
-            inactive = {
-                row[0] for row in db.execute("SELECT conversation FROM conversations WHERE active = 0")
-            }
+            inactive = inactive_in(db)
             for conversation, followed in audience_in(db, list(notice.customer_ids), incident).items():
                 if notice.change is ChangeKind.RESOLVED and not _was_told(
                     db, incident.incident_id, conversation

@@ -20,12 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from services.storage.errors import StorageError as StorageError
+
 T = TypeVar("T")
 _Call = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]", asyncio.AbstractEventLoop]
-
-
-class StorageError(Exception):
-    """The database can't be opened or used; the message names the path and the cause."""
 
 
 def _reason(error: BaseException) -> str:
@@ -76,6 +74,14 @@ class SqliteDatabase:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         except sqlite3.Error as error:
             raise StorageError(f"can't use {self.path}: {_reason(error)}") from None
+
+    def upgrade(self, work: Callable[[sqlite3.Connection], None]) -> None:
+        """At start-up, before the app serves: run a store's one-off migration in one transaction."""
+        try:
+            with self.transaction(self._db):
+                work(self._db)
+        except sqlite3.Error as error:
+            raise StorageError(f"can't upgrade {self.path}: {_reason(error)}") from None
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` on the database's own thread, after every call made before it."""

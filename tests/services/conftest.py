@@ -10,11 +10,11 @@ import pytest
 
 from services.blob_container import BlobContainer
 from services.blob_notice_board import BlobNoticeBoard
-from services.conversations import BlobConversationStore, ConversationStore
+from services.conversations import ConversationStore
 from services.notice_board import NoticeBoard
 from services.ports import KnownConversations, NoticeOutbox, Subscriptions
 from services.sqlite_database import SqliteDatabase
-from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
+from services.subscriptions import SubscriptionStore
 from tests.support.azurite import open_container
 
 Place = SqliteDatabase | BlobContainer
@@ -59,5 +59,5 @@ async def stores(open_place: OpenPlace) -> NoticeStores:
     place = await open_place()
     if isinstance(place, SqliteDatabase):
         return NoticeStores(SubscriptionStore(place), ConversationStore(place), NoticeBoard(place))
-    subscriptions, conversations = BlobSubscriptionStore(place), BlobConversationStore(place)
+    subscriptions, conversations = SubscriptionStore(place), ConversationStore(place)
     return NoticeStores(subscriptions, conversations, BlobNoticeBoard(place, subscriptions, conversations))
