@@ -83,7 +83,6 @@ from services.blob_turn_journal import BlobTurnJournal
 from services.conversation_leases import BlobConversationLeases
 from services.conversations import BlobConversationStore, ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
-from services.demo.blob_service_requests import BlobDemoServiceRequests
 from services.demo.operators import DemoGroupMembership
 from services.demo.service_requests import DemoServiceRequests
 from services.demo.world import DemoWorld
@@ -500,9 +499,7 @@ def create_request_desk(
             BlobEscalationLedger(container) if container else SqliteEscalationLedger(database)
         )
         return RetryingDesk(LiveServiceRequests.for_backend(backend, ledger, clock, topics))
-    if container is not None:
-        return RetryingDesk(BlobDemoServiceRequests.open(container, DATA_DIR, clock))
-    return RetryingDesk(DemoServiceRequests.open(database, DATA_DIR, clock))
+    return RetryingDesk(DemoServiceRequests.open(container or database, DATA_DIR, clock))
 
 
 def doctor_main(environ: Mapping[str, str] | None = None) -> int:
