@@ -98,7 +98,7 @@ from services.live.config import (
     Endpoints,
     LiveConfig,
 )
-from services.live.escalation_ledger import BlobEscalationLedger, EscalationLedger, SqliteEscalationLedger
+from services.live.escalation_ledger import EscalationLedger
 from services.live.operators import NoGroupLookup
 from services.live.service_requests import LiveServiceRequests
 from services.notice_board import NoticeBoard
@@ -495,9 +495,7 @@ def create_request_desk(
     what they record is on shared blobs, given a container."""
     if isinstance(backend, LiveBackend):
         topics = DATA_DIR / "supporttopics.json"
-        ledger: EscalationLedger = (
-            BlobEscalationLedger(container) if container else SqliteEscalationLedger(database)
-        )
+        ledger = EscalationLedger(container or database)
         return RetryingDesk(LiveServiceRequests.for_backend(backend, ledger, clock, topics))
     return RetryingDesk(DemoServiceRequests.open(container or database, DATA_DIR, clock))
 

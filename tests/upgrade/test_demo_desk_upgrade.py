@@ -151,7 +151,7 @@ async def test_a_new_install_has_nothing_to_move(tmp_path: Path) -> None:
 
 def _old_table_sql() -> list[str]:
     """The previous release's CREATE statements for the desk, as its file holds them."""
-    db = sqlite3.connect(FIXTURES / "sqlite" / "bot-state.sqlite3")
+    db = sqlite3.connect(f"file:{FIXTURES / 'sqlite' / 'bot-state.sqlite3'}?immutable=1", uri=True)
     try:
         return [
             sql
