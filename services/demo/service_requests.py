@@ -222,11 +222,15 @@ class DemoServiceRequests:
         return await self.service_request(stored)
 
     async def link_request(self, reference: str, number: str) -> ServiceRequest:
-        linked = await self._links.get(number)
-        if linked and linked["number"] != reference:
-            mine, holder = await self._requests.get(reference), await self._requests.get(linked["number"])
-            if mine is not None and holder is not None and not mine["row"][_SR_NUMBER]:
-                row, held = mine["row"], holder["row"]
+        """The number is claimed for `reference` first (`request-links/<number>`, created only if absent),
+        so of two hand-offs linking one number at once, on two instances, one gets it and the other is
+        told whose it is; a claim whose hand-off turns out not to take it is given back."""
+        claimed = await self._links.create({"number": reference}, number)
+        holder = await self._links.get(number) if not claimed else {"number": reference}
+        if holder and holder["number"] != reference:
+            mine, theirs = await self._requests.get(reference), await self._requests.get(holder["number"])
+            if mine is not None and theirs is not None and not mine["row"][_SR_NUMBER]:
+                row, held = mine["row"], theirs["row"]
                 raise taken_elsewhere(
                     number,
                     reference,
@@ -247,11 +251,12 @@ class DemoServiceRequests:
             return {**record, "row": row}
 
         await self._requests.change(link, reference)
+        if claimed and (not before or before[0] not in ("", number)):
+            await self._links.change(lambda c: None if c == {"number": reference} else NO_CHANGE, number)
         if not before:
             raise ServiceRequestNotFound(reference)
         if before[0] and before[0] != number:
             raise AlreadyLinked(reference, before[0])
-        await self._links.change(lambda current: current or {"number": reference}, number)
         return await self.service_request(reference)
 
     def _request(self, record: dict[str, Any]) -> ServiceRequest:

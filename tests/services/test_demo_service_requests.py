@@ -265,6 +265,10 @@ async def test_two_instances_linking_one_hand_off_at_once_link_one_number(
     linked = (await green.service_request(reference)).number
     assert linked in ("2611240010000071", "2611240010000072")
     assert (await blue.service_request(linked)).reference == reference
+    # The number that lost is nobody's: it doesn't lead to the hand-off, and another can take it.
+    lost = ({"2611240010000071", "2611240010000072"} - {linked}).pop()
+    with pytest.raises(ServiceRequestNotFound):
+        await green.service_request(lost)
 
 
 async def test_a_number_in_use_is_not_handed_out_again_when_the_counter_is_taken_back(
@@ -284,3 +288,30 @@ async def test_a_number_in_use_is_not_handed_out_again_when_the_counter_is_taken
     assert after.title == "Teams calls drop" and after.number not in before
     assert int(after.number) == int(before[-1]) + 1
     assert [r.title for r in await desk.recent_requests(customers[0])] == ["Mail is slow"] * 2
+
+
+async def test_two_hand_offs_linking_one_number_at_once_on_two_instances_link_one(
+    open_desk: OpenDesk, customers: list[Customer]
+) -> None:
+    """The number goes to one hand-off; the other is refused as another customer's, and still waits."""
+    blue = await open_desk(frozenset({"Exchange Online"}))
+    green = await open_desk(frozenset({"Exchange Online"}))
+    for attempt in range(5):
+        contoso = (
+            await blue.file_request(await _draft(blue, customers[0]), f"c{attempt}" * 16, "Ana")
+        ).request
+        fabrikam = (
+            await green.file_request(await _draft(green, customers[1]), f"f{attempt}" * 16, "Ana")
+        ).request
+        number = f"26112400100007{attempt:02d}"
+        outcomes = await asyncio.gather(
+            blue.link_request(contoso.reference, number),
+            green.link_request(fabrikam.reference, number),
+            return_exceptions=True,
+        )
+        refused = [o for o in outcomes if isinstance(o, ServiceRequestOfAnotherCustomer)]
+        assert len(refused) == 1, outcomes
+        holder = (await green.service_request(number)).reference
+        waiting = fabrikam.reference if holder == contoso.reference else contoso.reference
+        assert holder in (contoso.reference, fabrikam.reference)
+        assert (await blue.service_request(waiting)).status is RequestStatus.AWAITING_NUMBER
