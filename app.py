@@ -75,7 +75,6 @@ from services.blob_turn_journal import BlobTurnJournal
 from services.conversation_leases import BlobConversationLeases
 from services.conversations import ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
-from services.demo.blob_service_requests import BlobDemoServiceRequests
 from services.demo.operators import DemoGroupMembership
 from services.demo.service_requests import DemoServiceRequests
 from services.demo.world import DemoWorld
@@ -83,7 +82,7 @@ from services.document_store import SqliteDocumentStore
 from services.instance_heartbeats import BlobHeartbeats, LocalHeartbeats
 from services.leadership import Leadership
 from services.live.backend import LiveBackend
-from services.live.escalation_ledger import BlobEscalationLedger, EscalationLedger, SqliteEscalationLedger
+from services.live.escalation_ledger import EscalationLedger
 from services.live.operators import NoGroupLookup
 from services.live.service_requests import LiveServiceRequests
 from services.notice_board import NoticeBoard
@@ -197,13 +196,9 @@ def create_request_desk(
     what they record is on shared blobs, given a container."""
     if isinstance(backend, LiveBackend):
         topics = DATA_DIR / "supporttopics.json"
-        ledger: EscalationLedger = (
-            BlobEscalationLedger(container) if container else SqliteEscalationLedger(database)
-        )
+        ledger = EscalationLedger(container or database)
         return RetryingDesk(LiveServiceRequests.for_backend(backend, ledger, clock, topics))
-    if container is not None:
-        return RetryingDesk(BlobDemoServiceRequests.open(container, DATA_DIR, clock))
-    return RetryingDesk(DemoServiceRequests.open(database, DATA_DIR, clock))
+    return RetryingDesk(DemoServiceRequests.open(container or database, DATA_DIR, clock))
 
 
 def build_bot(
