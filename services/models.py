@@ -9,6 +9,7 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -393,3 +394,29 @@ class AuditEntry:
     action: str
     detail: str
     conversation: str
+
+
+# Bot state documents (services/document_store.py): botbuilder's state objects, as jsonpickle's JSON.
+ANY_ETAG = "*"
+
+
+class StaleWriteError(Exception):
+    """Someone wrote the document since it was read; re-read and retry."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"document {key!r} was changed by another writer")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    value: Any
+    etag: str
+
+
+@dataclass(frozen=True)
+class DocumentWrite:
+    """A new value; `expected_etag` None or '*' writes unconditionally."""
+
+    value: Any
+    expected_etag: str | None = None

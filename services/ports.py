@@ -7,18 +7,19 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from services.conversations import KnownConversation
-from services.document_store import DocumentWrite, StoredDocument
 from services.models import (
     AuditEntry,
     Claim,
     Customer,
     Delivery,
     DeliveryState,
+    DocumentWrite,
     Filing,
     Incident,
     Notice,
     RequestDraft,
     ServiceRequest,
+    StoredDocument,
     Subscription,
     SupportCatalogue,
     TenantHealth,
@@ -99,8 +100,8 @@ class AuditRecords(AuditTrail, Protocol):
 
 
 class DocumentStore(Protocol):
-    """Bot state (conversation, user and dialog state) as JSON documents with ETags: SQLite
-    (services/document_store.py) or Azure blobs (services/blob_documents.py).
+    """Bot state (conversation, user and dialog state) as JSON documents with ETags
+    (services/document_store.py, on SQLite or blobs).
 
     `write` raises StaleWriteError when a document's `expected_etag` is not its current one."""
 

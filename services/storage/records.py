@@ -56,6 +56,12 @@ class Records(Protocol):
         """Write `value` only if the record is still at `version`; whether it was written."""
         ...
 
+    async def put(self, value: Any, *key: str, version: str | None = None) -> str | None:
+        """Write `value` and return the record's new version. With `version`, only if the record is still
+        at it or is gone (deleted since it was read, as botbuilder's Storage contract writes it again);
+        None when refused."""
+        ...
+
     async def change(self, change: Callable[[Any | None], Any], *key: str) -> Any | None:
         """Apply `change` to the record (None when missing) so that no other write is lost.
 
