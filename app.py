@@ -78,7 +78,6 @@ from dialogs.unsubscribe_dialog import UnsubscribeDialog
 from services.audit_log import AuditLog, BlobAuditLog
 from services.blob_container import BlobContainer, BlobLocation
 from services.blob_notice_board import BlobNoticeBoard
-from services.blob_turn_journal import BlobTurnJournal
 from services.conversation_leases import BlobConversationLeases
 from services.conversations import BlobConversationStore, ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
@@ -630,7 +629,7 @@ def create_app(
     documents: DocumentStore = BotStateDocuments(container or database)
     # This run: the instance and this start of its process. Turns it accepts are its own while it beats.
     run = f"{settings.instance_id}/{uuid.uuid4().hex[:8]}"
-    journal: ActivityJournal = BlobTurnJournal(container, run) if container else TurnJournal(database, run)
+    journal: ActivityJournal = TurnJournal(container or database, run)
     heartbeats: Heartbeats = (
         BlobHeartbeats(container, run, timedelta(seconds=settings.instance_lease_seconds), wall_clock)
         if container

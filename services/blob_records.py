@@ -57,7 +57,8 @@ class BlobRecords:
             body = await download.readall()
         except ResourceNotFoundError:
             return None
-        return json.loads(body), str(download.properties.etag)
+        # An empty blob is no record of ours: one an earlier release wrote (a marker) reads as {}.
+        return (json.loads(body) if body else {}), str(download.properties.etag)
 
     async def read(self, *key: str) -> Versioned | None:
         found = await self._read(self._name(key))

@@ -420,3 +420,34 @@ class DocumentWrite:
 
     value: Any
     expected_etag: str | None = None
+
+
+# The turn journal (services/turn_journal.py): which activities were accepted and answered.
+class Acceptance(enum.Enum):
+    NEW = "new"
+    # Seen before and answered: a redelivery.
+    ANSWERED = "answered"
+    # Seen before and not answered yet: in progress, or abandoned by an attempt that was cut off.
+    UNANSWERED = "unanswered"
+
+
+class Answer(enum.Enum):
+    """How far a turn's answer got: handed to the Bot Connector (it may have arrived), or confirmed."""
+
+    HANDED = "handed"
+    DELIVERED = "delivered"
+
+
+@dataclass(frozen=True)
+class UnfinishedTurn:
+    """An accepted activity that never got its answer: where to reply, and what was asked."""
+
+    conversation: str
+    activity_id: str
+    reference: dict[str, Any]
+    # What the person typed, '' for a button press, None when nobody waits for an answer.
+    asked: str | None
+    accepted_at: datetime
+    # The run (instance and process start) that accepted it; '' from a version that didn't say.
+    owner: str = ""
+    answer: Answer | None = None

@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 from services.conversations import KnownConversation
 from services.models import (
+    Acceptance,
+    Answer,
     AuditEntry,
     Claim,
     Customer,
@@ -23,8 +25,8 @@ from services.models import (
     Subscription,
     SupportCatalogue,
     TenantHealth,
+    UnfinishedTurn,
 )
-from services.turn_journal import Acceptance, Answer, UnfinishedTurn
 
 
 class CustomerDirectory(Protocol):
@@ -113,8 +115,8 @@ class DocumentStore(Protocol):
 
 
 class ActivityJournal(Protocol):
-    """Which activities were accepted and answered: SQLite (services/turn_journal.py) or Azure blobs
-    (services/blob_turn_journal.py). `accept` says NEW to exactly one caller per id and conversation."""
+    """Which activities were accepted and answered (services/turn_journal.py, on SQLite or blobs).
+    `accept` says NEW to exactly one caller per id and conversation."""
 
     async def accept(
         self,

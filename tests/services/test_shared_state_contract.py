@@ -15,12 +15,11 @@ from botbuilder.core import StoreItem
 
 from bot.state_storage import DocumentStorage
 from services.blob_container import BlobContainer, BlobLocation
-from services.blob_turn_journal import BlobTurnJournal
 from services.document_store import BotStateDocuments
-from services.models import DocumentWrite, StaleWriteError
+from services.models import Acceptance, Answer, DocumentWrite, StaleWriteError
 from services.ports import ActivityJournal, DocumentStore
 from services.sqlite_database import SqliteDatabase
-from services.turn_journal import Acceptance, Answer, TurnJournal
+from services.turn_journal import TurnJournal
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 REFERENCE = {"activityId": "a1", "conversation": {"id": "19:c"}, "serviceUrl": "https://smba.example/amer/"}
@@ -61,7 +60,7 @@ async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
             container = BlobContainer(location)
             await container.open()
             closers.append(container.close)
-            return Stores(BotStateDocuments(container), BlobTurnJournal(container, owner), open_blobs)
+            return Stores(BotStateDocuments(container), TurnJournal(container, owner), open_blobs)
 
         yield await open_blobs()
     for close in reversed(closers):
