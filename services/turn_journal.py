@@ -49,6 +49,8 @@ class TurnJournal:
         self._turns = records_in(place, _TURNS)
         self._open = records_in(place, _OPEN)
         self._owner = owner
+        # The marker of each turn this run accepted and hasn't finished, and its version.
+        self._mine: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
 
     async def accept(
         self,
@@ -62,24 +64,41 @@ class TurnJournal:
         at = now.isoformat()
         if await self._turns.create({"accepted_at": at}, conversation, activity_id):
             marker = {"reference": dict(reference), "asked": asked, "accepted_at": at, "owner": self._owner}
-            await self._open.put(marker, conversation, activity_id)
+            version = await self._open.put(marker, conversation, activity_id)
+            if version is not None:
+                self._mine[conversation, activity_id] = (marker, version)
             return Acceptance.NEW
         if await self._open.get(conversation, activity_id) is None:
             return Acceptance.ANSWERED
         return Acceptance.UNANSWERED
 
     async def answering(self, conversation: str, activity_id: str, answer: Answer) -> None:
-        """The answer was handed to the Connector, or the Connector confirmed it (never taken back)."""
+        """The answer was handed to the Connector, or the Connector confirmed it (never taken back).
 
-        def record(marker: dict[str, Any] | None) -> Any:
-            if marker is None or marker.get("answer") in (answer.value, Answer.DELIVERED.value):
+        The run that accepted the turn knows the marker it wrote: one write over that version (a plain
+        UPDATE on SQLite), unless a sweep's claim came in between."""
+        key = (conversation, activity_id)
+        if key in self._mine:
+            marker, version = self._mine[key]
+            if marker.get("answer") in (answer.value, Answer.DELIVERED.value):
+                return
+            new = {**marker, "answer": answer.value}
+            written = await self._open.put(new, *key, version=version)
+            if written is not None:
+                self._mine[key] = (new, written)
+                return
+            del self._mine[key]
+
+        def record(found: dict[str, Any] | None) -> Any:
+            if found is None or found.get("answer") in (answer.value, Answer.DELIVERED.value):
                 return NO_CHANGE
-            return {**marker, "answer": answer.value}
+            return {**found, "answer": answer.value}
 
-        await self._open.change(record, conversation, activity_id)
+        await self._open.change(record, *key)
 
     async def finish(self, conversation: str, activity_id: str) -> None:
         """The activity got its answer; only its id stays, for recognising redeliveries."""
+        self._mine.pop((conversation, activity_id), None)
         await self._open.delete(conversation, activity_id)
 
     async def unfinished(self) -> list[UnfinishedTurn]:

@@ -9,6 +9,7 @@ records so that they sort that way.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -92,7 +93,9 @@ def key_name(*parts: str) -> str:
     return "/".join(_part_name(part) for part in parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def _part_name(part: str) -> str:
+    # Cached: every operation names its record, a turn's conversation and activity several times over.
     if part and part.strip(".") == "":
         return "%2E" * len(part)
     return quote(part, safe="")

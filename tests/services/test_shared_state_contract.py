@@ -210,6 +210,17 @@ async def test_an_abandoned_turn_is_claimed_by_exactly_one_of_several_sweepers(s
     assert await stores.journal.accept(TEAMS_CONVERSATION, "a1", REFERENCE, "", NOW) == Acceptance.ANSWERED
 
 
+async def test_an_answer_recorded_after_a_sweep_claimed_the_turn_leaves_the_claim(stores: Stores) -> None:
+    blue, green = await stores.reopen("blue/1"), await stores.reopen("green/1")
+    await blue.journal.accept(TEAMS_CONVERSATION, "a1", REFERENCE, "help", NOW)
+    assert await green.journal.claim(TEAMS_CONVERSATION, "a1")
+    await blue.journal.answering(TEAMS_CONVERSATION, "a1", Answer.HANDED)
+    await blue.journal.answering(TEAMS_CONVERSATION, "a1", Answer.DELIVERED)
+    assert await stores.journal.unfinished() == [], "still claimed: no second apology"
+    assert await stores.journal.claim(TEAMS_CONVERSATION, "a1") is False
+    assert await blue.journal.accept(TEAMS_CONVERSATION, "a1", REFERENCE, "", NOW) == Acceptance.UNANSWERED
+
+
 async def test_a_finished_turn_is_never_claimed(stores: Stores) -> None:
     await stores.journal.accept("19:c", "a1", REFERENCE, "help", NOW)
     await stores.journal.finish("19:c", "a1")
