@@ -84,6 +84,10 @@ class TurnJournal:
                 return
             new = {**marker, "answer": answer.value}
             written = await self._open.put(new, *key, version=version)
+            if key not in self._mine:
+                # Finished while this was written: a write landing after the finish made the marker again.
+                await self._open.delete(*key)
+                return
             if written is not None:
                 self._mine[key] = (new, written)
                 return
