@@ -69,16 +69,14 @@ from dialogs.teams_member import member_contact
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
 from services.audit_log import AuditLog
 from services.blob_container import BlobContainer
-from services.blob_documents import BlobDocumentStore
 from services.blob_notice_board import BlobNoticeBoard
-from services.blob_turn_journal import BlobTurnJournal
 from services.conversation_leases import BlobConversationLeases
 from services.conversations import ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
 from services.demo.operators import DemoGroupMembership
 from services.demo.service_requests import DemoServiceRequests
 from services.demo.world import DemoWorld
-from services.document_store import SqliteDocumentStore
+from services.document_store import BotStateDocuments
 from services.instance_heartbeats import BlobHeartbeats, LocalHeartbeats
 from services.leadership import Leadership
 from services.live.backend import LiveBackend
@@ -270,10 +268,10 @@ def create_app(
     # BOT_STORAGE=azureblob puts every store several instances share on blobs (see README, Running
     # several instances); the SQLite file then holds nothing another instance needs.
     container = BlobContainer(settings.blob) if settings.blob else None
-    documents: DocumentStore = BlobDocumentStore(container) if container else SqliteDocumentStore(database)
+    documents: DocumentStore = BotStateDocuments(container or database)
     # This run: the instance and this start of its process. Turns it accepts are its own while it beats.
     run = f"{settings.instance_id}/{uuid.uuid4().hex[:8]}"
-    journal: ActivityJournal = BlobTurnJournal(container, run) if container else TurnJournal(database, run)
+    journal: ActivityJournal = TurnJournal(container or database, run)
     heartbeats: Heartbeats = (
         BlobHeartbeats(container, run, timedelta(seconds=settings.instance_lease_seconds), wall_clock)
         if container

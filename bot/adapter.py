@@ -16,7 +16,7 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference, Re
 from botframework.connector.auth import AuthenticationConstants, BotFrameworkAuthentication
 
 from bot.connector import Connector
-from services.turn_journal import Answer
+from services.models import Answer
 
 # Set on a turn once it has sent a message: from then on nothing may announce that it is still working.
 ANSWERED = "support.answered"

@@ -18,7 +18,7 @@ from cards.notices import notice_card
 from dialogs.language import translator_of
 from dialogs.replies import card_reply
 from locales.translator import ENGLISH, Translator
-from services.document_store import StaleWriteError
+from services.models import StaleWriteError
 
 logger = logging.getLogger("bot.errors")
 

@@ -1,6 +1,7 @@
 """Bot Framework `Storage` over our document store (SQLite, or Azure blobs with BOT_STORAGE=azureblob).
 
-State objects (dialog stacks) are serialized with jsonpickle, as botbuilder's own Blob storage does.
+State objects (dialog stacks) are serialized with jsonpickle, as botbuilder's own Blob storage does: its
+JSON-ready form goes into the store as it is (no text in between).
 After a write the new ETag is put back on the cached state, so a second save in the same turn is not
 mistaken for a stale one.
 """
@@ -12,7 +13,7 @@ from typing import Any
 import jsonpickle
 from botbuilder.core import Storage
 
-from services.document_store import DocumentWrite
+from services.models import DocumentWrite
 from services.ports import DocumentStore
 
 _ETAG = "e_tag"
@@ -37,7 +38,7 @@ class DocumentStorage(Storage):
     async def read(self, keys: list[str]) -> dict[str, Any]:
         items = {}
         for key, document in (await self._store.read(keys)).items():
-            item = jsonpickle.decode(document.body, keys=True)
+            item = jsonpickle.Unpickler(keys=True).restore(document.value)
             _set_etag(item, document.etag)
             items[key] = item
         return items
@@ -46,7 +47,7 @@ class DocumentStorage(Storage):
         if not changes:
             return
         writes = {
-            key: DocumentWrite(jsonpickle.encode(item, keys=True), _get_etag(item))
+            key: DocumentWrite(jsonpickle.Pickler(keys=True).flatten(item), _get_etag(item))
             for key, item in changes.items()
         }
         for key, etag in (await self._store.write(writes)).items():

@@ -40,9 +40,9 @@ from dialogs.language import stored_language, translator_of
 from dialogs.replies import card_reply
 from locales.translator import Translator, language_of
 from services.instance_heartbeats import LocalHeartbeats
+from services.models import Acceptance, Answer, UnfinishedTurn
 from services.ports import ActivityJournal, Heartbeats
 from services.telemetry import TRACER, TURNS
-from services.turn_journal import Acceptance, Answer, UnfinishedTurn
 
 logger = logging.getLogger("bot.turn")
 

@@ -57,7 +57,8 @@ class BlobRecords:
             body = await download.readall()
         except ResourceNotFoundError:
             return None
-        return json.loads(body), str(download.properties.etag)
+        # An empty blob is no record of ours: one an earlier release wrote (a marker) reads as {}.
+        return (json.loads(body) if body else {}), str(download.properties.etag)
 
     async def read(self, *key: str) -> Versioned | None:
         found = await self._read(self._name(key))
@@ -84,6 +85,24 @@ class BlobRecords:
         except ResourceExistsError:
             return False
         return True
+
+    async def put(self, value: Any, *key: str, version: str | None = None) -> str | None:
+        """Write `value` (with `version`: If-Match, or If-None-Match: * once the blob is gone)."""
+        blob, data = self._container.get_blob_client(self._name(key)), _dump(value)
+        try:
+            if version is None:
+                result = await blob.upload_blob(data, overwrite=True)
+            else:
+                try:
+                    result = await blob.upload_blob(
+                        data, overwrite=True, etag=version, match_condition=MatchConditions.IfNotModified
+                    )
+                except (ResourceModifiedError, ResourceNotFoundError):
+                    # Changed, or gone (a missing blob fails If-Match too): written only if gone.
+                    result = await blob.upload_blob(data, overwrite=False)
+        except ResourceExistsError:
+            return None
+        return str(result["etag"])
 
     async def change(self, change: Callable[[Any | None], Any], *key: str) -> Any | None:
         """Apply `change` to the record (None when missing) until it is written over what it read.
@@ -171,4 +190,5 @@ def _key(name: str) -> tuple[str, ...]:
 
 
 def _dump(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    # Keys in the order they were made: bot state is jsonpickle's, whose references count in that order.
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")

@@ -415,3 +415,60 @@ class AuditEntry:
     action: str
     detail: str
     conversation: str
+
+
+# Bot state documents (services/document_store.py): botbuilder's state objects, as jsonpickle's JSON.
+ANY_ETAG = "*"
+
+
+class StaleWriteError(Exception):
+    """Someone wrote the document since it was read; re-read and retry."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"document {key!r} was changed by another writer")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    value: Any
+    etag: str
+
+
+@dataclass(frozen=True)
+class DocumentWrite:
+    """A new value; `expected_etag` None or '*' writes unconditionally."""
+
+    value: Any
+    expected_etag: str | None = None
+
+
+# The turn journal (services/turn_journal.py): which activities were accepted and answered.
+class Acceptance(enum.Enum):
+    NEW = "new"
+    # Seen before and answered: a redelivery.
+    ANSWERED = "answered"
+    # Seen before and not answered yet: in progress, or abandoned by an attempt that was cut off.
+    UNANSWERED = "unanswered"
+
+
+class Answer(enum.Enum):
+    """How far a turn's answer got: handed to the Bot Connector (it may have arrived), or confirmed."""
+
+    HANDED = "handed"
+    DELIVERED = "delivered"
+
+
+@dataclass(frozen=True)
+class UnfinishedTurn:
+    """An accepted activity that never got its answer: where to reply, and what was asked."""
+
+    conversation: str
+    activity_id: str
+    reference: dict[str, Any]
+    # What the person typed, '' for a button press, None when nobody waits for an answer.
+    asked: str | None
+    accepted_at: datetime
+    # The run (instance and process start) that accepted it; '' from a version that didn't say.
+    owner: str = ""
+    answer: Answer | None = None

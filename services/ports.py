@@ -6,24 +6,27 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from services.document_store import DocumentWrite, StoredDocument
 from services.models import (
+    Acceptance,
+    Answer,
     AuditEntry,
     Claim,
     Customer,
     Delivery,
     DeliveryState,
+    DocumentWrite,
     Filing,
     Incident,
     KnownConversation,
     Notice,
     RequestDraft,
     ServiceRequest,
+    StoredDocument,
     Subscription,
     SupportCatalogue,
     TenantHealth,
+    UnfinishedTurn,
 )
-from services.turn_journal import Acceptance, Answer, UnfinishedTurn
 
 
 class CustomerDirectory(Protocol):
@@ -106,8 +109,8 @@ class AuditRecords(AuditTrail, Protocol):
 
 
 class DocumentStore(Protocol):
-    """Bot state (conversation, user and dialog state) as JSON documents with ETags: SQLite
-    (services/document_store.py) or Azure blobs (services/blob_documents.py).
+    """Bot state (conversation, user and dialog state) as JSON documents with ETags
+    (services/document_store.py, on SQLite or blobs).
 
     `write` raises StaleWriteError when a document's `expected_etag` is not its current one."""
 
@@ -119,8 +122,8 @@ class DocumentStore(Protocol):
 
 
 class ActivityJournal(Protocol):
-    """Which activities were accepted and answered: SQLite (services/turn_journal.py) or Azure blobs
-    (services/blob_turn_journal.py). `accept` says NEW to exactly one caller per id and conversation."""
+    """Which activities were accepted and answered (services/turn_journal.py, on SQLite or blobs).
+    `accept` says NEW to exactly one caller per id and conversation."""
 
     async def accept(
         self,

@@ -9,6 +9,7 @@ records so that they sort that way.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -56,6 +57,12 @@ class Records(Protocol):
         """Write `value` only if the record is still at `version`; whether it was written."""
         ...
 
+    async def put(self, value: Any, *key: str, version: str | None = None) -> str | None:
+        """Write `value` and return the record's new version. With `version`, only if the record is still
+        at it or is gone (deleted since it was read, as botbuilder's Storage contract writes it again);
+        None when refused."""
+        ...
+
     async def change(self, change: Callable[[Any | None], Any], *key: str) -> Any | None:
         """Apply `change` to the record (None when missing) so that no other write is lost.
 
@@ -86,7 +93,9 @@ def key_name(*parts: str) -> str:
     return "/".join(_part_name(part) for part in parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def _part_name(part: str) -> str:
+    # Cached: every operation names its record, a turn's conversation and activity several times over.
     if part and part.strip(".") == "":
         return "%2E" * len(part)
     return quote(part, safe="")

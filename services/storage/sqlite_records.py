@@ -91,6 +91,20 @@ class SqliteRecords:
         )
         return written == 1
 
+    async def put(self, value: Any, *key: str, version: str | None = None) -> str | None:
+        if version is not None and not version.isdigit():
+            return None
+        row = (self._collection, key_name(*key), _dump(value), -1 if version is None else int(version))
+        written = await self._database.run(
+            lambda db: db.execute(
+                "INSERT INTO records (collection, name, value, version) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (collection, name) DO UPDATE SET value = excluded.value, "
+                "version = records.version + 1 WHERE ?4 = -1 OR records.version = ?4 RETURNING version",
+                row,
+            ).fetchone()
+        )
+        return str(written[0]) if written else None
+
     async def change(self, change: Callable[[Any | None], Any], *key: str) -> Any | None:
         name = key_name(*key)
 
@@ -160,4 +174,5 @@ class SqliteRecords:
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    # Keys in the order they were made: bot state is jsonpickle's, whose references count in that order.
+    return json.dumps(value, separators=(",", ":"))

@@ -10,9 +10,9 @@ from urllib.parse import quote
 import pytest
 
 from bot.log_redaction import AZURE_SDK_LOGGERS, configure_logging, redact
-from services.blob_documents import BlobDocumentStore
-from services.blob_turn_journal import BlobTurnJournal
-from services.document_store import DocumentWrite
+from services.document_store import BotStateDocuments
+from services.models import DocumentWrite
+from services.turn_journal import TurnJournal
 from tests.support.azurite import open_container
 
 
@@ -163,10 +163,10 @@ async def test_the_azure_sdks_own_request_lines_at_debug_carry_no_teams_id(
     container = await open_container(request)
     try:
         with logging_configured("DEBUG") as stream:
-            documents = BlobDocumentStore(container)
-            journal = BlobTurnJournal(container, "run")
+            documents = BotStateDocuments(container)
+            journal = TurnJournal(container, "run")
             for kind, (teams_id, _) in ID_KINDS.items():
-                await documents.write({f"msteams/users/{teams_id}": DocumentWrite("{}")})
+                await documents.write({f"msteams/users/{teams_id}": DocumentWrite({})})
                 await journal.accept(teams_id, f"activity-{kind}", {}, "help", datetime.now(UTC))
     finally:
         await container.close()

@@ -11,7 +11,8 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity
 
 from bot.state_storage import DocumentStorage
-from services.document_store import SqliteDocumentStore, StaleWriteError
+from services.document_store import BotStateDocuments
+from services.models import StaleWriteError
 from services.sqlite_database import SqliteDatabase
 
 
@@ -28,7 +29,7 @@ def database(tmp_path: Path) -> Path:
 @pytest.fixture
 def storage(database: Path) -> Iterator[DocumentStorage]:
     opened = SqliteDatabase(database)
-    yield DocumentStorage(SqliteDocumentStore(opened))
+    yield DocumentStorage(BotStateDocuments(opened))
     opened.close()
 
 
@@ -79,10 +80,10 @@ async def test_delete_removes_only_named_keys(storage: DocumentStorage) -> None:
 
 async def test_state_survives_reopening_the_database(database: Path) -> None:
     first = SqliteDatabase(database)
-    await DocumentStorage(SqliteDocumentStore(first)).write({"conv": {"welcomed": True}})
+    await DocumentStorage(BotStateDocuments(first)).write({"conv": {"welcomed": True}})
     first.close()
     reopened = SqliteDatabase(database)
-    assert (await DocumentStorage(SqliteDocumentStore(reopened)).read(["conv"]))["conv"]["welcomed"] is True
+    assert (await DocumentStorage(BotStateDocuments(reopened)).read(["conv"]))["conv"]["welcomed"] is True
     reopened.close()
 
 

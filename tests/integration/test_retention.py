@@ -17,11 +17,10 @@ from azure.storage.blob.aio import ContainerClient
 from app import create_app
 from services.audit_log import AuditLog
 from services.blob_container import BlobContainer, BlobLocation
-from services.blob_turn_journal import BlobTurnJournal
-from services.models import AuditEntry
+from services.models import Acceptance, AuditEntry
 from services.ports import ActivityJournal, AuditRecords
 from services.sqlite_database import SqliteDatabase
-from services.turn_journal import Acceptance, TurnJournal
+from services.turn_journal import TurnJournal
 from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message
@@ -72,7 +71,7 @@ async def test_the_leader_forgets_what_is_past_retention_every_interval(
     else:
         container = BlobContainer(blob)
         await container.open()
-        journal = BlobTurnJournal(container)
+        journal = TurnJournal(container)
         audit = AuditLog(container)
     await _seed(journal, audit)
     settings = Settings(
@@ -108,7 +107,7 @@ async def test_start_up_on_blobs_lists_no_history_however_long(
     open turns, answers the one, and never lists the journal."""
     container = BlobContainer(blob_location)
     await container.open()
-    history = BlobTurnJournal(container, "an-earlier-run")
+    history = TurnJournal(container, "an-earlier-run")
     for n in range(60):
         await history.accept("19:c", f"answered-{n}", {}, "help", DEMO_NOW - timedelta(minutes=n))
         await history.finish("19:c", f"answered-{n}")

@@ -7,7 +7,6 @@ import asyncio
 import io
 import json
 import logging
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,9 @@ import pytest
 from bot.access import AccessRules
 from bot.log_redaction import configure_logging
 from locales.translator import ENGLISH
-from services.models import Customer, TenantHealth
+from services.models import Answer, Customer, TenantHealth
 from services.sqlite_database import SqliteDatabase
-from services.turn_journal import Answer, TurnJournal
+from services.turn_journal import TurnJournal
 from tests.doubles.backends import GatedBackend
 from tests.doubles.connector import Failure, FakeConnector
 from tests.integration.conftest import StartBot
@@ -341,17 +340,24 @@ async def test_the_journal_records_how_far_each_answer_got(
     tmp_path: Path,
     failures: list[Failure],
     recorded: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """What a sweep after a crash would read: handed over when the request left, delivered once the
     Connector said so."""
+
+    async def killed_before_finishing(*_: object) -> None:
+        pass
+
+    monkeypatch.setattr(TurnJournal, "finish", killed_before_finishing)
     connector.failures = list(failures)
     bot = await start_bot()
     asked = channel_message(service_url, "help")
     assert (await bot.post("/api/messages", json=asked)).status == 201
     await asyncio.sleep(0.2)
-    with sqlite3.connect(tmp_path / "bot-state.sqlite3") as db:
-        row = db.execute("SELECT answer FROM turns WHERE activity_id = ?", (asked["id"],)).fetchone()
-    assert row == (recorded,)
+    database = SqliteDatabase(tmp_path / "bot-state.sqlite3")
+    (unfinished,) = await TurnJournal(database).unfinished()
+    database.close()
+    assert (unfinished.activity_id, unfinished.answer) == (asked["id"], Answer(recorded))
 
 
 # 5. The HTTP answer comes within the budget; typing and "Still working…" never follow the answer.

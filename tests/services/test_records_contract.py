@@ -67,6 +67,41 @@ async def test_replace_writes_only_over_the_version_it_read(open_place: OpenPlac
     assert await records.get("missing") is None
 
 
+async def test_put_writes_and_gives_the_version_a_later_put_must_name(open_place: OpenPlace) -> None:
+    records = await open_records(open_place)
+    first = await records.put({"n": 1}, "k")
+    assert first is not None
+    second = await records.put({"n": 2}, "k", version=first)
+    assert second is not None and second != first
+    assert await records.put({"n": "stale"}, "k", version=first) is None, "written since it was read"
+    found = await records.read("k")
+    assert found is not None and found.value == {"n": 2} and found.version == second
+    unconditional = await records.put({"n": 3}, "k")
+    assert unconditional is not None and await records.put({"n": 4}, "k", version=unconditional)
+    await records.delete("k")
+    assert await records.put({"n": 5}, "k", version=second) is not None, "deleted since read: written again"
+    assert await records.get("k") == {"n": 5}
+
+
+async def test_two_instances_putting_over_one_version_let_one_win(open_place: OpenPlace) -> None:
+    first, second = await open_records(open_place), await open_records(open_place)
+    version = await first.put("v0", "k")
+    assert version is not None
+    results = await asyncio.gather(
+        first.put("by first", "k", version=version), second.put("by second", "k", version=version)
+    )
+    assert sum(result is not None for result in results) == 1
+    assert await second.get("k") == ("by first" if results[0] else "by second")
+
+
+async def test_a_records_keys_keep_the_order_they_were_written_in(open_place: OpenPlace) -> None:
+    """jsonpickle's references (bot state) count objects in this order."""
+    records = await open_records(open_place)
+    await records.put({"z": 1, "a": {"y": 2, "b": 3}}, "k")
+    found = await records.get("k")
+    assert found is not None and list(found) == ["z", "a"] and list(found["a"]) == ["y", "b"]
+
+
 async def test_change_creates_updates_leaves_and_deletes(open_place: OpenPlace) -> None:
     records = await open_records(open_place)
     assert await records.change(lambda current: (current or 0) + 1, "n") == 1

@@ -15,12 +15,11 @@ from botbuilder.core import StoreItem
 
 from bot.state_storage import DocumentStorage
 from services.blob_container import BlobContainer, BlobLocation
-from services.blob_documents import BlobDocumentStore
-from services.blob_turn_journal import BlobTurnJournal
-from services.document_store import DocumentWrite, SqliteDocumentStore, StaleWriteError
+from services.document_store import BotStateDocuments
+from services.models import Acceptance, Answer, DocumentWrite, StaleWriteError
 from services.ports import ActivityJournal, DocumentStore
 from services.sqlite_database import SqliteDatabase
-from services.turn_journal import Acceptance, Answer, TurnJournal
+from services.turn_journal import TurnJournal
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 REFERENCE = {"activityId": "a1", "conversation": {"id": "19:c"}, "serviceUrl": "https://smba.example/amer/"}
@@ -50,7 +49,7 @@ async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
                 database.close()
 
             closers.append(close)
-            return Stores(SqliteDocumentStore(database), TurnJournal(database, owner), open_sqlite)
+            return Stores(BotStateDocuments(database), TurnJournal(database, owner), open_sqlite)
 
         yield await open_sqlite()
     else:
@@ -61,7 +60,7 @@ async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
             container = BlobContainer(location)
             await container.open()
             closers.append(container.close)
-            return Stores(BlobDocumentStore(container), BlobTurnJournal(container, owner), open_blobs)
+            return Stores(BotStateDocuments(container), TurnJournal(container, owner), open_blobs)
 
         yield await open_blobs()
     for close in reversed(closers):
@@ -74,30 +73,39 @@ async def test_missing_documents_are_not_returned(stores: Stores) -> None:
 
 async def test_a_document_round_trips_under_a_teams_conversation_key(stores: Stores) -> None:
     key = f"msteams/conversations/{TEAMS_CONVERSATION}"
-    etags = await stores.documents.write({key: DocumentWrite('{"v": "é"}'), "other": DocumentWrite("{}")})
+    etags = await stores.documents.write({key: DocumentWrite({"v": "é"}), "other": DocumentWrite({})})
     found = await stores.documents.read([key, "other", "missing"])
     assert set(found) == {key, "other"}
-    assert found[key].body == '{"v": "é"}' and found[key].etag == etags[key]
+    assert found[key].value == {"v": "é"} and found[key].etag == etags[key]
 
 
-async def test_a_write_with_a_stale_etag_fails_and_keeps_the_newer_body(stores: Stores) -> None:
-    first = (await stores.documents.write({"k": DocumentWrite("1")}))["k"]
-    second = (await stores.documents.write({"k": DocumentWrite("2", first)}))["k"]
+async def test_a_write_with_a_stale_etag_fails_and_keeps_the_newer_value(stores: Stores) -> None:
+    first = (await stores.documents.write({"k": DocumentWrite(1)}))["k"]
+    second = (await stores.documents.write({"k": DocumentWrite(2, first)}))["k"]
     assert second != first
     with pytest.raises(StaleWriteError):
-        await stores.documents.write({"k": DocumentWrite("3", first)})
-    assert (await stores.documents.read(["k"]))["k"].body == "2"
+        await stores.documents.write({"k": DocumentWrite(3, first)})
+    assert (await stores.documents.read(["k"]))["k"].value == 2
 
 
 async def test_star_or_no_etag_writes_unconditionally(stores: Stores) -> None:
-    await stores.documents.write({"k": DocumentWrite("1")})
-    await stores.documents.write({"k": DocumentWrite("2", "*")})
-    await stores.documents.write({"k": DocumentWrite("3")})
-    assert (await stores.documents.read(["k"]))["k"].body == "3"
+    await stores.documents.write({"k": DocumentWrite(1)})
+    await stores.documents.write({"k": DocumentWrite(2, "*")})
+    await stores.documents.write({"k": DocumentWrite(3)})
+    assert (await stores.documents.read(["k"]))["k"].value == 3
+
+
+async def test_an_object_a_state_holds_twice_is_one_object_again_after_a_save(stores: Stores) -> None:
+    """jsonpickle writes the second mention as a reference that counts objects in key order."""
+    storage = DocumentStorage(stores.documents)
+    shared = StoreItem(text="draft")
+    await storage.write({"dialogs": {"zz": shared, "aa": [shared], "mm": {"q": shared}}})
+    found = (await DocumentStorage((await stores.reopen()).documents).read(["dialogs"]))["dialogs"]
+    assert found["zz"].text == "draft" and found["aa"][0] is found["zz"] is found["mm"]["q"]
 
 
 async def test_of_two_writers_racing_from_one_read_exactly_one_wins(stores: Stores) -> None:
-    etag = (await stores.documents.write({"k": DocumentWrite("0")}))["k"]
+    etag = (await stores.documents.write({"k": DocumentWrite(0)}))["k"]
     other = await stores.reopen()
     outcomes = await asyncio.gather(
         stores.documents.write({"k": DocumentWrite("a", etag)}),
@@ -105,11 +113,11 @@ async def test_of_two_writers_racing_from_one_read_exactly_one_wins(stores: Stor
         return_exceptions=True,
     )
     assert sum(isinstance(o, StaleWriteError) for o in outcomes) == 1
-    assert (await stores.documents.read(["k"]))["k"].body in ("a", "b")
+    assert (await stores.documents.read(["k"]))["k"].value in ("a", "b")
 
 
 async def test_deleted_documents_are_gone_and_deleting_twice_is_fine(stores: Stores) -> None:
-    await stores.documents.write({"k": DocumentWrite("1")})
+    await stores.documents.write({"k": DocumentWrite(1)})
     await stores.documents.delete(["k", "never-there"])
     await stores.documents.delete(["k"])
     assert await stores.documents.read(["k"]) == {}
@@ -200,6 +208,17 @@ async def test_an_abandoned_turn_is_claimed_by_exactly_one_of_several_sweepers(s
     await stores.journal.finish(TEAMS_CONVERSATION, "a1")
     assert await stores.journal.claim(TEAMS_CONVERSATION, "a1") is False
     assert await stores.journal.accept(TEAMS_CONVERSATION, "a1", REFERENCE, "", NOW) == Acceptance.ANSWERED
+
+
+async def test_an_answer_recorded_after_a_sweep_claimed_the_turn_leaves_the_claim(stores: Stores) -> None:
+    blue, green = await stores.reopen("blue/1"), await stores.reopen("green/1")
+    await blue.journal.accept(TEAMS_CONVERSATION, "a1", REFERENCE, "help", NOW)
+    assert await green.journal.claim(TEAMS_CONVERSATION, "a1")
+    await blue.journal.answering(TEAMS_CONVERSATION, "a1", Answer.HANDED)
+    await blue.journal.answering(TEAMS_CONVERSATION, "a1", Answer.DELIVERED)
+    assert await stores.journal.unfinished() == [], "still claimed: no second apology"
+    assert await stores.journal.claim(TEAMS_CONVERSATION, "a1") is False
+    assert await blue.journal.accept(TEAMS_CONVERSATION, "a1", REFERENCE, "", NOW) == Acceptance.UNANSWERED
 
 
 async def test_a_finished_turn_is_never_claimed(stores: Stores) -> None:

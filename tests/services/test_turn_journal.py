@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from services.models import Acceptance
 from services.sqlite_database import SqliteDatabase
-from services.turn_journal import Acceptance, TurnJournal
+from services.turn_journal import TurnJournal
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 REFERENCE = {"activityId": "a1", "conversation": {"id": "19:c"}, "serviceUrl": "https://smba.example/amer/"}
