@@ -81,6 +81,9 @@ class Question:
     problem: str = ""
     hint: str = ""
     can_go_back: bool = True
+    # The guided flow asking (its buttons name it), and whether it has a one-card form to offer.
+    flow: str = FLOW
+    offers_form: bool = True
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def question_card(question: Question, t: Translator) -> AdaptiveCard:
         body.append(
             ActionSet(
                 actions=[
-                    flow_answer(FLOW, f"{n}. {c.title}", question.key, question.step, c.value)
+                    flow_answer(question.flow, f"{n}. {c.title}", question.key, question.step, c.value)
                     for n, c in enumerate(question.choices, 1)
                 ]
             )
@@ -109,7 +112,8 @@ def question_card(question: Question, t: Translator) -> AdaptiveCard:
         body.append(plain(question.hint, is_subtle=True, spacing="Medium"))
     actions = [run_command(t("escalation_card.back"), "back")] if question.can_go_back else []
     actions.append(run_command(t("escalation_card.cancel"), "cancel"))
-    actions.append(flow_edit(FLOW, t("escalation_card.use_form"), question.key, "form"))
+    if question.offers_form:
+        actions.append(flow_edit(question.flow, t("escalation_card.use_form"), question.key, "form"))
     return card(body, actions, fallback=f"{question.heading}: {question.prompt}")
 
 
@@ -278,8 +282,19 @@ def guard_card(
     return card(body, actions, fallback=f"{incident.incident_id}: {t('escalation_card.guard_title')}")
 
 
-def summary_card(key: str, title: str, fields: Sequence[SummaryField], t: Translator) -> AdaptiveCard:
-    body: list[CardElement] = [heading(t("escalation_card.summary_title")), subtle(title)]
+def summary_card(
+    key: str,
+    title: str,
+    fields: Sequence[SummaryField],
+    t: Translator,
+    flow: str = FLOW,
+    heading_text: str = "",
+    hint: str = "",
+) -> AdaptiveCard:
+    """Every answer with an Edit button, then Submit: `heading_text` and `hint` default to the
+    escalation's words."""
+    heading_text = heading_text or t("escalation_card.summary_title")
+    body: list[CardElement] = [heading(heading_text), subtle(title)]
     for field in fields:
         body.append(
             ColumnSet(
@@ -299,7 +314,7 @@ def summary_card(key: str, title: str, fields: Sequence[SummaryField], t: Transl
                             ActionSet(
                                 actions=[
                                     flow_edit(
-                                        FLOW, t("escalation_card.edit", field=field.label), key, field.step
+                                        flow, t("escalation_card.edit", field=field.label), key, field.step
                                     )
                                 ]
                             )
@@ -308,12 +323,12 @@ def summary_card(key: str, title: str, fields: Sequence[SummaryField], t: Transl
                 ],
             )
         )
-    body.append(plain(t("escalation_card.summary_hint"), is_subtle=True, spacing="Medium"))
+    body.append(plain(hint or t("escalation_card.summary_hint"), is_subtle=True, spacing="Medium"))
     actions = [
-        flow_submit(FLOW, t("escalation_card.submit"), key),
+        flow_submit(flow, t("escalation_card.submit"), key),
         run_command(t("escalation_card.cancel"), "cancel"),
     ]
-    return card(body, actions, fallback=f"{t('escalation_card.summary_title')}: {title}")
+    return card(body, actions, fallback=f"{heading_text}: {title}")
 
 
 def _contact(request: ServiceRequest) -> str:

@@ -86,6 +86,7 @@ class GuidedFlowDialog(Dialog, Generic[S]):
     heading_id = "flow.heading"
     cancelled_id = "flow.cancelled"
     first_question_id = "flow.first_question"
+    stale_card_id = "flow.stale_card"
 
     # --- what a flow supplies ----------------------------------------------------------------------
 
@@ -115,7 +116,7 @@ class GuidedFlowDialog(Dialog, Generic[S]):
 
     async def foreign_card(self, dc: DialogContext, submission: FlowAction) -> None:
         """A button of this flow from a dialog that isn't the presser's current one."""
-        await dc.context.send_activity(text_reply(translator_of(dc.context)("flow.stale_card")))
+        await dc.context.send_activity(text_reply(translator_of(dc.context)(self.stale_card_id)))
 
     def resume_text(self, dc: DialogContext, state: S) -> str:
         return translator_of(dc.context)("flow.resume_offer")
