@@ -63,6 +63,7 @@ from dialogs.quiet_dialog import QuietDialog
 from dialogs.request_dialog import RequestDialog
 from dialogs.requests_list_dialog import RequestsListDialog
 from dialogs.root import RootDialog
+from dialogs.setup_dialog import SetupDialog
 from dialogs.subscribe_dialog import SubscribeDialog
 from dialogs.subscriptions_dialog import SubscriptionsDialog
 from dialogs.teams_member import member_contact
@@ -227,6 +228,15 @@ def build_bot(
             SubscriptionsDialog(backend, subscriptions, conversations, clock),
             UnsubscribeDialog(backend, subscriptions, audit, clock),
             QuietDialog(conversations, clock, notifications.refresh, audit),
+            SetupDialog(
+                backend,
+                subscriptions,
+                conversations,
+                notifications.watcher,
+                clock,
+                notifications.refresh,
+                audit,
+            ),
             NoticesDialog(backend, notifications.board, clock),
             EscalationDialog(backend, desk, clock, member_contact, audit),
             RequestsListDialog(backend, desk, clock),

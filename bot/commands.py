@@ -29,6 +29,7 @@ from dialogs.ids import (
     QUIET,
     REQUEST,
     REQUESTS,
+    SETUP,
     SUBSCRIBE,
     SUBSCRIPTIONS,
     UNSUBSCRIBE,
@@ -225,6 +226,7 @@ COMMANDS: tuple[Command, ...] = (
         operators_only=True,
         fits=_subscription,
     ),
+    Command("setup", ("set-up", "설정"), SETUP, in_menu=False, operators_only=True),
     Command(
         "subscriptions",
         ("subscribed", "following", "구독목록"),

@@ -6,9 +6,16 @@ import html
 import re
 
 from bot.commands import MAX_ARGUMENT_LENGTH, parse
-from cards.actions import RunCommand, ShowCustomersPage, ShowRequestsPage, parse_submission
+from cards.actions import (
+    FLOW_OFFER,
+    OfferChoice,
+    RunCommand,
+    ShowCustomersPage,
+    ShowRequestsPage,
+    parse_submission,
+)
 from cards.parts import echo, without_format_characters
-from dialogs.ids import CUSTOMERS, ESCALATION, HELP, REQUESTS
+from dialogs.ids import CUSTOMERS, HELP, REQUESTS
 from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
 from locales.translator import ENGLISH, Translator
 from services.ports import CustomerDirectory
@@ -50,8 +57,13 @@ def route_submission(value: object) -> Route:
         return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
     if isinstance(submission, ShowRequestsPage):
         return Route(REQUESTS, CommandRequest(submission.customer, submission.page).to_options())
-    # An escalation card pressed with no escalation of the presser's waiting (finished, or someone else's).
-    return Route(ESCALATION, CardRequest(submission.model_dump()).to_options())
+    if isinstance(submission, OfferChoice):
+        # The question a flow asked, answered after the flow ended: no dialog takes it, so the root
+        # says the card is out of date.
+        return Route(FLOW_OFFER, CardRequest(submission.model_dump()).to_options())
+    # A guided flow's card pressed with none of the presser's flows waiting (finished, or someone else's):
+    # the flow it names answers it.
+    return Route(submission.flow, CardRequest(submission.model_dump()).to_options())
 
 
 def recognised_command(text: str) -> Route | None:

@@ -8,7 +8,8 @@ that validates them, exactly as if the user had typed the text.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from microsoft_teams.cards import ExecuteAction, SubmitAction
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -22,14 +23,19 @@ REQUESTS_PAGE = "requests.page"
 ACKNOWLEDGE_NOTICE = "notice.acknowledge"
 FLOW_OFFER = "flow.offer"
 
-ESCALATION_ANSWER = "escalation.answer"
-ESCALATION_EDIT = "escalation.edit"
-ESCALATION_SUBMIT = "escalation.submit"
-ESCALATION_FORM = "escalation.form"
+# A guided flow's buttons name the flow under FLOW_KEY and one of these verbs under ACTION_KEY.
+FLOW_KEY = "flow"
+FLOW_VERBS = ("answer", "edit", "submit", "form")
 MAX_COMMAND_LENGTH = 300
-# An escalation's idempotency key (uuid4 hex) and a step name, as the dialog puts them on its cards.
+# A flow's id, its dialog's key (uuid4 hex) and a step name, as a guided flow puts them on its cards.
+_FLOW = Annotated[str, Field(pattern=r"^[a-z_]{1,20}$")]
 _KEY = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 _STEP = Annotated[str, Field(pattern=r"^[a-z_]{1,20}$")]
+# Buttons sent before flows were scoped said `<flow>.<verb>` ('escalation.answer'); they are still in chats.
+_LEGACY_FLOW_ACTION = re.compile(rf"^(?P<flow>[a-z_]{{1,20}})\.(?P<verb>{'|'.join(FLOW_VERBS)})$")
+# A form's fields: how many, and how long each may be before the flow's own form model judges them.
+_MAX_FORM_FIELDS = 40
+_MAX_FORM_VALUE = 100_000
 
 
 class _Submission(BaseModel):
@@ -64,55 +70,48 @@ class ShowRequestsPage(_Submission):
     page: Annotated[int, Field(ge=1, le=10_000, strict=True)]
 
 
-class EscalationAnswer(_Submission):
-    """A choice button of a guided escalation: the answer `value` to `step` of the dialog `key`."""
-
-    action: Literal["escalation.answer"]
+class _FlowSubmission(_Submission):
+    flow: _FLOW
     key: _KEY
+
+
+class FlowAnswer(_FlowSubmission):
+    """A choice button of a guided flow: the answer `value` to `step` of the flow's dialog `key`."""
+
+    action: Literal["answer"]
     step: _STEP
     value: Annotated[str, Field(min_length=1, max_length=MAX_COMMAND_LENGTH)]
 
 
-class EscalationEdit(_Submission):
-    action: Literal["escalation.edit"]
-    key: _KEY
+class FlowEdit(_FlowSubmission):
+    action: Literal["edit"]
     step: _STEP
 
 
-class EscalationSubmit(_Submission):
-    action: Literal["escalation.submit"]
-    key: _KEY
+class FlowSubmit(_FlowSubmission):
+    action: Literal["submit"]
 
 
-class EscalationForm(_Submission):
-    """The one-card form: every field as typed. Values are validated again by the dialog, like answers."""
+class FlowForm(_FlowSubmission):
+    """A flow's one-card form: its inputs as typed, which Teams puts beside the button's data. The flow
+    validates them into its own form model, and every value again like an answer."""
 
-    action: Literal["escalation.form"]
-    key: _KEY
-    customer: Annotated[str, Field(max_length=MAX_COMMAND_LENGTH)] = ""
-    # Azure problem classification ids are resource ids of about 140 characters.
-    topic: Annotated[str, Field(max_length=MAX_COMMAND_LENGTH)] = ""
-    severity: Annotated[str, Field(max_length=40)] = ""
-    title: Annotated[str, Field(max_length=10_000)] = ""
-    description: Annotated[str, Field(max_length=100_000)] = ""
-    contact_name: Annotated[str, Field(max_length=10_000)] = ""
-    contact_email: Annotated[str, Field(max_length=10_000)] = ""
-    phone: Annotated[str, Field(max_length=10_000)] = ""
+    model_config = ConfigDict(frozen=True, extra="allow")
+    action: Literal["form"]
+
+    def fields(self) -> dict[str, str]:
+        """The typed values (strings), without what Teams adds (msteams)."""
+        extra = self.model_extra or {}
+        return {k: v for k, v in extra.items() if isinstance(v, str)}
 
 
-EscalationAction = EscalationAnswer | EscalationEdit | EscalationSubmit | EscalationForm
+FlowAction = FlowAnswer | FlowEdit | FlowSubmit | FlowForm
 Submission = Annotated[
-    RunCommand
-    | ShowCustomersPage
-    | OfferChoice
-    | ShowRequestsPage
-    | EscalationAnswer
-    | EscalationEdit
-    | EscalationSubmit
-    | EscalationForm,
+    RunCommand | ShowCustomersPage | OfferChoice | ShowRequestsPage,
     Field(discriminator="action"),
 ]
 _SUBMISSION = TypeAdapter(Submission)
+_FLOW_ACTION = TypeAdapter(Annotated[FlowAction, Field(discriminator="action")])
 
 
 class InvalidSubmission(Exception):
@@ -125,11 +124,33 @@ class InvalidSubmission(Exception):
 
 def parse_submission(
     value: object,
-) -> RunCommand | ShowCustomersPage | ShowRequestsPage | OfferChoice | EscalationAction:
+) -> RunCommand | ShowCustomersPage | ShowRequestsPage | OfferChoice | FlowAction:
     try:
+        scoped = _flow_scoped(value)
+        if scoped is not None:
+            return _FLOW_ACTION.validate_python(scoped)
         return _SUBMISSION.validate_python(value)
     except ValidationError as error:
         raise InvalidSubmission() from error
+
+
+def _flow_scoped(value: object) -> dict[str, Any] | None:
+    """A guided flow's button data in today's shape (`{"flow": "escalation", "action": "answer", ...}`),
+    also from the shape sent before (`{"action": "escalation.answer", ...}`); None for other buttons."""
+    if not isinstance(value, dict):
+        return None
+    if FLOW_KEY in value:
+        scoped = value
+    else:
+        legacy = _LEGACY_FLOW_ACTION.match(str(value.get(ACTION_KEY, "")))
+        if legacy is None:
+            return None
+        scoped = {**value, FLOW_KEY: legacy["flow"], ACTION_KEY: legacy["verb"]}
+    if len(scoped) > _MAX_FORM_FIELDS or any(
+        isinstance(v, str) and len(v) > _MAX_FORM_VALUE for v in scoped.values()
+    ):
+        raise InvalidSubmission()
+    return scoped
 
 
 class AcknowledgeNotice(_Submission):
@@ -157,18 +178,22 @@ def acknowledge_notice(incident_id: str, title: str) -> ExecuteAction:
     return ExecuteAction(title=title, verb=ACKNOWLEDGE_NOTICE, data=data)
 
 
-def escalation_answer(title: str, key: str, step: str, value: str) -> SubmitAction:
-    return SubmitAction(
-        title=title, data={ACTION_KEY: ESCALATION_ANSWER, "key": key, "step": step, "value": value}
-    )
+def flow_answer(flow: str, title: str, key: str, step: str, value: str) -> SubmitAction:
+    data = {FLOW_KEY: flow, ACTION_KEY: "answer", "key": key, "step": step, "value": value}
+    return SubmitAction(title=title, data=data)
 
 
-def escalation_edit(title: str, key: str, step: str) -> SubmitAction:
-    return SubmitAction(title=title, data={ACTION_KEY: ESCALATION_EDIT, "key": key, "step": step})
+def flow_edit(flow: str, title: str, key: str, step: str) -> SubmitAction:
+    return SubmitAction(title=title, data={FLOW_KEY: flow, ACTION_KEY: "edit", "key": key, "step": step})
 
 
-def escalation_submit(title: str, key: str) -> SubmitAction:
-    return SubmitAction(title=title, data={ACTION_KEY: ESCALATION_SUBMIT, "key": key})
+def flow_submit(flow: str, title: str, key: str) -> SubmitAction:
+    return SubmitAction(title=title, data={FLOW_KEY: flow, ACTION_KEY: "submit", "key": key})
+
+
+def flow_form(flow: str, title: str, key: str) -> SubmitAction:
+    """A form's Submit: Teams sends the form's inputs along with this data."""
+    return SubmitAction(title=title, data={FLOW_KEY: flow, ACTION_KEY: "form", "key": key})
 
 
 def run_command(title: str, command: str) -> SubmitAction:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from microsoft_teams.cards import (
     ActionSet,
@@ -20,7 +21,6 @@ from microsoft_teams.cards import (
     Fact,
     FactSet,
     OpenUrlAction,
-    SubmitAction,
     TextBlock,
     TextInput,
 )
@@ -28,13 +28,14 @@ from microsoft_teams.cards import (
     Choice as InputChoice,
 )
 from microsoft_teams.cards.core import TextColor
+from pydantic import BaseModel, ConfigDict, Field
 
 from cards.actions import (
-    ACTION_KEY,
-    ESCALATION_FORM,
-    escalation_answer,
-    escalation_edit,
-    escalation_submit,
+    MAX_COMMAND_LENGTH,
+    flow_answer,
+    flow_edit,
+    flow_form,
+    flow_submit,
     request_command,
     requests_page,
     run_command,
@@ -42,6 +43,14 @@ from cards.actions import (
 from cards.parts import STATUS_COLOURS, card, echo, heading, plain, safe, status_label, subtle
 from locales.translator import Translator
 from services.models import Handoff, Incident, RequestStatus, ServiceRequest
+
+# The flow id the escalation's buttons carry (the escalation dialog's id).
+FLOW = "escalation"
+# The verbs its buttons carried before flows were scoped; buttons with them are still in chats.
+ESCALATION_ANSWER = "escalation.answer"
+ESCALATION_EDIT = "escalation.edit"
+ESCALATION_SUBMIT = "escalation.submit"
+ESCALATION_FORM = "escalation.form"
 
 STATUS_COLOURS_OF_REQUESTS: dict[RequestStatus, TextColor] = {
     RequestStatus.AWAITING_NUMBER: "Warning",
@@ -72,6 +81,9 @@ class Question:
     problem: str = ""
     hint: str = ""
     can_go_back: bool = True
+    # The guided flow asking (its buttons name it), and whether it has a one-card form to offer.
+    flow: str = FLOW
+    offers_form: bool = True
 
 
 @dataclass(frozen=True)
@@ -91,7 +103,7 @@ def question_card(question: Question, t: Translator) -> AdaptiveCard:
         body.append(
             ActionSet(
                 actions=[
-                    escalation_answer(f"{n}. {c.title}", question.key, question.step, c.value)
+                    flow_answer(question.flow, f"{n}. {c.title}", question.key, question.step, c.value)
                     for n, c in enumerate(question.choices, 1)
                 ]
             )
@@ -100,8 +112,25 @@ def question_card(question: Question, t: Translator) -> AdaptiveCard:
         body.append(plain(question.hint, is_subtle=True, spacing="Medium"))
     actions = [run_command(t("escalation_card.back"), "back")] if question.can_go_back else []
     actions.append(run_command(t("escalation_card.cancel"), "cancel"))
-    actions.append(escalation_edit(t("escalation_card.use_form"), question.key, "form"))
+    if question.offers_form:
+        actions.append(flow_edit(question.flow, t("escalation_card.use_form"), question.key, "form"))
     return card(body, actions, fallback=f"{question.heading}: {question.prompt}")
+
+
+class EscalationForm(BaseModel):
+    """What the one-card form sends: every field as typed. Values are validated again by the dialog,
+    like answers; these bounds only refuse what no field of the card could hold."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    customer: Annotated[str, Field(max_length=MAX_COMMAND_LENGTH)] = ""
+    # Azure problem classification ids are resource ids of about 140 characters.
+    topic: Annotated[str, Field(max_length=MAX_COMMAND_LENGTH)] = ""
+    severity: Annotated[str, Field(max_length=40)] = ""
+    title: Annotated[str, Field(max_length=10_000)] = ""
+    description: Annotated[str, Field(max_length=100_000)] = ""
+    contact_name: Annotated[str, Field(max_length=10_000)] = ""
+    contact_email: Annotated[str, Field(max_length=10_000)] = ""
+    phone: Annotated[str, Field(max_length=10_000)] = ""
 
 
 @dataclass(frozen=True)
@@ -222,9 +251,7 @@ def request_form_card(form: RequestForm, t: Translator) -> AdaptiveCard:
             error_message=t("escalation_card.form_bad_phone"),
         ),
     ]
-    submit = SubmitAction(
-        title=t("escalation_card.submit"), data={ACTION_KEY: ESCALATION_FORM, "key": form.key}
-    )
+    submit = flow_form(FLOW, t("escalation_card.submit"), form.key)
     return card(
         body,
         [submit, run_command(t("escalation_card.cancel"), "cancel")],
@@ -248,15 +275,26 @@ def guard_card(
         plain(question, spacing="Medium"),
     ]
     actions = [
-        escalation_answer(t("escalation_card.file_anyway"), key, step, "file"),
-        escalation_answer(t("escalation_card.follow"), key, step, "follow"),
+        flow_answer(FLOW, t("escalation_card.file_anyway"), key, step, "file"),
+        flow_answer(FLOW, t("escalation_card.follow"), key, step, "follow"),
         run_command(t("escalation_card.cancel"), "cancel"),
     ]
     return card(body, actions, fallback=f"{incident.incident_id}: {t('escalation_card.guard_title')}")
 
 
-def summary_card(key: str, title: str, fields: Sequence[SummaryField], t: Translator) -> AdaptiveCard:
-    body: list[CardElement] = [heading(t("escalation_card.summary_title")), subtle(title)]
+def summary_card(
+    key: str,
+    title: str,
+    fields: Sequence[SummaryField],
+    t: Translator,
+    flow: str = FLOW,
+    heading_text: str = "",
+    hint: str = "",
+) -> AdaptiveCard:
+    """Every answer with an Edit button, then Submit: `heading_text` and `hint` default to the
+    escalation's words."""
+    heading_text = heading_text or t("escalation_card.summary_title")
+    body: list[CardElement] = [heading(heading_text), subtle(title)]
     for field in fields:
         body.append(
             ColumnSet(
@@ -275,8 +313,8 @@ def summary_card(key: str, title: str, fields: Sequence[SummaryField], t: Transl
                         items=[
                             ActionSet(
                                 actions=[
-                                    escalation_edit(
-                                        t("escalation_card.edit", field=field.label), key, field.step
+                                    flow_edit(
+                                        flow, t("escalation_card.edit", field=field.label), key, field.step
                                     )
                                 ]
                             )
@@ -285,12 +323,12 @@ def summary_card(key: str, title: str, fields: Sequence[SummaryField], t: Transl
                 ],
             )
         )
-    body.append(plain(t("escalation_card.summary_hint"), is_subtle=True, spacing="Medium"))
+    body.append(plain(hint or t("escalation_card.summary_hint"), is_subtle=True, spacing="Medium"))
     actions = [
-        escalation_submit(t("escalation_card.submit"), key),
+        flow_submit(flow, t("escalation_card.submit"), key),
         run_command(t("escalation_card.cancel"), "cancel"),
     ]
-    return card(body, actions, fallback=f"{t('escalation_card.summary_title')}: {title}")
+    return card(body, actions, fallback=f"{heading_text}: {title}")
 
 
 def _contact(request: ServiceRequest) -> str:

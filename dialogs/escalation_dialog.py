@@ -6,41 +6,27 @@ be tampered with. The dialog's state is one flat dataclass, stored as a plain di
 idempotency key: however often Submit arrives (a double click, an older card, a retry, a restart in
 between), the desk files one request for the key.
 
-This is a Dialog with named steps dispatched from a table rather than a WaterfallDialog: a waterfall
-can't go back one step, or jump to a field from the summary and return to it.
+Built on the guided-flow base (dialogs/guided_flow.py: state, back, help, resume, cancel, card routing);
+its state, validators and one-card form are in the escalation_* modules beside this one.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, Self
 
 from botbuilder.core import TurnContext
-from botbuilder.dialogs import Dialog, DialogContext, DialogReason, DialogTurnResult
+from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 from microsoft_teams.cards import AdaptiveCard
 
-from cards.actions import (
-    EscalationEdit,
-    EscalationForm,
-    EscalationSubmit,
-    InvalidSubmission,
-    OfferChoice,
-    RunCommand,
-    ShowCustomersPage,
-    ShowRequestsPage,
-    escalation_submit,
-    parse_submission,
-    run_command,
-)
+from cards.actions import FlowAction, FlowSubmit, InvalidSubmission, flow_submit, run_command
 from cards.escalation import (
+    FLOW,
     Choice,
     Question,
-    RequestForm,
     SummaryField,
     guard_card,
     question_card,
@@ -51,16 +37,21 @@ from cards.escalation import (
 from cards.incidents import incident_card
 from cards.notices import notice_card
 from cards.parts import without_format_characters
+from dialogs import escalation_validators as validators
 from dialogs.audit_records import audit_entry
 from dialogs.choices import InvalidAnswer, match_choice, normalize, typed_choice
-from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer, pick_customer
+from dialogs.customer_choice import MAX_NAME_LENGTH, pick_customer
+from dialogs.escalation_form import RefusedForm, read_form, request_form
+from dialogs.escalation_state import FREE_TEXT_STEPS, STEPS, SUMMARY, EscalationState, split_argument
+from dialogs.escalation_validators import guard_choices, severity_choices
+from dialogs.guided_flow import MAX_MISSES, GuidedFlowDialog
 from dialogs.ids import ESCALATION
 from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, text_reply
-from dialogs.requests import TYPED_TEXT, CardRequest, CommandRequest
-from locales.translator import Translator, keywords
+from dialogs.requests import CommandRequest
+from locales.translator import Translator
 from services.errors import IncidentNotFound, SupportDeskError, UpstreamUnavailable
-from services.incidents import find_incident, looks_like_incident_id
+from services.incidents import find_incident
 from services.models import (
     Contact,
     Customer,
@@ -74,123 +65,27 @@ from services.ports import AuditTrail, Backend, ServiceRequestDesk
 
 logger = logging.getLogger("bot.escalation")
 
-STEPS = ("customer", "product", "guard", "topic", "severity", "title", "description", "contact", "phone")
-SUMMARY = "summary"
-# Steps whose answer is free text: there a command word is taken as the answer, not as an interruption.
-FREE_TEXT_STEPS = frozenset({"title", "description", "contact", "phone"})
-MAX_MISSES = 3
 SUMMARY_PREVIEW = 300
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-_EMAIL_WORD = re.compile(r"<?(?P<email>\S+@\S+?)>?$")
-_ABOUT = re.compile(
-    rf"(?:^|\s)(?:{'|'.join(map(re.escape, sorted(keywords('keyword.about'))))})\s+(?P<incident>\S+)\s*$",
-    re.IGNORECASE,
-)
-_ON = re.compile(r"(?:^|\s)on\s+(?P<service>.+)$", re.IGNORECASE)
-
 ContactSource = Callable[[TurnContext], Awaitable[Contact]]
-# Typed instead of pressing Skip at the phone question (the words of every language we speak).
-SKIP_WORDS = frozenset({"skip", "none", "no", "-", "건너뛰기", "없음", "아니요"})
 
 
-def _severity_choices(catalogue: SupportCatalogue, t: Translator) -> tuple[Choice, ...]:
-    """The levels in the reader's words; the value ('critical') is accepted as typed in any language."""
-    return tuple(Choice(t(f"severity.{s.severity.value}"), s.severity.value) for s in catalogue.severities)
+class EscalationDialog(GuidedFlowDialog[EscalationState]):
+    """The escalation on the guided-flow base: its steps, summary, form and filing."""
 
+    state_type = EscalationState
+    free_text_steps = FREE_TEXT_STEPS
+    heading_id = "escalation.heading"
+    cancelled_id = "escalation.cancelled"
+    first_question_id = "escalation.first_question"
+    guard_validator = staticmethod(validators.guard_validator)
+    product_validator = staticmethod(validators.product_validator)
+    topic_validator = staticmethod(validators.topic_validator)
+    severity_validator = staticmethod(validators.severity_validator)
+    title_validator = staticmethod(validators.title_validator)
+    description_validator = staticmethod(validators.description_validator)
+    contact_validator = staticmethod(validators.contact_validator)
+    phone_validator = staticmethod(validators.phone_validator)
 
-@dataclass
-class EscalationState:
-    """Everything the dialog knows, flat and plain, so stored dialogs survive deploys and restarts."""
-
-    key: str
-    owner_id: str = ""
-    customer_id: str = ""
-    customer_name: str = ""
-    incident_id: str = ""
-    # An incident named with a customer still to be chosen ('escalate fabrikam about EX…').
-    pending_incident: str = ""
-    service: str = ""
-    product: str = ""
-    topic_id: str = ""
-    severity: str = ""
-    title: str = ""
-    description: str = ""
-    contact_name: str = ""
-    contact_email: str = ""
-    phone: str = ""
-    phone_answered: bool = False
-    guard_passed: bool = False
-    suggested_title: str = ""
-    suggested_description: str = ""
-    suggested_name: str = ""
-    suggested_email: str = ""
-    step: str = ""
-    misses: int = 0
-    answered: list[str] = field(default_factory=list)
-
-    def to_state(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_state(cls, state: object) -> Self:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in state.items() if k in known} if isinstance(state, dict) else {}
-        return cls(**values)
-
-    def missing(self) -> str:
-        """The first step still unanswered, or the summary."""
-        known = {
-            "customer": bool(self.customer_id),
-            "product": bool(self.product),
-            "guard": self.guard_passed,
-            "topic": bool(self.topic_id),
-            "severity": bool(self.severity),
-            "title": bool(self.title),
-            "description": bool(self.description),
-            "contact": bool(self.contact_name and self.contact_email),
-            "phone": self.phone_answered,
-        }
-        return next((step for step in STEPS if not known[step]), SUMMARY)
-
-    def forget(self, step: str) -> None:
-        """Clear a step's answer (and what depends on it) so it is asked again."""
-        if step == "customer":
-            self.customer_id = self.customer_name = ""
-            self.guard_passed = False
-        elif step == "product":
-            self.product = self.topic_id = ""
-            self.guard_passed = False
-        elif step == "topic":
-            self.topic_id = ""
-        elif step == "guard":
-            self.guard_passed = False
-        elif step == "contact":
-            self.contact_name = self.contact_email = ""
-        elif step == "phone":
-            self.phone, self.phone_answered = "", False
-        else:
-            setattr(self, step, "")
-
-
-_STATE = "escalation"
-
-
-def _split_argument(argument: str) -> tuple[str, str, str]:
-    """'contoso about EX1100014' -> (customer, incident, service); 'EX1100014' names the incident."""
-    text = argument.strip()
-    incident = service = ""
-    about = _ABOUT.search(text)
-    if about:
-        incident, text = about.group("incident"), text[: about.start()].strip()
-    on = _ON.search(text)
-    if on:
-        service, text = on.group("service").strip(), text[: on.start()].strip()
-    if not incident and looks_like_incident_id(text.split(" ", 1)[0]):
-        incident, _, text = text.partition(" ")
-    return text.strip(), incident.upper(), service
-
-
-class EscalationDialog(Dialog):
     def __init__(
         self,
         backend: Backend,
@@ -208,18 +103,14 @@ class EscalationDialog(Dialog):
 
     # --- the dialog's life -------------------------------------------------------------------------
 
-    async def begin_dialog(self, dc: DialogContext, options: object = None) -> DialogTurnResult:
-        if isinstance(options, dict) and "card" in options:
-            await self._answer_foreign_card(dc, CardRequest.from_options(options).card)
-            return await dc.end_dialog()
-        request = CommandRequest.from_options(options)
+    async def start(self, dc: DialogContext, request: CommandRequest) -> DialogTurnResult:
         person = dc.context.activity.from_property
         state = EscalationState(key=uuid.uuid4().hex, owner_id=person.id if person else "")
         contact = await self._contact_source(dc.context)
         state.suggested_name, state.suggested_email = contact.name, contact.email
-        customer_text, incident_id, service = _split_argument(request.argument)
+        customer_text, incident_id, service = split_argument(request.argument)
         state.service, state.pending_incident = service, incident_id
-        self._save(dc, state)
+        self.save(dc, state)
         if customer_text:
             answered = await self._answer_customer(dc, state, customer_text, record=False)
             if not answered:
@@ -228,64 +119,17 @@ class EscalationDialog(Dialog):
             return await dc.end_dialog()
         catalogue = await self._desk.support_catalogue()
         self._suggest_product(state, catalogue)
-        return await self._ask(dc, state)
-
-    async def continue_dialog(self, dc: DialogContext) -> DialogTurnResult:
-        t = translator_of(dc.context)
-        state = self._load(dc)
-        activity = dc.context.activity
-        if activity.type != "message":
-            return Dialog.end_of_turn
-        if activity.value is not None:
-            try:
-                submission = parse_submission(activity.value)
-            except InvalidSubmission as error:
-                await dc.context.send_activity(
-                    card_reply(notice_card(t("escalation.heading"), t(error.message_id)))
-                )
-                return Dialog.end_of_turn
-            if isinstance(submission, RunCommand):
-                return await self._answer(dc, state, state.step, submission.command, pressed=False)
-            if isinstance(submission, ShowCustomersPage | ShowRequestsPage | OfferChoice):
-                return await self._ask(dc, state, step=state.step)
-            if submission.key != state.key:
-                await self._answer_foreign_card(dc, activity.value)
-                return Dialog.end_of_turn
-            if isinstance(submission, EscalationSubmit):
-                return await self._submit(dc, state)
-            if isinstance(submission, EscalationEdit):
-                return await self._edit(dc, state, submission.step)
-            if isinstance(submission, EscalationForm):
-                return await self._apply_form(dc, state, submission)
-            return await self._answer(dc, state, submission.step, submission.value, pressed=True)
-        text = dc.context.turn_state.get(TYPED_TEXT) or (activity.text or "").strip()
-        return await self._answer(dc, state, state.step, text, pressed=False)
-
-    async def resume_dialog(
-        self, dc: DialogContext, reason: DialogReason, result: object
-    ) -> DialogTurnResult:
-        """An interrupting command was answered: offer to pick up where the dialog was."""
-        t = translator_of(dc.context)
-        state = self._load(dc)
-        offer = notice_card(
-            t("escalation.heading"),
-            t("escalation.resume_offer", customer=state.customer_name or t("escalation.a_customer")),
-            [
-                run_command(t("escalation.resume"), "resume"),
-                run_command(t("escalation_card.cancel"), "cancel"),
-            ],
-        )
-        await dc.context.send_activity(card_reply(offer))
-        return Dialog.end_of_turn
+        return await self.ask(dc, state)
 
     # --- interruptions (called by the root dialog) -------------------------------------------------
 
-    def takes_free_text(self, dc: DialogContext) -> bool:
-        return self._load(dc).step in FREE_TEXT_STEPS
+    def resume_text(self, dc: DialogContext, state: EscalationState) -> str:
+        t = translator_of(dc.context)
+        return t("escalation.resume_offer", customer=state.customer_name or t("escalation.a_customer"))
 
     async def offers(self, dc: DialogContext, text: str) -> bool:
         t = translator_of(dc.context)
-        state = self._load(dc)
+        state = self.load(dc)
         if normalize(text) == normalize(t("escalation_card.use_form")):
             return True
         if state.step in FREE_TEXT_STEPS:
@@ -308,52 +152,19 @@ class EscalationDialog(Dialog):
         if state.step == "topic":
             return tuple(Choice(topic.name, topic.topic_id) for topic in catalogue.topics_of(state.product))
         if state.step == "severity":
-            return _severity_choices(catalogue, t)
+            return severity_choices(catalogue, t)
         if state.step == "guard":
-            return self._guard_choices(t)
+            return guard_choices(t)
         return ()
 
     def in_progress(self, dc: DialogContext) -> str:
         t = translator_of(dc.context)
-        customer = self._load(dc).customer_name or t("escalation.a_customer")
+        customer = self.load(dc).customer_name or t("escalation.a_customer")
         return t("escalation.in_progress", customer=customer)
-
-    async def take_answer(self, dc: DialogContext, text: str) -> DialogTurnResult:
-        state = self._load(dc)
-        return await self._answer(dc, state, state.step, text, pressed=False)
-
-    async def cancel_flow(self, dc: DialogContext) -> None:
-        t = translator_of(dc.context)
-        await dc.context.send_activity(text_reply(t("escalation.cancelled")))
-
-    async def back(self, dc: DialogContext) -> DialogTurnResult:
-        t = translator_of(dc.context)
-        state = self._load(dc)
-        if not state.answered:
-            return await self._ask(dc, state, problem=t("escalation.first_question"))
-        previous = state.answered.pop()
-        state.forget(previous)
-        return await self._ask(dc, state, step=previous)
-
-    async def explain(self, dc: DialogContext) -> DialogTurnResult:
-        state = self._load(dc)
-        return await self._ask(dc, state, step=state.step, help_text=True)
-
-    async def resume(self, dc: DialogContext, note: str = "") -> DialogTurnResult:
-        state = self._load(dc)
-        return await self._ask(dc, state, step=state.step, problem=note)
-
-    # --- state -------------------------------------------------------------------------------------
-
-    def _load(self, dc: DialogContext) -> EscalationState:
-        return EscalationState.from_state(dc.active_dialog.state.get(_STATE))
-
-    def _save(self, dc: DialogContext, state: EscalationState) -> None:
-        dc.active_dialog.state[_STATE] = state.to_state()
 
     # --- asking ------------------------------------------------------------------------------------
 
-    async def _ask(
+    async def ask(
         self,
         dc: DialogContext,
         state: EscalationState,
@@ -375,14 +186,14 @@ class EscalationDialog(Dialog):
                 state.guard_passed = True
                 state.step = state.missing()
             else:
-                self._save(dc, state)
+                self.save(dc, state)
                 wording = t("escalation.guard_question", customer=state.customer_name)
                 card = guard_card(state.key, "guard", state.customer_name, incident, wording, t)
                 if problem or help_text:
                     await dc.context.send_activity(text_reply(problem or t("escalation.help_guard")))
                 await dc.context.send_activity(card_reply(card))
                 return Dialog.end_of_turn
-        self._save(dc, state)
+        self.save(dc, state)
         if state.step == SUMMARY:
             card = self._summary(state, catalogue, t)
             if problem or help_text:
@@ -409,7 +220,7 @@ class EscalationDialog(Dialog):
             prompt = t("escalation.ask_topic", product=state.product)
             choices = tuple(Choice(t.name, t.topic_id) for t in catalogue.topics_of(state.product))
         elif step == "severity":
-            choices = _severity_choices(catalogue, t)
+            choices = severity_choices(catalogue, t)
             details = tuple(
                 t(
                     "escalation.severity_line",
@@ -500,12 +311,12 @@ class EscalationDialog(Dialog):
 
     # --- answering ---------------------------------------------------------------------------------
 
-    async def _answer(
+    async def answer(
         self, dc: DialogContext, state: EscalationState, step: str, text: str, pressed: bool
     ) -> DialogTurnResult:
         t = translator_of(dc.context)
         if step != state.step or step == "form":  # an earlier question's button, or text while a form is open
-            return await self._ask(dc, state, step=state.step)
+            return await self.ask(dc, state, step=state.step)
         if step == SUMMARY:
             return await self._answer_summary(dc, state, text)
         if not pressed and normalize(text) == normalize(t("escalation_card.use_form")):
@@ -520,7 +331,7 @@ class EscalationDialog(Dialog):
                     return Dialog.end_of_turn
                 if not await self._apply_pending_incident(dc, state):
                     return await dc.end_dialog()
-                return await self._ask(dc, state)
+                return await self.ask(dc, state)
             if step == "guard":
                 choice = self.guard_validator(text, t)
                 if choice.value == "follow":
@@ -550,28 +361,22 @@ class EscalationDialog(Dialog):
                 state.phone_answered = True
         except InvalidAnswer as error:
             state.misses += 1
-            return await self._ask(dc, state, step=step, problem=error.reason)
-        self._answered(state, step)
-        return await self._ask(dc, state)
+            return await self.ask(dc, state, step=step, problem=error.reason)
+        state.answer_taken(step)
+        return await self.ask(dc, state)
 
     async def _answer_summary(self, dc: DialogContext, state: EscalationState, text: str) -> DialogTurnResult:
         """'submit' or 'edit severity' typed at the summary, like its buttons."""
         t = translator_of(dc.context)
         if normalize(text).isdigit():
-            return await self._ask(dc, state, problem=t("escalation.unknown_choice", value=text[:40]))
+            return await self.ask(dc, state, problem=t("escalation.unknown_choice", value=text[:40]))
         try:
-            choice = self._choice(t, text, self._summary_choices(state, t))
+            choice = validators.choice(t, text, self._summary_choices(state, t))
         except InvalidAnswer as error:
-            return await self._ask(dc, state, problem=error.reason)
+            return await self.ask(dc, state, problem=error.reason)
         if choice.value == "submit":
-            return await self._submit(dc, state)
-        return await self._edit(dc, state, choice.value)
-
-    def _answered(self, state: EscalationState, step: str) -> None:
-        state.misses = 0
-        if step in state.answered:
-            state.answered.remove(step)
-        state.answered.append(step)
+            return await self.submit(dc, state)
+        return await self.edit(dc, state, choice.value)
 
     async def _answer_customer(
         self, dc: DialogContext, state: EscalationState, text: str, record: bool
@@ -582,7 +387,7 @@ class EscalationDialog(Dialog):
         if len(text) > MAX_NAME_LENGTH:
             state.misses += 1
             problem = t("escalation.too_long", length=len(text), limit=MAX_NAME_LENGTH)
-            await self._ask(dc, state, step="customer", problem=problem)
+            await self.ask(dc, state, step="customer", problem=problem)
             return False
         picked = await pick_customer(
             self._backend, text, lambda c: c.customer_id, "purpose.file_request", "contoso", t
@@ -591,83 +396,16 @@ class EscalationDialog(Dialog):
             state.customer_id, state.customer_name = picked.customer_id, picked.name
             state.guard_passed = False
             if record:
-                self._answered(state, "customer")
-            self._save(dc, state)
+                state.answer_taken("customer")
+            self.save(dc, state)
             return True
         state.misses += 1
-        self._save(dc, state)
+        self.save(dc, state)
         if not text.strip():
-            await self._ask(dc, state, step="customer", problem=t("escalation.empty"))
+            await self.ask(dc, state, step="customer", problem=t("escalation.empty"))
         else:
             await dc.context.send_activity(card_reply(picked))
         return False
-
-    # --- validators: each returns the clean value or raises InvalidAnswer with the reason ----------
-
-    @staticmethod
-    def _choice(
-        t: Translator, text: str, choices: tuple[Choice, ...], unknown: str = "escalation.unknown_choice"
-    ) -> Choice:
-        ambiguous = t("escalation.ambiguous_choice", value="{value}", matches="{matches}")
-        return match_choice(text, choices, t(unknown, value="{value}"), ambiguous)
-
-    @staticmethod
-    def _guard_choices(t: Translator) -> tuple[Choice, ...]:
-        return (
-            Choice(t("escalation_card.file_anyway"), "file"),
-            Choice(t("escalation_card.follow"), "follow"),
-        )
-
-    def guard_validator(self, text: str, t: Translator) -> Choice:
-        return self._choice(t, text, self._guard_choices(t))
-
-    def product_validator(self, text: str, catalogue: SupportCatalogue, t: Translator) -> str:
-        return self._choice(t, text, tuple(Choice(p, p) for p in catalogue.products)).value
-
-    def topic_validator(self, text: str, product: str, catalogue: SupportCatalogue, t: Translator) -> str:
-        topics = tuple(Choice(topic.name, topic.topic_id) for topic in catalogue.topics_of(product))
-        return self._choice(t, text, topics, unknown="escalation.unknown_topic").value
-
-    def severity_validator(self, text: str, catalogue: SupportCatalogue, t: Translator) -> Severity:
-        return Severity(self._choice(t, text, _severity_choices(catalogue, t)).value)
-
-    @staticmethod
-    def _text(t: Translator, text: str, limit: int) -> str:
-        # Invisible characters don't count: a title of zero-width spaces is empty, and a right-to-left
-        # override would reverse what follows on every card and in what Microsoft receives.
-        clean = without_format_characters(text).strip()
-        if not clean:
-            raise InvalidAnswer(t("escalation.empty"))
-        if len(clean) > limit:
-            raise InvalidAnswer(t("escalation.too_long", length=len(clean), limit=limit))
-        return clean
-
-    def title_validator(self, text: str, catalogue: SupportCatalogue, t: Translator) -> str:
-        return self._text(t, " ".join(text.split()), catalogue.limits.title_max)
-
-    def description_validator(self, text: str, catalogue: SupportCatalogue, t: Translator) -> str:
-        return self._text(t, text, catalogue.limits.description_max)
-
-    def contact_validator(
-        self, text: str, default_name: str, catalogue: SupportCatalogue, t: Translator
-    ) -> Contact:
-        clean = self._text(t, text, catalogue.limits.name_max + catalogue.limits.email_max + 3)
-        name, _, last = clean.rpartition(" ")
-        found = _EMAIL_WORD.match(last)
-        email = found.group("email") if found else last
-        name = name.strip(" ,;:-")
-        if not _EMAIL.match(email) or len(email) > catalogue.limits.email_max:
-            raise InvalidAnswer(t("escalation.bad_email", value=email))
-        name = name or default_name or email.split("@", 1)[0]
-        return Contact(self._text(t, name, catalogue.limits.name_max), email)
-
-    def phone_validator(self, text: str, catalogue: SupportCatalogue, t: Translator) -> str:
-        clean = text.strip()
-        if clean.casefold() in SKIP_WORDS:
-            return ""
-        if not re.fullmatch(catalogue.limits.phone_pattern, clean):
-            raise InvalidAnswer(t("escalation.bad_phone", value=clean[:40]))
-        return clean
 
     # --- customer, incident and guard --------------------------------------------------------------
 
@@ -689,7 +427,7 @@ class EscalationDialog(Dialog):
         self._apply_incident(state, lookup, translator_of(dc.context))
         catalogue = await self._desk.support_catalogue()
         self._suggest_product(state, catalogue)
-        self._save(dc, state)
+        self.save(dc, state)
         return True
 
     async def _lookup(self, state: EscalationState, incident_id: str) -> IncidentLookup:
@@ -751,14 +489,14 @@ class EscalationDialog(Dialog):
             await dc.context.send_activity(card_reply(incident_card(lookup, self._clock(), t)))
         return await dc.end_dialog()
 
-    async def _edit(self, dc: DialogContext, state: EscalationState, step: str) -> DialogTurnResult:
+    async def edit(self, dc: DialogContext, state: EscalationState, step: str) -> DialogTurnResult:
         if step == "form":
             return await self._send_form(dc, state)
         if step not in STEPS or step == "guard" or state.missing() != SUMMARY:
-            return await self._ask(dc, state, step=state.step)
-        return await self._ask(dc, state, step=step)
+            return await self.ask(dc, state, step=state.step)
+        return await self.ask(dc, state, step=step)
 
-    # --- the one-card form: the same fields, the same validators ---------------------------------------
+    # --- the one-card form: the same fields, the same validators -----------------------------------
 
     async def _send_form(
         self,
@@ -768,90 +506,34 @@ class EscalationDialog(Dialog):
         typed: dict[str, str] | None = None,
     ) -> DialogTurnResult:
         t = translator_of(dc.context)
-        catalogue = await self._desk.support_catalogue()
-        limits = catalogue.limits
-        values = typed or {
-            "customer": state.customer_name,
-            "topic": state.topic_id,
-            "severity": state.severity,
-            "title": state.title or state.suggested_title,
-            "description": state.description or state.suggested_description,
-            "contact_name": state.contact_name or state.suggested_name,
-            "contact_email": state.contact_email or state.suggested_email,
-            "phone": state.phone,
-        }
-        form = RequestForm(
-            key=state.key,
-            topics=tuple(Choice(f"{t.product} · {t.name}", t.topic_id) for t in catalogue.topics),
-            severities=tuple(
-                Choice(
-                    f"{t(f'severity.{s.severity.value}')}: {t(f'severity_meaning.{s.severity.value}')}",
-                    s.severity.value,
-                )
-                for s in catalogue.severities
-            ),
-            values=values,
-            title_max=limits.title_max,
-            description_max=limits.description_max,
-            name_max=limits.name_max,
-            email_max=limits.email_max,
-            email_pattern=_EMAIL.pattern,
-            phone_pattern=limits.phone_pattern,
-            problems=problems,
-        )
+        form = request_form(state, await self._desk.support_catalogue(), t, problems, typed)
         state.step = "form"
-        self._save(dc, state)
+        self.save(dc, state)
         await dc.context.send_activity(card_reply(request_form_card(form, t)))
         return Dialog.end_of_turn
 
-    async def _apply_form(
-        self, dc: DialogContext, state: EscalationState, form: EscalationForm
+    async def form(
+        self, dc: DialogContext, state: EscalationState, values: dict[str, str]
     ) -> DialogTurnResult:
-        """Every field through its step's validator; all or nothing, with every reason at once."""
         t = translator_of(dc.context)
         catalogue = await self._desk.support_catalogue()
-        problems: list[str] = []
-
-        def check(label: str, validate: Callable[[], object]) -> Any:
-            try:
-                return validate()
-            except InvalidAnswer as error:
-                problems.append(f"{t(label)}: {error.reason}")
-                return None
-
-        customer = await known_customer(self._backend, form.customer)
-        if customer is None:
-            problems.append(f"{t('escalation.field_customer')}: {t('escalation.unknown_customer')}")
-        topic = catalogue.topic(form.topic)
-        if topic is None:
-            problems.append(f"{t('escalation.field_topic')}: {t('escalation.unknown_topic')}")
-        severity = check(
-            "escalation.field_severity", lambda: self.severity_validator(form.severity, catalogue, t)
-        )
-        title = check("escalation.field_title", lambda: self.title_validator(form.title, catalogue, t))
-        description = check(
-            "escalation.field_description", lambda: self.description_validator(form.description, catalogue, t)
-        )
-        email_text = f"{form.contact_name} {form.contact_email}".strip()
-        contact = check(
-            "escalation.field_contact", lambda: self.contact_validator(email_text, "", catalogue, t)
-        )
-        phone = check(
-            "escalation.field_phone", lambda: self.phone_validator(form.phone or "skip", catalogue, t)
-        )
-        if problems or customer is None or topic is None:
-            typed = form.model_dump(exclude={"action", "key"})
-            return await self._send_form(
-                dc, state, tuple(problems), {k: str(v)[:20_000] for k, v in typed.items()}
-            )
+        try:
+            filled = await read_form(values, self._backend, catalogue, t)
+        except InvalidSubmission as error:
+            await dc.context.send_activity(card_reply(notice_card(t(self.heading_id), t(error.message_id))))
+            return Dialog.end_of_turn
+        if isinstance(filled, RefusedForm):
+            return await self._send_form(dc, state, filled.problems, filled.typed)
+        customer, topic = filled.customer, filled.topic
         if (customer.customer_id, topic.product) != (state.customer_id, state.product):
             state.guard_passed = False
         state.customer_id, state.customer_name = customer.customer_id, customer.name
-        state.product, state.topic_id, state.severity = topic.product, topic.topic_id, severity.value
-        state.title, state.description, state.phone, state.phone_answered = title, description, phone, True
-        state.contact_name, state.contact_email = contact.name, contact.email
+        state.product, state.topic_id, state.severity = topic.product, topic.topic_id, filled.severity.value
+        state.title, state.description = filled.title, filled.description
+        state.phone, state.phone_answered = filled.phone, True
+        state.contact_name, state.contact_email = filled.contact.name, filled.contact.email
         state.answered = [step for step in STEPS if step != "guard"]
-        return await self._ask(dc, state)
+        return await self.ask(dc, state)
 
     # --- filing ------------------------------------------------------------------------------------
 
@@ -880,13 +562,13 @@ class EscalationDialog(Dialog):
             incident_id=state.incident_id,
         )
 
-    async def _submit(self, dc: DialogContext, state: EscalationState) -> DialogTurnResult:
+    async def submit(self, dc: DialogContext, state: EscalationState) -> DialogTurnResult:
         t = translator_of(dc.context)
         if state.missing() != SUMMARY:
-            return await self._ask(dc, state)
+            return await self.ask(dc, state)
         draft = await self._draft(state, t)
         if draft is None:
-            return await self._ask(dc, state, step=state.step, problem=t("escalation.unknown_topic"))
+            return await self.ask(dc, state, step=state.step, problem=t("escalation.unknown_topic"))
         person = dc.context.activity.from_property
         try:
             filing = await self._desk.file_request(draft, state.key, person.name if person else "")
@@ -897,7 +579,7 @@ class EscalationDialog(Dialog):
                 t("escalation.filing_failed_title"),
                 t("escalation.filing_failed"),
                 [
-                    escalation_submit(t("escalation_card.try_again"), state.key),
+                    flow_submit(FLOW, t("escalation_card.try_again"), state.key),
                     run_command(t("escalation_card.cancel"), "cancel"),
                 ],
                 reference=reference,
@@ -911,7 +593,7 @@ class EscalationDialog(Dialog):
             refused = notice_card(
                 *error_wording(error, t),
                 [
-                    escalation_submit(t("escalation_card.try_again"), state.key),
+                    flow_submit(FLOW, t("escalation_card.try_again"), state.key),
                     run_command(t("escalation_card.cancel"), "cancel"),
                 ],
             )
@@ -924,17 +606,10 @@ class EscalationDialog(Dialog):
         await dc.context.send_activity(card_reply(receipt_card(filing.request, t, handoff=filing.handoff)))
         return await dc.end_dialog(filing.request.number)
 
-    async def _answer_foreign_card(self, dc: DialogContext, value: object) -> None:
+    async def foreign_card(self, dc: DialogContext, submission: FlowAction) -> None:
         """A card of a dialog that isn't this person's current one: finished, cancelled, or someone else's."""
         t = translator_of(dc.context)
-        try:
-            submission = parse_submission(value)
-        except InvalidSubmission as error:
-            await dc.context.send_activity(
-                card_reply(notice_card(t("escalation.heading"), t(error.message_id)))
-            )
-            return
-        if isinstance(submission, EscalationSubmit):
+        if isinstance(submission, FlowSubmit):
             filed = await self._desk.filed_with_key(submission.key)
             if filed is not None:
                 headline = t("escalation.already_filed", number=filed.number)

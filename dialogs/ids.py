@@ -10,6 +10,7 @@ SUBSCRIBE = "subscribe"
 UNSUBSCRIBE = "unsubscribe"
 SUBSCRIPTIONS = "subscriptions"
 QUIET = "quiet"
+SETUP = "setup"
 OVERVIEW = "overview"
 NOTICES = "notices"
 

@@ -24,6 +24,16 @@ _OFF = {"0", "stop", "end", "done", "none"} | keywords("keyword.off")
 _HOURS_UNIT = re.compile(r"\s*(?:hours?|hrs?|h|시간)$")
 
 
+def quiet_hours(text: str) -> int | None:
+    """The whole hours `text` asks to hold notices for (`2`, `2h`, `2시간`), 0 for off, None otherwise."""
+    argument = _HOURS_UNIT.sub("", text.strip().casefold()).strip()
+    if argument in _OFF:
+        return 0
+    # Whole hours only: '0.5', '1e-9' or '1.5' would be held for a time the reply can't honestly name.
+    hours = int(argument) if argument.isascii() and argument.isdigit() else 0
+    return hours if 0 < hours <= MOST_HOURS else None
+
+
 class QuietDialog(AnswerDialog):
     def __init__(
         self,
@@ -39,17 +49,14 @@ class QuietDialog(AnswerDialog):
         self._refresh = refresh
 
     async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
-        argument = CommandRequest.from_options(options).argument.strip().casefold()
-        argument = _HOURS_UNIT.sub("", argument).strip()
+        hours = quiet_hours(CommandRequest.from_options(options).argument)
         conversation, here, now = conversation_key(activity), where(activity, t), self._clock()
-        if argument in _OFF:
+        if hours == 0:
             await self._conversations.end_quiet(conversation, now)
             self._refresh()
             await self._audit.record(audit_entry(activity, "quiet.ended", "", now))
             return notice_card(t("quiet.ended_title"), t("quiet.ended", where=here))
-        # Whole hours only: '0.5', '1e-9' or '1.5' would be held for a time the reply can't honestly name.
-        hours = int(argument) if argument.isascii() and argument.isdigit() else 0
-        if not 0 < hours <= MOST_HOURS:
+        if hours is None:
             return notice_card(t("quiet.hours_title"), t("quiet.hours", most=MOST_HOURS))
         until = now + timedelta(hours=hours)
         await self._conversations.set_quiet(conversation, now, until)

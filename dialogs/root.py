@@ -155,6 +155,12 @@ class RootDialog(ComponentDialog):
 
     async def route_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         route = Route.from_options(step.options)
+        if await self.find_dialog(route.dialog_id) is None:
+            # A card naming a flow we don't have (tampered, or of a flow since retired).
+            t = translator_of(step.context)
+            rejected = notice_card(t("edge.rejected_button_title"), t(InvalidSubmission.message_id))
+            await step.context.send_activity(card_reply(rejected))
+            return await step.end_dialog()
         return await step.begin_dialog(route.dialog_id, route.options)
 
     async def done_step(self, step: WaterfallStepContext) -> DialogTurnResult:

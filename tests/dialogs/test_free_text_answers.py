@@ -19,6 +19,10 @@ from tests.support.harness import BotHarness
 # Realistic titles (at most 100 characters), each starting with a word a command or the help answers to.
 TITLES = (
     "Health check endpoint returns 503 for all users",
+    "Setup of Microsoft Authenticator fails on new phones",
+    "Set-up wizard in the admin center hangs at step 3",
+    "설정 화면에서 보존 정책을 저장할 수 없습니다",
+    "장애상세 페이지가 관리 센터에서 비어 있습니다",
     "Status page shows green but mail is down",
     "Check printing from Outlook fails with error 0x80070005",
     "Incidents keep recurring in Exchange after every patch",

@@ -27,12 +27,9 @@ from cards.actions import (
     ACKNOWLEDGE_NOTICE,
     ACTION_KEY,
     CUSTOMERS_PAGE,
-    ESCALATION_ANSWER,
-    ESCALATION_EDIT,
-    ESCALATION_FORM,
-    ESCALATION_SUBMIT,
     RUN_COMMAND,
 )
+from cards.escalation import ESCALATION_ANSWER, ESCALATION_EDIT, ESCALATION_FORM, ESCALATION_SUBMIT
 from tests.doubles.connector import FakeConnector
 from tests.integration.conftest import StartBot
 from tests.integration.teams import card_action, channel_message, installation_update, personal_message

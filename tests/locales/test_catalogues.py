@@ -13,7 +13,7 @@ import pytest
 from bot import notice_delivery
 from bot.commands import COMMANDS
 from cards.audit import ACTIONS as AUDIT_ACTIONS
-from dialogs.escalation_dialog import STEPS
+from dialogs.escalation_state import STEPS
 from dialogs.language import error_wording
 from locales.translator import DEFAULT_LANGUAGE, ENGLISH, LANGUAGES, Translator, catalogue_path
 from services.errors import (

@@ -1,0 +1,95 @@
+"""What a guided escalation knows, flat and plain, and how the `escalate` argument is read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dialogs.guided_flow import FlowState
+from locales.translator import keywords
+from services.incidents import looks_like_incident_id
+
+STEPS = ("customer", "product", "guard", "topic", "severity", "title", "description", "contact", "phone")
+SUMMARY = "summary"
+# Steps whose answer is free text: there a command word is taken as the answer, not as an interruption.
+FREE_TEXT_STEPS = frozenset({"title", "description", "contact", "phone"})
+_ABOUT = re.compile(
+    rf"(?:^|\s)(?:{'|'.join(map(re.escape, sorted(keywords('keyword.about'))))})\s+(?P<incident>\S+)\s*$",
+    re.IGNORECASE,
+)
+_ON = re.compile(r"(?:^|\s)on\s+(?P<service>.+)$", re.IGNORECASE)
+
+
+@dataclass
+class EscalationState(FlowState):
+    """Everything the dialog knows, stored under the same names as before the guided-flow base."""
+
+    customer_id: str = ""
+    customer_name: str = ""
+    incident_id: str = ""
+    # An incident named with a customer still to be chosen ('escalate fabrikam about EX…').
+    pending_incident: str = ""
+    service: str = ""
+    product: str = ""
+    topic_id: str = ""
+    severity: str = ""
+    title: str = ""
+    description: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    phone: str = ""
+    phone_answered: bool = False
+    guard_passed: bool = False
+    suggested_title: str = ""
+    suggested_description: str = ""
+    suggested_name: str = ""
+    suggested_email: str = ""
+
+    def missing(self) -> str:
+        """The first step still unanswered, or the summary."""
+        known = {
+            "customer": bool(self.customer_id),
+            "product": bool(self.product),
+            "guard": self.guard_passed,
+            "topic": bool(self.topic_id),
+            "severity": bool(self.severity),
+            "title": bool(self.title),
+            "description": bool(self.description),
+            "contact": bool(self.contact_name and self.contact_email),
+            "phone": self.phone_answered,
+        }
+        return next((step for step in STEPS if not known[step]), SUMMARY)
+
+    def forget(self, step: str) -> None:
+        """Clear a step's answer (and what depends on it) so it is asked again."""
+        if step == "customer":
+            self.customer_id = self.customer_name = ""
+            self.guard_passed = False
+        elif step == "product":
+            self.product = self.topic_id = ""
+            self.guard_passed = False
+        elif step == "topic":
+            self.topic_id = ""
+        elif step == "guard":
+            self.guard_passed = False
+        elif step == "contact":
+            self.contact_name = self.contact_email = ""
+        elif step == "phone":
+            self.phone, self.phone_answered = "", False
+        else:
+            setattr(self, step, "")
+
+
+def split_argument(argument: str) -> tuple[str, str, str]:
+    """'contoso about EX1100014' -> (customer, incident, service); 'EX1100014' names the incident."""
+    text = argument.strip()
+    incident = service = ""
+    about = _ABOUT.search(text)
+    if about:
+        incident, text = about.group("incident"), text[: about.start()].strip()
+    on = _ON.search(text)
+    if on:
+        service, text = on.group("service").strip(), text[: on.start()].strip()
+    if not incident and looks_like_incident_id(text.split(" ", 1)[0]):
+        incident, _, text = text.partition(" ")
+    return text.strip(), incident.upper(), service

@@ -1,0 +1,276 @@
+"""`setup`: a guided set-up of what this conversation hears about: which customers (all, or several),
+which services, incidents and/or advisories, quiet hours; a summary with Edit per field; then it
+subscribes through the same stores, watcher baseline and audit as `subscribe` and `quiet`.
+
+A second flow on the guided-flow base: steps, validators and a summary; back, help, resume, cancel and
+card routing come from the base.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.escalation import Choice, Question, SummaryField, question_card, summary_card
+from cards.notices import notice_card
+from dialogs.audit_records import audit_entry
+from dialogs.choices import InvalidAnswer, match_choice, typed_choice
+from dialogs.conversation_scope import conversation_key, where
+from dialogs.customer_choice import known_customer
+from dialogs.escalation_validators import choice
+from dialogs.guided_flow import MAX_MISSES, FlowState, GuidedFlowDialog
+from dialogs.ids import SETUP
+from dialogs.language import translator_of
+from dialogs.quiet_dialog import MOST_HOURS, quiet_hours
+from dialogs.replies import card_reply, text_reply
+from dialogs.requests import CommandRequest
+from dialogs.subscribe_dialog import EVERYONE, KIND_WORDS
+from locales.translator import Translator
+from services.errors import UnknownService
+from services.incidents import match_services
+from services.models import ALL_CUSTOMERS, Customer, Subscription, TenantHealth
+from services.ports import AuditTrail, Backend, KnownConversations, Subscriptions
+from services.watcher import HealthWatcher
+
+STEPS = ("customers", "services", "kinds", "quiet")
+SUMMARY = "summary"
+FREE_TEXT_STEPS = frozenset({"customers", "services", "quiet"})
+KINDS = ("incidents", "advisories", "all")
+
+
+@dataclass
+class SetupState(FlowState):
+    customer_ids: list[str] = field(default_factory=list)  # [] with `customers_done`: every customer
+    customer_names: list[str] = field(default_factory=list)
+    customers_done: bool = False
+    services: list[str] = field(default_factory=list)  # [] with `services_done`: every service
+    services_done: bool = False
+    kinds: str = ""
+    quiet: int = -1  # hours; 0 for none, -1 not yet answered
+
+    def missing(self) -> str:
+        done = (self.customers_done, self.services_done, bool(self.kinds), self.quiet >= 0)
+        return next((step for step, known in zip(STEPS, done, strict=True) if not known), SUMMARY)
+
+    def forget(self, step: str) -> None:
+        if step == "customers":
+            self.customer_ids, self.customer_names, self.customers_done = [], [], False
+        elif step == "services":
+            self.services, self.services_done = [], False
+        elif step == "kinds":
+            self.kinds = ""
+        elif step == "quiet":
+            self.quiet = -1
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+class SetupDialog(GuidedFlowDialog[SetupState]):
+    state_type = SetupState
+    free_text_steps = FREE_TEXT_STEPS
+    heading_id = "setup.heading"
+    cancelled_id = "setup.cancelled"
+    first_question_id = "escalation.first_question"
+    stale_card_id = "setup.stale_card"
+
+    def __init__(
+        self,
+        backend: Backend,
+        subscriptions: Subscriptions,
+        conversations: KnownConversations,
+        watcher: HealthWatcher,
+        clock: Callable[[], datetime],
+        refresh: Callable[[], None],
+        audit: AuditTrail,
+    ) -> None:
+        super().__init__(SETUP)
+        self._backend, self._subscriptions, self._conversations = backend, subscriptions, conversations
+        self._watcher, self._clock, self._refresh, self._audit = watcher, clock, refresh, audit
+
+    async def start(self, dc: DialogContext, request: CommandRequest) -> DialogTurnResult:
+        person = dc.context.activity.from_property
+        return await self.ask(dc, SetupState(key=uuid.uuid4().hex, owner_id=person.id if person else ""))
+
+    def resume_text(self, dc: DialogContext, state: SetupState) -> str:
+        return translator_of(dc.context)("setup.resume_offer")
+
+    def in_progress(self, dc: DialogContext) -> str:
+        return translator_of(dc.context)("setup.in_progress")
+
+    # --- the steps ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _choices(step: str, t: Translator) -> tuple[Choice, ...]:
+        if step == "customers":
+            return (Choice(t("setup.all_customers"), "all"),)
+        if step == "services":
+            return (Choice(t("setup.every_service"), "all"),)
+        if step == "kinds":
+            return tuple(Choice(t(f"setup.kind_{kind}"), kind) for kind in KINDS)
+        return (Choice(t("setup.no_quiet"), "none"),) if step == "quiet" else ()
+
+    async def offers(self, dc: DialogContext, text: str) -> bool:
+        state, t = self.load(dc), translator_of(dc.context)
+        try:
+            match_choice(text, self._choices(state.step, t), "", "")
+        except InvalidAnswer:
+            return False
+        return True
+
+    async def ask(
+        self, dc: DialogContext, state: SetupState, step: str = "", problem: str = "", help_text: bool = False
+    ) -> DialogTurnResult:
+        t = translator_of(dc.context)
+        asked = step or state.missing()
+        if asked != state.step:
+            state.misses = 0
+        state.step = asked
+        self.save(dc, state)
+        if asked == SUMMARY:
+            if problem or help_text:
+                await dc.context.send_activity(text_reply(problem or t("setup.help_summary")))
+            await dc.context.send_activity(card_reply(self._summary(state, t)))
+            return Dialog.end_of_turn
+        if state.misses >= MAX_MISSES:
+            problem = f"{problem} {t('escalation.three_misses')}".strip()
+        details = (t(f"setup.help_{asked}"), t("escalation.help_footer")) if help_text else ()
+        question = Question(
+            key=state.key,
+            step=asked,
+            heading=t("setup.heading"),
+            progress=t("escalation.progress", number=len(state.answered) + 1),
+            prompt=t(f"setup.ask_{asked}", most=MOST_HOURS),
+            details=details,
+            choices=self._choices(asked, t),
+            problem=problem,
+            hint=t("escalation.hint_text") if asked in FREE_TEXT_STEPS else t("escalation.hint_choice"),
+            can_go_back=bool(state.answered),
+            flow=self.id,
+            offers_form=False,
+        )
+        await dc.context.send_activity(card_reply(question_card(question, t)))
+        return Dialog.end_of_turn
+
+    def _summary(self, state: SetupState, t: Translator) -> AdaptiveCard:
+        values = {
+            "customers": ", ".join(state.customer_names) or t("setup.all_customers"),
+            "services": ", ".join(state.services) or t("setup.every_service"),
+            "kinds": t(f"setup.kind_{state.kinds}"),
+            "quiet": t("setup.quiet_hours", hours=state.quiet) if state.quiet else t("setup.no_quiet"),
+        }
+        fields = [SummaryField(step, t(f"setup.field_{step}"), value) for step, value in values.items()]
+        return summary_card(
+            state.key,
+            t("setup.summary_subtitle"),
+            fields,
+            t,
+            self.id,
+            t("setup.summary_title"),
+            t("setup.summary_hint"),
+        )
+
+    async def answer(
+        self, dc: DialogContext, state: SetupState, step: str, text: str, pressed: bool
+    ) -> DialogTurnResult:
+        t = translator_of(dc.context)
+        if step != state.step or step == SUMMARY:  # an earlier question's button, or text at the summary
+            return await self.ask(dc, state, step=state.step)
+        if step in FREE_TEXT_STEPS and not pressed and not (step == "quiet" and text.strip().isdigit()):
+            picked = typed_choice(text, self._choices(step, t))  # 'every service', 'no quiet hours'
+            text, pressed = (picked.value, True) if picked else (text, False)
+        try:
+            if step == "kinds":
+                kind = KIND_WORDS.get(text.strip().casefold()) or text
+                state.kinds = choice(t, kind, self._choices(step, t)).value
+            elif (pressed and text == "all") or (step != "quiet" and text.strip().casefold() in EVERYONE):
+                self._take_all(state, step)
+            elif step == "customers":
+                customers = await self.customers_validator(text, t)
+                state.customer_ids = [c.customer_id for c in customers]
+                state.customer_names = [c.name for c in customers]
+                state.customers_done = True
+            elif step == "services":
+                state.services, state.services_done = await self.services_validator(text, state, t), True
+            elif step == "quiet":
+                hours = quiet_hours("none" if pressed and text == "none" else text)
+                if hours is None:
+                    raise InvalidAnswer(t("quiet.hours", most=MOST_HOURS))
+                state.quiet = hours
+        except InvalidAnswer as error:
+            state.misses += 1
+            return await self.ask(dc, state, step=step, problem=error.reason)
+        state.answer_taken(step)
+        return await self.ask(dc, state)
+
+    @staticmethod
+    def _take_all(state: SetupState, step: str) -> None:
+        if step == "customers":
+            state.customer_ids, state.customer_names, state.customers_done = [], [], True
+        else:
+            state.services, state.services_done = [], True
+
+    async def customers_validator(self, text: str, t: Translator) -> list[Customer]:
+        customers: list[Customer] = []
+        for name in _names(text) or [""]:
+            customer = await known_customer(self._backend, name)
+            if customer is None:
+                raise InvalidAnswer(t("setup.unknown_customer", value=name[:40]))
+            customers += [customer] if customer not in customers else []
+        return customers
+
+    async def services_validator(self, text: str, state: SetupState, t: Translator) -> list[str]:
+        customers = [c for c in await self._backend.list_customers() if c.customer_id in state.customer_ids]
+        healths = [
+            await self._backend.tenant_health(c) for c in customers or await self._backend.list_customers()
+        ]
+        services: list[str] = []
+        for name in _names(text) or [""]:
+            found = [s for h in healths for s in self._matches(h, name)]
+            if not found:
+                raise InvalidAnswer(t("setup.unknown_service", value=name[:40]))
+            services += [s for s in dict.fromkeys(found) if s not in services]
+        return services
+
+    @staticmethod
+    def _matches(health: TenantHealth, name: str) -> list[str]:
+        try:
+            return [s.name for s in match_services(health, name)] if name else []
+        except UnknownService:
+            return []
+
+    async def edit(self, dc: DialogContext, state: SetupState, step: str) -> DialogTurnResult:
+        if step not in STEPS or state.missing() != SUMMARY:
+            return await self.ask(dc, state, step=state.step)
+        return await self.ask(dc, state, step=step)
+
+    async def submit(self, dc: DialogContext, state: SetupState) -> DialogTurnResult:
+        """Subscribe as `subscribe` does, one subscription per customer chosen, then the quiet hours."""
+        if state.missing() != SUMMARY:
+            return await self.ask(dc, state)
+        t, activity, now = translator_of(dc.context), dc.context.activity, self._clock()
+        conversation = conversation_key(activity)
+        everyone = list(await self._backend.list_customers())
+        chosen = [c for c in everyone if c.customer_id in state.customer_ids]
+        await self._watcher.baseline(chosen or everyone)
+        for customer_id, name in [(c.customer_id, c.name) for c in chosen] or [
+            (ALL_CUSTOMERS, "every customer")
+        ]:
+            subscription = Subscription(conversation, customer_id, tuple(state.services), state.kinds)
+            await self._subscriptions.add(subscription, now)
+            await self._audit.record(audit_entry(activity, "subscription.added", name, now))
+        await self._conversations.set_language(conversation, t.language)
+        if state.quiet:
+            until = now + timedelta(hours=state.quiet)
+            await self._conversations.set_quiet(conversation, now, until)
+            self._refresh()
+            await self._audit.record(audit_entry(activity, "quiet.set", until.isoformat(), now))
+        done = notice_card(t("setup.done_title"), t("setup.done", where=where(activity, t).capitalize()))
+        await dc.context.send_activity(card_reply(done))
+        return await dc.end_dialog()
