@@ -54,7 +54,6 @@ from cards.parts import without_format_characters
 from dialogs.audit_records import audit_entry
 from dialogs.choices import InvalidAnswer, match_choice, normalize, typed_choice
 from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer, pick_customer
-from dialogs.ids import ESCALATION
 from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import TYPED_TEXT, CardRequest, CommandRequest
@@ -74,6 +73,8 @@ from services.ports import AuditTrail, Backend, ServiceRequestDesk
 
 logger = logging.getLogger("bot.escalation")
 
+# Its dialog id, kept in people's dialog state and named by its cards' routing (bot/commands.py registers it).
+ESCALATION = "escalation"
 STEPS = ("customer", "product", "guard", "topic", "severity", "title", "description", "contact", "phone")
 SUMMARY = "summary"
 # Steps whose answer is free text: there a command word is taken as the answer, not as an interruption.

@@ -11,7 +11,6 @@ from cards.actions import incidents_command
 from cards.incidents import incidents_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import choose, which_customer
-from dialogs.ids import INCIDENTS
 from dialogs.requests import CommandRequest
 from locales.translator import Translator, keywords
 from services.customer_search import CustomerMatch, NotFound, longest_name_words, resolve_customer
@@ -49,8 +48,8 @@ def include_resolved(words: list[str]) -> tuple[list[str], bool]:
 
 
 class IncidentsDialog(AnswerDialog):
-    def __init__(self, backend: Backend, clock: Callable[[], datetime]) -> None:
-        super().__init__(INCIDENTS)
+    def __init__(self, dialog_id: str, backend: Backend, clock: Callable[[], datetime]) -> None:
+        super().__init__(dialog_id)
         self._backend = backend
         self._clock = clock
 

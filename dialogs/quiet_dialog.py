@@ -13,7 +13,6 @@ from cards.notices import notice_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
-from dialogs.ids import QUIET
 from dialogs.requests import CommandRequest
 from locales.translator import Translator, keywords
 from services.ports import AuditTrail, KnownConversations
@@ -27,12 +26,13 @@ _HOURS_UNIT = re.compile(r"\s*(?:hours?|hrs?|h|시간)$")
 class QuietDialog(AnswerDialog):
     def __init__(
         self,
+        dialog_id: str,
         conversations: KnownConversations,
         clock: Callable[[], datetime],
         refresh: Callable[[], None],
         audit: AuditTrail,
     ) -> None:
-        super().__init__(QUIET)
+        super().__init__(dialog_id)
         self._audit = audit
         self._conversations = conversations
         self._clock = clock

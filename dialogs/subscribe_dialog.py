@@ -15,7 +15,6 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.customer_choice import choose
-from dialogs.ids import SUBSCRIBE
 from dialogs.incidents_dialog import split_customer_and_service
 from dialogs.requests import CommandRequest
 from locales.translator import Translator, keywords
@@ -49,6 +48,7 @@ def subscribe_command(customer: Customer, services: str, kinds: str) -> str:
 class SubscribeDialog(AnswerDialog):
     def __init__(
         self,
+        dialog_id: str,
         backend: Backend,
         subscriptions: Subscriptions,
         conversations: KnownConversations,
@@ -56,7 +56,7 @@ class SubscribeDialog(AnswerDialog):
         clock: Callable[[], datetime],
         audit: AuditTrail,
     ) -> None:
-        super().__init__(SUBSCRIBE)
+        super().__init__(dialog_id)
         self._conversations = conversations
         self._audit = audit
         self._backend = backend
