@@ -17,21 +17,16 @@ from dialogs.conversation_scope import conversation_key, where
 from dialogs.customer_choice import choose
 from dialogs.incidents_dialog import split_customer_and_service
 from dialogs.requests import CommandRequest
-from locales.translator import Translator, keywords
+from locales.translator import Translator, words_for
 from services.errors import UnknownService
 from services.incidents import match_services
 from services.models import ALL_CUSTOMERS, Customer, Subscription
 from services.ports import AuditTrail, Backend, KnownConversations, Subscriptions
 from services.watcher import HealthWatcher
 
-EVERYONE = {"every", "everyone", "everybody", "*"} | keywords("keyword.all")
-KIND_WORDS = {
-    "incident": "incidents",
-    "advisory": "advisories",
-    "both": "all",
-    "everything": "all",
-    **{word: kind for kind in ("incidents", "advisories", "all") for word in keywords(f"keyword.{kind}")},
-}
+EVERYONE = words_for("words.everyone")
+KINDS = ("incidents", "advisories", "all")
+KIND_WORDS = {word: kind for kind in KINDS for word in words_for(f"words.kind_{kind}")}
 
 
 def split_kind(words: list[str]) -> tuple[list[str], str]:

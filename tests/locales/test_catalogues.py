@@ -90,6 +90,10 @@ def _messages(language: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
+# Read as they are, never filled in: regular expressions, whose braces are repetition counts.
+NOT_FORMATTED = {"phrases"}
+
+
 def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
@@ -113,6 +117,7 @@ def test_placeholders_are_the_same_in_every_language(language: str) -> None:
         key: (forms, other[key])
         for key, forms in english.items()
         if key in other
+        and key not in NOT_FORMATTED
         and {frozenset(_placeholders(f)) for f in forms} != {frozenset(_placeholders(f)) for f in other[key]}
     }
     assert differ == {}
