@@ -585,9 +585,7 @@ class EscalationDialog(Dialog):
             problem = t("escalation.too_long", length=len(text), limit=MAX_NAME_LENGTH)
             await self._ask(dc, state, step="customer", problem=problem)
             return False
-        picked = await pick_customer(
-            self._backend, text, lambda c: c.customer_id, "purpose.file_request", "contoso", t
-        )
+        picked = await pick_customer(self._backend, text, lambda c: c.customer_id, "purpose.file_request", t)
         if isinstance(picked, Customer):
             state.customer_id, state.customer_name = picked.customer_id, picked.name
             state.guard_passed = False

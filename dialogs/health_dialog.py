@@ -27,8 +27,8 @@ class HealthDialog(AnswerDialog):
             request.argument,
             health_command,
             "purpose.see_health",
-            t("command.health.example"),
             t,
+            example=t("command.health.example"),
         )
         if not isinstance(picked, Customer):
             return picked

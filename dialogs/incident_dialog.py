@@ -50,7 +50,7 @@ class IncidentDialog(AnswerDialog):
                 return incident_command(incident_id, c)
 
             picked = await pick_customer(
-                self._backend, customer_text, command_for, "purpose.open_incident", "contoso", t
+                self._backend, customer_text, command_for, "purpose.open_incident", t
             )
             if not isinstance(picked, Customer):
                 return picked

@@ -38,7 +38,6 @@ class NoticesDialog(AnswerDialog):
                 query,
                 lambda c: f"notices {c.customer_id}",
                 "purpose.see_notices",
-                "notices contoso",
                 t,
             )
             if not isinstance(picked, Customer):

@@ -35,8 +35,8 @@ class RequestsListDialog(AnswerDialog):
                 request.argument,
                 lambda c: f"requests {c.customer_id}",
                 "purpose.see_requests",
-                t("command.requests.example"),
                 t,
+                example=t("command.requests.example"),
             )
             if not isinstance(picked, Customer):
                 return picked
