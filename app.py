@@ -23,7 +23,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from bot.access import AccessPolicy
 from bot.acknowledgements import NoticeAcknowledgements
 from bot.adapter import ChannelAuthorization, SupportAdapter
-from bot.commands import help_entries
+from bot.commands import HELP_DIALOG, DialogNeeds, command_dialogs
 from bot.connector import Connector, ConnectorTimeouts, RetryPolicy
 from bot.conversation_locks import ConversationLocks
 from bot.errors import report_turn_error
@@ -42,32 +42,12 @@ from bot.inbound_auth import InboundAuthentication, SigningKeys
 from bot.log_redaction import configure_logging
 from bot.mentions import command_text
 from bot.notice_delivery import NoticeDelivery
-from bot.routing import complete_command, recognised_command
+from bot.routing import complete_command, page_route, recognised_command
 from bot.state_storage import DocumentStorage
 from bot.turns import TurnRunner
 from bot.typing_indicator import TypingIndicator
-from dialogs.audit_dialog import AuditDialog
-from dialogs.customers_dialog import CustomersDialog
-from dialogs.escalation_dialog import EscalationDialog
-from dialogs.health_dialog import HealthDialog
-from dialogs.help_dialog import HelpDialog
-from dialogs.incident_dialog import IncidentDialog
-from dialogs.incidents_dialog import IncidentsDialog
 from dialogs.language import LANGUAGE_PROPERTY
-from dialogs.language_dialog import LanguageDialog
-from dialogs.link_dialog import LinkDialog
-from dialogs.note_dialog import NoteDialog
-from dialogs.notices_dialog import NoticesDialog
-from dialogs.overview_dialog import OverviewDialog
-from dialogs.quiet_dialog import QuietDialog
-from dialogs.request_dialog import RequestDialog
-from dialogs.requests_list_dialog import RequestsListDialog
 from dialogs.root import RootDialog
-from dialogs.setup_dialog import SetupDialog
-from dialogs.subscribe_dialog import SubscribeDialog
-from dialogs.subscriptions_dialog import SubscriptionsDialog
-from dialogs.teams_member import member_contact
-from dialogs.unsubscribe_dialog import UnsubscribeDialog
 from services.audit_log import AuditLog
 from services.blob_container import BlobContainer
 from services.blob_notice_board import BlobNoticeBoard
@@ -212,42 +192,16 @@ def build_bot(
     turn_locks: ConversationLocks | None = None,
 ) -> SupportBot:
     """The bot with every flow wired in; tests build it on MemoryStorage."""
-    conversations, subscriptions = notifications.conversations, notifications.subscriptions
     user_state = UserState(storage)
     language = user_state.create_property(LANGUAGE_PROPERTY)
+    needs = DialogNeeds(backend, desk, clock, audit, notifications, language)
     root = RootDialog(
-        [
-            HelpDialog(help_entries, backend, desk),
-            LanguageDialog(language),
-            CustomersDialog(backend),
-            HealthDialog(backend),
-            IncidentsDialog(backend, clock),
-            IncidentDialog(backend, clock, notifications.board),
-            OverviewDialog(backend, clock),
-            SubscribeDialog(backend, subscriptions, conversations, notifications.watcher, clock, audit),
-            SubscriptionsDialog(backend, subscriptions, conversations, clock),
-            UnsubscribeDialog(backend, subscriptions, audit, clock),
-            QuietDialog(conversations, clock, notifications.refresh, audit),
-            SetupDialog(
-                backend,
-                subscriptions,
-                conversations,
-                notifications.watcher,
-                clock,
-                notifications.refresh,
-                audit,
-            ),
-            NoticesDialog(backend, notifications.board, clock),
-            EscalationDialog(backend, desk, clock, member_contact, audit),
-            RequestsListDialog(backend, desk, clock),
-            RequestDialog(desk, clock),
-            NoteDialog(desk, clock, audit),
-            LinkDialog(desk, clock, audit),
-            AuditDialog(audit, clock),
-        ],
+        command_dialogs(needs),
         command=recognised_command,
         typed=command_text,
         complete=lambda text: complete_command(text, backend),
+        page=page_route,
+        help_id=HELP_DIALOG,
     )
     return SupportBot(
         ConversationState(storage),

@@ -17,7 +17,7 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity
 
-from bot.proactive import tenant_of
+from bot.proactive import tenant_allowed, tenant_of
 from dialogs.teams_member import Roster
 from services.ports import AuditTrail, GroupMembership
 
@@ -55,7 +55,7 @@ class AccessPolicy:
         self._cache: dict[str, tuple[float, bool]] = {}
 
     def tenant_allowed(self, activity: Activity) -> bool:
-        return not self.rules.allowed_tenants or tenant_of(activity) in self.rules.allowed_tenants
+        return tenant_allowed(self.rules.allowed_tenants, tenant_of(activity))
 
     async def is_operator(self, context: TurnContext) -> bool:
         if self.rules.everyone_operates:

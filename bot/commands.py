@@ -11,37 +11,41 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from botbuilder.core import StatePropertyAccessor
+from botbuilder.dialogs import Dialog
 
 from cards.help import HelpEntry
-from dialogs.ids import (
-    AUDIT,
-    CUSTOMERS,
-    ESCALATION,
-    HEALTH,
-    HELP,
-    INCIDENT,
-    INCIDENTS,
-    LANGUAGE,
-    LINK,
-    NOTE,
-    NOTICES,
-    OVERVIEW,
-    QUIET,
-    REQUEST,
-    REQUESTS,
-    SETUP,
-    SUBSCRIBE,
-    SUBSCRIPTIONS,
-    UNSUBSCRIBE,
-)
-from dialogs.incidents_dialog import include_resolved
-from dialogs.link_dialog import fits_link
-from dialogs.request_dialog import request_number
-from dialogs.subscribe_dialog import EVERYONE, split_kind
-from locales.translator import Translator, chosen_language
+from dialogs.audit_dialog import AuditDialog
+from dialogs.customers_dialog import CustomersDialog
+from dialogs.escalation_dialog import ESCALATION, EscalationDialog
+from dialogs.health_dialog import HealthDialog
+from dialogs.help_dialog import HelpDialog
+from dialogs.incident_dialog import IncidentDialog
+from dialogs.incidents_dialog import IncidentsDialog, include_resolved
+from dialogs.language_dialog import LanguageDialog
+from dialogs.link_dialog import LinkDialog, fits_link
+from dialogs.note_dialog import NoteDialog
+from dialogs.notices_dialog import NoticesDialog
+from dialogs.overview_dialog import OverviewDialog
+from dialogs.quiet_dialog import QuietDialog
+from dialogs.request_dialog import RequestDialog, request_number
+from dialogs.requests_list_dialog import RequestsListDialog
+from dialogs.setup_dialog import SetupDialog
+from dialogs.subscribe_dialog import EVERYONE, SubscribeDialog, split_kind
+from dialogs.subscriptions_dialog import SubscriptionsDialog
+from dialogs.teams_member import member_contact
+from dialogs.unsubscribe_dialog import UnsubscribeDialog
+from locales.translator import LANGUAGES, Translator, chosen_language, words_for
 from services.customer_search import longest_name_words, named_customer, search_customers
 from services.incidents import looks_like_incident_id
 from services.models import Customer
+from services.ports import AuditRecords, Backend, ServiceRequestDesk
+
+if TYPE_CHECKING:
+    from bot.handler import Notifications
 
 # Whether a text after a command's name is complete, valid arguments for it, given the partner's
 # customers. At a question that takes free text, only such a message is asked about ('your answer, or a
@@ -64,9 +68,10 @@ def _customer_or_nothing(argument: str, customers: Sequence[Customer]) -> bool:
 
 def _customer_first(argument: str, customers: Sequence[Customer]) -> bool:
     """A customer named by the leading words; what follows filters (a service, 'all')."""
-    words, _ = include_resolved(argument.split())
-    if words and words[0].casefold() in EVERYONE:
+    # 'all' names every customer before it can be the trailing 'all' that includes resolved incidents.
+    if argument.split(" ", 1)[0].casefold() in EVERYONE:
         return True
+    words, _ = include_resolved(argument.split())
     most = min(len(words), longest_name_words(customers))
     return any(_customer(" ".join(words[:cut]), customers) for cut in range(most, 0, -1))
 
@@ -117,13 +122,30 @@ def _link(argument: str, customers: Sequence[Customer]) -> bool:
 
 
 @dataclass(frozen=True)
+class DialogNeeds:
+    """Everything a command's dialog may be built from: its row picks what it needs."""
+
+    backend: Backend
+    desk: ServiceRequestDesk
+    clock: Callable[[], datetime]
+    audit: AuditRecords
+    notifications: Notifications
+    # The reader's chosen language, in user state.
+    language: StatePropertyAccessor
+
+
+# How a command's dialog is built: from the id its row gives it and the bundle of what dialogs need.
+DialogFactory = Callable[[str, DialogNeeds], Dialog]
+
+
+@dataclass(frozen=True)
 class Command:
-    """One command. What people read of it (usage, summary, example, and for operators-only commands
-    what the refusal says they may not do) is in the catalogues under `command.<name>.*`."""
+    """One command, and its one registration. What people read of it (usage, summary, example, and for
+    operators-only commands what the refusal says they may not do) and the words they type for it are in
+    the catalogues under `command.<name>.*`."""
 
     name: str
-    aliases: tuple[str, ...]
-    dialog_id: str
+    dialog: DialogFactory
     # Teams shows at most 10 commands in a bot's menu; the others are still taught by help.
     in_menu: bool = True
     # For operators only (bot/access.py).
@@ -133,6 +155,24 @@ class Command:
     # What its example names that must exist to be tried ('number': a request's, 'reference': a handed-off
     # request's); the help fills them in from the desk, and offers no Try button when there is none.
     example_needs: tuple[str, ...] = ()
+    # Its dialog's id, when not its name (kept in people's dialog state: it never changes).
+    flow: str = ""
+
+    @property
+    def words(self) -> frozenset[str]:
+        """What people type for it: its name, and `command.<name>.words` in every catalogue."""
+        return words_for(f"command.{self.name}.words") | {self.name}
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return tuple(sorted(self.words - {self.name}))
+
+    @property
+    def dialog_id(self) -> str:
+        return self.flow or self.name
+
+    def build(self, needs: DialogNeeds) -> Dialog:
+        return self.dialog(self.dialog_id, needs)
 
     @property
     def operator_action(self) -> str:
@@ -153,53 +193,46 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command(
         "health",
-        ("status", "check", "상태"),
-        HEALTH,
+        lambda id, n: HealthDialog(id, n.backend),
         fits=_customer,
     ),
     Command(
         "incidents",
-        ("issues", "outages", "장애", "인시던트"),
-        INCIDENTS,
+        lambda id, n: IncidentsDialog(id, n.backend, n.clock),
         fits=_customer_first,
     ),
     Command(
         "incident",
-        ("장애상세",),
-        INCIDENT,
+        lambda id, n: IncidentDialog(id, n.backend, n.clock, n.notifications.board),
         fits=_incident,
     ),
     Command(
         "customers",
-        ("customer", "clients", "고객"),
-        CUSTOMERS,
+        lambda id, n: CustomersDialog(id, n.backend),
         fits=_search,
     ),
     Command(
         "escalate",
-        ("escalation", "ticket", "에스컬레이션"),
-        ESCALATION,
+        lambda id, n: EscalationDialog(n.backend, n.desk, n.clock, member_contact, n.audit),
         operators_only=True,
         fits=_escalation,
+        flow=ESCALATION,
     ),
     Command(
         "requests",
-        ("srs", "tickets", "요청목록"),
-        REQUESTS,
+        lambda id, n: RequestsListDialog(id, n.backend, n.desk, n.clock),
         fits=_customer_or_nothing,
     ),
     Command(
         "request",
-        ("sr", "요청"),
-        REQUEST,
+        lambda id, n: RequestDialog(id, n.desk, n.clock),
         in_menu=False,
         fits=_request,
         example_needs=("number",),
     ),
     Command(
         "note",
-        ("comment", "메모"),
-        NOTE,
+        lambda id, n: NoteDialog(id, n.desk, n.clock, n.audit),
         in_menu=False,
         operators_only=True,
         fits=_request,
@@ -207,8 +240,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "link",
-        ("연결",),
-        LINK,
+        lambda id, n: LinkDialog(id, n.desk, n.clock, n.audit),
         in_menu=False,
         operators_only=True,
         fits=_link,
@@ -216,67 +248,89 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "overview",
-        ("dashboard", "summary", "개요"),
-        OVERVIEW,
+        lambda id, n: OverviewDialog(id, n.backend, n.clock),
     ),
     Command(
         "subscribe",
-        ("follow", "watch", "구독"),
-        SUBSCRIBE,
+        lambda id, n: SubscribeDialog(
+            id,
+            n.backend,
+            n.notifications.subscriptions,
+            n.notifications.conversations,
+            n.notifications.watcher,
+            n.clock,
+            n.audit,
+        ),
         operators_only=True,
         fits=_subscription,
     ),
-    Command("setup", ("set-up", "설정"), SETUP, in_menu=False, operators_only=True),
+    Command(
+        "setup",
+        lambda id, n: SetupDialog(
+            id,
+            n.backend,
+            n.notifications.subscriptions,
+            n.notifications.conversations,
+            n.notifications.watcher,
+            n.clock,
+            n.notifications.refresh,
+            n.audit,
+        ),
+        in_menu=False,
+        operators_only=True,
+    ),
     Command(
         "subscriptions",
-        ("subscribed", "following", "구독목록"),
-        SUBSCRIPTIONS,
+        lambda id, n: SubscriptionsDialog(
+            id, n.backend, n.notifications.subscriptions, n.notifications.conversations, n.clock
+        ),
     ),
     Command(
         "unsubscribe",
-        ("unfollow", "unwatch", "구독취소"),
-        UNSUBSCRIBE,
+        lambda id, n: UnsubscribeDialog(id, n.backend, n.notifications.subscriptions, n.audit, n.clock),
         in_menu=False,
         operators_only=True,
         fits=_subscription_or_nothing,
     ),
     Command(
         "quiet",
-        ("mute", "snooze", "조용히"),
-        QUIET,
+        lambda id, n: QuietDialog(
+            id, n.notifications.conversations, n.clock, n.notifications.refresh, n.audit
+        ),
         in_menu=False,
         operators_only=True,
         fits=_hours,
     ),
     Command(
         "notices",
-        ("notifications", "alerts", "알림"),
-        NOTICES,
+        lambda id, n: NoticesDialog(id, n.backend, n.notifications.board, n.clock),
         in_menu=False,
         fits=_customer_or_nothing,
     ),
     Command(
         "audit",
-        ("감사",),
-        AUDIT,
+        lambda id, n: AuditDialog(id, n.audit, n.clock),
         in_menu=False,
         operators_only=True,
         fits=_count,
     ),
     Command(
         "language",
-        ("lang", "언어"),
-        LANGUAGE,
+        lambda id, n: LanguageDialog(id, n.language),
         in_menu=False,
         fits=_language,
     ),
     Command(
         "help",
-        ("?", "commands", "hi", "hello", "hey", "start", "도움말", "안녕"),
-        HELP,
+        lambda id, n: HelpDialog(id, help_entries, n.backend, n.desk),
         fits=lambda argument, customers: False,
     ),
 )
+
+
+def command_dialogs(needs: DialogNeeds) -> list[Dialog]:
+    """Every command's dialog, for the root dialog."""
+    return [c.build(needs) for c in COMMANDS]
 
 
 def help_entries(t: Translator, examples: Mapping[str, str] | None = None) -> list[HelpEntry]:
@@ -289,8 +343,13 @@ MAX_ARGUMENT_LENGTH = 256
 # Natural phrasings are short questions; longer text is not tried against them.
 _MAX_PHRASE_LENGTH = MAX_ARGUMENT_LENGTH + 64
 
-_BY_WORD = {word: c for c in COMMANDS for word in (c.name, *c.aliases)}
+_BY_WORD = {word: c for c in COMMANDS for word in c.words}
 BY_NAME = {c.name: c for c in COMMANDS}
+# The dialogs the edge starts on its own (help for a greeting; a paging or stale escalation card's button).
+HELP_DIALOG = BY_NAME["help"].dialog_id
+CUSTOMERS_DIALOG = BY_NAME["customers"].dialog_id
+REQUESTS_DIALOG = BY_NAME["requests"].dialog_id
+ESCALATION_DIALOG = BY_NAME["escalate"].dialog_id
 # The flows only operators may start or answer; what each one does, for the refusal.
 OPERATOR_FLOWS = {c.dialog_id: c.operator_action for c in COMMANDS if c.operator_action}
 
@@ -308,69 +367,12 @@ _FILLER_TAIL = 80
 _TRAILING_FILLER = re.compile(r"(?:[,\s]+(?:please|thanks|thank you|pls))+$")
 _ARGUMENT_PREPOSITION = re.compile(r"^(?:for|of|at|on|in|about|with|from)\s+")
 
-# Natural phrasings, tried in order against the cleaned, lower-cased text.
+# Natural phrasings (`phrases` in every catalogue), tried in order against the cleaned, lower-cased text.
 _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), name)
-    for pattern, name in (
-        (r"^(?:what can you do|what do you do|how do (?:i|you) use (?:you|this))$", "help"),
-        (
-            r"^(?:file|open|raise|create|log|start)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:service\s+|support\s+)?"
-            r"(?:request|ticket|case|sr|escalation)(?:\s+(?P<arg>.*))?$",
-            "escalate",
-        ),
-        (r"^(?:list|show)?\s*(?:my\s+|our\s+|recent\s+)*service\s+requests(?:\s+(?P<arg>.*))?$", "requests"),
-        (
-            r"^(?:show|list|get|find|open|display)\s+(?:me\s+)?(?:the\s+)?(?:details\s+(?:of|for)\s+)?"
-            r"incident\s+(?P<arg>.+)$",
-            "incident",
-        ),
-        (
-            r"^(?:what(?:'s| is)|tell me about|details (?:of|for)|show|open|get|display)\s+(?:me\s+)?"
-            r"(?P<arg>[a-z]{2,4}\d{3,}\b.*)$",
-            "incident",
-        ),
-        (
-            r"^(?:(?:show|list|get|find|display|are there|any)\s+)?(?:me\s+)?(?:the\s+|all\s+)?"
-            r"(?:active\s+|current\s+|open\s+|ongoing\s+)?(?:incidents|issues|outages|problems)\s+"
-            r"(?:for|at|in|with|on|affecting)\s+(?P<arg>.+)$",
-            "incidents",
-        ),
-        (
-            r"^(?:show|list|get|display)\s+(?:me\s+)?(?P<arg>.+?)(?:'s|s')\s+(?:active\s+)?"
-            r"(?:incidents|issues|outages)$",
-            "incidents",
-        ),
-        (
-            r"^(?:what(?:'s| is)|anything)\s+(?:wrong|going on|happening|broken|down)\s+"
-            r"(?:with|at|for)\s+(?P<arg>.+)$",
-            "incidents",
-        ),
-        (
-            r"^(?:how(?:'s| is| are)|is|are|check(?: on)?|what(?:'s| is) the (?:status|health) (?:of|for)|"
-            r"(?:status|health) (?:of|for))\s+(?P<arg>.+?)(?:'s)?"
-            r"(?:\s+(?:doing|looking|today|right now|ok|okay|healthy|up|health|status))*$",
-            "health",
-        ),
-        (
-            r"^(?:show|list|find|search|get)\s+(?:me\s+)?(?:for\s+)?(?:all\s+|my\s+|our\s+|the\s+)?"
-            r"(?:customers?|clients?|tenants?)(?:\s+(?:matching|named|called|like|with))?\s*(?P<arg>.*)$",
-            "customers",
-        ),
-        (r"^(?:find|search(?: for)?|look up|lookup)\s+(?P<arg>.+)$", "customers"),
-        # Korean: the customer comes first ('contoso 상태 어때', '한빛 물류 장애 보여줘').
-        (r"^(?:뭘|무엇을|뭐)\s*(?:할 수 있어|할 수 있나요|해\s*줄 수 있어)$", "help"),
-        (
-            r"^(?P<arg>.+?)\s*(?:의\s*)?(?:장애|인시던트|문제)(?:가|는|들)?\s*(?:목록\s*)?"
-            r"(?:보여\s*줘|보여\s*주세요|알려\s*줘|알려\s*주세요|있어|있어요|있나요|있니)?$",
-            "incidents",
-        ),
-        (
-            r"^(?P<arg>.+?)\s*(?:의\s*)?(?:서비스\s*)?(?:상태|헬스)(?:가|는)?\s*"
-            r"(?:어때|어때요|어떤가요|어떄|알려\s*줘|알려\s*주세요|보여\s*줘|보여\s*주세요|확인)?$",
-            "health",
-        ),
-        (r"^(?P<arg>.+?)\s*(?:고객\s*)?(?:찾아\s*줘|찾아\s*주세요|검색)$", "customers"),
-    )
+    for language in LANGUAGES
+    for line in Translator(language)("phrases").splitlines()
+    for name, _, pattern in (line.partition(": "),)
 )
 
 

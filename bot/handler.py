@@ -25,7 +25,7 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from bot.access import AccessPolicy
 from bot.acknowledgements import ADAPTIVE_CARD_ACTION, NoticeAcknowledgements, acknowledgement_refused
-from bot.commands import OPERATOR_FLOWS
+from bot.commands import HELP_DIALOG, OPERATOR_FLOWS
 from bot.conversation_locks import ConversationLocks
 from bot.mentions import addressed_to_someone_else, command_text
 from bot.proactive import Address
@@ -34,11 +34,10 @@ from cards.actions import InvalidSubmission
 from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key
-from dialogs.ids import HELP, ROOT
 from dialogs.language import LANGUAGE_PROPERTY, TRANSLATOR, translator_for, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import ANSWERED, HelpRequest, Route
-from dialogs.root import RootDialog
+from dialogs.root import ROOT, RootDialog
 from locales.translator import ENGLISH, chosen_language
 from services.ports import KnownConversations, NoticeOutbox, Subscriptions
 from services.watcher import HealthWatcher
@@ -267,14 +266,14 @@ class SupportBot(TeamsActivityHandler):
     async def _welcome(self, turn_context: TurnContext) -> None:
         """Teams announces an install twice (installationUpdate and conversationUpdate): greet once."""
         record = turn_record(turn_context)
-        record.command = HELP
+        record.command = HELP_DIALOG
         async with self._exclusive(turn_context):
             if await self._welcomed.get(turn_context, False):
                 record.outcome = "already-welcomed"
                 return
             await self._welcomed.set(turn_context, True)
             await self._run_dialogs(
-                turn_context, Route(HELP, HelpRequest(greeting="edge.greeting").to_options())
+                turn_context, Route(HELP_DIALOG, HelpRequest(greeting="edge.greeting").to_options())
             )
 
     def _exclusive(self, turn_context: TurnContext) -> AbstractAsyncContextManager[None]:
@@ -293,7 +292,7 @@ class SupportBot(TeamsActivityHandler):
         elif record.outcome == "unknown-command" and any(user != me for user in guided):
             others = ", ".join(name for user, name in guided.items() if user != me)
             hint = translator_of(turn_context)("edge.someone_elses_dialog", names=others)
-            route = Route(HELP, HelpRequest(hint=hint).to_options())
+            route = Route(HELP_DIALOG, HelpRequest(hint=hint).to_options())
             record.outcome = "someone-elses-dialog"
         result = await context.continue_dialog()
         if turn_context.turn_state.get(ANSWERED):

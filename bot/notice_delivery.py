@@ -32,7 +32,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from bot.connector import Connector, ConnectorError, Pace
 from bot.log_ids import conversation_hash
 from bot.pacing import SendPacer, Slot
-from bot.proactive import Address
+from bot.proactive import Address, tenant_allowed
 from cards.notifications import (
     incident_notice_card,
     notice_digest_card,
@@ -172,7 +172,7 @@ class NoticeDelivery:
                 )
             items = refreshes
         address = Address.from_json(known.reference)
-        if self._allowed_tenants and address.tenant_id.casefold() not in self._allowed_tenants:
+        if not tenant_allowed(self._allowed_tenants, address.tenant_id):
             await self._board.deactivate(conversation, TENANT_NOT_ALLOWED, now)
             logger.warning("notices withheld conversation=%s reason=tenant", conversation_hash(conversation))
             return 0

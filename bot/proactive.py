@@ -23,6 +23,15 @@ def tenant_of(activity: Activity) -> str:
     return (activity.conversation.tenant_id or "") if activity.conversation else ""
 
 
+def tenant_allowed(allowed_tenants: frozenset[str], tenant_id: str) -> bool:
+    """ALLOWED_TENANTS' one rule, for turns, proactive sends and the access check alike: none set allows
+    every tenant; otherwise the tenant id must be one of them, compared case-insensitively (a GUID may be
+    spelt in either case by Teams or whoever set the variable); no tenant at all is never allowed."""
+    if not allowed_tenants:
+        return True
+    return bool(tenant_id) and tenant_id.casefold() in {allowed.casefold() for allowed in allowed_tenants}
+
+
 @dataclass(frozen=True)
 class Address:
     service_url: str

@@ -5,7 +5,13 @@ from __future__ import annotations
 import html
 import re
 
-from bot.commands import MAX_ARGUMENT_LENGTH, parse
+from bot.commands import (
+    CUSTOMERS_DIALOG,
+    HELP_DIALOG,
+    MAX_ARGUMENT_LENGTH,
+    REQUESTS_DIALOG,
+    parse,
+)
 from cards.actions import (
     FLOW_OFFER,
     OfferChoice,
@@ -15,7 +21,6 @@ from cards.actions import (
     parse_submission,
 )
 from cards.parts import echo, without_format_characters
-from dialogs.ids import CUSTOMERS, HELP, REQUESTS
 from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
 from locales.translator import ENGLISH, Translator
 from services.ports import CustomerDirectory
@@ -34,17 +39,17 @@ def typed_text(raw: str) -> str:
 def route_text(text: str, t: Translator = ENGLISH) -> Route:
     """`t`: the language of the hint shown when `text` isn't understood."""
     parsed = parse(text)
-    if parsed is None or (parsed.command.dialog_id == HELP and len(parsed.argument) > _GREETING_TAIL):
+    if parsed is None or (parsed.command.dialog_id == HELP_DIALOG and len(parsed.argument) > _GREETING_TAIL):
         # 'Hi team, <a pasted email>' starts like a greeting but isn't one.
         hint = t("edge.not_understood", text=echo(text))
         # The text goes along (bounded) so a bare customer name can be answered with its health.
         named = text if len(text) <= MAX_ARGUMENT_LENGTH else ""
-        return Route(HELP, HelpRequest(hint=hint, text=named).to_options())
-    if parsed.command.dialog_id == HELP:
-        return Route(HELP, HelpRequest().to_options())
+        return Route(HELP_DIALOG, HelpRequest(hint=hint, text=named).to_options())
+    if parsed.command.dialog_id == HELP_DIALOG:
+        return Route(HELP_DIALOG, HelpRequest().to_options())
     if len(parsed.argument) > MAX_ARGUMENT_LENGTH:
         hint = t("edge.too_long", length=len(parsed.argument), limit=MAX_ARGUMENT_LENGTH)
-        return Route(HELP, HelpRequest(hint=hint).to_options())
+        return Route(HELP_DIALOG, HelpRequest(hint=hint).to_options())
     return Route(parsed.command.dialog_id, CommandRequest(parsed.argument).to_options())
 
 
@@ -53,10 +58,8 @@ def route_submission(value: object) -> Route:
     submission = parse_submission(value)
     if isinstance(submission, RunCommand):
         return route_text(submission.command)
-    if isinstance(submission, ShowCustomersPage):
-        return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
-    if isinstance(submission, ShowRequestsPage):
-        return Route(REQUESTS, CommandRequest(submission.customer, submission.page).to_options())
+    if isinstance(submission, ShowCustomersPage | ShowRequestsPage):
+        return page_route(submission)
     if isinstance(submission, OfferChoice):
         # The question a flow asked, answered after the flow ended: no dialog takes it, so the root
         # says the card is out of date.
@@ -64,6 +67,13 @@ def route_submission(value: object) -> Route:
     # A guided flow's card pressed with none of the presser's flows waiting (finished, or someone else's):
     # the flow it names answers it.
     return Route(submission.flow, CardRequest(submission.model_dump()).to_options())
+
+
+def page_route(submission: ShowCustomersPage | ShowRequestsPage) -> Route:
+    """The next page a paging button asks for."""
+    if isinstance(submission, ShowCustomersPage):
+        return Route(CUSTOMERS_DIALOG, CommandRequest(submission.search, submission.page).to_options())
+    return Route(REQUESTS_DIALOG, CommandRequest(submission.customer, submission.page).to_options())
 
 
 def recognised_command(text: str) -> Route | None:

@@ -33,6 +33,7 @@ from bot.connector import Connector, ConnectorError
 from bot.handler import TURN_RECORD, TurnRecord
 from bot.log_ids import activity_hash, activity_type_for_log, conversation_hash
 from bot.mentions import command_text
+from bot.proactive import tenant_allowed, tenant_of
 from cards.actions import MAX_COMMAND_LENGTH, run_command
 from cards.notices import notice_card
 from cards.parts import echo
@@ -48,6 +49,9 @@ logger = logging.getLogger("bot.turn")
 
 ErrorReporter = Callable[[TurnContext, Exception], Awaitable[str]]
 MIN_SLICE_SECONDS = 0.2
+
+# Where a journalled turn's reference keeps its conversation's tenant (Teams' spelling).
+_TENANT = "tenantId"
 
 
 def invoke_still_working(t: Translator) -> dict[str, object]:
@@ -286,6 +290,9 @@ class TurnRunner:
         if not activity.id or not activity.conversation:
             return True
         reference = activity_json(TurnContext.get_conversation_reference(activity))
+        # The SDK reads a conversation's tenant from 'tenantID', Teams writes 'tenantId' (and the tenant in
+        # channelData): kept here in Teams' spelling, for ALLOWED_TENANTS' check before a restart apology.
+        reference.setdefault("conversation", {})[_TENANT] = tenant_of(activity)
         conversation, activity_id = activity.conversation.id, activity.id
         recording = asyncio.ensure_future(
             self._journal.accept(conversation, activity_id, reference, _asked(activity), self._clock())
@@ -358,8 +365,8 @@ class TurnRunner:
             await self._journal.finish(unfinished.conversation, unfinished.activity_id)
             return
         reference = ConversationReference().deserialize(unfinished.reference)
-        tenant = (reference.conversation.tenant_id or "") if reference.conversation else ""
-        if self._allowed_tenants and tenant.casefold() not in self._allowed_tenants:
+        tenant = str(unfinished.reference.get("conversation", {}).get(_TENANT) or "")
+        if not tenant_allowed(self._allowed_tenants, tenant):
             await self._journal.finish(unfinished.conversation, unfinished.activity_id)
             logger.warning(
                 "turn unanswered before restart conversation=%s activity=%s outcome=tenant-not-allowed",

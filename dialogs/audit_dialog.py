@@ -9,7 +9,6 @@ from microsoft_teams.cards import AdaptiveCard
 
 from cards.audit import audit_card
 from dialogs.answer_dialog import AnswerDialog
-from dialogs.ids import AUDIT
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.ports import AuditRecords
@@ -18,8 +17,8 @@ DEFAULT_ENTRIES = 10
 
 
 class AuditDialog(AnswerDialog):
-    def __init__(self, log: AuditRecords, clock: Callable[[], datetime]) -> None:
-        super().__init__(AUDIT)
+    def __init__(self, dialog_id: str, log: AuditRecords, clock: Callable[[], datetime]) -> None:
+        super().__init__(dialog_id)
         self._log = log
         self._clock = clock
 

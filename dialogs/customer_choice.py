@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from microsoft_teams.cards import AdaptiveCard
 
@@ -47,13 +47,20 @@ async def pick_customer(
     query: str,
     command_for: CommandFor,
     purpose: str,
-    example: str,
     t: Translator,
+    example: str = "",
 ) -> Customer | AdaptiveCard:
-    """`purpose`: a message id, as for choose(); `t`: the reader's language."""
+    """`purpose`: a message id, as for choose(); `t`: the reader's language; `example`: what the question
+    for a customer shows as an example (a command from the catalogue), else one of the partner's customers."""
+    customers = await directory.list_customers()
     if not query.strip():
-        return which_customer(example, t)
-    return choose(resolve_customer(await directory.list_customers(), query), command_for, purpose, t)
+        return which_customer(example or example_customer(customers, t), t)
+    return choose(resolve_customer(customers, query), command_for, purpose, t)
+
+
+def example_customer(customers: Sequence[Customer], t: Translator) -> str:
+    """A customer to name as an example: one of the partner's own, else the catalogue's example's."""
+    return customers[0].name if customers else t("command.health.example").partition(" ")[2]
 
 
 async def known_customer(directory: CustomerDirectory, text: str) -> Customer | None:

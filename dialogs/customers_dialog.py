@@ -6,7 +6,6 @@ from microsoft_teams.cards import AdaptiveCard
 
 from cards.customers import customers_card
 from dialogs.answer_dialog import AnswerDialog
-from dialogs.ids import CUSTOMERS
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.customer_search import search_customers
@@ -14,8 +13,8 @@ from services.ports import CustomerDirectory
 
 
 class CustomersDialog(AnswerDialog):
-    def __init__(self, directory: CustomerDirectory) -> None:
-        super().__init__(CUSTOMERS)
+    def __init__(self, dialog_id: str, directory: CustomerDirectory) -> None:
+        super().__init__(dialog_id)
         self._directory = directory
 
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:

@@ -45,7 +45,6 @@ from dialogs.escalation_form import RefusedForm, read_form, request_form
 from dialogs.escalation_state import FREE_TEXT_STEPS, STEPS, SUMMARY, EscalationState, split_argument
 from dialogs.escalation_validators import guard_choices, severity_choices
 from dialogs.guided_flow import MAX_MISSES, GuidedFlowDialog
-from dialogs.ids import ESCALATION
 from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import CommandRequest
@@ -65,6 +64,8 @@ from services.ports import AuditTrail, Backend, ServiceRequestDesk
 
 logger = logging.getLogger("bot.escalation")
 
+# Its dialog id, kept in people's dialog state and named by its cards (bot/commands.py registers it).
+ESCALATION = "escalation"
 SUMMARY_PREVIEW = 300
 ContactSource = Callable[[TurnContext], Awaitable[Contact]]
 
@@ -389,9 +390,7 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
             problem = t("escalation.too_long", length=len(text), limit=MAX_NAME_LENGTH)
             await self.ask(dc, state, step="customer", problem=problem)
             return False
-        picked = await pick_customer(
-            self._backend, text, lambda c: c.customer_id, "purpose.file_request", "contoso", t
-        )
+        picked = await pick_customer(self._backend, text, lambda c: c.customer_id, "purpose.file_request", t)
         if isinstance(picked, Customer):
             state.customer_id, state.customer_name = picked.customer_id, picked.name
             state.guard_passed = False

@@ -8,7 +8,6 @@ from cards.actions import health_command
 from cards.health import health_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
-from dialogs.ids import HEALTH
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.admin_centers import admin_center_links
@@ -17,8 +16,8 @@ from services.ports import Backend
 
 
 class HealthDialog(AnswerDialog):
-    def __init__(self, backend: Backend) -> None:
-        super().__init__(HEALTH)
+    def __init__(self, dialog_id: str, backend: Backend) -> None:
+        super().__init__(dialog_id)
         self._backend = backend
 
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:
@@ -28,8 +27,8 @@ class HealthDialog(AnswerDialog):
             request.argument,
             health_command,
             "purpose.see_health",
-            t("command.health.example"),
             t,
+            example=t("command.health.example"),
         )
         if not isinstance(picked, Customer):
             return picked

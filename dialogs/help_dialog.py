@@ -14,7 +14,6 @@ from cards.health import health_card
 from cards.help import HelpEntry, help_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import known_customer
-from dialogs.ids import HELP
 from dialogs.requests import HelpRequest
 from locales.translator import Translator
 from services.errors import SupportDeskError
@@ -26,8 +25,10 @@ Entries = Callable[[Translator, Mapping[str, str]], Sequence[HelpEntry]]
 
 
 class HelpDialog(AnswerDialog):
-    def __init__(self, entries: Entries, backend: Backend, desk: ServiceRequestDesk | None = None) -> None:
-        super().__init__(HELP)
+    def __init__(
+        self, dialog_id: str, entries: Entries, backend: Backend, desk: ServiceRequestDesk | None = None
+    ) -> None:
+        super().__init__(dialog_id)
         self._entries = entries
         self._backend = backend
         self._desk = desk

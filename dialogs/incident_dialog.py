@@ -12,7 +12,6 @@ from cards.incidents import incident_card
 from cards.notices import notice_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
-from dialogs.ids import INCIDENT
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.admin_centers import admin_center_link
@@ -26,8 +25,10 @@ class IncidentDialog(AnswerDialog):
     """Looks in the customers' tenants, then among the incidents the partner's monitoring reported
     (`/api/notify`), which the tenants' health may not show."""
 
-    def __init__(self, backend: Backend, clock: Callable[[], datetime], board: NoticeOutbox) -> None:
-        super().__init__(INCIDENT)
+    def __init__(
+        self, dialog_id: str, backend: Backend, clock: Callable[[], datetime], board: NoticeOutbox
+    ) -> None:
+        super().__init__(dialog_id)
         self._backend = backend
         self._clock = clock
         self._board = board
@@ -49,7 +50,7 @@ class IncidentDialog(AnswerDialog):
                 return incident_command(incident_id, c)
 
             picked = await pick_customer(
-                self._backend, customer_text, command_for, "purpose.open_incident", "contoso", t
+                self._backend, customer_text, command_for, "purpose.open_incident", t
             )
             if not isinstance(picked, Customer):
                 return picked

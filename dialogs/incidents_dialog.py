@@ -11,15 +11,14 @@ from cards.actions import incidents_command
 from cards.incidents import incidents_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import choose, which_customer
-from dialogs.ids import INCIDENTS
 from dialogs.requests import CommandRequest
-from locales.translator import Translator, keywords
+from locales.translator import Translator, words_for
 from services.customer_search import CustomerMatch, NotFound, longest_name_words, resolve_customer
 from services.incidents import list_incidents
 from services.models import Customer
 from services.ports import Backend
 
-_RESOLVED_WORDS = {"resolved", "closed", "history"} | keywords("keyword.all")
+_RESOLVED_WORDS = words_for("words.resolved")
 _RESOLVED_FILLER = {"including", "include", "incl", "with", "and", "plus"}
 
 
@@ -49,8 +48,8 @@ def include_resolved(words: list[str]) -> tuple[list[str], bool]:
 
 
 class IncidentsDialog(AnswerDialog):
-    def __init__(self, backend: Backend, clock: Callable[[], datetime]) -> None:
-        super().__init__(INCIDENTS)
+    def __init__(self, dialog_id: str, backend: Backend, clock: Callable[[], datetime]) -> None:
+        super().__init__(dialog_id)
         self._backend = backend
         self._clock = clock
 

@@ -12,7 +12,7 @@ from botbuilder.core import Storage, TurnContext
 from botbuilder.schema import Activity
 
 from locales.translator import Translator, chosen_language, language_of, time_zone
-from services.errors import Phrase, SupportDeskError
+from services.errors import SupportDeskError
 
 # Where the turn's translator waits for the dialogs and cards of that turn.
 TRANSLATOR = "support.translator"
@@ -43,14 +43,8 @@ def translator_for(activity: Activity, chosen: str | None = None) -> Translator:
 
 
 def error_wording(error: SupportDeskError, t: Translator) -> tuple[str, str]:
-    """The error's title and message in the reader's language (English when its wording isn't translated)."""
-    if not error.message_id:
-        return error.title, error.message
-    values = {
-        name: t(value.message_id, **dict(value.values)) if isinstance(value, Phrase) else value
-        for name, value in error.values.items()
-    }
-    return t(f"{error.message_id}.title"), t(f"{error.message_id}.message", **values)
+    """The error's title and message in the reader's language."""
+    return error.wording(t)
 
 
 def translator_of(context: TurnContext) -> Translator:

@@ -10,7 +10,6 @@ from botbuilder.dialogs import DialogTurnResult, WaterfallStepContext
 
 from cards.notices import notice_card
 from dialogs.answer_dialog import AnswerDialog
-from dialogs.ids import LANGUAGE
 from dialogs.language import TRANSLATOR, translator_for, translator_of
 from dialogs.replies import card_reply
 from dialogs.requests import CommandRequest
@@ -18,8 +17,8 @@ from locales.translator import chosen_language
 
 
 class LanguageDialog(AnswerDialog):
-    def __init__(self, chosen: StatePropertyAccessor) -> None:
-        super().__init__(LANGUAGE)
+    def __init__(self, dialog_id: str, chosen: StatePropertyAccessor) -> None:
+        super().__init__(dialog_id)
         self._chosen = chosen
 
     async def answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:

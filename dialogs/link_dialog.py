@@ -13,7 +13,6 @@ from cards.escalation import request_card
 from cards.notices import notice_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry
-from dialogs.ids import LINK
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.ports import AuditTrail, ServiceRequestDesk
@@ -27,8 +26,10 @@ def fits_link(argument: str) -> bool:
 
 
 class LinkDialog(AnswerDialog):
-    def __init__(self, desk: ServiceRequestDesk, clock: Callable[[], datetime], audit: AuditTrail) -> None:
-        super().__init__(LINK)
+    def __init__(
+        self, dialog_id: str, desk: ServiceRequestDesk, clock: Callable[[], datetime], audit: AuditTrail
+    ) -> None:
+        super().__init__(dialog_id)
         self._audit = audit
         self._desk = desk
         self._clock = clock

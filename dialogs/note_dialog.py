@@ -10,7 +10,6 @@ from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialo
 from cards.escalation import request_card
 from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
-from dialogs.ids import NOTE
 from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.request_dialog import request_number
@@ -22,12 +21,14 @@ MAX_NOTE_LENGTH = 2000
 
 
 class NoteDialog(ComponentDialog):
-    def __init__(self, desk: ServiceRequestDesk, clock: Callable[[], datetime], audit: AuditTrail) -> None:
-        super().__init__(NOTE)
+    def __init__(
+        self, dialog_id: str, desk: ServiceRequestDesk, clock: Callable[[], datetime], audit: AuditTrail
+    ) -> None:
+        super().__init__(dialog_id)
         self._audit = audit
         self._desk = desk
         self._clock = clock
-        steps = WaterfallDialog(f"{NOTE}.add", [self.note_step])
+        steps = WaterfallDialog(f"{dialog_id}.add", [self.note_step])
         self.add_dialog(steps)
         self.initial_dialog_id = steps.id
 

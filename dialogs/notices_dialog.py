@@ -12,7 +12,6 @@ from cards.notifications import notices_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.conversation_scope import conversation_key
 from dialogs.customer_choice import pick_customer
-from dialogs.ids import NOTICES
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.models import Customer
@@ -23,9 +22,9 @@ SHOWN = 10
 
 class NoticesDialog(AnswerDialog):
     def __init__(
-        self, directory: CustomerDirectory, board: NoticeOutbox, clock: Callable[[], datetime]
+        self, dialog_id: str, directory: CustomerDirectory, board: NoticeOutbox, clock: Callable[[], datetime]
     ) -> None:
-        super().__init__(NOTICES)
+        super().__init__(dialog_id)
         self._directory = directory
         self._board = board
         self._clock = clock
@@ -39,7 +38,6 @@ class NoticesDialog(AnswerDialog):
                 query,
                 lambda c: f"notices {c.customer_id}",
                 "purpose.see_notices",
-                "notices contoso",
                 t,
             )
             if not isinstance(picked, Customer):

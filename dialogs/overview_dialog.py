@@ -10,7 +10,6 @@ from microsoft_teams.cards import AdaptiveCard
 
 from cards.notifications import overview_card, overview_rows
 from dialogs.answer_dialog import AnswerDialog
-from dialogs.ids import OVERVIEW
 from locales.translator import Translator
 from services.errors import DelegatedAccessMissing, SupportDeskError
 from services.models import Customer, TenantHealth
@@ -20,8 +19,8 @@ CONCURRENCY = 8
 
 
 class OverviewDialog(AnswerDialog):
-    def __init__(self, backend: Backend, clock: Callable[[], datetime]) -> None:
-        super().__init__(OVERVIEW)
+    def __init__(self, dialog_id: str, backend: Backend, clock: Callable[[], datetime]) -> None:
+        super().__init__(dialog_id)
         self._backend = backend
         self._clock = clock
 

@@ -13,13 +13,12 @@ from cards.notices import notice_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
-from dialogs.ids import QUIET
 from dialogs.requests import CommandRequest
-from locales.translator import Translator, keywords
+from locales.translator import Translator, words_for
 from services.ports import AuditTrail, KnownConversations
 
 MOST_HOURS = 72
-_OFF = {"0", "stop", "end", "done", "none"} | keywords("keyword.off")
+_OFF = words_for("words.off")
 # 'quiet 2h', 'quiet 2 hours', '조용히 2시간': the unit may follow the number.
 _HOURS_UNIT = re.compile(r"\s*(?:hours?|hrs?|h|시간)$")
 
@@ -37,12 +36,13 @@ def quiet_hours(text: str) -> int | None:
 class QuietDialog(AnswerDialog):
     def __init__(
         self,
+        dialog_id: str,
         conversations: KnownConversations,
         clock: Callable[[], datetime],
         refresh: Callable[[], None],
         audit: AuditTrail,
     ) -> None:
-        super().__init__(QUIET)
+        super().__init__(dialog_id)
         self._audit = audit
         self._conversations = conversations
         self._clock = clock

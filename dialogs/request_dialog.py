@@ -11,7 +11,6 @@ from cards.actions import run_command
 from cards.escalation import request_card
 from cards.notices import notice_card
 from dialogs.answer_dialog import AnswerDialog
-from dialogs.ids import REQUEST
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.ports import ServiceRequestDesk
@@ -25,8 +24,8 @@ def request_number(text: str) -> str:
 
 
 class RequestDialog(AnswerDialog):
-    def __init__(self, desk: ServiceRequestDesk, clock: Callable[[], datetime]) -> None:
-        super().__init__(REQUEST)
+    def __init__(self, dialog_id: str, desk: ServiceRequestDesk, clock: Callable[[], datetime]) -> None:
+        super().__init__(dialog_id)
         self._desk = desk
         self._clock = clock
 

@@ -11,7 +11,6 @@ from microsoft_teams.cards import AdaptiveCard
 from cards.escalation import REQUESTS_PAGE_SIZE, RequestsPage, requests_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
-from dialogs.ids import REQUESTS
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.models import Customer
@@ -19,8 +18,10 @@ from services.ports import Backend, ServiceRequestDesk
 
 
 class RequestsListDialog(AnswerDialog):
-    def __init__(self, backend: Backend, desk: ServiceRequestDesk, clock: Callable[[], datetime]) -> None:
-        super().__init__(REQUESTS)
+    def __init__(
+        self, dialog_id: str, backend: Backend, desk: ServiceRequestDesk, clock: Callable[[], datetime]
+    ) -> None:
+        super().__init__(dialog_id)
         self._backend = backend
         self._desk = desk
         self._clock = clock
@@ -34,8 +35,8 @@ class RequestsListDialog(AnswerDialog):
                 request.argument,
                 lambda c: f"requests {c.customer_id}",
                 "purpose.see_requests",
-                t("command.requests.example"),
                 t,
+                example=t("command.requests.example"),
             )
             if not isinstance(picked, Customer):
                 return picked

@@ -41,17 +41,19 @@ from cards.escalation import Choice
 from cards.notices import notice_card
 from cards.parts import echo
 from dialogs.choices import InvalidAnswer, match_choice
-from dialogs.ids import CUSTOMERS, HELP, REQUESTS, ROOT
 from dialogs.language import translator_of
 from dialogs.replies import card_reply
-from dialogs.requests import ANSWERED, TYPED_TEXT, CommandRequest, Route
+from dialogs.requests import ANSWERED, TYPED_TEXT, Route
 from locales.translator import LANGUAGES, Translator
 
 CommandReader = Callable[[str], Route | None]
 # The route of a message that is a complete command with valid arguments, else None.
 CompleteCommandReader = Callable[[str], Awaitable[Route | None]]
 TextReader = Callable[[Activity], str]
+# The route of a paging button (the next page of customers or requests).
+PageReader = Callable[[ShowCustomersPage | ShowRequestsPage], Route]
 
+ROOT = "root"
 STEERING = ("cancel", "back", "resume", "help")
 # Where the root keeps the question it asked ("your answer, or a command?") in the flow's dialog state.
 _OFFER = "support.offer"
@@ -138,13 +140,19 @@ class RootDialog(ComponentDialog):
         command: CommandReader = lambda text: None,
         typed: TextReader = lambda activity: (activity.text or "").strip(),
         complete: CompleteCommandReader | None = None,
+        *,
+        page: PageReader,
+        help_id: str,
     ) -> None:
+        """`help_id`: the help dialog's id (a bare 'help' during a flow is the flow's own explanation)."""
         super().__init__(ROOT)
         for flow in flows:
             self.add_dialog(flow)
         self._command = command
         self._typed = typed
         self._complete = complete or self._no_complete_commands
+        self._page = page
+        self._help_id = help_id
         steps = WaterfallDialog(f"{ROOT}.route", [self.route_step, self.done_step])
         self.add_dialog(steps)
         self.initial_dialog_id = steps.id
@@ -188,10 +196,8 @@ class RootDialog(ComponentDialog):
             submission = parse_submission(activity.value)
         except InvalidSubmission:
             return None
-        if isinstance(submission, ShowCustomersPage):
-            return Route(CUSTOMERS, CommandRequest(submission.search, submission.page).to_options())
-        if isinstance(submission, ShowRequestsPage):
-            return Route(REQUESTS, CommandRequest(submission.customer, submission.page).to_options())
+        if isinstance(submission, ShowCustomersPage | ShowRequestsPage):
+            return self._page(submission)
         if isinstance(submission, OfferChoice):
             return submission
         return _Said(submission.command, pressed=True) if isinstance(submission, RunCommand) else None
@@ -236,7 +242,7 @@ class RootDialog(ComponentDialog):
         route = self._command(said.text)
         if route is None:
             return None
-        if route.dialog_id == HELP and not route.options.get("hint"):
+        if route.dialog_id == self._help_id and not route.options.get("hint"):
             return await flow.explain(dc)
         return await self._run(dc, flow, said.text, route)
 

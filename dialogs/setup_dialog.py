@@ -24,7 +24,6 @@ from dialogs.conversation_scope import conversation_key, where
 from dialogs.customer_choice import known_customer
 from dialogs.escalation_validators import choice
 from dialogs.guided_flow import MAX_MISSES, FlowState, GuidedFlowDialog
-from dialogs.ids import SETUP
 from dialogs.language import translator_of
 from dialogs.quiet_dialog import MOST_HOURS, quiet_hours
 from dialogs.replies import card_reply, text_reply
@@ -82,6 +81,7 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
 
     def __init__(
         self,
+        dialog_id: str,
         backend: Backend,
         subscriptions: Subscriptions,
         conversations: KnownConversations,
@@ -90,7 +90,7 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         refresh: Callable[[], None],
         audit: AuditTrail,
     ) -> None:
-        super().__init__(SETUP)
+        super().__init__(dialog_id)
         self._backend, self._subscriptions, self._conversations = backend, subscriptions, conversations
         self._watcher, self._clock, self._refresh, self._audit = watcher, clock, refresh, audit
 

@@ -15,24 +15,18 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.customer_choice import choose
-from dialogs.ids import SUBSCRIBE
 from dialogs.incidents_dialog import split_customer_and_service
 from dialogs.requests import CommandRequest
-from locales.translator import Translator, keywords
+from locales.translator import Translator, words_for
 from services.errors import UnknownService
 from services.incidents import match_services
 from services.models import ALL_CUSTOMERS, Customer, Subscription
 from services.ports import AuditTrail, Backend, KnownConversations, Subscriptions
 from services.watcher import HealthWatcher
 
-EVERYONE = {"every", "everyone", "everybody", "*"} | keywords("keyword.all")
-KIND_WORDS = {
-    "incident": "incidents",
-    "advisory": "advisories",
-    "both": "all",
-    "everything": "all",
-    **{word: kind for kind in ("incidents", "advisories", "all") for word in keywords(f"keyword.{kind}")},
-}
+EVERYONE = words_for("words.everyone")
+KINDS = ("incidents", "advisories", "all")
+KIND_WORDS = {word: kind for kind in KINDS for word in words_for(f"words.kind_{kind}")}
 
 
 def split_kind(words: list[str]) -> tuple[list[str], str]:
@@ -49,6 +43,7 @@ def subscribe_command(customer: Customer, services: str, kinds: str) -> str:
 class SubscribeDialog(AnswerDialog):
     def __init__(
         self,
+        dialog_id: str,
         backend: Backend,
         subscriptions: Subscriptions,
         conversations: KnownConversations,
@@ -56,7 +51,7 @@ class SubscribeDialog(AnswerDialog):
         clock: Callable[[], datetime],
         audit: AuditTrail,
     ) -> None:
-        super().__init__(SUBSCRIBE)
+        super().__init__(dialog_id)
         self._conversations = conversations
         self._audit = audit
         self._backend = backend

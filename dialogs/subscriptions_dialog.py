@@ -11,7 +11,6 @@ from microsoft_teams.cards import AdaptiveCard
 from cards.notifications import subscriptions_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.conversation_scope import conversation_key, where
-from dialogs.ids import SUBSCRIPTIONS
 from locales.translator import Translator
 from services.ports import CustomerDirectory, KnownConversations, Subscriptions
 
@@ -19,12 +18,13 @@ from services.ports import CustomerDirectory, KnownConversations, Subscriptions
 class SubscriptionsDialog(AnswerDialog):
     def __init__(
         self,
+        dialog_id: str,
         directory: CustomerDirectory,
         subscriptions: Subscriptions,
         conversations: KnownConversations,
         clock: Callable[[], datetime],
     ) -> None:
-        super().__init__(SUBSCRIPTIONS)
+        super().__init__(dialog_id)
         self._directory = directory
         self._subscriptions = subscriptions
         self._conversations = conversations

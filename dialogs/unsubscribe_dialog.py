@@ -14,7 +14,6 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.customer_choice import choose
-from dialogs.ids import UNSUBSCRIBE
 from dialogs.incidents_dialog import split_customer_and_service
 from dialogs.requests import CommandRequest
 from dialogs.subscribe_dialog import EVERYONE
@@ -26,12 +25,13 @@ from services.ports import AuditTrail, CustomerDirectory, Subscriptions
 class UnsubscribeDialog(AnswerDialog):
     def __init__(
         self,
+        dialog_id: str,
         directory: CustomerDirectory,
         subscriptions: Subscriptions,
         audit: AuditTrail,
         clock: Callable[[], datetime],
     ) -> None:
-        super().__init__(UNSUBSCRIBE)
+        super().__init__(dialog_id)
         self._audit = audit
         self._clock = clock
         self._directory = directory

@@ -31,18 +31,6 @@ CATALOGUES = Path(__file__).resolve().parent
 # Language code -> the Babel locale its numbers and dates are formatted in.
 LANGUAGES: dict[str, str] = {"en": "en_US", "ko": "ko_KR"}
 DEFAULT_LANGUAGE = "en"
-# What people may type after `language` (or `언어`) to pick one.
-LANGUAGE_NAMES: dict[str, str] = {
-    "en": "en",
-    "en-us": "en",
-    "english": "en",
-    "영어": "en",
-    "ko": "ko",
-    "ko-kr": "ko",
-    "korean": "ko",
-    "한국어": "ko",
-    "한글": "ko",
-}
 
 
 def catalogue_path(language: str) -> Path:
@@ -67,7 +55,30 @@ def language_of(locale: str | None) -> str:
 
 def chosen_language(text: str) -> str | None:
     """The language someone named ('ko', '한국어', 'English'), or None."""
-    return LANGUAGE_NAMES.get(" ".join(text.casefold().split()))
+    return language_names().get(" ".join(text.casefold().split()))
+
+
+@cache
+def language_names() -> dict[str, str]:
+    """What people may type after `language` (or `언어`) to pick one: each catalogue names its own
+    language in every language (`words.language_names`)."""
+    return {
+        name: language
+        for language in LANGUAGES
+        for name in _listed(Translator(language), "words.language_names")
+    }
+
+
+def _listed(t: Translator, message_id: str) -> list[str]:
+    return [w for w in (" ".join(word.casefold().split()) for word in t(message_id).split(",")) if w]
+
+
+@cache
+def words_for(message_id: str) -> frozenset[str]:
+    """The words people may type for one meaning (`words.everyone`: 'all', 'everyone', '전체', ...): a
+    multi-valued catalogue entry, comma-separated, read from every catalogue, so either language's word
+    is understood whichever the reader chose."""
+    return frozenset(word for language in LANGUAGES for word in _listed(Translator(language), message_id))
 
 
 @cache

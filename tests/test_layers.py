@@ -21,7 +21,7 @@ ALLOWED = {
     "bot": {"dialogs", "cards", "services", "locales"},
     "dialogs": {"cards", "services", "locales"},
     "cards": {"services.models", "locales"},
-    "services": set(),
+    "services": {"locales"},
     "locales": set(),
 }
 BOT_FRAMEWORK = ("botbuilder", "botframework", "msrest")

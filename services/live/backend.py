@@ -38,13 +38,11 @@ from services.tokens import MsalTokens, TokenError, TokenSource
 logger = logging.getLogger("services.live")
 
 
-LIST_CUSTOMERS = Phrase("list your customers", "doing.list_customers")
+LIST_CUSTOMERS = Phrase("doing.list_customers")
 
 
 def reading_health(customer: Customer) -> Phrase:
-    return Phrase(
-        f"read {customer.name}'s service health", "doing.read_health", (("customer", customer.name),)
-    )
+    return Phrase("doing.read_health", (("customer", customer.name),))
 
 
 def domain_error(

@@ -167,7 +167,7 @@ class LiveServiceRequests:
     async def _load_azure_topics(self) -> tuple[SupportTopic, ...]:
         services = await self._upstream(
             lambda: self._azure.services(self._partner_tenant),
-            Phrase("read Azure Support's services", "doing.read_azure_services"),
+            Phrase("doing.read_azure_services"),
             None,
         )
         offered = [s for s in services if _offered(s, self._azure_services)]
@@ -219,7 +219,6 @@ class LiveServiceRequests:
         ticket = await self._upstream(
             lambda: self._azure.create_ticket(customer.tenant_id, subscription, key, ticket_request),
             Phrase(
-                f"file {customer.name}'s Azure ticket",
                 "doing.file_azure_ticket",
                 (("customer", customer.name),),
             ),
@@ -285,7 +284,6 @@ class LiveServiceRequests:
         found = await self._partner_center_call(
             lambda: self._partner_center.get_service_request(escalation.number),
             Phrase(
-                f"read service request {escalation.number}",
                 "doing.read_request",
                 (("number", escalation.number),),
             ),
@@ -297,7 +295,6 @@ class LiveServiceRequests:
     async def _azure_request(self, escalation: Escalation) -> ServiceRequest:
         tenant, subscription, name = escalation.tenant_id, escalation.subscription_id, escalation.key
         purpose = Phrase(
-            f"read Azure ticket {escalation.number}",
             "doing.read_azure_ticket",
             (("number", escalation.number),),
         )
@@ -348,7 +345,6 @@ class LiveServiceRequests:
                     escalation.contact.email,
                 ),
                 Phrase(
-                    f"add a note to Azure ticket {escalation.number}",
                     "doing.add_azure_note",
                     (("number", escalation.number),),
                 ),
@@ -360,7 +356,6 @@ class LiveServiceRequests:
         updated = await self._partner_center_call(
             lambda: self._partner_center.add_service_request_note(escalation.number, signed),
             Phrase(
-                f"add a note to service request {escalation.number}",
                 "doing.add_note",
                 (("number", escalation.number),),
             ),
@@ -378,7 +373,7 @@ class LiveServiceRequests:
         # Checked in Partner Center first, so a mistyped number is never attached.
         found = await self._partner_center_call(
             lambda: self._partner_center.get_service_request(number),
-            Phrase(f"find service request {number}", "doing.find_request", (("number", number),)),
+            Phrase("doing.find_request", (("number", number),)),
         )
         if found is None:
             raise ServiceRequestNotFound(number)
@@ -398,7 +393,7 @@ class LiveServiceRequests:
         """Whether Partner Center lists service request `number` among the customer's."""
         theirs = await self._partner_center_call(
             lambda: self._partner_center.list_service_requests(customer_id),
-            Phrase(f"find service request {number}", "doing.find_request", (("number", number),)),
+            Phrase("doing.find_request", (("number", number),)),
         )
         return any(request.request_id == number for request in theirs)
 

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import COMMANDS, parse
+from bot.commands import (
+    COMMANDS,
+    CUSTOMERS_DIALOG,
+    ESCALATION_DIALOG,
+    HELP_DIALOG,
+    OPERATOR_FLOWS,
+    REQUESTS_DIALOG,
+    parse,
+)
 from cards.actions import (
     escalate_command,
     health_command,
@@ -10,7 +18,7 @@ from cards.actions import (
     incidents_command,
     request_command,
 )
-from dialogs import ids as dialog_ids
+from dialogs.root import ROOT
 from locales.translator import LANGUAGES, Translator
 from services.models import Customer
 from tests.support.harness import BotHarness
@@ -108,10 +116,25 @@ def test_every_command_is_taught_with_a_runnable_example(language: str) -> None:
 
 
 async def test_every_command_is_registered_once_with_a_dialog_that_runs_it() -> None:
-    """A command is a dialog id, a row in the table and a dialog in build_bot: they must agree."""
+    """The row is the registration: the dialog it builds carries the row's id, the root runs every row's
+    dialog and no other, and nothing else names a dialog no row builds."""
     root = BotHarness().bot.root
-    ids = {value for name, value in vars(dialog_ids).items() if name.isupper()} - {dialog_ids.ROOT}
-    registered = {dialog_id for dialog_id in ids if await root.find_dialog(dialog_id) is not None}
-    assert len({c.name for c in COMMANDS}) == len(COMMANDS)
-    assert {c.dialog_id for c in COMMANDS} == ids, "every dialog id is a command and vice versa"
-    assert ids <= registered, f"not in build_bot: {ids - registered}"
+    ids = [c.dialog_id for c in COMMANDS]
+    assert len(set(ids)) == len(ids) == len({c.name for c in COMMANDS}), "one row per command and per dialog"
+    for command in COMMANDS:
+        dialog = await root.find_dialog(command.dialog_id)
+        assert dialog is not None, f"{command.name}: its dialog is not in the root"
+        assert dialog.id == command.dialog_id, f"{command.name}: its dialog took another id"
+    # The root's own steps aside, every dialog in it is a command's.
+    in_root = {dialog_id for dialog_id in root._dialogs._dialogs if not dialog_id.startswith(f"{ROOT}.")}
+    assert in_root == set(ids), "a dialog in the root that no command starts, or a command without one"
+    for edge in (HELP_DIALOG, CUSTOMERS_DIALOG, REQUESTS_DIALOG, ESCALATION_DIALOG, *OPERATOR_FLOWS):
+        assert edge in ids, f"{edge}: started by the edge, but no command builds it"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_command_says_what_it_does_in_the_catalogue(language: str) -> None:
+    t = Translator(language)
+    wanted = [f"command.{c.name}.{part}" for c in COMMANDS for part in ("usage", "summary", "example")]
+    wanted += [c.operator_action for c in COMMANDS if c.operator_action]
+    assert [message_id for message_id in wanted if t(message_id) in ("", message_id)] == []

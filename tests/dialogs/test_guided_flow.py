@@ -12,8 +12,8 @@ import pytest
 
 from cards.actions import FlowAnswer, FlowEdit, FlowForm, FlowSubmit, InvalidSubmission, parse_submission
 from cards.escalation import FLOW
+from dialogs.escalation_dialog import ESCALATION
 from dialogs.escalation_validators import phone_validator
-from dialogs.ids import ESCALATION
 from dialogs.root import steering_words
 from locales.translator import ENGLISH
 from tests.dialogs.test_escalation_dialog import GOOD_FORM, Conversation

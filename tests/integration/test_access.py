@@ -15,7 +15,7 @@ from cards.actions import ACTION_KEY, RUN_COMMAND
 from services.demo.operators import DEMO_OPERATORS_GROUP
 from tests.doubles.connector import FakeConnector
 from tests.integration.conftest import StartBot
-from tests.integration.teams import card_action, personal_message
+from tests.integration.teams import TENANT, card_action, personal_message
 from tests.support.visible import visible_text
 
 ANA = "a1b2c3d4-0000-4000-8000-000000000001"  # in the demo operators group
@@ -181,3 +181,24 @@ def test_access_settings_are_read_from_the_environment(env: dict[str, str], rule
     from settings import Settings
 
     assert Settings.from_env(env).access == rules
+
+
+# ALLOWED_TENANTS as it may be written, against the tenant id as Teams may spell it: one rule, any case.
+TENANT_SPELLINGS = [
+    (TENANT.upper(), TENANT),
+    (TENANT, TENANT.upper()),
+    (TENANT.title(), TENANT.upper()),
+]
+
+
+@pytest.mark.parametrize(("allowed", "sent_as"), TENANT_SPELLINGS)
+async def test_an_allowed_tenant_is_served_whatever_the_case_of_its_id(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, allowed: str, sent_as: str
+) -> None:
+    bot = await start_bot(access=AccessRules(allowed_tenants=frozenset({allowed})))
+    activity = personal_message(service_url, "health contoso")
+    activity["conversation"]["tenantId"] = sent_as
+    activity["channelData"]["tenant"]["id"] = sent_as
+    assert (await bot.post("/api/messages", json=activity)).status == 201
+    (answer,) = await connector.wait_for_messages(1)
+    assert visible_text(answer).startswith("Service health · Contoso Ltd")

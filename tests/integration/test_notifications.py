@@ -632,3 +632,14 @@ async def test_a_channel_subscribed_in_korean_hears_its_notices_updates_and_dige
     digest = [s for s in created(connector) if s.conversation_id == CHANNEL][-1]
     assert visible_text(digest.activity).startswith("조용히 하는 동안\n")
     assert "장애 1건에 변화가 있었습니다" in visible_text(digest.activity)
+
+
+@pytest.mark.parametrize("allowed", [TENANT.upper(), TENANT.title(), TENANT])
+async def test_notices_reach_an_allowed_tenant_whatever_the_case_of_its_id(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, allowed: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT, access=AccessRules(allowed_tenants=frozenset({allowed})))
+    await subscribed(bot, service_url)
+    assert await notify(bot, event("contoso")) == (202, {"conversations": 1})
+    await connector.wait_until(lambda: bool(created(connector)))
+    assert [s.conversation_id for s in created(connector)] == [CHANNEL]

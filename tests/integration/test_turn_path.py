@@ -21,7 +21,7 @@ from services.turn_journal import TurnJournal
 from tests.doubles.backends import GatedBackend
 from tests.doubles.connector import Failure, FakeConnector
 from tests.integration.conftest import StartBot
-from tests.integration.teams import BOT_ID, BOT_NAME, channel_message
+from tests.integration.teams import BOT_ID, BOT_NAME, TENANT, channel_message
 from tests.support.harness import DEMO_NOW, demo_backend
 from tests.support.visible import button, visible_text
 
@@ -646,3 +646,20 @@ async def test_no_log_line_carries_raw_ids_text_or_tokens_when_the_connector_fai
             "eyJhbGciOi",
         ):
             assert secret not in line, line
+
+
+@pytest.mark.parametrize("allowed", [TENANT, TENANT.upper(), TENANT.title()])
+async def test_the_restart_apology_reaches_an_allowed_tenant_whatever_the_case_of_its_id(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, allowed: str
+) -> None:
+    first = await start_bot(
+        backend=GatedBackend(demo_backend()), reply_budget_seconds=0.05, drain_seconds=0.1
+    )
+    assert (
+        await first.post("/api/messages", json=channel_message(service_url, "health contoso"))
+    ).status == 201
+    await connector.wait_for_messages(1)
+    await first.close()
+    sent = len(connector.messages)
+    await start_bot(access=AccessRules(allowed_tenants=frozenset({allowed})))
+    await connector.wait_for_messages(sent + 1)

@@ -69,8 +69,8 @@ def test_every_word_a_korean_usage_line_shows_is_one_the_parser_accepts(command:
 
 @pytest.mark.parametrize("message_id", sorted(MESSAGES))
 def test_no_korean_message_teaches_an_english_keyword(message_id: str) -> None:
-    if message_id.startswith("keyword."):
-        return
+    if message_id.startswith("keyword.") or message_id == "phrases":
+        return  # a keyword itself; the phrasings' lines start with the command they run, read, not shown
     english = [ENGLISH(k) for k in KEYWORD_IDS]
     text = re.sub(r"\{[^}]*\}", "", MESSAGES[message_id])  # placeholders such as {incidents}
     taught = [w for w in english if re.search(rf"(?<![A-Za-z]){w}(?![A-Za-z])", text)]
