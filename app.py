@@ -78,7 +78,6 @@ from dialogs.unsubscribe_dialog import UnsubscribeDialog
 from services.audit_log import AuditLog, BlobAuditLog
 from services.blob_container import BlobContainer, BlobLocation
 from services.blob_documents import BlobDocumentStore
-from services.blob_notice_board import BlobNoticeBoard
 from services.blob_turn_journal import BlobTurnJournal
 from services.conversation_leases import BlobConversationLeases
 from services.conversations import BlobConversationStore, ConversationStore
@@ -113,7 +112,6 @@ from services.ports import (
     GroupMembership,
     Heartbeats,
     KnownConversations,
-    NoticeOutbox,
     ServiceRequestDesk,
     Subscriptions,
 )
@@ -479,13 +477,11 @@ def build_notifications(
     `refresh` asks the delivery loop to look at the outbox."""
     subscriptions: Subscriptions
     conversations: KnownConversations
-    board: NoticeOutbox
     if container is None:
         subscriptions, conversations = SubscriptionStore(database), ConversationStore(database)
-        board = NoticeBoard(database)
     else:
         subscriptions, conversations = BlobSubscriptionStore(container), BlobConversationStore(container)
-        board = BlobNoticeBoard(container, subscriptions, conversations)
+    board = NoticeBoard(container or database, subscriptions, conversations)
     watcher = HealthWatcher(backend, subscriptions, board, clock)
     acknowledgements = NoticeAcknowledgements(board, conversations, backend, clock, refresh, audit)
     return Notifications(conversations, subscriptions, board, watcher, acknowledgements, clock, refresh)

@@ -77,6 +77,14 @@ class SqliteDatabase:
         except sqlite3.Error as error:
             raise StorageError(f"can't use {self.path}: {_reason(error)}") from None
 
+    def upgrade(self, work: Callable[[sqlite3.Connection], None]) -> None:
+        """At start-up, before the app serves: run a store's one-off migration in one transaction."""
+        try:
+            with self.transaction(self._db):
+                work(self._db)
+        except sqlite3.Error as error:
+            raise StorageError(f"can't upgrade {self.path}: {_reason(error)}") from None
+
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` on the database's own thread, after every call made before it."""
         loop = asyncio.get_running_loop()

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from services.blob_container import BlobContainer
-from services.blob_notice_board import BlobNoticeBoard
 from services.conversations import BlobConversationStore, ConversationStore
 from services.notice_board import NoticeBoard
 from services.ports import KnownConversations, NoticeOutbox, Subscriptions
@@ -56,8 +55,15 @@ class NoticeStores:
 @pytest.fixture
 async def stores(open_place: OpenPlace) -> NoticeStores:
     """The notice stores on the test's storage."""
-    place = await open_place()
+    return await notice_stores(await open_place())
+
+
+async def notice_stores(place: Place) -> NoticeStores:
+    """The notice stores on `place` (opened again: a second instance, or the process after a restart)."""
+    subscriptions: Subscriptions
+    conversations: KnownConversations
     if isinstance(place, SqliteDatabase):
-        return NoticeStores(SubscriptionStore(place), ConversationStore(place), NoticeBoard(place))
-    subscriptions, conversations = BlobSubscriptionStore(place), BlobConversationStore(place)
-    return NoticeStores(subscriptions, conversations, BlobNoticeBoard(place, subscriptions, conversations))
+        subscriptions, conversations = SubscriptionStore(place), ConversationStore(place)
+    else:
+        subscriptions, conversations = BlobSubscriptionStore(place), BlobConversationStore(place)
+    return NoticeStores(subscriptions, conversations, NoticeBoard(place, subscriptions, conversations))

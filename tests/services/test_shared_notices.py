@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from services.blob_container import BlobContainer
-from services.blob_notice_board import FAN_OUT_GRACE, BlobNoticeBoard
 from services.conversations import BlobConversationStore
 from services.models import Claim, Delivery, DeliveryState, Incident, Notice, Subscription
+from services.notice_board import FAN_OUT_GRACE, NoticeBoard
 from services.subscriptions import BlobSubscriptionStore
 from tests.services.test_notice_board import CONTOSO, NOW, WOODGROVE, incident
 from tests.support.azurite import open_container
@@ -27,12 +27,12 @@ STOPPED = "the instance sending it stopped"
 class Instance:
     subscriptions: BlobSubscriptionStore
     conversations: BlobConversationStore
-    board: BlobNoticeBoard
+    board: NoticeBoard
 
 
 def instance(container: BlobContainer) -> Instance:
     subscriptions, conversations = BlobSubscriptionStore(container), BlobConversationStore(container)
-    return Instance(subscriptions, conversations, BlobNoticeBoard(container, subscriptions, conversations))
+    return Instance(subscriptions, conversations, NoticeBoard(container, subscriptions, conversations))
 
 
 async def first_delivery(instance: Instance) -> tuple[Notice, Delivery]:
