@@ -217,9 +217,9 @@ class NoticeBoard:
     ) -> Notice | None:
         bumped: list[Notice] = []
 
-        def change(record: dict[str, Any] | None) -> Any:
+        def change(before: dict[str, Any] | None) -> Any:
             bumped.clear()
-            record = dict(record or _new_incident())
+            record = dict(before or _new_incident())
             seen = record["seen"].get(customer_id)
             if is_stale(seen, incident):
                 return NO_CHANGE
@@ -231,7 +231,8 @@ class NoticeBoard:
             if news:
                 assert notice is not None
                 bumped.append(notice)
-            return record
+            # A poll that finds the incident as it was writes nothing (a write per incident per poll).
+            return NO_CHANGE if record == before else record
 
         await self._incidents.change(change, incident.incident_id)
         if not bumped:

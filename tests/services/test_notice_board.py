@@ -25,7 +25,7 @@ from services.models import (
     Subscription,
     TenantHealth,
 )
-from services.notice_board import classify, fingerprint, incident_from_json, incident_to_json
+from services.notice_board import NoticeBoard, classify, fingerprint, incident_from_json, incident_to_json
 from services.ports import NoticeOutbox
 from services.sqlite_database import SqliteDatabase
 from services.watcher import HealthWatcher
@@ -165,6 +165,21 @@ async def test_a_send_left_claimed_by_a_stopped_process_is_never_made_again_and_
     else:
         assert found is Claim.BUSY
         assert await restarted.board.claim(delivery, "solo", until, until, "stopped") is Claim.ABANDONED
+
+
+async def test_a_poll_that_finds_an_incident_as_it_was_writes_nothing(stores: NoticeStores) -> None:
+    """The watcher polls every subscribed tenant each cycle: an unchanged incident costs a read, not a
+    write (on blobs, an upload per incident per cycle)."""
+    board = stores.board
+    assert isinstance(board, NoticeBoard)
+    await stores.subscriptions.add(Subscription("19:ops", "*"), NOW)
+    await board.observe_tenant(CONTOSO, (incident(),), NOW)
+    await board.observe(CONTOSO, incident(posts=2), NOW)
+    before = await board._incidents.read("EX2200001")
+    await board.observe_tenant(CONTOSO, (incident(posts=2),), NOW + timedelta(minutes=5))
+    assert await board._incidents.read("EX2200001") == before
+    assert await board.observe(WOODGROVE, incident(posts=2), NOW) is not None, "another tenant is news"
+    assert await board._incidents.read("EX2200001") != before
 
 
 async def test_advisory_subscriptions_hear_only_advisories(board: NoticeOutbox) -> None:
