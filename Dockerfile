@@ -15,6 +15,8 @@ COPY requirements.lock ./
 RUN pip install -r requirements.lock
 
 COPY app.py ./
+COPY settings.py ./
+COPY cli.py ./
 COPY bot ./bot
 COPY cards ./cards
 COPY dialogs ./dialogs

@@ -82,11 +82,11 @@ bench: $(VENV)/.dev
 
 # BOT_BACKEND=live: acquire each token and call each API once; a table of what works and how to fix the rest.
 doctor: $(VENV)/.runtime
-	$(BIN)/python -c "import app, sys; sys.exit(app.doctor_main())"
+	$(BIN)/python -m cli doctor
 
 # CUSTOMER_ACCESS=gdap: a partner admin signs in once by device code; the token cache is stored encrypted.
 consent: $(VENV)/.runtime
-	$(BIN)/python -c "import app, sys; sys.exit(app.consent_main())"
+	$(BIN)/python -m cli consent
 
 # Re-pin after editing pyproject.toml dependencies.
 lock: $(VENV)/.dev

@@ -40,8 +40,7 @@ from cards.notifications import (
 )
 from dialogs.replies import card_reply
 from locales.translator import Translator
-from services.conversations import KnownConversation
-from services.models import Claim, Customer, Delivery, DeliveryState, Notice
+from services.models import Claim, Customer, Delivery, DeliveryState, KnownConversation, Notice
 from services.ports import CustomerDirectory, KnownConversations, NoticeOutbox
 from services.telemetry import NOTICES_SENT
 

@@ -235,8 +235,15 @@ def overview_rows(healths: Sequence[TenantHealth]) -> list[OverviewRow]:
 
 
 def overview_card(
-    rows: Sequence[OverviewRow], readable: int, unreadable: int, now: datetime, t: Translator
+    rows: Sequence[OverviewRow],
+    readable: int,
+    unreadable: int,
+    now: datetime,
+    t: Translator,
+    not_answering: int = 0,
 ) -> AdaptiveCard:
+    """`unreadable`: customers without delegated access; `not_answering`: those whose health couldn't be
+    read just now (Microsoft didn't answer), which a retry may read."""
     customers = t.count("count.customers", readable)
     body: list[CardElement] = [heading(t("overview.heading"))]
     if not rows:
@@ -279,6 +286,10 @@ def overview_card(
         )
     if unreadable:
         body.append(subtle(t.count("overview.unreadable", unreadable)))
+    if not_answering:
+        body.append(
+            TextBlock(text=t.count("overview.not_answering", not_answering), color="Warning", wrap=True)
+        )
     body.append(subtle(t("overview.as_of", when=t.timestamp(now))))
     if not t.zone_known:
         body.append(subtle(t("time.zone_unknown")))

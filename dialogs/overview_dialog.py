@@ -12,7 +12,7 @@ from cards.notifications import overview_card, overview_rows
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.ids import OVERVIEW
 from locales.translator import Translator
-from services.errors import SupportDeskError
+from services.errors import DelegatedAccessMissing, SupportDeskError
 from services.models import Customer, TenantHealth
 from services.ports import Backend
 
@@ -29,15 +29,23 @@ class OverviewDialog(AnswerDialog):
         customers = await self._backend.list_customers()
         limit = asyncio.Semaphore(CONCURRENCY)
 
-        async def read(customer: Customer) -> TenantHealth | None:
+        async def read(customer: Customer) -> TenantHealth | SupportDeskError:
             async with limit:
                 try:
                     return await self._backend.tenant_health(customer)
-                except SupportDeskError:
-                    return None
+                except SupportDeskError as error:
+                    return error
 
         healths = await asyncio.gather(*(read(c) for c in customers))
-        readable = [h for h in healths if h is not None]
+        readable = [h for h in healths if isinstance(h, TenantHealth)]
+        # No delegated access is a fact about the customer; anything else (Microsoft not answering, a
+        # sign-in outage) is a moment's, and the card says so instead of calling it missing access.
+        no_access = sum(isinstance(h, DelegatedAccessMissing) for h in healths)
         return overview_card(
-            overview_rows(readable), len(readable), len(customers) - len(readable), self._clock(), t
+            overview_rows(readable),
+            len(readable),
+            no_access,
+            self._clock(),
+            t,
+            not_answering=len(customers) - len(readable) - no_access,
         )

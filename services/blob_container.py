@@ -13,7 +13,7 @@ from typing import Any
 from azure.core.exceptions import AzureError, ResourceExistsError
 from azure.storage.blob.aio import BlobServiceClient, ContainerClient
 
-from services.sqlite_database import StorageError
+from services.storage.errors import StorageError
 from services.storage.records import key_name
 
 

@@ -20,7 +20,7 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 
 from services.blob_container import BlobContainer, blob_name
-from services.sqlite_database import StorageError
+from services.storage.errors import StorageError
 from services.storage.records import NO_CHANGE as NO_CHANGE
 from services.storage.records import Page, Versioned
 

@@ -2,49 +2,25 @@
 
 The reference is the Teams edge's business (an opaque JSON object here); this store keeps it with what
 delivery needs to know: whether the conversation still accepts the bot (403/404 mark it inactive), and
-whether it asked for quiet until some time.
+whether it asked for quiet until some time. One record per conversation, every field of
+KnownConversation (so fields added later are kept), in the SQLite file or on shared blobs alike.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from services.blob_container import BlobContainer
-from services.blob_records import NO_CHANGE, BlobRecords
+from services.models import KnownConversation
 from services.sqlite_database import SqliteDatabase
+from services.storage.places import Place, records_in
+from services.storage.records import NO_CHANGE, Key
+from services.storage.sqlite_upgrade import move_table
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    conversation TEXT PRIMARY KEY,
-    reference TEXT NOT NULL,
-    active INTEGER NOT NULL DEFAULT 1,
-    inactive_reason TEXT NOT NULL DEFAULT '',
-    quiet_since TEXT,
-    quiet_until TEXT,
-    updated_at TEXT NOT NULL,
-    language TEXT NOT NULL DEFAULT ''
-);
-"""
-
-
-@dataclass(frozen=True)
-class KnownConversation:
-    conversation: str
-    reference: dict[str, Any]
-    active: bool
-    inactive_reason: str
-    quiet_since: datetime | None
-    quiet_until: datetime | None
-    # The language notices are posted in: the subscriber's, set by `subscribe` ('' until then: English).
-    language: str = ""
-
-    def quiet_at(self, moment: datetime) -> bool:
-        return self.quiet_until is not None and moment < self.quiet_until
+COLLECTION = "conversations"
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -52,96 +28,12 @@ def _moment(value: str | None) -> datetime | None:
 
 
 class ConversationStore:
-    def __init__(self, database: SqliteDatabase) -> None:
-        self._database = database
-        database.create_schema(SCHEMA)
-        # Made before notices had a language: the column joins the existing rows, as English.
-        database.ensure_column("conversations", "language", "TEXT NOT NULL DEFAULT ''")
+    """`remember` writes only when something changed, since it runs on every turn."""
 
-    async def remember(self, conversation: str, reference: Mapping[str, Any], now: datetime) -> None:
-        """Keep the newest reference; a conversation that writes to the bot is active again."""
-        body = json.dumps(dict(reference), sort_keys=True)
-        await self._database.run(
-            lambda db: db.execute(
-                "INSERT INTO conversations (conversation, reference, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT(conversation) DO UPDATE SET reference = excluded.reference, active = 1, "
-                "inactive_reason = '', updated_at = excluded.updated_at",
-                (conversation, body, now.isoformat()),
-            )
-        )
-
-    async def get(self, conversation: str) -> KnownConversation | None:
-        found = await self.many([conversation])
-        return found.get(conversation)
-
-    async def many(self, conversations: list[str]) -> dict[str, KnownConversation]:
-        if not conversations:
-            return {}
-
-        def select(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
-            marks = ",".join("?" * len(conversations))
-            return db.execute(
-                "SELECT conversation, reference, active, inactive_reason, quiet_since, quiet_until, language "
-                f"FROM conversations WHERE conversation IN ({marks})",
-                conversations,
-            ).fetchall()
-
-        return {
-            row[0]: KnownConversation(
-                row[0], json.loads(row[1]), bool(row[2]), row[3], _moment(row[4]), _moment(row[5]), row[6]
-            )
-            for row in await self._database.run(select)
-        }
-
-    async def deactivate(self, conversation: str, reason: str) -> None:
-        await self._database.run(
-            lambda db: db.execute(
-                "UPDATE conversations SET active = 0, inactive_reason = ? WHERE conversation = ?",
-                (reason, conversation),
-            )
-        )
-
-    async def set_quiet(self, conversation: str, since: datetime | None, until: datetime | None) -> None:
-        await self._database.run(
-            lambda db: db.execute(
-                "UPDATE conversations SET quiet_since = ?, quiet_until = ? WHERE conversation = ?",
-                (since.isoformat() if since else None, until.isoformat() if until else None, conversation),
-            )
-        )
-
-    async def set_language(self, conversation: str, language: str) -> None:
-        await self._database.run(
-            lambda db: db.execute(
-                "UPDATE conversations SET language = ? WHERE conversation = ?", (language, conversation)
-            )
-        )
-
-    async def end_quiet(self, conversation: str, now: datetime) -> None:
-        """Quiet ends now; when it began is kept, so the digest can say 'since'."""
-        await self._database.run(
-            lambda db: db.execute(
-                "UPDATE conversations SET quiet_until = ? WHERE conversation = ? AND quiet_until > ?",
-                (now.isoformat(), conversation, now.isoformat()),
-            )
-        )
-
-    async def forget(self, conversation: str) -> None:
-        await self._database.run(
-            lambda db: db.execute("DELETE FROM conversations WHERE conversation = ?", (conversation,))
-        )
-
-    async def count(self) -> int:
-        row = await self._database.run(lambda db: db.execute("SELECT count(*) FROM conversations").fetchone())
-        return int(row[0])
-
-
-class BlobConversationStore:
-    """The same store on shared blobs (BOT_STORAGE=azureblob): one record per conversation, every field
-    of KnownConversation (so fields added later are kept). `remember` writes only when something changed,
-    since it runs on every turn."""
-
-    def __init__(self, container: BlobContainer) -> None:
-        self._records = BlobRecords(container, "conversations")
+    def __init__(self, place: Place) -> None:
+        self._records = records_in(place, COLLECTION)
+        if isinstance(place, SqliteDatabase):
+            migrate_conversations_rows(place)
 
     async def remember(self, conversation: str, reference: Mapping[str, Any], now: datetime) -> None:
         """Keep the newest reference; a conversation that writes to the bot is active again."""
@@ -202,10 +94,31 @@ class BlobConversationStore:
         return len(await self._records.keys())
 
     async def _update(self, conversation: str, **values: Any) -> None:
-        """Change these fields of a known conversation (an unknown one stays unknown, as in SQLite)."""
+        """Change these fields of a known conversation (an unknown one stays unknown)."""
         await self._records.change(
             lambda current: {**current, **values} if current else NO_CHANGE, conversation
         )
+
+
+def migrate_conversations_rows(database: SqliteDatabase) -> None:
+    """The `conversations` table an earlier release wrote becomes one record per conversation."""
+
+    def to_records(rows: list[dict[str, Any]]) -> dict[Key, Any]:
+        return {
+            (row["conversation"],): {
+                "conversation": row["conversation"],
+                "reference": json.loads(row["reference"]),
+                "active": bool(row["active"]),
+                "inactive_reason": row["inactive_reason"],
+                "quiet_since": row["quiet_since"],
+                "quiet_until": row["quiet_until"],
+                "language": row.get("language") or "",
+                "updated_at": row["updated_at"],
+            }
+            for row in rows
+        }
+
+    move_table(database, "conversations", COLLECTION, "conversation", to_records)
 
 
 def _record(known: KnownConversation) -> dict[str, Any]:

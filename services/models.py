@@ -9,6 +9,7 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,24 @@ def names_service(wanted: str, service: str) -> bool:
     """'exchange' names Exchange Online: every word typed starts a word of the service's name."""
     words = re.sub(r"[^\w]+", " ", service.casefold()).split()
     return all(any(w.startswith(q) for w in words) for q in wanted.casefold().split())
+
+
+@dataclass(frozen=True)
+class KnownConversation:
+    """A conversation the bot may post into on its own: the Teams edge's reference to it (opaque here),
+    whether it still accepts the bot (403/404 mark it inactive), and any quiet it asked for."""
+
+    conversation: str
+    reference: dict[str, Any]
+    active: bool
+    inactive_reason: str
+    quiet_since: datetime | None
+    quiet_until: datetime | None
+    # The language notices are posted in: the subscriber's, set by `subscribe` ('' until then: English).
+    language: str = ""
+
+    def quiet_at(self, moment: datetime) -> bool:
+        return self.quiet_until is not None and moment < self.quiet_until
 
 
 class ChangeKind(enum.StrEnum):

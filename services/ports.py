@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from services.conversations import KnownConversation
 from services.document_store import DocumentWrite, StoredDocument
 from services.models import (
     AuditEntry,
@@ -16,6 +15,7 @@ from services.models import (
     DeliveryState,
     Filing,
     Incident,
+    KnownConversation,
     Notice,
     RequestDraft,
     ServiceRequest,

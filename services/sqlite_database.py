@@ -20,12 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from services.storage.errors import StorageError as StorageError
+
 T = TypeVar("T")
 _Call = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]", asyncio.AbstractEventLoop]
-
-
-class StorageError(Exception):
-    """The database can't be opened or used; the message names the path and the cause."""
 
 
 def _reason(error: BaseException) -> str:

@@ -17,7 +17,18 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ["app.py", "bot", "dialogs", "cards", "services", "chatclient", "manifest", "locales"]
+SOURCE = [
+    "app.py",
+    "settings.py",
+    "cli.py",
+    "bot",
+    "dialogs",
+    "cards",
+    "services",
+    "chatclient",
+    "manifest",
+    "locales",
+]
 OURS = {Path(name).stem for name in SOURCE}
 
 

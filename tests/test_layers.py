@@ -1,5 +1,7 @@
 """Imports point one way: app -> bot -> dialogs -> cards -> services.models, and dialogs -> services;
-locales (the catalogues and the translator) is below them all and imports none of them."""
+locales (the catalogues and the translator) is below them all and imports none of them. settings (the
+declared environment variables) and cli (doctor, consent) sit beside app, at the top: app and cli read
+settings, nothing below them does, and neither of them imports the other."""
 
 from __future__ import annotations
 
@@ -7,10 +9,14 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ("app", "chatclient", "bot", "dialogs", "cards", "services", "locales")
+TOP = ("app", "settings", "cli")
+LAYERS = (*TOP, "chatclient", "bot", "dialogs", "cards", "services", "locales")
 # Who may import whom (besides itself and third-party packages).
 ALLOWED = {
-    "app": {"bot", "dialogs", "cards", "services", "locales"},
+    "app": {"settings", "bot", "dialogs", "cards", "services", "locales"},
+    # The value types settings are parsed into, and nothing that does anything.
+    "settings": {"bot.access", "bot.inbound_auth", "services"},
+    "cli": {"settings", "services"},
     "chatclient": set(),
     "bot": {"dialogs", "cards", "services", "locales"},
     "dialogs": {"cards", "services", "locales"},
@@ -33,8 +39,8 @@ def _imports(path: Path) -> set[str]:
 
 
 def _modules() -> list[tuple[str, Path]]:
-    found = [("app", ROOT / "app.py")]
-    for layer in LAYERS[1:]:
+    found = [(name, ROOT / f"{name}.py") for name in TOP]
+    for layer in LAYERS[len(TOP) :]:
         found += [(layer, p) for p in sorted((ROOT / layer).rglob("*.py"))]
     return found
 
@@ -74,7 +80,25 @@ def test_the_checker_flags_upward_and_sideways_imports(tmp_path: Path) -> None:
     bad_card.write_text("import services.demo.backend\n", encoding="utf-8")
     good_card = tmp_path / "good_card.py"
     good_card.write_text("from services.models import Customer\n", encoding="utf-8")
-    assert _upward([("services", bad_service), ("cards", bad_card), ("cards", good_card)]) == [
-        "bad_service.py imports bot.handler",
+    bad_bot = tmp_path / "bad_bot.py"
+    bad_bot.write_text("from settings import Settings\n", encoding="utf-8")
+    bad_settings = tmp_path / "bad_settings.py"
+    bad_settings.write_text("from bot.handler import SupportBot\nimport app\n", encoding="utf-8")
+    bad_cli = tmp_path / "bad_cli.py"
+    bad_cli.write_text("from app import create_app\n", encoding="utf-8")
+    checked = [
+        ("services", bad_service),
+        ("cards", bad_card),
+        ("cards", good_card),
+        ("bot", bad_bot),
+        ("settings", bad_settings),
+        ("cli", bad_cli),
+    ]
+    assert sorted(_upward(checked)) == [
+        "bad_bot.py imports settings",
         "bad_card.py imports services.demo.backend",
+        "bad_cli.py imports app",
+        "bad_service.py imports bot.handler",
+        "bad_settings.py imports app",
+        "bad_settings.py imports bot.handler",
     ]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from app import Settings
+from settings import Settings
 from tests.doubles.tls import make_client_certificate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import socket
@@ -8,12 +9,25 @@ import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 
-from app import Settings, SettingsError, create_backend, load_environment
+from app import create_backend
 from services.live.backend import LiveBackend
 from services.retention import RetentionPeriods
+from settings import (
+    DECLARED,
+    Choice,
+    HttpsUrl,
+    Number,
+    Setting,
+    Settings,
+    SettingsError,
+    Whole,
+    load_environment,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -465,3 +479,185 @@ def test_the_served_process_keeps_start_up_objects_out_of_later_collections(
     finally:
         gc.unfreeze()
     assert frozen_when_serving and frozen_when_serving[0] > 10_000
+
+
+def _readme_rows(readme: str) -> list[tuple[str, str]]:
+    """(first cell, default cell) of each row of the README's `| variable | default | meaning |` tables."""
+    rows: list[tuple[str, str]] = []
+    in_table = False
+    for line in readme.splitlines():
+        if line.startswith("| variable | default | meaning |"):
+            in_table = True
+        elif not line.startswith("|"):
+            in_table = False
+        elif in_table and not line.startswith("|---"):
+            cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+            rows.append((cells[0], cells[1]))
+    return rows
+
+
+def _undocumented(readme: str) -> list[str]:
+    """What the README's configuration tables and the declarations in settings.py disagree on."""
+    rows = [(name.strip("`"), shown) for name, shown in _readme_rows(readme)]
+    wrong = [f"a row names {name}, not one declared variable" for name, _ in rows if name not in DECLARED]
+    named = [name for name, _ in rows]
+    wrong += [f"{name} has {named.count(name)} rows" for name in DECLARED if named.count(name) != 1]
+    wrong += [
+        f"{name}: the README says {shown}, settings.py {DECLARED[name].documented_default}"
+        for name, shown in rows
+        if name in DECLARED and shown != DECLARED[name].documented_default
+    ]
+    return wrong
+
+
+def test_the_readme_documents_every_declared_setting_with_its_default() -> None:
+    assert _undocumented((ROOT / "README.md").read_text(encoding="utf-8")) == []
+
+
+def test_the_readme_check_finds_a_missing_row_an_undeclared_one_and_a_wrong_default() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "| `BOT_DRAIN_SECONDS` | `20` |" in readme and "| `LOG_LEVEL` | `INFO` |" in readme
+    broken = (
+        readme.replace("| `BOT_DRAIN_SECONDS` | `20` |", "| `BOT_DRAIN_SECONDS` | `30` |")
+        .replace("| `LOG_LEVEL` | `INFO` |", "| `LOG_LEVELS` | `INFO` |")
+        .replace("| `NOTIFY_TOKEN` |", "| `NOTIFY_TOKEN`, `PORT` |")
+    )
+    assert _undocumented(broken) == [
+        "a row names NOTIFY_TOKEN`, `PORT, not one declared variable",
+        "a row names LOG_LEVELS, not one declared variable",
+        "NOTIFY_TOKEN has 0 rows",
+        "LOG_LEVEL has 0 rows",
+        "BOT_DRAIN_SECONDS: the README says `30`, settings.py `20`",
+    ]
+
+
+@pytest.mark.parametrize("setting", list(DECLARED.values()), ids=list(DECLARED))
+def test_every_declared_default_is_one_of_its_own_values(setting: object) -> None:
+    """Unset and set to its default, a variable reads the same; a typo in a declaration shows here."""
+    if isinstance(setting, Whole | Number):
+        assert setting.low <= setting.default <= setting.high
+        assert setting.read({setting.name: str(setting.default)}) == setting.default
+    if isinstance(setting, Choice):
+        assert setting.default in setting.allowed
+        assert setting.read({setting.name: setting.default.upper()}) == setting.default
+    if isinstance(setting, HttpsUrl) and setting.default:
+        assert setting.read({setting.name: setting.default + "/"}) == setting.default
+
+
+PLAIN = [s for s in DECLARED.values() if s.attribute]
+
+
+@pytest.mark.parametrize("setting", PLAIN, ids=[s.name for s in PLAIN])
+def test_a_plain_setting_is_read_into_its_field_whose_default_is_the_declared_one(
+    setting: Setting[Any],
+) -> None:
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    assert fields[setting.attribute].default == setting.default
+    examples = {Whole: "1025", Number: "7", Choice: "ERROR", HttpsUrl: "https://keys.example"}
+    value = examples.get(type(setting), "localhost")
+    read = getattr(Settings.from_env({setting.name: value}), setting.attribute)
+    assert read == type(setting.default)(value)
+
+
+RANGED = [s for s in DECLARED.values() if isinstance(s, Whole | Number)]
+
+
+@pytest.mark.parametrize("setting", RANGED, ids=[s.name for s in RANGED])
+def test_every_number_out_of_its_range_or_not_a_number_names_the_variable(setting: Whole | Number) -> None:
+    kind = "a whole number" if isinstance(setting, Whole) else "a number"
+    shown = (
+        f"{setting.low} to {setting.high}"
+        if isinstance(setting, Whole)
+        else f"{setting.low:g} to {setting.high:g}"
+    )
+    for bad in (str(setting.high * 2 + 1), "-1", "soon", "nan", "1e999"):
+        with pytest.raises(SettingsError) as refused:
+            Settings.from_env({setting.name: bad})
+        assert str(refused.value) == f"{setting.name} must be {kind} from {shown}, not {bad!r}"
+
+
+CHOICES = [s for s in DECLARED.values() if isinstance(s, Choice)]
+
+
+@pytest.mark.parametrize("setting", CHOICES, ids=[s.name for s in CHOICES])
+def test_every_choice_names_the_variable_and_what_it_may_be(setting: Choice) -> None:
+    env = {**LIVE, setting.name: "whatever"}
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(env)
+    assert str(refused.value) == f"{setting.name} must be one of {', '.join(setting.allowed)}, not 'whatever'"
+
+
+def _read_differently(setting: Setting[Any], tmp_path: Path) -> tuple[dict[str, str], str, str]:
+    """An environment the setting matters in, and two valid values of it that must read differently."""
+    files = [tmp_path / "one.pem", tmp_path / "two.pem"]
+    for file in files:
+        file.write_text("-", encoding="utf-8")
+    without_secret = {k: v for k, v in LIVE.items() if k != "PARTNER_CLIENT_SECRET"}
+    blob = {"BOT_STORAGE": "azureblob", "AZURE_STORAGE_CONNECTION_STRING": "x"}
+    key = Fernet.generate_key().decode("ascii")
+    special: dict[str, tuple[dict[str, str], str, str]] = {
+        "HOST": ({}, "localhost", "127.0.0.1"),
+        "MicrosoftAppId": (
+            {"MicrosoftAppTenantId": TENANT, "MicrosoftAppPassword": "pw"},
+            APP_ID,
+            APP_ID[:-1],
+        ),
+        "MicrosoftAppPassword": ({"MicrosoftAppId": APP_ID, "MicrosoftAppTenantId": TENANT}, "one", "two"),
+        "MicrosoftAppType": (
+            {"MicrosoftAppId": APP_ID, "MicrosoftAppTenantId": TENANT, "MicrosoftAppPassword": "pw"},
+            "MultiTenant",
+            "SingleTenant",
+        ),
+        "BOT_STORAGE": ({"AZURE_STORAGE_CONNECTION_STRING": "x"}, "sqlite", "azureblob"),
+        "AZURE_STORAGE_CONNECTION_STRING": ({"BOT_STORAGE": "azureblob"}, "one", "two"),
+        "AZURE_STORAGE_ACCOUNT_URL": ({"BOT_STORAGE": "azureblob"}, "https://a.example", "https://b.example"),
+        "AZURE_STORAGE_MANAGED_IDENTITY": (blob, "one", "two"),
+        "AZURE_STORAGE_CONTAINER": (blob, "one", "two"),
+        "BOT_BACKEND": (LIVE, "demo", "live"),
+        "PARTNER_CLIENT_CERTIFICATE": (without_secret, str(files[0]), str(files[1])),
+        "PARTNER_CLIENT_CERTIFICATE_PASSWORD": (
+            {**without_secret, "PARTNER_CLIENT_CERTIFICATE": str(files[0])},
+            "one",
+            "two",
+        ),
+        "PARTNER_MANAGED_IDENTITY": (without_secret, "system", "c5a4e1f0-0000-4000-8000-0000000000b1"),
+        "CUSTOMER_ACCESS": ({**LIVE, "TOKEN_CACHE_KEY": key}, "app-only", "gdap"),
+        "TOKEN_CACHE_KEY": ({**LIVE, "CUSTOMER_ACCESS": "gdap"}, key, Fernet.generate_key().decode("ascii")),
+        "SUPPORT_TOPICS_FILE": (LIVE, str(files[0]), str(files[1])),
+        "AZURE_SUPPORT_SUBSCRIPTIONS": (
+            LIVE,
+            "a=132d901f-189d-4381-9214-fe68e27e05a1",
+            "a=132d901f-189d-4381-9214-fe68e27e05a2",
+        ),
+    }
+    if setting.name in special:
+        return special[setting.name]
+    live = setting.name in {
+        "AZURE_AUTHORITY_HOST",
+        "PARTNER_CENTER_URL",
+        "GRAPH_URL",
+        "AZURE_MANAGEMENT_URL",
+        "REQUESTS_CA_BUNDLE",
+        "SSL_CERT_FILE",
+        "AZURE_SUPPORT_ON_BEHALF_OF",
+        "AZURE_SUPPORT_SERVICES",
+        "TOKEN_CACHE_PATH",
+        "PARTNER_TENANT_ID",
+        "PARTNER_CLIENT_ID",
+        "PARTNER_CLIENT_SECRET",
+    }
+    env = LIVE if live else {}
+    if isinstance(setting, Whole | Number):
+        return env, str(setting.low), str(setting.high)
+    if isinstance(setting, Choice):
+        return env, setting.allowed[0], setting.allowed[1]
+    if isinstance(setting, HttpsUrl):
+        return env, "https://a.example", "https://b.example"
+    return env, "one", "two"
+
+
+@pytest.mark.parametrize("setting", list(DECLARED.values()), ids=list(DECLARED))
+def test_every_declared_setting_is_read(setting: Setting[Any], tmp_path: Path) -> None:
+    """Declared is read: two valid values of any variable make different settings."""
+    env, one, two = _read_differently(setting, tmp_path)
+    assert Settings.from_env({**env, setting.name: one}) != Settings.from_env({**env, setting.name: two})

@@ -1,13 +1,18 @@
-"""The demo service-request desk: requests in the bot's SQLite database, alive over simulated time.
+"""The demo service-request desk, alive over simulated time, on the SQLite file or on shared blobs alike.
 
-Filing is exactly once per idempotency key: the key is UNIQUE in the same table and transaction that
-stores the request, so a double click, a redelivered activity or a retry after a crash finds the first
-request instead of making a second. Statuses move as a real request's would (open -> Microsoft
-responded -> attention needed -> closed), computed from the age of the request, so `requests` looks alive.
+Exactly once per idempotency key: `request-keys/<key>` is created only if absent, so of two instances
+filing with one key at once, one names the number and the other finds it. Numbers come from
+`request-serials/<prefix>`, a counter changed so that no write is lost: a number is handed out only
+after its increment was written over the value it read, so two instances never hand out the same one (a
+filing that loses the key race leaves a gap, which Partner Center's own numbers have too). A request's
+notes live in its record, appended by a change, so notes added at once on two instances are both kept.
+Statuses move as a real request's would (open -> Microsoft responded -> attention needed -> closed),
+computed from the age of the request, so `requests` looks alive.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -35,40 +40,16 @@ from services.models import (
 )
 from services.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
 from services.sqlite_database import SqliteDatabase
+from services.storage.places import Place, records_in
+from services.storage.records import NO_CHANGE, key_name
 from services.support_catalogue import FIELD_LIMITS, SEVERITIES, load_support_topics
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS service_requests (
-    number TEXT PRIMARY KEY,
-    idempotency_key TEXT NOT NULL UNIQUE,
-    customer_id TEXT NOT NULL,
-    customer_name TEXT NOT NULL,
-    topic_id TEXT NOT NULL,
-    severity TEXT NOT NULL,
-    title TEXT NOT NULL,
-    description TEXT NOT NULL,
-    contact_name TEXT NOT NULL,
-    contact_email TEXT NOT NULL,
-    contact_phone TEXT NOT NULL,
-    incident_id TEXT NOT NULL,
-    requested_by TEXT NOT NULL,
-    created TEXT NOT NULL,
-    handed_off INTEGER NOT NULL DEFAULT 0,
-    sr_number TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS service_request_notes (
-    number TEXT NOT NULL REFERENCES service_requests (number),
-    created TEXT NOT NULL,
-    author TEXT NOT NULL,
-    text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS service_requests_by_created ON service_requests (created);
-"""
 
 _COLUMNS = (
     "number, idempotency_key, customer_id, customer_name, topic_id, severity, title, description, "
     "contact_name, contact_email, contact_phone, incident_id, requested_by, created, handed_off, sr_number"
 )
+# Where a request's row (in `_COLUMNS` order) keeps what the desk looks up.
+_KEY, _CUSTOMER, _CUSTOMER_NAME, _CREATED, _HANDED_OFF, _SR_NUMBER = 1, 2, 3, 13, 14, 15
 # What the demo desk accepts; the live desk offers the same.
 DEMO_LIMITS = FIELD_LIMITS
 DEMO_SEVERITIES = SEVERITIES
@@ -89,9 +70,6 @@ def simulated_status(created: datetime, now: datetime) -> tuple[RequestStatus, d
         if now - created >= age:
             status, since = step, created + age
     return status, since
-
-
-_BY_NUMBER = "(number = ? OR (sr_number = ? AND sr_number != ''))"
 
 
 def demo_catalogue(data_dir: Path) -> SupportCatalogue:
@@ -138,29 +116,37 @@ def filing(request: ServiceRequest, already: bool) -> Filing:
 
 
 class DemoServiceRequests:
+    """The desk over records: `requests/<number>` holds a request's row and notes, `request-keys/<key>`
+    names the number filed under an idempotency key, `request-serials/<prefix>` counts each day's numbers,
+    and `request-links/<SR number>` names the hand-off that number is linked to."""
+
     def __init__(
         self,
-        database: SqliteDatabase,
+        place: Place,
         catalogue: SupportCatalogue,
         clock: Callable[[], datetime],
         handoff_products: frozenset[str] = frozenset(),
     ) -> None:
         """Requests for `handoff_products` are handed off as Partner Center's would be; the rest are filed."""
-        self._database = database
+        self._requests = records_in(place, "requests")
+        self._keys = records_in(place, "request-keys")
+        self._serials = records_in(place, "request-serials")
+        self._links = records_in(place, "request-links")
+        if isinstance(place, SqliteDatabase):
+            migrate_service_requests_rows(place)
         self._catalogue = catalogue
         self._clock = clock
         self._handoff_products = handoff_products
-        database.create_schema(_SCHEMA)
 
     @classmethod
     def open(
         cls,
-        database: SqliteDatabase,
+        place: Place,
         data_dir: Path,
         clock: Callable[[], datetime],
         handoff_products: frozenset[str] = frozenset(),
     ) -> DemoServiceRequests:
-        return cls(database, demo_catalogue(data_dir), clock, handoff_products)
+        return cls(place, demo_catalogue(data_dir), clock, handoff_products)
 
     async def support_catalogue(self) -> SupportCatalogue:
         return self._catalogue
@@ -168,123 +154,158 @@ class DemoServiceRequests:
     async def file_request(self, draft: RequestDraft, idempotency_key: str, requested_by: str) -> Filing:
         now = self._clock()
         handed_off = draft.topic.product in self._handoff_products
-
-        def file(db: sqlite3.Connection) -> tuple[str, bool]:
-            with SqliteDatabase.transaction(db):
-                row = db.execute(
-                    "SELECT number FROM service_requests WHERE idempotency_key = ?", (idempotency_key,)
-                ).fetchone()
-                if row:
-                    return str(row[0]), True
-                prefix = number_prefix(now, handed_off)
-                last = db.execute(
-                    "SELECT max(number) FROM service_requests WHERE number LIKE ?", (prefix + "%",)
-                ).fetchone()[0]
-                number = f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
-                db.execute(
-                    f"INSERT INTO service_requests ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
-                    request_row(number, idempotency_key, draft, requested_by, now, handed_off),
-                )
-                return number, False
-
-        number, already = await self._database.run(file)
+        named = await self._keys.get(idempotency_key)
+        already = named is not None
+        if named is None:
+            number = await self._next_number(number_prefix(now, handed_off))
+            already = not await self._keys.create({"number": number}, idempotency_key)
+            named = await self._keys.get(idempotency_key) if already else {"number": number}
+        assert named is not None
+        number = named["number"]
+        # Written by whoever named the number; again here if that instance stopped before writing it.
+        row = request_row(number, idempotency_key, draft, requested_by, now, handed_off)
+        await self._requests.create({"row": list(row), "notes": []}, number)
         return filing(await self.service_request(number), already)
 
+    async def _next_number(self, prefix: str) -> str:
+        """The counter never gives one number twice, but it can be taken back (an operator's clean-up, a
+        restore of its record): a number whose request is there is passed over, or the new filing would
+        answer with that other request as its own."""
+        while True:
+            counter = await self._serials.change(lambda c: {"last": (c or {"last": 0})["last"] + 1}, prefix)
+            assert counter is not None
+            number = f"{prefix}{counter['last']:06d}"
+            if await self._requests.get(number) is None:
+                return number
+
     async def filed_with_key(self, idempotency_key: str) -> ServiceRequest | None:
-        rows = await self._select("WHERE idempotency_key = ?", (idempotency_key,))
-        return rows[0] if rows else None
+        named = await self._keys.get(idempotency_key)
+        if named is None:
+            return None
+        record = await self._requests.get(named["number"])
+        return self._request(record) if record else None
 
     async def recent_requests(
         self, customer: Customer | None = None, limit: int = 10, offset: int = 0
     ) -> Sequence[ServiceRequest]:
-        if customer is None:
-            found = await self._select("ORDER BY created DESC, number DESC LIMIT ? OFFSET ?", (limit, offset))
-        else:
-            found = await self._select(
-                "WHERE customer_id = ? ORDER BY created DESC, number DESC LIMIT ? OFFSET ?",
-                (customer.customer_id, limit, offset),
-            )
+        records = (await self._requests.values()).values()
+        rows = sorted(
+            (r for r in records if customer is None or r["row"][_CUSTOMER] == customer.customer_id),
+            key=lambda r: (r["row"][_CREATED], r["row"][0]),
+            reverse=True,
+        )[offset : offset + limit]
+        found = [self._request(r) for r in rows]
         return sorted(found, key=lambda r: (r.last_modified, r.number), reverse=True)
 
     async def count_requests(self, customer: Customer | None = None) -> int:
-        where, args = ("WHERE customer_id = ?", (customer.customer_id,)) if customer else ("", ())
-
-        def count(db: sqlite3.Connection) -> int:
-            return int(db.execute(f"SELECT COUNT(*) FROM service_requests {where}", args).fetchone()[0])
-
-        return await self._database.run(count)
+        records = (await self._requests.values()).values()
+        return sum(customer is None or r["row"][_CUSTOMER] == customer.customer_id for r in records)
 
     async def service_request(self, number: str) -> ServiceRequest:
-        rows = await self._select(f"WHERE {_BY_NUMBER}", (number, number))
-        if not rows:
+        record = await self._requests.get(await self._stored_number(number))
+        if record is None:
             raise ServiceRequestNotFound(number)
-        return rows[0]
+        return self._request(record)
+
+    async def _stored_number(self, number: str) -> str:
+        """Our own number for `number`, which may be the SR number linked to a handed-off request."""
+        linked = await self._links.get(number)
+        return str(linked["number"]) if linked else number
 
     async def add_note(self, number: str, author: str, text: str) -> ServiceRequest:
         now = self._clock()
+        stored = await self._stored_number(number)
 
-        def add(db: sqlite3.Connection) -> bool:
-            with SqliteDatabase.transaction(db):
-                row = db.execute(
-                    f"SELECT number FROM service_requests WHERE {_BY_NUMBER}", (number, number)
-                ).fetchone()
-                if not row:
-                    return False
-                db.execute(
-                    "INSERT INTO service_request_notes (number, created, author, text) VALUES (?, ?, ?, ?)",
-                    (row[0], now.isoformat(), author, text),
-                )
-                return True
+        def append(record: dict[str, Any] | None) -> Any:
+            if record is None:
+                return NO_CHANGE
+            return {**record, "notes": [*record["notes"], [stored, now.isoformat(), author, text]]}
 
-        if not await self._database.run(add):
+        if await self._requests.change(append, stored) is None:
             raise ServiceRequestNotFound(number)
-        return await self.service_request(number)
+        return await self.service_request(stored)
 
     async def link_request(self, reference: str, number: str) -> ServiceRequest:
-        def link(db: sqlite3.Connection) -> str:
-            with SqliteDatabase.transaction(db):
-                row = db.execute(
-                    "SELECT sr_number, customer_id, customer_name FROM service_requests "
-                    "WHERE number = ? AND handed_off = 1",
-                    (reference,),
-                ).fetchone()
-                if row is None:
-                    raise ServiceRequestNotFound(reference)
-                taken = db.execute(
-                    "SELECT number, customer_id, customer_name FROM service_requests "
-                    "WHERE sr_number = ? AND number != ?",
-                    (number, reference),
-                ).fetchone()
-                if not row[0] and taken is not None:
-                    raise taken_elsewhere(number, reference, (row[1], row[2]), taken)
-                if not row[0]:
-                    db.execute(
-                        "UPDATE service_requests SET sr_number = ? WHERE number = ?", (number, reference)
-                    )
-                return str(row[0])
+        """The number is claimed for `reference` first (`request-links/<number>`, created only if absent),
+        so of two hand-offs linking one number at once, on two instances, one gets it and the other is
+        told whose it is; a claim whose hand-off turns out not to take it is given back."""
+        claimed = await self._links.create({"number": reference}, number)
+        holder = await self._links.get(number) if not claimed else {"number": reference}
+        if holder and holder["number"] != reference:
+            mine, theirs = await self._requests.get(reference), await self._requests.get(holder["number"])
+            if mine is not None and theirs is not None and not mine["row"][_SR_NUMBER]:
+                row, held = mine["row"], theirs["row"]
+                raise taken_elsewhere(
+                    number,
+                    reference,
+                    (row[_CUSTOMER], row[_CUSTOMER_NAME]),
+                    (held[0], held[_CUSTOMER], held[_CUSTOMER_NAME]),
+                )
+        before: list[str] = []
 
-        linked_before = await self._database.run(link)
-        if linked_before and linked_before != number:
-            raise AlreadyLinked(reference, linked_before)
+        def link(record: dict[str, Any] | None) -> Any:
+            before.clear()
+            if record is None or not record["row"][_HANDED_OFF]:
+                return NO_CHANGE
+            before.append(record["row"][_SR_NUMBER])
+            if before[0]:
+                return NO_CHANGE
+            row = list(record["row"])
+            row[_SR_NUMBER] = number
+            return {**record, "row": row}
+
+        await self._requests.change(link, reference)
+        if claimed and (not before or before[0] not in ("", number)):
+            await self._links.change(lambda c: None if c == {"number": reference} else NO_CHANGE, number)
+        if not before:
+            raise ServiceRequestNotFound(reference)
+        if before[0] and before[0] != number:
+            raise AlreadyLinked(reference, before[0])
         return await self.service_request(reference)
 
-    async def _select(self, where: str, args: tuple[object, ...]) -> list[ServiceRequest]:
-        def read(db: sqlite3.Connection) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
-            rows = db.execute(f"SELECT {_COLUMNS} FROM service_requests {where}", args).fetchall()
-            numbers = [r[0] for r in rows]
-            notes = db.execute(
-                f"SELECT number, created, author, text FROM service_request_notes "
-                f"WHERE number IN ({', '.join('?' * len(numbers))}) ORDER BY created, rowid",
-                numbers,
-            ).fetchall()
-            return rows, notes
+    def _request(self, record: dict[str, Any]) -> ServiceRequest:
+        return request_from_row(record["row"], record["notes"], self._clock(), self._catalogue)
 
-        rows, notes = await self._database.run(read)
-        now = self._clock()
-        return [self._request(row, [n for n in notes if n[0] == row[0]], now) for row in rows]
 
-    def _request(self, row: tuple[str, ...], notes: list[tuple[str, ...]], now: datetime) -> ServiceRequest:
-        return request_from_row(row, notes, now, self._catalogue)
+def migrate_service_requests_rows(database: SqliteDatabase) -> None:
+    """Move the requests and notes an earlier release kept in the `service_requests` and
+    `service_request_notes` tables into the desk's records, in one transaction, once: each request with
+    its notes (in the order they were added), its idempotency key, its linked SR number, and each day's
+    counter at the last number filed. The old tables are kept as `<table>_before_records`."""
+
+    def move(db: sqlite3.Connection) -> None:
+        present = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'service_requests'"
+        ).fetchone()
+        if present is None:
+            return
+        notes: dict[str, list[list[str]]] = {}
+        for note in db.execute(
+            "SELECT number, created, author, text FROM service_request_notes ORDER BY created, rowid"
+        ):
+            notes.setdefault(note[0], []).append(list(note))
+        records: dict[tuple[str, str], Any] = {}
+        for row in db.execute(f"SELECT {_COLUMNS} FROM service_requests ORDER BY number"):
+            number, key, sr_number = row[0], row[_KEY], row[_SR_NUMBER]
+            records["requests", number] = {"row": list(row), "notes": notes.get(number, [])}
+            records["request-keys", key] = {"number": number}
+            if sr_number:
+                records["request-links", sr_number] = {"number": number}
+            prefix, serial = number[:-6], int(number[-6:])
+            last = records.get(("request-serials", prefix), {"last": 0})["last"]
+            records["request-serials", prefix] = {"last": max(last, serial)}
+        db.executemany(
+            "INSERT INTO records (collection, name, value, version) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (collection, name) DO NOTHING",
+            [
+                (collection, key_name(name), json.dumps(value, sort_keys=True, separators=(",", ":")))
+                for (collection, name), value in records.items()
+            ],
+        )
+        for table in ("service_request_notes", "service_requests"):
+            db.execute(f"ALTER TABLE {table} RENAME TO {table}_before_records")
+
+    database.upgrade(move)
 
 
 def taken_elsewhere(

@@ -1,23 +1,25 @@
-"""The live desk's record of what the bot escalated: in the SQLite file, or on shared blobs.
+"""The live desk's record of what the bot escalated, on the SQLite file or on shared blobs alike.
 
-Once per idempotency key in both: SQLite checks and inserts in one transaction; blobs create the key's
-record with If-None-Match: *, so of two instances recording one key at once, one writes and the other
-finds it. Partner Center hand-offs get an E-reference from a per-day serial (a SQL max in SQLite; an
-ETag-guarded counter on blobs, so two instances never hand out the same reference).
+`escalations/<key>` holds each one, created only if absent, so of two instances recording one key at
+once, one writes and the other finds it; `escalation-numbers/<reference or number>` names its key.
+Partner Center hand-offs get an E-reference from a per-day counter in `escalation-serials/<prefix>`,
+changed so that no write is lost, so two instances never hand out the same reference; the counter
+names the key each serial went to, so twins recording one key at once get the same one.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from services.blob_container import BlobContainer
-from services.blob_records import NO_CHANGE, BlobRecords
 from services.models import Contact, RequestNote, RequestStatus, ServiceRequest, Severity, SupportTopic
 from services.sqlite_database import SqliteDatabase
+from services.storage.places import Place, records_in
+from services.storage.records import NO_CHANGE, key_name
 
 AZURE = "azure"
 PARTNER_CENTER = "partner_center"
@@ -73,58 +75,11 @@ def reference_prefix(now: datetime) -> str:
     return f"E{now:%y%m%d}0020"
 
 
-class EscalationLedger(Protocol):
-    async def record(self, escalation: Escalation) -> None:
-        """Store `escalation` unless its key is there already; a Partner Center one without a reference
-        gets the next one of its day."""
-
-    async def with_key(self, key: str) -> Escalation | None: ...
-
-    async def by_number(self, number: str) -> Escalation | None:
-        """By reference, or by the number Microsoft gave."""
-
-    async def recent(self, customer_id: str | None, limit: int, offset: int = 0) -> list[Escalation]:
-        """Newest first, the first `offset` skipped."""
-
-    async def count(self, customer_id: str | None) -> int:
-        """How many `recent` could list."""
-
-    async def link(self, reference: str, number: str) -> str:
-        """Attach `number` to the hand-off `reference` unless one is attached; the one attached before
-        ('' when none). Raises KeyError when there is no such hand-off."""
-
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS live_escalations (
-    idempotency_key TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    reference TEXT NOT NULL,
-    number TEXT NOT NULL,
-    customer_id TEXT NOT NULL,
-    customer_name TEXT NOT NULL,
-    tenant_id TEXT NOT NULL,
-    subscription_id TEXT NOT NULL,
-    topic_id TEXT NOT NULL,
-    product TEXT NOT NULL,
-    topic_name TEXT NOT NULL,
-    severity TEXT NOT NULL,
-    title TEXT NOT NULL,
-    description TEXT NOT NULL,
-    contact_name TEXT NOT NULL,
-    contact_email TEXT NOT NULL,
-    contact_phone TEXT NOT NULL,
-    incident_id TEXT NOT NULL,
-    requested_by TEXT NOT NULL,
-    created TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS live_escalations_by_created ON live_escalations (created);
-"""
 _COLUMNS = (
     "idempotency_key, kind, reference, number, customer_id, customer_name, tenant_id, subscription_id, "
     "topic_id, product, topic_name, severity, title, description, contact_name, contact_email, "
     "contact_phone, incident_id, requested_by, created"
 )
-_BY_NUMBER = "(reference = ? OR (number = ? AND number != ''))"
 
 
 def _values(e: Escalation) -> list[str]:
@@ -177,95 +132,35 @@ def _escalation(row: Sequence[str]) -> Escalation:
     )
 
 
-class SqliteEscalationLedger:
-    def __init__(self, database: SqliteDatabase) -> None:
-        self._database = database
-        database.create_schema(_SCHEMA)
+class EscalationLedger:
+    def __init__(self, place: Place) -> None:
+        self._escalations = records_in(place, "escalations")
+        self._numbers = records_in(place, "escalation-numbers")
+        self._serials = records_in(place, "escalation-serials")
+        if isinstance(place, SqliteDatabase):
+            migrate_live_escalations_rows(place)
 
     async def record(self, escalation: Escalation) -> None:
-        def record(db: sqlite3.Connection) -> None:
-            with SqliteDatabase.transaction(db):
-                key = escalation.key
-                if db.execute("SELECT 1 FROM live_escalations WHERE idempotency_key = ?", (key,)).fetchone():
-                    return
-                values = _values(escalation)
-                if escalation.kind == PARTNER_CENTER and not escalation.reference:
-                    prefix = reference_prefix(escalation.created)
-                    last = db.execute(
-                        "SELECT max(reference) FROM live_escalations WHERE reference LIKE ?", (prefix + "%",)
-                    ).fetchone()[0]
-                    values[2] = f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:06d}"
-                db.execute(
-                    f"INSERT INTO live_escalations ({_COLUMNS}) VALUES ({', '.join('?' * 20)})", values
-                )
-
-        await self._database.run(record)
-
-    async def with_key(self, key: str) -> Escalation | None:
-        rows = await self._select("WHERE idempotency_key = ?", (key,))
-        return rows[0] if rows else None
-
-    async def by_number(self, number: str) -> Escalation | None:
-        rows = await self._select(f"WHERE {_BY_NUMBER}", (number, number))
-        return rows[0] if rows else None
-
-    async def recent(self, customer_id: str | None, limit: int, offset: int = 0) -> list[Escalation]:
-        if customer_id is None:
-            return await self._select("ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?", (limit, offset))
-        return await self._select(
-            "WHERE customer_id = ? ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?",
-            (customer_id, limit, offset),
-        )
-
-    async def count(self, customer_id: str | None) -> int:
-        where, args = ("WHERE customer_id = ?", (customer_id,)) if customer_id else ("", ())
-
-        def count(db: sqlite3.Connection) -> int:
-            return int(db.execute(f"SELECT COUNT(*) FROM live_escalations {where}", args).fetchone()[0])
-
-        return await self._database.run(count)
-
-    async def link(self, reference: str, number: str) -> str:
-        def link(db: sqlite3.Connection) -> str:
-            with SqliteDatabase.transaction(db):
-                row = db.execute(
-                    "SELECT number FROM live_escalations WHERE reference = ? AND kind = ?",
-                    (reference, PARTNER_CENTER),
-                ).fetchone()
-                if row is None:
-                    raise KeyError(reference)
-                if not row[0]:
-                    db.execute(
-                        "UPDATE live_escalations SET number = ? WHERE reference = ?", (number, reference)
-                    )
-                return str(row[0])
-
-        return await self._database.run(link)
-
-    async def _select(self, where: str, args: tuple[object, ...]) -> list[Escalation]:
-        def read(db: sqlite3.Connection) -> list[tuple[str, ...]]:
-            return db.execute(f"SELECT {_COLUMNS} FROM live_escalations {where}", args).fetchall()
-
-        return [_escalation(r) for r in await self._database.run(read)]
-
-
-class BlobEscalationLedger:
-    """`escalations/<key>` holds each one; `escalation-numbers/<reference or number>` names its key."""
-
-    def __init__(self, container: BlobContainer) -> None:
-        self._escalations = BlobRecords(container, "escalations")
-        self._numbers = BlobRecords(container, "escalation-numbers")
-        self._serials = BlobRecords(container, "escalation-serials")
-
-    async def record(self, escalation: Escalation) -> None:
+        """Store `escalation` unless its key is there already; a Partner Center one without a reference
+        gets the next one of its day."""
         if await self._escalations.get(escalation.key) is not None:
             return
         values = _values(escalation)
         if escalation.kind == PARTNER_CENTER and not escalation.reference:
-            prefix = reference_prefix(escalation.created)
-            counter = await self._serials.change(lambda c: {"last": (c or {"last": 0})["last"] + 1}, prefix)
+            prefix, key = reference_prefix(escalation.created), escalation.key
+
+            def take(counter: dict[str, Any] | None) -> Any:
+                """The day's next serial, unless this key has one: twins recording one key at once (on
+                two instances) share it, and only one reference is used up."""
+                counter = counter or {"last": 0}
+                taken = counter.get("keys", {})
+                if key in taken:
+                    return NO_CHANGE
+                return {"last": counter["last"] + 1, "keys": {**taken, key: counter["last"] + 1}}
+
+            counter = await self._serials.change(take, prefix)
             assert counter is not None
-            values[2] = f"{prefix}{counter['last']:06d}"
+            values[2] = f"{prefix}{counter['keys'][key]:06d}"
         if await self._escalations.create({"row": values}, escalation.key):
             for number in {values[2], values[3]} - {""}:
                 await self._numbers.create({"key": escalation.key}, number)
@@ -275,20 +170,25 @@ class BlobEscalationLedger:
         return _escalation(record["row"]) if record else None
 
     async def by_number(self, number: str) -> Escalation | None:
+        """By reference, or by the number Microsoft gave."""
         named = await self._numbers.get(number)
         return await self.with_key(named["key"]) if named else None
 
     async def recent(self, customer_id: str | None, limit: int, offset: int = 0) -> list[Escalation]:
+        """Newest first, the first `offset` skipped."""
         rows = [r["row"] for r in (await self._escalations.values()).values()]
         chosen = [row for row in rows if customer_id is None or row[4] == customer_id]
         chosen.sort(key=lambda row: row[19], reverse=True)
         return [_escalation(row) for row in chosen[offset : offset + limit]]
 
     async def count(self, customer_id: str | None) -> int:
+        """How many `recent` could list."""
         rows = [r["row"] for r in (await self._escalations.values()).values()]
         return sum(customer_id is None or row[4] == customer_id for row in rows)
 
     async def link(self, reference: str, number: str) -> str:
+        """Attach `number` to the hand-off `reference` unless one is attached; the one attached before
+        ('' when none). Raises KeyError when there is no such hand-off."""
         found = await self.by_number(reference)
         if found is None or found.kind != PARTNER_CENTER or found.reference != reference:
             raise KeyError(reference)
@@ -309,3 +209,39 @@ class BlobEscalationLedger:
         if not before[0]:
             await self._numbers.change(lambda current: current or {"key": found.key}, number)
         return before[0]
+
+
+def migrate_live_escalations_rows(database: SqliteDatabase) -> None:
+    """Move the escalations an earlier release kept in the `live_escalations` table into the ledger's
+    records, in one transaction, once: each with its row, its reference and number naming it (the first
+    recorded keeps a number two rows hold), and each day's counter at the last reference handed out. The
+    old table is kept as `live_escalations_before_records`."""
+
+    def move(db: sqlite3.Connection) -> None:
+        present = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'live_escalations'"
+        ).fetchone()
+        if present is None:
+            return
+        records: dict[tuple[str, str], Any] = {}
+        for row in db.execute(f"SELECT {_COLUMNS} FROM live_escalations ORDER BY created, rowid"):
+            key, kind, reference, number = row[:4]
+            records["escalations", key] = {"row": list(row)}
+            for named in (reference, number):
+                if named:
+                    records.setdefault(("escalation-numbers", named), {"key": key})
+            if kind == PARTNER_CENTER and reference:
+                prefix, serial = reference[:-6], int(reference[-6:])
+                last = records.get(("escalation-serials", prefix), {"last": 0})["last"]
+                records["escalation-serials", prefix] = {"last": max(last, serial)}
+        db.executemany(
+            "INSERT INTO records (collection, name, value, version) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (collection, name) DO NOTHING",
+            [
+                (collection, key_name(name), json.dumps(value, sort_keys=True, separators=(",", ":")))
+                for (collection, name), value in records.items()
+            ],
+        )
+        db.execute("ALTER TABLE live_escalations RENAME TO live_escalations_before_records")
+
+    database.upgrade(move)

@@ -6,6 +6,8 @@ import pytest
 from botbuilder.schema import Activity, ActivityTypes
 
 from services.demo.backend import DemoBackend
+from services.errors import UpstreamUnavailable
+from services.models import Customer, TenantHealth
 from tests.support.harness import DEMO_NOW, BotHarness
 from tests.support.visible import button, buttons, visible_text
 
@@ -134,6 +136,40 @@ async def test_overview_lists_troubled_customers_worst_first_and_says_when_all_a
     assert "5 of 22 customers have active incidents · worst first" in text
     calm = DemoBackend([], {}, DEMO_NOW)
     assert "✓ All 0 customers healthy" in visible_text(await BotHarness(backend=calm).one("overview"))
+
+
+class _NotAnswering(DemoBackend):
+    """The demo world, where Microsoft doesn't answer for some customers' health just now."""
+
+    silent: frozenset[str] = frozenset()
+
+    async def tenant_health(self, customer: Customer) -> TenantHealth:
+        if customer.name in self.silent:
+            raise UpstreamUnavailable("Microsoft Graph")
+        return await super().tenant_health(customer)
+
+
+@pytest.mark.parametrize(
+    ("silent", "locale", "expected"),
+    [
+        ({"Contoso Ltd"}, "en-US", "1 customer didn't answer just now; ask again in a few minutes."),
+        ({"Contoso Ltd", "Woodgrove Bank"}, "en-US", "2 customers didn't answer just now"),
+        ({"Contoso Ltd", "Woodgrove Bank"}, "ko-KR", "고객 2곳이 지금 응답하지 않았습니다"),
+    ],
+)
+async def test_overview_tells_customers_that_didnt_answer_from_those_without_delegated_access(
+    silent: set[str], locale: str, expected: str
+) -> None:
+    backend = _NotAnswering.load(now=lambda: DEMO_NOW)
+    assert isinstance(backend, _NotAnswering)
+    backend.silent = frozenset(silent)
+    text = visible_text(await BotHarness(backend=backend, locale=locale).one("overview"))
+    assert expected in text, text
+    # Those without delegated access are counted as before, and nobody who merely didn't answer is.
+    no_access = (
+        "2 customers couldn't be read (no delegated access)." if locale == "en-US" else "고객 2곳은 읽을"
+    )
+    assert no_access in text, text
 
 
 async def test_notices_says_when_nothing_was_announced_yet_and_a_customer_can_be_named() -> None:

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from app import Settings, create_app
+from app import create_app
 from services.ports import Backend
+from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.support import harness
 from tests.support.harness import DEMO_NOW

@@ -178,6 +178,6 @@ async def test_the_audit_log_records_changes_and_refusals_for_operators_only(
     ],
 )
 def test_access_settings_are_read_from_the_environment(env: dict[str, str], rules: AccessRules) -> None:
-    from app import Settings
+    from settings import Settings
 
     assert Settings.from_env(env).access == rules

@@ -9,8 +9,9 @@ import pytest
 from aiohttp import ClientSession, web
 from botbuilder.schema.teams import TeamsChannelAccount
 
-from app import Settings, create_app
+from app import create_app
 from chatclient.session import ChatSession
+from settings import Settings
 from tests.integration.conftest import StartBot
 from tests.support.harness import DEMO_NOW, demo_backend
 

@@ -61,7 +61,10 @@ class Thread:
 
 def filed(tmp_path: Path) -> list[tuple[str, str]]:
     with sqlite3.connect(tmp_path / "bot-state.sqlite3") as db:
-        return db.execute("SELECT number, contact_email FROM service_requests").fetchall()
+        return db.execute(
+            "SELECT json_extract(value, '$.row[0]'), json_extract(value, '$.row[9]') FROM records "
+            "WHERE collection = 'requests'"
+        ).fetchall()
 
 
 async def to_summary(thread: Thread) -> str:

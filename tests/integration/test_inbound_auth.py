@@ -25,8 +25,9 @@ from aiohttp.test_utils import TestClient, unused_port
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 
-from app import SIGNING_KEYS, Settings, SettingsError, create_app
+from app import SIGNING_KEYS, create_app
 from bot.inbound_auth import InboundAuthentication, SigningKeys, Unauthenticated
+from settings import Settings, SettingsError
 from tests.doubles.channel_keys import (
     APP_ID,
     KEY_ID,

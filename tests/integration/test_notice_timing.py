@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from app import DELIVERY, Settings, create_app
+from app import DELIVERY, create_app
 from bot.notice_delivery import RETRY_AFTER_FAILURE
+from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message
 from tests.integration.test_notifications import AUTH, TOKEN, created, event, say

@@ -14,14 +14,15 @@ from typing import Any
 import pytest
 from azure.storage.blob.aio import ContainerClient
 
-from app import Settings, create_app
-from services.audit_log import AuditLog, BlobAuditLog
+from app import create_app
+from services.audit_log import AuditLog
 from services.blob_container import BlobContainer, BlobLocation
 from services.blob_turn_journal import BlobTurnJournal
 from services.models import AuditEntry
 from services.ports import ActivityJournal, AuditRecords
 from services.sqlite_database import SqliteDatabase
 from services.turn_journal import Acceptance, TurnJournal
+from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message
 from tests.support import harness
@@ -72,8 +73,7 @@ async def test_the_leader_forgets_what_is_past_retention_every_interval(
         container = BlobContainer(blob)
         await container.open()
         journal = BlobTurnJournal(container)
-        ticks = iter(int((DEMO_NOW - d * DAY).timestamp() * 1e9) for d in (400, 10))
-        audit = BlobAuditLog(container, ticks=lambda: next(ticks))
+        audit = AuditLog(container)
     await _seed(journal, audit)
     settings = Settings(
         data_dir=tmp_path,

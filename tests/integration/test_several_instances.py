@@ -13,9 +13,10 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from app import LEADERSHIP, Settings, create_app
+from app import LEADERSHIP, create_app
 from bot.access import AccessRules
 from services.blob_container import BlobLocation
+from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import CHANNEL, card_action, channel_message, installation_update
 from tests.integration.test_escalation_over_http import ANA, Thread, to_summary

@@ -14,9 +14,10 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from app import Settings, create_app
+from app import create_app
 from services.blob_container import BlobLocation
 from services.ports import Backend
+from settings import Settings
 from tests.doubles.backends import GatedBackend
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message

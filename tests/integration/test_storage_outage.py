@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from app import Settings, create_app
+from app import create_app
 from services.blob_container import BlobLocation
+from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.doubles.tcp_proxy import Mode, TcpProxy
 from tests.integration.conftest import StartBot

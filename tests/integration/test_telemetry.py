@@ -94,8 +94,9 @@ async def test_upstream_calls_of_the_live_backend_are_spans(
 def test_nothing_is_configured_without_a_connection_string(monkeypatch: pytest.MonkeyPatch) -> None:
     assert telemetry.start_telemetry("") is False
     probe = (
-        "import app, services.telemetry as t; from opentelemetry import trace, metrics;"
-        "s = app.Settings.from_env({}); assert t.start_telemetry(s.telemetry_connection_string) is False;"
+        "import app, settings, services.telemetry as t; from opentelemetry import trace, metrics;"
+        "s = settings.Settings.from_env({});"
+        "assert t.start_telemetry(s.telemetry_connection_string) is False;"
         "print(type(trace.get_tracer_provider()).__name__, type(metrics.get_meter_provider()).__name__)"
     )
     result = subprocess.run(
@@ -106,7 +107,7 @@ def test_nothing_is_configured_without_a_connection_string(monkeypatch: pytest.M
 
 
 def test_the_connection_string_is_read_and_kept_out_of_repr() -> None:
-    from app import Settings
+    from settings import Settings
 
     settings = Settings.from_env({"APPLICATIONINSIGHTS_CONNECTION_STRING": "InstrumentationKey=abc-secret"})
     assert settings.telemetry_connection_string == "InstrumentationKey=abc-secret"

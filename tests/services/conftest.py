@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from services.blob_container import BlobContainer
-from services.conversations import BlobConversationStore, ConversationStore
+from services.conversations import ConversationStore
 from services.notice_board import NoticeBoard
 from services.ports import KnownConversations, NoticeOutbox, Subscriptions
 from services.sqlite_database import SqliteDatabase
-from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
+from services.subscriptions import SubscriptionStore
 from tests.support.azurite import open_container
 
 Place = SqliteDatabase | BlobContainer
@@ -60,10 +60,5 @@ async def stores(open_place: OpenPlace) -> NoticeStores:
 
 async def notice_stores(place: Place) -> NoticeStores:
     """The notice stores on `place` (opened again: a second instance, or the process after a restart)."""
-    subscriptions: Subscriptions
-    conversations: KnownConversations
-    if isinstance(place, SqliteDatabase):
-        subscriptions, conversations = SubscriptionStore(place), ConversationStore(place)
-    else:
-        subscriptions, conversations = BlobSubscriptionStore(place), BlobConversationStore(place)
+    subscriptions, conversations = SubscriptionStore(place), ConversationStore(place)
     return NoticeStores(subscriptions, conversations, NoticeBoard(place, subscriptions, conversations))

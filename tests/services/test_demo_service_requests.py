@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from services.demo.backend import DATA_DIR
-from services.demo.blob_service_requests import BlobDemoServiceRequests
 from services.demo.service_requests import DemoServiceRequests
 from services.errors import AlreadyLinked, ServiceRequestNotFound, ServiceRequestOfAnotherCustomer
 from services.models import Contact, Customer, RequestDraft, RequestStatus, Severity
-from services.sqlite_database import SqliteDatabase
+from services.storage.places import records_in
 from tests.services.conftest import OpenPlace
-from tests.support.azurite import open_container
 from tests.support.harness import DEMO_NOW
 
 
@@ -30,18 +26,11 @@ class Clock:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[SqliteDatabase]:
-    database = SqliteDatabase(tmp_path / "bot.sqlite3")
-    yield database
-    database.close()
-
-
-@pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
-Desk = DemoServiceRequests | BlobDemoServiceRequests
+Desk = DemoServiceRequests
 # Opens the desk on the test's storage: again for a restart or a second instance, sharing what it holds.
 OpenDesk = Callable[..., Awaitable[Desk]]
 
@@ -49,10 +38,7 @@ OpenDesk = Callable[..., Awaitable[Desk]]
 @pytest.fixture
 def open_desk(open_place: OpenPlace, clock: Clock) -> OpenDesk:
     async def open_one(handoff_products: frozenset[str] = frozenset()) -> Desk:
-        place = await open_place()
-        if isinstance(place, SqliteDatabase):
-            return DemoServiceRequests.open(place, DATA_DIR, clock, handoff_products)
-        return BlobDemoServiceRequests.open(place, DATA_DIR, clock, handoff_products)
+        return DemoServiceRequests.open(await open_place(), DATA_DIR, clock, handoff_products)
 
     return open_one
 
@@ -106,16 +92,17 @@ async def test_concurrent_filings_with_one_key_store_one_request(
     assert sum(not f.already_filed for f in filings) == 1
 
 
-async def test_the_key_is_unique_in_the_table_itself(database: SqliteDatabase, clock: Clock) -> None:
-    DemoServiceRequests.open(database, DATA_DIR, clock)
-
-    def duplicate(db: sqlite3.Connection) -> None:
-        for number in ("1", "2"):
-            values = (number, "same key", *[""] * 12, 0, "")
-            db.execute(f"INSERT INTO service_requests VALUES ({', '.join('?' * 16)})", values)
-
-    with pytest.raises(sqlite3.IntegrityError):
-        await database.run(duplicate)
+async def test_a_key_names_one_number_however_its_filings_interleave(
+    open_place: OpenPlace, clock: Clock, customers: list[Customer]
+) -> None:
+    """The key's record is created only if absent: a filing that finds it taken (another instance named
+    the number between its look and its write) answers with the number already named."""
+    place = await open_place()
+    desk = DemoServiceRequests.open(place, DATA_DIR, clock)
+    first = await desk.file_request(await _draft(desk, customers[0]), "t" * 32, "Ana")
+    keys = records_in(place, "request-keys")
+    assert not await keys.create({"number": "2611240010999999"}, "t" * 32)
+    assert await keys.get("t" * 32) == {"number": first.request.number}
 
 
 async def test_numbers_are_16_digits_prefixed_with_the_date(
@@ -293,24 +280,53 @@ async def test_two_instances_linking_one_hand_off_at_once_link_one_number(
     linked = (await green.service_request(reference)).number
     assert linked in ("2611240010000071", "2611240010000072")
     assert (await blue.service_request(linked)).reference == reference
+    # The number that lost is nobody's: it doesn't lead to the hand-off, and another can take it.
+    lost = ({"2611240010000071", "2611240010000072"} - {linked}).pop()
+    with pytest.raises(ServiceRequestNotFound):
+        await green.service_request(lost)
 
 
-async def test_on_blobs_a_number_in_use_is_not_handed_out_again_when_the_counter_is_lost(
-    request: pytest.FixtureRequest, customers: list[Customer], clock: Clock
+async def test_a_number_in_use_is_not_handed_out_again_when_the_counter_is_taken_back(
+    open_place: OpenPlace, customers: list[Customer], clock: Clock
 ) -> None:
-    """An operator's clean-up or a restore of one blob can take the counter back; a new filing must
-    still get a number of its own, not answer with another request already filed under it."""
-    container = await open_container(request)
-    try:
-        desk = BlobDemoServiceRequests.open(container, DATA_DIR, clock)
-        draft = await _draft(desk, customers[0])
-        before = [(await desk.file_request(draft, key * 32, "Ana")).request.number for key in "pq"]
-        async for blob in container.client.list_blobs(name_starts_with="request-serials/"):
-            await container.client.delete_blob(blob.name)
-        other = await _draft(desk, customers[1], "Teams calls drop")
-        after = (await desk.file_request(other, "r" * 32, "Ana")).request
-        assert after.title == "Teams calls drop" and after.number not in before
-        assert int(after.number) == int(before[-1]) + 1
-        assert [r.title for r in await desk.recent_requests(customers[0])] == ["Mail is slow"] * 2
-    finally:
-        await container.close()
+    """An operator's clean-up or a restore can take the counter back; a new filing must still get a
+    number of its own, not answer with another request already filed under it."""
+    place = await open_place()
+    desk = DemoServiceRequests.open(place, DATA_DIR, clock)
+    draft = await _draft(desk, customers[0])
+    before = [(await desk.file_request(draft, key * 32, "Ana")).request.number for key in "pq"]
+    serials = records_in(place, "request-serials")
+    for key in await serials.keys():
+        await serials.delete(*key)
+    other = await _draft(desk, customers[1], "Teams calls drop")
+    after = (await desk.file_request(other, "r" * 32, "Ana")).request
+    assert after.title == "Teams calls drop" and after.number not in before
+    assert int(after.number) == int(before[-1]) + 1
+    assert [r.title for r in await desk.recent_requests(customers[0])] == ["Mail is slow"] * 2
+
+
+async def test_two_hand_offs_linking_one_number_at_once_on_two_instances_link_one(
+    open_desk: OpenDesk, customers: list[Customer]
+) -> None:
+    """The number goes to one hand-off; the other is refused as another customer's, and still waits."""
+    blue = await open_desk(frozenset({"Exchange Online"}))
+    green = await open_desk(frozenset({"Exchange Online"}))
+    for attempt in range(5):
+        contoso = (
+            await blue.file_request(await _draft(blue, customers[0]), f"c{attempt}" * 16, "Ana")
+        ).request
+        fabrikam = (
+            await green.file_request(await _draft(green, customers[1]), f"f{attempt}" * 16, "Ana")
+        ).request
+        number = f"26112400100007{attempt:02d}"
+        outcomes = await asyncio.gather(
+            blue.link_request(contoso.reference, number),
+            green.link_request(fabrikam.reference, number),
+            return_exceptions=True,
+        )
+        refused = [o for o in outcomes if isinstance(o, ServiceRequestOfAnotherCustomer)]
+        assert len(refused) == 1, outcomes
+        holder = (await green.service_request(number)).reference
+        waiting = fabrikam.reference if holder == contoso.reference else contoso.reference
+        assert holder in (contoso.reference, fabrikam.reference)
+        assert (await blue.service_request(waiting)).status is RequestStatus.AWAITING_NUMBER

@@ -13,13 +13,10 @@ import pytest
 from services.live.escalation_ledger import (
     AZURE,
     PARTNER_CENTER,
-    BlobEscalationLedger,
     Escalation,
     EscalationLedger,
-    SqliteEscalationLedger,
 )
 from services.models import Contact, Severity, SupportTopic
-from services.sqlite_database import SqliteDatabase
 from tests.services.conftest import OpenPlace
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -52,12 +49,7 @@ def open_ledger(open_place: OpenPlace) -> OpenLedger:
     """Opens the ledger on the test's storage; again for a second instance sharing it."""
 
     async def open_one() -> EscalationLedger:
-        place = await open_place()
-        return (
-            SqliteEscalationLedger(place)
-            if isinstance(place, SqliteDatabase)
-            else BlobEscalationLedger(place)
-        )
+        return EscalationLedger(await open_place())
 
     return open_one
 

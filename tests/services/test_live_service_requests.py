@@ -17,7 +17,7 @@ from services.errors import (
     ServiceRequestNotFound,
     ServiceRequestOfAnotherCustomer,
 )
-from services.live.escalation_ledger import SqliteEscalationLedger
+from services.live.escalation_ledger import EscalationLedger
 from services.live.service_requests import LiveServiceRequests
 from services.models import Contact, Customer, RequestDraft, RequestStatus, Severity, SupportTopic
 from services.ports import ServiceRequestDesk
@@ -161,7 +161,7 @@ async def test_app_only_partner_center_asks_for_the_partner_admins_consent(live_
     center.service_requests[NORTHWIND_ID] = [partner_center_request("2611240010000042", "open")]
     backend = live_world.backend
     desk = LiveServiceRequests(
-        SqliteEscalationLedger(SqliteDatabase(Path(":memory:"))),
+        EscalationLedger(SqliteDatabase(Path(":memory:"))),
         lambda: DEMO_NOW,
         backend.azure_support,
         backend.partner_center,  # app-only tokens

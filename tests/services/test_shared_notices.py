@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from services.blob_container import BlobContainer
-from services.conversations import BlobConversationStore
+from services.conversations import ConversationStore
 from services.models import Claim, Delivery, DeliveryState, Incident, Notice, Subscription
 from services.notice_board import FAN_OUT_GRACE, NoticeBoard
-from services.subscriptions import BlobSubscriptionStore
+from services.subscriptions import SubscriptionStore
 from tests.services.test_notice_board import CONTOSO, NOW, WOODGROVE, incident
 from tests.support.azurite import open_container
 
@@ -25,13 +25,13 @@ STOPPED = "the instance sending it stopped"
 
 @dataclass
 class Instance:
-    subscriptions: BlobSubscriptionStore
-    conversations: BlobConversationStore
+    subscriptions: SubscriptionStore
+    conversations: ConversationStore
     board: NoticeBoard
 
 
 def instance(container: BlobContainer) -> Instance:
-    subscriptions, conversations = BlobSubscriptionStore(container), BlobConversationStore(container)
+    subscriptions, conversations = SubscriptionStore(container), ConversationStore(container)
     return Instance(subscriptions, conversations, NoticeBoard(container, subscriptions, conversations))
 
 

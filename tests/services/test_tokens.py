@@ -310,8 +310,9 @@ async def test_make_consent_is_refused_in_one_line_while_the_bot_holds_the_cache
         # A second process, as `make consent` runs it.
         consent = await asyncio.create_subprocess_exec(
             sys.executable,
-            "-c",
-            "import app, sys; sys.exit(app.consent_main())",
+            "-m",
+            "cli",
+            "consent",
             env=env,
             cwd=ROOT,
             stdout=asyncio.subprocess.PIPE,

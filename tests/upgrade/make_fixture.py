@@ -21,8 +21,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from app import Settings, create_app
+from app import create_app
 from services.blob_container import BlobContainer, BlobLocation
+from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import (
     CHANNEL,
@@ -32,6 +33,7 @@ from tests.integration.teams import (
     installation_update,
     personal_message,
 )
+from tests.integration.test_escalation_over_http import ANA
 from tests.support.azurite import running_azurite
 from tests.support.harness import DEMO_NOW, demo_backend
 from tests.support.visible import button, buttons, visible_text
@@ -39,15 +41,6 @@ from tests.support.visible import button, buttons, visible_text
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "upgrade-fixture-notify-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-ANA = {
-    "id": "29:1Ana-Bowman-Teams-Id",
-    "name": "Ana Bowman",
-    "givenName": "Ana",
-    "surname": "Bowman",
-    "email": "ana.bowman@contoso-partner.example",
-    "userPrincipalName": "ana.bowman@contoso-partner.example",
-    "aadObjectId": "a1b2c3d4-0000-4000-8000-000000000001",
-}
 # The person whose escalation is left half-way, in a 1:1 chat of their own.
 BEN = {
     "id": "29:1Ben-Walters-Teams-Id",

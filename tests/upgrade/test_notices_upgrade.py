@@ -14,15 +14,15 @@ from urllib.parse import unquote
 import pytest
 from aiohttp.test_utils import TestClient
 
-from app import Settings, create_app
+from app import create_app
 from services.blob_container import BlobContainer
-from services.conversations import BlobConversationStore, ConversationStore
+from services.conversations import ConversationStore
 from services.models import ChangeKind, Claim, Customer, Delivery, DeliveryState, Notice
 from services.notice_board import OLD_TABLES, NoticeBoard, incident_from_json
-from services.ports import KnownConversations, Subscriptions
 from services.sqlite_database import SqliteDatabase
 from services.storage.places import Place
-from services.subscriptions import BlobSubscriptionStore, SubscriptionStore
+from services.subscriptions import SubscriptionStore
+from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message
 from tests.support.harness import DEMO_NOW, demo_backend
@@ -41,13 +41,7 @@ TOKEN = "upgrade-notify-token"
 
 
 def board_on(place: Place) -> NoticeBoard:
-    subscriptions: Subscriptions
-    conversations: KnownConversations
-    if isinstance(place, SqliteDatabase):
-        subscriptions, conversations = SubscriptionStore(place), ConversationStore(place)
-    else:
-        subscriptions, conversations = BlobSubscriptionStore(place), BlobConversationStore(place)
-    return NoticeBoard(place, subscriptions, conversations)
+    return NoticeBoard(place, SubscriptionStore(place), ConversationStore(place))
 
 
 def old_notice(row: dict[str, Any]) -> Notice:
