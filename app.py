@@ -50,7 +50,6 @@ from dialogs.language import LANGUAGE_PROPERTY
 from dialogs.root import RootDialog
 from services.audit_log import AuditLog
 from services.blob_container import BlobContainer
-from services.blob_notice_board import BlobNoticeBoard
 from services.conversation_leases import BlobConversationLeases
 from services.conversations import ConversationStore
 from services.demo.backend import DATA_DIR, DemoBackend
@@ -75,7 +74,6 @@ from services.ports import (
     GroupMembership,
     Heartbeats,
     KnownConversations,
-    NoticeOutbox,
     ServiceRequestDesk,
     Subscriptions,
 )
@@ -155,11 +153,7 @@ def build_notifications(
     `refresh` asks the delivery loop to look at the outbox."""
     subscriptions: Subscriptions = SubscriptionStore(container or database)
     conversations: KnownConversations = ConversationStore(container or database)
-    board: NoticeOutbox
-    if container is None:
-        board = NoticeBoard(database)
-    else:
-        board = BlobNoticeBoard(container, subscriptions, conversations)
+    board = NoticeBoard(container or database, subscriptions, conversations)
     watcher = HealthWatcher(backend, subscriptions, board, clock)
     acknowledgements = NoticeAcknowledgements(board, conversations, backend, clock, refresh, audit)
     return Notifications(conversations, subscriptions, board, watcher, acknowledgements, clock, refresh)

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 
+from services.conversations import ConversationStore
 from services.live.backend import LiveBackend
 from services.live.config import Credential, CredentialKind, Endpoints, LiveConfig
 from services.models import ALL_CUSTOMERS, Subscription
@@ -57,7 +58,8 @@ async def measure(world_url: str, workdir: Path) -> dict[str, Any]:
     )
     backend = LiveBackend(live, monotonic=monotonic)
     database = SqliteDatabase(workdir / "watcher.sqlite3")
-    subscriptions, board = SubscriptionStore(database), NoticeBoard(database)
+    subscriptions = SubscriptionStore(database)
+    board = NoticeBoard(database, subscriptions, ConversationStore(database))
     watcher = HealthWatcher(backend, subscriptions, board, lambda: datetime.now(UTC))
     try:
         now = datetime.now(UTC)

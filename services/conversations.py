@@ -9,7 +9,6 @@ KnownConversation (so fields added later are kept), in the SQLite file or on sha
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import asdict, fields
 from datetime import datetime
@@ -18,7 +17,7 @@ from typing import Any
 from services.models import KnownConversation
 from services.sqlite_database import SqliteDatabase
 from services.storage.places import Place, records_in
-from services.storage.records import NO_CHANGE, Key, key_parts
+from services.storage.records import NO_CHANGE, Key
 from services.storage.sqlite_upgrade import move_table
 
 COLLECTION = "conversations"
@@ -99,15 +98,6 @@ class ConversationStore:
         await self._records.change(
             lambda current: {**current, **values} if current else NO_CHANGE, conversation
         )
-
-
-def inactive_in(db: sqlite3.Connection) -> set[str]:
-    """The conversations that refused the bot, read on the database's thread, so the SQLite notice board
-    can ask inside its own transaction."""
-    rows = db.execute(
-        "SELECT name FROM records WHERE collection = ? AND json_extract(value, '$.active') = 0", (COLLECTION,)
-    )
-    return {key_parts(name)[0] for (name,) in rows}
 
 
 def migrate_conversations_rows(database: SqliteDatabase) -> None:

@@ -238,7 +238,7 @@ class Notice:
 
 
 class Claim(enum.Enum):
-    """Whether an instance may send a delivery now (services/blob_notice_board.py explains claims)."""
+    """Whether an instance may send a delivery now (services/notice_board.py explains claims)."""
 
     CLAIMED = "claimed"
     # Another instance holds a live claim: leave the delivery to it for now.

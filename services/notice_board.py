@@ -1,24 +1,50 @@
 """Incidents seen, notices to tell, and where each notice stands in each conversation: the outbox.
 
-Everything the watcher and the webhook learn goes through `observe`, which in one transaction compares
-the incident with what was last seen for that customer, bumps the incident's notice when something worth
-telling changed (new, status, post, resolved, another customer affected), and records a pending delivery
-for every conversation subscribed to it. So the two sources never make two notices of one incident, a
-restart neither repeats nor misses a change, and a crash mid fan-out resumes from the deliveries left
-pending. Deliveries carry the activity id Teams returned, so the next change is an update in place, and
-the claim of a send on its way, so a send the process was killed in the middle of is not made again.
+Everything the watcher and the webhook learn goes through `observe`, which compares the incident with
+what was last seen for that customer and bumps the incident's notice when something worth telling
+changed (new, status, post, resolved, another customer affected), then records a pending delivery for
+every conversation subscribed to it. So the two sources never make two notices of one incident, a
+restart neither repeats nor misses a change, and a fan-out cut short is finished by the outbox.
+Deliveries carry the activity id Teams returned, so the next change is an update in place, and the
+claim of a send on its way, so a send an instance was stopped in the middle of is not made again.
+
+One board over the records port (services/storage/records.py), on the SQLite file or on shared blobs
+(several instances) alike; what one SQL transaction did is done by record changes:
+- `incidents/<id>`: what each customer's tenant last said of the incident (its fingerprint) and the
+  notice, in one record, so comparing and bumping the notice is one write: two instances observing the
+  same change at once make one notice and one version bump (the second re-reads and sees no change).
+- `deliveries/<id>/<conversation>`: where the notice stands in each conversation, with the claim of the
+  instance sending it.
+- `due/<id>/<conversation>`: an empty marker for each delivery that may be behind, written after the
+  delivery (a marker the outbox removes, seeing the delivery caught up, is then written again; an
+  instance that stops between the two leaves its fan-out unfinished, which the next round redoes), so
+  the outbox is read without listing every delivery ever made; a marker whose delivery has caught up is
+  removed by the next round.
+- `baselines/<customer>`: the customer's first poll was taken.
+The notice's `fanned_out` says up to which version its deliveries were written; a notice bumped by an
+instance that stopped before writing them all is fanned out by the next round of the outbox.
+
+Claims: the outbox is drained by one leader, but a leader can die mid-send. A send is claimed on its
+delivery (instance and expiry) as its request leaves; a claim that expired without an outcome means the
+card may have reached Teams, so it is recorded as may-not-have-arrived and never sent a second time. On
+the SQLite file one process drains the outbox, and every outcome clears the claim: a claim found there
+at all was left by a process that stopped, so it is taken for lapsed at once.
+
+A SQLite file written by an earlier release kept all this in four tables (notices, observations,
+deliveries, baselines): `migrate_notices_rows` moves them into the records once, at start-up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, replace
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from services.conversations import inactive_in
 from services.models import (
     ChangeKind,
     Claim,
@@ -30,49 +56,19 @@ from services.models import (
     Notice,
     ServiceStatus,
 )
+from services.ports import KnownConversations, Subscriptions
 from services.sqlite_database import SqliteDatabase
-from services.storage.sqlite_records import SqliteRecords
-from services.subscriptions import audience_in
+from services.storage.places import Place, records_in
+from services.storage.records import NO_CHANGE, Key, key_name
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS observations (
-    customer_id TEXT NOT NULL,
-    incident_id TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    seen_at TEXT NOT NULL,
-    PRIMARY KEY (customer_id, incident_id)
-);
-CREATE TABLE IF NOT EXISTS baselines (customer_id TEXT PRIMARY KEY, seen_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS notices (
-    incident_id TEXT PRIMARY KEY,
-    incident TEXT NOT NULL,
-    customer_ids TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    change TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    incident_id TEXT NOT NULL,
-    conversation TEXT NOT NULL,
-    followed TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    delivered_version INTEGER NOT NULL DEFAULT 0,
-    state TEXT NOT NULL,
-    activity_id TEXT,
-    thread_id TEXT,
-    reason TEXT NOT NULL DEFAULT '',
-    acknowledged_by TEXT NOT NULL DEFAULT '',
-    refresh INTEGER NOT NULL DEFAULT 0,
-    unconfirmed_posts INTEGER NOT NULL DEFAULT 0,
-    claim_until TEXT,
-    claimed_version INTEGER NOT NULL DEFAULT 0,
-    retry_at TEXT,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (incident_id, conversation)
-);
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, retry_at);
-"""
+logger = logging.getLogger("bot.notices")
+T = TypeVar("T")
+# Parallel record writes while fanning one notice out.
+FAN_OUT_CONCURRENCY = 32
+# A notice bumped this long ago and still not fanned out lost its instance on the way: fan it out.
+FAN_OUT_GRACE = timedelta(seconds=10)
+# The tables an earlier release kept the board in, on the SQLite file.
+OLD_TABLES = ("notices", "observations", "deliveries", "baselines")
 
 
 def fingerprint(incident: Incident) -> str:
@@ -161,15 +157,6 @@ def after_observing(
     return Notice(incident, customers, version, change, current.first_seen if current else now, now), True
 
 
-def _was_told(db: sqlite3.Connection, incident_id: str, conversation: str) -> bool:
-    """Whether `conversation` had a card of the incident. Its end goes only there: a conversation that
-    subscribed while it was going on (and heard nothing since) gets no "Resolved" card as its first."""
-    found = db.execute(
-        "SELECT 1 FROM deliveries WHERE incident_id = ? AND conversation = ?", (incident_id, conversation)
-    ).fetchone()
-    return found is not None
-
-
 def incident_to_json(incident: Incident) -> str:
     raw = asdict(incident)
     raw["status"] = incident.status.code
@@ -196,219 +183,193 @@ def incident_from_json(text: str) -> Incident:
     )
 
 
-def _notice(row: tuple[Any, ...]) -> Notice:
-    incident, customer_ids, version, change, first_seen, updated = row
-    return Notice(
-        incident_from_json(incident),
-        tuple(json.loads(customer_ids)),
-        version,
-        ChangeKind(change),
-        datetime.fromisoformat(first_seen),
-        datetime.fromisoformat(updated),
-    )
-
-
-_NOTICE_COLUMNS = "incident, customer_ids, version, change, first_seen, updated_at"
-_DELIVERY_COLUMNS = (
-    "incident_id, conversation, state, version, delivered_version, activity_id, thread_id, reason, "
-    "acknowledged_by, updated_at, unconfirmed_posts"
-)
-
-
-def _delivery(row: tuple[Any, ...]) -> Delivery:
-    incident_id, conversation, state, version, delivered, activity_id, thread_id, reason, ack = row[:9]
-    updated, unconfirmed_posts = row[9:]
-    return Delivery(
-        incident_id,
-        conversation,
-        DeliveryState(state),
-        version,
-        delivered,
-        activity_id,
-        thread_id,
-        reason,
-        ack,
-        datetime.fromisoformat(updated),
-        unconfirmed_posts,
-    )
-
-
 class NoticeBoard:
-    def __init__(self, database: SqliteDatabase) -> None:
-        self._database = database
-        database.create_schema(_SCHEMA)
-        database.ensure_column("deliveries", "unconfirmed_posts", "INTEGER NOT NULL DEFAULT 0")
-        database.ensure_column("deliveries", "claim_until", "TEXT")
-        database.ensure_column("deliveries", "claimed_version", "INTEGER NOT NULL DEFAULT 0")
-        SqliteRecords(database, "conversations")  # the records table it reads the audience from
+    def __init__(self, place: Place, subscriptions: Subscriptions, conversations: KnownConversations) -> None:
+        if isinstance(place, SqliteDatabase):
+            migrate_notices_rows(place)
+        # One process drains a SQLite file: a claim found there was left by one that stopped.
+        self._one_process = isinstance(place, SqliteDatabase)
+        self._incidents = records_in(place, "incidents")
+        self._deliveries = records_in(place, "deliveries")
+        self._due = records_in(place, "due")
+        self._baselines = records_in(place, "baselines")
+        self._subscriptions = subscriptions
+        self._conversations = conversations
 
     # What the watcher and the webhook learn.
 
     async def observe(self, customer: Customer, incident: Incident, now: datetime) -> Notice | None:
         """Record what `customer`'s tenant says of `incident`; the notice when it changed for someone."""
-        return await self._database.run(
-            lambda db: self._observe(db, customer.customer_id, incident, now, True)
-        )
+        return await self._observe(customer.customer_id, incident, now, True)
 
     async def observe_tenant(
         self, customer: Customer, incidents: tuple[Incident, ...], now: datetime, announce: bool = True
     ) -> list[Notice]:
-        """A whole poll of one tenant. The first poll of a customer, and any with `announce` off, only sets
-        the baseline: what is already going on when a subscription starts is not announced as new."""
+        """A whole poll of one tenant; the first poll of a customer only sets the baseline."""
+        tell = announce and await self._baselines.get(customer.customer_id) is not None
+        changed = [await self._observe(customer.customer_id, i, now, tell) for i in incidents]
+        # Only now: a crash before this line makes the next poll a silent baseline again.
+        await self._baselines.create({"seen_at": now.isoformat()}, customer.customer_id)
+        return [notice for notice in changed if notice is not None]
 
-        def work(db: sqlite3.Connection) -> list[Notice]:
-            baselined = db.execute(
-                "SELECT 1 FROM baselines WHERE customer_id = ?", (customer.customer_id,)
-            ).fetchone()
-            tell = announce and bool(baselined)
-            changed = [self._observe(db, customer.customer_id, i, now, tell) for i in incidents]
-            # Only now: a crash before this line makes the next poll a silent baseline again.
-            db.execute(
-                "INSERT OR IGNORE INTO baselines (customer_id, seen_at) VALUES (?, ?)",
-                (customer.customer_id, now.isoformat()),
-            )
-            return [notice for notice in changed if notice is not None]
-
-        return await self._database.run(work)
-
-    def _observe(
-        self, db: sqlite3.Connection, customer_id: str, incident: Incident, now: datetime, announce: bool
+    async def _observe(
+        self, customer_id: str, incident: Incident, now: datetime, announce: bool
     ) -> Notice | None:
-        with SqliteDatabase.transaction(db):
-            seen = db.execute(
-                "SELECT fingerprint FROM observations WHERE customer_id = ? AND incident_id = ?",
-                (customer_id, incident.incident_id),
-            ).fetchone()
-            if is_stale(seen[0] if seen else None, incident):
-                return None
-            db.execute(
-                "INSERT INTO observations (customer_id, incident_id, fingerprint, seen_at) "
-                "VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(customer_id, incident_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
-                "seen_at = excluded.seen_at",
-                (customer_id, incident.incident_id, fingerprint(incident), now.isoformat()),
-            )
-            row = db.execute(
-                f"SELECT {_NOTICE_COLUMNS} FROM notices WHERE incident_id = ?", (incident.incident_id,)
-            ).fetchone()
-            current = _notice(row) if row else None
-            notice, news = after_observing(
-                seen[0] if seen else None, current, customer_id, incident, now, announce
-            )
-            if notice is None:
-                return None
-            if not news:
-                db.execute(
-                    "UPDATE notices SET incident = ?, customer_ids = ? WHERE incident_id = ?",
-                    (
-                        incident_to_json(notice.incident),
-                        json.dumps(list(notice.customer_ids)),
-                        incident.incident_id,
-                    ),
-                )
-                return None
-            db.execute(
-                f"INSERT OR REPLACE INTO notices (incident_id, {_NOTICE_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    incident.incident_id,
-                    incident_to_json(incident),
-                    json.dumps(list(notice.customer_ids)),
-                    notice.version,
-                    notice.change.value,
-                    notice.first_seen.isoformat(),
-                    now.isoformat(),
-                ),
-            )
-            # A conversation that refused the bot (403/404) hears nothing until it writes to the bot again.
-            inactive = inactive_in(db)
-            for conversation, followed in audience_in(db, list(notice.customer_ids), incident).items():
-                if notice.change is ChangeKind.RESOLVED and not _was_told(
-                    db, incident.incident_id, conversation
-                ):
-                    continue
-                db.execute(
-                    "INSERT INTO deliveries "
-                    "(incident_id, conversation, followed, version, state, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(incident_id, conversation) DO UPDATE SET "
-                    "followed = excluded.followed, version = excluded.version, "
-                    "updated_at = excluded.updated_at, retry_at = NULL, state = excluded.state",
-                    (
-                        incident.incident_id,
-                        conversation,
-                        json.dumps(followed),
-                        notice.version,
-                        "inactive" if conversation in inactive else "pending",
-                        now.isoformat(),
-                    ),
-                )
-            return notice
+        bumped: list[Notice] = []
+
+        def change(before: dict[str, Any] | None) -> Any:
+            bumped.clear()
+            record = dict(before or _new_incident())
+            seen = record["seen"].get(customer_id)
+            if is_stale(seen, incident):
+                return NO_CHANGE
+            record["seen"] = {**record["seen"], customer_id: fingerprint(incident)}
+            current = _notice(record["notice"]) if record["notice"] else None
+            notice, news = after_observing(seen, current, customer_id, incident, now, announce)
+            if notice is not None:
+                record["notice"] = _notice_record(notice)
+            if news:
+                assert notice is not None
+                bumped.append(notice)
+            # A poll that finds the incident as it was writes nothing (a write per incident per poll).
+            return NO_CHANGE if record == before else record
+
+        await self._incidents.change(change, incident.incident_id)
+        if not bumped:
+            return None
+        await self._fan_out(bumped[0], now)
+        return bumped[0]
+
+    async def _fan_out(self, notice: Notice, now: datetime) -> None:
+        """A pending delivery of `notice` for every conversation subscribed to it; idempotent."""
+        incident_id = notice.incident.incident_id
+        audience = await self._subscriptions.audience(list(notice.customer_ids), notice.incident)
+        known = await self._conversations.many(list(audience))
+        inactive = {c for c, k in known.items() if not k.active}
+
+        async def write(conversation: str, followed: list[str]) -> None:
+            # An end goes only where the incident's card is: a conversation that subscribed while it was
+            # going on (and heard nothing since) gets no "Resolved" card as its first.
+            if (
+                notice.change is ChangeKind.RESOLVED
+                and await self._deliveries.get(incident_id, conversation) is None
+            ):
+                return
+
+            def change(record: dict[str, Any] | None) -> Any:
+                if record is not None and record["version"] >= notice.version:
+                    return NO_CHANGE
+                return {
+                    **(record or _new_delivery()),
+                    "followed": followed,
+                    "version": notice.version,
+                    "state": DeliveryState.INACTIVE if conversation in inactive else DeliveryState.PENDING,
+                    "retry_at": None,
+                    "updated_at": now.isoformat(),
+                }
+
+            await self._deliveries.change(change, incident_id, conversation)
+            await self._due.create({}, incident_id, conversation)
+
+        await _bounded(write(c, f) for c, f in audience.items())
+        await self._incidents.change(
+            lambda r: (
+                {**r, "fanned_out": max(r["fanned_out"], notice.version)}
+                if r and r["fanned_out"] < notice.version
+                else NO_CHANGE
+            ),
+            incident_id,
+        )
 
     # What the delivery loop needs.
+
+    async def due(self, now: datetime, limit: int = 500) -> list[tuple[Notice, Delivery, tuple[str, ...]]]:
+        """Deliveries behind their notice (or asked to refresh), oldest first, with who they follow."""
+        await self._finish_fan_outs(now)
+        markers = await self._due.keys()
+        deliveries = await self._deliveries.get_many(markers)
+        notices = await self._notices({incident_id for incident_id, _ in markers})
+        found: list[tuple[Notice, Delivery, tuple[str, ...]]] = []
+        caught_up: list[tuple[str, ...]] = []
+        for key in markers:
+            record = deliveries.get(key)
+            notice = notices.get(key[0])
+            if record is None or notice is None or not _behind(record):
+                caught_up.append(key)
+                continue
+            retry_at = record["retry_at"]
+            if retry_at is not None and datetime.fromisoformat(retry_at) > now:
+                continue
+            found.append((notice, _delivery(key, record), tuple(record["followed"])))
+        await _bounded(self._forget_marker(key) for key in caught_up)
+        found.sort(key=lambda item: item[1].updated)
+        return found[:limit]
+
+    async def _forget_marker(self, key: tuple[str, ...]) -> None:
+        """Remove the marker, unless its delivery fell behind again meanwhile (then it stays)."""
+        await self._due.delete(*key)
+        record = await self._deliveries.get(*key)
+        if record is not None and _behind(record):
+            await self._due.create({}, *key)
+
+    async def _finish_fan_outs(self, now: datetime) -> None:
+        for (incident_id,), record in (await self._incidents.values()).items():
+            notice = record["notice"]
+            if notice and notice["version"] > record["fanned_out"]:
+                if datetime.fromisoformat(notice["updated_at"]) <= now - FAN_OUT_GRACE:
+                    logger.info("finishing an interrupted fan-out incident=%s", incident_id)
+                    await self._fan_out(_notice(notice), now)
+
+    async def _notices(self, incident_ids: Iterable[str]) -> dict[str, Notice]:
+        found = await self._incidents.get_many((i,) for i in incident_ids)
+        return {key[0]: _notice(r["notice"]) for key, r in found.items() if r["notice"]}
 
     async def claim(
         self, delivery: Delivery, holder: str, until: datetime, now: datetime, abandoned_reason: str
     ) -> Claim:
-        """Take the send of this delivery's current version, as its request leaves.
+        """Take the send of this delivery's current version for `holder` until `until`.
 
-        One process drains this file, and every outcome clears the claim: a claim still here was left by
-        a process that stopped (killed, crashed) while sending, so the card may have reached Teams. It is
-        recorded as may-have-arrived with `abandoned_reason` (a card it was posting counted as
-        unconfirmed), never sent a second time; a change made since is still due."""
+        Any live claim keeps every sender off, `holder` too (App Service restarts an instance under the
+        same name, and the new process must not send what the old one may have sent); on the SQLite file
+        any claim found is one a stopped process left (see the module's docstring). A claim that
+        lapsed without an outcome is recorded here, in the same write, as may-have-arrived with
+        `abandoned_reason`, and a card it was posting is counted as unconfirmed: a change made since is
+        still due, on the card whose id is known or else on one replacement (never a card per change)."""
+        outcome: list[Claim] = []
 
-        def work(db: sqlite3.Connection) -> Claim:
-            key = (delivery.incident_id, delivery.conversation)
-            with SqliteDatabase.transaction(db):
-                row = db.execute(
-                    "SELECT claim_until, claimed_version, delivered_version, version, activity_id "
-                    "FROM deliveries WHERE incident_id = ? AND conversation = ?",
-                    key,
-                ).fetchone()
-                if row is None:
-                    return Claim.BUSY
-                claim_until, claimed_version, delivered_version, version, activity_id = row
-                if claim_until is None:
-                    db.execute(
-                        "UPDATE deliveries SET claim_until = ?, claimed_version = version "
-                        "WHERE incident_id = ? AND conversation = ?",
-                        (until.isoformat(), *key),
-                    )
-                    return Claim.CLAIMED
-                reached = max(delivered_version, claimed_version)
-                db.execute(
-                    "UPDATE deliveries SET claim_until = NULL, claimed_version = 0, delivered_version = ?, "
-                    "refresh = 0, unconfirmed_posts = unconfirmed_posts + ?, state = ?, reason = ?, "
-                    "updated_at = ? WHERE incident_id = ? AND conversation = ?",
-                    (
-                        reached,
-                        1 if activity_id is None else 0,
-                        "pending" if version > reached else "uncertain",
-                        abandoned_reason,
-                        now.isoformat(),
-                        *key,
-                    ),
-                )
-                return Claim.ABANDONED
+        def change(record: dict[str, Any] | None) -> Any:
+            outcome.clear()
+            if record is None:
+                outcome.append(Claim.BUSY)
+                return NO_CHANGE
+            claim_until = record.get("claim_until")
+            if claim_until and datetime.fromisoformat(claim_until) > now and not self._one_process:
+                outcome.append(Claim.BUSY)
+                return NO_CHANGE
+            if claim_until:
+                outcome.append(Claim.ABANDONED)
+                reached = max(record["delivered_version"], record["claimed_version"])
+                behind = record["version"] > reached
+                posting = record["activity_id"] is None
+                return {
+                    **_unclaimed(record),
+                    "delivered_version": reached,
+                    "refresh": False,
+                    "unconfirmed_posts": record.get("unconfirmed_posts", 0) + (1 if posting else 0),
+                    "state": DeliveryState.PENDING if behind else DeliveryState.UNCERTAIN,
+                    "reason": abandoned_reason,
+                    "updated_at": now.isoformat(),
+                }
+            outcome.append(Claim.CLAIMED)
+            return {
+                **record,
+                "claimed_by": holder,
+                "claim_until": until.isoformat(),
+                "claimed_version": record["version"],
+            }
 
-        return await self._database.run(work)
-
-    async def due(self, now: datetime, limit: int = 500) -> list[tuple[Notice, Delivery, tuple[str, ...]]]:
-        """Deliveries behind their notice (or asked to refresh), oldest first, with who they follow."""
-
-        def select(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
-            return db.execute(
-                f"SELECT n.incident, n.customer_ids, n.version, n.change, n.first_seen, n.updated_at, "
-                f"d.followed, {', '.join('d.' + c.strip() for c in _DELIVERY_COLUMNS.split(','))} "
-                "FROM deliveries d JOIN notices n ON n.incident_id = d.incident_id "
-                "WHERE (d.version > d.delivered_version OR d.refresh = 1) AND d.state NOT IN ('inactive') "
-                "AND (d.retry_at IS NULL OR d.retry_at <= ?) ORDER BY d.updated_at LIMIT ?",
-                (now.isoformat(), limit),
-            ).fetchall()
-
-        return [
-            (_notice(row[:6]), _delivery(row[7:]), tuple(json.loads(row[6])))
-            for row in await self._database.run(select)
-        ]
+        await self._deliveries.change(change, delivery.incident_id, delivery.conversation)
+        return outcome[0]
 
     async def delivered(
         self,
@@ -421,38 +382,40 @@ class NoticeBoard:
         reason: str = "",
     ) -> None:
         """`version` of the notice reached the conversation (or, UNCERTAIN, may have)."""
-        await self._database.run(
-            lambda db: db.execute(
-                "UPDATE deliveries SET delivered_version = max(delivered_version, ?), refresh = 0, "
-                "claim_until = NULL, activity_id = coalesce(?, activity_id), "
-                "thread_id = coalesce(?, thread_id), "
-                "state = CASE WHEN version > max(delivered_version, ?) THEN 'pending' ELSE ? END, "
-                "reason = ?, retry_at = NULL, updated_at = ? WHERE incident_id = ? AND conversation = ?",
-                (
-                    version,
-                    activity_id,
-                    thread_id,
-                    version,
-                    state.value,
-                    reason,
-                    now.isoformat(),
-                    delivery.incident_id,
-                    delivery.conversation,
-                ),
-            )
-        )
+
+        def change(record: dict[str, Any]) -> dict[str, Any]:
+            reached = max(record["delivered_version"], version)
+            return {
+                **_unclaimed(record),
+                "delivered_version": reached,
+                "refresh": False,
+                "activity_id": activity_id if activity_id is not None else record["activity_id"],
+                "thread_id": thread_id if thread_id is not None else record["thread_id"],
+                "state": DeliveryState.PENDING if record["version"] > reached else state,
+                "reason": reason,
+                "retry_at": None,
+                "updated_at": now.isoformat(),
+            }
+
+        await self._update(delivery, change)
 
     async def unconfirmed(self, delivery: Delivery, version: int, reason: str, now: datetime) -> None:
         """A card posted for `version` whose answer was lost: it may have arrived, without its id."""
-        await self._database.run(
-            lambda db: db.execute(
-                "UPDATE deliveries SET delivered_version = max(delivered_version, ?), refresh = 0, "
-                "claim_until = NULL, unconfirmed_posts = unconfirmed_posts + 1, "
-                "state = CASE WHEN version > max(delivered_version, ?) THEN 'pending' ELSE 'uncertain' END, "
-                "reason = ?, retry_at = NULL, updated_at = ? WHERE incident_id = ? AND conversation = ?",
-                (version, version, reason, now.isoformat(), delivery.incident_id, delivery.conversation),
-            )
-        )
+
+        def change(record: dict[str, Any]) -> dict[str, Any]:
+            reached = max(record["delivered_version"], version)
+            return {
+                **_unclaimed(record),
+                "delivered_version": reached,
+                "refresh": False,
+                "unconfirmed_posts": record.get("unconfirmed_posts", 0) + 1,
+                "state": DeliveryState.PENDING if record["version"] > reached else DeliveryState.UNCERTAIN,
+                "reason": reason,
+                "retry_at": None,
+                "updated_at": now.isoformat(),
+            }
+
+        await self._update(delivery, change)
 
     async def failed(self, delivery: Delivery, reason: str, retry_at: datetime, now: datetime) -> None:
         await self._set_state(delivery, DeliveryState.FAILED, reason, now, retry_at)
@@ -463,123 +426,285 @@ class NoticeBoard:
     async def _set_state(
         self, delivery: Delivery, state: DeliveryState, reason: str, now: datetime, retry_at: datetime | None
     ) -> None:
-        await self._database.run(
-            lambda db: db.execute(
-                "UPDATE deliveries SET state = ?, reason = ?, retry_at = ?, updated_at = ?, "
-                "claim_until = NULL WHERE incident_id = ? AND conversation = ?",
-                (
-                    state.value,
-                    reason,
-                    retry_at.isoformat() if retry_at else None,
-                    now.isoformat(),
-                    delivery.incident_id,
-                    delivery.conversation,
-                ),
-            )
+        await self._update(
+            delivery,
+            lambda record: {
+                **_unclaimed(record),
+                "state": state,
+                "reason": reason,
+                "retry_at": retry_at.isoformat() if retry_at else None,
+                "updated_at": now.isoformat(),
+            },
+        )
+
+    async def _update(self, delivery: Delivery, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        await self._deliveries.change(
+            lambda record: change(record) if record else NO_CHANGE,
+            delivery.incident_id,
+            delivery.conversation,
         )
 
     async def deactivate(self, conversation: str, reason: str, now: datetime) -> None:
         """The conversation refused the bot (403/404): nothing more is sent there."""
-        await self._database.run(
-            lambda db: db.execute(
-                "UPDATE deliveries SET state = 'inactive', reason = ?, updated_at = ?, claim_until = NULL "
-                "WHERE conversation = ?",
-                (reason, now.isoformat(), conversation),
+        keys = [key for key in await self._deliveries.keys() if key[1] == conversation]
+
+        async def mark(key: tuple[str, ...]) -> None:
+            await self._deliveries.change(
+                lambda r: (
+                    {
+                        **_unclaimed(r),
+                        "state": DeliveryState.INACTIVE,
+                        "reason": reason,
+                        "updated_at": now.isoformat(),
+                    }
+                    if r
+                    else NO_CHANGE
+                ),
+                *key,
             )
-        )
+
+        await _bounded(mark(key) for key in keys)
 
     async def acknowledge(
         self, incident_id: str, conversation: str, by: str, now: datetime
     ) -> Delivery | None:
         """Who took the incident in this conversation; the card is refreshed for everyone there."""
-
-        def work(db: sqlite3.Connection) -> Delivery | None:
-            db.execute(
-                "UPDATE deliveries SET acknowledged_by = ?, refresh = 1, updated_at = ? "
-                "WHERE incident_id = ? AND conversation = ?",
-                (by, now.isoformat(), incident_id, conversation),
-            )
-            row = db.execute(
-                f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE incident_id = ? AND conversation = ?",
-                (incident_id, conversation),
-            ).fetchone()
-            return _delivery(row) if row else None
-
-        return await self._database.run(work)
+        record = await self._deliveries.change(
+            lambda r: (
+                {**r, "acknowledged_by": by, "refresh": True, "updated_at": now.isoformat()}
+                if r
+                else NO_CHANGE
+            ),
+            incident_id,
+            conversation,
+        )
+        if record is None:
+            return None
+        await self._due.create({}, incident_id, conversation)
+        return _delivery((incident_id, conversation), record)
 
     async def audience_size(self, incident_id: str) -> int:
-        """How many conversations are to hear of the incident's notice as it now stands (0: no notice)."""
-        row = await self._database.run(
-            lambda db: db.execute(
-                "SELECT count(*) FROM deliveries d JOIN notices n ON n.incident_id = d.incident_id "
-                "WHERE d.incident_id = ? AND d.version = n.version AND d.state != 'inactive'",
-                (incident_id,),
-            ).fetchone()
+        """How many conversations are to hear of the incident's notice as it now stands (0: no notice).
+
+        The instance that bumped the notice may still be writing its deliveries (the same event posted to
+        two instances at once): the fan-out is finished here first, idempotently, so both count them all."""
+        record = await self._incidents.get(incident_id)
+        if record is None or not record["notice"]:
+            return 0
+        notice = _notice(record["notice"])
+        if record["fanned_out"] < notice.version:
+            await self._fan_out(notice, notice.updated)
+        records = await self._deliveries.values(incident_id)
+        return sum(
+            1
+            for r in records.values()
+            if r["version"] == notice.version and r["state"] != DeliveryState.INACTIVE
         )
-        return int(row[0])
 
     async def notice(self, incident_id: str) -> Notice | None:
-        row = await self._database.run(
-            lambda db: db.execute(
-                f"SELECT {_NOTICE_COLUMNS} FROM notices WHERE incident_id = ?", (incident_id,)
-            ).fetchone()
-        )
-        return _notice(row) if row else None
+        record = await self._incidents.get(incident_id)
+        return _notice(record["notice"]) if record and record["notice"] else None
 
     async def delivery(self, incident_id: str, conversation: str) -> tuple[Delivery, tuple[str, ...]] | None:
-        row = await self._database.run(
-            lambda db: db.execute(
-                f"SELECT {_DELIVERY_COLUMNS}, followed FROM deliveries "
-                "WHERE incident_id = ? AND conversation = ?",
-                (incident_id, conversation),
-            ).fetchone()
-        )
-        return (_delivery(row[:-1]), tuple(json.loads(row[-1]))) if row else None
+        record = await self._deliveries.get(incident_id, conversation)
+        if record is None:
+            return None
+        return _delivery((incident_id, conversation), record), tuple(record["followed"])
 
     async def latest(self, limit: int, customer_id: str | None = None) -> list[tuple[Notice, list[Delivery]]]:
         """The newest notices (about one customer, if given), each with its deliveries."""
+        records = await self._incidents.values()
+        notices = sorted(
+            (_notice(r["notice"]) for r in records.values() if r["notice"]),
+            key=lambda n: n.updated,
+            reverse=True,
+        )
+        chosen = [n for n in notices if customer_id is None or customer_id in n.customer_ids][:limit]
+        found = []
+        for notice in chosen:
+            deliveries = await self._deliveries.values(notice.incident.incident_id)
+            found.append((notice, [_delivery(key, r) for key, r in sorted(deliveries.items())]))
+        return found
 
-        def select(db: sqlite3.Connection) -> list[tuple[Notice, list[Delivery]]]:
-            rows = db.execute(
-                f"SELECT incident_id, {_NOTICE_COLUMNS} FROM notices ORDER BY updated_at DESC"
-            ).fetchall()
-            found = []
-            for row in rows:
-                notice = _notice(row[1:])
-                if customer_id is not None and customer_id not in notice.customer_ids:
-                    continue
-                deliveries = db.execute(
-                    f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE incident_id = ? ORDER BY conversation",
-                    (row[0],),
-                ).fetchall()
-                found.append((notice, [_delivery(d) for d in deliveries]))
-                if len(found) == limit:
-                    break
-            return found
-
-        return await self._database.run(select)
+    # Retention.
 
     async def forget_resolved_before(self, moment: datetime) -> int:
-        """Retention: incidents resolved before `moment` lose their notice, deliveries and observations
-        (see resolved_before); how many incidents went."""
+        """Incidents resolved before `moment` lose their deliveries, outbox markers and then their record
+        (notice and observations), in that order so a round cut off is finished by the next; how many
+        incidents went."""
+        doomed = [
+            incident_id
+            for (incident_id,), record in (await self._incidents.values()).items()
+            if resolved_before(
+                record["seen"].values(), _notice(record["notice"]) if record["notice"] else None, moment
+            )
+        ]
+        for incident_id in doomed:
+            keys = await self._deliveries.keys(incident_id) + await self._due.keys(incident_id)
+            await _bounded(self._deliveries.delete(*key) for key in keys)
+            await _bounded(self._due.delete(*key) for key in keys)
+            await self._incidents.delete(incident_id)
+        return len(doomed)
 
-        def work(db: sqlite3.Connection) -> int:
-            seen: dict[str, list[str]] = {}
-            for incident_id, fingerprint_ in db.execute("SELECT incident_id, fingerprint FROM observations"):
-                seen.setdefault(incident_id, []).append(fingerprint_)
-            notices = {
-                row[0]: _notice(row[1:])
-                for row in db.execute(f"SELECT incident_id, {_NOTICE_COLUMNS} FROM notices").fetchall()
+
+def migrate_notices_rows(database: SqliteDatabase) -> None:
+    """Move the board an earlier release kept in the `notices`, `observations`, `deliveries` and
+    `baselines` tables into its records, in one transaction, once: each incident's notice with what each
+    tenant last said of it (fanned out, as the old transaction did), each delivery with its claim, a due
+    marker for each delivery still behind, and each baseline. The old tables are kept as
+    `<table>_before_records`; a file without them (a new install, or a second start) is left as it is."""
+    records_in(database, "incidents")  # the records table, made if this is its first start
+
+    def move(db: sqlite3.Connection) -> None:
+        present = {
+            row[0]
+            for row in db.execute(
+                f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN "
+                f"({','.join('?' * len(OLD_TABLES))})",
+                OLD_TABLES,
+            )
+        }
+        if not present:
+            return
+        rows = {table: _rows(db, table) if table in present else [] for table in OLD_TABLES}
+        records: dict[tuple[str, Key], Any] = {}
+        for row in rows["observations"]:
+            incident = records.setdefault(("incidents", (row["incident_id"],)), _new_incident())
+            incident["seen"][row["customer_id"]] = row["fingerprint"]
+        for row in rows["notices"]:
+            incident = records.setdefault(("incidents", (row["incident_id"],)), _new_incident())
+            incident["notice"] = {
+                "incident": row["incident"],
+                "customer_ids": json.loads(row["customer_ids"]),
+                "version": row["version"],
+                "change": row["change"],
+                "first_seen": row["first_seen"],
+                "updated_at": row["updated_at"],
             }
-            doomed = [
-                incident_id
-                for incident_id in seen.keys() | notices.keys()
-                if resolved_before(seen.get(incident_id, []), notices.get(incident_id), moment)
-            ]
-            with SqliteDatabase.transaction(db):
-                for incident_id in doomed:
-                    for table in ("deliveries", "notices", "observations"):
-                        db.execute(f"DELETE FROM {table} WHERE incident_id = ?", (incident_id,))
-            return len(doomed)
+            incident["fanned_out"] = row["version"]
+        for row in rows["deliveries"]:
+            key = (row["incident_id"], row["conversation"])
+            delivery = {
+                **_new_delivery(),
+                **{name: row[name] for name in _DELIVERY_FIELDS if name in row},
+                "followed": json.loads(row["followed"]),
+                "refresh": bool(row["refresh"]),
+                "claimed_by": None,
+                "claim_until": row.get("claim_until"),
+                "claimed_version": row.get("claimed_version", 0),
+            }
+            records["deliveries", key] = delivery
+            if _behind(delivery):
+                records["due", key] = {}
+        for row in rows["baselines"]:
+            records["baselines", (row["customer_id"],)] = {"seen_at": row["seen_at"]}
+        db.executemany(
+            "INSERT INTO records (collection, name, value, version) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (collection, name) DO NOTHING",
+            [
+                (collection, key_name(*key), json.dumps(value, sort_keys=True, separators=(",", ":")))
+                for (collection, key), value in records.items()
+            ],
+        )
+        for table in sorted(present):
+            db.execute(f"ALTER TABLE {table} RENAME TO {table}_before_records")
 
-        return await self._database.run(work)
+    database.upgrade(move)
+
+
+# A delivery's columns that its record holds as they were (the rest are converted or were added later).
+_DELIVERY_FIELDS = (
+    "version",
+    "delivered_version",
+    "state",
+    "activity_id",
+    "thread_id",
+    "reason",
+    "acknowledged_by",
+    "unconfirmed_posts",
+    "retry_at",
+    "updated_at",
+)
+
+
+def _rows(db: sqlite3.Connection, table: str) -> list[dict[str, Any]]:
+    cursor = db.execute(f"SELECT * FROM {table} ORDER BY rowid")  # one of OLD_TABLES, not input
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _new_incident() -> dict[str, Any]:
+    return {"seen": {}, "notice": None, "fanned_out": 0}
+
+
+def _behind(record: dict[str, Any]) -> bool:
+    return bool(
+        (record["version"] > record["delivered_version"] or record["refresh"])
+        and record["state"] != DeliveryState.INACTIVE
+    )
+
+
+def _new_delivery() -> dict[str, Any]:
+    return {
+        "delivered_version": 0,
+        "activity_id": None,
+        "thread_id": None,
+        "reason": "",
+        "acknowledged_by": "",
+        "refresh": False,
+        "unconfirmed_posts": 0,
+    }
+
+
+def _unclaimed(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record, "claimed_by": None, "claim_until": None, "claimed_version": 0}
+
+
+def _delivery(key: tuple[str, ...], record: dict[str, Any]) -> Delivery:
+    incident_id, conversation = key
+    return Delivery(
+        incident_id,
+        conversation,
+        DeliveryState(record["state"]),
+        record["version"],
+        record["delivered_version"],
+        record["activity_id"],
+        record["thread_id"],
+        record["reason"],
+        record["acknowledged_by"],
+        datetime.fromisoformat(record["updated_at"]),
+        record.get("unconfirmed_posts", 0),
+    )
+
+
+def _notice_record(notice: Notice) -> dict[str, Any]:
+    return {
+        "incident": incident_to_json(notice.incident),
+        "customer_ids": list(notice.customer_ids),
+        "version": notice.version,
+        "change": notice.change.value,
+        "first_seen": notice.first_seen.isoformat(),
+        "updated_at": notice.updated.isoformat(),
+    }
+
+
+def _notice(record: dict[str, Any]) -> Notice:
+    return Notice(
+        incident_from_json(record["incident"]),
+        tuple(record["customer_ids"]),
+        record["version"],
+        ChangeKind(record["change"]),
+        datetime.fromisoformat(record["first_seen"]),
+        datetime.fromisoformat(record["updated_at"]),
+    )
+
+
+async def _bounded(work: Iterable[Awaitable[T]]) -> list[T]:
+    """Run `work` with at most FAN_OUT_CONCURRENCY at a time."""
+    gate = asyncio.Semaphore(FAN_OUT_CONCURRENCY)
+
+    async def one(item: Awaitable[T]) -> T:
+        async with gate:
+            return await item
+
+    return await asyncio.gather(*(one(item) for item in work))

@@ -198,8 +198,7 @@ class KnownConversations(Protocol):
 
 
 class NoticeOutbox(Protocol):
-    """Incidents seen, notices and their deliveries: SQLite (services/notice_board.py) or shared blobs
-    (services/blob_notice_board.py)."""
+    """Incidents seen, notices and their deliveries (services/notice_board.py, on either storage)."""
 
     async def observe(self, customer: Customer, incident: Incident, now: datetime) -> Notice | None: ...
 

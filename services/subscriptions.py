@@ -6,7 +6,6 @@ records changed since this instance last read them)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import asdict, fields
 from datetime import datetime
@@ -15,7 +14,7 @@ from typing import Any
 from services.models import ALL_CUSTOMERS, Incident, Subscription
 from services.sqlite_database import SqliteDatabase
 from services.storage.places import Place, records_in
-from services.storage.records import NO_CHANGE, Key, key_parts
+from services.storage.records import NO_CHANGE, Key
 from services.storage.sqlite_upgrade import move_table
 
 COLLECTION = "subscriptions"
@@ -112,15 +111,6 @@ def _from_entry(conversation: str, entry: dict[str, Any]) -> Subscription:
     known = {f.name for f in fields(Subscription)} - {"conversation", "services"}
     values = {name: value for name, value in entry.items() if name in known}
     return Subscription(conversation=conversation, services=tuple(entry["services"]), **values)
-
-
-def audience_in(db: sqlite3.Connection, customer_ids: list[str], incident: Incident) -> dict[str, list[str]]:
-    """Each conversation that wants to hear about `incident`, with which of `customer_ids` it follows.
-
-    Runs on the database's thread, so the SQLite notice board can ask inside its own transaction."""
-    rows = db.execute("SELECT name, value FROM records WHERE collection = ? ORDER BY name", (COLLECTION,))
-    every = [_from_entry(key_parts(name)[0], entry) for name, value in rows for entry in json.loads(value)]
-    return covering(every, customer_ids, incident)
 
 
 def migrate_subscriptions_rows(database: SqliteDatabase) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from services.blob_container import BlobContainer
-from services.blob_notice_board import BlobNoticeBoard
 from services.conversations import ConversationStore
 from services.notice_board import NoticeBoard
 from services.ports import KnownConversations, NoticeOutbox, Subscriptions
@@ -56,8 +55,10 @@ class NoticeStores:
 @pytest.fixture
 async def stores(open_place: OpenPlace) -> NoticeStores:
     """The notice stores on the test's storage."""
-    place = await open_place()
-    if isinstance(place, SqliteDatabase):
-        return NoticeStores(SubscriptionStore(place), ConversationStore(place), NoticeBoard(place))
+    return await notice_stores(await open_place())
+
+
+async def notice_stores(place: Place) -> NoticeStores:
+    """The notice stores on `place` (opened again: a second instance, or the process after a restart)."""
     subscriptions, conversations = SubscriptionStore(place), ConversationStore(place)
-    return NoticeStores(subscriptions, conversations, BlobNoticeBoard(place, subscriptions, conversations))
+    return NoticeStores(subscriptions, conversations, NoticeBoard(place, subscriptions, conversations))

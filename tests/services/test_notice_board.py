@@ -15,6 +15,7 @@ from services.demo.backend import DemoBackend
 from services.errors import DelegatedAccessMissing
 from services.models import (
     ChangeKind,
+    Claim,
     Customer,
     DeliveryState,
     Incident,
@@ -24,11 +25,11 @@ from services.models import (
     Subscription,
     TenantHealth,
 )
-from services.notice_board import classify, fingerprint, incident_from_json, incident_to_json
+from services.notice_board import NoticeBoard, classify, fingerprint, incident_from_json, incident_to_json
 from services.ports import NoticeOutbox
 from services.sqlite_database import SqliteDatabase
 from services.watcher import HealthWatcher
-from tests.services.conftest import NoticeStores
+from tests.services.conftest import NoticeStores, OpenPlace, notice_stores
 from tests.support.harness import DEMO_NOW, demo_backend
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -140,6 +141,45 @@ async def test_a_notice_that_moved_on_while_it_was_being_sent_stays_due(board: N
     await board.delivered(delivery, notice.version, "activity-1", None, NOW)
     ops = next(d for _, d, _ in await board.due(NOW) if d.conversation == "19:ops")
     assert (ops.state, ops.delivered_version, ops.version) == (DeliveryState.PENDING, 1, 2)
+
+
+async def test_a_send_left_claimed_by_a_stopped_process_is_never_made_again_and_a_live_one_waits(
+    open_place: OpenPlace,
+) -> None:
+    """On the SQLite file one process drains the outbox and every outcome clears the claim, so the process
+    started after a kill takes a claim it finds for may-have-arrived at once (not after it would lapse);
+    on shared blobs a live claim may be another instance's send, and keeps everyone off until it lapses."""
+    first = await notice_stores(await open_place())
+    await first.subscriptions.add(Subscription("19:ops", "*"), NOW)
+    await first.board.observe(CONTOSO, incident(), NOW)
+    [(_, delivery, _)] = await first.board.due(NOW)
+    until = NOW + timedelta(minutes=1)
+    assert await first.board.claim(delivery, "solo", until, NOW, "stopped") is Claim.CLAIMED
+    place = await open_place()
+    restarted = await notice_stores(place)
+    found = await restarted.board.claim(delivery, "solo", until, NOW, "stopped")
+    if isinstance(place, SqliteDatabase):
+        assert found is Claim.ABANDONED
+        kept = await restarted.board.delivery(delivery.incident_id, "19:ops")
+        assert kept is not None and (kept[0].state, kept[0].unconfirmed_posts) == (DeliveryState.UNCERTAIN, 1)
+    else:
+        assert found is Claim.BUSY
+        assert await restarted.board.claim(delivery, "solo", until, until, "stopped") is Claim.ABANDONED
+
+
+async def test_a_poll_that_finds_an_incident_as_it_was_writes_nothing(stores: NoticeStores) -> None:
+    """The watcher polls every subscribed tenant each cycle: an unchanged incident costs a read, not a
+    write (on blobs, an upload per incident per cycle)."""
+    board = stores.board
+    assert isinstance(board, NoticeBoard)
+    await stores.subscriptions.add(Subscription("19:ops", "*"), NOW)
+    await board.observe_tenant(CONTOSO, (incident(),), NOW)
+    await board.observe(CONTOSO, incident(posts=2), NOW)
+    before = await board._incidents.read("EX2200001")
+    await board.observe_tenant(CONTOSO, (incident(posts=2),), NOW + timedelta(minutes=5))
+    assert await board._incidents.read("EX2200001") == before
+    assert await board.observe(WOODGROVE, incident(posts=2), NOW) is not None, "another tenant is news"
+    assert await board._incidents.read("EX2200001") != before
 
 
 async def test_advisory_subscriptions_hear_only_advisories(board: NoticeOutbox) -> None:

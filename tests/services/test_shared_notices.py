@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from services.blob_container import BlobContainer
-from services.blob_notice_board import FAN_OUT_GRACE, BlobNoticeBoard
 from services.conversations import ConversationStore
 from services.models import Claim, Delivery, DeliveryState, Incident, Notice, Subscription
+from services.notice_board import FAN_OUT_GRACE, NoticeBoard
 from services.subscriptions import SubscriptionStore
 from tests.services.test_notice_board import CONTOSO, NOW, WOODGROVE, incident
 from tests.support.azurite import open_container
@@ -27,12 +27,12 @@ STOPPED = "the instance sending it stopped"
 class Instance:
     subscriptions: SubscriptionStore
     conversations: ConversationStore
-    board: BlobNoticeBoard
+    board: NoticeBoard
 
 
 def instance(container: BlobContainer) -> Instance:
     subscriptions, conversations = SubscriptionStore(container), ConversationStore(container)
-    return Instance(subscriptions, conversations, BlobNoticeBoard(container, subscriptions, conversations))
+    return Instance(subscriptions, conversations, NoticeBoard(container, subscriptions, conversations))
 
 
 async def first_delivery(instance: Instance) -> tuple[Notice, Delivery]:

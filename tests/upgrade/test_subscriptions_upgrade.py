@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from services.conversations import ConversationStore
 from services.models import ALL_CUSTOMERS, Customer, Subscription
 from services.notice_board import NoticeBoard
 from services.sqlite_database import SqliteDatabase
@@ -71,11 +72,12 @@ async def test_the_sqlite_records_have_the_blob_records_shape(tmp_path: Path) ->
 
 
 async def test_a_new_notice_reaches_the_conversations_subscribed_before_the_upgrade(tmp_path: Path) -> None:
-    """The SQLite notice board reads the audience from the migrated records, in its own transaction."""
+    """The notice board hears the audience from the migrated records."""
     path = copied_sqlite_file(tmp_path)
     subscribed = {row["conversation"]: row["customer_id"] for row in table_rows(path, "subscriptions")}
     database = SqliteDatabase(path)
-    store, board = SubscriptionStore(database), NoticeBoard(database)
+    store = SubscriptionStore(database)
+    board = NoticeBoard(database, store, ConversationStore(database))
     try:
         for number, (conversation, customer_id) in enumerate(subscribed.items()):
             news = incident(identifier=f"EX990000{number}")
