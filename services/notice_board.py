@@ -59,7 +59,8 @@ from services.models import (
 from services.ports import KnownConversations, Subscriptions
 from services.sqlite_database import SqliteDatabase
 from services.storage.places import Place, records_in
-from services.storage.records import NO_CHANGE, Key, key_name
+from services.storage.records import NO_CHANGE, Key
+from services.storage.sqlite_records import insert_records
 
 logger = logging.getLogger("bot.notices")
 T = TypeVar("T")
@@ -598,14 +599,7 @@ def migrate_notices_rows(database: SqliteDatabase) -> None:
                 records["due", key] = {}
         for row in rows["baselines"]:
             records["baselines", (row["customer_id"],)] = {"seen_at": row["seen_at"]}
-        db.executemany(
-            "INSERT INTO records (collection, name, value, version) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (collection, name) DO NOTHING",
-            [
-                (collection, key_name(*key), json.dumps(value, sort_keys=True, separators=(",", ":")))
-                for (collection, key), value in records.items()
-            ],
-        )
+        insert_records(db, records)
         for table in sorted(present):
             db.execute(f"ALTER TABLE {table} RENAME TO {table}_before_records")
 

@@ -12,7 +12,6 @@ computed from the age of the request, so `requests` looks alive.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -41,7 +40,8 @@ from services.models import (
 from services.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
 from services.sqlite_database import SqliteDatabase
 from services.storage.places import Place, records_in
-from services.storage.records import NO_CHANGE, key_name
+from services.storage.records import NO_CHANGE
+from services.storage.sqlite_records import insert_records
 from services.support_catalogue import FIELD_LIMITS, SEVERITIES, load_support_topics
 
 _COLUMNS = (
@@ -294,14 +294,7 @@ def migrate_service_requests_rows(database: SqliteDatabase) -> None:
             prefix, serial = number[:-6], int(number[-6:])
             last = records.get(("request-serials", prefix), {"last": 0})["last"]
             records["request-serials", prefix] = {"last": max(last, serial)}
-        db.executemany(
-            "INSERT INTO records (collection, name, value, version) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (collection, name) DO NOTHING",
-            [
-                (collection, key_name(name), json.dumps(value, sort_keys=True, separators=(",", ":")))
-                for (collection, name), value in records.items()
-            ],
-        )
+        insert_records(db, {(collection, (name,)): value for (collection, name), value in records.items()})
         for table in ("service_request_notes", "service_requests"):
             db.execute(f"ALTER TABLE {table} RENAME TO {table}_before_records")
 

@@ -9,7 +9,6 @@ names the key each serial went to, so twins recording one key at once get the sa
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from typing import Any
 from services.models import Contact, RequestNote, RequestStatus, ServiceRequest, Severity, SupportTopic
 from services.sqlite_database import SqliteDatabase
 from services.storage.places import Place, records_in
-from services.storage.records import NO_CHANGE, key_name
+from services.storage.records import NO_CHANGE
+from services.storage.sqlite_records import insert_records
 
 AZURE = "azure"
 PARTNER_CENTER = "partner_center"
@@ -234,14 +234,7 @@ def migrate_live_escalations_rows(database: SqliteDatabase) -> None:
                 prefix, serial = reference[:-6], int(reference[-6:])
                 last = records.get(("escalation-serials", prefix), {"last": 0})["last"]
                 records["escalation-serials", prefix] = {"last": max(last, serial)}
-        db.executemany(
-            "INSERT INTO records (collection, name, value, version) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (collection, name) DO NOTHING",
-            [
-                (collection, key_name(name), json.dumps(value, sort_keys=True, separators=(",", ":")))
-                for (collection, name), value in records.items()
-            ],
-        )
+        insert_records(db, {(collection, (name,)): value for (collection, name), value in records.items()})
         db.execute("ALTER TABLE live_escalations RENAME TO live_escalations_before_records")
 
     database.upgrade(move)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from services.sqlite_database import SqliteDatabase
@@ -171,6 +171,16 @@ class SqliteRecords:
         shown = rows[:size] if size is not None else rows
         records = {key_parts(name): json.loads(value) for name, value in shown}
         return Page(records, shown[-1][0] if more and shown else None)
+
+
+def insert_records(db: sqlite3.Connection, records: Mapping[tuple[str, Key], Any]) -> None:
+    """Within a migration's transaction: write each (collection, key) record unless it is there already
+    (a record written since by the new code wins)."""
+    db.executemany(
+        "INSERT INTO records (collection, name, value, version) VALUES (?, ?, ?, 1) "
+        "ON CONFLICT (collection, name) DO NOTHING",
+        [(collection, key_name(*key), _dump(value)) for (collection, key), value in records.items()],
+    )
 
 
 def _dump(value: Any) -> str:

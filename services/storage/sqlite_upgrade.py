@@ -7,14 +7,13 @@ finds no old table and does nothing, and so does a new install.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from services.sqlite_database import SqliteDatabase
-from services.storage.records import Key, key_name
-from services.storage.sqlite_records import SqliteRecords
+from services.storage.records import Key
+from services.storage.sqlite_records import SqliteRecords, insert_records
 
 # An old table's rows (each a dict of its columns, in the order of `order`) -> the records they become.
 ToRecords = Callable[[list[dict[str, Any]]], dict[Key, Any]]
@@ -32,14 +31,7 @@ def move_table(
         cursor = db.execute(f"SELECT * FROM {table} ORDER BY {order}")  # our own names, not input
         columns = [column[0] for column in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-        db.executemany(
-            "INSERT INTO records (collection, name, value, version) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (collection, name) DO NOTHING",
-            [
-                (collection, key_name(*key), json.dumps(value, sort_keys=True, separators=(",", ":")))
-                for key, value in to_records(rows).items()
-            ],
-        )
+        insert_records(db, {(collection, key): value for key, value in to_records(rows).items()})
         db.execute(f"ALTER TABLE {table} RENAME TO {table}_before_records")
 
     database.upgrade(move)

@@ -27,6 +27,7 @@ from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message
 from tests.support.harness import DEMO_NOW, demo_backend
 from tests.support.visible import visible_text
+from tests.upgrade.make_fixture import event as later_change
 from tests.upgrade.previous_release import (
     FIXTURES,
     blobs_under,
@@ -240,33 +241,6 @@ async def test_every_notice_and_delivery_of_the_blob_container_is_there_after_th
         assert await board.due(DEMO_NOW + timedelta(minutes=1)) == []
     finally:
         await container.close()
-
-
-def later_change(posts: int) -> dict[str, Any]:
-    """The fixture's incident (EX2200001, two posts at 08:00 and 09:00) with more posts since."""
-    return {
-        "customer": "contoso",
-        "incident": {
-            "id": WHAT["incident"],
-            "service": "Exchange Online",
-            "title": "Users can't send mail from Outlook",
-            "status": "serviceInterruption",
-            "classification": "incident",
-            "impactDescription": "Users may be unable to send mail from Outlook desktop.",
-            "startDateTime": "2026-11-24T07:00:00Z",
-            "endDateTime": None,
-            "lastModifiedDateTime": f"2026-11-24T{7 + posts:02d}:00:00Z",
-            "isResolved": False,
-            "posts": [
-                {
-                    "createdDateTime": f"2026-11-24T{7 + n:02d}:00:00Z",
-                    "postType": "regular",
-                    "description": {"contentType": "html", "content": f"<p>Update {n + 1}.</p>"},
-                }
-                for n in range(posts)
-            ],
-        },
-    }
 
 
 @pytest.fixture
