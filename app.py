@@ -20,16 +20,7 @@ from aiohttp import web
 from botbuilder.core import ConversationState, PrivateConversationState, Storage, UserState
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 
-from bot.access import AccessPolicy
-from bot.acknowledgements import NoticeAcknowledgements
-from bot.adapter import ChannelAuthorization, SupportAdapter
-from bot.commands import HELP_DIALOG, DialogNeeds, command_dialogs
-from bot.connector import Connector, ConnectorTimeouts, RetryPolicy
-from bot.conversation_locks import ConversationLocks
-from bot.errors import report_turn_error
-from bot.framework_patches import apply_framework_patches
-from bot.handler import Notifications, SupportBot
-from bot.http import (
+from bot.edge.http import (
     ReadinessCheck,
     demo_tick_route,
     error_middleware,
@@ -38,34 +29,36 @@ from bot.http import (
     notify_route,
     readyz_route,
 )
-from bot.inbound_auth import InboundAuthentication, SigningKeys
-from bot.log_redaction import configure_logging
-from bot.mentions import command_text
-from bot.notice_delivery import NoticeDelivery
-from bot.routing import complete_command, page_route, recognised_command
-from bot.state_storage import DocumentStorage
-from bot.turns import TurnRunner
-from bot.typing_indicator import TypingIndicator
+from bot.edge.inbound_auth import InboundAuthentication, SigningKeys
+from bot.edge.log_redaction import configure_logging
+from bot.outbound.adapter import ChannelAuthorization, SupportAdapter
+from bot.outbound.connector import Connector, ConnectorTimeouts, RetryPolicy
+from bot.outbound.conversation_locks import ConversationLocks
+from bot.outbound.framework_patches import apply_framework_patches
+from bot.outbound.notice_delivery import NoticeDelivery
+from bot.turn.access import AccessPolicy
+from bot.turn.acknowledgements import NoticeAcknowledgements
+from bot.turn.commands import HELP_DIALOG, DialogNeeds, command_dialogs
+from bot.turn.errors import report_turn_error
+from bot.turn.handler import Notifications, SupportBot
+from bot.turn.mentions import command_text
+from bot.turn.routing import complete_command, page_route, recognised_command
+from bot.turn.state_storage import DocumentStorage
+from bot.turn.turns import TurnRunner
+from bot.turn.typing_indicator import TypingIndicator
 from dialogs.language import LANGUAGE_PROPERTY
 from dialogs.root import RootDialog
-from services.audit_log import AuditLog
-from services.blob_container import BlobContainer
-from services.conversation_leases import BlobConversationLeases
-from services.conversations import ConversationStore
-from services.demo.backend import DATA_DIR, DemoBackend
-from services.demo.operators import DemoGroupMembership
-from services.demo.service_requests import DemoServiceRequests
-from services.demo.world import DemoWorld
-from services.document_store import BotStateDocuments
-from services.instance_heartbeats import BlobHeartbeats, LocalHeartbeats
-from services.leadership import Leadership
-from services.live.backend import LiveBackend
-from services.live.escalation_ledger import EscalationLedger
-from services.live.operators import NoGroupLookup
-from services.live.service_requests import LiveServiceRequests
-from services.notice_board import NoticeBoard
-from services.notify_events import take_event
-from services.ports import (
+from services.backends.demo.backend import DATA_DIR, DemoBackend
+from services.backends.demo.operators import DemoGroupMembership
+from services.backends.demo.service_requests import DemoServiceRequests
+from services.backends.demo.world import DemoWorld
+from services.backends.live.backend import LiveBackend
+from services.backends.live.escalation_ledger import EscalationLedger
+from services.backends.live.operators import NoGroupLookup
+from services.backends.live.service_requests import LiveServiceRequests
+from services.backends.retrying_desk import RetryingDesk
+from services.backends.tokens import TokenCacheInUse
+from services.domain.ports import (
     ActivityJournal,
     AuditRecords,
     AuditTrail,
@@ -77,14 +70,21 @@ from services.ports import (
     ServiceRequestDesk,
     Subscriptions,
 )
-from services.retention import Retention
-from services.retrying_desk import RetryingDesk
-from services.sqlite_database import SqliteDatabase, StorageError
-from services.subscriptions import SubscriptionStore
+from services.instances.conversation_leases import BlobConversationLeases
+from services.instances.instance_heartbeats import BlobHeartbeats, LocalHeartbeats
+from services.instances.leadership import Leadership
+from services.instances.turn_journal import TurnJournal
+from services.notices.conversations import ConversationStore
+from services.notices.notice_board import NoticeBoard
+from services.notices.notify_events import take_event
+from services.notices.subscriptions import SubscriptionStore
+from services.notices.watcher import HealthWatcher
+from services.storage.audit_log import AuditLog
+from services.storage.blob_container import BlobContainer
+from services.storage.document_store import BotStateDocuments
+from services.storage.retention import Retention
+from services.storage.sqlite_database import SqliteDatabase, StorageError
 from services.telemetry import start_telemetry
-from services.tokens import TokenCacheInUse
-from services.turn_journal import TurnJournal
-from services.watcher import HealthWatcher
 from settings import Settings, SettingsError, settings_from_environment, stop
 
 VERSION = "0.1.0"

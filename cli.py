@@ -7,10 +7,10 @@ import asyncio
 import sys
 from collections.abc import Callable, Mapping
 
-from services.doctor import Check, exit_code, render, run_doctor
-from services.live.backend import LiveBackend
-from services.live.config import CustomerAccess
-from services.tokens import MsalTokens, TokenCacheInUse, TokenError
+from services.backends.doctor import Check, exit_code, render, run_doctor
+from services.backends.live.backend import LiveBackend
+from services.backends.live.config import CustomerAccess
+from services.backends.tokens import MsalTokens, TokenCacheInUse, TokenError
 from settings import settings_from_environment, stop
 
 

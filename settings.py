@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 from cryptography.fernet import Fernet
 from dotenv import dotenv_values
 
-from bot.access import AccessRules
-from bot.inbound_auth import CHANNEL_METADATA_URL, is_loopback_host
-from services.blob_container import BlobLocation
-from services.live.config import Credential, CredentialKind, CustomerAccess, Endpoints, LiveConfig
-from services.retention import RetentionPeriods
+from bot.edge.inbound_auth import CHANNEL_METADATA_URL, is_loopback_host
+from bot.turn.access import AccessRules
+from services.backends.live.config import Credential, CredentialKind, CustomerAccess, Endpoints, LiveConfig
+from services.storage.blob_container import BlobLocation
+from services.storage.retention import RetentionPeriods
 
 
 class SettingsError(ValueError):
@@ -433,7 +433,7 @@ AZURE_SUPPORT_SERVICES = Text(
 )
 SUPPORT_TOPICS_FILE = Text(
     name="SUPPORT_TOPICS_FILE",
-    shown="the shipped `services/demo/data/supporttopics.json`",
+    shown="the shipped `services/backends/demo/data/supporttopics.json`",
     meaning="the Microsoft 365 support topics",
 )
 

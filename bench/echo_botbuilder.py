@@ -1,7 +1,7 @@
 """botbuilder's own echo sample on the product's stack: TeamsActivityHandler + CloudAdapter, no app id.
 
 `--msrest-fix` makes msrest's `ClientRetryPolicy.safe_codes` a frozenset first (the fix the product
-applies in bot/framework_patches.py), to measure the framework with that one waste removed.
+applies in bot/outbound/framework_patches.py), to measure the framework with that one waste removed.
 
 Run: python -m bench.echo_botbuilder PORT [--msrest-fix]
 """

@@ -18,14 +18,14 @@ from typing import Any
 
 import aiohttp
 
-from services.conversations import ConversationStore
-from services.live.backend import LiveBackend
-from services.live.config import Credential, CredentialKind, Endpoints, LiveConfig
-from services.models import ALL_CUSTOMERS, Subscription
-from services.notice_board import NoticeBoard
-from services.sqlite_database import SqliteDatabase
-from services.subscriptions import SubscriptionStore
-from services.watcher import HealthWatcher
+from services.backends.live.backend import LiveBackend
+from services.backends.live.config import Credential, CredentialKind, Endpoints, LiveConfig
+from services.domain.models import ALL_CUSTOMERS, Subscription
+from services.notices.conversations import ConversationStore
+from services.notices.notice_board import NoticeBoard
+from services.notices.subscriptions import SubscriptionStore
+from services.notices.watcher import HealthWatcher
+from services.storage.sqlite_database import SqliteDatabase
 
 WATCH_INTERVAL_SECONDS = 60.0
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from services.demo.backend import DATA_DIR
+from services.backends.demo.backend import DATA_DIR
 from tests.doubles.entra import FakeEntra
 from tests.doubles.graph import FakeGraph
 from tests.doubles.partner_center import FakePartnerCenter

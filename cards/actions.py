@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from microsoft_teams.cards import ExecuteAction, SubmitAction
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from services.models import INCIDENT_ID_PATTERN, Customer
+from services.domain.models import INCIDENT_ID_PATTERN, Customer
 
 ACTION_KEY = "action"
 RUN_COMMAND = "command.run"

@@ -11,7 +11,7 @@ from microsoft_teams.cards import Fact as CardFact
 
 from cards.parts import card, echo, heading, plain, safe, subtle
 from locales.translator import Translator
-from services.models import AuditEntry
+from services.domain.models import AuditEntry
 
 LINE_LIMIT = 200
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?")

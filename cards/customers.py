@@ -10,7 +10,7 @@ from microsoft_teams.cards import ActionSet, AdaptiveCard, CardElement, Column, 
 from cards.actions import customers_page, health_command, run_command
 from cards.parts import card, echo, heading, plain, safe, subtle
 from locales.translator import Translator
-from services.models import Customer
+from services.domain.models import Customer
 
 PAGE_SIZE = 8
 

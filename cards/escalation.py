@@ -42,7 +42,7 @@ from cards.actions import (
 )
 from cards.parts import STATUS_COLOURS, card, echo, heading, plain, safe, status_label, subtle
 from locales.translator import Translator
-from services.models import Handoff, Incident, RequestStatus, ServiceRequest
+from services.domain.models import Handoff, Incident, RequestStatus, ServiceRequest
 
 # The flow id the escalation's buttons carry (the escalation dialog's id).
 FLOW = "escalation"

@@ -9,7 +9,7 @@ from microsoft_teams.cards import ActionSet, AdaptiveCard, CardElement, Column, 
 from cards.actions import escalate_command, incidents_command, run_command
 from cards.parts import STATUS_COLOURS, card, heading, open_admin_center, safe, status_label, subtle
 from locales.translator import Translator
-from services.models import AdminCenterLink, Customer, ServiceHealth, TenantHealth
+from services.domain.models import AdminCenterLink, Customer, ServiceHealth, TenantHealth
 
 
 def _service_row(customer: Customer, service: ServiceHealth, t: Translator) -> ColumnSet:

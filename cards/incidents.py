@@ -32,7 +32,7 @@ from cards.parts import (
     subtle,
 )
 from locales.translator import Translator
-from services.models import AdminCenterLink, Customer, Incident, IncidentLookup
+from services.domain.models import AdminCenterLink, Customer, Incident, IncidentLookup
 
 MAX_ROWS = 20
 # Teams rejects bot messages over ~100 KB (UTF-16); keep every card well under that, at 28 KB.

@@ -37,7 +37,7 @@ from cards.parts import (
     subtle,
 )
 from locales.translator import Translator
-from services.models import (
+from services.domain.models import (
     ALL_CUSTOMERS,
     ChangeKind,
     Customer,

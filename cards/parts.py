@@ -13,7 +13,7 @@ from microsoft_teams.cards.core import TextColor
 from pydantic import BaseModel
 
 from locales.translator import ENGLISH, Translator
-from services.models import AdminCenterLink, Customer, ServiceStatus, StatusLevel
+from services.domain.models import AdminCenterLink, Customer, ServiceStatus, StatusLevel
 
 CARD_VERSION = "1.5"
 # Searches and names typed by people are quoted back at most this long, so no input can grow a card.

@@ -10,7 +10,7 @@ from cards.notices import notice_card
 from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply
 from locales.translator import Translator
-from services.errors import SupportDeskError
+from services.domain.errors import SupportDeskError
 
 
 class AnswerDialog(ComponentDialog):

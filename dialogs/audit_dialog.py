@@ -1,4 +1,4 @@
-"""`audit [n]`: the latest entries of the audit log (operators only, see bot/commands.py)."""
+"""`audit [n]`: the latest entries of the audit log (operators only, see bot/turn/commands.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cards.audit import audit_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.ports import AuditRecords
+from services.domain.ports import AuditRecords
 
 DEFAULT_ENTRIES = 10
 

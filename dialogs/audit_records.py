@@ -7,7 +7,7 @@ from datetime import datetime
 
 from botbuilder.schema import Activity
 
-from services.models import AuditEntry
+from services.domain.models import AuditEntry
 
 
 def audit_entry(activity: Activity, action: str, detail: str, at: datetime) -> AuditEntry:
@@ -19,6 +19,6 @@ def audit_entry(activity: Activity, action: str, detail: str, at: datetime) -> A
         actor_name=(person.name or "") if person else "",
         action=action,
         detail=detail,
-        # The same hash as the log lines' (bot/log_ids.py), so an entry and its turn can be matched.
+        # The same hash as the log lines' (bot/outbound/log_ids.py), so an entry and its turn can be matched.
         conversation=hashlib.sha256(conversation.encode()).hexdigest()[:12],
     )

@@ -10,9 +10,9 @@ from cards.actions import run_command
 from cards.customers import customer_choice_card, did_you_mean_card
 from cards.notices import notice_card
 from locales.translator import ENGLISH, Translator
-from services.customer_search import Ambiguous, CustomerMatch, Found, resolve_customer
-from services.models import Customer
-from services.ports import CustomerDirectory
+from services.domain.customer_search import Ambiguous, CustomerMatch, Found, resolve_customer
+from services.domain.models import Customer
+from services.domain.ports import CustomerDirectory
 
 MAX_CHOICES = 8
 # Longer than any customer's name, domain or tenant id: not worth a fuzzy search.

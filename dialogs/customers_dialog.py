@@ -8,8 +8,8 @@ from cards.customers import customers_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.customer_search import search_customers
-from services.ports import CustomerDirectory
+from services.domain.customer_search import search_customers
+from services.domain.ports import CustomerDirectory
 
 
 class CustomersDialog(AnswerDialog):

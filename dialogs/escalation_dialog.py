@@ -49,9 +49,9 @@ from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.errors import IncidentNotFound, SupportDeskError, UpstreamUnavailable
-from services.incidents import find_incident
-from services.models import (
+from services.domain.errors import IncidentNotFound, SupportDeskError, UpstreamUnavailable
+from services.domain.incidents import find_incident
+from services.domain.models import (
     Contact,
     Customer,
     Incident,
@@ -60,11 +60,11 @@ from services.models import (
     Severity,
     SupportCatalogue,
 )
-from services.ports import AuditTrail, Backend, ServiceRequestDesk
+from services.domain.ports import AuditTrail, Backend, ServiceRequestDesk
 
 logger = logging.getLogger("bot.escalation")
 
-# Its dialog id, kept in people's dialog state and named by its cards (bot/commands.py registers it).
+# Its dialog id, kept in people's dialog state and named by its cards (bot/turn/commands.py registers it).
 ESCALATION = "escalation"
 SUMMARY_PREVIEW = 300
 ContactSource = Callable[[TurnContext], Awaitable[Contact]]

@@ -22,8 +22,8 @@ from dialogs.escalation_validators import (
     title_validator,
 )
 from locales.translator import Translator
-from services.models import Contact, Customer, Severity, SupportCatalogue, SupportTopic
-from services.ports import Backend
+from services.domain.models import Contact, Customer, Severity, SupportCatalogue, SupportTopic
+from services.domain.ports import Backend
 
 T = TypeVar("T")
 # What the form keeps of a refused field, to show it again.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from dialogs.guided_flow import FlowState
 from locales.translator import keywords
-from services.incidents import looks_like_incident_id
+from services.domain.incidents import looks_like_incident_id
 
 STEPS = ("customer", "product", "guard", "topic", "severity", "title", "description", "contact", "phone")
 SUMMARY = "summary"

@@ -13,7 +13,7 @@ from cards.parts import without_format_characters
 from dialogs.choices import InvalidAnswer, match_choice
 from dialogs.root import steering_words
 from locales.translator import Translator
-from services.models import Contact, Severity, SupportCatalogue
+from services.domain.models import Contact, Severity, SupportCatalogue
 
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _EMAIL_WORD = re.compile(r"<?(?P<email>\S+@\S+?)>?$")

@@ -10,9 +10,9 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.admin_centers import admin_center_links
-from services.models import Customer
-from services.ports import Backend
+from services.domain.admin_centers import admin_center_links
+from services.domain.models import Customer
+from services.domain.ports import Backend
 
 
 class HealthDialog(AnswerDialog):

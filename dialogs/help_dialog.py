@@ -16,9 +16,9 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import known_customer
 from dialogs.requests import HelpRequest
 from locales.translator import Translator
-from services.errors import SupportDeskError
-from services.models import RequestStatus
-from services.ports import Backend, ServiceRequestDesk
+from services.domain.errors import SupportDeskError
+from services.domain.models import RequestStatus
+from services.domain.ports import Backend, ServiceRequestDesk
 
 logger = logging.getLogger("bot.help")
 Entries = Callable[[Translator, Mapping[str, str]], Sequence[HelpEntry]]

@@ -14,11 +14,11 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.admin_centers import admin_center_link
-from services.errors import IncidentNotFound
-from services.incidents import find_incident, looks_like_incident_id
-from services.models import Customer, IncidentLookup
-from services.ports import Backend, NoticeOutbox
+from services.domain.admin_centers import admin_center_link
+from services.domain.errors import IncidentNotFound
+from services.domain.incidents import find_incident, looks_like_incident_id
+from services.domain.models import Customer, IncidentLookup
+from services.domain.ports import Backend, NoticeOutbox
 
 
 class IncidentDialog(AnswerDialog):

@@ -13,10 +13,10 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import choose, which_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator, words_for
-from services.customer_search import CustomerMatch, NotFound, longest_name_words, resolve_customer
-from services.incidents import list_incidents
-from services.models import Customer
-from services.ports import Backend
+from services.domain.customer_search import CustomerMatch, NotFound, longest_name_words, resolve_customer
+from services.domain.incidents import list_incidents
+from services.domain.models import Customer
+from services.domain.ports import Backend
 
 _RESOLVED_WORDS = words_for("words.resolved")
 _RESOLVED_FILLER = {"including", "include", "incl", "with", "and", "plus"}

@@ -12,7 +12,7 @@ from botbuilder.core import Storage, TurnContext
 from botbuilder.schema import Activity
 
 from locales.translator import Translator, chosen_language, language_of, time_zone
-from services.errors import SupportDeskError
+from services.domain.errors import SupportDeskError
 
 # Where the turn's translator waits for the dialogs and cards of that turn.
 TRANSLATOR = "support.translator"

@@ -15,7 +15,7 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.ports import AuditTrail, ServiceRequestDesk
+from services.domain.ports import AuditTrail, ServiceRequestDesk
 
 _LINK = re.compile(r"^(?P<reference>E\d{16})\s+(?P<number>\d{10,20})$", re.IGNORECASE)
 

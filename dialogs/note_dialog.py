@@ -14,8 +14,8 @@ from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.request_dialog import request_number
 from dialogs.requests import CommandRequest
-from services.errors import SupportDeskError
-from services.ports import AuditTrail, ServiceRequestDesk
+from services.domain.errors import SupportDeskError
+from services.domain.ports import AuditTrail, ServiceRequestDesk
 
 MAX_NOTE_LENGTH = 2000
 

@@ -14,8 +14,8 @@ from dialogs.conversation_scope import conversation_key
 from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.models import Customer
-from services.ports import CustomerDirectory, NoticeOutbox
+from services.domain.models import Customer
+from services.domain.ports import CustomerDirectory, NoticeOutbox
 
 SHOWN = 10
 

@@ -11,9 +11,9 @@ from microsoft_teams.cards import AdaptiveCard
 from cards.notifications import overview_card, overview_rows
 from dialogs.answer_dialog import AnswerDialog
 from locales.translator import Translator
-from services.errors import DelegatedAccessMissing, SupportDeskError
-from services.models import Customer, TenantHealth
-from services.ports import Backend
+from services.domain.errors import DelegatedAccessMissing, SupportDeskError
+from services.domain.models import Customer, TenantHealth
+from services.domain.ports import Backend
 
 CONCURRENCY = 8
 

@@ -15,7 +15,7 @@ from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.requests import CommandRequest
 from locales.translator import Translator, words_for
-from services.ports import AuditTrail, KnownConversations
+from services.domain.ports import AuditTrail, KnownConversations
 
 MOST_HOURS = 72
 _OFF = words_for("words.off")

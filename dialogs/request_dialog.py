@@ -13,7 +13,7 @@ from cards.notices import notice_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.ports import ServiceRequestDesk
+from services.domain.ports import ServiceRequestDesk
 
 
 def request_number(text: str) -> str:

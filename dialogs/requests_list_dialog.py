@@ -13,8 +13,8 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.models import Customer
-from services.ports import Backend, ServiceRequestDesk
+from services.domain.models import Customer
+from services.domain.ports import Backend, ServiceRequestDesk
 
 
 class RequestsListDialog(AnswerDialog):

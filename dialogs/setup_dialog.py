@@ -30,11 +30,11 @@ from dialogs.replies import card_reply, text_reply
 from dialogs.requests import CommandRequest
 from dialogs.subscribe_dialog import EVERYONE, KIND_WORDS
 from locales.translator import Translator
-from services.errors import UnknownService
-from services.incidents import match_services
-from services.models import ALL_CUSTOMERS, Customer, Subscription, TenantHealth
-from services.ports import AuditTrail, Backend, KnownConversations, Subscriptions
-from services.watcher import HealthWatcher
+from services.domain.errors import UnknownService
+from services.domain.incidents import match_services
+from services.domain.models import ALL_CUSTOMERS, Customer, Subscription, TenantHealth
+from services.domain.ports import AuditTrail, Backend, KnownConversations, Subscriptions
+from services.notices.watcher import HealthWatcher
 
 STEPS = ("customers", "services", "kinds", "quiet")
 SUMMARY = "summary"

@@ -18,11 +18,11 @@ from dialogs.customer_choice import choose
 from dialogs.incidents_dialog import split_customer_and_service
 from dialogs.requests import CommandRequest
 from locales.translator import Translator, words_for
-from services.errors import UnknownService
-from services.incidents import match_services
-from services.models import ALL_CUSTOMERS, Customer, Subscription
-from services.ports import AuditTrail, Backend, KnownConversations, Subscriptions
-from services.watcher import HealthWatcher
+from services.domain.errors import UnknownService
+from services.domain.incidents import match_services
+from services.domain.models import ALL_CUSTOMERS, Customer, Subscription
+from services.domain.ports import AuditTrail, Backend, KnownConversations, Subscriptions
+from services.notices.watcher import HealthWatcher
 
 EVERYONE = words_for("words.everyone")
 KINDS = ("incidents", "advisories", "all")

@@ -12,7 +12,7 @@ from cards.notifications import subscriptions_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.conversation_scope import conversation_key, where
 from locales.translator import Translator
-from services.ports import CustomerDirectory, KnownConversations, Subscriptions
+from services.domain.ports import CustomerDirectory, KnownConversations, Subscriptions
 
 
 class SubscriptionsDialog(AnswerDialog):

@@ -8,14 +8,15 @@ from typing import Any, Protocol, runtime_checkable
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
-from services.models import Contact
+from services.domain.models import Contact
 
 logger = logging.getLogger("bot.member")
 
 
 @runtime_checkable
 class Roster(Protocol):
-    """`GET .../conversations/{id}/members/{id}` on the adapter's own pooled connector (bot/connector.py)."""
+    """`GET .../conversations/{id}/members/{id}` on the adapter's own pooled connector
+    (bot/outbound/connector.py)."""
 
     async def member(self, service_url: str, conversation_id: str, member_id: str) -> dict[str, Any]: ...
 

@@ -18,8 +18,8 @@ from dialogs.incidents_dialog import split_customer_and_service
 from dialogs.requests import CommandRequest
 from dialogs.subscribe_dialog import EVERYONE
 from locales.translator import Translator
-from services.models import ALL_CUSTOMERS, Customer, names_service
-from services.ports import AuditTrail, CustomerDirectory, Subscriptions
+from services.domain.models import ALL_CUSTOMERS, Customer, names_service
+from services.domain.ports import AuditTrail, CustomerDirectory, Subscriptions
 
 
 class UnsubscribeDialog(AnswerDialog):

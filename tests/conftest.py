@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from services.demo.backend import DemoBackend
-from services.models import Customer
+from services.backends.demo.backend import DemoBackend
+from services.domain.models import Customer
 from tests.doubles.live_world import LiveWorld, start_live_world
 from tests.doubles.tls import LoopbackCA, make_test_ca
 from tests.support import harness

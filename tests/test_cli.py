@@ -13,7 +13,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from cli import consent, doctor
-from services.doctor import SERVICE_REQUESTS
+from services.backends.doctor import SERVICE_REQUESTS
 from tests.doubles.entra import FakeEntra
 from tests.doubles.live_world import CLIENT_ID, CLIENT_SECRET, LiveWorld, start_servers
 from tests.doubles.tls import LoopbackCA

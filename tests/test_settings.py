@@ -15,8 +15,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from app import create_backend
-from services.live.backend import LiveBackend
-from services.retention import RetentionPeriods
+from services.backends.live.backend import LiveBackend
+from services.storage.retention import RetentionPeriods
 from settings import (
     DECLARED,
     Choice,

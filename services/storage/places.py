@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.blob_container import BlobContainer
-from services.blob_records import BlobRecords
-from services.sqlite_database import SqliteDatabase
+from services.storage.blob_container import BlobContainer
+from services.storage.blob_records import BlobRecords
 from services.storage.records import Records
+from services.storage.sqlite_database import SqliteDatabase
 from services.storage.sqlite_records import SqliteRecords
 
 # The bot's SQLite file (BOT_STORAGE=sqlite) or its blob container (BOT_STORAGE=azureblob).

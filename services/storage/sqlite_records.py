@@ -11,8 +11,8 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from services.sqlite_database import SqliteDatabase
 from services.storage.records import NO_CHANGE, Key, Page, Versioned, key_name, key_parts, name_range
+from services.storage.sqlite_database import SqliteDatabase
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (

@@ -11,8 +11,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from services.sqlite_database import SqliteDatabase
 from services.storage.records import Key
+from services.storage.sqlite_database import SqliteDatabase
 from services.storage.sqlite_records import SqliteRecords, insert_records
 
 # An old table's rows (each a dict of its columns, in the order of `order`) -> the records they become.

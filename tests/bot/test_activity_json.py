@@ -18,7 +18,7 @@ from botbuilder.schema import (
     SuggestedActions,
 )
 
-from bot.activity_json import _model, _Unsupported, activity_json
+from bot.outbound.activity_json import _model, _Unsupported, activity_json
 from dialogs.replies import text_reply
 from tests.support.harness import DEMO_NOW
 

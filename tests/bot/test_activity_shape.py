@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.activity_shape import shape_problem
+from bot.edge.activity_shape import shape_problem
 from tests.integration.teams import channel_message, installation_update
 
 MESSAGE = channel_message("https://smba.trafficmanager.net/amer/", "health contoso")

@@ -10,8 +10,8 @@ from typing import Any
 import msal
 from botframework.connector.auth import MicrosoftAppCredentials
 
-from bot.adapter import ChannelAuthorization
-from services.tokens import PinnedSession
+from bot.outbound.adapter import ChannelAuthorization
+from services.backends.tokens import PinnedSession
 from tests.doubles.entra import FakeEntra, claims_of
 from tests.doubles.faults import Fault
 from tests.doubles.tls import LoopbackCA

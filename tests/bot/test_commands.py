@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import (
+from bot.turn.commands import (
     COMMANDS,
     CUSTOMERS_DIALOG,
     ESCALATION_DIALOG,
@@ -20,7 +20,7 @@ from cards.actions import (
 )
 from dialogs.root import ROOT
 from locales.translator import LANGUAGES, Translator
-from services.models import Customer
+from services.domain.models import Customer
 from tests.support.harness import BotHarness
 
 

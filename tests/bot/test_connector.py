@@ -11,9 +11,9 @@ import pytest
 from botbuilder.schema import Activity, ConversationAccount
 from tenacity import RetryCallState
 
-from bot.connector import Connector, ConnectorError, RetryPolicy, _activities_url
-from bot.pacing import SlidingWindow, Slot
-from services.retry_after import retry_after_seconds
+from bot.outbound.connector import Connector, ConnectorError, RetryPolicy, _activities_url
+from bot.outbound.pacing import SlidingWindow, Slot
+from services.backends.retry_after import retry_after_seconds
 from tests.doubles.connector import Failure, FakeConnector
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.conversation_locks import ConversationLocks
+from bot.outbound.conversation_locks import ConversationLocks
 
 
 async def test_turns_of_one_conversation_run_in_order_and_others_do_not_wait() -> None:

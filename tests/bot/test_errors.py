@@ -10,7 +10,7 @@ from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
-from bot.errors import report_turn_error
+from bot.turn.errors import report_turn_error
 from tests.support.visible import visible_text
 
 

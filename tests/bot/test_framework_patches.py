@@ -1,4 +1,4 @@
-"""Each workaround in bot/framework_patches.py: it still works, and upstream still does what it works
+"""Each workaround in bot/outbound/framework_patches.py: it still works, and upstream still does what it works
 around. A failure here means botbuilder or msrest changed: look at the patch again, drop it if upstream
 fixed the waste."""
 
@@ -15,8 +15,8 @@ from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import _user_token_client_impl
 from msrest.universal_http.requests import ClientRetryPolicy
 
-from bot import framework_patches
-from bot.framework_patches import (
+from bot.outbound import framework_patches
+from bot.outbound.framework_patches import (
     UPSTREAM_CONNECTOR_FACTORY_CREATE,
     UPSTREAM_TOKEN_API_CLIENT,
     DeferredClient,

@@ -9,10 +9,10 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.log_redaction import AZURE_SDK_LOGGERS, configure_logging, redact
-from services.document_store import BotStateDocuments
-from services.models import DocumentWrite
-from services.turn_journal import TurnJournal
+from bot.edge.log_redaction import AZURE_SDK_LOGGERS, configure_logging, redact
+from services.domain.models import DocumentWrite
+from services.instances.turn_journal import TurnJournal
+from services.storage.document_store import BotStateDocuments
 from tests.support.azurite import open_container
 
 

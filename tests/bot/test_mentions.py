@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from botbuilder.schema import Activity, ChannelAccount
 
-from bot.mentions import addressed_to_someone_else, command_text
+from bot.turn.mentions import addressed_to_someone_else, command_text
 
 BOT = ChannelAccount(id="28:bot", name="Support Bot")
 

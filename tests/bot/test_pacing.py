@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.pacing import SendPacer, SlidingWindow
+from bot.outbound.pacing import SendPacer, SlidingWindow
 
 
 def test_a_send_counts_while_in_flight_then_for_a_window_from_its_answer() -> None:

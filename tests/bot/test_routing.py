@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.routing import complete_command, recognised_command, route_submission, route_text, typed_text
+from bot.turn.routing import complete_command, recognised_command, route_submission, route_text, typed_text
 from cards.actions import InvalidSubmission
 from tests.support.harness import demo_backend
 

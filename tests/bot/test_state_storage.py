@@ -10,10 +10,10 @@ from botbuilder.core import ConversationState, StoreItem, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity
 
-from bot.state_storage import DocumentStorage
-from services.document_store import BotStateDocuments
-from services.models import StaleWriteError
-from services.sqlite_database import SqliteDatabase
+from bot.turn.state_storage import DocumentStorage
+from services.domain.models import StaleWriteError
+from services.storage.document_store import BotStateDocuments
+from services.storage.sqlite_database import SqliteDatabase
 
 
 class Note(StoreItem):

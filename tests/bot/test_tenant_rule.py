@@ -1,12 +1,12 @@
-"""ALLOWED_TENANTS' one rule (bot/proactive.py's tenant_allowed), used by the access check, the restart
-apology and notice delivery: the paths' own tests are in tests/integration (test_access, test_turn_path,
-test_notifications)."""
+"""ALLOWED_TENANTS' one rule (bot/outbound/proactive.py's tenant_allowed), used by the access check, the
+restart apology and notice delivery: the paths' own tests are in tests/integration (test_access,
+test_turn_path, test_notifications)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.proactive import tenant_allowed
+from bot.outbound.proactive import tenant_allowed
 
 TENANT = "286d4538-4b9a-577f-acfd-7277c77c00bc"
 OTHER = "0b7e1d2c-0000-4000-8000-00000000abcd"

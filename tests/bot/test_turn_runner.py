@@ -11,11 +11,11 @@ import pytest
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 
-from bot.errors import report_turn_error
-from bot.turns import AuthenticationTimeout, TurnRunner, invoke_still_working
+from bot.turn.errors import report_turn_error
+from bot.turn.turns import AuthenticationTimeout, TurnRunner, invoke_still_working
 from locales.translator import ENGLISH
-from services.sqlite_database import SqliteDatabase
-from services.turn_journal import TurnJournal
+from services.instances.turn_journal import TurnJournal
+from services.storage.sqlite_database import SqliteDatabase
 
 
 class StubAdapter:

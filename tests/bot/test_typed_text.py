@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.routing import typed_text
+from bot.turn.routing import typed_text
 from tests.support.harness import BotHarness
 from tests.support.visible import visible_text
 

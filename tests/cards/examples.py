@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from microsoft_teams.cards import AdaptiveCard
 
-from bot.commands import help_entries
+from bot.turn.commands import help_entries
 from cards.actions import health_command, incidents_command
 from cards.audit import audit_card
 from cards.customers import customer_choice_card, customers_card, did_you_mean_card
@@ -42,11 +42,12 @@ from cards.notifications import (
     subscriptions_card,
 )
 from locales.translator import ENGLISH, Translator
-from services.admin_centers import admin_center_link, admin_center_links
-from services.customer_search import search_customers
-from services.demo.service_requests import simulated_status
-from services.incidents import find_incident, list_incidents
-from services.models import (
+from services.backends.demo.service_requests import simulated_status
+from services.backends.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
+from services.domain.admin_centers import admin_center_link, admin_center_links
+from services.domain.customer_search import search_customers
+from services.domain.incidents import find_incident, list_incidents
+from services.domain.models import (
     ALL_CUSTOMERS,
     AuditEntry,
     ChangeKind,
@@ -65,7 +66,6 @@ from services.models import (
     Subscription,
     SupportTopic,
 )
-from services.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
 from tests.support.harness import DEMO_NOW, demo_backend
 
 ANA = ("a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman")

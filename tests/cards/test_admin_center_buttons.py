@@ -11,9 +11,9 @@ from cards.health import health_card
 from cards.incidents import incident_card
 from dialogs.replies import card_reply
 from locales.translator import ENGLISH
-from services.admin_centers import admin_center_link, admin_center_links
-from services.incidents import find_incident
-from services.models import Customer, IncidentLookup, TenantHealth
+from services.domain.admin_centers import admin_center_link, admin_center_links
+from services.domain.incidents import find_incident
+from services.domain.models import Customer, IncidentLookup, TenantHealth
 from tests.support.harness import DEMO_NOW, demo_backend
 from tests.support.visible import buttons, visible_text
 

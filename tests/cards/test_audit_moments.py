@@ -12,7 +12,7 @@ from cards.audit import ACTIONS, audit_card
 from cards.parts import card_payload
 from chatclient.card_text import render_card
 from locales.translator import Translator
-from services.models import AuditEntry
+from services.domain.models import AuditEntry
 from tests.support.harness import DEMO_NOW, BotHarness
 from tests.support.visible import visible_text
 

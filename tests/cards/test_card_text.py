@@ -21,7 +21,7 @@ from cards.escalation import receipt_card, requests_card, summary_card
 from cards.parts import card_payload, without_format_characters
 from chatclient.card_text import render_card
 from locales.translator import ENGLISH
-from services.models import Contact, RequestStatus, ServiceRequest, Severity, SupportTopic
+from services.domain.models import Contact, RequestStatus, ServiceRequest, Severity, SupportTopic
 from tests.cards import examples
 from tests.cards.test_hostile_text import (
     BUILDERS,

@@ -15,7 +15,7 @@ from cards.notices import notice_card
 from cards.parts import ECHO_LIMIT, card_payload, echo
 from chatclient.card_text import render_card
 from locales.translator import ENGLISH
-from services.models import Customer
+from services.domain.models import Customer
 
 HUGE = "contoso " * 2_000
 CONTOSO = Customer("c", "t", "Contoso Ltd", "contoso.onmicrosoft.com", "reseller", True)

@@ -7,8 +7,8 @@ from dataclasses import replace
 from cards.health import health_card
 from dialogs.replies import card_reply
 from locales.translator import ENGLISH
-from services.demo.backend import DemoBackend
-from services.models import Customer, ServiceHealth, ServiceStatus
+from services.backends.demo.backend import DemoBackend
+from services.domain.models import Customer, ServiceHealth, ServiceStatus
 from tests.support.visible import visible_text
 
 

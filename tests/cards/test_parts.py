@@ -8,9 +8,9 @@ from cards.incidents import incident_card
 from cards.parts import card_payload, safe
 from chatclient.card_text import render_card
 from locales.translator import ENGLISH
-from services.demo.backend import DemoBackend
-from services.incidents import find_incident
-from services.models import IncidentPost
+from services.backends.demo.backend import DemoBackend
+from services.domain.incidents import find_incident
+from services.domain.models import IncidentPost
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

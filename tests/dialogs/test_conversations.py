@@ -6,9 +6,9 @@ import pytest
 from botbuilder.core import MemoryStorage
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from services.demo.backend import DemoBackend
-from services.demo.world import DemoWorld
-from services.models import Customer
+from services.backends.demo.backend import DemoBackend
+from services.backends.demo.world import DemoWorld
+from services.domain.models import Customer
 from tests.support.harness import BOT, DEMO_NOW, BotHarness, demo_backend
 from tests.support.visible import button, buttons, visible_text
 

@@ -10,7 +10,7 @@ import pytest
 from dialogs.customer_choice import pick_customer
 from dialogs.replies import card_reply
 from locales.translator import LANGUAGES, Translator
-from services.models import Customer
+from services.domain.models import Customer
 from tests.support.visible import visible_text
 
 NORTHWIND = Customer("c-2", "t-2", "Northwind Traders", "northwind.onmicrosoft.com", "reseller", True)

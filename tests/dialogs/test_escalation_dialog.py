@@ -21,12 +21,12 @@ from dialogs.choices import InvalidAnswer
 from dialogs.escalation_dialog import EscalationDialog
 from dialogs.teams_member import member_contact
 from locales.translator import ENGLISH, Translator
-from services.demo.backend import DATA_DIR, DemoBackend
-from services.demo.service_requests import DemoServiceRequests
-from services.errors import SupportDeskError, UpstreamUnavailable
-from services.models import Contact, Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
-from services.ports import ServiceRequestDesk
-from services.sqlite_database import SqliteDatabase
+from services.backends.demo.backend import DATA_DIR, DemoBackend
+from services.backends.demo.service_requests import DemoServiceRequests
+from services.domain.errors import SupportDeskError, UpstreamUnavailable
+from services.domain.models import Contact, Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
+from services.domain.ports import ServiceRequestDesk
+from services.storage.sqlite_database import SqliteDatabase
 from tests.doubles.live_world import LiveWorld
 from tests.support import harness
 from tests.support.harness import DEMO_NOW, BotHarness

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import COMMANDS
+from bot.turn.commands import COMMANDS
 from dialogs.root import steering_words
 from locales.translator import LANGUAGES, Translator
 from tests.dialogs.test_escalation_dialog import Conversation

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 import dialogs.incidents_dialog
-import services.customer_search
+import services.domain.customer_search
 from dialogs.incidents_dialog import split_customer_and_service
-from services.customer_search import Found, longest_name_words
-from services.models import Customer
+from services.domain.customer_search import Found, longest_name_words
+from services.domain.models import Customer
 
 
 def test_customer_and_service_are_split_at_the_longest_customer_name(customers: list[Customer]) -> None:
@@ -19,8 +19,8 @@ def test_a_long_argument_costs_a_few_lookups_and_one_spelling_search(
     customers: list[Customer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     suggestions = lookups = 0
-    original_suggest = services.customer_search.suggest_customers
-    original_resolve = services.customer_search.resolve_customer
+    original_suggest = services.domain.customer_search.suggest_customers
+    original_resolve = services.domain.customer_search.resolve_customer
 
     def counting_suggest(*args: object) -> object:
         nonlocal suggestions
@@ -32,7 +32,7 @@ def test_a_long_argument_costs_a_few_lookups_and_one_spelling_search(
         lookups += 1
         return original_resolve(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(services.customer_search, "suggest_customers", counting_suggest)
+    monkeypatch.setattr(services.domain.customer_search, "suggest_customers", counting_suggest)
     monkeypatch.setattr(dialogs.incidents_dialog, "resolve_customer", counting_resolve)
     words = ("our users in vienna cannot open outlook since this morning " * 5).split()
     match, service = split_customer_and_service(words, customers)

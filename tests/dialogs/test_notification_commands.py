@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from botbuilder.schema import Activity, ActivityTypes
 
-from services.demo.backend import DemoBackend
-from services.errors import UpstreamUnavailable
-from services.models import Customer, TenantHealth
+from services.backends.demo.backend import DemoBackend
+from services.domain.errors import UpstreamUnavailable
+from services.domain.models import Customer, TenantHealth
 from tests.support.harness import DEMO_NOW, BotHarness
 from tests.support.visible import button, buttons, visible_text
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from services.models import Contact, Customer, RequestDraft, Severity
+from services.domain.models import Contact, Customer, RequestDraft, Severity
 from tests.support import harness
 from tests.support.harness import DEMO_NOW, BotHarness
 from tests.support.visible import button, buttons, visible_text

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from services.demo.backend import DemoBackend
-from services.models import Customer, TenantHealth
+from services.backends.demo.backend import DemoBackend
+from services.domain.models import Customer, TenantHealth
 
 
 class GatedBackend:

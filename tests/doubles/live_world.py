@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from services.demo.backend import DATA_DIR
-from services.live.backend import LiveBackend
-from services.live.config import Credential, CredentialKind, Endpoints, Limits, LiveConfig
+from services.backends.demo.backend import DATA_DIR
+from services.backends.live.backend import LiveBackend
+from services.backends.live.config import Credential, CredentialKind, Endpoints, Limits, LiveConfig
 from tests.doubles.azure_support import FakeAzureSupport
 from tests.doubles.entra import FakeEntra, unsigned_jwt
 from tests.doubles.graph import FakeGraph

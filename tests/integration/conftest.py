@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from app import create_app
-from services.ports import Backend
+from services.domain.ports import Backend
 from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.support import harness

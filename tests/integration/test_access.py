@@ -10,9 +10,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from app import ACCESS
-from bot.access import AccessRules
+from bot.turn.access import AccessRules
 from cards.actions import ACTION_KEY, RUN_COMMAND
-from services.demo.operators import DEMO_OPERATORS_GROUP
+from services.backends.demo.operators import DEMO_OPERATORS_GROUP
 from tests.doubles.connector import FakeConnector
 from tests.integration.conftest import StartBot
 from tests.integration.teams import TENANT, card_action, personal_message

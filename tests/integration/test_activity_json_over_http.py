@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from msrest.serialization import Model
 
-import bot.connector
-from bot.activity_json import _model
+import bot.outbound.connector
+from bot.outbound.activity_json import _model
 from tests.doubles.connector import FakeConnector
 from tests.integration.conftest import StartBot
 from tests.integration.teams import channel_message, personal_message
@@ -27,7 +27,7 @@ async def test_every_activity_sent_serializes_as_msrest_would(
         compared.append((ours, model.serialize()))
         return ours
 
-    monkeypatch.setattr(bot.connector, "activity_json", both)
+    monkeypatch.setattr(bot.outbound.connector, "activity_json", both)
     connector.members[ANA["id"]] = ANA
     client = await start_bot(**QUIET_BOT)
     for text in (

@@ -26,7 +26,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from botbuilder.schema import Activity
 
 from app import SIGNING_KEYS, create_app
-from bot.inbound_auth import InboundAuthentication, SigningKeys, Unauthenticated
+from bot.edge.inbound_auth import InboundAuthentication, SigningKeys, Unauthenticated
 from settings import Settings, SettingsError
 from tests.doubles.channel_keys import (
     APP_ID,

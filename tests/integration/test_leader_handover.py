@@ -24,7 +24,7 @@ from typing import IO, Any
 import pytest
 from aiohttp import web
 
-from services.leadership import LEASE_SECONDS
+from services.instances.leadership import LEASE_SECONDS
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message
 from tests.integration.test_notifications import event

@@ -14,7 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from app import DELIVERY, create_app
-from bot.notice_delivery import RETRY_AFTER_FAILURE
+from bot.outbound.notice_delivery import RETRY_AFTER_FAILURE
 from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.access import AccessRules
+from bot.turn.access import AccessRules
 from tests.doubles.connector import Failure, FakeConnector, Sent
 from tests.integration.conftest import StartBot
 from tests.integration.teams import (

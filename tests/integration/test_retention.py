@@ -15,12 +15,12 @@ import pytest
 from azure.storage.blob.aio import ContainerClient
 
 from app import create_app
-from services.audit_log import AuditLog
-from services.blob_container import BlobContainer, BlobLocation
-from services.models import Acceptance, AuditEntry
-from services.ports import ActivityJournal, AuditRecords
-from services.sqlite_database import SqliteDatabase
-from services.turn_journal import TurnJournal
+from services.domain.models import Acceptance, AuditEntry
+from services.domain.ports import ActivityJournal, AuditRecords
+from services.instances.turn_journal import TurnJournal
+from services.storage.audit_log import AuditLog
+from services.storage.blob_container import BlobContainer, BlobLocation
+from services.storage.sqlite_database import SqliteDatabase
 from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from app import create_app
-from bot.log_redaction import RedactingFormatter
+from bot.edge.log_redaction import RedactingFormatter
 from settings import Settings
 from tests.doubles.channel_keys import APP_ID, ChannelKeys, StaticCredentials, StaticCredentialsFactory, token
 from tests.doubles.connector import FakeConnector

@@ -14,8 +14,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from app import LEADERSHIP, create_app
-from bot.access import AccessRules
-from services.blob_container import BlobLocation
+from bot.turn.access import AccessRules
+from services.storage.blob_container import BlobLocation
 from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import CHANNEL, card_action, channel_message, installation_update

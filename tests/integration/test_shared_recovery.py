@@ -15,8 +15,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from app import create_app
-from services.blob_container import BlobLocation
-from services.ports import Backend
+from services.domain.ports import Backend
+from services.storage.blob_container import BlobLocation
 from settings import Settings
 from tests.doubles.backends import GatedBackend
 from tests.doubles.connector import FakeConnector

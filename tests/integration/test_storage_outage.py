@@ -16,7 +16,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from app import create_app
-from services.blob_container import BlobLocation
+from services.storage.blob_container import BlobLocation
 from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.doubles.tcp_proxy import Mode, TcpProxy

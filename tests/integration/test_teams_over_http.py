@@ -249,6 +249,6 @@ async def test_a_failing_connector_is_logged_in_one_line_without_a_traceback(
     assert response.status == 201
     failures = [r.getMessage() for r in caplog.records if r.name == "bot.errors"]
     assert failures[0].startswith("turn failed reference=")
-    assert "error=ConnectorError at=bot/connector.py:" in failures[0]
+    assert "error=ConnectorError at=bot/outbound/connector.py:" in failures[0]
     assert failures[1].startswith("error card not sent reference=")
     assert "Traceback" not in caplog.text

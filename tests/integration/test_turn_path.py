@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from bot.access import AccessRules
-from bot.log_redaction import configure_logging
+from bot.edge.log_redaction import configure_logging
+from bot.turn.access import AccessRules
 from locales.translator import ENGLISH
-from services.models import Answer, Customer, TenantHealth
-from services.sqlite_database import SqliteDatabase
-from services.turn_journal import TurnJournal
+from services.domain.models import Answer, Customer, TenantHealth
+from services.instances.turn_journal import TurnJournal
+from services.storage.sqlite_database import SqliteDatabase
 from tests.doubles.backends import GatedBackend
 from tests.doubles.connector import Failure, FakeConnector
 from tests.integration.conftest import StartBot

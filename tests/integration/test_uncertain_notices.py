@@ -14,7 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from app import LEADERSHIP
-from services.blob_container import BlobLocation
+from services.storage.blob_container import BlobLocation
 from tests.doubles.connector import Failure, FakeConnector
 from tests.integration.conftest import StartBot
 from tests.integration.teams import CHANNEL, channel_message

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import notice_delivery
-from bot.commands import COMMANDS
+from bot.outbound import notice_delivery
+from bot.turn.commands import COMMANDS
 from cards.audit import ACTIONS as AUDIT_ACTIONS
 from dialogs.escalation_state import STEPS
 from dialogs.language import error_wording
 from locales.translator import DEFAULT_LANGUAGE, ENGLISH, LANGUAGES, Translator, catalogue_path
-from services.errors import (
+from services.backends.live.backend import LIST_CUSTOMERS, reading_health
+from services.domain.errors import (
     PARTNER_TENANT,
     AlreadyLinked,
     AwaitingServiceRequestNumber,
@@ -39,8 +40,7 @@ from services.errors import (
     UpstreamThrottled,
     UpstreamUnavailable,
 )
-from services.live.backend import LIST_CUSTOMERS, reading_health
-from services.models import Customer, DeliveryState, RequestStatus, Severity
+from services.domain.models import Customer, DeliveryState, RequestStatus, Severity
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="'cgi' is deprecated", category=DeprecationWarning)
@@ -235,8 +235,8 @@ def test_an_errors_wording_is_the_catalogues_in_every_language(error: SupportDes
 
 
 def test_no_error_wording_is_written_in_code() -> None:
-    """services/errors.py names message ids; the sentences are the catalogue's only."""
-    tree = ast.parse((ROOT / "services" / "errors.py").read_text(encoding="utf-8"))
+    """services/domain/errors.py names message ids; the sentences are the catalogue's only."""
+    tree = ast.parse((ROOT / "services" / "domain" / "errors.py").read_text(encoding="utf-8"))
     docstrings = {
         id(node.body[0].value)
         for node in ast.walk(tree)

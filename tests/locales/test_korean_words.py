@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 
-from bot.commands import BY_NAME, COMMANDS, parse
+from bot.turn.commands import BY_NAME, COMMANDS, parse
 from locales.translator import Translator, catalogue_path, keywords
 from manifest.package import build_manifest, localization_file
 from tests.support.harness import BotHarness

@@ -8,12 +8,12 @@ from collections import Counter
 
 import pytest
 
-from bot.commands import BY_NAME, COMMANDS, parse
+from bot.turn.commands import BY_NAME, COMMANDS, parse
 from dialogs.incidents_dialog import include_resolved
 from dialogs.root import STEERING
 from dialogs.subscribe_dialog import KINDS, split_kind
 from locales.translator import LANGUAGES, Translator, chosen_language, keywords, words_for
-from services.models import Customer
+from services.domain.models import Customer
 
 CONTOSO = Customer("c-id", "t-id", "Contoso Ltd", "contoso.onmicrosoft.com", "reseller", True)
 EXAMPLES = {"number": "2612060010000001", "reference": "E2612060010000001"}

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from bot.commands import COMMANDS, parse
+from bot.turn.commands import COMMANDS, parse
 from manifest.package import LOCALIZED_MANIFESTS, build_manifest, localization_file, write_package
 from tests.support.platform_schemas import teams_schema
 

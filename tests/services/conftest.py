@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from services.blob_container import BlobContainer
-from services.conversations import ConversationStore
-from services.notice_board import NoticeBoard
-from services.ports import KnownConversations, NoticeOutbox, Subscriptions
-from services.sqlite_database import SqliteDatabase
-from services.subscriptions import SubscriptionStore
+from services.domain.ports import KnownConversations, NoticeOutbox, Subscriptions
+from services.notices.conversations import ConversationStore
+from services.notices.notice_board import NoticeBoard
+from services.notices.subscriptions import SubscriptionStore
+from services.storage.blob_container import BlobContainer
+from services.storage.sqlite_database import SqliteDatabase
 from tests.support.azurite import open_container
 
 Place = SqliteDatabase | BlobContainer

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.admin_centers import (
+from services.domain.admin_centers import (
     SERVICE_ADMIN_CENTERS,
     AdminCenter,
     admin_center_for,
@@ -16,9 +16,9 @@ from services.admin_centers import (
     admin_center_links,
     admin_center_url,
 )
-from services.models import AdminCenterLink, Customer
+from services.domain.models import AdminCenterLink, Customer
 
-HEALTH_DATA = Path(__file__).resolve().parents[2] / "services" / "demo" / "data" / "health"
+HEALTH_DATA = Path(__file__).resolve().parents[2] / "services" / "backends" / "demo" / "data" / "health"
 
 CONTOSO = Customer(
     customer_id="517a65b5-e99c-5660-9e76-c6c678d90247",

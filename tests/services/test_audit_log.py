@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.audit_log import MAX_ENTRIES_SHOWN, AuditLog
-from services.models import AuditEntry
-from services.ports import AuditRecords
+from services.domain.models import AuditEntry
+from services.domain.ports import AuditRecords
+from services.storage.audit_log import MAX_ENTRIES_SHOWN, AuditLog
 from tests.services.conftest import OpenPlace
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from services.blob_container import BlobContainer, BlobLocation
-from services.conversation_leases import BlobConversationLeases
+from services.instances.conversation_leases import BlobConversationLeases
+from services.storage.blob_container import BlobContainer, BlobLocation
 
 CONVERSATION = "19:abc/def@thread.tacv2;messageid=1732440000000"
 

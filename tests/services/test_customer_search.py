@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.customer_search import Ambiguous, Found, NotFound, resolve_customer, search_customers
-from services.models import Customer
+from services.domain.customer_search import Ambiguous, Found, NotFound, resolve_customer, search_customers
+from services.domain.models import Customer
 
 
 @pytest.mark.parametrize(

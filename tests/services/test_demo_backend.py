@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from services.demo.backend import DATA_DIR, DemoBackend
-from services.errors import DelegatedAccessMissing
-from services.incidents import find_incident, list_incidents
-from services.models import Customer
+from services.backends.demo.backend import DATA_DIR, DemoBackend
+from services.domain.errors import DelegatedAccessMissing
+from services.domain.incidents import find_incident, list_incidents
+from services.domain.models import Customer
 
 
 def _named(customers: list[Customer], name: str) -> Customer:
@@ -47,5 +47,5 @@ async def test_an_incident_is_found_without_naming_the_customer(demo: DemoBacken
 
 def test_demo_data_ships_inside_the_project() -> None:
     project = Path(__file__).resolve().parents[2]
-    assert DATA_DIR.resolve() == project / "services" / "demo" / "data"
+    assert DATA_DIR.resolve() == project / "services" / "backends" / "demo" / "data"
     assert (DATA_DIR / "index.json").is_file()

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from services.demo.backend import DATA_DIR
-from services.demo.service_requests import DemoServiceRequests
-from services.errors import AlreadyLinked, ServiceRequestNotFound, ServiceRequestOfAnotherCustomer
-from services.models import Contact, Customer, RequestDraft, RequestStatus, Severity
+from services.backends.demo.backend import DATA_DIR
+from services.backends.demo.service_requests import DemoServiceRequests
+from services.domain.errors import AlreadyLinked, ServiceRequestNotFound, ServiceRequestOfAnotherCustomer
+from services.domain.models import Contact, Customer, RequestDraft, RequestStatus, Severity
 from services.storage.places import records_in
 from tests.services.conftest import OpenPlace
 from tests.support.harness import DEMO_NOW

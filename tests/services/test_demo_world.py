@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from cards.health import health_card
 from dialogs.replies import card_reply
 from locales.translator import ENGLISH
-from services.demo.backend import DemoBackend
-from services.demo.world import KEEP_RESOLVED, ChangeKind, DemoWorld, WorldTick
-from services.incidents import find_incident
-from services.models import Customer, Incident, ServiceHealth, TenantHealth
+from services.backends.demo.backend import DemoBackend
+from services.backends.demo.world import KEEP_RESOLVED, ChangeKind, DemoWorld, WorldTick
+from services.domain.incidents import find_incident
+from services.domain.models import Customer, Incident, ServiceHealth, TenantHealth
 from tests.support.harness import DEMO_NOW, demo_backend
 from tests.support.visible import visible_text
 

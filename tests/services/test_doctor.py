@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.doctor import AZURE_TICKETS, SERVICE_REQUESTS, exit_code, render, run_doctor
-from services.live.backend import LiveBackend
+from services.backends.doctor import AZURE_TICKETS, SERVICE_REQUESTS, exit_code, render, run_doctor
+from services.backends.live.backend import LiveBackend
 from tests.doubles.live_world import NORTHWIND_SUBSCRIPTION, LiveWorld
 from tests.support.harness import DEMO_NOW
 

@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.live.escalation_ledger import (
+from services.backends.live.escalation_ledger import (
     AZURE,
     PARTNER_CENTER,
     Escalation,
     EscalationLedger,
 )
-from services.models import Contact, Severity, SupportTopic
+from services.domain.models import Contact, Severity, SupportTopic
 from tests.services.conftest import OpenPlace
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

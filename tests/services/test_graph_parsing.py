@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.graph.parsing import parse_health_overviews, parse_issue
-from services.html_text import html_to_text
-from services.models import StatusLevel
-from services.timestamps import parse_timestamp
+from services.backends.graph.parsing import parse_health_overviews, parse_issue
+from services.domain.html_text import html_to_text
+from services.domain.models import StatusLevel
+from services.domain.timestamps import parse_timestamp
 
 
 def _issue(**overrides: object) -> dict[str, object]:

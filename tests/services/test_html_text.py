@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from cards.parts import card_payload, plain
-from services.html_text import html_to_text
+from services.domain.html_text import html_to_text
 from tests.cards.test_hostile_text import live_markup
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.instance_heartbeats import BlobHeartbeats, LocalHeartbeats
+from services.instances.instance_heartbeats import BlobHeartbeats, LocalHeartbeats
 from tests.support.azurite import open_container
 
 LAPSE = timedelta(seconds=15)

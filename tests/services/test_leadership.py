@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from services.blob_container import BlobContainer, BlobLocation
-from services.leadership import LEASE_SECONDS, Leadership
+from services.instances.leadership import LEASE_SECONDS, Leadership
+from services.storage.blob_container import BlobContainer, BlobLocation
 
 
 @pytest.fixture

@@ -9,8 +9,11 @@ from dataclasses import replace
 import pytest
 from yarl import URL
 
-from services.demo.backend import DemoBackend
-from services.errors import (
+from services.backends.demo.backend import DemoBackend
+from services.backends.live.backend import LIST_CUSTOMERS, domain_error
+from services.backends.live.config import Credential, CredentialKind, CustomerAccess
+from services.backends.live.upstream import UpstreamError
+from services.domain.errors import (
     ConsentMissing,
     DelegatedAccessMissing,
     HealthAccessDenied,
@@ -18,10 +21,7 @@ from services.errors import (
     UpstreamThrottled,
     UpstreamUnavailable,
 )
-from services.live.backend import LIST_CUSTOMERS, domain_error
-from services.live.config import Credential, CredentialKind, CustomerAccess
-from services.live.upstream import UpstreamError
-from services.models import Customer, TenantHealth
+from services.domain.models import Customer, TenantHealth
 from tests.doubles.live_world import LiveWorld
 
 CONTOSO_TENANT = "aed00557-b713-5772-a4ff-9dabe7d2eb7b"

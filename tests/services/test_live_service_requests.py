@@ -10,18 +10,18 @@ import pytest
 from app import create_request_desk
 from dialogs.language import error_wording
 from locales.translator import Translator
-from services.errors import (
+from services.backends.live.escalation_ledger import EscalationLedger
+from services.backends.live.service_requests import LiveServiceRequests
+from services.domain.errors import (
     AwaitingServiceRequestNumber,
     AzureSubscriptionMissing,
     PartnerCenterSignInNeeded,
     ServiceRequestNotFound,
     ServiceRequestOfAnotherCustomer,
 )
-from services.live.escalation_ledger import EscalationLedger
-from services.live.service_requests import LiveServiceRequests
-from services.models import Contact, Customer, RequestDraft, RequestStatus, Severity, SupportTopic
-from services.ports import ServiceRequestDesk
-from services.sqlite_database import SqliteDatabase
+from services.domain.models import Contact, Customer, RequestDraft, RequestStatus, Severity, SupportTopic
+from services.domain.ports import ServiceRequestDesk
+from services.storage.sqlite_database import SqliteDatabase
 from tests.dialogs.test_escalation_dialog import FILED, Conversation, partner_center_request, to_summary
 from tests.doubles.live_world import NORTHWIND_SUBSCRIPTION, LiveWorld
 from tests.support.harness import DEMO_NOW, BotHarness

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from services.conversations import ConversationStore
-from services.demo.backend import DemoBackend
-from services.errors import DelegatedAccessMissing
-from services.models import (
+from services.backends.demo.backend import DemoBackend
+from services.domain.errors import DelegatedAccessMissing
+from services.domain.models import (
     ChangeKind,
     Claim,
     Customer,
@@ -25,10 +24,17 @@ from services.models import (
     Subscription,
     TenantHealth,
 )
-from services.notice_board import NoticeBoard, classify, fingerprint, incident_from_json, incident_to_json
-from services.ports import NoticeOutbox
-from services.sqlite_database import SqliteDatabase
-from services.watcher import HealthWatcher
+from services.domain.ports import NoticeOutbox
+from services.notices.conversations import ConversationStore
+from services.notices.notice_board import (
+    NoticeBoard,
+    classify,
+    fingerprint,
+    incident_from_json,
+    incident_to_json,
+)
+from services.notices.watcher import HealthWatcher
+from services.storage.sqlite_database import SqliteDatabase
 from tests.services.conftest import NoticeStores, OpenPlace, notice_stores
 from tests.support.harness import DEMO_NOW, demo_backend
 

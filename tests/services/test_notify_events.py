@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cards.actions import ACKNOWLEDGE_NOTICE, InvalidSubmission, parse_execute
-from services.models import Customer, Incident
-from services.notify_events import NotifyRejected, take_event
-from services.ports import NoticeOutbox
+from services.domain.models import Customer, Incident
+from services.domain.ports import NoticeOutbox
+from services.notices.notify_events import NotifyRejected, take_event
 from tests.support.harness import DEMO_NOW, demo_backend
 
 DEMO = demo_backend()

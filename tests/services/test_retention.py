@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from services.audit_log import AuditLog
-from services.models import AuditEntry, Subscription
-from services.ports import AuditRecords
+from services.domain.models import AuditEntry, Subscription
+from services.domain.ports import AuditRecords
+from services.storage.audit_log import AuditLog
 from tests.services.conftest import NoticeStores, OpenPlace
 from tests.services.test_notice_board import CONTOSO, NOW, WOODGROVE, incident
 

@@ -8,9 +8,9 @@ from typing import cast
 
 import pytest
 
-from services.errors import ServiceRequestNotFound, UpstreamUnavailable
-from services.models import Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
-from services.retrying_desk import RetryingDesk
+from services.backends.retrying_desk import RetryingDesk
+from services.domain.errors import ServiceRequestNotFound, UpstreamUnavailable
+from services.domain.models import Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
 
 # Only whether it was filed before matters here (RetryingDesk counts new filings).
 FILED = cast(Filing, SimpleNamespace(already_filed=False))

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from services.blob_container import BlobContainer
-from services.conversations import ConversationStore
-from services.models import Claim, Delivery, DeliveryState, Incident, Notice, Subscription
-from services.notice_board import FAN_OUT_GRACE, NoticeBoard
-from services.subscriptions import SubscriptionStore
+from services.domain.models import Claim, Delivery, DeliveryState, Incident, Notice, Subscription
+from services.notices.conversations import ConversationStore
+from services.notices.notice_board import FAN_OUT_GRACE, NoticeBoard
+from services.notices.subscriptions import SubscriptionStore
+from services.storage.blob_container import BlobContainer
 from tests.services.test_notice_board import CONTOSO, NOW, WOODGROVE, incident
 from tests.support.azurite import open_container
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from botbuilder.core import StoreItem
 
-from bot.state_storage import DocumentStorage
-from services.blob_container import BlobContainer, BlobLocation
-from services.document_store import BotStateDocuments
-from services.models import Acceptance, Answer, DocumentWrite, StaleWriteError
-from services.ports import ActivityJournal, DocumentStore
-from services.sqlite_database import SqliteDatabase
-from services.turn_journal import TurnJournal
+from bot.turn.state_storage import DocumentStorage
+from services.domain.models import Acceptance, Answer, DocumentWrite, StaleWriteError
+from services.domain.ports import ActivityJournal, DocumentStore
+from services.instances.turn_journal import TurnJournal
+from services.storage.blob_container import BlobContainer, BlobLocation
+from services.storage.document_store import BotStateDocuments
+from services.storage.sqlite_database import SqliteDatabase
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 REFERENCE = {"activityId": "a1", "conversation": {"id": "19:c"}, "serviceUrl": "https://smba.example/amer/"}

@@ -13,16 +13,16 @@ from cryptography.fernet import Fernet
 
 from dialogs.language import error_wording
 from locales.translator import Translator
-from services.doctor import run_doctor
-from services.errors import (
+from services.backends.doctor import run_doctor
+from services.backends.live.config import Credential, CredentialKind, CustomerAccess
+from services.domain.errors import (
     ConsentMissing,
     PartnerSignInFailed,
     SignInSettingWrong,
     SupportDeskError,
     UpstreamUnavailable,
 )
-from services.live.config import Credential, CredentialKind, CustomerAccess
-from services.models import Customer
+from services.domain.models import Customer
 from tests.doubles.faults import Fault
 from tests.doubles.live_world import TEST_LIMITS, LiveWorld, start_live_world
 from tests.doubles.tls import LoopbackCA

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from services.sqlite_database import SqliteDatabase
+from services.storage.sqlite_database import SqliteDatabase
 
 
 async def test_calls_made_together_run_in_order_and_each_gets_its_own_answer(tmp_path: Path) -> None:

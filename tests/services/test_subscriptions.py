@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from services.models import Subscription
+from services.domain.models import Subscription
 from tests.services.conftest import NoticeStores
 from tests.services.test_notice_board import CONTOSO, NOW, WOODGROVE, incident
 

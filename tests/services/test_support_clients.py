@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from services.azure_support.client import AzureSupportClient, TicketRequest, read_arm_error
-from services.live.upstream import Upstream, UpstreamError
-from services.partner_center.client import PartnerCenterClient, read_partner_center_error
+from services.backends.azure_support.client import AzureSupportClient, TicketRequest, read_arm_error
+from services.backends.live.upstream import Upstream, UpstreamError
+from services.backends.partner_center.client import PartnerCenterClient, read_partner_center_error
 from tests.doubles.azure_support import FakeAzureSupport
 from tests.doubles.entra import unsigned_jwt
 from tests.doubles.live_world import NORTHWIND_SUBSCRIPTION, NORTHWIND_TENANT, LiveWorld, start_servers

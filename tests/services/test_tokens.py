@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 
-from services.live.config import Credential, CredentialKind, CustomerAccess, Endpoints, LiveConfig
-from services.tokens import EncryptedTokenCache, MsalTokens, TokenCacheInUse, TokenError
+from services.backends.live.config import Credential, CredentialKind, CustomerAccess, Endpoints, LiveConfig
+from services.backends.tokens import EncryptedTokenCache, MsalTokens, TokenCacheInUse, TokenError
 from tests.doubles.entra import DEVICE_CODE_GRANT, FakeEntra, claims_of
 from tests.doubles.tls import LoopbackCA, make_client_certificate
 
@@ -342,7 +342,7 @@ async def test_make_consent_is_refused_in_one_line_while_the_bot_holds_the_cache
 _SAVING_PROCESS = """
 import sys
 from pathlib import Path
-from services.tokens import EncryptedTokenCache
+from services.backends.tokens import EncryptedTokenCache
 cache = EncryptedTokenCache(Path(sys.argv[1]), sys.argv[2])
 print("ready", flush=True)
 for _ in range(int(sys.argv[3])):

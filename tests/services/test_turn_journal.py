@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from services.models import Acceptance
-from services.sqlite_database import SqliteDatabase
-from services.turn_journal import TurnJournal
+from services.domain.models import Acceptance
+from services.instances.turn_journal import TurnJournal
+from services.storage.sqlite_database import SqliteDatabase
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 REFERENCE = {"activityId": "a1", "conversation": {"id": "19:c"}, "serviceUrl": "https://smba.example/amer/"}

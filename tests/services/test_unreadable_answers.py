@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from services.errors import UpstreamUnavailable
-from services.live.upstream import UnreadableReply
+from services.backends.live.upstream import UnreadableReply
+from services.domain.errors import UpstreamUnavailable
 from tests.doubles.faults import Fault
 from tests.doubles.live_world import TEST_LIMITS, LiveWorld, start_live_world
 from tests.doubles.tls import LoopbackCA

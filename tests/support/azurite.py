@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from services.blob_container import BlobContainer, BlobLocation
+from services.storage.blob_container import BlobContainer, BlobLocation
 
 AZURITE = Path(__file__).resolve().parents[2] / "tools" / "azurite" / "node_modules" / ".bin" / "azurite-blob"
 # Azurite's one well-known development account (public, documented by Microsoft).

@@ -18,14 +18,14 @@ from botbuilder.schema import (
 )
 
 from app import build_bot, build_notifications, create_request_desk
-from bot.access import AccessPolicy, AccessRules
-from bot.errors import report_turn_error
+from bot.turn.access import AccessPolicy, AccessRules
+from bot.turn.errors import report_turn_error
 from chatclient.card_text import Button
-from services.audit_log import AuditLog
-from services.demo.backend import DemoBackend
-from services.demo.operators import DemoGroupMembership
-from services.ports import Backend, ServiceRequestDesk
-from services.sqlite_database import SqliteDatabase
+from services.backends.demo.backend import DemoBackend
+from services.backends.demo.operators import DemoGroupMembership
+from services.domain.ports import Backend, ServiceRequestDesk
+from services.storage.audit_log import AuditLog
+from services.storage.sqlite_database import SqliteDatabase
 
 # The demo dataset's asOf: with the clock here, demo timestamps are exactly as written in the files.
 DEMO_NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

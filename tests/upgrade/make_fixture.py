@@ -22,7 +22,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import create_app
-from services.blob_container import BlobContainer, BlobLocation
+from services.storage.blob_container import BlobContainer, BlobLocation
 from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import (

@@ -20,10 +20,10 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.blob_container import BlobContainer, BlobLocation
-from services.live.escalation_ledger import AZURE, PARTNER_CENTER, Escalation, EscalationLedger
-from services.models import Contact, Severity, SupportTopic
-from services.sqlite_database import SqliteDatabase
+from services.backends.live.escalation_ledger import AZURE, PARTNER_CENTER, Escalation, EscalationLedger
+from services.domain.models import Contact, Severity, SupportTopic
+from services.storage.blob_container import BlobContainer, BlobLocation
+from services.storage.sqlite_database import SqliteDatabase
 from tests.support.azurite import running_azurite
 
 OUT = Path(__file__).parent / "fixtures" / "ledger"

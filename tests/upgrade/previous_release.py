@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from services.blob_container import BlobContainer
+from services.storage.blob_container import BlobContainer
 from tests.support.azurite import open_container
 
 FIXTURES = Path(__file__).parent / "fixtures"

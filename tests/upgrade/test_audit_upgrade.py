@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from services.audit_log import MAX_ENTRIES_SHOWN, AuditLog
-from services.models import AuditEntry
-from services.sqlite_database import SqliteDatabase
+from services.domain.models import AuditEntry
+from services.storage.audit_log import MAX_ENTRIES_SHOWN, AuditLog
+from services.storage.sqlite_database import SqliteDatabase
 from tests.upgrade.previous_release import (
     blobs_under,
     copied_container,

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from services.conversations import ConversationStore
-from services.models import KnownConversation
-from services.sqlite_database import SqliteDatabase
+from services.domain.models import KnownConversation
+from services.notices.conversations import ConversationStore
 from services.storage.records import key_parts
+from services.storage.sqlite_database import SqliteDatabase
 from tests.upgrade.previous_release import (
     blobs_under,
     copied_container,

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from services.blob_container import BlobContainer
-from services.demo.backend import DATA_DIR
-from services.demo.service_requests import DemoServiceRequests, migrate_service_requests_rows
-from services.errors import ServiceRequestOfAnotherCustomer
-from services.models import Contact, Customer, RequestDraft, RequestStatus, ServiceRequest, Severity
-from services.sqlite_database import SqliteDatabase
+from services.backends.demo.backend import DATA_DIR
+from services.backends.demo.service_requests import DemoServiceRequests, migrate_service_requests_rows
+from services.domain.errors import ServiceRequestOfAnotherCustomer
+from services.domain.models import Contact, Customer, RequestDraft, RequestStatus, ServiceRequest, Severity
+from services.storage.blob_container import BlobContainer
+from services.storage.sqlite_database import SqliteDatabase
 from tests.support.azurite import open_container
 from tests.support.harness import DEMO_NOW
 

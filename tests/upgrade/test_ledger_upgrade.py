@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from services.live.escalation_ledger import (
+from services.backends.live.escalation_ledger import (
     AZURE,
     PARTNER_CENTER,
     Escalation,
     EscalationLedger,
     migrate_live_escalations_rows,
 )
-from services.models import Contact, Severity, SupportTopic
-from services.sqlite_database import SqliteDatabase
+from services.domain.models import Contact, Severity, SupportTopic
 from services.storage.places import Place
+from services.storage.sqlite_database import SqliteDatabase
 from tests.support.azurite import open_container
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ledger"

@@ -15,13 +15,13 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from app import create_app
-from services.blob_container import BlobContainer
-from services.conversations import ConversationStore
-from services.models import ChangeKind, Claim, Customer, Delivery, DeliveryState, Notice
-from services.notice_board import OLD_TABLES, NoticeBoard, incident_from_json
-from services.sqlite_database import SqliteDatabase
+from services.domain.models import ChangeKind, Claim, Customer, Delivery, DeliveryState, Notice
+from services.notices.conversations import ConversationStore
+from services.notices.notice_board import OLD_TABLES, NoticeBoard, incident_from_json
+from services.notices.subscriptions import SubscriptionStore
+from services.storage.blob_container import BlobContainer
 from services.storage.places import Place
-from services.subscriptions import SubscriptionStore
+from services.storage.sqlite_database import SqliteDatabase
 from settings import Settings
 from tests.doubles.connector import FakeConnector
 from tests.integration.teams import channel_message

@@ -13,12 +13,12 @@ from urllib.parse import unquote
 
 import pytest
 
-from bot.state_storage import DocumentStorage
-from services.blob_container import BlobContainer
-from services.document_store import BotStateDocuments
-from services.models import Acceptance, Answer, UnfinishedTurn
-from services.sqlite_database import SqliteDatabase
-from services.turn_journal import TurnJournal
+from bot.turn.state_storage import DocumentStorage
+from services.domain.models import Acceptance, Answer, UnfinishedTurn
+from services.instances.turn_journal import TurnJournal
+from services.storage.blob_container import BlobContainer
+from services.storage.document_store import BotStateDocuments
+from services.storage.sqlite_database import SqliteDatabase
 from tests.support.azurite import open_container
 
 FIXTURES = Path(__file__).parent / "fixtures"

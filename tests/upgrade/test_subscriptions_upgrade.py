@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from services.conversations import ConversationStore
-from services.models import ALL_CUSTOMERS, Customer, Subscription
-from services.notice_board import NoticeBoard
-from services.sqlite_database import SqliteDatabase
+from services.domain.models import ALL_CUSTOMERS, Customer, Subscription
+from services.notices.conversations import ConversationStore
+from services.notices.notice_board import NoticeBoard
+from services.notices.subscriptions import SubscriptionStore
 from services.storage.records import key_parts
-from services.subscriptions import SubscriptionStore
+from services.storage.sqlite_database import SqliteDatabase
 from tests.services.test_notice_board import NOW, incident
 from tests.upgrade.previous_release import (
     blobs_under,
@@ -113,7 +113,7 @@ async def test_every_subscription_of_the_blob_container_is_kept_after_the_upgrad
         await container.close()
 
 
-# The previous release's table, as its services/subscriptions.py made it.
+# The previous release's table, as its services/notices/subscriptions.py made it.
 OLD_TABLE = """
 CREATE TABLE subscriptions (
     conversation TEXT NOT NULL,

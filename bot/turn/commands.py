@@ -1,0 +1,445 @@
+"""The command table and the parser that turns what people type into one of its commands.
+
+People type freely: case, punctuation and a trailing '?' don't matter, and a few natural phrasings
+("how is contoso doing?", "show incidents for woodgrove") are recognized by patterns of our own.
+The help card and the Teams manifest's command list are generated from this table.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from botbuilder.core import StatePropertyAccessor
+from botbuilder.dialogs import Dialog
+
+from cards.help import HelpEntry
+from dialogs.audit_dialog import AuditDialog
+from dialogs.customers_dialog import CustomersDialog
+from dialogs.escalation_dialog import ESCALATION, EscalationDialog
+from dialogs.health_dialog import HealthDialog
+from dialogs.help_dialog import HelpDialog
+from dialogs.incident_dialog import IncidentDialog
+from dialogs.incidents_dialog import IncidentsDialog, include_resolved
+from dialogs.language_dialog import LanguageDialog
+from dialogs.link_dialog import LinkDialog, fits_link
+from dialogs.note_dialog import NoteDialog
+from dialogs.notices_dialog import NoticesDialog
+from dialogs.overview_dialog import OverviewDialog
+from dialogs.quiet_dialog import QuietDialog
+from dialogs.request_dialog import RequestDialog, request_number
+from dialogs.requests_list_dialog import RequestsListDialog
+from dialogs.setup_dialog import SetupDialog
+from dialogs.subscribe_dialog import EVERYONE, SubscribeDialog, split_kind
+from dialogs.subscriptions_dialog import SubscriptionsDialog
+from dialogs.teams_member import member_contact
+from dialogs.unsubscribe_dialog import UnsubscribeDialog
+from locales.translator import LANGUAGES, Translator, chosen_language, words_for
+from services.domain.customer_search import longest_name_words, named_customer, search_customers
+from services.domain.incidents import looks_like_incident_id
+from services.domain.models import Customer
+from services.domain.ports import AuditRecords, Backend, ServiceRequestDesk
+
+if TYPE_CHECKING:
+    from bot.turn.handler import Notifications
+
+# Whether a text after a command's name is complete, valid arguments for it, given the partner's
+# customers. At a question that takes free text, only such a message is asked about ('your answer, or a
+# command?'); 'Health check fails since 9am' is an answer, 'health woodgrove' could be either.
+Fits = Callable[[str, Sequence[Customer]], bool]
+
+
+def _nothing(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument
+
+
+def _customer(argument: str, customers: Sequence[Customer]) -> bool:
+    """Exactly one customer, named in whole words (no prefixes, no spelling guesses)."""
+    return named_customer(customers, argument) is not None
+
+
+def _customer_or_nothing(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or _customer(argument, customers)
+
+
+def _customer_first(argument: str, customers: Sequence[Customer]) -> bool:
+    """A customer named by the leading words; what follows filters (a service, 'all')."""
+    # 'all' names every customer before it can be the trailing 'all' that includes resolved incidents.
+    if argument.split(" ", 1)[0].casefold() in EVERYONE:
+        return True
+    words, _ = include_resolved(argument.split())
+    most = min(len(words), longest_name_words(customers))
+    return any(_customer(" ".join(words[:cut]), customers) for cut in range(most, 0, -1))
+
+
+def _subscription(argument: str, customers: Sequence[Customer]) -> bool:
+    return _customer_first(" ".join(split_kind(argument.split())[0]), customers)
+
+
+def _subscription_or_nothing(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or _subscription(argument, customers)
+
+
+def _search(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or bool(search_customers(customers, argument))
+
+
+def _escalation(argument: str, customers: Sequence[Customer]) -> bool:
+    first = argument.split(" ", 1)[0]
+    return not argument or looks_like_incident_id(first) or _customer_first(argument, customers)
+
+
+def _incident(argument: str, customers: Sequence[Customer]) -> bool:
+    first, _, rest = argument.partition(" ")
+    return looks_like_incident_id(first) and _customer_or_nothing(rest.strip(), customers)
+
+
+_HOURS = re.compile(r"(?:\d{1,3}(?:\.\d+)?\s*(?:h|hours?|시간)?|off|0)", re.IGNORECASE)
+
+
+def _hours(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or _HOURS.fullmatch(argument) is not None
+
+
+def _count(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or (argument.isdigit() and len(argument) <= 4)
+
+
+def _language(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or chosen_language(argument) is not None
+
+
+def _request(argument: str, customers: Sequence[Customer]) -> bool:
+    return bool(request_number(argument))
+
+
+def _link(argument: str, customers: Sequence[Customer]) -> bool:
+    return fits_link(argument)
+
+
+@dataclass(frozen=True)
+class DialogNeeds:
+    """Everything a command's dialog may be built from: its row picks what it needs."""
+
+    backend: Backend
+    desk: ServiceRequestDesk
+    clock: Callable[[], datetime]
+    audit: AuditRecords
+    notifications: Notifications
+    # The reader's chosen language, in user state.
+    language: StatePropertyAccessor
+
+
+# How a command's dialog is built: from the id its row gives it and the bundle of what dialogs need.
+DialogFactory = Callable[[str, DialogNeeds], Dialog]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command, and its one registration. What people read of it (usage, summary, example, and for
+    operators-only commands what the refusal says they may not do) and the words they type for it are in
+    the catalogues under `command.<name>.*`."""
+
+    name: str
+    dialog: DialogFactory
+    # Teams shows at most 10 commands in a bot's menu; the others are still taught by help.
+    in_menu: bool = True
+    # For operators only (bot/turn/access.py).
+    operators_only: bool = False
+    # Whether a text after the command's name is complete, valid arguments for it (see Fits).
+    fits: Fits = _nothing
+    # What its example names that must exist to be tried ('number': a request's, 'reference': a handed-off
+    # request's); the help fills them in from the desk, and offers no Try button when there is none.
+    example_needs: tuple[str, ...] = ()
+    # Its dialog's id, when not its name (kept in people's dialog state: it never changes).
+    flow: str = ""
+
+    @property
+    def words(self) -> frozenset[str]:
+        """What people type for it: its name, and `command.<name>.words` in every catalogue."""
+        return words_for(f"command.{self.name}.words") | {self.name}
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return tuple(sorted(self.words - {self.name}))
+
+    @property
+    def dialog_id(self) -> str:
+        return self.flow or self.name
+
+    def build(self, needs: DialogNeeds) -> Dialog:
+        return self.dialog(self.dialog_id, needs)
+
+    @property
+    def operator_action(self) -> str:
+        """The message id of what an operators-only command lets people do, as the refusal says it."""
+        return f"command.{self.name}.operator_action" if self.operators_only else ""
+
+    def help_entry(self, t: Translator, examples: Mapping[str, str] | None = None) -> HelpEntry:
+        """`examples`: what exists to try the example on ({'number': '2612060010000003'})."""
+        values = {need: (examples or {}).get(need, "") for need in self.example_needs}
+        example = t(f"command.{self.name}.example", **values) if all(values.values()) else ""
+        return HelpEntry(
+            usage=t(f"command.{self.name}.usage"),
+            summary=t(f"command.{self.name}.summary"),
+            example=example,
+        )
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "health",
+        lambda id, n: HealthDialog(id, n.backend),
+        fits=_customer,
+    ),
+    Command(
+        "incidents",
+        lambda id, n: IncidentsDialog(id, n.backend, n.clock),
+        fits=_customer_first,
+    ),
+    Command(
+        "incident",
+        lambda id, n: IncidentDialog(id, n.backend, n.clock, n.notifications.board),
+        fits=_incident,
+    ),
+    Command(
+        "customers",
+        lambda id, n: CustomersDialog(id, n.backend),
+        fits=_search,
+    ),
+    Command(
+        "escalate",
+        lambda id, n: EscalationDialog(n.backend, n.desk, n.clock, member_contact, n.audit),
+        operators_only=True,
+        fits=_escalation,
+        flow=ESCALATION,
+    ),
+    Command(
+        "requests",
+        lambda id, n: RequestsListDialog(id, n.backend, n.desk, n.clock),
+        fits=_customer_or_nothing,
+    ),
+    Command(
+        "request",
+        lambda id, n: RequestDialog(id, n.desk, n.clock),
+        in_menu=False,
+        fits=_request,
+        example_needs=("number",),
+    ),
+    Command(
+        "note",
+        lambda id, n: NoteDialog(id, n.desk, n.clock, n.audit),
+        in_menu=False,
+        operators_only=True,
+        fits=_request,
+        example_needs=("number",),
+    ),
+    Command(
+        "link",
+        lambda id, n: LinkDialog(id, n.desk, n.clock, n.audit),
+        in_menu=False,
+        operators_only=True,
+        fits=_link,
+        example_needs=("reference",),
+    ),
+    Command(
+        "overview",
+        lambda id, n: OverviewDialog(id, n.backend, n.clock),
+    ),
+    Command(
+        "subscribe",
+        lambda id, n: SubscribeDialog(
+            id,
+            n.backend,
+            n.notifications.subscriptions,
+            n.notifications.conversations,
+            n.notifications.watcher,
+            n.clock,
+            n.audit,
+        ),
+        operators_only=True,
+        fits=_subscription,
+    ),
+    Command(
+        "setup",
+        lambda id, n: SetupDialog(
+            id,
+            n.backend,
+            n.notifications.subscriptions,
+            n.notifications.conversations,
+            n.notifications.watcher,
+            n.clock,
+            n.notifications.refresh,
+            n.audit,
+        ),
+        in_menu=False,
+        operators_only=True,
+    ),
+    Command(
+        "subscriptions",
+        lambda id, n: SubscriptionsDialog(
+            id, n.backend, n.notifications.subscriptions, n.notifications.conversations, n.clock
+        ),
+    ),
+    Command(
+        "unsubscribe",
+        lambda id, n: UnsubscribeDialog(id, n.backend, n.notifications.subscriptions, n.audit, n.clock),
+        in_menu=False,
+        operators_only=True,
+        fits=_subscription_or_nothing,
+    ),
+    Command(
+        "quiet",
+        lambda id, n: QuietDialog(
+            id, n.notifications.conversations, n.clock, n.notifications.refresh, n.audit
+        ),
+        in_menu=False,
+        operators_only=True,
+        fits=_hours,
+    ),
+    Command(
+        "notices",
+        lambda id, n: NoticesDialog(id, n.backend, n.notifications.board, n.clock),
+        in_menu=False,
+        fits=_customer_or_nothing,
+    ),
+    Command(
+        "audit",
+        lambda id, n: AuditDialog(id, n.audit, n.clock),
+        in_menu=False,
+        operators_only=True,
+        fits=_count,
+    ),
+    Command(
+        "language",
+        lambda id, n: LanguageDialog(id, n.language),
+        in_menu=False,
+        fits=_language,
+    ),
+    Command(
+        "help",
+        lambda id, n: HelpDialog(id, help_entries, n.backend, n.desk),
+        fits=lambda argument, customers: False,
+    ),
+)
+
+
+def command_dialogs(needs: DialogNeeds) -> list[Dialog]:
+    """Every command's dialog, for the root dialog."""
+    return [c.build(needs) for c in COMMANDS]
+
+
+def help_entries(t: Translator, examples: Mapping[str, str] | None = None) -> list[HelpEntry]:
+    """What the help card teaches, in the reader's language; see Command.help_entry for `examples`."""
+    return [c.help_entry(t, examples) for c in COMMANDS]
+
+
+# Longer than any customer name, domain, tenant id, incident id or service can be (Entra caps names at 256).
+MAX_ARGUMENT_LENGTH = 256
+# Natural phrasings are short questions; longer text is not tried against them.
+_MAX_PHRASE_LENGTH = MAX_ARGUMENT_LENGTH + 64
+
+_BY_WORD = {word: c for c in COMMANDS for word in c.words}
+BY_NAME = {c.name: c for c in COMMANDS}
+# The dialogs the edge starts on its own (help for a greeting; a paging or stale escalation card's button).
+HELP_DIALOG = BY_NAME["help"].dialog_id
+CUSTOMERS_DIALOG = BY_NAME["customers"].dialog_id
+REQUESTS_DIALOG = BY_NAME["requests"].dialog_id
+ESCALATION_DIALOG = BY_NAME["escalate"].dialog_id
+# The flows only operators may start or answer; what each one does, for the refusal.
+OPERATOR_FLOWS = {c.dialog_id: c.operator_action for c in COMMANDS if c.operator_action}
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    command: Command
+    argument: str
+
+
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:hey|hi|ok|okay)\s+bot\b[,\s]*|please\s+|can you\s+|could you\s+|would you\s+)+"
+)
+_FILLER_TAIL = 80
+_TRAILING_FILLER = re.compile(r"(?:[,\s]+(?:please|thanks|thank you|pls))+$")
+_ARGUMENT_PREPOSITION = re.compile(r"^(?:for|of|at|on|in|about|with|from)\s+")
+
+# Natural phrasings (`phrases` in every catalogue), tried in order against the cleaned, lower-cased text.
+_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), name)
+    for language in LANGUAGES
+    for line in Translator(language)("phrases").splitlines()
+    for name, _, pattern in (line.partition(": "),)
+)
+
+
+def clean(text: str) -> str:
+    """One line, normal width, no surrounding punctuation or politeness."""
+    line = " ".join(unicodedata.normalize("NFKC", text).replace("’", "'").split())
+    line = line.strip(" \t?!.,;:").lstrip("/")
+    lowered = line.casefold()
+    lead = _LEADING_FILLER.match(lowered)
+    if lead:
+        line = line[lead.end() :]
+    # Only the tail can hold a trailing 'please': searching the whole of a pasted ', , , …' is quadratic.
+    trail = _TRAILING_FILLER.search(line.casefold(), max(0, len(line) - _FILLER_TAIL))
+    if trail:
+        line = line[: trail.start()]
+    return line.strip(" \t?!.,;:")
+
+
+def looks_like_request_number(text: str) -> bool:
+    """An SR number (digits), or the reference of a request handed off to Partner Center (E + digits)."""
+    digits = text[1:] if text[:1] in ("E", "e") else text
+    return digits.isdigit() and 10 <= len(digits) <= 20
+
+
+def _argument(text: str) -> str:
+    return _ARGUMENT_PREPOSITION.sub("", text.strip(), count=1).strip(" \t?!,;:")
+
+
+# 'request for contoso' files one, as people say it in English; '요청' only ever shows one ('요청 <번호>'):
+# the Korean help teaches '에스컬레이션' for filing, so one Korean word never means two things.
+_FILING_REQUEST_WORDS = frozenset({"request", "sr"})
+
+
+def _parsed(name: str, argument: str, word: str = "") -> ParsedCommand:
+    argument = _argument(argument)
+    # 'incidents EX1100014' asks for one incident; 'incident contoso' for a customer's list.
+    first = argument.split(" ", 1)[0]
+    if name == "incidents" and looks_like_incident_id(first) and " " not in argument:
+        name = "incident"
+    elif name == "incident" and argument and not looks_like_incident_id(first):
+        name = "incidents"
+    # 'request 2611240010000001' shows one; 'request for contoso' files one.
+    elif name == "request" and not looks_like_request_number(first) and word in _FILING_REQUEST_WORDS:
+        name = "escalate"
+    return ParsedCommand(BY_NAME[name], argument)
+
+
+def parse(text: str) -> ParsedCommand | None:
+    """The command in `text`, or None when it isn't one we know."""
+    line = clean(text)
+    if not line:
+        return ParsedCommand(BY_NAME["help"], "")
+    word, _, rest = line.partition(" ")
+    word = word.casefold().rstrip(":,")
+    command = _BY_WORD.get(word)
+    if command is not None:
+        return _parsed(command.name, rest, word)
+    if looks_like_incident_id(line):
+        return _parsed("incident", line)
+    if len(line) > _MAX_PHRASE_LENGTH:
+        return None
+    lowered = line.casefold()
+    for pattern, name in _PHRASES:
+        match = pattern.match(lowered)
+        if match:
+            if "arg" not in match.groupdict():
+                return _parsed(name, "")
+            start, end = match.span("arg")
+            return _parsed(name, line[start:end])
+    return None

@@ -1,0 +1,98 @@
+"""Decide which dialog a message goes to: pure functions, tested without I/O."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.turn.commands import (
+    CUSTOMERS_DIALOG,
+    HELP_DIALOG,
+    MAX_ARGUMENT_LENGTH,
+    REQUESTS_DIALOG,
+    parse,
+)
+from cards.actions import (
+    FLOW_OFFER,
+    OfferChoice,
+    RunCommand,
+    ShowCustomersPage,
+    ShowRequestsPage,
+    parse_submission,
+)
+from cards.parts import echo, without_format_characters
+from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
+from locales.translator import ENGLISH, Translator
+from services.domain.ports import CustomerDirectory
+
+_TAG = re.compile(r"<[^<>]*>")
+# 'hi there, bot' is a greeting; a help word followed by more than this is something else.
+_GREETING_TAIL = 40
+
+
+def typed_text(raw: str) -> str:
+    """What the person typed, without Teams' markup (<at> tags, <p>, entities) or invisible format
+    characters (a zero-width space isn't a word; a bidi override would flip what follows)."""
+    return " ".join(without_format_characters(html.unescape(_TAG.sub(" ", raw))).split())
+
+
+def route_text(text: str, t: Translator = ENGLISH) -> Route:
+    """`t`: the language of the hint shown when `text` isn't understood."""
+    parsed = parse(text)
+    if parsed is None or (parsed.command.dialog_id == HELP_DIALOG and len(parsed.argument) > _GREETING_TAIL):
+        # 'Hi team, <a pasted email>' starts like a greeting but isn't one.
+        hint = t("edge.not_understood", text=echo(text))
+        # The text goes along (bounded) so a bare customer name can be answered with its health.
+        named = text if len(text) <= MAX_ARGUMENT_LENGTH else ""
+        return Route(HELP_DIALOG, HelpRequest(hint=hint, text=named).to_options())
+    if parsed.command.dialog_id == HELP_DIALOG:
+        return Route(HELP_DIALOG, HelpRequest().to_options())
+    if len(parsed.argument) > MAX_ARGUMENT_LENGTH:
+        hint = t("edge.too_long", length=len(parsed.argument), limit=MAX_ARGUMENT_LENGTH)
+        return Route(HELP_DIALOG, HelpRequest(hint=hint).to_options())
+    return Route(parsed.command.dialog_id, CommandRequest(parsed.argument).to_options())
+
+
+def route_submission(value: object) -> Route:
+    """A card button's data; raises InvalidSubmission for data we never put on a card."""
+    submission = parse_submission(value)
+    if isinstance(submission, RunCommand):
+        return route_text(submission.command)
+    if isinstance(submission, ShowCustomersPage | ShowRequestsPage):
+        return page_route(submission)
+    if isinstance(submission, OfferChoice):
+        # The question a flow asked, answered after the flow ended: no dialog takes it, so the root
+        # says the card is out of date.
+        return Route(FLOW_OFFER, CardRequest(submission.model_dump()).to_options())
+    # A guided flow's card pressed with none of the presser's flows waiting (finished, or someone else's):
+    # the flow it names answers it.
+    return Route(submission.flow, CardRequest(submission.model_dump()).to_options())
+
+
+def page_route(submission: ShowCustomersPage | ShowRequestsPage) -> Route:
+    """The next page a paging button asks for."""
+    if isinstance(submission, ShowCustomersPage):
+        return Route(CUSTOMERS_DIALOG, CommandRequest(submission.search, submission.page).to_options())
+    return Route(REQUESTS_DIALOG, CommandRequest(submission.customer, submission.page).to_options())
+
+
+def recognised_command(text: str) -> Route | None:
+    """The route for `text` when it is one of our commands; None for anything else (an answer, say)."""
+    typed = typed_text(text)
+    return route_text(typed) if parse(typed) is not None else None
+
+
+async def complete_command(text: str, directory: CustomerDirectory) -> Route | None:
+    """The route for `text` when the whole of it is one of our commands with complete, valid arguments
+    (`health woodgrove`, `customers contoso`, `overview`); None for anything else, such as a title that
+    starts with a command's word (`Customers can't join meetings`, `Hello, since 9am ...`)."""
+    typed = typed_text(text)
+    parsed = parse(typed)
+    if parsed is None or len(parsed.argument) > MAX_ARGUMENT_LENGTH:
+        return None
+    customers = await directory.list_customers() if parsed.argument else ()
+    return route_text(typed) if parsed.command.fits(parsed.argument, customers) else None
+
+
+def command_name(route: Route) -> str:
+    return "unknown" if route.options.get("hint") else route.dialog_id

@@ -1,0 +1,101 @@
+"""Serve the bundled demo dataset through the same parsers the live backends use.
+
+Every timestamp, including those written inside post text, is shifted by (now - asOf) at load time so
+the demo always looks current.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from services.backends.graph.parsing import parse_health_overviews
+from services.backends.partner_center.parsing import parse_customers
+from services.domain.errors import DelegatedAccessMissing, HealthDataMissing
+from services.domain.models import Customer, ServiceHealth, TenantHealth
+from services.domain.timestamps import parse_timestamp
+
+DATA_DIR = Path(__file__).parent / "data"
+
+_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
+
+
+def _shift_text(text: str, shift: timedelta) -> str:
+    def replace(match: re.Match[str]) -> str:
+        moment = parse_timestamp(match.group(0))
+        return (moment + shift).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else match.group(0)
+
+    return _TIMESTAMP.sub(replace, text)
+
+
+def _shift(value: Any, shift: timedelta) -> Any:
+    if isinstance(value, str):
+        return _shift_text(value, shift)
+    if isinstance(value, list):
+        return [_shift(v, shift) for v in value]
+    if isinstance(value, dict):
+        return {k: _shift(v, shift) for k, v in value.items()}
+    return value
+
+
+def _read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class DemoBackend:
+    """Customers from `customers.json`, health from `health/<tenantId>.json`, all in memory."""
+
+    name = "demo"
+
+    def __init__(
+        self,
+        customers: Sequence[Customer],
+        health: dict[str, tuple[ServiceHealth, ...]],
+        as_of: datetime,
+    ) -> None:
+        self._customers = tuple(customers)
+        self._health = health
+        self._as_of = as_of
+        # When the demo world last moved a tenant's health: what its "as of" says from then on.
+        self._moved: dict[str, datetime] = {}
+
+    @classmethod
+    def load(cls, data_dir: Path = DATA_DIR, now: Callable[[], datetime] | None = None) -> DemoBackend:
+        index = _read_json(data_dir / "index.json")
+        as_of = parse_timestamp(index.get("asOf")) or datetime.now(UTC)
+        current = (now or (lambda: datetime.now(UTC)))()
+        # Whole minutes, so shifted times read like Microsoft's ("04:12", not "04:12:37").
+        shift = timedelta(minutes=(current - as_of) // timedelta(minutes=1))
+        customers = parse_customers(_read_json(data_dir / "customers.json"))
+        health = {}
+        for customer in customers:
+            path = data_dir / "health" / f"{customer.tenant_id}.json"
+            if path.is_file():
+                health[customer.tenant_id] = parse_health_overviews(_shift(_read_json(path), shift))
+        return cls(customers, health, current)
+
+    def replace_services(
+        self, tenant_id: str, services: Sequence[ServiceHealth], as_of: datetime | None = None
+    ) -> None:
+        """The demo world (services.backends.demo.world) moves a tenant's health; later reads see the new
+        state, as of `as_of` (the world's moment), so a health card never shows new content under an old
+        time."""
+        self._health[tenant_id] = tuple(services)
+        if as_of is not None:
+            self._moved[tenant_id] = as_of
+
+    async def list_customers(self) -> Sequence[Customer]:
+        return self._customers
+
+    async def tenant_health(self, customer: Customer) -> TenantHealth:
+        if not customer.delegated_access:
+            raise DelegatedAccessMissing(customer.name, customer.relationship)
+        services = self._health.get(customer.tenant_id)
+        if services is None:
+            raise HealthDataMissing(customer.name)
+        as_of = self._moved.get(customer.tenant_id, self._as_of)
+        return TenantHealth(customer=customer, services=services, as_of=as_of)

@@ -1,0 +1,79 @@
+"""Questions about incidents: a customer's list, and one incident by id."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.domain.customer_search import normalize
+from services.domain.errors import IncidentNotFound, SupportDeskError, UnknownService
+from services.domain.models import (
+    Customer,
+    Incident,
+    IncidentLookup,
+    ServiceHealth,
+    TenantHealth,
+    is_incident_id,
+)
+from services.domain.ports import Backend
+
+
+def looks_like_incident_id(text: str) -> bool:
+    """Graph issue ids are a service prefix and a number: EX1100014, MO226784 (typed in any case)."""
+    return is_incident_id(text.strip().upper())
+
+
+def match_services(health: TenantHealth, wanted: str) -> tuple[ServiceHealth, ...]:
+    """The services a filter such as 'exchange' or 'teams' names; every word must start a word."""
+    words = normalize(wanted).split()
+    if not words:
+        return health.services
+    hits = tuple(
+        s
+        for s in health.services
+        if all(any(w.startswith(q) for w in normalize(f"{s.name} {s.service_id}").split()) for q in words)
+    )
+    if not hits:
+        raise UnknownService(wanted, health.customer.name, sorted(s.name for s in health.services))
+    return hits
+
+
+def list_incidents(
+    health: TenantHealth, service_filter: str = "", include_resolved: bool = False
+) -> tuple[Incident, ...]:
+    """Newest first; resolved ones only when asked for."""
+    services = match_services(health, service_filter)
+    chosen = [i for s in services for i in s.incidents if include_resolved or not i.is_resolved]
+    return tuple(sorted(chosen, key=lambda i: (i.start, i.incident_id), reverse=True))
+
+
+def _find(health: TenantHealth, incident_id: str) -> Incident | None:
+    wanted = incident_id.strip().upper()
+    return next((i for i in health.incidents if i.incident_id == wanted), None)
+
+
+async def find_incident(
+    backend: Backend, incident_id: str, customer: Customer | None = None
+) -> IncidentLookup:
+    """Look in one customer's tenant, or in every tenant the partner can read."""
+    if customer is not None:
+        found = _find(await backend.tenant_health(customer), incident_id)
+        if found is None:
+            raise IncidentNotFound(incident_id.upper(), customer.name)
+        return IncidentLookup(found, customer)
+
+    readable = [c for c in await backend.list_customers() if c.delegated_access]
+    results = await asyncio.gather(*(backend.tenant_health(c) for c in readable), return_exceptions=True)
+    hits: list[tuple[Customer, Incident]] = []
+    for tenant, result in zip(readable, results, strict=True):
+        if isinstance(result, SupportDeskError):
+            continue
+        if isinstance(result, BaseException):
+            raise result
+        found = _find(result, incident_id)
+        if found is not None:
+            hits.append((tenant, found))
+    if not hits:
+        raise IncidentNotFound(incident_id.upper())
+    hits.sort(key=lambda hit: normalize(hit[0].name))
+    (customer, incident), others = hits[0], hits[1:]
+    return IncidentLookup(incident, customer, tuple(c for c, _ in others))

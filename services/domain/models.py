@@ -1,0 +1,474 @@
+"""The support desk's domain: customers, their services' health and Microsoft's incidents.
+
+Frozen dataclasses, independent of where the data came from (demo files or live APIs) and of Teams.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A customer tenant the partner manages, as Partner Center lists it."""
+
+    customer_id: str
+    tenant_id: str
+    name: str
+    domain: str
+    relationship: str
+    delegated_access: bool
+
+
+@dataclass(frozen=True)
+class AdminCenterLink:
+    """A delegated-admin link into one of a customer's admin centers (services.domain.admin_centers)."""
+
+    admin_center: str
+    url: str
+
+
+class StatusLevel(enum.IntEnum):
+    """How much a status should worry a support engineer; higher sorts first."""
+
+    OPERATIONAL = 0
+    INFORMATIONAL = 1
+    DEGRADED = 2
+    INTERRUPTED = 3
+
+
+# Graph's serviceHealthStatus values (camelCase in the schema) with the word we show for each.
+_STATUS_WORDS: dict[str, tuple[str, StatusLevel]] = {
+    "serviceoperational": ("Operational", StatusLevel.OPERATIONAL),
+    "investigating": ("Investigating", StatusLevel.DEGRADED),
+    "restoringservice": ("Restoring service", StatusLevel.DEGRADED),
+    "verifyingservice": ("Verifying service", StatusLevel.DEGRADED),
+    "servicerestored": ("Service restored", StatusLevel.OPERATIONAL),
+    "postincidentreviewpublished": ("Post-incident report published", StatusLevel.OPERATIONAL),
+    "servicedegradation": ("Degraded", StatusLevel.DEGRADED),
+    "serviceinterruption": ("Interrupted", StatusLevel.INTERRUPTED),
+    "extendedrecovery": ("Extended recovery", StatusLevel.DEGRADED),
+    "falsepositive": ("False positive", StatusLevel.INFORMATIONAL),
+    "investigationsuspended": ("Investigation suspended", StatusLevel.INFORMATIONAL),
+    "resolved": ("Resolved", StatusLevel.OPERATIONAL),
+    "mitigated": ("Mitigated", StatusLevel.INFORMATIONAL),
+    "mitigatedexternal": ("Mitigated externally", StatusLevel.INFORMATIONAL),
+    "resolvedexternal": ("Resolved externally", StatusLevel.OPERATIONAL),
+    "confirmed": ("Confirmed", StatusLevel.DEGRADED),
+    "reported": ("Reported", StatusLevel.DEGRADED),
+}
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """A Graph health status; the docs mix camelCase and PascalCase, and new values appear."""
+
+    code: str
+
+    @property
+    def _known(self) -> tuple[str, StatusLevel] | None:
+        return _STATUS_WORDS.get(self.code.casefold())
+
+    @property
+    def label(self) -> str:
+        known = self._known
+        if known:
+            return known[0]
+        words = re.sub(r"(?<!^)(?=[A-Z])", " ", self.code).strip()
+        return words[:1].upper() + words[1:].lower() if words else "Unknown"
+
+    @property
+    def level(self) -> StatusLevel:
+        known = self._known
+        return known[1] if known else StatusLevel.INFORMATIONAL
+
+
+# Graph's serviceHealthIssue ids: a service prefix and a number (EX1100014, MO226784). The one rule for
+# an id the bot takes in, typed, in an Acknowledge button's data or from /api/notify.
+INCIDENT_ID_PATTERN = r"^[A-Z]{2,4}[0-9]{3,12}$"
+
+
+def is_incident_id(text: str) -> bool:
+    """True for an id in Graph's shape, upper case as Graph writes it."""
+    return re.fullmatch(INCIDENT_ID_PATTERN, text) is not None
+
+
+@dataclass(frozen=True)
+class IncidentPost:
+    """One update Microsoft posted on an incident, already turned from HTML into plain text."""
+
+    created: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A Graph serviceHealthIssue: an incident or an advisory on one service."""
+
+    incident_id: str
+    title: str
+    service: str
+    feature: str
+    feature_group: str
+    status: ServiceStatus
+    classification: str
+    impact: str
+    start: datetime
+    end: datetime | None
+    last_modified: datetime
+    is_resolved: bool
+    posts: tuple[IncidentPost, ...] = ()
+
+    @property
+    def is_advisory(self) -> bool:
+        return self.classification.casefold() == "advisory"
+
+
+@dataclass(frozen=True)
+class ServiceHealth:
+    """One service's current status in a tenant, with its issues (active and resolved)."""
+
+    service_id: str
+    name: str
+    status: ServiceStatus
+    incidents: tuple[Incident, ...] = ()
+
+    @property
+    def active_incidents(self) -> tuple[Incident, ...]:
+        return tuple(i for i in self.incidents if not i.is_resolved)
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.status.level > StatusLevel.INFORMATIONAL or bool(self.active_incidents)
+
+
+@dataclass(frozen=True)
+class TenantHealth:
+    """A customer's whole health overview, as of the moment it was read."""
+
+    customer: Customer
+    services: tuple[ServiceHealth, ...]
+    as_of: datetime
+
+    @property
+    def incidents(self) -> tuple[Incident, ...]:
+        return tuple(i for s in self.services for i in s.incidents)
+
+
+@dataclass(frozen=True)
+class IncidentLookup:
+    """An incident found by id, the customer it was found for, and other customers it affects."""
+
+    incident: Incident
+    customer: Customer
+    also_affected: tuple[Customer, ...] = ()
+
+
+# Notifications: who hears about what, and what they have been told.
+
+ALL_CUSTOMERS = "*"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A conversation's wish to hear about a customer's (or every customer's) incidents or advisories."""
+
+    conversation: str
+    customer_id: str
+    services: tuple[str, ...] = ()
+    kinds: str = "incidents"
+
+    def covers(self, customer_id: str, incident: Incident) -> bool:
+        if self.customer_id not in (ALL_CUSTOMERS, customer_id):
+            return False
+        if self.kinds != "all" and incident.is_advisory != (self.kinds == "advisories"):
+            return False
+        return not self.services or any(names_service(s, incident.service) for s in self.services)
+
+
+def names_service(wanted: str, service: str) -> bool:
+    """'exchange' names Exchange Online: every word typed starts a word of the service's name."""
+    words = re.sub(r"[^\w]+", " ", service.casefold()).split()
+    return all(any(w.startswith(q) for w in words) for q in wanted.casefold().split())
+
+
+@dataclass(frozen=True)
+class KnownConversation:
+    """A conversation the bot may post into on its own: the Teams edge's reference to it (opaque here),
+    whether it still accepts the bot (403/404 mark it inactive), and any quiet it asked for."""
+
+    conversation: str
+    reference: dict[str, Any]
+    active: bool
+    inactive_reason: str
+    quiet_since: datetime | None
+    quiet_until: datetime | None
+    # The language notices are posted in: the subscriber's, set by `subscribe` ('' until then: English).
+    language: str = ""
+
+    def quiet_at(self, moment: datetime) -> bool:
+        return self.quiet_until is not None and moment < self.quiet_until
+
+
+class ChangeKind(enum.StrEnum):
+    """What happened to an incident since the conversations last heard of it."""
+
+    NEW = "new"
+    STATUS = "status"
+    POST = "post"
+    RESOLVED = "resolved"
+    SPREAD = "spread"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One Microsoft incident as subscribed conversations hear of it: its latest state, every customer it
+    affects, and a version that grows with each change worth telling."""
+
+    incident: Incident
+    customer_ids: tuple[str, ...]
+    version: int
+    change: ChangeKind
+    first_seen: datetime
+    updated: datetime
+
+
+class Claim(enum.Enum):
+    """Whether an instance may send a delivery now (services/notices/notice_board.py explains claims)."""
+
+    CLAIMED = "claimed"
+    # Another instance holds a live claim: leave the delivery to it for now.
+    BUSY = "busy"
+    # A claim expired without an outcome: the card may have arrived; record that, never send it again.
+    ABANDONED = "abandoned"
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    HELD = "held"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"
+    INACTIVE = "inactive"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where one notice stands in one conversation."""
+
+    incident_id: str
+    conversation: str
+    state: DeliveryState
+    version: int
+    delivered_version: int
+    activity_id: str | None
+    thread_id: str | None
+    reason: str
+    acknowledged_by: str
+    updated: datetime
+    # Cards posted here whose answer was lost (a timeout, or the instance sending them stopped): each may
+    # have arrived, without its id. After one, the next change posts one replacement that says so.
+    unconfirmed_posts: int = 0
+
+
+# Service requests (escalations to Microsoft). Shaped after Partner Center's ServiceRequest resource
+# (severity critical/moderate/minimal, status open/attention_needed/closed) so a live desk can map 1:1.
+
+
+class Severity(enum.Enum):
+    CRITICAL = "critical"
+    MODERATE = "moderate"
+    MINIMAL = "minimal"
+
+
+class RequestStatus(enum.Enum):
+    AWAITING_NUMBER = "awaiting_number"  # handed off to Partner Center; the SR number comes later
+    OPEN = "open"
+    MICROSOFT_RESPONDED = "microsoft_responded"
+    ATTENTION_NEEDED = "attention_needed"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class SupportTopic:
+    """One topic of the support catalogue (Partner Center's `supportTopicId`, a number on the wire)."""
+
+    topic_id: str
+    product: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SeverityLevel:
+    severity: Severity
+    label: str
+    meaning: str
+    first_response: str
+
+
+@dataclass(frozen=True)
+class FieldLimits:
+    """What the backend accepts; the dialog validates answers against these, never its own guesses."""
+
+    title_max: int
+    description_max: int
+    name_max: int
+    email_max: int
+    phone_pattern: str  # a regular expression the whole phone number must match
+
+
+@dataclass(frozen=True)
+class SupportCatalogue:
+    topics: tuple[SupportTopic, ...]
+    severities: tuple[SeverityLevel, ...]
+    limits: FieldLimits
+
+    @property
+    def products(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.product for t in self.topics))
+
+    def topics_of(self, product: str) -> tuple[SupportTopic, ...]:
+        return tuple(t for t in self.topics if t.product == product)
+
+    def topic(self, topic_id: str) -> SupportTopic | None:
+        return next((t for t in self.topics if t.topic_id == topic_id), None)
+
+    def level(self, severity: Severity) -> SeverityLevel:
+        return next(s for s in self.severities if s.severity is severity)
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """A finished, validated request, ready to file."""
+
+    customer: Customer
+    topic: SupportTopic
+    severity: Severity
+    title: str
+    description: str
+    contact: Contact
+    incident_id: str = ""
+
+
+@dataclass(frozen=True)
+class RequestNote:
+    created: datetime
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ServiceRequest:
+    number: str
+    customer_id: str
+    customer_name: str
+    topic: SupportTopic
+    severity: Severity
+    title: str
+    description: str
+    contact: Contact
+    status: RequestStatus
+    created: datetime
+    last_modified: datetime
+    incident_id: str = ""
+    notes: tuple[RequestNote, ...] = ()
+    # Our escalation reference when the request was handed off to a portal; `number` is the SR number
+    # once `link` attached it, the reference until then.
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A request the bot can't file itself: where to file it, and the finished text to paste there."""
+
+    portal_url: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Filing:
+    """The outcome of filing: `already_filed` when the idempotency key had been used before."""
+
+    request: ServiceRequest
+    already_filed: bool
+    handoff: Handoff | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One privileged action (services/storage/audit_log.py); `conversation` is hashed."""
+
+    at: datetime
+    actor_id: str
+    actor_name: str
+    action: str
+    detail: str
+    conversation: str
+
+
+# Bot state documents (services/storage/document_store.py): botbuilder's state objects, as jsonpickle's JSON.
+ANY_ETAG = "*"
+
+
+class StaleWriteError(Exception):
+    """Someone wrote the document since it was read; re-read and retry."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"document {key!r} was changed by another writer")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    value: Any
+    etag: str
+
+
+@dataclass(frozen=True)
+class DocumentWrite:
+    """A new value; `expected_etag` None or '*' writes unconditionally."""
+
+    value: Any
+    expected_etag: str | None = None
+
+
+# The turn journal (services/instances/turn_journal.py): which activities were accepted and answered.
+class Acceptance(enum.Enum):
+    NEW = "new"
+    # Seen before and answered: a redelivery.
+    ANSWERED = "answered"
+    # Seen before and not answered yet: in progress, or abandoned by an attempt that was cut off.
+    UNANSWERED = "unanswered"
+
+
+class Answer(enum.Enum):
+    """How far a turn's answer got: handed to the Bot Connector (it may have arrived), or confirmed."""
+
+    HANDED = "handed"
+    DELIVERED = "delivered"
+
+
+@dataclass(frozen=True)
+class UnfinishedTurn:
+    """An accepted activity that never got its answer: where to reply, and what was asked."""
+
+    conversation: str
+    activity_id: str
+    reference: dict[str, Any]
+    # What the person typed, '' for a button press, None when nobody waits for an answer.
+    asked: str | None
+    accepted_at: datetime
+    # The run (instance and process start) that accepted it; '' from a version that didn't say.
+    owner: str = ""
+    answer: Answer | None = None

@@ -1,0 +1,254 @@
+"""What the conversation layer needs from a backend; the demo and live backends both provide it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from services.domain.models import (
+    Acceptance,
+    Answer,
+    AuditEntry,
+    Claim,
+    Customer,
+    Delivery,
+    DeliveryState,
+    DocumentWrite,
+    Filing,
+    Incident,
+    KnownConversation,
+    Notice,
+    RequestDraft,
+    ServiceRequest,
+    StoredDocument,
+    Subscription,
+    SupportCatalogue,
+    TenantHealth,
+    UnfinishedTurn,
+)
+
+
+class CustomerDirectory(Protocol):
+    """The partner's customers (Partner Center `GET /v1/customers`)."""
+
+    async def list_customers(self) -> Sequence[Customer]: ...
+
+
+class HealthSource(Protocol):
+    """Service health in a customer's tenant (Graph `healthOverviews?$expand=issues`).
+
+    Raises DelegatedAccessMissing when the partner can't read the tenant.
+    """
+
+    async def tenant_health(self, customer: Customer) -> TenantHealth: ...
+
+
+class Backend(CustomerDirectory, HealthSource, Protocol):
+    """Everything one backend (demo or live) serves."""
+
+    name: str
+
+
+class ServiceRequestDesk(Protocol):
+    """Where escalations go: the demo store today; Azure Support tickets or a Partner Center hand-off live.
+
+    `file_request` must treat a repeated idempotency key as the same request: it returns the request
+    filed the first time (`Filing.already_filed`), never a second one. A live desk uses the key as the
+    Azure `supportTicketName` (PUT is idempotent by name) or as Partner Center's `MS-RequestId`.
+    A desk that can't file (Partner Center has no create API since 2020) returns a Filing with a Handoff
+    and the request AWAITING_NUMBER under its reference; `link_request` attaches the SR number later.
+    Raises UpstreamUnavailable when a retry with the same key is safe.
+    """
+
+    async def support_catalogue(self) -> SupportCatalogue: ...
+
+    async def file_request(self, draft: RequestDraft, idempotency_key: str, requested_by: str) -> Filing: ...
+
+    async def filed_with_key(self, idempotency_key: str) -> ServiceRequest | None: ...
+
+    async def recent_requests(
+        self, customer: Customer | None = None, limit: int = 10, offset: int = 0
+    ) -> Sequence[ServiceRequest]:
+        """The newest filed first, `offset` of them skipped (a later page); on one page, the latest
+        updated first."""
+        ...
+
+    async def count_requests(self, customer: Customer | None = None) -> int:
+        """How many `recent_requests` could list: a page says '10 of 26'."""
+        ...
+
+    async def service_request(self, number: str) -> ServiceRequest: ...
+
+    async def add_note(self, number: str, author: str, text: str) -> ServiceRequest: ...
+
+    async def link_request(self, reference: str, number: str) -> ServiceRequest:
+        """Attach the SR number a portal gave to a handed-off request (Partner Center hand-off)."""
+        ...
+
+
+class GroupMembership(Protocol):
+    """Whether a user is in an Entra group (BOT_OPERATORS_GROUP): Graph
+    `POST /users/{id}/checkMemberGroups` on the live backend, a fixed demo group on the demo one."""
+
+    async def is_member(self, group_id: str, user_object_id: str) -> bool: ...
+
+
+class AuditTrail(Protocol):
+    """Where privileged actions are recorded (services/storage/audit_log.py)."""
+
+    async def record(self, entry: AuditEntry) -> None: ...
+
+
+class AuditRecords(AuditTrail, Protocol):
+    """The audit trail that can also be read back (`audit`): SQLite or shared blobs."""
+
+    async def latest(self, count: int) -> list[AuditEntry]: ...
+
+    async def forget_before(self, moment: datetime) -> int: ...
+
+
+class DocumentStore(Protocol):
+    """Bot state (conversation, user and dialog state) as JSON documents with ETags
+    (services/storage/document_store.py, on SQLite or blobs).
+
+    `write` raises StaleWriteError when a document's `expected_etag` is not its current one."""
+
+    async def read(self, keys: Iterable[str]) -> dict[str, StoredDocument]: ...
+
+    async def write(self, changes: Mapping[str, DocumentWrite]) -> dict[str, str]: ...
+
+    async def delete(self, keys: Iterable[str]) -> None: ...
+
+
+class ActivityJournal(Protocol):
+    """Which activities were accepted and answered (services/instances/turn_journal.py, on SQLite or blobs).
+    `accept` says NEW to exactly one caller per id and conversation."""
+
+    async def accept(
+        self,
+        conversation: str,
+        activity_id: str,
+        reference: Mapping[str, Any],
+        asked: str | None,
+        now: datetime,
+    ) -> Acceptance: ...
+
+    async def answering(self, conversation: str, activity_id: str, answer: Answer) -> None: ...
+
+    async def finish(self, conversation: str, activity_id: str) -> None: ...
+
+    async def unfinished(self) -> list[UnfinishedTurn]: ...
+
+    async def claim(self, conversation: str, activity_id: str) -> bool: ...
+
+    async def forget_before(self, moment: datetime) -> int: ...
+
+
+class Heartbeats(Protocol):
+    """Which runs of the bot are alive (services/instances/instance_heartbeats.py); `run` names this one."""
+
+    run: str
+    # How often `beat` must run (0: never needed).
+    interval: float
+
+    async def beat(self) -> None: ...
+
+    async def alive(self) -> set[str]: ...
+
+    async def stop(self) -> None: ...
+
+
+class Subscriptions(Protocol):
+    """Who wants to hear of which customers' incidents: SQLite or shared blobs
+    (services/notices/subscriptions.py)."""
+
+    async def add(self, subscription: Subscription, now: datetime) -> None: ...
+
+    async def of_conversation(self, conversation: str) -> list[Subscription]: ...
+
+    async def remove(self, subscriptions: list[Subscription]) -> int: ...
+
+    async def forget_conversation(self, conversation: str) -> int: ...
+
+    async def watched_customers(self) -> tuple[bool, set[str]]: ...
+
+    async def audience(self, customer_ids: list[str], incident: Incident) -> dict[str, list[str]]: ...
+
+
+class KnownConversations(Protocol):
+    """Where the bot can post without being asked: SQLite or shared blobs
+    (services/notices/conversations.py)."""
+
+    async def remember(self, conversation: str, reference: Mapping[str, Any], now: datetime) -> None: ...
+
+    async def get(self, conversation: str) -> KnownConversation | None: ...
+
+    async def many(self, conversations: list[str]) -> dict[str, KnownConversation]: ...
+
+    async def deactivate(self, conversation: str, reason: str) -> None: ...
+
+    async def set_quiet(self, conversation: str, since: datetime | None, until: datetime | None) -> None: ...
+
+    async def set_language(self, conversation: str, language: str) -> None: ...
+
+    async def end_quiet(self, conversation: str, now: datetime) -> None: ...
+
+    async def forget(self, conversation: str) -> None: ...
+
+    async def count(self) -> int: ...
+
+
+class NoticeOutbox(Protocol):
+    """Incidents seen, notices and their deliveries (services/notices/notice_board.py, on either storage)."""
+
+    async def observe(self, customer: Customer, incident: Incident, now: datetime) -> Notice | None: ...
+
+    async def observe_tenant(
+        self, customer: Customer, incidents: tuple[Incident, ...], now: datetime, announce: bool = True
+    ) -> list[Notice]: ...
+
+    async def due(
+        self, now: datetime, limit: int = 500
+    ) -> list[tuple[Notice, Delivery, tuple[str, ...]]]: ...
+
+    async def claim(
+        self, delivery: Delivery, holder: str, until: datetime, now: datetime, abandoned_reason: str
+    ) -> Claim: ...
+
+    async def delivered(
+        self,
+        delivery: Delivery,
+        version: int,
+        activity_id: str | None,
+        thread_id: str | None,
+        now: datetime,
+        state: DeliveryState = DeliveryState.DELIVERED,
+        reason: str = "",
+    ) -> None: ...
+
+    async def unconfirmed(self, delivery: Delivery, version: int, reason: str, now: datetime) -> None: ...
+
+    async def failed(self, delivery: Delivery, reason: str, retry_at: datetime, now: datetime) -> None: ...
+
+    async def held(self, delivery: Delivery, reason: str, now: datetime) -> None: ...
+
+    async def deactivate(self, conversation: str, reason: str, now: datetime) -> None: ...
+
+    async def acknowledge(
+        self, incident_id: str, conversation: str, by: str, now: datetime
+    ) -> Delivery | None: ...
+
+    async def audience_size(self, incident_id: str) -> int: ...
+
+    async def notice(self, incident_id: str) -> Notice | None: ...
+
+    async def delivery(
+        self, incident_id: str, conversation: str
+    ) -> tuple[Delivery, tuple[str, ...]] | None: ...
+
+    async def latest(
+        self, limit: int, customer_id: str | None = None
+    ) -> list[tuple[Notice, list[Delivery]]]: ...
+
+    async def forget_resolved_before(self, moment: datetime) -> int: ...

@@ -1,0 +1,95 @@
+"""The watcher: polls the service health of every customer some conversation subscribes to, and tells the
+notice board what it saw. Polls run with bounded concurrency; a customer that can't be read this time
+keeps what was last seen of it, so nothing is re-announced when it can be read again."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from services.domain.errors import SupportDeskError
+from services.domain.models import Customer, Notice
+from services.domain.ports import Backend, NoticeOutbox, Subscriptions
+
+logger = logging.getLogger("services.watcher")
+
+
+@dataclass
+class PollReport:
+    polled: int = 0
+    unreadable: dict[str, str] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)
+
+
+class HealthWatcher:
+    def __init__(
+        self,
+        backend: Backend,
+        subscriptions: Subscriptions,
+        board: NoticeOutbox,
+        clock: Callable[[], datetime],
+        concurrency: int = 8,
+    ) -> None:
+        self._backend = backend
+        self._subscriptions = subscriptions
+        self._board = board
+        self._clock = clock
+        self._concurrency = concurrency
+
+    async def watched(self) -> list[Customer]:
+        everyone, named = await self._subscriptions.watched_customers()
+        customers = await self._backend.list_customers()
+        return [c for c in customers if c.delegated_access and (everyone or c.customer_id in named)]
+
+    async def baseline(self, customers: list[Customer]) -> None:
+        """Before a subscription is added: note what is going on now for customers nobody watches at the
+        moment (never, or not since their last subscription went), so that only what starts or changes
+        after the subscription is announced."""
+        watched = {c.customer_id for c in await self.watched()}
+        fresh = [c for c in customers if c.delegated_access and c.customer_id not in watched]
+        limit = asyncio.Semaphore(self._concurrency)
+
+        async def note(customer: Customer) -> None:
+            async with limit:
+                try:
+                    health = await self._backend.tenant_health(customer)
+                except SupportDeskError:
+                    return
+                await self._board.observe_tenant(customer, health.incidents, self._clock(), announce=False)
+
+        await asyncio.gather(*(note(c) for c in fresh))
+
+    async def poll_once(self) -> PollReport:
+        report = PollReport()
+        await self._poll(await self.watched(), report)
+        if report.unreadable:
+            logger.warning("watcher could not read customers=%d", len(report.unreadable))
+        return report
+
+    async def _poll(self, customers: list[Customer], report: PollReport) -> None:
+        limit = asyncio.Semaphore(self._concurrency)
+
+        async def poll(customer: Customer) -> None:
+            async with limit:
+                try:
+                    health = await self._backend.tenant_health(customer)
+                except SupportDeskError as error:
+                    report.unreadable[customer.customer_id] = error.title
+                    return
+                report.polled += 1
+                report.notices += await self._board.observe_tenant(customer, health.incidents, self._clock())
+
+        await asyncio.gather(*(poll(c) for c in customers))
+
+    async def run(self, interval_seconds: float, on_notices: Callable[[], None]) -> None:
+        """Poll every `interval_seconds` for as long as the app runs; `on_notices` when something changed."""
+        while True:
+            try:
+                if (await self.poll_once()).notices:
+                    on_notices()
+            except Exception as error:  # noqa: BLE001 - one bad round must not end the watching
+                logger.error("watcher round failed error=%s", type(error).__name__)
+            await asyncio.sleep(interval_seconds)
