@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.commands import COMMANDS, Command
+from bot.turn.commands import COMMANDS, Command
 from locales.translator import ENGLISH, Translator
 
 HERE = Path(__file__).resolve().parent
