@@ -606,6 +606,8 @@ class Settings:
                 f"HOST={self.host} needs MicrosoftAppId: without it the bot runs unauthenticated, which is "
                 "for local testing on a loopback address (127.0.0.1, ::1, localhost) only"
             )
+        if self.backend == "live" and self.live is None:
+            raise SettingsError("BOT_BACKEND=live needs the live settings (see README, Live backends)")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

@@ -42,6 +42,8 @@ ROOMS = {
     "services.backends": {"services.domain", "services.storage", "services.telemetry"},
     # Notices read Microsoft's serviceHealthIssue the way the Graph client does, and nothing else of it.
     "services.notices": {"services.domain", "services.storage", "services.backends.graph.parsing"},
+    # Every store of one run, built once for BOT_STORAGE: the one place that chooses SQLite or blobs.
+    "services.stores": {"services.domain", "services.storage", "services.instances", "services.notices"},
 }
 
 

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 
-from app import create_backend
+from services.backends.choice import open_backends
 from services.backends.live.backend import LiveBackend
 from services.storage.retention import RetentionPeriods
+from services.storage.sqlite_database import SqliteDatabase
 from settings import (
     DECLARED,
     Choice,
@@ -28,6 +29,7 @@ from settings import (
     Whole,
     load_environment,
 )
+from tests.support.harness import DEMO_NOW
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -393,9 +395,16 @@ def test_bad_live_settings_fail_fast_naming_the_variable(change: dict[str, str],
 
 
 async def test_bot_backend_live_builds_the_live_backend_without_calling_anything() -> None:
-    backend = create_backend(Settings.from_env(LIVE))
-    assert isinstance(backend, LiveBackend) and backend.name == "live"
-    await backend.close()
+    database = SqliteDatabase(Path(":memory:"))
+    backends = open_backends(Settings.from_env(LIVE).live, database, lambda: DEMO_NOW)
+    assert isinstance(backends.backend, LiveBackend) and backends.backend.name == "live"
+    await backends.close()
+    database.close()
+
+
+def test_bot_backend_live_without_the_live_settings_is_refused() -> None:
+    with pytest.raises(SettingsError, match="BOT_BACKEND=live needs the live settings"):
+        Settings(backend="live")
 
 
 def test_the_live_desk_settings_are_read() -> None:
