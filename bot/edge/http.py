@@ -14,7 +14,7 @@ import hmac
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -207,7 +207,7 @@ async def _bounded(check: ReadinessCheck, seconds: float) -> str | None:
         return f"no answer within {seconds:g} s"
 
 
-def readyz_route(checks: dict[str, ReadinessCheck], timeout: float = READINESS_TIMEOUT_SECONDS) -> Handler:
+def readyz_route(checks: Mapping[str, ReadinessCheck], timeout: float = READINESS_TIMEOUT_SECONDS) -> Handler:
     """200 when every dependency works; 503 naming what is wrong with each that doesn't. The checks run
     side by side, each cut off after `timeout`, so a load balancer's probe gets its answer in time."""
 

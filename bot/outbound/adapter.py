@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -22,6 +23,16 @@ from services.domain.models import Answer
 ANSWERED = "support.answered"
 # The turn's journal entry, told when a message is handed to the Connector and when it is confirmed.
 ANSWER_LOG = "support.answer_log"
+
+
+@dataclass(frozen=True)
+class BotFrameworkConfig:
+    """The bot's app registration, under the attribute names botbuilder's configuration classes read."""
+
+    APP_ID: str
+    APP_PASSWORD: str = field(repr=False)
+    APP_TYPE: str
+    APP_TENANTID: str
 
 
 class ChannelAuthorization:

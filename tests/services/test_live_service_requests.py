@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app import create_request_desk
 from dialogs.language import error_wording
 from locales.translator import Translator
+from services.backends.choice import backends_around
 from services.backends.live.escalation_ledger import EscalationLedger
 from services.backends.live.service_requests import LiveServiceRequests
 from services.domain.errors import (
@@ -31,7 +31,7 @@ NORTHWIND_ID = "6f6795aa-eee4-5859-9d0d-eae69f1b3d1c"
 
 
 def desk_of(world: LiveWorld) -> ServiceRequestDesk:
-    return create_request_desk(SqliteDatabase(Path(":memory:")), lambda: DEMO_NOW, world.backend)
+    return backends_around(world.backend, SqliteDatabase(Path(":memory:")), lambda: DEMO_NOW).desk
 
 
 async def northwind(world: LiveWorld) -> Customer:

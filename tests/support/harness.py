@@ -17,15 +17,16 @@ from botbuilder.schema import (
     Entity,
 )
 
-from app import build_bot, build_notifications, create_request_desk
 from bot.turn.access import AccessPolicy, AccessRules
+from bot.turn.assembly import build_bot, build_notifications
 from bot.turn.errors import report_turn_error
 from chatclient.card_text import Button
+from services.backends.choice import backends_around
 from services.backends.demo.backend import DemoBackend
 from services.backends.demo.operators import DemoGroupMembership
 from services.domain.ports import Backend, ServiceRequestDesk
-from services.storage.audit_log import AuditLog
 from services.storage.sqlite_database import SqliteDatabase
+from services.stores import open_sqlite_stores
 
 # The demo dataset's asOf: with the clock here, demo timestamps are exactly as written in the files.
 DEMO_NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -62,10 +63,11 @@ class BotHarness:
         self.storage = storage or MemoryStorage()
         backend = backend or default_backend()
         self.database = database or SqliteDatabase(Path(":memory:"))
-        self.desk = desk or create_request_desk(self.database, clock, backend)
-        self.audit = AuditLog(self.database)
+        stores = open_sqlite_stores(self.database, "harness")
+        self.desk = desk or backends_around(backend, self.database, clock).desk
+        self.audit = stores.audit
         self.access = AccessPolicy(access or AccessRules(), DemoGroupMembership(), self.audit)
-        self.notifications = build_notifications(self.database, backend, clock, lambda: None, self.audit)
+        self.notifications = build_notifications(stores, backend, clock, lambda: None)
         self.bot = build_bot(
             self.storage,
             backend,

@@ -1,0 +1,72 @@
+"""The bot put together: every command's dialog under the root dialog, and the notices' side of the
+handler, over the stores the app opened (tests build both on an in-memory SQLite file)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from botbuilder.core import ConversationState, PrivateConversationState, Storage, UserState
+
+from bot.outbound.conversation_locks import ConversationLocks
+from bot.turn.access import AccessPolicy
+from bot.turn.acknowledgements import NoticeAcknowledgements
+from bot.turn.commands import HELP_DIALOG, DialogNeeds, command_dialogs
+from bot.turn.handler import Notifications, SupportBot
+from bot.turn.mentions import command_text
+from bot.turn.routing import complete_command, page_route, recognised_command
+from dialogs.language import LANGUAGE_PROPERTY
+from dialogs.root import RootDialog
+from services.domain.ports import AuditRecords, Backend, ServiceRequestDesk
+from services.notices.watcher import HealthWatcher
+from services.stores import Stores
+
+
+def build_notifications(
+    stores: Stores, backend: Backend, clock: Callable[[], datetime], refresh: Callable[[], None]
+) -> Notifications:
+    """The watcher and the Acknowledge button over the stores' subscriptions, conversations and notice
+    board; `refresh` asks the delivery loop to look at the outbox."""
+    board = stores.board
+    watcher = HealthWatcher(backend, stores.subscriptions, board, clock)
+    acknowledgements = NoticeAcknowledgements(
+        board, stores.conversations, backend, clock, refresh, stores.audit
+    )
+    return Notifications(
+        stores.conversations, stores.subscriptions, board, watcher, acknowledgements, clock, refresh
+    )
+
+
+def build_bot(
+    storage: Storage,
+    backend: Backend,
+    clock: Callable[[], datetime],
+    notifications: Notifications,
+    *,
+    desk: ServiceRequestDesk,
+    audit: AuditRecords,
+    access: AccessPolicy,
+    turn_locks: ConversationLocks | None = None,
+) -> SupportBot:
+    """The bot with every flow wired in; tests build it on MemoryStorage."""
+    user_state = UserState(storage)
+    language = user_state.create_property(LANGUAGE_PROPERTY)
+    needs = DialogNeeds(backend, desk, clock, audit, notifications, language)
+    root = RootDialog(
+        command_dialogs(needs),
+        command=recognised_command,
+        typed=command_text,
+        complete=lambda text: complete_command(text, backend),
+        page=page_route,
+        help_id=HELP_DIALOG,
+    )
+    return SupportBot(
+        ConversationState(storage),
+        user_state,
+        root,
+        notifications,
+        access,
+        dialog_state=PrivateConversationState(storage),
+        language=language,
+        turn_locks=turn_locks,
+    )
