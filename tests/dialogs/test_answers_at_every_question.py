@@ -23,6 +23,9 @@ from locales.translator import Translator
 from tests.dialogs.test_escalation_dialog import Conversation
 from tests.support.harness import BotHarness
 
+# Every conversation runs on the demo backend, then on the live one against the doubles.
+pytestmark = pytest.mark.usefixtures("each_backend")
+
 CHANNEL = "19:support@thread.tacv2"
 
 # A pasted paragraph for every word a command or the help answers to, as a support engineer types one at
