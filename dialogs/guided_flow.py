@@ -79,9 +79,10 @@ S = TypeVar("S", bound=FlowState)
 
 
 class GuidedFlowDialog(Dialog, Generic[S]):
-    """A guided flow on the base. Subclasses set `state_type`, `free_text_steps` and `heading_id`, and
-    implement `start`, `ask`, `answer`, and the hooks that apply (`edit`, `submit`, `form`, `offers`,
-    `in_progress`, `resume_text`, `foreign_card`)."""
+    """A guided flow on the base. Subclasses set `state_type`, `free_text_steps`, `heading_id` and, with
+    a summary, `summary_fields` and `field_name_prefix` (its answer hands text at the summary to
+    `answer_summary`), and implement `start`, `ask`, `answer`, and the hooks that apply (`edit`, `submit`,
+    `form`, `offers`, `in_progress`, `resume_text`, `foreign_card`)."""
 
     state_type: type[S]
     free_text_steps: frozenset[str] = frozenset()
