@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.commands import COMMANDS, parse
+from bot.turn.commands import COMMANDS, parse
 from cards.parts import echo
 from locales.translator import Translator
 from tests.dialogs.test_escalation_dialog import Conversation
