@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from cards.escalation import Choice
+from cards.parts import echo
 
 
 def normalize(text: str) -> str:
@@ -25,10 +26,11 @@ class InvalidAnswer(Exception):
 
 
 def match_choice(text: str, choices: Sequence[Choice], unknown: str, ambiguous: str) -> Choice:
-    """`unknown` and `ambiguous` are the reasons to give, with {value} and {matches} fields."""
+    """`unknown` and `ambiguous` are the reasons to give, with {value} and {matches} fields; {value} is
+    what was typed, cut to one short line (a pasted paragraph is not shown back whole)."""
     wanted = normalize(text)
     if not wanted:
-        raise InvalidAnswer(unknown.format(value=text))
+        raise InvalidAnswer(unknown.format(value=echo(text)))
     if wanted.isdigit() and 1 <= int(wanted) <= len(choices):
         return choices[int(wanted) - 1]
     exact = [c for c in choices if wanted in (normalize(c.title), normalize(c.value))]
@@ -42,8 +44,8 @@ def match_choice(text: str, choices: Sequence[Choice], unknown: str, ambiguous: 
         if len(starting) == 1:
             return starting[0]
     if len(starting) > 1:
-        raise InvalidAnswer(ambiguous.format(value=text, matches=", ".join(c.title for c in starting)))
-    raise InvalidAnswer(unknown.format(value=text))
+        raise InvalidAnswer(ambiguous.format(value=echo(text), matches=", ".join(c.title for c in starting)))
+    raise InvalidAnswer(unknown.format(value=echo(text)))
 
 
 def typed_choice(text: str, choices: Sequence[Choice]) -> Choice | None:

@@ -75,6 +75,8 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
 
     state_type = EscalationState
     free_text_steps = FREE_TEXT_STEPS
+    summary_fields = tuple(step for step in STEPS if step != "guard")
+    field_name_prefix = "escalation.field_"
     heading_id = "escalation.heading"
     cancelled_id = "escalation.cancelled"
     first_question_id = "escalation.first_question"
@@ -136,7 +138,7 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
         if state.step in FREE_TEXT_STEPS:
             return typed_choice(text, self._offered(state, t)) is not None
         if state.step == SUMMARY:
-            choices = self._summary_choices(state, t)
+            choices = self.summary_choices(t)
             return not normalize(text).isdigit() and typed_choice(text, choices) is not None
         choices = await self._choices(state, t)
         try:
@@ -279,17 +281,6 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
             return (Choice(t("escalation.skip"), "skip"),)
         return ()
 
-    @staticmethod
-    def _summary_choices(state: EscalationState, t: Translator) -> tuple[Choice, ...]:
-        """The summary's buttons, as typed: 'submit', 'edit title' (never by number: a stray '1' must not
-        file a request)."""
-        edits = tuple(
-            Choice(t("escalation_card.edit", field=t(f"escalation.field_{step}")), step)
-            for step in STEPS
-            if step != "guard"
-        )
-        return (Choice(t("escalation_card.submit"), "submit"), *edits)
-
     def _summary(self, state: EscalationState, catalogue: SupportCatalogue, t: Translator) -> AdaptiveCard:
         topic = catalogue.topic(state.topic_id)
         contact = f"{state.contact_name} · {state.contact_email}"
@@ -319,7 +310,7 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
         if step != state.step or step == "form":  # an earlier question's button, or text while a form is open
             return await self.ask(dc, state, step=state.step)
         if step == SUMMARY:
-            return await self._answer_summary(dc, state, text)
+            return await self.answer_summary(dc, state, text)
         if not pressed and normalize(text) == normalize(t("escalation_card.use_form")):
             return await self._send_form(dc, state)
         catalogue = await self._desk.support_catalogue()
@@ -365,19 +356,6 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
             return await self.ask(dc, state, step=step, problem=error.reason)
         state.answer_taken(step)
         return await self.ask(dc, state)
-
-    async def _answer_summary(self, dc: DialogContext, state: EscalationState, text: str) -> DialogTurnResult:
-        """'submit' or 'edit severity' typed at the summary, like its buttons."""
-        t = translator_of(dc.context)
-        if normalize(text).isdigit():
-            return await self.ask(dc, state, problem=t("escalation.unknown_choice", value=text[:40]))
-        try:
-            choice = validators.choice(t, text, self._summary_choices(state, t))
-        except InvalidAnswer as error:
-            return await self.ask(dc, state, problem=error.reason)
-        if choice.value == "submit":
-            return await self.submit(dc, state)
-        return await self.edit(dc, state, choice.value)
 
     async def _answer_customer(
         self, dc: DialogContext, state: EscalationState, text: str, record: bool

@@ -11,7 +11,8 @@ from services.domain.incidents import looks_like_incident_id
 
 STEPS = ("customer", "product", "guard", "topic", "severity", "title", "description", "contact", "phone")
 SUMMARY = "summary"
-# Steps whose answer is free text: there a command word is taken as the answer, not as an interruption.
+# Steps whose answer is free text: there a complete command could be the answer too, so it is asked about
+# (at the other steps it runs; anything less is an answer everywhere, dialogs/root.py).
 FREE_TEXT_STEPS = frozenset({"title", "description", "contact", "phone"})
 _ABOUT = re.compile(
     rf"(?:^|\s)(?:{'|'.join(map(re.escape, sorted(keywords('keyword.about'))))})\s+(?P<incident>\S+)\s*$",

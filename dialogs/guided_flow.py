@@ -30,10 +30,13 @@ from cards.actions import (
     parse_submission,
     run_command,
 )
+from cards.escalation import Choice
 from cards.notices import notice_card
+from dialogs.choices import InvalidAnswer, match_choice, normalize
 from dialogs.language import translator_of
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import TYPED_TEXT, CardRequest, CommandRequest
+from locales.translator import Translator
 
 # Where a question is asked again with a note that cancelling is an option.
 MAX_MISSES = 3
@@ -76,12 +79,16 @@ S = TypeVar("S", bound=FlowState)
 
 
 class GuidedFlowDialog(Dialog, Generic[S]):
-    """A guided flow on the base. Subclasses set `state_type`, `free_text_steps` and `heading_id`, and
-    implement `start`, `ask`, `answer`, and the hooks that apply (`edit`, `submit`, `form`, `offers`,
-    `in_progress`, `resume_text`, `foreign_card`)."""
+    """A guided flow on the base. Subclasses set `state_type`, `free_text_steps`, `heading_id` and, with
+    a summary, `summary_fields` and `field_name_prefix` (its answer hands text at the summary to
+    `answer_summary`), and implement `start`, `ask`, `answer`, and the hooks that apply (`edit`, `submit`,
+    `form`, `offers`, `in_progress`, `resume_text`, `foreign_card`)."""
 
     state_type: type[S]
     free_text_steps: frozenset[str] = frozenset()
+    # The steps the summary offers to edit, and the catalogue prefix of their names ('Edit <name>').
+    summary_fields: tuple[str, ...] = ()
+    field_name_prefix = ""
     # The catalogue ids of the flow's heading, of 'cancelled', and of 'first question' (for back).
     heading_id = "flow.heading"
     cancelled_id = "flow.cancelled"
@@ -126,6 +133,32 @@ class GuidedFlowDialog(Dialog, Generic[S]):
 
     def in_progress(self, dc: DialogContext) -> str:
         return translator_of(dc.context)(self.heading_id)
+
+    # --- the summary, typed ------------------------------------------------------------------------
+
+    def summary_choices(self, t: Translator) -> tuple[Choice, ...]:
+        """The summary's buttons as typed: 'submit', 'edit title'."""
+        edits = tuple(
+            Choice(t("escalation_card.edit", field=t(f"{self.field_name_prefix}{step}")), step)
+            for step in self.summary_fields
+        )
+        return (Choice(t("escalation_card.submit"), "submit"), *edits)
+
+    async def answer_summary(self, dc: DialogContext, state: S, text: str) -> DialogTurnResult:
+        """'submit' or 'edit severity' typed at the summary, like its buttons; never by number (a stray
+        '1' must not submit), and anything else is asked again with why."""
+        t = translator_of(dc.context)
+        unknown = t("escalation.unknown_choice", value="{value}")
+        ambiguous = t("escalation.ambiguous_choice", value="{value}", matches="{matches}")
+        try:
+            if normalize(text).isdigit():
+                raise InvalidAnswer(unknown.format(value=text[:40]))
+            choice = match_choice(text, self.summary_choices(t), unknown, ambiguous)
+        except InvalidAnswer as error:
+            return await self.ask(dc, state, step=state.step, problem=error.reason)
+        if choice.value == "submit":
+            return await self.submit(dc, state)
+        return await self.edit(dc, state, choice.value)
 
     # --- state -------------------------------------------------------------------------------------
 

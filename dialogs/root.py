@@ -1,14 +1,18 @@
 """The root dialog: starts the flow a message was routed to, and is the one home of interruptions.
 
 A message or card submission reaches the active flow first. Only interruptions are handled around it,
-here: the steering words (`cancel`, `back`, `help`, `resume`, in every language we speak), and a
-recognised command, which is answered and followed by the flow's offer to resume.
+here, by one rule at every question of every flow: the steering words alone (`cancel`, `back`, `help`,
+`resume`, in every language we speak) steer, and otherwise a typed message interrupts only when the whole
+of it is a complete command with valid arguments (`health woodgrove`, `requests`). Anything else is an
+attempt at the answer, whatever word it starts with: at a question of choices it is matched against them
+and, matching none, the question is asked again saying why ('health is bad for everyone since 9am' at the
+severity question runs nothing); a command button pressed runs its command.
 
-At a question that takes free text (a title, a description, a contact) the text is the answer; only the
-steering words alone steer. When the whole message also reads as a complete command with valid arguments
-(`health woodgrove`), the person is asked once which they meant, with a button (or a typed number or
-name) for each; the answer is never guessed and never lost. The same command as the flow in progress
-(`escalate woodgrove` while filing for Contoso) says what is in progress and offers to switch.
+A complete command at a question of choices is answered and followed by the flow's offer to resume. At a
+question that takes free text (a title, a description, a contact) it could also be the answer, so the
+person is asked once which they meant, with a button (or a typed number or name) for each; the answer is
+never guessed and never lost. The same command as the flow in progress (`escalate woodgrove` while filing
+for Contoso) says what is in progress and offers to switch.
 """
 
 from __future__ import annotations
@@ -233,15 +237,16 @@ class RootDialog(ComponentDialog):
                 pass  # something else: taken as a new message, the question is dropped
             else:
                 return await self._choose(dc, flow, offer, choice.value)
-        if not said.pressed and await flow.offers(dc, said.text):
+        if said.pressed:
+            route = self._command(said.text)
+        elif await flow.offers(dc, said.text):
             return None
-        if flow.takes_free_text(dc) and not said.pressed:
-            if await self._complete(said.text) is None:
-                return None
-            return await self._ask(dc, _Offer("meaning", said.text), flow)
-        route = self._command(said.text)
+        else:
+            route = await self._complete(said.text)
         if route is None:
-            return None
+            return None  # the answer, or at a question of choices an attempt at one (asked again if none)
+        if flow.takes_free_text(dc) and not said.pressed:
+            return await self._ask(dc, _Offer("meaning", said.text), flow)
         if route.dialog_id == self._help_id and not route.options.get("hint"):
             return await flow.explain(dc)
         return await self._run(dc, flow, said.text, route)

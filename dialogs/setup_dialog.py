@@ -74,6 +74,8 @@ def _names(text: str) -> list[str]:
 class SetupDialog(GuidedFlowDialog[SetupState]):
     state_type = SetupState
     free_text_steps = FREE_TEXT_STEPS
+    summary_fields = STEPS
+    field_name_prefix = "setup.field_"
     heading_id = "setup.heading"
     cancelled_id = "setup.cancelled"
     first_question_id = "escalation.first_question"
@@ -180,8 +182,10 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         self, dc: DialogContext, state: SetupState, step: str, text: str, pressed: bool
     ) -> DialogTurnResult:
         t = translator_of(dc.context)
-        if step != state.step or step == SUMMARY:  # an earlier question's button, or text at the summary
+        if step != state.step:  # an earlier question's button
             return await self.ask(dc, state, step=state.step)
+        if step == SUMMARY:
+            return await self.answer_summary(dc, state, text)
         if step in FREE_TEXT_STEPS and not pressed and not (step == "quiet" and text.strip().isdigit()):
             picked = typed_choice(text, self._choices(step, t))  # 'every service', 'no quiet hours'
             text, pressed = (picked.value, True) if picked else (text, False)

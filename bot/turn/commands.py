@@ -30,7 +30,7 @@ from dialogs.link_dialog import LinkDialog, fits_link
 from dialogs.note_dialog import NoteDialog
 from dialogs.notices_dialog import NoticesDialog
 from dialogs.overview_dialog import OverviewDialog
-from dialogs.quiet_dialog import QuietDialog
+from dialogs.quiet_dialog import QuietDialog, quiet_hours
 from dialogs.request_dialog import RequestDialog, request_number
 from dialogs.requests_list_dialog import RequestsListDialog
 from dialogs.setup_dialog import SetupDialog
@@ -98,11 +98,9 @@ def _incident(argument: str, customers: Sequence[Customer]) -> bool:
     return looks_like_incident_id(first) and _customer_or_nothing(rest.strip(), customers)
 
 
-_HOURS = re.compile(r"(?:\d{1,3}(?:\.\d+)?\s*(?:h|hours?|시간)?|off|0)", re.IGNORECASE)
-
-
 def _hours(argument: str, customers: Sequence[Customer]) -> bool:
-    return not argument or _HOURS.fullmatch(argument) is not None
+    """What `quiet` itself takes (whole hours 1-72, or off); a bare `quiet` only asks for how long."""
+    return quiet_hours(argument) is not None
 
 
 def _count(argument: str, customers: Sequence[Customer]) -> bool:

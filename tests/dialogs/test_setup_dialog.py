@@ -50,6 +50,22 @@ async def test_set_up_several_customers_edit_a_field_then_subscribe_with_quiet_h
     assert len(await subscriptions(chat)) == 2, "subscribed once"
 
 
+async def test_the_summary_takes_its_buttons_typed_but_never_a_number() -> None:
+    chat = Conversation()
+    for answer in ("setup", "contoso", "exchange", "both"):
+        await chat.say(answer)
+    assert "Check the set-up before it's saved" in await chat.say("none")
+    refused = await chat.say("1")
+    assert "'1' isn't one of the choices." in refused and "Check the set-up before it's saved" in refused
+    assert "'all of them' isn't one of the choices." in await chat.say("all of them")
+    assert await subscriptions(chat) == set(), "nothing is saved by a stray number or word"
+    assert "Which services?" in await chat.say("edit services")
+    assert "Services Every service" in await chat.say("every service")
+    assert "now hears about what you chose" in await chat.say("submit")
+    customers = {c.name: c.customer_id for c in await default_backend().list_customers()}
+    assert await subscriptions(chat) == {(customers["Contoso Ltd"], (), "all")}
+
+
 async def test_every_customer_back_and_cancel_change_nothing() -> None:
     chat = Conversation()
     await chat.say("setup")
