@@ -42,6 +42,8 @@ ROOMS = {
     "services.backends": {"services.domain", "services.storage", "services.telemetry"},
     # Notices read Microsoft's serviceHealthIssue the way the Graph client does, and nothing else of it.
     "services.notices": {"services.domain", "services.storage", "services.backends.graph.parsing"},
+    # Who sees what: over the domain's ports only, so neither backend nor store knows a person.
+    "services.access": {"services.domain"},
 }
 
 
