@@ -107,6 +107,14 @@ def parse_group_ids(page: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(i for i in ids if i)
 
 
+class DirectoryUnavailable(UpstreamUnavailable):
+    """Graph couldn't say who may see what; `cause` is why (for `make doctor` to name the fix)."""
+
+    def __init__(self, cause: UpstreamError | TokenError) -> None:
+        super().__init__(API, retry_after=cause.retry_after if isinstance(cause, UpstreamError) else None)
+        self.cause = cause
+
+
 class GraphDirectory:
     """DelegatedAccessDirectory over Microsoft Graph in the partner tenant (app-only token)."""
 
@@ -125,12 +133,10 @@ class GraphDirectory:
     ) -> list[Mapping[str, Any]]:
         try:
             return await graph_pages(self._upstream, self._tenant, url, params, headers, whole=True)
-        except UpstreamError as error:
-            if missing_is_empty and error.status == 404:
+        except (UpstreamError, TokenError) as error:
+            if missing_is_empty and isinstance(error, UpstreamError) and error.status == 404:
                 return []
-            raise UpstreamUnavailable(API, retry_after=error.retry_after) from None
-        except TokenError:
-            raise UpstreamUnavailable(API) from None
+            raise DirectoryUnavailable(error) from None
 
     async def relationships(self) -> Sequence[Relationship]:
         # The filter is what GDAP tools send; the rule filters again, so a server ignoring it can't widen.
