@@ -25,7 +25,8 @@ class SingleFlightCache(Generic[K, V]):
 
     async def get(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
         held = self._values.get(key)
-        if held is not None and self._clock() - held[0] < self._ttl:
+        # A clock set back makes the age negative: that value's age is unknown, so it is read again.
+        if held is not None and 0 <= self._clock() - held[0] < self._ttl:
             return held[1]
         flight = self._flights.get(key)
         if flight is None:

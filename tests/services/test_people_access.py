@@ -218,6 +218,15 @@ async def test_lookups_are_cached_for_the_ttl_and_read_again_after_it(
     assert (graph.directory_calls["transitiveMemberOf"], _loads(live_world, RELATIONSHIPS)) == (2, 2)
 
 
+async def test_a_clock_set_back_reads_again_rather_than_keep_a_lookup_longer(
+    people: GdapAccess, live_world: LiveWorld, clock: Clock
+) -> None:
+    await people.person(ANA)
+    clock.now -= timedelta(hours=1)
+    await people.person(ANA)
+    assert live_world.graph.directory_calls["transitiveMemberOf"] == 2
+
+
 async def test_a_group_removed_in_the_directory_stops_granting_after_the_ttl(
     people: GdapAccess, live_world: LiveWorld, clock: Clock
 ) -> None:
