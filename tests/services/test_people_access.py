@@ -15,6 +15,7 @@ from services.backends.demo.backend import DemoBackend
 from services.backends.demo.gdap import DemoDirectory
 from services.domain.access import GLOBAL_READER, SERVICE_SUPPORT_ADMINISTRATOR, Need, PersonAccess
 from services.domain.errors import AccessUnavailable
+from tests.doubles.faults import Fault
 from tests.doubles.graph import ASSIGNMENTS, MEMBERSHIPS, RELATIONSHIPS
 from tests.doubles.live_world import LiveWorld
 from tests.support.harness import DEMO_NOW
@@ -248,7 +249,15 @@ def _hanging(world: LiveWorld, path: str) -> None:
     world.graph.fail(200, times=1000, hang=0.8, path=path)
 
 
-@pytest.mark.parametrize("fault", [_throttled, _failing, _hanging], ids=["429", "503", "hang"])
+def _unreadable(world: LiveWorld, path: str) -> None:
+    """A proxy's HTML page with a 200: not Graph's answer, never an empty one."""
+    page = "<html><body>Service temporarily unavailable</body></html>"
+    world.graph.faults.add(Fault(200, None, {}, path, 1000, text=page, content_type="text/html"))
+
+
+@pytest.mark.parametrize(
+    "fault", [_throttled, _failing, _hanging, _unreadable], ids=["429", "503", "hang", "unreadable"]
+)
 @pytest.mark.parametrize(
     "path", [f"{RELATIONSHIPS}?", ASSIGNMENTS, MEMBERSHIPS], ids=["relationships", "assignments", "groups"]
 )
