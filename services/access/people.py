@@ -4,8 +4,9 @@ GDAP is read in two parts, each cached for BOT_ACCESS_CACHE_SECONDS with single-
 map (relationships and their access assignments, one load for everybody) and each person's groups (one
 load per object id however many turns ask at once). The rule (services/domain/access.py) runs over both
 at every ask, so a relationship whose end passes while cached stops granting at once. Nothing older than
-the TTL is ever served, and any failure to read the directory refuses (AccessUnavailable) rather than
-widening or narrowing on a partial answer; failures aren't cached, so the next turn asks again (the
+the TTL is ever served, and the directory failing (UpstreamUnavailable) refuses (AccessUnavailable)
+rather than widening or narrowing on a partial answer; anything else propagates to the turn's error
+handler, which grants nothing either; failures aren't cached, so the next turn asks again (the
 Graph client's retries and breaker keep that from hammering Graph).
 """
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.domain.access import Assignment, PersonAccess, Relationship, grants_for
-from services.domain.errors import AccessUnavailable
+from services.domain.errors import AccessUnavailable, SupportDeskError
 from services.domain.ports import DelegatedAccessDirectory, PeopleAccess
 from services.domain.single_flight import SingleFlightCache
 
@@ -88,7 +89,7 @@ class GdapAccess:
                     return tuple(await self._directory.assignments(relationship.relationship_id))
 
             read = await asyncio.gather(*(assignments(r) for r in relationships))
-        except Exception as error:  # any failure refuses: a partial map would be a wrong answer
+        except SupportDeskError as error:  # a partial map would be a wrong answer: refuse it whole
             logger.warning("access map unavailable error=%s", type(error).__name__)
             raise AccessUnavailable() from None
         by_id = {r.relationship_id: a for r, a in zip(relationships, read, strict=True)}
@@ -97,7 +98,7 @@ class GdapAccess:
     async def _load_groups(self, object_id: str) -> frozenset[str]:
         try:
             return frozenset(await self._directory.group_ids(object_id))
-        except Exception as error:  # any failure refuses
+        except SupportDeskError as error:
             logger.warning("access groups unavailable error=%s", type(error).__name__)
             raise AccessUnavailable() from None
 
