@@ -20,8 +20,10 @@ $(VENV)/.dev: requirements-dev.lock | $(BIN)/python
 run: $(VENV)/.runtime
 	$(BIN)/python app.py
 
+# make chat AS=ben: chat as a demo person (ana, ben, chloe, dev; AS=? lists them). AS is also make's
+# assembler (default "as"): only one given on the command line or in the environment counts.
 chat: $(VENV)/.runtime
-	$(BIN)/python -m chatclient
+	$(BIN)/python -m chatclient $(if $(filter-out default,$(origin AS)),--as "$(AS)")
 
 # The Teams app package for an Azure Bot registration: make package MicrosoftAppId=<guid> [TeamsAppId=<guid>]
 package: $(VENV)/.runtime

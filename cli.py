@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Callable, Mapping
 
+from services.access.people import AccessMode
 from services.backends.doctor import Check, exit_code, render, run_doctor
 from services.backends.live.backend import LiveBackend
 from services.backends.live.config import CustomerAccess
@@ -27,7 +28,9 @@ def doctor(environ: Mapping[str, str] | None = None) -> int:
 
     async def check() -> list[Check]:
         try:
-            return await run_doctor(backend)
+            operators = sorted(settings.access.operators)
+            gdap = settings.people_access is AccessMode.GDAP
+            return await run_doctor(backend, gdap=gdap, person=operators[0] if operators else "")
         finally:
             await backend.close()
 

@@ -25,6 +25,7 @@ from dotenv import dotenv_values
 
 from bot.edge.inbound_auth import CHANNEL_METADATA_URL, is_loopback_host
 from bot.turn.access import AccessRules
+from services.access.people import AccessMode
 from services.backends.live.config import Credential, CredentialKind, CustomerAccess, Endpoints, LiveConfig
 from services.storage.blob_container import BlobLocation
 from services.storage.retention import RetentionPeriods
@@ -363,6 +364,20 @@ ALLOWED_TENANTS = Ids(name="ALLOWED_TENANTS", meaning="the tenants whose users m
 OPERATORS = Ids(name="BOT_OPERATORS", meaning="who may run operator commands")
 OPERATORS_GROUP = Text(name="BOT_OPERATORS_GROUP", meaning="an Entra group whose members are operators")
 ACCESS_CONTACT = Text(name="BOT_ACCESS_CONTACT", meaning="who can grant access, as a refusal names them")
+PEOPLE_ACCESS = Choice(
+    name="BOT_ACCESS",
+    default=AccessMode.EVERYONE.value,
+    allowed=tuple(AccessMode),
+    shown="`everyone` on the demo backend, `gdap` on live",
+    meaning="whether each person sees only the customers GDAP grants them",
+)
+ACCESS_CACHE_SECONDS = Number(
+    name="BOT_ACCESS_CACHE_SECONDS",
+    default=300.0,
+    low=10.0,
+    high=3600.0,
+    meaning="how long GDAP relationships and a person's groups are kept",
+)
 TELEMETRY = Text(
     name="APPLICATIONINSIGHTS_CONNECTION_STRING",
     attribute="telemetry_connection_string",
@@ -593,6 +608,9 @@ class Settings:
     # Where the Bot Connector publishes its token signing keys (a local double in tests).
     openid_metadata_url: str = OPENID_METADATA_URL.default
     access: AccessRules = AccessRules()
+    # BOT_ACCESS: everyone sees everything, or each person their GDAP grants, read afresh after the TTL.
+    people_access: AccessMode = AccessMode.EVERYONE
+    access_cache_seconds: float = ACCESS_CACHE_SECONDS.default
     # BOT_STORAGE=azureblob: where the state shared by several instances lives.
     blob: BlobLocation | None = None
     # Names this instance as a leaseholder (App Service's WEBSITE_INSTANCE_ID, else host and pid).
@@ -654,6 +672,10 @@ class Settings:
                 operators_group=OPERATORS_GROUP.read(env),
                 contact=ACCESS_CONTACT.read(env),
             ),
+            people_access=AccessMode(
+                PEOPLE_ACCESS.read(env, default=AccessMode.GDAP if backend == "live" else AccessMode.EVERYONE)
+            ),
+            access_cache_seconds=ACCESS_CACHE_SECONDS.read(env),
             blob=_blob_location(env) if storage == "azureblob" else None,
             instance_id=INSTANCE_ID.read(env) or _this_instance(),
         )

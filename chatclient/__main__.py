@@ -5,17 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from chatclient.people import Person, find_person, listing
 from chatclient.session import ChatSession
 
-INTRO = """Chatting with the bot at {url} as a Teams {scope} chat.
+INTRO = """Chatting with the bot at {url} as {who} in a Teams {scope} chat.
 Type a command (try 'help'), a button's number to press it, or 'quit'.
 """
 
 
-async def chat(url: str, scope: str) -> None:
-    session = ChatSession(url, print, scope)
+async def chat(url: str, scope: str, person: Person | None = None) -> None:
+    session = ChatSession(url, print, scope, person)
     await session.start()
-    print(INTRO.format(url=url, scope=scope))
+    who = person.user["name"] if person else "yourself"
+    print(INTRO.format(url=url, scope=scope, who=who))
     try:
         await session.join()
         while True:
@@ -39,9 +41,25 @@ def main() -> None:
         "--url", default="http://127.0.0.1:3978/api/messages", help="the bot's messaging endpoint"
     )
     parser.add_argument("--scope", choices=("personal", "channel", "groupChat"), default="personal")
+    parser.add_argument(
+        "--as",
+        dest="person",
+        default="",
+        help="a demo person to be, by first name or object id (BOT_ACCESS=gdap shows their customers); "
+        "'?' lists them",
+    )
     args = parser.parse_args()
+    person = None
+    if args.person == "?":
+        print(f"The demo people:\n{listing()}")
+        return
+    if args.person:
+        try:
+            person = find_person(args.person)
+        except LookupError as unknown:
+            parser.exit(2, f"{unknown}\n")
     try:
-        asyncio.run(chat(args.url, args.scope))
+        asyncio.run(chat(args.url, args.scope, person))
     except KeyboardInterrupt:
         pass
 

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import ClientConnectionError, ClientSession, ServerDisconnectedError, web
 
 from chatclient.card_text import Button, Rendered, render_activity
+from chatclient.people import Person
 
 BOT_ID = "28:support-bot"
 BOT_GONE = "  (can't reach the bot at {url}; is 'make run' still running?)"
@@ -38,8 +39,14 @@ Output = Callable[[str], None]
 
 
 class ChatSession:
-    def __init__(self, bot_url: str, output: Output, scope: str = "personal") -> None:
+    def __init__(
+        self, bot_url: str, output: Output, scope: str = "personal", person: Person | None = None
+    ) -> None:
+        """`person`: a demo person to be (`--as`); by default the anonymous local user."""
         self.bot_url = bot_url
+        self.user = person.user if person else USER
+        self.member = person.member if person else MEMBER
+        self.tenant_id = person.tenant_id if person else TENANT
         self.output = output
         self.scope = scope
         self.buttons: list[Button] = []
@@ -84,13 +91,13 @@ class ChatSession:
 
     async def _member(self, request: web.Request) -> web.Response:
         """The roster: the local user is the chat's one member; anyone else is not found, as Teams says it."""
-        if request.match_info["member"] != USER["id"]:
+        if request.match_info["member"] != self.user["id"]:
             error = {
                 "code": "MemberNotFoundInConversation",
                 "message": "The member is not in the conversation.",
             }
             return web.json_response({"error": error}, status=404)
-        return web.json_response(MEMBER)
+        return web.json_response(self.member)
 
     async def _new_thread(self, request: web.Request) -> web.Response:
         """A proactive notice starting a new thread in the channel (Teams' create conversation)."""
@@ -115,10 +122,10 @@ class ChatSession:
             "timestamp": datetime.now(UTC).isoformat(),
             "channelId": "msteams",
             "serviceUrl": self.service_url,
-            "from": USER,
+            "from": self.user,
             "recipient": {"id": BOT_ID, "name": "Support Bot"},
             "conversation": conversation,
-            "channelData": {"tenant": {"id": TENANT}},
+            "channelData": {"tenant": {"id": self.tenant_id}},
             **fields,
         }
 

@@ -44,6 +44,8 @@ ROOMS = {
     "services.notices": {"services.domain", "services.storage", "services.backends.graph.parsing"},
     # Every store of one run, built once for BOT_STORAGE: the one place that chooses SQLite or blobs.
     "services.stores": {"services.domain", "services.storage", "services.instances", "services.notices"},
+    # Who sees what: over the domain's ports only, so neither backend nor store knows a person.
+    "services.access": {"services.domain"},
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 
+from services.access.people import AccessMode
 from services.backends.choice import open_backends
 from services.backends.live.backend import LiveBackend
 from services.storage.retention import RetentionPeriods
@@ -357,6 +358,21 @@ def test_live_settings_default_to_the_public_cloud_and_app_only_access() -> None
     )
     assert live.customer_access == "app-only" and live.credential.kind == "secret"
     assert "s3cret-value" not in repr(Settings.from_env(LIVE))
+
+
+@pytest.mark.parametrize(
+    ("env", "mode"),
+    [
+        ({}, AccessMode.EVERYONE),
+        (LIVE, AccessMode.GDAP),
+        ({"BOT_ACCESS": "GDAP"}, AccessMode.GDAP),
+        ({**LIVE, "BOT_ACCESS": "everyone"}, AccessMode.EVERYONE),
+    ],
+)
+def test_people_see_their_gdap_customers_on_live_unless_told(env: dict[str, str], mode: AccessMode) -> None:
+    settings = Settings.from_env(env)
+    assert settings.people_access is mode
+    assert settings.access_cache_seconds == 300
 
 
 def test_national_cloud_endpoints_and_the_ca_bundle_are_read() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from services.backends.graph.gdap import DirectoryUnavailable
 from services.backends.live.backend import LIST_CUSTOMERS, LiveBackend, domain_error, reading_health
 from services.backends.live.config import CustomerAccess
 from services.backends.live.upstream import UpstreamError
@@ -68,7 +69,11 @@ def _fix(error: UpstreamError | TokenError, access: CustomerAccess, customer: Cu
     return "The API didn't answer; check the URL setting and the network, then try again."
 
 
-async def run_doctor(backend: LiveBackend, sample: int = 3) -> list[Check]:
+async def run_doctor(
+    backend: LiveBackend, sample: int = 3, *, gdap: bool = False, person: str = ""
+) -> list[Check]:
+    """`gdap`: BOT_ACCESS=gdap, so reading GDAP is checked (and required); `person`: whose groups to read
+    (an object id or UPN, e.g. the first of BOT_OPERATORS)."""
     config = backend.config
     access = config.customer_access
     checks: list[Check] = []
@@ -96,6 +101,8 @@ async def run_doctor(backend: LiveBackend, sample: int = 3) -> list[Check]:
         await _azure_support_check(backend, customers, key, subscription)
         for key, subscription in config.azure_subscriptions.items()
     ]
+    if gdap:
+        checks += await _gdap_checks(backend, person)
     try:
         await backend.tokens.bearer(
             config.partner_tenant_id, config.endpoints.scope(config.endpoints.management)
@@ -112,6 +119,51 @@ async def run_doctor(backend: LiveBackend, sample: int = 3) -> list[Check]:
                 required=False,
             )
         )
+    return checks
+
+
+GDAP_RELATIONSHIPS = "GDAP relationships (BOT_ACCESS=gdap)"
+GDAP_GROUPS = "a person's groups (BOT_ACCESS=gdap)"
+RELATIONSHIPS_FIX = (
+    "Grant the app the DelegatedAdminRelationship.Read.All application permission (Microsoft Graph) with "
+    "admin consent in the partner tenant. If it has it, the partner tenant may lack the service principal "
+    "of 'Partner Customer Delegated Administration' (appId 2832473f-ec63-45fb-976f-5d45a7d4bb91): create "
+    "it, e.g. New-MgServicePrincipal -AppId 2832473f-ec63-45fb-976f-5d45a7d4bb91."
+)
+GROUPS_FIX = (
+    "Grant the app the GroupMember.Read.All (or User.Read.All) application permission (Microsoft Graph) "
+    "with admin consent in the partner tenant."
+)
+
+
+async def _gdap_checks(backend: LiveBackend, person: str) -> list[Check]:
+    """Reading who may see what, as BOT_ACCESS=gdap does: the relationships and one relationship's access
+    assignments (DelegatedAdminRelationship.Read.All), and a person's groups (GroupMember.Read.All)."""
+    access = backend.config.customer_access
+    partner = f"partner {backend.config.partner_tenant_id}"
+    directory = backend.directory
+    checks = []
+    try:
+        relationships = await directory.relationships()
+        if relationships:
+            await directory.assignments(relationships[0].relationship_id)
+        detail = f"{len(relationships)} active relationships"
+        checks.append(Check(partner, GDAP_RELATIONSHIPS, True, detail))
+    except DirectoryUnavailable as error:
+        denied = isinstance(error.cause, UpstreamError) and error.cause.status in (401, 403)
+        fix = RELATIONSHIPS_FIX if denied else _fix(error.cause, access, None)
+        checks.append(Check(partner, GDAP_RELATIONSHIPS, False, _refusal(error.cause), fix))
+    if not person:
+        fix = "Set BOT_OPERATORS: the doctor reads the first one's groups."
+        checks.append(Check(partner, GDAP_GROUPS, False, "no person to read", fix, required=False))
+        return checks
+    try:
+        groups = await directory.group_ids(person)
+        checks.append(Check(person, GDAP_GROUPS, True, f"{len(groups)} groups"))
+    except DirectoryUnavailable as error:
+        denied = isinstance(error.cause, UpstreamError) and error.cause.status in (401, 403)
+        fix = GROUPS_FIX if denied else _fix(error.cause, access, None)
+        checks.append(Check(person, GDAP_GROUPS, False, _refusal(error.cause), fix))
     return checks
 
 

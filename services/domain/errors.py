@@ -65,6 +65,24 @@ class DelegatedAccessMissing(SupportDeskError):
         self.customer_name = customer_name
 
 
+class AccessUnavailable(SupportDeskError):
+    """Whom a person may reach couldn't be read (Graph throttled, failing or unreachable): nothing is
+    shown rather than everything."""
+
+    def __init__(self) -> None:
+        super().__init__("error.access_unavailable")
+
+
+class RoleMissing(SupportDeskError):
+    """The person sees the customer but holds no role the action accepts; `role` is the least privileged
+    one that would do, as a Phrase (`role.<name>`) so it is named in the reader's language."""
+
+    def __init__(self, customer_name: str, role: Phrase, contact: str = "") -> None:
+        who: str | Phrase = contact or Phrase("phrase.gdap_admin")
+        super().__init__("error.role_missing", customer=customer_name, role=role, contact=who)
+        self.customer_name = customer_name
+
+
 class IncidentNotFound(SupportDeskError):
     def __init__(self, incident_id: str, customer_name: str = "") -> None:
         """`customer_name`: whose tenant was searched; empty when every customer's was."""

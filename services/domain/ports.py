@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from services.domain.access import Assignment, PersonAccess, Relationship
 from services.domain.models import (
     Acceptance,
     Answer,
@@ -85,6 +86,25 @@ class ServiceRequestDesk(Protocol):
     async def link_request(self, reference: str, number: str) -> ServiceRequest:
         """Attach the SR number a portal gave to a handed-off request (Partner Center hand-off)."""
         ...
+
+
+class DelegatedAccessDirectory(Protocol):
+    """GDAP as Microsoft Graph tells it (`tenantRelationships/delegatedAdminRelationships`, each one's
+    `accessAssignments`, and `users/{id}/transitiveMemberOf`); the demo backend reads the same shapes from
+    its data. Raises UpstreamUnavailable when Graph can't answer: access is then refused, never widened."""
+
+    async def relationships(self) -> Sequence[Relationship]: ...
+
+    async def assignments(self, relationship_id: str) -> Sequence[Assignment]: ...
+
+    async def group_ids(self, object_id: str) -> frozenset[str]: ...
+
+
+class PeopleAccess(Protocol):
+    """What each person may reach (services/access): GDAP-scoped, or everything (BOT_ACCESS=everyone).
+    Raises AccessUnavailable when it can't be known now."""
+
+    async def person(self, object_id: str) -> PersonAccess: ...
 
 
 class GroupMembership(Protocol):

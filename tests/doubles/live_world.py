@@ -13,7 +13,7 @@ from services.backends.demo.backend import DATA_DIR
 from services.backends.live.backend import LiveBackend
 from services.backends.live.config import Credential, CredentialKind, Endpoints, Limits, LiveConfig
 from tests.doubles.azure_support import FakeAzureSupport
-from tests.doubles.entra import FakeEntra, unsigned_jwt
+from tests.doubles.entra import SERVICE_HEALTH_ROLE, FakeEntra, unsigned_jwt
 from tests.doubles.graph import FakeGraph
 from tests.doubles.partner_center import FakePartnerCenter
 from tests.doubles.tls import LoopbackCA
@@ -37,8 +37,31 @@ TEST_LIMITS = Limits(
 )
 
 
+# The partner app's application permissions in its own tenant: service health, and reading GDAP.
+PARTNER_APP_ROLES = [SERVICE_HEALTH_ROLE, "DelegatedAdminRelationship.Read.All", "GroupMember.Read.All"]
+# Desk EU is a member of Support Tier 1: Ben, in Desk EU, is in Tier 1 only transitively.
+DESK_EU = "7f1c2a00-0000-4000-8000-0000000000a4"
+TIER_1 = "7f1c2a00-0000-4000-8000-0000000000a1"
+NESTED_GROUPS = {DESK_EU: [TIER_1]}
+
+
 def _read(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def gdap_directory(graph: FakeGraph, partner_tenant_id: str, data_dir: Path = DATA_DIR) -> None:
+    """The demo partner's GDAP in the Graph double (the demo asOf is the tests' now, so no shift): its
+    relationships and assignments as shipped, and direct memberships whose closure is the shipped
+    `transitiveMemberOf` pages (people in their direct groups, Desk EU in Tier 1)."""
+    gdap = data_dir / "gdap"
+    graph.partner_tenant_id = partner_tenant_id
+    graph.relationships = _read(gdap / "delegatedAdminRelationships.json")["value"]
+    graph.assignments = {p.stem: _read(p)["value"] for p in (gdap / "accessAssignments").glob("*.json")}
+    nested = {parent for parents in NESTED_GROUPS.values() for parent in parents}
+    for path in (gdap / "transitiveMemberOf").glob("*.json"):
+        graph.member_of[path.stem] = [i for i in _read(path)["value"] if i["id"] not in nested]
+    for group, parents in NESTED_GROUPS.items():
+        graph.member_of[group] = [{"@odata.type": "#microsoft.graph.group", "id": p} for p in parents]
 
 
 class AppUserTokens:
@@ -82,6 +105,8 @@ async def start_live_world(aiohttp_server: Any, ca: LoopbackCA, limits: Limits =
     partner_center = FakePartnerCenter(partner_tenant_id=partner, customers=customers)
     # Small pages, so every conversation also exercises @odata.nextLink paging.
     graph = FakeGraph(health=health, page_size=4)
+    gdap_directory(graph, partner)
+    entra.app_roles[partner] = list(PARTNER_APP_ROLES)
     azure_support = FakeAzureSupport()
     await start_servers(aiohttp_server, ca, entra, partner_center, graph, azure_support)
     config = LiveConfig(

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from services.backends.doctor import AZURE_TICKETS, SERVICE_REQUESTS, exit_code, render, run_doctor
+import pytest
+
+from services.backends.doctor import (
+    AZURE_TICKETS,
+    GDAP_GROUPS,
+    GDAP_RELATIONSHIPS,
+    GROUPS_FIX,
+    RELATIONSHIPS_FIX,
+    SERVICE_REQUESTS,
+    exit_code,
+    render,
+    run_doctor,
+)
 from services.backends.live.backend import LiveBackend
 from tests.doubles.live_world import NORTHWIND_SUBSCRIPTION, LiveWorld
 from tests.support.harness import DEMO_NOW
@@ -88,3 +100,49 @@ async def test_without_app_user_access_service_requests_warn_and_the_fix_says_ho
         "tokens only: set CUSTOMER_ACCESS=gdap and TOKEN_CACHE_KEY, then run 'make consent' as a partner "
         "admin with the Admin agent role."
     ) in render(checks)
+
+
+ANA = "a1b2c3d4-0000-4000-8000-000000000001"
+
+
+async def test_reading_gdap_is_checked_for_the_partner_and_a_person(live_world: LiveWorld) -> None:
+    checks = await run_doctor(live_world.backend, gdap=True, person=ANA)
+    assert exit_code(checks) == 0
+    by_check = {c.what: c for c in checks}
+    assert (
+        by_check[GDAP_RELATIONSHIPS].ok and by_check[GDAP_RELATIONSHIPS].detail == "21 active relationships"
+    )
+    assert by_check[GDAP_GROUPS].ok and by_check[GDAP_GROUPS].detail == "1 groups"
+    assert live_world.graph.directory_calls["assignments"] == 1
+
+
+@pytest.mark.parametrize(
+    ("permission", "check", "fix"),
+    [
+        ("DelegatedAdminRelationship.Read.All", GDAP_RELATIONSHIPS, RELATIONSHIPS_FIX),
+        ("GroupMember.Read.All", GDAP_GROUPS, GROUPS_FIX),
+    ],
+)
+async def test_a_missing_graph_permission_for_gdap_fails_and_names_it(
+    live_world: LiveWorld, permission: str, check: str, fix: str
+) -> None:
+    roles = live_world.entra.app_roles[live_world.partner_tenant_id]
+    roles.remove(permission)
+    checks = await run_doctor(live_world.backend, gdap=True, person=ANA)
+    (failed,) = [c for c in checks if not c.ok]
+    assert (failed.what, failed.detail, failed.fix) == (
+        check,
+        "Microsoft Graph answered 403 Authorization_RequestDenied",
+        fix,
+    )
+    assert permission in fix and exit_code(checks) == 1
+    assert f"- {failed.subject} / {check}: {fix}" in render(checks)
+    # With BOT_ACCESS=everyone GDAP isn't read, so it isn't checked.
+    assert check not in {c.what for c in await run_doctor(live_world.backend, person=ANA)}
+
+
+async def test_without_a_person_the_groups_check_only_warns(live_world: LiveWorld) -> None:
+    checks = await run_doctor(live_world.backend, gdap=True)
+    (warned,) = [c for c in checks if not c.ok]
+    assert warned.what == GDAP_GROUPS and not warned.required and "BOT_OPERATORS" in warned.fix
+    assert exit_code(checks) == 0

@@ -32,18 +32,27 @@ def _shift_text(text: str, shift: timedelta) -> str:
     return _TIMESTAMP.sub(replace, text)
 
 
-def _shift(value: Any, shift: timedelta) -> Any:
+def shift_times(value: Any, shift: timedelta) -> Any:
+    """Every timestamp in a JSON value moved by `shift` (see the module's docstring)."""
     if isinstance(value, str):
         return _shift_text(value, shift)
     if isinstance(value, list):
-        return [_shift(v, shift) for v in value]
+        return [shift_times(v, shift) for v in value]
     if isinstance(value, dict):
-        return {k: _shift(v, shift) for k, v in value.items()}
+        return {k: shift_times(v, shift) for k, v in value.items()}
     return value
 
 
-def _read_json(path: Path) -> Any:
+def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def demo_shift(data_dir: Path, now: Callable[[], datetime] | None = None) -> tuple[datetime, timedelta]:
+    """Now, and how far the dataset's `asOf` is behind it (whole minutes, so shifted times read like
+    Microsoft's: "04:12", not "04:12:37")."""
+    as_of = parse_timestamp(read_json(data_dir / "index.json").get("asOf")) or datetime.now(UTC)
+    current = (now or (lambda: datetime.now(UTC)))()
+    return current, timedelta(minutes=(current - as_of) // timedelta(minutes=1))
 
 
 class DemoBackend:
@@ -65,17 +74,13 @@ class DemoBackend:
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR, now: Callable[[], datetime] | None = None) -> DemoBackend:
-        index = _read_json(data_dir / "index.json")
-        as_of = parse_timestamp(index.get("asOf")) or datetime.now(UTC)
-        current = (now or (lambda: datetime.now(UTC)))()
-        # Whole minutes, so shifted times read like Microsoft's ("04:12", not "04:12:37").
-        shift = timedelta(minutes=(current - as_of) // timedelta(minutes=1))
-        customers = parse_customers(_read_json(data_dir / "customers.json"))
+        current, shift = demo_shift(data_dir, now)
+        customers = parse_customers(read_json(data_dir / "customers.json"))
         health = {}
         for customer in customers:
             path = data_dir / "health" / f"{customer.tenant_id}.json"
             if path.is_file():
-                health[customer.tenant_id] = parse_health_overviews(_shift(_read_json(path), shift))
+                health[customer.tenant_id] = parse_health_overviews(shift_times(read_json(path), shift))
         return cls(customers, health, current)
 
     def replace_services(

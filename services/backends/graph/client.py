@@ -1,7 +1,8 @@
-"""Microsoft Graph service communications (`/v1.0/admin/serviceAnnouncement`) in a customer's tenant.
+"""Microsoft Graph service communications (`/v1.0/admin/serviceAnnouncement`) in a customer's tenant,
+and the one pager every Graph collection is read with (services/backends/graph/gdap.py reads GDAP too).
 
 Collections are paged by following `@odata.nextLink` (absolute) until it is absent; `$skip` is never
-built here. Each request takes from the tenant's Graph budget first.
+built here. Each health request takes from the tenant's Graph budget first.
 """
 
 from __future__ import annotations
@@ -31,6 +32,50 @@ def is_collection(payload: Any) -> bool:
     return isinstance(payload, Mapping) and isinstance(payload.get("value"), list)
 
 
+class TooManyPages(UpstreamError):
+    """A collection still had a next page after MAX_PAGES: its answer would be partial."""
+
+    def __init__(self) -> None:
+        super().__init__(API, None, "tooManyPages", f"more than {MAX_PAGES} pages")
+
+
+async def graph_pages(
+    upstream: Upstream,
+    tenant_id: str,
+    url: str,
+    params: Mapping[str, str],
+    headers: Mapping[str, str] | None = None,
+    *,
+    budget: TenantBudget | None = None,
+    whole: bool = False,
+) -> list[Mapping[str, Any]]:
+    """Every page of a collection, following the absolute `@odata.nextLink` (which carries the query).
+    `budget` is the tenant's service-communications budget (health reads take from it; directory reads
+    don't). At MAX_PAGES the rest is dropped, or, when the caller needs the `whole` collection (who may
+    see what), TooManyPages is raised rather than a partial answer returned."""
+    pages: list[Mapping[str, Any]] = []
+    next_url: str | None = url
+    next_params: Mapping[str, str] | None = params
+    while next_url is not None:
+        if len(pages) >= MAX_PAGES:
+            if whole:
+                raise TooManyPages()
+            break
+        if budget is not None:
+            try:
+                budget.take(tenant_id)
+            except BudgetExhausted as spent:
+                raise UpstreamError(API, 429, "budgetExhausted", str(spent), spent.retry_after) from None
+        reply = await upstream.call(
+            "GET", next_url, tenant_id=tenant_id, params=next_params, headers=headers, expect=is_collection
+        )
+        page = reply.payload if isinstance(reply.payload, Mapping) else {}
+        pages.append(page)
+        link = page.get("@odata.nextLink")
+        next_url, next_params = (link, None) if isinstance(link, str) and link else (None, None)
+    return pages
+
+
 class GraphHealthClient:
     def __init__(self, upstream: Upstream, base_url: str, budget: TenantBudget) -> None:
         self._upstream = upstream
@@ -40,27 +85,7 @@ class GraphHealthClient:
     async def _pages(
         self, tenant_id: str, url: str, params: Mapping[str, str], headers: Mapping[str, str] | None = None
     ) -> list[Mapping[str, Any]]:
-        pages: list[Mapping[str, Any]] = []
-        next_url: str | None = url
-        next_params: Mapping[str, str] | None = params
-        while next_url is not None and len(pages) < MAX_PAGES:
-            try:
-                self._budget.take(tenant_id)
-            except BudgetExhausted as spent:
-                raise UpstreamError(API, 429, "budgetExhausted", str(spent), spent.retry_after) from None
-            reply = await self._upstream.call(
-                "GET",
-                next_url,
-                tenant_id=tenant_id,
-                params=next_params,
-                headers=headers,
-                expect=is_collection,
-            )
-            page = reply.payload if isinstance(reply.payload, Mapping) else {}
-            pages.append(page)
-            link = page.get("@odata.nextLink")
-            next_url, next_params = (link, None) if isinstance(link, str) and link else (None, None)
-        return pages
+        return await graph_pages(self._upstream, tenant_id, url, params, headers, budget=self._budget)
 
     async def health_overviews(self, tenant_id: str) -> tuple[ServiceHealth, ...]:
         pages = await self._pages(tenant_id, f"{self._root}/healthOverviews", {"$expand": "issues"})

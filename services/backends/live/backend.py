@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from services.backends.azure_support.client import AzureSupportClient, read_arm_error
 from services.backends.graph.client import GraphHealthClient, read_graph_error
-from services.backends.live.caching import SingleFlightCache, TenantBudget
+from services.backends.graph.gdap import GraphDirectory
+from services.backends.live.caching import TenantBudget
 from services.backends.live.config import CustomerAccess, LiveConfig
 from services.backends.live.upstream import Upstream, UpstreamError, UpstreamSession
 from services.backends.partner_center.client import PartnerCenterClient, read_partner_center_error
@@ -34,6 +36,7 @@ from services.domain.errors import (
     UpstreamUnavailable,
 )
 from services.domain.models import Customer, TenantHealth
+from services.domain.single_flight import SingleFlightCache
 
 logger = logging.getLogger("services.live")
 
@@ -89,6 +92,7 @@ class LiveBackend:
     ) -> None:
         self.config = config
         self._owned_tokens: MsalTokens | None = None
+        self._app_tokens: MsalTokens | None = None
         if tokens is None:
             tokens = self._owned_tokens = MsalTokens(config, clock=monotonic)
         self.tokens = tokens
@@ -130,6 +134,23 @@ class LiveBackend:
             ),
             endpoints.graph,
             self.graph_budget,
+        )
+        # GDAP is read app-only in the partner tenant, however customers' tenants are reached.
+        directory_tokens = self.tokens
+        if self._owned_tokens is not None and config.customer_access is CustomerAccess.GDAP:
+            directory_tokens = self._app_tokens = MsalTokens(
+                replace(config, customer_access=CustomerAccess.APP_ONLY), clock=monotonic
+            )
+        self.directory = GraphDirectory(
+            Upstream(
+                "Microsoft Graph",
+                self.http,
+                directory_tokens,
+                endpoints.scope(endpoints.graph),
+                read_graph_error,
+            ),
+            endpoints.graph,
+            config.partner_tenant_id,
         )
         self.azure_support = AzureSupportClient(
             Upstream(
@@ -176,5 +197,6 @@ class LiveBackend:
 
     async def close(self) -> None:
         await self.http.close()
-        if self._owned_tokens is not None:
-            self._owned_tokens.close()
+        for owned in (self._owned_tokens, self._app_tokens):
+            if owned is not None:
+                owned.close()

@@ -33,7 +33,6 @@ from services.backends.azure_support.client import (
     TicketRequest,
 )
 from services.backends.live.backend import LIST_CUSTOMERS, LiveBackend, domain_error
-from services.backends.live.caching import SingleFlightCache
 from services.backends.live.config import CustomerAccess
 from services.backends.live.escalation_ledger import AZURE, PARTNER_CENTER, Escalation, EscalationLedger
 from services.backends.live.upstream import UpstreamError
@@ -67,6 +66,7 @@ from services.domain.models import (
     SupportCatalogue,
     SupportTopic,
 )
+from services.domain.single_flight import SingleFlightCache
 
 logger = logging.getLogger("services.live.desk")
 
