@@ -1,8 +1,8 @@
 """Demo or live: the one place that chooses, and builds what goes with the choice.
 
 The live backend comes with the live service-request desk (sharing its HTTP session and tokens, with its
-ledger in the bot's place), asks Graph nothing about operator groups here, and must be closed. The demo
-backend comes with the demo desk, every demo operator group, and a world that moves on a tick.
+ledger in the bot's place), asks Graph nothing about operator groups here, reads GDAP from Graph, and must be closed. The demo
+backend comes with the demo desk, every demo operator group, the demo's GDAP data, and a world that moves on a tick.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.backends.demo.backend import DATA_DIR, DemoBackend
+from services.backends.demo.gdap import DemoDirectory
 from services.backends.demo.operators import DemoGroupMembership
 from services.backends.demo.service_requests import DemoServiceRequests
 from services.backends.demo.world import DemoWorld
@@ -21,7 +22,7 @@ from services.backends.live.escalation_ledger import EscalationLedger
 from services.backends.live.operators import NoGroupLookup
 from services.backends.live.service_requests import LiveServiceRequests
 from services.backends.retrying_desk import RetryingDesk
-from services.domain.ports import Backend, GroupMembership, ServiceRequestDesk
+from services.domain.ports import Backend, DelegatedAccessDirectory, GroupMembership, ServiceRequestDesk
 from services.storage.places import Place
 
 
@@ -32,6 +33,8 @@ class Backends:
     backend: Backend
     desk: ServiceRequestDesk
     groups: GroupMembership
+    # Who holds which GDAP roles for which customer (BOT_ACCESS=gdap): Graph, or the demo's copy of it.
+    directory: DelegatedAccessDirectory
     # Only the demo has a world to move (`POST /api/demo/tick`, BOT_DEMO_TICK_SECONDS).
     world: DemoWorld | None
     close: Callable[[], Awaitable[None]]
@@ -49,10 +52,11 @@ def backends_around(backend: Backend, place: Place, clock: Callable[[], datetime
         ledger = EscalationLedger(place)
         topics = DATA_DIR / "supporttopics.json"
         desk = RetryingDesk(LiveServiceRequests.for_backend(backend, ledger, clock, topics))
-        return Backends(backend, desk, NoGroupLookup(), None, backend.close)
+        return Backends(backend, desk, NoGroupLookup(), backend.directory, None, backend.close)
     world = DemoWorld(backend, clock) if isinstance(backend, DemoBackend) else None
     demo_desk = RetryingDesk(DemoServiceRequests.open(place, DATA_DIR, clock))
-    return Backends(backend, demo_desk, DemoGroupMembership(), world, _nothing_to_close)
+    directory = DemoDirectory.load(now=clock)
+    return Backends(backend, demo_desk, DemoGroupMembership(), directory, world, _nothing_to_close)
 
 
 async def _nothing_to_close() -> None:
