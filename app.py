@@ -43,6 +43,7 @@ from bot.turn.errors import report_turn_error
 from bot.turn.handler import Notifications, SupportBot
 from bot.turn.mentions import command_text
 from bot.turn.routing import complete_command, page_route, recognised_command
+from bot.turn.sign_in import open_sign_in
 from bot.turn.state_storage import DocumentStorage
 from bot.turn.turns import TurnRunner
 from bot.turn.typing_indicator import TypingIndicator
@@ -270,6 +271,13 @@ def create_app(
     bot = build_bot(
         storage, backend, clock, notifications, desk=desk, audit=audit, access=access, turn_locks=turn_locks
     )
+    # Issue 21 (sso-obo): Teams SSO, off unless BOT_SSO_CONNECTION is set (bot/turn/sign_in.py).
+    people = backend.people if isinstance(backend, LiveBackend) else None
+    forget_person: Callable[[str], None] = people.forget if people is not None else (lambda object_id: None)
+    bot.sign_in = open_sign_in(
+        settings.sso_connection, settings.token_service_url, settings.app_id, authorization,
+        container or database, clock, forget_person,
+    )  # fmt: skip
     sdk_authentication = ConfigurationBotFrameworkAuthentication(config)
     adapter = SupportAdapter(sdk_authentication, connector)
     keys = SigningKeys(settings.openid_metadata_url)
@@ -320,7 +328,8 @@ def create_app(
     if leadership is not None:
         app[LEADERSHIP] = leadership
 
-    retention = Retention(journal, board, audit, settings.retention, clock)
+    sso_rounds = [bot.sign_in.forget_expired] if bot.sign_in is not None else []  # issue 21 (sso-obo)
+    retention = Retention(journal, board, audit, settings.retention, clock, also=sso_rounds)
 
     async def lead_notices() -> None:
         """The watcher, the outbox and retention: on every instance with SQLite, on the leader only with
@@ -367,6 +376,8 @@ def create_app(
         except Exception as error:  # noqa: BLE001 - it lapses on its own
             logging.getLogger("bot.startup").warning("heartbeat not removed error=%s", type(error).__name__)
         await connector.close()
+        if bot.sign_in is not None:  # issue 21 (sso-obo)
+            await bot.sign_in.close()
         await keys.close()
         authorization.close()
         if isinstance(backend, LiveBackend):
