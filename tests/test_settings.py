@@ -357,6 +357,32 @@ def test_live_settings_default_to_the_public_cloud_and_app_only_access() -> None
     assert "s3cret-value" not in repr(Settings.from_env(LIVE))
 
 
+def test_sso_is_off_unless_a_connection_is_named_and_then_the_live_desk_acts_as_people() -> None:
+    off = Settings.from_env(LIVE)
+    assert off.sso_connection == "" and off.live is not None and not off.live.acting_as_people
+    assert off.token_service_url == "https://token.botframework.com"
+    on = Settings.from_env(
+        {
+            **LIVE,
+            "BOT_SSO_CONNECTION": "sso",
+            "BOT_TOKEN_SERVICE_URL": "https://europe.token.botframework.com/",
+        }
+    )
+    assert on.sso_connection == "sso" and on.live is not None and on.live.acting_as_people
+    assert on.token_service_url == "https://europe.token.botframework.com"
+    with pytest.raises(SettingsError, match="BOT_TOKEN_SERVICE_URL must be an https:// URL"):
+        Settings.from_env(
+            {**LIVE, "BOT_SSO_CONNECTION": "sso", "BOT_TOKEN_SERVICE_URL": "http://token.example"}
+        )
+
+
+def test_sso_is_refused_with_a_user_assigned_managed_identity() -> None:
+    msi = {"MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppId": APP_ID, "MicrosoftAppTenantId": TENANT}
+    assert Settings.from_env(msi).app_type == "UserAssignedMSI"
+    with pytest.raises(SettingsError, match="BOT_SSO_CONNECTION needs an app registration"):
+        Settings.from_env({**msi, "BOT_SSO_CONNECTION": "sso"})
+
+
 def test_national_cloud_endpoints_and_the_ca_bundle_are_read() -> None:
     live = Settings.from_env(
         {

@@ -14,8 +14,9 @@ from services.backends.live.backend import LiveBackend
 from services.backends.live.config import CustomerAccess
 from services.domain.signed_in import SignedIn, SignInRequired, signed_in_as
 from services.storage.sqlite_database import SqliteDatabase
+from tests.dialogs.test_escalation_dialog import partner_center_request
 from tests.doubles.live_world import NORTHWIND_TENANT, LiveWorld
-from tests.services.test_live_service_requests import AZURE_TOPIC, draft
+from tests.services.test_live_service_requests import AZURE_TOPIC, NORTHWIND_ID, draft
 from tests.support.harness import DEMO_NOW
 
 ANA_ID = "a1b2c3d4-0000-4000-8000-000000000001"
@@ -163,3 +164,20 @@ async def test_no_token_at_the_token_service_asks_to_sign_in(backend: LiveBacken
     with pytest.raises(SignInRequired) as raised:
         await backend.people.bearer(nobody, NORTHWIND_TENANT, "https://management.azure.com/.default")
     assert raised.value.reason == "none" and nobody.failed == "none"
+
+
+async def test_a_partner_center_note_is_added_as_the_engineer(
+    live_world: LiveWorld, backend: LiveBackend
+) -> None:
+    center = live_world.partner_center
+    center.service_requests[NORTHWIND_ID] = [partner_center_request("2611240010000042", "open")]
+    desk = create_request_desk(SqliteDatabase(Path(":memory:")), lambda: DEMO_NOW, backend)
+    ana = person(live_world, ANA_ID, ANA_UPN)
+    with signed_in_as(ana):
+        filed = await desk.file_request(await draft(live_world, "32444672"), "key-m365", "Ana Bowman")
+        await desk.link_request(filed.request.reference, "2611240010000042")
+        noted = await desk.add_note("2611240010000042", "Ana Bowman", "Customer confirmed the fix.")
+    assert noted.notes[-1].author == "ana.bowman", "Partner Center names the engineer, not the admin"
+    assert {(oid, tenant) for oid, tenant, _ in live_world.entra.obo_grants} == {
+        (ANA_ID, live_world.partner_tenant_id)
+    }
