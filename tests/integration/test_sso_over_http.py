@@ -240,14 +240,20 @@ async def test_a_failed_exchange_answers_412_and_the_popup_sign_in_finishes_it(
 
 
 async def test_signed_in_it_files_at_once_and_sign_out_asks_again_next_time(
-    thread: Thread, connector: FakeConnector, live_world: LiveWorld, token_service: FakeTokenService
+    thread: Thread,
+    connector: FakeConnector,
+    live_world: LiveWorld,
+    token_service: FakeTokenService,
+    acting: LiveBackend,
 ) -> None:
     token_service.sign_in(ANA_TEAMS_ID, ANA_ID, ANA_UPN, "Ana Bowman")
     receipt = await to_submit(thread)
     assert receipt.startswith("Service request filed") and oauth_cards(connector) == []
     (ticket,) = live_world.azure_support.tickets
     number = live_world.azure_support.tickets[ticket]["properties"]["supportTicketId"]
+    assert acting.people is not None and acting.people.holds(ANA_ID), "her token is kept for the next write"
     said = await thread.say("sign out")
+    assert not acting.people.holds(ANA_ID), "sign out drops what was kept on her behalf"
     assert said == "You're signed out. The next time something is done as you, I'll ask you to sign in again."
     assert token_service.sign_outs == [ANA_TEAMS_ID]
     assert (ANA_TEAMS_ID, CONNECTION) not in token_service.held
