@@ -26,9 +26,10 @@ chat: $(VENV)/.runtime
 	$(BIN)/python -m chatclient $(if $(filter-out default,$(origin AS)),--as "$(AS)")
 
 # The Teams app package for an Azure Bot registration: make package MicrosoftAppId=<guid> [TeamsAppId=<guid>]
+# [SSO=1] (Teams single sign-on: webApplicationInfo and token.botframework.com, see README)
 package: $(VENV)/.runtime
 	@test -n "$(MicrosoftAppId)" || { echo "Set MicrosoftAppId=<the Azure Bot's app id>"; exit 2; }
-	$(BIN)/python -m manifest.package "$(MicrosoftAppId)" --teams-app-id "$(TeamsAppId)"
+	$(BIN)/python -m manifest.package "$(MicrosoftAppId)" --teams-app-id "$(TeamsAppId)" $(if $(SSO),--sso)
 
 # Azurite (the Azure Storage emulator) for the BOT_STORAGE=azureblob tests, pinned by tools/azurite's lock
 # file; skipped when Node is missing (those tests then skip, saying why).

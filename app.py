@@ -37,6 +37,7 @@ from bot.turn.access import AccessPolicy
 from bot.turn.assembly import build_bot, build_notifications
 from bot.turn.errors import report_turn_error
 from bot.turn.handler import SupportBot
+from bot.turn.sign_in import open_sign_in
 from bot.turn.state_storage import DocumentStorage
 from bot.turn.turns import TurnRunner
 from bot.turn.typing_indicator import TypingIndicator
@@ -138,6 +139,16 @@ def create_app(
     bot = build_bot(
         storage, backend, clock, notifications, desk=desk, audit=audit, access=access, turn_locks=turn_locks
     )
+    # Teams SSO, off unless BOT_SSO_CONNECTION is set (bot/turn/sign_in.py).
+    bot.sign_in = open_sign_in(
+        settings.sso_connection,
+        settings.token_service_url,
+        settings.app_id,
+        authorization,
+        stores.place,
+        clock,
+        backends.forget_person,
+    )
     sdk_authentication = ConfigurationBotFrameworkAuthentication(config)
     adapter = SupportAdapter(sdk_authentication, connector)
     keys = SigningKeys(settings.openid_metadata_url)
@@ -183,7 +194,8 @@ def create_app(
     if leadership is not None:
         app[LEADERSHIP] = leadership
 
-    retention = Retention(stores.journal, board, audit, settings.retention, clock)
+    sso_rounds = [bot.sign_in.forget_expired] if bot.sign_in is not None else []
+    retention = Retention(stores.journal, board, audit, settings.retention, clock, also=sso_rounds)
 
     async def lead_notices() -> None:
         """The watcher, the outbox and retention: on every instance with SQLite, on the leader only with
@@ -231,6 +243,8 @@ def create_app(
         except Exception as error:  # noqa: BLE001 - it lapses on its own
             logging.getLogger("bot.startup").warning("heartbeat not removed error=%s", type(error).__name__)
         await connector.close()
+        if bot.sign_in is not None:
+            await bot.sign_in.close()
         await keys.close()
         authorization.close()
         await backends.close()

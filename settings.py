@@ -213,6 +213,18 @@ OPENID_METADATA_URL = HttpsUrl(
     default=CHANNEL_METADATA_URL,
     meaning="where the Bot Connector publishes its token signing keys",
 )
+# Teams single sign-on: people act as themselves (README, "Acting as the engineer").
+SSO_CONNECTION = Text(
+    name="BOT_SSO_CONNECTION",
+    attribute="sso_connection",
+    meaning="the Azure Bot's OAuth connection for Teams SSO; empty: off, everything runs as the app",
+)
+TOKEN_SERVICE_URL = HttpsUrl(
+    name="BOT_TOKEN_SERVICE_URL",
+    attribute="token_service_url",
+    default="https://token.botframework.com",
+    meaning="the Bot Framework token service (a regional one with data residency)",
+)
 
 # What the bot serves and where it keeps it.
 BACKEND = Choice(
@@ -532,6 +544,7 @@ def _live_config(env: Mapping[str, str], data_dir: Path) -> LiveConfig:
         ),
         support_topics_path=Path(topics) if topics else None,
         azure_on_behalf_of=AZURE_SUPPORT_ON_BEHALF_OF.read(env) == "on",
+        acting_as_people=bool(SSO_CONNECTION.read(env)),
     )
 
 
@@ -607,6 +620,9 @@ class Settings:
     live: LiveConfig | None = None
     # Where the Bot Connector publishes its token signing keys (a local double in tests).
     openid_metadata_url: str = OPENID_METADATA_URL.default
+    # Teams SSO: the OAuth connection people sign in with (empty: off) and the token service holding it.
+    sso_connection: str = ""
+    token_service_url: str = TOKEN_SERVICE_URL.default
     access: AccessRules = AccessRules()
     # BOT_ACCESS: everyone sees everything, or each person their GDAP grants, read afresh after the TTL.
     people_access: AccessMode = AccessMode.EVERYONE
@@ -643,6 +659,11 @@ class Settings:
             raise SettingsError(
                 f"MicrosoftAppType={app_type} needs MicrosoftAppPassword "
                 "(on Azure App Service, MicrosoftAppType=UserAssignedMSI needs none)"
+            )
+        if SSO_CONNECTION.read(env) and app_type == "UserAssignedMSI":
+            raise SettingsError(
+                "BOT_SSO_CONNECTION needs an app registration with a secret for the OAuth connection: "
+                "MicrosoftAppType=UserAssignedMSI has none (use SingleTenant)"
             )
         backend = BACKEND.read(env)
         data_dir = Path(DATA_DIR.read(env))

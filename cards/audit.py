@@ -62,6 +62,9 @@ def _moments_for(t: Translator, detail: str) -> str:
 
 def _line(entry: AuditEntry, t: Translator) -> str:
     who = entry.actor_name or entry.actor_id or t("edge.someone")
+    if entry.actor_upn:
+        # It went out with their own token: Microsoft shows this account as having done it.
+        who = f"{who} ({entry.actor_upn})"
     detail = _moments_for(t, entry.detail)
     if entry.action not in ACTIONS:
         return f"{who} {entry.action} {detail}".strip()

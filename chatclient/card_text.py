@@ -14,6 +14,9 @@ ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 _ESCAPED = re.compile(r"\\([\\`*_\[\]~\-+.#<>{])")
 
 
+OAUTH_CARD = "application/vnd.microsoft.card.oauth"
+
+
 @dataclass(frozen=True)
 class Button:
     title: str
@@ -91,6 +94,11 @@ def render_activity(activity: dict[str, Any], out: Rendered | None = None) -> Re
     for attachment in activity.get("attachments") or []:
         if attachment.get("contentType") == ADAPTIVE_CARD and isinstance(attachment.get("content"), dict):
             render_card(attachment["content"], out)
+        elif attachment.get("contentType") == OAUTH_CARD and isinstance(attachment.get("content"), dict):
+            # A sign-in card (Teams SSO): its text and its sign-in button.
+            content = attachment["content"]
+            out.lines.append(str(content.get("text", "")))
+            out.lines += [_button(dict(action), out) for action in content.get("buttons") or []]
         else:
             out.lines.append(f"(attachment {attachment.get('contentType')})")
     return out

@@ -25,6 +25,9 @@ param microsoftAppId string = ''
 @description('botIdentity=SingleTenant only: the app registration\'s client secret; stored in Key Vault, never in app settings.')
 param microsoftAppPassword string = ''
 
+@description('Teams single sign-on (README, "Acting as the engineer"): the OAuth connection\'s name, e.g. \'sso\'; empty: off. Needs botIdentity=SingleTenant (the app registration carries api://botid-<app id>) and the live backend (the connection\'s scope is the partner app\'s access_as_user).')
+param ssoConnectionName string = ''
+
 @allowed(['demo', 'live'])
 param backend string = 'demo'
 
@@ -85,6 +88,7 @@ var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 var live = backend == 'live'
 var singleTenant = botIdentity == 'SingleTenant'
+var sso = singleTenant && live && !empty(ssoConnectionName)
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: '${name}-identity'
@@ -244,7 +248,9 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'BOT_OPERATORS', value: operators == 'everyone' ? '' : operators }
         { name: 'BOT_OPERATORS_GROUP', value: operatorsGroup }
         { name: 'ALLOWED_TENANTS', value: allowedTenants == 'any' ? '' : allowedTenants }
-      ], singleTenant ? [
+      ], sso ? [
+        { name: 'BOT_SSO_CONNECTION', value: ssoConnectionName }
+      ] : [], singleTenant ? [
         { name: 'MicrosoftAppPassword', value: '@Microsoft.KeyVault(SecretUri=${appPassword.properties.secretUri})' }
       ] : [], live ? [
         { name: 'PARTNER_TENANT_ID', value: partnerTenantId }
@@ -302,6 +308,27 @@ resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
     msaAppId: singleTenant ? microsoftAppId : identity.properties.clientId
     msaAppTenantId: tenant().tenantId
     msaAppMSIResourceId: singleTenant ? null : identity.id
+  }
+}
+
+// Teams SSO: the Azure Bot's OAuth connection (Azure AD v2) over the bot's own app registration. The token
+// service exchanges Teams' token (audience api://botid-<app id>, tokenExchangeUrl) for one whose audience is
+// the partner app, which the bot then redeems on the engineer's behalf (MSAL on-behalf-of). The connection's
+// client secret is the app registration's own: Bot Service takes no Key Vault reference here.
+resource ssoConnection 'Microsoft.BotService/botServices/connections@2022-09-15' = if (sso) {
+  parent: bot
+  name: empty(ssoConnectionName) ? 'sso' : ssoConnectionName
+  location: 'global'
+  properties: {
+    serviceProviderDisplayName: 'Azure Active Directory v2'
+    serviceProviderId: '30dd229c-58e3-4a48-bdfd-91ec48eb906c'
+    clientId: microsoftAppId
+    clientSecret: microsoftAppPassword
+    scopes: 'api://${partnerClientId}/access_as_user offline_access openid profile'
+    parameters: [
+      { key: 'tenantID', value: tenant().tenantId }
+      { key: 'tokenExchangeUrl', value: 'api://botid-${microsoftAppId}' }
+    ]
   }
 }
 

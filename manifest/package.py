@@ -30,6 +30,8 @@ LOCALIZATION_SCHEMA = (
 )
 
 Pixel = tuple[int, int, int, int]
+# Every bot using the Bot Framework OAuth flow lists it (Teams SSO quickstart).
+TOKEN_SERVICE_DOMAIN = "token.botframework.com"
 
 
 def _menu() -> list[Command]:
@@ -43,12 +45,18 @@ def _command_entry(command: Command, t: Translator) -> dict[str, str]:
     return {"title": usage.split(" ", 1)[0], "description": f"{usage}: {summary}"}
 
 
-def build_manifest(bot_id: str, app_id: str = "") -> dict[str, Any]:
+def build_manifest(bot_id: str, app_id: str = "", sso: bool = False) -> dict[str, Any]:
+    """`sso`: Teams single sign-on (BOT_SSO_CONNECTION): the bot's app registration as the web app Teams
+    gets tokens for (`api://botid-<id>`, learn.microsoft.com/microsoftteams/platform/bots/how-to/
+    authentication/bot-sso-manifest), and the token service's domain the Bot Framework OAuth flow needs."""
     manifest: dict[str, Any] = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
     if app_id:
         manifest["id"] = str(uuid.UUID(app_id))
     bot = manifest["bots"][0]
     bot["botId"] = str(uuid.UUID(bot_id))
+    if sso:
+        manifest["webApplicationInfo"] = {"id": bot["botId"], "resource": f"api://botid-{bot['botId']}"}
+        manifest["validDomains"] = sorted({*manifest["validDomains"], TOKEN_SERVICE_DOMAIN})
     manifest["name"] = {"short": ENGLISH("manifest.name_short"), "full": ENGLISH("manifest.name_full")}
     manifest["description"] = {
         "short": ENGLISH("manifest.description_short"),
@@ -118,9 +126,9 @@ def outline_icon() -> bytes:
     return png(32, lambda x, y: (255, 255, 255, 255) if _ring(x, y) else (0, 0, 0, 0))
 
 
-def write_package(bot_id: str, target: Path, app_id: str = "") -> Path:
+def write_package(bot_id: str, target: Path, app_id: str = "", sso: bool = False) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    manifest = build_manifest(bot_id, app_id)
+    manifest = build_manifest(bot_id, app_id, sso)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         for tag in LOCALIZED_MANIFESTS:
@@ -135,8 +143,9 @@ def main() -> None:
     parser.add_argument("bot_id", help="the Azure Bot's Microsoft App ID (a GUID)")
     parser.add_argument("--teams-app-id", default="", help="the Teams app's id (the toolkit's TEAMS_APP_ID)")
     parser.add_argument("--out", type=Path, default=Path("build/support-bot.zip"))
+    parser.add_argument("--sso", action="store_true", help="Teams single sign-on (BOT_SSO_CONNECTION set)")
     args = parser.parse_args()
-    print(write_package(args.bot_id, args.out, args.teams_app_id))
+    print(write_package(args.bot_id, args.out, args.teams_app_id, args.sso))
 
 
 if __name__ == "__main__":

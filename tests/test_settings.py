@@ -375,6 +375,32 @@ def test_people_see_their_gdap_customers_on_live_unless_told(env: dict[str, str]
     assert settings.access_cache_seconds == 300
 
 
+def test_sso_is_off_unless_a_connection_is_named_and_then_the_live_desk_acts_as_people() -> None:
+    off = Settings.from_env(LIVE)
+    assert off.sso_connection == "" and off.live is not None and not off.live.acting_as_people
+    assert off.token_service_url == "https://token.botframework.com"
+    on = Settings.from_env(
+        {
+            **LIVE,
+            "BOT_SSO_CONNECTION": "sso",
+            "BOT_TOKEN_SERVICE_URL": "https://europe.token.botframework.com/",
+        }
+    )
+    assert on.sso_connection == "sso" and on.live is not None and on.live.acting_as_people
+    assert on.token_service_url == "https://europe.token.botframework.com"
+    with pytest.raises(SettingsError, match="BOT_TOKEN_SERVICE_URL must be an https:// URL"):
+        Settings.from_env(
+            {**LIVE, "BOT_SSO_CONNECTION": "sso", "BOT_TOKEN_SERVICE_URL": "http://token.example"}
+        )
+
+
+def test_sso_is_refused_with_a_user_assigned_managed_identity() -> None:
+    msi = {"MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppId": APP_ID, "MicrosoftAppTenantId": TENANT}
+    assert Settings.from_env(msi).app_type == "UserAssignedMSI"
+    with pytest.raises(SettingsError, match="BOT_SSO_CONNECTION needs an app registration"):
+        Settings.from_env({**msi, "BOT_SSO_CONNECTION": "sso"})
+
+
 def test_national_cloud_endpoints_and_the_ca_bundle_are_read() -> None:
     live = Settings.from_env(
         {

@@ -34,6 +34,7 @@ from dialogs.quiet_dialog import QuietDialog, quiet_hours
 from dialogs.request_dialog import RequestDialog, request_number
 from dialogs.requests_list_dialog import RequestsListDialog
 from dialogs.setup_dialog import SetupDialog
+from dialogs.sign_out_dialog import SignOutDialog
 from dialogs.subscribe_dialog import EVERYONE, SubscribeDialog, split_kind
 from dialogs.subscriptions_dialog import SubscriptionsDialog
 from dialogs.teams_member import member_contact
@@ -317,6 +318,11 @@ COMMANDS: tuple[Command, ...] = (
         lambda id, n: LanguageDialog(id, n.language),
         in_menu=False,
         fits=_language,
+    ),
+    Command(
+        "signout",
+        lambda id, n: SignOutDialog(id),
+        in_menu=False,
     ),
     Command(
         "help",

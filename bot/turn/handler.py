@@ -30,6 +30,8 @@ from bot.turn.acknowledgements import ADAPTIVE_CARD_ACTION, NoticeAcknowledgemen
 from bot.turn.commands import HELP_DIALOG, OPERATOR_FLOWS
 from bot.turn.mentions import addressed_to_someone_else, command_text
 from bot.turn.routing import command_name, route_submission, route_text
+from bot.turn.sign_in import INVOKES as SIGN_IN_INVOKES
+from bot.turn.sign_in import TeamsSignIn
 from cards.actions import InvalidSubmission
 from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
@@ -38,8 +40,10 @@ from dialogs.language import LANGUAGE_PROPERTY, TRANSLATOR, translator_for, tran
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import ANSWERED, HelpRequest, Route
 from dialogs.root import ROOT, RootDialog
+from dialogs.sign_out_dialog import SIGN_OUT
 from locales.translator import ENGLISH, chosen_language
 from services.domain.ports import KnownConversations, NoticeOutbox, Subscriptions
+from services.domain.signed_in import signed_in_as
 from services.notices.watcher import HealthWatcher
 
 TURN_RECORD = "support.turn"
@@ -102,6 +106,7 @@ class SupportBot(TeamsActivityHandler):
         dialog_state: BotState | None = None,
         language: StatePropertyAccessor | None = None,
         turn_locks: ConversationLocks | None = None,
+        sign_in: TeamsSignIn | None = None,
     ) -> None:
         self._conversation_state = conversation_state
         self._user_state = user_state
@@ -119,6 +124,8 @@ class SupportBot(TeamsActivityHandler):
         self._locks = turn_locks if turn_locks is not None else ConversationLocks()
         self._notifications = notifications
         self._access = access
+        # Teams SSO (BOT_SSO_CONNECTION): turns act as the person; None: everything runs as the app.
+        self.sign_in = sign_in
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         if not self._access.tenant_allowed(turn_context.activity):
@@ -142,6 +149,9 @@ class SupportBot(TeamsActivityHandler):
                 refusal = await self._refusal(turn_context, "edge.acknowledge_action")
                 return acknowledgement_refused(refusal)
             return await self._notifications.acknowledgements.handle(turn_context)
+        if self.sign_in is not None and turn_context.activity.name in SIGN_IN_INVOKES:
+            record.command = "sign-in"
+            return await self.sign_in.on_invoke(turn_context, self.on_message_activity)
         # The bot sends no file consent cards, message extensions or task modules: botbuilder's handlers
         # for those would only turn a garbage payload into an error card in the chat.
         record.command, record.outcome = "invoke", "unsupported"
@@ -171,11 +181,17 @@ class SupportBot(TeamsActivityHandler):
         record.command = command_name(route)
         if record.command == "unknown":
             record.outcome = "unknown-command"
+        person = self.sign_in.person(turn_context) if self.sign_in is not None else None
         async with self._exclusive(turn_context):
             if not await self._may_run(turn_context, route):
                 record.outcome = "refused"
                 return
-            await self._run_dialogs(turn_context, route)
+            turn_context.turn_state[SIGN_OUT] = self.sign_in.sign_out if self.sign_in else None
+            with signed_in_as(person):
+                await self._run_dialogs(turn_context, route)
+            if self.sign_in is not None and person is not None and person.failed:
+                record.outcome = "sign-in-needed"
+                await self.sign_in.after_turn(turn_context, person)
 
     async def _may_run(self, turn_context: TurnContext, route: Route) -> bool:
         """Operators-only flows are checked whether typed, pressed on a card (anyone's), or answered

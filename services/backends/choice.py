@@ -1,8 +1,9 @@
 """Demo or live: the one place that chooses, and builds what goes with the choice.
 
 The live backend comes with the live service-request desk (sharing its HTTP session and tokens, with its
-ledger in the bot's place), asks Graph nothing about operator groups here, reads GDAP from Graph, and must be closed. The demo
-backend comes with the demo desk, every demo operator group, the demo's GDAP data, and a world that moves on a tick.
+ledger in the bot's place), asks Graph nothing about operator groups here, reads GDAP from Graph, and must
+be closed. The demo backend comes with the demo desk, every demo operator group, the demo's GDAP data, and
+a world that moves on a tick.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class Backends:
     # Only the demo has a world to move (`POST /api/demo/tick`, BOT_DEMO_TICK_SECONDS).
     world: DemoWorld | None
     close: Callable[[], Awaitable[None]]
+    # Drops a person's on-behalf-of tokens (`sign out`); only the live backend acts as people.
+    forget_person: Callable[[str], None] = lambda object_id: None
 
 
 def open_backends(live: LiveConfig | None, place: Place, clock: Callable[[], datetime]) -> Backends:
@@ -52,7 +55,8 @@ def backends_around(backend: Backend, place: Place, clock: Callable[[], datetime
         ledger = EscalationLedger(place)
         topics = DATA_DIR / "supporttopics.json"
         desk = RetryingDesk(LiveServiceRequests.for_backend(backend, ledger, clock, topics))
-        return Backends(backend, desk, NoGroupLookup(), backend.directory, None, backend.close)
+        forget = backend.people.forget if backend.people is not None else (lambda object_id: None)
+        return Backends(backend, desk, NoGroupLookup(), backend.directory, None, backend.close, forget)
     world = DemoWorld(backend, clock) if isinstance(backend, DemoBackend) else None
     demo_desk = RetryingDesk(DemoServiceRequests.open(place, DATA_DIR, clock))
     directory = DemoDirectory.load(now=clock)

@@ -50,7 +50,7 @@ logger = logging.getLogger("services.tokens")
 # Entra error codes (AADSTS<n>) and what they mean for the support desk.
 _CONSENT_CODES = frozenset({65001, 700016, 7000112, 50020, 500011, 530004})
 _CREDENTIAL_CODES = frozenset({7000215, 7000222, 700027, 700023, 7000218, 700024})
-_SIGN_IN_AGAIN_CODES = frozenset({700082, 70043, 50173, 50078, 50076, 54005, 70000})
+_SIGN_IN_AGAIN_CODES = frozenset({700082, 70043, 50173, 50078, 50076, 50079, 54005, 70000, 50013})
 _TENANT_CODES = frozenset({90002, 900023, 90072})
 T = TypeVar("T")
 # GDAP before `make consent`: the token cache holds no partner admin (our own error, not Entra's).
@@ -421,19 +421,33 @@ class MsalTokens:
         return self._apps[authority]
 
     def _build_app(self, authority: str) -> Any:
+        if self._persisted is not None:
+            return msal.PublicClientApplication(
+                self._config.client_id, **self._common(authority, self._cache)
+            )
+        return self.confidential_app(authority, self._cache)
+
+    def confidential_app(self, authority: str, cache: msal.TokenCache) -> Any:
+        """The partner app as a confidential client of `authority` over `cache` (blocks: OpenID discovery,
+        shared with every app object). On-behalf-of passes each person's private cache."""
+        return msal.ConfidentialClientApplication(
+            self._config.client_id, client_credential=self._credential(), **self._common(authority, cache)
+        )
+
+    async def signing_in(self, tenant_id: str, scope: str, call: Callable[[], T]) -> T:
+        """`call` (MSAL) on a worker thread, what it raises as a TokenError (see _signing_in)."""
+        return await self._signing_in(tenant_id, scope, call)
+
+    def _common(self, authority: str, cache: msal.TokenCache) -> dict[str, Any]:
         common: dict[str, Any] = {
             "authority": authority,
-            "token_cache": self._cache,
+            "token_cache": cache,
             "http_client": self._http,
             "http_cache": self._http_cache,
         }
         if not self._config.endpoints.uses_public_authority:
             common["instance_discovery"] = False
-        if self._persisted is not None:
-            return msal.PublicClientApplication(self._config.client_id, **common)
-        return msal.ConfidentialClientApplication(
-            self._config.client_id, client_credential=self._credential(), **common
-        )
+        return common
 
     def _credential(self) -> Any:
         credential = self._config.credential

@@ -415,6 +415,9 @@ class AuditEntry:
     action: str
     detail: str
     conversation: str
+    # The person's UPN when the action went out with their own token (Teams SSO); '' when the bot acted
+    # with its own identity, and in entries recorded before SSO existed.
+    actor_upn: str = ""
 
 
 # Bot state documents (services/storage/document_store.py): botbuilder's state objects, as jsonpickle's JSON.

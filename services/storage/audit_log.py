@@ -88,7 +88,11 @@ def migrate_audit_rows(database: SqliteDatabase) -> None:
 
 
 def _record(entry: AuditEntry) -> dict[str, Any]:
-    return {**asdict(entry), "at": entry.at.isoformat()}
+    record = {**asdict(entry), "at": entry.at.isoformat()}
+    if not entry.actor_upn:
+        # Acted as the app: the shape every release before Teams SSO wrote (and reads).
+        del record["actor_upn"]
+    return record
 
 
 def _name(tick: int, suffix: str) -> str:

@@ -9,7 +9,7 @@ BOT_RETENTION_INTERVAL_SECONDS on whichever store is in use; start-up never does
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,7 +34,10 @@ class Retention:
         audit: AuditRecords,
         periods: RetentionPeriods,
         clock: Callable[[], datetime],
+        also: Sequence[Callable[[datetime], Awaitable[int]]] = (),
     ) -> None:
+        """`also`: other stores' rounds, each given the moment (Teams SSO's hour-old sign-in records)."""
+        self._also = also
         self._journal = journal
         self._board = board
         self._audit = audit
@@ -47,5 +50,7 @@ class Retention:
         turns = await self._journal.forget_before(now - self._periods.journal)
         incidents = await self._board.forget_resolved_before(now - self._periods.notices)
         entries = await self._audit.forget_before(now - self._periods.audit)
+        for forget in self._also:
+            await forget(now)
         logger.info("retention forgot turns=%d incidents=%d audit_entries=%d", turns, incidents, entries)
         return turns, incidents, entries

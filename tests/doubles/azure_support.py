@@ -38,6 +38,9 @@ class FakeAzureSupport:
     partner_tenant_id: str = ""
     # The tenant of each auxiliary token a call into a subscription carried (None: none carried).
     auxiliary_tenants: list[str | None] = field(default_factory=list)
+    # Who created each ticket and communication (by name), as Azure records it from the caller's token:
+    # the person's UPN for a delegated token, `app:<appid>` for the app's own.
+    created_by: dict[str, str] = field(default_factory=dict)
 
     def fail(
         self, status: int, code: str, times: int = 1, path_contains: str = "", retry_after: int | None = None
@@ -121,6 +124,7 @@ class FakeAzureSupport:
         if name in self.tickets:
             return web.json_response(self.tickets[name])
         properties = (await request.json())["properties"]
+        self.created_by[name] = _caller(request)
         self.tickets[name] = {
             "id": f"/subscriptions/{request.match_info['sub']}{SUPPORT}/supportTickets/{name}",
             "name": name,
@@ -166,6 +170,7 @@ class FakeAzureSupport:
         name = request.match_info["cname"]
         entries = self.communications.setdefault(request.match_info["name"], [])
         if all(e["name"] != name for e in entries):
+            self.created_by[name] = _caller(request)
             entries.append(
                 {
                     "name": name,
@@ -177,3 +182,10 @@ class FakeAzureSupport:
                 }
             )
         return web.json_response(entries[-1])
+
+
+def _caller(request: web.Request) -> str:
+    claims = claims_of(request.headers.get("Authorization")) or {}
+    if claims.get("scp") and claims.get("upn"):
+        return str(claims["upn"])
+    return f"app:{claims.get('appid', '')}"

@@ -25,6 +25,27 @@ from tests.doubles.faults import Faults
 
 SERVICE_HEALTH_ROLE = "ServiceHealth.Read.All"
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+OBO_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+# What Entra answers an on-behalf-of grant for a person it won't issue for (learn.microsoft.com/entra/
+# identity-platform/v2-oauth2-on-behalf-of-flow, "Error response example"; AADSTS codes reference).
+OBO_REFUSALS: dict[str, tuple[str, int, str]] = {
+    "consent": (
+        "invalid_grant",
+        65001,
+        "The user or administrator has not consented to use the application.",
+    ),
+    "mfa": (
+        "interaction_required",
+        50076,
+        "Due to a configuration change made by your administrator, or because you moved to a new location, "
+        "you must use multi-factor authentication to access the resource.",
+    ),
+    "revoked": (
+        "invalid_grant",
+        50173,
+        "The provided grant has expired due to it being revoked, a fresh auth token is needed.",
+    ),
+}
 
 
 def _b64(data: bytes) -> str:
@@ -69,6 +90,10 @@ class FakeEntra:
     unconsented_tenants: set[str] = field(default_factory=set)
     # Application roles the app's service principal holds, per tenant (default: ServiceHealth.Read.All).
     app_roles: dict[str, list[str]] = field(default_factory=dict)
+    # On-behalf-of: what Entra refuses for a person (object id -> "consent" | "mfa" | "revoked").
+    person_refusals: dict[str, str] = field(default_factory=dict)
+    # Each on-behalf-of grant answered: (object id, tenant, resource).
+    obo_grants: list[tuple[str, str, str]] = field(default_factory=list)
     token_requests: list[TokenRequest] = field(default_factory=list)
     discovery_requests: list[str] = field(default_factory=list)
     device_codes: dict[str, str] = field(default_factory=dict)
@@ -158,7 +183,83 @@ class FakeEntra:
             if not form.get("refresh_token", "").startswith("rt-"):
                 return _error(400, "invalid_grant", 700082, "The refresh token has expired.")
             return web.json_response(self._delegated(tenant, resource))
+        if grant == OBO_GRANT and form.get("requested_token_use") == "on_behalf_of":
+            if not self._client_authenticated(form):
+                return _error(401, "invalid_client", 7000215, "Invalid client secret provided.")
+            return self._on_behalf_of(tenant, resource, form.get("assertion", ""))
         return _error(400, "unsupported_grant_type", 70003, f"Unsupported grant {grant!r}.")
+
+    def _on_behalf_of(self, tenant: str, resource: str, assertion: str) -> web.Response:
+        """The assertion must be a user token for this app (`aud`), unexpired, naming the person."""
+        claims = claims_of(f"Bearer {assertion}") or {}
+        audience = str(claims.get("aud", ""))
+        if (
+            audience not in (self.client_id, f"api://{self.client_id}")
+            or int(claims.get("exp", 0)) < time.time()
+        ):
+            return _error(
+                400, "invalid_grant", 50013, "Assertion failed signature validation or has expired."
+            )
+        object_id = str(claims.get("oid", ""))
+        refusal = self.person_refusals.get(object_id)
+        if refusal is not None:
+            error, code, description = OBO_REFUSALS[refusal]
+            response = _error(400, error, code, description)
+            if refusal == "mfa":
+                body = json.loads(response.text or "{}")
+                body["claims"] = '{"access_token":{"capolids":{"essential":true,"values":["c0ffee"]}}}'
+                body["suberror"] = "basic_action"
+                return web.json_response(body, status=400)
+            return response
+        self.obo_grants.append((object_id, tenant, resource))
+        now = int(time.time())
+        person = {
+            "oid": object_id,
+            "upn": claims.get("upn", ""),
+            "name": claims.get("name", ""),
+            "scp": "user_impersonation",
+        }
+        home = str(claims.get("tid", tenant))
+        id_token = unsigned_jwt(
+            {
+                "aud": self.client_id,
+                "iss": f"{self.base_url}/{tenant}/v2.0",
+                "iat": now,
+                "nbf": now,
+                "exp": now + 3600,
+                "oid": object_id,
+                "sub": f"sub-{object_id}",
+                "tid": tenant,
+                "preferred_username": claims.get("upn", ""),
+                "name": claims.get("name", ""),
+            }
+        )
+        return web.json_response(
+            {
+                **self._access(tenant, resource, person),
+                "scope": f"{resource}/user_impersonation",
+                "refresh_token": f"rt-{uuid.uuid4()}",
+                "id_token": id_token,
+                "client_info": _b64(json.dumps({"uid": object_id, "utid": home}).encode()),
+            }
+        )
+
+    def user_token(self, object_id: str, upn: str, name: str, tenant: str, lifetime: int = 3600) -> str:
+        """What the token service holds for a signed-in person: a token for this app (the OBO assertion)."""
+        now = int(time.time())
+        return unsigned_jwt(
+            {
+                "aud": f"api://{self.client_id}",
+                "iss": f"{self.base_url}/{tenant}/v2.0",
+                "tid": tenant,
+                "oid": object_id,
+                "upn": upn,
+                "name": name,
+                "scp": "access_as_user",
+                "iat": now,
+                "exp": now + lifetime,
+            }
+        )
 
     def _client_authenticated(self, form: Mapping[str, str]) -> bool:
         if self.certificate_pem is not None:

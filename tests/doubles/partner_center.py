@@ -200,7 +200,12 @@ class FakePartnerCenter:
         if isinstance(note, dict):
             text = note.get("Text") or note.get("text")
             found.setdefault("notes", []).append(
-                {"createdByName": "Partner Admin", "createdDate": "2026-11-24T09:05:00Z", "text": text}
+                {
+                    # Partner Center names the signed-in user whose token added it.
+                    "createdByName": str(guarded.get("name") or "Partner Admin"),
+                    "createdDate": "2026-11-24T09:05:00Z",
+                    "text": text,
+                }
             )
         self._patched[request_id] = found
         return web.json_response(found)

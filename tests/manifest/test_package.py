@@ -31,6 +31,16 @@ def test_manifest_is_valid_against_the_official_schema_of_its_version() -> None:
     assert not errors, [e.message for e in errors]
 
 
+def test_an_sso_manifest_names_the_bots_app_registration_and_the_token_service() -> None:
+    manifest = build_manifest(BOT_ID, sso=True)
+    assert manifest["webApplicationInfo"] == {"id": BOT_ID, "resource": f"api://botid-{BOT_ID}"}
+    assert "token.botframework.com" in manifest["validDomains"]
+    errors = list(_validator(teams_schema(manifest["manifestVersion"])).iter_errors(manifest))
+    assert not errors, [e.message for e in errors]
+    plain = build_manifest(BOT_ID)
+    assert "webApplicationInfo" not in plain and plain["validDomains"] == [], "SSO off: as before"
+
+
 def test_command_menu_matches_the_command_table() -> None:
     bot = build_manifest(BOT_ID)["bots"][0]
     assert bot["botId"] == BOT_ID

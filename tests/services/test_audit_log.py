@@ -12,6 +12,7 @@ import pytest
 from services.domain.models import AuditEntry
 from services.domain.ports import AuditRecords
 from services.storage.audit_log import MAX_ENTRIES_SHOWN, AuditLog
+from services.storage.places import records_in
 from tests.services.conftest import OpenPlace
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -77,3 +78,20 @@ async def test_the_recorded_order_holds_when_a_turn_records_with_an_earlier_cloc
     for minute in (5, 3, 3, 4, 0, 6):
         await log.record(entry(minute, action=f"at {minute}"))
     assert [e.action for e in await log.latest(6)] == ["at 6", "at 0", "at 4", "at 3", "at 3", "at 5"]
+
+
+async def test_an_entry_made_with_the_persons_token_keeps_their_upn_and_older_entries_still_load(
+    open_place: OpenPlace,
+) -> None:
+    place = await open_place()
+    log = AuditLog(place)
+    signed = AuditEntry(NOW, "oid-1", "Ana Bowman", "request.filed", "SR 1", "hash-1", "ana@partner.example")
+    await log.record(signed)
+    # What a release before SSO wrote: no actor_upn at all.
+    older = {k: v for k, v in entry(-5).__dict__.items() if k != "actor_upn"}
+    await records_in(place, "audit").create(
+        {**older, "at": older["at"].isoformat()}, "99999999999999999999-old"
+    )
+    newest, oldest = await log.latest(10)
+    assert newest == signed and newest.actor_upn == "ana@partner.example"
+    assert oldest == entry(-5) and oldest.actor_upn == ""

@@ -22,6 +22,7 @@ API_VERSIONS = json.loads((Path(__file__).parent / "azure_api_versions.json").re
 IDENTITY = "Microsoft.ManagedIdentity/userAssignedIdentities"
 ROLE = "Microsoft.Authorization/roleAssignments"
 KEY_VAULT_SECRET = "Microsoft.KeyVault/vaults/secrets"
+SSO_CONNECTION = "ssoConnection"
 ROLES = {
     "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
     "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
@@ -172,9 +173,33 @@ def test_every_secret_is_a_key_vault_reference_and_a_secure_parameter_goes_only_
             for r in MAIN.resources.values()
             if re.search(rf"\b{name}\b", r.body.replace(f"empty({name})", ""))
         ]
+        # The one exception: Teams SSO's OAuth connection takes the bot app's secret as its own client
+        # secret (Bot Service has no Key Vault reference), in that one property and nowhere else.
+        if name == "microsoftAppPassword" and SSO_CONNECTION in uses:
+            uses.remove(SSO_CONNECTION)
+            connection = MAIN.resources[SSO_CONNECTION].body
+            assert re.findall(rf".*\b{name}\b.*", connection) == [f"    clientSecret: {name}"]
         assert len(uses) == 1 and uses[0] in secrets, f"{name} reaches {uses}"
         outside = re.sub(r"^resource .*?^\}$", "", code, flags=re.MULTILINE | re.DOTALL)
         assert not re.search(rf"\b{name}\b", outside), f"{name} is used outside its Key Vault secret"
+
+
+def test_teams_sso_is_an_oauth_connection_on_the_bot_only_when_asked_for() -> None:
+    (connection,) = MAIN.of_type("Microsoft.BotService/botServices/connections")
+    assert connection.symbol == SSO_CONNECTION
+    assert "= if (sso) {" in MAIN.resource_lines[list(MAIN.resources).index(SSO_CONNECTION)]
+    assert "var sso = singleTenant && live && !empty(ssoConnectionName)" in MAIN.code
+    assert MAIN.params["ssoConnectionName"].default == "''", "off unless named"
+    body = connection.body
+    assert f"parent: {_one('Microsoft.BotService/botServices')}" in body
+    assert "serviceProviderId: '30dd229c-58e3-4a48-bdfd-91ec48eb906c'" in body, "Azure Active Directory v2"
+    assert "clientId: microsoftAppId" in body
+    assert "{ key: 'tokenExchangeUrl', value: 'api://botid-${microsoftAppId}' }" in body
+    assert "{ key: 'tenantID', value: tenant().tenantId }" in body
+    assert "scopes: 'api://${partnerClientId}/access_as_user" in body, "the partner app redeems it (OBO)"
+    settings = MAIN.app_settings(MAIN.resources[_site()])
+    assert settings["BOT_SSO_CONNECTION"] == "ssoConnectionName"
+    assert "], sso ? [\n        { name: 'BOT_SSO_CONNECTION'" in MAIN.resources[_site()].body
 
 
 def test_instances_keep_sqlite_on_their_own_disk_and_share_the_rest_in_blobs() -> None:

@@ -19,6 +19,7 @@ from services.backends.graph.gdap import GraphDirectory
 from services.backends.live.caching import TenantBudget
 from services.backends.live.config import CustomerAccess, LiveConfig
 from services.backends.live.upstream import Upstream, UpstreamError, UpstreamSession
+from services.backends.obo import ActingTokens, PersonTokens
 from services.backends.partner_center.client import PartnerCenterClient, read_partner_center_error
 from services.backends.tokens import MsalTokens, TokenError, TokenSource
 from services.domain.errors import (
@@ -97,6 +98,15 @@ class LiveBackend:
             tokens = self._owned_tokens = MsalTokens(config, clock=monotonic)
         self.tokens = tokens
         self._clock = clock
+        # Teams SSO: the desk's writes and request reads as the signed-in engineer (on-behalf-of).
+        self.people: PersonTokens | None = (
+            PersonTokens(config, clock=monotonic) if config.acting_as_people else None
+        )
+        desk_tokens: TokenSource = service_request_tokens or self.tokens
+        azure_tokens: TokenSource = self.tokens
+        if self.people is not None:
+            desk_tokens = ActingTokens(desk_tokens, self.people)
+            azure_tokens = ActingTokens(self.tokens, self.people)
         limits = config.limits
         endpoints = config.endpoints
         self.http = UpstreamSession(limits, config.ca_bundle, monotonic)
@@ -118,7 +128,7 @@ class LiveBackend:
             Upstream(
                 "Partner Center",
                 self.http,
-                service_request_tokens or self.tokens,
+                desk_tokens,
                 endpoints.scope(endpoints.partner_center),
                 read_partner_center_error,
             ),
@@ -156,7 +166,7 @@ class LiveBackend:
             Upstream(
                 "Azure Support",
                 self.http,
-                self.tokens,
+                azure_tokens,
                 endpoints.scope(endpoints.management),
                 read_arm_error,
                 auxiliary_tenant_id=config.partner_tenant_id if config.azure_on_behalf_of else "",
@@ -197,6 +207,8 @@ class LiveBackend:
 
     async def close(self) -> None:
         await self.http.close()
+        if self.people is not None:
+            self.people.close()
         for owned in (self._owned_tokens, self._app_tokens):
             if owned is not None:
                 owned.close()

@@ -107,3 +107,6 @@ class LiveConfig:
     # CSP on-behalf-of: Azure Support calls into a customer's subscription also carry the partner tenant's
     # own management token in `x-ms-authorization-auxiliary` (AZURE_SUPPORT_ON_BEHALF_OF=on).
     azure_on_behalf_of: bool = False
+    # Teams SSO (BOT_SSO_CONNECTION set): service requests, notes and Azure tickets go on behalf of the
+    # signed-in engineer (services/backends/obo.py), everything else as the app.
+    acting_as_people: bool = False

@@ -66,6 +66,7 @@ from services.domain.models import (
     SupportCatalogue,
     SupportTopic,
 )
+from services.domain.signed_in import signed_in_as
 from services.domain.single_flight import SingleFlightCache
 
 logger = logging.getLogger("services.live.desk")
@@ -165,6 +166,11 @@ class LiveServiceRequests:
             return ()
 
     async def _load_azure_topics(self) -> tuple[SupportTopic, ...]:
+        # One catalogue for everyone, read as the app even in a signed-in person's turn.
+        with signed_in_as(None):
+            return await self._read_azure_topics()
+
+    async def _read_azure_topics(self) -> tuple[SupportTopic, ...]:
         services = await self._upstream(
             lambda: self._azure.services(self._partner_tenant),
             Phrase("doing.read_azure_services"),
