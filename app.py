@@ -38,7 +38,7 @@ from bot.outbound.framework_patches import apply_framework_patches
 from bot.outbound.notice_delivery import NoticeDelivery
 from bot.turn.access import AccessPolicy
 from bot.turn.acknowledgements import NoticeAcknowledgements
-from bot.turn.commands import HELP_DIALOG, DialogNeeds, command_dialogs
+from bot.turn.commands import HELP_DIALOG, command_dialogs, scoped_needs
 from bot.turn.errors import report_turn_error
 from bot.turn.handler import Notifications, SupportBot
 from bot.turn.mentions import command_text
@@ -67,6 +67,7 @@ from services.domain.ports import (
     GroupMembership,
     Heartbeats,
     KnownConversations,
+    PeopleAccess,
     ServiceRequestDesk,
     Subscriptions,
 )
@@ -184,16 +185,18 @@ def build_bot(
     audit: AuditRecords,
     access: AccessPolicy,
     turn_locks: ConversationLocks | None = None,
+    people: PeopleAccess | None = None,
 ) -> SupportBot:
-    """The bot with every flow wired in; tests build it on MemoryStorage."""
+    """The bot with every flow wired in; tests build it on MemoryStorage. `people`: what each person may
+    reach (none: everyone reaches everything); the dialogs read customers as the turn's person sees them."""
     user_state = UserState(storage)
     language = user_state.create_property(LANGUAGE_PROPERTY)
-    needs = DialogNeeds(backend, desk, clock, audit, notifications, language)
+    needs = scoped_needs(backend, desk, clock, audit, notifications, language, access.rules.contact)
     root = RootDialog(
         command_dialogs(needs),
         command=recognised_command,
         typed=command_text,
-        complete=lambda text: complete_command(text, backend),
+        complete=lambda text: complete_command(text, needs.backend),
         page=page_route,
         help_id=HELP_DIALOG,
     )
@@ -206,6 +209,7 @@ def build_bot(
         dialog_state=PrivateConversationState(storage),
         language=language,
         turn_locks=turn_locks,
+        people=people,
     )
 
 
@@ -216,11 +220,13 @@ def create_app(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     channel_credentials: Any = None,
     wall_clock: Callable[[], float] = time.time,
+    people: PeopleAccess | None = None,
 ) -> web.Application:
     """Raises StorageError when the data directory or database can't be used.
 
     `channel_credentials` replaces the MSAL credentials factory of outbound calls (tests); `wall_clock`
-    is what heartbeats are stamped with (a test stops it to play a killed instance)."""
+    is what heartbeats are stamped with (a test stops it to play a killed instance); `people` what each
+    person may reach (BOT_ACCESS; none: everyone reaches everything)."""
     apply_framework_patches()
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
     # BOT_STORAGE=azureblob puts every store several instances share on blobs (see README, Running
@@ -268,7 +274,15 @@ def create_app(
     storage = DocumentStorage(documents)
     turn_locks = ConversationLocks(BlobConversationLeases(container)) if container else None
     bot = build_bot(
-        storage, backend, clock, notifications, desk=desk, audit=audit, access=access, turn_locks=turn_locks
+        storage,
+        backend,
+        clock,
+        notifications,
+        desk=desk,
+        audit=audit,
+        access=access,
+        turn_locks=turn_locks,
+        people=people,
     )
     sdk_authentication = ConfigurationBotFrameworkAuthentication(config)
     adapter = SupportAdapter(sdk_authentication, connector)
