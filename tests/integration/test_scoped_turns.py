@@ -7,6 +7,7 @@ spelt; a role they lack is one line naming it; when their access can't be read n
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -156,11 +157,14 @@ def _talk(bot: TestClient[Any, Any], connector: FakeConnector) -> Say:
         conversation: str = "",
         locale: str = "en-US",
         channel: bool = False,
+        raw: bool = False,
+        thread: str = "",
     ) -> str:
-        """Everything the bot answered, as the person reads it. `conversation`: a 1:1 chat of its own."""
+        """Everything the bot answered, as the person reads it (with `raw`, also every card's data and
+        button, which people don't read but Teams has). `conversation`: a 1:1 chat of its own."""
         before = len(connector.messages)
         activity = (
-            channel_message(connector.service_url, text)
+            channel_message(connector.service_url, text, thread=thread)
             if channel
             else personal_message(connector.service_url, text)
         )
@@ -170,7 +174,9 @@ def _talk(bot: TestClient[Any, Any], connector: FakeConnector) -> Say:
             activity["conversation"]["id"] = conversation
         assert (await bot.post("/api/messages", json=activity)).status == 201
         await connector.wait_for_messages(before + 1)
-        return "\n".join(visible_text(m) for m in connector.messages[before:])
+        sent = connector.messages[before:]
+        shown = "\n".join(visible_text(m) for m in sent)
+        return f"{shown}\n{json.dumps(sent, ensure_ascii=False)}" if raw else shown
 
     return say
 
@@ -262,7 +268,7 @@ async def test_a_hidden_customer_leaks_through_no_command_however_it_is_typed(
             for locale in ("en-US", "ko-KR"):
                 # A chat of its own for each, so no flow left waiting changes the next answer.
                 chat = f"a:{uuid.uuid4().hex}"
-                reply = await say(template.format(typed), who, conversation=chat, locale=locale)
+                reply = await say(template.format(typed), who, conversation=chat, locale=locale, raw=True)
                 assert not _leaks(reply, typed, hidden), (who["name"], typed, locale, reply)
 
 
@@ -329,12 +335,11 @@ async def test_request_numbers_of_a_hidden_customer_are_not_found(
     assert "Customer confirmed the fix" not in await say(f"request {contoso_sr}", ANA), "no note was added"
     linked = await say(f"link {contoso_ref} 2611240010000077", BEN)
     assert linked.startswith("Service request not found") and not _leaks(linked, contoso_ref, ANA_SEES)
-    # Ben's own hand-off linked to Ana's customer's SR number: whose it is stays unsaid.
-    refused = await say(f"link {hanbit_ref} {contoso_sr}", BEN)
-    assert not _leaks(refused, "", ANA_SEES), refused
-    assert "한빛 물류" in refused
-    refused = await say(f"link {contoso_ref} {hanbit_sr}", ANA)
-    assert "Contoso Ltd" in refused and not _leaks(refused, "", BEN_SEES), refused
+    # The SR number Partner Center gave Ana's Contoso hand-off, typed for Ben's own: whose it is stays unsaid.
+    assert "Contoso Ltd" in await say(f"link {contoso_ref} 2611240010000088", ANA)
+    refused = await say(f"link {hanbit_ref} 2611240010000088", BEN, raw=True)
+    assert refused.startswith("Another customer's service request"), refused
+    assert "한빛 물류" in refused and not _leaks(refused, "", ANA_SEES), refused
     for text in (f"request {hanbit_sr}", f"note {hanbit_sr} hi", f"link {hanbit_ref} {contoso_sr}"):
         assert not _leaks(await say(text, ANA), "", BEN_SEES)
 
@@ -459,8 +464,9 @@ async def test_subscribe_all_subscribes_each_customer_seen_now_and_lists_show_on
     # Ben can't subscribe the channel to what he can't see, and doesn't see Ana's in its list.
     refused = await say("subscribe Woodgrove Bank", BEN, channel=True)
     assert refused.startswith("I don't know a customer called 'Woodgrove'")
-    listed = await say("subscriptions", BEN, channel=True)
+    listed = await say("subscriptions", BEN, channel=True, raw=True)
     assert not _leaks(listed, "", ANA_SEES)
+    assert listed.startswith("Subscriptions\nThis channel follows no customers yet.")
     listed = await say("subscriptions", ANA, channel=True)
     assert all(c.name in listed for c in ANA_SEES)
     await say("subscribe all", BEN, channel=True)
@@ -480,3 +486,31 @@ async def test_at_a_free_text_question_a_hidden_customer_is_no_valid_argument(
     await say("back", ANA)
     taken = await say("health Contoso Pharmaceuticals", ANA)
     assert "reads like a command too" not in taken and "Describe the problem" in taken
+
+
+async def test_setup_for_all_customers_subscribes_each_one_seen_now(
+    start_scoped: Callable[..., Awaitable[TestClient[Any, Any]]], connector: FakeConnector, tmp_path: Path
+) -> None:
+    bot = await start_scoped()
+    say = _talk(bot, connector)
+    thread = "1732458000042"
+    await say("setup", BEN, channel=True, thread=thread)
+    refused = await say("woodgrove", BEN, channel=True, thread=thread)
+    assert "'woodgrove' isn't a customer in your customer list." in refused
+    assert not _leaks(refused, "woodgrove", ANA_SEES)
+    for answer in ("all", "all", "both", "1"):
+        summary = await say(answer, BEN, channel=True, thread=thread)
+    assert "Check the set-up before it's saved" in summary
+    (submit,) = [b for b in buttons(connector.messages[-1]) if b.title == "Submit"]
+    press = channel_message(connector.service_url, value=submit.action["data"], thread=thread)
+    press["from"] = BEN
+    before = len(connector.messages)
+    assert (await bot.post("/api/messages", json=press)).status == 201
+    (done,) = (await connector.wait_for_messages(before + 1))[before:]
+    assert "now hears about what you chose" in visible_text(done)
+    database = SqliteDatabase(tmp_path / "bot-state.sqlite3")
+    try:
+        rows = await SubscriptionStore(database).of_conversation(CHANNEL)
+    finally:
+        database.close()
+    assert sorted(s.customer_id for s in rows) == sorted(c.customer_id for c in BEN_SEES)
