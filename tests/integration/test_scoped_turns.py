@@ -440,8 +440,12 @@ async def test_a_sender_without_an_object_id_reaches_no_customer(
     listed = await say("customers", anonymous)
     assert not _leaks(listed, "", tuple(CUSTOMERS.values()))
     assert "I don't know a customer called 'contoso'" in await say("health contoso", anonymous)
-    # Dev, in no group at all, likewise.
+    # Dev, in no group at all, likewise; 'subscribe all' subscribes him to nothing, not to everything.
     assert not _leaks(await say("overview", DEV), "", tuple(CUSTOMERS.values()))
+    assert "GDAP grants you no customer yet, so this chat wasn't subscribed to any." in await say(
+        "subscribe all", DEV
+    )
+    assert "follows no customers yet" in await say("subscriptions", DEV)
 
 
 # --- subscriptions -------------------------------------------------------------------------------------
