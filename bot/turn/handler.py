@@ -36,8 +36,8 @@ from cards.actions import InvalidSubmission
 from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key
-from dialogs.language import LANGUAGE_PROPERTY, TRANSLATOR, error_wording, translator_for, translator_of
-from dialogs.replies import card_reply, text_reply
+from dialogs.language import LANGUAGE_PROPERTY, TRANSLATOR, translator_for, translator_of
+from dialogs.replies import card_reply, error_reply, text_reply
 from dialogs.requests import ANSWERED, HelpRequest, Route
 from dialogs.root import ROOT, RootDialog
 from locales.translator import ENGLISH, chosen_language
@@ -154,8 +154,7 @@ class SupportBot(TeamsActivityHandler):
                 return NOBODY
             record = turn_record(turn_context)
             record.outcome = "access-unavailable"
-            t = translator_of(turn_context)
-            await turn_context.send_activity(card_reply(notice_card(*error_wording(error, t))))
+            await turn_context.send_activity(error_reply(error, translator_of(turn_context)))
             return None
 
     async def _speak_their_language(self, turn_context: TurnContext) -> None:
