@@ -101,6 +101,9 @@ class SubscribeDialog(AnswerDialog):
         now, never the wildcard, which would grow with the partner's customers whoever subscribed."""
         conversation, now = conversation_key(activity), self._clock()
         seen = list(await self._backend.list_customers())
+        if not seen:
+            where_here = where(activity, t)
+            return notice_card(t("notify.not_subscribed_title"), t("subscription.none_seen", where=where_here))
         await self._watcher.baseline(seen)
         for customer in seen:
             await self._subscriptions.add(
