@@ -102,8 +102,8 @@ class SubscribeDialog(AnswerDialog):
         conversation, now = conversation_key(activity), self._clock()
         seen = list(await self._backend.list_customers())
         if not seen:
-            where_here = where(activity, t)
-            return notice_card(t("notify.not_subscribed_title"), t("subscription.none_seen", where=where_here))
+            none_seen = t("subscription.none_seen", where=where(activity, t))
+            return notice_card(t("notify.not_subscribed_title"), none_seen)
         await self._watcher.baseline(seen)
         for customer in seen:
             await self._subscriptions.add(
