@@ -41,9 +41,10 @@ from bot.turn.sign_in import open_sign_in
 from bot.turn.state_storage import DocumentStorage
 from bot.turn.turns import TurnRunner
 from bot.turn.typing_indicator import TypingIndicator
+from services.access.people import open_people_access
 from services.backends.choice import backends_around, open_backends
 from services.backends.tokens import TokenCacheInUse
-from services.domain.ports import Backend
+from services.domain.ports import Backend, PeopleAccess
 from services.instances.leadership import Leadership
 from services.notices.notify_events import take_event
 from services.notices.watcher import HealthWatcher
@@ -74,11 +75,13 @@ def create_app(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     channel_credentials: Any = None,
     wall_clock: Callable[[], float] = time.time,
+    people: PeopleAccess | None = None,
 ) -> web.Application:
     """Raises StorageError when the data directory or database can't be used.
 
     `channel_credentials` replaces the MSAL credentials factory of outbound calls (tests); `wall_clock`
-    is what heartbeats are stamped with (a test stops it to play a killed instance)."""
+    is what heartbeats are stamped with (a test stops it to play a killed instance); `people` what each
+    person may reach (BOT_ACCESS; none: everyone reaches everything)."""
     apply_framework_patches()
     database = SqliteDatabase(settings.data_dir / "bot-state.sqlite3")
     # This run: the instance and this start of its process. Turns it accepts are its own while it beats.
@@ -104,6 +107,10 @@ def create_app(
         else open_backends(settings.live, stores.place, clock)
     )
     backend, desk = backends.backend, backends.desk
+    # What each person may reach (BOT_ACCESS): GDAP read from the backend's directory, or everything.
+    people = people or open_people_access(
+        settings.people_access, backends.directory, clock, settings.access_cache_seconds
+    )
     config = BotFrameworkConfig(
         settings.app_id, settings.app_password, settings.app_type, settings.app_tenant_id
     )
@@ -137,7 +144,15 @@ def create_app(
     leases = stores.conversation_leases
     turn_locks = ConversationLocks(leases) if leases else None
     bot = build_bot(
-        storage, backend, clock, notifications, desk=desk, audit=audit, access=access, turn_locks=turn_locks
+        storage,
+        backend,
+        clock,
+        notifications,
+        desk=desk,
+        audit=audit,
+        access=access,
+        turn_locks=turn_locks,
+        people=people,
     )
     # Teams SSO, off unless BOT_SSO_CONNECTION is set (bot/turn/sign_in.py).
     bot.sign_in = open_sign_in(

@@ -6,9 +6,8 @@ from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialo
 from botbuilder.schema import Activity
 from microsoft_teams.cards import AdaptiveCard
 
-from cards.notices import notice_card
-from dialogs.language import error_wording, translator_of
-from dialogs.replies import card_reply
+from dialogs.language import translator_of
+from dialogs.replies import card_reply, error_reply
 from locales.translator import Translator
 from services.domain.errors import SupportDeskError
 
@@ -25,7 +24,8 @@ class AnswerDialog(ComponentDialog):
         try:
             card = await self.answer_in(step.options, step.context.activity, t)
         except SupportDeskError as error:
-            card = notice_card(*error_wording(error, t))
+            await step.context.send_activity(error_reply(error, t))
+            return await step.end_dialog()
         await step.context.send_activity(card_reply(card))
         return await step.end_dialog()
 

@@ -46,9 +46,11 @@ from dialogs.escalation_state import FREE_TEXT_STEPS, STEPS, SUMMARY, Escalation
 from dialogs.escalation_validators import guard_choices, severity_choices
 from dialogs.guided_flow import MAX_MISSES, GuidedFlowDialog
 from dialogs.language import error_wording, translator_of
-from dialogs.replies import card_reply, text_reply
+from dialogs.replies import card_reply, error_reply, text_reply
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
+from services.access.scoped import CustomerScope
+from services.domain.access import Need
 from services.domain.errors import IncidentNotFound, SupportDeskError, UpstreamUnavailable
 from services.domain.incidents import find_incident
 from services.domain.models import (
@@ -96,8 +98,11 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
         clock: Callable[[], datetime],
         contact_source: ContactSource,
         audit: AuditTrail,
+        scope: CustomerScope | None = None,
     ) -> None:
+        """`scope`: the person's reach (the turn's person unless given: never unchecked)."""
         super().__init__(ESCALATION)
+        self._scope = scope or CustomerScope(clock)
         self._audit = audit
         self._backend = backend
         self._desk = desk
@@ -118,7 +123,7 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
             answered = await self._answer_customer(dc, state, customer_text, record=False)
             if not answered:
                 return Dialog.end_of_turn
-        if not await self._apply_pending_incident(dc, state):
+        if not await self._apply_pending_incident(dc, state) or await self._refused(dc, state):
             return await dc.end_dialog()
         catalogue = await self._desk.support_catalogue()
         self._suggest_product(state, catalogue)
@@ -321,7 +326,7 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
             if step == "customer":
                 if not await self._answer_customer(dc, state, text, record=True):
                     return Dialog.end_of_turn
-                if not await self._apply_pending_incident(dc, state):
+                if not await self._apply_pending_incident(dc, state) or await self._refused(dc, state):
                     return await dc.end_dialog()
                 return await self.ask(dc, state)
             if step == "guard":
@@ -385,6 +390,19 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
         return False
 
     # --- customer, incident and guard --------------------------------------------------------------
+
+    async def _refused(self, dc: DialogContext, state: EscalationState) -> bool:
+        """Whether the person may not file for the customer chosen, and was told why: before the next
+        question, so nobody answers five questions to be refused at Submit."""
+        customer = await self._customer(state)
+        if customer is None:
+            return False
+        try:
+            self._scope.require(customer, Need.FILE)
+        except SupportDeskError as error:
+            await dc.context.send_activity(error_reply(error, translator_of(dc.context)))
+            return True
+        return False
 
     async def _customer(self, state: EscalationState) -> Customer | None:
         customers = await self._backend.list_customers()
@@ -510,6 +528,8 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
         state.phone, state.phone_answered = filled.phone, True
         state.contact_name, state.contact_email = filled.contact.name, filled.contact.email
         state.answered = [step for step in STEPS if step != "guard"]
+        if await self._refused(dc, state):
+            return await dc.end_dialog()
         return await self.ask(dc, state)
 
     # --- filing ------------------------------------------------------------------------------------

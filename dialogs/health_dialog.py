@@ -10,15 +10,16 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.domain.admin_centers import admin_center_links
+from services.access.scoped import CustomerScope
 from services.domain.models import Customer
 from services.domain.ports import Backend
 
 
 class HealthDialog(AnswerDialog):
-    def __init__(self, dialog_id: str, backend: Backend) -> None:
+    def __init__(self, dialog_id: str, backend: Backend, scope: CustomerScope) -> None:
         super().__init__(dialog_id)
         self._backend = backend
+        self._scope = scope
 
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         request = CommandRequest.from_options(options)
@@ -33,4 +34,4 @@ class HealthDialog(AnswerDialog):
         if not isinstance(picked, Customer):
             return picked
         health = await self._backend.tenant_health(picked)
-        return health_card(health, t, admin_center_links(picked, (s.name for s in health.services)))
+        return health_card(health, t, self._scope.admin_links(picked, (s.name for s in health.services)))

@@ -14,7 +14,7 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.domain.admin_centers import admin_center_link
+from services.access.scoped import CustomerScope
 from services.domain.errors import IncidentNotFound
 from services.domain.incidents import find_incident, looks_like_incident_id
 from services.domain.models import Customer, IncidentLookup
@@ -26,9 +26,15 @@ class IncidentDialog(AnswerDialog):
     (`/api/notify`), which the tenants' health may not show."""
 
     def __init__(
-        self, dialog_id: str, backend: Backend, clock: Callable[[], datetime], board: NoticeOutbox
+        self,
+        dialog_id: str,
+        backend: Backend,
+        clock: Callable[[], datetime],
+        board: NoticeOutbox,
+        scope: CustomerScope,
     ) -> None:
         super().__init__(dialog_id)
+        self._scope = scope
         self._backend = backend
         self._clock = clock
         self._board = board
@@ -62,7 +68,7 @@ class IncidentDialog(AnswerDialog):
             if reported is None:
                 raise
             lookup = reported
-        admin_link = admin_center_link(lookup.customer, lookup.incident.service)
+        admin_link = self._scope.admin_link(lookup.customer, lookup.incident.service)
         return incident_card(lookup, self._clock(), t, admin_link)
 
     async def _reported(self, incident_id: str, customer: Customer | None) -> IncidentLookup | None:

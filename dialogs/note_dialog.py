@@ -8,10 +8,9 @@ from datetime import datetime
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from cards.escalation import request_card
-from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
-from dialogs.language import error_wording, translator_of
-from dialogs.replies import card_reply, text_reply
+from dialogs.language import translator_of
+from dialogs.replies import card_reply, error_reply, text_reply
 from dialogs.request_dialog import request_number
 from dialogs.requests import CommandRequest
 from services.domain.errors import SupportDeskError
@@ -48,8 +47,7 @@ class NoteDialog(ComponentDialog):
         try:
             updated = await self._desk.add_note(number, person.name if person else "", text)
         except SupportDeskError as error:
-            wording = error_wording(error, t)
-            await step.context.send_activity(card_reply(notice_card(*wording)))
+            await step.context.send_activity(error_reply(error, t))
             return await step.end_dialog()
         entry = audit_entry(step.context.activity, "request.note", number, self._clock())
         await self._audit.record(entry)

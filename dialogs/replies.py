@@ -6,7 +6,10 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 from microsoft_teams.cards import AdaptiveCard
 
+from cards.notices import notice_card
 from cards.parts import card_payload
+from locales.translator import Translator
+from services.domain.errors import RoleMissing, SupportDeskError
 
 
 def card_reply(card: AdaptiveCard) -> Activity:
@@ -15,3 +18,10 @@ def card_reply(card: AdaptiveCard) -> Activity:
 
 def text_reply(text: str) -> Activity:
     return MessageFactory.text(text)
+
+
+def error_reply(error: SupportDeskError, t: Translator) -> Activity:
+    """A domain error as the reader sees it: a notice card, or for a missing role the one line that names
+    the role and who grants it."""
+    title, message = error.wording(t)
+    return text_reply(message) if isinstance(error, RoleMissing) else card_reply(notice_card(title, message))

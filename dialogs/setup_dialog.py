@@ -30,6 +30,7 @@ from dialogs.replies import card_reply, text_reply
 from dialogs.requests import CommandRequest
 from dialogs.subscribe_dialog import EVERYONE, KIND_WORDS
 from locales.translator import Translator
+from services.access.scoped import CustomerScope
 from services.domain.errors import UnknownService
 from services.domain.incidents import match_services
 from services.domain.models import ALL_CUSTOMERS, Customer, Subscription, TenantHealth
@@ -91,8 +92,10 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         clock: Callable[[], datetime],
         refresh: Callable[[], None],
         audit: AuditTrail,
+        scope: CustomerScope,
     ) -> None:
         super().__init__(dialog_id)
+        self._scope = scope
         self._backend, self._subscriptions, self._conversations = backend, subscriptions, conversations
         self._watcher, self._clock, self._refresh, self._audit = watcher, clock, refresh, audit
 
@@ -263,9 +266,12 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         everyone = list(await self._backend.list_customers())
         chosen = [c for c in everyone if c.customer_id in state.customer_ids]
         await self._watcher.baseline(chosen or everyone)
-        for customer_id, name in [(c.customer_id, c.name) for c in chosen] or [
-            (ALL_CUSTOMERS, "every customer")
-        ]:
+        # 'All' under scoped access is each customer the person sees now, never the growing wildcard.
+        each = chosen or ([] if self._scope.everything else everyone)
+        rows = [(c.customer_id, c.name) for c in each]
+        if not rows and self._scope.everything:
+            rows = [(ALL_CUSTOMERS, "every customer")]
+        for customer_id, name in rows:
             subscription = Subscription(conversation, customer_id, tuple(state.services), state.kinds)
             await self._subscriptions.add(subscription, now)
             await self._audit.record(audit_entry(activity, "subscription.added", name, now))

@@ -9,6 +9,7 @@ from datetime import datetime
 from botbuilder.schema import Activity
 from microsoft_teams.cards import AdaptiveCard
 
+from cards.actions import run_command
 from cards.notices import notice_card
 from cards.notifications import subscribed_card
 from dialogs.answer_dialog import AnswerDialog
@@ -18,6 +19,7 @@ from dialogs.customer_choice import choose
 from dialogs.incidents_dialog import split_customer_and_service
 from dialogs.requests import CommandRequest
 from locales.translator import Translator, words_for
+from services.access.scoped import CustomerScope
 from services.domain.errors import UnknownService
 from services.domain.incidents import match_services
 from services.domain.models import ALL_CUSTOMERS, Customer, Subscription
@@ -50,8 +52,10 @@ class SubscribeDialog(AnswerDialog):
         watcher: HealthWatcher,
         clock: Callable[[], datetime],
         audit: AuditTrail,
+        scope: CustomerScope,
     ) -> None:
         super().__init__(dialog_id)
+        self._scope = scope
         self._conversations = conversations
         self._audit = audit
         self._backend = backend
@@ -67,6 +71,8 @@ class SubscribeDialog(AnswerDialog):
         if words[0].casefold() in EVERYONE:
             services = tuple(" ".join(words[1:]).split(",")) if len(words) > 1 else ()
             services = tuple(s.strip() for s in services if s.strip())
+            if not self._scope.everything:
+                return await self._each_seen(activity, services, kinds, t)
         else:
             match, rest = split_customer_and_service(words, await self._backend.list_customers())
             picked = choose(match, lambda c: subscribe_command(c, rest, kinds), "purpose.follow", t)
@@ -87,6 +93,35 @@ class SubscribeDialog(AnswerDialog):
             )
         )
         return subscribed_card(subscription, customer, where(activity, t), t)
+
+    async def _each_seen(
+        self, activity: Activity, services: tuple[str, ...], kinds: str, t: Translator
+    ) -> AdaptiveCard:
+        """`subscribe all` under GDAP-scoped access: one subscription per customer the subscriber sees
+        now, never the wildcard, which would grow with the partner's customers whoever subscribed."""
+        conversation, now = conversation_key(activity), self._clock()
+        seen = list(await self._backend.list_customers())
+        if not seen:
+            none_seen = t("subscription.none_seen", where=where(activity, t))
+            return notice_card(t("notify.not_subscribed_title"), none_seen)
+        await self._watcher.baseline(seen)
+        for customer in seen:
+            await self._subscriptions.add(
+                Subscription(conversation, customer.customer_id, services, kinds), now
+            )
+        await self._conversations.set_language(conversation, t.language)
+        names = ", ".join(c.name for c in seen)
+        await self._audit.record(audit_entry(activity, "subscription.added", names or "no customer", now))
+        return notice_card(
+            t("subscription.subscribed"),
+            t(
+                "subscription.will_hear_each",
+                where=where(activity, t).capitalize(),
+                count=len(seen),
+                customers=names,
+            ),
+            [run_command(t("notify.subscriptions"), "subscriptions")],
+        )
 
     async def _services(self, customer: Customer, wanted: str) -> tuple[str, ...]:
         """The services named, as the customer's tenant names them; raises UnknownService for a typo."""

@@ -11,13 +11,13 @@ from botbuilder.core import ConversationState, PrivateConversationState, Storage
 from bot.outbound.conversation_locks import ConversationLocks
 from bot.turn.access import AccessPolicy
 from bot.turn.acknowledgements import NoticeAcknowledgements
-from bot.turn.commands import HELP_DIALOG, DialogNeeds, command_dialogs
+from bot.turn.commands import HELP_DIALOG, command_dialogs, scoped_needs
 from bot.turn.handler import Notifications, SupportBot
 from bot.turn.mentions import command_text
 from bot.turn.routing import complete_command, page_route, recognised_command
 from dialogs.language import LANGUAGE_PROPERTY
 from dialogs.root import RootDialog
-from services.domain.ports import AuditRecords, Backend, ServiceRequestDesk
+from services.domain.ports import AuditRecords, Backend, PeopleAccess, ServiceRequestDesk
 from services.notices.watcher import HealthWatcher
 from services.stores import Stores
 
@@ -47,16 +47,18 @@ def build_bot(
     audit: AuditRecords,
     access: AccessPolicy,
     turn_locks: ConversationLocks | None = None,
+    people: PeopleAccess | None = None,
 ) -> SupportBot:
-    """The bot with every flow wired in; tests build it on MemoryStorage."""
+    """The bot with every flow wired in; tests build it on MemoryStorage. `people`: what each person may
+    reach (none: everyone reaches everything); the dialogs read customers as the turn's person sees them."""
     user_state = UserState(storage)
     language = user_state.create_property(LANGUAGE_PROPERTY)
-    needs = DialogNeeds(backend, desk, clock, audit, notifications, language)
+    needs = scoped_needs(backend, desk, clock, audit, notifications, language, access.rules.contact)
     root = RootDialog(
         command_dialogs(needs),
         command=recognised_command,
         typed=command_text,
-        complete=lambda text: complete_command(text, backend),
+        complete=lambda text: complete_command(text, needs.backend),
         page=page_route,
         help_id=HELP_DIALOG,
     )
@@ -69,4 +71,5 @@ def build_bot(
         dialog_state=PrivateConversationState(storage),
         language=language,
         turn_locks=turn_locks,
+        people=people,
     )

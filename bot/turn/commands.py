@@ -40,6 +40,7 @@ from dialogs.subscriptions_dialog import SubscriptionsDialog
 from dialogs.teams_member import member_contact
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
 from locales.translator import LANGUAGES, Translator, chosen_language, words_for
+from services.access.scoped import CustomerScope, ScopedBackend, ScopedDesk
 from services.domain.customer_search import longest_name_words, named_customer, search_customers
 from services.domain.incidents import looks_like_incident_id
 from services.domain.models import Customer
@@ -122,7 +123,9 @@ def _link(argument: str, customers: Sequence[Customer]) -> bool:
 
 @dataclass(frozen=True)
 class DialogNeeds:
-    """Everything a command's dialog may be built from: its row picks what it needs."""
+    """Everything a command's dialog may be built from: its row picks what it needs. `backend` and `desk`
+    are the turn's person's view (scoped_needs); notices, the watcher and /api/notify keep the unscoped
+    ones."""
 
     backend: Backend
     desk: ServiceRequestDesk
@@ -131,6 +134,25 @@ class DialogNeeds:
     notifications: Notifications
     # The reader's chosen language, in user state.
     language: StatePropertyAccessor
+    # The person's reach: role checks before a flow's first question, admin-center buttons, lists.
+    scope: CustomerScope
+
+
+def scoped_needs(
+    backend: Backend,
+    desk: ServiceRequestDesk,
+    clock: Callable[[], datetime],
+    audit: AuditRecords,
+    notifications: Notifications,
+    language: StatePropertyAccessor,
+    contact: str = "",
+) -> DialogNeeds:
+    """What the dialogs are built from, each customer read as the turn's person sees it; `contact` is who
+    grants roles, as refusals name them (BOT_ACCESS_CONTACT)."""
+    scoped = ScopedBackend(backend, clock, contact)
+    return DialogNeeds(
+        scoped, ScopedDesk(desk, backend, clock, contact), clock, audit, notifications, language, scoped.scope
+    )
 
 
 # How a command's dialog is built: from the id its row gives it and the bundle of what dialogs need.
@@ -192,7 +214,7 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command(
         "health",
-        lambda id, n: HealthDialog(id, n.backend),
+        lambda id, n: HealthDialog(id, n.backend, n.scope),
         fits=_customer,
     ),
     Command(
@@ -202,7 +224,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "incident",
-        lambda id, n: IncidentDialog(id, n.backend, n.clock, n.notifications.board),
+        lambda id, n: IncidentDialog(id, n.backend, n.clock, n.notifications.board, n.scope),
         fits=_incident,
     ),
     Command(
@@ -212,7 +234,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "escalate",
-        lambda id, n: EscalationDialog(n.backend, n.desk, n.clock, member_contact, n.audit),
+        lambda id, n: EscalationDialog(n.backend, n.desk, n.clock, member_contact, n.audit, n.scope),
         operators_only=True,
         fits=_escalation,
         flow=ESCALATION,
@@ -259,6 +281,7 @@ COMMANDS: tuple[Command, ...] = (
             n.notifications.watcher,
             n.clock,
             n.audit,
+            n.scope,
         ),
         operators_only=True,
         fits=_subscription,
@@ -274,6 +297,7 @@ COMMANDS: tuple[Command, ...] = (
             n.clock,
             n.notifications.refresh,
             n.audit,
+            n.scope,
         ),
         in_menu=False,
         operators_only=True,
@@ -281,7 +305,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "subscriptions",
         lambda id, n: SubscriptionsDialog(
-            id, n.backend, n.notifications.subscriptions, n.notifications.conversations, n.clock
+            id, n.backend, n.notifications.subscriptions, n.notifications.conversations, n.clock, n.scope
         ),
     ),
     Command(
@@ -302,7 +326,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "notices",
-        lambda id, n: NoticesDialog(id, n.backend, n.notifications.board, n.clock),
+        lambda id, n: NoticesDialog(id, n.backend, n.notifications.board, n.clock, n.scope),
         in_menu=False,
         fits=_customer_or_nothing,
     ),

@@ -6,6 +6,7 @@ records the command and its outcome on the turn for that line.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from bot.turn.access import AccessPolicy
 from bot.turn.acknowledgements import ADAPTIVE_CARD_ACTION, NoticeAcknowledgements, acknowledgement_refused
 from bot.turn.commands import HELP_DIALOG, OPERATOR_FLOWS
 from bot.turn.mentions import addressed_to_someone_else, command_text
+from bot.turn.person import NOBODY, turn_person
 from bot.turn.routing import command_name, route_submission, route_text
 from bot.turn.sign_in import INVOKES as SIGN_IN_INVOKES
 from bot.turn.sign_in import TeamsSignIn
@@ -37,16 +39,21 @@ from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key
 from dialogs.language import LANGUAGE_PROPERTY, TRANSLATOR, translator_for, translator_of
-from dialogs.replies import card_reply, text_reply
+from dialogs.replies import card_reply, error_reply, text_reply
 from dialogs.requests import ANSWERED, HelpRequest, Route
 from dialogs.root import ROOT, RootDialog
 from dialogs.sign_out_dialog import SIGN_OUT
 from locales.translator import ENGLISH, chosen_language
-from services.domain.ports import KnownConversations, NoticeOutbox, Subscriptions
+from services.access.people import EveryoneAccess
+from services.access.person import acting_as
+from services.domain.access import PersonAccess
+from services.domain.errors import AccessUnavailable
+from services.domain.ports import KnownConversations, NoticeOutbox, PeopleAccess, Subscriptions
 from services.domain.signed_in import signed_in_as
 from services.notices.watcher import HealthWatcher
 
 TURN_RECORD = "support.turn"
+logger = logging.getLogger("bot.access")
 
 
 def active_dialog_ids(context: DialogContext) -> list[str]:
@@ -107,7 +114,9 @@ class SupportBot(TeamsActivityHandler):
         language: StatePropertyAccessor | None = None,
         turn_locks: ConversationLocks | None = None,
         sign_in: TeamsSignIn | None = None,
+        people: PeopleAccess | None = None,
     ) -> None:
+        """`people`: what each person may reach (BOT_ACCESS); none given, everyone reaches everything."""
         self._conversation_state = conversation_state
         self._user_state = user_state
         # A guided dialog belongs to whoever started it: per user within the conversation when given
@@ -126,6 +135,7 @@ class SupportBot(TeamsActivityHandler):
         self._access = access
         # Teams SSO (BOT_SSO_CONNECTION): turns act as the person; None: everything runs as the app.
         self.sign_in = sign_in
+        self._people: PeopleAccess = people or EveryoneAccess()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         if not self._access.tenant_allowed(turn_context.activity):
@@ -133,7 +143,27 @@ class SupportBot(TeamsActivityHandler):
             return
         await self._remember(turn_context)
         await self._speak_their_language(turn_context)
-        await super().on_turn(turn_context)
+        person = await self._person(turn_context)
+        if person is None:
+            return
+        # Every dialog of the turn reads customers as this person sees them (services/access/scoped.py).
+        with acting_as(person):
+            await super().on_turn(turn_context)
+
+    async def _person(self, turn_context: TurnContext) -> PersonAccess | None:
+        """What the sender may reach; None when it can't be known and a message was told so. Nothing else
+        runs for that message: no customer is shown rather than all of them."""
+        try:
+            return await turn_person(self._people, turn_context.activity)
+        except AccessUnavailable as error:
+            logger.warning("person access unavailable: turn refused")
+            if turn_context.activity.type != ActivityTypes.message:
+                # Installs, removals and card invokes still do their bookkeeping, reaching no customer.
+                return NOBODY
+            record = turn_record(turn_context)
+            record.outcome = "access-unavailable"
+            await turn_context.send_activity(error_reply(error, translator_of(turn_context)))
+            return None
 
     async def _speak_their_language(self, turn_context: TurnContext) -> None:
         """The turn's translator: the language the person chose, else their locale; their time zone."""

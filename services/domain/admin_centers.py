@@ -13,7 +13,9 @@ can name the type they render.
 
 A link is built only for a customer with delegated access and only from an id of the right shape (a
 tenant GUID, a DNS domain, an `*.onmicrosoft.com` label); a customer lacking what a format needs gets
-no link, and so no button, rather than a link into the wrong directory.
+no link, and so no button, rather than a link into the wrong directory. Under GDAP-scoped access
+(BOT_ACCESS=gdap) a person is offered a center only when they hold a role it accepts for that customer
+(`CENTER_NEEDS`, roles in services/domain/access.py): a button into a portal that refuses them is noise.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ import enum
 import re
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from urllib.parse import quote
 
+from services.domain.access import EVERYONE, Need, PersonAccess
 from services.domain.models import AdminCenterLink, Customer
 
 
@@ -181,6 +185,19 @@ _FORMATS: dict[AdminCenter, Callable[[Customer], str | None]] = {
 }
 
 
+# What opening each center needs; the Azure portal's own access is Azure RBAC, so seeing the customer.
+CENTER_NEEDS: dict[AdminCenter, Need] = {
+    AdminCenter.MICROSOFT_365: Need.OPEN_MICROSOFT_365,
+    AdminCenter.EXCHANGE: Need.OPEN_EXCHANGE,
+    AdminCenter.TEAMS: Need.OPEN_TEAMS,
+    AdminCenter.SHAREPOINT: Need.OPEN_SHAREPOINT,
+    AdminCenter.ENTRA: Need.OPEN_ENTRA,
+    AdminCenter.INTUNE: Need.OPEN_INTUNE,
+    AdminCenter.DEFENDER: Need.OPEN_DEFENDER,
+    AdminCenter.AZURE_PORTAL: Need.SEE,
+}
+
+
 def admin_center_url(customer: Customer, center: AdminCenter) -> str | None:
     """The link into this customer's `center`; None without delegated access or the id it needs."""
     if not customer.delegated_access:
@@ -188,14 +205,22 @@ def admin_center_url(customer: Customer, center: AdminCenter) -> str | None:
     return _FORMATS[center](customer)
 
 
-def admin_center_link(customer: Customer, service: str) -> AdminCenterLink | None:
-    """The admin center that manages `service`, opened in the customer's directory."""
+def admin_center_link(
+    customer: Customer, service: str, access: PersonAccess = EVERYONE, now: datetime | None = None
+) -> AdminCenterLink | None:
+    """The admin center that manages `service`, opened in the customer's directory, when `access` holds a
+    role it accepts there at `now` (no `now`: only unscoped access gets one)."""
     center = admin_center_for(service)
+    need = CENTER_NEEDS[center]
+    if not access.everything and (now is None or not access.may(customer.tenant_id, need, now)):
+        return None
     url = admin_center_url(customer, center)
     return AdminCenterLink(center.value, url) if url else None
 
 
-def admin_center_links(customer: Customer, services: Iterable[str]) -> dict[str, AdminCenterLink]:
-    """Links by service name, for the services that have one."""
-    links = {name: admin_center_link(customer, name) for name in services}
+def admin_center_links(
+    customer: Customer, services: Iterable[str], access: PersonAccess = EVERYONE, now: datetime | None = None
+) -> dict[str, AdminCenterLink]:
+    """Links by service name, for the services that have one (and that `access` may open)."""
+    links = {name: admin_center_link(customer, name, access, now) for name in services}
     return {name: link for name, link in links.items() if link}

@@ -83,6 +83,14 @@ class RoleMissing(SupportDeskError):
         self.customer_name = customer_name
 
 
+class UnknownCustomer(SupportDeskError):
+    """No customer the person may see is called that: a customer GDAP hides from them reads exactly like
+    one that doesn't exist, so neither its name nor its existence shows."""
+
+    def __init__(self, query: str) -> None:
+        super().__init__("error.unknown_customer", query=query)
+
+
 class IncidentNotFound(SupportDeskError):
     def __init__(self, incident_id: str, customer_name: str = "") -> None:
         """`customer_name`: whose tenant was searched; empty when every customer's was."""

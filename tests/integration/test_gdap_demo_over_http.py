@@ -1,0 +1,49 @@
+"""BOT_ACCESS=gdap as the app wires it: the demo backend's directory (Graph's shapes) decides, over HTTP,
+which customers each demo person is shown; no test double of the access port stands in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatclient.people import find_person
+from services.access.people import AccessMode, GdapAccess
+from services.backends.demo.gdap import DemoDirectory
+from tests.doubles.connector import FakeConnector
+from tests.integration.conftest import StartBot
+from tests.integration.teams import personal_message
+from tests.support.harness import DEMO_NOW, demo_backend
+from tests.support.visible import visible_text
+
+
+async def _customers_shown(bot: Any, connector: FakeConnector, who: str) -> str:
+    before = len(connector.messages)
+    activity = personal_message(connector.service_url, "customers")
+    activity["from"] = find_person(who).user
+    assert (await bot.post("/api/messages", json=activity)).status == 201
+    await connector.wait_for_messages(before + 1)
+    return "\n".join(visible_text(m) for m in connector.messages[before:])
+
+
+async def test_each_demo_person_is_shown_the_customers_their_groups_are_granted(
+    start_bot: StartBot, connector: FakeConnector
+) -> None:
+    bot = await start_bot(people_access=AccessMode.GDAP)
+    customers = await demo_backend().list_customers()
+    people = GdapAccess(DemoDirectory.load(now=lambda: DEMO_NOW), lambda: DEMO_NOW, 300)
+    for who in ("ana", "ben", "chloe"):
+        access = await people.person(find_person(who).user["aadObjectId"])
+        granted = {c.name for c in customers if access.sees(c.tenant_id, DEMO_NOW)}
+        shown = await _customers_shown(bot, connector, who)
+        assert granted and f"{len(granted)} customers" in shown, who
+        assert {c.name for c in customers if c.name in shown} <= granted, who  # a page of them, none other
+    nobody = await _customers_shown(bot, connector, "dev")
+    assert not [c.name for c in customers if c.name in nobody]
+
+
+async def test_by_default_on_the_demo_everyone_still_sees_every_customer(
+    start_bot: StartBot, connector: FakeConnector
+) -> None:
+    bot = await start_bot()
+    customers = await demo_backend().list_customers()
+    shown = await _customers_shown(bot, connector, "dev")
+    assert f"{len(customers)} customers" in shown
