@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -45,11 +46,25 @@ def echo(text: str, limit: int = ECHO_LIMIT) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+# Unicode's format characters (category Cf) as of Python 3.11's Unicode 14, as one character class:
+# tests/cards/test_parts.py checks it against every code point's category, so a newer Unicode that adds
+# some fails there rather than passing them through.
+_FORMAT_RANGES = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)  # fmt: skip
+_FORMAT = re.compile("[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _FORMAT_RANGES) + "]")
+
+
 def without_format_characters(text: str) -> str:
     """`text` without Unicode format characters (category Cf: zero-width spaces and joiners, bidi marks,
     embeddings, overrides and isolates). They are invisible, so a title made of them only looks empty, and
     a right-to-left override (U+202E) shows everything after it reversed."""
-    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+    # Every format character is outside ASCII: most text (English, ids, URLs) needs no look at all.
+    return text if text.isascii() else _FORMAT.sub("", text)
 
 
 # Teams evaluates `{{DATE(…)}}` and `{{TIME(…)}}` in TextBlocks and facts, before markdown; an escaped
@@ -62,21 +77,28 @@ CARD_BUDGET = 26 * 1024
 _SHORTEST_CUT = 200
 
 
+@functools.cache
+def _markdown_fields(kind: type[BaseModel]) -> frozenset[str]:
+    """The fields Teams renders as markdown, and evaluates templates in, on elements of this kind."""
+    if issubclass(kind, TextBlock):
+        return frozenset({"text"})
+    return frozenset({"title", "value"}) if issubclass(kind, Fact) else frozenset()
+
+
+def _fields(node: BaseModel) -> Iterator[tuple[str, Any]]:
+    """Every field of an element with its value: declared ones in order, then any extra."""
+    yield from node.__dict__.items()
+    yield from (node.__pydantic_extra__ or {}).items()
+
+
 def _strings(node: object) -> Iterator[tuple[BaseModel, str, bool]]:
     """(element, field, shown as markdown) for every string field on the card."""
     if isinstance(node, list):
         for item in node:
             yield from _strings(item)
     elif isinstance(node, BaseModel):
-        markdown = (
-            {"text"}
-            if isinstance(node, TextBlock)
-            else {"title", "value"}
-            if isinstance(node, Fact)
-            else set()
-        )
-        for name in [*type(node).model_fields, *(node.model_extra or {})]:
-            value = getattr(node, name)
+        markdown = _markdown_fields(type(node))
+        for name, value in list(_fields(node)):
             if isinstance(value, str):
                 yield node, name, name in markdown
             else:
@@ -115,12 +137,82 @@ def _fit(result: AdaptiveCard) -> None:
         setattr(node, name, value[: keep - 1].rstrip("\\") + "…")
 
 
-def _shown_as_sent(result: AdaptiveCard) -> None:
-    """Every string on the card as people will see it: no format characters; in the text Teams renders
-    (TextBlocks and facts), no template."""
-    for node, name, markdown in _strings(result):
-        text = without_format_characters(getattr(node, name))
-        setattr(node, name, _TEMPLATE_BRACE.sub(r"\\{", text) if markdown else text)
+def _shown_as_sent(node: BaseModel) -> int:
+    """Make every string on the element as people will see it: no format characters; in the text Teams
+    renders (TextBlocks and facts), no template.
+
+    In the same pass, what the element takes in `card_payload`'s JSON, at most: exact for what it knows
+    (strings, numbers, lists, JSON dicts, elements, keys with their separators), over the budget for
+    anything else, so that only a card that could be over the budget is serialised to measure it."""
+    keys = _key_bytes(type(node))
+    markdown = _markdown_fields(type(node))
+    size = 2
+    for fields in (node.__dict__, node.__pydantic_extra__):
+        # Setting a field below replaces a value, never adds a key: iterating stays valid.
+        for name, value in fields.items() if fields else ():
+            if value is None:
+                continue  # card_payload leaves out empty fields
+            if isinstance(value, str):
+                text = without_format_characters(value)
+                if name in markdown and "{{" in text:
+                    text = _TEMPLATE_BRACE.sub(r"\\{", text)
+                if text != value:
+                    setattr(node, name, text)
+                value_bytes = _text_bytes(text)
+            else:
+                value_bytes = _value_bytes(value)
+            size += (keys[name] if fields is node.__dict__ else _text_bytes(name) + 4) + value_bytes
+    return size - 2 if size > 2 else size  # no ", " after the last field
+
+
+def _value_bytes(value: object) -> int:
+    """What a field's value other than a string takes in the card's JSON, at most (its strings made as
+    shown first, as `_shown_as_sent` does for elements; strings directly in lists are left as they are)."""
+    if isinstance(value, BaseModel):
+        return _shown_as_sent(value)
+    if isinstance(value, list):
+        # Brackets and ", " between items; JSON shows an empty item as null.
+        items = sum(_value_bytes(item) if item is not None else 4 for item in value)
+        return 2 + items + 2 * (len(value) - 1) if value else 2
+    if isinstance(value, str):
+        return _text_bytes(value)
+    if isinstance(value, bool):
+        return 4 if value else 5
+    if isinstance(value, int):
+        return len(repr(value))
+    if isinstance(value, float):
+        return len(repr(value)) if math.isfinite(value) else len("-Infinity")
+    if isinstance(value, dict):
+        try:
+            return len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        except (TypeError, ValueError):
+            pass
+    return CARD_BUDGET + 1  # not known without serialising: measured
+
+
+def _text_bytes(text: str) -> int:
+    """A string's bytes in JSON (ensure_ascii=False): quotes, UTF-8, and a backslash before each quote and
+    backslash; a control character is two bytes (\\n) or six (\\u0001)."""
+    size = (len(text) if text.isascii() else len(text.encode("utf-8"))) + 2
+    size += text.count('"') + text.count("\\")
+    if not text.isprintable():
+        short = sum(text.count(c) for c in _SHORT_ESCAPES)
+        size += 5 * len(_CONTROL.findall(text)) - 4 * short
+    return size
+
+
+# What JSON escapes in two bytes; every other character below a space takes six.
+_SHORT_ESCAPES = "\n\r\t\b\f"
+_CONTROL = re.compile("[\x00-\x1f]")
+
+
+@functools.cache
+def _key_bytes(kind: type[BaseModel]) -> dict[str, int]:
+    """Each declared field's key in the card's JSON (its alias, quoted), with ': ' after it and ', '."""
+    return {
+        name: len(json.dumps(field.serialization_alias or field.alias or name)) + 4
+        for name, field in kind.model_fields.items()
+    }
 
 
 def card(body: Sequence[CardElement], actions: list[Any] | None = None, fallback: str = "") -> AdaptiveCard:
@@ -130,8 +222,8 @@ def card(body: Sequence[CardElement], actions: list[Any] | None = None, fallback
         result.actions = actions
     if fallback:
         result.fallback_text = fallback
-    _shown_as_sent(result)
-    _fit(result)
+    if _shown_as_sent(result) > CARD_BUDGET:
+        _fit(result)
     return result
 
 
