@@ -185,13 +185,25 @@ def _shown_as_sent(node: BaseModel) -> int:
 
 def _shown_value(node: BaseModel, name: str, value: object, markdown: bool) -> int:
     if isinstance(value, str):
-        text = without_format_characters(value)
-        if markdown and "{{" in text:
-            text = _TEMPLATE_BRACE.sub(r"\\{", text)
+        text, size = (_remembered_text if len(value) <= _REMEMBERED_LENGTH else _shown_text)(value, markdown)
         if text != value:
             setattr(node, name, text)
-        return _text_bytes(text)
+        return size
     return _value_bytes(value)
+
+
+def _shown_text(text: str, markdown: bool) -> tuple[str, int]:
+    """A string as people will see it, and its bytes in the card's JSON."""
+    shown = without_format_characters(text)
+    if markdown and "{{" in shown:
+        shown = _TEMPLATE_BRACE.sub(r"\\{", shown)
+    return shown, _text_bytes(shown)
+
+
+# Most strings on a card are the same from card to card (element types, styles, labels, button data):
+# short ones are worked out once.
+_REMEMBERED_LENGTH = 256
+_remembered_text = functools.lru_cache(maxsize=4096)(_shown_text)
 
 
 def _value_bytes(value: object) -> int:
