@@ -237,13 +237,15 @@ def _text_bytes(text: str) -> int:
     """A string's bytes in JSON (ensure_ascii=False): quotes, UTF-8, and a backslash before each quote and
     backslash; a control character is two bytes (\\n) or six (\\u0001)."""
     size = (len(text) if text.isascii() else len(text.encode("utf-8"))) + 2
-    size += text.count('"') + text.count("\\")
+    size += sum(text.count(c) for c in _BACKSLASHED)
     if not text.isprintable():
         short = sum(text.count(c) for c in _SHORT_ESCAPES)
         size += 5 * len(_CONTROL.findall(text)) - 4 * short
     return size
 
 
+# What JSON writes with a backslash before it.
+_BACKSLASHED = '"\\'
 # What JSON escapes in two bytes; every other character below a space takes six.
 _SHORT_ESCAPES = "\n\r\t\b\f"
 _CONTROL = re.compile("[\x00-\x1f]")
