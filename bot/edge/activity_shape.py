@@ -37,6 +37,7 @@ def _fields(model: str) -> dict[str, tuple[str, str]]:
     return {d["key"].casefold(): (d["key"], d["type"]) for d in cls._attribute_map.values()}
 
 
+@cache
 def _is_model(kind: str) -> bool:
     return hasattr(botbuilder.schema, kind) or hasattr(botbuilder.schema.teams, kind)
 

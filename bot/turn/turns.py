@@ -298,7 +298,9 @@ class TurnRunner:
             self._journal.accept(conversation, activity_id, reference, _asked(activity), self._clock())
         )
         try:
-            known = await asyncio.wait_for(asyncio.shield(recording), self._storage_timeout)
+            # A timeout around the wait rather than wait_for's task around it: the same, at half the cost.
+            async with asyncio.timeout(self._storage_timeout):
+                known = await asyncio.shield(recording)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - any failure of the journal's storage, or its timeout
@@ -425,7 +427,8 @@ class _AnswerLog:
             return
         self._recorded = answer
         try:
-            await asyncio.wait_for(self._journal.answering(*self._key, answer), self._timeout)
+            async with asyncio.timeout(self._timeout):
+                await self._journal.answering(*self._key, answer)
         except Exception as error:  # noqa: BLE001 - storage trouble must not stop the answer
             logger.warning(
                 "answer progress not recorded conversation=%s answer=%s error=%s",

@@ -13,8 +13,9 @@ Two collections, keyed by conversation and activity:
 - `open-turns`: while the turn has no answer, what a sweep needs to tell its person (reference, what was
   asked, when, the owning run, how far the answer got). Finishing deletes it; a sweep claims it by
   writing its own token into it, and exactly one token holds. Sweeps list only these, never the history.
-A turn with no open marker was answered. A process killed between writing a turn and its marker
-(milliseconds) leaves a turn that looks answered.
+A turn with no open marker was answered. A turn and its marker are written together (on SQLite in one
+transaction); on blobs a process killed between the two writes (milliseconds) leaves a turn that looks
+answered.
 
 The previous release wrote the same blob names but kept a turn's date and owner in blob metadata, a
 finished turn's body as `{}` and an unfinished one's reference in the turn, with an empty marker: such a
@@ -62,11 +63,12 @@ class TurnJournal:
     ) -> Acceptance:
         """Record the activity, or say what is already known of this id in this conversation."""
         at = now.isoformat()
-        if await self._turns.create({"accepted_at": at}, conversation, activity_id):
-            marker = {"reference": dict(reference), "asked": asked, "accepted_at": at, "owner": self._owner}
-            version = await self._open.put(marker, conversation, activity_id)
-            if version is not None:
-                self._mine[conversation, activity_id] = (marker, version)
+        marker = {"reference": dict(reference), "asked": asked, "accepted_at": at, "owner": self._owner}
+        version = await self._turns.create_marked(
+            {"accepted_at": at}, conversation, activity_id, marks=_OPEN, mark=marker
+        )
+        if version is not None:
+            self._mine[conversation, activity_id] = (marker, version)
             return Acceptance.NEW
         if await self._open.get(conversation, activity_id) is None:
             return Acceptance.ANSWERED

@@ -33,6 +33,7 @@ class BlobRecords:
     """Records under `prefix`, keyed by tuples of strings (each part may hold any character)."""
 
     def __init__(self, container: BlobContainer, prefix: str) -> None:
+        self._owner = container
         self._container = container.client
         self._prefix = prefix
         # What `values` last downloaded, by blob name: (etag, value). A listing carries each blob's ETag,
@@ -85,6 +86,12 @@ class BlobRecords:
         except ResourceExistsError:
             return False
         return True
+
+    async def create_marked(self, value: Any, *key: str, marks: str, mark: Any) -> str | None:
+        """Two writes: the record (If-None-Match: *), then, if it was created, its mark."""
+        if not await self.create(value, *key):
+            return None
+        return await BlobRecords(self._owner, marks).put(mark, *key)
 
     async def put(self, value: Any, *key: str, version: str | None = None) -> str | None:
         """Write `value` (with `version`: If-Match, or If-None-Match: * once the blob is gone)."""

@@ -28,7 +28,12 @@ class BotStateDocuments:
 
     async def read(self, keys: Iterable[str]) -> dict[str, StoredDocument]:
         wanted = list(dict.fromkeys(keys))
-        found = await asyncio.gather(*(self._records.read(key) for key in wanted))
+        # botbuilder loads each state object on its own: one key, read without a task around it.
+        found = (
+            [await self._records.read(wanted[0])]
+            if len(wanted) == 1
+            else await asyncio.gather(*(self._records.read(key) for key in wanted))
+        )
         return {
             key: StoredDocument(record.value, record.version)
             for key, record in zip(wanted, found, strict=True)

@@ -53,6 +53,13 @@ class Records(Protocol):
         """Write `value` only if the record doesn't exist yet; whether it was written."""
         ...
 
+    async def create_marked(self, value: Any, *key: str, marks: str, mark: Any) -> str | None:
+        """`create`, and only when it wrote the record, `put` `mark` at the same key in the collection
+        `marks` of the same place (a marker that others list without reading this collection): the
+        mark's version, or None when the record existed and nothing was written. On SQLite one
+        transaction; on blobs two writes, so a process stopped between them leaves the record unmarked."""
+        ...
+
     async def replace(self, value: Any, version: str, *key: str) -> bool:
         """Write `value` only if the record is still at `version`; whether it was written."""
         ...

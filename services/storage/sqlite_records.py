@@ -23,6 +23,13 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (collection, name)
 ) WITHOUT ROWID;
 """
+_INSERT_IF_ABSENT = "INSERT OR IGNORE INTO records (collection, name, value, version) VALUES (?, ?, ?, 1)"
+# (collection, name, value, version or -1): written unless the record is at another version.
+_PUT = (
+    "INSERT INTO records (collection, name, value, version) VALUES (?, ?, ?, 1) "
+    "ON CONFLICT (collection, name) DO UPDATE SET value = excluded.value, "
+    "version = records.version + 1 WHERE ?4 = -1 OR records.version = ?4 RETURNING version"
+)
 # SQLite's default limit on host parameters is 999 on older builds.
 _CHUNK = 500
 
@@ -66,15 +73,20 @@ class SqliteRecords:
 
     async def create(self, value: Any, *key: str) -> bool:
         row = (self._collection, key_name(*key), _dump(value))
-        written: int = await self._database.run(
-            lambda db: (
-                db.execute(
-                    "INSERT OR IGNORE INTO records (collection, name, value, version) VALUES (?, ?, ?, 1)",
-                    row,
-                ).rowcount
-            )
-        )
+        written: int = await self._database.run(lambda db: db.execute(_INSERT_IF_ABSENT, row).rowcount)
         return written == 1
+
+    async def create_marked(self, value: Any, *key: str, marks: str, mark: Any) -> str | None:
+        name = key_name(*key)
+        record, marker = (self._collection, name, _dump(value)), (marks, name, _dump(mark))
+
+        def write(db: sqlite3.Connection) -> str | None:
+            with SqliteDatabase.transaction(db):
+                if db.execute(_INSERT_IF_ABSENT, record).rowcount != 1:
+                    return None
+                return str(db.execute(_PUT, (*marker, -1)).fetchone()[0])
+
+        return await self._database.run(write)
 
     async def replace(self, value: Any, version: str, *key: str) -> bool:
         if not version.isdigit():
@@ -95,14 +107,7 @@ class SqliteRecords:
         if version is not None and not version.isdigit():
             return None
         row = (self._collection, key_name(*key), _dump(value), -1 if version is None else int(version))
-        written = await self._database.run(
-            lambda db: db.execute(
-                "INSERT INTO records (collection, name, value, version) VALUES (?, ?, ?, 1) "
-                "ON CONFLICT (collection, name) DO UPDATE SET value = excluded.value, "
-                "version = records.version + 1 WHERE ?4 = -1 OR records.version = ?4 RETURNING version",
-                row,
-            ).fetchone()
-        )
+        written = await self._database.run(lambda db: db.execute(_PUT, row).fetchone())
         return str(written[0]) if written else None
 
     async def change(self, change: Callable[[Any | None], Any], *key: str) -> Any | None:

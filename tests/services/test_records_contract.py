@@ -52,6 +52,40 @@ async def test_values_come_back_as_json_would_give_them(open_place: OpenPlace) -
     assert await records.get("k") == {"t": [3]}
 
 
+async def test_create_marked_writes_a_new_record_and_its_mark_and_nothing_over_an_old_one(
+    open_place: OpenPlace,
+) -> None:
+    records, marks = await open_records(open_place), await open_records(open_place, "marks")
+    version = await records.create_marked({"n": 1}, "a", "k", marks="marks", mark={"open": 1})
+    assert version is not None
+    assert await records.get("a", "k") == {"n": 1}
+    mark = await marks.read("a", "k")
+    assert mark is not None and mark.value == {"open": 1} and mark.version == version
+    assert await records.create_marked({"n": 2}, "a", "k", marks="marks", mark={"open": 2}) is None
+    assert await records.get("a", "k") == {"n": 1}
+    assert await marks.read("a", "k") == mark, "the mark of a record that existed is left alone"
+    # The mark's version is the one a later compare-and-set names.
+    assert await marks.put({"open": 1, "answer": "handed"}, "a", "k", version=version) is not None
+    assert await marks.keys() == [("a", "k")] and await records.keys() == [("a", "k")]
+
+
+async def test_two_instances_creating_one_marked_record_create_and_mark_it_once(
+    open_place: OpenPlace,
+) -> None:
+    first, second = await open_records(open_place), await open_records(open_place)
+    won = await asyncio.gather(
+        *(
+            records.create_marked({"by": n}, "once", marks="marks", mark={"by": n})
+            for n in range(10)
+            for records in (first, second)
+        )
+    )
+    assert sum(version is not None for version in won) == 1
+    winner = [version is not None for version in won].index(True) // 2
+    assert await second.get("once") == {"by": winner}
+    assert await (await open_records(open_place, "marks")).get("once") == {"by": winner}
+
+
 async def test_replace_writes_only_over_the_version_it_read(open_place: OpenPlace) -> None:
     records = await open_records(open_place)
     await records.create("first", "k")
