@@ -39,6 +39,7 @@ from bot.outbound.notice_delivery import NoticeDelivery
 from bot.turn.access import AccessPolicy
 from bot.turn.acknowledgements import NoticeAcknowledgements
 from bot.turn.commands import HELP_DIALOG, DialogNeeds, command_dialogs
+from bot.turn.compose_extension import ComposeExtension
 from bot.turn.errors import report_turn_error
 from bot.turn.handler import Notifications, SupportBot
 from bot.turn.mentions import command_text
@@ -46,6 +47,7 @@ from bot.turn.routing import complete_command, page_route, recognised_command
 from bot.turn.state_storage import DocumentStorage
 from bot.turn.turns import TurnRunner
 from bot.turn.typing_indicator import TypingIndicator
+from dialogs.compose_search import ComposeSearch
 from dialogs.language import LANGUAGE_PROPERTY
 from dialogs.root import RootDialog
 from services.backends.demo.backend import DATA_DIR, DemoBackend
@@ -206,6 +208,7 @@ def build_bot(
         dialog_state=PrivateConversationState(storage),
         language=language,
         turn_locks=turn_locks,
+        compose=ComposeExtension(ComposeSearch(needs.backend, needs.desk, needs.clock)),
     )
 
 

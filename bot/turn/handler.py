@@ -28,6 +28,8 @@ from bot.outbound.proactive import Address
 from bot.turn.access import AccessPolicy
 from bot.turn.acknowledgements import ADAPTIVE_CARD_ACTION, NoticeAcknowledgements, acknowledgement_refused
 from bot.turn.commands import HELP_DIALOG, OPERATOR_FLOWS
+from bot.turn.compose_extension import INVOKES as COMPOSE_INVOKES
+from bot.turn.compose_extension import ComposeExtension
 from bot.turn.mentions import addressed_to_someone_else, command_text
 from bot.turn.routing import command_name, route_submission, route_text
 from cards.actions import InvalidSubmission
@@ -102,6 +104,7 @@ class SupportBot(TeamsActivityHandler):
         dialog_state: BotState | None = None,
         language: StatePropertyAccessor | None = None,
         turn_locks: ConversationLocks | None = None,
+        compose: ComposeExtension | None = None,
     ) -> None:
         self._conversation_state = conversation_state
         self._user_state = user_state
@@ -119,6 +122,8 @@ class SupportBot(TeamsActivityHandler):
         self._locks = turn_locks if turn_locks is not None else ConversationLocks()
         self._notifications = notifications
         self._access = access
+        # The message extension (search from the compose box, link previews); None: the bot has none.
+        self._compose = compose
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         if not self._access.tenant_allowed(turn_context.activity):
@@ -142,7 +147,10 @@ class SupportBot(TeamsActivityHandler):
                 refusal = await self._refusal(turn_context, "edge.acknowledge_action")
                 return acknowledgement_refused(refusal)
             return await self._notifications.acknowledgements.handle(turn_context)
-        # The bot sends no file consent cards, message extensions or task modules: botbuilder's handlers
+        if self._compose is not None and turn_context.activity.name in COMPOSE_INVOKES:
+            record.command = "compose"
+            return await self._compose.answer(turn_context)
+        # The bot sends no file consent cards, message actions or task modules: botbuilder's handlers
         # for those would only turn a garbage payload into an error card in the chat.
         record.command, record.outcome = "invoke", "unsupported"
         if not isinstance(turn_context.activity.value, dict):
