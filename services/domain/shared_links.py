@@ -59,7 +59,7 @@ AZURE_PORTAL_HOST = "portal.azure.com"
 _AZURE_TICKET = re.compile(
     r"^/subscriptions/([0-9a-fA-F-]{36})/providers/Microsoft\.Support/supportTickets/([A-Za-z0-9_.-]{1,128})$"
 )
-_AZURE_VIEW = re.compile(r"^/view/Microsoft_Azure_Support/SupportRequestDetails(?:\.ReactView)?/id/([^/]+)")
+_AZURE_VIEW = re.compile(r"^/?view/Microsoft_Azure_Support/SupportRequestDetails(?:\.ReactView)?/id/([^/]+)")
 
 # The hosts the manifest registers for link previews (Teams matches the link's host against them).
 PREVIEW_HOSTS = (*ADMIN_CENTER_HOSTS, PARTNER_CENTER_HOST, AZURE_PORTAL_HOST)
@@ -131,7 +131,7 @@ def shared_link(url: str) -> SharedLink | None:
         return None
     # The fragment is the single-page portals' route; a leading '?' (`/?#/...`) is the admin center's.
     fragment = parts.fragment
-    if host in ADMIN_CENTER_HOSTS and parts.path in ("", "/", "/Adminportal/Home", "/adminportal/home"):
+    if host in ADMIN_CENTER_HOSTS and parts.path.lower().rstrip("/") in ("", "/adminportal/home"):
         return _admin_center(fragment)
     if host == PARTNER_CENTER_HOST:
         return _partner_center(parts.path, parts.query)
