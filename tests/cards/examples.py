@@ -32,7 +32,6 @@ from cards.health import health_card
 from cards.help import help_card
 from cards.incidents import incident_card, incidents_card
 from cards.notices import notice_card
-from cards.shared import shared_card
 from cards.notifications import (
     incident_notice_card,
     notice_digest_card,
@@ -42,6 +41,7 @@ from cards.notifications import (
     subscribed_card,
     subscriptions_card,
 )
+from cards.shared import shared_card
 from locales.translator import ENGLISH, Translator
 from services.backends.demo.service_requests import simulated_status
 from services.backends.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary

@@ -255,10 +255,24 @@ async def test_hostile_search_text_gets_a_bounded_result(
     assert "evil.example" not in json.dumps(result)
 
 
-WRONG_TYPES: list[Any] = [
-    {"commandId": 5},
+NOT_OUR_COMMANDS: list[Any] = [
+    {"commandId": 5, "parameters": [{"name": "query", "value": "contoso"}]},
     {"commandId": ["customers"]},
     {"commandId": "delete-everything"},
+    {"commandId": "Customers"},
+    {"commandId": ""},
+]
+
+
+@pytest.mark.parametrize("value", NOT_OUR_COMMANDS, ids=range(len(NOT_OUR_COMMANDS)))
+async def test_a_command_the_manifest_does_not_declare_finds_nothing(
+    start_bot: StartBot, service_url: str, value: Any, requests_filed: list[str]
+) -> None:
+    bot = await start_bot()
+    assert (await _ask(bot, service_url, QUERY, value))["attachments"] == []
+
+
+WRONG_TYPES: list[Any] = [
     {"commandId": "customers", "parameters": "contoso"},
     {"commandId": "customers", "parameters": [5, None, "x", {"name": 1, "value": "contoso"}]},
     {"commandId": "customers", "parameters": [{"name": "query", "value": {"$ne": ""}}]},

@@ -58,6 +58,10 @@ REFUSED = [
     "https://evil.example/#/servicehealth/:/alerts/EX1100014",
     "https://user:pw@admin.microsoft.com/#/servicehealth/:/alerts/EX1100014",
     "https://admin.microsoft.com:8443/#/servicehealth/:/alerts/EX1100014",
+    "https://evil-admin.microsoft.com/#/servicehealth/:/alerts/EX1100014",
+    "https://evilpartner.microsoft.com/dashboard/v2/support/servicerequests/activity?tid=2501160040016582",
+    "https://partner.microsoft.com.evil.example/dashboard/v2/support/servicerequests/activity?tid=2501160040016582",
+    f"https://notportal.azure.com/#view/Microsoft_Azure_Support/SupportRequestDetails.ReactView/id/{ARM}x",
     # Other admin-center pages, and ids of the wrong shape.
     "https://admin.microsoft.com/#/servicehealth",
     "https://admin.microsoft.com/#/MessageCenter/:/messages/MC123456",
