@@ -15,11 +15,12 @@ answer, and nothing is ever written to the chat.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
 
-from cards.parts import card_payload
+from cards.parts import card_payload, echo, without_format_characters
 from dialogs.compose_search import MAX_PAGE, ComposeSearch, Found, Preview, SearchKind
 from dialogs.language import translator_of
 from services.domain.errors import SupportDeskError
@@ -36,8 +37,23 @@ THUMBNAIL = "application/vnd.microsoft.card.thumbnail"
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 
 
-def _thumbnail(preview: Preview, tap: bool) -> dict[str, Any]:
-    card: dict[str, Any] = {"title": preview.title, "subtitle": preview.line, "text": preview.status}
+# A preview is one line in the flyout: longer titles are cut (the full card has them whole).
+PREVIEW_LIMIT = 120
+
+
+def _line(text: str) -> str:
+    return echo(without_format_characters(text), PREVIEW_LIMIT)
+
+
+def thumbnail(preview: Preview, tap: bool) -> dict[str, Any]:
+    """Teams shows a thumbnail card's title and subtitle as plain text and reads HTML in its text
+    (learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format): the status is
+    escaped there, as it can be a status word Graph added that we show as Graph names it."""
+    card: dict[str, Any] = {
+        "title": _line(preview.title),
+        "subtitle": _line(preview.line),
+        "text": html.escape(_line(preview.status)),
+    }
     if tap:
         card["tap"] = {"type": "invoke", "value": preview.item}
     return {"contentType": THUMBNAIL, "content": card}
@@ -51,7 +67,7 @@ def _result(attachments: list[dict[str, Any]]) -> InvokeResponse:
 def _found(found: Found | None) -> InvokeResponse:
     if found is None:
         return _result([])
-    preview = _thumbnail(found.preview, tap=False)
+    preview = thumbnail(found.preview, tap=False)
     return _result([{"contentType": ADAPTIVE, "content": card_payload(found.card), "preview": preview}])
 
 
@@ -105,5 +121,5 @@ class ComposeExtension:
             return InvokeResponse(
                 status=200, body={"composeExtension": {"type": "message", "text": f"{title}: {message}"}}
             )
-        attachments = [_thumbnail(p, tap=False) | {"preview": _thumbnail(p, tap=True)} for p in previews]
+        attachments = [thumbnail(p, tap=False) | {"preview": thumbnail(p, tap=True)} for p in previews]
         return _result(attachments)
