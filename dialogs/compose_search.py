@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Literal
 
 from microsoft_teams.cards import AdaptiveCard
+from microsoft_teams.cards.core import TextColor
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cards.escalation import STATUS_COLOURS_OF_REQUESTS, request_card
@@ -83,16 +84,16 @@ class ChosenItem(BaseModel):
 
 
 @dataclass(frozen=True)
-class Found:
-    """A chosen or linked thing: its preview, and the full card that goes into the message."""
+class SharedItem:
+    """A chosen or linked customer, incident or request: its preview, and the card put into the message."""
 
     preview: Preview
     card: AdaptiveCard
 
 
-def _marked(colour_status: tuple[str, str]) -> str:
-    word, mark = colour_status
-    return f"{mark} {word}"
+def _marked(word: str, colour: TextColor) -> str:
+    """A status as a preview shows it: the mark of its colour, then the word."""
+    return f"{status_mark(colour)} {word}"
 
 
 def _worst(health: TenantHealth) -> StatusLevel:
@@ -100,10 +101,17 @@ def _worst(health: TenantHealth) -> StatusLevel:
 
 
 class ComposeSearch:
-    def __init__(self, backend: Backend, desk: ServiceRequestDesk, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        desk: ServiceRequestDesk,
+        clock: Callable[[], datetime],
+        health_wait: float = HEALTH_WAIT_SECONDS,
+    ) -> None:
         self._backend = backend
         self._desk = desk
         self._clock = clock
+        self._health_wait = health_wait
 
     async def search(
         self, kind: SearchKind, text: str, skip: int, count: int, person: str, t: Translator
@@ -122,7 +130,7 @@ class ComposeSearch:
         tasks = [asyncio.ensure_future(self._backend.tenant_health(c)) for c in readable]
         if not tasks:
             return {}
-        done, pending = await asyncio.wait(tasks, timeout=HEALTH_WAIT_SECONDS)
+        done, pending = await asyncio.wait(tasks, timeout=self._health_wait)
         for task in pending:
             task.cancel()
         found: dict[str, TenantHealth] = {}
@@ -136,19 +144,19 @@ class ComposeSearch:
         return found
 
     def _customer_preview(self, customer: Customer, health: TenantHealth | None, t: Translator) -> Preview:
+        colour: TextColor = "Default"
         if health is None:
             status = t("compose.health_unknown")
-            colour = status_mark("Default")
         else:
             worst = max(health.services, key=lambda s: s.status.level, default=None)
             status = status_label(worst.status, t) if worst else t("status.serviceoperational")
-            colour = status_mark(STATUS_COLOURS[_worst(health)])
+            colour = STATUS_COLOURS[_worst(health)]
         active = sum(len(s.active_incidents) for s in health.services) if health else 0
         line = t(
             "compose.customer_line", domain=customer.domain, active=t.count("count.active_incidents", active)
         )
         return Preview(
-            customer.name, line, _marked((status, colour)), {"kind": "customer", "id": customer.customer_id}
+            customer.name, line, _marked(status, colour), {"kind": "customer", "id": customer.customer_id}
         )
 
     async def _customers(self, text: str, skip: int, count: int, t: Translator) -> list[Preview]:
@@ -178,9 +186,7 @@ class ComposeSearch:
             customer=customer.name,
         )
         item = {"kind": "incident", "id": incident.incident_id, "customer": customer.customer_id}
-        return Preview(
-            incident.title, line, _marked((status, status_mark(STATUS_COLOURS[incident.status.level]))), item
-        )
+        return Preview(incident.title, line, _marked(status, STATUS_COLOURS[incident.status.level]), item)
 
     async def _incidents(self, text: str, skip: int, count: int, t: Translator) -> list[Preview]:
         customers = await self._backend.list_customers()
@@ -207,9 +213,9 @@ class ComposeSearch:
 
     def _request_preview(self, request: ServiceRequest, t: Translator) -> Preview:
         word = t(f"request_status.{request.status.value}")
-        mark = status_mark(STATUS_COLOURS_OF_REQUESTS[request.status])
+        status = _marked(word, STATUS_COLOURS_OF_REQUESTS[request.status])
         line = t("compose.request_line", number=request.number, customer=request.customer_name)
-        return Preview(request.title, line, _marked((word, mark)), {"kind": "request", "id": request.number})
+        return Preview(request.title, line, status, {"kind": "request", "id": request.number})
 
     async def _requests(self, text: str, skip: int, count: int, person: str, t: Translator) -> list[Preview]:
         if not text:
@@ -231,7 +237,7 @@ class ComposeSearch:
         ]
         return [self._request_preview(r, t) for r in hits[skip : skip + count]]
 
-    async def chosen(self, value: object, t: Translator) -> Found | None:
+    async def chosen(self, value: object, t: Translator) -> SharedItem | None:
         """The full card of a chosen preview; None when the item is not one of ours or no longer readable."""
         try:
             item = ChosenItem.model_validate(value)
@@ -246,7 +252,7 @@ class ComposeSearch:
         except SupportDeskError:
             return None
 
-    async def _customer_card(self, customer_id: str, t: Translator) -> Found | None:
+    async def _customer_card(self, customer_id: str, t: Translator) -> SharedItem | None:
         customer = next(
             (c for c in await self._backend.list_customers() if c.customer_id == customer_id), None
         )
@@ -254,9 +260,11 @@ class ComposeSearch:
             return None
         health = await self._backend.tenant_health(customer)
         links = admin_center_links(customer, (s.name for s in health.services))
-        return Found(self._customer_preview(customer, health, t), shared_card(health_card(health, t, links)))
+        return SharedItem(
+            self._customer_preview(customer, health, t), shared_card(health_card(health, t, links))
+        )
 
-    async def _incident_card(self, incident_id: str, customer_id: str, t: Translator) -> Found | None:
+    async def _incident_card(self, incident_id: str, customer_id: str, t: Translator) -> SharedItem | None:
         if not looks_like_incident_id(incident_id):
             return None
         customers = await self._backend.list_customers()
@@ -266,17 +274,17 @@ class ComposeSearch:
         lookup: IncidentLookup = await find_incident(self._backend, incident_id.upper(), customer)
         link = admin_center_link(lookup.customer, lookup.incident.service)
         full = incident_card(lookup, self._clock(), t, link)
-        return Found(self._incident_preview(lookup.incident, lookup.customer, t), shared_card(full))
+        return SharedItem(self._incident_preview(lookup.incident, lookup.customer, t), shared_card(full))
 
-    async def _request_card(self, number: str, t: Translator) -> Found | None:
+    async def _request_card(self, number: str, t: Translator) -> SharedItem | None:
         request = await self._desk.service_request(number)
         return self._request_found(request, t)
 
-    def _request_found(self, request: ServiceRequest, t: Translator) -> Found:
+    def _request_found(self, request: ServiceRequest, t: Translator) -> SharedItem:
         full = request_card(request, self._clock(), t, note_hint=False)
-        return Found(self._request_preview(request, t), shared_card(full))
+        return SharedItem(self._request_preview(request, t), shared_card(full))
 
-    async def linked(self, url: object, t: Translator) -> Found | None:
+    async def linked(self, url: object, t: Translator) -> SharedItem | None:
         """The card for a pasted portal link (services/domain/shared_links.py); None for any other link,
         and for one whose incident or request the person can't read: no preview, never an error card."""
         if not isinstance(url, str):

@@ -21,7 +21,7 @@ from typing import Any
 from botbuilder.core import InvokeResponse, TurnContext
 
 from cards.parts import card_payload, echo, without_format_characters
-from dialogs.compose_search import MAX_PAGE, ComposeSearch, Found, Preview, SearchKind
+from dialogs.compose_search import MAX_PAGE, ComposeSearch, Preview, SearchKind, SharedItem
 from dialogs.language import translator_of
 from services.domain.errors import SupportDeskError
 
@@ -64,7 +64,7 @@ def _result(attachments: list[dict[str, Any]]) -> InvokeResponse:
     return InvokeResponse(status=200, body=body)
 
 
-def _found(found: Found | None) -> InvokeResponse:
+def _found(found: SharedItem | None) -> InvokeResponse:
     if found is None:
         return _result([])
     preview = thumbnail(found.preview, tap=False)
