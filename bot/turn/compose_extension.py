@@ -9,8 +9,9 @@ respond-to-search and .../link-unfurling).
 The invoke value is read here, field by field, rather than through botbuilder's `deserializer_helper`
 (which TeamsActivityHandler's on_teams_messaging_extension_* use): that one raises on a wrongly typed field
 (`"parameters": "x"`), and the exception would reach the turn-error handler, which writes an error card
-into the conversation. A field of the wrong type here is taken as absent; whatever arrives gets a valid
-answer, and nothing is ever written to the chat.
+into the conversation. A field of the wrong type here is taken as absent; whatever object arrives gets a
+valid answer (a value that is not an object is a 400, as for every invoke), and nothing is ever written to
+the chat.
 """
 
 from __future__ import annotations
@@ -104,7 +105,10 @@ class ComposeExtension:
 
     async def answer(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
-        value = activity.value if isinstance(activity.value, dict) else {}
+        if not isinstance(activity.value, dict):
+            # As for every invoke (bot/turn/handler.py): Teams always sends an object.
+            return InvokeResponse(status=400, body={"error": "Invoke value must be an object"})
+        value: dict[str, Any] = activity.value
         t = translator_of(turn_context)
         if activity.name == SELECT_ITEM:
             return _found(await self._search.chosen(value, t))

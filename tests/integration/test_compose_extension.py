@@ -222,8 +222,6 @@ async def test_partner_center_and_azure_request_links_preview_as_the_request_car
         {"url": None},
         {"url": ["https://admin.microsoft.com/#/servicehealth/:/alerts/EX1100014"]},
         {},
-        "https://admin.microsoft.com/#/servicehealth/:/alerts/EX1100014",
-        None,
     ],
 )
 async def test_unknown_or_unreadable_links_get_no_preview(
@@ -281,9 +279,7 @@ WRONG_TYPES: list[Any] = [
     {"commandId": "customers", "queryOptions": {"skip": -5, "count": 10**12}},
     {"commandId": "customers", "queryOptions": {"skip": 10**9, "count": 0}},
     {"commandId": "customers", "queryOptions": {"skip": True, "count": 2.5}},
-    [],
-    "customers",
-    None,
+    {},
 ]
 
 
@@ -308,9 +304,6 @@ CHOSEN_WRONG: list[Any] = [
     {"kind": "customer", "id": "x", "extra": "{{evil}}"},
     {"kind": ["customer"], "id": "x"},
     {},
-    [],
-    "customer",
-    None,
 ]
 
 
@@ -320,6 +313,19 @@ async def test_a_chosen_item_that_is_not_ours_inserts_nothing(
 ) -> None:
     bot = await start_bot()
     assert (await _ask(bot, service_url, SELECT, value))["attachments"] == []
+
+
+@pytest.mark.parametrize("name", [QUERY, SELECT, LINK])
+@pytest.mark.parametrize(
+    "value", [[], "https://admin.microsoft.com/#/servicehealth/:/alerts/EX1100014", None, 12]
+)
+async def test_a_value_that_is_not_an_object_is_400_as_for_every_invoke(
+    start_bot: StartBot, service_url: str, connector: FakeConnector, name: str, value: object
+) -> None:
+    bot = await start_bot()
+    response = await bot.post("/api/messages", json=compose_invoke(service_url, name, value))
+    assert response.status == 400 and isinstance(await response.json(), dict)
+    assert connector.messages == []
 
 
 async def test_korean_readers_get_korean_previews_and_cards(start_bot: StartBot, service_url: str) -> None:
