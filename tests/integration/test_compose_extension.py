@@ -104,6 +104,9 @@ async def test_an_empty_search_shows_customers_with_active_incidents_first(
         ("contoso.onmicrosoft.com", {"Contoso Ltd"}),
         ("CONTOSO   ltd", {"Contoso Ltd"}),
         ("woodg", {"Woodgrove Bank"}),
+        ("한빛", {"한빛 물류 (Hanbit Logistics)"}),
+        ("서울 디자인", {"서울 디자인 스튜디오 (Seoul Design Studio)"}),
+        ("ＨＡＮＢＩＴ", {"한빛 물류 (Hanbit Logistics)"}),
         ("nothing-like-this", set()),
     ],
 )
