@@ -352,3 +352,16 @@ async def test_nothing_is_written_into_the_conversation(
     for name, value in ((QUERY, _query("customers")), (SELECT, {"kind": 1}), (LINK, {"url": "x"})):
         await _ask(bot, service_url, name, value)
     assert connector.messages == []
+
+
+@pytest.mark.usefixtures("each_backend")
+async def test_search_choose_and_preview_on_each_backend(start_bot: StartBot, service_url: str) -> None:
+    """The same answers from the live backend (Partner Center and Graph doubles, same dataset) as the demo."""
+    bot = await start_bot()
+    customers = await _ask(bot, service_url, QUERY, _query("customers"))
+    assert _titles(customers)[0] == "Contoso Ltd"
+    assert "Contoso Ltd" in json.dumps(_card(await _ask(bot, service_url, SELECT, _tap(customers))))
+    incidents = await _ask(bot, service_url, QUERY, _query("incidents", "EX1100014"))
+    assert "EX1100014" in json.dumps(_card(await _ask(bot, service_url, SELECT, _tap(incidents))))
+    link = {"url": "https://admin.microsoft.com/#/servicehealth/:/alerts/EX1100014"}
+    assert "EX1100014" in json.dumps(_card(await _ask(bot, service_url, LINK, link)))
