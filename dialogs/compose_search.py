@@ -217,16 +217,22 @@ class ComposeSearch:
         line = t("compose.request_line", number=request.number, customer=request.customer_name)
         return Preview(request.title, line, status, {"kind": "request", "id": request.number})
 
+    async def _readable_requests(self) -> tuple[list[ServiceRequest], list[Customer]]:
+        """The newest requests of the customers the backend shows this person (the desk lists every
+        customer's; the backend is the view that knows whom the person may reach)."""
+        customers = list(await self._backend.list_customers())
+        ids = {c.customer_id for c in customers}
+        recent = await self._desk.recent_requests(None, REQUESTS_SEARCHED, 0)
+        return [r for r in recent if r.customer_id in ids], customers
+
     async def _requests(self, text: str, skip: int, count: int, person: str, t: Translator) -> list[Preview]:
+        recent, customers = await self._readable_requests()
         if not text:
             # The open ones, the person's own first (as the desk names its contact), newest first within.
-            recent = await self._desk.recent_requests(None, REQUESTS_SEARCHED, 0)
             mine = normalize(person)
             open_ones = [r for r in recent if r.status is not RequestStatus.CLOSED]
             ordered = sorted(open_ones, key=lambda r: not (mine and normalize(r.contact.name) == mine))
             return [self._request_preview(r, t) for r in ordered[skip : skip + count]]
-        recent = await self._desk.recent_requests(None, REQUESTS_SEARCHED, 0)
-        customers = await self._backend.list_customers()
         named = {c.customer_id for c in search_customers(customers, text)}
         wanted = normalize(text)
         hits = [
@@ -277,10 +283,11 @@ class ComposeSearch:
         return SharedItem(self._incident_preview(lookup.incident, lookup.customer, t), shared_card(full))
 
     async def _request_card(self, number: str, t: Translator) -> SharedItem | None:
-        request = await self._desk.service_request(number)
-        return self._request_found(request, t)
+        return await self._request_found(await self._desk.service_request(number), t)
 
-    def _request_found(self, request: ServiceRequest, t: Translator) -> SharedItem:
+    async def _request_found(self, request: ServiceRequest, t: Translator) -> SharedItem | None:
+        if all(c.customer_id != request.customer_id for c in await self._backend.list_customers()):
+            return None
         full = request_card(request, self._clock(), t, note_hint=False)
         return SharedItem(self._request_preview(request, t), shared_card(full))
 
@@ -299,7 +306,7 @@ class ComposeSearch:
                 # The bot names the tickets it files after their idempotency key; others by SR number.
                 filed = await self._desk.filed_with_key(link.ticket_name)
                 if filed is not None:
-                    return self._request_found(filed, t)
+                    return await self._request_found(filed, t)
                 if link.ticket_name.isdigit():
                     return await self._request_card(link.ticket_name, t)
         except SupportDeskError:

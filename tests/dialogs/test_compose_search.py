@@ -42,4 +42,3 @@ async def test_a_tenant_that_does_not_answer_in_time_is_left_out_not_waited_for(
     assert troubled and [p.title for p in previews[: len(troubled)]] == troubled
     incidents = await asyncio.wait_for(search.search(SearchKind.INCIDENTS, "", 0, 25, "Ana", ENGLISH), 5)
     assert incidents and all(not p.line.endswith(("Contoso Ltd", "Woodgrove Bank")) for p in incidents)
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from locales.translator import Translator
 from services.backends.demo.backend import DATA_DIR
 from services.backends.demo.service_requests import DemoServiceRequests
-from services.domain.models import Contact, RequestDraft, Severity
+from services.domain.models import Contact, Customer, RequestDraft, Severity, TenantHealth
 from services.storage.sqlite_database import SqliteDatabase
 from tests.doubles.connector import FakeConnector
 from tests.integration.conftest import StartBot
@@ -329,6 +330,36 @@ async def test_a_value_that_is_not_an_object_is_400_as_for_every_invoke(
     response = await bot.post("/api/messages", json=compose_invoke(service_url, name, value))
     assert response.status == 400 and isinstance(await response.json(), dict)
     assert connector.messages == []
+
+
+class WithoutWoodgrove:
+    """The demo backend as a person who may not reach Woodgrove Bank would see it (the view GDAP scoping
+    gives the dialogs): Woodgrove is not among the customers."""
+
+    name = "demo"
+
+    def __init__(self) -> None:
+        self._demo = demo_backend()
+
+    async def list_customers(self) -> Sequence[Customer]:
+        return [c for c in await self._demo.list_customers() if c.name != "Woodgrove Bank"]
+
+    async def tenant_health(self, customer: Customer) -> TenantHealth:
+        return await self._demo.tenant_health(customer)
+
+
+async def test_what_the_backend_does_not_show_the_person_the_extension_does_not_show_either(
+    start_bot: StartBot, service_url: str, requests_filed: list[str]
+) -> None:
+    bot = await start_bot(WithoutWoodgrove())
+    woodgrove, contoso = requests_filed
+    for command, text in (("customers", "woodgrove"), ("incidents", "woodgrove"), ("requests", woodgrove)):
+        assert _titles(await _ask(bot, service_url, QUERY, _query(command, text))) == []
+    assert _titles(await _ask(bot, service_url, QUERY, _query("requests"))) == ["Mail is slow at Contoso Ltd"]
+    partner = "https://partner.microsoft.com/dashboard/v2/support/servicerequests/activity?tid="
+    assert (await _ask(bot, service_url, LINK, {"url": f"{partner}{woodgrove}"}))["attachments"] == []
+    assert (await _ask(bot, service_url, SELECT, {"kind": "request", "id": woodgrove}))["attachments"] == []
+    assert _card(await _ask(bot, service_url, SELECT, {"kind": "request", "id": contoso}))
 
 
 async def test_korean_readers_get_korean_previews_and_cards(start_bot: StartBot, service_url: str) -> None:
