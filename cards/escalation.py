@@ -464,7 +464,10 @@ def requests_card(
     return card(body, actions, fallback=t("requests.fallback", title=title, count=count))
 
 
-def request_card(request: ServiceRequest, now: datetime, t: Translator) -> AdaptiveCard:
+def request_card(
+    request: ServiceRequest, now: datetime, t: Translator, *, note_hint: bool = True
+) -> AdaptiveCard:
+    """`note_hint`: whether to teach the `note` command (not on a card shared with people without the bot)."""
     facts = [
         (t("request.fact_severity"), t(f"severity.{request.severity.value}")),
         (t("request.fact_customer"), request.customer_name),
@@ -489,5 +492,6 @@ def request_card(request: ServiceRequest, now: datetime, t: Translator) -> Adapt
     for note in sorted(request.notes, key=lambda n: n.created, reverse=True):
         body.append(subtle(f"{t.timestamp(note.created)} · {note.author}", weight="Bolder"))
         body.append(plain(note.text, spacing="None"))
-    body.append(plain(t("request.add_note", number=request.number), is_subtle=True, spacing="Medium"))
+    if note_hint:
+        body.append(plain(t("request.add_note", number=request.number), is_subtle=True, spacing="Medium"))
     return card(body, fallback=t("request.fallback", number=request.number, title=request.title, status=word))

@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.turn.commands import COMMANDS, Command
+from bot.turn.compose_extension import SEARCH_PARAMETER
+from dialogs.compose_search import SearchKind
 from locales.translator import ENGLISH, Translator
+from services.domain.shared_links import PREVIEW_HOSTS
 
 HERE = Path(__file__).resolve().parent
 ACCENT = (0x2B, 0x57, 0x9A)
@@ -45,6 +48,51 @@ def _command_entry(command: Command, t: Translator) -> dict[str, str]:
     return {"title": usage.split(" ", 1)[0], "description": f"{usage}: {summary}"}
 
 
+def _search_words(kind: SearchKind, t: Translator) -> dict[str, str]:
+    """A search command's words, keyed as the manifest and its localization files name them."""
+    return {
+        "title": t(f"manifest.search.{kind.value}.title"),
+        "description": t(f"manifest.search.{kind.value}.description"),
+        "parameters[0].title": t("manifest.search.parameter_title"),
+        "parameters[0].description": t("manifest.search.parameter_description"),
+    }
+
+
+def compose_extension(bot_id: str) -> dict[str, Any]:
+    """The message extension: one search command per kind of thing (each is its own tab in Teams' compose-box
+    flyout, with its own search box; a search command's box is its one text parameter), opened with the most
+    relevant items (`initialRun`), and link previews for the portal hosts that services/domain/shared_links.py
+    reads.
+    """
+    commands = []
+    for kind in SearchKind:
+        words = _search_words(kind, ENGLISH)
+        commands.append(
+            {
+                "id": kind.value,
+                "type": "query",
+                "title": words["title"],
+                "description": words["description"],
+                "initialRun": True,
+                "context": ["compose", "commandBox"],
+                "parameters": [
+                    {
+                        "name": SEARCH_PARAMETER,
+                        "title": words["parameters[0].title"],
+                        "description": words["parameters[0].description"],
+                        "inputType": "text",
+                    }
+                ],
+            }
+        )
+    return {
+        "botId": bot_id,
+        "composeExtensionType": "botBased",
+        "commands": commands,
+        "messageHandlers": [{"type": "link", "value": {"domains": list(PREVIEW_HOSTS)}}],
+    }
+
+
 def build_manifest(bot_id: str, app_id: str = "", sso: bool = False) -> dict[str, Any]:
     """`sso`: Teams single sign-on (BOT_SSO_CONNECTION): the bot's app registration as the web app Teams
     gets tokens for (`api://botid-<id>`, learn.microsoft.com/microsoftteams/platform/bots/how-to/
@@ -64,6 +112,7 @@ def build_manifest(bot_id: str, app_id: str = "", sso: bool = False) -> dict[str
     }
     commands = [_command_entry(c, ENGLISH) | {"title": c.name} for c in _menu()]
     bot["commandLists"] = [{"scopes": list(bot["scopes"]), "commands": commands}]
+    manifest["composeExtensions"] = [compose_extension(bot["botId"])]
     manifest["localizationInfo"] = {
         "defaultLanguageTag": "en-us",
         "additionalLanguages": [
@@ -90,6 +139,9 @@ def localization_file(tag: str) -> dict[str, Any]:
         key = f"bots[0].commandLists[0].commands[{index}]"
         strings[f"{key}.title"] = entry["title"]
         strings[f"{key}.description"] = entry["description"]
+    for index, kind in enumerate(SearchKind):
+        for field, words in _search_words(kind, t).items():
+            strings[f"composeExtensions[0].commands[{index}].{field}"] = words
     return strings
 
 

@@ -12,9 +12,11 @@ from bot.outbound.conversation_locks import ConversationLocks
 from bot.turn.access import AccessPolicy
 from bot.turn.acknowledgements import NoticeAcknowledgements
 from bot.turn.commands import HELP_DIALOG, command_dialogs, scoped_needs
+from bot.turn.compose_extension import ComposeExtension
 from bot.turn.handler import Notifications, SupportBot
 from bot.turn.mentions import command_text
 from bot.turn.routing import complete_command, page_route, recognised_command
+from dialogs.compose_search import ComposeSearch
 from dialogs.language import LANGUAGE_PROPERTY
 from dialogs.root import RootDialog
 from services.domain.ports import AuditRecords, Backend, PeopleAccess, ServiceRequestDesk
@@ -72,4 +74,6 @@ def build_bot(
         language=language,
         turn_locks=turn_locks,
         people=people,
+        # The message extension reads as the person too: what the dialogs can't show, it doesn't either.
+        compose=ComposeExtension(ComposeSearch(needs.backend, needs.desk, needs.clock)),
     )

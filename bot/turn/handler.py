@@ -29,6 +29,8 @@ from bot.outbound.proactive import Address
 from bot.turn.access import AccessPolicy
 from bot.turn.acknowledgements import ADAPTIVE_CARD_ACTION, NoticeAcknowledgements, acknowledgement_refused
 from bot.turn.commands import HELP_DIALOG, OPERATOR_FLOWS
+from bot.turn.compose_extension import INVOKES as COMPOSE_INVOKES
+from bot.turn.compose_extension import ComposeExtension
 from bot.turn.mentions import addressed_to_someone_else, command_text
 from bot.turn.person import NOBODY, turn_person
 from bot.turn.routing import command_name, route_submission, route_text
@@ -115,6 +117,7 @@ class SupportBot(TeamsActivityHandler):
         turn_locks: ConversationLocks | None = None,
         sign_in: TeamsSignIn | None = None,
         people: PeopleAccess | None = None,
+        compose: ComposeExtension | None = None,
     ) -> None:
         """`people`: what each person may reach (BOT_ACCESS); none given, everyone reaches everything."""
         self._conversation_state = conversation_state
@@ -136,6 +139,8 @@ class SupportBot(TeamsActivityHandler):
         # Teams SSO (BOT_SSO_CONNECTION): turns act as the person; None: everything runs as the app.
         self.sign_in = sign_in
         self._people: PeopleAccess = people or EveryoneAccess()
+        # The message extension (search from the compose box, link previews); None: the bot has none.
+        self._compose = compose
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         if not self._access.tenant_allowed(turn_context.activity):
@@ -182,7 +187,10 @@ class SupportBot(TeamsActivityHandler):
         if self.sign_in is not None and turn_context.activity.name in SIGN_IN_INVOKES:
             record.command = "sign-in"
             return await self.sign_in.on_invoke(turn_context, self.on_message_activity)
-        # The bot sends no file consent cards, message extensions or task modules: botbuilder's handlers
+        if self._compose is not None and turn_context.activity.name in COMPOSE_INVOKES:
+            record.command = "compose"
+            return await self._compose.answer(turn_context)
+        # The bot sends no file consent cards, message actions or task modules: botbuilder's handlers
         # for those would only turn a garbage payload into an error card in the chat.
         record.command, record.outcome = "invoke", "unsupported"
         if not isinstance(turn_context.activity.value, dict):

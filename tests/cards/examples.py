@@ -41,6 +41,7 @@ from cards.notifications import (
     subscribed_card,
     subscriptions_card,
 )
+from cards.shared import shared_card
 from locales.translator import ENGLISH, Translator
 from services.backends.demo.service_requests import simulated_status
 from services.backends.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
@@ -300,6 +301,21 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         "service_requests_none": lambda: requests_card([], DEMO_NOW, ENGLISH, "Northwind Traders"),
         "service_request": lambda: request_card(older, DEMO_NOW, ENGLISH),
         "service_request_ko": lambda: request_card(older, DEMO_NOW, KOREAN),
+        # As shared from the compose box (dialogs/compose_search.py): for people without the bot.
+        "shared_health": lambda: shared_card(
+            health_card(
+                contoso_health,
+                ENGLISH,
+                admin_center_links(contoso, (s.name for s in contoso_health.services)),
+            )
+        ),
+        "shared_health_ko": lambda: shared_card(health_card(contoso_health, KOREAN)),
+        "shared_incident": lambda: shared_card(
+            incident_card(lookup, DEMO_NOW, ENGLISH, admin_center_link(contoso, lookup.incident.service))
+        ),
+        "shared_incident_huge_ko": lambda: shared_card(incident_card(huge, DEMO_NOW, KOREAN)),
+        "shared_request": lambda: shared_card(request_card(older, DEMO_NOW, ENGLISH, note_hint=False)),
+        "shared_request_ko": lambda: shared_card(request_card(request, DEMO_NOW, KOREAN, note_hint=False)),
         "escalation_form": lambda: request_form_card(form, ENGLISH),
         "escalation_form_ko": lambda: request_form_card(
             replace(form, problems=(f"{KOREAN('escalation.field_title')}: {KOREAN('escalation.empty')}",)),

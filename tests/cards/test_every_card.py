@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from cards.parts import card_payload
+from cards.shared import SHARED_CARD_VERSION
 from chatclient.card_text import render_card
 from tests.cards.examples import CARDS, SNAPSHOTTED
 
@@ -40,7 +41,12 @@ def payload(request: pytest.FixtureRequest) -> dict[str, Any]:
 def test_card_is_valid_adaptive_card_1_5(payload: dict[str, Any]) -> None:
     errors = sorted(VALIDATOR.iter_errors(payload), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message[:200]}" for e in errors)
-    assert payload["version"] == "1.5"
+
+
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_card_declares_1_5_or_if_shared_the_1_3_link_previews_render(name: str) -> None:
+    expected = SHARED_CARD_VERSION if name.startswith("shared_") else "1.5"
+    assert card_payload(CARDS[name]())["version"] == expected
 
 
 def test_card_is_under_28_kb(payload: dict[str, Any]) -> None:

@@ -123,3 +123,15 @@ def card_action(service_url: str, verb: str, data: dict[str, Any], thread: str) 
         value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"},
     )
     return activity
+
+
+def compose_invoke(service_url: str, name: str, value: object, locale: str = "en-US") -> dict[str, Any]:
+    """A message-extension invoke (`composeExtension/query`, `/selectItem`, `/queryLink`) from Ana's compose
+    box in a channel, as Teams sends it: no text, `channelData.source.name` saying where it came from."""
+    activity = channel_message(service_url, value={})
+    del activity["text"]
+    activity["entities"] = [{**activity["entities"][0], "locale": locale}]
+    activity["locale"] = locale
+    activity["channelData"]["source"] = {"name": "compose"}
+    activity.update(type="invoke", name=name, value=value)
+    return activity

@@ -83,6 +83,8 @@ _INVOKES = [
     "fileConsent/invoke",
     "actionableMessage/executeAction",
     "composeExtension/query",
+    "composeExtension/selectItem",
+    "composeExtension/queryLink",
     "task/fetch",
     "signin/verifyState",
     "config/fetch",

@@ -11,7 +11,10 @@ import jsonschema
 import pytest
 
 from bot.turn.commands import COMMANDS, parse
+from bot.turn.compose_extension import SEARCH_PARAMETER, search_of
+from dialogs.compose_search import SearchKind
 from manifest.package import LOCALIZED_MANIFESTS, build_manifest, localization_file, write_package
+from services.domain.shared_links import PREVIEW_HOSTS
 from tests.support.platform_schemas import teams_schema
 
 BOT_ID = "5f1c2a6e-7d2b-4c44-9a51-0c6f6d1e2a33"
@@ -49,6 +52,23 @@ def test_command_menu_matches_the_command_table() -> None:
     assert set(commands["scopes"]) == {"personal", "team", "groupChat"}
 
 
+def test_message_extension_searches_what_the_bot_answers_and_previews_the_portals_it_reads() -> None:
+    (extension,) = build_manifest(BOT_ID)["composeExtensions"]
+    assert extension["botId"] == BOT_ID and extension["composeExtensionType"] == "botBased"
+    assert [c["id"] for c in extension["commands"]] == [k.value for k in SearchKind]
+    for command in extension["commands"]:
+        assert command["type"] == "query" and command["initialRun"] is True
+        assert [p["name"] for p in command["parameters"]] == [SEARCH_PARAMETER]
+        # What the extension sends is what the bot reads: each command id is one of its searches.
+        assert search_of({"commandId": command["id"]})[0] is SearchKind(command["id"])
+    (handler,) = extension["messageHandlers"]
+    assert handler["type"] == "link"
+    for domain in handler["value"]["domains"]:
+        assert "/" not in domain and domain == domain.lower()
+    # Every host listed has a link format the bot reads, and no format reads a host Teams wouldn't send.
+    assert set(handler["value"]["domains"]) == set(PREVIEW_HOSTS)
+
+
 def test_a_bot_id_that_is_not_a_guid_is_refused() -> None:
     with pytest.raises(ValueError, match="badly formed"):
         build_manifest("my-bot")
@@ -78,8 +98,15 @@ def test_localization_file_is_valid_against_the_official_schema_of_the_manifest_
     errors = list(_validator(schema).iter_errors(strings))
     assert not errors, [e.message for e in errors]
     menu = build_manifest(BOT_ID)["bots"][0]["commandLists"][0]["commands"]
-    titles = [k for k in strings if k.endswith(".title")]
+    titles = [k for k in strings if k.startswith("bots[0]") and k.endswith(".title")]
     assert len(titles) == len(menu) and all(strings[k] for k in titles)
+    searches = build_manifest(BOT_ID)["composeExtensions"][0]["commands"]
+    for index, command in enumerate(searches):
+        key = f"composeExtensions[0].commands[{index}]"
+        # In the file's language, not the manifest's English.
+        for field in ("title", "description", "parameters[0].title", "parameters[0].description"):
+            english = command[field] if "[" not in field else command["parameters"][0][field.split(".")[1]]
+            assert strings[f"{key}.{field}"] and strings[f"{key}.{field}"] != english, field
 
 
 def test_manifest_points_at_each_localization_file() -> None:
@@ -92,7 +119,7 @@ def test_manifest_points_at_each_localization_file() -> None:
 
 def test_korean_menu_titles_are_commands_the_bot_understands() -> None:
     strings = localization_file("ko-KR")
-    for key in (k for k in strings if k.endswith(".title")):
+    for key in (k for k in strings if k.startswith("bots[0]") and k.endswith(".title")):
         parsed = parse(strings[key])
         assert parsed is not None, strings[key]
 
