@@ -10,7 +10,7 @@ from services.access.people import AccessMode, GdapAccess
 from services.backends.demo.gdap import DemoDirectory
 from tests.doubles.connector import FakeConnector
 from tests.integration.conftest import StartBot
-from tests.integration.teams import personal_message
+from tests.integration.teams import compose_invoke, personal_message
 from tests.support.harness import DEMO_NOW, demo_backend
 from tests.support.visible import visible_text
 
@@ -47,3 +47,31 @@ async def test_by_default_on_the_demo_everyone_still_sees_every_customer(
     customers = await demo_backend().list_customers()
     shown = await _customers_shown(bot, connector, "dev")
     assert f"{len(customers)} customers" in shown
+
+
+async def test_the_compose_box_search_shows_each_person_only_their_customers(
+    start_bot: StartBot, connector: FakeConnector
+) -> None:
+    bot = await start_bot(people_access=AccessMode.GDAP)
+    customers = await demo_backend().list_customers()
+    people = GdapAccess(DemoDirectory.load(now=lambda: DEMO_NOW), lambda: DEMO_NOW, 300)
+
+    async def found(who: str) -> set[str]:
+        value: dict[str, Any] = {
+            "commandId": "customers",
+            "parameters": [{"name": "query", "value": ""}],
+            "queryOptions": {"skip": 0, "count": 25},
+        }
+        activity = compose_invoke(connector.service_url, "composeExtension/query", value)
+        activity["from"] = find_person(who).user
+        response = await bot.post("/api/messages", json=activity)
+        assert response.status == 200
+        titles = [
+            a["preview"]["content"]["title"]
+            for a in (await response.json())["composeExtension"]["attachments"]
+        ]
+        return {c.name for c in customers if c.name in titles}
+
+    for who in ("ben", "chloe", "dev"):
+        access = await people.person(find_person(who).user["aadObjectId"])
+        assert await found(who) == {c.name for c in customers if access.sees(c.tenant_id, DEMO_NOW)}, who
