@@ -36,6 +36,8 @@ PARAGRAPHS = {
         "status of the mail flow is unclear, half the office gets NDRs since 08:00",
         "check with Microsoft please, mail has been stuck in the queue for two hours",
         "incidents everywhere!!",
+        "signout keeps failing on the shared laptops, Outlook asks for the password again every hour",
+        "logout happens every ten minutes for people on the VPN since yesterday's update",
         "issues with calendar sharing started after yesterday's change, nobody sees free/busy",
         "outages like this one cost us a full morning last month as well",
         "incident from last week is back: mailboxes won't open in Outlook on the web",
@@ -85,6 +87,8 @@ PARAGRAPHS = {
         "start of the outage was 08:12, still going",
     ),
     "ko": (
+        "로그아웃 문제가 계속 발생합니다, 사용자들이 한 시간마다 다시 로그인해야 해요",
+        "사인아웃 후에 Teams가 다시 열리지 않는다는 문의가 오전 내내 들어왔습니다",
         "상태 페이지는 정상인데 오늘 아침부터 모든 사용자가 Outlook에 로그인하지 못합니다",
         "장애 또 났어요!! 본사 전체가 메일을 못 받습니다",
         "인시던트 번호는 모르겠고 영업팀 전체가 일을 못 하고 있습니다",
