@@ -22,12 +22,19 @@ from cards.actions import (
 )
 from cards.parts import echo, without_format_characters
 from dialogs.requests import CardRequest, CommandRequest, HelpRequest, Route
+from dialogs.root import steering
 from locales.translator import ENGLISH, Translator
 from services.domain.ports import CustomerDirectory
 
 _TAG = re.compile(r"<[^<>]*>")
 # 'hi there, bot' is a greeting; a help word followed by more than this is something else.
 _GREETING_TAIL = 40
+# A flow's steering word typed with no flow running: what it would have steered isn't there.
+_NOTHING_TO = {
+    "cancel": "edge.nothing_to_cancel",
+    "back": "edge.nothing_to_back",
+    "resume": "edge.nothing_to_resume",
+}
 
 
 def typed_text(raw: str) -> str:
@@ -40,8 +47,10 @@ def route_text(text: str, t: Translator = ENGLISH) -> Route:
     """`t`: the language of the hint shown when `text` isn't understood."""
     parsed = parse(text)
     if parsed is None or (parsed.command.dialog_id == HELP_DIALOG and len(parsed.argument) > _GREETING_TAIL):
-        # 'Hi team, <a pasted email>' starts like a greeting but isn't one.
-        hint = t("edge.not_understood", text=echo(text))
+        # 'Hi team, <a pasted email>' starts like a greeting but isn't one. 'cancel', 'back' or 'resume'
+        # with no flow running (a flow's own question takes them first) is understood, just moot.
+        moot = _NOTHING_TO.get(steering(text) or "")
+        hint = t(moot) if moot else t("edge.not_understood", text=echo(text))
         # The text goes along (bounded) so a bare customer name can be answered with its health.
         named = text if len(text) <= MAX_ARGUMENT_LENGTH else ""
         return Route(HELP_DIALOG, HelpRequest(hint=hint, text=named).to_options())

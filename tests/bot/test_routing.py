@@ -4,6 +4,7 @@ import pytest
 
 from bot.turn.routing import complete_command, recognised_command, route_submission, route_text, typed_text
 from cards.actions import InvalidSubmission
+from locales.translator import Translator
 from tests.support.harness import demo_backend
 
 
@@ -16,6 +17,37 @@ def test_unknown_text_routes_to_help_with_a_one_line_hint() -> None:
     route = route_text("frobnicate")
     assert route.dialog_id == "help"
     assert route.options["hint"] == "I didn't understand 'frobnicate'. Here's what I can do:"
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "hint"),
+    [
+        ("cancel", "en", "edge.nothing_to_cancel"),
+        ("Never mind!", "en", "edge.nothing_to_cancel"),
+        ("stop", "en", "edge.nothing_to_cancel"),
+        ("취소", "ko", "edge.nothing_to_cancel"),
+        ("cancel", "ko", "edge.nothing_to_cancel"),
+        ("go back", "en", "edge.nothing_to_back"),
+        ("이전", "ko", "edge.nothing_to_back"),
+        ("resume", "en", "edge.nothing_to_resume"),
+        ("continue.", "en", "edge.nothing_to_resume"),
+        ("계속", "ko", "edge.nothing_to_resume"),
+    ],
+)
+def test_a_steering_word_with_nothing_running_says_so_rather_than_not_understood(
+    typed: str, language: str, hint: str
+) -> None:
+    """A flow's own question takes these first; on their own they steer nothing, and saying 'I didn't
+    understand "cancel"' would be wrong: the bot did understand."""
+    t = Translator(language)
+    route = route_text(typed, t)
+    assert route.dialog_id == "help"
+    assert route.options["hint"] == t(hint)
+
+
+@pytest.mark.parametrize("typed", ["cancel my subscription to contoso", "back up the mailbox", "cancelled"])
+def test_a_steering_word_inside_other_words_is_not_understood_as_before(typed: str) -> None:
+    assert route_text(typed).options["hint"] == f"I didn't understand '{typed}'. Here's what I can do:"
 
 
 def test_a_button_runs_its_command_as_if_typed() -> None:
