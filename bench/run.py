@@ -49,7 +49,7 @@ DIALOGS_IN_FLIGHT = 200 if QUICK else 1000
 # relationship has ended): the person of the warm access runs.
 DEMO_PERSON = "a1b2c3d4-0000-4000-8000-000000000001"
 # Runs of the support bot with BOT_ACCESS=everyone and =gdap, alternating, 20 conversations each.
-ACCESS_WARM_PAIRS = 3
+ACCESS_WARM_PAIRS = 5
 ACCESS_WARM_CONCURRENCY = 20
 # Turns measured one at a time with the access cache forgotten before each.
 ACCESS_COLD_TURNS = 40 if QUICK else 200
