@@ -33,8 +33,11 @@ BOT_ID = "28:bench-bot"
 TENANT = "286d4538-4b9a-577f-acfd-7277c77c00bc"
 
 
-def personal_message(service_url: str, conversation: str, text: str) -> dict[str, Any]:
-    """A message in someone's 1:1 chat with the bot, shaped as Teams sends it."""
+def personal_message(
+    service_url: str, conversation: str, text: str, object_id: str | None = None
+) -> dict[str, Any]:
+    """A message in someone's 1:1 chat with the bot, shaped as Teams sends it; from `object_id` (the
+    person's Entra object id) when given, else from a person of the chat's own."""
     user = conversation.removeprefix("a:")
     return {
         "type": "message",
@@ -45,7 +48,7 @@ def personal_message(service_url: str, conversation: str, text: str) -> dict[str
         "from": {
             "id": f"29:{user}",
             "name": "Bench User",
-            "aadObjectId": str(uuid.uuid5(uuid.NAMESPACE_URL, user)),
+            "aadObjectId": object_id or str(uuid.uuid5(uuid.NAMESPACE_URL, user)),
         },
         "conversation": {"conversationType": "personal", "tenantId": TENANT, "id": conversation},
         "recipient": {"id": BOT_ID, "name": "Support Bot"},
@@ -110,8 +113,10 @@ async def converse(
     conversations: list[str],
     texts: tuple[str, ...],
     turns: int,
+    object_id: str | None = None,
 ) -> Load:
-    """`turns` messages in all, spread over `conversations` talking at once, each going through `texts`."""
+    """`turns` messages in all, spread over `conversations` talking at once, each going through `texts`
+    (all from `object_id` when given: one person in many chats)."""
     load = Load()
     left = itertools.count()
     url = f"{bot_url}/api/messages"
@@ -124,7 +129,7 @@ async def converse(
                     return
                 text = texts[index % len(texts)]
                 load.samples.append(
-                    await post(session, url, personal_message(service_url, conversation, text))
+                    await post(session, url, personal_message(service_url, conversation, text, object_id))
                 )
 
         load.started = time.monotonic()

@@ -62,6 +62,19 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         )
     p99 = _run(results, APP, 20)["p99_ms"]
     check("p99 < 80 ms at 20 conversations", f"{p99:.0f} ms", p99 < 80)
+    access = results["access"]
+    warm, cold = access["warm"], access["cold"]
+    check(
+        "warm GDAP access adds < 0.2 ms CPU per turn (issue 21)",
+        f"{warm['added_cpu_ms_per_turn']:+.2f} ms (median of {len(warm['added_each_pair'])} pairs)",
+        warm["added_cpu_ms_per_turn"] < 0.2,
+    )
+    check(
+        f"cold GDAP lookup ({cold['relationships']} relationships, {cold['groups']} groups) p99 "
+        "within the reply budget (issue 21)",
+        f"{cold['p99_ms']:.0f} ms vs {cold['reply_budget_ms']} ms",
+        cold["p99_ms"] < cold["reply_budget_ms"],
+    )
     fanout = results["fanout"]
     ratios = ", ".join(f"{run['ratio_to_minimum']:.3f}x" for run in fanout.get("runs", [fanout]))
     check(
@@ -149,6 +162,24 @@ def table(results: dict[str, Any]) -> str:
             f"{run['rejected_at_random_429']} injected 429s; accepted per second: "
             f"{' '.join(str(n) for n in per_second)}"
         )
+    access = results["access"]
+    warm, cold = access["warm"], access["cold"]
+    added = ", ".join(f"{a:+.2f}" for a in warm["added_each_pair"])
+    out.append(
+        f"access, warm: BOT_ACCESS=gdap adds {warm['added_cpu_ms_per_turn']:+.2f} ms CPU per turn to "
+        f"everyone's (median of pairs {added}; {warm['turns_per_run']} turns at "
+        f"{warm['concurrency']} conversations per run)"
+    )
+    out.append(
+        f"access, cold: {cold['turns']} turns, cache forgotten before each, {cold['relationships']} "
+        f"relationships, {cold['assignments']} assignments, {cold['groups']} groups, Graph "
+        f"{cold['graph_latency_ms']} ms per answer: p50 {cold['p50_ms']:.0f} ms, "
+        f"p99 {cold['p99_ms']:.0f} ms, max {cold['max_ms']:.0f} ms "
+        f"(reply budget {cold['reply_budget_ms']} ms); "
+        f"{cold['graph_requests_per_lookup']:.1f} Graph requests per lookup "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(cold['graph_requests_by_route'].items()))}), "
+        f"{cold['token_requests']} token requests"
+    )
     watcher = results["watcher"]
     out.append(
         f"watcher: one cycle over {watcher['customers']} customers in {watcher['cycle_seconds']:.1f} s "
@@ -166,7 +197,7 @@ def table(results: dict[str, Any]) -> str:
     out += [
         "",
         _rows(
-            ["target (issue 10)", "measured", "met"],
+            ["target (issues 10 and 21)", "measured", "met"],
             [[t["target"], t["measured"], "yes" if t["met"] else "NO"] for t in results["targets"]],
         ),
     ]

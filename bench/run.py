@@ -25,6 +25,7 @@ import aiohttp
 
 from bench import load, procs, report
 from bench.procs import Child
+from settings import REPLY_BUDGET_SECONDS
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
@@ -44,6 +45,14 @@ FANOUT_SEEDS = (10,) if QUICK else (10, 11, 12, 13, 14)
 WATCHED_CUSTOMERS = 1000
 STORED_CONVERSATIONS = 2000 if QUICK else 10_000
 DIALOGS_IN_FLIGHT = 200 if QUICK else 1000
+# Ana Bowman in the demo's GDAP (Support Tier 2: every delegated customer but Woodgrove, whose
+# relationship has ended): the person of the warm access runs.
+DEMO_PERSON = "a1b2c3d4-0000-4000-8000-000000000001"
+# Runs of the support bot with BOT_ACCESS=everyone and =gdap, alternating, 20 conversations each.
+ACCESS_WARM_PAIRS = 5
+ACCESS_WARM_CONCURRENCY = 20
+# Turns measured one at a time with the access cache forgotten before each.
+ACCESS_COLD_TURNS = 40 if QUICK else 200
 
 
 def ensure_bench_venv() -> None:
@@ -113,17 +122,26 @@ class Profiler:
 
 
 async def measure_turns(
-    bot: Child, connector: Child, concurrency: int, texts: tuple[str, ...]
+    bot: Child,
+    connector: Child,
+    concurrency: int,
+    texts: tuple[str, ...],
+    object_id: str | None = None,
+    profiled: bool = True,
 ) -> dict[str, Any]:
-    """Warm up (one round per conversation, not counted), then `TURNS[concurrency]` turns."""
+    """Warm up (one round per conversation, not counted), then `TURNS[concurrency]` turns; all from
+    `object_id` when given (one person in `concurrency` chats)."""
     run = uuid.uuid4().hex[:8]
     conversations = [f"a:bench-{run}-{i}" for i in range(concurrency)]
     service_url = connector.url + "/"
-    await load.converse(bot.url, service_url, conversations, texts, concurrency * len(texts))
+    warm_up = concurrency * len(texts)
+    await load.converse(bot.url, service_url, conversations, texts, warm_up, object_id)
     await connector_mode(connector, mode="replies")
     cpu_before = bot.cpu_seconds()
-    with Profiler(bot, bot.name) if concurrency == 20 else _nothing():
-        result = await load.converse(bot.url, service_url, conversations, texts, TURNS[concurrency])
+    with Profiler(bot, bot.name) if concurrency == 20 and profiled else _nothing():
+        result = await load.converse(
+            bot.url, service_url, conversations, texts, TURNS[concurrency], object_id
+        )
     cpu = bot.cpu_seconds() - cpu_before
     stats = await connector_stats(connector)
     latencies, unanswered = load.latencies_ms(result.samples, stats["last_reply"])
@@ -283,6 +301,112 @@ async def measure_watcher(logs: Path, workdir: Path) -> dict[str, Any]:
         world.stop()
 
 
+async def measure_access_warm(everyone: Child, gdap: Child, connector: Child) -> dict[str, Any]:
+    """What a warm GDAP access cache adds to a turn: the support mix as DEMO_PERSON on the bot with
+    BOT_ACCESS=everyone and on one with BOT_ACCESS=gdap (the demo's directory, its cache filled by the
+    warm-up and kept for the whole run), alternating which goes first; the figure is the median of the
+    pairs' differences in CPU per turn."""
+    pairs = []
+    for index in range(ACCESS_WARM_PAIRS):
+        order = (everyone, gdap) if index % 2 == 0 else (gdap, everyone)
+        runs = {
+            bot.name: await measure_turns(
+                bot, connector, ACCESS_WARM_CONCURRENCY, load.SUPPORT_MIX, DEMO_PERSON, profiled=False
+            )
+            for bot in order
+        }
+        pairs.append(
+            {
+                "everyone_cpu_ms_per_turn": runs[everyone.name]["cpu_ms_per_turn"],
+                "gdap_cpu_ms_per_turn": runs[gdap.name]["cpu_ms_per_turn"],
+                "gdap_p99_ms": runs[gdap.name]["p99_ms"],
+                "everyone_p99_ms": runs[everyone.name]["p99_ms"],
+                "unanswered": runs[everyone.name]["unanswered"] + runs[gdap.name]["unanswered"],
+                "http_errors": runs[everyone.name]["http_errors"] + runs[gdap.name]["http_errors"],
+            }
+        )
+    added = sorted(p["gdap_cpu_ms_per_turn"] - p["everyone_cpu_ms_per_turn"] for p in pairs)
+    return {
+        "concurrency": ACCESS_WARM_CONCURRENCY,
+        "turns_per_run": TURNS[ACCESS_WARM_CONCURRENCY],
+        "added_cpu_ms_per_turn": round(added[len(added) // 2], 3),
+        "added_each_pair": [round(a, 3) for a in added],
+        "pairs": pairs,
+    }
+
+
+async def measure_access_cold(logs: Path, workdir: Path, connector: Child) -> dict[str, Any]:
+    """Turns one at a time, each for the person of bench/access_world.py with the access cache forgotten
+    first: the bot reads the partner's 50 relationships, their assignments and the person's 200 groups
+    from the Graph double (each answer LATENCY_SECONDS late) through GraphDirectory and MSAL. The app
+    token is warm (one warm-up round first), as it is for every turn but the first after a start."""
+    python = str(PRODUCT_PYTHON)
+    port = procs.free_port()
+    world = procs.start(
+        "access-world", [python, "-m", "bench.access_world", str(port), str(workdir)], port, logs, cwd=ROOT
+    )
+    cold: Child | None = None
+    try:
+        await procs.wait_until_serving(world, "/_bench/config")
+        port = procs.free_port()
+        env = {**app_env(port, workdir / "access-cold-data"), "BOT_ACCESS": "gdap"}
+        argv = [python, "-m", "bench.access_cold", world.url, str(workdir)]
+        cold = procs.start("app-access-cold", argv, port, logs, env=env, cwd=ROOT)
+        await procs.wait_until_serving(cold, "/")
+        async with aiohttp.ClientSession() as session:
+
+            async def get(url: str) -> dict[str, Any]:
+                async with session.get(url) as response:
+                    answer: dict[str, Any] = await response.json()
+                    return answer
+
+            config = await get(f"{world.url}/_bench/config")
+            person, service_url = str(config["person"]), connector.url + "/"
+            conversation = f"a:bench-access-{uuid.uuid4().hex[:8]}"
+            url = f"{cold.url}/api/messages"
+
+            async def turn(index: int) -> load.Sample:
+                async with session.post(f"{cold.url}/_bench/forget-access") as response:
+                    response.raise_for_status()
+                text = load.SUPPORT_MIX[index % len(load.SUPPORT_MIX)]
+                return await load.post(
+                    session, url, load.personal_message(service_url, conversation, text, person)
+                )
+
+            for index in range(len(load.SUPPORT_MIX)):
+                await turn(index)
+            await connector_mode(connector, mode="replies")
+            before = await get(f"{world.url}/_bench/stats")
+            samples = [await turn(index) for index in range(ACCESS_COLD_TURNS)]
+            after = await get(f"{world.url}/_bench/stats")
+        stats = await connector_stats(connector)
+    finally:
+        if cold is not None:
+            cold.stop()
+        world.stop()
+    latencies, unanswered = load.latencies_ms(samples, stats["last_reply"])
+    graph = int(after["graph"]) - int(before["graph"])
+    by_route = {
+        route: int(n) - int(before["graph_by_route"].get(route, 0))
+        for route, n in after["graph_by_route"].items()
+    }
+    return {
+        "turns": len(samples),
+        **load.summary_ms(latencies),
+        "max_ms": round(max(latencies), 1),
+        "reply_budget_ms": round(REPLY_BUDGET_SECONDS.default * 1000),
+        "graph_latency_ms": config["latency_ms"],
+        "relationships": config["relationships"],
+        "assignments": config["assignments"],
+        "groups": config["groups"],
+        "graph_requests_per_lookup": round(graph / len(samples), 2),
+        "graph_requests_by_route": by_route,
+        "token_requests": int(after["entra"]) - int(before["entra"]),
+        "unanswered": unanswered,
+        "http_errors": sum(1 for s in samples if s.status >= 400),
+    }
+
+
 async def seed_memory(app: Child, connector: Child) -> dict[str, Any]:
     """`STORED_CONVERSATIONS` people each say hello in their own chat (the conversation is stored, as on
     install), then `DIALOGS_IN_FLIGHT` others start an escalation and leave it at its first question."""
@@ -329,6 +453,13 @@ async def main_async() -> dict[str, Any]:
             cwd=workdir,
         )
         children.append(app)
+        port = procs.free_port()
+        gdap_env = {**app_env(port, workdir / "data-gdap"), "BOT_ACCESS": "gdap"}
+        gdap_env["BOT_ACCESS_CACHE_SECONDS"] = "3600"
+        app_gdap = procs.start(
+            "app-gdap", [python, str(ROOT / "app.py")], port, LOGS, env=gdap_env, cwd=workdir
+        )
+        children.append(app_gdap)
         echoes = []
         for name, argv in (
             ("echo-botbuilder", [python, "-m", "bench.echo_botbuilder"]),
@@ -350,6 +481,12 @@ async def main_async() -> dict[str, Any]:
                 print(f"turns: {bot.name} at {concurrency} conversations ...", flush=True)
                 turns[bot.name].append(await measure_turns(bot, connector, concurrency, texts))
 
+        print("access: warm (BOT_ACCESS=gdap against everyone) ...", flush=True)
+        access = {"warm": await measure_access_warm(app, app_gdap, connector)}
+        app_gdap.stop()
+        print(f"access: cold ({ACCESS_COLD_TURNS} turns, 50 relationships, 200 groups) ...", flush=True)
+        access["cold"] = await measure_access_cold(LOGS, workdir, connector)
+
         print(f"fan-out: {FANOUT_CONVERSATIONS} conversations ...", flush=True)
         fanout = await measure_fanout(app, connector, FANOUT_CONVERSATIONS)
         rss_after_runs = round(app.rss_mb(), 1)
@@ -362,7 +499,9 @@ async def main_async() -> dict[str, Any]:
             "rss_mb_after_runs": rss_after_runs,
             "rss_mb_seeded": round(app.rss_mb(), 1),
             **seeded,
-            "peers_rss_mb_after_start": {k: v for k, v in rss_after_start.items() if k != "app"},
+            "peers_rss_mb_after_start": {
+                k: v for k, v in rss_after_start.items() if k not in ("app", "app-gdap")
+            },
         }
     finally:
         for child in children:
@@ -372,6 +511,7 @@ async def main_async() -> dict[str, Any]:
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "quick": QUICK},
         "versions": report.versions(BENCH_PYTHON),
         "turns": turns,
+        "access": access,
         "fanout": fanout,
         "watcher": watcher,
         "memory": memory,
