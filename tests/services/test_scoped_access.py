@@ -137,3 +137,57 @@ async def test_a_page_of_everyone_s_requests_is_the_unscoped_page_of_the_custome
             r.number for r in page
         ]
         assert await scoped.count_requests() == 11
+
+
+class _CountingDesk:
+    """The demo desk, counting the queries the scoped desk makes of it."""
+
+    def __init__(self, desk: DemoServiceRequests) -> None:
+        self._desk = desk
+        self.queries: list[str | None] = []
+
+    async def recent_requests(
+        self, customer: Customer | None = None, limit: int = 10, offset: int = 0
+    ) -> object:
+        self.queries.append(customer.name if customer else None)
+        return await self._desk.recent_requests(customer, limit, offset)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._desk, name)
+
+
+@pytest.mark.parametrize(("sweep_page", "sweeps"), [(50, 3), (2, 1), (2, 2), (3, 4), (1, 1)])
+@pytest.mark.parametrize(("limit", "offset"), [(10, 0), (3, 3), (5, 20)])
+async def test_the_page_is_the_same_whether_the_desks_newest_pages_fill_it_or_each_customer_is_asked(
+    monkeypatch: pytest.MonkeyPatch, sweep_page: int, sweeps: int, limit: int, offset: int
+) -> None:
+    customers = await _customers()
+    mine = [customers["Contoso Ltd"], customers["Woodgrove Bank"]]
+    hidden = [customers["Lamna Healthcare Company"], customers["Northwind Traders"]]
+    desk, _ = await _desk_with_requests({hidden[0]: 7, mine[0]: 3, hidden[1]: 5, mine[1]: 4})
+    readable = {c.customer_id for c in mine}
+    everything = [r for r in await desk.recent_requests(None, 100, 0) if r.customer_id in readable]
+    everything.sort(key=lambda r: (r.created, r.number), reverse=True)
+    page = everything[offset : offset + limit]
+    page.sort(key=lambda r: (r.last_modified, r.number), reverse=True)
+    monkeypatch.setattr("services.access.scoped.SWEEP_PAGE", sweep_page)
+    monkeypatch.setattr("services.access.scoped.SWEEPS", sweeps)
+    counting = _CountingDesk(desk)
+    scoped = ScopedDesk(counting, BACKEND, lambda: DEMO_NOW)  # type: ignore[arg-type]
+    with acting_as(person("ana", {c.tenant_id: [SERVICE_SUPPORT_ADMINISTRATOR] for c in mine})):
+        assert [r.number for r in await scoped.recent_requests(None, limit, offset)] == [
+            r.number for r in page
+        ]
+    # Pages that can't fill it within the sweeps give way to asking each readable customer.
+    assert set(counting.queries) <= {None, *(c.name for c in mine)}
+
+
+async def test_the_help_cards_example_costs_one_desk_query_not_one_per_customer() -> None:
+    customers = await _customers()
+    mine = [customers[n] for n in ("Contoso Ltd", "Woodgrove Bank", "Northwind Traders")]
+    desk, _ = await _desk_with_requests({c: 2 for c in mine})
+    counting = _CountingDesk(desk)
+    scoped = ScopedDesk(counting, BACKEND, lambda: DEMO_NOW)  # type: ignore[arg-type]
+    with acting_as(person("ana", {c.tenant_id: [SERVICE_SUPPORT_ADMINISTRATOR] for c in mine})):
+        assert len(await scoped.recent_requests()) == 6
+    assert counting.queries == [None]
