@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+from aiohttp import web
+from aiohttp.typedefs import Handler
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
@@ -89,3 +91,15 @@ async def wait_until_serving(child: Child, path: str = "/", seconds: float = 60.
             except aiohttp.ClientError:
                 await asyncio.sleep(0.1)
     raise RuntimeError(f"{child.name} did not start within {seconds:.0f} s")
+
+
+async def serve_control(port: int, config: Handler, stats: Handler) -> None:
+    """A bench world's control routes on loopback (`/_bench/config`: where its doubles are; `/_bench/stats`:
+    the requests they counted), served until the process is stopped."""
+    control = web.Application()
+    control.router.add_get("/_bench/config", config)
+    control.router.add_get("/_bench/stats", stats)
+    runner = web.AppRunner(control, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await asyncio.Event().wait()

@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bench.procs import serve_control
 from services.backends.demo.backend import DATA_DIR
 from tests.doubles.entra import FakeEntra
 from tests.doubles.graph import FakeGraph
@@ -92,13 +93,7 @@ async def serve(port: int, count: int, workdir: Path) -> None:
             }
         )
 
-    control = web.Application()
-    control.router.add_get("/_bench/config", config)
-    control.router.add_get("/_bench/stats", stats)
-    runner = web.AppRunner(control, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    await asyncio.Event().wait()
+    await serve_control(port, config, stats)
 
 
 def main() -> None:
