@@ -40,6 +40,7 @@ from cards.actions import (
     requests_page,
     run_command,
 )
+from cards.charts import requests_chart
 from cards.parts import STATUS_COLOURS, card, echo, heading, plain, safe, status_label, subtle
 from locales.translator import Translator
 from services.domain.models import Handoff, Incident, RequestStatus, ServiceRequest
@@ -423,6 +424,7 @@ def requests_card(
             "requests.paged", summary=subtitle, page=t.number(page.number), pages=t.number(page.pages)
         )
     body: list[CardElement] = [heading(title), subtle(subtitle)]
+    body += requests_chart(requests, t, paged=page.total > len(requests))
     if not requests:
         body.append(plain(t("requests.none")))
     for request in requests:

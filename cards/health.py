@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from microsoft_teams.cards import ActionSet, AdaptiveCard, CardElement, Column, ColumnSet, TextBlock
 
 from cards.actions import escalate_command, incidents_command, run_command
+from cards.charts import health_chart
 from cards.parts import STATUS_COLOURS, card, heading, open_admin_center, safe, status_label, subtle
 from locales.translator import Translator
 from services.domain.models import AdminCenterLink, Customer, ServiceHealth, TenantHealth
@@ -77,6 +78,7 @@ def health_card(
             )
         ),
     ]
+    body += health_chart(health.services, t)
     for service in troubled:
         body += [
             _service_row(customer, service, t),

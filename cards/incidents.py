@@ -19,6 +19,7 @@ from microsoft_teams.cards import (
 )
 
 from cards.actions import escalate_command, health_command, incident_command, incidents_command, run_command
+from cards.charts import timeline_chart
 from cards.parts import (
     STATUS_COLOURS,
     card,
@@ -166,6 +167,7 @@ def incident_card(
     )
     if not incident.posts:
         body.append(plain(t("incident.no_posts")))
+    body += timeline_chart(incident, t)
     budget = CARD_BUDGET_BYTES - sum(_size(e) for e in body)
     posts = sorted(incident.posts, key=lambda p: p.created, reverse=True)
     for shown, post in enumerate(posts):

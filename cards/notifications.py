@@ -26,6 +26,7 @@ from cards.actions import (
     incident_command,
     run_command,
 )
+from cards.charts import overview_charts
 from cards.parts import (
     STATUS_COLOURS,
     card,
@@ -221,6 +222,8 @@ class OverviewRow:
     customer: Customer
     worst: StatusLevel
     active: int
+    # The active incidents themselves, for the overview's chart of incidents by service.
+    incidents: tuple[Incident, ...] = ()
 
 
 def overview_rows(healths: Sequence[TenantHealth]) -> list[OverviewRow]:
@@ -230,7 +233,7 @@ def overview_rows(healths: Sequence[TenantHealth]) -> list[OverviewRow]:
         active = [i for i in health.incidents if not i.is_resolved]
         if active:
             worst = max(i.status.level for i in active)
-            rows.append(OverviewRow(health.customer, worst, len(active)))
+            rows.append(OverviewRow(health.customer, worst, len(active), tuple(active)))
     return sorted(rows, key=lambda r: (-r.worst, -r.active, r.customer.name.casefold()))
 
 
@@ -254,6 +257,7 @@ def overview_card(
         )
     else:
         body.append(subtle(t("overview.troubled", troubled=t.number(len(rows)), customers=customers)))
+        body += overview_charts([(r.worst, r.incidents) for r in rows], readable, t)
     for row in rows:
         body.append(
             ColumnSet(

@@ -67,6 +67,9 @@ def _element(element: dict[str, Any], out: Rendered) -> list[str]:
     elif kind and kind.startswith("Input."):
         label = element.get("label") or element.get("placeholder") or element.get("id")
         lines = [f"<{label}: {element.get('value', '')}>"]
+    elif isinstance(element.get("fallback"), dict):
+        # An element a terminal can't draw (a chart): what a host without it shows, as Teams would.
+        return _element(element["fallback"], out)
     if isinstance(element.get("selectAction"), dict):
         lines.append(_button(element["selectAction"], out))
     if element.get("separator") and lines:

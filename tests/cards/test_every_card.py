@@ -8,16 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from cards.parts import card_payload
 from cards.shared import SHARED_CARD_VERSION
 from chatclient.card_text import render_card
+from tests.cards.card_schema import VALIDATOR
 from tests.cards.examples import CARDS, SNAPSHOTTED
 
-SCHEMA = json.loads((Path(__file__).parent / "schema" / "adaptive-card-1.5.json").read_text(encoding="utf-8"))
-VALIDATOR = jsonschema.Draft6Validator(SCHEMA)
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 MAX_CARD_BYTES = 28 * 1024
 
