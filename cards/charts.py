@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from microsoft_teams.cards import (
@@ -28,7 +28,7 @@ from microsoft_teams.cards import (
 )
 from microsoft_teams.cards.core import ChartColor, TextColor
 
-from cards.parts import STATUS_COLOURS, safe, status_label
+from cards.parts import STATUS_COLOURS, echo, safe, status_label
 from locales.translator import Translator
 from services.domain.models import (
     Incident,
@@ -62,6 +62,8 @@ LEVEL_WORDS: dict[StatusLevel, str] = {
 }
 # More bars than this and a narrow card's list starts below the fold: the rest become one "others" bar.
 MAX_BARS = 6
+# A label (a service's name, from Graph) is cut to this, so no name can crowd a chart or grow the card.
+LABEL_LIMIT = 40
 # The latest updates the timeline chart shows; a longer one is in the list below it.
 MAX_UPDATES = 12
 
@@ -89,6 +91,11 @@ class Row:
     counts: Sequence[Count] = field(default_factory=tuple)
 
 
+def _shown(counts: Iterable[Count]) -> list[Count]:
+    """The counts a chart draws: none of nothing, each label on one line of at most LABEL_LIMIT."""
+    return [replace(c, label=echo(c.label, LABEL_LIMIT)) for c in counts if c.value > 0]
+
+
 def _value(count: Count, t: Translator) -> str:
     return count.shown or t.number(count.value)
 
@@ -114,7 +121,7 @@ def bar_chart(
     y_title: str = "",
 ) -> CardElement:
     """One bar per count, side by side (`vertical`) or one under another."""
-    counts = [c for c in counts if c.value > 0]
+    counts = _shown(counts)
     fallback = _fallback(title, _facts(counts, t, x_title))
     axes = {"x_axis_title": x_title or None, "y_axis_title": y_title or None}
     if vertical:
@@ -136,7 +143,7 @@ def bar_chart(
 
 def stacked_chart(title: str, rows: Sequence[Row], t: Translator) -> CardElement:
     """One thin bar per row, split into its counts: the most compact way to show parts of a whole."""
-    rows = [Row(r.title, [c for c in r.counts if c.value > 0]) for r in rows]
+    rows = [Row(echo(r.title, LABEL_LIMIT), _shown(r.counts)) for r in rows]
     rows = [r for r in rows if r.counts]
     facts = " · ".join(f"{r.title} ({_facts(r.counts, t)})" if r.title else _facts(r.counts, t) for r in rows)
     return StackedHorizontalBarChart(

@@ -217,6 +217,11 @@ def notice_digest_card(
     return card(body, fallback=t("digest.fallback", incidents=incidents))
 
 
+# The customers the overview lists, worst first: 1,000 troubled ones would be 500 KB, far over what Teams
+# takes; the charts above the list count them all.
+MAX_OVERVIEW_ROWS = 25
+
+
 @dataclass(frozen=True)
 class OverviewRow:
     customer: Customer
@@ -258,7 +263,7 @@ def overview_card(
     else:
         body.append(subtle(t("overview.troubled", troubled=t.number(len(rows)), customers=customers)))
         body += overview_charts([(r.worst, r.incidents) for r in rows], readable, t)
-    for row in rows:
+    for row in rows[:MAX_OVERVIEW_ROWS]:
         body.append(
             ColumnSet(
                 separator=True,
@@ -288,6 +293,8 @@ def overview_card(
                 ],
             )
         )
+    if len(rows) > MAX_OVERVIEW_ROWS:
+        body.append(subtle(t.count("overview.more_troubled", len(rows) - MAX_OVERVIEW_ROWS)))
     if unreadable:
         body.append(subtle(t.count("overview.unreadable", unreadable)))
     if not_answering:
