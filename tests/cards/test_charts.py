@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cards.charts import LEVEL_WORDS, MAX_BARS, MAX_UPDATES, level_colour, timeline_chart
+from cards.charts import LABEL_LIMIT, LEVEL_WORDS, MAX_BARS, MAX_UPDATES, level_colour, timeline_chart
 from cards.escalation import REQUESTS_PAGE_SIZE, RequestsPage, requests_card
 from cards.health import health_card
 from cards.incidents import incident_card
@@ -326,6 +326,7 @@ def test_overview_of_1000_customers_over_many_services_fits(t: Translator) -> No
     _valid_and_small(payload)
     by_worst, by_service = _charts(payload)
     assert len(by_service["data"]) == MAX_BARS
+    assert all(len(label) <= LABEL_LIMIT for _, label, _ in _facts(by_service)), "long names are cut"
     assert sum(value for _, _, value in _facts(by_service)) == 1000
     assert _fallback(by_service) == _said(by_service, t)
     listed = render_card(payload).text
