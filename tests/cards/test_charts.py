@@ -63,7 +63,14 @@ STATUS_CODES = [
     "confirmed",
     "someNewStatus",
 ]
-CARDS_WITH_CHARTS = ("overview", "overview_ko", "health", "health_ko", "incident", "incident_ko")
+CARDS_WITH_CHARTS: tuple[str, ...] = (
+    "overview",
+    "overview_ko",
+    "health",
+    "health_ko",
+    "incident",
+    "incident_ko",
+)
 CARDS_WITH_CHARTS += ("service_requests", "service_requests_ko")
 
 
@@ -373,7 +380,7 @@ def test_a_full_page_of_requests_fits(t: Translator) -> None:
 # --- the schema -------------------------------------------------------------------------------------------
 
 # One element of each kind, in the shapes the examples on Microsoft's charts page use.
-DOCUMENTED = {
+DOCUMENTED: dict[str, dict[str, Any]] = {
     "Chart.Donut": {"data": [{"legend": "Pear", "value": 59}, {"legend": "Kiwi", "value": 179}]},
     "Chart.Pie": {"colorSet": "categorical", "data": [{"legend": "Pear", "value": 59}]},
     "Chart.Gauge": {
