@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test chat package e2e lint typecheck lock clean doctor consent bench azurite schemas image
+.PHONY: run test chat package e2e lint typecheck lock clean doctor consent bench azurite schemas image tab-js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(VENV)/.dev: requirements-dev.lock | $(BIN)/python
 	$(BIN)/pip install $(PIP_FLAGS) -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
 
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime tab-js
 	$(BIN)/python app.py
 
 # make chat AS=ben: chat as a demo person (ana, ben, chloe, dev; AS=? lists them). AS is also make's
@@ -42,6 +42,17 @@ azurite:
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(AZURITE); \
 	else echo "Node/npm not found: the Azure Blob Storage tests will be skipped"; fi
 
+# The Teams JavaScript library the overview tab serves from the app itself (bot/edge/tab.py; no CDN), pinned
+# by tools/teams-js's lock file. Without Node the tab's pages say the library is missing and its test skips.
+TEAMS_JS := tools/teams-js/node_modules/@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js
+$(TEAMS_JS): tools/teams-js/package-lock.json
+	cd tools/teams-js && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
+	touch $@
+
+tab-js:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(TEAMS_JS); \
+	else echo "Node/npm not found: the overview tab can't serve the Teams JavaScript library"; fi
+
 # The platforms' own schemas the tests check the deployment files against: Microsoft's Teams app manifest
 # and localization schemas (@microsoft/app-manifest) and js-yaml (npm ci from tools/platform-schemas' lock
 # file), and the Agents Toolkit's m365agents.yml schemas (only resource/yaml-schema/ of @microsoft/m365agentstoolkit-cli, from the tarball
@@ -60,7 +71,7 @@ schemas:
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(PLATFORM_SCHEMAS) $(AGENTS_SCHEMAS); \
 	else echo "Node/npm not found: the app package and m365agents.yml schema tests will be skipped"; fi
 
-test: $(VENV)/.dev azurite schemas
+test: $(VENV)/.dev azurite schemas tab-js
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -68,7 +79,7 @@ test: $(VENV)/.dev azurite schemas
 	$(BIN)/mypy bench
 
 # The Agents Playground in headless Chromium, clicking through the cards (installs Chromium and npm packages).
-e2e: $(VENV)/.runtime
+e2e: $(VENV)/.runtime tab-js
 	bash e2e/run.sh
 
 lint: $(VENV)/.dev
