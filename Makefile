@@ -27,9 +27,11 @@ chat: $(VENV)/.runtime
 
 # The Teams app package for an Azure Bot registration: make package MicrosoftAppId=<guid> [TeamsAppId=<guid>]
 # [SSO=1] (Teams single sign-on: webApplicationInfo and token.botframework.com, see README)
+# [TabDomain=<host>] (the overview tab served at https://<host>/tab: BOT_TAB_DOMAIN)
 package: $(VENV)/.runtime
 	@test -n "$(MicrosoftAppId)" || { echo "Set MicrosoftAppId=<the Azure Bot's app id>"; exit 2; }
-	$(BIN)/python -m manifest.package "$(MicrosoftAppId)" --teams-app-id "$(TeamsAppId)" $(if $(SSO),--sso)
+	$(BIN)/python -m manifest.package "$(MicrosoftAppId)" --teams-app-id "$(TeamsAppId)" $(if $(SSO),--sso) \
+		$(if $(TabDomain),--tab-domain "$(TabDomain)")
 
 # Azurite (the Azure Storage emulator) for the BOT_STORAGE=azureblob tests, pinned by tools/azurite's lock
 # file; skipped when Node is missing (those tests then skip, saying why).
