@@ -112,7 +112,7 @@ lock: $(VENV)/.dev
 
 # The container image (Dockerfile): make image [IMAGE=support-bot:dev]
 IMAGE ?= support-bot:dev
-image:
+image: tab-js
 	@docker info >/dev/null 2>&1 || { echo "make image needs Docker (a running daemon)"; exit 2; }
 	docker build -t $(IMAGE) .
 
