@@ -158,6 +158,10 @@ async def test_on_the_demo_everyone_sees_every_customer_worst_first_with_the_gri
     assert sorted(c["name"] for c in body["customers"]) == sorted(c.name for c in customers)
     worst = [c["worst"] for c in body["customers"]]
     assert worst == sorted(worst, reverse=True) and worst[0] > 0
+    # A customer whose health can't be read is listed last, saying why, in the reader's words.
+    unread = [c for c in body["customers"] if c["worst"] < 0]
+    assert unread and body["customers"][-len(unread) :] == unread
+    assert {c["unread"] for c in unread} == {"No delegated access"}
     services = {s["id"] for s in body["services"]}
     active = []
     for customer in customers:
