@@ -42,7 +42,7 @@ def test_the_page_is_rendered_in_the_language_asked_and_carries_both(language: s
     t = Translator(language)
     html = tab_page(t, 30, [])
     assert f'<html lang="{language}">' in html
-    assert f"<h1 data-word=\"tab.title\">{t('tab.title')}</h1>" in html
+    assert f'<h1 data-word="tab.title">{t("tab.title")}</h1>' in html
     embedded = json.loads(re.search(r'id="tab-words">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
     assert embedded == tab_words()
     # Each language has its own words for every id (a Korean entry left in English would show here).
