@@ -247,7 +247,7 @@ def create_app(
         loops = [
             asyncio.ensure_future(leadership.run(lead_notices) if leadership else lead_notices()),
             asyncio.ensure_future(keys.run(prefetch=bool(settings.app_id))),
-            asyncio.ensure_future(tab_keys.run(prefetch=False)),
+            asyncio.ensure_future(tab_keys.run(prefetch=bool(settings.app_id and settings.tab_domain))),
             asyncio.ensure_future(every(settings.recovery_sweep_seconds, runner.sweep, "recovery sweep")),
         ]
         if heartbeats.interval:
