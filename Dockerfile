@@ -22,6 +22,8 @@ COPY cards ./cards
 COPY dialogs ./dialogs
 COPY locales ./locales
 COPY services ./services
+# The Teams JavaScript library the overview tab serves (make image runs make tab-js first).
+COPY tools/teams-js/node_modules/@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js ./tools/teams-js/node_modules/@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js
 
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin bot \
     && mkdir -p /data && chown bot /data

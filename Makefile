@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test chat package e2e lint typecheck lock clean doctor consent bench azurite schemas image
+.PHONY: run test chat package e2e lint typecheck lock clean doctor consent bench azurite schemas image tab-js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(VENV)/.dev: requirements-dev.lock | $(BIN)/python
 	$(BIN)/pip install $(PIP_FLAGS) -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
 
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime tab-js
 	$(BIN)/python app.py
 
 # make chat AS=ben: chat as a demo person (ana, ben, chloe, dev; AS=? lists them). AS is also make's
@@ -27,9 +27,11 @@ chat: $(VENV)/.runtime
 
 # The Teams app package for an Azure Bot registration: make package MicrosoftAppId=<guid> [TeamsAppId=<guid>]
 # [SSO=1] (Teams single sign-on: webApplicationInfo and token.botframework.com, see README)
+# [TabDomain=<host>] (the overview tab served at https://<host>/tab: BOT_TAB_DOMAIN)
 package: $(VENV)/.runtime
 	@test -n "$(MicrosoftAppId)" || { echo "Set MicrosoftAppId=<the Azure Bot's app id>"; exit 2; }
-	$(BIN)/python -m manifest.package "$(MicrosoftAppId)" --teams-app-id "$(TeamsAppId)" $(if $(SSO),--sso)
+	$(BIN)/python -m manifest.package "$(MicrosoftAppId)" --teams-app-id "$(TeamsAppId)" $(if $(SSO),--sso) \
+		$(if $(TabDomain),--tab-domain "$(TabDomain)")
 
 # Azurite (the Azure Storage emulator) for the BOT_STORAGE=azureblob tests, pinned by tools/azurite's lock
 # file; skipped when Node is missing (those tests then skip, saying why).
@@ -41,6 +43,17 @@ $(AZURITE): tools/azurite/package-lock.json
 azurite:
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(AZURITE); \
 	else echo "Node/npm not found: the Azure Blob Storage tests will be skipped"; fi
+
+# The Teams JavaScript library the overview tab serves from the app itself (bot/edge/tab.py; no CDN), pinned
+# by tools/teams-js's lock file. Without Node the tab's pages say the library is missing and its test skips.
+TEAMS_JS := tools/teams-js/node_modules/@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js
+$(TEAMS_JS): tools/teams-js/package-lock.json
+	cd tools/teams-js && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
+	touch $@
+
+tab-js:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(TEAMS_JS); \
+	else echo "Node/npm not found: the overview tab can't serve the Teams JavaScript library"; fi
 
 # The platforms' own schemas the tests check the deployment files against: Microsoft's Teams app manifest
 # and localization schemas (@microsoft/app-manifest) and js-yaml (npm ci from tools/platform-schemas' lock
@@ -60,7 +73,7 @@ schemas:
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(PLATFORM_SCHEMAS) $(AGENTS_SCHEMAS); \
 	else echo "Node/npm not found: the app package and m365agents.yml schema tests will be skipped"; fi
 
-test: $(VENV)/.dev azurite schemas
+test: $(VENV)/.dev azurite schemas tab-js
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -68,7 +81,7 @@ test: $(VENV)/.dev azurite schemas
 	$(BIN)/mypy bench
 
 # The Agents Playground in headless Chromium, clicking through the cards (installs Chromium and npm packages).
-e2e: $(VENV)/.runtime
+e2e: $(VENV)/.runtime tab-js
 	bash e2e/run.sh
 
 lint: $(VENV)/.dev
@@ -99,7 +112,7 @@ lock: $(VENV)/.dev
 
 # The container image (Dockerfile): make image [IMAGE=support-bot:dev]
 IMAGE ?= support-bot:dev
-image:
+image: tab-js
 	@docker info >/dev/null 2>&1 || { echo "make image needs Docker (a running daemon)"; exit 2; }
 	docker build -t $(IMAGE) .
 

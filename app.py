@@ -28,6 +28,8 @@ from bot.edge.http import (
 from bot.edge.inbound_auth import InboundAuthentication, SigningKeys
 from bot.edge.log_redaction import configure_logging
 from bot.edge.serving import Lifetime, announce_serving, demo_tick, every, settle_heap
+from bot.edge.tab import TabSite
+from bot.edge.tab_auth import TabTokens, entra_metadata_url
 from bot.outbound.adapter import BotFrameworkConfig, ChannelAuthorization, SupportAdapter
 from bot.outbound.connector import Connector, ConnectorTimeouts, RetryPolicy
 from bot.outbound.conversation_locks import ConversationLocks
@@ -42,6 +44,7 @@ from bot.turn.state_storage import DocumentStorage
 from bot.turn.turns import TurnRunner
 from bot.turn.typing_indicator import TypingIndicator
 from services.access.people import open_people_access
+from services.access.scoped import ScopedBackend, ScopedDesk
 from services.backends.choice import backends_around, open_backends
 from services.backends.tokens import TokenCacheInUse
 from services.domain.ports import Backend, PeopleAccess
@@ -204,6 +207,19 @@ def create_app(
     if tick is not None:
         app.router.add_post("/api/demo/tick", demo_tick_route(settings.notify_token, tick))
     app.router.add_get("/healthz", healthz_route(VERSION, backend.name))
+    # The overview tab (Teams tab SSO, the same app registration): customers as each person sees them.
+    tab_keys = SigningKeys(entra_metadata_url(settings.entra_authority_host, settings.app_tenant_id))
+    tab_tenants = settings.access.allowed_tenants or frozenset({settings.app_tenant_id} - {""})
+    contact = settings.access.contact
+    TabSite(
+        TabTokens(settings.app_id, settings.tab_domain, settings.entra_authority_host, tab_tenants, tab_keys),
+        people,
+        ScopedBackend(backend, clock, contact),
+        ScopedDesk(desk, backend, clock, contact),
+        clock,
+        settings.tab_poll_seconds,
+        settings.tab_host_origins,
+    ).add_routes(app)
     app.router.add_get("/readyz", readyz_route(stores.readiness))
     leadership = stores.leadership
     if leadership is not None:
@@ -231,6 +247,7 @@ def create_app(
         loops = [
             asyncio.ensure_future(leadership.run(lead_notices) if leadership else lead_notices()),
             asyncio.ensure_future(keys.run(prefetch=bool(settings.app_id))),
+            asyncio.ensure_future(tab_keys.run(prefetch=bool(settings.app_id and settings.tab_domain))),
             asyncio.ensure_future(every(settings.recovery_sweep_seconds, runner.sweep, "recovery sweep")),
         ]
         if heartbeats.interval:
@@ -261,6 +278,7 @@ def create_app(
         if bot.sign_in is not None:
             await bot.sign_in.close()
         await keys.close()
+        await tab_keys.close()
         authorization.close()
         await backends.close()
         await stores.close()

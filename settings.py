@@ -226,6 +226,25 @@ TOKEN_SERVICE_URL = HttpsUrl(
     meaning="the Bot Framework token service (a regional one with data residency)",
 )
 
+# The overview tab (README, "The overview tab"): where Teams loads it from, and how often it refreshes.
+TAB_DOMAIN = Text(
+    name="BOT_TAB_DOMAIN",
+    attribute="tab_domain",
+    meaning="the public host name the tab is served on (`api://<it>/botid-<app id>` is its SSO audience)",
+)
+TAB_POLL_SECONDS = Number(
+    name="BOT_TAB_POLL_SECONDS",
+    attribute="tab_poll_seconds",
+    default=30.0,
+    low=1.0,
+    high=3600.0,
+    meaning="how often an open tab asks whether its data changed",
+)
+TAB_HOST_ORIGINS = Ids(
+    name="BOT_TAB_HOST_ORIGINS",
+    meaning="origins besides Microsoft's hosts that may frame the tab (a local test host)",
+)
+
 # What the bot serves and where it keeps it.
 BACKEND = Choice(
     name="BOT_BACKEND", default="demo", allowed=("demo", "live"), meaning="where data comes from"
@@ -623,6 +642,12 @@ class Settings:
     # Teams SSO: the OAuth connection people sign in with (empty: off) and the token service holding it.
     sso_connection: str = ""
     token_service_url: str = TOKEN_SERVICE_URL.default
+    # The overview tab: its public host, its refresh, extra hosts that may frame it, and the Entra sign-in
+    # host whose tokens (Teams tab SSO) it accepts.
+    tab_domain: str = ""
+    tab_poll_seconds: float = TAB_POLL_SECONDS.default
+    tab_host_origins: frozenset[str] = frozenset()
+    entra_authority_host: str = AUTHORITY_HOST.default
     access: AccessRules = AccessRules()
     # BOT_ACCESS: everyone sees everything, or each person their GDAP grants, read afresh after the TTL.
     people_access: AccessMode = AccessMode.EVERYONE
@@ -697,6 +722,8 @@ class Settings:
                 PEOPLE_ACCESS.read(env, default=AccessMode.GDAP if backend == "live" else AccessMode.EVERYONE)
             ),
             access_cache_seconds=ACCESS_CACHE_SECONDS.read(env),
+            tab_host_origins=TAB_HOST_ORIGINS.read(env),
+            entra_authority_host=AUTHORITY_HOST.read(env),
             blob=_blob_location(env) if storage == "azureblob" else None,
             instance_id=INSTANCE_ID.read(env) or _this_instance(),
         )

@@ -23,7 +23,7 @@ from typing import Any
 
 import aiohttp
 
-from bench import load, procs, report
+from bench import load, procs, report, tab_paint
 from bench.procs import Child
 from settings import REPLY_BUDGET_SECONDS
 
@@ -492,6 +492,8 @@ async def main_async() -> dict[str, Any]:
         rss_after_runs = round(app.rss_mb(), 1)
         print(f"watcher: {WATCHED_CUSTOMERS} customers ...", flush=True)
         watcher = await measure_watcher(LOGS, workdir)
+        print(f"tab: first paint for {tab_paint.CUSTOMERS} customers ...", flush=True)
+        tab = await tab_paint.measure_tab_paint(python, LOGS, workdir)
         print(f"memory: {STORED_CONVERSATIONS} conversations, {DIALOGS_IN_FLIGHT} dialogs ...", flush=True)
         seeded = await seed_memory(app, connector)
         memory = {
@@ -514,6 +516,7 @@ async def main_async() -> dict[str, Any]:
         "access": access,
         "fanout": fanout,
         "watcher": watcher,
+        "tab": tab,
         "memory": memory,
         "wall_seconds": round(time.monotonic() - started, 1),
     }

@@ -13,8 +13,13 @@ npm ci --silent --no-audit --no-fund
 work=$(mktemp -d)
 bot_port=3979
 playground_port=56151
+# The overview tab: a second bot with an app id (tab sign-in needs one), a stand-in Teams host and Entra.
+tab_bot_port=3980
+tab_host_port=56152
+entra_port=56153
+tab_app_id=5f1c2a6e-7d2b-4c44-9a51-0c6f6d1e2a33
 cleanup() {
-  for pid in ${bot_pid:-} ${playground_pid:-}; do kill -- "-$pid" 2>/dev/null || true; done
+  for pid in ${bot_pid:-} ${playground_pid:-} ${tab_bot_pid:-} ${tab_host_pid:-}; do kill -- "-$pid" 2>/dev/null || true; done
   [ "${KEEP_E2E_LOGS:-}" ] && echo "logs in $work" || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -25,12 +30,26 @@ TEAMSAPPTESTER_BROWSER=none TEAMSAPPTESTER_PORT=$playground_port setsid ./node_m
   -e "http://127.0.0.1:$bot_port/api/messages" -c msteams >"$work/playground.log" 2>&1 &
 playground_pid=$!
 
+PYTHONPATH=.. setsid ../.venv/bin/python tab_host.py --work "$work/tab" --host-port $tab_host_port \
+  --entra-port $entra_port --bot-url "http://127.0.0.1:$tab_bot_port" --app-id $tab_app_id >"$work/tab_host.log" 2>&1 &
+tab_host_pid=$!
+for _ in $(seq 1 60); do [ -s "$work/tab/ca.pem" ] && break; sleep 0.5; done
+partner_tenant=$(../.venv/bin/python -c 'import sys; sys.path.insert(0, ".."); from chatclient.people import find_person; print(find_person("ana").tenant_id)')
+PORT=$tab_bot_port BOT_DATA_DIR="$work/tab-data" BOT_DEMO_TICK_SECONDS=0 NOTIFY_TOKEN=e2e-tick \
+  MicrosoftAppId=$tab_app_id MicrosoftAppPassword=e2e-unused MicrosoftAppTenantId="$partner_tenant" \
+  AZURE_AUTHORITY_HOST="https://127.0.0.1:$entra_port" SSL_CERT_FILE="$work/tab/ca.pem" \
+  BOT_TAB_HOST_ORIGINS="http://127.0.0.1:$tab_host_port" BOT_TAB_POLL_SECONDS=1 \
+  setsid ../.venv/bin/python ../app.py >"$work/tab_bot.log" 2>&1 &
+tab_bot_pid=$!
+
 for _ in $(seq 1 60); do
-  if curl -fs "http://127.0.0.1:$bot_port/healthz" >/dev/null && curl -fs "http://127.0.0.1:$playground_port" >/dev/null; then
+  if curl -fs "http://127.0.0.1:$bot_port/healthz" >/dev/null && curl -fs "http://127.0.0.1:$playground_port" >/dev/null \
+    && curl -fs "http://127.0.0.1:$tab_bot_port/healthz" >/dev/null; then
     break
   fi
   sleep 0.5
 done
 
 PLAYGROUND_URL="http://127.0.0.1:$playground_port" BOT_URL="http://127.0.0.1:$bot_port" SCREENSHOTS="${SCREENSHOTS:-../build/e2e}" \
-  node --test --test-concurrency=1 playground.test.mjs
+  TAB_BOT_URL="http://127.0.0.1:$tab_bot_port" TAB_HOST_URL="http://127.0.0.1:$tab_host_port" TICK_TOKEN=e2e-tick \
+  node --test --test-concurrency=1 ${E2E_TESTS:-playground.test.mjs tab.test.mjs}

@@ -93,10 +93,39 @@ def compose_extension(bot_id: str) -> dict[str, Any]:
     }
 
 
-def build_manifest(bot_id: str, app_id: str = "", sso: bool = False) -> dict[str, Any]:
+def tabs(domain: str) -> dict[str, Any]:
+    """The overview tab (bot/edge/tab.py) at `domain`: a static personal tab, and a configurable one for a
+    team's support channel, a group chat or a meeting's side panel, with its configuration page. Teams
+    fills in `{locale}` (learn.microsoft.com/microsoftteams/platform/tabs/how-to/access-teams-context)."""
+    root = f"https://{domain}/tab"
+    return {
+        "staticTabs": [
+            {
+                "entityId": "overview",
+                "name": ENGLISH("manifest.tab.personal_name"),
+                "contentUrl": f"{root}?locale={{locale}}",
+                "websiteUrl": root,
+                "scopes": ["personal"],
+            }
+        ],
+        "configurableTabs": [
+            {
+                "configurationUrl": f"{root}/config?locale={{locale}}",
+                "canUpdateConfiguration": False,
+                "scopes": ["team", "groupChat"],
+                "context": ["channelTab", "privateChatTab", "meetingChatTab", "meetingSidePanel"],
+            }
+        ],
+    }
+
+
+def build_manifest(bot_id: str, app_id: str = "", sso: bool = False, tab_domain: str = "") -> dict[str, Any]:
     """`sso`: Teams single sign-on (BOT_SSO_CONNECTION): the bot's app registration as the web app Teams
     gets tokens for (`api://botid-<id>`, learn.microsoft.com/microsoftteams/platform/bots/how-to/
-    authentication/bot-sso-manifest), and the token service's domain the Bot Framework OAuth flow needs."""
+    authentication/bot-sso-manifest), and the token service's domain the Bot Framework OAuth flow needs.
+    `tab_domain` (BOT_TAB_DOMAIN): the overview tab served there, which signs people in with tab SSO for the
+    same registration: its Application ID URI then names the domain (`api://<domain>/botid-<id>`, tabs/
+    how-to/authentication/tab-sso-manifest), and the domain is a valid one."""
     manifest: dict[str, Any] = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
     if app_id:
         manifest["id"] = str(uuid.UUID(app_id))
@@ -105,6 +134,13 @@ def build_manifest(bot_id: str, app_id: str = "", sso: bool = False) -> dict[str
     if sso:
         manifest["webApplicationInfo"] = {"id": bot["botId"], "resource": f"api://botid-{bot['botId']}"}
         manifest["validDomains"] = sorted({*manifest["validDomains"], TOKEN_SERVICE_DOMAIN})
+    if tab_domain:
+        manifest.update(tabs(tab_domain))
+        manifest["webApplicationInfo"] = {
+            "id": bot["botId"],
+            "resource": f"api://{tab_domain}/botid-{bot['botId']}",
+        }
+        manifest["validDomains"] = sorted({*manifest["validDomains"], tab_domain})
     manifest["name"] = {"short": ENGLISH("manifest.name_short"), "full": ENGLISH("manifest.name_full")}
     manifest["description"] = {
         "short": ENGLISH("manifest.description_short"),
@@ -122,7 +158,7 @@ def build_manifest(bot_id: str, app_id: str = "", sso: bool = False) -> dict[str
     return manifest
 
 
-def localization_file(tag: str) -> dict[str, Any]:
+def localization_file(tag: str, tab_domain: str = "") -> dict[str, Any]:
     """The manifest's words in another language (`ko-KR.json`), as Teams' localization schema keys them
     (the schema of the manifest's version: `manifestVersion` itself is not one of its keys)."""
     t = Translator(LOCALIZED_MANIFESTS[tag])
@@ -142,6 +178,8 @@ def localization_file(tag: str) -> dict[str, Any]:
     for index, kind in enumerate(SearchKind):
         for field, words in _search_words(kind, t).items():
             strings[f"composeExtensions[0].commands[{index}].{field}"] = words
+    if tab_domain:
+        strings["staticTabs[0].name"] = t("manifest.tab.personal_name")
     return strings
 
 
@@ -178,13 +216,16 @@ def outline_icon() -> bytes:
     return png(32, lambda x, y: (255, 255, 255, 255) if _ring(x, y) else (0, 0, 0, 0))
 
 
-def write_package(bot_id: str, target: Path, app_id: str = "", sso: bool = False) -> Path:
+def write_package(
+    bot_id: str, target: Path, app_id: str = "", sso: bool = False, tab_domain: str = ""
+) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    manifest = build_manifest(bot_id, app_id, sso)
+    manifest = build_manifest(bot_id, app_id, sso, tab_domain)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         for tag in LOCALIZED_MANIFESTS:
-            package.writestr(f"{tag}.json", json.dumps(localization_file(tag), indent=2, ensure_ascii=False))
+            strings = localization_file(tag, tab_domain)
+            package.writestr(f"{tag}.json", json.dumps(strings, indent=2, ensure_ascii=False))
         package.writestr("color.png", color_icon())
         package.writestr("outline.png", outline_icon())
     return target
@@ -196,8 +237,9 @@ def main() -> None:
     parser.add_argument("--teams-app-id", default="", help="the Teams app's id (the toolkit's TEAMS_APP_ID)")
     parser.add_argument("--out", type=Path, default=Path("build/support-bot.zip"))
     parser.add_argument("--sso", action="store_true", help="Teams single sign-on (BOT_SSO_CONNECTION set)")
+    parser.add_argument("--tab-domain", default="", help="the overview tab's host (BOT_TAB_DOMAIN)")
     args = parser.parse_args()
-    print(write_package(args.bot_id, args.out, args.teams_app_id, args.sso))
+    print(write_package(args.bot_id, args.out, args.teams_app_id, args.sso, args.tab_domain))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """The Entra ID (v2.0) endpoints MSAL uses, on loopback over https: OpenID discovery, the token endpoint
-(client credentials, refresh token, device code) and the device-code endpoint.
+(client credentials, refresh token, device code) and the device-code endpoint; and the signing keys
+(`jwks_uri`, `/{tenant}/discovery/v2.0/keys`) that a person's signed access tokens are checked against:
+`tab_token` mints what Teams tab SSO (`getAuthToken`) hands a tab, RS256 with a local key.
 
 Access tokens are unsigned JWTs carrying what the API doubles check: `aud` (the API's origin), `tid`,
 `appid`, and `roles` (app-only) or `scp` (delegated). Error bodies are Entra's:
@@ -20,12 +22,17 @@ from typing import Any
 import jwt
 from aiohttp import web
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 from tests.doubles.faults import Faults
 
 SERVICE_HEALTH_ROLE = "ServiceHealth.Read.All"
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 OBO_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+# Entra's signing key, generated once per test session (RSA generation is the slow part).
+SIGNING_KEY_ID = "entra-signing-key-1"
+SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 # What Entra answers an on-behalf-of grant for a person it won't issue for (learn.microsoft.com/entra/
 # identity-platform/v2-oauth2-on-behalf-of-flow, "Error response example"; AADSTS codes reference).
 OBO_REFUSALS: dict[str, tuple[str, int, str]] = {
@@ -108,7 +115,42 @@ class FakeEntra:
         app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._discovery)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         app.router.add_post("/{tenant}/oauth2/v2.0/devicecode", self._device_code)
+        app.router.add_get("/{tenant}/discovery/v2.0/keys", self._keys)
         return app
+
+    async def _keys(self, _: web.Request) -> web.Response:
+        jwk = json.loads(RSAAlgorithm.to_jwk(SIGNING_KEY.public_key()))
+        return web.json_response({"keys": [{**jwk, "kid": SIGNING_KEY_ID, "use": "sig"}]})
+
+    def tab_token(
+        self,
+        object_id: str,
+        tenant: str,
+        audience: str,
+        *,
+        key: rsa.RSAPrivateKey = SIGNING_KEY,
+        lifetime: int = 3600,
+        **changes: Any,
+    ) -> str:
+        """A person's v2.0 access token for this app, as `getAuthToken` gives a Teams tab: signed RS256
+        with the key this double publishes (another `key` forges it); `changes` override any claim."""
+        now = int(time.time())
+        claims = {
+            "aud": audience,
+            "iss": f"{self.base_url}/{tenant}/v2.0",
+            "tid": tenant,
+            "oid": object_id,
+            "name": "Tab Viewer",
+            "preferred_username": f"{object_id}@partner.example",
+            "scp": "access_as_user",
+            "azp": "5e3ce6c0-2b1f-4285-8d4b-75ee78787346",  # Teams web client
+            "ver": "2.0",
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            **changes,
+        }
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": SIGNING_KEY_ID})
 
     def requests_for(self, tenant: str) -> list[TokenRequest]:
         return [r for r in self.token_requests if r.tenant == tenant]
@@ -126,6 +168,7 @@ class FakeEntra:
                 "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
                 "token_endpoint": f"{root}/oauth2/v2.0/token",
                 "device_authorization_endpoint": f"{root}/oauth2/v2.0/devicecode",
+                "jwks_uri": f"{root}/discovery/v2.0/keys",
                 "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"],
                 "tenant_region_scope": "EU",
             }

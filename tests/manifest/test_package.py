@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from bot.edge.tab_auth import tab_audiences
 from bot.turn.commands import COMMANDS, parse
 from bot.turn.compose_extension import SEARCH_PARAMETER, search_of
 from dialogs.compose_search import SearchKind
@@ -133,3 +134,33 @@ def test_the_package_carries_the_teams_app_id_it_is_given_else_the_manifest_s_ow
     assert build_manifest(BOT_ID)["id"] == fixed
     with pytest.raises(ValueError, match="badly formed"):
         build_manifest(BOT_ID, "${{TEAMS_APP_ID}}")
+
+
+@pytest.mark.parametrize("sso", [False, True])
+def test_a_tab_manifest_has_the_personal_and_channel_tabs_at_its_domain_and_validates(sso: bool) -> None:
+    domain = "support-bot.contoso.example"
+    manifest = build_manifest(BOT_ID, sso=sso, tab_domain=domain)
+    errors = list(_validator(teams_schema(manifest["manifestVersion"])).iter_errors(manifest))
+    assert not errors, [e.message for e in errors]
+    (personal,) = manifest["staticTabs"]
+    assert personal["scopes"] == ["personal"]
+    assert personal["contentUrl"] == f"https://{domain}/tab?locale={{locale}}"
+    (channel,) = manifest["configurableTabs"]
+    assert channel["configurationUrl"] == f"https://{domain}/tab/config?locale={{locale}}"
+    assert "team" in channel["scopes"] and "channelTab" in channel["context"]
+    assert domain in manifest["validDomains"]
+    # The audience the tab's tokens carry: the one bot/edge/tab_auth.py accepts for this domain.
+    assert manifest["webApplicationInfo"] == {"id": BOT_ID, "resource": f"api://{domain}/botid-{BOT_ID}"}
+    assert manifest["webApplicationInfo"]["resource"] in tab_audiences(BOT_ID, domain)
+    assert ("token.botframework.com" in manifest["validDomains"]) is sso
+    assert "staticTabs" not in build_manifest(BOT_ID, sso=sso), "no domain, no tab"
+
+
+@pytest.mark.parametrize("tag", sorted(LOCALIZED_MANIFESTS))
+def test_a_tab_manifest_s_localization_names_the_tab_in_its_language(tag: str) -> None:
+    strings = localization_file(tag, "support-bot.contoso.example")
+    schema = teams_schema(build_manifest(BOT_ID)["manifestVersion"], "MicrosoftTeams.Localization")
+    errors = list(_validator(schema).iter_errors(strings))
+    assert not errors, [e.message for e in errors]
+    english = build_manifest(BOT_ID, tab_domain="support-bot.contoso.example")["staticTabs"][0]["name"]
+    assert strings["staticTabs[0].name"] and strings["staticTabs[0].name"] != english

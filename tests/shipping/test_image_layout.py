@@ -32,6 +32,9 @@ def image_layout(target: Path) -> Path:
         source, destination = argument.split()
         origin = ROOT / source
         place = target / destination if destination not in ("./", ".") else target / origin.name
+        place.parent.mkdir(parents=True, exist_ok=True)
+        if "node_modules" in origin.parts and not origin.exists():
+            continue  # an npm package `make tab-js` installs; without Node the tab says it's missing
         if origin.is_dir():
             shutil.copytree(origin, place, ignore=shutil.ignore_patterns("__pycache__"))
         else:
@@ -96,3 +99,14 @@ async def test_the_image_s_files_serve_a_person_in_english_and_korean(
     english, korean = (visible_text(m) for m in connector.messages[:2])
     assert "health <customer>" in english
     assert "상태" in korean and "health <customer>" not in korean
+
+
+async def test_the_image_s_files_serve_the_overview_tab_and_its_teams_library(served_from_image: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        for asset in ("/tab", "/tab/config", "/tab/assets/tab.js", "/tab/assets/tab.css"):
+            async with session.get(f"{served_from_image}{asset}") as response:
+                assert response.status == 200, asset
+        if not (ROOT / "tools/teams-js/node_modules").is_dir():
+            pytest.skip("the Teams JavaScript library is installed by `make tab-js` (needs npm)")
+        async with session.get(f"{served_from_image}/tab/assets/teams-js.js") as response:
+            assert response.status == 200 and b"microsoftTeams" in await response.read()

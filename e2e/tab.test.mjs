@@ -1,0 +1,145 @@
+// The overview tab in headless Chromium, framed by a stand-in Teams host (tab_host.html) that answers the
+// Teams JavaScript library and hands out SSO tokens signed by the local Entra double. Run by `make e2e`.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+
+const botUrl = process.env.TAB_BOT_URL ?? 'http://127.0.0.1:3980';
+const hostUrl = process.env.TAB_HOST_URL ?? 'http://127.0.0.1:56152';
+const tickToken = process.env.TICK_TOKEN ?? 'e2e-tick';
+const shots = process.env.SCREENSHOTS ?? '../build/e2e';
+const WAIT = { timeout: 20_000 };
+let browser;
+let page;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1250, height: 1450 } });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function board(who = 'ana', lang = 'en') {
+  const { token } = await (await fetch(`${hostUrl}/token?who=${who}`)).json();
+  const response = await fetch(`${botUrl}/tab/api/board?lang=${lang}`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+async function openTab(query = '') {
+  const requests = [];
+  page.removeAllListeners('request');
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(`${hostUrl}/host.html?${query}`, { waitUntil: 'domcontentloaded' });
+  const frame = page.frameLocator('#tab');
+  await frame.locator('#grid').waitFor(WAIT);
+  const tab = page.frames().find((f) => f.url().startsWith(`${botUrl}/tab`));
+  return { frame, tab, requests };
+}
+
+test('in the Teams host the tab signs in and shows every demo customer worst first in the grid', async () => {
+  const expected = await board();
+  const { frame, tab, requests } = await openTab();
+  const rows = frame.locator('#grid tbody tr');
+  assert.equal(await rows.count(), expected.customers.length);
+  assert.equal(await rows.first().locator('th').innerText(), expected.customers[0].name);
+  const worst = await frame.locator('#grid tbody tr td:nth-child(2)').allInnerTexts();
+  assert.match(worst[0], /Interrupted|Degraded/);
+  const headers = await frame.locator('#grid thead th').allInnerTexts();
+  assert.deepEqual(headers.slice(3), expected.services.map((s) => s.name));
+  assert.equal(await frame.locator('#incident-table tbody tr').count(), expected.incidents.length);
+  assert.match(await frame.locator('#last-read').innerText(), /Data read at/);
+  assert.equal(await tab.evaluate(() => document.body.className), 'theme-default');
+  // Everything the page loaded came from the bot or the host: nothing from a CDN.
+  const elsewhere = requests.filter((url) => !url.startsWith(botUrl) && !url.startsWith(hostUrl));
+  assert.deepEqual(elsewhere, []);
+  await page.screenshot({ path: `${shots}/tab-default.png` });
+});
+
+test('the host switching theme restyles the tab: dark, then high contrast', async () => {
+  const { frame, tab } = await openTab();
+  const background = () => tab.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await background();
+  await page.evaluate(() => window.setTheme('dark'));
+  await tab.waitForFunction(() => document.body.className === 'theme-dark', null, WAIT);
+  assert.notEqual(await background(), light);
+  await page.screenshot({ path: `${shots}/tab-dark.png` });
+  await page.evaluate(() => window.setTheme('contrast'));
+  await tab.waitForFunction(() => document.body.className === 'theme-contrast', null, WAIT);
+  assert.equal(await background(), 'rgb(0, 0, 0)');
+  await frame.locator('#status-filter').focus();
+  await page.screenshot({ path: `${shots}/tab-contrast.png` });
+});
+
+test('filters by status and by service, from the keyboard', async () => {
+  const expected = await board();
+  const { frame } = await openTab();
+  await frame.locator('#status-filter').focus();
+  await frame.locator('#status-filter').selectOption('3');
+  const interrupted = expected.customers.filter((c) => c.worst === 3);
+  assert.ok(interrupted.length > 0, 'the demo has an interrupted customer');
+  const rows = frame.locator('#grid tbody tr');
+  assert.equal(await rows.count(), interrupted.length);
+  assert.deepEqual(await frame.locator('#grid tbody th').allInnerTexts(), interrupted.map((c) => c.name));
+  assert.match(await frame.locator('#shown').innerText(), new RegExp(`^${interrupted.length} of ${expected.customers.length}`));
+
+  await frame.locator('#status-filter').selectOption('');
+  const service = expected.services[0];
+  await frame.locator('#service-filter').selectOption(service.id);
+  const headers = await frame.locator('#grid thead th').allInnerTexts();
+  assert.deepEqual(headers.slice(3), [service.name]);
+  const incidents = await frame.locator('#incident-table tbody tr td:nth-child(3)').allInnerTexts().catch(() => []);
+  assert.ok(incidents.every((name) => name === service.name));
+  await page.screenshot({ path: `${shots}/tab-filtered.png` });
+});
+
+test('a demo tick changes the open tab without reloading it', async () => {
+  const { frame, tab } = await openTab();
+  await tab.evaluate(() => { window.loadedOnce = true; });
+  const before = await frame.locator('#incidents').innerText();
+  let changed = false;
+  for (let step = 0; step < 4 && !changed; step++) {
+    const ticked = await fetch(`${botUrl}/api/demo/tick`, { method: 'POST', headers: { Authorization: `Bearer ${tickToken}` } });
+    assert.equal(ticked.status, 200);
+    if ((await ticked.json()).changes.length === 0) continue;
+    changed = await tab.waitForFunction((text) => document.getElementById('incidents').innerText !== text, before, { timeout: 10_000 })
+      .then(() => true, () => false);
+  }
+  assert.ok(changed, 'the incidents shown changed after a tick');
+  assert.equal(await tab.evaluate(() => window.loadedOnce), true, 'the page was not reloaded');
+  await page.screenshot({ path: `${shots}/tab-after-tick.png` });
+});
+
+test('in a narrow side panel, in Korean, nothing spills sideways but the grid, which scrolls', async () => {
+  const { frame, tab } = await openTab('width=320&locale=ko-kr');
+  assert.equal(await frame.locator('h1').innerText(), '고객 개요');
+  assert.equal(await tab.evaluate(() => document.documentElement.lang), 'ko');
+  const overflow = await tab.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the panel`);
+  const grid = await tab.evaluate(() => {
+    const scroll = document.getElementById('grid-scroll');
+    return { scrolls: scroll.scrollWidth > scroll.clientWidth, focusable: scroll.tabIndex === 0 };
+  });
+  assert.deepEqual(grid, { scrolls: true, focusable: true });
+  await page.screenshot({ path: `${shots}/tab-side-panel-ko.png` });
+});
+
+test('opened outside Teams it says so and asks for no data', async () => {
+  const requests = [];
+  page.removeAllListeners('request');
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(`${botUrl}/tab`, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.body.dataset.state === 'outside', null, WAIT);
+  assert.match(await page.locator('#status').innerText(), /Open it in Teams/);
+  assert.equal(await page.locator('#board').isHidden(), true);
+  assert.deepEqual(requests.filter((url) => url.includes('/tab/api/')), []);
+  await page.screenshot({ path: `${shots}/tab-outside-teams.png` });
+});
