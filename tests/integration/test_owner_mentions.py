@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.doubles.connector import FakeConnector, Sent
 from tests.integration.conftest import StartBot
-from tests.integration.teams import CHANNEL, OTHER_CHANNEL, channel_message, personal_message
+from tests.integration.teams import CHANNEL, OTHER_CHANNEL, TENANT, channel_message, personal_message
 from tests.integration.test_notifications import (
     QUIET_BOT,
     created,
@@ -67,7 +67,9 @@ async def channel_with_owners(
         bot,
         with_mentions(channel_message(service_url, "owner contoso", channel=OTHER_CHANNEL), ANA, BEN, CHLOE),
     )
-    assert "Ana Bowman, Ben Ito, 김지수 now look after Contoso Ltd." in visible_text(connector.messages[-1])
+    assert "Now looking after Contoso Ltd: Ana Bowman, Ben Ito, 김지수." in visible_text(
+        connector.messages[-1]
+    )
     await subscribed(bot, service_url)
     return bot
 
@@ -188,3 +190,38 @@ async def test_a_personal_chat_names_the_owners_and_mentions_no_one(
     card = next(s for s in connector.sent if "Owners:" in visible_text(s.activity))
     assert entities(card) == [] and connector.member_pages == []
     assert "Owners: Ana Bowman, Ben Ito" in visible_text(card.activity)
+
+
+GROUP_CHAT = "19:6f1e2d3c4b5a49788796a5b4c3d2e1f0@thread.v2"
+
+
+def group_message(service_url: str, text: str) -> dict[str, Any]:
+    """A message in a group chat the bot was added to, @mentioning it."""
+    activity = channel_message(service_url, text)
+    activity["conversation"] = {
+        "isGroup": True,
+        "conversationType": "groupchat",
+        "tenantId": TENANT,
+        "id": GROUP_CHAT,
+    }
+    activity["channelData"] = {"tenant": {"id": TENANT}}
+    return activity
+
+
+async def test_a_group_chat_notice_mentions_the_owners_in_that_chat(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    roster(connector)
+    connector.conversation_members[GROUP_CHAT] = [BEN["id"], CHLOE["id"]]
+    bot = await start_bot(**QUIET_BOT)
+    await owned(bot, service_url, ANA, BEN)
+    await say(bot, group_message(service_url, "subscribe contoso"))
+    await notify(bot, event("contoso"))
+    await connector.wait_until(
+        lambda: any(entities(s) for s in connector.sent if s.activity.get("attachments"))
+    )
+    (card,) = [s for s in connector.sent if s.activity.get("attachments") and entities(s)]
+    assert card.conversation_id == GROUP_CHAT and card.method == "POST"
+    assert [e["mentioned"]["id"] for e in entities(card)] == [BEN["aadObjectId"]]
+    assert "Owners: Ana Bowman, <at>Ben Ito</at>" in text_blocks(card_of(card)["body"])
+    assert_mentions_match(card)

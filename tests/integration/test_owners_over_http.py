@@ -76,12 +76,17 @@ async def test_owners_are_set_from_mentions_listed_cleared_and_audited(
     roster(connector)
     bot = await start_bot()
     set_first = await ask(bot, connector, said(service_url, "owner contoso", ANA, BEN))
-    assert "Ana Bowman, Ben Ito now look after Contoso Ltd." in set_first and "Before: nobody" in set_first
+    assert (
+        "Now looking after Contoso Ltd: Ana Bowman, Ben Ito." in set_first and "Before: nobody" in set_first
+    )
     changed = await ask(bot, connector, said(service_url, "owner contoso", CHLOE, channel=OTHER_CHANNEL))
-    assert "김지수 now look after Contoso Ltd." in changed and "Before: Ana Bowman, Ben Ito" in changed
+    assert "Now looking after Contoso Ltd: 김지수." in changed and "Before: Ana Bowman, Ben Ito" in changed
     assert "Owners: 김지수" in await ask(bot, connector, said(service_url, "owners contoso"))
     listed = await ask(bot, connector, said(service_url, "owners"))
     assert "Customer owners" in listed and "Contoso Ltd" in listed and "김지수" in listed
+    korean_name = await ask(bot, connector, said(service_url, "owner 한빛 물류", BEN))
+    assert "Now looking after 한빛 물류 (Hanbit Logistics): Ben Ito." in korean_name
+    assert "Did you mean" in await ask(bot, connector, said(service_url, "owner wodgrove bnk", BEN))
     cleared = await ask(bot, connector, said(service_url, "owner contoso none"))
     assert "Nobody is named as looking after Contoso Ltd any more." in cleared and "Before: 김지수" in cleared
     assert "Nobody is named as looking after Contoso Ltd." in await ask(
@@ -180,7 +185,7 @@ async def test_in_a_personal_chat_it_says_where_owners_can_be_named(
         (
             "owner contoso",
             [{"type": "mention", "mentioned": {"id": "29:1Ana-Bowman-Teams-Id", "name": "<at>x</at>"}}],
-            "now look after Contoso Ltd",
+            "Now looking after Contoso Ltd",
         ),
         (
             "owner contoso",
@@ -214,7 +219,7 @@ async def test_hostile_owner_commands_get_a_clear_answer_and_store_nothing_unmea
     reply = await ask(bot, connector, activity)
     assert answer in reply, reply
     owners = await ask(bot, connector, said(service_url, "owners"))
-    if "now look after" in answer:
+    if "Now looking after" in answer:
         assert "Ana Bowman" in owners, "the roster's name is stored, not the entity's"
     else:
         assert "No customer has owners yet." in owners
@@ -261,10 +266,10 @@ async def test_customers_hidden_by_gdap_cannot_be_given_owners_or_be_listed(
     assert f"I don't know a customer called '{hidden.name}'" in refused
     demo_ben = {**ben, "userPrincipalName": "ben.okafor@example.com"}
     connector.members[ben["id"]] = demo_ben
-    assert "now look after" in await ask(bot, connector, as_ben(f"owner {seen.name}", ANA, demo_ben))
+    assert "Now looking after" in await ask(bot, connector, as_ben(f"owner {seen.name}", ANA, demo_ben))
     by_ana = said(service_url, f"owner {hidden.name}", demo_ben)
     by_ana["from"] = ana
-    assert "now look after" in await ask(bot, connector, by_ana)
+    assert "Now looking after" in await ask(bot, connector, by_ana)
     assert hidden.name in await ask(bot, connector, said(service_url, "owners"))  # Ana sees it
     listed = await ask(bot, connector, as_ben("owners"))
     assert seen.name in listed and hidden.name not in listed
@@ -287,7 +292,7 @@ async def test_owners_named_on_one_instance_are_read_on_the_other_on_shared_blob
         )
         for n in range(2)
     ]
-    assert "now look after Contoso Ltd" in await ask(
+    assert "Now looking after Contoso Ltd" in await ask(
         bots[0], connector, said(service_url, "owner contoso", ANA, BEN)
     )
     assert "Owners: Ana Bowman, Ben Ito" in await ask(bots[1], connector, said(service_url, "owners contoso"))
