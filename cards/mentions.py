@@ -10,12 +10,13 @@ its entity is shown as plain text; an entity without its span is ignored.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from microsoft_teams.cards import AdaptiveCard, Mention, MentionedEntity, TeamsCardProperties, TextBlock
 
-from cards.parts import safe, subtle, without_format_characters
+from cards.parts import card_payload, safe, subtle, without_format_characters
 from locales.translator import Translator
 from services.domain.models import Customer, Owner
 
@@ -88,7 +89,21 @@ def owner_lines(
 
 
 def with_mentions(result: AdaptiveCard, mentions: Sequence[Mention]) -> AdaptiveCard:
-    """The card carrying `mentions` in its `msteams.entities`, for Teams to ping those people."""
-    if mentions:
-        result.msteams = TeamsCardProperties(entities=list(mentions))
+    """The card carrying `mentions` in its `msteams.entities`, for Teams to ping those people: those
+    whose span the card still shows whole (a card over Teams' size has its longest texts cut)."""
+    shown = "\n".join(_texts(card_payload(result).get("body", []))) if mentions else ""
+    kept = [m for m in mentions if m.text and m.text in shown]
+    if kept:
+        result.msteams = TeamsCardProperties(entities=kept)
     return result
+
+
+def _texts(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if node.get("type") == "TextBlock" and isinstance(node.get("text"), str):
+            yield node["text"]
+        for value in node.values():
+            yield from _texts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _texts(value)

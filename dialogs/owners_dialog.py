@@ -26,7 +26,7 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry
 from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
-from dialogs.teams_member import MentionedPeople
+from dialogs.teams_member import MentionedPeople, mentions
 from locales.translator import Translator, words_for
 from services.domain.errors import SupportDeskError
 from services.domain.models import Customer, Owner, StatusLevel, TenantHealth
@@ -91,14 +91,16 @@ class OwnerDialog(AnswerDialog):
         customer = picked
         if clearing:
             return await self._replace(activity, customer, (), t)
+        bot_id = activity.recipient.id if activity.recipient else None
+        if len([m for m, _ in mentions(activity) if m != bot_id]) > MOST_OWNERS:
+            # Said before the roster is asked about each: a message can carry any number of mentions.
+            return owners_too_many_card(customer, MOST_OWNERS, t)
         found = await self._mentioned(context)
         if found.unknown:
             return owners_unknown_card(customer, found.unknown, t)
         if not found.people:
             current = (await self._owners.of_customers([customer.customer_id])).get(customer.customer_id, ())
             return owners_how_card(customer, current, _personal(activity), t)
-        if len(found.people) > MOST_OWNERS:
-            return owners_too_many_card(customer, MOST_OWNERS, t)
         return await self._replace(activity, customer, found.people, t)
 
     async def _replace(

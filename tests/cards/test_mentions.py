@@ -9,6 +9,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from microsoft_teams.cards import TextBlock
 
 from cards.mentions import MOST_MENTIONS, mention_name, owner_lines, with_mentions
 from cards.parts import card, card_payload
@@ -124,3 +125,16 @@ def test_the_notice_and_the_digest_carry_their_owners_lines_and_mentions() -> No
 def test_without_owners_a_notice_is_as_it_was() -> None:
     plain = card_payload(CARDS["incident_notice"]())
     assert "msteams" not in plain and not any("<at>" in t for t in _texts(plain["body"]))
+
+
+def test_a_mention_whose_span_a_cut_took_away_is_left_off_the_card() -> None:
+    """A card over Teams' size has its longest texts cut (cards/parts.py): an entity whose `<at>` span no
+    longer stands whole on the card would name no one there, so it goes too."""
+    people = [Owner(f"aad-{n}", f"Person {n} " + "x" * 50) for n in range(10)]
+    lines = owner_lines([(CONTOSO, people)], {p.object_id for p in people}, ENGLISH)
+    padding = [TextBlock(text="y" * 450, wrap=True) for _ in range(60)]
+    payload = card_payload(with_mentions(card([*padding, *lines.blocks]), lines.mentions))
+    texts = "\n".join(_texts(payload["body"]))
+    kept = _entities(payload)
+    assert len(kept) < len(people), "the owners' line was cut"
+    assert all(e["text"] in texts for e in kept)

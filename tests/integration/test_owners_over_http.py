@@ -225,6 +225,19 @@ async def test_hostile_owner_commands_get_a_clear_answer_and_store_nothing_unmea
         assert "No customer has owners yet." in owners
 
 
+async def test_a_crowd_of_mentions_is_refused_before_the_roster_is_asked_about_each(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    roster(connector)
+    crowd = [{"id": f"29:p{n}", "name": f"Person {n}", "aadObjectId": f"aad-{n}"} for n in range(40)]
+    connector.members.update({p["id"]: p for p in crowd})
+    bot = await start_bot()
+    answer = await ask(bot, connector, said(service_url, "owner contoso", *crowd))
+    assert "Name at most 10 people" in answer and "Contoso Ltd's owners weren't changed" in answer
+    assert connector.roster_agents == [], "no roster read for a message that can't be applied"
+    assert "No customer has owners yet." in await ask(bot, connector, said(service_url, "owners"))
+
+
 async def test_only_those_who_may_subscribe_may_change_owners_but_anyone_may_read_them(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:
