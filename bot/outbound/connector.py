@@ -255,11 +255,14 @@ class Connector:
             raise ConnectorError(None, cause="no member in the answer")
         return payload
 
-    async def members(self, service_url: str, conversation_id: str) -> tuple[dict[str, Any], ...]:
+    async def members(
+        self, service_url: str, conversation_id: str, pace: Pace | None = None
+    ) -> tuple[dict[str, Any], ...]:
         """Every member of a conversation (TeamsChannelAccounts as JSON), page by page through
         `GET .../pagedmembers?pageSize=&continuationToken=` as Teams documents it (get-teams-context,
         "Get paged members"; the old unpaged `/members` is deprecated), kept MEMBERS_CACHE_SECONDS per
-        conversation. Raises ConnectorError when a page can't be read (nothing partial is kept)."""
+        conversation. `pace`: room under Teams' limits for each page (proactive reads share the app's
+        budget with sends). Raises ConnectorError when a page can't be read (nothing partial is kept)."""
         key = (service_url.rstrip("/"), conversation_id)
         cached = self._members.get(key)
         if cached is not None and self._clock() - cached[0] < MEMBERS_CACHE_SECONDS:
@@ -273,7 +276,7 @@ class Connector:
                 f"&continuationToken={quote(token, safe='')}" if token else ""
             )
             page = await self._with_retries(
-                "GET", base + query, None, conversation_hash(conversation_id), retry=retry
+                "GET", base + query, None, conversation_hash(conversation_id), pace, retry=retry
             )
             if not isinstance(page, dict):
                 raise ConnectorError(None, cause="no members in the answer")

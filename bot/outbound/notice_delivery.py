@@ -392,7 +392,12 @@ class NoticeDelivery:
         if not wanted or address.conversation_type.casefold() not in GROUP_CONVERSATIONS:
             return frozenset()
         try:
-            members = await self._connector.members(address.service_url, address.conversation_id)
+            members = await self._connector.members(
+                address.service_url,
+                address.conversation_id,
+                # Unclaimed slots: a read, counted against the app's rate like the sends beside it.
+                lambda: self._pacer.slot(address.conversation_id),
+            )
         except ConnectorError as error:
             logger.info(
                 "conversation members unavailable conversation=%s status=%s",

@@ -215,3 +215,19 @@ async def test_a_roster_that_cannot_be_read_raises_and_is_not_kept(aiohttp_serve
     found = await connector.members(service_url, "19:c@thread.tacv2")
     await connector.close()
     assert refused.value.status == 403 and [m["aadObjectId"] for m in found] == ["aad-ana"]
+
+
+async def test_each_page_of_members_waits_for_its_pace(aiohttp_server: Any) -> None:
+    """Notice delivery reads rosters beside its sends: each page takes a slot of the same budget."""
+    fake = FakeConnector(members={f"29:p{n}": {"id": f"29:p{n}", "objectId": f"aad-{n}"} for n in range(150)})
+    server = await aiohttp_server(fake.app())
+    connector = Connector(_no_token)
+    window = SlidingWindow(10, 60.0)
+
+    async def pace() -> Slot:
+        window.take()
+        return Slot((window,), time.monotonic, lambda: None)
+
+    await connector.members(str(server.make_url("/amer/")), "19:c@thread.tacv2", pace)
+    await connector.close()
+    assert len(fake.member_pages) == 2 and len(window) == 2
