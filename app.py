@@ -139,6 +139,7 @@ def create_app(
         clock,
         allowed_tenants=settings.access.allowed_tenants,
         holder=settings.instance_id,
+        owners=stores.owners,
         # A claim outlasts a send with every retry and timeout (a post, or an update and its thread reply);
         # then it is taken for abandoned.
         claim_for=timedelta(seconds=settings.send_retry_seconds + timeouts.longest_send_seconds + 15),

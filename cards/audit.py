@@ -24,6 +24,7 @@ ACTIONS = (
     "subscription.removed",
     "quiet.set",
     "quiet.ended",
+    "owners.set",
     "notice.acknowledged",
     "access.refused",
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +27,7 @@ from cards.actions import (
     run_command,
 )
 from cards.charts import overview_charts
+from cards.mentions import owner_lines, with_mentions
 from cards.parts import (
     STATUS_COLOURS,
     card,
@@ -45,6 +46,7 @@ from services.domain.models import (
     Delivery,
     Incident,
     Notice,
+    Owner,
     StatusLevel,
     Subscription,
     TenantHealth,
@@ -89,10 +91,13 @@ def incident_notice_card(
     t: Translator,
     acknowledged_by: str = "",
     replaces_lost_card: bool = False,
+    owners: Mapping[str, Sequence[Owner]] | None = None,
+    mentionable: Collection[str] = (),
 ) -> AdaptiveCard:
     """One incident, as posted to a subscribed conversation and then updated in place, in the language
     the conversation subscribed in (Microsoft's own text as Microsoft wrote it). `replaces_lost_card`:
-    an earlier card's answer was lost, so this one stands in for it and says so, as long as it lives."""
+    an earlier card's answer was lost, so this one stands in for it and says so, as long as it lives.
+    `owners` (by customer id) are named under the facts, those in `mentionable` @mentioned (once each)."""
     incident = notice.incident
     names = ", ".join(c.name for c in customers) or "—"
     started = t(
@@ -111,6 +116,8 @@ def incident_notice_card(
         _status_line(incident, t),
         FactSet(facts=[Fact(title=title, value=safe(value)) for title, value in facts]),
     ]
+    lines = owner_lines([(c, (owners or {}).get(c.customer_id, ())) for c in customers], mentionable, t)
+    body += lines.blocks
     if replaces_lost_card:
         body.insert(0, subtle(t("notice_card.replaces_lost"), color="Warning"))
     update = latest_update(incident)
@@ -136,7 +143,7 @@ def incident_notice_card(
     if not acknowledged_by and not incident.is_resolved:
         actions.append(acknowledge_notice(incident.incident_id, t("notice_card.acknowledge")))
     state = t("notice_card.resolved") if incident.is_resolved else status_label(incident.status, t)
-    return card(
+    result = card(
         body,
         actions,
         fallback=t(
@@ -147,6 +154,7 @@ def incident_notice_card(
             state=state,
         ),
     )
+    return with_mentions(result, lines.mentions)
 
 
 def thread_update_text(notice: Notice, t: Translator) -> str:
@@ -170,8 +178,12 @@ def notice_digest_card(
     quiet_since: datetime | None,
     now: datetime,
     t: Translator,
+    owners: Mapping[str, Sequence[Owner]] | None = None,
+    mentionable: Collection[str] = (),
 ) -> AdaptiveCard:
-    """What happened while a conversation was quiet, as one card."""
+    """What happened while a conversation was quiet, as one card; the affected customers' `owners` (by
+    customer id) named at the end, those in `mentionable` @mentioned once each: the mentions held back
+    while it was quiet."""
     incidents = t.count("count.incidents", len(items))
     subtitle = (
         t("digest.subtitle_since", incidents=incidents, when=t.timestamp(quiet_since))
@@ -214,7 +226,13 @@ def notice_digest_card(
             ],
         )
         body.append(row)
-    return card(body, fallback=t("digest.fallback", incidents=incidents))
+    affected = sorted(
+        {c.customer_id: c for _, customers in items for c in customers}.values(),
+        key=lambda c: c.name.casefold(),
+    )
+    lines = owner_lines([(c, (owners or {}).get(c.customer_id, ())) for c in affected], mentionable, t)
+    body += lines.blocks
+    return with_mentions(card(body, fallback=t("digest.fallback", incidents=incidents)), lines.mentions)
 
 
 # The customers the overview lists, worst first: 1,000 troubled ones would be 500 KB, far over what Teams
@@ -249,9 +267,11 @@ def overview_card(
     now: datetime,
     t: Translator,
     not_answering: int = 0,
+    owners: Mapping[str, Sequence[Owner]] | None = None,
 ) -> AdaptiveCard:
     """`unreadable`: customers without delegated access; `not_answering`: those whose health couldn't be
-    read just now (Microsoft didn't answer), which a retry may read."""
+    read just now (Microsoft didn't answer), which a retry may read; `owners`: by customer id, named
+    under each customer (never mentioned: the reader asked, nobody is paged)."""
     customers = t.count("count.customers", readable)
     body: list[CardElement] = [heading(t("overview.heading"))]
     if not rows:
@@ -270,7 +290,10 @@ def overview_card(
                 columns=[
                     Column(
                         width="stretch",
-                        items=[TextBlock(text=safe(row.customer.name), weight="Bolder", wrap=True)],
+                        items=[
+                            TextBlock(text=safe(row.customer.name), weight="Bolder", wrap=True),
+                            *_owned_by((owners or {}).get(row.customer.customer_id, ()), t),
+                        ],
                     ),
                     Column(
                         width="auto",
@@ -310,6 +333,10 @@ def overview_card(
         else t("overview.all_healthy", customers=customers)
     )
     return card(body, fallback=headline)
+
+
+def _owned_by(owners: Sequence[Owner], t: Translator) -> list[TextBlock]:
+    return [subtle(t("owners.of", owners=", ".join(o.name for o in owners)))] if owners else []
 
 
 def describe_subscription(subscription: Subscription, customer: Customer | None, t: Translator) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from botbuilder.core import TurnContext
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 from botbuilder.schema import Activity
 from microsoft_teams.cards import AdaptiveCard
@@ -22,12 +23,16 @@ class AnswerDialog(ComponentDialog):
     async def answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         t = translator_of(step.context)
         try:
-            card = await self.answer_in(step.options, step.context.activity, t)
+            card = await self.answer_turn(step.options, step.context, t)
         except SupportDeskError as error:
             await step.context.send_activity(error_reply(error, t))
             return await step.end_dialog()
         await step.context.send_activity(card_reply(card))
         return await step.end_dialog()
+
+    async def answer_turn(self, options: object, context: TurnContext, t: Translator) -> AdaptiveCard:
+        """The answer for a request that reads more of the turn than its activity (the roster, say)."""
+        return await self.answer_in(options, context.activity, t)
 
     async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
         """The answer for a request made in a particular conversation; most answers don't depend on it."""

@@ -13,16 +13,23 @@ from dialogs.answer_dialog import AnswerDialog
 from locales.translator import Translator
 from services.domain.errors import DelegatedAccessMissing, SupportDeskError
 from services.domain.models import Customer, TenantHealth
-from services.domain.ports import Backend
+from services.domain.ports import Backend, CustomerOwners
 
 CONCURRENCY = 8
 
 
 class OverviewDialog(AnswerDialog):
-    def __init__(self, dialog_id: str, backend: Backend, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        dialog_id: str,
+        backend: Backend,
+        clock: Callable[[], datetime],
+        owners: CustomerOwners | None = None,
+    ) -> None:
         super().__init__(dialog_id)
         self._backend = backend
         self._clock = clock
+        self._owners = owners
 
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         customers = await self._backend.list_customers()
@@ -40,11 +47,14 @@ class OverviewDialog(AnswerDialog):
         # No delegated access is a fact about the customer; anything else (Microsoft not answering, a
         # sign-in outage) is a moment's, and the card says so instead of calling it missing access.
         no_access = sum(isinstance(h, DelegatedAccessMissing) for h in healths)
+        rows = overview_rows(readable)
+        owners = await self._owners.of_customers(r.customer.customer_id for r in rows) if self._owners else {}
         return overview_card(
-            overview_rows(readable),
+            rows,
             len(readable),
             no_access,
             self._clock(),
             t,
             not_answering=len(customers) - len(readable) - no_access,
+            owners=owners,
         )

@@ -16,6 +16,7 @@ from datetime import timedelta
 from services.domain.ports import (
     ActivityJournal,
     AuditRecords,
+    CustomerOwners,
     DocumentStore,
     Heartbeats,
     KnownConversations,
@@ -27,6 +28,7 @@ from services.instances.leadership import Leadership
 from services.instances.turn_journal import TurnJournal
 from services.notices.conversations import ConversationStore
 from services.notices.notice_board import NoticeBoard
+from services.notices.owners import OwnerStore
 from services.notices.subscriptions import SubscriptionStore
 from services.storage.audit_log import AuditLog
 from services.storage.blob_container import BlobContainer
@@ -48,6 +50,8 @@ class Stores:
     subscriptions: Subscriptions
     conversations: KnownConversations
     board: NoticeBoard
+    # Who looks after which customer (mentioned on its notices).
+    owners: CustomerOwners
     # Blobs only: a turn holds its conversation's lease, and one instance leads the notices.
     conversation_leases: BlobConversationLeases | None
     leadership: Leadership | None
@@ -79,6 +83,7 @@ def open_sqlite_stores(database: SqliteDatabase, run: str) -> Stores:
         subscriptions=subscriptions,
         conversations=conversations,
         board=NoticeBoard(database, subscriptions, conversations),
+        owners=OwnerStore(database),
         conversation_leases=None,
         leadership=None,
         readiness={"storage": database.problem},
@@ -109,6 +114,7 @@ def open_blob_stores(
         subscriptions=subscriptions,
         conversations=conversations,
         board=NoticeBoard(container, subscriptions, conversations),
+        owners=OwnerStore(container),
         conversation_leases=BlobConversationLeases(container),
         leadership=Leadership(container, "notices", holder),
         readiness={"storage": database.problem, "blob_storage": container.problem},

@@ -11,7 +11,8 @@ of POSTs, and logs raw conversation ids through urllib3. Here instead:
   exponential backoff) within a bounded total time; Teams' connector does not retry for us;
 - proactive sends pass a `pace` (bot/outbound/pacing.py) that every attempt, retries included, waits on; an
   attempt refused with 429 gives its slot back;
-- the roster lookup (`member`) uses the same session, not msrest's client (a connection per call).
+- the roster lookups (`member`, and a conversation's `members`, kept a few minutes) use the same session,
+  not msrest's client (a connection per call).
 """
 
 from __future__ import annotations
@@ -47,6 +48,13 @@ logger = logging.getLogger("bot.connector")
 
 RETRYABLE_STATUSES = frozenset({412, 429, 502, 503, 504})
 ROSTER_RETRY_SECONDS = 5.0
+# A conversation's members, as notices read them to know whom they may @mention: people join and leave
+# rarely, and a channel's notices come in bursts (one card per incident per conversation).
+MEMBERS_CACHE_SECONDS = 300.0
+# The page size Teams' own example asks for (get-teams-context, "Get paged members"); only a suggestion.
+MEMBERS_PAGE_SIZE = 100
+# A roster longer than this many pages is read no further (50,000 people at the page size above).
+MOST_MEMBER_PAGES = 500
 # How long a typing indicator may take before it is given up.
 EPHEMERAL_SECONDS = 2.0
 
@@ -146,6 +154,8 @@ class Connector:
         self._session: aiohttp.ClientSession | None = None
         self._lanes = ConversationLocks()
         self._proxies: dict[str, tuple[str | None, aiohttp.BasicAuth | None]] = {}
+        self._members: dict[tuple[str, str], tuple[float, tuple[dict[str, Any], ...]]] = {}
+        self._clock = time.monotonic
 
     async def close(self) -> None:
         if self._session is not None:
@@ -244,6 +254,40 @@ class Connector:
         if not isinstance(payload, dict):
             raise ConnectorError(None, cause="no member in the answer")
         return payload
+
+    async def members(
+        self, service_url: str, conversation_id: str, pace: Pace | None = None
+    ) -> tuple[dict[str, Any], ...]:
+        """Every member of a conversation (TeamsChannelAccounts as JSON), page by page through
+        `GET .../pagedmembers?pageSize=&continuationToken=` as Teams documents it (get-teams-context,
+        "Get paged members"; the old unpaged `/members` is deprecated), kept MEMBERS_CACHE_SECONDS per
+        conversation. `pace`: room under Teams' limits for each page (proactive reads share the app's
+        budget with sends). Raises ConnectorError when a page can't be read (nothing partial is kept)."""
+        key = (service_url.rstrip("/"), conversation_id)
+        cached = self._members.get(key)
+        if cached is not None and self._clock() - cached[0] < MEMBERS_CACHE_SECONDS:
+            return cached[1]
+        base = f"{key[0]}/v3/conversations/{quote(conversation_id, safe='')}/pagedmembers"
+        retry = replace(self._retry, total_seconds=min(self._retry.total_seconds, ROSTER_RETRY_SECONDS))
+        found: list[dict[str, Any]] = []
+        token = ""
+        for _ in range(MOST_MEMBER_PAGES):
+            query = f"?pageSize={MEMBERS_PAGE_SIZE}" + (
+                f"&continuationToken={quote(token, safe='')}" if token else ""
+            )
+            page = await self._with_retries(
+                "GET", base + query, None, conversation_hash(conversation_id), pace, retry=retry
+            )
+            if not isinstance(page, dict):
+                raise ConnectorError(None, cause="no members in the answer")
+            members = page.get("members") or []
+            found += [m for m in members if isinstance(m, dict)] if isinstance(members, list) else []
+            following = page.get("continuationToken")
+            if not isinstance(following, str) or not following:
+                break
+            token = following
+        self._members[key] = (self._clock(), tuple(found))
+        return self._members[key][1]
 
     async def _with_retries(
         self,

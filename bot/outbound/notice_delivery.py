@@ -13,6 +13,10 @@
   says it replaces a card that may not have arrived, and from then on only the replacement is updated;
   should the replacement's answer be lost too, no further card is posted (never a card per change).
   Finding the first card instead would need ChannelMessage.Read.Group (README, Outage notices).
+- The affected customers' owners are named on the card; in a channel or group chat, those who are members
+  there are @mentioned (a Teams mention entity, so Teams notifies them) on the first post and on a digest
+  only, never on an update in place (see `_deliver`). An owner who isn't a member, or every owner when
+  the conversation's roster can't be read, is named without a mention: the notice goes out regardless.
 - Everything is read from and written back to the notice board, so a crash resumes where it stopped.
 - With ALLOWED_TENANTS set, nothing goes to a conversation in another tenant (or in none we know), even one
   subscribed before the setting: its deliveries are set aside, and the conversation itself is kept, so
@@ -24,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from botbuilder.schema import Activity, ActivityTypes
@@ -40,8 +44,16 @@ from cards.notifications import (
 )
 from dialogs.replies import card_reply
 from locales.translator import Translator
-from services.domain.models import Claim, Customer, Delivery, DeliveryState, KnownConversation, Notice
-from services.domain.ports import CustomerDirectory, KnownConversations, NoticeOutbox
+from services.domain.models import (
+    Claim,
+    Customer,
+    Delivery,
+    DeliveryState,
+    KnownConversation,
+    Notice,
+    Owner,
+)
+from services.domain.ports import CustomerDirectory, CustomerOwners, KnownConversations, NoticeOutbox
 from services.telemetry import NOTICES_SENT
 
 logger = logging.getLogger("bot.notices")
@@ -56,6 +68,8 @@ STOPPED_BEFORE_SENDING = "notices.reason_stopped_before_sending"
 MOST_UNCONFIRMED_POSTS = 2
 TENANT_NOT_ALLOWED = "notices.reason_tenant"
 RETRY_AFTER_FAILURE = timedelta(minutes=1)
+# Conversations whose members can be @mentioned: a personal chat has only the one person and the bot.
+GROUP_CONVERSATIONS = frozenset({"channel", "groupchat"})
 # Deliveries per round. A round ends with its slowest send (a 429's Retry-After), with the pacer idle
 # meanwhile, so a round should take most of what is due: 1,000 conversations are one round.
 ROUND_BATCH = 2000
@@ -74,9 +88,12 @@ class NoticeDelivery:
         allowed_tenants: frozenset[str] = frozenset(),
         holder: str = "",
         claim_for: timedelta = timedelta(minutes=1),
+        owners: CustomerOwners | None = None,
     ) -> None:
         """`holder` names this instance on the claims of the sends it makes; a claim lasts `claim_for`,
-        which must cover a send with all its retries."""
+        which must cover a send with all its retries. `owners`: who looks after which customer, named
+        (and where they can be, mentioned) on its notices; None names nobody."""
+        self._owners = owners
         self._holder = holder
         self._claim_for = claim_for
         self._connector = connector
@@ -140,9 +157,10 @@ class NoticeDelivery:
                 by_conversation[item[1].conversation].append(item)
             known = await self._conversations.many(list(by_conversation))
             customers = {c.customer_id: c for c in await self._directory.list_customers()}
+            owners = await self._owners_of(c for _, _, followed in due for c in followed)
             sent = await asyncio.gather(
                 *(
-                    self._deliver_to(conversation, known.get(conversation), items, customers)
+                    self._deliver_to(conversation, known.get(conversation), items, customers, owners)
                     for conversation, items in by_conversation.items()
                 )
             )
@@ -155,6 +173,7 @@ class NoticeDelivery:
         known: KnownConversation | None,
         items: list[tuple[Notice, Delivery, tuple[str, ...]]],
         customers: dict[str, Customer],
+        owners: Mapping[str, Sequence[Owner]],
     ) -> int:
         now = self._clock()
         if known is None or not known.active:
@@ -180,7 +199,7 @@ class NoticeDelivery:
             try:
                 count = 0
                 if any(d.state == DeliveryState.HELD for _, d, _ in news) and not known.quiet_at(now):
-                    count += await self._digest(address, known, news, customers)
+                    count += await self._digest(address, known, news, customers, owners)
                     items = refreshes
                 for notice, delivery, followed in items:
                     count += await self._deliver(
@@ -189,6 +208,7 @@ class NoticeDelivery:
                         delivery,
                         [customers[c] for c in followed if c in customers],
                         Translator(known.language),
+                        owners,
                     )
                 return count
             except _Refused as refused:
@@ -208,8 +228,17 @@ class NoticeDelivery:
         delivery: Delivery,
         customers: Sequence[Customer],
         t: Translator,
+        owners: Mapping[str, Sequence[Owner]],
     ) -> int:
-        """Post or update the card, in the language the conversation subscribed in (`t`)."""
+        """Post or update the card, in the language the conversation subscribed in (`t`).
+
+        The customers' owners are @mentioned on the first post only; an update in place names them
+        without mention entities. Teams documents mention notifications for messages sent, and is silent
+        on what a mention in an edited message does; people editing their own message in Teams do alert
+        whoever an edit newly mentions. A notice is updated at every change of its incident (often a
+        dozen times), so a mention kept on the card could ping its owners at each one; without it, the
+        first post's notification (which opens this same card) is the one ping they get per incident."""
+        posting = delivery.activity_id is None
         now = self._clock()
         if delivery.activity_id is None and notice.version <= delivery.delivered_version:
             # Only a refresh, of a card whose id Teams never returned (its reply was lost): posting it
@@ -230,6 +259,7 @@ class NoticeDelivery:
                 conversation_hash(delivery.conversation),
                 delivery.incident_id,
             )
+        named = {c.customer_id: owners[c.customer_id] for c in customers if c.customer_id in owners}
         card = incident_notice_card(
             notice,
             customers,
@@ -237,6 +267,8 @@ class NoticeDelivery:
             t,
             delivery.acknowledged_by,
             replaces_lost_card=delivery.unconfirmed_posts > 0,
+            owners=named,
+            mentionable=await self._mentionable(address, named) if posting else (),
         )
         sent = 0
         pace = self._pace(address.conversation_id, [delivery])
@@ -305,10 +337,20 @@ class NoticeDelivery:
         known: KnownConversation,
         items: list[tuple[Notice, Delivery, tuple[str, ...]]],
         customers: dict[str, Customer],
+        owners: Mapping[str, Sequence[Owner]],
     ) -> int:
+        """The notices held while quiet, as one card, carrying the mentions held back with them."""
         now = self._clock()
         notices = [(n, [customers[c] for c in followed if c in customers]) for n, _, followed in items]
-        card = notice_digest_card(notices, known.quiet_since, now, Translator(known.language))
+        named = {c: owners[c] for _, _, followed in items for c in followed if c in owners}
+        card = notice_digest_card(
+            notices,
+            known.quiet_since,
+            now,
+            Translator(known.language),
+            owners=named,
+            mentionable=await self._mentionable(address, named),
+        )
         try:
             await self._post(
                 address, card_reply(card), self._pace(address.conversation_id, [d for _, d, _ in items])
@@ -332,6 +374,39 @@ class NoticeDelivery:
             await self._board.delivered(delivery, notice.version, None, None, now)
         await self._conversations.set_quiet(known.conversation, None, None)
         return 1
+
+    async def _owners_of(self, customer_ids: Iterable[str]) -> Mapping[str, Sequence[Owner]]:
+        """The owners of the customers due this round; none when they can't be read (the notices go)."""
+        if self._owners is None:
+            return {}
+        try:
+            return await self._owners.of_customers(customer_ids)
+        except Exception as error:  # noqa: BLE001 - naming owners is never worth holding a notice back
+            logger.warning("customer owners unavailable error=%s", type(error).__name__)
+            return {}
+
+    async def _mentionable(self, address: Address, owners: Mapping[str, Sequence[Owner]]) -> Collection[str]:
+        """Which of the owners may be @mentioned here: members of this channel or group chat (by Entra
+        object id, as the roster names them). None when the roster can't be read: they are named."""
+        wanted = {owner.object_id for found in owners.values() for owner in found}
+        if not wanted or address.conversation_type.casefold() not in GROUP_CONVERSATIONS:
+            return frozenset()
+        try:
+            members = await self._connector.members(
+                address.service_url,
+                address.conversation_id,
+                # Unclaimed slots: a read, counted against the app's rate like the sends beside it.
+                lambda: self._pacer.slot(address.conversation_id),
+            )
+        except ConnectorError as error:
+            logger.info(
+                "conversation members unavailable conversation=%s status=%s",
+                conversation_hash(address.conversation_id),
+                error.status or "unreachable",
+            )
+            return frozenset()
+        present = {m.get("aadObjectId") or m.get("objectId") for m in members}
+        return frozenset(wanted & {p for p in present if isinstance(p, str)})
 
     def _pace(self, conversation: str, deliveries: list[Delivery]) -> Pace:
         """Room under Teams' limits for each attempt; before the first, the claim of `deliveries` for this

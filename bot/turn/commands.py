@@ -30,6 +30,7 @@ from dialogs.link_dialog import LinkDialog, fits_link
 from dialogs.note_dialog import NoteDialog
 from dialogs.notices_dialog import NoticesDialog
 from dialogs.overview_dialog import OverviewDialog
+from dialogs.owners_dialog import NOBODY, MineDialog, OwnerDialog, OwnersDialog
 from dialogs.quiet_dialog import QuietDialog, quiet_hours
 from dialogs.request_dialog import RequestDialog, request_number
 from dialogs.requests_list_dialog import RequestsListDialog
@@ -37,7 +38,7 @@ from dialogs.setup_dialog import SetupDialog
 from dialogs.sign_out_dialog import SignOutDialog
 from dialogs.subscribe_dialog import EVERYONE, SubscribeDialog, split_kind
 from dialogs.subscriptions_dialog import SubscriptionsDialog
-from dialogs.teams_member import member_contact
+from dialogs.teams_member import member_contact, mentioned_people
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
 from locales.translator import LANGUAGES, Translator, chosen_language, words_for
 from services.access.scoped import CustomerScope, ScopedBackend, ScopedDesk
@@ -84,6 +85,14 @@ def _subscription(argument: str, customers: Sequence[Customer]) -> bool:
 
 def _subscription_or_nothing(argument: str, customers: Sequence[Customer]) -> bool:
     return not argument or _subscription(argument, customers)
+
+
+def _owner(argument: str, customers: Sequence[Customer]) -> bool:
+    """A customer, then `none` to clear (the people to name are mentions, not words)."""
+    words = argument.split()
+    if len(words) > 1 and words[-1].casefold() in NOBODY:
+        words = words[:-1]
+    return _customer(" ".join(words), customers)
 
 
 def _search(argument: str, customers: Sequence[Customer]) -> bool:
@@ -269,7 +278,25 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "overview",
-        lambda id, n: OverviewDialog(id, n.backend, n.clock),
+        lambda id, n: OverviewDialog(id, n.backend, n.clock, n.notifications.owners),
+    ),
+    Command(
+        "owner",
+        lambda id, n: OwnerDialog(id, n.backend, n.notifications.owners, n.clock, n.audit, mentioned_people),
+        in_menu=False,
+        operators_only=True,
+        fits=_owner,
+    ),
+    Command(
+        "owners",
+        lambda id, n: OwnersDialog(id, n.backend, n.notifications.owners),
+        in_menu=False,
+        fits=_customer_or_nothing,
+    ),
+    Command(
+        "mine",
+        lambda id, n: MineDialog(id, n.backend, n.notifications.owners),
+        in_menu=False,
     ),
     Command(
         "subscribe",

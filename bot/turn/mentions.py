@@ -8,35 +8,19 @@ never an error.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from botbuilder.schema import Activity
 
 from bot.turn.routing import typed_text
+from dialogs.teams_member import mentions
 
 GROUP_CONVERSATIONS = frozenset({"channel", "groupchat"})
 _AT_SPAN = re.compile(r"<at\b[^<>]*>[^<]*</at>", re.IGNORECASE)
 
 
-def _fields(entity: Any) -> dict[str, Any]:
-    if isinstance(entity, dict):
-        return entity
-    extra = getattr(entity, "additional_properties", None) or {}
-    return {**extra, "type": getattr(entity, "type", None)}
-
-
 def mentioned_ids(activity: Activity) -> list[str]:
     """Whom the message's mention entities name; a malformed one (no `mentioned.id`) names no one."""
-    found = []
-    for entity in activity.entities or []:
-        fields = _fields(entity)
-        if str(fields.get("type") or "").casefold() != "mention":
-            continue
-        mentioned = fields.get("mentioned")
-        mentioned_id = mentioned.get("id") if isinstance(mentioned, dict) else None
-        if isinstance(mentioned_id, str) and mentioned_id:
-            found.append(mentioned_id)
-    return found
+    return [teams_id for teams_id, _ in mentions(activity)]
 
 
 def command_text(activity: Activity) -> str:

@@ -197,6 +197,15 @@ def names_service(wanted: str, service: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Owner:
+    """Someone who looks after a customer: their Entra object id (what a Teams mention can name, and what
+    stays when their Teams id differs per tenant) with their name as the roster gave it."""
+
+    object_id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class KnownConversation:
     """A conversation the bot may post into on its own: the Teams edge's reference to it (opaque here),
     whether it still accepts the bot (403/404 mark it inactive), and any quiet it asked for."""

@@ -20,6 +20,7 @@ from services.domain.models import (
     Incident,
     KnownConversation,
     Notice,
+    Owner,
     RequestDraft,
     ServiceRequest,
     StoredDocument,
@@ -194,6 +195,27 @@ class Subscriptions(Protocol):
     async def watched_customers(self) -> tuple[bool, set[str]]: ...
 
     async def audience(self, customer_ids: list[str], incident: Incident) -> dict[str, list[str]]: ...
+
+
+class CustomerOwners(Protocol):
+    """Who looks after which customer, across the partner (not per conversation): SQLite or shared blobs
+    (services/notices/owners.py)."""
+
+    async def of_customers(self, customer_ids: Iterable[str]) -> dict[str, tuple[Owner, ...]]:
+        """The owners of those of `customer_ids` that have any, in the order they were named."""
+        ...
+
+    async def replace(self, customer_id: str, owners: Sequence[Owner]) -> tuple[Owner, ...]:
+        """Make `owners` the customer's owners (none: it has none); returns the owners it had."""
+        ...
+
+    async def owned_by(self, object_id: str) -> list[str]:
+        """The customers this person owns."""
+        ...
+
+    async def everything(self) -> dict[str, tuple[Owner, ...]]:
+        """Every customer that has owners, with them."""
+        ...
 
 
 class KnownConversations(Protocol):

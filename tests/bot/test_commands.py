@@ -74,6 +74,15 @@ from tests.support.harness import BotHarness
         ("note 2611240010000001 Customer confirmed", "note", "2611240010000001 Customer confirmed"),
         ("request E2611240010000001", "request", "E2611240010000001"),
         ("link E2611240010000001 2611240010000007", "link", "E2611240010000001 2611240010000007"),
+        ("owner contoso", "owner", "contoso"),
+        ("Owner of Contoso Ltd none", "owner", "Contoso Ltd none"),
+        ("assign 한빛 물류", "owner", "한빛 물류"),
+        ("담당지정 contoso 없음", "owner", "contoso 없음"),
+        ("owners", "owners", ""),
+        ("owners for woodgrove", "owners", "woodgrove"),
+        ("담당자 contoso", "owners", "contoso"),
+        ("mine", "mine", ""),
+        ("내고객", "mine", ""),
     ],
 )
 def test_people_type_freely(text: str, command: str, argument: str) -> None:

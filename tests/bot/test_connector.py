@@ -173,3 +173,61 @@ async def test_every_attempt_is_paced_and_a_429_gives_its_slot_back(aiohttp_serv
     await connector.close()
     assert len(slots) == 3, "the first try and both retries waited for a slot"
     assert len(window) == 2 and window.in_flight == 0, "the 429 gave its slot back; Teams counted the 503"
+
+
+async def test_a_conversations_members_are_read_page_by_page_and_kept_a_while(aiohttp_server: Any) -> None:
+    """`pagedmembers` as Teams documents it: each page's continuationToken asks for the next, until a
+    page comes without one; the roster is then kept MEMBERS_CACHE_SECONDS per conversation."""
+    fake = FakeConnector()
+    for n in range(250):
+        fake.members[f"29:p{n}"] = {"id": f"29:p{n}", "name": f"Person {n}", "objectId": f"aad-{n}"}
+    fake.conversation_members = {"19:small@thread.tacv2": ["29:p1", "29:p2"]}
+    server = await aiohttp_server(fake.app())
+    connector = Connector(_no_token)
+    now = [1000.0]
+    connector._clock = lambda: now[0]
+    service_url = str(server.make_url("/amer/"))
+    everyone = await connector.members(service_url, "19:big@thread.tacv2")
+    assert [m["objectId"] for m in everyone] == [f"aad-{n}" for n in range(250)]
+    pages = list(fake.member_pages)
+    assert [(size, bool(token)) for _, size, token in pages] == [("100", False), ("100", True), ("100", True)]
+    assert len({token for _, _, token in pages}) == 3, "each page asked for with the token the last gave"
+    small = await connector.members(service_url, "19:small@thread.tacv2")
+    assert [m["name"] for m in small] == ["Person 1", "Person 2"]
+    asked = len(fake.member_pages)
+    assert await connector.members(service_url, "19:big@thread.tacv2") == everyone
+    assert len(fake.member_pages) == asked, "kept: not asked again within the cache time"
+    now[0] += 301
+    await connector.members(service_url, "19:small@thread.tacv2")
+    await connector.close()
+    assert len(fake.member_pages) == asked + 1, "asked again once the cache time is over"
+
+
+async def test_a_roster_that_cannot_be_read_raises_and_is_not_kept(aiohttp_server: Any) -> None:
+    fake = FakeConnector(members={"29:ana": {"id": "29:ana", "aadObjectId": "aad-ana"}})
+    fake.members_fail_with = 403
+    server = await aiohttp_server(fake.app())
+    connector = Connector(_no_token)
+    service_url = str(server.make_url("/amer/"))
+    with pytest.raises(ConnectorError) as refused:
+        await connector.members(service_url, "19:c@thread.tacv2")
+    fake.members_fail_with = None
+    found = await connector.members(service_url, "19:c@thread.tacv2")
+    await connector.close()
+    assert refused.value.status == 403 and [m["aadObjectId"] for m in found] == ["aad-ana"]
+
+
+async def test_each_page_of_members_waits_for_its_pace(aiohttp_server: Any) -> None:
+    """Notice delivery reads rosters beside its sends: each page takes a slot of the same budget."""
+    fake = FakeConnector(members={f"29:p{n}": {"id": f"29:p{n}", "objectId": f"aad-{n}"} for n in range(150)})
+    server = await aiohttp_server(fake.app())
+    connector = Connector(_no_token)
+    window = SlidingWindow(10, 60.0)
+
+    async def pace() -> Slot:
+        window.take()
+        return Slot((window,), time.monotonic, lambda: None)
+
+    await connector.members(str(server.make_url("/amer/")), "19:c@thread.tacv2", pace)
+    await connector.close()
+    assert len(fake.member_pages) == 2 and len(window) == 2

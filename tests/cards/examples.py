@@ -33,6 +33,7 @@ from cards.help import help_card
 from cards.incidents import incident_card, incidents_card
 from cards.notices import notice_card
 from cards.notifications import (
+    OverviewRow,
     incident_notice_card,
     notice_digest_card,
     notices_card,
@@ -40,6 +41,13 @@ from cards.notifications import (
     overview_rows,
     subscribed_card,
     subscriptions_card,
+)
+from cards.owners import (
+    mine_card,
+    owners_card,
+    owners_how_card,
+    owners_set_card,
+    owners_unknown_card,
 )
 from cards.shared import shared_card
 from locales.translator import ENGLISH, Translator
@@ -59,11 +67,13 @@ from services.domain.models import (
     Handoff,
     IncidentPost,
     Notice,
+    Owner,
     RequestNote,
     RequestStatus,
     ServiceRequest,
     ServiceStatus,
     Severity,
+    StatusLevel,
     Subscription,
     SupportTopic,
 )
@@ -372,7 +382,42 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         state=DeliveryState.INACTIVE,
         reason="notices.reason_blocked",
     )
+    # Owners: Ana looks after both customers and is in the channel (mentioned once); Ben isn't (named).
+    ana, ben, chloe = Owner(ANA[0], ANA[1]), Owner("aad-ben", "Ben Ito"), Owner("aad-chloe", "김지수")
+    owned = {contoso.customer_id: (ana, ben), woodgrove.customer_id: (chloe, ana)}
+    here = {ana.object_id, chloe.object_id}
+    rows = overview_rows(healths)
+    mine_rows = [*rows[:2], OverviewRow(contoso, StatusLevel.OPERATIONAL, 0)]
     return {
+        "incident_notice_owners": lambda: incident_notice_card(
+            active, [contoso, woodgrove], DEMO_NOW, ENGLISH, owners=owned, mentionable=here
+        ),
+        "incident_notice_owners_ko": lambda: incident_notice_card(
+            active, [contoso, woodgrove], DEMO_NOW, KOREAN_UTC, owners=owned, mentionable=here
+        ),
+        "notice_digest_owners": lambda: notice_digest_card(
+            [(active, [contoso, woodgrove]), (resolved, [contoso])],
+            DEMO_NOW - timedelta(hours=2),
+            DEMO_NOW,
+            ENGLISH,
+            owners=owned,
+            mentionable=here,
+        ),
+        "overview_owners": lambda: overview_card(
+            rows, len(healths), 2, DEMO_NOW, ENGLISH, owners={rows[0].customer.customer_id: (ana, ben)}
+        ),
+        "owners_set": lambda: owners_set_card(contoso, (ana, ben), (chloe,), ENGLISH),
+        "owners_set_ko": lambda: owners_set_card(contoso, (ana, ben), (chloe,), KOREAN),
+        "owners_cleared": lambda: owners_set_card(contoso, (), (ana,), ENGLISH),
+        "owners_of": lambda: owners_card([(contoso, (ana, ben))], contoso, ENGLISH),
+        "owners_all": lambda: owners_card([(contoso, (ana, ben)), (woodgrove, (chloe,))], None, ENGLISH),
+        "owners_all_ko": lambda: owners_card([(contoso, (ana, ben)), (woodgrove, (chloe,))], None, KOREAN),
+        "owners_how_personal": lambda: owners_how_card(contoso, (ana,), True, ENGLISH),
+        "owners_how_ko": lambda: owners_how_card(contoso, (), False, KOREAN),
+        "owners_unknown": lambda: owners_unknown_card(contoso, ["Zoë Stranger"], ENGLISH),
+        "mine": lambda: mine_card(mine_rows, [woodgrove], ENGLISH),
+        "mine_ko": lambda: mine_card(mine_rows, [woodgrove], KOREAN),
+        "mine_none": lambda: mine_card([], [], ENGLISH),
         "incident_notice": lambda: incident_notice_card(active, [contoso, woodgrove], DEMO_NOW, ENGLISH),
         "incident_notice_ko": lambda: incident_notice_card(
             active, [contoso, woodgrove], DEMO_NOW, KOREAN_UTC
@@ -433,6 +478,10 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
 
 CARDS = {**_world(), **_notification_cards()}
 SNAPSHOTTED = (
+    "incident_notice_owners_ko",
+    "notice_digest_owners",
+    "owners_set_ko",
+    "mine_ko",
     "incident_notice_ko",
     "incident_notice_resolved_ko",
     "notice_digest_ko",

@@ -61,7 +61,9 @@ TEXT_ARGUMENTS = frozenset(
     {"query", "search", "customer_name", "title", "hint", "scope", "service", "message", "acknowledged_by"}
 )
 # Cards whose every line is our own wording: nothing to poison.
-NO_OUTSIDE_TEXT = frozenset({"help", "overview_healthy", "subscriptions_none", "audit_empty", "notice"})
+NO_OUTSIDE_TEXT = frozenset(
+    {"help", "overview_healthy", "subscriptions_none", "audit_empty", "notice", "mine_none"}
+)
 
 
 def poison(value: Any, field: str = "", tail: str = HOSTILE, fields: frozenset[str] = TEXT_FIELDS) -> Any:
@@ -160,7 +162,16 @@ def live_markup(text: str) -> list[str]:
 @pytest.mark.usefixtures("hostile_examples")
 @pytest.mark.parametrize("name", sorted(examples.CARDS))
 def test_hostile_text_is_shown_literally_on_every_card(name: str) -> None:
-    texts = list(markdown_texts(card_payload(examples.CARDS[name]())))
+    payload = card_payload(examples.CARDS[name]())
+    # The card's own mentions (an `<at>` span with its entity, cards/mentions.py) are ours, not the text's:
+    # what stands inside one is a name with no markup left in it.
+    spans = [e["text"] for e in payload.get("msteams", {}).get("entities", [])]
+    for span in spans:
+        assert live_markup(span.removeprefix("<at>").removesuffix("</at>")) == [], span
+    texts = [
+        functools.reduce(lambda text, span: text.replace(span, " "), spans, t)
+        for t in markdown_texts(payload)
+    ]
     carrying = [t for t in texts if "evil" in t]
     if name not in NO_OUTSIDE_TEXT:
         assert carrying, f"{name}: no hostile text reached the card, so this proves nothing"

@@ -7,6 +7,7 @@ a ResourceResponse `{"id": ...}` for sends and updates.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,13 @@ class FakeConnector:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The User-Agent of each roster lookup: which HTTP client asked (aiohttp, or botbuilder's msrest).
     roster_agents: list[str] = field(default_factory=list)
+    # Who is in which conversation (channel or chat id -> member ids of `members`), for `pagedmembers`;
+    # a conversation not named here has every one of `members`.
+    conversation_members: dict[str, list[str]] = field(default_factory=dict)
+    # Each `pagedmembers` page asked for: (conversation, pageSize, continuationToken).
+    member_pages: list[tuple[str, str, str]] = field(default_factory=list)
+    # When set, `pagedmembers` answers with this HTTP status (a roster Teams can't read just now).
+    members_fail_with: int | None = None
     # Answered, in order, to the next calls before any succeeds (429 with Retry-After, 503, ...).
     failures: list[Failure] = field(default_factory=list)
     # Every call that reached the connector, successful or not, with when it arrived (monotonic).
@@ -74,6 +82,7 @@ class FakeConnector:
         app.router.add_put("/{prefix:.*}v3/conversations/{conversation}/activities/{activity}", self._update)
         app.router.add_post("/{prefix:.*}v3/conversations", self._create)
         app.router.add_get("/{prefix:.*}v3/conversations/{conversation}/members/{member}", self._member)
+        app.router.add_get("/{prefix:.*}v3/conversations/{conversation}/pagedmembers", self._paged_members)
         return app
 
     async def _create(self, request: web.Request) -> web.Response:
@@ -100,6 +109,29 @@ class FakeConnector:
             error = {"error": {"code": "MemberNotFoundInConversation", "message": "not found"}}
             return web.json_response(error, status=404)
         return web.json_response(member)
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        """One page of the conversation's members, as `GET .../pagedmembers?pageSize=&continuationToken=`
+        answers (get-teams-context, "Get paged members"): `{"continuationToken": ..., "members": [...]}`,
+        the token left out on the last page. Teams treats pageSize as a suggestion; so does this."""
+        conversation = request.match_info["conversation"]
+        size, token = request.query.get("pageSize", ""), request.query.get("continuationToken", "")
+        self.member_pages.append((conversation, size, token))
+        if self.members_fail_with is not None:
+            error = {"error": {"code": "ServiceError", "message": "The service is unavailable"}}
+            return web.json_response(error, status=self.members_fail_with)
+        ids = self.conversation_members.get(conversation.split(";")[0], list(self.members))
+        roster = [self.members[i] for i in ids if i in self.members]
+        try:
+            start = int(base64.urlsafe_b64decode(token).decode()) if token else 0
+            count = max(1, min(int(size or 100), 500))
+        except ValueError:
+            error = {"error": {"code": "BadArgument", "message": "continuationToken"}}
+            return web.json_response(error, status=400)
+        page: dict[str, Any] = {"members": roster[start : start + count]}
+        if start + count < len(roster):
+            page["continuationToken"] = base64.urlsafe_b64encode(str(start + count).encode()).decode()
+        return web.json_response(page)
 
     async def _record(self, request: web.Request, reply_to: str | None) -> web.Response:
         body = await request.json()

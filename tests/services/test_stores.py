@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from services.backends.choice import backends_around
-from services.domain.models import AuditEntry, Contact, DocumentWrite, RequestDraft, Severity, Subscription
+from services.domain.models import (
+    AuditEntry,
+    Contact,
+    DocumentWrite,
+    Owner,
+    RequestDraft,
+    Severity,
+    Subscription,
+)
 from services.storage.blob_container import BlobContainer
 from services.storage.sqlite_database import SqliteDatabase
 from services.stores import Stores, open_blob_stores, open_sqlite_stores
@@ -64,6 +72,7 @@ async def keep_one_of_each(stores: Stores) -> None:
     await stores.subscriptions.add(Subscription(CONVERSATION, CONTOSO.customer_id), NOW)
     await stores.conversations.remember(CONVERSATION, REFERENCE, NOW)
     assert await stores.board.observe(CONTOSO, incident(), NOW) is not None
+    await stores.owners.replace(CONTOSO.customer_id, [Owner("aad-ana", "Ana Bowman")])
 
 
 async def test_what_one_run_keeps_the_next_run_finds_in_every_store(open_run: OpenRun) -> None:
@@ -81,6 +90,7 @@ async def test_what_one_run_keeps_the_next_run_finds_in_every_store(open_run: Op
     known = await green.conversations.get(CONVERSATION)
     assert known is not None and known.active
     assert await green.board.notice(incident().incident_id) is not None
+    assert await green.owners.owned_by("aad-ana") == [CONTOSO.customer_id]
 
 
 async def test_the_desk_records_where_the_stores_are(open_run: OpenRun) -> None:
