@@ -35,7 +35,14 @@ def build_notifications(
         board, stores.conversations, backend, clock, refresh, stores.audit
     )
     return Notifications(
-        stores.conversations, stores.subscriptions, board, watcher, acknowledgements, clock, refresh
+        stores.conversations,
+        stores.subscriptions,
+        board,
+        watcher,
+        acknowledgements,
+        clock,
+        refresh,
+        stores.owners,
     )
 
 

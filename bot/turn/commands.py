@@ -298,6 +298,7 @@ COMMANDS: tuple[Command, ...] = (
             n.notifications.refresh,
             n.audit,
             n.scope,
+            n.notifications.owners,
         ),
         in_menu=False,
         operators_only=True,

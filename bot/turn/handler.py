@@ -50,7 +50,13 @@ from services.access.people import EveryoneAccess
 from services.access.person import acting_as
 from services.domain.access import PersonAccess
 from services.domain.errors import AccessUnavailable
-from services.domain.ports import KnownConversations, NoticeOutbox, PeopleAccess, Subscriptions
+from services.domain.ports import (
+    CustomerOwners,
+    KnownConversations,
+    NoticeOutbox,
+    PeopleAccess,
+    Subscriptions,
+)
 from services.domain.signed_in import signed_in_as
 from services.notices.watcher import HealthWatcher
 
@@ -102,6 +108,8 @@ class Notifications:
     clock: Callable[[], datetime]
     # Asks the delivery loop to look at the outbox now (after quiet ends, say).
     refresh: Callable[[], None]
+    # Who looks after which customer (named by `setup` and `import`, mentioned on notices).
+    owners: CustomerOwners
 
 
 class SupportBot(TeamsActivityHandler):
