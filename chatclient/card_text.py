@@ -6,6 +6,7 @@ engineer sees.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +87,10 @@ def render_card(card: dict[str, Any], out: Rendered | None = None) -> Rendered:
     return out
 
 
+_BLOCK = re.compile(r"</?pre>|<br\s*/?>", re.IGNORECASE)
+_MARKUP = re.compile(r"<[^<>]*>")
+
+
 def render_activity(activity: dict[str, Any], out: Rendered | None = None) -> Rendered:
     """Text first, then each card; typing indicators render as nothing. Numbering continues `out`."""
     out = out or Rendered()
@@ -93,7 +98,10 @@ def render_activity(activity: dict[str, Any], out: Rendered | None = None) -> Re
     if activity.get("type") not in (None, "message"):
         return out
     if activity.get("text"):
-        out.lines += str(activity["text"]).splitlines()
+        text = str(activity["text"])
+        if activity.get("textFormat") == "xml":  # as Teams shows it: <pre> on lines of its own, entities read
+            text = html.unescape(_MARKUP.sub("", _BLOCK.sub("\n", text)))
+        out.lines += text.splitlines()
     for attachment in activity.get("attachments") or []:
         if attachment.get("contentType") == ADAPTIVE_CARD and isinstance(attachment.get("content"), dict):
             render_card(attachment["content"], out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 from microsoft_teams.cards import AdaptiveCard
@@ -18,6 +20,16 @@ def card_reply(card: AdaptiveCard) -> Activity:
 
 def text_reply(text: str) -> Activity:
     return MessageFactory.text(text)
+
+
+def preformatted_reply(lead: str, code: str) -> Activity:
+    """`lead`, then `code` as a code block (Teams' `<pre>` in an XML-formatted message: preformatted text
+    is rendered on desktop, web and mobile, with a copy button), both escaped."""
+    reply = MessageFactory.text(
+        f"{html.escape(lead, quote=False)}<pre>{html.escape(code, quote=False)}</pre>"
+    )
+    reply.text_format = "xml"
+    return reply
 
 
 def error_reply(error: SupportDeskError, t: Translator) -> Activity:

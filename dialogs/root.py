@@ -220,7 +220,8 @@ class RootDialog(ComponentDialog):
             return await self._choose(dc, flow, offer, said.choice)
         if said is None:
             return None
-        steer = steering(said.text)
+        # Nothing typed asks for help, unless the question takes it (mentions only, at an owners step).
+        steer = steering(said.text) if said.text or not await flow.offers(dc, said.text) else None
         if steer == "cancel":
             await flow.cancel_flow(dc)
             return await dc.cancel_all_dialogs()

@@ -1,6 +1,13 @@
 """`setup`: a guided set-up of what this conversation hears about: which customers (all, or several),
-which services, incidents and/or advisories, quiet hours; a summary with Edit per field; then it
-subscribes through the same stores, watcher baseline and audit as `subscribe` and `quiet`.
+which services, incidents and/or advisories, quiet hours, and who looks after those customers; a summary
+with Edit per field; then it subscribes through the same stores, watcher baseline and audit as
+`subscribe` and `quiet`, and names the owners.
+
+Owners belong to the partner, per customer, and are mentioned wherever that customer's notices go: the
+people @mentioned at the owners step become the owners of each customer chosen (skip keeps the owners
+they have). With all customers chosen the step isn't asked and no owners change: one set of people named
+for every customer would overwrite what other teams named for theirs, and a support lead picking 'all'
+for a channel means "hear about everything", not "these two look after everyone". The summary says so.
 
 A second flow on the guided-flow base: steps, validators and a summary; back, help, resume, cancel and
 card routing come from the base.
@@ -14,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
+from botbuilder.schema import Activity
 from microsoft_teams.cards import AdaptiveCard
 
 from cards.escalation import Choice, Question, SummaryField, question_card, summary_card
@@ -22,24 +30,25 @@ from dialogs.audit_records import audit_entry
 from dialogs.choices import InvalidAnswer, match_choice, typed_choice
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.customer_choice import known_customer
-from dialogs.escalation_validators import choice
+from dialogs.escalation_validators import choice, skips
 from dialogs.guided_flow import MAX_MISSES, FlowState, GuidedFlowDialog
 from dialogs.language import translator_of
 from dialogs.quiet_dialog import MOST_HOURS, quiet_hours
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import CommandRequest
 from dialogs.subscribe_dialog import EVERYONE, KIND_WORDS
+from dialogs.teams_member import mentioned_people, mentions
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
 from services.domain.errors import UnknownService
 from services.domain.incidents import match_services
-from services.domain.models import ALL_CUSTOMERS, Customer, Subscription, TenantHealth
-from services.domain.ports import AuditTrail, Backend, KnownConversations, Subscriptions
+from services.domain.models import ALL_CUSTOMERS, Customer, Owner, Subscription, TenantHealth
+from services.domain.ports import AuditTrail, Backend, CustomerOwners, KnownConversations, Subscriptions
 from services.notices.watcher import HealthWatcher
 
-STEPS = ("customers", "services", "kinds", "quiet")
+STEPS = ("customers", "services", "kinds", "quiet", "owners")
 SUMMARY = "summary"
-FREE_TEXT_STEPS = frozenset({"customers", "services", "quiet"})
+FREE_TEXT_STEPS = frozenset({"customers", "services", "quiet", "owners"})
 KINDS = ("incidents", "advisories", "all")
 
 
@@ -52,9 +61,16 @@ class SetupState(FlowState):
     services_done: bool = False
     kinds: str = ""
     quiet: int = -1  # hours; 0 for none, -1 not yet answered
+    owners: list[list[str]] = field(default_factory=list)  # [object id, name]; [] with `owners_done`: kept
+    owners_done: bool = False
+
+    @property
+    def every_customer(self) -> bool:
+        return self.customers_done and not self.customer_ids
 
     def missing(self) -> str:
-        done = (self.customers_done, self.services_done, bool(self.kinds), self.quiet >= 0)
+        owners = self.owners_done or self.every_customer
+        done = (self.customers_done, self.services_done, bool(self.kinds), self.quiet >= 0, owners)
         return next((step for step, known in zip(STEPS, done, strict=True) if not known), SUMMARY)
 
     def forget(self, step: str) -> None:
@@ -66,6 +82,11 @@ class SetupState(FlowState):
             self.kinds = ""
         elif step == "quiet":
             self.quiet = -1
+        elif step == "owners":
+            self.owners, self.owners_done = [], False
+
+    def named_owners(self) -> tuple[Owner, ...]:
+        return tuple(Owner(object_id, name) for object_id, name in self.owners)
 
 
 def _names(text: str) -> list[str]:
@@ -93,9 +114,10 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         refresh: Callable[[], None],
         audit: AuditTrail,
         scope: CustomerScope,
+        owners: CustomerOwners,
     ) -> None:
         super().__init__(dialog_id)
-        self._scope = scope
+        self._scope, self._owners = scope, owners
         self._backend, self._subscriptions, self._conversations = backend, subscriptions, conversations
         self._watcher, self._clock, self._refresh, self._audit = watcher, clock, refresh, audit
 
@@ -119,10 +141,16 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
             return (Choice(t("setup.every_service"), "all"),)
         if step == "kinds":
             return tuple(Choice(t(f"setup.kind_{kind}"), kind) for kind in KINDS)
+        if step == "owners":
+            return (Choice(t("setup.skip_owners"), "skip"),)
         return (Choice(t("setup.no_quiet"), "none"),) if step == "quiet" else ()
 
     async def offers(self, dc: DialogContext, text: str) -> bool:
+        """Its choices typed; at the owners step also a message that @mentions people (its text, the
+        mentions taken out, is empty: it is the answer, not a bare 'help')."""
         state, t = self.load(dc), translator_of(dc.context)
+        if state.step == "owners" and self._mentions_people(dc):
+            return True
         try:
             match_choice(text, self._choices(state.step, t), "", "")
         except InvalidAnswer:
@@ -151,7 +179,7 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
             step=asked,
             heading=t("setup.heading"),
             progress=t("escalation.progress", number=len(state.answered) + 1),
-            prompt=t(f"setup.ask_{asked}", most=MOST_HOURS),
+            prompt=t(self._prompt_id(dc, asked), most=MOST_HOURS),
             details=details,
             choices=self._choices(asked, t),
             problem=problem,
@@ -163,12 +191,32 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         await dc.context.send_activity(card_reply(question_card(question, t)))
         return Dialog.end_of_turn
 
+    @staticmethod
+    def _mentions_people(dc: DialogContext) -> bool:
+        activity = dc.context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        return any(teams_id != bot_id for teams_id, _ in mentions(activity))
+
+    @staticmethod
+    def _personal(dc: DialogContext) -> bool:
+        """A 1:1 chat: nobody else to @mention, so the owners question says where mentions work."""
+        conversation = dc.context.activity.conversation
+        return (conversation.conversation_type or "") == "personal" if conversation else False
+
+    def _prompt_id(self, dc: DialogContext, step: str) -> str:
+        return "setup.ask_owners_personal" if step == "owners" and self._personal(dc) else f"setup.ask_{step}"
+
     def _summary(self, state: SetupState, t: Translator) -> AdaptiveCard:
+        if state.every_customer:
+            owners = t("setup.owners_every_customer")
+        else:
+            owners = ", ".join(name for _, name in state.owners) or t("setup.owners_kept")
         values = {
             "customers": ", ".join(state.customer_names) or t("setup.all_customers"),
             "services": ", ".join(state.services) or t("setup.every_service"),
             "kinds": t(f"setup.kind_{state.kinds}"),
             "quiet": t("setup.quiet_hours", hours=state.quiet) if state.quiet else t("setup.no_quiet"),
+            "owners": owners,
         }
         fields = [SummaryField(step, t(f"setup.field_{step}"), value) for step, value in values.items()]
         return summary_card(
@@ -196,7 +244,9 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
             if step == "kinds":
                 kind = KIND_WORDS.get(text.strip().casefold()) or text
                 state.kinds = choice(t, kind, self._choices(step, t)).value
-            elif (pressed and text == "all") or (step != "quiet" and text.strip().casefold() in EVERYONE):
+            elif (pressed and text == "all") or (
+                step not in ("quiet", "owners") and text.strip().casefold() in EVERYONE
+            ):
                 self._take_all(state, step)
             elif step == "customers":
                 customers = await self.customers_validator(text, t)
@@ -205,6 +255,9 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
                 state.customers_done = True
             elif step == "services":
                 state.services, state.services_done = await self.services_validator(text, state, t), True
+            elif step == "owners":
+                state.owners = [] if pressed and text == "skip" else await self.owners_validator(dc, text, t)
+                state.owners_done = True
             elif step == "quiet":
                 hours = quiet_hours("none" if pressed and text == "none" else text)
                 if hours is None:
@@ -220,6 +273,7 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
     def _take_all(state: SetupState, step: str) -> None:
         if step == "customers":
             state.customer_ids, state.customer_names, state.customers_done = [], [], True
+            state.owners, state.owners_done = [], False  # all customers: no owners change
         else:
             state.services, state.services_done = [], True
 
@@ -245,6 +299,19 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
             services += [s for s in dict.fromkeys(found) if s not in services]
         return services
 
+    async def owners_validator(self, dc: DialogContext, text: str, t: Translator) -> list[list[str]]:
+        """The people @mentioned, as the roster names them; anyone it can't place is named back and the
+        question asked again (never half the people: the owners would silently be fewer than named)."""
+        if skips(text):
+            return []
+        mentioned = await mentioned_people(dc.context)
+        if mentioned.unknown:
+            names = ", ".join(name[:40] for name in mentioned.unknown)
+            raise InvalidAnswer(t("setup.owners_unknown", names=names))
+        if not mentioned.people:
+            raise InvalidAnswer(t("setup.no_mention_personal" if self._personal(dc) else "setup.no_mention"))
+        return [[owner.object_id, owner.name] for owner in mentioned.people]
+
     @staticmethod
     def _matches(health: TenantHealth, name: str) -> list[str]:
         try:
@@ -255,6 +322,9 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
     async def edit(self, dc: DialogContext, state: SetupState, step: str) -> DialogTurnResult:
         if step not in STEPS or state.missing() != SUMMARY:
             return await self.ask(dc, state, step=state.step)
+        if step == "owners" and state.every_customer:
+            problem = translator_of(dc.context)("setup.owners_every_customer")
+            return await self.ask(dc, state, step=state.step, problem=problem)
         return await self.ask(dc, state, step=step)
 
     async def submit(self, dc: DialogContext, state: SetupState) -> DialogTurnResult:
@@ -275,6 +345,8 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
             subscription = Subscription(conversation, customer_id, tuple(state.services), state.kinds)
             await self._subscriptions.add(subscription, now)
             await self._audit.record(audit_entry(activity, "subscription.added", name, now))
+        if state.owners_done and state.owners and chosen:
+            await self._name_owners(activity, chosen, state.named_owners(), now)
         await self._conversations.set_language(conversation, t.language)
         if state.quiet:
             until = now + timedelta(hours=state.quiet)
@@ -284,3 +356,11 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         done = notice_card(t("setup.done_title"), t("setup.done", where=where(activity, t).capitalize()))
         await dc.context.send_activity(card_reply(done))
         return await dc.end_dialog()
+
+    async def _name_owners(
+        self, activity: Activity, customers: list[Customer], owners: tuple[Owner, ...], now: datetime
+    ) -> None:
+        names = ", ".join(owner.name for owner in owners)
+        for customer in customers:
+            await self._owners.replace(customer.customer_id, owners)
+            await self._audit.record(audit_entry(activity, "owners.set", f"{customer.name}: {names}", now))

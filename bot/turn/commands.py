@@ -21,8 +21,10 @@ from cards.help import HelpEntry
 from dialogs.audit_dialog import AuditDialog
 from dialogs.customers_dialog import CustomersDialog
 from dialogs.escalation_dialog import ESCALATION, EscalationDialog
+from dialogs.export_dialog import ExportDialog
 from dialogs.health_dialog import HealthDialog
 from dialogs.help_dialog import HelpDialog
+from dialogs.import_dialog import ImportDialog
 from dialogs.incident_dialog import IncidentDialog
 from dialogs.incidents_dialog import IncidentsDialog, include_resolved
 from dialogs.language_dialog import LanguageDialog
@@ -46,9 +48,13 @@ from services.domain.customer_search import longest_name_words, named_customer, 
 from services.domain.incidents import looks_like_incident_id
 from services.domain.models import Customer
 from services.domain.ports import AuditRecords, Backend, ServiceRequestDesk
+from services.domain.settings_document import MAX_DOCUMENT_CHARS
 
 if TYPE_CHECKING:
     from bot.turn.handler import Notifications
+
+# Longer than any customer name, domain, tenant id, incident id or service can be (Entra caps names at 256).
+MAX_ARGUMENT_LENGTH = 256
 
 # Whether a text after a command's name is complete, valid arguments for it, given the partner's
 # customers. At a question that takes free text, only such a message is asked about ('your answer, or a
@@ -187,6 +193,8 @@ class Command:
     example_needs: tuple[str, ...] = ()
     # Its dialog's id, when not its name (kept in people's dialog state: it never changes).
     flow: str = ""
+    # The longest argument it takes (`import` takes a pasted settings document).
+    longest_argument: int = MAX_ARGUMENT_LENGTH
 
     @property
     def words(self) -> frozenset[str]:
@@ -325,9 +333,45 @@ COMMANDS: tuple[Command, ...] = (
             n.notifications.refresh,
             n.audit,
             n.scope,
+            n.notifications.owners,
         ),
         in_menu=False,
         operators_only=True,
+    ),
+    Command(
+        "export",
+        lambda id, n: ExportDialog(
+            id,
+            n.backend,
+            n.notifications.subscriptions,
+            n.notifications.conversations,
+            n.notifications.owners,
+            n.clock,
+            n.scope,
+        ),
+        in_menu=False,
+    ),
+    Command(
+        "import",
+        lambda id, n: ImportDialog(
+            id,
+            n.backend,
+            n.notifications.subscriptions,
+            n.notifications.conversations,
+            n.notifications.owners,
+            n.notifications.watcher,
+            n.clock,
+            n.notifications.refresh,
+            n.audit,
+            n.scope,
+        ),
+        in_menu=False,
+        operators_only=True,
+        fits=lambda argument, customers: False,
+        # Tried only with a document of one's own: the help offers no Try button.
+        example_needs=("settings",),
+        # Past the document's own limit it still reaches the dialog, which names the limit it broke.
+        longest_argument=10 * MAX_DOCUMENT_CHARS,
     ),
     Command(
         "subscriptions",
@@ -393,8 +437,6 @@ def help_entries(t: Translator, examples: Mapping[str, str] | None = None) -> li
     return [c.help_entry(t, examples) for c in COMMANDS]
 
 
-# Longer than any customer name, domain, tenant id, incident id or service can be (Entra caps names at 256).
-MAX_ARGUMENT_LENGTH = 256
 # Natural phrasings are short questions; longer text is not tried against them.
 _MAX_PHRASE_LENGTH = MAX_ARGUMENT_LENGTH + 64
 

@@ -108,7 +108,7 @@ class Notifications:
     clock: Callable[[], datetime]
     # Asks the delivery loop to look at the outbox now (after quiet ends, say).
     refresh: Callable[[], None]
-    # Who looks after which customer (`owner`, `mine`; mentioned on notices).
+    # Who looks after which customer (`owner`, `mine`, `setup`, `import`; mentioned on notices).
     owners: CustomerOwners
 
 

@@ -56,8 +56,9 @@ def route_text(text: str, t: Translator = ENGLISH) -> Route:
         return Route(HELP_DIALOG, HelpRequest(hint=hint, text=named).to_options())
     if parsed.command.dialog_id == HELP_DIALOG:
         return Route(HELP_DIALOG, HelpRequest().to_options())
-    if len(parsed.argument) > MAX_ARGUMENT_LENGTH:
-        hint = t("edge.too_long", length=len(parsed.argument), limit=MAX_ARGUMENT_LENGTH)
+    longest = parsed.command.longest_argument
+    if len(parsed.argument) > longest:
+        hint = t("edge.too_long", length=len(parsed.argument), limit=longest)
         return Route(HELP_DIALOG, HelpRequest(hint=hint).to_options())
     return Route(parsed.command.dialog_id, CommandRequest(parsed.argument).to_options())
 

@@ -49,6 +49,7 @@ from cards.owners import (
     owners_set_card,
     owners_unknown_card,
 )
+from cards.settings import ChangeSection, SettingsProblem, settings_changes_card, settings_problems_card
 from cards.shared import shared_card
 from locales.translator import ENGLISH, Translator
 from services.backends.demo.service_requests import simulated_status
@@ -476,7 +477,33 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
     }
 
 
-CARDS = {**_world(), **_notification_cards()}
+def _settings_cards() -> dict[str, Callable[[], AdaptiveCard]]:
+    """`import`'s answers: the most problems a document can name, and a long list of changes."""
+    problems = [
+        SettingsProblem(
+            f"subscriptions[{n}].services[0]", f"no service called 'Exchnage {n}' for this customer."
+        )
+        for n in range(600)
+    ]
+    sections = [
+        ChangeSection(
+            ENGLISH("import.added"),
+            tuple(f"Customer {n:03}: Both (Exchange Online, Microsoft Teams)" for n in range(500)),
+        ),
+        ChangeSection(KOREAN("import.owners"), tuple(f"고객 {n}: 벤 이토 (지금 없음)" for n in range(3))),
+    ]
+    shared = [ENGLISH("import.owners_shared"), KOREAN("import.owners_shared")]
+    return {
+        "settings_problems": lambda: settings_problems_card(problems, ENGLISH),
+        "settings_problems_ko": lambda: settings_problems_card(problems[:3], KOREAN),
+        "settings_changes": lambda: settings_changes_card("0" * 32, "import", sections, shared[:1], ENGLISH),
+        "settings_changes_ko": lambda: settings_changes_card(
+            "0" * 32, "import", sections[1:], shared[1:], KOREAN
+        ),
+    }
+
+
+CARDS = {**_world(), **_notification_cards(), **_settings_cards()}
 SNAPSHOTTED = (
     "incident_notice_owners_ko",
     "notice_digest_owners",

@@ -54,6 +54,8 @@ TEXT_FIELDS = frozenset(
         "reference",
         "services",  # a subscription's service names
         "values",  # what was typed into the one-card form
+        "path",  # where a pasted settings document is wrong: its own field names
+        "lines",  # what an import would change: customer and owner names
     }
 )
 # Plain string arguments of card builders that carry typed or upstream text.

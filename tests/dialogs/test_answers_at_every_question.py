@@ -167,7 +167,7 @@ STARTS = {
 }
 TO_THE_TITLE = ("escalate for northwind", "exchange", "1", "3")
 TO_THE_SUMMARY = (*TO_THE_TITLE, "Mail is slow", "Mail takes an hour.", "ana@northwind.example", "skip")
-SETUP_TO_THE_SUMMARY = ("setup", "contoso", "exchange", "3", "none")
+SETUP_TO_THE_SUMMARY = ("setup", "contoso", "exchange", "3", "none", "skip")
 
 
 @dataclass(frozen=True)
@@ -269,6 +269,14 @@ QUESTIONS = {
         "setup.ask_quiet",
         ("quiet.hours",),
         "2",
+        "setup.ask_owners",
+        free_text=True,
+    ),
+    "setup owners": Question(
+        SETUP_TO_THE_SUMMARY[:5],
+        "setup.ask_owners",
+        ("setup.no_mention",),
+        "skip",
         "setup.summary_title",
         free_text=True,
     ),
@@ -277,7 +285,7 @@ QUESTIONS = {
         "setup.summary_title",
         ("escalation.unknown_choice",),
         "back",
-        "setup.ask_quiet",
+        "setup.ask_owners",
     ),
 }
 CHOICE_QUESTIONS = [name for name, q in QUESTIONS.items() if not q.free_text]

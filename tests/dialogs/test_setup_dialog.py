@@ -3,11 +3,59 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from botbuilder.schema import Activity, ActivityTypes, ConversationAccount, Entity
+
+from services.domain.models import Owner
 from tests.dialogs.test_escalation_dialog import Conversation
-from tests.support.harness import DEMO_NOW, BotHarness, default_backend
+from tests.support.harness import BOT, DEMO_NOW, BotHarness, default_backend
+from tests.support.visible import visible_text
 
 CHANNEL = "19:support@thread.tacv2"
+# The conversation's roster as Teams' `GET .../members/{id}` answers it.
+MEMBERS = {
+    "29:ben": {"id": "29:ben", "name": "Ben Ito", "aadObjectId": "aad-ben"},
+    "29:chloe": {"id": "29:chloe", "name": "Chloe Park", "aadObjectId": "aad-chloe"},
+    "29:ben-ko": {"id": "29:ben-ko", "name": "벤 이토", "aadObjectId": "aad-ben"},
+}
+BEN, CHLOE = Owner("aad-ben", "Ben Ito"), Owner("aad-chloe", "Chloe Park")
+
+
+class Roster:
+    """The adapter's roster reads (bot/outbound/connector.py's `member`) for this conversation."""
+
+    async def member(self, service_url: str, conversation_id: str, member_id: str) -> dict[str, Any]:
+        if member_id not in MEMBERS:
+            raise LookupError("MemberNotFoundInConversation")
+        return MEMBERS[member_id]
+
+
+def with_roster(bot: BotHarness | None = None) -> Conversation:
+    chat = Conversation(bot)
+    chat.bot.adapter.connector = Roster()
+    return chat
+
+
+async def mention(chat: Conversation, *people: tuple[str, str]) -> str:
+    """A message @mentioning the bot (how a channel message reaches it) and `people` (Teams id, name) as
+    Teams sends it: <at> tags and mention entities."""
+    people = ((BOT.id, BOT.name or ""), *people)
+    tags = [f"<at>{name}</at>" for _, name in people]
+    entities = [
+        Entity().deserialize({"type": "mention", "mentioned": {"id": i, "name": n}, "text": tag})
+        for (i, n), tag in zip(people, tags, strict=True)
+    ]
+    activity = Activity(type=ActivityTypes.message, text=" ".join(tags), entities=entities)
+    chat.replies = await chat.bot.receive(activity)
+    return chat.text
+
+
+async def owners_of(chat: Conversation, *names: str) -> dict[str, tuple[Owner, ...]]:
+    customers = {c.name: c.customer_id for c in await default_backend().list_customers()}
+    found = await chat.bot.notifications.owners.of_customers(customers[n] for n in names)
+    by_id = {i: n for n, i in customers.items()}
+    return {by_id[i]: owners for i, owners in found.items()}
 
 
 async def subscriptions(chat: Conversation) -> set[tuple[str, tuple[str, ...], str]]:
@@ -15,22 +63,25 @@ async def subscriptions(chat: Conversation) -> set[tuple[str, tuple[str, ...], s
     return {(s.customer_id, s.services, s.kinds) for s in found}
 
 
-async def test_set_up_several_customers_edit_a_field_then_subscribe_with_quiet_hours() -> None:
-    chat = Conversation()
+async def test_set_up_several_customers_edit_a_field_then_subscribe_with_quiet_hours_and_owners() -> None:
+    chat = with_roster()
     assert "Which customers should this conversation hear about?" in await chat.say("setup")
     assert "Which services?" in await chat.say("contoso, Northwind Traders")
     assert "Incidents, advisories, or both?" in await chat.say("exchange, teams")
     assert "Hold notices here for a few hours first?" in await chat.press("2. Advisories")
-    summary = await chat.say("2")
+    assert "Who looks after these customers? @mention them here" in await chat.say("2")
+    summary = await mention(chat, ("29:ben", "Ben"), ("29:chloe", "Chloe"))
     for line in (
         "Check the set-up before it's saved",
         "Customers Contoso Ltd, Northwind Traders",
         "Services Exchange Online, Microsoft Teams",
         "Hear about Advisories",
         "Quiet hours 2 hours",
+        "Owners Ben Ito, Chloe Park",
     ):
         assert line in summary
     assert await subscriptions(chat) == set(), "nothing changes before Submit"
+    assert await owners_of(chat, "Contoso Ltd", "Northwind Traders") == {}
     assert "Which services?" in await chat.press("Edit Services")
     assert "Services Every service" in await chat.press("1. Every service")
     summary_card = chat.last
@@ -44,6 +95,11 @@ async def test_set_up_several_customers_edit_a_field_then_subscribe_with_quiet_h
     assert known is not None and known.quiet_until == DEMO_NOW + timedelta(hours=2)
     actions = [e.action for e in await chat.bot.audit.latest(10)]
     assert actions.count("subscription.added") == 2 and "quiet.set" in actions
+    assert actions.count("owners.set") == 2
+    assert await owners_of(chat, "Contoso Ltd", "Northwind Traders") == {
+        "Contoso Ltd": (BEN, CHLOE),
+        "Northwind Traders": (BEN, CHLOE),
+    }
     assert "That card belongs to a set-up that has ended" in await chat.press("Submit", summary_card), (
         "an old Submit"
     )
@@ -52,9 +108,9 @@ async def test_set_up_several_customers_edit_a_field_then_subscribe_with_quiet_h
 
 async def test_the_summary_takes_its_buttons_typed_but_never_a_number() -> None:
     chat = Conversation()
-    for answer in ("setup", "contoso", "exchange", "both"):
+    for answer in ("setup", "contoso", "exchange", "both", "none"):
         await chat.say(answer)
-    assert "Check the set-up before it's saved" in await chat.say("none")
+    assert "Check the set-up before it's saved" in await chat.say("skip")
     refused = await chat.say("1")
     assert "'1' isn't one of the choices." in refused and "Check the set-up before it's saved" in refused
     assert "'all of them' isn't one of the choices." in await chat.say("all of them")
@@ -87,7 +143,8 @@ async def test_bad_answers_say_why_and_keep_the_question() -> None:
     assert "Incidents, advisories, or both?" in await chat.say("banana")
     await chat.say("both")
     assert "1 to 72" in await chat.say("100")
-    assert "Hear about Both" in await chat.press("1. No quiet hours")
+    assert "Who looks after these customers?" in await chat.press("1. No quiet hours")
+    assert "Hear about Both" in await chat.press("1. Skip")
 
 
 async def test_a_restart_in_the_middle_carries_on_from_stored_state() -> None:
@@ -104,14 +161,76 @@ async def test_korean_set_up() -> None:
     assert "어느 서비스인가요?" in await chat.say("전체")
 
 
+async def test_korean_owners_step() -> None:
+    chat = with_roster(BotHarness(locale="ko-KR"))
+    for answer in ("설정", "contoso", "모든 서비스", "둘 다"):
+        await chat.say(answer)
+    assert "이 고객들은 누가 담당하나요?" in await chat.say("보류 안 함")
+    assert "@멘션한 사람이 없습니다." in await chat.say("벤")
+    assert "담당자 벤 이토" in await mention(chat, ("29:ben-ko", "벤"))
+    assert "담당자 바꾸지 않음" in (await chat.press("담당자 수정") and await chat.say("건너뛰기"))
+
+
 async def test_back_at_the_summary_takes_the_answer_back_so_an_older_submit_saves_nothing() -> None:
     chat = Conversation()
     for answer in ("setup", "all", "every service", "incidents"):
         await chat.say(answer)
     summary = (await chat.bot.say("none"))[-1]
+    assert "Owners Unchanged: with all customers chosen" in visible_text(summary), "owners aren't asked"
     assert "Hold notices here for a few hours first?" in await chat.say("back")
     assert "Hold notices here" in await chat.press("Submit", summary), "the question taken back is asked"
     assert await subscriptions(chat) == set()
-    await chat.say("3")
+    assert "Owners Unchanged: with all customers chosen" in await chat.say("3")
+    assert "owners are named per customer" in await chat.press("Edit Owners")
     assert "now hears about what you chose" in await chat.press("Submit")
     assert await subscriptions(chat) == {("*", (), "incidents")}
+
+
+async def test_skip_keeps_the_owners_a_customer_has_and_an_edit_names_new_ones() -> None:
+    chat = with_roster()
+    customers = {c.name: c.customer_id for c in await default_backend().list_customers()}
+    await chat.bot.notifications.owners.replace(customers["Contoso Ltd"], [CHLOE])
+    for answer in ("setup", "contoso", "all", "both", "none"):
+        await chat.say(answer)
+    assert "Owners Unchanged" in await chat.press("1. Skip")
+    assert "Who looks after these customers?" in await chat.press("Edit Owners")
+    assert "Owners Ben Ito" in await mention(chat, ("29:ben", "Ben"))
+    assert "Who looks after these customers?" in await chat.press("Edit Owners")
+    assert "Owners Unchanged" in await chat.say("skip")
+    assert "now hears about what you chose" in await chat.press("Submit")
+    assert await owners_of(chat, "Contoso Ltd") == {"Contoso Ltd": (CHLOE,)}, "skip keeps them"
+    assert "owners.set" not in [e.action for e in await chat.bot.audit.latest(10)]
+
+
+async def test_a_mention_the_roster_cant_place_is_named_back_and_asked_again() -> None:
+    chat = with_roster()
+    for answer in ("setup", "contoso", "all", "both", "none"):
+        await chat.say(answer)
+    answer = await mention(chat, ("29:ben", "Ben"), ("29:guest", "Dana Guest"))
+    assert "I couldn't find Dana Guest in this conversation's members." in answer
+    assert "Who looks after these customers?" in answer
+    assert "Nobody was @mentioned." in await chat.say("Ben please")
+    assert "Owners Ben Ito" in await mention(chat, ("29:ben", "Ben"))
+    assert await owners_of(chat, "Contoso Ltd") == {}, "nothing is named before Submit"
+
+
+async def test_in_a_one_to_one_chat_the_owners_question_says_where_mentions_work() -> None:
+    bot = BotHarness(conversation_id="a:1on1-ana")
+    bot.adapter.template.conversation = ConversationAccount(id="a:1on1-ana", conversation_type="personal")
+    chat = with_roster(bot)
+    for answer in ("setup", "contoso", "all", "both"):
+        await chat.say(answer)
+    assert "@mentions work in channels and group chats, not here" in await chat.say("none")
+    assert "not in a 1:1 chat" in await chat.say("Ben Ito")
+    assert "Owners Unchanged" in await chat.say("skip")
+
+
+async def test_a_restart_at_the_owners_step_carries_on_and_names_them() -> None:
+    first = with_roster()
+    for answer in ("setup", "northwind", "all", "incidents"):
+        await first.say(answer)
+    assert "Who looks after these customers?" in await first.say("none")
+    after = with_roster(BotHarness(storage=first.bot.storage, database=first.bot.database))
+    assert "Owners Chloe Park" in await mention(after, ("29:chloe", "Chloe"))
+    assert "now hears about what you chose" in await after.press("Submit")
+    assert await owners_of(after, "Northwind Traders") == {"Northwind Traders": (CHLOE,)}

@@ -16,7 +16,8 @@ from locales.translator import LANGUAGES, Translator, chosen_language, keywords,
 from services.domain.models import Customer
 
 CONTOSO = Customer("c-id", "t-id", "Contoso Ltd", "contoso.onmicrosoft.com", "reseller", True)
-EXAMPLES = {"number": "2612060010000001", "reference": "E2612060010000001"}
+# What the examples name (a request, a handed-off one, a settings document of export's).
+EXAMPLES = {"number": "2612060010000001", "reference": "E2612060010000001", "settings": '{"version": 1}'}
 # `incidents EX1100014` looks the one incident up, `incident contoso` lists them: one lookup, two shapes.
 LOOKUP = {"incidents", "incident"}
 

@@ -1,0 +1,107 @@
+"""`setup` with its owners step, then `export` and `import` into another channel, over real HTTP on both
+stores (the SQLite file, and shared blobs in Azurite), with the bot restarted in the middle of the set-up:
+the flow carries on from what the store kept, and the owners it names are the partner's, seen from the
+other channel too."""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from services.storage.blob_container import BlobLocation
+from tests.doubles.connector import FakeConnector
+from tests.integration.conftest import StartBot
+from tests.integration.teams import BOT_NAME, CHANNEL, channel_message
+from tests.integration.test_escalation_over_http import Thread
+from tests.integration.test_notifications import QUIET_BOT
+
+OTHER_CHANNEL = "19:c0ffee00c0ffee00c0ffee00c0ffee00@thread.tacv2"
+BEN = {"id": "29:1Ben-Ito-Teams-Id", "name": "Ben Ito", "aadObjectId": "b2c3d4e5-0000-4000-8000-000000000002"}
+
+
+@pytest.fixture(params=["sqlite", "azureblob"])
+def storage(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The settings that choose the store: none for the SQLite file, a fresh container for blobs."""
+    if request.param == "sqlite":
+        return {}
+    azurite = request.getfixturevalue("azurite")
+    return {"blob": BlobLocation(f"setup-{uuid.uuid4().hex[:12]}", azurite.connection_string)}
+
+
+class ChannelThread(Thread):
+    def __init__(
+        self, bot: TestClient[Any, Any], connector: FakeConnector, service_url: str, channel: str
+    ) -> None:
+        super().__init__(bot, connector, service_url)
+        self.channel = channel
+
+    async def say(self, text: str) -> str:
+        return await self.post(
+            channel_message(self.service_url, text, thread=self.thread, channel=self.channel)
+        )
+
+    async def mention(self, member: dict[str, str]) -> str:
+        """`@Support Bot @Ben Ito`, as Teams sends it: both <at> tags, and a mention entity for each."""
+        activity = channel_message(self.service_url, "", thread=self.thread, channel=self.channel)
+        tag = f"<at>{member['name']}</at>"
+        activity["text"] = f"<at>{BOT_NAME}</at> {tag}"
+        activity["entities"].append(
+            {"type": "mention", "mentioned": {"id": member["id"], "name": member["name"]}, "text": tag}
+        )
+        return await self.post(activity)
+
+    async def press(self, title: str, message: dict[str, Any] | None = None) -> str:
+        activity = self.click(message or self.last, title)
+        activity["conversation"]["id"] = f"{self.channel};messageid={self.thread}"
+        return await self.post(activity)
+
+    def exported(self) -> str:
+        found = re.search(r"<pre>(.*)</pre>", str(self.last.get("text")), re.DOTALL)
+        assert found and self.last.get("textFormat") == "xml", self.last
+        return html.unescape(found.group(1))
+
+
+async def test_set_up_with_owners_survives_a_restart_and_exports_into_another_channel(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, storage: dict[str, Any]
+) -> None:
+    connector.members = {BEN["id"]: BEN}
+    bot = await start_bot(**QUIET_BOT, **storage)
+    first = ChannelThread(bot, connector, service_url, CHANNEL)
+    assert "Which customers should this conversation hear about?" in await first.say("setup")
+    assert "Which services?" in await first.say("contoso, northwind")
+    assert "Incidents, advisories, or both?" in await first.say("exchange")
+    assert "Hold notices here" in await first.say("incidents")
+    assert "Who looks after these customers? @mention them here" in await first.say("none")
+    await bot.close()
+
+    bot = await start_bot(**QUIET_BOT, **storage)
+    first.bot = bot
+    summary = await first.mention(BEN)
+    assert "Owners Ben Ito" in summary and "Customers Contoso Ltd, Northwind Traders" in summary
+    assert "Who looks after these customers?" in await first.press("Edit Owners")
+    assert "Owners Unchanged" in await first.say("skip")
+    await first.press("Edit Owners")
+    assert "Owners Ben Ito" in await first.mention(BEN)
+    assert "now hears about what you chose" in await first.press("Submit")
+    await first.say("export")
+    document = first.exported()
+    assert '"object_id": "b2c3d4e5-0000-4000-8000-000000000002"' in document
+
+    await bot.close()
+
+    bot = await start_bot(**QUIET_BOT, **storage)  # restarted again: what is kept is in the store
+    other = ChannelThread(bot, connector, service_url, OTHER_CHANNEL)
+    summary = await other.say(f"import {document}")
+    assert "Contoso Ltd: Incidents (Exchange Online)" in summary
+    assert "Owners" not in summary, "owners are the partner's: Ben already owns both"
+    changes = other.last
+    assert "now has the imported settings: 2 added" in await other.press("Apply")
+    await other.say("export")
+    assert other.exported() == document
+    assert "That card belongs to an import that has ended" in await other.press("Apply", changes)
+    assert document.count('"object_id"') == 2, "Ben for each customer; never the bot's own mention"
