@@ -37,6 +37,7 @@ from services.domain.models import (
     TenantHealth,
 )
 from services.domain.ports import Backend, CustomerDirectory, ServiceRequestDesk
+from services.domain.service_messages import TenantMessages
 
 # Customers whose requests are read at once when a page of everyone's requests is put together.
 CONCURRENCY = 8
@@ -89,7 +90,8 @@ class CustomerScope:
 
 
 class ScopedBackend:
-    """The Backend port as the current person sees it: only their customers, and health only of those."""
+    """The Backend port as the current person sees it: only their customers, and health and message
+    center only of those."""
 
     def __init__(self, backend: Backend, clock: Callable[[], datetime], contact: str = "") -> None:
         self._backend = backend
@@ -102,6 +104,10 @@ class ScopedBackend:
     async def tenant_health(self, customer: Customer) -> TenantHealth:
         self.scope.require(customer, Need.SEE)
         return await self._backend.tenant_health(customer)
+
+    async def tenant_messages(self, customer: Customer) -> TenantMessages:
+        self.scope.require(customer, Need.SEE)
+        return await self._backend.tenant_messages(customer)
 
 
 class ScopedDesk:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from services.backends.demo.backend import DemoBackend
 from services.domain.models import Customer, TenantHealth
+from services.domain.service_messages import TenantMessages
 
 
 class GatedBackend:
@@ -24,6 +25,10 @@ class GatedBackend:
     async def tenant_health(self, customer: Customer) -> TenantHealth:
         await self.gate.wait()
         return await self.inner.tenant_health(customer)
+
+    async def tenant_messages(self, customer: Customer) -> TenantMessages:
+        await self.gate.wait()
+        return await self.inner.tenant_messages(customer)
 
 
 class BrokenBackend(GatedBackend):
