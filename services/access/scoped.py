@@ -35,9 +35,9 @@ from services.domain.models import (
     ServiceRequest,
     SupportCatalogue,
     TenantHealth,
+    TenantMessages,
 )
 from services.domain.ports import Backend, CustomerDirectory, ServiceRequestDesk
-from services.domain.service_messages import TenantMessages
 
 # Customers whose requests are read at once when a page of everyone's requests is put together.
 CONCURRENCY = 8

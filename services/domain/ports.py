@@ -26,9 +26,9 @@ from services.domain.models import (
     Subscription,
     SupportCatalogue,
     TenantHealth,
+    TenantMessages,
     UnfinishedTurn,
 )
-from services.domain.service_messages import TenantMessages
 
 
 class CustomerDirectory(Protocol):

@@ -1,112 +1,33 @@
-"""Microsoft 365 message center: planned changes and retirements, with the dates they must be acted on by.
+"""Questions about the Microsoft 365 message center: a customer's open messages in the order a desk acts on
+them, one message by id across customers, and what needs action soon across customers.
 
-A ServiceMessage is Graph's serviceUpdateMessage in a customer's tenant. Microsoft posts one message to
-many tenants under the same id, so questions across customers group by id and name every tenant it
-reaches. Graph adds enum values over time: an unknown category or severity is kept as OTHER, never
-rejected.
+Microsoft posts one message to many tenants under the same id, so questions across customers group by id
+and name every tenant it reaches (services.domain.models.ServiceMessage holds one message).
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from services.domain.customer_search import normalize
 from services.domain.errors import MessageNotFound, SupportDeskError, UnknownMessageService
-from services.domain.models import Customer
-
-if TYPE_CHECKING:  # ports imports this module's value types
-    from services.domain.ports import MessageReader
+from services.domain.models import (
+    DUE_WITHIN,
+    Customer,
+    DueChange,
+    MessageLookup,
+    ServiceMessage,
+    TenantMessages,
+)
+from services.domain.ports import MessageReader
 
 # Message center ids: 'MC' and a number (MC123456), upper case as Graph writes them.
 MESSAGE_ID_PATTERN = r"^MC[0-9]{3,12}$"
-# `changes` across customers lists what must be acted on within this many days.
-DUE_WITHIN = timedelta(days=30)
 # Customers whose messages are read at once for a question across customers.
 CONCURRENCY = 8
-
-
-class MessageCategory(enum.StrEnum):
-    PLAN_FOR_CHANGE = "planForChange"
-    PREVENT_OR_FIX_ISSUE = "preventOrFixIssue"
-    STAY_INFORMED = "stayInformed"
-    OTHER = "other"
-
-    @classmethod
-    def of(cls, value: str) -> MessageCategory:
-        """Graph's value in either case; one Graph adds later (or `unknownFutureValue`) is OTHER."""
-        folded = value.casefold()
-        return next((c for c in cls if c.value.casefold() == folded and c is not cls.OTHER), cls.OTHER)
-
-
-class MessageSeverity(enum.StrEnum):
-    NORMAL = "normal"
-    HIGH = "high"
-    CRITICAL = "critical"
-    OTHER = "other"
-
-    @classmethod
-    def of(cls, value: str) -> MessageSeverity:
-        folded = value.casefold()
-        return next((s for s in cls if s.value == folded and s is not cls.OTHER), cls.OTHER)
-
-
-@dataclass(frozen=True)
-class ServiceMessage:
-    """One message center post; `body` is already plain text (services.domain.html_text)."""
-
-    message_id: str
-    title: str
-    services: tuple[str, ...]
-    category: MessageCategory
-    severity: MessageSeverity
-    is_major_change: bool
-    act_by: datetime | None
-    start: datetime | None
-    end: datetime | None
-    last_modified: datetime
-    tags: tuple[str, ...] = ()
-    body: str = ""
-
-    def is_open(self, now: datetime) -> bool:
-        """Still in the message center: Microsoft ends a message at its `endDateTime`."""
-        return self.end is None or self.end > now
-
-    def due_within(self, now: datetime, window: timedelta) -> bool:
-        """Its act-by date is at most `window` from now: an overdue one that is still open needs action
-        most of all."""
-        return self.act_by is not None and self.act_by <= now + window
-
-
-@dataclass(frozen=True)
-class TenantMessages:
-    """A customer's message center, as of the moment it was read."""
-
-    customer: Customer
-    messages: tuple[ServiceMessage, ...]
-    as_of: datetime
-
-
-@dataclass(frozen=True)
-class MessageLookup:
-    """A message found by id, the customer it was found for, and the other customers it reaches."""
-
-    message: ServiceMessage
-    customer: Customer
-    also_for: tuple[Customer, ...] = ()
-
-
-@dataclass(frozen=True)
-class DueChange:
-    """A message that must be acted on soon, and every customer it applies to."""
-
-    message: ServiceMessage
-    customers: tuple[Customer, ...]
 
 
 def is_message_id(text: str) -> bool:

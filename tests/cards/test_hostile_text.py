@@ -52,7 +52,9 @@ TEXT_FIELDS = frozenset(
         "incident_id",
         "number",
         "reference",
-        "services",  # a subscription's service names
+        "services",  # a subscription's service names; a message center message's
+        "body",  # a message center message's text
+        "tags",
         "values",  # what was typed into the one-card form
     }
 )
@@ -61,7 +63,9 @@ TEXT_ARGUMENTS = frozenset(
     {"query", "search", "customer_name", "title", "hint", "scope", "service", "message", "acknowledged_by"}
 )
 # Cards whose every line is our own wording: nothing to poison.
-NO_OUTSIDE_TEXT = frozenset({"help", "overview_healthy", "subscriptions_none", "audit_empty", "notice"})
+NO_OUTSIDE_TEXT = frozenset(
+    {"help", "overview_healthy", "subscriptions_none", "audit_empty", "notice", "changes_due_none"}
+)
 
 
 def poison(value: Any, field: str = "", tail: str = HOSTILE, fields: frozenset[str] = TEXT_FIELDS) -> Any:

@@ -6,8 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from services.backends.demo.backend import DemoBackend
-from services.domain.models import Customer, TenantHealth
-from services.domain.service_messages import TenantMessages
+from services.domain.models import Customer, TenantHealth, TenantMessages
 
 
 class GatedBackend:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from services.backends.graph.message_parsing import parse_message, parse_messages
-from services.domain.service_messages import MessageCategory, MessageSeverity
+from services.domain.models import MessageCategory, MessageSeverity
 
 # The shape of `GET /admin/serviceAnnouncement/messages`'s items in Graph's v1.0 docs.
 RECORDED: dict[str, Any] = {

@@ -23,9 +23,9 @@ from services.domain.models import (
     ServiceStatus,
     Subscription,
     TenantHealth,
+    TenantMessages,
 )
 from services.domain.ports import NoticeOutbox
-from services.domain.service_messages import TenantMessages
 from services.notices.conversations import ConversationStore
 from services.notices.notice_board import (
     NoticeBoard,

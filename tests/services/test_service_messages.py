@@ -11,17 +11,8 @@ import pytest
 
 from services.backends.demo.backend import DemoBackend
 from services.domain.errors import MessageNotFound, UnknownMessageService
-from services.domain.models import Customer
-from services.domain.service_messages import (
-    MessageCategory,
-    MessageSeverity,
-    ServiceMessage,
-    TenantMessages,
-    due_changes,
-    find_message,
-    looks_like_message_id,
-    open_messages,
-)
+from services.domain.models import Customer, MessageCategory, MessageSeverity, ServiceMessage, TenantMessages
+from services.domain.service_messages import due_changes, find_message, looks_like_message_id, open_messages
 from tests.support.harness import DEMO_NOW, demo_backend
 
 NOW = DEMO_NOW

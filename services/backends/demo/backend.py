@@ -17,8 +17,7 @@ from services.backends.graph.message_parsing import parse_messages
 from services.backends.graph.parsing import parse_health_overviews
 from services.backends.partner_center.parsing import parse_customers
 from services.domain.errors import DelegatedAccessMissing, HealthDataMissing
-from services.domain.models import Customer, ServiceHealth, TenantHealth
-from services.domain.service_messages import ServiceMessage, TenantMessages
+from services.domain.models import Customer, ServiceHealth, ServiceMessage, TenantHealth, TenantMessages
 from services.domain.timestamps import parse_timestamp
 
 DATA_DIR = Path(__file__).parent / "data"

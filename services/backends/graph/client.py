@@ -15,8 +15,7 @@ from services.backends.graph.message_parsing import parse_messages
 from services.backends.graph.parsing import parse_health_overviews, parse_issue
 from services.backends.live.caching import BudgetExhausted, TenantBudget
 from services.backends.live.upstream import Upstream, UpstreamError
-from services.domain.models import Incident, ServiceHealth
-from services.domain.service_messages import ServiceMessage
+from services.domain.models import Incident, ServiceHealth, ServiceMessage
 
 API = "Microsoft Graph"
 MAX_PAGES = 100

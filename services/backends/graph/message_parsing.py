@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.domain.html_text import html_to_text
-from services.domain.service_messages import MessageCategory, MessageSeverity, ServiceMessage
+from services.domain.models import MessageCategory, MessageSeverity, ServiceMessage
 from services.domain.timestamps import parse_timestamp
 
 

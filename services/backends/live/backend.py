@@ -37,8 +37,7 @@ from services.domain.errors import (
     UpstreamThrottled,
     UpstreamUnavailable,
 )
-from services.domain.models import Customer, TenantHealth
-from services.domain.service_messages import TenantMessages
+from services.domain.models import Customer, TenantHealth, TenantMessages
 from services.domain.single_flight import SingleFlightCache
 
 logger = logging.getLogger("services.live")
