@@ -228,6 +228,15 @@ def incident_command(incident_id: str, customer: Customer | None = None) -> str:
     return f"incident {incident_id} {customer.customer_id}" if customer else f"incident {incident_id}"
 
 
+def changes_command(customer: Customer | None = None) -> str:
+    """A customer's message center, or (with none) what needs action soon across customers."""
+    return f"changes {customer.customer_id}" if customer else "changes"
+
+
+def change_command(message_id: str) -> str:
+    return f"change {message_id}"
+
+
 def escalate_command(customer: Customer, incident_id: str = "", service: str = "") -> str:
     """Starts a guided escalation pre-filled with what the card knows."""
     if incident_id:

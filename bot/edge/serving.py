@@ -67,6 +67,7 @@ def demo_tick(
         return {
             "step": step.step,
             "changes": [c.incident_id for c in step.changes],
+            "messages": list(step.messages),
             "notices": len(report.notices),
         }
 

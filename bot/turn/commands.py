@@ -19,6 +19,8 @@ from botbuilder.dialogs import Dialog
 
 from cards.help import HelpEntry
 from dialogs.audit_dialog import AuditDialog
+from dialogs.change_dialog import ChangeDialog
+from dialogs.changes_dialog import ChangesDialog
 from dialogs.customers_dialog import CustomersDialog
 from dialogs.escalation_dialog import ESCALATION, EscalationDialog
 from dialogs.export_dialog import ExportDialog
@@ -49,6 +51,8 @@ from services.domain.incidents import looks_like_incident_id
 from services.domain.models import Customer
 from services.domain.ports import AuditRecords, Backend, ServiceRequestDesk
 from services.domain.settings_document import MAX_DOCUMENT_CHARS
+
+from services.domain.service_messages import looks_like_message_id
 
 if TYPE_CHECKING:
     from bot.turn.handler import Notifications
@@ -113,6 +117,14 @@ def _escalation(argument: str, customers: Sequence[Customer]) -> bool:
 def _incident(argument: str, customers: Sequence[Customer]) -> bool:
     first, _, rest = argument.partition(" ")
     return looks_like_incident_id(first) and _customer_or_nothing(rest.strip(), customers)
+
+
+def _changes(argument: str, customers: Sequence[Customer]) -> bool:
+    return not argument or _customer_first(argument, customers)
+
+
+def _message(argument: str, customers: Sequence[Customer]) -> bool:
+    return looks_like_message_id(argument)
 
 
 def _hours(argument: str, customers: Sequence[Customer]) -> bool:
@@ -243,6 +255,18 @@ COMMANDS: tuple[Command, ...] = (
         "incident",
         lambda id, n: IncidentDialog(id, n.backend, n.clock, n.notifications.board, n.scope),
         fits=_incident,
+    ),
+    Command(
+        "changes",
+        lambda id, n: ChangesDialog(id, n.backend, n.clock),
+        in_menu=False,
+        fits=_changes,
+    ),
+    Command(
+        "change",
+        lambda id, n: ChangeDialog(id, n.backend, n.clock),
+        in_menu=False,
+        fits=_message,
     ),
     Command(
         "customers",
@@ -498,6 +522,8 @@ def _argument(text: str) -> str:
     return _ARGUMENT_PREPOSITION.sub("", text.strip(), count=1).strip(" \t?!,;:")
 
 
+# A word that starts like a message center id (a mistyped 'MC12') is asked about as an id, never a customer.
+_MESSAGE_ID_START = re.compile(r"^mc\d", re.IGNORECASE)
 # 'request for contoso' files one, as people say it in English; '요청' only ever shows one ('요청 <번호>'):
 # the Korean help teaches '에스컬레이션' for filing, so one Korean word never means two things.
 _FILING_REQUEST_WORDS = frozenset({"request", "sr"})
@@ -511,6 +537,12 @@ def _parsed(name: str, argument: str, word: str = "") -> ParsedCommand:
         name = "incident"
     elif name == "incident" and argument and not looks_like_incident_id(first):
         name = "incidents"
+    # 'changes MC905123' asks for one message; 'change contoso' for a customer's. In English only: each
+    # Korean word means one thing ('변경' lists, '변경상세' shows one).
+    elif name == "changes" and word.isascii() and looks_like_message_id(first) and " " not in argument:
+        name = "change"
+    elif name == "change" and word.isascii() and argument and not _MESSAGE_ID_START.match(first):
+        name = "changes"
     # 'request 2611240010000001' shows one; 'request for contoso' files one.
     elif name == "request" and not looks_like_request_number(first) and word in _FILING_REQUEST_WORDS:
         name = "escalate"
@@ -527,6 +559,9 @@ def parse(text: str) -> ParsedCommand | None:
     command = _BY_WORD.get(word)
     if command is not None:
         return _parsed(command.name, rest, word)
+    # Message center ids (MC…) are shaped like incident ids: checked first.
+    if looks_like_message_id(line):
+        return _parsed("change", line)
     if looks_like_incident_id(line):
         return _parsed("incident", line)
     if len(line) > _MAX_PHRASE_LENGTH:

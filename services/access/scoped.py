@@ -35,6 +35,7 @@ from services.domain.models import (
     ServiceRequest,
     SupportCatalogue,
     TenantHealth,
+    TenantMessages,
 )
 from services.domain.ports import Backend, CustomerDirectory, ServiceRequestDesk
 
@@ -89,7 +90,8 @@ class CustomerScope:
 
 
 class ScopedBackend:
-    """The Backend port as the current person sees it: only their customers, and health only of those."""
+    """The Backend port as the current person sees it: only their customers, and health and message
+    center only of those."""
 
     def __init__(self, backend: Backend, clock: Callable[[], datetime], contact: str = "") -> None:
         self._backend = backend
@@ -102,6 +104,10 @@ class ScopedBackend:
     async def tenant_health(self, customer: Customer) -> TenantHealth:
         self.scope.require(customer, Need.SEE)
         return await self._backend.tenant_health(customer)
+
+    async def tenant_messages(self, customer: Customer) -> TenantMessages:
+        self.scope.require(customer, Need.SEE)
+        return await self._backend.tenant_messages(customer)
 
 
 class ScopedDesk:

@@ -102,6 +102,35 @@ class IncidentNotFound(SupportDeskError):
         self.incident_id = incident_id
 
 
+class MessageNotFound(SupportDeskError):
+    """No customer the person may see has message center message `message_id`."""
+
+    def __init__(self, message_id: str) -> None:
+        super().__init__("error.message_not_found", message=message_id)
+
+
+class UnknownMessageService(SupportDeskError):
+    """`changes <customer> <service>` named no service the customer's messages are about."""
+
+    def __init__(self, wanted: str, customer_name: str, available: list[str]) -> None:
+        super().__init__(
+            "error.unknown_message_service",
+            customer=customer_name,
+            wanted=wanted,
+            services=", ".join(available) or "—",
+        )
+
+
+class MessageCenterAccessDenied(SupportDeskError):
+    """Graph answered 403 to a customer's message center: ServiceMessage.Read.All (app-only) or a GDAP
+    role that reads it is missing there."""
+
+    def __init__(self, customer_name: str, delegated: bool) -> None:
+        which = "error.messages_access_denied" if delegated else "error.messages_consent_missing"
+        super().__init__(which, customer=customer_name)
+        self.customer_name = customer_name
+
+
 class HealthDataMissing(SupportDeskError):
     def __init__(self, customer_name: str) -> None:
         super().__init__(

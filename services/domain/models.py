@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 
@@ -166,6 +166,92 @@ class IncidentLookup:
     incident: Incident
     customer: Customer
     also_affected: tuple[Customer, ...] = ()
+
+
+# The Microsoft 365 message center (Graph serviceUpdateMessage): planned changes and retirements, with the
+# dates they must be acted on by. Graph adds enum values over time: an unknown category or severity is
+# kept as OTHER, never rejected. Questions about them are services/domain/service_messages.py.
+
+# `changes` across customers lists what must be acted on within this long.
+DUE_WITHIN = timedelta(days=30)
+
+
+class MessageCategory(enum.StrEnum):
+    PLAN_FOR_CHANGE = "planForChange"
+    PREVENT_OR_FIX_ISSUE = "preventOrFixIssue"
+    STAY_INFORMED = "stayInformed"
+    OTHER = "other"
+
+    @classmethod
+    def of(cls, value: str) -> MessageCategory:
+        """Graph's value in either case; one Graph adds later (or `unknownFutureValue`) is OTHER."""
+        folded = value.casefold()
+        return next((c for c in cls if c.value.casefold() == folded and c is not cls.OTHER), cls.OTHER)
+
+
+class MessageSeverity(enum.StrEnum):
+    NORMAL = "normal"
+    HIGH = "high"
+    CRITICAL = "critical"
+    OTHER = "other"
+
+    @classmethod
+    def of(cls, value: str) -> MessageSeverity:
+        folded = value.casefold()
+        return next((s for s in cls if s.value == folded and s is not cls.OTHER), cls.OTHER)
+
+
+@dataclass(frozen=True)
+class ServiceMessage:
+    """One message center post; `body` is already plain text (services.domain.html_text)."""
+
+    message_id: str
+    title: str
+    services: tuple[str, ...]
+    category: MessageCategory
+    severity: MessageSeverity
+    is_major_change: bool
+    act_by: datetime | None
+    start: datetime | None
+    end: datetime | None
+    last_modified: datetime
+    tags: tuple[str, ...] = ()
+    body: str = ""
+
+    def is_open(self, now: datetime) -> bool:
+        """Still in the message center: Microsoft ends a message at its `endDateTime`."""
+        return self.end is None or self.end > now
+
+    def due_within(self, now: datetime, window: timedelta) -> bool:
+        """Its act-by date is at most `window` from now: an overdue one that is still open needs action
+        most of all."""
+        return self.act_by is not None and self.act_by <= now + window
+
+
+@dataclass(frozen=True)
+class TenantMessages:
+    """A customer's message center, as of the moment it was read."""
+
+    customer: Customer
+    messages: tuple[ServiceMessage, ...]
+    as_of: datetime
+
+
+@dataclass(frozen=True)
+class MessageLookup:
+    """A message found by id, the customer it was found for, and the other customers it reaches."""
+
+    message: ServiceMessage
+    customer: Customer
+    also_for: tuple[Customer, ...] = ()
+
+
+@dataclass(frozen=True)
+class DueChange:
+    """A message that must be acted on soon, and every customer it applies to."""
+
+    message: ServiceMessage
+    customers: tuple[Customer, ...]
 
 
 # Notifications: who hears about what, and what they have been told.

@@ -27,6 +27,7 @@ from services.domain.models import (
     Subscription,
     SupportCatalogue,
     TenantHealth,
+    TenantMessages,
     UnfinishedTurn,
 )
 
@@ -46,7 +47,19 @@ class HealthSource(Protocol):
     async def tenant_health(self, customer: Customer) -> TenantHealth: ...
 
 
-class Backend(CustomerDirectory, HealthSource, Protocol):
+class MessageCenterSource(Protocol):
+    """The message center in a customer's tenant (Graph `admin/serviceAnnouncement/messages`).
+
+    Raises DelegatedAccessMissing when the partner can't read the tenant."""
+
+    async def tenant_messages(self, customer: Customer) -> TenantMessages: ...
+
+
+class MessageReader(CustomerDirectory, MessageCenterSource, Protocol):
+    """What questions about messages across customers read (services.domain.service_messages)."""
+
+
+class Backend(CustomerDirectory, HealthSource, MessageCenterSource, Protocol):
     """Everything one backend (demo or live) serves."""
 
     name: str

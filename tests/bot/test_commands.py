@@ -12,6 +12,8 @@ from bot.turn.commands import (
     parse,
 )
 from cards.actions import (
+    change_command,
+    changes_command,
     escalate_command,
     health_command,
     incident_command,
@@ -45,6 +47,18 @@ from tests.support.harness import BotHarness
         ("incident ex1100014", "incident", "ex1100014"),
         ("incidents EX1100014", "incident", "EX1100014"),
         ("EX1100014", "incident", "EX1100014"),
+        ("changes", "changes", ""),
+        ("changes for contoso exchange", "changes", "contoso exchange"),
+        ("change contoso", "changes", "contoso"),
+        ("messages woodgrove", "changes", "woodgrove"),
+        ("change MC905123", "change", "MC905123"),
+        ("changes mc905123", "change", "mc905123"),
+        ("MC905123", "change", "MC905123"),
+        ("mc905123?", "change", "mc905123"),
+        ("change MC12", "change", "MC12"),
+        ("변경 contoso", "changes", "contoso"),
+        ("변경상세 MC905123", "change", "MC905123"),
+        ("변경상세 contoso", "change", "contoso"),
         ("show EX1100014", "incident", "EX1100014"),
         ("tell me about EX1100014", "incident", "EX1100014"),
         ("incident contoso", "incidents", "contoso"),
@@ -106,6 +120,9 @@ def test_commands_run_by_card_buttons_parse_back_to_the_same_request() -> None:
         escalate_command(customer, "EX1100014"): ("escalate", "c-id about EX1100014"),
         escalate_command(customer, service="exchange"): ("escalate", "c-id on exchange"),
         request_command("2611240010000001"): ("request", "2611240010000001"),
+        changes_command(customer): ("changes", "c-id"),
+        changes_command(): ("changes", ""),
+        change_command("MC905123"): ("change", "MC905123"),
     }
     for text, expected in cases.items():
         parsed = parse(text)

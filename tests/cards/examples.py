@@ -13,6 +13,7 @@ from microsoft_teams.cards import AdaptiveCard
 from bot.turn.commands import help_entries
 from cards.actions import health_command, incidents_command
 from cards.audit import audit_card
+from cards.changes import change_card, changes_card, due_changes_card
 from cards.customers import customer_choice_card, customers_card, did_you_mean_card
 from cards.escalation import (
     Choice,
@@ -65,6 +66,7 @@ from services.domain.models import (
     Customer,
     Delivery,
     DeliveryState,
+    DueChange,
     Handoff,
     IncidentPost,
     Notice,
@@ -78,6 +80,7 @@ from services.domain.models import (
     Subscription,
     SupportTopic,
 )
+from services.domain.service_messages import due_changes, find_message, open_messages
 from tests.support.harness import DEMO_NOW, demo_backend
 
 ANA = ("a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman")
@@ -125,6 +128,17 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         ),
     )
     fabrikams = [by_name["Fabrikam, Inc."], by_name["Fabrikam Residences"]]
+    woodgrove_messages = open_messages(
+        asyncio.run(backend.tenant_messages(by_name["Woodgrove Bank"])), DEMO_NOW
+    )
+    ews = asyncio.run(find_message(backend, "MC905123"))
+    due = asyncio.run(due_changes(backend, DEMO_NOW))
+    # A message as long as Microsoft could write, reaching every customer, forty times over.
+    huge_message = replace(ews.message, title="Retiring " * 40, body="A long paragraph. " * 3000)
+    huge_ews = replace(ews, message=huge_message, also_for=tuple(customers))
+    huge_due = [
+        DueChange(replace(huge_message, message_id=f"MC9{n:05}"), tuple(customers)) for n in range(40)
+    ]
 
     key = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
     request = ServiceRequest(
@@ -263,6 +277,17 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         "health_ko": lambda: health_card(
             contoso_health, KOREAN, admin_center_links(contoso, (s.name for s in contoso_health.services))
         ),
+        "changes": lambda: changes_card(by_name["Woodgrove Bank"], woodgrove_messages, DEMO_NOW, ENGLISH),
+        "changes_ko": lambda: changes_card(by_name["Woodgrove Bank"], woodgrove_messages, DEMO_NOW, KOREAN),
+        "changes_none": lambda: changes_card(contoso, (), DEMO_NOW, ENGLISH, "intune"),
+        "change": lambda: change_card(ews, DEMO_NOW, ENGLISH),
+        "change_ko": lambda: change_card(ews, DEMO_NOW, KOREAN),
+        "change_huge": lambda: change_card(huge_ews, DEMO_NOW, ENGLISH),
+        "change_huge_ko": lambda: change_card(huge_ews, DEMO_NOW, KOREAN),
+        "changes_due": lambda: due_changes_card(due, DEMO_NOW, ENGLISH),
+        "changes_due_ko": lambda: due_changes_card(due, DEMO_NOW, KOREAN),
+        "changes_due_none": lambda: due_changes_card((), DEMO_NOW, KOREAN),
+        "changes_due_huge": lambda: due_changes_card(huge_due, DEMO_NOW, ENGLISH),
         "incidents": lambda: incidents_card(contoso, list_incidents(contoso_health), DEMO_NOW, ENGLISH),
         "incidents_ko": lambda: incidents_card(contoso, list_incidents(contoso_health), DEMO_NOW, KOREAN),
         "incidents_all": lambda: incidents_card(
@@ -509,6 +534,13 @@ SNAPSHOTTED = (
     "notice_digest_owners",
     "owners_set_ko",
     "mine_ko",
+
+    "changes_ko",
+    "change_ko",
+    "changes_due_ko",
+    "changes",
+    "change",
+    "changes_due",
     "incident_notice_ko",
     "incident_notice_resolved_ko",
     "notice_digest_ko",

@@ -52,7 +52,9 @@ TEXT_FIELDS = frozenset(
         "incident_id",
         "number",
         "reference",
-        "services",  # a subscription's service names
+        "services",  # a subscription's service names; a message center message's
+        "body",  # a message center message's text
+        "tags",
         "values",  # what was typed into the one-card form
         "path",  # where a pasted settings document is wrong: its own field names
         "lines",  # what an import would change: customer and owner names
@@ -64,7 +66,7 @@ TEXT_ARGUMENTS = frozenset(
 )
 # Cards whose every line is our own wording: nothing to poison.
 NO_OUTSIDE_TEXT = frozenset(
-    {"help", "overview_healthy", "subscriptions_none", "audit_empty", "notice", "mine_none"}
+    {"help", "overview_healthy", "subscriptions_none", "audit_empty", "notice", "mine_none", "changes_due_none"}
 )
 
 

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from services.backends.demo.backend import DemoBackend
-from services.domain.models import Customer, TenantHealth
+from services.domain.models import Customer, TenantHealth, TenantMessages
 
 
 class GatedBackend:
@@ -24,6 +24,10 @@ class GatedBackend:
     async def tenant_health(self, customer: Customer) -> TenantHealth:
         await self.gate.wait()
         return await self.inner.tenant_health(customer)
+
+    async def tenant_messages(self, customer: Customer) -> TenantMessages:
+        await self.gate.wait()
+        return await self.inner.tenant_messages(customer)
 
 
 class BrokenBackend(GatedBackend):

@@ -28,6 +28,7 @@ from jwt.algorithms import RSAAlgorithm
 from tests.doubles.faults import Faults
 
 SERVICE_HEALTH_ROLE = "ServiceHealth.Read.All"
+SERVICE_MESSAGE_ROLE = "ServiceMessage.Read.All"
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 OBO_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 # Entra's signing key, generated once per test session (RSA generation is the slow part).
@@ -216,7 +217,7 @@ class FakeEntra:
         if grant == "client_credentials":
             if not self._client_authenticated(form):
                 return _error(401, "invalid_client", 7000215, "Invalid client secret provided.")
-            roles = self.app_roles.get(tenant, [SERVICE_HEALTH_ROLE])
+            roles = self.app_roles.get(tenant, [SERVICE_HEALTH_ROLE, SERVICE_MESSAGE_ROLE])
             return web.json_response(self._access(tenant, resource, {"roles": roles}))
         if grant == DEVICE_CODE_GRANT:
             if form.get("device_code") not in self.device_codes:

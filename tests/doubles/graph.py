@@ -1,8 +1,9 @@
 """Microsoft Graph service communications (`/v1.0/admin/serviceAnnouncement`) on loopback over https.
 
 The tenant is the token's `tid`. Collections page with an absolute `@odata.nextLink` (`$skiptoken`),
-honouring `Prefer: odata.maxpagesize`. An app-only token needs the ServiceHealth.Read.All role and a
-delegated one a GDAP role in the tenant, else 403 `accessDenied`. Errors are
+honouring `Prefer: odata.maxpagesize`. An app-only token needs the ServiceHealth.Read.All role (the
+message center, `messages`: ServiceMessage.Read.All) and a delegated one a GDAP role in the tenant, else
+403 `accessDenied`. `messages` takes `$filter=lastModifiedDateTime ge <ISO time>`, newest first. Errors are
 `{"error": {"code", "message", "innerError"}}`; throttling is 429 `TooManyRequests` with Retry-After.
 Enums are camelCase, or PascalCase as in the docs' examples with `pascal_case`.
 
@@ -31,7 +32,8 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.doubles.entra import SERVICE_HEALTH_ROLE, claims_of
+from services.domain.timestamps import parse_timestamp
+from tests.doubles.entra import SERVICE_HEALTH_ROLE, SERVICE_MESSAGE_ROLE, claims_of
 from tests.doubles.faults import Fault, Faults
 
 ROOT = "/v1.0/admin/serviceAnnouncement"
@@ -52,7 +54,7 @@ MEMBERSHIP_READ_ROLES = frozenset(
 )
 GROUP_TYPE = "#microsoft.graph.group"
 _ADVANCED = ("$count", "$filter", "$search", "$orderby")
-_ENUM_KEYS = ("status", "classification", "origin", "postType", "contentType")
+_ENUM_KEYS = ("status", "classification", "origin", "postType", "contentType", "category", "severity")
 
 
 def graph_error(status: int, code: str, message: str) -> dict[str, Any]:
@@ -77,6 +79,8 @@ def _pascal(value: Any) -> Any:
 class FakeGraph:
     # healthOverviews?$expand=issues payloads by tenant id.
     health: dict[str, dict[str, Any]]
+    # The message center (serviceUpdateMessage collections) by tenant id.
+    messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     base_url: str = ""
     page_size: int = 100
     gdap_denied: set[str] = field(default_factory=set)
@@ -101,6 +105,7 @@ class FakeGraph:
         app = web.Application()
         app.router.add_get(f"{ROOT}/healthOverviews", self._overviews)
         app.router.add_get(f"{ROOT}/issues", self._issues)
+        app.router.add_get(f"{ROOT}/messages", self._messages)
         app.router.add_get(RELATIONSHIPS, self._relationships)
         app.router.add_get(f"{RELATIONSHIPS}/{{id}}/accessAssignments", self._assignments)
         for route in ("memberOf", "transitiveMemberOf"):
@@ -116,7 +121,7 @@ class FakeGraph:
         body = graph_error(status, "serviceNotAvailable", "Service unavailable.")
         self.faults.add(Fault(status, body, {}, path, times, hang))
 
-    async def _tenant(self, request: web.Request) -> str | web.Response:
+    async def _tenant(self, request: web.Request, role: str = SERVICE_HEALTH_ROLE) -> str | web.Response:
         claims = claims_of(request.headers.get("Authorization"))
         if claims is None or claims.get("aud") != self.base_url:
             body = graph_error(401, "InvalidAuthenticationToken", "Access token validation failure.")
@@ -134,7 +139,7 @@ class FakeGraph:
         if "scp" in claims:
             allowed = tenant not in self.gdap_denied
         else:
-            allowed = SERVICE_HEALTH_ROLE in claims.get("roles", [])
+            allowed = role in claims.get("roles", [])
         if not allowed:
             message = "Either the signed-in user or the application does not have access."
             return web.json_response(graph_error(403, "accessDenied", message), status=403)
@@ -190,6 +195,24 @@ class FakeGraph:
                 return web.json_response(body, status=400)
         issues.sort(key=lambda i: i.get("lastModifiedDateTime", ""), reverse=True)
         return self._page(request, "issues", issues, "admin/serviceAnnouncement/issues")
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        tenant = await self._tenant(request, SERVICE_MESSAGE_ROLE)
+        if isinstance(tenant, web.Response):
+            return tenant
+        messages = copy.deepcopy(self.messages.get(tenant, {}).get("value", []))
+        wanted = request.query.get("$filter", "")
+        for clause in filter(None, (c.strip() for c in wanted.split(" and "))):
+            since = re.fullmatch(r"lastModifiedDateTime ge (\S+)", clause)
+            moment = parse_timestamp(since.group(1)) if since else None
+            if moment is None:
+                body = graph_error(400, "invalidRequest", "Invalid filter clause.")
+                return web.json_response(body, status=400)
+            messages = [
+                m for m in messages if (parse_timestamp(m.get("lastModifiedDateTime")) or moment) >= moment
+            ]
+        messages.sort(key=lambda m: m.get("lastModifiedDateTime", ""), reverse=True)
+        return self._page(request, "messages", messages, "admin/serviceAnnouncement/messages")
 
     async def _directory_caller(
         self, request: web.Request, route: str, roles: frozenset[str]

@@ -1,5 +1,6 @@
 """Partner Center, Graph and Entra doubles on loopback over https, serving the demo dataset, and the live
-backend wired to them with real MSAL and aiohttp: the same customers and health the demo backend shows.
+backend wired to them with real MSAL and aiohttp: the same customers, health and message center the demo
+backend shows.
 """
 
 from __future__ import annotations
@@ -101,10 +102,11 @@ async def start_live_world(aiohttp_server: Any, ca: LoopbackCA, limits: Limits =
     partner = str(index["partner"]["tenantId"])
     customers = _read(DATA_DIR / "customers.json")["items"]
     health = {path.stem: _read(path) for path in (DATA_DIR / "health").glob("*.json")}
+    messages = {path.stem: _read(path) for path in (DATA_DIR / "messages").glob("*.json")}
     entra = FakeEntra(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
     partner_center = FakePartnerCenter(partner_tenant_id=partner, customers=customers)
     # Small pages, so every conversation also exercises @odata.nextLink paging.
-    graph = FakeGraph(health=health, page_size=4)
+    graph = FakeGraph(health=health, messages=messages, page_size=4)
     gdap_directory(graph, partner)
     entra.app_roles[partner] = list(PARTNER_APP_ROLES)
     azure_support = FakeAzureSupport()

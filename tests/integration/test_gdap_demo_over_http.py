@@ -75,3 +75,32 @@ async def test_the_compose_box_search_shows_each_person_only_their_customers(
     for who in ("ben", "chloe", "dev"):
         access = await people.person(find_person(who).user["aadObjectId"])
         assert await found(who) == {c.name for c in customers if access.sees(c.tenant_id, DEMO_NOW)}, who
+
+
+async def test_message_center_across_customers_names_only_the_demo_persons_own(
+    start_bot: StartBot, connector: FakeConnector
+) -> None:
+    """`make chat AS=ben`: MC905123 reaches seven demo tenants; each person is told of the ones GDAP
+    shows them, and of no other (Ana, in Tier 2, sees more than Ben, in Tier 1 through Desk EU)."""
+    bot = await start_bot(people_access=AccessMode.GDAP)
+    customers = await demo_backend().list_customers()
+    people = GdapAccess(DemoDirectory.load(now=lambda: DEMO_NOW), lambda: DEMO_NOW, 300)
+
+    async def ask(who: str, text: str) -> str:
+        before = len(connector.messages)
+        activity = personal_message(connector.service_url, text)
+        activity["from"] = find_person(who).user
+        assert (await bot.post("/api/messages", json=activity)).status == 201
+        await connector.wait_for_messages(before + 1)
+        return "\n".join(visible_text(m) for m in connector.messages[before:])
+
+    for who in ("ana", "ben", "chloe"):
+        access = await people.person(find_person(who).user["aadObjectId"])
+        hidden = [c.name for c in customers if not access.sees(c.tenant_id, DEMO_NOW)]
+        for text in ("changes", "change MC905123"):
+            shown = await ask(who, text)
+            assert not [name for name in hidden if name in shown], (who, text, shown)
+        assert hidden, who
+    assert "Contoso Ltd" in await ask("ana", "change MC905123")
+    ben = await ask("ben", "change MC905123")
+    assert ben.startswith("Exchange Online: Exchange Web Services") and "Contoso Ltd" in ben

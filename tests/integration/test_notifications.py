@@ -574,7 +574,7 @@ async def test_the_demo_world_moves_and_a_subscribed_channel_hears_of_it(
     bot = await start_bot(watch_interval_seconds=3600, demo_tick_seconds=0)
     await subscribed(bot, service_url, "northwind")
     tick = await (await bot.post("/api/demo/tick")).json()
-    assert tick == {"step": 1, "changes": ["TM1200001"], "notices": 1}
+    assert tick == {"step": 1, "changes": ["TM1200001"], "messages": [], "notices": 1}
     await connector.wait_until(lambda: bool(created(connector)))
     assert "Incident: TM1200001" in visible_text(created(connector)[0].activity)
     await bot.post("/api/demo/tick")

@@ -211,6 +211,7 @@ CUSTOMER_COMMANDS = {
     "health": "health {}",
     "incidents": "incidents {}",
     "incident": "incident EX1100014 {}",
+    "changes": "changes {}",
     "customers": "customers {}",
     "escalate": "escalate {}",
     "requests": "requests {}",
@@ -318,6 +319,30 @@ async def test_a_hidden_customers_incident_is_not_found_by_its_id(
     notices = await say("notices", BEN)
     assert "EX2200001" not in notices and not _leaks(notices, "", ANA_SEES)
     assert "EX2200001" in await say("notices", ANA)
+
+
+async def test_message_center_messages_show_only_the_persons_customers(
+    start_scoped: Callable[..., Awaitable[TestClient[Any, Any]]], connector: FakeConnector
+) -> None:
+    """MC905123 reaches Contoso, Woodgrove, Fabrikam and Northwind (Ana's) and Pharma, Hanbit and Lamna
+    (Ben's); MC906002 only Woodgrove; MC902455 Northwind, Woodgrove and Pharma."""
+    say = _talk(await start_scoped(), connector)
+    for who, mine, theirs in ((ANA, ANA_SEES, BEN_SEES), (BEN, BEN_SEES, ANA_SEES)):
+        shared = await say("change MC905123", who, raw=True)
+        assert not _leaks(shared, "", theirs), (who["name"], shared)
+        reached = [c for c in mine if c in (CONTOSO, WOODGROVE, FABRIKAM, NORTHWIND, PHARMA, HANBIT, LAMNA)]
+        assert all(c.name in shared for c in reached)
+        due = await say("changes", who, raw=True)
+        assert not _leaks(due, "", theirs), (who["name"], due)
+    assert "MC906002" in await say("changes", ANA)
+    assert "MC906002" not in await say("changes", BEN)
+    assert (await say("change MC906002", BEN)).startswith(
+        "Message not found\nI couldn't find message MC906002 in the message center of any customer you can "
+        "see."
+    )
+    assert "For: Northwind Traders, Woodgrove Bank" in await say("change MC902455", ANA)
+    assert "For: Contoso Pharmaceuticals\n" in await say("change MC902455", BEN)
+    assert "Nothing in your customers' message centers needs action" in await say("changes", DEV)
 
 
 async def test_request_numbers_of_a_hidden_customer_are_not_found(

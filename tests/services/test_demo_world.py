@@ -7,9 +7,17 @@ from cards.health import health_card
 from dialogs.replies import card_reply
 from locales.translator import ENGLISH
 from services.backends.demo.backend import DemoBackend
-from services.backends.demo.world import KEEP_RESOLVED, ChangeKind, DemoWorld, WorldTick
+from services.backends.demo.world import (
+    KEEP_RESOLVED,
+    MESSAGE_ACT_WITHIN,
+    SCRIPT_LENGTH,
+    ChangeKind,
+    DemoWorld,
+    WorldTick,
+)
 from services.domain.incidents import find_incident
 from services.domain.models import Customer, Incident, ServiceHealth, TenantHealth
+from services.domain.service_messages import due_changes, find_message
 from tests.support.harness import DEMO_NOW, demo_backend
 from tests.support.visible import visible_text
 
@@ -295,3 +303,18 @@ async def test_replace_services_changes_what_tenant_health_returns() -> None:
     assert (await backend.tenant_health(northwind)).services == services[:2]
     contoso = await _customer(backend, "Contoso Ltd")
     assert len((await backend.tenant_health(contoso)).services) == len(services)
+
+
+async def test_once_a_cycle_microsoft_posts_a_message_to_the_shared_customers_due_in_three_weeks() -> None:
+    backend, world = _fresh()
+    ticks = await _run(world, 2 * SCRIPT_LENGTH)
+    posting = [t for t in ticks if t.messages]
+    assert len(posting) == 2, "one message a cycle"
+    first, second = (t.messages[0] for t in posting)
+    assert first != second, "each cycle's message has a new id"
+    found = await find_message(backend, first)
+    assert [c.name for c in (found.customer, *found.also_for)] == sorted(SHARED)
+    assert found.message.is_major_change and found.message.act_by == posting[0].at + MESSAGE_ACT_WITHIN
+    assert found.message.last_modified == posting[0].at
+    due = {d.message.message_id for d in await due_changes(backend, posting[1].at)}
+    assert {first, second} <= due, "both are due within 30 days of the second"

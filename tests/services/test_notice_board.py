@@ -23,6 +23,7 @@ from services.domain.models import (
     ServiceStatus,
     Subscription,
     TenantHealth,
+    TenantMessages,
 )
 from services.domain.ports import NoticeOutbox
 from services.notices.conversations import ConversationStore
@@ -221,6 +222,9 @@ class FlakyBackend:
         if customer.name in self.unreadable:
             raise DelegatedAccessMissing(customer.name, "reseller")
         return await self.inner.tenant_health(customer)
+
+    async def tenant_messages(self, customer: Customer) -> TenantMessages:
+        return await self.inner.tenant_messages(customer)
 
 
 async def test_the_first_poll_is_a_baseline_and_an_unreadable_customer_keeps_what_was_seen(

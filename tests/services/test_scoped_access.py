@@ -77,6 +77,9 @@ async def test_a_hidden_customers_health_reads_like_an_unknown_customer() -> Non
             unknown.value.message
             == "I don't know a customer called 'Woodgrove Bank'. Try 'customers' to list them all."
         )
+        assert (await scoped.tenant_messages(contoso)).customer == contoso
+        with pytest.raises(UnknownCustomer):
+            await scoped.tenant_messages(woodgrove)
 
 
 async def test_filing_reading_and_noting_requests_need_a_role_that_files() -> None:

@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from services.backends.graph.message_parsing import parse_messages
 from services.backends.graph.parsing import parse_health_overviews
 from services.backends.partner_center.parsing import parse_customers
 from services.domain.errors import DelegatedAccessMissing, HealthDataMissing
-from services.domain.models import Customer, ServiceHealth, TenantHealth
+from services.domain.models import Customer, ServiceHealth, ServiceMessage, TenantHealth, TenantMessages
 from services.domain.timestamps import parse_timestamp
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -56,7 +57,8 @@ def demo_shift(data_dir: Path, now: Callable[[], datetime] | None = None) -> tup
 
 
 class DemoBackend:
-    """Customers from `customers.json`, health from `health/<tenantId>.json`, all in memory."""
+    """Customers from `customers.json`, health from `health/<tenantId>.json`, the message center from
+    `messages/<tenantId>.json` (none when absent), all in memory."""
 
     name = "demo"
 
@@ -65,9 +67,11 @@ class DemoBackend:
         customers: Sequence[Customer],
         health: dict[str, tuple[ServiceHealth, ...]],
         as_of: datetime,
+        messages: dict[str, tuple[ServiceMessage, ...]] | None = None,
     ) -> None:
         self._customers = tuple(customers)
         self._health = health
+        self._messages = dict(messages or {})
         self._as_of = as_of
         # When the demo world last moved a tenant's health: what its "as of" says from then on.
         self._moved: dict[str, datetime] = {}
@@ -77,11 +81,15 @@ class DemoBackend:
         current, shift = demo_shift(data_dir, now)
         customers = parse_customers(read_json(data_dir / "customers.json"))
         health = {}
+        messages = {}
         for customer in customers:
             path = data_dir / "health" / f"{customer.tenant_id}.json"
             if path.is_file():
                 health[customer.tenant_id] = parse_health_overviews(shift_times(read_json(path), shift))
-        return cls(customers, health, current)
+            path = data_dir / "messages" / f"{customer.tenant_id}.json"
+            if path.is_file():
+                messages[customer.tenant_id] = parse_messages(shift_times(read_json(path), shift))
+        return cls(customers, health, current, messages)
 
     def replace_services(
         self, tenant_id: str, services: Sequence[ServiceHealth], as_of: datetime | None = None
@@ -104,3 +112,14 @@ class DemoBackend:
             raise HealthDataMissing(customer.name)
         as_of = self._moved.get(customer.tenant_id, self._as_of)
         return TenantHealth(customer=customer, services=services, as_of=as_of)
+
+    def add_message(self, tenant_id: str, message: ServiceMessage) -> None:
+        """The demo world posts a message center message (or a new version of one) to a tenant."""
+        kept = tuple(m for m in self._messages.get(tenant_id, ()) if m.message_id != message.message_id)
+        self._messages[tenant_id] = (message, *kept)
+
+    async def tenant_messages(self, customer: Customer) -> TenantMessages:
+        if not customer.delegated_access:
+            raise DelegatedAccessMissing(customer.name, customer.relationship)
+        as_of = self._moved.get(customer.tenant_id, self._as_of)
+        return TenantMessages(customer, self._messages.get(customer.tenant_id, ()), as_of)

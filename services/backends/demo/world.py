@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.backends.demo.backend import DemoBackend
+from services.backends.graph.message_parsing import parse_message
 from services.backends.graph.parsing import parse_issue
 from services.domain.errors import SupportDeskError
 from services.domain.models import Customer, Incident, ServiceHealth, ServiceStatus
@@ -39,6 +40,12 @@ _ID_PREFIX = {
 }
 # Above every id in the bundled dataset (EX1100014 ... EN1102382).
 _FIRST_ID_NUMBER = 1_200_000
+
+# The message center message the world posts once a cycle: above every id in the bundled dataset, one
+# per cycle, to the SHARED_CUSTOMERS (as Microsoft posts one message to many tenants), due three weeks on.
+_FIRST_MESSAGE_NUMBER = 910_000
+MESSAGE_STEP = 3
+MESSAGE_ACT_WITHIN = timedelta(days=21)
 
 # Resolved incidents of the world's own kept per service, so a long demo doesn't pile up history.
 KEEP_RESOLVED = 3
@@ -67,11 +74,13 @@ class WorldChange:
 
 @dataclass(frozen=True)
 class WorldTick:
-    """What one tick did: `step` counts ticks from 1; `changes` is empty when the step had no target."""
+    """What one tick did: `step` counts ticks from 1; `changes` is empty when the step had no target;
+    `messages`: the message center messages it posted."""
 
     step: int
     at: datetime
     changes: tuple[WorldChange, ...]
+    messages: tuple[str, ...] = ()
 
 
 class _Role(enum.Enum):
@@ -238,6 +247,7 @@ class DemoWorld:
             self._at = at
             change = await self._apply(role, action, cycle, at)
             changes = (change,) if change is not None else ()
+            messages = await self._post_message(cycle, at) if position == MESSAGE_STEP else ()
             for c in changes:
                 logger.info(
                     "Demo world tick %d: %s %s (%s) in %s",
@@ -247,7 +257,7 @@ class DemoWorld:
                     c.status,
                     ", ".join(customer.name for customer in c.customers),
                 )
-            return WorldTick(step=self._ticks, at=at, changes=changes)
+            return WorldTick(step=self._ticks, at=at, changes=changes, messages=messages)
 
     async def _apply(self, role: _Role, action: _Action, cycle: int, at: datetime) -> WorldChange | None:
         if action is _Action.START:
@@ -310,6 +320,42 @@ class DemoWorld:
             return None
         self._running[role] = running
         return self._change(ChangeKind.STARTED, issue, running.customers)
+
+    async def _post_message(self, cycle: int, at: datetime) -> tuple[str, ...]:
+        """Microsoft announces a change in the shared customers' message centers, written in Graph's shape
+        and parsed as live messages are."""
+        by_name = {c.name: c for c in await self._readable()}
+        targets = [by_name[name] for name in SHARED_CUSTOMERS if name in by_name]
+        if not targets:
+            return ()
+        message_id = f"MC{_FIRST_MESSAGE_NUMBER + cycle}"
+        act_by = _graph_time(at + MESSAGE_ACT_WITHIN)
+        raw = {
+            "id": message_id,
+            "title": "Microsoft Teams: classic Teams meeting add-in for Outlook retires",
+            "services": ["Microsoft Teams", "Exchange Online"],
+            "category": "planForChange",
+            "severity": "high",
+            "isMajorChange": True,
+            "actionRequiredByDateTime": act_by,
+            "startDateTime": _graph_time(at),
+            "endDateTime": _graph_time(at + 3 * MESSAGE_ACT_WITHIN),
+            "lastModifiedDateTime": _graph_time(at),
+            "tags": ["Retirement", "User impact"],
+            "body": {
+                "contentType": "html",
+                "content": f"<p>The classic Teams meeting add-in stops working on {act_by}.</p>"
+                "<p><b>What you need to do to prepare:</b> deploy the new add-in to users who schedule "
+                "meetings from classic Outlook.</p>",
+            },
+        }
+        message = parse_message(raw)
+        if message is None:  # the world always writes an id and times
+            raise ValueError(f"The demo world wrote an unparseable message: {message_id}")
+        for customer in targets:
+            self._backend.add_message(customer.tenant_id, message)
+        logger.info("Demo world tick %d: %s posted to %d tenants", self._ticks, message_id, len(targets))
+        return (message_id,)
 
     async def _readable(self) -> list[Customer]:
         return [c for c in await self._backend.list_customers() if c.delegated_access]

@@ -1,4 +1,5 @@
-"""Microsoft Graph service communications (`/v1.0/admin/serviceAnnouncement`) in a customer's tenant,
+"""Microsoft Graph service communications (`/v1.0/admin/serviceAnnouncement`: health, issues and the
+message center) in a customer's tenant,
 and the one pager every Graph collection is read with (services/backends/graph/gdap.py reads GDAP too).
 
 Collections are paged by following `@odata.nextLink` (absolute) until it is absent; `$skip` is never
@@ -10,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from services.backends.graph.message_parsing import parse_messages
 from services.backends.graph.parsing import parse_health_overviews, parse_issue
 from services.backends.live.caching import BudgetExhausted, TenantBudget
 from services.backends.live.upstream import Upstream, UpstreamError
-from services.domain.models import Incident, ServiceHealth
+from services.domain.models import Incident, ServiceHealth, ServiceMessage
 
 API = "Microsoft Graph"
 MAX_PAGES = 100
@@ -112,3 +114,10 @@ class GraphHealthClient:
         parsed = (parse_issue(raw) for raw in raws if isinstance(raw, Mapping))
         incidents = [incident for incident in parsed if incident is not None]
         return incidents[:top] if top is not None else incidents
+
+    async def messages(self, tenant_id: str, modified_since: str = "") -> tuple[ServiceMessage, ...]:
+        """The tenant's message center (serviceUpdateMessage), every page, from the same budget as health;
+        `modified_since` (ISO 8601) asks only for messages changed since then."""
+        params = {"$filter": f"lastModifiedDateTime ge {modified_since}"} if modified_since else {}
+        pages = await self._pages(tenant_id, f"{self._root}/messages", params)
+        return tuple(message for page in pages for message in parse_messages(page))

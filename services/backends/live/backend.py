@@ -27,6 +27,7 @@ from services.domain.errors import (
     DelegatedAccessMissing,
     HealthAccessDenied,
     HealthDataMissing,
+    MessageCenterAccessDenied,
     PartnerCenterAccessDenied,
     PartnerSignInExpired,
     PartnerSignInFailed,
@@ -36,7 +37,7 @@ from services.domain.errors import (
     UpstreamThrottled,
     UpstreamUnavailable,
 )
-from services.domain.models import Customer, TenantHealth
+from services.domain.models import Customer, TenantHealth, TenantMessages
 from services.domain.single_flight import SingleFlightCache
 
 logger = logging.getLogger("services.live")
@@ -47,6 +48,10 @@ LIST_CUSTOMERS = Phrase("doing.list_customers")
 
 def reading_health(customer: Customer) -> Phrase:
     return Phrase("doing.read_health", (("customer", customer.name),))
+
+
+def reading_messages(customer: Customer) -> Phrase:
+    return Phrase("doing.read_messages", (("customer", customer.name),))
 
 
 def domain_error(
@@ -77,6 +82,15 @@ def domain_error(
             return HealthAccessDenied(customer.name, delegated=access is CustomerAccess.GDAP)
         return PartnerCenterAccessDenied()
     return UpstreamUnavailable(error.api, purpose)
+
+
+def messages_error(
+    error: UpstreamError | TokenError, customer: Customer, access: CustomerAccess
+) -> SupportDeskError:
+    """As domain_error, except that a refusal names what reads the message center, not service health."""
+    if isinstance(error, UpstreamError) and error.status in (401, 403):
+        return MessageCenterAccessDenied(customer.name, delegated=access is CustomerAccess.GDAP)
+    return domain_error(error, reading_messages(customer), customer, access)
 
 
 class LiveBackend:
@@ -179,6 +193,11 @@ class LiveBackend:
         self._health: SingleFlightCache[str, TenantHealth] = SingleFlightCache(
             limits.health_ttl_seconds, monotonic
         )
+        # The message center changes more slowly than health; the same short cache keeps a burst of
+        # `changes` (and `changes` across every customer) to one read per tenant.
+        self._messages: SingleFlightCache[str, TenantMessages] = SingleFlightCache(
+            limits.health_ttl_seconds, monotonic
+        )
 
     async def list_customers(self) -> Sequence[Customer]:
         return await self._customers.get("all", self._load_customers)
@@ -204,6 +223,19 @@ class LiveBackend:
             return TenantHealth(customer=customer, services=services, as_of=self._clock())
 
         return await self._health.get(customer.tenant_id, load)
+
+    async def tenant_messages(self, customer: Customer) -> TenantMessages:
+        if not customer.delegated_access:
+            raise DelegatedAccessMissing(customer.name, customer.relationship)
+
+        async def load() -> TenantMessages:
+            try:
+                messages = await self.graph.messages(customer.tenant_id)
+            except (UpstreamError, TokenError) as error:
+                raise messages_error(error, customer, self.config.customer_access) from None
+            return TenantMessages(customer=customer, messages=messages, as_of=self._clock())
+
+        return await self._messages.get(customer.tenant_id, load)
 
     async def close(self) -> None:
         await self.http.close()
