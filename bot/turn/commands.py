@@ -50,9 +50,8 @@ from services.domain.customer_search import longest_name_words, named_customer, 
 from services.domain.incidents import looks_like_incident_id
 from services.domain.models import Customer
 from services.domain.ports import AuditRecords, Backend, ServiceRequestDesk
-from services.domain.settings_document import MAX_DOCUMENT_CHARS
-
 from services.domain.service_messages import looks_like_message_id
+from services.domain.settings_document import MAX_DOCUMENT_CHARS
 
 if TYPE_CHECKING:
     from bot.turn.handler import Notifications

@@ -534,7 +534,6 @@ SNAPSHOTTED = (
     "notice_digest_owners",
     "owners_set_ko",
     "mine_ko",
-
     "changes_ko",
     "change_ko",
     "changes_due_ko",

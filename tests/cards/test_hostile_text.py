@@ -66,7 +66,15 @@ TEXT_ARGUMENTS = frozenset(
 )
 # Cards whose every line is our own wording: nothing to poison.
 NO_OUTSIDE_TEXT = frozenset(
-    {"help", "overview_healthy", "subscriptions_none", "audit_empty", "notice", "mine_none", "changes_due_none"}
+    {
+        "help",
+        "overview_healthy",
+        "subscriptions_none",
+        "audit_empty",
+        "notice",
+        "mine_none",
+        "changes_due_none",
+    }
 )
 
 
