@@ -143,3 +143,16 @@ test('opened outside Teams it says so and asks for no data', async () => {
   assert.deepEqual(requests.filter((url) => url.includes('/tab/api/')), []);
   await page.screenshot({ path: `${shots}/tab-outside-teams.png` });
 });
+
+test("the channel tab's configuration page saves the tab with Teams", async () => {
+  await page.goto(`${hostUrl}/host.html?page=config`, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => window.hostCalls.includes('settings.setValidityState'), null, WAIT);
+  assert.equal(await page.frameLocator('#tab').locator('h1').innerText(), 'Add the customer overview');
+  await page.evaluate(() => window.save());
+  await page.waitForFunction(() => window.hostCalls.includes('settings.save.success'), null, WAIT);
+  const saved = await page.evaluate(() => window.savedConfig);
+  assert.equal(saved.entityId, 'overview');
+  assert.equal(saved.contentUrl, `${botUrl}/tab?locale={locale}`);
+  assert.equal(saved.suggestedDisplayName, 'Customer overview');
+  await page.screenshot({ path: `${shots}/tab-config.png` });
+});
