@@ -14,7 +14,9 @@ from aiohttp.test_utils import TestClient
 
 from app import create_app
 from bot.edge.tab import TEAMS_JS
+from cards.parts import status_label
 from chatclient.people import find_person
+from locales.translator import Translator
 from services.access.people import AccessMode, GdapAccess
 from services.backends.demo.gdap import DemoDirectory
 from services.domain.access import PersonAccess
@@ -176,7 +178,9 @@ async def test_on_the_demo_everyone_sees_every_customer_worst_first_with_the_gri
         row = next(c for c in body["customers"] if c["name"] == customer.name)
         by_id = {s["id"]: i for i, s in enumerate(body["services"])}
         for service in health.services:
-            assert row["cells"][by_id[service.service_id]][0] == int(service.status.level)
+            level, words = row["cells"][by_id[service.service_id]]
+            assert level == int(service.status.level)
+            assert body["statuses"][words] == status_label(service.status, Translator("en"))
         active += [i.incident_id for i in health.incidents if not i.is_resolved]
     assert sorted(i["id"] for i in body["incidents"]) == sorted(active)
     assert body["read_at"] == DEMO_NOW.isoformat()
