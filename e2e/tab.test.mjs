@@ -45,7 +45,7 @@ async function openTab(query = '') {
   return { frame, tab, requests };
 }
 
-test('in the Teams host the tab signs in and shows every demo customer worst first in the grid', async () => {
+test('in the Teams host the tab signs in and shows every customer Ana may see, worst first, in the grid', async () => {
   const expected = await board();
   const { frame, tab, requests } = await openTab();
   const rows = frame.locator('#grid tbody tr');
@@ -150,6 +150,19 @@ test('in a narrow side panel, in Korean, nothing spills sideways but the grid, w
   });
   assert.deepEqual(grid, { scrolls: true, focusable: true });
   await page.screenshot({ path: `${shots}/tab-side-panel-ko.png` });
+});
+
+test('each person sees their own customers: some for Ben, none for Dev', async () => {
+  const bens = await board('ben');
+  const all = await board('ana');
+  assert.ok(bens.customers.length > 0 && bens.customers.length < all.customers.length);
+  let { frame } = await openTab('who=ben');
+  assert.deepEqual(await frame.locator('#grid tbody th').allInnerTexts(), bens.customers.map((c) => c.name));
+  await page.goto(`${hostUrl}/host.html?who=dev`, { waitUntil: 'domcontentloaded' });
+  frame = page.frameLocator('#tab');
+  await frame.locator('#shown').filter({ hasText: 'You have no customers to see here.' }).waitFor(WAIT);
+  assert.equal(await frame.locator('#grid tbody tr').count(), 0);
+  await page.screenshot({ path: `${shots}/tab-no-customers.png` });
 });
 
 test('opened outside Teams it says so and asks for no data', async () => {
