@@ -229,7 +229,6 @@ TOKEN_SERVICE_URL = HttpsUrl(
 # The overview tab (README, "The overview tab"): where Teams loads it from, and how often it refreshes.
 TAB_DOMAIN = Text(
     name="BOT_TAB_DOMAIN",
-    attribute="tab_domain",
     meaning="the public host name the tab is served on (`api://<it>/botid-<app id>` is its SSO audience)",
 )
 TAB_POLL_SECONDS = Number(
@@ -690,6 +689,16 @@ class Settings:
                 "BOT_SSO_CONNECTION needs an app registration with a secret for the OAuth connection: "
                 "MicrosoftAppType=UserAssignedMSI has none (use SingleTenant)"
             )
+        tab_domain = TAB_DOMAIN.read(env)
+        if tab_domain and not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", tab_domain):
+            raise SettingsError(
+                f"BOT_TAB_DOMAIN must be a host name like support-bot.contoso.com, not {tab_domain!r}"
+            )
+        if tab_domain and app_type == "UserAssignedMSI":
+            raise SettingsError(
+                "BOT_TAB_DOMAIN needs an app registration for the tab's sign-in: "
+                "MicrosoftAppType=UserAssignedMSI has none (use SingleTenant)"
+            )
         backend = BACKEND.read(env)
         data_dir = Path(DATA_DIR.read(env))
         storage = STORAGE.read(env)
@@ -722,6 +731,7 @@ class Settings:
                 PEOPLE_ACCESS.read(env, default=AccessMode.GDAP if backend == "live" else AccessMode.EVERYONE)
             ),
             access_cache_seconds=ACCESS_CACHE_SECONDS.read(env),
+            tab_domain=tab_domain,
             tab_host_origins=TAB_HOST_ORIGINS.read(env),
             entra_authority_host=AUTHORITY_HOST.read(env),
             blob=_blob_location(env) if storage == "azureblob" else None,

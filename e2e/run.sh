@@ -13,7 +13,8 @@ npm ci --silent --no-audit --no-fund
 work=$(mktemp -d)
 bot_port=3979
 playground_port=56151
-# The overview tab: a second bot with an app id (tab sign-in needs one), a stand-in Teams host and Entra.
+# The overview tab: a second bot with an app id (tab sign-in needs one) and each person's GDAP customers,
+# a stand-in Teams host and Entra.
 tab_bot_port=3980
 tab_host_port=56152
 entra_port=56153
@@ -35,7 +36,7 @@ PYTHONPATH=.. setsid ../.venv/bin/python tab_host.py --work "$work/tab" --host-p
 tab_host_pid=$!
 for _ in $(seq 1 60); do [ -s "$work/tab/ca.pem" ] && break; sleep 0.5; done
 partner_tenant=$(../.venv/bin/python -c 'import sys; sys.path.insert(0, ".."); from chatclient.people import find_person; print(find_person("ana").tenant_id)')
-PORT=$tab_bot_port BOT_DATA_DIR="$work/tab-data" BOT_DEMO_TICK_SECONDS=0 NOTIFY_TOKEN=e2e-tick \
+PORT=$tab_bot_port BOT_DATA_DIR="$work/tab-data" BOT_DEMO_TICK_SECONDS=0 NOTIFY_TOKEN=e2e-tick BOT_ACCESS=gdap \
   MicrosoftAppId=$tab_app_id MicrosoftAppPassword=e2e-unused MicrosoftAppTenantId="$partner_tenant" \
   AZURE_AUTHORITY_HOST="https://127.0.0.1:$entra_port" SSL_CERT_FILE="$work/tab/ca.pem" \
   BOT_TAB_HOST_ORIGINS="http://127.0.0.1:$tab_host_port" BOT_TAB_POLL_SECONDS=1 \

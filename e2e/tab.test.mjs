@@ -45,7 +45,7 @@ async function openTab(query = '') {
   return { frame, tab, requests };
 }
 
-test('in the Teams host the tab signs in and shows every demo customer worst first in the grid', async () => {
+test('in the Teams host the tab signs in and shows every customer Ana may see, worst first, in the grid', async () => {
   const expected = await board();
   const { frame, tab, requests } = await openTab();
   const rows = frame.locator('#grid tbody tr');
@@ -64,17 +64,37 @@ test('in the Teams host the tab signs in and shows every demo customer worst fir
   await page.screenshot({ path: `${shots}/tab-default.png` });
 });
 
-test('the host switching theme restyles the tab: dark, then high contrast', async () => {
+// The lowest contrast (WCAG 2 ratio) between the page's background and any text of the grid, its headings,
+// the filters and the status words, as the browser draws them in the current theme.
+const lowestContrast = (tab) => tab.evaluate(() => {
+  const rgb = (text) => text.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+  const luminance = ([r, g, b]) => {
+    const [R, G, B] = [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  const page = luminance(rgb(getComputedStyle(document.body).backgroundColor));
+  let lowest = 21;
+  for (const element of document.querySelectorAll('h1, h2, label, select, th, td, #shown, #last-read')) {
+    const text = luminance(rgb(getComputedStyle(element).color));
+    lowest = Math.min(lowest, (Math.max(text, page) + 0.05) / (Math.min(text, page) + 0.05));
+  }
+  return lowest;
+});
+
+test('the host switching theme restyles the tab: dark, then high contrast, each readable', async () => {
   const { frame, tab } = await openTab();
   const background = () => tab.evaluate(() => getComputedStyle(document.body).backgroundColor);
   const light = await background();
+  assert.ok(await lowestContrast(tab) >= 4.5, 'default theme');
   await page.evaluate(() => window.setTheme('dark'));
   await tab.waitForFunction(() => document.body.className === 'theme-dark', null, WAIT);
   assert.notEqual(await background(), light);
+  assert.ok(await lowestContrast(tab) >= 4.5, 'dark theme');
   await page.screenshot({ path: `${shots}/tab-dark.png` });
   await page.evaluate(() => window.setTheme('contrast'));
   await tab.waitForFunction(() => document.body.className === 'theme-contrast', null, WAIT);
   assert.equal(await background(), 'rgb(0, 0, 0)');
+  assert.ok(await lowestContrast(tab) >= 7, 'high contrast theme');
   await frame.locator('#status-filter').focus();
   await page.screenshot({ path: `${shots}/tab-contrast.png` });
 });
@@ -132,6 +152,19 @@ test('in a narrow side panel, in Korean, nothing spills sideways but the grid, w
   await page.screenshot({ path: `${shots}/tab-side-panel-ko.png` });
 });
 
+test('each person sees their own customers: some for Ben, none for Dev', async () => {
+  const bens = await board('ben');
+  const all = await board('ana');
+  assert.ok(bens.customers.length > 0 && bens.customers.length < all.customers.length);
+  let { frame } = await openTab('who=ben');
+  assert.deepEqual(await frame.locator('#grid tbody th').allInnerTexts(), bens.customers.map((c) => c.name));
+  await page.goto(`${hostUrl}/host.html?who=dev`, { waitUntil: 'domcontentloaded' });
+  frame = page.frameLocator('#tab');
+  await frame.locator('#shown').filter({ hasText: 'You have no customers to see here.' }).waitFor(WAIT);
+  assert.equal(await frame.locator('#grid tbody tr').count(), 0);
+  await page.screenshot({ path: `${shots}/tab-no-customers.png` });
+});
+
 test('opened outside Teams it says so and asks for no data', async () => {
   const requests = [];
   page.removeAllListeners('request');
@@ -142,4 +175,17 @@ test('opened outside Teams it says so and asks for no data', async () => {
   assert.equal(await page.locator('#board').isHidden(), true);
   assert.deepEqual(requests.filter((url) => url.includes('/tab/api/')), []);
   await page.screenshot({ path: `${shots}/tab-outside-teams.png` });
+});
+
+test("the channel tab's configuration page saves the tab with Teams", async () => {
+  await page.goto(`${hostUrl}/host.html?page=config`, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => window.hostCalls.includes('settings.setValidityState'), null, WAIT);
+  assert.equal(await page.frameLocator('#tab').locator('h1').innerText(), 'Add the customer overview');
+  await page.evaluate(() => window.save());
+  await page.waitForFunction(() => window.hostCalls.includes('settings.save.success'), null, WAIT);
+  const saved = await page.evaluate(() => window.savedConfig);
+  assert.equal(saved.entityId, 'overview');
+  assert.equal(saved.contentUrl, `${botUrl}/tab?locale={locale}`);
+  assert.equal(saved.suggestedDisplayName, 'Customer overview');
+  await page.screenshot({ path: `${shots}/tab-config.png` });
 });

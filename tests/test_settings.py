@@ -401,6 +401,28 @@ def test_sso_is_refused_with_a_user_assigned_managed_identity() -> None:
         Settings.from_env({**msi, "BOT_SSO_CONNECTION": "sso"})
 
 
+def test_the_tab_s_settings_are_read_and_its_domain_is_a_host_name() -> None:
+    single = {"MicrosoftAppId": APP_ID, "MicrosoftAppTenantId": TENANT, "MicrosoftAppPassword": "p"}
+    settings = Settings.from_env(
+        {
+            **single,
+            "BOT_TAB_DOMAIN": "support-bot.contoso.com",
+            "BOT_TAB_POLL_SECONDS": "15",
+            "BOT_TAB_HOST_ORIGINS": "http://127.0.0.1:56152, https://host.example",
+            "AZURE_AUTHORITY_HOST": "https://login.microsoftonline.us",
+        }
+    )
+    assert settings.tab_domain == "support-bot.contoso.com" and settings.tab_poll_seconds == 15
+    assert settings.tab_host_origins == {"http://127.0.0.1:56152", "https://host.example"}
+    assert settings.entra_authority_host == "https://login.microsoftonline.us"
+    for bad in ("https://support-bot.contoso.com", "support-bot.contoso.com/tab", "localhost", "a b.com"):
+        with pytest.raises(SettingsError, match="BOT_TAB_DOMAIN must be a host name"):
+            Settings.from_env({**single, "BOT_TAB_DOMAIN": bad})
+    msi = {"MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppId": APP_ID, "MicrosoftAppTenantId": TENANT}
+    with pytest.raises(SettingsError, match="BOT_TAB_DOMAIN needs an app registration"):
+        Settings.from_env({**msi, "BOT_TAB_DOMAIN": "support-bot.contoso.com"})
+
+
 def test_national_cloud_endpoints_and_the_ca_bundle_are_read() -> None:
     live = Settings.from_env(
         {
@@ -665,6 +687,7 @@ def _read_differently(setting: Setting[Any], tmp_path: Path) -> tuple[dict[str, 
         "AZURE_STORAGE_MANAGED_IDENTITY": (blob, "one", "two"),
         "AZURE_STORAGE_CONTAINER": (blob, "one", "two"),
         "BOT_BACKEND": (LIVE, "demo", "live"),
+        "BOT_TAB_DOMAIN": ({}, "a.example", "b.example"),
         "PARTNER_CLIENT_CERTIFICATE": (without_secret, str(files[0]), str(files[1])),
         "PARTNER_CLIENT_CERTIFICATE_PASSWORD": (
             {**without_secret, "PARTNER_CLIENT_CERTIFICATE": str(files[0])},

@@ -29,25 +29,36 @@ OPEN_REQUESTS_READ = 200
 
 @dataclass(frozen=True)
 class Board:
-    """The body the tab's data endpoint answers, and its version (the ETag: the body without `read_at`)."""
+    """The body the tab's data endpoint answers (JSON without `read_at`) and its version, the ETag: a
+    digest of that body, so it changes only when what is shown does."""
 
-    body: dict[str, Any]
+    body: bytes
     etag: str
     read_at: datetime
 
     def json_bytes(self) -> bytes:
-        return json.dumps({**self.body, "read_at": self.read_at.isoformat()}, ensure_ascii=False).encode()
+        return self.body[:-1] + b', "read_at": ' + json.dumps(self.read_at.isoformat()).encode() + b"}"
 
 
 def _customer_row(
-    customer: Customer, health: TenantHealth | SupportDeskError, columns: dict[str, int], t: Translator
+    customer: Customer,
+    health: TenantHealth | SupportDeskError,
+    columns: dict[str, int],
+    statuses: dict[str, int],
+    t: Translator,
 ) -> dict[str, Any]:
+    """A grid row: each service's cell is [level, index of its words in `statuses`] (1,000 customers would
+    otherwise repeat 'Operational' ten thousand times)."""
     if not isinstance(health, TenantHealth):
         reason = "no_access" if isinstance(health, DelegatedAccessMissing) else "not_answering"
         return {"name": customer.name, "worst": -1, "active": 0, "unread": t(f"tab.unread.{reason}")}
-    cells: list[list[Any] | None] = [None] * len(columns)
+    cells: list[list[int] | None] = [None] * len(columns)
     for service in health.services:
-        cells[columns[service.service_id]] = [int(service.status.level), status_label(service.status, t)]
+        label = status_label(service.status, t)
+        cells[columns[service.service_id]] = [
+            int(service.status.level),
+            statuses.setdefault(label, len(statuses)),
+        ]
     active = sum(len(s.active_incidents) for s in health.services)
     worst = max((int(s.status.level) for s in health.services), default=0)
     return {"name": customer.name, "worst": worst, "active": active, "cells": cells}
@@ -114,14 +125,17 @@ async def read_board(
             services.setdefault(service.service_id, service.name)
     ordered = sorted(services.items(), key=lambda s: s[1].casefold())
     columns = {service_id: index for index, (service_id, _) in enumerate(ordered)}
-    rows = [_customer_row(c, h, columns, t) for c, h in zip(customers, healths, strict=True)]
+    statuses: dict[str, int] = {}
+    rows = [_customer_row(c, h, columns, statuses, t) for c, h in zip(customers, healths, strict=True)]
     rows.sort(key=lambda r: (-r["worst"], -r["active"], r["name"].casefold()))
     body = {
         "language": t.language,
         "services": [{"id": service_id, "name": name} for service_id, name in ordered],
+        "statuses": list(statuses),
         "customers": rows,
         "incidents": _incidents(readable, t),
         "requests": _requests(requests, t),
     }
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    return Board(body, f'"{digest[:32]}"', read_at)
+    # Everything above is built in a fixed order, so the same data is the same bytes.
+    encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return Board(encoded, f'"{hashlib.sha256(encoded).hexdigest()[:32]}"', read_at)

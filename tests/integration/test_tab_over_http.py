@@ -14,12 +14,17 @@ from aiohttp.test_utils import TestClient
 
 from app import create_app
 from bot.edge.tab import TEAMS_JS
+from cards.parts import status_label
 from chatclient.people import find_person
+from locales.translator import Translator
 from services.access.people import AccessMode, GdapAccess
 from services.backends.demo.gdap import DemoDirectory
+from services.domain.access import PersonAccess
+from services.domain.errors import AccessUnavailable
 from settings import Settings
 from tests.doubles.channel_keys import OTHER_KEY
 from tests.doubles.entra import FakeEntra
+from tests.doubles.faults import Fault
 from tests.support.harness import DEMO_NOW, demo_backend
 
 APP_ID = "5f1c2a6e-7d2b-4c44-9a51-0c6f6d1e2a33"
@@ -173,7 +178,9 @@ async def test_on_the_demo_everyone_sees_every_customer_worst_first_with_the_gri
         row = next(c for c in body["customers"] if c["name"] == customer.name)
         by_id = {s["id"]: i for i, s in enumerate(body["services"])}
         for service in health.services:
-            assert row["cells"][by_id[service.service_id]][0] == int(service.status.level)
+            level, words = row["cells"][by_id[service.service_id]]
+            assert level == int(service.status.level)
+            assert body["statuses"][words] == status_label(service.status, Translator("en"))
         active += [i.incident_id for i in health.incidents if not i.is_resolved]
     assert sorted(i["id"] for i in body["incidents"]) == sorted(active)
     assert body["read_at"] == DEMO_NOW.isoformat()
@@ -241,3 +248,42 @@ async def test_the_tab_pages_load_nothing_from_elsewhere_and_only_teams_may_fram
     library = await tab.get("/tab/assets/teams-js.js")
     assert library.status == 200 and b"microsoftTeams" in await library.read()
     assert (await tab.get("/tab/assets/..%2Fhttp.py")).status == 404
+
+
+async def test_when_entra_s_keys_can_t_be_read_the_board_is_503_and_shows_nothing(
+    aiohttp_client: Any, tmp_path: Path, entra: FakeEntra
+) -> None:
+    entra.faults.add(Fault(503, {"error": "temporarily_unavailable"}, path_contains="openid", times=5))
+    tab = await _tab(aiohttp_client, tmp_path, entra)
+    response = await tab.get(BOARD, headers={"Authorization": f"Bearer {_token(entra)}"})
+    assert response.status == 503 and response.headers["Retry-After"]
+    assert "customers" not in await response.text()
+
+
+class AccessUnknown:
+    """Who may see what can't be read right now (Graph failing): PeopleAccess refuses."""
+
+    async def person(self, object_id: str) -> PersonAccess:
+        raise AccessUnavailable()
+
+
+async def test_when_access_can_t_be_checked_the_board_is_503_and_shows_nothing(
+    aiohttp_client: Any, tmp_path: Path, entra: FakeEntra
+) -> None:
+    app = create_app(
+        Settings(
+            data_dir=tmp_path,
+            app_id=APP_ID,
+            app_password="app-password",
+            app_type="SingleTenant",
+            app_tenant_id=TENANT,
+            entra_authority_host=entra.base_url,
+        ),
+        backend=demo_backend(),
+        clock=lambda: DEMO_NOW,
+        people=AccessUnknown(),
+    )
+    tab = await aiohttp_client(app)
+    response = await tab.get(BOARD, headers={"Authorization": f"Bearer {_token(entra)}"})
+    assert response.status == 503 and response.headers["Retry-After"]
+    assert "customers" not in await response.text()

@@ -152,7 +152,7 @@
       if (c.worst < 0) {
         return "<tr>" + name + '<td class="unread" colspan="' + (services.length + 2) + '">' + esc(c.unread) + "</td></tr>";
       }
-      const cells = indexes.map((i) => c.cells[i] ? levelCell(c.cells[i][0], c.cells[i][1])
+      const cells = indexes.map((i) => c.cells[i] ? levelCell(c.cells[i][0], board.statuses[c.cells[i][1]])
         : '<td class="level none">' + esc(word("tab.not_reported")) + "</td>");
       return "<tr>" + name + levelCell(c.worst, word("tab.level." + LEVELS[c.worst])) +
         '<td class="number">' + c.active.toLocaleString() + "</td>" + cells.join("") + "</tr>";
