@@ -20,6 +20,7 @@ from datetime import datetime
 from services.access.person import current_access
 from services.domain.access import ACCEPTED, Need
 from services.domain.admin_centers import admin_center_link, admin_center_links
+from services.domain.azure_events import AzureHealth
 from services.domain.errors import (
     Phrase,
     RoleMissing,
@@ -102,6 +103,10 @@ class ScopedBackend:
     async def tenant_health(self, customer: Customer) -> TenantHealth:
         self.scope.require(customer, Need.SEE)
         return await self._backend.tenant_health(customer)
+
+    async def azure_health(self, customer: Customer) -> AzureHealth:
+        self.scope.require(customer, Need.SEE)
+        return await self._backend.azure_health(customer)
 
 
 class ScopedDesk:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from services.domain.access import Assignment, PersonAccess, Relationship
+from services.domain.azure_events import AzureHealth
 from services.domain.models import (
     Acceptance,
     Answer,
@@ -45,7 +46,15 @@ class HealthSource(Protocol):
     async def tenant_health(self, customer: Customer) -> TenantHealth: ...
 
 
-class Backend(CustomerDirectory, HealthSource, Protocol):
+class AzureHealthSource(Protocol):
+    """Azure service health of a customer's subscriptions (ARM `Microsoft.ResourceHealth/events`), one
+    event per tracking id. A customer with no subscription the partner reaches gets no subscriptions and
+    no events, without anything being asked."""
+
+    async def azure_health(self, customer: Customer) -> AzureHealth: ...
+
+
+class Backend(CustomerDirectory, HealthSource, AzureHealthSource, Protocol):
     """Everything one backend (demo or live) serves."""
 
     name: str

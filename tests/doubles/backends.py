@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from services.backends.demo.backend import DemoBackend
+from services.domain.azure_events import AzureHealth
 from services.domain.models import Customer, TenantHealth
 
 
@@ -24,6 +25,10 @@ class GatedBackend:
     async def tenant_health(self, customer: Customer) -> TenantHealth:
         await self.gate.wait()
         return await self.inner.tenant_health(customer)
+
+    async def azure_health(self, customer: Customer) -> AzureHealth:
+        await self.gate.wait()
+        return await self.inner.azure_health(customer)
 
 
 class BrokenBackend(GatedBackend):

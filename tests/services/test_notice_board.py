@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from services.backends.demo.backend import DemoBackend
+from services.domain.azure_events import AzureHealth
 from services.domain.errors import DelegatedAccessMissing
 from services.domain.models import (
     ChangeKind,
@@ -216,6 +217,9 @@ class FlakyBackend:
 
     async def list_customers(self) -> Sequence[Customer]:
         return await self.inner.list_customers()
+
+    async def azure_health(self, customer: Customer) -> AzureHealth:
+        return await self.inner.azure_health(customer)
 
     async def tenant_health(self, customer: Customer) -> TenantHealth:
         if customer.name in self.unreadable:

@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from services.backends.azure_support.events import parse_events
 from services.backends.graph.parsing import parse_health_overviews
 from services.backends.partner_center.parsing import parse_customers
+from services.domain.azure_events import AzureEvent, AzureHealth, merge_events
 from services.domain.errors import DelegatedAccessMissing, HealthDataMissing
 from services.domain.models import Customer, ServiceHealth, TenantHealth
 from services.domain.timestamps import parse_timestamp
@@ -55,8 +57,19 @@ def demo_shift(data_dir: Path, now: Callable[[], datetime] | None = None) -> tup
     return current, timedelta(minutes=(current - as_of) // timedelta(minutes=1))
 
 
+def load_azure(data_dir: Path, shift: timedelta) -> dict[str, dict[str, list[AzureEvent]]]:
+    """`azure/<tenantId>/<subscriptionId>.json`, each ARM's events list of one subscription: by tenant, by
+    subscription."""
+    found: dict[str, dict[str, list[AzureEvent]]] = {}
+    for path in sorted((data_dir / "azure").glob("*/*.json")):
+        values = shift_times(read_json(path), shift).get("value") or []
+        found.setdefault(path.parent.name, {})[path.stem] = parse_events(values)
+    return found
+
+
 class DemoBackend:
-    """Customers from `customers.json`, health from `health/<tenantId>.json`, all in memory."""
+    """Customers from `customers.json`, health from `health/<tenantId>.json`, Azure service health from
+    `azure/<tenantId>/<subscriptionId>.json`, all in memory."""
 
     name = "demo"
 
@@ -65,10 +78,12 @@ class DemoBackend:
         customers: Sequence[Customer],
         health: dict[str, tuple[ServiceHealth, ...]],
         as_of: datetime,
+        azure: dict[str, dict[str, list[AzureEvent]]] | None = None,
     ) -> None:
         self._customers = tuple(customers)
         self._health = health
         self._as_of = as_of
+        self._azure = azure or {}
         # When the demo world last moved a tenant's health: what its "as of" says from then on.
         self._moved: dict[str, datetime] = {}
 
@@ -81,7 +96,7 @@ class DemoBackend:
             path = data_dir / "health" / f"{customer.tenant_id}.json"
             if path.is_file():
                 health[customer.tenant_id] = parse_health_overviews(shift_times(read_json(path), shift))
-        return cls(customers, health, current)
+        return cls(customers, health, current, load_azure(data_dir, shift))
 
     def replace_services(
         self, tenant_id: str, services: Sequence[ServiceHealth], as_of: datetime | None = None
@@ -104,3 +119,8 @@ class DemoBackend:
             raise HealthDataMissing(customer.name)
         as_of = self._moved.get(customer.tenant_id, self._as_of)
         return TenantHealth(customer=customer, services=services, as_of=as_of)
+
+    async def azure_health(self, customer: Customer) -> AzureHealth:
+        subscriptions = self._azure.get(customer.tenant_id, {})
+        events = merge_events(e for found in subscriptions.values() for e in found)
+        return AzureHealth(customer, tuple(subscriptions), events, self._as_of)

@@ -1,0 +1,240 @@
+"""Azure service health: the events Azure Resource Manager reports for a customer's subscriptions
+(`Microsoft.ResourceHealth/events`), and the questions asked of them.
+
+One Azure event (a tracking id) reaches many subscriptions and many customers, as one Microsoft 365
+incident reaches many tenants: it is kept once, with the customers it affects beside it.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from services.domain.customer_search import normalize
+from services.domain.models import Customer
+
+# Tracking ids as Azure writes them: two groups of letters and digits around a hyphen, the first may
+# carry an underscore (VNL2-8S8, 2LGR-PG0, BC_1-FXZ). The hyphen keeps them apart from Graph's ids.
+TRACKING_ID_PATTERN = r"^[A-Z0-9][A-Z0-9_]{1,9}-[A-Z0-9]{2,6}$"
+
+
+def is_tracking_id(text: str) -> bool:
+    """True for an id in Azure's shape, upper case as Azure writes it."""
+    return re.fullmatch(TRACKING_ID_PATTERN, text) is not None
+
+
+def looks_like_tracking_id(text: str) -> bool:
+    """A tracking id typed in any case."""
+    return is_tracking_id(text.strip().upper())
+
+
+class AzureEventType(enum.StrEnum):
+    """`properties.eventType`. Microsoft adds values (RCA, EmergingIssues, ...): those are OTHER, kept and
+    shown, never dropped."""
+
+    SERVICE_ISSUE = "ServiceIssue"
+    PLANNED_MAINTENANCE = "PlannedMaintenance"
+    HEALTH_ADVISORY = "HealthAdvisory"
+    SECURITY_ADVISORY = "SecurityAdvisory"
+    OTHER = "other"
+
+    @classmethod
+    def of(cls, raw: str) -> AzureEventType:
+        wanted = raw.strip().casefold()
+        return next((k for k in cls if k is not cls.OTHER and k.value.casefold() == wanted), cls.OTHER)
+
+
+@dataclass(frozen=True)
+class AzureUpdate:
+    """One update Microsoft posted on an event, in one region, as plain text."""
+
+    created: datetime
+    text: str
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class AzureImpact:
+    """One Azure service an event touches, and the regions where it does."""
+
+    service: str
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AzureEvent:
+    tracking_id: str
+    event_type: AzureEventType
+    # What ARM wrote, so an unknown type is still named ('EmergingIssues').
+    type_name: str
+    status: str  # Active | Resolved (as written)
+    title: str
+    summary: str
+    impact: tuple[AzureImpact, ...]
+    start: datetime | None
+    mitigated: datetime | None
+    last_updated: datetime | None
+    updates: tuple[AzureUpdate, ...] = ()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status.casefold() == "active"
+
+    @property
+    def is_service_issue(self) -> bool:
+        return self.event_type is AzureEventType.SERVICE_ISSUE
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return tuple(i.service for i in self.impact)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r for i in self.impact for r in i.regions))
+
+    def regions_of(self, service: str) -> tuple[str, ...]:
+        return tuple(r for i in self.impact if _same_name(i.service, service) for r in i.regions)
+
+    def touches(self, service: str, region: str = "") -> bool:
+        """Whether it touches `service` (named as Azure Support or ARM names it), in `region` if given."""
+        regions = self.regions_of(service)
+        if not any(_same_name(i.service, service) for i in self.impact):
+            return False
+        return not region or any(_same_region(r, region) for r in regions)
+
+
+def _words(text: str) -> set[str]:
+    return {w.removesuffix("s") if len(w) > 3 else w for w in normalize(text).split()}
+
+
+def _same_name(arm_service: str, wanted: str) -> bool:
+    """Whether `wanted` (an Azure Support product such as 'Virtual Machine running Linux', or what was
+    typed) is `arm_service` ('Virtual Machines'): every word of ARM's name is one of its words, plural or
+    not. 'Virtual Machine Scale Sets' is not 'Virtual Machine running Linux'."""
+    words = _words(arm_service)
+    return bool(words) and words <= _words(wanted)
+
+
+def _same_region(a: str, b: str) -> bool:
+    """'East US' is the region ARM writes, 'eastus' the one people type."""
+    return normalize(a).replace(" ", "") == normalize(b).replace(" ", "")
+
+
+def merge_events(events: Iterable[AzureEvent]) -> tuple[AzureEvent, ...]:
+    """One event per tracking id (several subscriptions report the same one): the latest updated copy
+    with every region and update any of them had; active ones first, then newest."""
+    by_id: dict[str, AzureEvent] = {}
+    for event in events:
+        known = by_id.get(event.tracking_id)
+        by_id[event.tracking_id] = event if known is None else _merge(known, event)
+    return tuple(sorted(by_id.values(), key=_order))
+
+
+def _merge(a: AzureEvent, b: AzureEvent) -> AzureEvent:
+    newer, older = (a, b) if (a.last_updated or _EPOCH) >= (b.last_updated or _EPOCH) else (b, a)
+    services: dict[str, dict[str, None]] = {}
+    for impact in (*newer.impact, *older.impact):
+        services.setdefault(impact.service, {}).update(dict.fromkeys(impact.regions))
+    updates = tuple(sorted(set(newer.updates) | set(older.updates), key=lambda u: (u.created, u.text)))
+    return AzureEvent(
+        newer.tracking_id,
+        newer.event_type,
+        newer.type_name,
+        newer.status,
+        newer.title,
+        newer.summary,
+        tuple(AzureImpact(s, tuple(r)) for s, r in services.items()),
+        newer.start or older.start,
+        newer.mitigated or older.mitigated,
+        newer.last_updated or older.last_updated,
+        updates,
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _order(event: AzureEvent) -> tuple[bool, float, str]:
+    moment = event.start or event.last_updated
+    return (not event.is_active, -(moment.timestamp() if moment else 0.0), event.tracking_id)
+
+
+@dataclass(frozen=True)
+class AzureHealth:
+    """A customer's Azure service health as of a moment: the subscriptions read and their events.
+    No subscriptions means the customer has no Azure the partner can reach (nothing was asked)."""
+
+    customer: Customer
+    subscriptions: tuple[str, ...]
+    events: tuple[AzureEvent, ...]
+    as_of: datetime
+
+    @property
+    def has_azure(self) -> bool:
+        return bool(self.subscriptions)
+
+    @property
+    def active_events(self) -> tuple[AzureEvent, ...]:
+        return tuple(e for e in self.events if e.is_active)
+
+    @property
+    def active_issues(self) -> tuple[AzureEvent, ...]:
+        return tuple(e for e in self.active_events if e.is_service_issue)
+
+    def event(self, tracking_id: str) -> AzureEvent | None:
+        wanted = tracking_id.strip().upper()
+        return next((e for e in self.events if e.tracking_id == wanted), None)
+
+
+def list_azure_events(
+    health: AzureHealth, service_filter: str = "", include_resolved: bool = False
+) -> tuple[AzureEvent, ...]:
+    """Active first (resolved ones only when asked for); `service_filter` names services by their words."""
+    words = normalize(service_filter).split()
+
+    def named(event: AzureEvent) -> bool:
+        names = normalize(" ".join(event.services)).split()
+        return all(any(n.startswith(w) for n in names) for w in words)
+
+    return tuple(e for e in health.events if (include_resolved or e.is_active) and named(e))
+
+
+def active_issue_for(health: AzureHealth, service: str, region: str = "") -> AzureEvent | None:
+    """The active service issue on `service` (in `region` when known) an Azure ticket should see first."""
+    hits = [e for e in health.active_issues if e.touches(service, region)]
+    return min(hits, key=_order, default=None)
+
+
+@dataclass(frozen=True)
+class AzureEventLookup:
+    """An Azure event found by tracking id, and every customer it affects (the first one shown)."""
+
+    event: AzureEvent
+    customer: Customer
+    also_affected: tuple[Customer, ...] = ()
+
+
+@dataclass(frozen=True)
+class AzureEventAcross:
+    """One event and the customers it affects, for a list across customers (overview, notices)."""
+
+    event: AzureEvent
+    customers: tuple[Customer, ...] = field(default_factory=tuple)
+
+
+def across_customers(healths: Sequence[AzureHealth], active_only: bool = True) -> list[AzureEventAcross]:
+    """Each tracking id once, with every customer it affects, in `_order`."""
+    events: dict[str, list[AzureEvent]] = {}
+    customers: dict[str, list[Customer]] = {}
+    for health in healths:
+        for event in health.active_events if active_only else health.events:
+            events.setdefault(event.tracking_id, []).append(event)
+            customers.setdefault(event.tracking_id, []).append(health.customer)
+    merged = merge_events(e for found in events.values() for e in found)
+    return [
+        AzureEventAcross(e, tuple(sorted(set(customers[e.tracking_id]), key=lambda c: normalize(c.name))))
+        for e in merged
+    ]
