@@ -241,9 +241,11 @@ def overview_card(
     now: datetime,
     t: Translator,
     not_answering: int = 0,
+    azure: Sequence[CardElement] = (),
 ) -> AdaptiveCard:
     """`unreadable`: customers without delegated access; `not_answering`: those whose health couldn't be
-    read just now (Microsoft didn't answer), which a retry may read."""
+    read just now (Microsoft didn't answer), which a retry may read; `azure`: the Azure section
+    (cards/azure.py)."""
     customers = t.count("count.customers", readable)
     body: list[CardElement] = [heading(t("overview.heading"))]
     if not rows:
@@ -284,6 +286,7 @@ def overview_card(
                 ],
             )
         )
+    body += azure
     if unreadable:
         body.append(subtle(t.count("overview.unreadable", unreadable)))
     if not_answering:

@@ -41,6 +41,7 @@ from dialogs.teams_member import member_contact
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
 from locales.translator import LANGUAGES, Translator, chosen_language, words_for
 from services.access.scoped import CustomerScope, ScopedBackend, ScopedDesk
+from services.domain.azure_events import looks_like_tracking_id
 from services.domain.customer_search import longest_name_words, named_customer, search_customers
 from services.domain.incidents import looks_like_incident_id
 from services.domain.models import Customer
@@ -97,7 +98,8 @@ def _escalation(argument: str, customers: Sequence[Customer]) -> bool:
 
 def _incident(argument: str, customers: Sequence[Customer]) -> bool:
     first, _, rest = argument.partition(" ")
-    return looks_like_incident_id(first) and _customer_or_nothing(rest.strip(), customers)
+    known = looks_like_incident_id(first) or looks_like_tracking_id(first)
+    return known and _customer_or_nothing(rest.strip(), customers)
 
 
 def _hours(argument: str, customers: Sequence[Customer]) -> bool:
@@ -438,9 +440,10 @@ def _parsed(name: str, argument: str, word: str = "") -> ParsedCommand:
     argument = _argument(argument)
     # 'incidents EX1100014' asks for one incident; 'incident contoso' for a customer's list.
     first = argument.split(" ", 1)[0]
-    if name == "incidents" and looks_like_incident_id(first) and " " not in argument:
+    one = looks_like_incident_id(first) or looks_like_tracking_id(first)
+    if name == "incidents" and one and " " not in argument:
         name = "incident"
-    elif name == "incident" and argument and not looks_like_incident_id(first):
+    elif name == "incident" and argument and not one:
         name = "incidents"
     # 'request 2611240010000001' shows one; 'request for contoso' files one.
     elif name == "request" and not looks_like_request_number(first) and word in _FILING_REQUEST_WORDS:
@@ -458,7 +461,7 @@ def parse(text: str) -> ParsedCommand | None:
     command = _BY_WORD.get(word)
     if command is not None:
         return _parsed(command.name, rest, word)
-    if looks_like_incident_id(line):
+    if looks_like_incident_id(line) or looks_like_tracking_id(line):
         return _parsed("incident", line)
     if len(line) > _MAX_PHRASE_LENGTH:
         return None

@@ -20,7 +20,6 @@ from datetime import datetime
 from services.access.person import current_access
 from services.domain.access import ACCEPTED, Need
 from services.domain.admin_centers import admin_center_link, admin_center_links
-from services.domain.azure_events import AzureHealth
 from services.domain.errors import (
     Phrase,
     RoleMissing,
@@ -30,6 +29,7 @@ from services.domain.errors import (
 )
 from services.domain.models import (
     AdminCenterLink,
+    AzureHealth,
     Customer,
     Filing,
     RequestDraft,

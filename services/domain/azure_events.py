@@ -7,14 +7,18 @@ incident reaches many tenants: it is kept once, with the customers it affects be
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from services.domain.customer_search import normalize
-from services.domain.models import Customer
+from services.domain.models import (
+    AzureEvent,
+    AzureEventAcross,
+    AzureHealth,
+    AzureImpact,
+    Customer,
+)
 
 # Tracking ids as Azure writes them: two groups of letters and digits around a hyphen, the first may
 # carry an underscore (VNL2-8S8, 2LGR-PG0, BC_1-FXZ). The hyphen keeps them apart from Graph's ids.
@@ -29,81 +33,6 @@ def is_tracking_id(text: str) -> bool:
 def looks_like_tracking_id(text: str) -> bool:
     """A tracking id typed in any case."""
     return is_tracking_id(text.strip().upper())
-
-
-class AzureEventType(enum.StrEnum):
-    """`properties.eventType`. Microsoft adds values (RCA, EmergingIssues, ...): those are OTHER, kept and
-    shown, never dropped."""
-
-    SERVICE_ISSUE = "ServiceIssue"
-    PLANNED_MAINTENANCE = "PlannedMaintenance"
-    HEALTH_ADVISORY = "HealthAdvisory"
-    SECURITY_ADVISORY = "SecurityAdvisory"
-    OTHER = "other"
-
-    @classmethod
-    def of(cls, raw: str) -> AzureEventType:
-        wanted = raw.strip().casefold()
-        return next((k for k in cls if k is not cls.OTHER and k.value.casefold() == wanted), cls.OTHER)
-
-
-@dataclass(frozen=True)
-class AzureUpdate:
-    """One update Microsoft posted on an event, in one region, as plain text."""
-
-    created: datetime
-    text: str
-    region: str = ""
-
-
-@dataclass(frozen=True)
-class AzureImpact:
-    """One Azure service an event touches, and the regions where it does."""
-
-    service: str
-    regions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class AzureEvent:
-    tracking_id: str
-    event_type: AzureEventType
-    # What ARM wrote, so an unknown type is still named ('EmergingIssues').
-    type_name: str
-    status: str  # Active | Resolved (as written)
-    title: str
-    summary: str
-    impact: tuple[AzureImpact, ...]
-    start: datetime | None
-    mitigated: datetime | None
-    last_updated: datetime | None
-    updates: tuple[AzureUpdate, ...] = ()
-
-    @property
-    def is_active(self) -> bool:
-        return self.status.casefold() == "active"
-
-    @property
-    def is_service_issue(self) -> bool:
-        return self.event_type is AzureEventType.SERVICE_ISSUE
-
-    @property
-    def services(self) -> tuple[str, ...]:
-        return tuple(i.service for i in self.impact)
-
-    @property
-    def regions(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(r for i in self.impact for r in i.regions))
-
-    def regions_of(self, service: str) -> tuple[str, ...]:
-        return tuple(r for i in self.impact if _same_name(i.service, service) for r in i.regions)
-
-    def touches(self, service: str, region: str = "") -> bool:
-        """Whether it touches `service` (named as Azure Support or ARM names it), in `region` if given."""
-        regions = self.regions_of(service)
-        if not any(_same_name(i.service, service) for i in self.impact):
-            return False
-        return not region or any(_same_region(r, region) for r in regions)
 
 
 def _words(text: str) -> set[str]:
@@ -121,6 +50,17 @@ def _same_name(arm_service: str, wanted: str) -> bool:
 def _same_region(a: str, b: str) -> bool:
     """'East US' is the region ARM writes, 'eastus' the one people type."""
     return normalize(a).replace(" ", "") == normalize(b).replace(" ", "")
+
+
+def regions_of(event: AzureEvent, service: str) -> tuple[str, ...]:
+    return tuple(r for i in event.impact if _same_name(i.service, service) for r in i.regions)
+
+
+def touches(event: AzureEvent, service: str, region: str = "") -> bool:
+    """Whether `event` touches `service` (named as Azure Support or ARM names it), in `region` if given."""
+    if not any(_same_name(i.service, service) for i in event.impact):
+        return False
+    return not region or any(_same_region(r, region) for r in regions_of(event, service))
 
 
 def merge_events(events: Iterable[AzureEvent]) -> tuple[AzureEvent, ...]:
@@ -162,33 +102,6 @@ def _order(event: AzureEvent) -> tuple[bool, float, str]:
     return (not event.is_active, -(moment.timestamp() if moment else 0.0), event.tracking_id)
 
 
-@dataclass(frozen=True)
-class AzureHealth:
-    """A customer's Azure service health as of a moment: the subscriptions read and their events.
-    No subscriptions means the customer has no Azure the partner can reach (nothing was asked)."""
-
-    customer: Customer
-    subscriptions: tuple[str, ...]
-    events: tuple[AzureEvent, ...]
-    as_of: datetime
-
-    @property
-    def has_azure(self) -> bool:
-        return bool(self.subscriptions)
-
-    @property
-    def active_events(self) -> tuple[AzureEvent, ...]:
-        return tuple(e for e in self.events if e.is_active)
-
-    @property
-    def active_issues(self) -> tuple[AzureEvent, ...]:
-        return tuple(e for e in self.active_events if e.is_service_issue)
-
-    def event(self, tracking_id: str) -> AzureEvent | None:
-        wanted = tracking_id.strip().upper()
-        return next((e for e in self.events if e.tracking_id == wanted), None)
-
-
 def list_azure_events(
     health: AzureHealth, service_filter: str = "", include_resolved: bool = False
 ) -> tuple[AzureEvent, ...]:
@@ -204,25 +117,8 @@ def list_azure_events(
 
 def active_issue_for(health: AzureHealth, service: str, region: str = "") -> AzureEvent | None:
     """The active service issue on `service` (in `region` when known) an Azure ticket should see first."""
-    hits = [e for e in health.active_issues if e.touches(service, region)]
+    hits = [e for e in health.active_issues if touches(e, service, region)]
     return min(hits, key=_order, default=None)
-
-
-@dataclass(frozen=True)
-class AzureEventLookup:
-    """An Azure event found by tracking id, and every customer it affects (the first one shown)."""
-
-    event: AzureEvent
-    customer: Customer
-    also_affected: tuple[Customer, ...] = ()
-
-
-@dataclass(frozen=True)
-class AzureEventAcross:
-    """One event and the customers it affects, for a list across customers (overview, notices)."""
-
-    event: AzureEvent
-    customers: tuple[Customer, ...] = field(default_factory=tuple)
 
 
 def across_customers(healths: Sequence[AzureHealth], active_only: bool = True) -> list[AzureEventAcross]:

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from services.domain.access import Assignment, PersonAccess, Relationship
-from services.domain.azure_events import AzureHealth
 from services.domain.models import (
     Acceptance,
     Answer,
     AuditEntry,
+    AzureHealth,
     Claim,
     Customer,
     Delivery,

@@ -6,8 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from services.backends.demo.backend import DemoBackend
-from services.domain.azure_events import AzureHealth
-from services.domain.models import Customer, TenantHealth
+from services.domain.models import AzureHealth, Customer, TenantHealth
 
 
 class GatedBackend:

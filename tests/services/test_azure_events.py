@@ -13,15 +13,16 @@ import pytest
 from services.backends.azure_support.events import parse_event, parse_events
 from services.backends.demo.backend import DemoBackend
 from services.domain.azure_events import (
-    AzureEventType,
     across_customers,
     active_issue_for,
     list_azure_events,
     looks_like_tracking_id,
     merge_events,
+    regions_of,
+    touches,
 )
 from services.domain.errors import AzureHealthAccessDenied, UpstreamUnavailable
-from services.domain.models import Customer
+from services.domain.models import AzureEventType, Customer
 from tests.doubles.live_world import NORTHWIND_SUBSCRIPTION, LiveWorld
 from tests.support.harness import DEMO_NOW
 
@@ -93,11 +94,11 @@ def test_the_recorded_shape_reads_as_what_the_card_shows() -> None:
     assert event.start is not None and event.start.isoformat() == "2018-11-07T00:00:00+00:00"
     assert event.mitigated is not None and event.mitigated.day == 8
     assert [(u.text, u.region) for u in event.updates] == [("Engineers are investigating.", "West US")]
-    assert event.is_active and event.touches("Virtual Machine running Linux", "westus")
-    assert not event.touches("Virtual Machine running Linux", "East US")
-    assert not event.touches("SQL Database")
+    assert event.is_active and touches(event, "Virtual Machine running Linux", "westus")
+    assert not touches(event, "Virtual Machine running Linux", "East US")
+    assert not touches(event, "SQL Database")
     scale_sets = parse_event(_with(impact=[{"impactedService": "Virtual Machine Scale Sets"}]))
-    assert scale_sets is not None and not scale_sets.touches("Virtual Machine running Linux")
+    assert scale_sets is not None and not touches(scale_sets, "Virtual Machine running Linux")
 
 
 @pytest.mark.parametrize(
@@ -171,7 +172,7 @@ async def test_one_tracking_id_in_two_subscriptions_is_one_event_with_both_regio
     demo = DemoBackend.load(now=lambda: DEMO_NOW)
     health = await demo.azure_health(await _customer(demo, CONTOSO))
     (vm,) = [e for e in health.events if e.tracking_id == "VNL2-8S8"]
-    assert vm.regions_of("Virtual Machines") == ("East US", "East US 2")
+    assert regions_of(vm, "Virtual Machines") == ("East US", "East US 2")
     assert {u.region for u in vm.updates} == {"East US", "East US 2"}
     assert [u.created for u in vm.updates] == sorted(u.created for u in vm.updates)
     assert len(health.subscriptions) == 2

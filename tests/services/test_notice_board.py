@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from services.backends.demo.backend import DemoBackend
-from services.domain.azure_events import AzureHealth
 from services.domain.errors import DelegatedAccessMissing
 from services.domain.models import (
+    AzureHealth,
     ChangeKind,
     Claim,
     Customer,

@@ -77,6 +77,10 @@ async def test_a_hidden_customers_health_reads_like_an_unknown_customer() -> Non
             unknown.value.message
             == "I don't know a customer called 'Woodgrove Bank'. Try 'customers' to list them all."
         )
+        # Azure service health too: Woodgrove's Azure events are as unknown as Woodgrove.
+        assert (await scoped.azure_health(contoso)).has_azure
+        with pytest.raises(UnknownCustomer):
+            await scoped.azure_health(woodgrove)
 
 
 async def test_filing_reading_and_noting_requests_need_a_role_that_files() -> None:

@@ -16,9 +16,9 @@ from typing import Any
 from services.backends.azure_support.events import parse_events
 from services.backends.graph.parsing import parse_health_overviews
 from services.backends.partner_center.parsing import parse_customers
-from services.domain.azure_events import AzureEvent, AzureHealth, merge_events
+from services.domain.azure_events import merge_events
 from services.domain.errors import DelegatedAccessMissing, HealthDataMissing
-from services.domain.models import Customer, ServiceHealth, TenantHealth
+from services.domain.models import AzureEvent, AzureHealth, Customer, ServiceHealth, TenantHealth
 from services.domain.timestamps import parse_timestamp
 
 DATA_DIR = Path(__file__).parent / "data"

@@ -24,7 +24,7 @@ from services.backends.live.upstream import Upstream, UpstreamError, UpstreamSes
 from services.backends.obo import ActingTokens, PersonTokens
 from services.backends.partner_center.client import PartnerCenterClient, read_partner_center_error
 from services.backends.tokens import MsalTokens, TokenError, TokenSource
-from services.domain.azure_events import AzureHealth, merge_events
+from services.domain.azure_events import merge_events
 from services.domain.errors import (
     AzureHealthAccessDenied,
     ConsentMissing,
@@ -40,7 +40,7 @@ from services.domain.errors import (
     UpstreamThrottled,
     UpstreamUnavailable,
 )
-from services.domain.models import Customer, TenantHealth
+from services.domain.models import AzureHealth, Customer, TenantHealth
 from services.domain.single_flight import SingleFlightCache
 
 logger = logging.getLogger("services.live")
