@@ -472,6 +472,22 @@ def _azure_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         "azure_event_ko": lambda: azure_event_card(lookup, DEMO_NOW, KOREAN),
         "azure_event_huge": lambda: azure_event_card(huge, DEMO_NOW, ENGLISH),
         "azure_event_huge_ko": lambda: azure_event_card(huge, DEMO_NOW, KOREAN),
+        "escalation_guard_azure": lambda: guard_card(
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+            "guard",
+            "Contoso Ltd",
+            lookup.event,
+            ENGLISH("escalation.guard_question", customer="Contoso Ltd"),
+            ENGLISH,
+        ),
+        "escalation_guard_azure_ko": lambda: guard_card(
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+            "guard",
+            "Contoso Ltd",
+            lookup.event,
+            KOREAN("escalation.guard_question", customer="Contoso Ltd"),
+            KOREAN,
+        ),
         "overview_azure": lambda: overview(ENGLISH),
         "overview_azure_ko": lambda: overview(KOREAN),
     }
