@@ -47,6 +47,7 @@ from services.domain.models import (
     StatusLevel,
     Subscription,
     TenantHealth,
+    is_tracking_id,
 )
 
 
@@ -130,7 +131,10 @@ def incident_notice_card(
             run_command(t("notice_card.details"), incident_command(incident.incident_id, customers[0]))
         )
         if not incident.is_resolved:
-            command = escalate_command(customers[0], incident.incident_id)
+            # An Azure event is filed about its service (the escalation takes Microsoft 365 ids only).
+            azure = is_tracking_id(incident.incident_id)
+            service = incident.service.removeprefix("Azure ").split(", ")[0] if azure else ""
+            command = escalate_command(customers[0], "" if azure else incident.incident_id, service)
             actions.append(run_command(t("notice_card.file_request"), command))
     if not acknowledged_by and not incident.is_resolved:
         actions.append(acknowledge_notice(incident.incident_id, t("notice_card.acknowledge")))

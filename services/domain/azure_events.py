@@ -7,7 +7,6 @@ incident reaches many tenants: it is kept once, with the customers it affects be
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
@@ -18,16 +17,11 @@ from services.domain.models import (
     AzureHealth,
     AzureImpact,
     Customer,
+    Incident,
+    IncidentPost,
+    ServiceStatus,
+    is_tracking_id,
 )
-
-# Tracking ids as Azure writes them: two groups of letters and digits around a hyphen, the first may
-# carry an underscore (VNL2-8S8, 2LGR-PG0, BC_1-FXZ). The hyphen keeps them apart from Graph's ids.
-TRACKING_ID_PATTERN = r"^[A-Z0-9][A-Z0-9_]{1,9}-[A-Z0-9]{2,6}$"
-
-
-def is_tracking_id(text: str) -> bool:
-    """True for an id in Azure's shape, upper case as Azure writes it."""
-    return re.fullmatch(TRACKING_ID_PATTERN, text) is not None
 
 
 def looks_like_tracking_id(text: str) -> bool:
@@ -134,3 +128,25 @@ def across_customers(healths: Sequence[AzureHealth], active_only: bool = True) -
         AzureEventAcross(e, tuple(sorted(set(customers[e.tracking_id]), key=lambda c: normalize(c.name))))
         for e in merged
     ]
+
+
+def as_incident(event: AzureEvent, as_of: datetime) -> Incident:
+    """An Azure event as the notice board keeps an incident (one card per tracking id, updated in place):
+    its service reads 'Azure <services>' (so `subscribe <customer> azure` names exactly these), service
+    issues are incidents and every other type an advisory, and its updates are the posts."""
+    start = event.start or event.last_updated or as_of
+    return Incident(
+        incident_id=event.tracking_id,
+        title=event.title or event.tracking_id,
+        service=" ".join(("Azure", ", ".join(event.services))).strip(),
+        feature=", ".join(event.regions),
+        feature_group="",
+        status=ServiceStatus("Active" if event.is_active else "Resolved"),
+        classification="incident" if event.is_service_issue else "advisory",
+        impact=event.summary[:500],
+        start=start,
+        end=None if event.is_active else event.mitigated,
+        last_modified=event.last_updated or start,
+        is_resolved=not event.is_active,
+        posts=tuple(IncidentPost(u.created, u.text) for u in event.updates),
+    )

@@ -60,6 +60,8 @@ _STATUS_WORDS: dict[str, tuple[str, StatusLevel]] = {
     "resolvedexternal": ("Resolved externally", StatusLevel.OPERATIONAL),
     "confirmed": ("Confirmed", StatusLevel.DEGRADED),
     "reported": ("Reported", StatusLevel.DEGRADED),
+    # An Azure event (ARM's `status`) kept as a notice: Active or Resolved.
+    "active": ("Active", StatusLevel.DEGRADED),
 }
 
 
@@ -95,6 +97,18 @@ INCIDENT_ID_PATTERN = r"^[A-Z]{2,4}[0-9]{3,12}$"
 def is_incident_id(text: str) -> bool:
     """True for an id in Graph's shape, upper case as Graph writes it."""
     return re.fullmatch(INCIDENT_ID_PATTERN, text) is not None
+
+
+# Azure tracking ids: two groups of letters and digits around a hyphen, the first may carry an underscore
+# (VNL2-8S8, 2LGR-PG0, BC_1-FXZ). The hyphen keeps them apart from Graph's ids.
+TRACKING_ID_PATTERN = r"^[A-Z0-9][A-Z0-9_]{1,9}-[A-Z0-9]{2,6}$"
+# What a notice is kept under: a Microsoft 365 incident's id or an Azure event's tracking id.
+NOTICE_ID_PATTERN = r"^(?:[A-Z]{2,4}[0-9]{3,12}|[A-Z0-9][A-Z0-9_]{1,9}-[A-Z0-9]{2,6})$"
+
+
+def is_tracking_id(text: str) -> bool:
+    """True for an id in Azure's shape, upper case as Azure writes it."""
+    return re.fullmatch(TRACKING_ID_PATTERN, text) is not None
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from locales.translator import ENGLISH, Translator
 from services.backends.demo.service_requests import simulated_status
 from services.backends.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
 from services.domain.admin_centers import admin_center_link, admin_center_links
-from services.domain.azure_events import across_customers, list_azure_events
+from services.domain.azure_events import across_customers, as_incident, list_azure_events
 from services.domain.customer_search import search_customers
 from services.domain.incidents import find_azure_event, find_incident, list_incidents
 from services.domain.models import (
@@ -454,6 +454,16 @@ def _azure_cards() -> dict[str, Callable[[], AdaptiveCard]]:
     everyone = [asyncio.run(backend.azure_health(c)) for c in customers]
     healths = [asyncio.run(backend.tenant_health(c)) for c in customers if c.delegated_access]
 
+    notice_customers = [contoso, by_name["Woodgrove Bank"]]
+    notice = Notice(
+        as_incident(lookup.event, DEMO_NOW),
+        tuple(c.customer_id for c in notice_customers),
+        2,
+        ChangeKind.SPREAD,
+        DEMO_NOW,
+        DEMO_NOW,
+    )
+
     def overview(t: Translator) -> AdaptiveCard:
         section = overview_azure_section(across_customers(everyone), DEMO_NOW, t)
         return overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW, t, azure=section)
@@ -488,6 +498,8 @@ def _azure_cards() -> dict[str, Callable[[], AdaptiveCard]]:
             KOREAN("escalation.guard_question", customer="Contoso Ltd"),
             KOREAN,
         ),
+        "incident_notice_azure": lambda: incident_notice_card(notice, notice_customers, DEMO_NOW, ENGLISH),
+        "incident_notice_azure_ko": lambda: incident_notice_card(notice, notice_customers, DEMO_NOW, KOREAN),
         "overview_azure": lambda: overview(ENGLISH),
         "overview_azure_ko": lambda: overview(KOREAN),
     }
@@ -544,4 +556,5 @@ SNAPSHOTTED = (
     "health_azure",
     "azure_event_ko",
     "overview_azure",
+    "incident_notice_azure_ko",
 )

@@ -18,9 +18,8 @@ from urllib.parse import quote
 
 from services.backends.azure_support.client import arm_values
 from services.backends.live.upstream import Upstream
-from services.domain.azure_events import is_tracking_id
 from services.domain.html_text import html_to_text
-from services.domain.models import AzureEvent, AzureEventType, AzureImpact, AzureUpdate
+from services.domain.models import AzureEvent, AzureEventType, AzureImpact, AzureUpdate, is_tracking_id
 from services.domain.timestamps import parse_timestamp
 
 API = "Azure Resource Health"
