@@ -467,8 +467,14 @@ CA_BUNDLE = Text(
 CERT_FILE = Text(
     name="SSL_CERT_FILE", shown="system trust store", meaning="the same, when REQUESTS_CA_BUNDLE isn't set"
 )
+AZURE_SUBSCRIPTIONS = Text(
+    name="AZURE_SUBSCRIPTIONS",
+    shown="none",
+    meaning="each customer's Azure subscriptions: service health read, tickets filed in the first",
+)
+# The name before Azure service health shared it; still read when AZURE_SUBSCRIPTIONS isn't set.
 AZURE_SUPPORT_SUBSCRIPTIONS = Text(
-    name="AZURE_SUPPORT_SUBSCRIPTIONS", shown="none", meaning="the subscription each customer's tickets go to"
+    name="AZURE_SUPPORT_SUBSCRIPTIONS", shown="none", meaning="the former name of AZURE_SUBSCRIPTIONS"
 )
 AZURE_SUPPORT_ON_BEHALF_OF = Choice(
     name="AZURE_SUPPORT_ON_BEHALF_OF", default="off", allowed=("on", "off"), meaning="CSP on-behalf-of calls"
@@ -507,11 +513,17 @@ def _credential(env: Mapping[str, str]) -> Credential:
     return Credential(CredentialKind.MANAGED_IDENTITY, managed_identity_client_id=client_id)
 
 
-def _azure_subscriptions(env: Mapping[str, str]) -> dict[str, str]:
-    """`<customer tenant id or customer id>=<subscription id>, ...`: where Azure tickets go."""
-    name = AZURE_SUPPORT_SUBSCRIPTIONS.name
-    pairs: dict[str, str] = {}
-    for entry in filter(None, (e.strip() for e in AZURE_SUPPORT_SUBSCRIPTIONS.read(env).split(","))):
+def _azure_subscriptions(env: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """`<customer tenant id or customer id>=<subscription id>, ...`, a customer named once per
+    subscription: where its Azure service health is read, and (the first) where its tickets are filed."""
+    current, former = AZURE_SUBSCRIPTIONS.read(env), AZURE_SUPPORT_SUBSCRIPTIONS.read(env)
+    if current and former:
+        raise SettingsError(
+            f"{AZURE_SUPPORT_SUBSCRIPTIONS.name} is the former name of {AZURE_SUBSCRIPTIONS.name}: set one"
+        )
+    name = AZURE_SUBSCRIPTIONS.name if current else AZURE_SUPPORT_SUBSCRIPTIONS.name
+    pairs: dict[str, tuple[str, ...]] = {}
+    for entry in filter(None, (e.strip() for e in (current or former).split(","))):
         customer, _, subscription = (part.strip() for part in entry.partition("="))
         try:
             uuid.UUID(subscription)
@@ -522,7 +534,8 @@ def _azure_subscriptions(env: Mapping[str, str]) -> dict[str, str]:
             ) from None
         if not customer:
             raise SettingsError(f"{name}: {entry!r} names no customer")
-        pairs[customer] = subscription
+        known = pairs.get(customer, ())
+        pairs[customer] = known if subscription in known else (*known, subscription)
     return pairs
 
 
@@ -540,6 +553,7 @@ def _live_config(env: Mapping[str, str], data_dir: Path) -> LiveConfig:
             ) from None
     ca_bundle = CA_BUNDLE.read(env) or CERT_FILE.read(env)
     topics = SUPPORT_TOPICS_FILE.read(env)
+    subscriptions = _azure_subscriptions(env)
     if topics and not Path(topics).is_file():
         raise SettingsError(f"SUPPORT_TOPICS_FILE={topics}: no such file")
     return LiveConfig(
@@ -556,7 +570,8 @@ def _live_config(env: Mapping[str, str], data_dir: Path) -> LiveConfig:
         ca_bundle=Path(ca_bundle) if ca_bundle else None,
         token_cache_path=Path(TOKEN_CACHE_PATH.read(env) or data_dir / "token-cache.bin"),
         token_cache_key=key,
-        azure_subscriptions=_azure_subscriptions(env),
+        azure_subscriptions={c: found[0] for c, found in subscriptions.items()},
+        azure_subscription_lists=subscriptions,
         azure_support_services=tuple(
             s.strip() for s in AZURE_SUPPORT_SERVICES.read(env).split(",") if s.strip()
         ),

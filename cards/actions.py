@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from microsoft_teams.cards import ExecuteAction, SubmitAction
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from services.domain.models import INCIDENT_ID_PATTERN, Customer
+from services.domain.models import NOTICE_ID_PATTERN, Customer
 
 ACTION_KEY = "action"
 RUN_COMMAND = "command.run"
@@ -157,7 +157,7 @@ class AcknowledgeNotice(_Submission):
     """Action.Execute data of a notice card's Acknowledge button."""
 
     action: Literal["notice.acknowledge"]
-    incident: Annotated[str, Field(pattern=INCIDENT_ID_PATTERN)]
+    incident: Annotated[str, Field(pattern=NOTICE_ID_PATTERN)]
 
 
 _EXECUTE = TypeAdapter(AcknowledgeNotice)

@@ -43,7 +43,7 @@ from cards.actions import (
 from cards.charts import requests_chart
 from cards.parts import STATUS_COLOURS, card, echo, heading, plain, safe, status_label, subtle
 from locales.translator import Translator
-from services.domain.models import Handoff, Incident, RequestStatus, ServiceRequest
+from services.domain.models import AzureEvent, Handoff, Incident, RequestStatus, ServiceRequest
 
 # The flow id the escalation's buttons carry (the escalation dialog's id).
 FLOW = "escalation"
@@ -261,18 +261,23 @@ def request_form_card(form: RequestForm, t: Translator) -> AdaptiveCard:
 
 
 def guard_card(
-    key: str, step: str, customer_name: str, incident: Incident, question: str, t: Translator
+    key: str, step: str, customer_name: str, incident: Incident | AzureEvent, question: str, t: Translator
 ) -> AdaptiveCard:
+    """Before filing: the active Microsoft 365 incident, or Azure service issue, on what is being filed."""
+    if isinstance(incident, AzureEvent):
+        ident, colour = incident.tracking_id, "Attention"
+        line = f"{ident} · {', '.join(incident.services)} · {', '.join(incident.regions) or '—'}"
+        started = incident.start or incident.last_updated
+    else:
+        ident, colour = incident.incident_id, STATUS_COLOURS[incident.status.level]
+        line = f"{ident} · {incident.service} · {status_label(incident.status, t)}"
+        started = incident.start
+    when = t.timestamp(started) if started else "—"
     body: list[CardElement] = [
         heading(t("escalation_card.guard_title")),
-        TextBlock(
-            text=safe(f"{incident.incident_id} · {incident.service} · {status_label(incident.status, t)}"),
-            color=STATUS_COLOURS[incident.status.level],
-            weight="Bolder",
-            wrap=True,
-        ),
+        TextBlock(text=safe(line), color=colour, weight="Bolder", wrap=True),
         plain(incident.title, spacing="Small"),
-        subtle(t("escalation_card.guard_started", customer=customer_name, when=t.timestamp(incident.start))),
+        subtle(t("escalation_card.guard_started", customer=customer_name, when=when)),
         plain(question, spacing="Medium"),
     ]
     actions = [
@@ -280,7 +285,7 @@ def guard_card(
         flow_answer(FLOW, t("escalation_card.follow"), key, step, "follow"),
         run_command(t("escalation_card.cancel"), "cancel"),
     ]
-    return card(body, actions, fallback=f"{incident.incident_id}: {t('escalation_card.guard_title')}")
+    return card(body, actions, fallback=f"{ident}: {t('escalation_card.guard_title')}")
 
 
 def summary_card(

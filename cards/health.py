@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from microsoft_teams.cards import ActionSet, AdaptiveCard, CardElement, Column, ColumnSet, TextBlock
 
 from cards.actions import escalate_command, incidents_command, run_command
+from cards.azure import azure_events_command, azure_section
 from cards.charts import health_chart
 from cards.parts import STATUS_COLOURS, card, heading, open_admin_center, safe, status_label, subtle
 from locales.translator import Translator
-from services.domain.models import AdminCenterLink, Customer, ServiceHealth, TenantHealth
+from services.domain.models import AdminCenterLink, AzureHealth, Customer, ServiceHealth, TenantHealth
 
 
 def _service_row(customer: Customer, service: ServiceHealth, t: Translator) -> ColumnSet:
@@ -56,9 +57,15 @@ def _admin_center_button(
 
 
 def health_card(
-    health: TenantHealth, t: Translator, admin_links: Mapping[str, AdminCenterLink] | None = None
+    health: TenantHealth,
+    t: Translator,
+    admin_links: Mapping[str, AdminCenterLink] | None = None,
+    azure: AzureHealth | None = None,
+    azure_problem: str = "",
 ) -> AdaptiveCard:
-    """`admin_links`: by service name, the delegated-admin link each troubled service row offers."""
+    """`admin_links`: by service name, the delegated-admin link each troubled service row offers.
+    `azure`: the customer's Azure service health, a section of its own when it has subscriptions;
+    `azure_problem`: why it couldn't be read just now."""
     customer = health.customer
     links = admin_links or {}
     troubled = sorted(
@@ -97,11 +104,19 @@ def health_card(
             )
         )
         body.append(subtle(", ".join(s.name for s in sorted(healthy, key=lambda s: s.name.casefold()))))
+    if azure is not None:
+        body += azure_section(azure, health.as_of, t)
+    if azure_problem:
+        body.append(TextBlock(text=safe(azure_problem), color="Warning", wrap=True, separator=True))
     if not t.zone_known:
         body.append(TextBlock(text=safe(t("time.zone_unknown")), is_subtle=True, wrap=True, spacing="Medium"))
     actions = [
         run_command(t("health.show_incidents"), incidents_command(customer)),
         run_command(t("action.file_request"), escalate_command(customer)),
     ]
+    if azure is not None and azure.active_events:
+        actions.insert(
+            1, run_command(t("azure.events_for", customer=customer.name), azure_events_command(customer))
+        )
     headline = t("health.fallback", customer=customer.name, active=t.count("count.active_incidents", active))
     return card(body, actions, fallback=headline)

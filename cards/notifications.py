@@ -50,6 +50,7 @@ from services.domain.models import (
     StatusLevel,
     Subscription,
     TenantHealth,
+    is_tracking_id,
 )
 
 
@@ -138,7 +139,10 @@ def incident_notice_card(
             run_command(t("notice_card.details"), incident_command(incident.incident_id, customers[0]))
         )
         if not incident.is_resolved:
-            command = escalate_command(customers[0], incident.incident_id)
+            # An Azure event is filed about its service (the escalation takes Microsoft 365 ids only).
+            azure = is_tracking_id(incident.incident_id)
+            service = incident.service.removeprefix("Azure ").split(", ")[0] if azure else ""
+            command = escalate_command(customers[0], "" if azure else incident.incident_id, service)
             actions.append(run_command(t("notice_card.file_request"), command))
     if not acknowledged_by and not incident.is_resolved:
         actions.append(acknowledge_notice(incident.incident_id, t("notice_card.acknowledge")))
@@ -268,10 +272,12 @@ def overview_card(
     t: Translator,
     not_answering: int = 0,
     owners: Mapping[str, Sequence[Owner]] | None = None,
+    azure: Sequence[CardElement] = (),
 ) -> AdaptiveCard:
     """`unreadable`: customers without delegated access; `not_answering`: those whose health couldn't be
     read just now (Microsoft didn't answer), which a retry may read; `owners`: by customer id, named
-    under each customer (never mentioned: the reader asked, nobody is paged)."""
+    under each customer (never mentioned: the reader asked, nobody is paged); `azure`: the Azure section
+    (cards/azure.py)."""
     customers = t.count("count.customers", readable)
     body: list[CardElement] = [heading(t("overview.heading"))]
     if not rows:
@@ -318,6 +324,7 @@ def overview_card(
         )
     if len(rows) > MAX_OVERVIEW_ROWS:
         body.append(subtle(t.count("overview.more_troubled", len(rows) - MAX_OVERVIEW_ROWS)))
+    body += azure
     if unreadable:
         body.append(subtle(t.count("overview.unreadable", unreadable)))
     if not_answering:

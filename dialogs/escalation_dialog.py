@@ -23,6 +23,7 @@ from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 from microsoft_teams.cards import AdaptiveCard
 
 from cards.actions import FlowAction, FlowSubmit, InvalidSubmission, flow_submit, run_command
+from cards.azure import azure_event_card
 from cards.escalation import (
     FLOW,
     Choice,
@@ -51,9 +52,12 @@ from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
 from services.domain.access import Need
+from services.domain.azure_events import active_issue_for
 from services.domain.errors import IncidentNotFound, SupportDeskError, UpstreamUnavailable
 from services.domain.incidents import find_incident
 from services.domain.models import (
+    AzureEvent,
+    AzureEventLookup,
     Contact,
     Customer,
     Incident,
@@ -456,11 +460,18 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
         except InvalidAnswer:
             pass  # no unique product for that service: the product question is asked
 
-    async def _active_incident(self, state: EscalationState) -> Incident | None:
-        """An active incident on the chosen product's service, unless the request is about one already."""
+    async def _active_incident(self, state: EscalationState) -> Incident | AzureEvent | None:
+        """An active incident on the chosen product's service, unless the request is about one already:
+        Microsoft 365's, else an Azure service issue on that Azure service in the customer's subscriptions
+        (ARM lists a subscription only the events that reach it, so their regions are the customer's)."""
         customer = await self._customer(state)
         if state.incident_id or customer is None:
             return None
+        return await self._microsoft_365_incident(customer, state.product) or await self._azure_issue(
+            customer, state.product
+        )
+
+    async def _microsoft_365_incident(self, customer: Customer, product: str) -> Incident | None:
         try:
             health = await self._backend.tenant_health(customer)
         except SupportDeskError:
@@ -468,18 +479,30 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
         active = [
             i
             for s in health.services
-            if s.name.casefold() == state.product.casefold()
+            if s.name.casefold() == product.casefold()
             for i in s.active_incidents
             if not i.is_advisory
         ]
         return max(active, key=lambda i: (i.status.level, i.start), default=None)
+
+    async def _azure_issue(self, customer: Customer, product: str) -> AzureEvent | None:
+        try:
+            azure = await self._backend.azure_health(customer)
+        except SupportDeskError:
+            return None
+        return active_issue_for(azure, product)
 
     async def _follow_incident(self, dc: DialogContext, state: EscalationState) -> DialogTurnResult:
         t = translator_of(dc.context)
         incident = await self._active_incident(state)
         customer = await self._customer(state)
         await dc.context.send_activity(text_reply(t("escalation.followed")))
-        if incident is not None and customer is not None:
+        if customer is None or incident is None:
+            return await dc.end_dialog()
+        if isinstance(incident, AzureEvent):
+            event = AzureEventLookup(incident, customer)
+            await dc.context.send_activity(card_reply(azure_event_card(event, self._clock(), t)))
+        else:
             lookup = IncidentLookup(incident, customer)
             await dc.context.send_activity(card_reply(incident_card(lookup, self._clock(), t)))
         return await dc.end_dialog()

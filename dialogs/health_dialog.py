@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from microsoft_teams.cards import AdaptiveCard
 
 from cards.actions import health_command
@@ -11,7 +13,8 @@ from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
-from services.domain.models import Customer
+from services.domain.errors import SupportDeskError
+from services.domain.models import AzureHealth, Customer
 from services.domain.ports import Backend
 
 
@@ -33,5 +36,15 @@ class HealthDialog(AnswerDialog):
         )
         if not isinstance(picked, Customer):
             return picked
-        health = await self._backend.tenant_health(picked)
-        return health_card(health, t, self._scope.admin_links(picked, (s.name for s in health.services)))
+        health, (azure, problem) = await asyncio.gather(
+            self._backend.tenant_health(picked), self._azure(picked)
+        )
+        links = self._scope.admin_links(picked, (s.name for s in health.services))
+        return health_card(health, t, links, azure, problem.wording(t)[1] if problem else "")
+
+    async def _azure(self, customer: Customer) -> tuple[AzureHealth | None, SupportDeskError | None]:
+        """Azure's answer, or why it failed: Microsoft 365 health is shown either way."""
+        try:
+            return await self._backend.azure_health(customer), None
+        except SupportDeskError as error:
+            return None, error

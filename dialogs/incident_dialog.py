@@ -1,4 +1,5 @@
-"""`incident <id> [customer]`: one incident in detail, found across customers when none is named."""
+"""`incident <id> [customer]`: one incident in detail, found across customers when none is named; an Azure
+tracking id (VNL2-8S8) opens that Azure event with its updates."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from microsoft_teams.cards import AdaptiveCard
 
 from cards.actions import incident_command, run_command
+from cards.azure import azure_event_card
 from cards.incidents import incident_card
 from cards.notices import notice_card
 from dialogs.answer_dialog import AnswerDialog
@@ -15,8 +17,9 @@ from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
+from services.domain.azure_events import looks_like_tracking_id
 from services.domain.errors import IncidentNotFound
-from services.domain.incidents import find_incident, looks_like_incident_id
+from services.domain.incidents import find_azure_event, find_incident, looks_like_incident_id
 from services.domain.models import Customer, IncidentLookup
 from services.domain.ports import Backend, NoticeOutbox
 
@@ -42,7 +45,8 @@ class IncidentDialog(AnswerDialog):
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         request = CommandRequest.from_options(options)
         incident_id, _, customer_text = request.argument.strip().partition(" ")
-        if not looks_like_incident_id(incident_id):
+        tracking = looks_like_tracking_id(incident_id)
+        if not looks_like_incident_id(incident_id) and not tracking:
             return notice_card(
                 t("incident.which_title"),
                 t("incident.which"),
@@ -61,6 +65,9 @@ class IncidentDialog(AnswerDialog):
             if not isinstance(picked, Customer):
                 return picked
             customer = picked
+        if tracking:
+            found = await find_azure_event(self._backend, incident_id, customer)
+            return azure_event_card(found, self._clock(), t)
         try:
             lookup = await find_incident(self._backend, incident_id, customer)
         except IncidentNotFound:

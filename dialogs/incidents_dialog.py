@@ -1,4 +1,5 @@
-"""`incidents <customer> [service] [all]`: a customer's incidents, newest first."""
+"""`incidents <customer> [service] [all]`: a customer's incidents, newest first; `incidents <customer> azure
+[service] [all]`: its Azure service health events instead."""
 
 from __future__ import annotations
 
@@ -8,17 +9,20 @@ from datetime import datetime
 from microsoft_teams.cards import AdaptiveCard
 
 from cards.actions import incidents_command
+from cards.azure import azure_events_card
 from cards.incidents import incidents_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import choose, which_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator, words_for
+from services.domain.azure_events import list_azure_events
 from services.domain.customer_search import CustomerMatch, NotFound, longest_name_words, resolve_customer
 from services.domain.incidents import list_incidents
 from services.domain.models import Customer
 from services.domain.ports import Backend
 
 _RESOLVED_WORDS = words_for("words.resolved")
+_AZURE_WORDS = words_for("words.azure")
 _RESOLVED_FILLER = {"including", "include", "incl", "with", "and", "plus"}
 
 
@@ -67,6 +71,11 @@ class IncidentsDialog(AnswerDialog):
         picked = choose(match, command_for, "purpose.see_incidents", t)
         if not isinstance(picked, Customer):
             return picked
+        first, _, rest = service.partition(" ")
+        if first.casefold() in _AZURE_WORDS:
+            azure = await self._backend.azure_health(picked)
+            events = list_azure_events(azure, rest.strip(), resolved)
+            return azure_events_card(azure, events, self._clock(), t, rest.strip(), resolved)
         health = await self._backend.tenant_health(picked)
         incidents = list_incidents(health, service, resolved)
         return incidents_card(picked, incidents, self._clock(), t, service, resolved)

@@ -1,4 +1,5 @@
-"""`overview`: every customer with active incidents, worst first, on one card."""
+"""`overview`: every customer with active incidents, worst first, and each active Azure event once with
+the customers it affects, on one card."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from datetime import datetime
 
 from microsoft_teams.cards import AdaptiveCard
 
+from cards.azure import overview_azure_section
 from cards.notifications import overview_card, overview_rows
 from dialogs.answer_dialog import AnswerDialog
 from locales.translator import Translator
+from services.domain.azure_events import across_customers
 from services.domain.errors import DelegatedAccessMissing, SupportDeskError
-from services.domain.models import Customer, TenantHealth
+from services.domain.models import AzureHealth, Customer, TenantHealth
 from services.domain.ports import Backend, CustomerOwners
 
 CONCURRENCY = 8
@@ -42,7 +45,17 @@ class OverviewDialog(AnswerDialog):
                 except SupportDeskError as error:
                     return error
 
-        healths = await asyncio.gather(*(read(c) for c in customers))
+        async def read_azure(customer: Customer) -> AzureHealth | None:
+            async with limit:
+                try:
+                    return await self._backend.azure_health(customer)
+                except SupportDeskError:
+                    return None
+
+        healths, azures = await asyncio.gather(
+            asyncio.gather(*(read(c) for c in customers)), asyncio.gather(*(read_azure(c) for c in customers))
+        )
+        azure = [a for a in azures if a is not None]
         readable = [h for h in healths if isinstance(h, TenantHealth)]
         # No delegated access is a fact about the customer; anything else (Microsoft not answering, a
         # sign-in outage) is a moment's, and the card says so instead of calling it missing access.
@@ -57,4 +70,5 @@ class OverviewDialog(AnswerDialog):
             t,
             not_answering=len(customers) - len(readable) - no_access,
             owners=owners,
+            azure=overview_azure_section(across_customers(azure), self._clock(), t),
         )

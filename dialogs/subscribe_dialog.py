@@ -38,6 +38,11 @@ def split_kind(words: list[str]) -> tuple[list[str], str]:
     return words, "incidents"
 
 
+_AZURE_WORDS = words_for("words.azure")
+# The service a subscription to Azure events names: every Azure notice's service starts with it.
+AZURE_SERVICE = "Azure"
+
+
 def subscribe_command(customer: Customer, services: str, kinds: str) -> str:
     return " ".join(p for p in ("subscribe", customer.customer_id, services, kinds) if p)
 
@@ -127,6 +132,9 @@ class SubscribeDialog(AnswerDialog):
         """The services named, as the customer's tenant names them; raises UnknownService for a typo."""
         if not wanted.strip():
             return ()
+        if all(w.casefold() in _AZURE_WORDS for w in wanted.split()):
+            # 'azure' (애저): the customer's Azure events only, whose notices name 'Azure <service>'.
+            return (AZURE_SERVICE,)
         health = await self._backend.tenant_health(customer)
         try:
             return tuple(s.name for s in match_services(health, wanted))

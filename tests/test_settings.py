@@ -488,6 +488,32 @@ def test_the_live_desk_settings_are_read() -> None:
     assert not live.azure_on_behalf_of
 
 
+NORTHWIND = "0327d693-2166-5cf7-9b76-c3da9fc6e842"
+NORTHWIND_PROD = "132d901f-189d-4381-9214-fe68e27e05a1"
+NORTHWIND_DEV = "8d3e2f10-7c4b-4a69-b1e2-0f9a8b7c6d52"
+
+
+@pytest.mark.parametrize("name", ["AZURE_SUBSCRIPTIONS", "AZURE_SUPPORT_SUBSCRIPTIONS"])
+def test_each_customers_azure_subscriptions_are_read_under_the_new_name_and_the_former_one(name: str) -> None:
+    """Azure service health reads every subscription; tickets go to the first. The name before service
+    health shared the map still works."""
+    pairs = f"{NORTHWIND}={NORTHWIND_PROD}, {NORTHWIND}={NORTHWIND_DEV}, {NORTHWIND}={NORTHWIND_PROD}"
+    live = Settings.from_env({**LIVE, name: pairs}).live
+    assert live is not None
+    assert live.azure_subscriptions == {NORTHWIND: NORTHWIND_PROD}
+    assert live.azure_subscription_lists == {NORTHWIND: (NORTHWIND_PROD, NORTHWIND_DEV)}
+    assert live.subscriptions_of(NORTHWIND.upper(), "") == (NORTHWIND_PROD, NORTHWIND_DEV)
+    assert live.subscriptions_of("another-tenant", "") == ()
+
+
+def test_both_names_of_the_subscription_map_at_once_are_refused() -> None:
+    both = {"AZURE_SUBSCRIPTIONS": f"{NORTHWIND}={NORTHWIND_PROD}", "AZURE_SUPPORT_SUBSCRIPTIONS": ""}
+    assert Settings.from_env({**LIVE, **both}).live is not None, "an empty former name is not set"
+    both["AZURE_SUPPORT_SUBSCRIPTIONS"] = f"{NORTHWIND}={NORTHWIND_DEV}"
+    with pytest.raises(SettingsError, match="AZURE_SUPPORT_SUBSCRIPTIONS is the former name"):
+        Settings.from_env({**LIVE, **both})
+
+
 @pytest.mark.parametrize(("value", "on"), [("on", True), ("ON", True), ("off", False), ("", False)])
 def test_azure_on_behalf_of_is_read(value: str, on: bool) -> None:
     live = Settings.from_env({**LIVE, "AZURE_SUPPORT_ON_BEHALF_OF": value}).live
@@ -499,6 +525,7 @@ def test_azure_on_behalf_of_is_read(value: str, on: bool) -> None:
     [
         ({"AZURE_SUPPORT_SUBSCRIPTIONS": "contoso=not-a-guid"}, "AZURE_SUPPORT_SUBSCRIPTIONS takes"),
         ({"AZURE_SUPPORT_SUBSCRIPTIONS": "=132d901f-189d-4381-9214-fe68e27e05a1"}, "names no customer"),
+        ({"AZURE_SUBSCRIPTIONS": "contoso=not-a-guid"}, "AZURE_SUBSCRIPTIONS takes"),
         ({"SUPPORT_TOPICS_FILE": "/nope.json"}, "SUPPORT_TOPICS_FILE=/nope.json: no such file"),
         ({"AZURE_SUPPORT_ON_BEHALF_OF": "yes"}, "AZURE_SUPPORT_ON_BEHALF_OF must be one of on, off"),
     ],
@@ -702,6 +729,11 @@ def _read_differently(setting: Setting[Any], tmp_path: Path) -> tuple[dict[str, 
             LIVE,
             "a=132d901f-189d-4381-9214-fe68e27e05a1",
             "a=132d901f-189d-4381-9214-fe68e27e05a2",
+        ),
+        "AZURE_SUBSCRIPTIONS": (
+            LIVE,
+            "a=132d901f-189d-4381-9214-fe68e27e05a1",
+            "a=132d901f-189d-4381-9214-fe68e27e05a1, a=132d901f-189d-4381-9214-fe68e27e05a2",
         ),
     }
     if setting.name in special:

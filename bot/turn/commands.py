@@ -46,6 +46,7 @@ from dialogs.teams_member import member_contact, mentioned_people
 from dialogs.unsubscribe_dialog import UnsubscribeDialog
 from locales.translator import LANGUAGES, Translator, chosen_language, words_for
 from services.access.scoped import CustomerScope, ScopedBackend, ScopedDesk
+from services.domain.azure_events import looks_like_tracking_id
 from services.domain.customer_search import longest_name_words, named_customer, search_customers
 from services.domain.incidents import looks_like_incident_id
 from services.domain.models import Customer
@@ -115,7 +116,8 @@ def _escalation(argument: str, customers: Sequence[Customer]) -> bool:
 
 def _incident(argument: str, customers: Sequence[Customer]) -> bool:
     first, _, rest = argument.partition(" ")
-    return looks_like_incident_id(first) and _customer_or_nothing(rest.strip(), customers)
+    known = looks_like_incident_id(first) or looks_like_tracking_id(first)
+    return known and _customer_or_nothing(rest.strip(), customers)
 
 
 def _changes(argument: str, customers: Sequence[Customer]) -> bool:
@@ -532,9 +534,10 @@ def _parsed(name: str, argument: str, word: str = "") -> ParsedCommand:
     argument = _argument(argument)
     # 'incidents EX1100014' asks for one incident; 'incident contoso' for a customer's list.
     first = argument.split(" ", 1)[0]
-    if name == "incidents" and looks_like_incident_id(first) and " " not in argument:
+    one = looks_like_incident_id(first) or looks_like_tracking_id(first)
+    if name == "incidents" and one and " " not in argument:
         name = "incident"
-    elif name == "incident" and argument and not looks_like_incident_id(first):
+    elif name == "incident" and argument and not one:
         name = "incidents"
     # 'changes MC905123' asks for one message; 'change contoso' for a customer's. In English only: each
     # Korean word means one thing ('변경' lists, '변경상세' shows one).
@@ -561,7 +564,7 @@ def parse(text: str) -> ParsedCommand | None:
     # Message center ids (MC…) are shaped like incident ids: checked first.
     if looks_like_message_id(line):
         return _parsed("change", line)
-    if looks_like_incident_id(line):
+    if looks_like_incident_id(line) or looks_like_tracking_id(line):
         return _parsed("incident", line)
     if len(line) > _MAX_PHRASE_LENGTH:
         return None

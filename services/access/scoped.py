@@ -29,6 +29,7 @@ from services.domain.errors import (
 )
 from services.domain.models import (
     AdminCenterLink,
+    AzureHealth,
     Customer,
     Filing,
     RequestDraft,
@@ -108,6 +109,10 @@ class ScopedBackend:
     async def tenant_messages(self, customer: Customer) -> TenantMessages:
         self.scope.require(customer, Need.SEE)
         return await self._backend.tenant_messages(customer)
+
+    async def azure_health(self, customer: Customer) -> AzureHealth:
+        self.scope.require(customer, Need.SEE)
+        return await self._backend.azure_health(customer)
 
 
 class ScopedDesk:

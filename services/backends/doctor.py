@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from services.backends.azure_support.events import LOOKBACK
 from services.backends.graph.gdap import DirectoryUnavailable
 from services.backends.live.backend import LIST_CUSTOMERS, LiveBackend, domain_error, reading_health
 from services.backends.live.config import CustomerAccess
@@ -101,6 +103,12 @@ async def run_doctor(
         await _azure_support_check(backend, customers, key, subscription)
         for key, subscription in config.azure_subscriptions.items()
     ]
+    lists = config.azure_subscription_lists or {k: (v,) for k, v in config.azure_subscriptions.items()}
+    checks += [
+        await _azure_events_check(backend, customers, key, subscription)
+        for key, subscriptions in lists.items()
+        for subscription in subscriptions
+    ]
     if gdap:
         checks += await _gdap_checks(backend, person)
     try:
@@ -169,6 +177,7 @@ async def _gdap_checks(backend: LiveBackend, person: str) -> list[Check]:
 
 SERVICE_REQUESTS = "Partner Center service requests (App+User)"
 AZURE_TICKETS = "Azure Support tickets"
+AZURE_EVENTS = "Azure service health (events)"
 APP_USER_FIX = (
     "Partner Center's service-request endpoints accept App+User tokens only: set CUSTOMER_ACCESS=gdap and "
     "TOKEN_CACHE_KEY, then run 'make consent' as a partner admin with the Admin agent role."
@@ -217,7 +226,7 @@ def _azure_fix(error: UpstreamError | TokenError, subscription: str, on_behalf_o
             fix += " Reached as the customer's CSP (admin on behalf of)? Set AZURE_SUPPORT_ON_BEHALF_OF=on."
         return fix
     if error.status == 404:
-        return f"Check AZURE_SUPPORT_SUBSCRIPTIONS: subscription {subscription} isn't found in that tenant."
+        return f"Check AZURE_SUBSCRIPTIONS: subscription {subscription} isn't found in that tenant."
     return _fix(error, CustomerAccess.APP_ONLY, None)
 
 
@@ -237,6 +246,36 @@ async def _azure_support_check(
         fix = _azure_fix(error, subscription, backend.config.azure_on_behalf_of)
         return Check(subject, AZURE_TICKETS, False, _refusal(error), fix)
     return Check(subject, AZURE_TICKETS, True, f"subscription {subscription}: {len(tickets)} listed")
+
+
+def _azure_events_fix(error: UpstreamError | TokenError, subscription: str, on_behalf_of: bool) -> str:
+    if isinstance(error, UpstreamError) and error.status in (401, 403):
+        fix = (
+            f"Assign the app the Reader role on subscription {subscription}: enough to read its Azure "
+            "service health events (Microsoft.ResourceHealth/events)."
+        )
+        if not on_behalf_of:
+            fix += " Reached as the customer's CSP (admin on behalf of)? Set AZURE_SUPPORT_ON_BEHALF_OF=on."
+        return fix
+    return _azure_fix(error, subscription, on_behalf_of)
+
+
+async def _azure_events_check(
+    backend: LiveBackend, customers: Sequence[Customer], key: str, subscription: str
+) -> Check:
+    """One page of a configured subscription's Azure service health events, read as `health` reads them."""
+    customer = next(
+        (c for c in customers if key.casefold() in (c.tenant_id.casefold(), c.customer_id.casefold())), None
+    )
+    subject = customer.name if customer else key
+    tenant = customer.tenant_id if customer else key
+    since = datetime.now(UTC) - LOOKBACK
+    try:
+        events = await backend.azure_events.list_events(tenant, subscription, since, max_pages=1)
+    except (UpstreamError, TokenError) as error:
+        fix = _azure_events_fix(error, subscription, backend.config.azure_on_behalf_of)
+        return Check(subject, AZURE_EVENTS, False, _refusal(error), fix)
+    return Check(subject, AZURE_EVENTS, True, f"subscription {subscription}: {len(events)} listed")
 
 
 def exit_code(checks: Sequence[Check]) -> int:

@@ -213,6 +213,15 @@ class HealthAccessDenied(SupportDeskError):
         self.customer_name = customer_name
 
 
+class AzureHealthAccessDenied(SupportDeskError):
+    """ARM refused (401/403) or didn't know (404) a customer's subscription when its Azure service health
+    was read: Reader on the subscription is enough."""
+
+    def __init__(self, customer_name: str) -> None:
+        super().__init__("error.azure_health_denied", customer=customer_name)
+        self.customer_name = customer_name
+
+
 class ConsentMissing(SupportDeskError):
     """Entra refused a token for a customer's tenant: the partner app was never consented there."""
 

@@ -7,6 +7,8 @@ import asyncio
 from services.domain.customer_search import normalize
 from services.domain.errors import IncidentNotFound, SupportDeskError, UnknownService
 from services.domain.models import (
+    AzureEvent,
+    AzureEventLookup,
     Customer,
     Incident,
     IncidentLookup,
@@ -77,3 +79,27 @@ async def find_incident(
     hits.sort(key=lambda hit: normalize(hit[0].name))
     (customer, incident), others = hits[0], hits[1:]
     return IncidentLookup(incident, customer, tuple(c for c, _ in others))
+
+
+async def find_azure_event(
+    backend: Backend, tracking_id: str, customer: Customer | None = None
+) -> AzureEventLookup:
+    """An Azure event by tracking id: in one customer's subscriptions, or in those of every customer the
+    backend lists (a scoped backend lists only the person's); every customer it affects is named."""
+    wanted = tracking_id.strip().upper()
+    customers = [customer] if customer is not None else list(await backend.list_customers())
+    results = await asyncio.gather(*(backend.azure_health(c) for c in customers), return_exceptions=True)
+    hits: list[tuple[AzureEvent, Customer]] = []
+    for tenant, result in zip(customers, results, strict=True):
+        if isinstance(result, SupportDeskError) and customer is None:
+            continue
+        if isinstance(result, BaseException):
+            raise result
+        found = result.event(wanted)
+        if found is not None:
+            hits.append((found, tenant))
+    if not hits:
+        raise IncidentNotFound(wanted, customer.name if customer else "")
+    hits.sort(key=lambda hit: normalize(hit[1].name))
+    (event, shown), others = hits[0], hits[1:]
+    return AzureEventLookup(event, shown, tuple(c for _, c in others))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -60,6 +60,8 @@ _STATUS_WORDS: dict[str, tuple[str, StatusLevel]] = {
     "resolvedexternal": ("Resolved externally", StatusLevel.OPERATIONAL),
     "confirmed": ("Confirmed", StatusLevel.DEGRADED),
     "reported": ("Reported", StatusLevel.DEGRADED),
+    # An Azure event (ARM's `status`) kept as a notice: Active or Resolved.
+    "active": ("Active", StatusLevel.DEGRADED),
 }
 
 
@@ -95,6 +97,18 @@ INCIDENT_ID_PATTERN = r"^[A-Z]{2,4}[0-9]{3,12}$"
 def is_incident_id(text: str) -> bool:
     """True for an id in Graph's shape, upper case as Graph writes it."""
     return re.fullmatch(INCIDENT_ID_PATTERN, text) is not None
+
+
+# Azure tracking ids: two groups of letters and digits around a hyphen, the first may carry an underscore
+# (VNL2-8S8, 2LGR-PG0, BC_1-FXZ). The hyphen keeps them apart from Graph's ids.
+TRACKING_ID_PATTERN = r"^[A-Z0-9][A-Z0-9_]{1,9}-[A-Z0-9]{2,6}$"
+# What a notice is kept under: a Microsoft 365 incident's id or an Azure event's tracking id.
+NOTICE_ID_PATTERN = r"^(?:[A-Z]{2,4}[0-9]{3,12}|[A-Z0-9][A-Z0-9_]{1,9}-[A-Z0-9]{2,6})$"
+
+
+def is_tracking_id(text: str) -> bool:
+    """True for an id in Azure's shape, upper case as Azure writes it."""
+    return re.fullmatch(TRACKING_ID_PATTERN, text) is not None
 
 
 @dataclass(frozen=True)
@@ -252,6 +266,119 @@ class DueChange:
 
     message: ServiceMessage
     customers: tuple[Customer, ...]
+
+
+# Azure service health (ARM `Microsoft.ResourceHealth/events`; services/domain/azure_events.py asks the
+# questions of them): one event per tracking id, however many subscriptions and customers it reaches.
+
+
+class AzureEventType(enum.StrEnum):
+    """`properties.eventType`. Microsoft adds values (RCA, EmergingIssues, ...): those are OTHER, kept and
+    shown, never dropped."""
+
+    SERVICE_ISSUE = "ServiceIssue"
+    PLANNED_MAINTENANCE = "PlannedMaintenance"
+    HEALTH_ADVISORY = "HealthAdvisory"
+    SECURITY_ADVISORY = "SecurityAdvisory"
+    OTHER = "other"
+
+    @classmethod
+    def of(cls, raw: str) -> AzureEventType:
+        wanted = raw.strip().casefold()
+        return next((k for k in cls if k is not cls.OTHER and k.value.casefold() == wanted), cls.OTHER)
+
+
+@dataclass(frozen=True)
+class AzureUpdate:
+    """One update Microsoft posted on an event, in one region, as plain text."""
+
+    created: datetime
+    text: str
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class AzureImpact:
+    """One Azure service an event touches, and the regions where it does."""
+
+    service: str
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AzureEvent:
+    tracking_id: str
+    event_type: AzureEventType
+    # What ARM wrote, so an unknown type is still named ('EmergingIssues').
+    type_name: str
+    status: str  # Active | Resolved (as written)
+    title: str
+    summary: str
+    impact: tuple[AzureImpact, ...]
+    start: datetime | None
+    mitigated: datetime | None
+    last_updated: datetime | None
+    updates: tuple[AzureUpdate, ...] = ()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status.casefold() == "active"
+
+    @property
+    def is_service_issue(self) -> bool:
+        return self.event_type is AzureEventType.SERVICE_ISSUE
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return tuple(i.service for i in self.impact)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r for i in self.impact for r in i.regions))
+
+
+@dataclass(frozen=True)
+class AzureHealth:
+    """A customer's Azure service health as of a moment: the subscriptions read and their events.
+    No subscriptions means the customer has no Azure the partner can reach (nothing was asked)."""
+
+    customer: Customer
+    subscriptions: tuple[str, ...]
+    events: tuple[AzureEvent, ...]
+    as_of: datetime
+
+    @property
+    def has_azure(self) -> bool:
+        return bool(self.subscriptions)
+
+    @property
+    def active_events(self) -> tuple[AzureEvent, ...]:
+        return tuple(e for e in self.events if e.is_active)
+
+    @property
+    def active_issues(self) -> tuple[AzureEvent, ...]:
+        return tuple(e for e in self.active_events if e.is_service_issue)
+
+    def event(self, tracking_id: str) -> AzureEvent | None:
+        wanted = tracking_id.strip().upper()
+        return next((e for e in self.events if e.tracking_id == wanted), None)
+
+
+@dataclass(frozen=True)
+class AzureEventLookup:
+    """An Azure event found by tracking id, and every customer it affects (the first one shown)."""
+
+    event: AzureEvent
+    customer: Customer
+    also_affected: tuple[Customer, ...] = ()
+
+
+@dataclass(frozen=True)
+class AzureEventAcross:
+    """One event and the customers it affects, for a list across customers (overview, notices)."""
+
+    event: AzureEvent
+    customers: tuple[Customer, ...] = field(default_factory=tuple)
 
 
 # Notifications: who hears about what, and what they have been told.

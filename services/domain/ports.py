@@ -11,6 +11,7 @@ from services.domain.models import (
     Acceptance,
     Answer,
     AuditEntry,
+    AzureHealth,
     Claim,
     Customer,
     Delivery,
@@ -59,7 +60,15 @@ class MessageReader(CustomerDirectory, MessageCenterSource, Protocol):
     """What questions about messages across customers read (services.domain.service_messages)."""
 
 
-class Backend(CustomerDirectory, HealthSource, MessageCenterSource, Protocol):
+class AzureHealthSource(Protocol):
+    """Azure service health of a customer's subscriptions (ARM `Microsoft.ResourceHealth/events`), one
+    event per tracking id. A customer with no subscription the partner reaches gets no subscriptions and
+    no events, without anything being asked."""
+
+    async def azure_health(self, customer: Customer) -> AzureHealth: ...
+
+
+class Backend(CustomerDirectory, HealthSource, MessageCenterSource, AzureHealthSource, Protocol):
     """Everything one backend (demo or live) serves."""
 
     name: str

@@ -1,6 +1,11 @@
 """The watcher: polls the service health of every customer some conversation subscribes to, and tells the
 notice board what it saw. Polls run with bounded concurrency; a customer that can't be read this time
-keeps what was last seen of it, so nothing is re-announced when it can be read again."""
+keeps what was last seen of it, so nothing is re-announced when it can be read again.
+
+A customer with Azure subscriptions also has its Azure events read (one ARM request per subscription and
+page, none for a customer without): they go to the board as incidents under their tracking ids
+(services.domain.azure_events.as_incident), so one event reaching several customers is one notice.
+Azure not answering leaves its events as last seen; the Microsoft 365 poll goes on."""
 
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from services.domain.azure_events import as_incident
 from services.domain.errors import SupportDeskError
-from services.domain.models import Customer, Notice
+from services.domain.models import Customer, Incident, Notice
 from services.domain.ports import Backend, NoticeOutbox, Subscriptions
 
 logger = logging.getLogger("services.watcher")
@@ -55,10 +61,10 @@ class HealthWatcher:
         async def note(customer: Customer) -> None:
             async with limit:
                 try:
-                    health = await self._backend.tenant_health(customer)
+                    incidents = await self._incidents(customer)
                 except SupportDeskError:
                     return
-                await self._board.observe_tenant(customer, health.incidents, self._clock(), announce=False)
+                await self._board.observe_tenant(customer, incidents, self._clock(), announce=False)
 
         await asyncio.gather(*(note(c) for c in fresh))
 
@@ -75,14 +81,27 @@ class HealthWatcher:
         async def poll(customer: Customer) -> None:
             async with limit:
                 try:
-                    health = await self._backend.tenant_health(customer)
+                    incidents = await self._incidents(customer)
                 except SupportDeskError as error:
                     report.unreadable[customer.customer_id] = error.title
                     return
                 report.polled += 1
-                report.notices += await self._board.observe_tenant(customer, health.incidents, self._clock())
+                report.notices += await self._board.observe_tenant(customer, incidents, self._clock())
 
         await asyncio.gather(*(poll(c) for c in customers))
+
+    async def _incidents(self, customer: Customer) -> tuple[Incident, ...]:
+        """Microsoft 365's incidents (raising when they can't be read) and the Azure events, if any."""
+        health, azure = await asyncio.gather(self._backend.tenant_health(customer), self._azure(customer))
+        return health.incidents + azure
+
+    async def _azure(self, customer: Customer) -> tuple[Incident, ...]:
+        try:
+            azure = await self._backend.azure_health(customer)
+        except SupportDeskError as error:
+            logger.warning("watcher could not read azure events error=%s", type(error).__name__)
+            return ()
+        return tuple(as_incident(e, azure.as_of) for e in azure.events)
 
     async def run(self, interval_seconds: float, on_notices: Callable[[], None]) -> None:
         """Poll every `interval_seconds` for as long as the app runs; `on_notices` when something changed."""

@@ -20,6 +20,7 @@ from cards.actions import (
     incidents_command,
     request_command,
 )
+from cards.azure import azure_events_command
 from dialogs.root import ROOT
 from locales.translator import LANGUAGES, Translator
 from services.domain.models import Customer
@@ -62,6 +63,10 @@ from tests.support.harness import BotHarness
         ("show EX1100014", "incident", "EX1100014"),
         ("tell me about EX1100014", "incident", "EX1100014"),
         ("incident contoso", "incidents", "contoso"),
+        ("incident vnl2-8s8", "incident", "vnl2-8s8"),
+        ("incidents VNL2-8S8", "incident", "VNL2-8S8"),
+        ("VNL2-8S8", "incident", "VNL2-8S8"),
+        ("incidents contoso azure all", "incidents", "contoso azure all"),
         ("customers", "customers", ""),
         ("customers fab", "customers", "fab"),
         ("list customers", "customers", ""),
@@ -116,6 +121,8 @@ def test_commands_run_by_card_buttons_parse_back_to_the_same_request() -> None:
         health_command(customer): ("health", "c-id"),
         incidents_command(customer, "exchange", True): ("incidents", "c-id exchange all"),
         incident_command("EX1100014", customer): ("incident", "EX1100014 c-id"),
+        incident_command("VNL2-8S8", customer): ("incident", "VNL2-8S8 c-id"),
+        azure_events_command(customer, "sql", True): ("incidents", "c-id azure sql all"),
         escalate_command(customer): ("escalate", "c-id"),
         escalate_command(customer, "EX1100014"): ("escalate", "c-id about EX1100014"),
         escalate_command(customer, service="exchange"): ("escalate", "c-id on exchange"),

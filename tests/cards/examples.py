@@ -13,6 +13,7 @@ from microsoft_teams.cards import AdaptiveCard
 from bot.turn.commands import help_entries
 from cards.actions import health_command, incidents_command
 from cards.audit import audit_card
+from cards.azure import azure_event_card, azure_events_card, overview_azure_section
 from cards.changes import change_card, changes_card, due_changes_card
 from cards.customers import customer_choice_card, customers_card, did_you_mean_card
 from cards.escalation import (
@@ -56,11 +57,13 @@ from locales.translator import ENGLISH, Translator
 from services.backends.demo.service_requests import simulated_status
 from services.backends.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
 from services.domain.admin_centers import admin_center_link, admin_center_links
+from services.domain.azure_events import across_customers, as_incident, list_azure_events
 from services.domain.customer_search import search_customers
-from services.domain.incidents import find_incident, list_incidents
+from services.domain.incidents import find_azure_event, find_incident, list_incidents
 from services.domain.models import (
     ALL_CUSTOMERS,
     AuditEntry,
+    AzureUpdate,
     ChangeKind,
     Contact,
     Customer,
@@ -528,7 +531,78 @@ def _settings_cards() -> dict[str, Callable[[], AdaptiveCard]]:
     }
 
 
-CARDS = {**_world(), **_notification_cards(), **_settings_cards()}
+def _azure_cards() -> dict[str, Callable[[], AdaptiveCard]]:
+    """Azure service health (cards/azure.py) from the demo's ARM-shaped data."""
+    backend = demo_backend()
+    customers = asyncio.run(backend.list_customers())
+    by_name = {c.name: c for c in customers}
+    contoso = by_name["Contoso Ltd"]
+    contoso_health = asyncio.run(backend.tenant_health(contoso))
+    azure = asyncio.run(backend.azure_health(contoso))
+    woodgrove = asyncio.run(backend.azure_health(by_name["Woodgrove Bank"]))
+    lookup = asyncio.run(find_azure_event(backend, "VNL2-8S8"))
+    huge = replace(
+        lookup,
+        event=replace(
+            lookup.event,
+            updates=tuple(AzureUpdate(DEMO_NOW, "A long update. " * 300, "East US") for _ in range(40)),
+        ),
+    )
+    everyone = [asyncio.run(backend.azure_health(c)) for c in customers]
+    healths = [asyncio.run(backend.tenant_health(c)) for c in customers if c.delegated_access]
+
+    notice_customers = [contoso, by_name["Woodgrove Bank"]]
+    notice = Notice(
+        as_incident(lookup.event, DEMO_NOW),
+        tuple(c.customer_id for c in notice_customers),
+        2,
+        ChangeKind.SPREAD,
+        DEMO_NOW,
+        DEMO_NOW,
+    )
+
+    def overview(t: Translator) -> AdaptiveCard:
+        section = overview_azure_section(across_customers(everyone), DEMO_NOW, t)
+        return overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW, t, azure=section)
+
+    return {
+        "health_azure": lambda: health_card(contoso_health, ENGLISH, azure=azure),
+        "health_azure_ko": lambda: health_card(contoso_health, KOREAN, azure=azure),
+        "azure_events": lambda: azure_events_card(woodgrove, list_azure_events(woodgrove), DEMO_NOW, ENGLISH),
+        "azure_events_ko": lambda: azure_events_card(
+            woodgrove, list_azure_events(woodgrove), DEMO_NOW, KOREAN
+        ),
+        "azure_events_all": lambda: azure_events_card(
+            azure, list_azure_events(azure, include_resolved=True), DEMO_NOW, ENGLISH, include_resolved=True
+        ),
+        "azure_event": lambda: azure_event_card(lookup, DEMO_NOW, ENGLISH),
+        "azure_event_ko": lambda: azure_event_card(lookup, DEMO_NOW, KOREAN),
+        "azure_event_huge": lambda: azure_event_card(huge, DEMO_NOW, ENGLISH),
+        "azure_event_huge_ko": lambda: azure_event_card(huge, DEMO_NOW, KOREAN),
+        "escalation_guard_azure": lambda: guard_card(
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+            "guard",
+            "Contoso Ltd",
+            lookup.event,
+            ENGLISH("escalation.guard_question", customer="Contoso Ltd"),
+            ENGLISH,
+        ),
+        "escalation_guard_azure_ko": lambda: guard_card(
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+            "guard",
+            "Contoso Ltd",
+            lookup.event,
+            KOREAN("escalation.guard_question", customer="Contoso Ltd"),
+            KOREAN,
+        ),
+        "incident_notice_azure": lambda: incident_notice_card(notice, notice_customers, DEMO_NOW, ENGLISH),
+        "incident_notice_azure_ko": lambda: incident_notice_card(notice, notice_customers, DEMO_NOW, KOREAN),
+        "overview_azure": lambda: overview(ENGLISH),
+        "overview_azure_ko": lambda: overview(KOREAN),
+    }
+
+
+CARDS = {**_world(), **_notification_cards(), **_settings_cards(), **_azure_cards()}
 SNAPSHOTTED = (
     "incident_notice_owners_ko",
     "notice_digest_owners",
@@ -586,4 +660,8 @@ SNAPSHOTTED = (
     "service_requests",
     "service_request",
     "escalation_form",
+    "health_azure",
+    "azure_event_ko",
+    "overview_azure",
+    "incident_notice_azure_ko",
 )

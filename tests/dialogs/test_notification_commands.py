@@ -23,6 +23,15 @@ async def test_subscribe_names_what_the_conversation_will_hear_about() -> None:
     assert await subscriptions_of(bot) == ["Contoso Ltd · Exchange Online · incidents | [1: Unsubscribe]"]
 
 
+@pytest.mark.parametrize("word", ["azure", "Azure", "애저"])
+async def test_subscribing_to_a_customers_azure_events_names_azure_as_the_service(word: str) -> None:
+    """Azure events are noticed as 'Azure <service>' (services/domain/azure_events.as_incident)."""
+    bot = BotHarness()
+    text = visible_text(await bot.one(f"subscribe contoso {word}"))
+    assert "This channel will now hear about: Contoso Ltd · Azure · incidents." in text
+    assert await subscriptions_of(bot) == ["Contoso Ltd · Azure · incidents | [1: Unsubscribe]"]
+
+
 async def test_several_services_and_what_kind_of_notice() -> None:
     bot = BotHarness()
     text = visible_text(await bot.one("subscribe woodgrove exchange teams all"))

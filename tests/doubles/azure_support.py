@@ -19,6 +19,7 @@ from tests.doubles.entra import claims_of
 from tests.doubles.faults import Fault, Faults
 
 SUPPORT = "/providers/Microsoft.Support"
+EVENTS = "/subscriptions/{sub}/providers/Microsoft.ResourceHealth/events"
 TICKETS = "/subscriptions/{sub}/providers/Microsoft.Support/supportTickets"
 
 
@@ -41,6 +42,11 @@ class FakeAzureSupport:
     # Who created each ticket and communication (by name), as Azure records it from the caller's token:
     # the person's UPN for a delegated token, `app:<appid>` for the app's own.
     created_by: dict[str, str] = field(default_factory=dict)
+    # Azure service health (`Microsoft.ResourceHealth/events`, 2022-10-01): each subscription's events
+    # in ARM's shape, served `events_page_size` at a time with `nextLink`; each request's query kept.
+    events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    events_page_size: int = 2
+    event_queries: list[dict[str, str]] = field(default_factory=list)
 
     def fail(
         self, status: int, code: str, times: int = 1, path_contains: str = "", retry_after: int | None = None
@@ -81,6 +87,7 @@ class FakeAzureSupport:
         app = web.Application(middlewares=[faulty, on_behalf_of])
         app.router.add_get(f"{SUPPORT}/services", self._services)
         app.router.add_get(f"{SUPPORT}/services/{{service}}/problemClassifications", self._classifications)
+        app.router.add_get(EVENTS, self._events)
         app.router.add_get(TICKETS, self._list)
         app.router.add_put(TICKETS + "/{name}", self._put)
         app.router.add_get(TICKETS + "/{name}", self._get)
@@ -158,6 +165,24 @@ class FakeAzureSupport:
             error = {"error": {"code": "ResourceNotFound", "message": "No such ticket."}}
             return web.json_response(error, status=404)
         return web.json_response(found)
+
+    async def _events(self, request: web.Request) -> web.Response:
+        """An unknown subscription is ARM's 404 SubscriptionNotFound."""
+        self.event_queries.append(dict(request.query))
+        sub = request.match_info["sub"]
+        if sub not in self.events:
+            error = {
+                "code": "SubscriptionNotFound",
+                "message": f"The subscription '{sub}' could not be found.",
+            }
+            return web.json_response({"error": error}, status=404)
+        start = int(request.query.get("$skipToken", "0"))
+        size = self.events_page_size
+        body: dict[str, Any] = {"value": self.events[sub][start : start + size]}
+        if start + size < len(self.events[sub]):
+            query = f"api-version={request.query.get('api-version', '')}&$skipToken={start + size}"
+            body["nextLink"] = f"{self.base_url}{request.path}?{query}"
+        return web.json_response(body)
 
     async def _list(self, request: web.Request) -> web.Response:
         return web.json_response({"value": list(self.tickets.values())})

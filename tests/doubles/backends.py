@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from services.backends.demo.backend import DemoBackend
-from services.domain.models import Customer, TenantHealth, TenantMessages
+from services.domain.models import AzureHealth, Customer, TenantHealth, TenantMessages
 
 
 class GatedBackend:
@@ -28,6 +28,10 @@ class GatedBackend:
     async def tenant_messages(self, customer: Customer) -> TenantMessages:
         await self.gate.wait()
         return await self.inner.tenant_messages(customer)
+
+    async def azure_health(self, customer: Customer) -> AzureHealth:
+        await self.gate.wait()
+        return await self.inner.azure_health(customer)
 
 
 class BrokenBackend(GatedBackend):

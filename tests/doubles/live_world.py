@@ -65,6 +65,20 @@ def gdap_directory(graph: FakeGraph, partner_tenant_id: str, data_dir: Path = DA
         graph.member_of[group] = [{"@odata.type": "#microsoft.graph.group", "id": p} for p in parents]
 
 
+def azure_subscription_lists(data_dir: Path = DATA_DIR) -> dict[str, tuple[str, ...]]:
+    """The demo's Azure subscriptions (`azure/<tenantId>/<subscriptionId>.json`), by tenant: what
+    AZURE_SUBSCRIPTIONS would name for them."""
+    found: dict[str, tuple[str, ...]] = {}
+    for path in sorted((data_dir / "azure").glob("*/*.json")):
+        found[path.parent.name] = (*found.get(path.parent.name, ()), path.stem)
+    return found
+
+
+def azure_events(data_dir: Path = DATA_DIR) -> dict[str, list[dict[str, Any]]]:
+    """Each demo subscription's events in ARM's shape, for the Azure double (no shift: see above)."""
+    return {path.stem: _read(path)["value"] for path in (data_dir / "azure").glob("*/*.json")}
+
+
 class AppUserTokens:
     """The consented partner admin's App+User tokens (what `make consent` gives under GDAP), minted without
     the sign-in: Partner Center's service-request endpoints refuse app-only tokens."""
@@ -109,7 +123,7 @@ async def start_live_world(aiohttp_server: Any, ca: LoopbackCA, limits: Limits =
     graph = FakeGraph(health=health, messages=messages, page_size=4)
     gdap_directory(graph, partner)
     entra.app_roles[partner] = list(PARTNER_APP_ROLES)
-    azure_support = FakeAzureSupport()
+    azure_support = FakeAzureSupport(events=azure_events())
     await start_servers(aiohttp_server, ca, entra, partner_center, graph, azure_support)
     config = LiveConfig(
         client_id=CLIENT_ID,
@@ -124,6 +138,7 @@ async def start_live_world(aiohttp_server: Any, ca: LoopbackCA, limits: Limits =
         ca_bundle=ca.bundle,
         limits=limits,
         azure_subscriptions={NORTHWIND_TENANT: NORTHWIND_SUBSCRIPTION},
+        azure_subscription_lists=azure_subscription_lists(),
         azure_support_services=("vm-linux", "STORAGE"),
     )
     backend = LiveBackend(config, service_request_tokens=AppUserTokens(), clock=lambda: DEMO_NOW)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.backends.doctor import (
+    AZURE_EVENTS,
     AZURE_TICKETS,
     GDAP_GROUPS,
     GDAP_RELATIONSHIPS,
@@ -30,6 +31,8 @@ async def test_a_working_configuration_passes(live_world: LiveWorld) -> None:
     assert table.count("Graph service health") == 3
     assert f"ok  Contoso Ltd{' ' * 35}{SERVICE_REQUESTS}" in table
     assert f"{AZURE_TICKETS}{' ' * 23}subscription {NORTHWIND_SUBSCRIPTION}: 0 listed" in table
+    # Every subscription of every customer's Azure service health, Contoso's two included.
+    assert table.count(AZURE_EVENTS) == 5 and f"subscription {NORTHWIND_SUBSCRIPTION}: 1 listed" in table
     assert "To fix:" not in table
 
 
@@ -73,11 +76,33 @@ async def test_a_missing_azure_support_role_fails_and_names_role_plan_and_subscr
     assert live_world.azure_support.faults.queue[0].times == 10 - 1, "one read, not a page-through"
 
 
+async def test_a_subscription_whose_events_cant_be_read_fails_and_names_the_reader_role(
+    live_world: LiveWorld,
+) -> None:
+    live_world.azure_support.fail(
+        403,
+        "AuthorizationFailed",
+        times=10,
+        path_contains=f"{NORTHWIND_SUBSCRIPTION}/providers/Microsoft.ResourceHealth",
+    )
+    checks = await run_doctor(live_world.backend)
+    assert exit_code(checks) == 1
+    (failed,) = [c for c in checks if not c.ok]
+    assert (failed.subject, failed.what, failed.required) == ("Northwind Traders", AZURE_EVENTS, True)
+    assert failed.detail == "Azure Resource Health answered 403 AuthorizationFailed"
+    assert (
+        f"- Northwind Traders / {AZURE_EVENTS}: Assign the app the Reader role on subscription "
+        f"{NORTHWIND_SUBSCRIPTION}: enough to read its Azure service health events "
+        "(Microsoft.ResourceHealth/events). Reached as the customer's CSP (admin on behalf of)? Set "
+        "AZURE_SUPPORT_ON_BEHALF_OF=on."
+    ) in render(checks)
+
+
 async def test_an_unknown_subscription_says_to_check_the_setting(live_world: LiveWorld) -> None:
     live_world.azure_support.fail(404, "SubscriptionNotFound", times=10, path_contains="/supportTickets")
     checks = await run_doctor(live_world.backend)
     (failed,) = [c for c in checks if not c.ok]
-    assert failed.fix.startswith("Check AZURE_SUPPORT_SUBSCRIPTIONS: subscription 132d901f")
+    assert failed.fix.startswith("Check AZURE_SUBSCRIPTIONS: subscription 132d901f")
 
 
 async def test_without_app_user_access_service_requests_warn_and_the_fix_says_how_to_get_it(

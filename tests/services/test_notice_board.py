@@ -13,6 +13,7 @@ import pytest
 from services.backends.demo.backend import DemoBackend
 from services.domain.errors import DelegatedAccessMissing
 from services.domain.models import (
+    AzureHealth,
     ChangeKind,
     Claim,
     Customer,
@@ -217,6 +218,9 @@ class FlakyBackend:
 
     async def list_customers(self) -> Sequence[Customer]:
         return await self.inner.list_customers()
+
+    async def azure_health(self, customer: Customer) -> AzureHealth:
+        return await self.inner.azure_health(customer)
 
     async def tenant_health(self, customer: Customer) -> TenantHealth:
         if customer.name in self.unreadable:

@@ -81,6 +81,11 @@ async def test_a_hidden_customers_health_reads_like_an_unknown_customer() -> Non
         with pytest.raises(UnknownCustomer):
             await scoped.tenant_messages(woodgrove)
 
+        # Azure service health too: Woodgrove's Azure events are as unknown as Woodgrove.
+        assert (await scoped.azure_health(contoso)).has_azure
+        with pytest.raises(UnknownCustomer):
+            await scoped.azure_health(woodgrove)
+
 
 async def test_filing_reading_and_noting_requests_need_a_role_that_files() -> None:
     customers = await _customers()

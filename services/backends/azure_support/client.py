@@ -31,6 +31,25 @@ def read_arm_error(payload: Any) -> tuple[str, str]:
     return str(error.get("code", "")), str(error.get("message", ""))
 
 
+async def arm_values(
+    upstream: Upstream, tenant_id: str, url: str, params: dict[str, str], max_pages: int = MAX_PAGES
+) -> list[Mapping[str, Any]]:
+    """Every item of an ARM list (up to `max_pages` pages), following `nextLink` (which carries the
+    query itself)."""
+    values: list[Mapping[str, Any]] = []
+    next_url: str | None = url
+    next_params: dict[str, str] | None = params
+    for _ in range(max_pages):
+        if next_url is None:
+            break
+        reply = await upstream.call("GET", next_url, tenant_id=tenant_id, params=next_params)
+        page = reply.payload if isinstance(reply.payload, Mapping) else {}
+        values += [v for v in page.get("value") or [] if isinstance(v, Mapping)]
+        link = page.get("nextLink")
+        next_url, next_params = (link, None) if isinstance(link, str) and link else (None, None)
+    return values
+
+
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
@@ -161,19 +180,9 @@ class AzureSupportClient:
     async def _values(
         self, tenant_id: str, url: str, params: dict[str, str], max_pages: int = MAX_PAGES
     ) -> list[Mapping[str, Any]]:
-        """Every item of a list (up to `max_pages` pages), following `nextLink`."""
-        values: list[Mapping[str, Any]] = []
-        next_url: str | None = url
-        next_params: dict[str, str] | None = {"api-version": API_VERSION, **params}
-        for _ in range(max_pages):
-            if next_url is None:
-                break
-            reply = await self._upstream.call("GET", next_url, tenant_id=tenant_id, params=next_params)
-            page = reply.payload if isinstance(reply.payload, Mapping) else {}
-            values += [v for v in page.get("value") or [] if isinstance(v, Mapping)]
-            link = page.get("nextLink")
-            next_url, next_params = (link, None) if isinstance(link, str) and link else (None, None)
-        return values
+        return await arm_values(
+            self._upstream, tenant_id, url, {"api-version": API_VERSION, **params}, max_pages
+        )
 
     async def services(self, tenant_id: str) -> list[SupportService]:
         values = await self._values(tenant_id, f"{self._root}/providers/Microsoft.Support/services", {})

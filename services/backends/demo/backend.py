@@ -13,11 +13,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from services.backends.azure_support.events import parse_events
 from services.backends.graph.message_parsing import parse_messages
 from services.backends.graph.parsing import parse_health_overviews
 from services.backends.partner_center.parsing import parse_customers
+from services.domain.azure_events import merge_events
 from services.domain.errors import DelegatedAccessMissing, HealthDataMissing
-from services.domain.models import Customer, ServiceHealth, ServiceMessage, TenantHealth, TenantMessages
+from services.domain.models import (
+    AzureEvent,
+    AzureHealth,
+    Customer,
+    ServiceHealth,
+    ServiceMessage,
+    TenantHealth,
+    TenantMessages,
+)
 from services.domain.timestamps import parse_timestamp
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -56,9 +66,20 @@ def demo_shift(data_dir: Path, now: Callable[[], datetime] | None = None) -> tup
     return current, timedelta(minutes=(current - as_of) // timedelta(minutes=1))
 
 
+def load_azure(data_dir: Path, shift: timedelta) -> dict[str, dict[str, list[AzureEvent]]]:
+    """`azure/<tenantId>/<subscriptionId>.json`, each ARM's events list of one subscription: by tenant, by
+    subscription."""
+    found: dict[str, dict[str, list[AzureEvent]]] = {}
+    for path in sorted((data_dir / "azure").glob("*/*.json")):
+        values = shift_times(read_json(path), shift).get("value") or []
+        found.setdefault(path.parent.name, {})[path.stem] = parse_events(values)
+    return found
+
+
 class DemoBackend:
     """Customers from `customers.json`, health from `health/<tenantId>.json`, the message center from
-    `messages/<tenantId>.json` (none when absent), all in memory."""
+    `messages/<tenantId>.json` (none when absent), Azure service health from
+    `azure/<tenantId>/<subscriptionId>.json`, all in memory."""
 
     name = "demo"
 
@@ -68,11 +89,13 @@ class DemoBackend:
         health: dict[str, tuple[ServiceHealth, ...]],
         as_of: datetime,
         messages: dict[str, tuple[ServiceMessage, ...]] | None = None,
+        azure: dict[str, dict[str, list[AzureEvent]]] | None = None,
     ) -> None:
         self._customers = tuple(customers)
         self._health = health
         self._messages = dict(messages or {})
         self._as_of = as_of
+        self._azure = azure or {}
         # When the demo world last moved a tenant's health: what its "as of" says from then on.
         self._moved: dict[str, datetime] = {}
 
@@ -89,7 +112,7 @@ class DemoBackend:
             path = data_dir / "messages" / f"{customer.tenant_id}.json"
             if path.is_file():
                 messages[customer.tenant_id] = parse_messages(shift_times(read_json(path), shift))
-        return cls(customers, health, current, messages)
+        return cls(customers, health, current, messages, load_azure(data_dir, shift))
 
     def replace_services(
         self, tenant_id: str, services: Sequence[ServiceHealth], as_of: datetime | None = None
@@ -123,3 +146,8 @@ class DemoBackend:
             raise DelegatedAccessMissing(customer.name, customer.relationship)
         as_of = self._moved.get(customer.tenant_id, self._as_of)
         return TenantMessages(customer, self._messages.get(customer.tenant_id, ()), as_of)
+
+    async def azure_health(self, customer: Customer) -> AzureHealth:
+        subscriptions = self._azure.get(customer.tenant_id, {})
+        events = merge_events(e for found in subscriptions.values() for e in found)
+        return AzureHealth(customer, tuple(subscriptions), events, self._as_of)

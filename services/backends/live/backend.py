@@ -7,6 +7,7 @@ single-flight, so a burst of asks about one customer is one upstream call.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from services.backends.azure_support.client import AzureSupportClient, read_arm_error
+from services.backends.azure_support.events import LOOKBACK, AzureEventsClient
 from services.backends.graph.client import GraphHealthClient, read_graph_error
 from services.backends.graph.gdap import GraphDirectory
 from services.backends.live.caching import TenantBudget
@@ -22,7 +24,9 @@ from services.backends.live.upstream import Upstream, UpstreamError, UpstreamSes
 from services.backends.obo import ActingTokens, PersonTokens
 from services.backends.partner_center.client import PartnerCenterClient, read_partner_center_error
 from services.backends.tokens import MsalTokens, TokenError, TokenSource
+from services.domain.azure_events import merge_events
 from services.domain.errors import (
+    AzureHealthAccessDenied,
     ConsentMissing,
     DelegatedAccessMissing,
     HealthAccessDenied,
@@ -37,7 +41,7 @@ from services.domain.errors import (
     UpstreamThrottled,
     UpstreamUnavailable,
 )
-from services.domain.models import Customer, TenantHealth, TenantMessages
+from services.domain.models import AzureHealth, Customer, TenantHealth, TenantMessages
 from services.domain.single_flight import SingleFlightCache
 
 logger = logging.getLogger("services.live")
@@ -52,6 +56,10 @@ def reading_health(customer: Customer) -> Phrase:
 
 def reading_messages(customer: Customer) -> Phrase:
     return Phrase("doing.read_messages", (("customer", customer.name),))
+
+
+def reading_azure_health(customer: Customer) -> Phrase:
+    return Phrase("doing.read_azure_health", (("customer", customer.name),))
 
 
 def domain_error(
@@ -187,6 +195,19 @@ class LiveBackend:
             ),
             endpoints.management,
         )
+        # Azure service health: the same subscriptions, on-behalf-of setting, retries and breaker (one per
+        # host) as Azure Support; always as the app, since the watcher reads it with nobody signed in.
+        self.azure_events = AzureEventsClient(
+            Upstream(
+                "Azure Resource Health",
+                self.http,
+                self.tokens,
+                endpoints.scope(endpoints.management),
+                read_arm_error,
+                auxiliary_tenant_id=config.partner_tenant_id if config.azure_on_behalf_of else "",
+            ),
+            endpoints.management,
+        )
         self._customers: SingleFlightCache[str, tuple[Customer, ...]] = SingleFlightCache(
             limits.customers_ttl_seconds, monotonic
         )
@@ -196,6 +217,9 @@ class LiveBackend:
         # The message center changes more slowly than health; the same short cache keeps a burst of
         # `changes` (and `changes` across every customer) to one read per tenant.
         self._messages: SingleFlightCache[str, TenantMessages] = SingleFlightCache(
+            limits.health_ttl_seconds, monotonic
+        )
+        self._azure: SingleFlightCache[str, AzureHealth] = SingleFlightCache(
             limits.health_ttl_seconds, monotonic
         )
 
@@ -236,6 +260,30 @@ class LiveBackend:
             return TenantMessages(customer=customer, messages=messages, as_of=self._clock())
 
         return await self._messages.get(customer.tenant_id, load)
+
+    async def azure_health(self, customer: Customer) -> AzureHealth:
+        subscriptions = self.config.subscriptions_of(customer.tenant_id, customer.customer_id)
+        if not subscriptions:
+            return AzureHealth(customer, (), (), self._clock())
+
+        async def load() -> AzureHealth:
+            since = self._clock() - LOOKBACK
+            try:
+                found = await asyncio.gather(
+                    *(self.azure_events.list_events(customer.tenant_id, s, since) for s in subscriptions)
+                )
+            except UpstreamError as error:
+                if error.status in (401, 403, 404):
+                    raise AzureHealthAccessDenied(customer.name) from None
+                purpose = reading_azure_health(customer)
+                raise domain_error(error, purpose, customer, self.config.customer_access) from None
+            except TokenError as error:
+                purpose = reading_azure_health(customer)
+                raise domain_error(error, purpose, customer, self.config.customer_access) from None
+            events = merge_events(e for page in found for e in page)
+            return AzureHealth(customer, subscriptions, events, self._clock())
+
+        return await self._azure.get(customer.tenant_id, load)
 
     async def close(self) -> None:
         await self.http.close()

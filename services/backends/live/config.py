@@ -101,6 +101,9 @@ class LiveConfig:
     # or Partner Center customer id -> subscription id), and the Azure Support services it offers (names
     # or display names, matched case-insensitively; none offered when empty).
     azure_subscriptions: Mapping[str, str] = field(default_factory=dict)
+    # Every subscription of each customer (AZURE_SUBSCRIPTIONS may name one several times): where its
+    # Azure service health is read. Empty: the one of `azure_subscriptions`.
+    azure_subscription_lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     azure_support_services: tuple[str, ...] = ()
     # The Microsoft 365 support topics (Partner Center's supporttopics shape); None: the shipped list.
     support_topics_path: Path | None = None
@@ -110,3 +113,10 @@ class LiveConfig:
     # Teams SSO (BOT_SSO_CONNECTION set): service requests, notes and Azure tickets go on behalf of the
     # signed-in engineer (services/backends/obo.py), everything else as the app.
     acting_as_people: bool = False
+
+    def subscriptions_of(self, tenant_id: str, customer_id: str) -> tuple[str, ...]:
+        """The customer's Azure subscriptions, keyed by its tenant id or Partner Center customer id."""
+        keys = (tenant_id.casefold(), customer_id.casefold())
+        lists = self.azure_subscription_lists or {k: (v,) for k, v in self.azure_subscriptions.items()}
+        found = [s for key, subs in lists.items() if key.casefold() in keys for s in subs]
+        return tuple(dict.fromkeys(found))
