@@ -24,6 +24,8 @@ ACTIONS = (
     "subscription.removed",
     "quiet.set",
     "quiet.ended",
+    "owners.set",
+    "settings.imported",
     "notice.acknowledged",
     "access.refused",
 )
