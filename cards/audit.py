@@ -25,6 +25,7 @@ ACTIONS = (
     "quiet.set",
     "quiet.ended",
     "owners.set",
+    "settings.imported",
     "notice.acknowledged",
     "access.refused",
 )

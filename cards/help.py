@@ -24,14 +24,19 @@ class HelpEntry:
 
 
 def help_card(
-    entries: Sequence[HelpEntry], t: Translator, greeting: str = "", hint: str = ""
+    entries: Sequence[HelpEntry], t: Translator, greeting: str = "", hint: str = "", setup: str = ""
 ) -> AdaptiveCard:
+    """`setup`: the command a button under the greeting runs to set the channel up (the install greeting
+    in a channel)."""
     body: list[CardElement] = []
     if hint:
         body.append(TextBlock(text=safe(hint), color="Warning", weight="Bolder", wrap=True))
     body.append(heading(t("help.heading", bot=BOT_NAME)))
     if greeting:
         body.append(plain(greeting, spacing="Small"))
+    if setup:
+        body.append(plain(t("help.setup_channel"), spacing="Small"))
+        body.append(ActionSet(actions=[run_command(t("help.setup_button"), setup)]))
     body.append(subtle(t("help.mention_first")))
     for entry in entries:
         body.append(

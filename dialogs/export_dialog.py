@@ -3,12 +3,12 @@ to paste into `import` in another conversation."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
+from cards.parts import CARD_BUDGET
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.language import translator_of
 from dialogs.replies import preformatted_reply, text_reply
@@ -65,12 +65,16 @@ class ExportDialog(ComponentDialog):
             quiet,
             [(i, name(i), owners[i]) for i in dict.fromkeys(named) if i in owners],
         )
-        text = document_text(document)
-        if len(text) > MAX_DOCUMENT_CHARS:
-            text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        if len(text) > MAX_DOCUMENT_CHARS:
-            await step.context.send_activity(text_reply(t("export.too_big", most=MAX_DOCUMENT_CHARS)))
-            return await step.end_dialog()
         lead = t("export.lead", where=where(activity, t).capitalize())
-        await step.context.send_activity(preformatted_reply(lead, text))
+        for text in (document_text(document), document_text(document, compact=True)):
+            if _fits(lead, text):
+                await step.context.send_activity(preformatted_reply(lead, text))
+                return await step.end_dialog()
+        await step.context.send_activity(text_reply(t("export.too_big", most=MAX_DOCUMENT_CHARS)))
         return await step.end_dialog()
+
+
+def _fits(lead: str, text: str) -> bool:
+    """Short enough for `import` to take back, and for one message within the card budget."""
+    sent = preformatted_reply(lead, text).text or ""
+    return len(text) <= MAX_DOCUMENT_CHARS and len(sent.encode("utf-8")) <= CARD_BUDGET

@@ -54,4 +54,6 @@ class HelpDialog(AnswerDialog):
         if customer is not None:
             return health_card(await self._backend.tenant_health(customer), t)
         greeting = t(request.greeting) if request.greeting else ""
-        return help_card(self._entries(t, await self._examples()), t, greeting=greeting, hint=request.hint)
+        setup = t("command.setup.example") if request.setup else ""
+        entries = self._entries(t, await self._examples())
+        return help_card(entries, t, greeting=greeting, hint=request.hint, setup=setup)

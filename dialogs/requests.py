@@ -29,6 +29,7 @@ class CommandRequest(_Options):
 @dataclass(frozen=True)
 class HelpRequest(_Options):
     greeting: str = ""  # the message id of the welcome
+    setup: bool = False  # the welcome in a channel: a button that sets the channel up
     hint: str = ""
     text: str = ""  # what was typed, when it wasn't understood
 

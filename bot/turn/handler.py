@@ -334,9 +334,10 @@ class SupportBot(TeamsActivityHandler):
                 record.outcome = "already-welcomed"
                 return
             await self._welcomed.set(turn_context, True)
-            await self._run_dialogs(
-                turn_context, Route(HELP_DIALOG, HelpRequest(greeting="edge.greeting").to_options())
-            )
+            conversation = turn_context.activity.conversation
+            channel = (conversation.conversation_type or "") == "channel" if conversation else False
+            welcome = HelpRequest(greeting="edge.greeting", setup=channel)
+            await self._run_dialogs(turn_context, Route(HELP_DIALOG, welcome.to_options()))
 
     def _exclusive(self, turn_context: TurnContext) -> AbstractAsyncContextManager[None]:
         conversation = turn_context.activity.conversation

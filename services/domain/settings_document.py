@@ -121,7 +121,10 @@ def settings_document(
     }
 
 
-def document_text(document: dict[str, Any]) -> str:
+def document_text(document: dict[str, Any], compact: bool = False) -> str:
+    """Indented to be read; `compact` when that is too long for one message."""
+    if compact:
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 

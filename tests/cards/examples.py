@@ -247,13 +247,16 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
 
     return {
         "help": lambda: help_card(
-            help_entries(ENGLISH, SAMPLE_REQUESTS), ENGLISH, greeting="Hi! I'm the support desk's bot."
+            help_entries(ENGLISH, SAMPLE_REQUESTS),
+            ENGLISH,
+            greeting="Hi! I'm the support desk's bot.",
+            setup="setup",
         ),
         "help_unknown": lambda: help_card(
             help_entries(ENGLISH, SAMPLE_REQUESTS), ENGLISH, hint="I didn't understand 'frobnicate'."
         ),
         "help_ko": lambda: help_card(
-            help_entries(KOREAN, SAMPLE_REQUESTS), KOREAN, greeting=KOREAN("edge.greeting")
+            help_entries(KOREAN, SAMPLE_REQUESTS), KOREAN, greeting=KOREAN("edge.greeting"), setup="설정"
         ),
         "notice": lambda: notice_card("Something went wrong", "Please try again.", reference="ab12cd34"),
         "audit": lambda: audit_card(AUDIT_ENTRIES, DEMO_NOW, ENGLISH),

@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 
 from bot.turn.access import AccessRules
+from cards.parts import CARD_BUDGET
 from dialogs.settings_import import plan_settings
 from services.access.person import acting_as
 from services.access.scoped import ScopedBackend
 from services.domain.access import ACCEPTED, Grant, Need, PersonAccess
-from services.domain.settings_document import UnreadableSettings, read_settings
+from services.domain.models import Subscription
+from services.domain.settings_document import MAX_DOCUMENT_CHARS, UnreadableSettings, read_settings
 from tests.dialogs.test_escalation_dialog import Conversation
 from tests.dialogs.test_setup_dialog import BEN, CHLOE, mention, owners_of, with_roster
 from tests.support.harness import DEMO_NOW, BotHarness, default_backend
@@ -74,6 +76,9 @@ async def test_export_then_import_elsewhere_then_export_again_is_the_same_docume
     assert await exported(other) == document
     actions = [e.action for e in await other.bot.audit.latest(20)]
     assert "settings.imported" in actions and actions.count("subscription.added") == 4
+    audit = await other.say("audit 20")
+    assert "Ana Bowman imported settings into this conversation: 2 added, 0 removed, 0 changed" in audit
+    assert "Ana Bowman named the owners of Contoso Ltd: Ben Ito" in audit, "by setup, in the first channel"
 
 
 async def test_an_import_replaces_subscriptions_and_names_owners_only_on_apply() -> None:
@@ -261,3 +266,23 @@ async def test_quiet_hours_are_kept_while_they_last(
     with acting_as(PersonAccess("", everything=True)):
         plan = await plan_settings(draft, scoped, scoped.scope, DEMO_NOW, shape)
     assert plan.quiet_until == planned
+
+
+@pytest.mark.parametrize(("subscriptions", "shown"), [(2, "indented"), (120, "compact"), (400, "too long")])
+async def test_an_export_fits_one_message_and_what_import_takes(subscriptions: int, shown: str) -> None:
+    """Indented while it fits the card budget and import's limit, then compact, then a sentence saying so."""
+    chat = Conversation()
+    customers = list(await default_backend().list_customers())
+    store = chat.bot.notifications.subscriptions
+    for n in range(subscriptions):
+        customer = customers[n % len(customers)]
+        subscription = Subscription(HERE, customer.customer_id, (f"Service {n:03}",), "incidents")
+        await store.add(subscription, DEMO_NOW)
+    if shown == "too long":
+        assert "These settings are longer than import takes (20000 characters)" in await chat.say("export")
+        return
+    document = await exported(chat)
+    sent = chat.last.text or ""
+    assert len(document) <= MAX_DOCUMENT_CHARS and len(sent.encode("utf-8")) <= CARD_BUDGET
+    assert ("\n" in document) == (shown == "indented")
+    assert len(json.loads(document)["subscriptions"]) == subscriptions

@@ -30,8 +30,9 @@ async def test_the_bot_greets_and_buttons_are_pressed_by_number(chat: tuple[Chat
     session, printed = chat
     await session.join()
     assert "Hi! I'm the support desk's bot." in printed[-1]
-    assert "[1: Try: health contoso]" in printed[-1]
-    await session.send("1")
+    assert "[1: Set up this channel]" in printed[-1], "a channel's greeting offers the set-up first"
+    assert "[2: Try: health contoso]" in printed[-1]
+    await session.send("2")
     assert printed[-2] == "  (pressed: Try: health contoso)"
     assert printed[-1].startswith("Support Bot:\n  Service health · Contoso Ltd")
 

@@ -16,7 +16,14 @@ from aiohttp.test_utils import TestClient
 from services.storage.blob_container import BlobLocation
 from tests.doubles.connector import FakeConnector
 from tests.integration.conftest import StartBot
-from tests.integration.teams import BOT_NAME, CHANNEL, channel_message
+from tests.integration.teams import (
+    BOT_NAME,
+    CHANNEL,
+    PERSONAL_CHAT,
+    TENANT,
+    channel_message,
+    installation_update,
+)
 from tests.integration.test_escalation_over_http import Thread
 from tests.integration.test_notifications import QUIET_BOT
 
@@ -105,3 +112,27 @@ async def test_set_up_with_owners_survives_a_restart_and_exports_into_another_ch
     assert other.exported() == document
     assert "That card belongs to an import that has ended" in await other.press("Apply", changes)
     assert document.count('"object_id"') == 2, "Ben for each customer; never the bot's own mention"
+
+
+async def test_the_install_greeting_in_a_channel_offers_to_set_it_up(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    thread = ChannelThread(bot, connector, service_url, CHANNEL)
+    greeting = await thread.post(installation_update(service_url))
+    assert (
+        "Hi! I'm the support desk's bot." in greeting and "Set this channel up in a few questions" in greeting
+    )
+    thread.thread = ""
+    assert "Which customers should this conversation hear about?" in await thread.press("Set up this channel")
+
+
+async def test_the_install_greeting_in_a_personal_chat_has_no_set_up_button(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+    installed = installation_update(service_url)
+    installed["conversation"] = {"conversationType": "personal", "tenantId": TENANT, "id": PERSONAL_CHAT}
+    installed["channelData"] = {"tenant": {"id": TENANT}}
+    greeting = await ChannelThread(bot, connector, service_url, CHANNEL).post(installed)
+    assert "Hi! I'm the support desk's bot." in greeting and "Set up this channel" not in greeting
