@@ -14,10 +14,13 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import choose
 from dialogs.incidents_dialog import split_customer_and_service
 from dialogs.requests import CommandRequest
-from locales.translator import Translator
+from locales.translator import Translator, words_for
 from services.domain.models import Customer
 from services.domain.ports import Backend
 from services.domain.service_messages import due_changes, open_messages
+
+# 'changes all' asks across customers, as 'changes' alone does.
+_EVERYONE = words_for("words.everyone")
 
 
 class ChangesDialog(AnswerDialog):
@@ -29,7 +32,7 @@ class ChangesDialog(AnswerDialog):
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         words = CommandRequest.from_options(options).argument.split()
         now = self._clock()
-        if not words:
+        if not words or (len(words) == 1 and words[0].casefold() in _EVERYONE):
             return due_changes_card(await due_changes(self._backend, now), now, t)
         customers = await self._backend.list_customers()
         match, service = split_customer_and_service(words, customers)

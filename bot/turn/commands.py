@@ -537,6 +537,8 @@ def _parsed(name: str, argument: str, word: str = "") -> ParsedCommand:
     one = looks_like_incident_id(first) or looks_like_tracking_id(first)
     if name == "incidents" and one and " " not in argument:
         name = "incident"
+    elif name == "incident" and word.isascii() and looks_like_message_id(first):
+        name = "change"  # 'tell me about MC905123': a message center id is shaped like an incident's
     elif name == "incident" and argument and not one:
         name = "incidents"
     # 'changes MC905123' asks for one message; 'change contoso' for a customer's. In English only: each

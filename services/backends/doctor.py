@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 
 from services.backends.azure_support.events import LOOKBACK
 from services.backends.graph.gdap import DirectoryUnavailable
-from services.backends.live.backend import LIST_CUSTOMERS, LiveBackend, domain_error, reading_health
+from services.backends.live.backend import (
+    LIST_CUSTOMERS,
+    LiveBackend,
+    domain_error,
+    messages_error,
+    reading_health,
+)
 from services.backends.live.config import CustomerAccess
 from services.backends.live.upstream import UpstreamError
 from services.backends.tokens import TokenError
@@ -97,6 +103,7 @@ async def run_doctor(
             checks.append(
                 Check(customer.name, "Graph service health", False, detail, _fix(error, access, customer))
             )
+        checks.append(await _message_center_check(backend, customer))
     if readable:
         checks.append(await _service_requests_check(backend, readable[0]))
     checks += [
@@ -128,6 +135,30 @@ async def run_doctor(
             )
         )
     return checks
+
+
+MESSAGE_CENTER = "Graph message center (changes)"
+
+
+async def _message_center_check(backend: LiveBackend, customer: Customer) -> Check:
+    """The message center (`changes`) is read with its own permission: an install consented before it
+    existed lacks it, so its absence warns (only `changes` is refused) rather than failing the doctor."""
+    access = backend.config.customer_access
+    try:
+        messages = await backend.graph.messages(customer.tenant_id)
+        return Check(customer.name, MESSAGE_CENTER, True, f"{len(messages)} messages", required=False)
+    except (UpstreamError, TokenError) as error:
+        detail = messages_error(error, customer, access).message
+        fix = _fix(error, access, customer)
+        if isinstance(error, UpstreamError) and error.status in (401, 403):
+            fix = (
+                "Ask the customer to approve a GDAP role that reads the message center (Message Center "
+                "Reader, or Global Reader)."
+                if access is CustomerAccess.GDAP
+                else "Grant the ServiceMessage.Read.All application permission with admin consent in that "
+                "tenant."
+            )
+        return Check(customer.name, MESSAGE_CENTER, False, detail, fix, required=False)
 
 
 GDAP_RELATIONSHIPS = "GDAP relationships (BOT_ACCESS=gdap)"

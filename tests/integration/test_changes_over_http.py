@@ -77,7 +77,10 @@ async def test_a_misspelt_customer_is_offered_and_the_button_finishes_the_reques
     assert _ids(shown) == ["MC904870"]
 
 
-@pytest.mark.parametrize("typed", ["change MC905123", "mc905123", "changes MC905123", "messages mc905123"])
+@pytest.mark.parametrize(
+    "typed",
+    ["change MC905123", "mc905123", "changes MC905123", "messages mc905123", "tell me about MC905123"],
+)
 async def test_one_message_in_full_with_the_customers_it_applies_to(
     start_bot: StartBot, connector: FakeConnector, service_url: str, typed: str
 ) -> None:
@@ -117,11 +120,12 @@ async def test_bad_input_gets_a_helpful_answer(
     assert "Something went wrong" not in shown
 
 
+@pytest.mark.parametrize("typed", ["changes", "changes all", "what's due"])
 async def test_changes_alone_lists_what_is_due_across_customers_by_date(
-    start_bot: StartBot, connector: FakeConnector, service_url: str
+    start_bot: StartBot, connector: FakeConnector, service_url: str, typed: str
 ) -> None:
     bot = await start_bot()
-    shown = await _ask(bot, connector, service_url, "changes")
+    shown = await _ask(bot, connector, service_url, typed)
     assert shown.startswith("Changes to act on in the next 30 days\n4 messages to act on")
     assert _ids(shown) == ["MC906002", "MC902455", "MC905123", "MC903311"]
     assert "For: Contoso Pharmaceuticals, Northwind Traders, Woodgrove Bank" in shown

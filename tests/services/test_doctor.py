@@ -10,6 +10,7 @@ from services.backends.doctor import (
     GDAP_GROUPS,
     GDAP_RELATIONSHIPS,
     GROUPS_FIX,
+    MESSAGE_CENTER,
     RELATIONSHIPS_FIX,
     SERVICE_REQUESTS,
     exit_code,
@@ -17,6 +18,7 @@ from services.backends.doctor import (
     run_doctor,
 )
 from services.backends.live.backend import LiveBackend
+from tests.doubles.entra import SERVICE_HEALTH_ROLE
 from tests.doubles.live_world import NORTHWIND_SUBSCRIPTION, LiveWorld
 from tests.support.harness import DEMO_NOW
 
@@ -29,6 +31,7 @@ async def test_a_working_configuration_passes(live_world: LiveWorld) -> None:
     table = render(checks)
     assert "Partner Center customers" in table and "24 customers" in table
     assert table.count("Graph service health") == 3
+    assert table.count(MESSAGE_CENTER) == 3
     assert f"ok  Contoso Ltd{' ' * 35}{SERVICE_REQUESTS}" in table
     assert f"{AZURE_TICKETS}{' ' * 23}subscription {NORTHWIND_SUBSCRIPTION}: 0 listed" in table
     # Every subscription of every customer's Azure service health, Contoso's two included.
@@ -48,6 +51,18 @@ async def test_one_missing_permission_fails_and_names_the_fix(live_world: LiveWo
         "- Contoso Ltd / Graph service health: Grant the ServiceHealth.Read.All application permission "
         "with admin consent in that tenant."
     ) in table
+
+
+async def test_a_missing_message_center_permission_warns_and_names_it(live_world: LiveWorld) -> None:
+    live_world.entra.app_roles[CONTOSO_TENANT] = [SERVICE_HEALTH_ROLE]
+    checks = await run_doctor(live_world.backend, sample=3)
+    assert exit_code(checks) == 0, "only 'changes' is refused: the rest of the bot works"
+    (warned,) = [c for c in checks if not c.ok]
+    assert (warned.subject, warned.what, warned.required) == ("Contoso Ltd", MESSAGE_CENTER, False)
+    assert (
+        f"- Contoso Ltd / {MESSAGE_CENTER}: Grant the ServiceMessage.Read.All application permission with "
+        "admin consent in that tenant."
+    ) in render(checks)
 
 
 async def test_a_refused_partner_center_call_fails(live_world: LiveWorld) -> None:

@@ -65,7 +65,7 @@ async def test_many_calls_cost_one_token_request_per_authority(entra: FakeEntra,
     assert (
         contoso is not None and contoso["tid"] == CONTOSO and contoso["aud"] == "https://graph.example.test"
     )
-    assert contoso["roles"] == ["ServiceHealth.Read.All"]
+    assert contoso["roles"] == ["ServiceHealth.Read.All", "ServiceMessage.Read.All"]
 
 
 async def test_the_test_ca_is_trusted_even_when_requests_ca_bundle_points_elsewhere(
