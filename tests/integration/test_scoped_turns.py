@@ -217,6 +217,8 @@ CUSTOMER_COMMANDS = {
     "subscribe": "subscribe {}",
     "unsubscribe": "unsubscribe {}",
     "notices": "notices {}",
+    "owner": "owner {}",
+    "owners": "owners {}",
     # Not a command: a bare name is answered with its health.
     "a bare name": "{}",
 }
