@@ -48,7 +48,7 @@ def owners_card(
         owners = next((o for c, o in owned if c.customer_id == named.customer_id), ())
         title = t("owners.of_title", customer=named.name)
         text = t("owners.of", owners=_names(owners)) if owners else t("owners.none", customer=named.name)
-        example = f"owner {named.customer_id}"
+        example = t("owners.example", customer=named.name)
         body: list[CardElement] = [
             heading(title),
             plain(text),

@@ -286,7 +286,11 @@ class Connector:
             if not isinstance(following, str) or not following:
                 break
             token = following
-        self._members[key] = (self._clock(), tuple(found))
+        now = self._clock()
+        # Rosters past their time are dropped as new ones come: the cache holds the recent few.
+        for stale in [k for k, (at, _) in self._members.items() if now - at >= MEMBERS_CACHE_SECONDS]:
+            del self._members[stale]
+        self._members[key] = (now, tuple(found))
         return self._members[key][1]
 
     async def _with_retries(

@@ -201,6 +201,7 @@ async def test_a_conversations_members_are_read_page_by_page_and_kept_a_while(ai
     await connector.members(service_url, "19:small@thread.tacv2")
     await connector.close()
     assert len(fake.member_pages) == asked + 1, "asked again once the cache time is over"
+    assert list(connector._members) == [(service_url.rstrip("/"), "19:small@thread.tacv2")], "stale ones go"
 
 
 async def test_a_roster_that_cannot_be_read_raises_and_is_not_kept(aiohttp_server: Any) -> None:

@@ -91,6 +91,10 @@ PARAGRAPHS = {
         "hello, I'm not sure, maybe critical? people can still use their phones",
         "hey can you just file it as the worst one",
         "start of the outage was 08:12, still going",
+        "owner of the shared mailbox left the company and nobody can manage it now",
+        "owners of the sales team can't add guests anymore",
+        "assign licences fails with an error for every new user",
+        "mine crashed too, my Outlook won't start either",
     ),
     "ko": (
         "로그아웃 문제가 계속 발생합니다, 사용자들이 한 시간마다 다시 로그인해야 해요",
@@ -122,6 +126,9 @@ PARAGRAPHS = {
         "언어 설정이 밤사이 모두 독일어로 바뀌었습니다",
         "도움말 봐도 어느 것을 골라야 할지 모르겠습니다",
         "안녕, 정말 심각합니다. 아무도 일을 못 해요",
+        "담당지정 된 관리자도 로그인이 안 됩니다",
+        "담당자 연락이 안 됩니다, 급합니다",
+        "내고객 포털에서도 같은 오류가 납니다",
     ),
 }
 
@@ -140,6 +147,8 @@ INCOMPLETE = {
         "quiet 100 hours",
         "audit everything",
         "language klingon",
+        "owner nosuch none",
+        "owners nobody we know",
         "file a ticket for this please",
         "is anyone else seeing this?",
     ),
@@ -151,6 +160,7 @@ INCOMPLETE = {
         "구독 없는고객 권고",
         "조용히 100",
         "언어 클링온",
+        "담당지정 없는고객 없음",
     ),
 }
 

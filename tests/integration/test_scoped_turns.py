@@ -218,6 +218,8 @@ CUSTOMER_COMMANDS = {
     "subscribe": "subscribe {}",
     "unsubscribe": "unsubscribe {}",
     "notices": "notices {}",
+    "owner": "owner {}",
+    "owners": "owners {}",
     # Not a command: a bare name is answered with its health.
     "a bare name": "{}",
 }
