@@ -132,8 +132,10 @@ def bar_chart(
             spacing="Small",
             **axes,
         )
+    # Without an axis the bars are half as tall and each shows its value: counts, not fractions of ticks.
     return HorizontalBarChart(
         title=title,
+        display_mode="AbsoluteNoAxis",
         data=[HorizontalBarChartDataValue(x=c.label, y=c.value, color=c.colour) for c in counts],
         fallback=fallback,
         spacing="Small",
@@ -150,7 +152,8 @@ def stacked_chart(title: str, rows: Sequence[Row], t: Translator) -> CardElement
         title=title,
         data=[
             StackedHorizontalBarChartData(
-                title=r.title or None,
+                # Renderers draw a bar's title but not always the chart's: a lone bar carries the chart's.
+                title=r.title or (title if len(rows) == 1 else None),
                 data=[
                     StackedHorizontalBarChartDataPoint(legend=c.label, value=c.value, color=c.colour)
                     for c in r.counts

@@ -100,7 +100,8 @@ def _said(chart: dict[str, Any], t: Translator) -> str:
     """What the fallback must say: the chart's title, then each of its counts as a number in words."""
     rows: dict[str, list[str]] = {}
     for bar, label, value in _facts(chart):
-        rows.setdefault(bar, []).append(f"{label}: {t.number(value)}")
+        # A chart of one stacked bar names the bar as the chart; its fallback says the title once.
+        rows.setdefault("" if bar == chart["title"] else bar, []).append(f"{label}: {t.number(value)}")
     said = " · ".join(f"{bar} ({', '.join(f)})" if bar else ", ".join(f) for bar, f in rows.items())
     return f"{chart['title']} · {said}"
 
