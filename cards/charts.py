@@ -136,7 +136,7 @@ def bar_chart(
             target_width="atLeast:Standard" if wide_only else None,
             **axes,
         )
-    # Without an axis the bars are half as tall and each shows its value: counts, not fractions of ticks.
+    # Without an axis each bar shows its count; an axis has six ticks: fractions (0.33) for small counts.
     return HorizontalBarChart(
         title=title,
         display_mode="AbsoluteNoAxis",
