@@ -61,7 +61,7 @@ LEVEL_WORDS: dict[StatusLevel, str] = {
     StatusLevel.OPERATIONAL: "status.serviceoperational",
 }
 # More bars than this and a narrow card's list starts below the fold: the rest become one "others" bar.
-MAX_BARS = 6
+MAX_BARS = 5
 # A label (a service's name, from Graph) is cut to this, so no name can crowd a chart or grow the card.
 LABEL_LIMIT = 40
 # The latest updates the timeline chart shows; a longer one is in the list below it.
@@ -119,8 +119,11 @@ def bar_chart(
     vertical: bool = False,
     x_title: str = "",
     y_title: str = "",
+    wide_only: bool = False,
 ) -> CardElement:
-    """One bar per count, side by side (`vertical`) or one under another."""
+    """One bar per count, side by side (`vertical`) or one under another. `wide_only`: drawn on cards of
+    standard width and wider only (a vertical chart is tall: on a narrow card it would push what follows
+    out of view); hosts without charts show the fallback at every width."""
     counts = _shown(counts)
     fallback = _fallback(title, _facts(counts, t, x_title))
     axes = {"x_axis_title": x_title or None, "y_axis_title": y_title or None}
@@ -130,10 +133,13 @@ def bar_chart(
             data=[VerticalBarChartDataValue(x=c.label, y=c.value, color=c.colour) for c in counts],
             fallback=fallback,
             spacing="Small",
+            target_width="atLeast:Standard" if wide_only else None,
             **axes,
         )
+    # Without an axis each bar shows its count; an axis has six ticks: fractions (0.33) for small counts.
     return HorizontalBarChart(
         title=title,
+        display_mode="AbsoluteNoAxis",
         data=[HorizontalBarChartDataValue(x=c.label, y=c.value, color=c.colour) for c in counts],
         fallback=fallback,
         spacing="Small",
@@ -150,7 +156,8 @@ def stacked_chart(title: str, rows: Sequence[Row], t: Translator) -> CardElement
         title=title,
         data=[
             StackedHorizontalBarChartData(
-                title=r.title or None,
+                # Renderers draw a bar's title but not always the chart's: a lone bar carries the chart's.
+                title=r.title or (title if len(rows) == 1 else None),
                 data=[
                     StackedHorizontalBarChartDataPoint(legend=c.label, value=c.value, color=c.colour)
                     for c in r.counts
@@ -239,6 +246,8 @@ def timeline_chart(incident: Incident, t: Translator) -> list[CardElement]:
             vertical=True,
             x_title=t("chart.timeline_x"),
             y_title=t("chart.timeline_y"),
+            # Each update below carries its time too: a narrow card loses no fact without the chart.
+            wide_only=True,
         )
     ]
 

@@ -110,3 +110,17 @@ test('a subscribed chat hears of a new incident, and Acknowledge updates the car
   await page.locator('.ac-adaptiveCard').filter({ hasText: 'Acknowledged by' }).first().waitFor(WAIT);
   await page.screenshot({ path: `${shots}/acknowledged.png` });
 });
+
+test('overview draws its charts above the list, not their text fallback', async () => {
+  await send('overview');
+  const overview = await latestCard('customers have active incidents');
+  await overview.getByText('Contoso Ltd').first().waitFor(WAIT);
+  // Microsoft's renderer draws Teams' charts; a host without them would show each one's fallback line
+  // ('Customers by worst status · Interrupted: 1, …') instead.
+  const text = await overview.innerText();
+  assert.match(text, /Customers by worst status\s+22/, 'the stacked bar of every readable customer');
+  assert.match(text, /Exchange Online\s+2/, 'the bars of incidents by service, with their counts');
+  assert.ok(!text.includes(' · Interrupted: '), 'no fallback text where charts are drawn');
+  assert.ok(text.indexOf('Exchange Online') < text.indexOf('Contoso Ltd'), 'charts above the list');
+  await page.screenshot({ path: `${shots}/overview.png` });
+});

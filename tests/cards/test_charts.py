@@ -100,7 +100,8 @@ def _said(chart: dict[str, Any], t: Translator) -> str:
     """What the fallback must say: the chart's title, then each of its counts as a number in words."""
     rows: dict[str, list[str]] = {}
     for bar, label, value in _facts(chart):
-        rows.setdefault(bar, []).append(f"{label}: {t.number(value)}")
+        # A chart of one stacked bar names the bar as the chart; its fallback says the title once.
+        rows.setdefault("" if bar == chart["title"] else bar, []).append(f"{label}: {t.number(value)}")
     said = " · ".join(f"{bar} ({', '.join(f)})" if bar else ", ".join(f) for bar, f in rows.items())
     return f"{chart['title']} · {said}"
 
@@ -296,10 +297,14 @@ def test_charts_sit_between_the_subtitle_and_the_list(name: str) -> None:
     assert rest[: len(charts)] == charts and 1 <= len(charts) <= 2
 
 
-def test_incident_chart_comes_after_the_facts_and_the_admin_center_button() -> None:
-    kinds = _kinds(card_payload(CARDS["incident"]()))
+def test_incident_chart_comes_after_the_facts_and_the_admin_center_button_and_only_on_wide_cards() -> None:
+    payload = card_payload(CARDS["incident"]())
+    kinds = _kinds(payload)
     chart = kinds.index("Chart.VerticalBar")
     assert kinds.index("FactSet") < chart and kinds.index("ActionSet") < chart
+    # It is tall; on a narrow card the updates below, each with its time, say the same.
+    assert payload["body"][chart]["targetWidth"] == "atLeast:Standard"
+    assert "fallback" in payload["body"][chart] and "targetWidth" not in payload["body"][chart]["fallback"]
 
 
 # --- size with the largest inputs -------------------------------------------------------------------------
