@@ -44,7 +44,8 @@ MentionedIn = Callable[[TurnContext], Awaitable[MentionedPeople]]
 
 
 def _names(owners: Sequence[Owner]) -> str:
-    return ", ".join(owner.name for owner in owners) or "none"
+    """Names only, in any language's audit card: no one is a dash, not an English word."""
+    return ", ".join(owner.name for owner in owners) or "–"
 
 
 def _personal(activity: Activity) -> bool:
@@ -107,7 +108,7 @@ class OwnerDialog(AnswerDialog):
         self, activity: Activity, customer: Customer, people: Sequence[Owner], t: Translator
     ) -> AdaptiveCard:
         before = await self._owners.replace(customer.customer_id, people)
-        detail = f"{customer.name}: {_names(people)} (before: {_names(before)})"
+        detail = f"{customer.name}: {_names(before)} → {_names(people)}"
         await self._audit.record(audit_entry(activity, "owners.set", detail, self._clock()))
         return owners_set_card(customer, people, before, t)
 

@@ -93,8 +93,8 @@ async def test_owners_are_set_from_mentions_listed_cleared_and_audited(
         bot, connector, said(service_url, "owners contoso")
     )
     audit = await ask(bot, connector, said(service_url, "audit 5"))
-    assert "Ana Bowman set the owners of Contoso Ltd: Ana Bowman, Ben Ito (before: none)" in audit
-    assert "Ana Bowman set the owners of Contoso Ltd: none (before: 김지수)" in audit
+    assert "Ana Bowman set the owners of Contoso Ltd: – → Ana Bowman, Ben Ito" in audit
+    assert "Ana Bowman set the owners of Contoso Ltd: 김지수 → –" in audit
 
 
 @pytest.mark.usefixtures("each_backend")
