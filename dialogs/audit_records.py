@@ -4,12 +4,23 @@ went out with their own token), where (hashed)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 
 from botbuilder.schema import Activity
 
-from services.domain.models import AuditEntry
+from services.domain.models import AuditEntry, Owner
 from services.domain.signed_in import signed_in
+
+
+def owners_change(customer: str, before: Sequence[Owner], after: Sequence[Owner]) -> str:
+    """An `owners.set` entry's detail, the same from `owner`, `setup` and `import`: who looked after the
+    customer and who does now, in names and an arrow, no language's words (no one is a dash)."""
+
+    def names(owners: Sequence[Owner]) -> str:
+        return ", ".join(owner.name for owner in owners) or "–"
+
+    return f"{customer}: {names(before)} → {names(after)}"
 
 
 def audit_entry(activity: Activity, action: str, detail: str, at: datetime) -> AuditEntry:

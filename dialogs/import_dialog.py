@@ -21,7 +21,7 @@ from botbuilder.schema import Activity
 from cards.escalation import Choice
 from cards.notices import notice_card
 from cards.settings import ChangeSection, SettingsProblem, settings_changes_card, settings_problems_card
-from dialogs.audit_records import audit_entry
+from dialogs.audit_records import audit_entry, owners_change
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.guided_flow import FlowState, GuidedFlowDialog
 from dialogs.language import translator_of
@@ -153,9 +153,10 @@ class ImportDialog(GuidedFlowDialog[ImportState]):
         await self._subscribe(activity, conversation, changes, now)
         await self._quiet(activity, conversation, changes, now)
         for customer_id, name, _, people in changes.owners:
-            await self._owners.replace(customer_id, people)
-            names = ", ".join(o.name for o in people) or "-"
-            await self._audit.record(audit_entry(activity, "owners.set", f"{name}: {names}", now))
+            before = await self._owners.replace(customer_id, people)
+            await self._audit.record(
+                audit_entry(activity, "owners.set", owners_change(name, before, people), now)
+            )
         await self._conversations.set_language(conversation, t.language)
         summary = t(
             "import.counts",

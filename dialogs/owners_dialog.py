@@ -23,7 +23,7 @@ from cards.owners import (
     owners_unknown_card,
 )
 from dialogs.answer_dialog import AnswerDialog
-from dialogs.audit_records import audit_entry
+from dialogs.audit_records import audit_entry, owners_change
 from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
 from dialogs.teams_member import MentionedPeople, mentions
@@ -41,11 +41,6 @@ CONCURRENCY = 8
 _GROUP_CONVERSATIONS = frozenset({"channel", "groupchat"})
 
 MentionedIn = Callable[[TurnContext], Awaitable[MentionedPeople]]
-
-
-def _names(owners: Sequence[Owner]) -> str:
-    """Names only, in any language's audit card: no one is a dash, not an English word."""
-    return ", ".join(owner.name for owner in owners) or "–"
 
 
 def _personal(activity: Activity) -> bool:
@@ -108,7 +103,7 @@ class OwnerDialog(AnswerDialog):
         self, activity: Activity, customer: Customer, people: Sequence[Owner], t: Translator
     ) -> AdaptiveCard:
         before = await self._owners.replace(customer.customer_id, people)
-        detail = f"{customer.name}: {_names(before)} → {_names(people)}"
+        detail = owners_change(customer.name, before, people)
         await self._audit.record(audit_entry(activity, "owners.set", detail, self._clock()))
         return owners_set_card(customer, people, before, t)
 

@@ -26,7 +26,7 @@ from microsoft_teams.cards import AdaptiveCard
 
 from cards.escalation import Choice, Question, SummaryField, question_card, summary_card
 from cards.notices import notice_card
-from dialogs.audit_records import audit_entry
+from dialogs.audit_records import audit_entry, owners_change
 from dialogs.choices import InvalidAnswer, match_choice, typed_choice
 from dialogs.conversation_scope import conversation_key, where
 from dialogs.customer_choice import known_customer
@@ -360,7 +360,7 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
     async def _name_owners(
         self, activity: Activity, customers: list[Customer], owners: tuple[Owner, ...], now: datetime
     ) -> None:
-        names = ", ".join(owner.name for owner in owners)
         for customer in customers:
-            await self._owners.replace(customer.customer_id, owners)
-            await self._audit.record(audit_entry(activity, "owners.set", f"{customer.name}: {names}", now))
+            before = await self._owners.replace(customer.customer_id, owners)
+            detail = owners_change(customer.name, before, owners)
+            await self._audit.record(audit_entry(activity, "owners.set", detail, now))

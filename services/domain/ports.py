@@ -269,8 +269,16 @@ class NoticeOutbox(Protocol):
     async def observe(self, customer: Customer, incident: Incident, now: datetime) -> Notice | None: ...
 
     async def observe_tenant(
-        self, customer: Customer, incidents: tuple[Incident, ...], now: datetime, announce: bool = True
-    ) -> list[Notice]: ...
+        self,
+        customer: Customer,
+        incidents: tuple[Incident, ...],
+        now: datetime,
+        announce: bool = True,
+        stream: str = "",
+    ) -> list[Notice]:
+        """A whole poll of one of the customer's streams (`stream`: '' for Microsoft 365 health, or a
+        name such as 'azure'); each stream's first poll only sets its baseline."""
+        ...
 
     async def due(
         self, now: datetime, limit: int = 500

@@ -20,7 +20,8 @@ One board over the records port (services/storage/records.py), on the SQLite fil
   instance that stops between the two leaves its fan-out unfinished, which the next round redoes), so
   the outbox is read without listing every delivery ever made; a marker whose delivery has caught up is
   removed by the next round.
-- `baselines/<customer>`: the customer's first poll was taken.
+- `baselines/<customer>[/<stream>]`: the customer's first poll of Microsoft 365 health (or of another
+  stream, such as its Azure events) was taken.
 The notice's `fanned_out` says up to which version its deliveries were written; a notice bumped by an
 instance that stopped before writing them all is fanned out by the next round of the outbox.
 
@@ -204,13 +205,21 @@ class NoticeBoard:
         return await self._observe(customer.customer_id, incident, now, True)
 
     async def observe_tenant(
-        self, customer: Customer, incidents: tuple[Incident, ...], now: datetime, announce: bool = True
+        self,
+        customer: Customer,
+        incidents: tuple[Incident, ...],
+        now: datetime,
+        announce: bool = True,
+        stream: str = "",
     ) -> list[Notice]:
-        """A whole poll of one tenant; the first poll of a customer only sets the baseline."""
-        tell = announce and await self._baselines.get(customer.customer_id) is not None
+        """A whole poll of one of a customer's streams; the first poll of each stream only sets its
+        baseline, so a stream the bot starts to read (Azure events after an upgrade, or for a customer
+        given subscriptions) doesn't announce everything already going on in it."""
+        key = (customer.customer_id, stream) if stream else (customer.customer_id,)
+        tell = announce and await self._baselines.get(*key) is not None
         changed = [await self._observe(customer.customer_id, i, now, tell) for i in incidents]
         # Only now: a crash before this line makes the next poll a silent baseline again.
-        await self._baselines.create({"seen_at": now.isoformat()}, customer.customer_id)
+        await self._baselines.create({"seen_at": now.isoformat()}, *key)
         return [notice for notice in changed if notice is not None]
 
     async def _observe(

@@ -4,8 +4,10 @@ keeps what was last seen of it, so nothing is re-announced when it can be read a
 
 A customer with Azure subscriptions also has its Azure events read (one ARM request per subscription and
 page, none for a customer without): they go to the board as incidents under their tracking ids
-(services.domain.azure_events.as_incident), so one event reaching several customers is one notice.
-Azure not answering leaves its events as last seen; the Microsoft 365 poll goes on."""
+(services.domain.azure_events.as_incident), so one event reaching several customers is one notice. They
+are a stream of their own on the board, with its own baseline: the first time a customer's Azure events
+are read (after the upgrade that brought them, or once it has subscriptions) they are noted, not
+announced. Azure not answering leaves its events as last seen; the Microsoft 365 poll goes on."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from services.domain.models import Customer, Incident, Notice
 from services.domain.ports import Backend, NoticeOutbox, Subscriptions
 
 logger = logging.getLogger("services.watcher")
+# The board's name for the Azure events' stream (its own baseline).
+AZURE = "azure"
 
 
 @dataclass
@@ -61,10 +65,12 @@ class HealthWatcher:
         async def note(customer: Customer) -> None:
             async with limit:
                 try:
-                    incidents = await self._incidents(customer)
+                    incidents, azure = await self._incidents(customer)
                 except SupportDeskError:
                     return
                 await self._board.observe_tenant(customer, incidents, self._clock(), announce=False)
+                if azure is not None:
+                    await self._board.observe_tenant(customer, azure, self._clock(), False, AZURE)
 
         await asyncio.gather(*(note(c) for c in fresh))
 
@@ -81,26 +87,35 @@ class HealthWatcher:
         async def poll(customer: Customer) -> None:
             async with limit:
                 try:
-                    incidents = await self._incidents(customer)
+                    incidents, azure = await self._incidents(customer)
                 except SupportDeskError as error:
                     report.unreadable[customer.customer_id] = error.title
                     return
                 report.polled += 1
                 report.notices += await self._board.observe_tenant(customer, incidents, self._clock())
+                if azure is not None:
+                    report.notices += await self._board.observe_tenant(
+                        customer, azure, self._clock(), stream=AZURE
+                    )
 
         await asyncio.gather(*(poll(c) for c in customers))
 
-    async def _incidents(self, customer: Customer) -> tuple[Incident, ...]:
-        """Microsoft 365's incidents (raising when they can't be read) and the Azure events, if any."""
+    async def _incidents(
+        self, customer: Customer
+    ) -> tuple[tuple[Incident, ...], tuple[Incident, ...] | None]:
+        """Microsoft 365's incidents (raising when they can't be read), and the Azure events (None when
+        the customer has no subscriptions or Azure didn't answer: nothing to note this time)."""
         health, azure = await asyncio.gather(self._backend.tenant_health(customer), self._azure(customer))
-        return health.incidents + azure
+        return health.incidents, azure
 
-    async def _azure(self, customer: Customer) -> tuple[Incident, ...]:
+    async def _azure(self, customer: Customer) -> tuple[Incident, ...] | None:
         try:
             azure = await self._backend.azure_health(customer)
         except SupportDeskError as error:
             logger.warning("watcher could not read azure events error=%s", type(error).__name__)
-            return ()
+            return None
+        if not azure.has_azure:
+            return None
         return tuple(as_incident(e, azure.as_of) for e in azure.events)
 
     async def run(self, interval_seconds: float, on_notices: Callable[[], None]) -> None:

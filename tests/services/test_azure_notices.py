@@ -68,7 +68,9 @@ def _publish(world: LiveWorld, event: dict[str, Any], *subscriptions: str) -> No
         found[:] = [e for e in found if e["name"] != event["name"]] + [copy.deepcopy(event)]
 
 
-async def _watching(world: LiveWorld, stores: NoticeStores) -> tuple[HealthWatcher, LiveBackend, Customer]:
+async def _watching(
+    world: LiveWorld, stores: NoticeStores, baseline: bool = True
+) -> tuple[HealthWatcher, LiveBackend, Customer]:
     # No health cache, so each poll reads what the doubles hold now.
     backend = world.backend_with(limits=replace(TEST_LIMITS, health_ttl_seconds=0.0))
     contoso = next(c for c in await backend.list_customers() if c.name == "Contoso Ltd")
@@ -79,7 +81,8 @@ async def _watching(world: LiveWorld, stores: NoticeStores) -> tuple[HealthWatch
         Subscription("19:contoso-exchange", contoso.customer_id, ("Exchange Online",)), DEMO_NOW
     )
     watcher = HealthWatcher(backend, subscriptions, stores.board, lambda: DEMO_NOW)
-    assert (await watcher.poll_once()).notices == [], "what is going on at the first poll is the baseline"
+    if baseline:
+        assert (await watcher.poll_once()).notices == [], "what is going on at the first poll is the baseline"
     return watcher, backend, contoso
 
 
@@ -122,6 +125,32 @@ async def test_azure_not_answering_keeps_microsoft_365_watched_and_announces_not
         assert report.unreadable == {} and report.polled == 22 and report.notices == []
         live_world.azure_support.faults.queue.clear()
         assert (await watcher.poll_once()).notices == [], "readable again: nothing re-announced"
+    finally:
+        await backend.close()
+
+
+async def test_azure_events_going_on_when_they_are_first_read_are_noted_not_announced(
+    live_world: LiveWorld, stores: NoticeStores
+) -> None:
+    """As after the upgrade that brought Azure events, or once a customer is given subscriptions:
+    Microsoft 365 was baselined long ago, Azure never."""
+    before = live_world.backend_with(
+        azure_subscriptions={},
+        azure_subscription_lists={},
+        limits=replace(TEST_LIMITS, health_ttl_seconds=0.0),
+    )
+    try:
+        await stores.subscriptions.add(Subscription("19:ops", "*"), DEMO_NOW)
+        assert (
+            await HealthWatcher(before, stores.subscriptions, stores.board, lambda: DEMO_NOW).poll_once()
+        ).polled
+    finally:
+        await before.close()
+    watcher, backend, _ = await _watching(live_world, stores, baseline=False)
+    try:
+        assert (await watcher.poll_once()).notices == [], "VNL2-8S8 and the rest were already going on"
+        _publish(live_world, _issue(), CONTOSO_PROD)
+        assert {n.incident.incident_id for n in (await watcher.poll_once()).notices} == {"NW7Q-2KD"}
     finally:
         await backend.close()
 
