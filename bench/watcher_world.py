@@ -21,7 +21,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -106,6 +106,12 @@ def world(count: int) -> BenchWorld:
     return built
 
 
+class Double(Protocol):
+    base_url: str
+
+    def app(self) -> web.Application: ...
+
+
 @dataclass
 class WorldDoubles:
     """The doubles serving a BenchWorld, and what they logged, in the words of the watcher's endpoints."""
@@ -127,7 +133,7 @@ class WorldDoubles:
         )
 
     @property
-    def all(self) -> tuple[FakeEntra, FakePartnerCenter, FakeGraph, FakeAzureSupport]:
+    def all(self) -> tuple[Double, ...]:
         return self.entra, self.partner_center, self.graph, self.azure
 
     def config(self, ca_bundle: Path) -> dict[str, Any]:
