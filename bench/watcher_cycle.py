@@ -52,7 +52,9 @@ def _added(before: dict[str, Any], after: dict[str, Any], key: str) -> dict[str,
     }
 
 
-def counted(before: dict[str, Any], after: dict[str, Any], customers: int) -> dict[str, Any]:
+def counted(
+    before: dict[str, Any], after: dict[str, Any], customers: int, limits: Limits | None = None
+) -> dict[str, Any]:
     """The watcher's requests between two readings of the world's stats, by endpoint, per customer, and
     the busiest tenant's Graph requests against its budget at the app's watch interval."""
     routes = _added(before, after, "graph_by_route")
@@ -69,7 +71,7 @@ def counted(before: dict[str, Any], after: dict[str, Any], customers: int) -> di
     }
     by_tenant = _added(before, after, "graph_by_tenant")
     busiest = max(by_tenant.values(), default=0)
-    limits = Limits()
+    limits = limits or Limits()
     cycles_per_hour = math.ceil(3600 / WATCH_INTERVAL_SECONDS.default)
     return {
         "requests": requests,
@@ -133,7 +135,7 @@ async def measure(world_url: str, workdir: Path, streams: str = "m365") -> dict[
         await backend.close()
         database.close()
     customers = int(config["customers"])
-    found = counted(before, after, customers)
+    found = counted(before, after, customers, live.limits)
     health = found["requests"]["graph_health"]
     return {
         "streams": streams,
