@@ -1,5 +1,5 @@
-"""The table `make bench` prints, the targets of issue 10 checked against the figures, and py-spy's
-collapsed stacks boiled down to the hottest frames."""
+"""The table `make bench` prints, the targets of issues 10, 21, 23 and 24 checked against the figures,
+and py-spy's collapsed stacks boiled down to the hottest frames."""
 
 from __future__ import annotations
 
@@ -27,6 +27,14 @@ def versions(bench_python: Path) -> dict[str, str]:
     answer = subprocess.run([str(bench_python), "-c", probe], capture_output=True, text=True, check=False)
     found["microsoft-agents-hosting-aiohttp"] = answer.stdout.strip() or "?"
     return found
+
+
+def watcher_streams_met(streams: dict[str, Any]) -> bool:
+    """Issue 23: the cycle with every stream under 30 s, no tenant over Graph's budget (a tenant the
+    backend's own budget refused would be unreadable)."""
+    return bool(
+        streams["cycle_seconds"] < 30 and streams["within_graph_budget"] and streams["unreadable"] == 0
+    )
 
 
 def _run(results: dict[str, Any], bot: str, concurrency: int) -> dict[str, Any]:
@@ -98,6 +106,23 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         "watcher: <= 1 request per customer per cycle",
         f"{watcher['health_requests_per_customer']:.2f}",
         watcher["health_requests_per_customer"] <= 1,
+    )
+    streams = watcher["all_streams"]
+    per = streams["requests_per_customer"]
+    unreadable = f"; {streams['unreadable']} unreadable" if streams["unreadable"] else ""
+    check(
+        "watcher + message center + Azure < 30 s, tenants within Graph's budget (issue 23)",
+        f"{streams['cycle_seconds']:.1f} s; busiest tenant "
+        f"{streams['busiest_tenant_graph_requests']}/cycle = "
+        f"{streams['busiest_tenant_graph_per_hour']}/h (budget {streams['graph_budget_per_minute']}/min, "
+        f"{streams['graph_budget_per_hour']}/h){unreadable}",
+        watcher_streams_met(streams),
+    )
+    check(
+        "watcher reads every stream of issue 23 (requests per customer)",
+        f"health {per['graph_health']:.2f}, messages {per['graph_messages']:.2f}, "
+        f"ARM {per['arm_events']:.2f}, tokens {per['tokens']:.2f}",
+        all(per[k] > 0 for k in ("graph_health", "graph_messages", "arm_events")),
     )
     tab = results.get("tab", {"skipped": "not measured"})
     check(
@@ -195,6 +220,20 @@ def table(results: dict[str, Any]) -> str:
         f"({watcher['health_requests_per_customer']:.2f} per customer), {watcher['other_requests']} other, "
         f"{watcher['cpu_seconds']:.2f} s CPU"
     )
+    streams = watcher["all_streams"]
+    per = streams["requests_per_customer"]
+    arm_per_azure = streams["requests"]["arm_events"] / max(1, streams["customers_with_azure"])
+    out.append(
+        f"watcher, issue 23 (message center and Azure too): one cycle over {streams['customers']} customers "
+        f"({streams['customers_with_azure']} with Azure, {streams['subscriptions']} subscriptions) in "
+        f"{streams['cycle_seconds']:.1f} s, {streams['cpu_seconds']:.2f} s CPU; requests per customer: "
+        f"Graph health {per['graph_health']:.2f}, Graph messages {per['graph_messages']:.2f}, ARM events "
+        f"{per['arm_events']:.2f} ({arm_per_azure:.2f} per customer with Azure), tokens {per['tokens']:.2f}; "
+        f"busiest tenant's Graph requests {streams['busiest_tenant_graph_requests']} a cycle, "
+        f"{streams['busiest_tenant_graph_per_hour']} an hour at one cycle per "
+        f"{streams['watch_interval_seconds']:g} s (budget {streams['graph_budget_per_minute']} a minute, "
+        f"{streams['graph_budget_per_hour']} an hour per tenant)"
+    )
     memory = results["memory"]
     out.append(
         f"memory (support bot RSS): {memory['rss_mb_after_start']:.0f} MB after start, "
@@ -205,7 +244,7 @@ def table(results: dict[str, Any]) -> str:
     out += [
         "",
         _rows(
-            ["target (issues 10, 21 and 24)", "measured", "met"],
+            ["target (issues 10, 21, 23 and 24)", "measured", "met"],
             [[t["target"], t["measured"], "yes" if t["met"] else "NO"] for t in results["targets"]],
         ),
     ]

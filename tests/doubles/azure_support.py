@@ -9,6 +9,7 @@ the partner tenant's management token in `x-ms-authorization-auxiliary` besides 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,8 @@ class FakeAzureSupport:
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     events_page_size: int = 2
     event_queries: list[dict[str, str]] = field(default_factory=list)
+    # The events requests (pages) by subscription.
+    event_requests: Counter[str] = field(default_factory=Counter)
 
     def fail(
         self, status: int, code: str, times: int = 1, path_contains: str = "", retry_after: int | None = None
@@ -170,6 +173,7 @@ class FakeAzureSupport:
         """An unknown subscription is ARM's 404 SubscriptionNotFound."""
         self.event_queries.append(dict(request.query))
         sub = request.match_info["sub"]
+        self.event_requests[sub] += 1
         if sub not in self.events:
             error = {
                 "code": "SubscriptionNotFound",

@@ -87,6 +87,8 @@ class FakeGraph:
     pascal_case: bool = False
     faults: Faults = field(default_factory=Faults)
     calls: Counter[str] = field(default_factory=Counter)
+    # The same requests by tenant and route ("healthOverviews", "issues", "messages").
+    routes: Counter[tuple[str, str]] = field(default_factory=Counter)
     # GDAP in the partner tenant: raw delegatedAdminRelationship items, raw accessAssignment items by
     # relationship id, and direct memberships (object id -> directoryObjects with `@odata.type` and `id`).
     partner_tenant_id: str = ""
@@ -128,6 +130,7 @@ class FakeGraph:
             return web.json_response(body, status=401)
         tenant = str(claims.get("tid", ""))
         self.calls[tenant] += 1
+        self.routes[(tenant, request.path.rsplit("/", 1)[-1])] += 1
         if self.latency:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
