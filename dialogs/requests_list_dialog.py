@@ -46,4 +46,7 @@ class RequestsListDialog(AnswerDialog):
         page = replace(page, number=min(max(request.page, 1), page.pages))
         offset = (page.number - 1) * REQUESTS_PAGE_SIZE
         found = await self._desk.recent_requests(customer, REQUESTS_PAGE_SIZE, offset)
-        return requests_card(found, self._clock(), t, customer.name if customer else "", page)
+        open_requests = await self._desk.open_request_counts((customer,) if customer else None)
+        return requests_card(
+            found, self._clock(), t, customer.name if customer else "", page, open_requests=open_requests
+        )
