@@ -34,7 +34,7 @@ from services.domain.ports import ServiceRequestDesk
 from tests.dialogs.test_escalation_dialog import partner_center_request
 from tests.doubles.live_world import LiveWorld
 from tests.doubles.people import person
-from tests.services.conftest import OpenPlace
+from tests.services.conftest import OpenPlace, Place
 from tests.support.harness import DEMO_NOW, demo_backend
 
 AZURE_TOPIC = "/providers/Microsoft.Support/services/vm-linux/problemClassifications/connectivity"
@@ -71,11 +71,10 @@ def draft(customer: Customer, topic: SupportTopic, severity: Severity, n: int) -
 # --- the demo desk ----------------------------------------------------------------------------------------
 
 
-async def _demo_desk(open_place: OpenPlace, clock: Clock) -> tuple[DemoServiceRequests, list[Customer]]:
+async def fill_demo_desk(place: Place, clock: Clock) -> tuple[DemoServiceRequests, list[Customer]]:
     """35 requests of three customers, filed over the last three days (so every status of the lifecycle is
     there, closed ones too), every severity, a third of them handed off and awaiting their number."""
     customers = list(await demo_backend().list_customers())[:3]
-    place = await open_place()
     catalogue_desk = DemoServiceRequests.open(place, DATA_DIR, clock)
     topics = (await catalogue_desk.support_catalogue()).topics
     handed_off_topic = next(t for t in topics if t.product != topics[0].product)
@@ -91,7 +90,7 @@ async def _demo_desk(open_place: OpenPlace, clock: Clock) -> tuple[DemoServiceRe
 
 async def test_the_demo_desk_counts_every_open_request_not_a_page(open_place: OpenPlace) -> None:
     clock = Clock()
-    desk, customers = await _demo_desk(open_place, clock)
+    desk, customers = await fill_demo_desk(await open_place(), clock)
     expected = await every_open(desk)
     statuses = {status for status, _ in expected}
     assert len(statuses) == 4 and sum(expected.values()) > REQUESTS_PAGE, "a test of more than one page"
@@ -111,7 +110,7 @@ async def _live_desk(world: LiveWorld, open_place: OpenPlace, clock: Clock) -> S
     return backends_around(world.backend, await open_place(), clock).desk
 
 
-async def _fill_live_desk(world: LiveWorld, desk: ServiceRequestDesk, clock: Clock) -> dict[str, str]:
+async def fill_live_desk(world: LiveWorld, desk: ServiceRequestDesk, clock: Clock) -> dict[str, str]:
     """Azure tickets for Northwind (two closed since), Microsoft 365 hand-offs for Northwind and Contoso,
     some linked to a Partner Center request (open, attention needed, closed), the rest awaiting their
     number; the idempotency key of each request by its number."""
@@ -153,7 +152,7 @@ async def test_the_live_desk_counts_what_it_escalated_from_one_list_per_customer
 ) -> None:
     clock = Clock()
     desk = await _live_desk(live_world, open_place, clock)
-    await _fill_live_desk(live_world, desk, clock)
+    await fill_live_desk(live_world, desk, clock)
     expected = await every_open(desk)
     assert {status for status, _ in expected} == {
         RequestStatus.OPEN,
@@ -179,7 +178,7 @@ async def test_a_request_its_list_lacks_is_read_on_its_own_and_one_microsoft_los
 ) -> None:
     clock = Clock()
     desk = await _live_desk(live_world, open_place, clock)
-    keys = await _fill_live_desk(live_world, desk, clock)
+    keys = await fill_live_desk(live_world, desk, clock)
     expected = await every_open(desk)
     # Partner Center's list of Contoso's requests no longer holds its open one (a list cut short); a
     # read of that one request still finds it.
@@ -204,7 +203,7 @@ async def test_a_request_its_list_lacks_is_read_on_its_own_and_one_microsoft_los
 
 async def test_a_hidden_customers_requests_never_change_the_persons_counts(open_place: OpenPlace) -> None:
     clock = Clock()
-    desk, customers = await _demo_desk(open_place, clock)
+    desk, customers = await fill_demo_desk(await open_place(), clock)
     mine, hidden = customers[:2], customers[2]
     scoped = ScopedDesk(desk, demo_backend(), lambda: DEMO_NOW)
     ana = person("ana", {c.tenant_id: [SERVICE_SUPPORT_ADMINISTRATOR] for c in mine})
