@@ -12,6 +12,8 @@ handed off to Partner Center (which has had no create API since 2020) and tracke
   Partner Center gave, checked there.
 - The store is the bot's record of what it escalated; statuses and notes are read from Azure Support and
   Partner Center each time (Partner Center's service-request endpoints are App+User only).
+- Counting the open ones (the `requests` chart) counts that record, each request's status read from one
+  Partner Center list per customer and one Azure Support list per subscription, not one read per request.
 """
 
 from __future__ import annotations
