@@ -33,9 +33,9 @@ from locales.translator import Translator
 from services.domain.models import (
     Incident,
     IncidentPost,
+    OpenRequestCounts,
     RequestStatus,
     ServiceHealth,
-    ServiceRequest,
     Severity,
     StatusLevel,
 )
@@ -260,17 +260,19 @@ OPEN_STATUSES = (
 )
 
 
-def requests_chart(requests: Sequence[ServiceRequest], t: Translator, *, paged: bool) -> list[CardElement]:
-    """The open ones among `requests`, a bar per status split by severity; `paged`: they are one page
-    of more, and the title says the chart counts this page."""
-    counted = Counter((r.status, r.severity) for r in requests if r.status in OPEN_STATUSES)
-    if not counted:
+def requests_chart(open_requests: OpenRequestCounts, t: Translator) -> list[CardElement]:
+    """A bar per open status, split by severity: every open request the desk counted (ServiceRequestDesk.
+    open_request_counts), whichever page of them the card lists."""
+    if not any(open_requests.get((status, s), 0) for status in OPEN_STATUSES for s in Severity):
         return []
     rows = [
         Row(
             t(f"request_status.{status.value}"),
-            [Count(t(f"severity.{s.value}"), counted[status, s], SEVERITY_COLOURS[s]) for s in Severity],
+            [
+                Count(t(f"severity.{s.value}"), open_requests.get((status, s), 0), SEVERITY_COLOURS[s])
+                for s in Severity
+            ],
         )
         for status in OPEN_STATUSES
     ]
-    return [stacked_chart(t("chart.requests_page" if paged else "chart.requests"), rows, t)]
+    return [stacked_chart(t("chart.requests"), rows, t)]

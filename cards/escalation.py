@@ -43,7 +43,14 @@ from cards.actions import (
 from cards.charts import requests_chart
 from cards.parts import STATUS_COLOURS, card, echo, heading, plain, safe, status_label, subtle
 from locales.translator import Translator
-from services.domain.models import AzureEvent, Handoff, Incident, RequestStatus, ServiceRequest
+from services.domain.models import (
+    AzureEvent,
+    Handoff,
+    Incident,
+    OpenRequestCounts,
+    RequestStatus,
+    ServiceRequest,
+)
 
 # The flow id the escalation's buttons carry (the escalation dialog's id).
 FLOW = "escalation"
@@ -414,8 +421,13 @@ def requests_card(
     t: Translator,
     scope: str = "",
     page: RequestsPage | None = None,
+    *,
+    open_requests: OpenRequestCounts | None,
+    uncounted: str = "",
 ) -> AdaptiveCard:
-    """`page`: where these requests are among all there are (one page of them all when None)."""
+    """`page`: where these requests are among all there are (one page of them all when None);
+    `open_requests`: how many of all there are are open (the chart counts every one, not the page's),
+    None when they couldn't be counted, for the reason `uncounted` says."""
     title = t("requests.title")
     if scope:
         title = f"{title} · {scope}"
@@ -429,7 +441,10 @@ def requests_card(
             "requests.paged", summary=subtitle, page=t.number(page.number), pages=t.number(page.pages)
         )
     body: list[CardElement] = [heading(title), subtle(subtitle)]
-    body += requests_chart(requests, t, paged=page.total > len(requests))
+    if open_requests is None:
+        body.append(subtle(t("chart.requests_uncounted", reason=uncounted)))
+    else:
+        body += requests_chart(open_requests, t)
     if not requests:
         body.append(plain(t("requests.none")))
     for request in requests:

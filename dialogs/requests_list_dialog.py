@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -13,8 +15,11 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
-from services.domain.models import Customer
+from services.domain.errors import SupportDeskError
+from services.domain.models import Customer, OpenRequestCounts
 from services.domain.ports import Backend, ServiceRequestDesk
+
+logger = logging.getLogger("bot.requests")
 
 
 class RequestsListDialog(AnswerDialog):
@@ -45,5 +50,20 @@ class RequestsListDialog(AnswerDialog):
         page = RequestsPage(total, 1, customer.customer_id if customer else "")
         page = replace(page, number=min(max(request.page, 1), page.pages))
         offset = (page.number - 1) * REQUESTS_PAGE_SIZE
-        found = await self._desk.recent_requests(customer, REQUESTS_PAGE_SIZE, offset)
-        return requests_card(found, self._clock(), t, customer.name if customer else "", page)
+        found, counted = await asyncio.gather(
+            self._desk.recent_requests(customer, REQUESTS_PAGE_SIZE, offset), self._open_requests(customer)
+        )
+        name = customer.name if customer else ""
+        if isinstance(counted, SupportDeskError):
+            uncounted = counted.wording(t)[0]
+            return requests_card(found, self._clock(), t, name, page, open_requests=None, uncounted=uncounted)
+        return requests_card(found, self._clock(), t, name, page, open_requests=counted)
+
+    async def _open_requests(self, customer: Customer | None) -> OpenRequestCounts | SupportDeskError:
+        """Counting reads every open request's status, not only the page's: a customer Microsoft won't
+        answer for now leaves the list without its chart (the card says why) rather than without the list."""
+        try:
+            return await self._desk.open_request_counts((customer,) if customer else None)
+        except SupportDeskError as error:
+            logger.warning("open requests not counted error=%s", type(error).__name__)
+            return error

@@ -32,6 +32,7 @@ from services.domain.models import (
     AzureHealth,
     Customer,
     Filing,
+    OpenRequestCounts,
     RequestDraft,
     ServiceRequest,
     SupportCatalogue,
@@ -191,6 +192,14 @@ class ScopedDesk:
             return await self._desk.count_requests(customer)
         counts = await asyncio.gather(*(self._desk.count_requests(c) for c in await self._readable()))
         return sum(counts)
+
+    async def open_request_counts(self, customers: Sequence[Customer] | None = None) -> OpenRequestCounts:
+        for customer in customers or ():
+            self.scope.require(customer, Need.FILE)
+        if customers is None and not self.scope.everything:
+            # Everyone's, of the customers the person may read requests of: a hidden one is never asked.
+            customers = await self._readable()
+        return await self._desk.open_request_counts(customers)
 
     async def service_request(self, number: str) -> ServiceRequest:
         found = await self._desk.service_request(number)

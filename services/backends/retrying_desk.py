@@ -14,7 +14,14 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tenacity.wait import wait_exponential
 
 from services.domain.errors import UpstreamUnavailable
-from services.domain.models import Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
+from services.domain.models import (
+    Customer,
+    Filing,
+    OpenRequestCounts,
+    RequestDraft,
+    ServiceRequest,
+    SupportCatalogue,
+)
 from services.domain.ports import ServiceRequestDesk
 from services.telemetry import REQUESTS_FILED
 
@@ -64,6 +71,9 @@ class RetryingDesk:
 
     async def count_requests(self, customer: Customer | None = None) -> int:
         return await self._retried(lambda: self._inner.count_requests(customer))
+
+    async def open_request_counts(self, customers: Sequence[Customer] | None = None) -> OpenRequestCounts:
+        return await self._retried(lambda: self._inner.open_request_counts(customers))
 
     async def service_request(self, number: str) -> ServiceRequest:
         return await self._retried(lambda: self._inner.service_request(number))

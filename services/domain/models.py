@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 
 @dataclass(frozen=True)
@@ -608,6 +609,11 @@ class ServiceRequest:
     # Our escalation reference when the request was handed off to a portal; `number` is the SR number
     # once `link` attached it, the reference until then.
     reference: str = ""
+
+
+# How many open service requests there are of each (status, severity), the ones with none left out:
+# what the `requests` chart draws (ServiceRequestDesk.open_request_counts).
+OpenRequestCounts: TypeAlias = Mapping[tuple[RequestStatus, Severity], int]
 
 
 @dataclass(frozen=True)

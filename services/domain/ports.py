@@ -21,6 +21,7 @@ from services.domain.models import (
     Incident,
     KnownConversation,
     Notice,
+    OpenRequestCounts,
     Owner,
     RequestDraft,
     ServiceRequest,
@@ -100,6 +101,11 @@ class ServiceRequestDesk(Protocol):
 
     async def count_requests(self, customer: Customer | None = None) -> int:
         """How many `recent_requests` could list: a page says '10 of 26'."""
+        ...
+
+    async def open_request_counts(self, customers: Sequence[Customer] | None = None) -> OpenRequestCounts:
+        """Of every request `recent_requests` could list for `customers` (None: every customer; an empty
+        sequence: nobody), how many are open, by status and severity: all of them, not a page's."""
         ...
 
     async def service_request(self, number: str) -> ServiceRequest: ...

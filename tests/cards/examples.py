@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -73,6 +74,7 @@ from services.domain.models import (
     Handoff,
     IncidentPost,
     Notice,
+    OpenRequestCounts,
     Owner,
     RequestNote,
     RequestStatus,
@@ -91,6 +93,13 @@ ANA = ("a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman")
 KOREAN = Translator("ko", ZoneInfo("Asia/Seoul"))
 # Requests the help card's examples name (the help dialog reads them from the desk).
 SAMPLE_REQUESTS = {"number": "2611240010000001", "reference": "E2611240010000001"}
+
+
+def open_counts(requests: Iterable[ServiceRequest]) -> OpenRequestCounts:
+    """What a desk counts of `requests` when they are all the requests there are."""
+    return Counter((r.status, r.severity) for r in requests if r.status is not RequestStatus.CLOSED)
+
+
 # Proactive notices: the language the conversation subscribed in, times in UTC (a channel has no one zone).
 KOREAN_UTC = Translator("ko")
 AUDIT_ENTRIES = tuple(
@@ -338,9 +347,15 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         "escalation_receipt_ko": lambda: receipt_card(request, KOREAN),
         "escalation_handoff": lambda: handoff_card(handed_off, handoff, ENGLISH),
         "escalation_handoff_ko": lambda: handoff_card(handed_off, handoff, KOREAN),
-        "service_requests": lambda: requests_card([request, older], DEMO_NOW, ENGLISH),
-        "service_requests_ko": lambda: requests_card([request, older], DEMO_NOW, KOREAN),
-        "service_requests_none": lambda: requests_card([], DEMO_NOW, ENGLISH, "Northwind Traders"),
+        "service_requests": lambda: requests_card(
+            [request, older], DEMO_NOW, ENGLISH, open_requests=open_counts([request, older])
+        ),
+        "service_requests_ko": lambda: requests_card(
+            [request, older], DEMO_NOW, KOREAN, open_requests=open_counts([request, older])
+        ),
+        "service_requests_none": lambda: requests_card(
+            [], DEMO_NOW, ENGLISH, "Northwind Traders", open_requests={}
+        ),
         "service_request": lambda: request_card(older, DEMO_NOW, ENGLISH),
         "service_request_ko": lambda: request_card(older, DEMO_NOW, KOREAN),
         # As shared from the compose box (dialogs/compose_search.py): for people without the bot.

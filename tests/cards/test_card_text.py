@@ -137,7 +137,9 @@ def test_the_maximal_cards_are_really_maximal(monkeypatch: pytest.MonkeyPatch) -
     [
         lambda request: summary_card("k" * 32, request.title, [], ENGLISH),
         lambda request: receipt_card(request, ENGLISH),
-        lambda request: requests_card([request], DEMO_NOW, ENGLISH),
+        lambda request: requests_card(
+            [request], DEMO_NOW, ENGLISH, open_requests=examples.open_counts([request])
+        ),
     ],
     ids=["summary", "receipt", "requests"],
 )

@@ -31,6 +31,7 @@ from services.domain.models import (
     Incident,
     IncidentLookup,
     IncidentPost,
+    OpenRequestCounts,
     RequestStatus,
     ServiceHealth,
     ServiceRequest,
@@ -246,37 +247,62 @@ def test_timeline_chart_needs_two_updates_and_shows_only_the_latest() -> None:
     assert chart["data"][-1]["y"] == MAX_UPDATES + 4
 
 
-def test_requests_chart_counts_open_requests_by_status_and_severity() -> None:
-    requests = [
-        _request(1, RequestStatus.OPEN, Severity.CRITICAL),
-        _request(2, RequestStatus.OPEN, Severity.CRITICAL),
-        _request(3, RequestStatus.OPEN, Severity.MINIMAL),
-        _request(4, RequestStatus.ATTENTION_NEEDED, Severity.MODERATE),
-        _request(5, RequestStatus.CLOSED, Severity.CRITICAL),
+OPEN = [s for s in RequestStatus if s is not RequestStatus.CLOSED]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    counts=st.dictionaries(
+        st.tuples(st.sampled_from(OPEN), st.sampled_from(list(Severity))), st.integers(1, 5000), max_size=12
+    ),
+    listed=st.integers(0, REQUESTS_PAGE_SIZE),
+    t=st.sampled_from(LANGUAGES),
+)
+def test_requests_chart_draws_every_open_count_the_desk_gave_and_its_fallback_says_them(
+    counts: dict[tuple[RequestStatus, Severity], int], listed: int, t: Translator
+) -> None:
+    """Whatever page the card lists (here `listed` requests, all closed), the chart is the desk's counts:
+    a bar per status, a segment per severity, and the fallback says each count in the reader's language."""
+    page = [_request(n, RequestStatus.CLOSED, Severity.MINIMAL) for n in range(listed)]
+    payload = card_payload(
+        requests_card(
+            page, DEMO_NOW, t, page=RequestsPage(total=5 * REQUESTS_PAGE_SIZE), open_requests=counts
+        )
+    )
+    charts = list(_charts(payload))
+    if not counts:
+        assert charts == []
+        return
+    (chart,) = charts
+    assert chart["title"] == t("chart.requests")
+    expected = [
+        (t(f"request_status.{status.value}"), t(f"severity.{severity.value}"), n)
+        for (status, severity), n in counts.items()
     ]
-    for t in LANGUAGES:
-        (chart,) = _charts(card_payload(requests_card(requests, DEMO_NOW, t)))
-        assert chart["title"] == t("chart.requests")
-        facts = sorted((bar, label, value) for bar, label, value in _facts(chart))
-        expected = [
-            (t("request_status.attention_needed"), t("severity.moderate"), 1),
-            (t("request_status.open"), t("severity.critical"), 2),
-            (t("request_status.open"), t("severity.minimal"), 1),
-        ]
-        assert facts == sorted(expected)
-        assert _fallback(chart) == _said(chart, t)
+    assert sorted(_facts(chart)) == sorted(expected)
+    assert _fallback(chart) == _said(chart, t)
+    for (_status, severity), n in counts.items():
+        assert f"{t(f'severity.{severity.value}')}: {t.number(n)}" in _fallback(chart)
 
 
-def test_requests_chart_on_one_page_of_several_says_it_counts_this_page() -> None:
+def test_requests_chart_counts_all_open_requests_not_the_page_and_never_says_this_page() -> None:
     requests = [_request(n, RequestStatus.OPEN, Severity.MODERATE) for n in range(REQUESTS_PAGE_SIZE)]
     page = RequestsPage(total=3 * REQUESTS_PAGE_SIZE, number=2)
-    (chart,) = _charts(card_payload(requests_card(requests, DEMO_NOW, ENGLISH, page=page)))
-    assert chart["title"] == ENGLISH("chart.requests_page")
+    counts = {
+        (RequestStatus.OPEN, Severity.MODERATE): 24,
+        (RequestStatus.ATTENTION_NEEDED, Severity.CRITICAL): 3,
+    }
+    for t in LANGUAGES:
+        card = requests_card(requests, DEMO_NOW, t, page=page, open_requests=counts)
+        (chart,) = _charts(card_payload(card))
+        assert chart["title"] == t("chart.requests")
+        assert sum(value for _, _, value in _facts(chart)) == 27
+        assert _fallback(chart).startswith(t("chart.requests"))
 
 
 def test_no_chart_when_nothing_is_open_or_troubled() -> None:
     closed = [_request(1, RequestStatus.CLOSED, Severity.CRITICAL)]
-    assert not list(_charts(card_payload(requests_card(closed, DEMO_NOW, ENGLISH))))
+    assert not list(_charts(card_payload(requests_card(closed, DEMO_NOW, ENGLISH, open_requests={}))))
     assert not list(_charts(card_payload(overview_card([], 22, 0, DEMO_NOW, ENGLISH))))
 
 
@@ -379,7 +405,9 @@ def test_a_full_page_of_requests_fits(t: Translator) -> None:
         _request(n, list(RequestStatus)[n % 5], list(Severity)[n % 3], "Long title " * 40)
         for n in range(REQUESTS_PAGE_SIZE)
     ]
-    _valid_and_small(card_payload(requests_card(requests, DEMO_NOW, t, page=RequestsPage(total=10_000))))
+    counts: OpenRequestCounts = {(status, severity): 999_999 for status in OPEN for severity in Severity}
+    page = RequestsPage(total=10_000)
+    _valid_and_small(card_payload(requests_card(requests, DEMO_NOW, t, page=page, open_requests=counts)))
 
 
 # --- the schema -------------------------------------------------------------------------------------------

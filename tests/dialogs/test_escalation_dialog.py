@@ -24,7 +24,15 @@ from locales.translator import ENGLISH, Translator
 from services.backends.demo.backend import DATA_DIR, DemoBackend
 from services.backends.demo.service_requests import DemoServiceRequests
 from services.domain.errors import SupportDeskError, UpstreamUnavailable
-from services.domain.models import Contact, Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
+from services.domain.models import (
+    Contact,
+    Customer,
+    Filing,
+    OpenRequestCounts,
+    RequestDraft,
+    ServiceRequest,
+    SupportCatalogue,
+)
 from services.domain.ports import ServiceRequestDesk
 from services.storage.sqlite_database import SqliteDatabase
 from tests.doubles.live_world import LiveWorld
@@ -487,6 +495,9 @@ class FailingDesk:
 
     async def count_requests(self, customer: Customer | None = None) -> int:
         return await self.inner.count_requests(customer)
+
+    async def open_request_counts(self, customers: Sequence[Customer] | None = None) -> OpenRequestCounts:
+        return await self.inner.open_request_counts(customers)
 
     async def service_request(self, number: str) -> ServiceRequest:
         return await self.inner.service_request(number)

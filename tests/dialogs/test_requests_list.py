@@ -8,7 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from services.domain.models import Contact, Customer, RequestDraft, Severity
+from services.domain.errors import Phrase, UpstreamUnavailable
+from services.domain.models import Contact, Customer, OpenRequestCounts, RequestDraft, Severity
+from services.domain.ports import ServiceRequestDesk
+from tests.doubles.live_world import LiveWorld
 from tests.support import harness
 from tests.support.harness import DEMO_NOW, BotHarness
 from tests.support.visible import button, buttons, visible_text
@@ -91,3 +94,48 @@ async def test_korean_pages_say_how_many_of_all() -> None:
     assert "요청 26건 중 10건 · 최근 업데이트순 · 3페이지 중 1페이지" in visible_text(first)
     second = (await bot.press(button(first, "다음 페이지")))[0]
     assert "3페이지 중 2페이지" in visible_text(second)
+
+
+class _Uncountable:
+    """The bot's desk, except that counting its open requests fails as a busy upstream does."""
+
+    def __init__(self, inner: ServiceRequestDesk) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    async def open_request_counts(self, customers: object = None) -> OpenRequestCounts:
+        raise UpstreamUnavailable("Azure Support", Phrase("doing.read_requests", (("customer", "x"),)))
+
+
+async def test_open_requests_that_cant_be_counted_leave_the_list_without_its_chart_saying_why(
+    each_live_world: LiveWorld | None,
+) -> None:
+    """On the live desk Azure Support refuses the list of Northwind's tickets (each ticket can still be
+    read); on the demo desk counting fails as a busy upstream would. The list is there either way."""
+    backend = harness.default_backend()
+    first = BotHarness(backend=backend)
+    northwind = next(c for c in await backend.list_customers() if c.name == "Northwind Traders")
+    catalogue = await first.desk.support_catalogue()
+    topic = catalogue.topics[-1] if each_live_world else catalogue.topics[0]
+    numbers = []
+    for n in range(3):
+        draft = RequestDraft(
+            northwind, topic, Severity.CRITICAL, f"VMs down {n}", "No answer.", Contact("Ana", "a@b.example")
+        )
+        numbers.append((await first.desk.file_request(draft, f"{n:032x}", "Ana")).request.number)
+    if each_live_world:
+        each_live_world.azure_support.fail(
+            403, "AuthorizationFailed", times=10, path_contains="supportTickets?"
+        )
+        bot = first
+        reason = "Azure Support refused"
+    else:
+        desk = _Uncountable(first.desk)
+        bot = BotHarness(backend=backend, desk=desk, database=first.database)  # type: ignore[arg-type]
+        reason = "Microsoft isn't answering"
+    text = visible_text(await bot.one("requests"))
+    assert "3 requests · latest update first" in text
+    assert all(number in text for number in numbers), "the list, whatever the chart"
+    assert f"Open requests by status and severity: not counted just now ({reason}" in text

@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestClient
 
 from app import create_app
 from bot.turn.commands import COMMANDS
+from locales.translator import ENGLISH
 from services.backends.demo.backend import DATA_DIR
 from services.backends.demo.service_requests import DemoServiceRequests
 from services.domain.access import (
@@ -204,6 +205,49 @@ async def test_two_engineers_see_different_customers_overviews_and_requests(
     assert "한빛 물류" in await say("overview", BEN)
     assert seeded[f"sr:{CONTOSO.customer_id}"] in await say("requests", ANA)
     assert seeded[f"sr:{HANBIT.customer_id}"] in await say("requests", BEN)
+
+
+async def test_the_requests_chart_counts_only_the_persons_customers_open_requests(
+    start_scoped: Callable[..., Awaitable[TestClient[Any, Any]]],
+    connector: FakeConnector,
+    seeded: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """Three more open requests of Ben's Hanbit, critical ones: Ana's chart still counts her Contoso's
+    two (one open, one awaiting its number); Ben's counts Hanbit's five."""
+    database = SqliteDatabase(tmp_path / "bot-state.sqlite3")
+    desk = DemoServiceRequests.open(database, DATA_DIR, lambda: DEMO_NOW)
+    topic = (await desk.support_catalogue()).topics[0]
+    for n in range(3):
+        draft = RequestDraft(
+            HANBIT,
+            topic,
+            Severity.CRITICAL,
+            f"Hanbit {n}",
+            "Down.",
+            Contact("Ben", "ben@cloudpartners.example"),
+        )
+        await desk.file_request(draft, uuid.uuid4().hex, "Ben Okafor")
+    database.close()
+    say = _talk(await start_scoped(), connector)
+    t = ENGLISH
+
+    def chart_line(awaiting: str, open_: str) -> str:
+        return " · ".join(
+            [
+                t("chart.requests"),
+                f"{t('request_status.awaiting_number')} ({awaiting})",
+                f"{t('request_status.open')} ({open_})",
+            ]
+        )
+
+    minimal, critical = t("severity.minimal"), t("severity.critical")
+    assert chart_line(f"{minimal}: 1", f"{minimal}: 1") in (await say("requests", ANA)).splitlines()
+    assert (
+        chart_line(f"{minimal}: 1", f"{critical}: 3, {minimal}: 1")
+        in (await say("requests", BEN)).splitlines()
+    )
+    assert chart_line(f"{minimal}: 1", f"{minimal}: 1") in (await say("requests contoso", ANA)).splitlines()
 
 
 # Each command that takes a customer, as people type it with one.

@@ -10,7 +10,16 @@ import pytest
 
 from services.backends.retrying_desk import RetryingDesk
 from services.domain.errors import ServiceRequestNotFound, UpstreamUnavailable
-from services.domain.models import Customer, Filing, RequestDraft, ServiceRequest, SupportCatalogue
+from services.domain.models import (
+    Customer,
+    Filing,
+    OpenRequestCounts,
+    RequestDraft,
+    RequestStatus,
+    ServiceRequest,
+    Severity,
+    SupportCatalogue,
+)
 
 # Only whether it was filed before matters here (RetryingDesk counts new filings).
 FILED = cast(Filing, SimpleNamespace(already_filed=False))
@@ -44,6 +53,12 @@ class ScriptedDesk:
     async def count_requests(self, customer: Customer | None = None) -> int:
         return 0
 
+    async def open_request_counts(self, customers: Sequence[Customer] | None = None) -> OpenRequestCounts:
+        self.keys.append("counts")
+        if self.errors:
+            raise self.errors.pop(0)
+        return {(RequestStatus.OPEN, Severity.CRITICAL): 2}
+
     async def service_request(self, number: str) -> ServiceRequest:
         raise ServiceRequestNotFound(number)
 
@@ -74,6 +89,13 @@ async def test_real_answers_are_not_retried() -> None:
     with pytest.raises(ServiceRequestNotFound):
         await RetryingDesk(inner, base_wait=0).file_request(DRAFT, "k" * 32, "Ana")
     assert len(inner.keys) == 1
+
+
+async def test_counting_open_requests_is_a_read_and_is_retried() -> None:
+    inner = ScriptedDesk([UpstreamUnavailable("desk")])
+    counts = await RetryingDesk(inner, base_wait=0).open_request_counts()
+    assert counts == {(RequestStatus.OPEN, Severity.CRITICAL): 2}
+    assert inner.keys == ["counts", "counts"]
 
 
 async def test_notes_have_no_key_so_they_are_not_retried() -> None:

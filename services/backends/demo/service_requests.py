@@ -13,6 +13,7 @@ computed from the age of the request, so `requests` looks alive.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from services.domain.models import (
     Customer,
     Filing,
     Handoff,
+    OpenRequestCounts,
     RequestDraft,
     RequestNote,
     RequestStatus,
@@ -200,6 +202,12 @@ class DemoServiceRequests:
     async def count_requests(self, customer: Customer | None = None) -> int:
         records = (await self._requests.values()).values()
         return sum(customer is None or r["row"][_CUSTOMER] == customer.customer_id for r in records)
+
+    async def open_request_counts(self, customers: Sequence[Customer] | None = None) -> OpenRequestCounts:
+        records = (await self._requests.values()).values()
+        ids = None if customers is None else {c.customer_id for c in customers}
+        found = (self._request(r) for r in records if ids is None or r["row"][_CUSTOMER] in ids)
+        return Counter((r.status, r.severity) for r in found if r.status is not RequestStatus.CLOSED)
 
     async def service_request(self, number: str) -> ServiceRequest:
         record = await self._requests.get(await self._stored_number(number))

@@ -10,7 +10,7 @@ names the key each serial went to, so twins recording one key at once get the sa
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -185,6 +185,11 @@ class EscalationLedger:
         """How many `recent` could list."""
         rows = [r["row"] for r in (await self._escalations.values()).values()]
         return sum(customer_id is None or row[4] == customer_id for row in rows)
+
+    async def of_customers(self, customer_ids: Collection[str] | None) -> list[Escalation]:
+        """Every escalation of `customer_ids` (None: of every customer), in no particular order."""
+        rows = [r["row"] for r in (await self._escalations.values()).values()]
+        return [_escalation(row) for row in rows if customer_ids is None or row[4] in customer_ids]
 
     async def link(self, reference: str, number: str) -> str:
         """Attach `number` to the hand-off `reference` unless one is attached; the one attached before

@@ -12,14 +12,18 @@ handed off to Partner Center (which has had no create API since 2020) and tracke
   Partner Center gave, checked there.
 - The store is the bot's record of what it escalated; statuses and notes are read from Azure Support and
   Partner Center each time (Partner Center's service-request endpoints are App+User only).
+- Counting the open ones (the `requests` chart) counts that record, each request's status read from one
+  Partner Center list per customer and one Azure Support list per subscription, not one read per request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -59,6 +63,7 @@ from services.domain.models import (
     Customer,
     Filing,
     Handoff,
+    OpenRequestCounts,
     RequestDraft,
     RequestNote,
     RequestStatus,
@@ -79,6 +84,8 @@ AZURE_CATALOGUE_TTL_SECONDS = 6 * 3600.0
 AZURE_CATALOGUE_RETRY_SECONDS = 60.0
 # `link` looks for the owner of another customer's service request among this many customers at most.
 OWNER_SEARCH_LIMIT = 100
+# Lists read at once when open requests are counted (one per customer or subscription with requests).
+LIST_CONCURRENCY = 8
 
 _PARTNER_CENTER_STATUSES = {
     "open": RequestStatus.OPEN,
@@ -278,6 +285,73 @@ class LiveServiceRequests:
     async def count_requests(self, customer: Customer | None = None) -> int:
         return await self._ledger.count(customer.customer_id if customer else None)
 
+    async def open_request_counts(self, customers: Sequence[Customer] | None = None) -> OpenRequestCounts:
+        """Every request the bot escalated for `customers` (what `recent_requests` lists), each with its
+        status as Microsoft has it now; not the customers' other requests, which the bot never filed."""
+        escalations = await self._ledger.of_customers(
+            None if customers is None else {c.customer_id for c in customers}
+        )
+        statuses = await self._statuses(escalations)
+        return Counter(
+            (statuses[e.key], e.severity)
+            for e in escalations
+            if statuses.get(e.key, RequestStatus.CLOSED) is not RequestStatus.CLOSED
+        )
+
+    async def _statuses(self, escalations: Sequence[Escalation]) -> dict[str, RequestStatus]:
+        """Each escalation's status by key, as `_tracked` reads it, from one list per customer (Partner
+        Center) and one per subscription (Azure Support) instead of a read per request; a hand-off
+        without its number needs no call. One its list doesn't hold (a list cut at its page limit) is
+        read on its own; one Microsoft no longer has is left out."""
+        statuses = {
+            e.key: RequestStatus.AWAITING_NUMBER
+            for e in escalations
+            if e.kind == PARTNER_CENTER and not e.number
+        }
+        by_customer: dict[str, list[Escalation]] = {}
+        by_subscription: dict[tuple[str, str], list[Escalation]] = {}
+        for e in escalations:
+            if e.kind == AZURE:
+                by_subscription.setdefault((e.tenant_id, e.subscription_id), []).append(e)
+            elif e.number:
+                by_customer.setdefault(e.customer_id, []).append(e)
+        limiter = asyncio.Semaphore(LIST_CONCURRENCY)
+
+        async def from_partner_center(customer_id: str, group: list[Escalation]) -> None:
+            purpose = Phrase("doing.read_requests", (("customer", group[0].customer_name),))
+            async with limiter:
+                listed = await self._partner_center_call(
+                    lambda: self._partner_center.list_service_requests(customer_id), purpose
+                )
+            found = {r.request_id: r for r in listed}
+            for e in group:
+                if e.number in found:
+                    statuses[e.key] = _partner_center_status(found[e.number])
+
+        async def from_azure(tenant: str, subscription: str, group: list[Escalation]) -> None:
+            customer = _customer_of(group[0])
+            purpose = Phrase("doing.read_requests", (("customer", customer.name),))
+            async with limiter:
+                listed = await self._upstream(
+                    lambda: self._azure.list_tickets(tenant, subscription), purpose, customer
+                )
+            found = {t.name: t for t in listed}
+            for e in group:
+                if e.key in found:
+                    statuses[e.key] = _azure_status(found[e.key])
+
+        async def on_its_own(escalation: Escalation) -> None:
+            async with limiter:
+                with contextlib.suppress(ServiceRequestNotFound):
+                    statuses[escalation.key] = (await self._tracked(escalation)).status
+
+        await asyncio.gather(
+            *(from_partner_center(c, group) for c, group in by_customer.items()),
+            *(from_azure(t, s, group) for (t, s), group in by_subscription.items()),
+        )
+        await asyncio.gather(*(on_its_own(e) for e in escalations if e.key not in statuses))
+        return statuses
+
     async def service_request(self, number: str) -> ServiceRequest:
         return await self._tracked(await self._escalation(number))
 
@@ -330,8 +404,9 @@ class LiveServiceRequests:
         notes = tuple(
             RequestNote(n.created or escalation.created, n.created_by, n.text) for n in found.notes if n.text
         )
-        status = _PARTNER_CENTER_STATUSES.get(found.status, RequestStatus.OPEN)
-        return escalation.as_request(status, found.last_modified or found.created, notes)
+        return escalation.as_request(
+            _partner_center_status(found), found.last_modified or found.created, notes
+        )
 
     # --- notes and links ---------------------------------------------------------------------------
 
@@ -462,6 +537,10 @@ def _customer_of(escalation: Escalation) -> Customer:
     return Customer(
         escalation.customer_id, escalation.tenant_id, escalation.customer_name, "", "", delegated_access=True
     )
+
+
+def _partner_center_status(found: PartnerServiceRequest) -> RequestStatus:
+    return _PARTNER_CENTER_STATUSES.get(found.status, RequestStatus.OPEN)
 
 
 def _azure_status(ticket: SupportTicket) -> RequestStatus:
