@@ -79,7 +79,18 @@ async def test_a_misspelt_customer_is_offered_and_the_button_finishes_the_reques
 
 @pytest.mark.parametrize(
     "typed",
-    ["change MC905123", "mc905123", "changes MC905123", "messages mc905123", "tell me about MC905123"],
+    [
+        "change MC905123",
+        "mc905123",
+        "changes MC905123",
+        "messages mc905123",
+        "tell me about MC905123",
+        # An MC id where an incident id goes, in either language, and an id followed by a customer.
+        "incidents MC905123",
+        "장애상세 mc905123",
+        "incident MC905123 contoso",
+        "change MC905123 for contoso",
+    ],
 )
 async def test_one_message_in_full_with_the_customers_it_applies_to(
     start_bot: StartBot, connector: FakeConnector, service_url: str, typed: str
