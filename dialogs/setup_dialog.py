@@ -172,8 +172,8 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
             await dc.context.send_activity(card_reply(self._summary(state, t)))
             return Dialog.end_of_turn
         if state.misses >= MAX_MISSES:
-            problem = f"{problem} {t('escalation.three_misses')}".strip()
-        details = (t(f"setup.help_{asked}"), t("escalation.help_footer")) if help_text else ()
+            problem = f"{problem} {t('setup.three_misses')}".strip()
+        details = (t(f"setup.help_{asked}"), t("setup.help_footer")) if help_text else ()
         question = Question(
             key=state.key,
             step=asked,

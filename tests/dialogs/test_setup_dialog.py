@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from botbuilder.schema import Activity, ActivityTypes, ConversationAccount, Entity
 
 from services.domain.models import Owner
@@ -145,6 +146,33 @@ async def test_bad_answers_say_why_and_keep_the_question() -> None:
     assert "1 to 72" in await chat.say("100")
     assert "Who looks after these customers?" in await chat.press("1. No quiet hours")
     assert "Hear about Both" in await chat.press("1. Skip")
+
+
+@pytest.mark.parametrize(
+    ("locale", "start", "answers", "filing"),
+    [
+        ("en-US", "setup", ("contoso", "every service", "both", "no quiet hours"), "filing"),
+        ("ko-KR", "설정", ("contoso", "모든 서비스", "둘 다", "보류 안 함"), "접수"),
+    ],
+)
+async def test_help_and_three_misses_speak_of_the_set_up_not_of_filing(
+    locale: str, start: str, answers: tuple[str, ...], filing: str
+) -> None:
+    """Set-up files nothing: its help and its third-miss hint say what cancel does here."""
+    chat = with_roster(BotHarness(locale=locale))
+    await chat.say(start)
+    for answer in answers:
+        helped = await chat.say("help" if locale == "en-US" else "도움말")
+        assert filing not in helped, helped
+        await chat.say(answer)
+    helped = await chat.say("help" if locale == "en-US" else "도움말")
+    assert filing not in helped, helped
+    chat = with_roster(BotHarness(locale=locale))
+    await chat.say(start)
+    for _ in range(3):
+        missed = await chat.say("nosuchcustomer")
+    assert ("three tries" if locale == "en-US" else "세 번째") in missed, missed
+    assert filing not in missed, missed
 
 
 async def test_a_restart_in_the_middle_carries_on_from_stored_state() -> None:
