@@ -29,7 +29,7 @@ from cards.notices import notice_card
 from dialogs.audit_records import audit_entry
 from dialogs.choices import InvalidAnswer, match_choice, typed_choice
 from dialogs.conversation_scope import conversation_key, where
-from dialogs.customer_choice import known_customer
+from dialogs.customer_choice import MAX_NAME_LENGTH
 from dialogs.escalation_validators import choice, skips
 from dialogs.guided_flow import MAX_MISSES, FlowState, GuidedFlowDialog
 from dialogs.language import translator_of
@@ -40,6 +40,7 @@ from dialogs.subscribe_dialog import EVERYONE, KIND_WORDS
 from dialogs.teams_member import mentioned_people, mentions
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
+from services.domain.customer_search import Ambiguous, NotFound, resolve_customer
 from services.domain.errors import UnknownService
 from services.domain.incidents import match_services
 from services.domain.models import ALL_CUSTOMERS, Customer, Owner, Subscription, TenantHealth
@@ -91,6 +92,17 @@ class SetupState(FlowState):
 
 def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
+
+
+# Customers named in one answer when a name could be several (or a typo close to several).
+MAX_NAMED = 5
+
+
+def _either(names: list[str], t: Translator) -> str:
+    """'A or B', 'A, B or C': customer names hold commas ('Fabrikam, Inc.'), so the last one is set apart."""
+    if len(names) < 2:
+        return "".join(names)
+    return t("setup.either", first=", ".join(names[:-1]), last=names[-1])
 
 
 class SetupDialog(GuidedFlowDialog[SetupState]):
@@ -278,12 +290,22 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
             state.services, state.services_done = [], True
 
     async def customers_validator(self, text: str, t: Translator) -> list[Customer]:
+        """Each name's one customer; a name several customers share, or a typo, is asked again naming
+        those it could be (never 'isn't a customer' for a name two customers have)."""
+        known = await self._backend.list_customers()
         customers: list[Customer] = []
         for name in _names(text) or [""]:
-            customer = await known_customer(self._backend, name)
-            if customer is None:
-                raise InvalidAnswer(t("setup.unknown_customer", value=name[:40]))
-            customers += [customer] if customer not in customers else []
+            match = resolve_customer(known, name) if len(name) <= MAX_NAME_LENGTH else NotFound(name)
+            if isinstance(match, Ambiguous):
+                names = _either([c.name for c in match.candidates[:MAX_NAMED]], t)
+                raise InvalidAnswer(t("setup.ambiguous_customer", value=name[:40], names=names))
+            if isinstance(match, NotFound):
+                unknown = t("setup.unknown_customer", value=name[:40])
+                if match.suggestions:
+                    names = _either([c.name for c in match.suggestions[:MAX_NAMED]], t)
+                    unknown = f"{unknown} {t('setup.did_you_mean', names=names)}"
+                raise InvalidAnswer(unknown)
+            customers += [match.customer] if match.customer not in customers else []
         return customers
 
     async def services_validator(self, text: str, state: SetupState, t: Translator) -> list[str]:

@@ -175,6 +175,36 @@ async def test_help_and_three_misses_speak_of_the_set_up_not_of_filing(
     assert filing not in missed, missed
 
 
+@pytest.mark.parametrize(
+    ("locale", "typed", "said"),
+    [
+        # Two customers share the name: the answer names both rather than denying either exists.
+        ("en-US", "contoso, fabrikam", "'fabrikam' could be Fabrikam, Inc. or Fabrikam Residences"),
+        ("en-US", "FABRIKAM", "'FABRIKAM' could be Fabrikam, Inc. or Fabrikam Residences"),
+        ("ko-KR", "fabrikam", "'fabrikam'은(는) Fabrikam, Inc. 또는 Fabrikam Residences 중 어느 고객인지"),
+        # A typo gets the closest names, as every command's 'did you mean'.
+        (
+            "en-US",
+            "woodgrve",
+            "'woodgrve' isn't a customer in your customer list. Did you mean Woodgrove Bank?",
+        ),
+        ("en-US", "contoso, contsoo", "Did you mean Contoso Ltd"),
+        ("ko-KR", "woodgrve", "Woodgrove Bank을(를) 말씀하신 건가요?"),
+        # Nothing close: no suggestion at all.
+        ("en-US", "xyzzy", "'xyzzy' isn't a customer in your customer list.\n"),
+    ],
+)
+async def test_a_customer_name_that_names_several_or_none_says_which_it_could_be(
+    locale: str, typed: str, said: str
+) -> None:
+    chat = Conversation(BotHarness(locale=locale))
+    await chat.say("setup")
+    answer = await chat.say(typed)
+    assert said in answer, answer
+    assert "Did you mean" not in answer or "Did you mean" in said, answer
+    assert await subscriptions(chat) == set()
+
+
 async def test_a_restart_in_the_middle_carries_on_from_stored_state() -> None:
     first = Conversation()
     await first.say("setup")
