@@ -156,8 +156,10 @@ def azure_events_card(
     t: Translator,
     service_filter: str = "",
     include_resolved: bool = False,
+    services_with_events: Sequence[str] = (),
 ) -> AdaptiveCard:
-    """`incidents <customer> azure [service] [all]`."""
+    """`incidents <customer> azure [service] [all]`; `services_with_events`, when `service_filter` names
+    none of the customer's events' services: those they are about."""
     customer = health.customer
     title = t("azure.title_all" if include_resolved else "azure.title_active", customer=customer.name)
     if service_filter:
@@ -167,6 +169,18 @@ def azure_events_card(
     body: list[CardElement] = [heading(title), subtle(t("incidents.subtitle", summary=summary))]
     if not health.has_azure:
         body.append(plain(t("azure.no_subscriptions", customer=customer.name)))
+    elif not events and services_with_events:
+        services = ", ".join(services_with_events)
+        body.append(
+            plain(
+                t(
+                    "azure.no_service_match",
+                    customer=customer.name,
+                    value=echo(service_filter),
+                    services=services,
+                )
+            )
+        )
     elif not events:
         body.append(plain(t("azure.none_on_record" if include_resolved else "azure.none_active_plain")))
     body += [_event_row(e, customer, now, t) for e in events[:MAX_ROWS]]
