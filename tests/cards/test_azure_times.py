@@ -87,4 +87,3 @@ def test_an_events_times_say_whether_they_are_ahead_or_past(
         assert words in shown, shown
     for words in never:
         assert words not in shown, shown
-
