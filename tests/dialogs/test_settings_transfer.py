@@ -152,6 +152,48 @@ async def test_cancel_and_back_change_nothing() -> None:
     assert await subscriptions(chat, HERE) == set()
 
 
+@pytest.mark.parametrize(
+    ("again", "shows"),
+    [
+        # The corrected document sent while the first one's Apply is waiting: the newest is the one shown.
+        (
+            'import {"version": 1, "subscriptions": [{"customer": "northwind"}]}',
+            "Northwind Traders: Incidents",
+        ),
+        (
+            'IMPORT\n{"version": 1, "subscriptions": [{"customer": "northwind"}]}',
+            "Northwind Traders: Incidents",
+        ),
+        (
+            "<p>import</p><pre>{&quot;version&quot;: 1, &quot;subscriptions&quot;: [{&quot;customer&quot;: "
+            "&quot;northwind&quot;}]}</pre>",
+            "Northwind Traders: Incidents",
+        ),
+        (
+            '가져오기 {"version": 1, "subscriptions": [{"customer": "northwind"}]}',
+            "Northwind Traders: Incidents",
+        ),
+        # A second document with a problem names it; the first one's Apply is gone with it.
+        ('import {"version": 1, "subscriptions": [{"customer": "nowhere"}]}', "no customer 'nowhere'"),
+    ],
+)
+async def test_a_new_import_while_one_waits_for_apply_replaces_it(again: str, shows: str) -> None:
+    chat = Conversation()
+    await chat.say('import {"version": 1, "subscriptions": [{"customer": "contoso"}]}')
+    first = chat.last
+    answer = await chat.say(again)
+    second = chat.last
+    assert shows in answer and "isn't one of the choices" not in answer, answer
+    assert "Contoso Ltd" not in answer, answer
+    assert "That card belongs to an import that has ended" in await chat.press("Apply", first)
+    if "Apply" in answer:
+        await chat.press("Apply", second)
+        northwind = next(c for c in await default_backend().list_customers() if c.name == "Northwind Traders")
+        assert await subscriptions(chat, HERE) == {(northwind.customer_id, (), "incidents")}
+    else:
+        assert await subscriptions(chat, HERE) == set()
+
+
 async def test_every_problem_is_named_in_one_answer_and_nothing_changes() -> None:
     chat = Conversation()
     document = {
