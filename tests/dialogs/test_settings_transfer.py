@@ -78,7 +78,7 @@ async def test_export_then_import_elsewhere_then_export_again_is_the_same_docume
     assert "settings.imported" in actions and actions.count("subscription.added") == 4
     audit = await other.say("audit 20")
     assert "Ana Bowman imported settings into this conversation: 2 added, 0 removed, 0 changed" in audit
-    assert "Ana Bowman named the owners of Contoso Ltd: Ben Ito" in audit, "by setup, in the first channel"
+    assert "Ana Bowman set the owners of Contoso Ltd: Ben Ito" in audit, "by setup, in the first channel"
 
 
 async def test_an_import_replaces_subscriptions_and_names_owners_only_on_apply() -> None:
