@@ -16,6 +16,7 @@ from typing import Any
 
 from dialogs.customer_choice import known_customer
 from dialogs.quiet_dialog import MOST_HOURS
+from dialogs.subscribe_dialog import AZURE_SERVICE, names_azure
 from services.access.scoped import CustomerScope
 from services.domain.errors import UnknownService
 from services.domain.incidents import match_services
@@ -117,6 +118,9 @@ async def plan_settings(
             customer_id, name, within = customer.customer_id, customer.name, [customer]
         services: list[str] = []
         for service_path, wanted in subscription.services:
+            if names_azure(wanted):  # what export writes for 'subscribe contoso azure'
+                services += [AZURE_SERVICE] if AZURE_SERVICE not in services else []
+                continue
             matched = [s.name for c in within for s in _matching(await services_of(c), wanted)]
             if not matched:
                 problems.append(

@@ -36,7 +36,7 @@ from dialogs.language import translator_of
 from dialogs.quiet_dialog import MOST_HOURS, quiet_hours
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import CommandRequest
-from dialogs.subscribe_dialog import EVERYONE, KIND_WORDS
+from dialogs.subscribe_dialog import AZURE_SERVICE, EVERYONE, KIND_WORDS, names_azure
 from dialogs.teams_member import mentioned_people, mentions
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
@@ -315,7 +315,10 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         ]
         services: list[str] = []
         for name in _names(text) or [""]:
-            found = [s for h in healths for s in self._matches(h, name)]
+            # 'azure' (애저): the customers' Azure events, as 'subscribe contoso azure' hears them.
+            found = (
+                [AZURE_SERVICE] if names_azure(name) else [s for h in healths for s in self._matches(h, name)]
+            )
             if not found:
                 raise InvalidAnswer(t("setup.unknown_service", value=name[:40]))
             services += [s for s in dict.fromkeys(found) if s not in services]

@@ -143,6 +143,24 @@ async def test_apply_pressed_again_or_tampered_with_applies_the_kept_document_on
     assert actions.count("settings.imported") == 1 and actions.count("subscription.added") == 1
 
 
+@pytest.mark.parametrize("azure", ["Azure", "azure", "애저"])
+async def test_an_azure_subscription_survives_export_and_import(azure: str) -> None:
+    """'Azure' is what export writes for 'subscribe contoso azure' (its Azure events only); read back it
+    stayed a subscription to Microsoft Entra, whose old name starts with Azure."""
+    first = Conversation()
+    await first.say("subscribe contoso azure")
+    document = json.loads(await exported(first))
+    assert document["subscriptions"][0]["services"] == ["Azure"]
+    document["subscriptions"][0]["services"] = [azure]
+    other = Conversation(
+        BotHarness(conversation_id=OTHER, storage=first.bot.storage, database=first.bot.database)
+    )
+    summary = await other.say(f"import {json.dumps(document, ensure_ascii=False)}")
+    assert "Contoso Ltd: Incidents (Azure)" in summary and "Entra" not in summary, summary
+    await other.press("Apply")
+    assert await subscriptions(other, OTHER) == await subscriptions(first, HERE)
+
+
 async def test_cancel_and_back_change_nothing() -> None:
     chat = Conversation()
     await chat.say('import {"version": 1, "subscriptions": [{"customer": "contoso"}]}')

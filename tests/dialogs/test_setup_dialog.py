@@ -205,6 +205,29 @@ async def test_a_customer_name_that_names_several_or_none_says_which_it_could_be
     assert await subscriptions(chat) == set()
 
 
+@pytest.mark.parametrize(
+    ("locale", "answers", "services"),
+    [
+        ("en-US", ("setup", "contoso", "azure", "incidents", "no quiet hours", "skip"), ("Azure",)),
+        ("en-US", ("setup", "contoso", "Azure, exchange", "incidents", "no quiet hours", "skip"), None),
+        ("ko-KR", ("설정", "contoso", "애저", "장애", "보류 안 함", "건너뛰기"), ("Azure",)),
+    ],
+)
+async def test_azure_at_the_services_question_is_the_customers_azure_events(
+    locale: str, answers: tuple[str, ...], services: tuple[str, ...] | None
+) -> None:
+    """As 'subscribe contoso azure': Azure events only, never Microsoft Entra (once Azure AD)."""
+    chat = with_roster(BotHarness(locale=locale))
+    for answer in answers:
+        await chat.say(answer)
+    assert "Entra" not in chat.text, chat.text
+    if services is None:
+        return
+    await chat.press("접수" if locale == "ko-KR" else "Submit")
+    contoso = next(c for c in await default_backend().list_customers() if c.name == "Contoso Ltd")
+    assert await subscriptions(chat) == {(contoso.customer_id, services, "incidents")}
+
+
 async def test_a_restart_in_the_middle_carries_on_from_stored_state() -> None:
     first = Conversation()
     await first.say("setup")
