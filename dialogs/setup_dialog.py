@@ -114,6 +114,7 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
     cancelled_id = "setup.cancelled"
     first_question_id = "escalation.first_question"
     stale_card_id = "setup.stale_card"
+    submit_id = "setup.submit"
 
     def __init__(
         self,
@@ -239,6 +240,7 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
             self.id,
             t("setup.summary_title"),
             t("setup.summary_hint"),
+            t(self.submit_id),
         )
 
     async def answer(

@@ -223,9 +223,36 @@ async def test_azure_at_the_services_question_is_the_customers_azure_events(
     assert "Entra" not in chat.text, chat.text
     if services is None:
         return
-    await chat.press("접수" if locale == "ko-KR" else "Submit")
+    await chat.press("제출" if locale == "ko-KR" else "Submit")
     contoso = next(c for c in await default_backend().list_customers() if c.name == "Contoso Ltd")
     assert await subscriptions(chat) == {(contoso.customer_id, services, "incidents")}
+
+
+@pytest.mark.parametrize(
+    ("locale", "answers", "submit", "typed"),
+    [
+        (
+            "en-US",
+            ("setup", "contoso", "every service", "both", "no quiet hours", "skip"),
+            "Submit",
+            "submit",
+        ),
+        ("ko-KR", ("설정", "contoso", "모든 서비스", "둘 다", "보류 안 함", "건너뛰기"), "제출", "제출"),
+    ],
+)
+async def test_the_summary_says_the_word_its_button_has_and_takes_it_typed(
+    locale: str, answers: tuple[str, ...], submit: str, typed: str
+) -> None:
+    """The Korean summary said to press 제출 under a button reading 접수 (filing a request), and 제출 typed
+    wasn't one of the choices."""
+    chat = with_roster(BotHarness(locale=locale))
+    for answer in answers:
+        summary = await chat.say(answer)
+    assert f": {submit}]" in summary, summary
+    assert [line for line in summary.splitlines() if "[" not in line and submit in line], "the hint names it"
+    await chat.say(typed)
+    contoso = next(c for c in await default_backend().list_customers() if c.name == "Contoso Ltd")
+    assert await subscriptions(chat) == {(contoso.customer_id, (), "all")}
 
 
 async def test_a_restart_in_the_middle_carries_on_from_stored_state() -> None:
