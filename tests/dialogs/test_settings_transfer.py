@@ -241,6 +241,21 @@ async def test_every_problem_is_named_in_one_answer_and_nothing_changes() -> Non
     assert await subscriptions(chat, HERE) == set()
 
 
+@pytest.mark.parametrize(
+    ("locale", "document", "count"),
+    [
+        ("en-US", {"version": 1, "colour": "blue"}, "1 problem, at its place in the JSON:"),
+        ("en-US", {"version": 1, "colour": "blue", "size": 2}, "2 problems, each at its place in the JSON:"),
+        ("ko-KR", {"version": 1, "colour": "blue"}, "문제 1개, 각각 JSON 안의 위치와 함께:"),
+    ],
+)
+async def test_the_problems_are_counted_in_words_that_fit_the_number(
+    locale: str, document: dict[str, Any], count: str
+) -> None:
+    answer = await Conversation(BotHarness(locale=locale)).say(f"import {json.dumps(document)}")
+    assert count in answer, answer
+
+
 async def test_import_is_for_those_who_may_subscribe_export_for_everyone() -> None:
     chat = Conversation(BotHarness(access=AccessRules(operators=frozenset({"someone-else"}))))
     refused = await chat.say('import {"version": 1, "subscriptions": [{"customer": "contoso"}]}')
