@@ -256,6 +256,34 @@ async def test_the_problems_are_counted_in_words_that_fit_the_number(
     assert count in answer, answer
 
 
+@pytest.mark.parametrize(
+    ("locale", "customer", "says"),
+    [
+        (
+            "en-US",
+            "fabrikam",
+            "subscriptions[0].customer: 'fabrikam' could be any of 'Fabrikam, Inc.', 'Fabrikam Residences': "
+            "write its full name or its customer_id.",
+        ),
+        (
+            "ko-KR",
+            "FABRIKAM",
+            "subscriptions[0].customer: 'FABRIKAM'에 해당하는 고객이 여럿입니다('Fabrikam, Inc.', "
+            "'Fabrikam Residences'). 전체 이름이나 customer_id를 쓰세요.",
+        ),
+        ("en-US", "Nowhere Ltd", "no customer 'Nowhere Ltd' among the customers you can see."),
+    ],
+)
+async def test_a_customer_name_several_customers_share_is_named_as_such(
+    locale: str, customer: str, says: str
+) -> None:
+    """Two customers are called Fabrikam: 'no customer fabrikam among those you can see' was untrue."""
+    chat = Conversation(BotHarness(locale=locale))
+    answer = await chat.say(f"import {json.dumps({'version': 1, 'subscriptions': [{'customer': customer}]})}")
+    assert says in answer, answer
+    assert await subscriptions(chat, HERE) == set()
+
+
 async def test_import_is_for_those_who_may_subscribe_export_for_everyone() -> None:
     chat = Conversation(BotHarness(access=AccessRules(operators=frozenset({"someone-else"}))))
     refused = await chat.say('import {"version": 1, "subscriptions": [{"customer": "contoso"}]}')
