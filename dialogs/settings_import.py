@@ -102,7 +102,7 @@ async def plan_settings(
             match = resolve_customer(customers, ref.typed, suggest=False) if shared else None
             if isinstance(match, Ambiguous):
                 names = ", ".join(f"'{c.name}'" for c in match.candidates[:MOST_NAMED])
-                values = {"value": ref.shown[:60], "names": names}
+                values: dict[str, str | int] = {"value": ref.shown[:60], "names": names}
                 problems.append(Problem(ref.path, "settings.problem.ambiguous_customer", values))
             else:
                 problems.append(
