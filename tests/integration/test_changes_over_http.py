@@ -131,6 +131,32 @@ async def test_bad_input_gets_a_helpful_answer(
     assert "Something went wrong" not in shown
 
 
+@pytest.mark.parametrize(
+    ("typed", "heading", "ids"),
+    [
+        # 'all' after a customer, as 'incidents contoso all' says it: every open message, not a service.
+        (
+            "changes contoso all",
+            "Message center · Contoso Ltd\n",
+            ["MC905123", "MC903311", "MC901900", "MC904870"],
+        ),
+        ("changes contoso exchange all", "Message center · Contoso Ltd · exchange", ["MC905123", "MC901900"]),
+        (
+            "변경 contoso 전체",
+            "Message center · Contoso Ltd\n",
+            ["MC905123", "MC903311", "MC901900", "MC904870"],
+        ),
+    ],
+)
+async def test_all_after_a_customer_lists_its_open_messages(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, typed: str, heading: str, ids: list[str]
+) -> None:
+    bot = await start_bot()
+    shown = await _ask(bot, connector, service_url, typed)
+    assert shown.startswith(heading), shown
+    assert _ids(shown) == ids
+
+
 @pytest.mark.parametrize("typed", ["changes", "changes all", "what's due"])
 async def test_changes_alone_lists_what_is_due_across_customers_by_date(
     start_bot: StartBot, connector: FakeConnector, service_url: str, typed: str
