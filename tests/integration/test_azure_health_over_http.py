@@ -166,3 +166,29 @@ async def test_an_azure_service_with_only_resolved_events_is_simply_quiet(
     bot = await start_bot()
     shown = await _ask(bot, connector, "incidents contoso azure storage")
     assert "No active Azure events." in shown and "matching" not in shown, shown
+
+
+@pytest.mark.usefixtures("each_backend")
+@pytest.mark.parametrize(
+    ("typed", "locale", "says"),
+    [
+        (
+            "incident VNL2-8S8 northwind",
+            "",
+            "Azure event not found\nI couldn't find Azure event VNL2-8S8 in the subscriptions of "
+            "Northwind Traders. "
+            "Check the tracking id, or run 'incidents <customer> azure all' to list its recent ones.",
+        ),
+        ("incident ZZZZ-999", "", "run 'incidents <customer> azure all'"),
+        ("장애상세 zzzz-999", "ko-KR", "'장애 <고객> 애저 전체'"),
+        # A Microsoft 365 id keeps the Microsoft 365 hint.
+        ("incident EX9999999", "", "run 'incidents <customer> all' to list recent ones."),
+    ],
+)
+async def test_an_unknown_tracking_id_points_to_the_azure_list(
+    start_bot: StartBot, connector: FakeConnector, typed: str, locale: str, says: str
+) -> None:
+    """'incidents <customer> all' lists Microsoft 365's incidents, where no Azure event is."""
+    bot = await start_bot()
+    shown = await _ask(bot, connector, typed, locale=locale)
+    assert says in shown, shown
