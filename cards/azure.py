@@ -66,6 +66,10 @@ def _status(event: AzureEvent, t: Translator) -> tuple[str, TextColor]:
     return t("azure.status_active"), "Attention" if event.is_service_issue else "Warning"
 
 
+def _ahead(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and moment > now
+
+
 def _where(event: AzureEvent) -> str:
     return " · ".join(
         f"{i.service} ({', '.join(i.regions)})" if i.regions else i.service for i in event.impact
@@ -106,7 +110,7 @@ def _event_row(event: AzureEvent, customer: Customer, now: datetime, t: Translat
             plain(event.title, spacing="Small"),
             subtle(
                 t(
-                    "azure.row_subtitle",
+                    "azure.row_subtitle_ahead" if _ahead(moment, now) else "azure.row_subtitle",
                     where=_where(event) or "—",
                     started=t.relative_time(moment, now) if moment else "—",
                 )
@@ -152,8 +156,10 @@ def azure_events_card(
     t: Translator,
     service_filter: str = "",
     include_resolved: bool = False,
+    services_with_events: Sequence[str] = (),
 ) -> AdaptiveCard:
-    """`incidents <customer> azure [service] [all]`."""
+    """`incidents <customer> azure [service] [all]`; `services_with_events`, when `service_filter` names
+    none of the customer's events' services: those they are about."""
     customer = health.customer
     title = t("azure.title_all" if include_resolved else "azure.title_active", customer=customer.name)
     if service_filter:
@@ -163,6 +169,18 @@ def azure_events_card(
     body: list[CardElement] = [heading(title), subtle(t("incidents.subtitle", summary=summary))]
     if not health.has_azure:
         body.append(plain(t("azure.no_subscriptions", customer=customer.name)))
+    elif not events and services_with_events:
+        services = ", ".join(services_with_events)
+        body.append(
+            plain(
+                t(
+                    "azure.no_service_match",
+                    customer=customer.name,
+                    value=echo(service_filter),
+                    services=services,
+                )
+            )
+        )
     elif not events:
         body.append(plain(t("azure.none_on_record" if include_resolved else "azure.none_active_plain")))
     body += [_event_row(e, customer, now, t) for e in events[:MAX_ROWS]]
@@ -194,8 +212,15 @@ def azure_event_card(lookup: AzureEventLookup, now: datetime, t: Translator) -> 
         (t("azure.fact_type"), azure_type(event, t)),
         (t("incident.fact_service"), ", ".join(event.services) or "—"),
         (t("azure.fact_regions"), ", ".join(event.regions) or "—"),
-        (t("azure.fact_impact_start"), when(event.start, "—")),
-        (t("azure.fact_mitigated"), when(event.mitigated, t("incident.ongoing"))),
+        # Maintenance is announced ahead: its window starts and ends later, not 'Mitigated: in 2 days'.
+        (
+            t("azure.fact_impact_starts" if _ahead(event.start, now) else "azure.fact_impact_start"),
+            when(event.start, "—"),
+        ),
+        (
+            t("azure.fact_ends" if _ahead(event.mitigated, now) else "azure.fact_mitigated"),
+            when(event.mitigated, t("incident.ongoing")),
+        ),
         (t("incident.fact_last_updated"), when(event.last_updated, "—")),
     ]
     body: list[CardElement] = [

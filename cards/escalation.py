@@ -303,9 +303,10 @@ def summary_card(
     flow: str = FLOW,
     heading_text: str = "",
     hint: str = "",
+    submit_text: str = "",
 ) -> AdaptiveCard:
-    """Every answer with an Edit button, then Submit: `heading_text` and `hint` default to the
-    escalation's words."""
+    """Every answer with an Edit button, then Submit: `heading_text`, `hint` and `submit_text` default to
+    the escalation's words."""
     heading_text = heading_text or t("escalation_card.summary_title")
     body: list[CardElement] = [heading(heading_text), subtle(title)]
     for field in fields:
@@ -338,7 +339,7 @@ def summary_card(
         )
     body.append(plain(hint or t("escalation_card.summary_hint"), is_subtle=True, spacing="Medium"))
     actions = [
-        flow_submit(flow, t("escalation_card.submit"), key),
+        flow_submit(flow, submit_text or t("escalation_card.submit"), key),
         run_command(t("escalation_card.cancel"), "cancel"),
     ]
     return card(body, actions, fallback=f"{heading_text}: {title}")

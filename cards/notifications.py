@@ -280,7 +280,10 @@ def overview_card(
     (cards/azure.py)."""
     customers = t.count("count.customers", readable)
     body: list[CardElement] = [heading(t("overview.heading"))]
-    if not rows:
+    if not rows and not readable:
+        # No GDAP grants, or no delegated access to any customer: nothing was read, so nothing is healthy.
+        body.append(plain(t("overview.none_readable")))
+    elif not rows:
         body.append(
             TextBlock(
                 text=t("overview.all_healthy", customers=customers), color="Good", weight="Bolder", wrap=True
@@ -338,6 +341,8 @@ def overview_card(
         t("overview.fallback", troubled=t.number(len(rows)))
         if rows
         else t("overview.all_healthy", customers=customers)
+        if readable
+        else t("overview.none_readable")
     )
     return card(body, fallback=headline)
 

@@ -104,6 +104,26 @@ def owners_unknown_card(customer: Customer, unknown: Sequence[str], t: Translato
     return card(body, fallback=text)
 
 
+def owners_which_customer_card(
+    typed: str, candidates: Sequence[Customer], several: bool, t: Translator
+) -> AdaptiveCard:
+    """`owner <name> @person` when the name isn't one customer: a button couldn't carry the @mentions (a
+    choice card's would set nobody), so each customer it could be is named as the message to send again."""
+    value = echo(typed)
+    if several:
+        text = t("owners.which_several", value=value)
+    elif candidates:
+        text = t("owners.which_close", value=value)
+    else:
+        text = t("owners.which_none", value=value, example=t("owners.example", customer="contoso"))
+    body: list[CardElement] = [heading(t("customer.which_title")), plain(text)]
+    body += [plain(t("owners.example", customer=c.name), spacing="Small") for c in candidates]
+    listing = (
+        [] if candidates else [run_command(t("customer.list"), t("command.customers.example").split(" ")[0])]
+    )
+    return card(body, listing, fallback=text)
+
+
 def owners_too_many_card(customer: Customer, most: int, t: Translator) -> AdaptiveCard:
     text = t("owners.too_many", most=t.number(most))
     return card([heading(t("owners.not_changed_title", customer=customer.name)), plain(text)], fallback=text)

@@ -37,7 +37,7 @@ class ChangeSection:
 def settings_problems_card(problems: Sequence[SettingsProblem], t: Translator) -> AdaptiveCard:
     body: list[CardElement] = [
         heading(t("import.problems_title")),
-        subtle(t("import.problems_count", count=len(problems))),
+        subtle(t.count("import.problems_count", len(problems))),
     ]
     for problem in problems[:MOST_PROBLEMS]:
         line = f"{problem.path}: {problem.text}" if problem.path else problem.text

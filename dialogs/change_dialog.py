@@ -24,7 +24,9 @@ class ChangeDialog(AnswerDialog):
         self._clock = clock
 
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:
-        message_id = CommandRequest.from_options(options).argument.strip()
+        # 'change MC905123 for contoso': the card names every customer it reaches, so words after the id
+        # only narrow what is already shown.
+        message_id, *_ = CommandRequest.from_options(options).argument.split() or [""]
         if not looks_like_message_id(message_id):
             return notice_card(
                 t("change.which_title"),

@@ -12,7 +12,7 @@ from cards.actions import changes_command
 from cards.changes import changes_card, due_changes_card
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import choose
-from dialogs.incidents_dialog import split_customer_and_service
+from dialogs.incidents_dialog import include_resolved, split_customer_and_service
 from dialogs.requests import CommandRequest
 from locales.translator import Translator, words_for
 from services.domain.models import Customer
@@ -30,7 +30,8 @@ class ChangesDialog(AnswerDialog):
         self._clock = clock
 
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:
-        words = CommandRequest.from_options(options).argument.split()
+        # 'changes contoso all', as 'incidents contoso all' is said: every open message, not a service.
+        words, _ = include_resolved(CommandRequest.from_options(options).argument.split())
         now = self._clock()
         if not words or (len(words) == 1 and words[0].casefold() in _EVERYONE):
             return due_changes_card(await due_changes(self._backend, now), now, t)

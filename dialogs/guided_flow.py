@@ -94,6 +94,8 @@ class GuidedFlowDialog(Dialog, Generic[S]):
     cancelled_id = "flow.cancelled"
     first_question_id = "flow.first_question"
     stale_card_id = "flow.stale_card"
+    # The summary's Submit button, as its hint names it (a set-up is saved, not filed: 제출, not 접수).
+    submit_id = "escalation_card.submit"
 
     # --- what a flow supplies ----------------------------------------------------------------------
 
@@ -142,7 +144,7 @@ class GuidedFlowDialog(Dialog, Generic[S]):
             Choice(t("escalation_card.edit", field=t(f"{self.field_name_prefix}{step}")), step)
             for step in self.summary_fields
         )
-        return (Choice(t("escalation_card.submit"), "submit"), *edits)
+        return (Choice(t(self.submit_id), "submit"), *edits)
 
     async def answer_summary(self, dc: DialogContext, state: S, text: str) -> DialogTurnResult:
         """'submit' or 'edit severity' typed at the summary, like its buttons; never by number (a stray

@@ -9,6 +9,8 @@ document, and one pressed again (or from an import that ended) is refused as a s
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +37,7 @@ from dialogs.settings_import import (
     changes_of,
     plan_settings,
 )
-from locales.translator import Translator
+from locales.translator import Translator, words_for
 from services.access.scoped import CustomerScope
 from services.domain.errors import SupportDeskError
 from services.domain.models import ALL_CUSTOMERS, Owner, Subscription
@@ -44,6 +46,13 @@ from services.domain.settings_document import UnreadableSettings, read_settings
 from services.notices.watcher import HealthWatcher
 
 CONFIRM = "confirm"
+_IMPORT_WORDS = words_for("command.import.words")
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def typed(text: str) -> str:
+    """The message as typed, without Teams' HTML (as the command's argument reaches start)."""
+    return " ".join(html.unescape(_TAG.sub(" ", text)).split())
 
 
 @dataclass
@@ -142,6 +151,11 @@ class ImportDialog(GuidedFlowDialog[ImportState]):
     async def answer(
         self, dc: DialogContext, state: ImportState, step: str, text: str, pressed: bool
     ) -> DialogTurnResult:
+        # A corrected document sent while this one waits for Apply is the one wanted: it replaces it (an
+        # import never interrupts a flow, so without this it read as "isn't one of the choices").
+        word, _, document = typed(text).partition(" ")
+        if not pressed and word.casefold() in _IMPORT_WORDS and document.strip():
+            return await self.start(dc, CommandRequest(document))
         return await self.answer_summary(dc, state, text)
 
     async def submit(self, dc: DialogContext, state: ImportState) -> DialogTurnResult:

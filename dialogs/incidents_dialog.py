@@ -74,8 +74,12 @@ class IncidentsDialog(AnswerDialog):
         first, _, rest = service.partition(" ")
         if first.casefold() in _AZURE_WORDS:
             azure = await self._backend.azure_health(picked)
-            events = list_azure_events(azure, rest.strip(), resolved)
-            return azure_events_card(azure, events, self._clock(), t, rest.strip(), resolved)
+            wanted = rest.strip()
+            events = list_azure_events(azure, wanted, resolved)
+            # A word no event's service has ('vm') is no all-clear: the card names those its events have.
+            unmatched = bool(wanted) and not list_azure_events(azure, wanted, include_resolved=True)
+            named = sorted({s for e in azure.events for s in e.services}) if unmatched else []
+            return azure_events_card(azure, events, self._clock(), t, wanted, resolved, named)
         health = await self._backend.tenant_health(picked)
         incidents = list_incidents(health, service, resolved)
         return incidents_card(picked, incidents, self._clock(), t, service, resolved)

@@ -21,13 +21,15 @@ from cards.owners import (
     owners_set_card,
     owners_too_many_card,
     owners_unknown_card,
+    owners_which_customer_card,
 )
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry, owners_change
-from dialogs.customer_choice import pick_customer
+from dialogs.customer_choice import MAX_CHOICES, pick_customer
 from dialogs.requests import CommandRequest
 from dialogs.teams_member import MentionedPeople, mentions
 from locales.translator import Translator, words_for
+from services.domain.customer_search import Ambiguous, NotFound, resolve_customer
 from services.domain.errors import SupportDeskError
 from services.domain.models import Customer, Owner, StatusLevel, TenantHealth
 from services.domain.ports import AuditTrail, Backend, CustomerOwners
@@ -74,6 +76,14 @@ class OwnerDialog(AnswerDialog):
         words = CommandRequest.from_options(options).argument.split()
         clearing = len(words) > 1 and words[-1].casefold() in NOBODY
         query = " ".join(words[:-1] if clearing else words)
+        bot_id = activity.recipient.id if activity.recipient else None
+        if query.strip() and any(m != bot_id for m, _ in mentions(activity)):
+            # A choice card's button can't carry the @mentions: the customers it could be are named instead.
+            match = resolve_customer(await self._backend.list_customers(), query)
+            if isinstance(match, Ambiguous):
+                return owners_which_customer_card(query, match.candidates[:MAX_CHOICES], True, t)
+            if isinstance(match, NotFound):
+                return owners_which_customer_card(query, match.suggestions[:MAX_CHOICES], False, t)
         picked = await pick_customer(
             self._backend,
             query,
@@ -87,7 +97,6 @@ class OwnerDialog(AnswerDialog):
         customer = picked
         if clearing:
             return await self._replace(activity, customer, (), t)
-        bot_id = activity.recipient.id if activity.recipient else None
         if len([m for m, _ in mentions(activity) if m != bot_id]) > MOST_OWNERS:
             # Said before the roster is asked about each: a message can carry any number of mentions.
             return owners_too_many_card(customer, MOST_OWNERS, t)

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from dialogs.customer_choice import known_customer
+from dialogs.customer_choice import MAX_NAME_LENGTH, known_customer
 from dialogs.quiet_dialog import MOST_HOURS
+from dialogs.subscribe_dialog import AZURE_SERVICE, names_azure
 from services.access.scoped import CustomerScope
+from services.domain.customer_search import Ambiguous, resolve_customer
 from services.domain.errors import UnknownService
 from services.domain.incidents import match_services
 from services.domain.models import ALL_CUSTOMERS, Customer, Owner, ServiceHealth, Subscription, TenantHealth
@@ -29,6 +31,8 @@ from services.domain.settings_document import (
 )
 
 EVERY_CUSTOMER_NAME = "every customer"
+# Customers a shared name is said to be, at most.
+MOST_NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,17 @@ async def plan_settings(
     async def found(ref: CustomerRef) -> Customer | None:
         customer = by_id.get(ref.customer_id) if ref.customer_id else await known_customer(backend, ref.typed)
         if customer is None:
-            problems.append(Problem(ref.path, "settings.problem.unknown_customer", {"value": ref.shown[:60]}))
+            # A name two customers share ('fabrikam') names both, not 'no customer fabrikam'.
+            shared = not ref.customer_id and len(ref.typed) <= MAX_NAME_LENGTH
+            match = resolve_customer(customers, ref.typed, suggest=False) if shared else None
+            if isinstance(match, Ambiguous):
+                names = ", ".join(f"'{c.name}'" for c in match.candidates[:MOST_NAMED])
+                values: dict[str, str | int] = {"value": ref.shown[:60], "names": names}
+                problems.append(Problem(ref.path, "settings.problem.ambiguous_customer", values))
+            else:
+                problems.append(
+                    Problem(ref.path, "settings.problem.unknown_customer", {"value": ref.shown[:60]})
+                )
         return customer
 
     async def services_of(customer: Customer) -> TenantHealth:
@@ -117,6 +131,9 @@ async def plan_settings(
             customer_id, name, within = customer.customer_id, customer.name, [customer]
         services: list[str] = []
         for service_path, wanted in subscription.services:
+            if names_azure(wanted):  # what export writes for 'subscribe contoso azure'
+                services += [AZURE_SERVICE] if AZURE_SERVICE not in services else []
+                continue
             matched = [s.name for c in within for s in _matching(await services_of(c), wanted)]
             if not matched:
                 problems.append(

@@ -29,17 +29,18 @@ from cards.notices import notice_card
 from dialogs.audit_records import audit_entry, owners_change
 from dialogs.choices import InvalidAnswer, match_choice, typed_choice
 from dialogs.conversation_scope import conversation_key, where
-from dialogs.customer_choice import known_customer
+from dialogs.customer_choice import MAX_NAME_LENGTH
 from dialogs.escalation_validators import choice, skips
 from dialogs.guided_flow import MAX_MISSES, FlowState, GuidedFlowDialog
 from dialogs.language import translator_of
 from dialogs.quiet_dialog import MOST_HOURS, quiet_hours
 from dialogs.replies import card_reply, text_reply
 from dialogs.requests import CommandRequest
-from dialogs.subscribe_dialog import EVERYONE, KIND_WORDS
+from dialogs.subscribe_dialog import AZURE_SERVICE, EVERYONE, KIND_WORDS, names_azure
 from dialogs.teams_member import mentioned_people, mentions
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
+from services.domain.customer_search import Ambiguous, NotFound, resolve_customer
 from services.domain.errors import UnknownService
 from services.domain.incidents import match_services
 from services.domain.models import ALL_CUSTOMERS, Customer, Owner, Subscription, TenantHealth
@@ -93,6 +94,17 @@ def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
+# Customers named in one answer when a name could be several (or a typo close to several).
+MAX_NAMED = 5
+
+
+def _either(names: list[str], t: Translator) -> str:
+    """'A or B', 'A, B or C': customer names hold commas ('Fabrikam, Inc.'), so the last one is set apart."""
+    if len(names) < 2:
+        return "".join(names)
+    return t("setup.either", first=", ".join(names[:-1]), last=names[-1])
+
+
 class SetupDialog(GuidedFlowDialog[SetupState]):
     state_type = SetupState
     free_text_steps = FREE_TEXT_STEPS
@@ -102,6 +114,7 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
     cancelled_id = "setup.cancelled"
     first_question_id = "escalation.first_question"
     stale_card_id = "setup.stale_card"
+    submit_id = "setup.submit"
 
     def __init__(
         self,
@@ -172,8 +185,8 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
             await dc.context.send_activity(card_reply(self._summary(state, t)))
             return Dialog.end_of_turn
         if state.misses >= MAX_MISSES:
-            problem = f"{problem} {t('escalation.three_misses')}".strip()
-        details = (t(f"setup.help_{asked}"), t("escalation.help_footer")) if help_text else ()
+            problem = f"{problem} {t('setup.three_misses')}".strip()
+        details = (t(f"setup.help_{asked}"), t("setup.help_footer")) if help_text else ()
         question = Question(
             key=state.key,
             step=asked,
@@ -227,6 +240,7 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
             self.id,
             t("setup.summary_title"),
             t("setup.summary_hint"),
+            t(self.submit_id),
         )
 
     async def answer(
@@ -278,12 +292,22 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
             state.services, state.services_done = [], True
 
     async def customers_validator(self, text: str, t: Translator) -> list[Customer]:
+        """Each name's one customer; a name several customers share, or a typo, is asked again naming
+        those it could be (never 'isn't a customer' for a name two customers have)."""
+        known = await self._backend.list_customers()
         customers: list[Customer] = []
         for name in _names(text) or [""]:
-            customer = await known_customer(self._backend, name)
-            if customer is None:
-                raise InvalidAnswer(t("setup.unknown_customer", value=name[:40]))
-            customers += [customer] if customer not in customers else []
+            match = resolve_customer(known, name) if len(name) <= MAX_NAME_LENGTH else NotFound(name)
+            if isinstance(match, Ambiguous):
+                names = _either([c.name for c in match.candidates[:MAX_NAMED]], t)
+                raise InvalidAnswer(t("setup.ambiguous_customer", value=name[:40], names=names))
+            if isinstance(match, NotFound):
+                unknown = t("setup.unknown_customer", value=name[:40])
+                if match.suggestions:
+                    names = _either([c.name for c in match.suggestions[:MAX_NAMED]], t)
+                    unknown = f"{unknown} {t('setup.did_you_mean', names=names)}"
+                raise InvalidAnswer(unknown)
+            customers += [match.customer] if match.customer not in customers else []
         return customers
 
     async def services_validator(self, text: str, state: SetupState, t: Translator) -> list[str]:
@@ -293,7 +317,10 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         ]
         services: list[str] = []
         for name in _names(text) or [""]:
-            found = [s for h in healths for s in self._matches(h, name)]
+            # 'azure' (애저): the customers' Azure events, as 'subscribe contoso azure' hears them.
+            found = (
+                [AZURE_SERVICE] if names_azure(name) else [s for h in healths for s in self._matches(h, name)]
+            )
             if not found:
                 raise InvalidAnswer(t("setup.unknown_service", value=name[:40]))
             services += [s for s in dict.fromkeys(found) if s not in services]

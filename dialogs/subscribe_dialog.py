@@ -43,6 +43,11 @@ _AZURE_WORDS = words_for("words.azure")
 AZURE_SERVICE = "Azure"
 
 
+def names_azure(wanted: str) -> bool:
+    """'azure' (애저) as a service: the customer's Azure events, never Microsoft Entra (once Azure AD)."""
+    return bool(wanted.split()) and all(w.casefold() in _AZURE_WORDS for w in wanted.split())
+
+
 def subscribe_command(customer: Customer, services: str, kinds: str) -> str:
     return " ".join(p for p in ("subscribe", customer.customer_id, services, kinds) if p)
 
@@ -132,7 +137,7 @@ class SubscribeDialog(AnswerDialog):
         """The services named, as the customer's tenant names them; raises UnknownService for a typo."""
         if not wanted.strip():
             return ()
-        if all(w.casefold() in _AZURE_WORDS for w in wanted.split()):
+        if names_azure(wanted):
             # 'azure' (애저): the customer's Azure events only, whose notices name 'Azure <service>'.
             return (AZURE_SERVICE,)
         health = await self._backend.tenant_health(customer)

@@ -535,10 +535,16 @@ def _parsed(name: str, argument: str, word: str = "") -> ParsedCommand:
     # 'incidents EX1100014' asks for one incident; 'incident contoso' for a customer's list.
     first = argument.split(" ", 1)[0]
     one = looks_like_incident_id(first) or looks_like_tracking_id(first)
-    if name == "incidents" and one and " " not in argument:
+    # 'tell me about MC905123', '장애상세 MC905123': a message center id is shaped like an incident's, and
+    # whichever incident word comes before it the person wants the message, not 'incident not found'.
+    if (
+        name in ("incident", "incidents")
+        and looks_like_message_id(first)
+        and (name == "incident" or " " not in argument)
+    ):
+        name = "change"
+    elif name == "incidents" and one and " " not in argument:
         name = "incident"
-    elif name == "incident" and word.isascii() and looks_like_message_id(first):
-        name = "change"  # 'tell me about MC905123': a message center id is shaped like an incident's
     elif name == "incident" and argument and not one:
         name = "incidents"
     # 'changes MC905123' asks for one message; 'change contoso' for a customer's. In English only: each

@@ -102,6 +102,19 @@ class IncidentNotFound(SupportDeskError):
         self.incident_id = incident_id
 
 
+class AzureEventNotFound(IncidentNotFound):
+    """No Azure event with that tracking id: its hint lists Azure events, not Microsoft 365's incidents."""
+
+    def __init__(self, tracking_id: str, customer_name: str = "") -> None:
+        SupportDeskError.__init__(
+            self,
+            "error.azure_event_not_found" if customer_name else "error.azure_event_not_found_anywhere",
+            incident=tracking_id,
+            **({"customer": customer_name} if customer_name else {}),
+        )
+        self.incident_id = tracking_id
+
+
 class MessageNotFound(SupportDeskError):
     """No customer the person may see has message center message `message_id`."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from services.domain.customer_search import normalize
-from services.domain.errors import IncidentNotFound, SupportDeskError, UnknownService
+from services.domain.errors import AzureEventNotFound, IncidentNotFound, SupportDeskError, UnknownService
 from services.domain.models import (
     AzureEvent,
     AzureEventLookup,
@@ -99,7 +99,7 @@ async def find_azure_event(
         if found is not None:
             hits.append((found, tenant))
     if not hits:
-        raise IncidentNotFound(wanted, customer.name if customer else "")
+        raise AzureEventNotFound(wanted, customer.name if customer else "")
     hits.sort(key=lambda hit: normalize(hit[1].name))
     (event, shown), others = hits[0], hits[1:]
     return AzureEventLookup(event, shown, tuple(c for _, c in others))

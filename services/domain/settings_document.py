@@ -157,6 +157,11 @@ def _parsed(text: str) -> Any:
     raise UnreadableSettings([Problem("", "settings.problem.not_json", {"line": line, "column": column})])
 
 
+def as_written(value: Any) -> str:
+    """A value quoted back as the JSON the person wrote (["incidents"], null, true), not as Python."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 class _Reader:
     """Walks the document once, keeping every problem rather than stopping at the first."""
 
@@ -218,7 +223,7 @@ def _shaped(document: Any) -> tuple[SettingsDraft, list[Problem]]:
     if "version" not in top:
         reader.problem("version", "settings.problem.no_version", version=VERSION)
     elif type(version) is not int or version != VERSION:
-        reader.problem("version", "settings.problem.version", version=VERSION, found=str(version)[:20])
+        reader.problem("version", "settings.problem.version", version=VERSION, found=as_written(version)[:20])
     subscriptions = [
         draft
         for index, entry in enumerate(reader.items(top.get("subscriptions"), "subscriptions"))
@@ -245,7 +250,7 @@ def _subscription(reader: _Reader, value: Any, path: str) -> SubscriptionDraft |
     kinds = entry.get("kinds", "incidents")
     if kinds not in KINDS:
         reader.problem(
-            f"{path}.kinds", "settings.problem.kinds", found=str(kinds)[:40], kinds=", ".join(KINDS)
+            f"{path}.kinds", "settings.problem.kinds", found=as_written(kinds)[:40], kinds=", ".join(KINDS)
         )
     if customer is None:
         return None

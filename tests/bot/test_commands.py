@@ -117,6 +117,48 @@ def test_people_type_freely(text: str, command: str, argument: str) -> None:
     assert (parsed.command.name, parsed.argument) == (command, argument)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "incident MC905123",
+        "incident mc905123",
+        "incidents MC905123",
+        "incidents mc905123?",
+        "장애상세 MC905123",
+        "장애상세 mc905123",
+        "장애 MC905123",
+        "show me MC905123",
+        "incident MC905123 contoso",
+    ],
+)
+def test_a_message_center_id_where_an_incident_id_goes_opens_the_message(text: str) -> None:
+    """Graph's MC ids are shaped like incident ids: whichever incident word (English or Korean, one or
+    many) comes before one, the person wants that message, not 'incident not found'."""
+    parsed = parse(text)
+    assert parsed is not None
+    assert parsed.command.name == "change"
+    assert parsed.argument.split()[0].upper() == "MC905123"
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "argument"),
+    [
+        ("EX1100014 알려줘", "incident", "EX1100014"),
+        ("ex1100014 보여 주세요", "incident", "ex1100014"),
+        ("EX1100014에 대해 알려줘", "incident", "EX1100014"),
+        ("VNL2-8S8 알려줘", "incident", "VNL2-8S8"),
+        ("vnl2-8s8 좀 보여줘", "incident", "vnl2-8s8"),
+        ("MC905123 알려줘", "change", "MC905123"),
+        ("mc905123 보여줘?", "change", "mc905123"),
+    ],
+)
+def test_an_id_then_a_korean_tell_me_opens_it(text: str, command: str, argument: str) -> None:
+    """'EX1100014 알려줘' is how 'tell me about EX1100014' is said in Korean."""
+    parsed = parse(text)
+    assert parsed is not None
+    assert (parsed.command.name, parsed.argument) == (command, argument)
+
+
 @pytest.mark.parametrize("text", ["frobnicate the widgets", "delete everything", "what is love"])
 def test_unknown_text_is_not_a_command(text: str) -> None:
     assert parse(text) is None

@@ -143,6 +143,24 @@ async def test_apply_pressed_again_or_tampered_with_applies_the_kept_document_on
     assert actions.count("settings.imported") == 1 and actions.count("subscription.added") == 1
 
 
+@pytest.mark.parametrize("azure", ["Azure", "azure", "애저"])
+async def test_an_azure_subscription_survives_export_and_import(azure: str) -> None:
+    """'Azure' is what export writes for 'subscribe contoso azure' (its Azure events only); read back it
+    stayed a subscription to Microsoft Entra, whose old name starts with Azure."""
+    first = Conversation()
+    await first.say("subscribe contoso azure")
+    document = json.loads(await exported(first))
+    assert document["subscriptions"][0]["services"] == ["Azure"]
+    document["subscriptions"][0]["services"] = [azure]
+    other = Conversation(
+        BotHarness(conversation_id=OTHER, storage=first.bot.storage, database=first.bot.database)
+    )
+    summary = await other.say(f"import {json.dumps(document, ensure_ascii=False)}")
+    assert "Contoso Ltd: Incidents (Azure)" in summary and "Entra" not in summary, summary
+    await other.press("Apply")
+    assert await subscriptions(other, OTHER) == await subscriptions(first, HERE)
+
+
 async def test_cancel_and_back_change_nothing() -> None:
     chat = Conversation()
     await chat.say('import {"version": 1, "subscriptions": [{"customer": "contoso"}]}')
@@ -150,6 +168,48 @@ async def test_cancel_and_back_change_nothing() -> None:
     assert "'yes' isn't one of the choices." in await chat.say("yes")
     assert "Cancelled. Nothing was imported." in await chat.press("Cancel")
     assert await subscriptions(chat, HERE) == set()
+
+
+@pytest.mark.parametrize(
+    ("again", "shows"),
+    [
+        # The corrected document sent while the first one's Apply is waiting: the newest is the one shown.
+        (
+            'import {"version": 1, "subscriptions": [{"customer": "northwind"}]}',
+            "Northwind Traders: Incidents",
+        ),
+        (
+            'IMPORT\n{"version": 1, "subscriptions": [{"customer": "northwind"}]}',
+            "Northwind Traders: Incidents",
+        ),
+        (
+            "<p>import</p><pre>{&quot;version&quot;: 1, &quot;subscriptions&quot;: [{&quot;customer&quot;: "
+            "&quot;northwind&quot;}]}</pre>",
+            "Northwind Traders: Incidents",
+        ),
+        (
+            '가져오기 {"version": 1, "subscriptions": [{"customer": "northwind"}]}',
+            "Northwind Traders: Incidents",
+        ),
+        # A second document with a problem names it; the first one's Apply is gone with it.
+        ('import {"version": 1, "subscriptions": [{"customer": "nowhere"}]}', "no customer 'nowhere'"),
+    ],
+)
+async def test_a_new_import_while_one_waits_for_apply_replaces_it(again: str, shows: str) -> None:
+    chat = Conversation()
+    await chat.say('import {"version": 1, "subscriptions": [{"customer": "contoso"}]}')
+    first = chat.last
+    answer = await chat.say(again)
+    second = chat.last
+    assert shows in answer and "isn't one of the choices" not in answer, answer
+    assert "Contoso Ltd" not in answer, answer
+    assert "That card belongs to an import that has ended" in await chat.press("Apply", first)
+    if "Apply" in answer:
+        await chat.press("Apply", second)
+        northwind = next(c for c in await default_backend().list_customers() if c.name == "Northwind Traders")
+        assert await subscriptions(chat, HERE) == {(northwind.customer_id, (), "incidents")}
+    else:
+        assert await subscriptions(chat, HERE) == set()
 
 
 async def test_every_problem_is_named_in_one_answer_and_nothing_changes() -> None:
@@ -178,6 +238,49 @@ async def test_every_problem_is_named_in_one_answer_and_nothing_changes() -> Non
     ):
         assert line in answer
     assert "6 problems" in answer
+    assert await subscriptions(chat, HERE) == set()
+
+
+@pytest.mark.parametrize(
+    ("locale", "document", "count"),
+    [
+        ("en-US", {"version": 1, "colour": "blue"}, "1 problem, at its place in the JSON:"),
+        ("en-US", {"version": 1, "colour": "blue", "size": 2}, "2 problems, each at its place in the JSON:"),
+        ("ko-KR", {"version": 1, "colour": "blue"}, "문제 1개, 각각 JSON 안의 위치와 함께:"),
+    ],
+)
+async def test_the_problems_are_counted_in_words_that_fit_the_number(
+    locale: str, document: dict[str, Any], count: str
+) -> None:
+    answer = await Conversation(BotHarness(locale=locale)).say(f"import {json.dumps(document)}")
+    assert count in answer, answer
+
+
+@pytest.mark.parametrize(
+    ("locale", "customer", "says"),
+    [
+        (
+            "en-US",
+            "fabrikam",
+            "subscriptions[0].customer: 'fabrikam' could be any of 'Fabrikam, Inc.', 'Fabrikam Residences': "
+            "write its full name or its customer_id.",
+        ),
+        (
+            "ko-KR",
+            "FABRIKAM",
+            "subscriptions[0].customer: 'FABRIKAM'에 해당하는 고객이 여럿입니다('Fabrikam, Inc.', "
+            "'Fabrikam Residences'). 전체 이름이나 customer_id를 쓰세요.",
+        ),
+        ("en-US", "Nowhere Ltd", "no customer 'Nowhere Ltd' among the customers you can see."),
+    ],
+)
+async def test_a_customer_name_several_customers_share_is_named_as_such(
+    locale: str, customer: str, says: str
+) -> None:
+    """Two customers are called Fabrikam: 'no customer fabrikam among those you can see' was untrue."""
+    chat = Conversation(BotHarness(locale=locale))
+    answer = await chat.say(f"import {json.dumps({'version': 1, 'subscriptions': [{'customer': customer}]})}")
+    assert says in answer, answer
     assert await subscriptions(chat, HERE) == set()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from botbuilder.schema import Activity, ActivityTypes, ConversationAccount, Entity
 
 from services.domain.models import Owner
@@ -145,6 +146,113 @@ async def test_bad_answers_say_why_and_keep_the_question() -> None:
     assert "1 to 72" in await chat.say("100")
     assert "Who looks after these customers?" in await chat.press("1. No quiet hours")
     assert "Hear about Both" in await chat.press("1. Skip")
+
+
+@pytest.mark.parametrize(
+    ("locale", "start", "answers", "filing"),
+    [
+        ("en-US", "setup", ("contoso", "every service", "both", "no quiet hours"), "filing"),
+        ("ko-KR", "설정", ("contoso", "모든 서비스", "둘 다", "보류 안 함"), "접수"),
+    ],
+)
+async def test_help_and_three_misses_speak_of_the_set_up_not_of_filing(
+    locale: str, start: str, answers: tuple[str, ...], filing: str
+) -> None:
+    """Set-up files nothing: its help and its third-miss hint say what cancel does here."""
+    chat = with_roster(BotHarness(locale=locale))
+    await chat.say(start)
+    for answer in answers:
+        helped = await chat.say("help" if locale == "en-US" else "도움말")
+        assert filing not in helped, helped
+        await chat.say(answer)
+    helped = await chat.say("help" if locale == "en-US" else "도움말")
+    assert filing not in helped, helped
+    chat = with_roster(BotHarness(locale=locale))
+    await chat.say(start)
+    for _ in range(3):
+        missed = await chat.say("nosuchcustomer")
+    assert ("three tries" if locale == "en-US" else "세 번째") in missed, missed
+    assert filing not in missed, missed
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "said"),
+    [
+        # Two customers share the name: the answer names both rather than denying either exists.
+        ("en-US", "contoso, fabrikam", "'fabrikam' could be Fabrikam, Inc. or Fabrikam Residences"),
+        ("en-US", "FABRIKAM", "'FABRIKAM' could be Fabrikam, Inc. or Fabrikam Residences"),
+        ("ko-KR", "fabrikam", "'fabrikam'은(는) Fabrikam, Inc. 또는 Fabrikam Residences 중 어느 고객인지"),
+        # A typo gets the closest names, as every command's 'did you mean'.
+        (
+            "en-US",
+            "woodgrve",
+            "'woodgrve' isn't a customer in your customer list. Did you mean Woodgrove Bank?",
+        ),
+        ("en-US", "contoso, contsoo", "Did you mean Contoso Ltd"),
+        ("ko-KR", "woodgrve", "Woodgrove Bank을(를) 말씀하신 건가요?"),
+        # Nothing close: no suggestion at all.
+        ("en-US", "xyzzy", "'xyzzy' isn't a customer in your customer list.\n"),
+    ],
+)
+async def test_a_customer_name_that_names_several_or_none_says_which_it_could_be(
+    locale: str, typed: str, said: str
+) -> None:
+    chat = Conversation(BotHarness(locale=locale))
+    await chat.say("setup")
+    answer = await chat.say(typed)
+    assert said in answer, answer
+    assert "Did you mean" not in answer or "Did you mean" in said, answer
+    assert await subscriptions(chat) == set()
+
+
+@pytest.mark.parametrize(
+    ("locale", "answers", "services"),
+    [
+        ("en-US", ("setup", "contoso", "azure", "incidents", "no quiet hours", "skip"), ("Azure",)),
+        ("en-US", ("setup", "contoso", "Azure, exchange", "incidents", "no quiet hours", "skip"), None),
+        ("ko-KR", ("설정", "contoso", "애저", "장애", "보류 안 함", "건너뛰기"), ("Azure",)),
+    ],
+)
+async def test_azure_at_the_services_question_is_the_customers_azure_events(
+    locale: str, answers: tuple[str, ...], services: tuple[str, ...] | None
+) -> None:
+    """As 'subscribe contoso azure': Azure events only, never Microsoft Entra (once Azure AD)."""
+    chat = with_roster(BotHarness(locale=locale))
+    for answer in answers:
+        await chat.say(answer)
+    assert "Entra" not in chat.text, chat.text
+    if services is None:
+        return
+    await chat.press("제출" if locale == "ko-KR" else "Submit")
+    contoso = next(c for c in await default_backend().list_customers() if c.name == "Contoso Ltd")
+    assert await subscriptions(chat) == {(contoso.customer_id, services, "incidents")}
+
+
+@pytest.mark.parametrize(
+    ("locale", "answers", "submit", "typed"),
+    [
+        (
+            "en-US",
+            ("setup", "contoso", "every service", "both", "no quiet hours", "skip"),
+            "Submit",
+            "submit",
+        ),
+        ("ko-KR", ("설정", "contoso", "모든 서비스", "둘 다", "보류 안 함", "건너뛰기"), "제출", "제출"),
+    ],
+)
+async def test_the_summary_says_the_word_its_button_has_and_takes_it_typed(
+    locale: str, answers: tuple[str, ...], submit: str, typed: str
+) -> None:
+    """The Korean summary said to press 제출 under a button reading 접수 (filing a request), and 제출 typed
+    wasn't one of the choices."""
+    chat = with_roster(BotHarness(locale=locale))
+    for answer in answers:
+        summary = await chat.say(answer)
+    assert f": {submit}]" in summary, summary
+    assert [line for line in summary.splitlines() if "[" not in line and submit in line], "the hint names it"
+    await chat.say(typed)
+    contoso = next(c for c in await default_backend().list_customers() if c.name == "Contoso Ltd")
+    assert await subscriptions(chat) == {(contoso.customer_id, (), "all")}
 
 
 async def test_a_restart_in_the_middle_carries_on_from_stored_state() -> None:

@@ -128,3 +128,67 @@ async def test_the_health_card_says_when_azure_didnt_answer_and_still_shows_micr
     shown = await _ask(bot, connector, "health contoso")
     assert shown.startswith("Service health · Contoso Ltd") and "Exchange Online" in shown
     assert "Azure service health" in shown and "VNL2-8S8" not in shown
+
+
+@pytest.mark.usefixtures("each_backend")
+@pytest.mark.parametrize(
+    ("typed", "locale", "says"),
+    [
+        # 'vm' is what people call Virtual Machines, but no event's service has that word: no all-clear,
+        # the services Contoso's events are about (resolved ones too) are named.
+        (
+            "incidents contoso azure vm",
+            "",
+            "No Azure event of Contoso Ltd is about a service matching 'vm'. "
+            "Its Azure events are about: SQL Database, Storage, Virtual Machines.",
+        ),
+        ("incidents contoso azure banana all", "", "matching 'banana'. Its Azure events are about: SQL"),
+        (
+            "장애 contoso 애저 vm",
+            "ko-KR",
+            "Contoso Ltd의 Azure 이벤트 중 'vm'와(과) 일치하는 서비스에 관한 것은 없습니다. "
+            "이벤트가 있는 서비스: SQL Database, Storage, Virtual Machines.",
+        ),
+    ],
+)
+async def test_an_azure_service_word_no_event_has_names_the_services_its_events_are_about(
+    start_bot: StartBot, connector: FakeConnector, typed: str, locale: str, says: str
+) -> None:
+    bot = await start_bot()
+    shown = await _ask(bot, connector, typed, locale=locale)
+    assert says in shown, shown
+
+
+@pytest.mark.usefixtures("each_backend")
+async def test_an_azure_service_with_only_resolved_events_is_simply_quiet(
+    start_bot: StartBot, connector: FakeConnector
+) -> None:
+    bot = await start_bot()
+    shown = await _ask(bot, connector, "incidents contoso azure storage")
+    assert "No active Azure events." in shown and "matching" not in shown, shown
+
+
+@pytest.mark.usefixtures("each_backend")
+@pytest.mark.parametrize(
+    ("typed", "locale", "says"),
+    [
+        (
+            "incident VNL2-8S8 northwind",
+            "",
+            "Azure event not found\nI couldn't find Azure event VNL2-8S8 in the subscriptions of "
+            "Northwind Traders. "
+            "Check the tracking id, or run 'incidents <customer> azure all' to list its recent ones.",
+        ),
+        ("incident ZZZZ-999", "", "run 'incidents <customer> azure all'"),
+        ("장애상세 zzzz-999", "ko-KR", "'장애 <고객> 애저 전체'"),
+        # A Microsoft 365 id keeps the Microsoft 365 hint.
+        ("incident EX9999999", "", "run 'incidents <customer> all' to list recent ones."),
+    ],
+)
+async def test_an_unknown_tracking_id_points_to_the_azure_list(
+    start_bot: StartBot, connector: FakeConnector, typed: str, locale: str, says: str
+) -> None:
+    """'incidents <customer> all' lists Microsoft 365's incidents, where no Azure event is."""
+    bot = await start_bot()
+    shown = await _ask(bot, connector, typed, locale=locale)
+    assert says in shown, shown

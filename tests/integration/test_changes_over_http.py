@@ -79,7 +79,18 @@ async def test_a_misspelt_customer_is_offered_and_the_button_finishes_the_reques
 
 @pytest.mark.parametrize(
     "typed",
-    ["change MC905123", "mc905123", "changes MC905123", "messages mc905123", "tell me about MC905123"],
+    [
+        "change MC905123",
+        "mc905123",
+        "changes MC905123",
+        "messages mc905123",
+        "tell me about MC905123",
+        # An MC id where an incident id goes, in either language, and an id followed by a customer.
+        "incidents MC905123",
+        "장애상세 mc905123",
+        "incident MC905123 contoso",
+        "change MC905123 for contoso",
+    ],
 )
 async def test_one_message_in_full_with_the_customers_it_applies_to(
     start_bot: StartBot, connector: FakeConnector, service_url: str, typed: str
@@ -118,6 +129,32 @@ async def test_bad_input_gets_a_helpful_answer(
     shown = await _ask(bot, connector, service_url, typed)
     assert shown.startswith(expected) or expected in shown, shown
     assert "Something went wrong" not in shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "heading", "ids"),
+    [
+        # 'all' after a customer, as 'incidents contoso all' says it: every open message, not a service.
+        (
+            "changes contoso all",
+            "Message center · Contoso Ltd\n",
+            ["MC905123", "MC903311", "MC901900", "MC904870"],
+        ),
+        ("changes contoso exchange all", "Message center · Contoso Ltd · exchange", ["MC905123", "MC901900"]),
+        (
+            "변경 contoso 전체",
+            "Message center · Contoso Ltd\n",
+            ["MC905123", "MC903311", "MC901900", "MC904870"],
+        ),
+    ],
+)
+async def test_all_after_a_customer_lists_its_open_messages(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, typed: str, heading: str, ids: list[str]
+) -> None:
+    bot = await start_bot()
+    shown = await _ask(bot, connector, service_url, typed)
+    assert shown.startswith(heading), shown
+    assert _ids(shown) == ids
 
 
 @pytest.mark.parametrize("typed", ["changes", "changes all", "what's due"])

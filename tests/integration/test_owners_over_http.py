@@ -23,7 +23,7 @@ from tests.integration.conftest import StartBot
 from tests.integration.teams import BOT_ID, CHANNEL, OTHER_CHANNEL, channel_message, personal_message
 from tests.support import harness
 from tests.support.harness import DEMO_NOW, demo_backend
-from tests.support.visible import visible_text
+from tests.support.visible import buttons, visible_text
 
 # The roster: Ana and Ben are in the notices' channel; Chloé looks after Contoso from another one.
 ANA = {
@@ -86,7 +86,7 @@ async def test_owners_are_set_from_mentions_listed_cleared_and_audited(
     assert "Customer owners" in listed and "Contoso Ltd" in listed and "김지수" in listed
     korean_name = await ask(bot, connector, said(service_url, "owner 한빛 물류", BEN))
     assert "Now looking after 한빛 물류 (Hanbit Logistics): Ben Ito." in korean_name
-    assert "Did you mean" in await ask(bot, connector, said(service_url, "owner wodgrove bnk", BEN))
+    assert "owner Woodgrove Bank" in await ask(bot, connector, said(service_url, "owner wodgrove bnk", BEN))
     cleared = await ask(bot, connector, said(service_url, "owner contoso none"))
     assert "Nobody is named as looking after Contoso Ltd any more." in cleared and "Before: 김지수" in cleared
     assert "Nobody is named as looking after Contoso Ltd." in await ask(
@@ -223,6 +223,32 @@ async def test_hostile_owner_commands_get_a_clear_answer_and_store_nothing_unmea
         assert "Ana Bowman" in owners, "the roster's name is stored, not the entity's"
     else:
         assert "No customer has owners yet." in owners
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        # Two customers share the name; a typo; a name nobody has.
+        ("owner fabrikam", ["owner Fabrikam, Inc.", "owner Fabrikam Residences"]),
+        ("owner wodgrove bnk", ["owner Woodgrove Bank"]),
+        ("담당지정 fabrikam", ["owner Fabrikam, Inc.", "owner Fabrikam Residences"]),
+        ("owner nosuchcustomer", ["I don't know a customer called 'nosuchcustomer'."]),
+    ],
+)
+async def test_a_customer_not_named_exactly_beside_mentions_is_asked_about_without_losing_them(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, text: str, lines: list[str]
+) -> None:
+    """A button can't carry the @mentions: a choice card's button would set nobody and teach 'how to'.
+    The answer names the customers it could be, to send again with the mentions; nothing changes."""
+    roster(connector)
+    bot = await start_bot()
+    reply = await ask(bot, connector, said(service_url, text, BEN))
+    for line in lines:
+        assert line in reply.splitlines() or line in reply, reply
+    assert "@mentions" in reply, reply
+    commands = [str(b.action.get("data", {}).get("command", "")) for b in buttons(connector.messages[-1])]
+    assert not [c for c in commands if c.startswith("owner")], commands
+    assert "No customer has owners yet." in await ask(bot, connector, said(service_url, "owners"))
 
 
 async def test_a_crowd_of_mentions_is_refused_before_the_roster_is_asked_about_each(

@@ -205,3 +205,20 @@ def test_every_problem_of_a_document_is_named_at_its_path(case: str) -> None:
     except UnreadableSettings as error:
         problems = error.problems
     assert [(p.path, p.message_id) for p in problems] == expected
+
+
+@pytest.mark.parametrize(
+    ("kinds", "found"),
+    [
+        (["incidents"], '["incidents"]'),
+        (None, "null"),
+        (True, "true"),
+        ({"a": 1}, '{"a": 1}'),
+        ("outages", "outages"),
+    ],
+)
+def test_a_bad_kind_is_quoted_back_as_json_not_python(kinds: Any, found: str) -> None:
+    """The person wrote JSON: a list reads ["incidents"], not Python's ['incidents']; null, not None."""
+    _, problems = read_settings(_subscription(kinds=kinds))
+    (problem,) = [p for p in problems if p.path == "subscriptions[0].kinds"]
+    assert problem.values["found"] == found
