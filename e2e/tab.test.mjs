@@ -97,6 +97,22 @@ test("the message center's act-by dates within 30 days show nearest first, and e
   await page.screenshot({ path: `${shots}/tab-act-by.png` });
 });
 
+test('the active Azure service health events of the customers with subscriptions show, each once with its customers', async () => {
+  const expected = await board();
+  assert.ok(expected.azure.length > 0, 'the demo has active Azure events for Ana');
+  const { frame } = await openTab();
+  assert.deepEqual(await frame.locator('#azure-table tbody th').allInnerTexts(), expected.azure.map((e) => e.id));
+  const rows = frame.locator('#azure-table tbody tr');
+  for (const [index, event] of expected.azure.entries()) {
+    const [type, title, , , customers] = await rows.nth(index).locator('td').allInnerTexts();
+    assert.equal(type, event.type);
+    assert.equal(title, event.title);
+    assert.equal(customers, event.customers.join(', '));
+  }
+  await frame.locator('#azure').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${shots}/tab-azure.png` });
+});
+
 // The lowest contrast (WCAG 2 ratio) between the page's background and any text of the grid, its headings,
 // the filters and the status words, as the browser draws them in the current theme.
 const lowestContrast = (tab) => tab.evaluate(() => {

@@ -1,7 +1,7 @@
 """What the overview tab shows, read as one person sees it: every customer worst first, a service x
 customer status grid, each customer's nearest message center act-by date, active incidents with when they
-started, the message center's messages due within 30 days (overdue ones too), open service requests, and
-when it was read.
+started, the message center's messages due within 30 days (overdue ones too), active Azure service health
+events of the customers with subscriptions, open service requests, and when it was read.
 
 It is read through the person's ScopedBackend and ScopedDesk (the same ones their turns read through), so
 the tab can't show what the bot wouldn't. Words come from the catalogues in the reader's language; times
@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from cards.azure import azure_type
 from cards.parts import status_label
 from locales.translator import Translator
+from services.domain.azure_events import across_customers
 from services.domain.errors import (
+    AzureHealthAccessDenied,
     ConsentMissing,
     DelegatedAccessMissing,
     HealthAccessDenied,
@@ -29,6 +32,8 @@ from services.domain.errors import (
 )
 from services.domain.models import (
     DUE_WITHIN,
+    AzureEventAcross,
+    AzureHealth,
     Customer,
     DueChange,
     RequestStatus,
@@ -45,7 +50,13 @@ Read = TypeVar("Read")
 OPEN_REQUESTS_READ = 200
 # Refusals that stand until someone grants something: a board showing them is as true in a minute. Any
 # other failure (not answering, throttled) is a read to try again, so that board is not kept.
-STANDING_REFUSALS = (DelegatedAccessMissing, ConsentMissing, HealthAccessDenied, MessageCenterAccessDenied)
+STANDING_REFUSALS = (
+    DelegatedAccessMissing,
+    ConsentMissing,
+    HealthAccessDenied,
+    MessageCenterAccessDenied,
+    AzureHealthAccessDenied,
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,34 @@ def _customer_row(
     elif dates := due.get(customer.tenant_id):
         row["due"] = [dates[0], len(dates)]
     return row
+
+
+def _azure(events: Sequence[AzureEventAcross], t: Translator) -> list[dict[str, Any]]:
+    """Active Azure service health events of the customers with subscriptions, each tracking id once with
+    every customer it affects, newest first."""
+    return [
+        {
+            "id": across.event.tracking_id,
+            "type": azure_type(across.event, t),
+            "title": across.event.title,
+            "services": list(across.event.services),
+            "start": across.event.start.isoformat() if across.event.start else None,
+            "customers": sorted((c.name for c in across.customers), key=str.casefold),
+        }
+        for across in events
+    ]
+
+
+def _azure_unread(
+    customers: Sequence[Customer], azure: Sequence[AzureHealth | SupportDeskError], t: Translator
+) -> list[dict[str, str]]:
+    """The customers whose Azure service health couldn't be read, and why."""
+    rows = []
+    for customer, health in zip(customers, azure, strict=True):
+        if isinstance(health, SupportDeskError) and not isinstance(health, DelegatedAccessMissing):
+            reason = "no_permission" if isinstance(health, AzureHealthAccessDenied) else "not_answering"
+            rows.append({"name": customer.name, "reason": t(f"tab.azure_unread.{reason}")})
+    return sorted(rows, key=lambda r: r["name"].casefold())
 
 
 def _changes(due: Sequence[DueChange]) -> list[dict[str, Any]]:
@@ -161,10 +200,14 @@ async def read_board(
 
     async def read(
         customer: Customer,
-    ) -> tuple[TenantHealth | SupportDeskError, TenantMessages | SupportDeskError]:
+    ) -> tuple[
+        TenantHealth | SupportDeskError, TenantMessages | SupportDeskError, AzureHealth | SupportDeskError
+    ]:
         async with limit:
             return await asyncio.gather(
-                attempt(backend.tenant_health(customer)), attempt(backend.tenant_messages(customer))
+                attempt(backend.tenant_health(customer)),
+                attempt(backend.tenant_messages(customer)),
+                attempt(backend.azure_health(customer)),
             )
 
     reads, requests = await asyncio.gather(
@@ -172,9 +215,11 @@ async def read_board(
         desk.recent_requests(None, OPEN_REQUESTS_READ) if customers else asyncio.sleep(0, ()),
     )
     read_at = clock()
-    healths = [health for health, _ in reads]
+    healths = [health for health, _, _ in reads]
     readable = [h for h in healths if isinstance(h, TenantHealth)]
-    due = due_across((m for _, m in reads if isinstance(m, TenantMessages)), read_at, DUE_WITHIN)
+    due = due_across((m for _, m, _ in reads if isinstance(m, TenantMessages)), read_at, DUE_WITHIN)
+    azure = [a for _, _, a in reads]
+    with_azure = [a for a in azure if isinstance(a, AzureHealth) and a.has_azure]
     due_dates: dict[str, list[str]] = {}
     for change in due:
         for customer in change.customers:
@@ -188,7 +233,7 @@ async def read_board(
     statuses: dict[str, int] = {}
     rows = [
         _customer_row(c, health, messages, due_dates, columns, statuses, t)
-        for c, (health, messages) in zip(customers, reads, strict=True)
+        for c, (health, messages, _) in zip(customers, reads, strict=True)
     ]
     rows.sort(key=lambda r: (-r["worst"], -r["active"], r["name"].casefold()))
     body = {
@@ -198,14 +243,16 @@ async def read_board(
         "customers": rows,
         "incidents": _incidents(readable, t),
         "changes": _changes(due),
+        "azure": _azure(across_customers(with_azure), t),
+        "azure_unread": _azure_unread(customers, azure, t),
         "requests": _requests(requests, t),
     }
     # Everything above is built in a fixed order, so the same data is the same bytes.
     encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     complete = all(
         not isinstance(result, SupportDeskError) or isinstance(result, STANDING_REFUSALS)
-        for pair in reads
-        for result in pair
+        for each in reads
+        for result in each
     )
     return Board(encoded, f'"{hashlib.sha256(encoded).hexdigest()[:32]}"', read_at, complete)
 

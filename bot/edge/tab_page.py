@@ -49,6 +49,8 @@ TAB_WORDS = (
     "tab.incidents_none",
     "tab.changes_heading",
     "tab.changes_none",
+    "tab.azure_heading",
+    "tab.azure_none",
     "tab.requests_heading",
     "tab.requests_none",
     "tab.col_incident",
@@ -59,6 +61,9 @@ TAB_WORDS = (
     "tab.col_message",
     "tab.col_customers",
     "tab.col_act_by",
+    "tab.col_tracking",
+    "tab.col_type",
+    "tab.col_services",
     "tab.col_request",
     "tab.col_severity",
     "tab.col_filed",
@@ -109,8 +114,9 @@ def _shell(t: Translator, title: str, main: str, settings: dict[str, Any]) -> st
 
 
 def tab_page(t: Translator, poll_seconds: float, host_origins: list[str]) -> str:
-    """The tab: filters, the grid, incidents, act-by dates and requests; the script fills them once Teams has signed the
-    person in. Until then (and outside Teams for good) the status line says what is happening."""
+    """The tab: filters, the grid, incidents, act-by dates, Azure events and requests; the script fills
+    them once Teams has signed the person in. Until then (and outside Teams for good) the status line says
+    what is happening."""
     main = f"""<main id="tab" aria-busy="true">
 <h1 data-word="tab.title">{html.escape(t("tab.title"))}</h1>
 <p id="status" role="status" aria-live="polite">{html.escape(t("tab.connecting"))}</p>
@@ -135,6 +141,10 @@ def tab_page(t: Translator, poll_seconds: float, host_origins: list[str]) -> str
 <section aria-labelledby="changes-heading">
 <h2 id="changes-heading" data-word="tab.changes_heading"></h2>
 <div id="changes" class="scroll" tabindex="0" role="region" aria-labelledby="changes-heading"></div>
+</section>
+<section aria-labelledby="azure-heading">
+<h2 id="azure-heading" data-word="tab.azure_heading"></h2>
+<div id="azure" class="scroll" tabindex="0" role="region" aria-labelledby="azure-heading"></div>
 </section>
 <section aria-labelledby="requests-heading">
 <h2 id="requests-heading" data-word="tab.requests_heading"></h2>

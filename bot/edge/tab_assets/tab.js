@@ -105,6 +105,12 @@
     return { overdue: false, text: date + " · " + (days === 0 ? word("tab.due_today") : word("tab.due_in_days", { count: days })) };
   }
 
+  // Planned maintenance starts later: its date and time rather than an age.
+  function startOf(iso) {
+    if (Date.parse(iso) <= Date.now()) return age(iso);
+    return new Date(iso).toLocaleString(language === "ko" ? "ko-KR" : "en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+
   function dueCell(customer) {
     if (customer.changes_unread) return '<td class="unread">' + esc(customer.changes_unread) + "</td>";
     if (!customer.due) return '<td class="due"></td>';
@@ -191,6 +197,16 @@
       .filter((m) => m.customers.length > 0);
     $("changes").innerHTML = changes.length === 0 ? "<p>" + esc(word("tab.changes_none")) + "</p>"
       : changesTable(changes);
+    // Azure events of the customers shown; a customer whose Azure health can't be read says so below them.
+    const azure = board.azure
+      .map((e) => Object.assign({}, e, { customers: e.customers.filter((name) => shownNames.has(name)) }))
+      .filter((e) => e.customers.length > 0);
+    const azureUnread = board.azure_unread.filter((u) => shownNames.has(u.name))
+      .map((u) => '<li><span class="unread-name">' + esc(u.name) + "</span>: " + esc(u.reason) + "</li>").join("");
+    $("azure").innerHTML = (azure.length === 0 ? "<p>" + esc(word("tab.azure_none")) + "</p>"
+      : table(["tab.col_tracking", "tab.col_type", "tab.col_title", "tab.col_services", "tab.col_started", "tab.col_customers"],
+        azure.map((e) => [e.id, e.type, e.title, e.services.join(", "), e.start ? startOf(e.start) : "", e.customers.join(", ")]), "azure-table"))
+      + (azureUnread ? '<ul id="azure-unread">' + azureUnread + "</ul>" : "");
     $("requests").innerHTML = board.requests.length === 0 ? "<p>" + esc(word("tab.requests_none")) + "</p>"
       : table(["tab.col_request", "tab.customer", "tab.col_title", "tab.col_status", "tab.col_severity", "tab.col_filed"],
         board.requests.map((r) => [r.number, r.customer, r.title, r.status, r.severity, age(r.created)]), "request-table");
