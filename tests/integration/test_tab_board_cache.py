@@ -27,9 +27,9 @@ KEPT = Settings().tab_board_seconds
 
 
 class CountedReads:
-    """The demo backend, counting what the tab reads: customer lists, and each customer's health and message
-    center (by tenant id). `unanswering` tenants' health fails as a busy upstream does, and so does every
-    customer list while `lists_fail`; `gate`, once cleared, holds every customer list until it is set again."""
+    """The demo backend, counting what the tab reads: customer lists, and each customer's health and
+    message center (by tenant id). `unanswering` tenants' health fails as a busy upstream does, and so
+    does every customer list while `lists_fail`; `gate`, once cleared, holds customer lists until set."""
 
     def __init__(self) -> None:
         self._backend = demo_backend()
