@@ -28,7 +28,7 @@ from bot.edge.http import (
 from bot.edge.inbound_auth import InboundAuthentication, SigningKeys
 from bot.edge.log_redaction import configure_logging
 from bot.edge.serving import Lifetime, announce_serving, demo_tick, every, settle_heap
-from bot.edge.tab import TabSite
+from bot.edge.tab import TabSite, board_cache
 from bot.edge.tab_auth import TabTokens, entra_metadata_url
 from bot.outbound.adapter import BotFrameworkConfig, ChannelAuthorization, SupportAdapter
 from bot.outbound.connector import Connector, ConnectorTimeouts, RetryPolicy
@@ -220,6 +220,7 @@ def create_app(
         clock,
         settings.tab_poll_seconds,
         settings.tab_host_origins,
+        board_cache(settings.tab_board_seconds, wall_clock),
     ).add_routes(app)
     app.router.add_get("/readyz", readyz_route(stores.readiness))
     leadership = stores.leadership

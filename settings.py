@@ -239,6 +239,14 @@ TAB_POLL_SECONDS = Number(
     high=3600.0,
     meaning="how often an open tab asks whether its data changed",
 )
+TAB_BOARD_SECONDS = Number(
+    name="BOT_TAB_BOARD_SECONDS",
+    attribute="tab_board_seconds",
+    default=25.0,
+    low=0.0,
+    high=3600.0,
+    meaning="how long each person's overview board is kept before their next poll reads it again",
+)
 TAB_HOST_ORIGINS = Ids(
     name="BOT_TAB_HOST_ORIGINS",
     meaning="origins besides Microsoft's hosts that may frame the tab (a local test host)",
@@ -660,6 +668,7 @@ class Settings:
     # host whose tokens (Teams tab SSO) it accepts.
     tab_domain: str = ""
     tab_poll_seconds: float = TAB_POLL_SECONDS.default
+    tab_board_seconds: float = TAB_BOARD_SECONDS.default
     tab_host_origins: frozenset[str] = frozenset()
     entra_authority_host: str = AUTHORITY_HOST.default
     access: AccessRules = AccessRules()

@@ -39,7 +39,7 @@ partner_tenant=$(../.venv/bin/python -c 'import sys; sys.path.insert(0, ".."); f
 PORT=$tab_bot_port BOT_DATA_DIR="$work/tab-data" BOT_DEMO_TICK_SECONDS=0 NOTIFY_TOKEN=e2e-tick BOT_ACCESS=gdap \
   MicrosoftAppId=$tab_app_id MicrosoftAppPassword=e2e-unused MicrosoftAppTenantId="$partner_tenant" \
   AZURE_AUTHORITY_HOST="https://127.0.0.1:$entra_port" SSL_CERT_FILE="$work/tab/ca.pem" \
-  BOT_TAB_HOST_ORIGINS="http://127.0.0.1:$tab_host_port" BOT_TAB_POLL_SECONDS=1 \
+  BOT_TAB_HOST_ORIGINS="http://127.0.0.1:$tab_host_port" BOT_TAB_POLL_SECONDS=1 BOT_TAB_BOARD_SECONDS=0.8 \
   setsid ../.venv/bin/python ../app.py >"$work/tab_bot.log" 2>&1 &
 tab_bot_pid=$!
 

@@ -54,7 +54,7 @@ test('in the Teams host the tab signs in and shows every customer Ana may see, w
   const worst = await frame.locator('#grid tbody tr td:nth-child(2)').allInnerTexts();
   assert.match(worst[0], /Interrupted|Degraded/);
   const headers = await frame.locator('#grid thead th').allInnerTexts();
-  assert.deepEqual(headers.slice(3), expected.services.map((s) => s.name));
+  assert.deepEqual(headers.slice(4), expected.services.map((s) => s.name));
   assert.equal(await frame.locator('#incident-table tbody tr').count(), expected.incidents.length);
   assert.match(await frame.locator('#last-read').innerText(), /Data read at/);
   assert.equal(await tab.evaluate(() => document.body.className), 'theme-default');
@@ -62,6 +62,55 @@ test('in the Teams host the tab signs in and shows every customer Ana may see, w
   const elsewhere = requests.filter((url) => !url.startsWith(botUrl) && !url.startsWith(hostUrl));
   assert.deepEqual(elsewhere, []);
   await page.screenshot({ path: `${shots}/tab-default.png` });
+});
+
+test("the message center's act-by dates within 30 days show nearest first, and each customer's nearest in the grid", async () => {
+  const expected = await board();
+  assert.ok(expected.changes.length > 0, 'the demo has act-by dates due for Ana');
+  const { frame } = await openTab();
+  const ids = await frame.locator('#change-table tbody th').allInnerTexts();
+  assert.deepEqual(ids, expected.changes.map((c) => c.id));
+  const dates = expected.changes.map((c) => c.act_by);
+  assert.deepEqual(dates, [...dates].sort(), 'nearest first');
+  // Each says how far off it is, or that it is overdue, in words as well as colour.
+  const rows = frame.locator('#change-table tbody tr');
+  for (const [index, change] of expected.changes.entries()) {
+    const [when, title, customers] = await rows.nth(index).locator('td').allInnerTexts();
+    assert.match(when, Date.parse(change.act_by) < Date.now() ? /overdue \d+ d/ : /in \d+ d|today/, change.id);
+    assert.equal(customers, change.customers.join(', '));
+    assert.ok(title.startsWith(change.title), change.id);
+  }
+  // The grid's act-by column: each customer's nearest date and how many more, blank where none is due.
+  assert.equal((await frame.locator('#grid thead th').allInnerTexts())[3], 'Next act-by');
+  const grid = frame.locator('#grid tbody tr');
+  for (const [index, customer] of expected.customers.entries()) {
+    if (customer.worst < 0) continue;
+    const cell = await grid.nth(index).locator('td').nth(2).innerText();
+    if (!customer.due) {
+      assert.equal(cell.trim(), '', customer.name);
+      continue;
+    }
+    assert.match(cell, Date.parse(customer.due[0]) < Date.now() ? /overdue/ : /in \d+ d|today/, customer.name);
+    if (customer.due[1] > 1) assert.match(cell, new RegExp(`\\+${customer.due[1] - 1} more`), customer.name);
+  }
+  await frame.locator('#changes').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${shots}/tab-act-by.png` });
+});
+
+test('the active Azure service health events of the customers with subscriptions show, each once with its customers', async () => {
+  const expected = await board();
+  assert.ok(expected.azure.length > 0, 'the demo has active Azure events for Ana');
+  const { frame } = await openTab();
+  assert.deepEqual(await frame.locator('#azure-table tbody th').allInnerTexts(), expected.azure.map((e) => e.id));
+  const rows = frame.locator('#azure-table tbody tr');
+  for (const [index, event] of expected.azure.entries()) {
+    const [type, title, , , customers] = await rows.nth(index).locator('td').allInnerTexts();
+    assert.equal(type, event.type);
+    assert.equal(title, event.title);
+    assert.equal(customers, event.customers.join(', '));
+  }
+  await frame.locator('#azure').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${shots}/tab-azure.png` });
 });
 
 // The lowest contrast (WCAG 2 ratio) between the page's background and any text of the grid, its headings,
@@ -115,7 +164,7 @@ test('filters by status and by service, from the keyboard', async () => {
   const service = expected.services[0];
   await frame.locator('#service-filter').selectOption(service.id);
   const headers = await frame.locator('#grid thead th').allInnerTexts();
-  assert.deepEqual(headers.slice(3), [service.name]);
+  assert.deepEqual(headers.slice(4), [service.name]);
   const incidents = await frame.locator('#incident-table tbody tr td:nth-child(3)').allInnerTexts().catch(() => []);
   assert.ok(incidents.every((name) => name === service.name));
   await page.screenshot({ path: `${shots}/tab-filtered.png` });

@@ -408,11 +408,15 @@ def test_the_tab_s_settings_are_read_and_its_domain_is_a_host_name() -> None:
             **single,
             "BOT_TAB_DOMAIN": "support-bot.contoso.com",
             "BOT_TAB_POLL_SECONDS": "15",
+            "BOT_TAB_BOARD_SECONDS": "12.5",
             "BOT_TAB_HOST_ORIGINS": "http://127.0.0.1:56152, https://host.example",
             "AZURE_AUTHORITY_HOST": "https://login.microsoftonline.us",
         }
     )
     assert settings.tab_domain == "support-bot.contoso.com" and settings.tab_poll_seconds == 15
+    assert settings.tab_board_seconds == 12.5 and Settings.from_env(single).tab_board_seconds == 25
+    with pytest.raises(SettingsError, match="BOT_TAB_BOARD_SECONDS must be a number from 0 to 3600"):
+        Settings.from_env({**single, "BOT_TAB_BOARD_SECONDS": "-1"})
     assert settings.tab_host_origins == {"http://127.0.0.1:56152", "https://host.example"}
     assert settings.entra_authority_host == "https://login.microsoftonline.us"
     for bad in ("https://support-bot.contoso.com", "support-bot.contoso.com/tab", "localhost", "a b.com"):

@@ -2,9 +2,10 @@
 
 `GET /tab/api/board` answers only a proven Teams tab SSO token (bot/edge/tab_auth.py) and reads as that
 person (their object id through PeopleAccess, as their turns do): under GDAP only their customers, on the
-demo everyone's. It carries an ETag, and `If-None-Match` with the current one is a 304 without a body, so
-an open tab polls cheaply. The pages may be framed only by Microsoft's hosts (CSP frame-ancestors) and load
-nothing from elsewhere.
+demo everyone's. It carries an ETag, and `If-None-Match` with the current one is a 304 without a body;
+each person's board is also kept `BOT_TAB_BOARD_SECONDS` (their polls in the meantime, and those arriving
+while it is read, get that one read), so an open tab polls cheaply for the bytes and for the backend. The
+pages may be framed only by Microsoft's hosts (CSP frame-ancestors) and load nothing from elsewhere.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from aiohttp import web
 from bot.edge.http import Handler, refuse
 from bot.edge.inbound_auth import KeysUnavailable, Unauthenticated
 from bot.edge.tab_auth import TabTokens
-from bot.edge.tab_board import read_board
+from bot.edge.tab_board import Board, read_board
 from bot.edge.tab_page import ASSETS, config_page, tab_page
 from locales.translator import Translator, language_of
 from services.access.person import acting_as
-from services.domain.errors import AccessUnavailable
+from services.domain.errors import AccessUnavailable, SupportDeskError
 from services.domain.ports import Backend, PeopleAccess, ServiceRequestDesk
+from services.domain.single_flight import SingleFlightCache
 
 logger = logging.getLogger("bot.tab")
 
@@ -48,6 +50,15 @@ FRAME_ANCESTORS = (
     "https://*.microsoft365.com",
 )
 ASSET_TYPES = {".js": "text/javascript", ".css": "text/css"}
+# Whose board, in which language: the proven token's tenant and object id, so no one is ever answered with
+# another person's board.
+BoardKey = tuple[str, str, str]
+
+
+def board_cache(seconds: float, clock: Callable[[], float]) -> SingleFlightCache[BoardKey, Board]:
+    """Each person's board for `seconds`; one with a customer that wasn't answering is never kept (the
+    next poll reads again), nor is a failed read."""
+    return SingleFlightCache(seconds, clock, keep=lambda board: board.complete)
 
 
 def _security_headers(host_origins: frozenset[str]) -> dict[str, str]:
@@ -80,6 +91,7 @@ class TabSite:
     clock: Callable[[], datetime]
     poll_seconds: float
     host_origins: frozenset[str]
+    boards: SingleFlightCache[BoardKey, Board]
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/tab", self._page(tab_page_of=True))
@@ -120,12 +132,19 @@ class TabSite:
             return refuse(request, 503, "Sign-in keys unavailable", {"Retry-After": "30"})
         try:
             access = await self.people.person(viewer.object_id)
+            t = Translator(language_of(request.query.get("lang")))
             with acting_as(access):
-                board = await read_board(
-                    self.backend, self.desk, self.clock, Translator(language_of(request.query.get("lang")))
+                board = await self.boards.get(
+                    (viewer.tenant_id, viewer.object_id, t.language),
+                    lambda: read_board(self.backend, self.desk, self.clock, t),
                 )
         except AccessUnavailable:
             return refuse(request, 503, "Access can't be checked right now", {"Retry-After": "30"})
+        except SupportDeskError as error:
+            # The customer list itself couldn't be read (Partner Center busy): nothing is kept.
+            return refuse(
+                request, 503, "Customers can't be read right now", {"Retry-After": "30"}, error.title
+            )
         headers = {
             "ETag": board.etag,
             "Cache-Control": "private, no-cache",

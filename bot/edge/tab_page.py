@@ -40,12 +40,17 @@ TAB_WORDS = (
     "tab.customer",
     "tab.worst",
     "tab.active",
+    "tab.act_by",
     "tab.not_reported",
     "tab.customers_shown",
     "tab.no_customers",
     "tab.no_match",
     "tab.incidents_heading",
     "tab.incidents_none",
+    "tab.changes_heading",
+    "tab.changes_none",
+    "tab.azure_heading",
+    "tab.azure_none",
     "tab.requests_heading",
     "tab.requests_none",
     "tab.col_incident",
@@ -53,12 +58,23 @@ TAB_WORDS = (
     "tab.col_title",
     "tab.col_status",
     "tab.col_started",
+    "tab.col_message",
+    "tab.col_customers",
+    "tab.col_act_by",
+    "tab.col_tracking",
+    "tab.col_type",
+    "tab.col_services",
     "tab.col_request",
     "tab.col_severity",
     "tab.col_filed",
     "tab.age_minutes",
     "tab.age_hours",
     "tab.age_days",
+    "tab.due_in_days",
+    "tab.due_today",
+    "tab.due_overdue_days",
+    "tab.due_more",
+    "tab.major_change",
     "tab.last_read",
     "tab.stale",
     "tab.config_heading",
@@ -98,8 +114,9 @@ def _shell(t: Translator, title: str, main: str, settings: dict[str, Any]) -> st
 
 
 def tab_page(t: Translator, poll_seconds: float, host_origins: list[str]) -> str:
-    """The tab: filters, the grid, incidents and requests; the script fills them once Teams has signed the
-    person in. Until then (and outside Teams for good) the status line says what is happening."""
+    """The tab: filters, the grid, incidents, act-by dates, Azure events and requests; the script fills
+    them once Teams has signed the person in. Until then (and outside Teams for good) the status line says
+    what is happening."""
     main = f"""<main id="tab" aria-busy="true">
 <h1 data-word="tab.title">{html.escape(t("tab.title"))}</h1>
 <p id="status" role="status" aria-live="polite">{html.escape(t("tab.connecting"))}</p>
@@ -120,6 +137,14 @@ def tab_page(t: Translator, poll_seconds: float, host_origins: list[str]) -> str
 <section aria-labelledby="incidents-heading">
 <h2 id="incidents-heading" data-word="tab.incidents_heading"></h2>
 <div id="incidents" class="scroll" tabindex="0" role="region" aria-labelledby="incidents-heading"></div>
+</section>
+<section aria-labelledby="changes-heading">
+<h2 id="changes-heading" data-word="tab.changes_heading"></h2>
+<div id="changes" class="scroll" tabindex="0" role="region" aria-labelledby="changes-heading"></div>
+</section>
+<section aria-labelledby="azure-heading">
+<h2 id="azure-heading" data-word="tab.azure_heading"></h2>
+<div id="azure" class="scroll" tabindex="0" role="region" aria-labelledby="azure-heading"></div>
 </section>
 <section aria-labelledby="requests-heading">
 <h2 id="requests-heading" data-word="tab.requests_heading"></h2>

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from services.domain.customer_search import normalize
@@ -120,8 +120,16 @@ async def due_changes(
 ) -> tuple[DueChange, ...]:
     """What needs action within `window` across the reader's customers: one row per message, nearest
     act-by date first, listing every customer it applies to."""
+    return due_across(await _each_tenant(backend, await _readable(backend)), now, window)
+
+
+def due_across(
+    tenants: Iterable[TenantMessages], now: datetime, window: timedelta = DUE_WITHIN
+) -> tuple[DueChange, ...]:
+    """The open messages of `tenants` due within `window` (overdue ones too), one row per message id
+    listing its customers in the order given, nearest act-by date first."""
     by_id: dict[str, tuple[ServiceMessage, list[Customer]]] = {}
-    for tenant in await _each_tenant(backend, await _readable(backend)):
+    for tenant in tenants:
         for message in tenant.messages:
             if message.is_open(now) and message.due_within(now, window):
                 by_id.setdefault(message.message_id, (message, []))[1].append(tenant.customer)

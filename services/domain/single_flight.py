@@ -1,8 +1,8 @@
 """Short-lived caches with single-flight.
 
 Ten people asking about Contoso at once cause one upstream call: the first ask starts it, the others
-await the same result. A value older than the TTL is never served, and failures are not cached, so the
-next ask tries again.
+await the same result. A value older than the TTL is never served (and is let go of within a TTL, so the
+cache holds only what was asked lately), and failures are not cached, so the next ask tries again.
 """
 
 from __future__ import annotations
@@ -17,13 +17,23 @@ V = TypeVar("V")
 
 
 class SingleFlightCache(Generic[K, V]):
-    def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        ttl_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        keep: Callable[[V], bool] = lambda value: True,
+    ) -> None:
+        """`keep` says whether a loaded value may be served again (a partly failed one may not): the
+        asks waiting for that load get it all the same."""
         self._ttl = ttl_seconds
         self._clock = clock
+        self._keep = keep
         self._values: dict[K, tuple[float, V]] = {}
         self._flights: dict[K, asyncio.Future[V]] = {}
+        self._swept = clock()
 
     async def get(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
+        self._sweep()
         held = self._values.get(key)
         # A clock set back makes the age negative: that value's age is unknown, so it is read again.
         if held is not None and 0 <= self._clock() - held[0] < self._ttl:
@@ -40,10 +50,21 @@ class SingleFlightCache(Generic[K, V]):
     async def _load(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
         try:
             value = await load()
-            self._values[key] = (self._clock(), value)
+            if self._keep(value):
+                self._values[key] = (self._clock(), value)
             return value
         finally:
             del self._flights[key]
+
+    def _sweep(self) -> None:
+        """Lets go of values past their TTL, at most once a TTL (a pass over them all)."""
+        now = self._clock()
+        if 0 <= now - self._swept < self._ttl:
+            return
+        self._swept = now
+        for key, (stamp, _) in list(self._values.items()):
+            if not 0 <= now - stamp < self._ttl:
+                del self._values[key]
 
     def forget(self, key: K) -> None:
         self._values.pop(key, None)

@@ -96,6 +96,30 @@
     return date.toLocaleTimeString(language === "ko" ? "ko-KR" : "en-US", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   }
 
+  // Act-by dates are days Microsoft names (midnight UTC): shown as that date, and how far off or overdue.
+  function due(iso) {
+    const ms = Date.parse(iso) - Date.now();
+    const date = new Date(iso).toLocaleDateString(language === "ko" ? "ko-KR" : "en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+    if (ms < 0) return { overdue: true, text: date + " · " + word("tab.due_overdue_days", { count: Math.ceil(-ms / 86400000) }) };
+    const days = Math.floor(ms / 86400000);
+    return { overdue: false, text: date + " · " + (days === 0 ? word("tab.due_today") : word("tab.due_in_days", { count: days })) };
+  }
+
+  // Planned maintenance starts later: its date and time rather than an age.
+  function startOf(iso) {
+    if (Date.parse(iso) <= Date.now()) return age(iso);
+    return new Date(iso).toLocaleString(language === "ko" ? "ko-KR" : "en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+
+  function dueCell(customer) {
+    if (customer.changes_unread) return '<td class="unread">' + esc(customer.changes_unread) + "</td>";
+    if (!customer.due) return '<td class="due"></td>';
+    const when = due(customer.due[0]);
+    const more = customer.due[1] > 1 ? " (" + word("tab.due_more", { count: customer.due[1] - 1 }) + ")" : "";
+    return '<td class="due' + (when.overdue ? " overdue" : "") + '">' + (when.overdue ? '<span class="mark" aria-hidden="true">! </span>' : "") +
+      esc(when.text + more) + "</td>";
+  }
+
   function levelCell(level, label) {
     return '<td class="level level-' + level + '"><span class="mark" aria-hidden="true">' + MARKS[level] +
       '</span> <span class="label">' + esc(label) + "</span></td>";
@@ -145,17 +169,17 @@
       : word("tab.customers_shown", { shown: rows.length.toLocaleString(), total: total.toLocaleString() });
 
     const head = '<th scope="col">' + esc(word("tab.customer")) + '</th><th scope="col">' + esc(word("tab.worst")) +
-      '</th><th scope="col">' + esc(word("tab.active")) + "</th>" +
+      '</th><th scope="col">' + esc(word("tab.active")) + '</th><th scope="col">' + esc(word("tab.act_by")) + "</th>" +
       services.map((s) => '<th scope="col">' + esc(s.name) + "</th>").join("");
     const body = rows.map((c) => {
       const name = '<th scope="row">' + esc(c.name) + "</th>";
       if (c.worst < 0) {
-        return "<tr>" + name + '<td class="unread" colspan="' + (services.length + 2) + '">' + esc(c.unread) + "</td></tr>";
+        return "<tr>" + name + '<td class="unread" colspan="' + (services.length + 3) + '">' + esc(c.unread) + "</td></tr>";
       }
       const cells = indexes.map((i) => c.cells[i] ? levelCell(c.cells[i][0], board.statuses[c.cells[i][1]])
         : '<td class="level none">' + esc(word("tab.not_reported")) + "</td>");
       return "<tr>" + name + levelCell(c.worst, word("tab.level." + LEVELS[c.worst])) +
-        '<td class="number">' + c.active.toLocaleString() + "</td>" + cells.join("") + "</tr>";
+        '<td class="number">' + c.active.toLocaleString() + "</td>" + dueCell(c) + cells.join("") + "</tr>";
     }).join("");
     $("grid-scroll").innerHTML = '<table id="grid"><caption class="visually-hidden">' + esc(word("tab.grid_heading")) +
       " · " + esc(word("tab.grid_scroll")) + "</caption><thead><tr>" + head + "</tr></thead><tbody>" + body + "</tbody></table>";
@@ -165,10 +189,41 @@
     $("incidents").innerHTML = incidents.length === 0 ? "<p>" + esc(word("tab.incidents_none")) + "</p>"
       : table(["tab.col_incident", "tab.customer", "tab.col_service", "tab.col_title", "tab.col_status", "tab.col_started"],
         incidents.map((i) => [i.id, i.customer, i.service, i.title, i.status, age(i.start)]), "incident-table");
+    // The act-by dates of the customers shown (and, filtered by service, of messages about it).
+    const shownNames = new Set(rows.map((c) => c.name));
+    const changes = board.changes
+      .filter((m) => column < 0 || m.services.includes(board.services[column].name))
+      .map((m) => Object.assign({}, m, { customers: m.customers.filter((name) => shownNames.has(name)) }))
+      .filter((m) => m.customers.length > 0);
+    $("changes").innerHTML = changes.length === 0 ? "<p>" + esc(word("tab.changes_none")) + "</p>"
+      : changesTable(changes);
+    // Azure events of the customers shown; a customer whose Azure health can't be read says so below them.
+    const azure = board.azure
+      .map((e) => Object.assign({}, e, { customers: e.customers.filter((name) => shownNames.has(name)) }))
+      .filter((e) => e.customers.length > 0);
+    const azureUnread = board.azure_unread.filter((u) => shownNames.has(u.name))
+      .map((u) => '<li><span class="unread-name">' + esc(u.name) + "</span>: " + esc(u.reason) + "</li>").join("");
+    $("azure").innerHTML = (azure.length === 0 ? "<p>" + esc(word("tab.azure_none")) + "</p>"
+      : table(["tab.col_tracking", "tab.col_type", "tab.col_title", "tab.col_services", "tab.col_started", "tab.col_customers"],
+        azure.map((e) => [e.id, e.type, e.title, e.services.join(", "), e.start ? startOf(e.start) : "", e.customers.join(", ")]), "azure-table"))
+      + (azureUnread ? '<ul id="azure-unread">' + azureUnread + "</ul>" : "");
     $("requests").innerHTML = board.requests.length === 0 ? "<p>" + esc(word("tab.requests_none")) + "</p>"
       : table(["tab.col_request", "tab.customer", "tab.col_title", "tab.col_status", "tab.col_severity", "tab.col_filed"],
         board.requests.map((r) => [r.number, r.customer, r.title, r.status, r.severity, age(r.created)]), "request-table");
     showRead();
+  }
+
+  function changesTable(changes) {
+    const headings = ["tab.col_message", "tab.col_act_by", "tab.col_title", "tab.col_customers"];
+    const rows = changes.map((m) => {
+      const when = due(m.act_by);
+      const title = m.major ? m.title + " · " + word("tab.major_change") : m.title;
+      return '<tr><th scope="row">' + esc(m.id) + '</th><td class="due' + (when.overdue ? " overdue" : "") + '">' +
+        (when.overdue ? '<span class="mark" aria-hidden="true">! </span>' : "") + esc(when.text) + "</td><td>" +
+        esc(title) + "</td><td>" + esc(m.customers.join(", ")) + "</td></tr>";
+    }).join("");
+    return '<table id="change-table"><thead><tr>' + headings.map((h) => '<th scope="col">' + esc(word(h)) + "</th>").join("") +
+      "</tr></thead><tbody>" + rows + "</tbody></table>";
   }
 
   function table(headings, rows, id) {
