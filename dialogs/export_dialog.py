@@ -65,7 +65,9 @@ class ExportDialog(ComponentDialog):
             quiet,
             [(i, name(i), owners[i]) for i in dict.fromkeys(named) if i in owners],
         )
-        lead = t("export.lead", where=where(activity, t).capitalize())
+        # Nothing to hear about: the block is still what `import` takes (it clears another conversation).
+        empty = not followed and quiet is None
+        lead = t("export.lead_empty" if empty else "export.lead", where=where(activity, t).capitalize())
         for text in (document_text(document), document_text(document, compact=True)):
             if _fits(lead, text):
                 await step.context.send_activity(preformatted_reply(lead, text))

@@ -284,6 +284,26 @@ async def test_a_customer_name_several_customers_share_is_named_as_such(
     assert await subscriptions(chat, HERE) == set()
 
 
+@pytest.mark.parametrize(
+    ("locale", "says"),
+    [
+        ("en-US", "doesn't hear about anything yet, so these settings are empty"),
+        ("ko-KR", "아직 받는 알림이 없어"),
+    ],
+)
+async def test_export_of_a_conversation_that_hears_nothing_says_so_above_its_empty_settings(
+    locale: str, says: str
+) -> None:
+    """'hears about what's below' above an empty list read as if something had gone missing."""
+    chat = Conversation(BotHarness(locale=locale))
+    document = json.loads(await exported(chat))
+    assert document["subscriptions"] == [] and document["quiet_until"] is None
+    assert says in (chat.last.text or ""), chat.text
+    await chat.say("subscribe contoso")
+    await exported(chat)
+    assert says not in (chat.last.text or ""), "a conversation that hears about Contoso"
+
+
 async def test_import_is_for_those_who_may_subscribe_export_for_everyone() -> None:
     chat = Conversation(BotHarness(access=AccessRules(operators=frozenset({"someone-else"}))))
     refused = await chat.say('import {"version": 1, "subscriptions": [{"customer": "contoso"}]}')
@@ -305,6 +325,7 @@ async def test_an_oversized_import_says_its_limit() -> None:
 
 async def test_korean_export_and_import() -> None:
     chat = Conversation(BotHarness(locale="ko-KR"))
+    await chat.say("구독 woodgrove")
     assert "복사해서 다른 대화에 '가져오기' 뒤에 붙여" in await chat.say("내보내기")
     assert "이 설정을 가져올까요?" in await chat.say(
         '가져오기 {"version": 1, "subscriptions": [{"customer": "contoso"}]}'
