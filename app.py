@@ -129,7 +129,13 @@ def create_app(
     )
     audit = stores.audit
     access = AccessPolicy(settings.access, backends.groups, audit)
-    notifications = build_notifications(stores, backend, clock, lambda: delivery.wake())
+    notifications = build_notifications(
+        stores,
+        backend,
+        clock,
+        lambda: delivery.wake(),
+        timedelta(days=settings.changes_act_by_days),
+    )
     board = notifications.board
     delivery = NoticeDelivery(
         connector,

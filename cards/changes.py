@@ -4,7 +4,7 @@ every customer (one row per message, naming the customers it reaches)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from microsoft_teams.cards import (
@@ -13,21 +13,27 @@ from microsoft_teams.cards import (
     Column,
     ColumnSet,
     Container,
+    ExecuteAction,
     Fact,
     FactSet,
+    SubmitAction,
     TextBlock,
 )
 from microsoft_teams.cards.core import TextColor
 
-from cards.actions import change_command, changes_command, health_command, run_command
+from cards.actions import acknowledge_notice, change_command, changes_command, health_command, run_command
+from cards.mentions import owner_lines, with_mentions
 from cards.parts import card, card_payload, echo, heading, plain, safe, subtle
 from locales.translator import Translator
 from services.domain.models import (
+    ACTION_DUE,
     DUE_WITHIN,
     Customer,
     DueChange,
     MessageLookup,
     MessageSeverity,
+    Notice,
+    Owner,
     ServiceMessage,
 )
 
@@ -212,3 +218,72 @@ def change_card(lookup: MessageLookup, now: datetime, t: Translator) -> Adaptive
     ]
     fallback = t("changes.item_fallback", message=message.message_id, title=message.title)
     return card(body, actions, fallback=fallback)
+
+
+def change_notice_card(
+    notice: Notice,
+    customers: Sequence[Customer],
+    now: datetime,
+    t: Translator,
+    acknowledged_by: str = "",
+    replaces_lost_card: bool = False,
+    owners: Mapping[str, Sequence[Owner]] | None = None,
+    mentionable: Collection[str] = (),
+) -> AdaptiveCard:
+    """A message center message as posted to a conversation subscribed to `changes` and then updated in
+    place (services.domain.service_messages.as_notice_incident made it the notice's incident): why it is
+    news (a major change, an act-by date near), the customers it reaches, the start of its text, and the
+    full message a button away. Arguments as cards.notifications.incident_notice_card's."""
+    message = notice.incident
+    names = ", ".join(c.name for c in customers) or "—"
+    services = message.service or "—"
+    body: list[CardElement] = []
+    if replaces_lost_card:
+        body.append(subtle(t("notice_card.replaces_lost"), color="Warning"))
+    body += [
+        subtle(f"{t('change_notice.kind')} · {services}", weight="Bolder"),
+        heading(message.title),
+    ]
+    if message.feature_group == "major":
+        body.append(TextBlock(text=t("changes.major"), color="Attention", weight="Bolder", spacing="Small"))
+    if message.act_by is not None:
+        when = t(
+            "changes.act_by", when=t.timestamp(message.act_by), relative=t.relative_time(message.act_by, now)
+        )
+        overdue = message.act_by < now
+        body.append(
+            TextBlock(
+                text=safe(t("changes.overdue", when=when) if overdue else when),
+                color="Attention" if overdue or message.status.code == ACTION_DUE else "Warning",
+                weight="Bolder",
+                wrap=True,
+                spacing="Small",
+            )
+        )
+    facts = [
+        (t("change_notice.fact_message"), message.incident_id),
+        (t("notice_card.fact_customer" if len(customers) == 1 else "notice_card.fact_customers"), names),
+        (t("changes.fact_category"), t(f"changes.category.{message.feature.casefold() or 'other'}")),
+        (t("notice_card.fact_updated"), t.relative_time(message.last_modified, now)),
+    ]
+    body.append(FactSet(facts=[Fact(title=title, value=safe(value)) for title, value in facts]))
+    lines = owner_lines([(c, (owners or {}).get(c.customer_id, ())) for c in customers], mentionable, t)
+    body += lines.blocks
+    if message.impact:
+        body.append(plain(echo(message.impact, 400), spacing="Small", is_subtle=True))
+    if acknowledged_by:
+        body.append(
+            TextBlock(
+                text=safe(t("notice_card.acknowledged_by", who=acknowledged_by)),
+                color="Good",
+                weight="Bolder",
+                wrap=True,
+            )
+        )
+    actions: list[SubmitAction | ExecuteAction] = [
+        run_command(t("change_notice.open"), change_command(message.incident_id))
+    ]
+    if not acknowledged_by and not message.is_resolved:
+        actions.append(acknowledge_notice(message.incident_id, t("notice_card.acknowledge")))
+    fallback = t("change_notice.fallback", message=message.incident_id, title=message.title, names=names)
+    return with_mentions(card(body, actions, fallback=fallback), lines.mentions)

@@ -37,6 +37,7 @@ from bot.outbound.connector import Connector, ConnectorError, Pace
 from bot.outbound.log_ids import conversation_hash
 from bot.outbound.pacing import SendPacer, Slot
 from bot.outbound.proactive import Address, tenant_allowed
+from cards.changes import change_notice_card
 from cards.notifications import (
     incident_notice_card,
     notice_digest_card,
@@ -260,7 +261,8 @@ class NoticeDelivery:
                 delivery.incident_id,
             )
         named = {c.customer_id: owners[c.customer_id] for c in customers if c.customer_id in owners}
-        card = incident_notice_card(
+        notice_card = change_notice_card if notice.incident.is_change else incident_notice_card
+        card = notice_card(
             notice,
             customers,
             now,

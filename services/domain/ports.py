@@ -55,6 +55,11 @@ class MessageCenterSource(Protocol):
 
     async def tenant_messages(self, customer: Customer) -> TenantMessages: ...
 
+    async def messages_since(self, customer: Customer, since: datetime | None) -> TenantMessages:
+        """The messages Microsoft changed at or after `since` (every one when None), read now: the
+        watcher's one request per customer and cycle (`$filter` on lastModifiedDateTime), never cached."""
+        ...
+
 
 class MessageReader(CustomerDirectory, MessageCenterSource, Protocol):
     """What questions about messages across customers read (services.domain.service_messages)."""
@@ -214,7 +219,10 @@ class Subscriptions(Protocol):
 
     async def forget_conversation(self, conversation: str) -> int: ...
 
-    async def watched_customers(self) -> tuple[bool, set[str]]: ...
+    async def watched_customers(self, kind: str | None = None) -> tuple[bool, set[str]]:
+        """Whether some conversation wants every customer, and the customers named one by one; of
+        subscriptions of `kind` only, when given."""
+        ...
 
     async def audience(self, customer_ids: list[str], incident: Incident) -> dict[str, list[str]]: ...
 

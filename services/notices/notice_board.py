@@ -103,6 +103,10 @@ def classify(previous: str | None, incident: Incident) -> ChangeKind | None:
         return ChangeKind.STATUS
     if len(incident.posts) > posts:
         return ChangeKind.POST
+    seen = json.loads(previous)
+    if incident.is_change and len(seen) > 3 and incident.last_modified > datetime.fromisoformat(seen[3]):
+        # Microsoft updated the message (its text, its act-by date): the card is updated in place.
+        return ChangeKind.POST
     return None
 
 
@@ -181,6 +185,7 @@ def incident_from_json(text: str) -> Incident:
         last_modified=moment(raw["last_modified"]),
         is_resolved=raw["is_resolved"],
         posts=tuple(IncidentPost(moment(p["created"]), p["text"]) for p in raw["posts"]),
+        act_by=moment(raw["act_by"]) if raw.get("act_by") else None,
     )
 
 

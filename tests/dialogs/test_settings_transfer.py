@@ -169,7 +169,7 @@ async def test_every_problem_is_named_in_one_answer_and_nothing_changes() -> Non
     for line in (
         "These settings can't be imported",
         "colour: isn't a field of these settings",
-        "subscriptions[2].kinds: 'outages' isn't one of: incidents, advisories, all.",
+        "subscriptions[2].kinds: 'outages' isn't one of: incidents, advisories, all, changes.",
         "owners[0].people[0].object_id: an owner needs their Entra object id (object_id).",
         "subscriptions[1].customer: no customer 'Fabrikam Nowhere' among the customers you can see.",
         "subscriptions[2].services[1]: no service called 'Exchnage' for this customer.",
