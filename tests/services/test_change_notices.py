@@ -129,6 +129,8 @@ async def test_a_cycle_asks_each_watched_customer_for_what_changed_since_once(
     without = HealthWatcher(w.backend, w.stores.subscriptions, w.stores.board, lambda: w.now)
     try:
         publish(live_world, message(), CONTOSO_TENANT, WOODGROVE_TENANT)
+        # Pages of 2: reading a whole message center (5 or 6 messages) would take 3 requests.
+        live_world.graph.page_size = 2
         live_world.graph.calls.clear()
         await without.poll_once()
         health_only = dict(live_world.graph.calls)
@@ -180,8 +182,16 @@ async def test_a_message_waits_until_its_act_by_date_comes_within_the_window(
             ("MC910003", "majorChange")
         ], "the major change at once; the minor one is not yet near its date; the informational never"
 
-        # Four days on, Graph returns nothing new (nothing was modified): the minor message's date is
-        # now 6 days away, and it is told of from what the watcher kept.
+        # Another message later moves the read on past these three.
+        publish(
+            live_world,
+            message("MC910005", major=False, act_by=None, modified=DEMO_NOW + timedelta(hours=1)),
+            CONTOSO_TENANT,
+        )
+        assert (await w.watcher.poll_once()).notices == []
+
+        # Four days on, Graph returns none of them (none was modified): the minor message's date is now 6
+        # days away, and it is told of from what the watcher kept.
         w.now = DEMO_NOW + timedelta(days=4)
         due = await w.watcher.poll_once()
         assert [(n.incident.incident_id, n.change, n.incident.status.code) for n in due.notices] == [
