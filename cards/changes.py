@@ -30,6 +30,7 @@ from services.domain.models import (
     DUE_WITHIN,
     Customer,
     DueChange,
+    MessageCategory,
     MessageLookup,
     MessageSeverity,
     Notice,
@@ -263,7 +264,10 @@ def change_notice_card(
     facts = [
         (t("change_notice.fact_message"), message.incident_id),
         (t("notice_card.fact_customer" if len(customers) == 1 else "notice_card.fact_customers"), names),
-        (t("changes.fact_category"), t(f"changes.category.{message.feature.casefold() or 'other'}")),
+        (
+            t("changes.fact_category"),
+            t(f"changes.category.{MessageCategory.of(message.feature).value.casefold()}"),
+        ),
         (t("notice_card.fact_updated"), t.relative_time(message.last_modified, now)),
     ]
     body.append(FactSet(facts=[Fact(title=title, value=safe(value)) for title, value in facts]))
