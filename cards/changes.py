@@ -36,6 +36,8 @@ from services.domain.models import (
     Notice,
     Owner,
     ServiceMessage,
+    WeeklyDigest,
+    WeeklyRow,
 )
 
 MAX_ROWS = 20
@@ -291,3 +293,52 @@ def change_notice_card(
         actions.append(acknowledge_notice(message.incident_id, t("notice_card.acknowledge")))
     fallback = t("change_notice.fallback", message=message.incident_id, title=message.title, names=names)
     return with_mentions(card(body, actions, fallback=fallback), lines.mentions)
+
+
+def _weekly_row(row: WeeklyRow, names: Mapping[str, str], now: datetime, t: Translator) -> Container:
+    message = row.message
+    customers = [names[c] for c in row.customer_ids if c in names]
+    shown = ", ".join(customers[:MAX_NAMED_CUSTOMERS])
+    if len(customers) > MAX_NAMED_CUSTOMERS:
+        shown = t.count("count.and_more_customers", len(customers) - MAX_NAMED_CUSTOMERS, names=shown)
+    items: list[CardElement] = [
+        TextBlock(text=safe(f"{message.incident_id} · {message.title}"), weight="Bolder", wrap=True),
+        subtle(f"{message.service or '—'} · {shown or '—'}"),
+    ]
+    if message.act_by is not None:
+        when = t(
+            "changes.act_by", when=t.timestamp(message.act_by), relative=t.relative_time(message.act_by, now)
+        )
+        items.append(subtle(when, color="Attention" if message.status.code == ACTION_DUE else "Warning"))
+    return Container(
+        separator=True,
+        select_action=run_command(
+            t("changes.open", message=message.incident_id), change_command(message.incident_id)
+        ),
+        items=items,
+    )
+
+
+def weekly_changes_card(
+    digest: WeeklyDigest, names: Mapping[str, str], now: datetime, t: Translator
+) -> AdaptiveCard:
+    """The weekly message center digest of a conversation subscribed to changes: what was first told this
+    past week, then what must be acted on within DUE_WITHIN, nearest first; `names` by customer id."""
+    summary = t(
+        "weekly_changes.subtitle",
+        new=t.count("count.messages_new", len(digest.new)),
+        due=t.count("count.messages_due", len(digest.due)),
+        days=DUE_WITHIN.days,
+    )
+    body: list[CardElement] = [heading(t("weekly_changes.heading")), subtle(summary)]
+    if not digest.new and not digest.due:
+        body.append(plain(t("weekly_changes.none", days=DUE_WITHIN.days)))
+    for title, rows in (
+        (t("weekly_changes.new"), digest.new),
+        (t("weekly_changes.due", days=DUE_WITHIN.days), digest.due),
+    ):
+        if rows:
+            body.append(TextBlock(text=safe(title), weight="Bolder", size="Medium", spacing="Medium"))
+            body += _rows([_weekly_row(r, names, now, t) for r in rows[:MAX_ROWS]], len(rows), t)
+    actions = [run_command(t("changes.due_everywhere"), changes_command())]
+    return card(body, actions, fallback=t("weekly_changes.fallback", summary=summary))

@@ -22,6 +22,7 @@ from dialogs.root import RootDialog
 from services.domain.ports import AuditRecords, Backend, PeopleAccess, ServiceRequestDesk
 from services.notices.message_center_watch import MessageCenterWatch
 from services.notices.watcher import HealthWatcher
+from services.notices.weekly_changes import WeeklyChangesStore
 from services.stores import Stores
 
 
@@ -36,12 +37,13 @@ def build_notifications(
     board; `refresh` asks the delivery loop to look at the outbox; `act_by_within`: how near an act-by
     date makes a message center message a notice."""
     board = stores.board
+    message_center = MessageCenterWatch(stores.place)
     watcher = HealthWatcher(
         backend,
         stores.subscriptions,
         board,
         clock,
-        message_center=MessageCenterWatch(stores.place),
+        message_center=message_center,
         act_by_within=act_by_within,
     )
     acknowledgements = NoticeAcknowledgements(
@@ -56,6 +58,8 @@ def build_notifications(
         clock,
         refresh,
         stores.owners,
+        WeeklyChangesStore(stores.place),
+        message_center,
     )
 
 

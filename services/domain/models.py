@@ -284,6 +284,24 @@ class DueChange:
     customers: tuple[Customer, ...]
 
 
+@dataclass(frozen=True)
+class WeeklyRow:
+    """One message in a digest: as the board keeps it, the customers (of those the conversation follows)
+    it reaches, and whether it is new this week."""
+
+    message: Incident
+    customer_ids: tuple[str, ...]
+    new: bool
+
+
+@dataclass(frozen=True)
+class WeeklyDigest:
+    """A conversation's weekly message center digest (services/notices/weekly_changes.py)."""
+
+    new: tuple[WeeklyRow, ...]
+    due: tuple[WeeklyRow, ...]
+
+
 # Azure service health (ARM `Microsoft.ResourceHealth/events`; services/domain/azure_events.py asks the
 # questions of them): one event per tracking id, however many subscriptions and customers it reaches.
 
