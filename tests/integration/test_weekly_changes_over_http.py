@@ -46,7 +46,8 @@ class Instances:
         self._client, self._path, self._storage = aiohttp_client, tmp_path, storage
 
     async def start(self) -> TestClient[Any, Any]:
-        settings = Settings(data_dir=self._path, **QUIET_BOT, **self._storage)
+        options: dict[str, Any] = {**QUIET_BOT, **self._storage}
+        settings = Settings(data_dir=self._path, **options)
         app = create_app(settings, backend=self.backend, clock=lambda: self.now)
         client: TestClient[Any, Any] = await self._client(app)
         return client
