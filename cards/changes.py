@@ -115,10 +115,11 @@ def _size(element: CardElement) -> int:
     return len(json.dumps(card_payload(element), ensure_ascii=False).encode("utf-8"))
 
 
-def _rows(rows: list[Container], total: int, t: Translator) -> list[CardElement]:
-    """As many rows as fit ROWS_BUDGET_BYTES, and how many more there are."""
+def _rows(
+    rows: list[Container], total: int, t: Translator, budget: int = ROWS_BUDGET_BYTES
+) -> list[CardElement]:
+    """As many rows as fit `budget` bytes, and how many more there are."""
     shown: list[CardElement] = []
-    budget = ROWS_BUDGET_BYTES
     for row in rows:
         budget -= _size(row)
         if budget < 0:
@@ -339,6 +340,8 @@ def weekly_changes_card(
     ):
         if rows:
             body.append(TextBlock(text=safe(title), weight="Bolder", size="Medium", spacing="Medium"))
-            body += _rows([_weekly_row(r, names, now, t) for r in rows[:MAX_ROWS]], len(rows), t)
+            # Two lists on one card: each gets half the rows' budget.
+            weekly_rows = [_weekly_row(r, names, now, t) for r in rows[:MAX_ROWS]]
+            body += _rows(weekly_rows, len(rows), t, ROWS_BUDGET_BYTES // 2)
     actions = [run_command(t("changes.due_everywhere"), changes_command())]
     return card(body, actions, fallback=t("weekly_changes.fallback", summary=summary))
