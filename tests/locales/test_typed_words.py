@@ -93,6 +93,7 @@ def test_the_keyword_help_teaches_is_among_the_words_understood(language: str) -
         ("keyword.all", "words.kind_all"),
         ("keyword.incidents", "words.kind_incidents"),
         ("keyword.advisories", "words.kind_advisories"),
+        ("keyword.changes", "words.kind_changes"),
         ("keyword.off", "words.off"),
     ):
         assert t(keyword).casefold() in _listed(language, understood), (keyword, understood)
