@@ -223,3 +223,26 @@ async def test_a_message_center_that_cannot_be_read_announces_nothing_and_loses_
         assert [n.incident.incident_id for n in report.notices] == ["MC910001"]
     finally:
         await w.backend.close()
+
+
+async def test_subscribing_again_after_a_gap_sets_a_new_baseline(
+    live_world: LiveWorld, open_place: OpenPlace
+) -> None:
+    """What a customer's message center gained while nobody watched it for changes is not announced when
+    a conversation subscribes again (as the subscribe dialog does: baseline, then add)."""
+    w = await watching(live_world, open_place)
+    try:
+        woodgrove = await w.customer("Woodgrove")
+        everyone = await w.stores.subscriptions.of_conversation("19:changes")
+        await w.stores.subscriptions.remove(everyone)
+        publish(live_world, message("MC910010", modified=DEMO_NOW + timedelta(hours=1)), WOODGROVE_TENANT)
+        w.now = DEMO_NOW + timedelta(hours=2)
+        await w.watcher.poll_once()  # Woodgrove is not watched for changes: its message center isn't read
+        await w.watcher.baseline([woodgrove])
+        await w.stores.subscriptions.add(Subscription("19:w", woodgrove.customer_id, (), "changes"), w.now)
+        assert (await w.watcher.poll_once()).notices == [], "from before the subscription"
+        publish(live_world, message("MC910011", modified=w.now), WOODGROVE_TENANT)
+        report = await w.watcher.poll_once()
+        assert [n.incident.incident_id for n in report.notices] == ["MC910011"]
+    finally:
+        await w.backend.close()
