@@ -517,6 +517,11 @@ class NoticeBoard:
             return None
         return _delivery((incident_id, conversation), record), tuple(record["followed"])
 
+    async def notices(self) -> list[Notice]:
+        """Every notice as it now stands, without its deliveries (one listing)."""
+        records = await self._incidents.values()
+        return [_notice(r["notice"]) for r in records.values() if r["notice"]]
+
     async def latest(self, limit: int, customer_id: str | None = None) -> list[tuple[Notice, list[Delivery]]]:
         """The newest notices (about one customer, if given), each with its deliveries."""
         records = await self._incidents.values()

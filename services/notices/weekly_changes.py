@@ -35,8 +35,6 @@ WEEK = timedelta(days=7)
 # A digest whose moment passed longer ago than this (the bot was down, or quiet: at most 72 hours) waits
 # for next week's.
 LATE_BY_AT_MOST = timedelta(days=3)
-# The notices looked through for a digest: far more than a week of message center notices.
-NOTICES_READ = 500
 
 
 @dataclass(frozen=True)
@@ -150,7 +148,7 @@ async def weekly_digest(
     if not followed:
         return None
     rows: dict[str, WeeklyRow] = {}
-    notices = [n for n, _ in await board.latest(NOTICES_READ) if n.incident.is_change]
+    notices = [n for n in await board.notices() if n.incident.is_change]
     for notice in notices:
         reached = _reached(followed, notice.customer_ids, notice.incident)
         if reached:
