@@ -73,15 +73,18 @@ OLD_TABLES = ("notices", "observations", "deliveries", "baselines")
 
 
 def fingerprint(incident: Incident) -> str:
-    """What, when it changes, is worth telling people about; and when Microsoft last changed it."""
-    return json.dumps(
-        [
-            incident.status.code.casefold(),
-            len(incident.posts),
-            incident.is_resolved,
-            incident.last_modified.isoformat(),
-        ]
-    )
+    """What, when it changes, is worth telling people about; and when Microsoft last changed it. A
+    message center message adds when it leaves the message center (retention forgets it after that:
+    nothing tells the board when an unchanged message ends)."""
+    seen: list[Any] = [
+        incident.status.code.casefold(),
+        len(incident.posts),
+        incident.is_resolved,
+        incident.last_modified.isoformat(),
+    ]
+    if incident.is_change:
+        seen.append(incident.end.isoformat() if incident.end else None)
+    return json.dumps(seen)
 
 
 def is_stale(previous: str | None, incident: Incident) -> bool:
@@ -113,12 +116,20 @@ def classify(previous: str | None, incident: Incident) -> ChangeKind | None:
 def resolved_before(fingerprints: Iterable[str], notice: Notice | None, moment: datetime) -> bool:
     """Whether an incident may be forgotten (retention): every tenant last saw it resolved, Microsoft's
     last change to it is older than `moment`, and so is its notice's last change, resolved too."""
-    if notice is not None and (not notice.incident.is_resolved or notice.updated >= moment):
+    if notice is not None and notice.incident.is_change:
+        end = notice.incident.end
+        if end is None or end >= moment or notice.updated >= moment:
+            return False
+    elif notice is not None and (not notice.incident.is_resolved or notice.updated >= moment):
         return False
     seen = [json.loads(f) for f in fingerprints]
     if not seen:
         return notice is not None
     for fingerprint_ in seen:
+        if len(fingerprint_) > 4:  # a message center message: gone once it left the message center
+            if fingerprint_[4] is None or datetime.fromisoformat(fingerprint_[4]) >= moment:
+                return False
+            continue
         if not fingerprint_[2]:
             return False
         if len(fingerprint_) > 3:
