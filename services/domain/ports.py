@@ -274,7 +274,9 @@ class KnownConversations(Protocol):
 class NoticeOutbox(Protocol):
     """Incidents seen, notices and their deliveries (services/notices/notice_board.py, on either storage)."""
 
-    async def observe(self, customer: Customer, incident: Incident, now: datetime) -> Notice | None: ...
+    async def observe(
+        self, customer: Customer, incident: Incident, now: datetime, announce: bool = True
+    ) -> Notice | None: ...
 
     async def observe_tenant(
         self, customer: Customer, incidents: tuple[Incident, ...], now: datetime, announce: bool = True

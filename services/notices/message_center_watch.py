@@ -59,9 +59,12 @@ class MessageCenterWatch:
         }
         await self._records.put(record, customer_id)
 
-    async def forget(self, customer_id: str) -> None:
-        """The next read of the customer is a baseline again (it was not watched for changes meanwhile)."""
-        await self._records.delete(customer_id)
+    async def forget_except(self, watched: set[str], among: set[str]) -> None:
+        """The next read of each of `among` not in `watched` is a baseline again (nobody watched it for
+        changes since its position was written): one listing, and a delete for each such position only."""
+        for (customer_id,) in await self._records.keys():
+            if customer_id in among and customer_id not in watched:
+                await self._records.delete(customer_id)
 
 
 def _moment(value: datetime | None) -> str | None:

@@ -215,9 +215,12 @@ class NoticeBoard:
 
     # What the watcher and the webhook learn.
 
-    async def observe(self, customer: Customer, incident: Incident, now: datetime) -> Notice | None:
-        """Record what `customer`'s tenant says of `incident`; the notice when it changed for someone."""
-        return await self._observe(customer.customer_id, incident, now, True)
+    async def observe(
+        self, customer: Customer, incident: Incident, now: datetime, announce: bool = True
+    ) -> Notice | None:
+        """Record what `customer`'s tenant says of `incident`; the notice when it changed for someone.
+        `announce` off: only note it (a baseline of the caller's own, as the message center's is)."""
+        return await self._observe(customer.customer_id, incident, now, announce)
 
     async def observe_tenant(
         self, customer: Customer, incidents: tuple[Incident, ...], now: datetime, announce: bool = True

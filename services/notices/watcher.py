@@ -75,9 +75,7 @@ class HealthWatcher:
         if self._message_center is not None:
             # Not watched for changes until now: the next read of its message center is a baseline.
             watching = {c.customer_id for c in await self.watched(CHANGES)}
-            for customer in customers:
-                if customer.customer_id not in watching:
-                    await self._message_center.forget(customer.customer_id)
+            await self._message_center.forget_except(watching, {c.customer_id for c in customers})
         limit = asyncio.Semaphore(self._concurrency)
 
         async def note(customer: Customer) -> None:
@@ -92,9 +90,13 @@ class HealthWatcher:
 
     async def poll_once(self) -> PollReport:
         report = PollReport()
-        await self._poll(await self.watched(), report)
+        rounds = [self._poll(await self.watched(), report)]
         if self._message_center is not None:
-            await self._read_message_centers(self._message_center, await self.watched(CHANGES), report)
+            # Beside the health polls, not after them: a cycle takes as long as the slower of the two.
+            rounds.append(
+                self._read_message_centers(self._message_center, await self.watched(CHANGES), report)
+            )
+        await asyncio.gather(*rounds)
         if report.unreadable:
             logger.warning("watcher could not read customers=%d", len(report.unreadable))
         return report
@@ -161,8 +163,13 @@ class HealthWatcher:
                 position is not None and await self._board.notice(message.message_id) is not None
             ):
                 told.append(message)
-        incidents = tuple(as_notice_incident(m, now, window) for m in told)
-        notices = await self._board.observe_tenant(customer, incidents, now, announce=position is not None)
+        # The first read since the customer is watched for changes is its baseline (its own, apart from
+        # the health poll's, which runs beside it).
+        notices = []
+        for message in told:
+            incident = as_notice_incident(message, now, window)
+            notice = await self._board.observe(customer, incident, now, announce=position is not None)
+            notices += [notice] if notice is not None else []
         still_waiting = [
             m for m in (*waiting.values(), *changed.values()) if waits_for_act_by(m, now, window)
         ]
