@@ -7,9 +7,10 @@ page, none for a customer without): they go to the board as incidents under thei
 (services.domain.azure_events.as_incident), so one event reaching several customers is one notice.
 Azure not answering leaves its events as last seen; the Microsoft 365 poll goes on.
 
-A customer some conversation subscribes to `changes` also has its message center read: one Graph request
-per cycle (more only when more messages changed than Graph puts on a page), asking only for messages changed since the last
-read (services/notices/message_center_watch.py keeps where each customer stands). A new major change, or a
+A customer some conversation subscribes to `changes` also has its message center read, beside its health:
+one Graph request per cycle (more only when more messages changed than Graph puts on a page), asking only
+for messages changed since the last read (services/notices/message_center_watch.py keeps where each
+customer stands). A new major change, or a
 message whose act-by date comes within the notice window, goes to the board as an incident under its MC id
 (services.domain.service_messages.as_notice_incident): one notice across the tenants it reaches, updated in
 place when Microsoft changes it. The message center not answering announces nothing and loses nothing: the
