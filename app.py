@@ -35,6 +35,7 @@ from bot.outbound.connector import Connector, ConnectorTimeouts, RetryPolicy
 from bot.outbound.conversation_locks import ConversationLocks
 from bot.outbound.framework_patches import apply_framework_patches
 from bot.outbound.notice_delivery import NoticeDelivery
+from bot.outbound.weekly_changes_delivery import WeeklyChangesDelivery
 from bot.turn.access import AccessPolicy
 from bot.turn.assembly import build_bot, build_notifications
 from bot.turn.errors import report_turn_error
@@ -63,6 +64,9 @@ VERSION = "0.1.0"
 BOT = web.AppKey("bot", SupportBot)
 ADAPTER = web.AppKey("adapter", SupportAdapter)
 RUNNER = web.AppKey("runner", TurnRunner)
+# How often the leader looks for weekly message center digests due (they go out on the hour).
+WEEKLY_ROUND_SECONDS = 60.0
+WEEKLY = web.AppKey("weekly_changes", WeeklyChangesDelivery)
 WATCHER = web.AppKey("watcher", HealthWatcher)
 DELIVERY = web.AppKey("delivery", NoticeDelivery)
 LEADERSHIP = web.AppKey("leadership", Leadership)
@@ -129,7 +133,13 @@ def create_app(
     )
     audit = stores.audit
     access = AccessPolicy(settings.access, backends.groups, audit)
-    notifications = build_notifications(stores, backend, clock, lambda: delivery.wake())
+    notifications = build_notifications(
+        stores,
+        backend,
+        clock,
+        lambda: delivery.wake(),
+        timedelta(days=settings.changes_act_by_days),
+    )
     board = notifications.board
     delivery = NoticeDelivery(
         connector,
@@ -227,6 +237,18 @@ def create_app(
     if leadership is not None:
         app[LEADERSHIP] = leadership
 
+    weekly_changes = WeeklyChangesDelivery(
+        delivery,
+        notifications.weekly_changes,
+        notifications.subscriptions,
+        board,
+        notifications.message_center,
+        notifications.conversations,
+        backend,
+        clock,
+        timedelta(days=settings.changes_act_by_days),
+    )
+    app[WEEKLY] = weekly_changes
     sso_rounds = [bot.sign_in.forget_expired] if bot.sign_in is not None else []
     retention = Retention(stores.journal, board, audit, settings.retention, clock, also=sso_rounds)
 
@@ -237,6 +259,7 @@ def create_app(
             delivery.run(),
             watcher.run(settings.watch_interval_seconds, delivery.wake),
             every(settings.retention_interval_seconds, retention.forget, "retention"),
+            every(WEEKLY_ROUND_SECONDS, weekly_changes.post_due, "weekly changes"),
         )
 
     heartbeats = stores.heartbeats

@@ -383,6 +383,14 @@ WATCH_INTERVAL_SECONDS = Number(
     high=86400.0,
     meaning="how often health is polled",
 )
+CHANGES_ACT_BY_DAYS = Number(
+    name="BOT_CHANGES_ACT_BY_DAYS",
+    attribute="changes_act_by_days",
+    default=7.0,
+    low=0.0,
+    high=365.0,
+    meaning="how near a message center act-by date makes the message a notice",
+)
 DEMO_TICK_SECONDS = Number(
     name="BOT_DEMO_TICK_SECONDS",
     attribute="demo_tick_seconds",
@@ -655,6 +663,7 @@ class Settings:
     )
     retention_interval_seconds: float = RETENTION_INTERVAL_SECONDS.default
     watch_interval_seconds: float = WATCH_INTERVAL_SECONDS.default
+    changes_act_by_days: float = CHANGES_ACT_BY_DAYS.default
     demo_tick_seconds: float = DEMO_TICK_SECONDS.default
     notify_token: str = field(default="", repr=False)
     log_level: str = LOG_LEVEL.default

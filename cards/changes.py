@@ -4,7 +4,7 @@ every customer (one row per message, naming the customers it reaches)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from microsoft_teams.cards import (
@@ -13,22 +13,31 @@ from microsoft_teams.cards import (
     Column,
     ColumnSet,
     Container,
+    ExecuteAction,
     Fact,
     FactSet,
+    SubmitAction,
     TextBlock,
 )
 from microsoft_teams.cards.core import TextColor
 
-from cards.actions import change_command, changes_command, health_command, run_command
+from cards.actions import acknowledge_notice, change_command, changes_command, health_command, run_command
+from cards.mentions import owner_lines, with_mentions
 from cards.parts import card, card_payload, echo, heading, plain, safe, subtle
 from locales.translator import Translator
 from services.domain.models import (
+    ACTION_DUE,
     DUE_WITHIN,
     Customer,
     DueChange,
+    MessageCategory,
     MessageLookup,
     MessageSeverity,
+    Notice,
+    Owner,
     ServiceMessage,
+    WeeklyDigest,
+    WeeklyRow,
 )
 
 MAX_ROWS = 20
@@ -106,10 +115,11 @@ def _size(element: CardElement) -> int:
     return len(json.dumps(card_payload(element), ensure_ascii=False).encode("utf-8"))
 
 
-def _rows(rows: list[Container], total: int, t: Translator) -> list[CardElement]:
-    """As many rows as fit ROWS_BUDGET_BYTES, and how many more there are."""
+def _rows(
+    rows: list[Container], total: int, t: Translator, budget: int = ROWS_BUDGET_BYTES
+) -> list[CardElement]:
+    """As many rows as fit `budget` bytes, and how many more there are."""
     shown: list[CardElement] = []
-    budget = ROWS_BUDGET_BYTES
     for row in rows:
         budget -= _size(row)
         if budget < 0:
@@ -212,3 +222,126 @@ def change_card(lookup: MessageLookup, now: datetime, t: Translator) -> Adaptive
     ]
     fallback = t("changes.item_fallback", message=message.message_id, title=message.title)
     return card(body, actions, fallback=fallback)
+
+
+def change_notice_card(
+    notice: Notice,
+    customers: Sequence[Customer],
+    now: datetime,
+    t: Translator,
+    acknowledged_by: str = "",
+    replaces_lost_card: bool = False,
+    owners: Mapping[str, Sequence[Owner]] | None = None,
+    mentionable: Collection[str] = (),
+) -> AdaptiveCard:
+    """A message center message as posted to a conversation subscribed to `changes` and then updated in
+    place (services.domain.service_messages.as_notice_incident made it the notice's incident): why it is
+    news (a major change, an act-by date near), the customers it reaches, the start of its text, and the
+    full message a button away. Arguments as cards.notifications.incident_notice_card's."""
+    message = notice.incident
+    names = ", ".join(c.name for c in customers) or "—"
+    services = message.service or "—"
+    body: list[CardElement] = []
+    if replaces_lost_card:
+        body.append(subtle(t("notice_card.replaces_lost"), color="Warning"))
+    body += [
+        subtle(f"{t('change_notice.kind')} · {services}", weight="Bolder"),
+        heading(message.title),
+    ]
+    if message.feature_group == "major":
+        body.append(TextBlock(text=t("changes.major"), color="Attention", weight="Bolder", spacing="Small"))
+    if message.act_by is not None:
+        when = t(
+            "changes.act_by", when=t.timestamp(message.act_by), relative=t.relative_time(message.act_by, now)
+        )
+        overdue = message.act_by < now
+        body.append(
+            TextBlock(
+                text=safe(t("changes.overdue", when=when) if overdue else when),
+                color="Attention" if overdue or message.status.code == ACTION_DUE else "Warning",
+                weight="Bolder",
+                wrap=True,
+                spacing="Small",
+            )
+        )
+    facts = [
+        (t("change_notice.fact_message"), message.incident_id),
+        (t("notice_card.fact_customer" if len(customers) == 1 else "notice_card.fact_customers"), names),
+        (
+            t("changes.fact_category"),
+            t(f"changes.category.{MessageCategory.of(message.feature).value.casefold()}"),
+        ),
+        (t("notice_card.fact_updated"), t.relative_time(message.last_modified, now)),
+    ]
+    body.append(FactSet(facts=[Fact(title=title, value=safe(value)) for title, value in facts]))
+    lines = owner_lines([(c, (owners or {}).get(c.customer_id, ())) for c in customers], mentionable, t)
+    body += lines.blocks
+    if message.impact:
+        body.append(plain(echo(message.impact, 400), spacing="Small", is_subtle=True))
+    if acknowledged_by:
+        body.append(
+            TextBlock(
+                text=safe(t("notice_card.acknowledged_by", who=acknowledged_by)),
+                color="Good",
+                weight="Bolder",
+                wrap=True,
+            )
+        )
+    actions: list[SubmitAction | ExecuteAction] = [
+        run_command(t("change_notice.open"), change_command(message.incident_id))
+    ]
+    if not acknowledged_by and not message.is_resolved:
+        actions.append(acknowledge_notice(message.incident_id, t("notice_card.acknowledge")))
+    fallback = t("change_notice.fallback", message=message.incident_id, title=message.title, names=names)
+    return with_mentions(card(body, actions, fallback=fallback), lines.mentions)
+
+
+def _weekly_row(row: WeeklyRow, names: Mapping[str, str], now: datetime, t: Translator) -> Container:
+    message = row.message
+    customers = [names[c] for c in row.customer_ids if c in names]
+    shown = ", ".join(customers[:MAX_NAMED_CUSTOMERS])
+    if len(customers) > MAX_NAMED_CUSTOMERS:
+        shown = t.count("count.and_more_customers", len(customers) - MAX_NAMED_CUSTOMERS, names=shown)
+    items: list[CardElement] = [
+        TextBlock(text=safe(f"{message.incident_id} · {message.title}"), weight="Bolder", wrap=True),
+        subtle(f"{message.service or '—'} · {shown or '—'}"),
+    ]
+    if message.act_by is not None:
+        when = t(
+            "changes.act_by", when=t.timestamp(message.act_by), relative=t.relative_time(message.act_by, now)
+        )
+        items.append(subtle(when, color="Attention" if message.status.code == ACTION_DUE else "Warning"))
+    return Container(
+        separator=True,
+        select_action=run_command(
+            t("changes.open", message=message.incident_id), change_command(message.incident_id)
+        ),
+        items=items,
+    )
+
+
+def weekly_changes_card(
+    digest: WeeklyDigest, names: Mapping[str, str], now: datetime, t: Translator
+) -> AdaptiveCard:
+    """The weekly message center digest of a conversation subscribed to changes: what was first told this
+    past week, then what must be acted on within DUE_WITHIN, nearest first; `names` by customer id."""
+    summary = t(
+        "weekly_changes.subtitle",
+        new=t.count("count.messages_new", len(digest.new)),
+        due=t.count("count.messages_due", len(digest.due)),
+        days=DUE_WITHIN.days,
+    )
+    body: list[CardElement] = [heading(t("weekly_changes.heading")), subtle(summary)]
+    if not digest.new and not digest.due:
+        body.append(plain(t("weekly_changes.none", days=DUE_WITHIN.days)))
+    for title, rows in (
+        (t("weekly_changes.new"), digest.new),
+        (t("weekly_changes.due", days=DUE_WITHIN.days), digest.due),
+    ):
+        if rows:
+            body.append(TextBlock(text=safe(title), weight="Bolder", size="Medium", spacing="Medium"))
+            # Two lists on one card: each gets half the rows' budget.
+            weekly_rows = [_weekly_row(r, names, now, t) for r in rows[:MAX_ROWS]]
+            body += _rows(weekly_rows, len(rows), t, ROWS_BUDGET_BYTES // 2)
+    actions = [run_command(t("changes.due_everywhere"), changes_command())]
+    return card(body, actions, fallback=t("weekly_changes.fallback", summary=summary))

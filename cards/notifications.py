@@ -41,6 +41,7 @@ from cards.parts import (
 from locales.translator import Translator
 from services.domain.models import (
     ALL_CUSTOMERS,
+    CHANGES,
     ChangeKind,
     Customer,
     Delivery,
@@ -364,7 +365,8 @@ def describe_subscription(subscription: Subscription, customer: Customer | None,
 
 def unsubscribe_command(subscription: Subscription) -> str:
     who = "all" if subscription.customer_id == ALL_CUSTOMERS else subscription.customer_id
-    return " ".join(p for p in ("unsubscribe", who, ", ".join(subscription.services)) if p)
+    kind = CHANGES if subscription.kinds == CHANGES else ""
+    return " ".join(p for p in ("unsubscribe", who, ", ".join(subscription.services), kind) if p)
 
 
 def subscribed_card(

@@ -21,7 +21,15 @@ from services.access.scoped import CustomerScope
 from services.domain.customer_search import Ambiguous, resolve_customer
 from services.domain.errors import UnknownService
 from services.domain.incidents import match_services
-from services.domain.models import ALL_CUSTOMERS, Customer, Owner, ServiceHealth, Subscription, TenantHealth
+from services.domain.models import (
+    ALL_CUSTOMERS,
+    CHANGES,
+    Customer,
+    Owner,
+    ServiceHealth,
+    Subscription,
+    TenantHealth,
+)
 from services.domain.ports import Backend
 from services.domain.settings_document import (
     CustomerRef,
@@ -45,9 +53,10 @@ class Planned:
     kinds: str
 
     @property
-    def key(self) -> tuple[str, tuple[str, ...]]:
-        """What the subscription store tells subscriptions apart by."""
-        return self.customer_id, tuple(sorted(self.services))
+    def key(self) -> tuple[str, tuple[str, ...], bool]:
+        """What the subscription store tells subscriptions apart by (a `changes` one sits beside one to
+        the same customer's health)."""
+        return subscription_key(self.customer_id, self.services, self.kinds)
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ async def plan_settings(
         return healths[customer.customer_id]
 
     planned: list[Planned] = []
-    seen: dict[tuple[str, tuple[str, ...]], str] = {}
+    seen: dict[tuple[str, tuple[str, ...], bool], str] = {}
     for subscription in draft.subscriptions:
         ref, path = subscription.customer, subscription.customer.path.rsplit(".", 1)[0]
         if ref.customer_id == ALL_CUSTOMERS:
@@ -204,7 +213,7 @@ def changes_of(
     """`current`: the conversation's subscriptions; `visible`: the customers (and '*') the person sees, by
     id with their names, the only ones whose subscriptions the import may remove; `quiet_until`: the quiet
     in force (None: none); `owners`: the planned customers' owners now."""
-    now_by_key = {(s.customer_id, tuple(sorted(s.services))): s for s in current}
+    now_by_key = {subscription_key(s.customer_id, s.services, s.kinds): s for s in current}
     wanted = {p.key for p in plan.subscriptions}
     added = tuple(p for p in plan.subscriptions if p.key not in now_by_key)
     changed = tuple(
@@ -222,6 +231,12 @@ def changes_of(
         if owners.get(customer_id, ()) != people
     )
     return SettingsChanges(added, removed, changed, quiet, owner_changes)
+
+
+def subscription_key(
+    customer_id: str, services: Sequence[str], kinds: str
+) -> tuple[str, tuple[str, ...], bool]:
+    return customer_id, tuple(sorted(services)), kinds == CHANGES
 
 
 def unique_owners(people: Sequence[Owner]) -> tuple[Owner, ...]:

@@ -43,14 +43,20 @@ from services.access.scoped import CustomerScope
 from services.domain.customer_search import Ambiguous, NotFound, resolve_customer
 from services.domain.errors import UnknownService
 from services.domain.incidents import match_services
-from services.domain.models import ALL_CUSTOMERS, Customer, Owner, Subscription, TenantHealth
+from services.domain.models import (
+    ALL_CUSTOMERS,
+    SUBSCRIPTION_KINDS,
+    Customer,
+    Owner,
+    Subscription,
+    TenantHealth,
+)
 from services.domain.ports import AuditTrail, Backend, CustomerOwners, KnownConversations, Subscriptions
 from services.notices.watcher import HealthWatcher
 
 STEPS = ("customers", "services", "kinds", "quiet", "owners")
 SUMMARY = "summary"
 FREE_TEXT_STEPS = frozenset({"customers", "services", "quiet", "owners"})
-KINDS = ("incidents", "advisories", "all")
 
 
 @dataclass
@@ -153,7 +159,7 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         if step == "services":
             return (Choice(t("setup.every_service"), "all"),)
         if step == "kinds":
-            return tuple(Choice(t(f"setup.kind_{kind}"), kind) for kind in KINDS)
+            return tuple(Choice(t(f"setup.kind_{kind}"), kind) for kind in SUBSCRIPTION_KINDS)
         if step == "owners":
             return (Choice(t("setup.skip_owners"), "skip"),)
         return (Choice(t("setup.no_quiet"), "none"),) if step == "quiet" else ()

@@ -1,5 +1,5 @@
-"""`subscribe <customer | all> [service ...] [incidents | advisories | all]`: this conversation hears about
-that customer's incidents from now on."""
+"""`subscribe <customer | all> [service ...] [incidents | advisories | all | changes]`: this conversation
+hears about that customer's incidents (or its message center's changes) from now on."""
 
 from __future__ import annotations
 
@@ -22,17 +22,17 @@ from locales.translator import Translator, words_for
 from services.access.scoped import CustomerScope
 from services.domain.errors import UnknownService
 from services.domain.incidents import match_services
-from services.domain.models import ALL_CUSTOMERS, Customer, Subscription
+from services.domain.models import ALL_CUSTOMERS, SUBSCRIPTION_KINDS, Customer, Subscription
 from services.domain.ports import AuditTrail, Backend, KnownConversations, Subscriptions
 from services.notices.watcher import HealthWatcher
 
 EVERYONE = words_for("words.everyone")
-KINDS = ("incidents", "advisories", "all")
-KIND_WORDS = {word: kind for kind in KINDS for word in words_for(f"words.kind_{kind}")}
+KIND_WORDS = {word: kind for kind in SUBSCRIPTION_KINDS for word in words_for(f"words.kind_{kind}")}
 
 
 def split_kind(words: list[str]) -> tuple[list[str], str]:
-    """A trailing 'incidents', 'advisories' or 'all' says what to hear about (incidents by default)."""
+    """A trailing 'incidents', 'advisories', 'all' or 'changes' says what to hear about (incidents by
+    default)."""
     if len(words) > 1 and words[-1].casefold() in KIND_WORDS:
         return words[:-1], KIND_WORDS[words[-1].casefold()]
     return words, "incidents"

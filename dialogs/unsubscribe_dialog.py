@@ -1,4 +1,5 @@
-"""`unsubscribe [customer | all] [service ...]`: stop hearing about a customer (everything, without one)."""
+"""`unsubscribe [customer | all] [service ...] [changes]`: stop hearing about a customer (everything,
+without one); a trailing 'changes' stops only its message center changes."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from dialogs.conversation_scope import conversation_key, where
 from dialogs.customer_choice import choose
 from dialogs.incidents_dialog import split_customer_and_service
 from dialogs.requests import CommandRequest
-from dialogs.subscribe_dialog import EVERYONE
+from dialogs.subscribe_dialog import EVERYONE, KIND_WORDS
 from locales.translator import Translator
-from services.domain.models import ALL_CUSTOMERS, Customer, names_service
+from services.domain.models import ALL_CUSTOMERS, CHANGES, Customer, names_service
 from services.domain.ports import AuditTrail, CustomerDirectory, Subscriptions
 
 
@@ -40,6 +41,8 @@ class UnsubscribeDialog(AnswerDialog):
     async def answer_in(self, options: object, activity: Activity, t: Translator) -> AdaptiveCard:
         conversation, here = conversation_key(activity), where(activity, t)
         words = CommandRequest.from_options(options).argument.split()
+        only_changes = bool(words) and KIND_WORDS.get(words[-1].casefold()) == CHANGES
+        words = words[:-1] if only_changes else words
         customer_id: str | None = None
         phrases: list[str] = []
         # What the reader is told and what the audit log (kept in English) records.
@@ -50,19 +53,29 @@ class UnsubscribeDialog(AnswerDialog):
         elif words:
             match, rest = split_customer_and_service(words, await self._directory.list_customers())
             picked = choose(
-                match, lambda c: f"unsubscribe {c.customer_id} {rest}".strip(), "purpose.unfollow", t
+                match,
+                lambda c: " ".join(
+                    p for p in ("unsubscribe", c.customer_id, rest, CHANGES if only_changes else "") if p
+                ),
+                "purpose.unfollow",
+                t,
             )
             if not isinstance(picked, Customer):
                 return picked
             customer_id, phrases = picked.customer_id, _phrases(rest)
             what = recorded = picked.name
-        if phrases:
+        if only_changes:
+            phrases_shown = [*phrases, t("subscription.kinds_changes")]
+            what += f" ({', '.join(phrases_shown)})"
+            recorded += f" ({', '.join([*phrases, CHANGES])})"
+        elif phrases:
             what += f" ({', '.join(phrases)})"
             recorded += f" ({', '.join(phrases)})"
         doomed = [
             s
             for s in await self._subscriptions.of_conversation(conversation)
             if customer_id in (None, s.customer_id)
+            and (not only_changes or s.kinds == CHANGES)
             and all(any(names_service(p, service) for service in s.services) for p in phrases)
         ]
         if not await self._subscriptions.remove(doomed):

@@ -32,11 +32,13 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from botbuilder.schema import Activity, ActivityTypes
+from microsoft_teams.cards import AdaptiveCard
 
 from bot.outbound.connector import Connector, ConnectorError, Pace
 from bot.outbound.log_ids import conversation_hash
 from bot.outbound.pacing import SendPacer, Slot
 from bot.outbound.proactive import Address, tenant_allowed
+from cards.changes import change_notice_card
 from cards.notifications import (
     incident_notice_card,
     notice_digest_card,
@@ -260,7 +262,8 @@ class NoticeDelivery:
                 delivery.incident_id,
             )
         named = {c.customer_id: owners[c.customer_id] for c in customers if c.customer_id in owners}
-        card = incident_notice_card(
+        notice_card = change_notice_card if notice.incident.is_change else incident_notice_card
+        card = notice_card(
             notice,
             customers,
             now,
@@ -317,6 +320,33 @@ class NoticeDelivery:
         await self._board.delivered(delivery, notice.version, activity_id, thread_id, self._clock())
         NOTICES_SENT.add(sent)
         return sent
+
+    async def post_card(self, known: KnownConversation, card: AdaptiveCard) -> bool:
+        """A card of the bot's own making (the weekly message center digest), posted as a notice is: paced
+        with the notices under Teams' limits, never into a tenant ALLOWED_TENANTS leaves out, and a 403 or
+        404 marks the conversation inactive. Whether it was posted."""
+        address = Address.from_json(known.reference)
+        if self._closing or not known.active or not tenant_allowed(self._allowed_tenants, address.tenant_id):
+            return False
+
+        async def pace() -> Slot:
+            return await self._pacer.slot(address.conversation_id)
+
+        try:
+            await self._post(address, card_reply(card), pace)
+        except ConnectorError as error:
+            if error.status in (403, 404):
+                refused = _Refused(error.status)
+                await self._conversations.deactivate(known.conversation, refused.reason)
+                await self._board.deactivate(known.conversation, refused.reason, self._clock())
+            logger.warning(
+                "card not posted conversation=%s status=%s",
+                conversation_hash(known.conversation),
+                error.status or "unreachable",
+            )
+            return False
+        NOTICES_SENT.add(1)
+        return True
 
     async def _post(self, address: Address, activity: Activity, pace: Pace) -> tuple[str, str]:
         """A new card: a new thread in a channel, a new message in a chat."""

@@ -4,7 +4,7 @@ handler, over the stores the app opened (tests build both on an in-memory SQLite
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from botbuilder.core import ConversationState, PrivateConversationState, Storage, UserState
 
@@ -20,17 +20,32 @@ from dialogs.compose_search import ComposeSearch
 from dialogs.language import LANGUAGE_PROPERTY
 from dialogs.root import RootDialog
 from services.domain.ports import AuditRecords, Backend, PeopleAccess, ServiceRequestDesk
+from services.notices.message_center_watch import MessageCenterWatch
 from services.notices.watcher import HealthWatcher
+from services.notices.weekly_changes import WeeklyChangesStore
 from services.stores import Stores
 
 
 def build_notifications(
-    stores: Stores, backend: Backend, clock: Callable[[], datetime], refresh: Callable[[], None]
+    stores: Stores,
+    backend: Backend,
+    clock: Callable[[], datetime],
+    refresh: Callable[[], None],
+    act_by_within: timedelta = timedelta(days=7),
 ) -> Notifications:
     """The watcher and the Acknowledge button over the stores' subscriptions, conversations and notice
-    board; `refresh` asks the delivery loop to look at the outbox."""
+    board; `refresh` asks the delivery loop to look at the outbox; `act_by_within`: how near an act-by
+    date makes a message center message a notice."""
     board = stores.board
-    watcher = HealthWatcher(backend, stores.subscriptions, board, clock)
+    message_center = MessageCenterWatch(stores.place)
+    watcher = HealthWatcher(
+        backend,
+        stores.subscriptions,
+        board,
+        clock,
+        message_center=message_center,
+        act_by_within=act_by_within,
+    )
     acknowledgements = NoticeAcknowledgements(
         board, stores.conversations, backend, clock, refresh, stores.audit
     )
@@ -43,6 +58,8 @@ def build_notifications(
         clock,
         refresh,
         stores.owners,
+        WeeklyChangesStore(stores.place),
+        message_center,
     )
 
 

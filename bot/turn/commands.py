@@ -20,7 +20,7 @@ from botbuilder.dialogs import Dialog
 from cards.help import HelpEntry
 from dialogs.audit_dialog import AuditDialog
 from dialogs.change_dialog import ChangeDialog
-from dialogs.changes_dialog import ChangesDialog
+from dialogs.changes_dialog import ChangesDialog, weekly_ask
 from dialogs.customers_dialog import CustomersDialog
 from dialogs.escalation_dialog import ESCALATION, EscalationDialog
 from dialogs.export_dialog import ExportDialog
@@ -121,7 +121,7 @@ def _incident(argument: str, customers: Sequence[Customer]) -> bool:
 
 
 def _changes(argument: str, customers: Sequence[Customer]) -> bool:
-    return not argument or _customer_first(argument, customers)
+    return not argument or _customer_first(argument, customers) or weekly_ask(argument) is not None
 
 
 def _message(argument: str, customers: Sequence[Customer]) -> bool:
@@ -259,7 +259,9 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "changes",
-        lambda id, n: ChangesDialog(id, n.backend, n.clock),
+        lambda id, n: ChangesDialog(
+            id, n.backend, n.clock, n.notifications.weekly_changes, n.notifications.subscriptions, n.audit
+        ),
         in_menu=False,
         fits=_changes,
     ),

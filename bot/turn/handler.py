@@ -58,7 +58,9 @@ from services.domain.ports import (
     Subscriptions,
 )
 from services.domain.signed_in import signed_in_as
+from services.notices.message_center_watch import MessageCenterWatch
 from services.notices.watcher import HealthWatcher
+from services.notices.weekly_changes import WeeklyChangesStore
 
 TURN_RECORD = "support.turn"
 logger = logging.getLogger("bot.access")
@@ -110,6 +112,10 @@ class Notifications:
     refresh: Callable[[], None]
     # Who looks after which customer (`owner`, `mine`, `setup`, `import`; mentioned on notices).
     owners: CustomerOwners
+    # When each conversation gets its weekly message center digest (`changes weekly mon 9`).
+    weekly_changes: WeeklyChangesStore
+    # Where each customer's message center read stands (the weekly digest lists what waits there).
+    message_center: MessageCenterWatch
 
 
 class SupportBot(TeamsActivityHandler):

@@ -111,6 +111,10 @@ class ScopedBackend:
         self.scope.require(customer, Need.SEE)
         return await self._backend.tenant_messages(customer)
 
+    async def messages_since(self, customer: Customer, since: datetime | None) -> TenantMessages:
+        self.scope.require(customer, Need.SEE)
+        return await self._backend.messages_since(customer, since)
+
     async def azure_health(self, customer: Customer) -> AzureHealth:
         self.scope.require(customer, Need.SEE)
         return await self._backend.azure_health(customer)

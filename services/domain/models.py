@@ -137,10 +137,26 @@ class Incident:
     last_modified: datetime
     is_resolved: bool
     posts: tuple[IncidentPost, ...] = ()
+    # A message center message kept as a notice (services.domain.service_messages.as_notice_incident): the
+    # date it must be acted on by.
+    act_by: datetime | None = None
 
     @property
     def is_advisory(self) -> bool:
         return self.classification.casefold() == "advisory"
+
+    @property
+    def is_change(self) -> bool:
+        """A message center message on the notice board, not a health incident."""
+        return self.classification == CHANGE_CLASSIFICATION
+
+
+# The classification a message center message takes on the notice board, and its status there: a change of
+# it (a major change coming within its act-by window) is news on the same card. Both statuses are worded
+# under `status.<code>` in the catalogues.
+CHANGE_CLASSIFICATION = "change"
+ACTION_DUE = "actionDue"
+MAJOR_CHANGE = "majorChange"
 
 
 @dataclass(frozen=True)
@@ -269,6 +285,24 @@ class DueChange:
     customers: tuple[Customer, ...]
 
 
+@dataclass(frozen=True)
+class WeeklyRow:
+    """One message in a digest: as the board keeps it, the customers (of those the conversation follows)
+    it reaches, and whether it is new this week."""
+
+    message: Incident
+    customer_ids: tuple[str, ...]
+    new: bool
+
+
+@dataclass(frozen=True)
+class WeeklyDigest:
+    """A conversation's weekly message center digest (services/notices/weekly_changes.py)."""
+
+    new: tuple[WeeklyRow, ...]
+    due: tuple[WeeklyRow, ...]
+
+
 # Azure service health (ARM `Microsoft.ResourceHealth/events`; services/domain/azure_events.py asks the
 # questions of them): one event per tracking id, however many subscriptions and customers it reaches.
 
@@ -385,6 +419,10 @@ class AzureEventAcross:
 # Notifications: who hears about what, and what they have been told.
 
 ALL_CUSTOMERS = "*"
+# What a subscription hears about, the one list subscribe, setup and import take: health incidents,
+# advisories, both ('all'), or message center changes, which none of the others include.
+SUBSCRIPTION_KINDS = ("incidents", "advisories", "all", "changes")
+CHANGES = "changes"
 
 
 @dataclass(frozen=True)
@@ -399,8 +437,13 @@ class Subscription:
     def covers(self, customer_id: str, incident: Incident) -> bool:
         if self.customer_id not in (ALL_CUSTOMERS, customer_id):
             return False
+        if incident.is_change or self.kinds == CHANGES:
+            return incident.is_change and self.kinds == CHANGES and self._names(incident)
         if self.kinds != "all" and incident.is_advisory != (self.kinds == "advisories"):
             return False
+        return self._names(incident)
+
+    def _names(self, incident: Incident) -> bool:
         return not self.services or any(names_service(s, incident.service) for s in self.services)
 
 

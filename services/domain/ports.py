@@ -56,6 +56,11 @@ class MessageCenterSource(Protocol):
 
     async def tenant_messages(self, customer: Customer) -> TenantMessages: ...
 
+    async def messages_since(self, customer: Customer, since: datetime | None) -> TenantMessages:
+        """The messages Microsoft changed at or after `since` (every one when None), read now: the
+        watcher's one request per customer and cycle (`$filter` on lastModifiedDateTime), never cached."""
+        ...
+
 
 class MessageReader(CustomerDirectory, MessageCenterSource, Protocol):
     """What questions about messages across customers read (services.domain.service_messages)."""
@@ -220,7 +225,10 @@ class Subscriptions(Protocol):
 
     async def forget_conversation(self, conversation: str) -> int: ...
 
-    async def watched_customers(self) -> tuple[bool, set[str]]: ...
+    async def watched_customers(self, kind: str | None = None) -> tuple[bool, set[str]]:
+        """Whether some conversation wants every customer, and the customers named one by one; of
+        subscriptions of `kind` only, when given."""
+        ...
 
     async def audience(self, customer_ids: list[str], incident: Incident) -> dict[str, list[str]]: ...
 
@@ -272,7 +280,9 @@ class KnownConversations(Protocol):
 class NoticeOutbox(Protocol):
     """Incidents seen, notices and their deliveries (services/notices/notice_board.py, on either storage)."""
 
-    async def observe(self, customer: Customer, incident: Incident, now: datetime) -> Notice | None: ...
+    async def observe(
+        self, customer: Customer, incident: Incident, now: datetime, announce: bool = True
+    ) -> Notice | None: ...
 
     async def observe_tenant(
         self,
@@ -328,5 +338,7 @@ class NoticeOutbox(Protocol):
     async def latest(
         self, limit: int, customer_id: str | None = None
     ) -> list[tuple[Notice, list[Delivery]]]: ...
+
+    async def notices(self) -> list[Notice]: ...
 
     async def forget_resolved_before(self, moment: datetime) -> int: ...

@@ -15,11 +15,16 @@ from datetime import datetime, timedelta
 from services.domain.customer_search import normalize
 from services.domain.errors import MessageNotFound, SupportDeskError, UnknownMessageService
 from services.domain.models import (
+    ACTION_DUE,
+    CHANGE_CLASSIFICATION,
     DUE_WITHIN,
+    MAJOR_CHANGE,
     Customer,
     DueChange,
+    Incident,
     MessageLookup,
     ServiceMessage,
+    ServiceStatus,
     TenantMessages,
 )
 from services.domain.ports import MessageReader
@@ -135,3 +140,45 @@ def due_across(
                 by_id.setdefault(message.message_id, (message, []))[1].append(tenant.customer)
     rows = [DueChange(message, tuple(customers)) for message, customers in by_id.values()]
     return tuple(sorted(rows, key=lambda r: (r.message.act_by or now, r.message.message_id)))
+
+
+# The longest body a notice keeps: its card shows a few lines, `change <MC id>` the whole message.
+NOTICE_BODY_CHARS = 1_000
+
+
+def worth_telling(message: ServiceMessage, now: datetime, act_by_within: timedelta) -> bool:
+    """Whether subscribers to `changes` hear of the message now: it is open and a major change, or its
+    act-by date is at most `act_by_within` away (or past, the message still open: it needs action most)."""
+    if not message.is_open(now):
+        return False
+    return message.is_major_change or message.due_within(now, act_by_within)
+
+
+def waits_for_act_by(message: ServiceMessage, now: datetime, act_by_within: timedelta) -> bool:
+    """An open message whose act-by date has yet to come within the window: the watcher keeps it, and
+    tells of it (or, a major change already told, of its date) when it does."""
+    return message.is_open(now) and message.act_by is not None and message.act_by > now + act_by_within
+
+
+def as_notice_incident(message: ServiceMessage, now: datetime, act_by_within: timedelta) -> Incident:
+    """A message as the notice board keeps an incident (one card per message id across the tenants it
+    reaches, updated in place when Microsoft changes it): its services are the service (so `subscribe
+    <customer> exchange changes` names them), its category the feature, and its status says whether its
+    act-by date is near, so coming within the window is news on a major change's card."""
+    start = message.start or message.last_modified
+    near = message.due_within(now, act_by_within)
+    return Incident(
+        incident_id=message.message_id,
+        title=message.title or message.message_id,
+        service=", ".join(message.services),
+        feature=message.category.value,
+        feature_group="major" if message.is_major_change else "",
+        status=ServiceStatus(ACTION_DUE if near else MAJOR_CHANGE),
+        classification=CHANGE_CLASSIFICATION,
+        impact=message.body[:NOTICE_BODY_CHARS],
+        start=start,
+        end=message.end,
+        last_modified=message.last_modified,
+        is_resolved=not message.is_open(now),
+        act_by=message.act_by,
+    )

@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from services.domain.models import Owner
+from services.domain.models import SUBSCRIPTION_KINDS, Owner
 
 VERSION = 1
 # Longer than any partner's settings should need, short enough for one Teams message (and one card).
 MAX_DOCUMENT_CHARS = 20_000
 MAX_ENTRIES = 500
 MAX_TEXT = 256
-KINDS = ("incidents", "advisories", "all")
+KINDS = SUBSCRIPTION_KINDS
 
 _FENCE = re.compile(r"^\s*(?:```|~~~)[A-Za-z]*\s*|\s*(?:```|~~~)\s*$")
 _TAG = re.compile(r"<[^<>]*>")

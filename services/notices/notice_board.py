@@ -74,15 +74,18 @@ OLD_TABLES = ("notices", "observations", "deliveries", "baselines")
 
 
 def fingerprint(incident: Incident) -> str:
-    """What, when it changes, is worth telling people about; and when Microsoft last changed it."""
-    return json.dumps(
-        [
-            incident.status.code.casefold(),
-            len(incident.posts),
-            incident.is_resolved,
-            incident.last_modified.isoformat(),
-        ]
-    )
+    """What, when it changes, is worth telling people about; and when Microsoft last changed it. A
+    message center message adds when it leaves the message center (retention forgets it after that:
+    nothing tells the board when an unchanged message ends)."""
+    seen: list[Any] = [
+        incident.status.code.casefold(),
+        len(incident.posts),
+        incident.is_resolved,
+        incident.last_modified.isoformat(),
+    ]
+    if incident.is_change:
+        seen.append(incident.end.isoformat() if incident.end else None)
+    return json.dumps(seen)
 
 
 def is_stale(previous: str | None, incident: Incident) -> bool:
@@ -104,18 +107,30 @@ def classify(previous: str | None, incident: Incident) -> ChangeKind | None:
         return ChangeKind.STATUS
     if len(incident.posts) > posts:
         return ChangeKind.POST
+    seen = json.loads(previous)
+    if incident.is_change and len(seen) > 3 and incident.last_modified > datetime.fromisoformat(seen[3]):
+        # Microsoft updated the message (its text, its act-by date): the card is updated in place.
+        return ChangeKind.POST
     return None
 
 
 def resolved_before(fingerprints: Iterable[str], notice: Notice | None, moment: datetime) -> bool:
     """Whether an incident may be forgotten (retention): every tenant last saw it resolved, Microsoft's
     last change to it is older than `moment`, and so is its notice's last change, resolved too."""
-    if notice is not None and (not notice.incident.is_resolved or notice.updated >= moment):
+    if notice is not None and notice.incident.is_change:
+        end = notice.incident.end
+        if end is None or end >= moment or notice.updated >= moment:
+            return False
+    elif notice is not None and (not notice.incident.is_resolved or notice.updated >= moment):
         return False
     seen = [json.loads(f) for f in fingerprints]
     if not seen:
         return notice is not None
     for fingerprint_ in seen:
+        if len(fingerprint_) > 4:  # a message center message: gone once it left the message center
+            if fingerprint_[4] is None or datetime.fromisoformat(fingerprint_[4]) >= moment:
+                return False
+            continue
         if not fingerprint_[2]:
             return False
         if len(fingerprint_) > 3:
@@ -182,6 +197,7 @@ def incident_from_json(text: str) -> Incident:
         last_modified=moment(raw["last_modified"]),
         is_resolved=raw["is_resolved"],
         posts=tuple(IncidentPost(moment(p["created"]), p["text"]) for p in raw["posts"]),
+        act_by=moment(raw["act_by"]) if raw.get("act_by") else None,
     )
 
 
@@ -200,9 +216,12 @@ class NoticeBoard:
 
     # What the watcher and the webhook learn.
 
-    async def observe(self, customer: Customer, incident: Incident, now: datetime) -> Notice | None:
-        """Record what `customer`'s tenant says of `incident`; the notice when it changed for someone."""
-        return await self._observe(customer.customer_id, incident, now, True)
+    async def observe(
+        self, customer: Customer, incident: Incident, now: datetime, announce: bool = True
+    ) -> Notice | None:
+        """Record what `customer`'s tenant says of `incident`; the notice when it changed for someone.
+        `announce` off: only note it (a baseline of the caller's own, as the message center's is)."""
+        return await self._observe(customer.customer_id, incident, now, announce)
 
     async def observe_tenant(
         self,
@@ -520,6 +539,11 @@ class NoticeBoard:
         if record is None:
             return None
         return _delivery((incident_id, conversation), record), tuple(record["followed"])
+
+    async def notices(self) -> list[Notice]:
+        """Every notice as it now stands, without its deliveries (one listing)."""
+        records = await self._incidents.values()
+        return [_notice(r["notice"]) for r in records.values() if r["notice"]]
 
     async def latest(self, limit: int, customer_id: str | None = None) -> list[tuple[Notice, list[Delivery]]]:
         """The newest notices (about one customer, if given), each with its deliveries."""

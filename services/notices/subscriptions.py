@@ -11,7 +11,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from services.domain.models import ALL_CUSTOMERS, Incident, Subscription
+from services.domain.models import ALL_CUSTOMERS, CHANGES, Incident, Subscription
 from services.storage.places import Place, records_in
 from services.storage.records import NO_CHANGE, Key
 from services.storage.sqlite_database import SqliteDatabase
@@ -79,9 +79,10 @@ class SubscriptionStore:
         await self._records.change(change, conversation)
         return gone[0]
 
-    async def watched_customers(self) -> tuple[bool, set[str]]:
-        """Whether some conversation wants every customer, and the customers named one by one."""
-        ids = {s.customer_id for s in await self._all()}
+    async def watched_customers(self, kind: str | None = None) -> tuple[bool, set[str]]:
+        """Whether some conversation wants every customer, and the customers named one by one; of
+        subscriptions of `kind` only, when given (the watcher reads message centers for `changes`)."""
+        ids = {s.customer_id for s in await self._all() if kind is None or s.kinds == kind}
         return ALL_CUSTOMERS in ids, ids - {ALL_CUSTOMERS}
 
     async def audience(self, customer_ids: list[str], incident: Incident) -> dict[str, list[str]]:
@@ -102,8 +103,12 @@ def _entry(subscription: Subscription) -> dict[str, Any]:
 
 
 def _same(stored: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """The same customer and services, both to health (any of its kinds, which subscribing again
+    replaces) or both to message center changes: `subscribe contoso changes` joins `subscribe contoso`."""
     return bool(
-        stored["customer_id"] == wanted["customer_id"] and sorted(stored["services"]) == wanted["services"]
+        stored["customer_id"] == wanted["customer_id"]
+        and sorted(stored["services"]) == wanted["services"]
+        and (stored.get("kinds") == CHANGES) == (wanted.get("kinds") == CHANGES)
     )
 
 

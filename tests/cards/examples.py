@@ -15,7 +15,7 @@ from bot.turn.commands import help_entries
 from cards.actions import health_command, incidents_command
 from cards.audit import audit_card
 from cards.azure import azure_event_card, azure_events_card, overview_azure_section
-from cards.changes import change_card, changes_card, due_changes_card
+from cards.changes import change_card, change_notice_card, changes_card, due_changes_card, weekly_changes_card
 from cards.customers import customer_choice_card, customers_card, did_you_mean_card
 from cards.escalation import (
     Choice,
@@ -84,8 +84,10 @@ from services.domain.models import (
     StatusLevel,
     Subscription,
     SupportTopic,
+    WeeklyDigest,
+    WeeklyRow,
 )
-from services.domain.service_messages import due_changes, find_message, open_messages
+from services.domain.service_messages import as_notice_incident, due_changes, find_message, open_messages
 from tests.support.harness import DEMO_NOW, demo_backend
 
 ANA = ("a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman")
@@ -148,6 +150,33 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
     # A message as long as Microsoft could write, reaching every customer, forty times over.
     huge_message = replace(ews.message, title="Retiring " * 40, body="A long paragraph. " * 3000)
     huge_ews = replace(ews, message=huge_message, also_for=tuple(customers))
+    ews_customers = [ews.customer, *ews.also_for]
+    week = timedelta(days=7)
+    ews_notice = Notice(
+        as_notice_incident(ews.message, DEMO_NOW, week),
+        tuple(c.customer_id for c in ews_customers),
+        2,
+        ChangeKind.SPREAD,
+        DEMO_NOW,
+        DEMO_NOW,
+    )
+    names = {c.customer_id: c.name for c in customers}
+    weekly_row = WeeklyRow(ews_notice.incident, ews_notice.customer_ids, True)
+    weekly = WeeklyDigest((weekly_row,), (weekly_row,))
+    huge_rows = tuple(
+        WeeklyRow(
+            as_notice_incident(replace(huge_message, message_id=f"MC{900000 + n}"), DEMO_NOW, week),
+            tuple(names),
+            True,
+        )
+        for n in range(40)
+    )
+    huge_weekly = WeeklyDigest(huge_rows, huge_rows)
+    huge_notice = replace(
+        ews_notice,
+        incident=as_notice_incident(huge_message, DEMO_NOW, week),
+        customer_ids=tuple(c.customer_id for c in customers),
+    )
     huge_due = [
         DueChange(replace(huge_message, message_id=f"MC9{n:05}"), tuple(customers)) for n in range(40)
     ]
@@ -299,6 +328,15 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         "change_ko": lambda: change_card(ews, DEMO_NOW, KOREAN),
         "change_huge": lambda: change_card(huge_ews, DEMO_NOW, ENGLISH),
         "change_huge_ko": lambda: change_card(huge_ews, DEMO_NOW, KOREAN),
+        "change_notice": lambda: change_notice_card(ews_notice, ews_customers, DEMO_NOW, ENGLISH),
+        "change_notice_ko": lambda: change_notice_card(ews_notice, ews_customers, DEMO_NOW, KOREAN, "김지수"),
+        "change_notice_huge": lambda: change_notice_card(
+            huge_notice, customers, DEMO_NOW, KOREAN, "x" * 300, replaces_lost_card=True
+        ),
+        "weekly_changes": lambda: weekly_changes_card(weekly, names, DEMO_NOW, ENGLISH),
+        "weekly_changes_ko": lambda: weekly_changes_card(weekly, names, DEMO_NOW, KOREAN),
+        "weekly_changes_none": lambda: weekly_changes_card(WeeklyDigest((), ()), names, DEMO_NOW, KOREAN),
+        "weekly_changes_huge": lambda: weekly_changes_card(huge_weekly, names, DEMO_NOW, ENGLISH),
         "changes_due": lambda: due_changes_card(due, DEMO_NOW, ENGLISH),
         "changes_due_ko": lambda: due_changes_card(due, DEMO_NOW, KOREAN),
         "changes_due_none": lambda: due_changes_card((), DEMO_NOW, KOREAN),

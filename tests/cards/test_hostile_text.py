@@ -74,6 +74,7 @@ NO_OUTSIDE_TEXT = frozenset(
         "notice",
         "mine_none",
         "changes_due_none",
+        "weekly_changes_none",
     }
 )
 

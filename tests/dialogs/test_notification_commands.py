@@ -88,6 +88,41 @@ async def test_unsubscribe_by_button_by_name_and_everything() -> None:
     assert await subscriptions_of(bot) == []
 
 
+@pytest.mark.parametrize(
+    ("locale", "typed", "shown"),
+    [
+        (None, "subscribe contoso changes", "Contoso Ltd · every service · message center changes"),
+        (
+            None,
+            "subscribe Contoso Ltd exchange change",
+            "Contoso Ltd · Exchange Online · message center changes",
+        ),
+        ("ko-KR", "subscribe contoso 변경사항", "Contoso Ltd · 모든 서비스 · 메시지 센터 변경"),
+    ],
+)
+async def test_changes_is_a_kind_beside_incidents_listed_and_removed_on_its_own(
+    locale: str | None, typed: str, shown: str
+) -> None:
+    """A subscription to changes sits beside the same customer's incidents (subscribing to one doesn't
+    replace the other); its Unsubscribe button and 'unsubscribe <customer> changes' remove it alone."""
+    bot = BotHarness(locale=locale)
+    await bot.one("subscribe contoso exchange" if "exchange" in typed else "subscribe contoso")
+    assert shown in visible_text(await bot.one(typed))
+    rows = await subscriptions_of(bot)
+    assert len(rows) == 2 and any(shown in row for row in rows), rows
+    listing = await bot.one("subscriptions")
+    lines = [line for line in visible_text(listing).splitlines() if "·" in line]
+    gone = await bot.press(buttons(listing)[next(i for i, line in enumerate(lines) if shown in line)])
+    assert "1" in visible_text(gone[0])
+    assert not any(shown in row for row in await subscriptions_of(bot)), "the button removes changes alone"
+    assert len(await subscriptions_of(bot)) == 1
+    await bot.one(typed)
+    await bot.one("unsubscribe contoso changes")
+    assert len(await subscriptions_of(bot)) == 1 and not any(shown in r for r in await subscriptions_of(bot))
+    await bot.one("unsubscribe contoso changes")
+    assert len(await subscriptions_of(bot)) == 1, "asked again, the health subscription stays"
+
+
 async def test_quiet_takes_hours_and_says_until_when() -> None:
     bot = BotHarness()
     await bot.one("help")

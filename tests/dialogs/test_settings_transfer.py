@@ -229,7 +229,7 @@ async def test_every_problem_is_named_in_one_answer_and_nothing_changes() -> Non
     for line in (
         "These settings can't be imported",
         "colour: isn't a field of these settings",
-        "subscriptions[2].kinds: 'outages' isn't one of: incidents, advisories, all.",
+        "subscriptions[2].kinds: 'outages' isn't one of: incidents, advisories, all, changes.",
         "owners[0].people[0].object_id: an owner needs their Entra object id (object_id).",
         "subscriptions[1].customer: no customer 'Fabrikam Nowhere' among the customers you can see.",
         "subscriptions[2].services[1]: no service called 'Exchnage' for this customer.",
@@ -410,3 +410,40 @@ async def test_an_export_fits_one_message_and_what_import_takes(subscriptions: i
     assert len(document) <= MAX_DOCUMENT_CHARS and len(sent.encode("utf-8")) <= CARD_BUDGET
     assert ("\n" in document) == (shown == "indented")
     assert len(json.loads(document)["subscriptions"]) == subscriptions
+
+
+async def test_changes_are_set_up_exported_and_imported_beside_incidents() -> None:
+    """Setup's kinds question offers message center changes; an import may ask for a customer's changes
+    and its incidents at once (two subscriptions, neither replacing the other), and export carries both."""
+    chat = Conversation()
+    for answer in ("setup", "contoso", "every service"):
+        await chat.say(answer)
+    assert "4. Message center changes" in chat.text
+    await chat.say("message center changes")
+    assert "1 to 72" in await chat.say("100")
+    await chat.press("1. No quiet hours")
+    assert "Hear about Message center changes" in await chat.press("1. Skip")
+    await chat.press("Submit")
+    contoso = next(c for c in await default_backend().list_customers() if c.name == "Contoso Ltd")
+    assert await subscriptions(chat, HERE) == {(contoso.customer_id, (), "changes")}
+    document = {
+        "version": 1,
+        "subscriptions": [
+            {"customer": "contoso", "services": [], "kinds": "changes"},
+            {"customer": "contoso", "services": [], "kinds": "incidents"},
+        ],
+        "quiet_until": None,
+        "owners": [],
+    }
+    summary = await chat.say(f"import {json.dumps(document)}")
+    assert "Subscriptions added\nContoso Ltd: Incidents" in summary
+    assert "Subscriptions removed" not in summary
+    await chat.say("apply")
+    assert await subscriptions(chat, HERE) == {
+        (contoso.customer_id, (), "changes"),
+        (contoso.customer_id, (), "incidents"),
+    }
+    assert json.loads(await exported(chat))["subscriptions"] == [
+        {"customer": "Contoso Ltd", "customer_id": contoso.customer_id, "services": [], "kinds": "changes"},
+        {"customer": "Contoso Ltd", "customer_id": contoso.customer_id, "services": [], "kinds": "incidents"},
+    ]

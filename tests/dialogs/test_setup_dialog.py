@@ -68,7 +68,7 @@ async def test_set_up_several_customers_edit_a_field_then_subscribe_with_quiet_h
     chat = with_roster()
     assert "Which customers should this conversation hear about?" in await chat.say("setup")
     assert "Which services?" in await chat.say("contoso, Northwind Traders")
-    assert "Incidents, advisories, or both?" in await chat.say("exchange, teams")
+    assert "Incidents, advisories, both, or message center changes?" in await chat.say("exchange, teams")
     assert "Hold notices here for a few hours first?" in await chat.press("2. Advisories")
     assert "Who looks after these customers? @mention them here" in await chat.say("2")
     summary = await mention(chat, ("29:ben", "Ben"), ("29:chloe", "Chloe"))
@@ -141,7 +141,7 @@ async def test_bad_answers_say_why_and_keep_the_question() -> None:
     await chat.say("contoso")
     assert "'warp drive' isn't a service of these customers." in await chat.say("warp drive")
     await chat.say("every service")
-    assert "Incidents, advisories, or both?" in await chat.say("banana")
+    assert "Incidents, advisories, both, or message center changes?" in await chat.say("banana")
     await chat.say("both")
     assert "1 to 72" in await chat.say("100")
     assert "Who looks after these customers?" in await chat.press("1. No quiet hours")
@@ -260,7 +260,7 @@ async def test_a_restart_in_the_middle_carries_on_from_stored_state() -> None:
     await first.say("setup")
     await first.say("northwind")
     after = Conversation(BotHarness(storage=first.bot.storage, database=first.bot.database))
-    assert "Incidents, advisories, or both?" in await after.say("exchange")
+    assert "Incidents, advisories, both, or message center changes?" in await after.say("exchange")
 
 
 async def test_korean_set_up() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import datetime
 
 from services.backends.demo.backend import DemoBackend
 from services.domain.models import AzureHealth, Customer, TenantHealth, TenantMessages
@@ -28,6 +29,10 @@ class GatedBackend:
     async def tenant_messages(self, customer: Customer) -> TenantMessages:
         await self.gate.wait()
         return await self.inner.tenant_messages(customer)
+
+    async def messages_since(self, customer: Customer, since: datetime | None) -> TenantMessages:
+        await self.gate.wait()
+        return await self.inner.messages_since(customer, since)
 
     async def azure_health(self, customer: Customer) -> AzureHealth:
         await self.gate.wait()

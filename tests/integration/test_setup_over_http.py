@@ -81,7 +81,7 @@ async def test_set_up_with_owners_survives_a_restart_and_exports_into_another_ch
     first = ChannelThread(bot, connector, service_url, CHANNEL)
     assert "Which customers should this conversation hear about?" in await first.say("setup")
     assert "Which services?" in await first.say("contoso, northwind")
-    assert "Incidents, advisories, or both?" in await first.say("exchange")
+    assert "Incidents, advisories, both, or message center changes?" in await first.say("exchange")
     assert "Hold notices here" in await first.say("incidents")
     assert "Who looks after these customers? @mention them here" in await first.say("none")
     await bot.close()

@@ -11,8 +11,9 @@ import pytest
 from bot.turn.commands import BY_NAME, COMMANDS, parse
 from dialogs.incidents_dialog import include_resolved
 from dialogs.root import STEERING
-from dialogs.subscribe_dialog import KINDS, split_kind
+from dialogs.subscribe_dialog import split_kind
 from locales.translator import LANGUAGES, Translator, chosen_language, keywords, words_for
+from services.domain.models import SUBSCRIPTION_KINDS as KINDS
 from services.domain.models import Customer
 
 CONTOSO = Customer("c-id", "t-id", "Contoso Ltd", "contoso.onmicrosoft.com", "reseller", True)
@@ -92,6 +93,7 @@ def test_the_keyword_help_teaches_is_among_the_words_understood(language: str) -
         ("keyword.all", "words.kind_all"),
         ("keyword.incidents", "words.kind_incidents"),
         ("keyword.advisories", "words.kind_advisories"),
+        ("keyword.changes", "words.kind_changes"),
         ("keyword.off", "words.off"),
     ):
         assert t(keyword).casefold() in _listed(language, understood), (keyword, understood)

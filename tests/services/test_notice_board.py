@@ -230,6 +230,9 @@ class FlakyBackend:
     async def tenant_messages(self, customer: Customer) -> TenantMessages:
         return await self.inner.tenant_messages(customer)
 
+    async def messages_since(self, customer: Customer, since: datetime | None) -> TenantMessages:
+        return await self.inner.messages_since(customer, since)
+
 
 async def test_the_first_poll_is_a_baseline_and_an_unreadable_customer_keeps_what_was_seen(
     stores: NoticeStores,

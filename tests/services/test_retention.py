@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from services.domain.models import AuditEntry, Subscription
+from services.domain.models import AuditEntry, MessageCategory, MessageSeverity, ServiceMessage, Subscription
 from services.domain.ports import AuditRecords
+from services.domain.service_messages import as_notice_incident
 from services.storage.audit_log import AuditLog
 from tests.services.conftest import NoticeStores, OpenPlace
 from tests.services.test_notice_board import CONTOSO, NOW, WOODGROVE, incident
@@ -78,3 +79,41 @@ async def test_audit_entries_older_than_retention_go_and_younger_ones_stay(open_
     assert await log.forget_before(NOW - 365 * DAY) == 2
     assert [e.detail for e in await log.latest(10)] == ["0 days ago", "10 days ago", "364 days ago"]
     assert await log.forget_before(NOW - 365 * DAY) == 0
+
+
+async def test_message_center_notices_go_once_the_message_left_the_message_center_before_retention(
+    stores: NoticeStores,
+) -> None:
+    """Nothing tells the board when an unchanged message ends: it is forgotten by its end date, whether
+    it was told of or only seen at a baseline."""
+    board = stores.board
+    await stores.subscriptions.add(Subscription("19:ops", "*", (), "changes"), NOW - 200 * DAY)
+
+    def message(identifier: str, end: timedelta | None) -> ServiceMessage:
+        return ServiceMessage(
+            identifier,
+            "A change",
+            ("Microsoft Teams",),
+            MessageCategory.PLAN_FOR_CHANGE,
+            MessageSeverity.NORMAL,
+            True,
+            None,
+            NOW - 100 * DAY,
+            NOW - end if end is not None else None,
+            NOW - 90 * DAY,
+        )
+
+    seen_at = NOW - 90 * DAY
+    await board.observe_tenant(CONTOSO, (), seen_at, announce=False)
+    for identifier, end in (("MC1", 40 * DAY), ("MC2", 10 * DAY), ("MC3", None)):
+        await board.observe_tenant(
+            CONTOSO, (as_notice_incident(message(identifier, end), seen_at, DAY),), seen_at
+        )
+    baseline = as_notice_incident(message("MC4", 40 * DAY), seen_at, DAY)
+    await board.observe_tenant(WOODGROVE, (baseline,), seen_at, announce=False)
+    assert {n.incident.incident_id for n, _ in await board.latest(10)} == {"MC1", "MC2", "MC3"}
+
+    assert await board.forget_resolved_before(MONTH_AGO) == 2, "MC1, and MC4's observation"
+    assert {n.incident.incident_id for n, _ in await board.latest(10)} == {"MC2", "MC3"}
+    assert await board.delivery("MC1", "19:ops") is None
+    assert await board.forget_resolved_before(NOW) == 1, "MC2 once its time comes; MC3 has no end"

@@ -147,6 +147,11 @@ class DemoBackend:
         as_of = self._moved.get(customer.tenant_id, self._as_of)
         return TenantMessages(customer, self._messages.get(customer.tenant_id, ()), as_of)
 
+    async def messages_since(self, customer: Customer, since: datetime | None) -> TenantMessages:
+        every = await self.tenant_messages(customer)
+        changed = tuple(m for m in every.messages if since is None or m.last_modified >= since)
+        return TenantMessages(customer, changed, every.as_of)
+
     async def azure_health(self, customer: Customer) -> AzureHealth:
         subscriptions = self._azure.get(customer.tenant_id, {})
         events = merge_events(e for found in subscriptions.values() for e in found)

@@ -261,6 +261,16 @@ class LiveBackend:
 
         return await self._messages.get(customer.tenant_id, load)
 
+    async def messages_since(self, customer: Customer, since: datetime | None) -> TenantMessages:
+        if not customer.delegated_access:
+            raise DelegatedAccessMissing(customer.name, customer.relationship)
+        modified_since = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if since else ""
+        try:
+            messages = await self.graph.messages(customer.tenant_id, modified_since)
+        except (UpstreamError, TokenError) as error:
+            raise messages_error(error, customer, self.config.customer_access) from None
+        return TenantMessages(customer=customer, messages=messages, as_of=self._clock())
+
     async def azure_health(self, customer: Customer) -> AzureHealth:
         subscriptions = self.config.subscriptions_of(customer.tenant_id, customer.customer_id)
         if not subscriptions:
