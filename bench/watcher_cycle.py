@@ -28,8 +28,9 @@ import aiohttp
 from bench.watcher_world import GRAPH_HEALTH_ROUTES, GRAPH_MESSAGES_ROUTE
 from services.backends.live.backend import LiveBackend
 from services.backends.live.config import Credential, CredentialKind, Endpoints, Limits, LiveConfig
-from services.domain.models import ALL_CUSTOMERS, Subscription
+from services.domain.models import ALL_CUSTOMERS, CHANGES, Subscription
 from services.notices.conversations import ConversationStore
+from services.notices.message_center_watch import MessageCenterWatch
 from services.notices.notice_board import NoticeBoard
 from services.notices.subscriptions import SubscriptionStore
 from services.notices.watcher import HealthWatcher
@@ -116,7 +117,9 @@ async def measure(world_url: str, workdir: Path, streams: str = "m365") -> dict[
     database = SqliteDatabase(workdir / f"watcher-{streams}.sqlite3")
     subscriptions = SubscriptionStore(database)
     board = NoticeBoard(database, subscriptions, ConversationStore(database))
-    watcher = HealthWatcher(backend, subscriptions, board, lambda: datetime.now(UTC))
+    # Every stream: the message centers too, as the app's watcher reads them (bot/turn/assembly.py).
+    center = MessageCenterWatch(database) if azure else None
+    watcher = HealthWatcher(backend, subscriptions, board, lambda: datetime.now(UTC), message_center=center)
     try:
         # As the subscribe command does it: the baseline of everyone, then the subscription. (Added
         # first, nobody is fresh and the baseline reads nothing: the measured cycle was then the first,
@@ -125,6 +128,12 @@ async def measure(world_url: str, workdir: Path, streams: str = "m365") -> dict[
         await watcher.baseline(list(await backend.list_customers()))
         baseline_seconds = time.monotonic() - began
         await subscriptions.add(Subscription("19:bench-watch@thread.tacv2", ALL_CUSTOMERS), datetime.now(UTC))
+        if center is not None:
+            changes = Subscription("19:bench-watch@thread.tacv2", ALL_CUSTOMERS, (), CHANGES)
+            await subscriptions.add(changes, datetime.now(UTC))
+            # A message center's first read is its baseline (every page); the cycle measured is a later one.
+            skew[0] += WATCH_INTERVAL_SECONDS.default
+            await watcher.poll_once()
         skew[0] += WATCH_INTERVAL_SECONDS.default
         before = await _get(f"{world_url}/_bench/stats")
         cpu, began = time.process_time(), time.monotonic()
