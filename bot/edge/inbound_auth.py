@@ -59,6 +59,26 @@ class Unauthenticated(Exception):
         self.reason = reason
 
 
+def unverified_bearer(authorization: str) -> tuple[str, str, dict[str, Any]]:
+    """An Authorization header's bearer token, its signing key id and its claims, not yet verified (the
+    bot's and the tab's checks refuse what can never be valid before fetching any key); raises
+    Unauthenticated."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme != "Bearer" or not token.strip():
+        raise Unauthenticated("no bearer token")
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise Unauthenticated("not a JWT") from None
+    if header.get("alg") != "RS256":
+        raise Unauthenticated("algorithm is not RS256")
+    key_id = header.get("kid")
+    if not isinstance(key_id, str) or not key_id:
+        raise Unauthenticated("no key id")
+    return token, key_id, claims
+
+
 class KeysUnavailable(Exception):
     """503: the token may be fine, but the channel's signing keys can't be fetched right now."""
 
@@ -220,19 +240,7 @@ class InboundAuthentication:
         """Raises Unauthenticated for a token that can never be valid; no network, no body read yet."""
         if self.anonymous:
             return None
-        scheme, _, token = authorization.partition(" ")
-        if scheme != "Bearer" or not token.strip():
-            raise Unauthenticated("no bearer token")
-        try:
-            header = jwt.get_unverified_header(token)
-            claims = jwt.decode(token, options={"verify_signature": False})
-        except jwt.PyJWTError:
-            raise Unauthenticated("not a JWT") from None
-        if header.get("alg") != "RS256":
-            raise Unauthenticated("algorithm is not RS256")
-        key_id = header.get("kid")
-        if not isinstance(key_id, str) or not key_id:
-            raise Unauthenticated("no key id")
+        token, key_id, claims = unverified_bearer(authorization)
         self._check_claims(claims)
         return PlausibleToken(token, key_id)
 

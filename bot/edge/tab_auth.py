@@ -19,7 +19,7 @@ from typing import Any
 
 import jwt
 
-from bot.edge.inbound_auth import LEEWAY_SECONDS, SigningKeys, Unauthenticated
+from bot.edge.inbound_auth import LEEWAY_SECONDS, SigningKeys, Unauthenticated, unverified_bearer
 
 # The scope Teams tab SSO asks for (tab-sso-register-aad: "Expose an API", scope name access_as_user).
 TAB_SCOPE = "access_as_user"
@@ -82,19 +82,7 @@ class TabTokens:
         """The person; raises Unauthenticated (401) or inbound_auth's KeysUnavailable (503)."""
         if not self.app_id:
             raise Unauthenticated("no app id: tab sign-in is off")
-        scheme, _, token = authorization.partition(" ")
-        if scheme != "Bearer" or not token.strip():
-            raise Unauthenticated("no bearer token")
-        try:
-            header = jwt.get_unverified_header(token)
-            unverified = jwt.decode(token, options={"verify_signature": False})
-        except jwt.PyJWTError:
-            raise Unauthenticated("not a JWT") from None
-        if header.get("alg") != "RS256":
-            raise Unauthenticated("algorithm is not RS256")
-        key_id = header.get("kid")
-        if not isinstance(key_id, str) or not key_id:
-            raise Unauthenticated("no key id")
+        token, key_id, unverified = unverified_bearer(authorization)
         tenant = str(unverified.get("tid", "")).casefold()
         if not tenant or (self._tenants and tenant not in self._tenants):
             raise Unauthenticated("tenant not allowed")
