@@ -10,8 +10,6 @@ from datetime import datetime
 from microsoft_teams.cards import (
     AdaptiveCard,
     CardElement,
-    Column,
-    ColumnSet,
     Container,
     Fact,
     FactSet,
@@ -20,7 +18,7 @@ from microsoft_teams.cards import (
 )
 
 from cards.actions import escalate_command, health_command, incident_command, incidents_command, run_command
-from cards.parts import card, card_payload, echo, heading, plain, safe, subtle
+from cards.parts import badge, card, card_payload, echo, heading, id_row, plain, safe, subtle
 from locales.translator import Translator
 from services.domain.models import (
     AzureEvent,
@@ -79,43 +77,19 @@ def _where(event: AzureEvent) -> str:
 def _event_row(event: AzureEvent, customer: Customer, now: datetime, t: Translator) -> Container:
     status, colour = _status(event, t)
     moment = event.start or event.last_updated
-    return Container(
-        separator=True,
-        spacing="Medium",
-        select_action=run_command(
+    subtitle = t(
+        "azure.row_subtitle_ahead" if _ahead(moment, now) else "azure.row_subtitle",
+        where=_where(event) or "—",
+        started=t.relative_time(moment, now) if moment else "—",
+    )
+    return id_row(
+        event.tracking_id,
+        [badge(f"{azure_type(event, t)} · {status}", colour)],
+        event.title,
+        [subtle(subtitle)],
+        run_command(
             t("incidents.open", incident=event.tracking_id), incident_command(event.tracking_id, customer)
         ),
-        items=[
-            ColumnSet(
-                columns=[
-                    Column(
-                        width="auto",
-                        items=[
-                            TextBlock(text=safe(event.tracking_id), weight="Bolder", font_type="Monospace")
-                        ],
-                    ),
-                    Column(
-                        width="stretch",
-                        items=[
-                            TextBlock(
-                                text=safe(f"{azure_type(event, t)} · {status}"),
-                                color=colour,
-                                weight="Bolder",
-                                wrap=True,
-                            )
-                        ],
-                    ),
-                ]
-            ),
-            plain(event.title, spacing="Small"),
-            subtle(
-                t(
-                    "azure.row_subtitle_ahead" if _ahead(moment, now) else "azure.row_subtitle",
-                    where=_where(event) or "—",
-                    started=t.relative_time(moment, now) if moment else "—",
-                )
-            ),
-        ],
     )
 
 

@@ -10,8 +10,6 @@ from datetime import datetime
 from microsoft_teams.cards import (
     AdaptiveCard,
     CardElement,
-    Column,
-    ColumnSet,
     Container,
     ExecuteAction,
     Fact,
@@ -23,7 +21,7 @@ from microsoft_teams.cards.core import TextColor
 
 from cards.actions import acknowledge_notice, change_command, changes_command, health_command, run_command
 from cards.mentions import owner_lines, with_mentions
-from cards.parts import card, card_payload, echo, heading, plain, safe, subtle
+from cards.parts import card, card_payload, echo, heading, id_row, plain, safe, subtle
 from locales.translator import Translator
 from services.domain.models import (
     ACTION_DUE,
@@ -86,28 +84,12 @@ def _row(message: ServiceMessage, now: datetime, t: Translator, extra: str = "")
         category=_category(message, t),
         updated=t.relative_time(message.last_modified, now),
     )
-    return Container(
-        separator=True,
-        spacing="Medium",
-        select_action=run_command(
-            t("changes.open", message=message.message_id), change_command(message.message_id)
-        ),
-        items=[
-            ColumnSet(
-                columns=[
-                    Column(
-                        width="auto",
-                        items=[
-                            TextBlock(text=safe(message.message_id), weight="Bolder", font_type="Monospace")
-                        ],
-                    ),
-                    Column(width="stretch", items=_badges(message, now, t)),
-                ]
-            ),
-            plain(message.title, spacing="Small"),
-            subtle(subtitle),
-            *([subtle(extra)] if extra else []),
-        ],
+    return id_row(
+        message.message_id,
+        _badges(message, now, t),
+        message.title,
+        [subtle(subtitle), *([subtle(extra)] if extra else [])],
+        run_command(t("changes.open", message=message.message_id), change_command(message.message_id)),
     )
 
 

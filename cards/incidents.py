@@ -10,8 +10,6 @@ from microsoft_teams.cards import (
     ActionSet,
     AdaptiveCard,
     CardElement,
-    Column,
-    ColumnSet,
     Container,
     Fact,
     FactSet,
@@ -22,10 +20,12 @@ from cards.actions import escalate_command, health_command, incident_command, in
 from cards.charts import timeline_chart
 from cards.parts import (
     STATUS_COLOURS,
+    badge,
     card,
     card_payload,
     echo,
     heading,
+    id_row,
     open_admin_center,
     plain,
     safe,
@@ -45,47 +45,22 @@ def _kind(incident: Incident, t: Translator) -> str:
 
 
 def _incident_row(incident: Incident, customer: Customer, now: datetime, t: Translator) -> Container:
-    colour = STATUS_COLOURS[incident.status.level]
-    return Container(
-        separator=True,
-        spacing="Medium",
-        select_action=run_command(
+    subtitle = t(
+        "incidents.row_subtitle",
+        service=incident.service,
+        kind=_kind(incident, t),
+        started=t.relative_time(incident.start, now),
+        updated=t.relative_time(incident.last_modified, now),
+    )
+    return id_row(
+        incident.incident_id,
+        [badge(status_label(incident.status, t), STATUS_COLOURS[incident.status.level])],
+        incident.title,
+        [subtle(subtitle)],
+        run_command(
             t("incidents.open", incident=incident.incident_id),
             incident_command(incident.incident_id, customer),
         ),
-        items=[
-            ColumnSet(
-                columns=[
-                    Column(
-                        width="auto",
-                        items=[
-                            TextBlock(text=safe(incident.incident_id), weight="Bolder", font_type="Monospace")
-                        ],
-                    ),
-                    Column(
-                        width="stretch",
-                        items=[
-                            TextBlock(
-                                text=safe(status_label(incident.status, t)),
-                                color=colour,
-                                weight="Bolder",
-                                wrap=True,
-                            )
-                        ],
-                    ),
-                ]
-            ),
-            plain(incident.title, spacing="Small"),
-            subtle(
-                t(
-                    "incidents.row_subtitle",
-                    service=incident.service,
-                    kind=_kind(incident, t),
-                    started=t.relative_time(incident.start, now),
-                    updated=t.relative_time(incident.last_modified, now),
-                )
-            ),
-        ],
     )
 
 

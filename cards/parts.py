@@ -10,7 +10,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from microsoft_teams.cards import AdaptiveCard, CardElement, Fact, OpenUrlAction, TextBlock, TextInput
+from microsoft_teams.cards import (
+    AdaptiveCard,
+    CardElement,
+    Column,
+    ColumnSet,
+    Container,
+    Fact,
+    OpenUrlAction,
+    SubmitAction,
+    TextBlock,
+    TextInput,
+)
 from microsoft_teams.cards.core import TextColor
 from pydantic import BaseModel
 
@@ -285,6 +296,40 @@ def subtle(text: str, **extra: Any) -> TextBlock:
 
 def plain(text: str, **extra: Any) -> TextBlock:
     return TextBlock(text=safe(text), wrap=True, **extra)
+
+
+def badge(text: str, colour: TextColor) -> TextBlock:
+    """A status in its colour, beside an id in a list row."""
+    return TextBlock(text=safe(text), color=colour, weight="Bolder", wrap=True)
+
+
+def id_row(
+    identifier: str,
+    badges: Sequence[CardElement],
+    title: str,
+    details: Sequence[CardElement],
+    opens: SubmitAction,
+) -> Container:
+    """One row of a list card (incidents, Azure events, message center messages): the item's id beside
+    its status, its title and details below; selecting the row opens it."""
+    return Container(
+        separator=True,
+        spacing="Medium",
+        select_action=opens,
+        items=[
+            ColumnSet(
+                columns=[
+                    Column(
+                        width="auto",
+                        items=[TextBlock(text=safe(identifier), weight="Bolder", font_type="Monospace")],
+                    ),
+                    Column(width="stretch", items=list(badges)),
+                ]
+            ),
+            plain(title, spacing="Small"),
+            *details,
+        ],
+    )
 
 
 def card_payload(element: CardElement) -> dict[str, Any]:
