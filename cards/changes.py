@@ -27,7 +27,7 @@ from services.domain.models import (
     ACTION_DUE,
     DUE_WITHIN,
     Customer,
-    DueChange,
+    DueChanges,
     MessageCategory,
     MessageLookup,
     MessageSeverity,
@@ -143,8 +143,10 @@ def _customers(customers: Sequence[Customer], t: Translator) -> str:
     return t("changes.applies_to", customers=names)
 
 
-def due_changes_card(rows: Sequence[DueChange], now: datetime, t: Translator) -> AdaptiveCard:
-    """What needs action within DUE_WITHIN across the reader's customers, nearest act-by date first."""
+def due_changes_card(due: DueChanges, now: datetime, t: Translator) -> AdaptiveCard:
+    """What needs action within DUE_WITHIN across the reader's customers, nearest act-by date first; the
+    customers whose message center didn't answer are counted, since their messages are missing."""
+    rows = due.rows
     title = t("changes.due_title", days=DUE_WITHIN.days)
     summary = t.count("count.messages_due", len(rows))
     body: list[CardElement] = [heading(title), subtle(t("changes.due_subtitle", summary=summary))]
@@ -153,6 +155,10 @@ def due_changes_card(rows: Sequence[DueChange], now: datetime, t: Translator) ->
     body += _rows(
         [_row(r.message, now, t, _customers(r.customers, t)) for r in rows[:MAX_ROWS]], len(rows), t
     )
+    if due.not_read:
+        body.append(
+            TextBlock(text=t.count("overview.not_answering", due.not_read), color="Warning", wrap=True)
+        )
     return card(body, fallback=t("changes.fallback", title=title, summary=summary))
 
 

@@ -286,6 +286,15 @@ class DueChange:
 
 
 @dataclass(frozen=True)
+class DueChanges:
+    """What needs action soon across the reader's customers, and how many of their message centers
+    couldn't be read just now: their messages are missing from `rows`, which the card must say."""
+
+    rows: tuple[DueChange, ...]
+    not_read: int = 0
+
+
+@dataclass(frozen=True)
 class WeeklyRow:
     """One message in a digest: as the board keeps it, the customers (of those the conversation follows)
     it reaches, and whether it is new this week."""

@@ -21,6 +21,7 @@ from services.domain.models import (
     MAJOR_CHANGE,
     Customer,
     DueChange,
+    DueChanges,
     Incident,
     MessageLookup,
     ServiceMessage,
@@ -79,9 +80,11 @@ def _find(messages: TenantMessages, message_id: str) -> ServiceMessage | None:
     return next((m for m in messages.messages if m.message_id == wanted), None)
 
 
-async def _each_tenant(backend: MessageReader, customers: Sequence[Customer]) -> list[TenantMessages]:
-    """Every readable customer's message center; a tenant that can't be read now is left out (its
-    error is the one answer only when it is the only customer)."""
+async def _each_tenant(
+    backend: MessageReader, customers: Sequence[Customer]
+) -> tuple[list[TenantMessages], int]:
+    """Every readable customer's message center, and how many couldn't be read now (left out; the error
+    is the one answer only when it is the only customer)."""
     limiter = asyncio.Semaphore(CONCURRENCY)
 
     async def read(customer: Customer) -> TenantMessages:
@@ -98,7 +101,7 @@ async def _each_tenant(backend: MessageReader, customers: Sequence[Customer]) ->
         if isinstance(result, BaseException):
             raise result
         read_ones.append(result)
-    return read_ones
+    return read_ones, len(customers) - len(read_ones)
 
 
 async def _readable(backend: MessageReader) -> list[Customer]:
@@ -111,7 +114,7 @@ async def find_message(backend: MessageReader, message_id: str) -> MessageLookup
     """The message in every customer's tenant the backend lets the reader see, the first by name shown."""
     hits = [
         (tenant.customer, found)
-        for tenant in await _each_tenant(backend, await _readable(backend))
+        for tenant in (await _each_tenant(backend, await _readable(backend)))[0]
         if (found := _find(tenant, message_id)) is not None
     ]
     if not hits:
@@ -120,12 +123,11 @@ async def find_message(backend: MessageReader, message_id: str) -> MessageLookup
     return MessageLookup(message, customer, tuple(c for c, _ in others))
 
 
-async def due_changes(
-    backend: MessageReader, now: datetime, window: timedelta = DUE_WITHIN
-) -> tuple[DueChange, ...]:
+async def due_changes(backend: MessageReader, now: datetime, window: timedelta = DUE_WITHIN) -> DueChanges:
     """What needs action within `window` across the reader's customers: one row per message, nearest
-    act-by date first, listing every customer it applies to."""
-    return due_across(await _each_tenant(backend, await _readable(backend)), now, window)
+    act-by date first, listing every customer it applies to; and how many couldn't be read."""
+    tenants, not_read = await _each_tenant(backend, await _readable(backend))
+    return DueChanges(due_across(tenants, now, window), not_read)
 
 
 def due_across(

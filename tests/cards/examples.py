@@ -71,6 +71,7 @@ from services.domain.models import (
     Delivery,
     DeliveryState,
     DueChange,
+    DueChanges,
     Handoff,
     IncidentPost,
     Notice,
@@ -177,9 +178,10 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         incident=as_notice_incident(huge_message, DEMO_NOW, week),
         customer_ids=tuple(c.customer_id for c in customers),
     )
-    huge_due = [
-        DueChange(replace(huge_message, message_id=f"MC9{n:05}"), tuple(customers)) for n in range(40)
-    ]
+    huge_due = DueChanges(
+        tuple(DueChange(replace(huge_message, message_id=f"MC9{n:05}"), tuple(customers)) for n in range(40)),
+        not_read=len(customers),
+    )
 
     key = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
     request = ServiceRequest(
@@ -339,7 +341,8 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         "weekly_changes_huge": lambda: weekly_changes_card(huge_weekly, names, DEMO_NOW, ENGLISH),
         "changes_due": lambda: due_changes_card(due, DEMO_NOW, ENGLISH),
         "changes_due_ko": lambda: due_changes_card(due, DEMO_NOW, KOREAN),
-        "changes_due_none": lambda: due_changes_card((), DEMO_NOW, KOREAN),
+        "changes_due_none": lambda: due_changes_card(DueChanges(()), DEMO_NOW, KOREAN),
+        "changes_due_not_read": lambda: due_changes_card(replace(due, not_read=2), DEMO_NOW, ENGLISH),
         "changes_due_huge": lambda: due_changes_card(huge_due, DEMO_NOW, ENGLISH),
         "incidents": lambda: incidents_card(contoso, list_incidents(contoso_health), DEMO_NOW, ENGLISH),
         "incidents_ko": lambda: incidents_card(contoso, list_incidents(contoso_health), DEMO_NOW, KOREAN),

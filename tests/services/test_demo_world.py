@@ -316,5 +316,5 @@ async def test_once_a_cycle_microsoft_posts_a_message_to_the_shared_customers_du
     assert [c.name for c in (found.customer, *found.also_for)] == sorted(SHARED)
     assert found.message.is_major_change and found.message.act_by == posting[0].at + MESSAGE_ACT_WITHIN
     assert found.message.last_modified == posting[0].at
-    due = {d.message.message_id for d in await due_changes(backend, posting[1].at)}
+    due = {d.message.message_id for d in (await due_changes(backend, posting[1].at)).rows}
     assert {first, second} <= due, "both are due within 30 days of the second"

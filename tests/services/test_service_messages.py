@@ -4,15 +4,21 @@ one message found across tenants, and what needs action soon across every custom
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from cards.changes import due_changes_card
+from cards.parts import card_payload
+from chatclient.card_text import render_card
+from locales.translator import ENGLISH, Translator
 from services.backends.demo.backend import DemoBackend
-from services.domain.errors import MessageNotFound, UnknownMessageService
+from services.domain.errors import MessageNotFound, UnknownMessageService, UpstreamUnavailable
 from services.domain.models import Customer, MessageCategory, MessageSeverity, ServiceMessage, TenantMessages
 from services.domain.service_messages import due_changes, find_message, looks_like_message_id, open_messages
+from tests.cards.examples import KOREAN
 from tests.support.harness import DEMO_NOW, demo_backend
 
 NOW = DEMO_NOW
@@ -130,7 +136,7 @@ async def test_an_unknown_id_is_not_found_anywhere() -> None:
 
 
 async def test_what_needs_action_within_30_days_by_date_with_every_customer_it_applies_to() -> None:
-    due = await due_changes(demo_backend(), NOW)
+    due = (await due_changes(demo_backend(), NOW)).rows
     assert [(d.message.message_id, len(d.customers)) for d in due] == [
         ("MC906002", 1),  # four days overdue, still open
         ("MC902455", 3),
@@ -144,5 +150,40 @@ async def test_what_needs_action_within_30_days_by_date_with_every_customer_it_a
     ]
     assert all(d.message.act_by is not None and d.message.act_by <= NOW + timedelta(days=30) for d in due)
     # 'MC901900' falls due in 83 days: outside the window until the window grows.
-    wider = await due_changes(demo_backend(), NOW, timedelta(days=90))
+    wider = (await due_changes(demo_backend(), NOW, timedelta(days=90))).rows
     assert "MC901900" in [d.message.message_id for d in wider]
+
+
+class _WoodgroveSilent:
+    """The demo backend with Woodgrove's message center not answering (a timeout, a 5xx)."""
+
+    def __init__(self, backend: DemoBackend) -> None:
+        self._backend = backend
+
+    async def list_customers(self) -> Sequence[Customer]:
+        return await self._backend.list_customers()
+
+    async def tenant_messages(self, customer: Customer) -> TenantMessages:
+        if customer.name == "Woodgrove Bank":
+            raise UpstreamUnavailable("Microsoft Graph")
+        return await self._backend.tenant_messages(customer)
+
+    async def messages_since(self, customer: Customer, since: datetime | None) -> TenantMessages:
+        return await self.tenant_messages(customer)
+
+
+@pytest.mark.parametrize(
+    ("translator", "says"), [(ENGLISH, "1 customer didn't answer just now"), (KOREAN, "고객 1곳이")]
+)
+async def test_a_message_center_that_doesnt_answer_is_counted_not_silently_left_out(
+    translator: Translator, says: str
+) -> None:
+    """Woodgrove's overdue MC906002 went missing from `changes` with nothing said when its read failed."""
+    due = await due_changes(_WoodgroveSilent(demo_backend()), NOW)
+    assert due.not_read == 1
+    assert "MC906002" not in [d.message.message_id for d in due.rows]
+    shown = render_card(card_payload(due_changes_card(due, NOW, translator))).text
+    assert says in shown, shown
+    everyone = await due_changes(demo_backend(), NOW)
+    assert everyone.not_read == 0
+    assert "didn't answer" not in render_card(card_payload(due_changes_card(everyone, NOW, ENGLISH))).text
