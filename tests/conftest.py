@@ -12,8 +12,7 @@ from services.domain.models import Customer
 from tests.doubles.live_world import LiveWorld, start_live_world
 from tests.doubles.tls import LoopbackCA, make_test_ca
 from tests.support import harness
-from tests.support.azurite import Azurite, running_azurite
-from tests.support.azurite import missing as azurite_missing
+from tests.support.azurite import Azurite, own_azurite
 from tests.support.harness import demo_backend
 
 
@@ -66,8 +65,4 @@ def each_live_world(request: pytest.FixtureRequest, each_backend: str) -> LiveWo
 @pytest.fixture(scope="session")
 def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
     """One Azurite for the session; tests keep apart by using containers of their own."""
-    reason = azurite_missing()
-    if reason:
-        pytest.skip(reason)
-    with running_azurite(tmp_path_factory.mktemp("azurite")) as emulator:
-        yield emulator
+    yield from own_azurite(tmp_path_factory)

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
 from services.instances.conversation_leases import BlobConversationLeases
 from services.storage.blob_container import BlobContainer, BlobLocation
+from tests.support.azurite import Azurite, own_azurite
 
 CONVERSATION = "19:abc/def@thread.tacv2;messageid=1732440000000"
+
+
+@pytest.fixture(scope="module")
+def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
+    """An Azurite of this module's own: these tests time lease renewals, and late in a full run the
+    session's emulator, holding every earlier test's blobs in memory, stalled a renewal past its lease."""
+    yield from own_azurite(tmp_path_factory)
 
 
 @pytest.fixture

@@ -5,13 +5,21 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
 from services.instances.leadership import LEASE_SECONDS, Leadership
 from services.storage.blob_container import BlobContainer, BlobLocation
+from tests.support.azurite import Azurite, own_azurite
+
+
+@pytest.fixture(scope="module")
+def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
+    """An Azurite of this module's own: these tests time lease renewals, and late in a full run the
+    session's emulator, holding every earlier test's blobs in memory, stalled a renewal past its lease."""
+    yield from own_azurite(tmp_path_factory)
 
 
 @pytest.fixture

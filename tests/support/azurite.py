@@ -92,6 +92,15 @@ def running_azurite(workdir: Path) -> Iterator[Azurite]:
             process.wait()
 
 
+def own_azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
+    """An Azurite for a fixture to yield (the session's, or a module's own); skips when it can't run."""
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    with running_azurite(tmp_path_factory.mktemp("azurite")) as emulator:
+        yield emulator
+
+
 async def open_container(request: pytest.FixtureRequest) -> BlobContainer:
     """A fresh, opened container of its own in the session's Azurite (skips when Azurite can't run)."""
     azurite: Azurite = request.getfixturevalue("azurite")
