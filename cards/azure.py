@@ -3,7 +3,6 @@ event with its timeline of updates, and the Azure part of the overview."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -18,7 +17,7 @@ from microsoft_teams.cards import (
 )
 
 from cards.actions import escalate_command, health_command, incident_command, incidents_command, run_command
-from cards.parts import badge, card, card_payload, echo, heading, id_row, plain, safe, subtle
+from cards.parts import badge, card, echo, heading, id_row, plain, safe, subtle, timeline
 from locales.translator import Translator
 from services.domain.models import (
     AzureEvent,
@@ -168,10 +167,6 @@ def azure_events_card(
     return card(body, actions, fallback=t("incidents.fallback", title=title, summary=summary))
 
 
-def _size(element: CardElement) -> int:
-    return len(json.dumps(card_payload(element)))
-
-
 def azure_event_card(lookup: AzureEventLookup, now: datetime, t: Translator) -> AdaptiveCard:
     """`incident <tracking id>`: the event, whom it affects, and its updates newest first."""
     event, customer = lookup.event, lookup.customer
@@ -216,26 +211,16 @@ def azure_event_card(lookup: AzureEventLookup, now: datetime, t: Translator) -> 
     )
     if not event.updates:
         body.append(plain(t("incident.no_posts")))
-    budget = CARD_BUDGET_BYTES - sum(_size(e) for e in body)
     updates = sorted(event.updates, key=lambda u: u.created, reverse=True)
-    for shown, update in enumerate(updates):
+    entries = []
+    for update in updates:
         stamp = t(
             "incident.post_time",
             when=t.timestamp(update.created),
             relative=t.relative_time(update.created, now),
         )
-        entry = Container(
-            separator=shown > 0,
-            items=[
-                subtle(f"{stamp} · {update.region}" if update.region else stamp, weight="Bolder"),
-                plain(update.text, spacing="Small"),
-            ],
-        )
-        budget -= _size(entry)
-        if budget < 0:
-            body.append(subtle(t.count("count.earlier_updates_not_shown", len(updates) - shown)))
-            break
-        body.append(entry)
+        entries.append((f"{stamp} · {update.region}" if update.region else stamp, update.text))
+    timeline(body, entries, CARD_BUDGET_BYTES, t)
     actions = [
         run_command(t("azure.events_for", customer=customer.name), azure_events_command(customer)),
         run_command(t("incidents.service_health"), health_command(customer)),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -22,7 +21,6 @@ from cards.parts import (
     STATUS_COLOURS,
     badge,
     card,
-    card_payload,
     echo,
     heading,
     id_row,
@@ -31,6 +29,7 @@ from cards.parts import (
     safe,
     status_label,
     subtle,
+    timeline,
 )
 from locales.translator import Translator
 from services.domain.models import AdminCenterLink, Customer, Incident, IncidentLookup
@@ -94,10 +93,6 @@ def incidents_card(
     return card(body, actions, fallback=t("incidents.fallback", title=title, summary=summary))
 
 
-def _size(element: CardElement) -> int:
-    return len(json.dumps(card_payload(element)))
-
-
 def incident_card(
     lookup: IncidentLookup, now: datetime, t: Translator, admin_link: AdminCenterLink | None = None
 ) -> AdaptiveCard:
@@ -143,28 +138,12 @@ def incident_card(
     if not incident.posts:
         body.append(plain(t("incident.no_posts")))
     body += timeline_chart(incident, t)
-    budget = CARD_BUDGET_BYTES - sum(_size(e) for e in body)
     posts = sorted(incident.posts, key=lambda p: p.created, reverse=True)
-    for shown, post in enumerate(posts):
-        entry = Container(
-            separator=shown > 0,
-            items=[
-                subtle(
-                    t(
-                        "incident.post_time",
-                        when=t.timestamp(post.created),
-                        relative=t.relative_time(post.created, now),
-                    ),
-                    weight="Bolder",
-                ),
-                plain(post.text, spacing="Small"),
-            ],
-        )
-        budget -= _size(entry)
-        if budget < 0:
-            body.append(subtle(t.count("count.earlier_updates_not_shown", len(posts) - shown)))
-            break
-        body.append(entry)
+    stamps = [
+        t("incident.post_time", when=t.timestamp(p.created), relative=t.relative_time(p.created, now))
+        for p in posts
+    ]
+    timeline(body, [(stamp, p.text) for stamp, p in zip(stamps, posts, strict=True)], CARD_BUDGET_BYTES, t)
     actions = [
         run_command(t("incident.incidents_for", customer=customer.name), incidents_command(customer)),
         run_command(t("incidents.service_health"), health_command(customer)),

@@ -332,6 +332,21 @@ def id_row(
     )
 
 
+def timeline(body: list[CardElement], entries: Sequence[tuple[str, str]], budget: int, t: Translator) -> None:
+    """Append a timeline's entries (a stamp, then the update's text), newest first as given, while the
+    card stays within `budget` bytes; then how many earlier ones didn't fit."""
+    left = budget - sum(len(json.dumps(card_payload(e))) for e in body)
+    for shown, (stamp, text) in enumerate(entries):
+        entry = Container(
+            separator=shown > 0, items=[subtle(stamp, weight="Bolder"), plain(text, spacing="Small")]
+        )
+        left -= len(json.dumps(card_payload(entry)))
+        if left < 0:
+            body.append(subtle(t.count("count.earlier_updates_not_shown", len(entries) - shown)))
+            return
+        body.append(entry)
+
+
 def card_payload(element: CardElement) -> dict[str, Any]:
     """A card (or one of its elements) as Teams receives it: camelCase JSON without empty fields."""
     return element.model_dump(mode="json", by_alias=True, exclude_none=True)
