@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from azure.storage.blob import BlobServiceClient
 
 from services.storage.blob_container import BlobContainer, BlobLocation
 
@@ -90,6 +91,15 @@ def running_azurite(workdir: Path) -> Iterator[Azurite]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def emptied(azurite: Azurite) -> None:
+    """Delete every container: Azurite keeps all blobs in memory, and a session's worth of them slowed its
+    answers past /readyz's one-second probe late in a full run (a failed CI run)."""
+    service = BlobServiceClient.from_connection_string(azurite.connection_string)
+    with service:
+        for container in service.list_containers():
+            service.delete_container(container.name)
 
 
 def own_azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
