@@ -16,8 +16,8 @@ from microsoft_teams.cards import (
     TextColor,
 )
 
-from cards.actions import escalate_command, health_command, incident_command, incidents_command, run_command
-from cards.parts import badge, card, echo, heading, id_row, plain, safe, subtle, timeline
+from cards.actions import health_command, incident_command, incidents_command, run_command
+from cards.parts import badge, card, echo, file_request, heading, id_row, plain, safe, subtle, timeline
 from locales.translator import Translator
 from services.domain.models import (
     AzureEvent,
@@ -167,8 +167,11 @@ def azure_events_card(
     return card(body, actions, fallback=t("incidents.fallback", title=title, summary=summary))
 
 
-def azure_event_card(lookup: AzureEventLookup, now: datetime, t: Translator) -> AdaptiveCard:
-    """`incident <tracking id>`: the event, whom it affects, and its updates newest first."""
+def azure_event_card(
+    lookup: AzureEventLookup, now: datetime, t: Translator, *, may_file: bool
+) -> AdaptiveCard:
+    """`incident <tracking id>`: the event, whom it affects, and its updates newest first. `may_file`:
+    whether the reader may file for its customer (cards/parts.py file_request)."""
     event, customer = lookup.event, lookup.customer
 
     def when(moment: datetime | None, missing: str) -> str:
@@ -226,9 +229,7 @@ def azure_event_card(lookup: AzureEventLookup, now: datetime, t: Translator) -> 
         run_command(t("incidents.service_health"), health_command(customer)),
     ]
     if event.is_active and event.services:
-        actions.append(
-            run_command(t("action.file_request"), escalate_command(customer, service=event.services[0]))
-        )
+        actions += file_request(may_file, customer, t, service=event.services[0])
     fallback = t("incident.fallback", incident=event.tracking_id, title=event.title, status=status)
     return card(body, actions, fallback=fallback)
 

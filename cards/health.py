@@ -6,10 +6,19 @@ from collections.abc import Mapping
 
 from microsoft_teams.cards import ActionSet, AdaptiveCard, CardElement, Column, ColumnSet, TextBlock
 
-from cards.actions import escalate_command, incidents_command, run_command
+from cards.actions import incidents_command, run_command
 from cards.azure import azure_events_command, azure_section
 from cards.charts import health_chart
-from cards.parts import STATUS_COLOURS, card, heading, open_admin_center, safe, status_label, subtle
+from cards.parts import (
+    STATUS_COLOURS,
+    card,
+    file_request,
+    heading,
+    open_admin_center,
+    safe,
+    status_label,
+    subtle,
+)
 from locales.translator import Translator
 from services.domain.models import AdminCenterLink, AzureHealth, Customer, ServiceHealth, TenantHealth
 
@@ -62,10 +71,13 @@ def health_card(
     admin_links: Mapping[str, AdminCenterLink] | None = None,
     azure: AzureHealth | None = None,
     azure_problem: str = "",
+    *,
+    may_file: bool,
 ) -> AdaptiveCard:
     """`admin_links`: by service name, the delegated-admin link each troubled service row offers.
     `azure`: the customer's Azure service health, a section of its own when it has subscriptions;
-    `azure_problem`: why it couldn't be read just now."""
+    `azure_problem`: why it couldn't be read just now. `may_file`: whether the reader may file for the
+    customer (cards/parts.py file_request)."""
     customer = health.customer
     links = admin_links or {}
     troubled = sorted(
@@ -112,7 +124,7 @@ def health_card(
         body.append(TextBlock(text=safe(t("time.zone_unknown")), is_subtle=True, wrap=True, spacing="Medium"))
     actions = [
         run_command(t("health.show_incidents"), incidents_command(customer)),
-        run_command(t("action.file_request"), escalate_command(customer)),
+        *file_request(may_file, customer, t),
     ]
     if azure is not None and azure.active_events:
         actions.insert(

@@ -15,13 +15,14 @@ from microsoft_teams.cards import (
     TextBlock,
 )
 
-from cards.actions import escalate_command, health_command, incident_command, incidents_command, run_command
+from cards.actions import health_command, incident_command, incidents_command, run_command
 from cards.charts import timeline_chart
 from cards.parts import (
     STATUS_COLOURS,
     badge,
     card,
     echo,
+    file_request,
     heading,
     id_row,
     open_admin_center,
@@ -70,7 +71,10 @@ def incidents_card(
     t: Translator,
     service_filter: str = "",
     include_resolved: bool = False,
+    *,
+    may_file: bool,
 ) -> AdaptiveCard:
+    """`may_file`: whether the reader may file for `customer` (cards/parts.py file_request)."""
     scope = f" · {echo(service_filter)}" if service_filter else ""
     title = t("incidents.title_all" if include_resolved else "incidents.title_active", customer=customer.name)
     title += scope
@@ -89,14 +93,20 @@ def incidents_card(
         )
         actions.append(include)
     actions.append(run_command(t("incidents.service_health"), health_command(customer)))
-    actions.append(run_command(t("action.file_request"), escalate_command(customer, service=service_filter)))
+    actions += file_request(may_file, customer, t, service=service_filter)
     return card(body, actions, fallback=t("incidents.fallback", title=title, summary=summary))
 
 
 def incident_card(
-    lookup: IncidentLookup, now: datetime, t: Translator, admin_link: AdminCenterLink | None = None
+    lookup: IncidentLookup,
+    now: datetime,
+    t: Translator,
+    admin_link: AdminCenterLink | None = None,
+    *,
+    may_file: bool,
 ) -> AdaptiveCard:
-    """`admin_link`: the delegated-admin link into the admin center that manages the incident's service."""
+    """`admin_link`: the delegated-admin link into the admin center that manages the incident's service;
+    `may_file`: whether the reader may file for its customer (cards/parts.py file_request)."""
     incident, customer = lookup.incident, lookup.customer
 
     def when(moment: datetime) -> str:
@@ -147,7 +157,7 @@ def incident_card(
     actions = [
         run_command(t("incident.incidents_for", customer=customer.name), incidents_command(customer)),
         run_command(t("incidents.service_health"), health_command(customer)),
-        run_command(t("action.file_request"), escalate_command(customer, incident.incident_id)),
+        *file_request(may_file, customer, t, incident.incident_id),
     ]
     fallback = t(
         "incident.fallback",

@@ -25,6 +25,7 @@ from microsoft_teams.cards import (
 from microsoft_teams.cards.core import TextColor
 from pydantic import BaseModel
 
+from cards.actions import escalate_command, run_command
 from locales.translator import ENGLISH, Translator
 from services.domain.models import AdminCenterLink, Customer, ServiceStatus, StatusLevel
 
@@ -278,6 +279,17 @@ def open_admin_center(link: AdminCenterLink, customer: Customer, t: Translator =
     """A button that opens the customer's admin center in the browser, under the partner's GDAP rights."""
     title = t("admin_center.open", admin_center=link.admin_center, customer=customer.name)
     return OpenUrlAction(title=title, url=link.url)
+
+
+def file_request(
+    may_file: bool, customer: Customer, t: Translator, incident_id: str = "", service: str = ""
+) -> list[SubmitAction]:
+    """'File a service request' for `customer`, pre-filled with the incident or service, when the reader
+    may file for it (GDAP: a role Need.FILE accepts); nothing otherwise, as a button whose click is
+    refused helps nobody. Cards posted to channels (notices) offer it to everyone: many read those."""
+    if not may_file:
+        return []
+    return [run_command(t("action.file_request"), escalate_command(customer, incident_id, service))]
 
 
 def status_label(status: ServiceStatus, t: Translator) -> str:

@@ -267,7 +267,9 @@ class ComposeSearch:
         health = await self._backend.tenant_health(customer)
         links = admin_center_links(customer, (s.name for s in health.services))
         return SharedItem(
-            self._customer_preview(customer, health, t), shared_card(health_card(health, t, links))
+            self._customer_preview(customer, health, t),
+            # Inserted where many read it, with links only (cards/shared.py): nobody is offered filing.
+            shared_card(health_card(health, t, links, may_file=False)),
         )
 
     async def _incident_card(self, incident_id: str, customer_id: str, t: Translator) -> SharedItem | None:
@@ -279,7 +281,7 @@ class ComposeSearch:
             return None
         lookup: IncidentLookup = await find_incident(self._backend, incident_id.upper(), customer)
         link = admin_center_link(lookup.customer, lookup.incident.service)
-        full = incident_card(lookup, self._clock(), t, link)
+        full = incident_card(lookup, self._clock(), t, link, may_file=False)
         return SharedItem(self._incident_preview(lookup.incident, lookup.customer, t), shared_card(full))
 
     async def _request_card(self, number: str, t: Translator) -> SharedItem | None:

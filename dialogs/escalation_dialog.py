@@ -499,12 +499,13 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
         await dc.context.send_activity(text_reply(t("escalation.followed")))
         if customer is None or incident is None:
             return await dc.end_dialog()
+        may_file = self._scope.may(customer, Need.FILE)
         if isinstance(incident, AzureEvent):
             event = AzureEventLookup(incident, customer)
-            await dc.context.send_activity(card_reply(azure_event_card(event, self._clock(), t)))
+            followed = azure_event_card(event, self._clock(), t, may_file=may_file)
         else:
-            lookup = IncidentLookup(incident, customer)
-            await dc.context.send_activity(card_reply(incident_card(lookup, self._clock(), t)))
+            followed = incident_card(IncidentLookup(incident, customer), self._clock(), t, may_file=may_file)
+        await dc.context.send_activity(card_reply(followed))
         return await dc.end_dialog()
 
     async def edit(self, dc: DialogContext, state: EscalationState, step: str) -> DialogTurnResult:

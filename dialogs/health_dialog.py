@@ -13,6 +13,7 @@ from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
+from services.domain.access import Need
 from services.domain.errors import SupportDeskError
 from services.domain.models import AzureHealth, Customer
 from services.domain.ports import Backend
@@ -40,7 +41,9 @@ class HealthDialog(AnswerDialog):
             self._backend.tenant_health(picked), self._azure(picked)
         )
         links = self._scope.admin_links(picked, (s.name for s in health.services))
-        return health_card(health, t, links, azure, problem.wording(t)[1] if problem else "")
+        problem_text = problem.wording(t)[1] if problem else ""
+        may_file = self._scope.may(picked, Need.FILE)
+        return health_card(health, t, links, azure, problem_text, may_file=may_file)
 
     async def _azure(self, customer: Customer) -> tuple[AzureHealth | None, SupportDeskError | None]:
         """Azure's answer, or why it failed: Microsoft 365 health is shown either way."""

@@ -16,6 +16,8 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import known_customer
 from dialogs.requests import HelpRequest
 from locales.translator import Translator
+from services.access.scoped import CustomerScope
+from services.domain.access import Need
 from services.domain.errors import SupportDeskError
 from services.domain.models import RequestStatus
 from services.domain.ports import Backend, ServiceRequestDesk
@@ -26,11 +28,17 @@ Entries = Callable[[Translator, Mapping[str, str]], Sequence[HelpEntry]]
 
 class HelpDialog(AnswerDialog):
     def __init__(
-        self, dialog_id: str, entries: Entries, backend: Backend, desk: ServiceRequestDesk | None = None
+        self,
+        dialog_id: str,
+        entries: Entries,
+        backend: Backend,
+        scope: CustomerScope,
+        desk: ServiceRequestDesk | None = None,
     ) -> None:
         super().__init__(dialog_id)
         self._entries = entries
         self._backend = backend
+        self._scope = scope
         self._desk = desk
 
     async def _examples(self) -> dict[str, str]:
@@ -52,7 +60,8 @@ class HelpDialog(AnswerDialog):
         request = HelpRequest.from_options(options)
         customer = await known_customer(self._backend, request.text) if request.hint else None
         if customer is not None:
-            return health_card(await self._backend.tenant_health(customer), t)
+            health = await self._backend.tenant_health(customer)
+            return health_card(health, t, may_file=self._scope.may(customer, Need.FILE))
         greeting = t(request.greeting) if request.greeting else ""
         setup = t("command.setup.example") if request.setup else ""
         entries = self._entries(t, await self._examples())

@@ -17,6 +17,7 @@ from dialogs.customer_choice import pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
+from services.domain.access import Need
 from services.domain.azure_events import looks_like_tracking_id
 from services.domain.errors import IncidentNotFound
 from services.domain.incidents import find_azure_event, find_incident, looks_like_incident_id
@@ -67,7 +68,8 @@ class IncidentDialog(AnswerDialog):
             customer = picked
         if tracking:
             found = await find_azure_event(self._backend, incident_id, customer)
-            return azure_event_card(found, self._clock(), t)
+            may_file = self._scope.may(found.customer, Need.FILE)
+            return azure_event_card(found, self._clock(), t, may_file=may_file)
         try:
             lookup = await find_incident(self._backend, incident_id, customer)
         except IncidentNotFound:
@@ -76,7 +78,8 @@ class IncidentDialog(AnswerDialog):
                 raise
             lookup = reported
         admin_link = self._scope.admin_link(lookup.customer, lookup.incident.service)
-        return incident_card(lookup, self._clock(), t, admin_link)
+        may_file = self._scope.may(lookup.customer, Need.FILE)
+        return incident_card(lookup, self._clock(), t, admin_link, may_file=may_file)
 
     async def _reported(self, incident_id: str, customer: Customer | None) -> IncidentLookup | None:
         notice = await self._board.notice(incident_id)

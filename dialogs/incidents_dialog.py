@@ -15,6 +15,8 @@ from dialogs.answer_dialog import AnswerDialog
 from dialogs.customer_choice import choose, which_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator, words_for
+from services.access.scoped import CustomerScope
+from services.domain.access import Need
 from services.domain.azure_events import list_azure_events
 from services.domain.customer_search import CustomerMatch, NotFound, longest_name_words, resolve_customer
 from services.domain.incidents import list_incidents
@@ -52,10 +54,13 @@ def include_resolved(words: list[str]) -> tuple[list[str], bool]:
 
 
 class IncidentsDialog(AnswerDialog):
-    def __init__(self, dialog_id: str, backend: Backend, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, dialog_id: str, backend: Backend, clock: Callable[[], datetime], scope: CustomerScope
+    ) -> None:
         super().__init__(dialog_id)
         self._backend = backend
         self._clock = clock
+        self._scope = scope
 
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         request = CommandRequest.from_options(options)
@@ -82,4 +87,5 @@ class IncidentsDialog(AnswerDialog):
             return azure_events_card(azure, events, self._clock(), t, wanted, resolved, named)
         health = await self._backend.tenant_health(picked)
         incidents = list_incidents(health, service, resolved)
-        return incidents_card(picked, incidents, self._clock(), t, service, resolved)
+        may_file = self._scope.may(picked, Need.FILE)
+        return incidents_card(picked, incidents, self._clock(), t, service, resolved, may_file=may_file)

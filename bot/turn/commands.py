@@ -249,7 +249,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "incidents",
-        lambda id, n: IncidentsDialog(id, n.backend, n.clock),
+        lambda id, n: IncidentsDialog(id, n.backend, n.clock, n.scope),
         fits=_customer_first,
     ),
     Command(
@@ -448,7 +448,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "help",
-        lambda id, n: HelpDialog(id, help_entries, n.backend, n.desk),
+        lambda id, n: HelpDialog(id, help_entries, n.backend, n.scope, n.desk),
         fits=lambda argument, customers: False,
     ),
 )

@@ -318,10 +318,16 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
             "contsoo", choices([contoso, by_name["Contoso Pharmaceuticals"]], incidents_command), KOREAN
         ),
         "health": lambda: health_card(
-            contoso_health, ENGLISH, admin_center_links(contoso, (s.name for s in contoso_health.services))
+            contoso_health,
+            ENGLISH,
+            admin_center_links(contoso, (s.name for s in contoso_health.services)),
+            may_file=True,
         ),
         "health_ko": lambda: health_card(
-            contoso_health, KOREAN, admin_center_links(contoso, (s.name for s in contoso_health.services))
+            contoso_health,
+            KOREAN,
+            admin_center_links(contoso, (s.name for s in contoso_health.services)),
+            may_file=True,
         ),
         "changes": lambda: changes_card(by_name["Woodgrove Bank"], woodgrove_messages, DEMO_NOW, ENGLISH),
         "changes_ko": lambda: changes_card(by_name["Woodgrove Bank"], woodgrove_messages, DEMO_NOW, KOREAN),
@@ -344,26 +350,31 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         "changes_due_none": lambda: due_changes_card(DueChanges(()), DEMO_NOW, KOREAN),
         "changes_due_not_read": lambda: due_changes_card(replace(due, not_read=2), DEMO_NOW, ENGLISH),
         "changes_due_huge": lambda: due_changes_card(huge_due, DEMO_NOW, ENGLISH),
-        "incidents": lambda: incidents_card(contoso, list_incidents(contoso_health), DEMO_NOW, ENGLISH),
-        "incidents_ko": lambda: incidents_card(contoso, list_incidents(contoso_health), DEMO_NOW, KOREAN),
+        "incidents": lambda: incidents_card(
+            contoso, list_incidents(contoso_health), DEMO_NOW, ENGLISH, may_file=True
+        ),
+        "incidents_ko": lambda: incidents_card(
+            contoso, list_incidents(contoso_health), DEMO_NOW, KOREAN, may_file=True
+        ),
         "incidents_all": lambda: incidents_card(
             contoso,
             list_incidents(contoso_health, include_resolved=True),
             DEMO_NOW,
             ENGLISH,
             include_resolved=True,
+            may_file=True,
         ),
         "incidents_none": lambda: incidents_card(
-            by_name["Northwind Traders"], (), DEMO_NOW, ENGLISH, "Exchange Online"
+            by_name["Northwind Traders"], (), DEMO_NOW, ENGLISH, "Exchange Online", may_file=True
         ),
         "incident": lambda: incident_card(
-            lookup, DEMO_NOW, ENGLISH, admin_center_link(contoso, lookup.incident.service)
+            lookup, DEMO_NOW, ENGLISH, admin_center_link(contoso, lookup.incident.service), may_file=True
         ),
         "incident_ko": lambda: incident_card(
-            lookup, DEMO_NOW, KOREAN, admin_center_link(contoso, lookup.incident.service)
+            lookup, DEMO_NOW, KOREAN, admin_center_link(contoso, lookup.incident.service), may_file=True
         ),
-        "incident_huge": lambda: incident_card(huge, DEMO_NOW, ENGLISH),
-        "incident_huge_ko": lambda: incident_card(huge, DEMO_NOW, KOREAN),
+        "incident_huge": lambda: incident_card(huge, DEMO_NOW, ENGLISH, may_file=True),
+        "incident_huge_ko": lambda: incident_card(huge, DEMO_NOW, KOREAN, may_file=True),
         "escalation_question": lambda: question_card(question, ENGLISH),
         "escalation_question_ko": lambda: question_card(question_ko, KOREAN),
         "escalation_guard": lambda: guard_card(
@@ -405,13 +416,16 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
                 contoso_health,
                 ENGLISH,
                 admin_center_links(contoso, (s.name for s in contoso_health.services)),
+                may_file=False,
             )
         ),
-        "shared_health_ko": lambda: shared_card(health_card(contoso_health, KOREAN)),
+        "shared_health_ko": lambda: shared_card(health_card(contoso_health, KOREAN, may_file=False)),
         "shared_incident": lambda: shared_card(
-            incident_card(lookup, DEMO_NOW, ENGLISH, admin_center_link(contoso, lookup.incident.service))
+            incident_card(
+                lookup, DEMO_NOW, ENGLISH, admin_center_link(contoso, lookup.incident.service), may_file=False
+            )
         ),
-        "shared_incident_huge_ko": lambda: shared_card(incident_card(huge, DEMO_NOW, KOREAN)),
+        "shared_incident_huge_ko": lambda: shared_card(incident_card(huge, DEMO_NOW, KOREAN, may_file=False)),
         "shared_request": lambda: shared_card(request_card(older, DEMO_NOW, ENGLISH, note_hint=False)),
         "shared_request_ko": lambda: shared_card(request_card(request, DEMO_NOW, KOREAN, note_hint=False)),
         "escalation_form": lambda: request_form_card(form, ENGLISH),
@@ -625,8 +639,8 @@ def _azure_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         return overview_card(overview_rows(healths), len(healths), 2, DEMO_NOW, t, azure=section)
 
     return {
-        "health_azure": lambda: health_card(contoso_health, ENGLISH, azure=azure),
-        "health_azure_ko": lambda: health_card(contoso_health, KOREAN, azure=azure),
+        "health_azure": lambda: health_card(contoso_health, ENGLISH, azure=azure, may_file=True),
+        "health_azure_ko": lambda: health_card(contoso_health, KOREAN, azure=azure, may_file=True),
         "azure_events": lambda: azure_events_card(woodgrove, list_azure_events(woodgrove), DEMO_NOW, ENGLISH),
         "azure_events_ko": lambda: azure_events_card(
             woodgrove, list_azure_events(woodgrove), DEMO_NOW, KOREAN
@@ -634,10 +648,10 @@ def _azure_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         "azure_events_all": lambda: azure_events_card(
             azure, list_azure_events(azure, include_resolved=True), DEMO_NOW, ENGLISH, include_resolved=True
         ),
-        "azure_event": lambda: azure_event_card(lookup, DEMO_NOW, ENGLISH),
-        "azure_event_ko": lambda: azure_event_card(lookup, DEMO_NOW, KOREAN),
-        "azure_event_huge": lambda: azure_event_card(huge, DEMO_NOW, ENGLISH),
-        "azure_event_huge_ko": lambda: azure_event_card(huge, DEMO_NOW, KOREAN),
+        "azure_event": lambda: azure_event_card(lookup, DEMO_NOW, ENGLISH, may_file=True),
+        "azure_event_ko": lambda: azure_event_card(lookup, DEMO_NOW, KOREAN, may_file=True),
+        "azure_event_huge": lambda: azure_event_card(huge, DEMO_NOW, ENGLISH, may_file=True),
+        "azure_event_huge_ko": lambda: azure_event_card(huge, DEMO_NOW, KOREAN, may_file=True),
         "escalation_guard_azure": lambda: guard_card(
             "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
             "guard",

@@ -34,12 +34,16 @@ WITHOUT_ACCESS = replace(HEALTH.customer, delegated_access=False, relationship="
 
 def _health(customer: Customer) -> AdaptiveCard:
     health = replace(HEALTH, customer=customer)
-    return health_card(health, ENGLISH, admin_center_links(customer, (s.name for s in health.services)))
+    return health_card(
+        health, ENGLISH, admin_center_links(customer, (s.name for s in health.services)), may_file=True
+    )
 
 
 def _incident(customer: Customer) -> AdaptiveCard:
     lookup = replace(LOOKUP, customer=customer)
-    return incident_card(lookup, DEMO_NOW, ENGLISH, admin_center_link(customer, lookup.incident.service))
+    return incident_card(
+        lookup, DEMO_NOW, ENGLISH, admin_center_link(customer, lookup.incident.service), may_file=True
+    )
 
 
 def _admin_titles(card: AdaptiveCard) -> list[str]:

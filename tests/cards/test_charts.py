@@ -162,7 +162,7 @@ def test_the_txt_rendering_of_a_card_shows_each_charts_fallback(name: str) -> No
 def test_health_chart_counts_every_service_once_by_its_status(statuses: list[str], t: Translator) -> None:
     services = tuple(ServiceHealth(f"s{n}", f"Service {n}", ServiceStatus(c)) for n, c in enumerate(statuses))
     health = TenantHealth(_customer(1), services, DEMO_NOW)
-    (chart,) = _charts(card_payload(health_card(health, t)))
+    (chart,) = _charts(card_payload(health_card(health, t, may_file=True)))
     facts = _facts(chart)
     assert sum(value for _, _, value in facts) == len(services)
     expected = {status_label(s.status, t): level_colour(s.status.level) for s in services}
@@ -381,7 +381,7 @@ def test_health_of_many_services_in_many_statuses_fits(t: Translator) -> None:
         ServiceHealth(f"s{n}", f"Service {n} " + "x" * 80, ServiceStatus(codes[n % len(codes)]))
         for n in range(80)
     )
-    payload = card_payload(health_card(TenantHealth(_customer(1), services, DEMO_NOW), t))
+    payload = card_payload(health_card(TenantHealth(_customer(1), services, DEMO_NOW), t, may_file=True))
     _valid_and_small(payload)
     (chart,) = _charts(payload)
     assert sum(value for _, _, value in _facts(chart)) == 80
@@ -393,7 +393,7 @@ def test_incident_with_hundreds_of_long_updates_fits(t: Translator) -> None:
     incident = _incident(1, "Exchange Online", "investigating")
     posts = tuple(IncidentPost(incident.start + timedelta(minutes=7 * n), "Long. " * 400) for n in range(300))
     lookup = IncidentLookup(replace(incident, posts=posts), _customer(1), ())
-    payload = card_payload(incident_card(lookup, DEMO_NOW, t))
+    payload = card_payload(incident_card(lookup, DEMO_NOW, t, may_file=True))
     _valid_and_small(payload)
     (chart,) = _charts(payload)
     assert len(chart["data"]) == MAX_UPDATES

@@ -36,7 +36,7 @@ def test_echo_keeps_short_text_and_cuts_long_text_to_one_line() -> None:
         (lambda: customer_choice_card(HUGE, [(CONTOSO, "health c")], "see its health", ENGLISH), 20),
         (lambda: did_you_mean_card(HUGE, [(CONTOSO, "health c")], ENGLISH), 20),
         # Its buttons carry the filter whole; the command parser keeps arguments to 256 characters.
-        (lambda: incidents_card(CONTOSO, [], NOW, ENGLISH, HUGE), 20),
+        (lambda: incidents_card(CONTOSO, [], NOW, ENGLISH, HUGE, may_file=True), 20),
         # A notice quotes a sentence or two: its message is cut at 1,000 characters.
         (lambda: notice_card(HUGE, HUGE), 140),
     ],

@@ -24,7 +24,9 @@ async def test_troubled_services_sort_by_status_then_incidents_then_name(
         ServiceHealth("z", "Zeta Service", ServiceStatus("serviceInterruption"), (incident,)),
         ServiceHealth("y", "Yammer", ServiceStatus("serviceOperational")),
     )
-    lines = visible_text(card_reply(health_card(replace(health, services=services), ENGLISH))).splitlines()
+    lines = visible_text(
+        card_reply(health_card(replace(health, services=services), ENGLISH, may_file=True))
+    ).splitlines()
     rows = [line.split(" | ")[0] for line in lines if " | " in line]
     assert rows == ["Zeta Service", "Bookings", "Azure Information Protection"]
 
@@ -32,5 +34,5 @@ async def test_troubled_services_sort_by_status_then_incidents_then_name(
 async def test_the_health_card_offers_to_file_a_request_for_its_customer(
     demo: DemoBackend, customers: list[Customer]
 ) -> None:
-    card = card_reply(health_card(await demo.tenant_health(customers[0]), ENGLISH))
+    card = card_reply(health_card(await demo.tenant_health(customers[0]), ENGLISH, may_file=True))
     assert "[5: File a service request]" in visible_text(card)

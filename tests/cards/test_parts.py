@@ -43,7 +43,7 @@ async def test_an_incident_post_cannot_inject_links_or_formatting(demo: DemoBack
     lookup = await find_incident(demo, "EX1100014")
     evil = "Fixed. [Reset your password here](https://phish.example) **urgently**"
     poisoned = replace(lookup, incident=replace(lookup.incident, posts=(IncidentPost(NOW, evil),)))
-    payload = card_payload(incident_card(poisoned, NOW, ENGLISH))
+    payload = card_payload(incident_card(poisoned, NOW, ENGLISH, may_file=True))
     texts = json.dumps(payload)
     assert (
         json.dumps("Fixed. \\[Reset your password here\\](https://phish.example) \\*\\*urgently\\*\\*")

@@ -325,6 +325,8 @@ async def test_escalation_guard_shows_the_active_incident_first() -> None:
     text = await chat.press("Follow the incident")
     assert text.startswith("Nothing was filed. Here is the incident to follow:")
     assert "Users may be unable to access their mailbox using Outlook on the web" in text
+    # Following it takes nothing away: whoever may file is still offered it from the incident.
+    assert ": File a service request]" in text
     assert await chat.filed() == []
     assert "didn't understand" in await chat.say("mail flow"), "the dialog ended"
 

@@ -265,7 +265,7 @@ async def test_the_health_card_says_as_of_the_moment_the_world_last_moved_that_t
         if not customer.delegated_access:
             continue
         health = await backend.tenant_health(customer)
-        shown = visible_text(card_reply(health_card(health, ENGLISH)))
+        shown = visible_text(card_reply(health_card(health, ENGLISH, may_file=True)))
         expected = moved.get(customer.tenant_id, DEMO_NOW)
         assert health.as_of == expected, customer.name
         assert ENGLISH.timestamp(expected) in shown, f"{customer.name}: {shown[:120]}"
