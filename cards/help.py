@@ -54,10 +54,16 @@ def _entry(entry: HelpEntry, t: Translator) -> Container:
 
 
 def help_card(
-    entries: Sequence[HelpEntry], t: Translator, greeting: str = "", hint: str = "", setup: str = ""
+    entries: Sequence[HelpEntry],
+    t: Translator,
+    greeting: str = "",
+    hint: str = "",
+    setup: str = "",
+    part: bool = False,
 ) -> AdaptiveCard:
     """`setup`: the command a button under the greeting runs to set the channel up (the install greeting
-    in a channel). Each section shows its commands in the order given; a section with none is left out."""
+    in a channel). Each section shows its commands in the order given; a section with none is left out.
+    `part`: the entries are what `help <topic>` asked for, and a button shows every command."""
     body: list[CardElement] = []
     if hint:
         body.append(TextBlock(text=safe(hint), color="Warning", weight="Bolder", wrap=True))
@@ -68,6 +74,8 @@ def help_card(
         body.append(plain(t("help.setup_channel"), spacing="Small"))
         body.append(ActionSet(actions=[run_command(t("help.setup_button"), setup)]))
     body.append(subtle(t("help.mention_first")))
+    if not part:
+        body.append(subtle(t("help.topics")))
     for section in HelpSection:
         in_section = [entry for entry in entries if entry.section is section]
         if not in_section:
@@ -85,5 +93,7 @@ def help_card(
             )
         )
         body.extend(_entry(entry, t) for entry in in_section)
+    if part:
+        body.append(ActionSet(actions=[run_command(t("help.everything"), t("command.help.example"))]))
     fallback = t("help.fallback", usages="; ".join(e.usage for e in entries))
     return card(body, fallback=fallback)

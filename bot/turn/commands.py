@@ -618,3 +618,23 @@ def parse(text: str) -> ParsedCommand | None:
             start, end = match.span("arg")
             return _parsed(name, line[start:end])
     return None
+
+
+def help_topic(argument: str) -> tuple[str, str]:
+    """What `help <argument>` asks about, as (section, command), one of them or neither: a section
+    (`help notices`, `도움말 알림`: its words in any catalogue, `help.section.<section>.words`, win over a
+    command's, whose section holds that command), else a command (`help escalate`, `help incident
+    EX1100014`; its own word, though the command would take what follows for another: `help request` is
+    the request command's help, not escalate's), else neither: the whole card, as for a greeting ('hi
+    there')."""
+    words = " ".join(clean(argument).casefold().split())
+    if not words:
+        return "", ""
+    for section in HelpSection:
+        if words in words_for(f"help.section.{section.value}.words"):
+            return section.value, ""
+    command = _BY_WORD.get(words.split(" ", 1)[0].rstrip(":,"))
+    if command is None:
+        parsed = parse(argument)
+        command = parsed.command if parsed is not None else None
+    return "", command.name if command is not None and command.dialog_id != HELP_DIALOG else ""

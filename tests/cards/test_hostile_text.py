@@ -72,6 +72,7 @@ NO_OUTSIDE_TEXT = frozenset(
     {
         "help",
         "help_ko",
+        "help_section_ko",
         "overview_healthy",
         "subscriptions_none",
         "audit_empty",

@@ -15,7 +15,7 @@ from tests.cards.test_help import usages_by_section
 from tests.doubles.connector import FakeConnector
 from tests.integration.conftest import StartBot
 from tests.integration.teams import channel_message, installation_update, personal_message
-from tests.support.visible import buttons, visible_text
+from tests.support.visible import button, buttons, visible_text
 
 CHATS: dict[str, Callable[[str, str], dict[str, Any]]] = {
     "channel": channel_message,
@@ -82,3 +82,41 @@ async def test_a_channels_greeting_offers_the_set_up_above_the_sections(
     assert buttons(greeting)[0].title == t("help.setup_button")
     shown = usages_by_section(visible_text(greeting), t)
     assert list(shown)[1:] == [section.heading(t) for section in HelpSection]
+
+
+async def test_help_with_a_section_shows_that_section_and_a_button_to_every_command(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot()
+    t = Translator("en")
+    assert (await bot.post("/api/messages", json=channel_message(service_url, "help notices"))).status == 201
+    (part,) = connector.messages
+    shown = usages_by_section(visible_text(part), t)
+    notices = [t(f"command.{c.name}.usage") for c in COMMANDS if c.section is HelpSection.NOTICES]
+    assert shown == {"": [], HelpSection.NOTICES.heading(t): notices}
+    assert t("help.topics") not in visible_text(part)
+    everything = button(part, t("help.everything")).action["data"]
+    assert (
+        await bot.post("/api/messages", json=channel_message(service_url, value=everything))
+    ).status == 201
+    shown = usages_by_section(visible_text(connector.messages[1]), t)
+    assert list(shown)[1:] == [section.heading(t) for section in HelpSection]
+
+
+@pytest.mark.parametrize("chat", sorted(CHATS))
+async def test_help_with_a_command_shows_that_command_in_the_readers_language(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, chat: str
+) -> None:
+    t = Translator("ko")
+    text = await _help(start_bot, connector, service_url, chat, "도움말 에스컬레이션")
+    assert usages_by_section(text, t) == {"": [], HelpSection.ACT.heading(t): [t("command.escalate.usage")]}
+    assert t("command.escalate.summary") in text
+
+
+async def test_help_with_a_word_it_does_not_know_shows_every_command_without_complaint(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    t = Translator("en")
+    text = await _help(start_bot, connector, service_url, "channel", "help frobnicate")
+    assert list(usages_by_section(text, t))[1:] == [section.heading(t) for section in HelpSection]
+    assert "didn't understand" not in text
