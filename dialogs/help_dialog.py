@@ -65,4 +65,8 @@ class HelpDialog(AnswerDialog):
         greeting = t(request.greeting) if request.greeting else ""
         setup = t("command.setup.example") if request.setup else ""
         entries = self._entries(t, await self._examples())
-        return help_card(entries, t, greeting=greeting, hint=request.hint, setup=setup)
+        # `help <section>`, `help <command>`: only what was asked for, with a button to every command.
+        asked = [e for e in entries if e.section.value == request.section or e.name == request.command]
+        return help_card(
+            asked or entries, t, greeting=greeting, hint=request.hint, setup=setup, part=bool(asked)
+        )

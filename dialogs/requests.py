@@ -32,6 +32,9 @@ class HelpRequest(_Options):
     setup: bool = False  # the welcome in a channel: a button that sets the channel up
     hint: str = ""
     text: str = ""  # what was typed, when it wasn't understood
+    # `help <section>` or `help <command>`: that section's (HelpSection value) or command's entries only.
+    section: str = ""
+    command: str = ""
 
 
 @dataclass(frozen=True)

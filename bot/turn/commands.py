@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from botbuilder.core import StatePropertyAccessor
 from botbuilder.dialogs import Dialog
 
-from cards.help import HelpEntry
+from cards.help import HelpEntry, HelpSection
 from dialogs.audit_dialog import AuditDialog
 from dialogs.change_dialog import ChangeDialog
 from dialogs.changes_dialog import ChangesDialog, weekly_ask
@@ -195,6 +195,8 @@ class Command:
 
     name: str
     dialog: DialogFactory
+    # Where the help card teaches it: every command says (no default), so a new one can't go untaught.
+    section: HelpSection
     # Teams shows at most 10 commands in a bot's menu; the others are still taught by help.
     in_menu: bool = True
     # For operators only (bot/turn/access.py).
@@ -235,6 +237,8 @@ class Command:
         values = {need: (examples or {}).get(need, "") for need in self.example_needs}
         example = t(f"command.{self.name}.example", **values) if all(values.values()) else ""
         return HelpEntry(
+            name=self.name,
+            section=self.section,
             usage=t(f"command.{self.name}.usage"),
             summary=t(f"command.{self.name}.summary"),
             example=example,
@@ -245,16 +249,19 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "health",
         lambda id, n: HealthDialog(id, n.backend, n.scope),
+        section=HelpSection.LOOK,
         fits=_customer,
     ),
     Command(
         "incidents",
         lambda id, n: IncidentsDialog(id, n.backend, n.clock, n.scope),
+        section=HelpSection.LOOK,
         fits=_customer_first,
     ),
     Command(
         "incident",
         lambda id, n: IncidentDialog(id, n.backend, n.clock, n.notifications.board, n.scope),
+        section=HelpSection.LOOK,
         fits=_incident,
     ),
     Command(
@@ -262,23 +269,27 @@ COMMANDS: tuple[Command, ...] = (
         lambda id, n: ChangesDialog(
             id, n.backend, n.clock, n.notifications.weekly_changes, n.notifications.subscriptions, n.audit
         ),
+        section=HelpSection.LOOK,
         in_menu=False,
         fits=_changes,
     ),
     Command(
         "change",
         lambda id, n: ChangeDialog(id, n.backend, n.clock),
+        section=HelpSection.LOOK,
         in_menu=False,
         fits=_message,
     ),
     Command(
         "customers",
         lambda id, n: CustomersDialog(id, n.backend),
+        section=HelpSection.LOOK,
         fits=_search,
     ),
     Command(
         "escalate",
         lambda id, n: EscalationDialog(n.backend, n.desk, n.clock, member_contact, n.audit, n.scope),
+        section=HelpSection.ACT,
         operators_only=True,
         fits=_escalation,
         flow=ESCALATION,
@@ -286,11 +297,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "requests",
         lambda id, n: RequestsListDialog(id, n.backend, n.desk, n.clock),
+        section=HelpSection.ACT,
         fits=_customer_or_nothing,
     ),
     Command(
         "request",
         lambda id, n: RequestDialog(id, n.desk, n.clock),
+        section=HelpSection.ACT,
         in_menu=False,
         fits=_request,
         example_needs=("number",),
@@ -298,6 +311,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "note",
         lambda id, n: NoteDialog(id, n.desk, n.clock, n.audit),
+        section=HelpSection.ACT,
         in_menu=False,
         operators_only=True,
         fits=_request,
@@ -306,6 +320,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "link",
         lambda id, n: LinkDialog(id, n.desk, n.clock, n.audit),
+        section=HelpSection.ACT,
         in_menu=False,
         operators_only=True,
         fits=_link,
@@ -314,23 +329,12 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "overview",
         lambda id, n: OverviewDialog(id, n.backend, n.clock, n.notifications.owners),
-    ),
-    Command(
-        "owner",
-        lambda id, n: OwnerDialog(id, n.backend, n.notifications.owners, n.clock, n.audit, mentioned_people),
-        in_menu=False,
-        operators_only=True,
-        fits=_owner,
-    ),
-    Command(
-        "owners",
-        lambda id, n: OwnersDialog(id, n.backend, n.notifications.owners),
-        in_menu=False,
-        fits=_customer_or_nothing,
+        section=HelpSection.LOOK,
     ),
     Command(
         "mine",
         lambda id, n: MineDialog(id, n.backend, n.notifications.owners),
+        section=HelpSection.LOOK,
         in_menu=False,
     ),
     Command(
@@ -345,6 +349,7 @@ COMMANDS: tuple[Command, ...] = (
             n.audit,
             n.scope,
         ),
+        section=HelpSection.NOTICES,
         operators_only=True,
         fits=_subscription,
     ),
@@ -362,6 +367,7 @@ COMMANDS: tuple[Command, ...] = (
             n.scope,
             n.notifications.owners,
         ),
+        section=HelpSection.NOTICES,
         in_menu=False,
         operators_only=True,
     ),
@@ -376,6 +382,7 @@ COMMANDS: tuple[Command, ...] = (
             n.clock,
             n.scope,
         ),
+        section=HelpSection.SETTINGS,
         in_menu=False,
     ),
     Command(
@@ -392,6 +399,7 @@ COMMANDS: tuple[Command, ...] = (
             n.audit,
             n.scope,
         ),
+        section=HelpSection.SETTINGS,
         in_menu=False,
         operators_only=True,
         fits=lambda argument, customers: False,
@@ -405,10 +413,12 @@ COMMANDS: tuple[Command, ...] = (
         lambda id, n: SubscriptionsDialog(
             id, n.backend, n.notifications.subscriptions, n.notifications.conversations, n.clock, n.scope
         ),
+        section=HelpSection.NOTICES,
     ),
     Command(
         "unsubscribe",
         lambda id, n: UnsubscribeDialog(id, n.backend, n.notifications.subscriptions, n.audit, n.clock),
+        section=HelpSection.NOTICES,
         in_menu=False,
         operators_only=True,
         fits=_subscription_or_nothing,
@@ -418,6 +428,7 @@ COMMANDS: tuple[Command, ...] = (
         lambda id, n: QuietDialog(
             id, n.notifications.conversations, n.clock, n.notifications.refresh, n.audit
         ),
+        section=HelpSection.NOTICES,
         in_menu=False,
         operators_only=True,
         fits=_hours,
@@ -425,12 +436,29 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "notices",
         lambda id, n: NoticesDialog(id, n.backend, n.notifications.board, n.clock, n.scope),
+        section=HelpSection.NOTICES,
+        in_menu=False,
+        fits=_customer_or_nothing,
+    ),
+    Command(
+        "owner",
+        lambda id, n: OwnerDialog(id, n.backend, n.notifications.owners, n.clock, n.audit, mentioned_people),
+        section=HelpSection.NOTICES,
+        in_menu=False,
+        operators_only=True,
+        fits=_owner,
+    ),
+    Command(
+        "owners",
+        lambda id, n: OwnersDialog(id, n.backend, n.notifications.owners),
+        section=HelpSection.NOTICES,
         in_menu=False,
         fits=_customer_or_nothing,
     ),
     Command(
         "audit",
         lambda id, n: AuditDialog(id, n.audit, n.clock),
+        section=HelpSection.SETTINGS,
         in_menu=False,
         operators_only=True,
         fits=_count,
@@ -438,17 +466,20 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "language",
         lambda id, n: LanguageDialog(id, n.language),
+        section=HelpSection.SETTINGS,
         in_menu=False,
         fits=_language,
     ),
     Command(
         "signout",
         lambda id, n: SignOutDialog(id),
+        section=HelpSection.SETTINGS,
         in_menu=False,
     ),
     Command(
         "help",
         lambda id, n: HelpDialog(id, help_entries, n.backend, n.scope, n.desk),
+        section=HelpSection.SETTINGS,
         fits=lambda argument, customers: False,
     ),
 )
@@ -587,3 +618,23 @@ def parse(text: str) -> ParsedCommand | None:
             start, end = match.span("arg")
             return _parsed(name, line[start:end])
     return None
+
+
+def help_topic(argument: str) -> tuple[str, str]:
+    """What `help <argument>` asks about, as (section, command), one of them or neither: a section
+    (`help notices`, `도움말 알림`: its words in any catalogue, `help.section.<section>.words`, win over a
+    command's, whose section holds that command), else a command (`help escalate`, `help incident
+    EX1100014`; its own word, though the command would take what follows for another: `help request` is
+    the request command's help, not escalate's), else neither: the whole card, as for a greeting ('hi
+    there')."""
+    words = " ".join(clean(argument).casefold().split())
+    if not words:
+        return "", ""
+    for section in HelpSection:
+        if words in words_for(f"help.section.{section.value}.words"):
+            return section.value, ""
+    command = _BY_WORD.get(words.split(" ", 1)[0].rstrip(":,"))
+    if command is None:
+        parsed = parse(argument)
+        command = parsed.command if parsed is not None else None
+    return "", command.name if command is not None and command.dialog_id != HELP_DIALOG else ""

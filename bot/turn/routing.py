@@ -10,6 +10,7 @@ from bot.turn.commands import (
     HELP_DIALOG,
     MAX_ARGUMENT_LENGTH,
     REQUESTS_DIALOG,
+    help_topic,
     parse,
 )
 from cards.actions import (
@@ -55,7 +56,8 @@ def route_text(text: str, t: Translator = ENGLISH) -> Route:
         named = text if len(text) <= MAX_ARGUMENT_LENGTH else ""
         return Route(HELP_DIALOG, HelpRequest(hint=hint, text=named).to_options())
     if parsed.command.dialog_id == HELP_DIALOG:
-        return Route(HELP_DIALOG, HelpRequest().to_options())
+        section, command = help_topic(parsed.argument)
+        return Route(HELP_DIALOG, HelpRequest(section=section, command=command).to_options())
     longest = parsed.command.longest_argument
     if len(parsed.argument) > longest:
         hint = t("edge.too_long", length=len(parsed.argument), limit=longest)

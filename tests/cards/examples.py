@@ -32,7 +32,7 @@ from cards.escalation import (
     summary_card,
 )
 from cards.health import health_card
-from cards.help import help_card
+from cards.help import HelpSection, help_card
 from cards.incidents import incident_card, incidents_card
 from cards.notices import notice_card
 from cards.notifications import (
@@ -297,6 +297,12 @@ def _world() -> dict[str, Callable[[], AdaptiveCard]]:
         ),
         "help_ko": lambda: help_card(
             help_entries(KOREAN, SAMPLE_REQUESTS), KOREAN, greeting=KOREAN("edge.greeting"), setup="설정"
+        ),
+        # `도움말 알림`: one section, with a button back to every command.
+        "help_section_ko": lambda: help_card(
+            [e for e in help_entries(KOREAN, SAMPLE_REQUESTS) if e.section is HelpSection.NOTICES],
+            KOREAN,
+            part=True,
         ),
         "notice": lambda: notice_card("Something went wrong", "Please try again.", reference="ab12cd34"),
         "audit": lambda: audit_card(AUDIT_ENTRIES, DEMO_NOW, ENGLISH),
@@ -709,6 +715,7 @@ SNAPSHOTTED = (
     "incidents_ko",
     "incident_ko",
     "help_ko",
+    "help_section_ko",
     "health_ko",
     "incident_notice",
     "incident_notice_resolved",

@@ -58,6 +58,9 @@ TEXT_FIELDS = frozenset(
         "values",  # what was typed into the one-card form
         "path",  # where a pasted settings document is wrong: its own field names
         "lines",  # what an import would change: customer and owner names
+        # The help card's entries are the catalogue's own words, not outside text (left alone).
+        "HelpEntry.name",
+        "HelpEntry.summary",
     }
 )
 # Plain string arguments of card builders that carry typed or upstream text.
@@ -68,6 +71,8 @@ TEXT_ARGUMENTS = frozenset(
 NO_OUTSIDE_TEXT = frozenset(
     {
         "help",
+        "help_ko",
+        "help_section_ko",
         "overview_healthy",
         "subscriptions_none",
         "audit_empty",
