@@ -24,6 +24,8 @@ ACTIONS = (
     "subscription.removed",
     "quiet.set",
     "quiet.ended",
+    "weekly_changes.set",
+    "weekly_changes.off",
     "owners.set",
     "settings.imported",
     "notice.acknowledged",

@@ -23,7 +23,7 @@ from dialogs.customer_choice import choose
 from dialogs.incidents_dialog import include_resolved, split_customer_and_service
 from dialogs.language import zone_name
 from dialogs.requests import CommandRequest
-from locales.translator import Translator, time_zone, words_for
+from locales.translator import ENGLISH, Translator, time_zone, words_for
 from services.domain.models import CHANGES, Customer
 from services.domain.ports import AuditTrail, Backend, Subscriptions
 from services.domain.service_messages import due_changes, open_messages
@@ -102,8 +102,9 @@ class ChangesDialog(AnswerDialog):
         named = zone_name(activity)
         zone = named if named and time_zone(named) is not None else "UTC"
         await self._weekly.set(WeeklySchedule(conversation, ask.weekday, ask.hour, zone), now)
-        when = f"{t(f'weekly_changes.day_{ask.weekday}')} {ask.hour:02d}:00"
-        await self._audit.record(audit_entry(activity, "weekly_changes.set", f"{when} {zone}", now))
+        # The log is a record, kept in English whatever the language of whoever set it.
+        when = f"{ENGLISH(f'weekly_changes.day_{ask.weekday}')} {ask.hour:02d}:00"
+        await self._audit.record(audit_entry(activity, "weekly_changes.set", f"{when} ({zone})", now))
         text = t(
             "weekly_changes.set",
             where=here.capitalize(),

@@ -44,7 +44,7 @@ from dialogs.choices import InvalidAnswer, match_choice, normalize, typed_choice
 from dialogs.customer_choice import MAX_NAME_LENGTH, pick_customer
 from dialogs.escalation_form import RefusedForm, read_form, request_form
 from dialogs.escalation_state import FREE_TEXT_STEPS, STEPS, SUMMARY, EscalationState, split_argument
-from dialogs.escalation_validators import guard_choices, severity_choices
+from dialogs.escalation_validators import guard_choices, offered_products, severity_choices
 from dialogs.guided_flow import MAX_MISSES, GuidedFlowDialog
 from dialogs.language import error_wording, translator_of
 from dialogs.replies import card_reply, error_reply, text_reply
@@ -52,7 +52,7 @@ from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
 from services.domain.access import Need
-from services.domain.azure_events import active_issue_for
+from services.domain.azure_events import active_issue_for, support_products_for
 from services.domain.errors import IncidentNotFound, SupportDeskError, UpstreamUnavailable
 from services.domain.incidents import find_incident
 from services.domain.models import (
@@ -130,7 +130,7 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
         if not await self._apply_pending_incident(dc, state) or await self._refused(dc, state):
             return await dc.end_dialog()
         catalogue = await self._desk.support_catalogue()
-        self._suggest_product(state, catalogue)
+        await self._suggest_product(state, catalogue)
         return await self.ask(dc, state)
 
     # --- interruptions (called by the root dialog) -------------------------------------------------
@@ -160,7 +160,7 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
         """The choices a choice question offers (product, topic, severity, guard)."""
         catalogue = await self._desk.support_catalogue()
         if state.step == "product":
-            return tuple(Choice(p, p) for p in catalogue.products)
+            return tuple(Choice(p, p) for p in offered_products(state.service, state.azure, catalogue))
         if state.step == "topic":
             return tuple(Choice(topic.name, topic.topic_id) for topic in catalogue.topics_of(state.product))
         if state.step == "severity":
@@ -227,7 +227,9 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
         choices: tuple[Choice, ...] = ()
         prompt = ""
         if step == "product":
-            choices = tuple(Choice(p, p) for p in catalogue.products)
+            choices = tuple(Choice(p, p) for p in offered_products(state.service, state.azure, catalogue))
+            if state.azure:
+                prompt = t("escalation.ask_azure_product", service=state.service)
         elif step == "topic":
             prompt = t("escalation.ask_topic", product=state.product)
             choices = tuple(Choice(t.name, t.topic_id) for t in catalogue.topics_of(state.product))
@@ -339,7 +341,8 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
                     return await self._follow_incident(dc, state)
                 state.guard_passed = True
             elif step == "product":
-                state.product = self.product_validator(text, catalogue, t)
+                products = offered_products(state.service, state.azure, catalogue)
+                state.product = self.product_validator(text, products, t)
                 state.topic_id = ""
                 state.guard_passed = False
             elif step == "topic":
@@ -425,7 +428,7 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
             return False
         self._apply_incident(state, lookup, translator_of(dc.context))
         catalogue = await self._desk.support_catalogue()
-        self._suggest_product(state, catalogue)
+        await self._suggest_product(state, catalogue)
         self.save(dc, state)
         return True
 
@@ -451,14 +454,35 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
         state.suggested_title = without_format_characters(state.suggested_title)
         state.suggested_description = without_format_characters(state.suggested_description)
 
-    def _suggest_product(self, state: EscalationState, catalogue: SupportCatalogue) -> None:
+    async def _suggest_product(self, state: EscalationState, catalogue: SupportCatalogue) -> None:
+        """The product the service named at the start means, when one does; an Azure service (one Azure
+        Support's products are named for, or one of the customer's Azure events names) with no one product
+        has the product question offer Azure's products only."""
         if not state.service:
             return
         products = tuple(Choice(p, p) for p in catalogue.products)
         try:
             state.product = match_choice(state.service, products, "", "").value
+            return
         except InvalidAnswer:
-            pass  # no unique product for that service: the product question is asked
+            pass  # no unique product by its name: perhaps an Azure service's
+        if not catalogue.azure_products:
+            return
+        azure = support_products_for(state.service, catalogue.azure_products)
+        state.azure = bool(azure) or await self._names_azure_service(state)
+        if len(azure) == 1:
+            state.product = azure[0]
+
+    async def _names_azure_service(self, state: EscalationState) -> bool:
+        customer = await self._customer(state)
+        if customer is None:
+            return False
+        try:
+            health = await self._backend.azure_health(customer)
+        except SupportDeskError:
+            return False
+        wanted = normalize(state.service)
+        return any(normalize(s) == wanted for e in health.events for s in e.services)
 
     async def _active_incident(self, state: EscalationState) -> Incident | AzureEvent | None:
         """An active incident on the chosen product's service, unless the request is about one already:

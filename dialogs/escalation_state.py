@@ -31,6 +31,8 @@ class EscalationState(FlowState):
     # An incident named with a customer still to be chosen ('escalate fabrikam about EX…').
     pending_incident: str = ""
     service: str = ""
+    # `service` is an Azure service (Resource Health's name): the product question offers Azure's products.
+    azure: bool = False
     product: str = ""
     topic_id: str = ""
     severity: str = ""

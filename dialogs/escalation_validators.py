@@ -13,6 +13,7 @@ from cards.parts import without_format_characters
 from dialogs.choices import InvalidAnswer, match_choice
 from dialogs.root import steering_words
 from locales.translator import Translator
+from services.domain.azure_events import support_products_for
 from services.domain.models import Contact, Severity, SupportCatalogue
 
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -42,8 +43,16 @@ def guard_validator(text: str, t: Translator) -> Choice:
     return choice(t, text, guard_choices(t))
 
 
-def product_validator(text: str, catalogue: SupportCatalogue, t: Translator) -> str:
-    return choice(t, text, tuple(Choice(p, p) for p in catalogue.products)).value
+def offered_products(service: str, azure: bool, catalogue: SupportCatalogue) -> tuple[str, ...]:
+    """Every product; for an Azure service, the Azure products its name means, or every Azure product
+    when it means none (services/domain/azure_events.py support_products_for)."""
+    if not azure:
+        return catalogue.products
+    return support_products_for(service, catalogue.azure_products) or catalogue.azure_products
+
+
+def product_validator(text: str, products: tuple[str, ...], t: Translator) -> str:
+    return choice(t, text, tuple(Choice(p, p) for p in products)).value
 
 
 def topic_validator(text: str, product: str, catalogue: SupportCatalogue, t: Translator) -> str:

@@ -1,9 +1,9 @@
 """Who may use the bot, and who may do what: allowed tenants and operators.
 
 Reading health and incidents is for everyone in an allowed tenant. Filing service requests, notes,
-linking SR numbers, changing subscriptions, quiet hours and customer owners, acknowledging notices and
-reading the audit log are for operators: the Entra object ids or UPNs in BOT_OPERATORS, and members of
-BOT_OPERATORS_GROUP.
+linking SR numbers, changing subscriptions, the weekly digest's time, quiet hours and customer owners,
+acknowledging notices and reading the audit log are for operators: the Entra object ids or UPNs in
+BOT_OPERATORS, and members of BOT_OPERATORS_GROUP.
 With neither set, everyone is an operator (the demo default; start-up says so).
 """
 

@@ -20,7 +20,7 @@ from botbuilder.dialogs import Dialog
 from cards.help import HelpEntry, HelpSection
 from dialogs.audit_dialog import AuditDialog
 from dialogs.change_dialog import ChangeDialog
-from dialogs.changes_dialog import ChangesDialog, weekly_ask
+from dialogs.changes_dialog import ChangesDialog, is_weekly, weekly_ask
 from dialogs.customers_dialog import CustomersDialog
 from dialogs.escalation_dialog import ESCALATION, EscalationDialog
 from dialogs.export_dialog import ExportDialog
@@ -37,6 +37,7 @@ from dialogs.overview_dialog import OverviewDialog
 from dialogs.owners_dialog import NOBODY, MineDialog, OwnerDialog, OwnersDialog
 from dialogs.quiet_dialog import QuietDialog, quiet_hours
 from dialogs.request_dialog import RequestDialog, request_number
+from dialogs.requests import CommandRequest, Route
 from dialogs.requests_list_dialog import RequestsListDialog
 from dialogs.setup_dialog import SetupDialog
 from dialogs.sign_out_dialog import SignOutDialog
@@ -201,6 +202,9 @@ class Command:
     in_menu: bool = True
     # For operators only (bot/turn/access.py).
     operators_only: bool = False
+    # For operators only when its argument is one of these (`changes weekly mon 9` changes what the
+    # conversation hears; `changes contoso` only reads).
+    operators_only_if: Callable[[str], bool] | None = None
     # Whether a text after the command's name is complete, valid arguments for it (see Fits).
     fits: Fits = _nothing
     # What its example names that must exist to be tried ('number': a request's, 'reference': a handed-off
@@ -230,7 +234,8 @@ class Command:
     @property
     def operator_action(self) -> str:
         """The message id of what an operators-only command lets people do, as the refusal says it."""
-        return f"command.{self.name}.operator_action" if self.operators_only else ""
+        gated = self.operators_only or self.operators_only_if is not None
+        return f"command.{self.name}.operator_action" if gated else ""
 
     def help_entry(self, t: Translator, examples: Mapping[str, str] | None = None) -> HelpEntry:
         """`examples`: what exists to try the example on ({'number': '2612060010000003'})."""
@@ -272,6 +277,7 @@ COMMANDS: tuple[Command, ...] = (
         section=HelpSection.LOOK,
         in_menu=False,
         fits=_changes,
+        operators_only_if=is_weekly,
     ),
     Command(
         "change",
@@ -506,7 +512,18 @@ CUSTOMERS_DIALOG = BY_NAME["customers"].dialog_id
 REQUESTS_DIALOG = BY_NAME["requests"].dialog_id
 ESCALATION_DIALOG = BY_NAME["escalate"].dialog_id
 # The flows only operators may start or answer; what each one does, for the refusal.
-OPERATOR_FLOWS = {c.dialog_id: c.operator_action for c in COMMANDS if c.operator_action}
+OPERATOR_FLOWS = {c.dialog_id: c.operator_action for c in COMMANDS if c.operators_only}
+_OPERATOR_ARGUMENTS = {c.dialog_id: c for c in COMMANDS if c.operators_only_if is not None}
+
+
+def operator_action(route: Route) -> str:
+    """What starting `route` would do that only operators may (the refusal's message id); '' when anyone
+    may: an operators-only command, or one whose argument asks for a change (`changes weekly …`)."""
+    command = _OPERATOR_ARGUMENTS.get(route.dialog_id)
+    if command is not None and command.operators_only_if is not None:
+        gated = command.operators_only_if(CommandRequest.from_options(route.options).argument)
+        return command.operator_action if gated else ""
+    return OPERATOR_FLOWS.get(route.dialog_id, "")
 
 
 @dataclass(frozen=True)

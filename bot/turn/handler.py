@@ -28,7 +28,7 @@ from bot.outbound.conversation_locks import ConversationLocks
 from bot.outbound.proactive import Address
 from bot.turn.access import AccessPolicy
 from bot.turn.acknowledgements import ADAPTIVE_CARD_ACTION, NoticeAcknowledgements, acknowledgement_refused
-from bot.turn.commands import HELP_DIALOG, OPERATOR_FLOWS
+from bot.turn.commands import HELP_DIALOG, OPERATOR_FLOWS, operator_action
 from bot.turn.compose_extension import INVOKES as COMPOSE_INVOKES
 from bot.turn.compose_extension import ComposeExtension
 from bot.turn.mentions import addressed_to_someone_else, command_text
@@ -250,7 +250,7 @@ class SupportBot(TeamsActivityHandler):
         mid-flow; a refused person's operator flow in progress is ended."""
         context = await self._dialogs.create_context(turn_context)
         running = [OPERATOR_FLOWS[d] for d in active_dialog_ids(context) if d in OPERATOR_FLOWS]
-        needed = OPERATOR_FLOWS.get(route.dialog_id) or (running[0] if running else "")
+        needed = operator_action(route) or (running[0] if running else "")
         if not needed or await self._access.is_operator(turn_context):
             return True
         if running:

@@ -41,6 +41,15 @@ def _same_name(arm_service: str, wanted: str) -> bool:
     return bool(words) and words <= _words(wanted)
 
 
+def support_products_for(arm_service: str, products: Iterable[str]) -> tuple[str, ...]:
+    """The Azure Support products (services' display names) that Resource Health's `impactedService`
+    name means: a best-effort name match (`_same_name`), the one both desks and the guard use. Neither API
+    documents a map between the two (Azure Support's services list names resource types, Resource Health's
+    events name services only), so 'Virtual Machines' means both 'Virtual Machine running Windows' and
+    '... Linux', and a product named otherwise ('Web App (Windows)' for 'App Service') is not found."""
+    return tuple(p for p in products if _same_name(arm_service, p))
+
+
 def _same_region(a: str, b: str) -> bool:
     """'East US' is the region ARM writes, 'eastus' the one people type."""
     return normalize(a).replace(" ", "") == normalize(b).replace(" ", "")

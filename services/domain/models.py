@@ -568,13 +568,23 @@ class RequestStatus(enum.Enum):
     CLOSED = "closed"
 
 
+# What an Azure Support problem classification's id holds: `/providers/Microsoft.Support/services/<service>
+# /problemClassifications/<classification>` (Microsoft.Support 2024-04-01).
+AZURE_PROBLEM_CLASSIFICATIONS = "/problemClassifications/"
+
+
 @dataclass(frozen=True)
 class SupportTopic:
-    """One topic of the support catalogue (Partner Center's `supportTopicId`, a number on the wire)."""
+    """One topic of the support catalogue: Partner Center's `supportTopicId` (a number on the wire), or an
+    Azure Support problem classification's id under its service (the product)."""
 
     topic_id: str
     product: str
     name: str
+
+    @property
+    def is_azure(self) -> bool:
+        return AZURE_PROBLEM_CLASSIFICATIONS in self.topic_id
 
 
 @dataclass(frozen=True)
@@ -605,6 +615,10 @@ class SupportCatalogue:
     @property
     def products(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t.product for t in self.topics))
+
+    @property
+    def azure_products(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.product for t in self.topics if t.is_azure))
 
     def topics_of(self, product: str) -> tuple[SupportTopic, ...]:
         return tuple(t for t in self.topics if t.product == product)

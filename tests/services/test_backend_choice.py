@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from services.backends.choice import backends_around, open_backends
+from services.backends.demo.backend import DATA_DIR
 from services.backends.demo.operators import DEMO_OPERATORS, DEMO_OPERATORS_GROUP
+from services.backends.demo.service_requests import demo_catalogue
 from services.storage.sqlite_database import SqliteDatabase
 from tests.doubles.backends import GatedBackend
 from tests.support.harness import DEMO_NOW, demo_backend
@@ -60,5 +62,7 @@ async def test_a_backend_that_is_neither_gets_the_demo_desk_and_no_world(databas
     backends = backends_around(GatedBackend(demo_backend()), database, lambda: DEMO_NOW)
     assert backends.world is None, "a test's own backend: nothing moves it"
     assert await backends.groups.is_member(DEMO_OPERATORS_GROUP, ANA)
-    assert len((await backends.desk.support_catalogue()).topics) == 12, "the demo desk's topics"
+    catalogue = await backends.desk.support_catalogue()
+    assert catalogue.topics == demo_catalogue(DATA_DIR).topics, "the demo desk's topics"
+    assert len(catalogue.topics) == 12 + 14, "Microsoft 365's and Azure Support's"
     await backends.close()

@@ -139,6 +139,20 @@ class TicketRequest:
         }
 
 
+def parse_service(raw: Mapping[str, Any]) -> SupportService:
+    """One item of `GET /providers/Microsoft.Support/services`."""
+    return SupportService(
+        _text(raw.get("id")), _text(raw.get("name")), _text(_properties(raw).get("displayName"))
+    )
+
+
+def parse_problem_classification(raw: Mapping[str, Any]) -> ProblemClassification:
+    """One item of `GET .../services/{serviceName}/problemClassifications`."""
+    return ProblemClassification(
+        _text(raw.get("id")), _text(raw.get("name")), _text(_properties(raw).get("displayName"))
+    )
+
+
 def parse_ticket(raw: Mapping[str, Any]) -> SupportTicket:
     p = _properties(raw)
     return SupportTicket(
@@ -186,22 +200,13 @@ class AzureSupportClient:
 
     async def services(self, tenant_id: str) -> list[SupportService]:
         values = await self._values(tenant_id, f"{self._root}/providers/Microsoft.Support/services", {})
-        return [
-            SupportService(_text(v.get("id")), _text(v.get("name")), _text(_properties(v).get("displayName")))
-            for v in values
-        ]
+        return [parse_service(v) for v in values]
 
     async def problem_classifications(self, tenant_id: str, service_name: str) -> list[ProblemClassification]:
         url = (
             f"{self._root}/providers/Microsoft.Support/services/{quote(service_name)}/problemClassifications"
         )
-        values = await self._values(tenant_id, url, {})
-        return [
-            ProblemClassification(
-                _text(v.get("id")), _text(v.get("name")), _text(_properties(v).get("displayName"))
-            )
-            for v in values
-        ]
+        return [parse_problem_classification(v) for v in await self._values(tenant_id, url, {})]
 
     async def list_tickets(
         self,

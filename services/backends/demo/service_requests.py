@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from services.backends.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
-from services.backends.support_catalogue import FIELD_LIMITS, SEVERITIES, load_support_topics
+from services.backends.support_catalogue import (
+    FIELD_LIMITS,
+    SEVERITIES,
+    load_azure_support_topics,
+    load_support_topics,
+)
 from services.domain.errors import (
     AlreadyLinked,
     ServiceRequestNotFound,
@@ -75,9 +80,11 @@ def simulated_status(created: datetime, now: datetime) -> tuple[RequestStatus, d
 
 
 def demo_catalogue(data_dir: Path) -> SupportCatalogue:
-    """The demo dataset's support topics, with what the demo desk accepts."""
+    """The demo dataset's support topics, Microsoft 365's then Azure's (as the live desk lists them), with
+    what the demo desk accepts."""
     topics = load_support_topics(data_dir / "supporttopics.json")
-    return SupportCatalogue(tuple(topics), DEMO_SEVERITIES, DEMO_LIMITS)
+    azure = load_azure_support_topics(data_dir / "azure-support")
+    return SupportCatalogue((*topics, *azure), DEMO_SEVERITIES, DEMO_LIMITS)
 
 
 def number_prefix(now: datetime, handed_off: bool) -> str:

@@ -43,7 +43,12 @@ from services.backends.live.upstream import UpstreamError
 from services.backends.partner_center.client import PartnerCenterClient
 from services.backends.partner_center.handoff import PARTNER_CENTER_NEW_REQUEST, handoff_summary
 from services.backends.partner_center.service_requests import PartnerServiceRequest
-from services.backends.support_catalogue import FIELD_LIMITS, SEVERITIES, load_support_topics
+from services.backends.support_catalogue import (
+    FIELD_LIMITS,
+    SEVERITIES,
+    azure_support_topics,
+    load_support_topics,
+)
 from services.backends.tokens import TokenError
 from services.domain.errors import (
     PARTNER_TENANT,
@@ -60,6 +65,7 @@ from services.domain.errors import (
     UpstreamUnavailable,
 )
 from services.domain.models import (
+    AZURE_PROBLEM_CLASSIFICATIONS,
     Customer,
     Filing,
     Handoff,
@@ -78,8 +84,6 @@ logger = logging.getLogger("services.live.desk")
 
 T = TypeVar("T")
 
-# A problem classification's id: `/providers/Microsoft.Support/services/<s>/problemClassifications/<pc>`.
-_CLASSIFICATIONS = "/problemClassifications/"
 AZURE_CATALOGUE_TTL_SECONDS = 6 * 3600.0
 AZURE_CATALOGUE_RETRY_SECONDS = 60.0
 # `link` looks for the owner of another customer's service request among this many customers at most.
@@ -93,10 +97,6 @@ _PARTNER_CENTER_STATUSES = {
     "attention_needed": RequestStatus.ATTENTION_NEEDED,
     "closed": RequestStatus.CLOSED,
 }
-
-
-def is_azure_topic(topic: SupportTopic) -> bool:
-    return _CLASSIFICATIONS in topic.topic_id
 
 
 def _offered(service: SupportService, wanted: tuple[str, ...]) -> bool:
@@ -187,17 +187,13 @@ class LiveServiceRequests:
         classifications: list[list[ProblemClassification]] = await asyncio.gather(
             *(self._azure.problem_classifications(self._partner_tenant, s.name) for s in offered)
         )
-        return tuple(
-            SupportTopic(c.classification_id, s.display_name or s.name, c.display_name or c.name)
-            for s, found in zip(offered, classifications, strict=True)
-            for c in found
-        )
+        return azure_support_topics(zip(offered, classifications, strict=True))
 
     # --- filing ------------------------------------------------------------------------------------
 
     async def file_request(self, draft: RequestDraft, idempotency_key: str, requested_by: str) -> Filing:
         filed = await self._escalation_with_key(idempotency_key)
-        if filed is None and is_azure_topic(draft.topic):
+        if filed is None and draft.topic.is_azure:
             filed = await self._file_azure_ticket(draft, idempotency_key, requested_by)
             return Filing(await self._tracked(filed), already_filed=False)
         already = filed is not None
@@ -220,7 +216,7 @@ class LiveServiceRequests:
         ticket_request = TicketRequest(
             title=draft.title,
             description=draft.description,
-            service_id=draft.topic.topic_id.split(_CLASSIFICATIONS, 1)[0],
+            service_id=draft.topic.topic_id.split(AZURE_PROBLEM_CLASSIFICATIONS, 1)[0],
             problem_classification_id=draft.topic.topic_id,
             severity=draft.severity.value,
             first_name=first,
