@@ -76,7 +76,7 @@ class IncidentsDialog(AnswerDialog):
             azure = await self._backend.azure_health(picked)
             wanted = rest.strip()
             events = list_azure_events(azure, wanted, resolved)
-            # A word no event's service has ('vm') is no all-clear: the card names those its events have.
+            # A word no event's service has ('cosmos') is no all-clear: the card names those its events have.
             unmatched = bool(wanted) and not list_azure_events(azure, wanted, include_resolved=True)
             named = sorted({s for e in azure.events for s in e.services}) if unmatched else []
             return azure_events_card(azure, events, self._clock(), t, wanted, resolved, named)
