@@ -12,7 +12,7 @@ from cards.actions import incidents_command
 from cards.azure import azure_events_card
 from cards.incidents import incidents_card
 from dialogs.answer_dialog import AnswerDialog
-from dialogs.customer_choice import choose, which_customer
+from dialogs.customer_choice import choose, command_example, example_customer, which_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator, words_for
 from services.domain.azure_events import list_azure_events
@@ -79,9 +79,10 @@ class IncidentsDialog(AnswerDialog):
     async def answer(self, options: object, t: Translator) -> AdaptiveCard:
         request = CommandRequest.from_options(options)
         words, resolved = include_resolved(request.argument.split())
-        if not words:
-            return which_customer(t("command.incidents.example").rsplit(" ", 1)[0], t)
         customers = await self._backend.list_customers()
+        if not words:
+            example = command_example("command.incidents.example", example_customer(customers, t), t)
+            return which_customer(example, t)
         match, service = split_customer_and_service(words, customers)
         spaced = spaced_incident(words, match)
         if spaced:

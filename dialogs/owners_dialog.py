@@ -25,7 +25,7 @@ from cards.owners import (
 )
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry, owners_change
-from dialogs.customer_choice import MAX_CHOICES, pick_customer
+from dialogs.customer_choice import MAX_CHOICES, example_customer, pick_customer
 from dialogs.requests import CommandRequest
 from dialogs.teams_member import MentionedPeople, mentions
 from locales.translator import Translator, words_for
@@ -46,10 +46,8 @@ MentionedIn = Callable[[TurnContext], Awaitable[MentionedPeople]]
 
 
 def owner_example(customers: Sequence[Customer], t: Translator) -> str:
-    """'owner <customer> @name' naming one of the customers the reader sees (`customers`, as the turn's
-    backend lists them), or the placeholder when they see none: never a name GDAP hides from them, as the
-    catalogue's 'contoso' may be."""
-    return t("owners.example", customer=customers[0].name if customers else t("customer.placeholder"))
+    """'owner <customer> @name' naming a customer the reader sees, or the placeholder (example_customer)."""
+    return t("owners.example", customer=example_customer(customers, t))
 
 
 def _personal(activity: Activity) -> bool:
@@ -99,7 +97,7 @@ class OwnerDialog(AnswerDialog):
             lambda c: f"owner {c.customer_id}" + (" none" if clearing else ""),
             "purpose.set_owners",
             t,
-            example=example,
+            example=lambda name: t("owners.example", customer=name),
         )
         if not isinstance(picked, Customer):
             return picked
