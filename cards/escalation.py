@@ -99,6 +99,8 @@ class SummaryField:
     step: str
     label: str
     value: str
+    # False for an answer the flow settles itself (set-up's owners with every customer): no Edit button.
+    editable: bool = True
 
 
 def question_card(question: Question, t: Translator) -> AdaptiveCard:
@@ -305,38 +307,26 @@ def summary_card(
     hint: str = "",
     submit_text: str = "",
 ) -> AdaptiveCard:
-    """Every answer with an Edit button, then Submit: `heading_text`, `hint` and `submit_text` default to
-    the escalation's words."""
+    """Every answer with an Edit button (unless it isn't `editable`), then Submit: `heading_text`, `hint`
+    and `submit_text` default to the escalation's words."""
     heading_text = heading_text or t("escalation_card.summary_title")
     body: list[CardElement] = [heading(heading_text), subtle(title)]
     for field in fields:
-        body.append(
-            ColumnSet(
-                separator=True,
-                columns=[
-                    Column(
-                        width="stretch",
-                        items=[
-                            TextBlock(text=safe(field.label), weight="Bolder", wrap=True),
-                            plain(field.value or "—", spacing="None"),
-                        ],
-                    ),
-                    Column(
-                        width="auto",
-                        vertical_content_alignment="Center",
-                        items=[
-                            ActionSet(
-                                actions=[
-                                    flow_edit(
-                                        flow, t("escalation_card.edit", field=field.label), key, field.step
-                                    )
-                                ]
-                            )
-                        ],
-                    ),
+        columns = [
+            Column(
+                width="stretch",
+                items=[
+                    TextBlock(text=safe(field.label), weight="Bolder", wrap=True),
+                    plain(field.value or "—", spacing="None"),
                 ],
             )
-        )
+        ]
+        if field.editable:
+            edit = flow_edit(flow, t("escalation_card.edit", field=field.label), key, field.step)
+            columns.append(
+                Column(width="auto", vertical_content_alignment="Center", items=[ActionSet(actions=[edit])])
+            )
+        body.append(ColumnSet(separator=True, columns=columns))
     body.append(plain(hint or t("escalation_card.summary_hint"), is_subtle=True, spacing="Medium"))
     actions = [
         flow_submit(flow, submit_text or t("escalation_card.submit"), key),

@@ -105,17 +105,18 @@ def owners_unknown_card(customer: Customer, unknown: Sequence[str], t: Translato
 
 
 def owners_which_customer_card(
-    typed: str, candidates: Sequence[Customer], several: bool, t: Translator
+    typed: str, candidates: Sequence[Customer], several: bool, t: Translator, example: str
 ) -> AdaptiveCard:
     """`owner <name> @person` when the name isn't one customer: a button couldn't carry the @mentions (a
-    choice card's would set nobody), so each customer it could be is named as the message to send again."""
+    choice card's would set nobody), so each customer it could be is named as the message to send again.
+    `example`: an `owner` message naming a customer the reader sees (dialogs/owners_dialog.py)."""
     value = echo(typed)
     if several:
         text = t("owners.which_several", value=value)
     elif candidates:
         text = t("owners.which_close", value=value)
     else:
-        text = t("owners.which_none", value=value, example=t("owners.example", customer="contoso"))
+        text = t("owners.which_none", value=value, example=example)
     body: list[CardElement] = [heading(t("customer.which_title")), plain(text)]
     body += [plain(t("owners.example", customer=c.name), spacing="Small") for c in candidates]
     listing = (
@@ -129,15 +130,18 @@ def owners_too_many_card(customer: Customer, most: int, t: Translator) -> Adapti
     return card([heading(t("owners.not_changed_title", customer=customer.name)), plain(text)], fallback=text)
 
 
-def mine_card(rows: Sequence[OverviewRow], unreadable: Sequence[Customer], t: Translator) -> AdaptiveCard:
+def mine_card(
+    rows: Sequence[OverviewRow], unreadable: Sequence[Customer], t: Translator, example: str
+) -> AdaptiveCard:
     """`mine`: the customers the reader owns, worst first (as `overview` orders them), healthy ones after,
-    and those whose health couldn't be read named at the end."""
+    and those whose health couldn't be read named at the end; owning none, how owners are named
+    (`example`, as for owners_which_customer_card)."""
     title = t("mine.title")
     body: list[CardElement] = [heading(title)]
     total = len(rows) + len(unreadable)
     if not total:
-        body.append(plain(t("mine.none", example=t("owners.example", customer="contoso"))))
-        return card(body, fallback=t("mine.none", example=t("owners.example", customer="contoso")))
+        body.append(plain(t("mine.none", example=example)))
+        return card(body, fallback=t("mine.none", example=example))
     body.append(subtle(t("mine.summary", customers=t.count("count.customers", total))))
     for row in rows:
         state = t.count("count.active_incidents", row.active) if row.active else t("mine.healthy")

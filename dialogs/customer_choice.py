@@ -35,6 +35,7 @@ def choose(
 
 
 def which_customer(example: str, t: Translator = ENGLISH) -> AdaptiveCard:
+    """`example`: a command or name naming a customer the reader sees (example_customer)."""
     return notice_card(
         t("customer.which_title"),
         t("customer.which_text", example=example),
@@ -48,19 +49,28 @@ async def pick_customer(
     command_for: CommandFor,
     purpose: str,
     t: Translator,
-    example: str = "",
+    example: Callable[[str], str] | None = None,
 ) -> Customer | AdaptiveCard:
     """`purpose`: a message id, as for choose(); `t`: the reader's language; `example`: what the question
-    for a customer shows as an example (a command from the catalogue), else one of the partner's customers."""
+    for a customer shows as an example given a customer's name (`command_example`), else the name."""
     customers = await directory.list_customers()
     if not query.strip():
-        return which_customer(example or example_customer(customers, t), t)
+        name = example_customer(customers, t)
+        return which_customer(example(name) if example else name, t)
     return choose(resolve_customer(customers, query), command_for, purpose, t)
 
 
 def example_customer(customers: Sequence[Customer], t: Translator) -> str:
-    """A customer to name as an example: one of the partner's own, else the catalogue's example's."""
-    return customers[0].name if customers else t("command.health.example").partition(" ")[2]
+    """A customer to name as an example: the first the reader sees (`customers`, as the turn's backend
+    lists them), else the catalogue's placeholder ('<customer>'): never a name they can't see, as the
+    catalogue's example customer ('contoso') may be under GDAP."""
+    return customers[0].name if customers else t("customer.placeholder")
+
+
+def command_example(message_id: str, customer: str, t: Translator) -> str:
+    """The catalogue's example of a command (`command.health.example`: 'health contoso') naming `customer`
+    instead: 'health Woodgrove Bank', '상태 Woodgrove Bank'."""
+    return f"{t(message_id).partition(' ')[0]} {customer}"
 
 
 async def known_customer(directory: CustomerDirectory, text: str) -> Customer | None:

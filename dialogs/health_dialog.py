@@ -9,7 +9,7 @@ from microsoft_teams.cards import AdaptiveCard
 from cards.actions import health_command
 from cards.health import health_card
 from dialogs.answer_dialog import AnswerDialog
-from dialogs.customer_choice import pick_customer
+from dialogs.customer_choice import command_example, pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
@@ -33,7 +33,7 @@ class HealthDialog(AnswerDialog):
             health_command,
             "purpose.see_health",
             t,
-            example=t("command.health.example"),
+            example=lambda name: command_example("command.health.example", name, t),
         )
         if not isinstance(picked, Customer):
             return picked

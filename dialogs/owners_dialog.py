@@ -25,7 +25,7 @@ from cards.owners import (
 )
 from dialogs.answer_dialog import AnswerDialog
 from dialogs.audit_records import audit_entry, owners_change
-from dialogs.customer_choice import MAX_CHOICES, pick_customer
+from dialogs.customer_choice import MAX_CHOICES, example_customer, pick_customer
 from dialogs.requests import CommandRequest
 from dialogs.teams_member import MentionedPeople, mentions
 from locales.translator import Translator, words_for
@@ -43,6 +43,11 @@ CONCURRENCY = 8
 _GROUP_CONVERSATIONS = frozenset({"channel", "groupchat"})
 
 MentionedIn = Callable[[TurnContext], Awaitable[MentionedPeople]]
+
+
+def owner_example(customers: Sequence[Customer], t: Translator) -> str:
+    """'owner <customer> @name' naming a customer the reader sees, or the placeholder (example_customer)."""
+    return t("owners.example", customer=example_customer(customers, t))
 
 
 def _personal(activity: Activity) -> bool:
@@ -77,20 +82,22 @@ class OwnerDialog(AnswerDialog):
         clearing = len(words) > 1 and words[-1].casefold() in NOBODY
         query = " ".join(words[:-1] if clearing else words)
         bot_id = activity.recipient.id if activity.recipient else None
+        customers = await self._backend.list_customers()
+        example = owner_example(customers, t)
         if query.strip() and any(m != bot_id for m, _ in mentions(activity)):
             # A choice card's button can't carry the @mentions: the customers it could be are named instead.
-            match = resolve_customer(await self._backend.list_customers(), query)
+            match = resolve_customer(customers, query)
             if isinstance(match, Ambiguous):
-                return owners_which_customer_card(query, match.candidates[:MAX_CHOICES], True, t)
+                return owners_which_customer_card(query, match.candidates[:MAX_CHOICES], True, t, example)
             if isinstance(match, NotFound):
-                return owners_which_customer_card(query, match.suggestions[:MAX_CHOICES], False, t)
+                return owners_which_customer_card(query, match.suggestions[:MAX_CHOICES], False, t, example)
         picked = await pick_customer(
             self._backend,
             query,
             lambda c: f"owner {c.customer_id}" + (" none" if clearing else ""),
             "purpose.set_owners",
             t,
-            example=t("owners.example", customer="contoso"),
+            example=lambda name: t("owners.example", customer=name),
         )
         if not isinstance(picked, Customer):
             return picked
@@ -157,7 +164,8 @@ class MineDialog(AnswerDialog):
         if not object_id:
             return notice_card(t("mine.title"), t("mine.unknown_person"))
         owned = set(await self._owners.owned_by(object_id))
-        customers = [c for c in await self._backend.list_customers() if c.customer_id in owned]
+        seen = await self._backend.list_customers()
+        customers = [c for c in seen if c.customer_id in owned]
         limit = asyncio.Semaphore(CONCURRENCY)
 
         async def read(customer: Customer) -> TenantHealth | SupportDeskError:
@@ -171,7 +179,7 @@ class MineDialog(AnswerDialog):
         rows = [_row(h) for h in healths if isinstance(h, TenantHealth)]
         rows.sort(key=lambda r: (-r.worst, -r.active, r.customer.name.casefold()))
         unreadable = [c for c, h in zip(customers, healths, strict=True) if not isinstance(h, TenantHealth)]
-        return mine_card(rows, unreadable, t)
+        return mine_card(rows, unreadable, t, owner_example(seen, t))
 
 
 def _row(health: TenantHealth) -> OverviewRow:

@@ -12,7 +12,7 @@ from microsoft_teams.cards import AdaptiveCard
 
 from cards.escalation import REQUESTS_PAGE_SIZE, RequestsPage, requests_card
 from dialogs.answer_dialog import AnswerDialog
-from dialogs.customer_choice import pick_customer
+from dialogs.customer_choice import command_example, pick_customer
 from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.domain.errors import SupportDeskError
@@ -41,7 +41,7 @@ class RequestsListDialog(AnswerDialog):
                 lambda c: f"requests {c.customer_id}",
                 "purpose.see_requests",
                 t,
-                example=t("command.requests.example"),
+                example=lambda name: command_example("command.requests.example", name, t),
             )
             if not isinstance(picked, Customer):
                 return picked

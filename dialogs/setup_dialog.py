@@ -41,7 +41,7 @@ from dialogs.teams_member import mentioned_people, mentions
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
 from services.domain.customer_search import Ambiguous, NotFound, resolve_customer
-from services.domain.errors import UnknownService
+from services.domain.errors import SupportDeskError, UnknownService
 from services.domain.incidents import match_services
 from services.domain.models import (
     ALL_CUSTOMERS,
@@ -237,7 +237,13 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
             "quiet": t("setup.quiet_hours", hours=state.quiet) if state.quiet else t("setup.no_quiet"),
             "owners": owners,
         }
-        fields = [SummaryField(step, t(f"setup.field_{step}"), value) for step, value in values.items()]
+        # With every customer no owners change (the module's docstring): nothing to edit, so no button.
+        fields = [
+            SummaryField(
+                step, t(f"setup.field_{step}"), value, not (step == "owners" and state.every_customer)
+            )
+            for step, value in values.items()
+        ]
         return summary_card(
             state.key,
             t("setup.summary_subtitle"),
@@ -318,9 +324,9 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
 
     async def services_validator(self, text: str, state: SetupState, t: Translator) -> list[str]:
         customers = [c for c in await self._backend.list_customers() if c.customer_id in state.customer_ids]
-        healths = [
-            await self._backend.tenant_health(c) for c in customers or await self._backend.list_customers()
-        ]
+        healths = await self._healths(
+            customers or list(await self._backend.list_customers()), not customers, t
+        )
         services: list[str] = []
         for name in _names(text) or [""]:
             # 'azure' (애저): the customers' Azure events, as 'subscribe contoso azure' hears them.
@@ -344,6 +350,19 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         if not mentioned.people:
             raise InvalidAnswer(t("setup.no_mention_personal" if self._personal(dc) else "setup.no_mention"))
         return [[owner.object_id, owner.name] for owner in mentioned.people]
+
+    async def _healths(self, customers: list[Customer], every: bool, t: Translator) -> list[TenantHealth]:
+        """The customers' health, to read their services from. With `every` customer, one whose health
+        can't be read (no delegated access) is passed over: the others' services still answer; a customer
+        chosen by name is named with why (and 'every service' still answers) instead of failing the turn."""
+        healths: list[TenantHealth] = []
+        for customer in customers:
+            try:
+                healths.append(await self._backend.tenant_health(customer))
+            except SupportDeskError as error:
+                if not every:
+                    raise InvalidAnswer(error.wording(t)[1]) from None
+        return healths
 
     @staticmethod
     def _matches(health: TenantHealth, name: str) -> list[str]:

@@ -19,8 +19,9 @@ from dialogs.incidents_dialog import split_customer_and_service
 from dialogs.requests import CommandRequest
 from dialogs.subscribe_dialog import EVERYONE, KIND_WORDS
 from locales.translator import Translator
-from services.domain.models import ALL_CUSTOMERS, CHANGES, Customer, names_service
+from services.domain.models import ALL_CUSTOMERS, CHANGES, Customer
 from services.domain.ports import AuditTrail, CustomerDirectory, Subscriptions
+from services.domain.service_words import names_service
 
 
 class UnsubscribeDialog(AnswerDialog):

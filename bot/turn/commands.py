@@ -54,6 +54,7 @@ from services.domain.models import Customer
 from services.domain.ports import AuditRecords, Backend, ServiceRequestDesk
 from services.domain.service_messages import looks_like_message_id
 from services.domain.settings_document import MAX_DOCUMENT_CHARS
+from services.domain.typed_ids import typed_id
 
 if TYPE_CHECKING:
     from bot.turn.handler import Notifications
@@ -250,6 +251,10 @@ class Command:
         )
 
 
+def _one_incident(dialog_id: str, needs: DialogNeeds) -> IncidentDialog:
+    return IncidentDialog(dialog_id, needs.backend, needs.clock, needs.notifications.board, needs.scope)
+
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         "health",
@@ -259,13 +264,14 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "incidents",
-        lambda id, n: IncidentsDialog(id, n.backend, n.clock, n.scope),
+        # An id split by a space ('incident VNL2 8S8') reaches the list; naming no customer, it is opened.
+        lambda id, n: IncidentsDialog(id, n.backend, n.clock, n.scope, _one_incident(f"{id}.one", n).answer),
         section=HelpSection.LOOK,
         fits=_customer_first,
     ),
     Command(
         "incident",
-        lambda id, n: IncidentDialog(id, n.backend, n.clock, n.notifications.board, n.scope),
+        _one_incident,
         section=HelpSection.LOOK,
         fits=_incident,
     ),
@@ -578,12 +584,19 @@ _MESSAGE_ID_START = re.compile(r"^mc\d", re.IGNORECASE)
 # 'request for contoso' files one, as people say it in English; '요청' only ever shows one ('요청 <번호>'):
 # the Korean help teaches '에스컬레이션' for filing, so one Korean word never means two things.
 _FILING_REQUEST_WORDS = frozenset({"request", "sr"})
+# The commands whose first argument may be an incident, Azure event or message center id.
+_ID_COMMANDS = frozenset({"incident", "incidents", "change", "changes", "escalate"})
 
 
 def _parsed(name: str, argument: str, word: str = "") -> ParsedCommand:
     argument = _argument(argument)
+    first, _, rest = argument.partition(" ")
+    # An id as pasted ('"VNL2–8S8"', '(EX1100014).') is the id; split by a space it is the incidents
+    # dialog's to tell from a customer's name (dialogs/incidents_dialog.py).
+    pasted = typed_id(first) if name in _ID_COMMANDS else None
+    if pasted and pasted != first.upper():
+        argument, first = f"{pasted} {rest}".strip(), pasted
     # 'incidents EX1100014' asks for one incident; 'incident contoso' for a customer's list.
-    first = argument.split(" ", 1)[0]
     one = looks_like_incident_id(first) or looks_like_tracking_id(first)
     # 'tell me about MC905123', '장애상세 MC905123': a message center id is shaped like an incident's, and
     # whichever incident word comes before it the person wants the message, not 'incident not found'.
@@ -619,11 +632,13 @@ def parse(text: str) -> ParsedCommand | None:
     command = _BY_WORD.get(word)
     if command is not None:
         return _parsed(command.name, rest, word)
-    # Message center ids (MC…) are shaped like incident ids: checked first.
-    if looks_like_message_id(line):
-        return _parsed("change", line)
-    if looks_like_incident_id(line) or looks_like_tracking_id(line):
-        return _parsed("incident", line)
+    # An id alone, as pasted; message center ids (MC…) are shaped like incident ids: checked first.
+    pasted = typed_id(line) or ""
+    pasted = line if pasted == line.upper() else pasted
+    if looks_like_message_id(pasted):
+        return _parsed("change", pasted)
+    if pasted:
+        return _parsed("incident", pasted)
     if len(line) > _MAX_PHRASE_LENGTH:
         return None
     lowered = line.casefold()

@@ -22,6 +22,7 @@ from services.domain.models import (
     ServiceStatus,
     is_tracking_id,
 )
+from services.domain.service_words import names_service
 
 
 def looks_like_tracking_id(text: str) -> bool:
@@ -108,14 +109,13 @@ def _order(event: AzureEvent) -> tuple[bool, float, str]:
 def list_azure_events(
     health: AzureHealth, service_filter: str = "", include_resolved: bool = False
 ) -> tuple[AzureEvent, ...]:
-    """Active first (resolved ones only when asked for); `service_filter` names services by their words."""
-    words = normalize(service_filter).split()
-
-    def named(event: AzureEvent) -> bool:
-        names = normalize(" ".join(event.services)).split()
-        return all(any(n.startswith(w) for n in names) for w in words)
-
-    return tuple(e for e in health.events if (include_resolved or e.is_active) and named(e))
+    """Active first (resolved ones only when asked for); `service_filter` names services by their words
+    or an alias ('vm')."""
+    return tuple(
+        e
+        for e in health.events
+        if (include_resolved or e.is_active) and names_service(service_filter, " ".join(e.services))
+    )
 
 
 def active_issue_for(health: AzureHealth, service: str, region: str = "") -> AzureEvent | None:

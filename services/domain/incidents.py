@@ -17,6 +17,7 @@ from services.domain.models import (
     is_incident_id,
 )
 from services.domain.ports import Backend
+from services.domain.service_words import names_service
 
 
 def looks_like_incident_id(text: str) -> bool:
@@ -29,11 +30,7 @@ def match_services(health: TenantHealth, wanted: str) -> tuple[ServiceHealth, ..
     words = normalize(wanted).split()
     if not words:
         return health.services
-    hits = tuple(
-        s
-        for s in health.services
-        if all(any(w.startswith(q) for w in normalize(f"{s.name} {s.service_id}").split()) for q in words)
-    )
+    hits = tuple(s for s in health.services if names_service(wanted, f"{s.name} {s.service_id}"))
     if not hits:
         raise UnknownService(wanted, health.customer.name, sorted(s.name for s in health.services))
     return hits

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
+from services.domain.service_words import names_service
+
 
 @dataclass(frozen=True)
 class Customer:
@@ -454,12 +456,6 @@ class Subscription:
 
     def _names(self, incident: Incident) -> bool:
         return not self.services or any(names_service(s, incident.service) for s in self.services)
-
-
-def names_service(wanted: str, service: str) -> bool:
-    """'exchange' names Exchange Online: every word typed starts a word of the service's name."""
-    words = re.sub(r"[^\w]+", " ", service.casefold()).split()
-    return all(any(w.startswith(q) for w in words) for q in wanted.casefold().split())
 
 
 @dataclass(frozen=True)

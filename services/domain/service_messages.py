@@ -29,6 +29,7 @@ from services.domain.models import (
     TenantMessages,
 )
 from services.domain.ports import MessageReader
+from services.domain.service_words import names_service
 
 # Message center ids: 'MC' and a number (MC123456), upper case as Graph writes them.
 MESSAGE_ID_PATTERN = r"^MC[0-9]{3,12}$"
@@ -62,12 +63,7 @@ def open_messages(
     chosen = [m for m in messages.messages if m.is_open(now)]
     words = normalize(service_filter).split()
     if words:
-        named = {
-            s
-            for m in messages.messages
-            for s in m.services
-            if all(any(w.startswith(q) for w in normalize(s).split()) for q in words)
-        }
+        named = {s for m in messages.messages for s in m.services if names_service(service_filter, s)}
         if not named:
             known = sorted({s for m in messages.messages for s in m.services}, key=normalize)
             raise UnknownMessageService(service_filter, messages.customer.name, known)

@@ -143,6 +143,39 @@ def test_a_message_center_id_where_an_incident_id_goes_opens_the_message(text: s
 @pytest.mark.parametrize(
     ("text", "command", "argument"),
     [
+        ("incident VNL2–8S8", "incident", "VNL2-8S8"),
+        ("incident VNL2—8S8", "incident", "VNL2-8S8"),
+        ("incident VNL2−8S8 contoso", "incident", "VNL2-8S8 contoso"),
+        ('incident "VNL2-8S8"', "incident", "VNL2-8S8"),
+        ("incident 'vnl2-8s8'.", "incident", "VNL2-8S8"),
+        ("incidents “VNL2‑8S8”", "incident", "VNL2-8S8"),
+        ("incident (EX1100014)", "incident", "EX1100014"),
+        ("incident [ex1100014], contoso", "incident", "EX1100014 contoso"),
+        ("«VNL2–8S8»", "incident", "VNL2-8S8"),
+        ("“EX1100014”.", "incident", "EX1100014"),
+        ("'MC905123'", "change", "MC905123"),
+        ("change (mc905123)", "change", "MC905123"),
+        ("incident 'mc905123'", "change", "MC905123"),
+        ("escalate 'EX1100014'", "escalate", "EX1100014"),
+        # Split by a space it may be a customer: the incidents dialog tells (test_incidents_dialog.py).
+        ("incident VNL2 8S8", "incidents", "VNL2 8S8"),
+        ("incident zone 365", "incidents", "zone 365"),
+        ("incident 'contoso'", "incidents", "'contoso'"),
+        ("health 'ab-12'", "health", "'ab-12'"),
+        ("incident fourth coffee", "incidents", "fourth coffee"),
+    ],
+)
+def test_an_id_pasted_with_quotes_a_dash_or_punctuation_is_the_id(
+    text: str, command: str, argument: str
+) -> None:
+    parsed = parse(text)
+    assert parsed is not None
+    assert (parsed.command.name, parsed.argument) == (command, argument)
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "argument"),
+    [
         ("EX1100014 알려줘", "incident", "EX1100014"),
         ("ex1100014 보여 주세요", "incident", "ex1100014"),
         ("EX1100014에 대해 알려줘", "incident", "EX1100014"),

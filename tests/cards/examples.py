@@ -495,6 +495,7 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
     owned = {contoso.customer_id: (ana, ben), woodgrove.customer_id: (chloe, ana)}
     here = {ana.object_id, chloe.object_id}
     rows = overview_rows(healths)
+    owner_example = ENGLISH("owners.example", customer="contoso")  # as the snapshots were taken
     mine_rows = [*rows[:2], OverviewRow(contoso, StatusLevel.OPERATIONAL, 0)]
     return {
         "incident_notice_owners": lambda: incident_notice_card(
@@ -523,9 +524,9 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         "owners_how_personal": lambda: owners_how_card(contoso, (ana,), True, ENGLISH),
         "owners_how_ko": lambda: owners_how_card(contoso, (), False, KOREAN),
         "owners_unknown": lambda: owners_unknown_card(contoso, ["Zoë Stranger"], ENGLISH),
-        "mine": lambda: mine_card(mine_rows, [woodgrove], ENGLISH),
-        "mine_ko": lambda: mine_card(mine_rows, [woodgrove], KOREAN),
-        "mine_none": lambda: mine_card([], [], ENGLISH),
+        "mine": lambda: mine_card(mine_rows, [woodgrove], ENGLISH, owner_example),
+        "mine_ko": lambda: mine_card(mine_rows, [woodgrove], KOREAN, owner_example),
+        "mine_none": lambda: mine_card([], [], ENGLISH, owner_example),
         "incident_notice": lambda: incident_notice_card(active, [contoso, woodgrove], DEMO_NOW, ENGLISH),
         "incident_notice_ko": lambda: incident_notice_card(
             active, [contoso, woodgrove], DEMO_NOW, KOREAN_UTC

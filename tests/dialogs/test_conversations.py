@@ -143,7 +143,7 @@ async def test_advisor_customer_explains_missing_access() -> None:
 
 async def test_missing_customer_is_asked_for() -> None:
     text = visible_text(await BotHarness().one("health"))
-    assert "Which customer?" in text and "'health contoso'" in text
+    assert "Which customer?" in text and "'health Contoso Ltd'" in text, "one of the partner's customers"
 
 
 async def test_unknown_command_gets_a_hint_and_the_help_card() -> None:

@@ -67,7 +67,7 @@ async def test_not_understood_is_said_in_korean_with_the_help_card() -> None:
 
 async def test_which_customer_is_asked_in_korean() -> None:
     text = visible_text(await seoul().one("상태"))
-    assert "어느 고객인가요?" in text and "상태 contoso" in text
+    assert "어느 고객인가요?" in text and "상태 Contoso Ltd" in text
 
 
 async def test_language_command_switches_and_is_remembered() -> None:

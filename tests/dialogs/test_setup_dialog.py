@@ -11,7 +11,7 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationAccount, Enti
 from services.domain.models import Owner
 from tests.dialogs.test_escalation_dialog import Conversation
 from tests.support.harness import BOT, DEMO_NOW, BotHarness, default_backend
-from tests.support.visible import visible_text
+from tests.support.visible import buttons, visible_text
 
 CHANNEL = "19:support@thread.tacv2"
 # The conversation's roster as Teams' `GET .../members/{id}` answers it.
@@ -289,7 +289,7 @@ async def test_back_at_the_summary_takes_the_answer_back_so_an_older_submit_save
     assert "Hold notices here" in await chat.press("Submit", summary), "the question taken back is asked"
     assert await subscriptions(chat) == set()
     assert "Owners Unchanged: with all customers chosen" in await chat.say("3")
-    assert "owners are named per customer" in await chat.press("Edit Owners")
+    assert "owners are named per customer" in await chat.say("edit owners"), "typed, it says why"
     assert "now hears about what you chose" in await chat.press("Submit")
     assert await subscriptions(chat) == {("*", (), "incidents")}
 
@@ -342,3 +342,80 @@ async def test_a_restart_at_the_owners_step_carries_on_and_names_them() -> None:
     assert "Owners Chloe Park" in await mention(after, ("29:chloe", "Chloe"))
     assert "now hears about what you chose" in await after.press("Submit")
     assert await owners_of(after, "Northwind Traders") == {"Northwind Traders": (CHLOE,)}
+
+
+def edits(reply: Activity) -> set[str]:
+    return {b.title for b in buttons(reply) if b.title.startswith("Edit ") or b.title.endswith(" 수정")}
+
+
+EDIT_ALL_BUT_OWNERS = {"Edit Customers", "Edit Services", "Edit Hear about", "Edit Quiet hours"}
+EDIT_KO = {"고객 수정", "서비스 수정", "받을 알림 수정", "알림 보류 수정"}
+
+
+@pytest.mark.parametrize(
+    ("locale", "answers", "offered"),
+    [
+        ("en-US", ("setup", "all", "every service", "incidents", "none"), EDIT_ALL_BUT_OWNERS),
+        ("en-US", ("setup", "1", "all", "both", "2"), EDIT_ALL_BUT_OWNERS),
+        ("en-US", ("setup", "everyone", "exchange", "advisories", "none"), EDIT_ALL_BUT_OWNERS),
+        ("en-US", ("setup", "All Customers", "teams", "changes", "no quiet hours"), EDIT_ALL_BUT_OWNERS),
+        ("ko-KR", ("설정", "전체", "모든 서비스", "둘 다", "보류 안 함"), EDIT_KO),
+        ("ko-KR", ("설정", "전체 고객", "모든 서비스", "장애", "보류 안 함"), EDIT_KO),
+    ],
+)
+async def test_with_every_customer_the_summary_offers_no_owners_edit_and_back_and_edits_still_work(
+    locale: str, answers: tuple[str, ...], offered: set[str]
+) -> None:
+    """Every customer changes no owners (the summary says so), so an 'Edit Owners' button led nowhere;
+    back and the other edits still work, and a customer chosen after all asks for owners again."""
+    chat = with_roster(BotHarness(locale=locale))
+    for answer in answers:
+        await chat.say(answer)
+    assert edits(chat.last) == offered, visible_text(chat.last)
+    await chat.say("back" if locale == "en-US" else "뒤로")
+    assert not edits(chat.last), "the quiet hours question is asked again"
+    await chat.say(answers[-1])
+    assert edits(chat.last) == offered, "and the summary again has no owners edit"
+    edit_customers = "Edit Customers" if locale == "en-US" else "고객 수정"
+    await chat.press(edit_customers)
+    await chat.say("contoso")
+    assert not edits(chat.last), "one customer chosen: who looks after it is asked"
+    await mention(chat, ("29:ben", "Ben"))
+    owners = "Edit Owners" if locale == "en-US" else "담당자 수정"
+    assert edits(chat.last) == offered | {owners}
+    await chat.press(edit_customers)
+    await chat.press("1. All customers" if locale == "en-US" else "1. 전체 고객")
+    assert edits(chat.last) == offered, "all again: the owners named are dropped, no edit offered"
+    await chat.say("submit" if locale == "en-US" else "제출")
+    assert await owners_of(chat, "Contoso Ltd") == {}, "nobody named for every customer"
+    assert len(await subscriptions(chat)) == 1
+
+
+async def test_an_older_summarys_owners_edit_after_choosing_every_customer_says_why() -> None:
+    chat = with_roster()
+    for answer in ("setup", "contoso", "all", "both", "none", "skip"):
+        await chat.say(answer)
+    older = chat.last
+    assert "Edit Owners" in edits(older)
+    await chat.press("Edit Customers")
+    assert "Owners Unchanged: with all customers chosen" in await chat.say("all")
+    assert "owners are named per customer" in await chat.press("Edit Owners", older)
+    assert "Check the set-up before it's saved" in chat.text, "the summary is shown again"
+
+
+@pytest.mark.parametrize("services", ["exchange", "teams", "exchange, sharepoint"])
+async def test_a_customer_whose_health_cant_be_read_fails_no_services_answer(services: str) -> None:
+    """The demo's Tailspin Toys grants no delegated access: with every customer its health was read too
+    and its refusal failed the turn ('Something went wrong'); chosen by name, it is named with why."""
+    chat = Conversation()
+    await chat.say("setup")
+    await chat.say("all")
+    answer = await chat.say(services)
+    assert "Incidents, advisories, both, or message center changes?" in answer, answer
+    chat = Conversation()
+    await chat.say("setup")
+    await chat.say("tailspin")
+    answer = await chat.say(services)
+    assert "Tailspin Toys" in answer and "Which services?" in answer, answer
+    assert "Something went wrong" not in answer
+    assert "Incidents, advisories" in await chat.say("every service"), "every service still answers"

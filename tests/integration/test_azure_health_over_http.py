@@ -134,19 +134,20 @@ async def test_the_health_card_says_when_azure_didnt_answer_and_still_shows_micr
 @pytest.mark.parametrize(
     ("typed", "locale", "says"),
     [
-        # 'vm' is what people call Virtual Machines, but no event's service has that word: no all-clear,
-        # the services Contoso's events are about (resolved ones too) are named.
+        # Cosmos DB is a real service, but no event of Contoso's is about it: no all-clear, the services
+        # Contoso's events are about (resolved ones too) are named. ('vm' is an alias of Virtual Machines.)
         (
-            "incidents contoso azure vm",
+            "incidents contoso azure cosmos",
             "",
-            "No Azure event of Contoso Ltd is about a service matching 'vm'. "
+            "No Azure event of Contoso Ltd is about a service matching 'cosmos'. "
             "Its Azure events are about: SQL Database, Storage, Virtual Machines.",
         ),
         ("incidents contoso azure banana all", "", "matching 'banana'. Its Azure events are about: SQL"),
+        ("incidents contoso azure vm", "", "VNL2-8S8 | Service issue · Active"),
         (
-            "장애 contoso 애저 vm",
+            "장애 contoso 애저 cosmos",
             "ko-KR",
-            "Contoso Ltd의 Azure 이벤트 중 'vm'와(과) 일치하는 서비스에 관한 것은 없습니다. "
+            "Contoso Ltd의 Azure 이벤트 중 'cosmos'와(과) 일치하는 서비스에 관한 것은 없습니다. "
             "이벤트가 있는 서비스: SQL Database, Storage, Virtual Machines.",
         ),
     ],

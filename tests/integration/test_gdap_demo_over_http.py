@@ -3,6 +3,7 @@ which customers each demo person is shown; no test double of the access port sta
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from chatclient.people import find_person
@@ -104,3 +105,27 @@ async def test_message_center_across_customers_names_only_the_demo_persons_own(
     assert "Contoso Ltd" in await ask("ana", "change MC905123")
     ben = await ask("ben", "change MC905123")
     assert ben.startswith("Exchange Online: Exchange Web Services") and "Contoso Ltd" in ben
+
+
+async def test_the_question_for_a_customer_names_one_the_person_sees_or_none_at_all(
+    start_bot: StartBot, connector: FakeConnector
+) -> None:
+    """`health`, `incidents` and `owner` without a customer give an example: 'health contoso' named a
+    customer GDAP may hide from the person (Dev sees none)."""
+    bot = await start_bot(people_access=AccessMode.GDAP)
+    customers = await demo_backend().list_customers()
+    people = GdapAccess(DemoDirectory.load(now=lambda: DEMO_NOW), lambda: DEMO_NOW, 300)
+    for who in ("ana", "ben", "chloe", "dev"):
+        user = find_person(who).user
+        access = await people.person(user["aadObjectId"])
+        seen = {c.name for c in customers if access.sees(c.tenant_id, DEMO_NOW)}
+        for command in ("health", "incidents", "owner"):
+            before = len(connector.messages)
+            activity = personal_message(connector.service_url, command)
+            activity["from"] = user
+            assert (await bot.post("/api/messages", json=activity)).status == 201
+            await connector.wait_for_messages(before + 1)
+            shown = "\n".join(visible_text(m) for m in connector.messages[before:])
+            example = re.search(r"for example '(?:\w+ )?(.+?)(?: @name)?'", shown)
+            assert example, (who, command, shown)
+            assert example[1] in seen if seen else example[1] == "<customer>", (who, command, shown)

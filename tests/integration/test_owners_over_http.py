@@ -4,6 +4,7 @@ through the roster, named back when the roster can't place someone, and never ha
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -339,3 +340,35 @@ async def test_owners_named_on_one_instance_are_read_on_the_other_on_shared_blob
     cleared = await ask(bots[1], connector, said(service_url, "owner contoso none"))
     assert "Before: Ana Bowman, Ben Ito" in cleared
     assert "Nobody is named" in await ask(bots[0], connector, said(service_url, "owners contoso"))
+
+
+# 'owner <customer> @name' as the hints write it, in either language.
+EXAMPLE = re.compile(r"'(?:owner|담당지정) (.+?) @(?:name|이름)'")
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko-KR"])
+async def test_the_hints_example_customer_is_one_the_reader_sees_or_none_at_all(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, locale: str
+) -> None:
+    """`mine` owning nothing, `owner` without a customer and `owner <unknown> @person` suggest 'owner
+    contoso @name': under GDAP Contoso may be hidden from the reader (Dev sees no customer at all)."""
+    roster(connector)
+    bot = await start_bot(people_access=AccessMode.GDAP)
+    people = GdapAccess(DemoDirectory.load(now=lambda: DEMO_NOW), lambda: DEMO_NOW, 300)
+    customers = await demo_backend().list_customers()
+    placeholder = "<customer>" if locale == "en-US" else "<고객>"
+    hidden_contoso = 0
+    for who in ("ana", "ben", "chloe", "dev"):
+        user = find_person(who).user
+        access = await people.person(user["aadObjectId"])
+        seen = {c.name for c in customers if access.sees(c.tenant_id, DEMO_NOW)}
+        hidden_contoso += "Contoso Ltd" not in seen
+        for text, mentioned in (("mine", ()), ("owner", ()), ("owner zzqx", (ANA,))):
+            activity = said(service_url, text, *mentioned)
+            activity["from"], activity["locale"] = user, locale
+            answer = await ask(bot, connector, activity)
+            examples = EXAMPLE.findall(answer)
+            assert examples, (who, text, answer)
+            for example in examples:
+                assert example in seen if seen else example == placeholder, (who, text, answer)
+    assert hidden_contoso, "the table holds a reader Contoso is hidden from"
