@@ -16,7 +16,7 @@ card routing come from the base.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -40,7 +40,7 @@ from dialogs.subscribe_dialog import AZURE_SERVICE, EVERYONE, KIND_WORDS, names_
 from dialogs.teams_member import mentioned_people, mentions
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
-from services.domain.customer_search import Ambiguous, NotFound, resolve_customer
+from services.domain.customer_search import Ambiguous, NotFound, normalize, resolve_customer
 from services.domain.errors import UnknownService
 from services.domain.incidents import match_services
 from services.domain.models import (
@@ -98,6 +98,22 @@ class SetupState(FlowState):
 
 def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _customer_names(text: str, known: Sequence[Customer]) -> list[str]:
+    """The answer's names split at its commas, except a comma inside a customer's whole name ('Fabrikam,
+    Inc.'): the longest run of pieces that is one customer's name stays one name."""
+    whole = {normalize(c.name) for c in known}
+    most = max((len(c.name.split(",")) for c in known), default=1)
+    pieces = text.split(",")
+    names: list[str] = []
+    start = 0
+    while start < len(pieces):
+        runs = range(min(len(pieces), start + most), start + 1, -1)
+        end = next((e for e in runs if normalize(",".join(pieces[start:e])) in whole), start + 1)
+        names.append(",".join(pieces[start:end]).strip())
+        start = end
+    return [name for name in names if name]
 
 
 # Customers named in one answer when a name could be several (or a typo close to several).
@@ -302,7 +318,7 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         those it could be (never 'isn't a customer' for a name two customers have)."""
         known = await self._backend.list_customers()
         customers: list[Customer] = []
-        for name in _names(text) or [""]:
+        for name in _customer_names(text, known) or [""]:
             match = resolve_customer(known, name) if len(name) <= MAX_NAME_LENGTH else NotFound(name)
             if isinstance(match, Ambiguous):
                 names = _either([c.name for c in match.candidates[:MAX_NAMED]], t)

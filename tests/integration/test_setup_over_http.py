@@ -136,3 +136,41 @@ async def test_the_install_greeting_in_a_personal_chat_has_no_set_up_button(
     installed["channelData"] = {"tenant": {"id": TENANT}}
     greeting = await ChannelThread(bot, connector, service_url, CHANNEL).post(installed)
     assert "Hi! I'm the support desk's bot." in greeting and "Set up this channel" not in greeting
+
+
+@pytest.mark.parametrize(
+    ("answer", "customers"),
+    [
+        ("Fabrikam, Inc., contoso", ["Fabrikam, Inc.", "Contoso Ltd"]),
+        ("contoso,fabrikam, inc", ["Contoso Ltd", "Fabrikam, Inc."]),
+        ("Fabrikam Residences, Fabrikam, Inc.", ["Fabrikam Residences", "Fabrikam, Inc."]),
+        ("fabrikam, inc., Fabrikam, Inc.", ["Fabrikam, Inc."]),
+        ("northwind, , contoso,", ["Northwind Traders", "Contoso Ltd"]),
+    ],
+    ids=["a comma in the name", "lower case, no dot", "beside a name it starts", "twice", "empty pieces"],
+)
+async def test_a_customer_whose_name_has_a_comma_is_named_in_full_at_the_customers_question(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, answer: str, customers: list[str]
+) -> None:
+    """'Type their names, separated by commas': 'Fabrikam, Inc.' split into 'Fabrikam' (two customers)
+    and 'Inc.', so the full name was answered 'type more of the name', however much was typed."""
+    thread = ChannelThread(await start_bot(**QUIET_BOT), connector, service_url, CHANNEL)
+    await thread.say("setup")
+    assert "Which services?" in await thread.say(answer)
+    for step in ("all", "incidents", "none"):
+        await thread.say(step)
+    summary = await thread.say("skip")
+    assert f"Customers {', '.join(customers)} | [1: Edit Customers]" in summary.splitlines(), summary
+    await thread.press("Submit")
+    rows = [line for line in (await thread.say("subscriptions")).splitlines() if "|" in line]
+    assert sorted(row.split(" · ")[0] for row in rows) == sorted(customers), rows
+
+
+async def test_a_name_two_customers_start_is_still_asked_about(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    thread = ChannelThread(await start_bot(**QUIET_BOT), connector, service_url, CHANNEL)
+    await thread.say("setup")
+    again = await thread.say("fabrikam, contoso")
+    assert "'fabrikam' could be Fabrikam, Inc. or Fabrikam Residences: type more of the name." in again
+    assert "Which customers should this conversation hear about?" in again
