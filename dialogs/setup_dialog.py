@@ -384,12 +384,19 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         conversation = conversation_key(activity)
         everyone = list(await self._backend.list_customers())
         chosen = [c for c in everyone if c.customer_id in state.customer_ids]
-        await self._watcher.baseline(chosen or everyone)
         # 'All' under scoped access is each customer the person sees now, never the growing wildcard.
         each = chosen or ([] if self._scope.everything else everyone)
         rows = [(c.customer_id, c.name) for c in each]
         if not rows and self._scope.everything:
             rows = [(ALL_CUSTOMERS, "every customer")]
+        if not rows:
+            # 'All customers' from someone GDAP grants none: said as `subscribe all` says it, not 'done'.
+            none_seen = t("subscription.none_seen", where=where(activity, t))
+            await dc.context.send_activity(
+                card_reply(notice_card(t("notify.not_subscribed_title"), none_seen))
+            )
+            return await dc.end_dialog()
+        await self._watcher.baseline(chosen or everyone)
         for customer_id, name in rows:
             subscription = Subscription(conversation, customer_id, tuple(state.services), state.kinds)
             await self._subscriptions.add(subscription, now)
