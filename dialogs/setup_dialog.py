@@ -42,7 +42,7 @@ from locales.translator import Translator
 from services.access.scoped import CustomerScope
 from services.domain.customer_search import Ambiguous, NotFound, normalize, resolve_customer
 from services.domain.errors import UnknownService
-from services.domain.incidents import match_services
+from services.domain.incidents import match_services, read_healths
 from services.domain.models import (
     ALL_CUSTOMERS,
     SUBSCRIPTION_KINDS,
@@ -334,15 +334,18 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
 
     async def services_validator(self, text: str, state: SetupState, t: Translator) -> list[str]:
         customers = [c for c in await self._backend.list_customers() if c.customer_id in state.customer_ids]
-        healths = [
-            await self._backend.tenant_health(c) for c in customers or await self._backend.list_customers()
-        ]
+        read = await read_healths(self._backend, customers or await self._backend.list_customers())
+        healths = [h for h in read.values() if isinstance(h, TenantHealth)]
+        refusals = [h for h in read.values() if not isinstance(h, TenantHealth)]
         services: list[str] = []
         for name in _names(text) or [""]:
             # 'azure' (애저): the customers' Azure events, as 'subscribe contoso azure' hears them.
             found = (
                 [AZURE_SERVICE] if names_azure(name) else [s for h in healths for s in self._matches(h, name)]
             )
+            if not found and refusals and not healths:
+                # No customer's services can be read (Tailspin alone, without delegated access): say why.
+                raise InvalidAnswer(refusals[0].wording(t)[1])
             if not found:
                 raise InvalidAnswer(t("setup.unknown_service", value=name[:40]))
             services += [s for s in dict.fromkeys(found) if s not in services]

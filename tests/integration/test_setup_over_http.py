@@ -174,3 +174,50 @@ async def test_a_name_two_customers_start_is_still_asked_about(
     again = await thread.say("fabrikam, contoso")
     assert "'fabrikam' could be Fabrikam, Inc. or Fabrikam Residences: type more of the name." in again
     assert "Which customers should this conversation hear about?" in again
+
+
+async def test_services_for_all_customers_are_read_past_a_customer_without_delegated_access(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    """The demo partner's Tailspin Toys has no delegated access: reading its health for 'All customers'
+    failed the whole answer ('Something went wrong on my side'), however the services were named."""
+    thread = ChannelThread(await start_bot(**QUIET_BOT), connector, service_url, CHANNEL)
+    await thread.say("setup")
+    await thread.say("all")
+    assert "Incidents, advisories, both, or message center changes?" in await thread.say("exchange, teams")
+    for step in ("incidents", "none"):
+        summary = await thread.say(step)
+    assert "Services Exchange Online, Microsoft Teams | [2: Edit Services]" in summary.splitlines(), summary
+
+
+async def test_services_of_a_customer_without_delegated_access_say_why_and_ask_again(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    thread = ChannelThread(await start_bot(**QUIET_BOT), connector, service_url, CHANNEL)
+    await thread.say("setup")
+    await thread.say("tailspin")
+    again = await thread.say("exchange")
+    assert "Tailspin Toys is an advisor relationship without delegated admin access" in again, again
+    assert "Which services?" in again and "Something went wrong" not in again
+    assert "Incidents, advisories, both, or message center changes?" in await thread.say("azure")
+
+
+async def test_every_customer_with_services_exports_and_imports_into_another_channel(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    """'subscribe all exchange' exported, then imported elsewhere: the import read every customer's
+    services and failed on Tailspin Toys ('No delegated access'), so the document could never be used."""
+    bot = await start_bot(**QUIET_BOT)
+    first = ChannelThread(bot, connector, service_url, CHANNEL)
+    await first.say("subscribe all exchange")
+    await first.say("export")
+    document = first.exported()
+    other = ChannelThread(bot, connector, service_url, OTHER_CHANNEL)
+    summary = await other.say(f"import {document}")
+    assert "every customer: Incidents (Exchange Online)" in summary, summary
+    assert "now has the imported settings: 1 added" in await other.press("Apply")
+    assert "Every customer · Exchange Online · incidents" in await other.say("subscriptions")
+    refused = await other.say(
+        'import {"version": 1, "subscriptions": [{"customer": "tailspin", "services": ["exchange"]}]}'
+    )
+    assert "Tailspin Toys is an advisor relationship without delegated admin access" in refused
