@@ -6,6 +6,7 @@ other channel too."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import uuid
 from typing import Any
@@ -221,3 +222,24 @@ async def test_every_customer_with_services_exports_and_imports_into_another_cha
         'import {"version": 1, "subscriptions": [{"customer": "tailspin", "services": ["exchange"]}]}'
     )
     assert "Tailspin Toys is an advisor relationship without delegated admin access" in refused
+
+
+def _owned(*customers: str) -> str:
+    people = [{"object_id": BEN["aadObjectId"], "name": BEN["name"]}]
+    return json.dumps({"version": 1, "owners": [{"customer": c, "people": people} for c in customers]})
+
+
+@pytest.mark.parametrize(
+    ("customers", "done"),
+    [
+        (("contoso",), "0 added, 0 removed, 0 changed, owners of 1 customer. Type"),
+        (("contoso", "northwind"), "0 added, 0 removed, 0 changed, owners of 2 customers. Type"),
+    ],
+)
+async def test_the_import_receipt_counts_customers_in_good_english(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, customers: tuple[str, ...], done: str
+) -> None:
+    thread = ChannelThread(await start_bot(**QUIET_BOT), connector, service_url, CHANNEL)
+    await thread.say(f"import {_owned(*customers)}")
+    assert done in await thread.press("Apply")
+    assert done.removesuffix(". Type") in await thread.say("audit 1")
