@@ -387,6 +387,10 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         conversation = conversation_key(activity)
         everyone = list(await self._backend.list_customers())
         chosen = [c for c in everyone if c.customer_id in state.customer_ids]
+        if state.customer_ids and not chosen:
+            # Those named are gone since (a GDAP relationship ended): never every customer in their place.
+            await dc.context.send_activity(text_reply(t("setup.customers_gone")))
+            return await dc.end_dialog()
         # 'All' under scoped access is each customer the person sees now, never the growing wildcard.
         each = chosen or ([] if self._scope.everything else everyone)
         rows = [(c.customer_id, c.name) for c in each]

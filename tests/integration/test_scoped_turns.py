@@ -552,6 +552,30 @@ async def test_setting_up_all_customers_with_none_granted_says_so_rather_than_do
     assert "follows no customers yet" in await say("subscriptions", DEV, channel=True, thread="dev-setup")
 
 
+async def test_a_set_up_whose_customers_were_taken_away_before_submit_subscribes_to_none_in_their_place(
+    start_scoped: Callable[..., Awaitable[TestClient[Any, Any]]], connector: FakeConnector
+) -> None:
+    """Ana chose Contoso, then her GDAP access to it ended before she pressed Submit: with none of the
+    chosen left, the set-up took it as 'all' and subscribed the channel to each customer she still sees."""
+    people = _people()
+    bot = await start_scoped(people)
+    say = _talk(bot, connector)
+    for answer in ("setup", "contoso", "all", "incidents", "none", "skip"):
+        await say(answer, ANA, channel=True, thread="ana-setup")
+    (submit,) = [
+        b for b in buttons(connector.messages[-1]) if b.action.get("data", {}).get("action") == "submit"
+    ]
+    people._people[ANA["aadObjectId"]] = person(ANA["aadObjectId"], {FABRIKAM.tenant_id: [SSA]})
+    press = channel_message(connector.service_url, value=submit.action["data"], thread="ana-setup")
+    press["from"] = ANA
+    before = len(connector.messages)
+    assert (await bot.post("/api/messages", json=press)).status == 201
+    await connector.wait_for_messages(before + 1)
+    answer = "\n".join(visible_text(m) for m in connector.messages[before:])
+    assert "None of the customers chosen is among those you can see now, so nothing was changed." in answer
+    assert "follows no customers yet" in await say("subscriptions", ANA, channel=True, thread="ana-setup")
+
+
 # --- subscriptions -------------------------------------------------------------------------------------
 
 
