@@ -104,6 +104,13 @@ def owners_unknown_card(customer: Customer, unknown: Sequence[str], t: Translato
     return card(body, fallback=text)
 
 
+def owners_typed_card(customer: Customer, typed: str, t: Translator) -> AdaptiveCard:
+    """'@Ben' written as text (not picked from Teams' list) is no mention: nobody can be named from it."""
+    text = t("owners.typed_not_mention", typed=echo(typed))
+    body: list[CardElement] = [heading(t("owners.not_changed_title", customer=customer.name)), plain(text)]
+    return card(body, fallback=text)
+
+
 def owners_which_customer_card(
     typed: str, candidates: Sequence[Customer], several: bool, t: Translator, example: str
 ) -> AdaptiveCard:

@@ -172,12 +172,12 @@ class ImportDialog(GuidedFlowDialog[ImportState]):
                 audit_entry(activity, "owners.set", owners_change(name, before, people), now)
             )
         await self._conversations.set_language(conversation, t.language)
-        summary = t(
+        summary = t.count(
             "import.counts",
+            len(changes.owners),
             added=len(changes.added),
             removed=len(changes.removed),
             changed=len(changes.changed),
-            owners=len(changes.owners),
         )
         await self._audit.record(audit_entry(activity, "settings.imported", summary, now))
         done = t("import.done", where=where(activity, t).capitalize(), counts=summary)

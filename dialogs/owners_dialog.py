@@ -20,6 +20,7 @@ from cards.owners import (
     owners_how_card,
     owners_set_card,
     owners_too_many_card,
+    owners_typed_card,
     owners_unknown_card,
     owners_which_customer_card,
 )
@@ -81,6 +82,11 @@ class OwnerDialog(AnswerDialog):
         words = CommandRequest.from_options(options).argument.split()
         clearing = len(words) > 1 and words[-1].casefold() in NOBODY
         query = " ".join(words[:-1] if clearing else words)
+        # '@Ben Ito' typed without picking Ben from Teams' list is text, not a mention: the customer is
+        # what comes before it, and nobody is named from text.
+        at = next((n for n, word in enumerate(words) if word.startswith("@")), 0)
+        typed = " ".join(words[at:]) if at and not clearing else ""
+        query = " ".join(words[:at]) if typed else query
         bot_id = activity.recipient.id if activity.recipient else None
         customers = await self._backend.list_customers()
         example = owner_example(customers, t)
@@ -104,6 +110,11 @@ class OwnerDialog(AnswerDialog):
         customer = picked
         if clearing:
             return await self._replace(activity, customer, (), t)
+        if typed and _personal(activity):
+            current = (await self._owners.of_customers([customer.customer_id])).get(customer.customer_id, ())
+            return owners_how_card(customer, current, True, t)
+        if typed:
+            return owners_typed_card(customer, typed, t)
         if len([m for m, _ in mentions(activity) if m != bot_id]) > MOST_OWNERS:
             # Said before the roster is asked about each: a message can carry any number of mentions.
             return owners_too_many_card(customer, MOST_OWNERS, t)

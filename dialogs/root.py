@@ -224,7 +224,8 @@ class RootDialog(ComponentDialog):
         steer = steering(said.text) if said.text or not await flow.offers(dc, said.text) else None
         if steer == "cancel":
             await flow.cancel_flow(dc)
-            return await dc.cancel_all_dialogs()
+            # This flow only: one it interrupted (a request half filed under a set-up) offers to resume.
+            return await dc.end_dialog()
         if steer == "back":
             return await flow.back(dc)
         if steer == "resume":

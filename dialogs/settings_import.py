@@ -19,8 +19,8 @@ from dialogs.quiet_dialog import MOST_HOURS
 from dialogs.subscribe_dialog import AZURE_SERVICE, names_azure
 from services.access.scoped import CustomerScope
 from services.domain.customer_search import Ambiguous, resolve_customer
-from services.domain.errors import UnknownService
-from services.domain.incidents import match_services
+from services.domain.errors import SupportDeskError, UnknownService
+from services.domain.incidents import match_services, read_healths
 from services.domain.models import (
     ALL_CUSTOMERS,
     CHANGES,
@@ -101,7 +101,7 @@ async def plan_settings(
     problems = list(problems)
     customers = list(await backend.list_customers())
     by_id = {c.customer_id: c for c in customers}
-    healths: dict[str, TenantHealth] = {}
+    healths: dict[str, TenantHealth | SupportDeskError] = {}
 
     async def found(ref: CustomerRef) -> Customer | None:
         customer = by_id.get(ref.customer_id) if ref.customer_id else await known_customer(backend, ref.typed)
@@ -119,10 +119,16 @@ async def plan_settings(
                 )
         return customer
 
-    async def services_of(customer: Customer) -> TenantHealth:
-        if customer.customer_id not in healths:
-            healths[customer.customer_id] = await backend.tenant_health(customer)
-        return healths[customer.customer_id]
+    async def services_of(within: list[Customer]) -> list[TenantHealth]:
+        """The health of those of `within` that can be read: under every customer ('*') one without
+        delegated access is left out; when none can be, why the first can't is the answer."""
+        healths.update(await read_healths(backend, [c for c in within if c.customer_id not in healths]))
+        answers = [healths[c.customer_id] for c in within]
+        read = [h for h in answers if isinstance(h, TenantHealth)]
+        refused = [h for h in answers if isinstance(h, SupportDeskError)]
+        if refused and not read:
+            raise refused[0]
+        return read
 
     planned: list[Planned] = []
     seen: dict[tuple[str, tuple[str, ...], bool], str] = {}
@@ -143,7 +149,7 @@ async def plan_settings(
             if names_azure(wanted):  # what export writes for 'subscribe contoso azure'
                 services += [AZURE_SERVICE] if AZURE_SERVICE not in services else []
                 continue
-            matched = [s.name for c in within for s in _matching(await services_of(c), wanted)]
+            matched = [s.name for h in await services_of(within) for s in _matching(h, wanted)]
             if not matched:
                 problems.append(
                     Problem(service_path, "settings.problem.unknown_service", {"value": wanted[:60]})

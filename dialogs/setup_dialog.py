@@ -16,7 +16,7 @@ card routing come from the base.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -40,9 +40,9 @@ from dialogs.subscribe_dialog import AZURE_SERVICE, EVERYONE, KIND_WORDS, names_
 from dialogs.teams_member import mentioned_people, mentions
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
-from services.domain.customer_search import Ambiguous, NotFound, resolve_customer
-from services.domain.errors import SupportDeskError, UnknownService
-from services.domain.incidents import match_services
+from services.domain.customer_search import Ambiguous, NotFound, normalize, resolve_customer
+from services.domain.errors import UnknownService
+from services.domain.incidents import match_services, read_healths
 from services.domain.models import (
     ALL_CUSTOMERS,
     SUBSCRIPTION_KINDS,
@@ -98,6 +98,22 @@ class SetupState(FlowState):
 
 def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _customer_names(text: str, known: Sequence[Customer]) -> list[str]:
+    """The answer's names split at its commas, except a comma inside a customer's whole name ('Fabrikam,
+    Inc.'): the longest run of pieces that is one customer's name stays one name."""
+    whole = {normalize(c.name) for c in known}
+    most = max((len(c.name.split(",")) for c in known), default=1)
+    pieces = text.split(",")
+    names: list[str] = []
+    start = 0
+    while start < len(pieces):
+        runs = range(min(len(pieces), start + most), start + 1, -1)
+        end = next((e for e in runs if normalize(",".join(pieces[start:e])) in whole), start + 1)
+        names.append(",".join(pieces[start:end]).strip())
+        start = end
+    return [name for name in names if name]
 
 
 # Customers named in one answer when a name could be several (or a typo close to several).
@@ -308,7 +324,7 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         those it could be (never 'isn't a customer' for a name two customers have)."""
         known = await self._backend.list_customers()
         customers: list[Customer] = []
-        for name in _names(text) or [""]:
+        for name in _customer_names(text, known) or [""]:
             match = resolve_customer(known, name) if len(name) <= MAX_NAME_LENGTH else NotFound(name)
             if isinstance(match, Ambiguous):
                 names = _either([c.name for c in match.candidates[:MAX_NAMED]], t)
@@ -324,15 +340,18 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
 
     async def services_validator(self, text: str, state: SetupState, t: Translator) -> list[str]:
         customers = [c for c in await self._backend.list_customers() if c.customer_id in state.customer_ids]
-        healths = await self._healths(
-            customers or list(await self._backend.list_customers()), not customers, t
-        )
+        read = await read_healths(self._backend, customers or await self._backend.list_customers())
+        healths = [h for h in read.values() if isinstance(h, TenantHealth)]
+        refusals = [h for h in read.values() if not isinstance(h, TenantHealth)]
         services: list[str] = []
         for name in _names(text) or [""]:
             # 'azure' (애저): the customers' Azure events, as 'subscribe contoso azure' hears them.
             found = (
                 [AZURE_SERVICE] if names_azure(name) else [s for h in healths for s in self._matches(h, name)]
             )
+            if not found and refusals and not healths:
+                # No customer's services can be read (Tailspin alone, without delegated access): say why.
+                raise InvalidAnswer(refusals[0].wording(t)[1])
             if not found:
                 raise InvalidAnswer(t("setup.unknown_service", value=name[:40]))
             services += [s for s in dict.fromkeys(found) if s not in services]
@@ -350,19 +369,6 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         if not mentioned.people:
             raise InvalidAnswer(t("setup.no_mention_personal" if self._personal(dc) else "setup.no_mention"))
         return [[owner.object_id, owner.name] for owner in mentioned.people]
-
-    async def _healths(self, customers: list[Customer], every: bool, t: Translator) -> list[TenantHealth]:
-        """The customers' health, to read their services from. With `every` customer, one whose health
-        can't be read (no delegated access) is passed over: the others' services still answer; a customer
-        chosen by name is named with why (and 'every service' still answers) instead of failing the turn."""
-        healths: list[TenantHealth] = []
-        for customer in customers:
-            try:
-                healths.append(await self._backend.tenant_health(customer))
-            except SupportDeskError as error:
-                if not every:
-                    raise InvalidAnswer(error.wording(t)[1]) from None
-        return healths
 
     @staticmethod
     def _matches(health: TenantHealth, name: str) -> list[str]:
@@ -387,12 +393,23 @@ class SetupDialog(GuidedFlowDialog[SetupState]):
         conversation = conversation_key(activity)
         everyone = list(await self._backend.list_customers())
         chosen = [c for c in everyone if c.customer_id in state.customer_ids]
-        await self._watcher.baseline(chosen or everyone)
+        if state.customer_ids and not chosen:
+            # Those named are gone since (a GDAP relationship ended): never every customer in their place.
+            await dc.context.send_activity(text_reply(t("setup.customers_gone")))
+            return await dc.end_dialog()
         # 'All' under scoped access is each customer the person sees now, never the growing wildcard.
         each = chosen or ([] if self._scope.everything else everyone)
         rows = [(c.customer_id, c.name) for c in each]
         if not rows and self._scope.everything:
             rows = [(ALL_CUSTOMERS, "every customer")]
+        if not rows:
+            # 'All customers' from someone GDAP grants none: said as `subscribe all` says it, not 'done'.
+            none_seen = t("subscription.none_seen", where=where(activity, t))
+            await dc.context.send_activity(
+                card_reply(notice_card(t("notify.not_subscribed_title"), none_seen))
+            )
+            return await dc.end_dialog()
+        await self._watcher.baseline(chosen or everyone)
         for customer_id, name in rows:
             subscription = Subscription(conversation, customer_id, tuple(state.services), state.kinds)
             await self._subscriptions.add(subscription, now)

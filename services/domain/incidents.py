@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from services.domain.customer_search import normalize
 from services.domain.errors import AzureEventNotFound, IncidentNotFound, SupportDeskError, UnknownService
@@ -43,6 +44,20 @@ def list_incidents(
     services = match_services(health, service_filter)
     chosen = [i for s in services for i in s.incidents if include_resolved or not i.is_resolved]
     return tuple(sorted(chosen, key=lambda i: (i.start, i.incident_id), reverse=True))
+
+
+async def read_healths(
+    backend: Backend, customers: Sequence[Customer]
+) -> dict[str, TenantHealth | SupportDeskError]:
+    """Each customer's health or why it can't be read (no delegated access, its tenant not answering),
+    read side by side, by customer id: one customer that can't be read never fails a question about many."""
+    results = await asyncio.gather(*(backend.tenant_health(c) for c in customers), return_exceptions=True)
+    read: dict[str, TenantHealth | SupportDeskError] = {}
+    for customer, result in zip(customers, results, strict=True):
+        if not isinstance(result, TenantHealth | SupportDeskError):
+            raise result
+        read[customer.customer_id] = result
+    return read
 
 
 def _find(health: TenantHealth, incident_id: str) -> Incident | None:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -148,13 +150,39 @@ def _parsed(text: str) -> Any:
     error: json.JSONDecodeError | None = None
     for candidate in dict.fromkeys((text, text.translate(_SMART_QUOTES))):
         try:
-            return json.loads(candidate)
+            return json.loads(candidate, object_pairs_hook=_Fields.written)
         except json.JSONDecodeError as failed:
             error = error or failed
         except RecursionError:
             break
+        except ValueError:
+            raise UnreadableSettings([_number_too_long(candidate)]) from None
     line, column = (error.lineno, error.colno) if error else (1, 1)
     raise UnreadableSettings([Problem("", "settings.problem.not_json", {"line": line, "column": column})])
+
+
+class _Fields(dict[str, Any]):
+    """A JSON object as written, remembering the names written more than once: JSON keeps only the
+    last, so a document naming "subscriptions" twice would lose the first in silence."""
+
+    repeated: tuple[str, ...] = ()
+
+    @classmethod
+    def written(cls, pairs: list[tuple[str, Any]]) -> _Fields:
+        fields = cls(pairs)
+        if len(fields) < len(pairs):
+            fields.repeated = tuple(name for name, count in Counter(n for n, _ in pairs).items() if count > 1)
+        return fields
+
+
+def _number_too_long(text: str) -> Problem:
+    """Where Python refuses a number for its length (more digits than `int` reads, a guard against
+    slow conversions): valid JSON, but nothing this document holds."""
+    most = sys.get_int_max_str_digits()
+    found = re.search(rf"\d{{{most + 1},}}", text)
+    lines = text[: found.start() if found else 0].split("\n")
+    place = {"line": len(lines), "column": len(lines[-1]) + 1}
+    return Problem("", "settings.problem.number_too_long", {**place, "most": most})
 
 
 def as_written(value: Any) -> str:
@@ -179,6 +207,9 @@ class _Reader:
             if name not in known:
                 shown = f"{path}.{name}" if path else str(name)
                 self.problem(shown[:MAX_TEXT], "settings.problem.unknown_field", known=", ".join(known))
+        for name in getattr(value, "repeated", ()):
+            shown = f"{path}.{name}" if path else str(name)
+            self.problem(shown[:MAX_TEXT], "settings.problem.repeated_field")
         return value
 
     def items(self, value: Any, path: str) -> list[Any]:

@@ -50,6 +50,7 @@ from cards.owners import (
     owners_card,
     owners_how_card,
     owners_set_card,
+    owners_typed_card,
     owners_unknown_card,
 )
 from cards.settings import ChangeSection, SettingsProblem, settings_changes_card, settings_problems_card
@@ -524,6 +525,8 @@ def _notification_cards() -> dict[str, Callable[[], AdaptiveCard]]:
         "owners_how_personal": lambda: owners_how_card(contoso, (ana,), True, ENGLISH),
         "owners_how_ko": lambda: owners_how_card(contoso, (), False, KOREAN),
         "owners_unknown": lambda: owners_unknown_card(contoso, ["Zoë Stranger"], ENGLISH),
+        "owners_typed": lambda: owners_typed_card(contoso, "@Ben Ito", ENGLISH),
+        "owners_typed_ko": lambda: owners_typed_card(contoso, "@벤", KOREAN),
         "mine": lambda: mine_card(mine_rows, [woodgrove], ENGLISH, owner_example),
         "mine_ko": lambda: mine_card(mine_rows, [woodgrove], KOREAN, owner_example),
         "mine_none": lambda: mine_card([], [], ENGLISH, owner_example),

@@ -372,3 +372,50 @@ async def test_the_hints_example_customer_is_one_the_reader_sees_or_none_at_all(
             for example in examples:
                 assert example in seen if seen else example == placeholder, (who, text, answer)
     assert hidden_contoso, "the table holds a reader Contoso is hidden from"
+
+
+@pytest.mark.parametrize(
+    ("text", "people", "locale", "answer"),
+    [
+        ("owner contoso @Ben Ito", (), "en-US", "'@Ben Ito' is text, not a mention: type @, then pick"),
+        ("owner contoso ltd @Ben", (), "en-US", "'@Ben' is text, not a mention"),
+        ("owner contoso @Chloe", (BEN,), "en-US", "'@Chloe' is text, not a mention"),
+        ("owner 한빛 물류 @name", (), "en-US", "'@name' is text, not a mention"),
+        ("담당지정 contoso @벤", (), "ko-KR", "'@벤'은(는) 멘션이 아니라 글자입니다"),
+    ],
+    ids=["a name", "a full customer name", "beside a real mention", "a Korean customer", "in Korean"],
+)
+async def test_a_person_typed_as_text_is_told_to_pick_them_and_nothing_changes(
+    start_bot: StartBot,
+    connector: FakeConnector,
+    service_url: str,
+    text: str,
+    people: tuple[dict[str, Any], ...],
+    locale: str,
+    answer: str,
+) -> None:
+    """'@Ben' typed without picking Ben from Teams' list arrives as text with no mention entity: it was
+    read as part of the customer's name ('I don't know a customer called 'contoso @Ben''), which the
+    person can't act on."""
+    roster(connector)
+    bot = await start_bot()
+    await ask(bot, connector, said(service_url, "owner contoso", ANA))
+    activity = said(service_url, text, *people)
+    activity["locale"] = locale
+    reply = await ask(bot, connector, activity)
+    assert answer in reply, reply
+    assert "I don't know a customer" not in reply and "고객이 없습니다" not in reply
+    owners = await ask(bot, connector, said(service_url, "owners"))
+    assert "Contoso Ltd | Ana Bowman" in owners and "Ben" not in owners, owners
+
+
+async def test_a_person_typed_as_text_in_a_personal_chat_hears_where_owners_can_be_named(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    roster(connector)
+    bot = await start_bot()
+    answer = await ask(bot, connector, personal_message(service_url, "owner contoso @Ben Ito"))
+    assert "No one can be @mentioned in a 1:1 chat" in answer and "Who looks after Contoso Ltd?" in answer
+    assert "Nobody is named as looking after Contoso Ltd." in await ask(
+        bot, connector, said(service_url, "owners contoso")
+    )

@@ -519,6 +519,63 @@ async def test_a_sender_without_an_object_id_reaches_no_customer(
     assert "follows no customers yet" in await say("subscriptions", DEV)
 
 
+@pytest.mark.parametrize(
+    ("locale", "refusal"),
+    [
+        ("en-US", "GDAP grants you no customer yet, so this channel wasn't subscribed to any."),
+        ("ko-KR", "GDAP가 아직 허용한 고객이 없어서 이 채널은(는) 어떤 고객도 구독하지 않았습니다."),
+    ],
+)
+async def test_setting_up_all_customers_with_none_granted_says_so_rather_than_done(
+    start_scoped: Callable[..., Awaitable[TestClient[Any, Any]]],
+    connector: FakeConnector,
+    locale: str,
+    refusal: str,
+) -> None:
+    """Dev, in no group, picks 'All customers' in setup: it subscribed him to nothing and said 'This
+    channel now hears about what you chose', where 'subscribe all' says GDAP grants him none."""
+    bot = await start_scoped()
+    say = _talk(bot, connector)
+    for answer in ("setup", "all", "all", "incidents", "none"):
+        await say(answer, DEV, channel=True, thread="dev-setup", locale=locale)
+    (submit,) = [
+        b for b in buttons(connector.messages[-1]) if b.action.get("data", {}).get("action") == "submit"
+    ]
+    press = channel_message(connector.service_url, value=submit.action["data"], thread="dev-setup")
+    press["from"], press["locale"] = DEV, locale
+    before = len(connector.messages)
+    assert (await bot.post("/api/messages", json=press)).status == 201
+    await connector.wait_for_messages(before + 1)
+    answer = "\n".join(visible_text(m) for m in connector.messages[before:])
+    assert refusal in answer, answer
+    assert "now hears about what you chose" not in answer and "고른 알림을 받습니다" not in answer
+    assert "follows no customers yet" in await say("subscriptions", DEV, channel=True, thread="dev-setup")
+
+
+async def test_a_set_up_whose_customers_were_taken_away_before_submit_subscribes_to_none_in_their_place(
+    start_scoped: Callable[..., Awaitable[TestClient[Any, Any]]], connector: FakeConnector
+) -> None:
+    """Ana chose Contoso, then her GDAP access to it ended before she pressed Submit: with none of the
+    chosen left, the set-up took it as 'all' and subscribed the channel to each customer she still sees."""
+    people = _people()
+    bot = await start_scoped(people)
+    say = _talk(bot, connector)
+    for answer in ("setup", "contoso", "all", "incidents", "none", "skip"):
+        await say(answer, ANA, channel=True, thread="ana-setup")
+    (submit,) = [
+        b for b in buttons(connector.messages[-1]) if b.action.get("data", {}).get("action") == "submit"
+    ]
+    people._people[ANA["aadObjectId"]] = person(ANA["aadObjectId"], {FABRIKAM.tenant_id: [SSA]})
+    press = channel_message(connector.service_url, value=submit.action["data"], thread="ana-setup")
+    press["from"] = ANA
+    before = len(connector.messages)
+    assert (await bot.post("/api/messages", json=press)).status == 201
+    await connector.wait_for_messages(before + 1)
+    answer = "\n".join(visible_text(m) for m in connector.messages[before:])
+    assert "None of the customers chosen is among those you can see now, so nothing was changed." in answer
+    assert "follows no customers yet" in await say("subscriptions", ANA, channel=True, thread="ana-setup")
+
+
 # --- subscriptions -------------------------------------------------------------------------------------
 
 

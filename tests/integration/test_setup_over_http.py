@@ -6,6 +6,7 @@ other channel too."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import uuid
 from typing import Any
@@ -136,3 +137,109 @@ async def test_the_install_greeting_in_a_personal_chat_has_no_set_up_button(
     installed["channelData"] = {"tenant": {"id": TENANT}}
     greeting = await ChannelThread(bot, connector, service_url, CHANNEL).post(installed)
     assert "Hi! I'm the support desk's bot." in greeting and "Set up this channel" not in greeting
+
+
+@pytest.mark.parametrize(
+    ("answer", "customers"),
+    [
+        ("Fabrikam, Inc., contoso", ["Fabrikam, Inc.", "Contoso Ltd"]),
+        ("contoso,fabrikam, inc", ["Contoso Ltd", "Fabrikam, Inc."]),
+        ("Fabrikam Residences, Fabrikam, Inc.", ["Fabrikam Residences", "Fabrikam, Inc."]),
+        ("fabrikam, inc., Fabrikam, Inc.", ["Fabrikam, Inc."]),
+        ("northwind, , contoso,", ["Northwind Traders", "Contoso Ltd"]),
+    ],
+    ids=["a comma in the name", "lower case, no dot", "beside a name it starts", "twice", "empty pieces"],
+)
+async def test_a_customer_whose_name_has_a_comma_is_named_in_full_at_the_customers_question(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, answer: str, customers: list[str]
+) -> None:
+    """'Type their names, separated by commas': 'Fabrikam, Inc.' split into 'Fabrikam' (two customers)
+    and 'Inc.', so the full name was answered 'type more of the name', however much was typed."""
+    thread = ChannelThread(await start_bot(**QUIET_BOT), connector, service_url, CHANNEL)
+    await thread.say("setup")
+    assert "Which services?" in await thread.say(answer)
+    for step in ("all", "incidents", "none"):
+        await thread.say(step)
+    summary = await thread.say("skip")
+    assert f"Customers {', '.join(customers)} | [1: Edit Customers]" in summary.splitlines(), summary
+    await thread.press("Submit")
+    rows = [line for line in (await thread.say("subscriptions")).splitlines() if "|" in line]
+    assert sorted(row.split(" · ")[0] for row in rows) == sorted(customers), rows
+
+
+async def test_a_name_two_customers_start_is_still_asked_about(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    thread = ChannelThread(await start_bot(**QUIET_BOT), connector, service_url, CHANNEL)
+    await thread.say("setup")
+    again = await thread.say("fabrikam, contoso")
+    assert "'fabrikam' could be Fabrikam, Inc. or Fabrikam Residences: type more of the name." in again
+    assert "Which customers should this conversation hear about?" in again
+
+
+async def test_services_for_all_customers_are_read_past_a_customer_without_delegated_access(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    """The demo partner's Tailspin Toys has no delegated access: reading its health for 'All customers'
+    failed the whole answer ('Something went wrong on my side'), however the services were named."""
+    thread = ChannelThread(await start_bot(**QUIET_BOT), connector, service_url, CHANNEL)
+    await thread.say("setup")
+    await thread.say("all")
+    assert "Incidents, advisories, both, or message center changes?" in await thread.say("exchange, teams")
+    for step in ("incidents", "none"):
+        summary = await thread.say(step)
+    assert "Services Exchange Online, Microsoft Teams | [2: Edit Services]" in summary.splitlines(), summary
+
+
+async def test_services_of_a_customer_without_delegated_access_say_why_and_ask_again(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    thread = ChannelThread(await start_bot(**QUIET_BOT), connector, service_url, CHANNEL)
+    await thread.say("setup")
+    await thread.say("tailspin")
+    again = await thread.say("exchange")
+    assert "Tailspin Toys is an advisor relationship without delegated admin access" in again, again
+    assert "Which services?" in again and "Something went wrong" not in again
+    assert "Incidents, advisories, both, or message center changes?" in await thread.say("azure")
+
+
+async def test_every_customer_with_services_exports_and_imports_into_another_channel(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    """'subscribe all exchange' exported, then imported elsewhere: the import read every customer's
+    services and failed on Tailspin Toys ('No delegated access'), so the document could never be used."""
+    bot = await start_bot(**QUIET_BOT)
+    first = ChannelThread(bot, connector, service_url, CHANNEL)
+    await first.say("subscribe all exchange")
+    await first.say("export")
+    document = first.exported()
+    other = ChannelThread(bot, connector, service_url, OTHER_CHANNEL)
+    summary = await other.say(f"import {document}")
+    assert "every customer: Incidents (Exchange Online)" in summary, summary
+    assert "now has the imported settings: 1 added" in await other.press("Apply")
+    assert "Every customer · Exchange Online · incidents" in await other.say("subscriptions")
+    refused = await other.say(
+        'import {"version": 1, "subscriptions": [{"customer": "tailspin", "services": ["exchange"]}]}'
+    )
+    assert "Tailspin Toys is an advisor relationship without delegated admin access" in refused
+
+
+def _owned(*customers: str) -> str:
+    people = [{"object_id": BEN["aadObjectId"], "name": BEN["name"]}]
+    return json.dumps({"version": 1, "owners": [{"customer": c, "people": people} for c in customers]})
+
+
+@pytest.mark.parametrize(
+    ("customers", "done"),
+    [
+        (("contoso",), "0 added, 0 removed, 0 changed, owners of 1 customer. Type"),
+        (("contoso", "northwind"), "0 added, 0 removed, 0 changed, owners of 2 customers. Type"),
+    ],
+)
+async def test_the_import_receipt_counts_customers_in_good_english(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, customers: tuple[str, ...], done: str
+) -> None:
+    thread = ChannelThread(await start_bot(**QUIET_BOT), connector, service_url, CHANNEL)
+    await thread.say(f"import {_owned(*customers)}")
+    assert done in await thread.press("Apply")
+    assert done.removesuffix(". Type") in await thread.say("audit 1")

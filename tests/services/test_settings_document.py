@@ -4,6 +4,7 @@ seen through, and every hostile or broken shape is named at its path, never an e
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ DOCUMENT = settings_document(
     [("c-contoso", "Contoso Ltd", (Owner("aad-ben", "Ben Ito"),))],
 )
 TEXT = json.dumps(DOCUMENT)
+DIGITS = sys.get_int_max_str_digits()
 
 
 def _with(**changes: Any) -> str:
@@ -84,7 +86,23 @@ UNREADABLE = {
     "prose": ("please set this up like the other channel", "settings.problem.not_json"),
     "nested past the recursion limit": ("[" * 5000 + "]" * 5000, "settings.problem.not_json"),
     "oversized": (_with(padding="x" * MAX_DOCUMENT_CHARS), "settings.problem.too_long"),
+    "a number longer than Python reads": (
+        _with(version=0).replace('"version": 0', '"version": ' + "9" * (DIGITS + 1)),
+        "settings.problem.number_too_long",
+    ),
+    "a long number in curly quotes": (
+        "{“version”: 1, “quiet_until”: -" + "1" * (DIGITS * 2) + "}",
+        "settings.problem.number_too_long",
+    ),
 }
+
+
+def test_a_number_too_long_is_placed_by_line_and_column() -> None:
+    text = '{\n  "version": 1,\n  "owners": [' + "7" * (DIGITS + 1) + "]\n}"
+    with pytest.raises(UnreadableSettings) as raised:
+        read_settings(text)
+    (problem,) = raised.value.problems
+    assert problem.values == {"line": 3, "column": 14, "most": DIGITS}
 
 
 @pytest.mark.parametrize("case", sorted(UNREADABLE))
@@ -180,6 +198,24 @@ BROKEN: dict[str, tuple[str, list[tuple[str, str]]]] = {
         [("owners[0].people[0].object_id", "settings.problem.no_object_id")],
     ),
     "an owner as text": (_person("Ben Ito"), [("owners[0].people[0]", "settings.problem.not_object")]),
+    "subscriptions twice (JSON keeps the last)": (
+        TEXT.replace('"subscriptions": [', '"subscriptions": [], "subscriptions": [', 1),
+        [("subscriptions", "settings.problem.repeated_field")],
+    ),
+    "a service list's field twice": (
+        TEXT.replace('"kinds": "incidents"', '"kinds": "all", "kinds": "incidents"', 1),
+        [("subscriptions[0].kinds", "settings.problem.repeated_field")],
+    ),
+    "an unknown field twice": (
+        TEXT[:-1] + ', "extra": 1, "extra": 2}',
+        [("extra", "settings.problem.unknown_field"), ("extra", "settings.problem.repeated_field")],
+    ),
+    "an owner's name three times": (
+        _person({"object_id": "aad-ben", "name": "Ben"}).replace(
+            '"name": "Ben"', '"name": "B", "name": "B", "name": "Ben"'
+        ),
+        [("owners[0].people[0].name", "settings.problem.repeated_field")],
+    ),
     "an owner's unknown field": (
         _person({"object_id": "aad-ben", "email": "ben@example.com"}),
         [("owners[0].people[0].email", "settings.problem.unknown_field")],
