@@ -97,12 +97,14 @@ class HealthWatcher:
 
     async def poll_once(self) -> PollReport:
         report = PollReport()
-        rounds = [self._poll(await self.watched(), report)]
+        # Both lists before either round starts: a storage failure reading the second leaves no coroutine
+        # of the first unawaited (a 'never awaited' warning when blob storage was out of reach).
+        watched = await self.watched()
+        changes = await self.watched(CHANGES) if self._message_center is not None else []
+        rounds = [self._poll(watched, report)]
         if self._message_center is not None:
             # Beside the health polls, not after them: a cycle takes as long as the slower of the two.
-            rounds.append(
-                self._read_message_centers(self._message_center, await self.watched(CHANGES), report)
-            )
+            rounds.append(self._read_message_centers(self._message_center, changes, report))
         await asyncio.gather(*rounds)
         if report.unreadable:
             logger.warning("watcher could not read customers=%d", len(report.unreadable))

@@ -7,12 +7,17 @@ Azurite blobs alike."""
 from __future__ import annotations
 
 import copy
+import warnings
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
+import pytest
+
+from services.backends.demo.backend import DemoBackend
 from services.backends.live.backend import LiveBackend
-from services.domain.models import ChangeKind, Customer, Subscription
+from services.domain.models import CHANGES, ChangeKind, Customer, Subscription
+from services.domain.ports import NoticeOutbox, Subscriptions
 from services.notices.message_center_watch import MessageCenterWatch
 from services.notices.watcher import HealthWatcher
 from tests.doubles.live_world import TEST_LIMITS, LiveWorld
@@ -246,3 +251,29 @@ async def test_subscribing_again_after_a_gap_sets_a_new_baseline(
         assert [n.incident.incident_id for n in report.notices] == ["MC910011"]
     finally:
         await w.backend.close()
+
+
+class _StorageGoesDown:
+    """Subscriptions that answer the health read, then fail the message centers' (storage went away)."""
+
+    async def watched_customers(self, kind: str | None = None) -> tuple[bool, frozenset[str]]:
+        if kind == CHANGES:
+            raise OSError("storage out of reach")
+        return True, frozenset()
+
+
+async def test_storage_failing_between_the_two_reads_fails_the_poll_and_starts_no_round(
+    demo: DemoBackend,
+) -> None:
+    watcher = HealthWatcher(
+        demo,
+        cast(Subscriptions, _StorageGoesDown()),
+        cast(NoticeOutbox, None),
+        lambda: DEMO_NOW,
+        message_center=cast(MessageCenterWatch, object()),
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(OSError, match="storage out of reach"):
+            await watcher.poll_once()
+    assert [str(w.message) for w in caught] == [], "a health round was made and never run"
