@@ -182,6 +182,15 @@ class ImportDialog(GuidedFlowDialog[ImportState]):
         """Apply what the flow kept (never the card's data), as it stands now against this conversation."""
         t, activity, now = translator_of(dc.context), dc.context.activity, self._clock()
         plan = SettingsPlan.from_state(state.plan)
+        # The person's access (or the customers themselves) may have changed since the preview: a customer
+        # they no longer see refuses the whole import, changing nothing, rather than half of it applied.
+        seen = {c.customer_id for c in await self._backend.list_customers()} | {ALL_CUSTOMERS}
+        named = {p.customer_id: p.name for p in plan.subscriptions} | {i: n for i, n, _ in plan.owners}
+        gone = [name for customer_id, name in named.items() if customer_id not in seen]
+        if gone:
+            refused = t("import.customers_gone", names=", ".join(gone))
+            await dc.context.send_activity(card_reply(notice_card(t("import.heading"), refused)))
+            return await dc.end_dialog()
         changes = await self._changes(dc, plan)
         conversation = conversation_key(activity)
         await self._subscribe(activity, conversation, changes, now)
