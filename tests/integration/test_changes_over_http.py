@@ -118,7 +118,9 @@ async def test_one_message_in_full_with_the_customers_it_applies_to(
         ("change MC000001", "Message not found\nI couldn't find message MC000001 in the message center"),
         ("change", "Which message?\nGive a message center id, such as 'change MC905123'."),
         ("change MC12", "Which message?"),
-        ("changes tailspin", "Tailspin Toys"),
+        # Its message center, not its service health, is what couldn't be read.
+        ("changes tailspin", "without delegated admin access, so its message center can't be read."),
+        ("health tailspin", "without delegated admin access, so its service health can't be read."),
         ("changes nosuchcustomer", "nosuchcustomer"),
     ],
 )
@@ -129,6 +131,14 @@ async def test_bad_input_gets_a_helpful_answer(
     shown = await _ask(bot, connector, service_url, typed)
     assert shown.startswith(expected) or expected in shown, shown
     assert "Something went wrong" not in shown
+
+
+async def test_a_customer_without_delegated_access_says_its_message_center_cant_be_read_in_korean(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot()
+    shown = await _ask(bot, connector, service_url, "변경 tailspin", locale="ko-KR")
+    assert "관계라서 메시지 센터을(를) 읽을 수 없습니다." in shown, shown
 
 
 @pytest.mark.parametrize(
