@@ -511,6 +511,8 @@ def help_entries(t: Translator, examples: Mapping[str, str] | None = None) -> li
 _MAX_PHRASE_LENGTH = MAX_ARGUMENT_LENGTH + 64
 
 _BY_WORD = {word: c for c in COMMANDS for word in c.words}
+# Words of more than one word ('내 고객' as people space it), longest first: matched before the first word.
+_SPACED_WORDS = sorted((w for w in _BY_WORD if " " in w), key=len, reverse=True)
 BY_NAME = {c.name: c for c in COMMANDS}
 # The dialogs the edge starts on its own (help for a greeting; a paging or stale escalation card's button).
 HELP_DIALOG = BY_NAME["help"].dialog_id
@@ -628,6 +630,10 @@ def parse(text: str) -> ParsedCommand | None:
     if not line:
         return ParsedCommand(BY_NAME["help"], "")
     word, _, rest = line.partition(" ")
+    lowered = line.casefold()
+    spaced = next((w for w in _SPACED_WORDS if lowered == w or lowered.startswith(f"{w} ")), None)
+    if spaced is not None:
+        word, rest = spaced, line[len(spaced) :].strip()
     word = word.casefold().rstrip(":,")
     command = _BY_WORD.get(word)
     if command is not None:
@@ -641,7 +647,6 @@ def parse(text: str) -> ParsedCommand | None:
         return _parsed("incident", pasted)
     if len(line) > _MAX_PHRASE_LENGTH:
         return None
-    lowered = line.casefold()
     for pattern, name in _PHRASES:
         match = pattern.match(lowered)
         if match:
