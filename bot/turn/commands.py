@@ -215,6 +215,9 @@ class Command:
     flow: str = ""
     # The longest argument it takes (`import` takes a pasted settings document).
     longest_argument: int = MAX_ARGUMENT_LENGTH
+    # Whether its argument may be a customer's name, id or search, as a too-long one is called (not
+    # `quiet`'s hours, nor `changes weekly …`'s schedule).
+    takes_customer: Callable[[str], bool] = lambda argument: True
 
     @property
     def words(self) -> frozenset[str]:
@@ -284,6 +287,7 @@ COMMANDS: tuple[Command, ...] = (
         in_menu=False,
         fits=_changes,
         operators_only_if=is_weekly,
+        takes_customer=lambda argument: not is_weekly(argument),
     ),
     Command(
         "change",
@@ -444,6 +448,7 @@ COMMANDS: tuple[Command, ...] = (
         in_menu=False,
         operators_only=True,
         fits=_hours,
+        takes_customer=lambda argument: False,
     ),
     Command(
         "notices",
@@ -474,6 +479,7 @@ COMMANDS: tuple[Command, ...] = (
         in_menu=False,
         operators_only=True,
         fits=_count,
+        takes_customer=lambda argument: False,
     ),
     Command(
         "language",
@@ -481,6 +487,7 @@ COMMANDS: tuple[Command, ...] = (
         section=HelpSection.SETTINGS,
         in_menu=False,
         fits=_language,
+        takes_customer=lambda argument: False,
     ),
     Command(
         "signout",

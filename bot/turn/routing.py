@@ -68,7 +68,10 @@ def route_text(text: str, t: Translator = ENGLISH) -> Route:
         return Route(HELP_DIALOG, HelpRequest(section=section, command=command).to_options())
     longest = parsed.command.longest_argument
     if len(parsed.argument) > longest:
-        hint = t("edge.too_long", length=len(parsed.argument), limit=longest)
+        too_long = (
+            "edge.too_long" if parsed.command.takes_customer(parsed.argument) else "edge.too_long_argument"
+        )
+        hint = t(too_long, length=len(parsed.argument), limit=longest)
         return Route(HELP_DIALOG, HelpRequest(hint=hint).to_options())
     return Route(parsed.command.dialog_id, CommandRequest(parsed.argument).to_options())
 

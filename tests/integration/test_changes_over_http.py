@@ -212,3 +212,21 @@ async def test_a_tenant_that_refuses_its_message_center_is_named_and_the_others_
     due = await _ask(bot, connector, service_url, "changes")
     assert "For: Contoso Pharmaceuticals, Northwind Traders, Woodgrove Bank" in due
     assert "Contoso Ltd," not in due, "Contoso's messages couldn't be read"
+
+
+@pytest.mark.parametrize(
+    ("typed", "locale", "says"),
+    [
+        ("changes weekly " + "mon 9 " * 80, "en-US", "That's too long for this command: 486 characters"),
+        ("변경 매주 " + "월 9 " * 120, "ko-KR", "이 명령어에 쓰기에는 너무 깁니다: 482자인데"),
+        ("quiet " + "2" * 400, "en-US", "That's too long for this command: 400 characters"),
+        # A customer's name, id or search is still called that.
+        ("changes " + "contoso " * 80, "en-US", "That's too long to be a customer name, id or search"),
+    ],
+)
+async def test_a_too_long_schedule_isnt_called_a_customer_name(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, typed: str, locale: str, says: str
+) -> None:
+    bot = await start_bot()
+    shown = await _ask(bot, connector, service_url, typed, locale)
+    assert says in shown, shown
