@@ -251,8 +251,10 @@ class ImportDialog(GuidedFlowDialog[ImportState]):
     def _described(changes: SettingsChanges, t: Translator) -> tuple[list[ChangeSection], list[str]]:
         def subscription(p: Planned) -> str:
             services = ", ".join(p.services) or t("setup.every_service")
+            # Every customer ('*') in the reader's words, starting its line as any name would.
+            customer = t("import.every_customer") if p.customer_id == ALL_CUSTOMERS else p.name
             return t(
-                "import.subscription", customer=p.name, kinds=t(f"setup.kind_{p.kinds}"), services=services
+                "import.subscription", customer=customer, kinds=t(f"setup.kind_{p.kinds}"), services=services
             )
 
         def people(owners: tuple[Owner, ...]) -> str:
