@@ -355,9 +355,13 @@ async def test_acknowledge_answers_with_the_refreshed_card_and_updates_it_for_ev
 @pytest.mark.parametrize(
     ("typed", "korean", "says"),
     [
-        ("quiet 0", False, "Not quiet\nThis channel isn't quiet: notices already reach it as they come."),
-        ("quiet off", False, "Not quiet\nThis channel isn't quiet"),
-        ("조용히 해제", True, "조용히 상태 아님\n이 채널은(는) 조용히 상태가 아닙니다."),
+        (
+            "quiet 0",
+            False,
+            "Not quiet\nThis channel has no quiet hours to end: notices already reach it as they come.",
+        ),
+        ("quiet off", False, "Not quiet\nThis channel has no quiet hours to end"),
+        ("조용히 해제", True, "조용히 상태 아님\n이 채널에는 끝낼 조용히 시간이 없습니다."),
     ],
 )
 async def test_ending_quiet_hours_that_werent_on_says_so_rather_than_quiet_ended(
