@@ -139,28 +139,29 @@ def azure_events_card(
         title += f" · {echo(service_filter)}"
     count = t.count("count.azure_events", len(events))
     summary = t("incidents.summary_all" if include_resolved else "incidents.summary_active", count=count)
-    body: list[CardElement] = [heading(title), subtle(t("incidents.subtitle", summary=summary))]
+    # No count where there is nothing it could count: the customer's subscriptions can't be seen, or the
+    # service named is none of its events' (as the Microsoft 365 filter says of a service it doesn't know).
+    unmatched = health.has_azure and not events and bool(services_with_events)
     if not health.has_azure:
-        body.append(plain(t("azure.no_subscriptions", customer=customer.name)))
-    elif not events and services_with_events:
-        services = ", ".join(services_with_events)
-        body.append(
-            plain(
-                t(
-                    "azure.no_service_match",
-                    customer=customer.name,
-                    value=echo(service_filter),
-                    services=services,
-                )
-            )
+        summary = t("azure.no_subscriptions", customer=customer.name)
+        body: list[CardElement] = [heading(title), plain(summary)]
+    elif unmatched:
+        summary = t(
+            "azure.no_service_match",
+            customer=customer.name,
+            value=echo(service_filter),
+            services=", ".join(services_with_events),
         )
-    elif not events:
-        body.append(plain(t("azure.none_on_record" if include_resolved else "azure.none_active_plain")))
+        body = [heading(title), plain(summary)]
+    else:
+        body = [heading(title), subtle(t("incidents.subtitle", summary=summary))]
+        if not events:
+            body.append(plain(t("azure.none_on_record" if include_resolved else "azure.none_active_plain")))
     body += [_event_row(e, customer, now, t) for e in events[:MAX_ROWS]]
     if len(events) > MAX_ROWS:
         body.append(subtle(t.count("count.older_incidents_not_shown", len(events) - MAX_ROWS)))
     actions = []
-    if not include_resolved and health.has_azure:
+    if not include_resolved and health.has_azure and not unmatched:
         command = azure_events_command(customer, service_filter, True)
         actions.append(run_command(t("incidents.include_resolved"), command))
     actions.append(run_command(t("incidents.service_health"), health_command(customer)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from dialogs.conversation_scope import conversation_key, where
 from dialogs.guided_flow import FlowState, GuidedFlowDialog
 from dialogs.language import translator_of
 from dialogs.replies import card_reply, error_reply
-from dialogs.requests import CommandRequest
+from dialogs.requests import PASTED_TEXT, CommandRequest
 from dialogs.settings_import import (
     EVERY_CUSTOMER_NAME,
     Planned,
@@ -53,6 +54,24 @@ _TAG = re.compile(r"<[^<>]*>")
 def typed(text: str) -> str:
     """The message as typed, without Teams' HTML (as the command's argument reaches start)."""
     return " ".join(html.unescape(_TAG.sub(" ", text)).split())
+
+
+def as_pasted(argument: str, pasted: str) -> str:
+    """`argument` (the command's, on one line) as it was pasted, its line breaks kept, so that a JSON error's
+    line and column point at what the person sees; `argument` itself when it can't be found there."""
+    # The argument was read from the same text, normalised (bot/turn/commands.py: clean) and put on one line.
+    kept = unicodedata.normalize("NFKC", pasted).replace("\u2019", "'")
+    line = " ".join(kept.split())
+    start = line.rfind(argument)
+    inside = len("".join(argument.split()))
+    if not argument or start < 0:
+        return argument
+    before = len("".join(line[:start].split()))
+    places = [i for i, c in enumerate(kept) if not c.isspace()]
+    if before + inside > len(places):
+        return argument
+    found = kept[places[before] : places[before + inside - 1] + 1]
+    return found if "".join(found.split()) == "".join(argument.split()) else argument
 
 
 @dataclass
@@ -96,8 +115,9 @@ class ImportDialog(GuidedFlowDialog[ImportState]):
         if not request.argument.strip():
             await dc.context.send_activity(card_reply(notice_card(t("import.heading"), t("import.how"))))
             return await dc.end_dialog()
+        document = as_pasted(request.argument, dc.context.turn_state.get(PASTED_TEXT) or "")
         try:
-            draft, problems = read_settings(request.argument)
+            draft, problems = read_settings(document)
             plan = await plan_settings(draft, self._backend, self._scope, self._clock(), problems)
         except UnreadableSettings as error:
             found = [SettingsProblem(p.path, t(p.message_id, **p.values)) for p in error.problems]
@@ -162,6 +182,15 @@ class ImportDialog(GuidedFlowDialog[ImportState]):
         """Apply what the flow kept (never the card's data), as it stands now against this conversation."""
         t, activity, now = translator_of(dc.context), dc.context.activity, self._clock()
         plan = SettingsPlan.from_state(state.plan)
+        # The person's access (or the customers themselves) may have changed since the preview: a customer
+        # they no longer see refuses the whole import, changing nothing, rather than half of it applied.
+        seen = {c.customer_id for c in await self._backend.list_customers()} | {ALL_CUSTOMERS}
+        named = {p.customer_id: p.name for p in plan.subscriptions} | {i: n for i, n, _ in plan.owners}
+        gone = [name for customer_id, name in named.items() if customer_id not in seen]
+        if gone:
+            refused = t("import.customers_gone", names=", ".join(gone))
+            await dc.context.send_activity(card_reply(notice_card(t("import.heading"), refused)))
+            return await dc.end_dialog()
         changes = await self._changes(dc, plan)
         conversation = conversation_key(activity)
         await self._subscribe(activity, conversation, changes, now)
@@ -222,8 +251,10 @@ class ImportDialog(GuidedFlowDialog[ImportState]):
     def _described(changes: SettingsChanges, t: Translator) -> tuple[list[ChangeSection], list[str]]:
         def subscription(p: Planned) -> str:
             services = ", ".join(p.services) or t("setup.every_service")
+            # Every customer ('*') in the reader's words, starting its line as any name would.
+            customer = t("import.every_customer") if p.customer_id == ALL_CUSTOMERS else p.name
             return t(
-                "import.subscription", customer=p.name, kinds=t(f"setup.kind_{p.kinds}"), services=services
+                "import.subscription", customer=customer, kinds=t(f"setup.kind_{p.kinds}"), services=services
             )
 
         def people(owners: tuple[Owner, ...]) -> str:

@@ -52,6 +52,10 @@ class QuietDialog(AnswerDialog):
         hours = quiet_hours(CommandRequest.from_options(options).argument)
         conversation, here, now = conversation_key(activity), where(activity, t), self._clock()
         if hours == 0:
+            known = await self._conversations.get(conversation)
+            if known is None or not known.quiet_at(now):
+                # Nothing to end: 'Quiet ended' would say it was quiet.
+                return notice_card(t("quiet.not_quiet_title"), t("quiet.not_quiet", where=here.capitalize()))
             await self._conversations.end_quiet(conversation, now)
             self._refresh()
             await self._audit.record(audit_entry(activity, "quiet.ended", "", now))

@@ -54,6 +54,8 @@ class CardRequest(_Options):
 
 # Where the root dialog leaves what the person typed (markup removed) for the flow it continues.
 TYPED_TEXT = "support.typed_text"
+# What the person typed with their line breaks kept, for what reads a pasted document by line (`import`).
+PASTED_TEXT = "support.pasted_text"
 # Set by the root dialog when a message went to the flow in progress as an answer (for the turn's log line,
 # which otherwise names the command the text starts with: "Customers can't join meetings").
 ANSWERED = "support.answered"

@@ -10,6 +10,7 @@ Adding a language is adding its catalogue and a line in LANGUAGES.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
@@ -98,6 +99,22 @@ def time_zone(name: str | None) -> tzinfo | None:
         return None
 
 
+# A placeholder a sentence ends on ('… looking after {customer}.').
+_PLACEHOLDER_THEN_STOP = re.compile(r"(?<!\{)\{(\w+)\}\.")
+
+
+def _filled(text: str, values: dict[str, object]) -> str:
+    """`text` with its placeholders filled in; a sentence ending on a value that ends with its own full stop
+    ('Fabrikam, Inc.') ends there, not with a second one."""
+
+    def stop(found: re.Match[str]) -> str:
+        value = values.get(found.group(1))
+        ends = isinstance(value, str) and value.endswith(".") and not value.endswith("..")
+        return found.group(0)[:-1] if ends else found.group(0)
+
+    return _PLACEHOLDER_THEN_STOP.sub(stop, text).format(**values)
+
+
 class MissingMessage(KeyError):
     """A message id the catalogue doesn't have: a bug, caught by the catalogue tests."""
 
@@ -118,7 +135,7 @@ class Translator:
         text = self._catalogue.ugettext(message_id)
         if text == message_id:
             raise MissingMessage(message_id)
-        return str(text.format(**values) if values else text)
+        return str(_filled(text, values) if values else text)
 
     def has(self, message_id: str) -> bool:
         return bool(self._catalogue.ugettext(message_id) != message_id)
@@ -129,7 +146,7 @@ class Translator:
         text = self._catalogue.ungettext(message_id, message_id, count)
         if text == message_id:
             raise MissingMessage(message_id)
-        return str(text.format(count=self.number(count), **values))
+        return str(_filled(text, {"count": self.number(count), **values}))
 
     def number(self, value: int | float) -> str:
         return str(format_decimal(value, locale=self.locale))

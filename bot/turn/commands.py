@@ -215,6 +215,9 @@ class Command:
     flow: str = ""
     # The longest argument it takes (`import` takes a pasted settings document).
     longest_argument: int = MAX_ARGUMENT_LENGTH
+    # Whether its argument may be a customer's name, id or search, as a too-long one is called (not
+    # `quiet`'s hours, nor `changes weekly …`'s schedule).
+    takes_customer: Callable[[str], bool] = lambda argument: True
 
     @property
     def words(self) -> frozenset[str]:
@@ -284,6 +287,7 @@ COMMANDS: tuple[Command, ...] = (
         in_menu=False,
         fits=_changes,
         operators_only_if=is_weekly,
+        takes_customer=lambda argument: not is_weekly(argument),
     ),
     Command(
         "change",
@@ -444,6 +448,7 @@ COMMANDS: tuple[Command, ...] = (
         in_menu=False,
         operators_only=True,
         fits=_hours,
+        takes_customer=lambda argument: False,
     ),
     Command(
         "notices",
@@ -474,6 +479,7 @@ COMMANDS: tuple[Command, ...] = (
         in_menu=False,
         operators_only=True,
         fits=_count,
+        takes_customer=lambda argument: False,
     ),
     Command(
         "language",
@@ -481,6 +487,7 @@ COMMANDS: tuple[Command, ...] = (
         section=HelpSection.SETTINGS,
         in_menu=False,
         fits=_language,
+        takes_customer=lambda argument: False,
     ),
     Command(
         "signout",
@@ -511,6 +518,8 @@ def help_entries(t: Translator, examples: Mapping[str, str] | None = None) -> li
 _MAX_PHRASE_LENGTH = MAX_ARGUMENT_LENGTH + 64
 
 _BY_WORD = {word: c for c in COMMANDS for word in c.words}
+# Words of more than one word ('내 고객' as people space it), longest first: matched before the first word.
+_SPACED_WORDS = sorted((w for w in _BY_WORD if " " in w), key=len, reverse=True)
 BY_NAME = {c.name: c for c in COMMANDS}
 # The dialogs the edge starts on its own (help for a greeting; a paging or stale escalation card's button).
 HELP_DIALOG = BY_NAME["help"].dialog_id
@@ -628,6 +637,10 @@ def parse(text: str) -> ParsedCommand | None:
     if not line:
         return ParsedCommand(BY_NAME["help"], "")
     word, _, rest = line.partition(" ")
+    lowered = line.casefold()
+    spaced = next((w for w in _SPACED_WORDS if lowered == w or lowered.startswith(f"{w} ")), None)
+    if spaced is not None:
+        word, rest = spaced, line[len(spaced) :].strip()
     word = word.casefold().rstrip(":,")
     command = _BY_WORD.get(word)
     if command is not None:
@@ -641,7 +654,6 @@ def parse(text: str) -> ParsedCommand | None:
         return _parsed("incident", pasted)
     if len(line) > _MAX_PHRASE_LENGTH:
         return None
-    lowered = line.casefold()
     for pattern, name in _PHRASES:
         match = pattern.match(lowered)
         if match:

@@ -31,7 +31,7 @@ from bot.turn.acknowledgements import ADAPTIVE_CARD_ACTION, NoticeAcknowledgemen
 from bot.turn.commands import HELP_DIALOG, OPERATOR_FLOWS, operator_action
 from bot.turn.compose_extension import INVOKES as COMPOSE_INVOKES
 from bot.turn.compose_extension import ComposeExtension
-from bot.turn.mentions import addressed_to_someone_else, command_text
+from bot.turn.mentions import addressed_to_someone_else, command_text, pasted_text
 from bot.turn.person import NOBODY, turn_person
 from bot.turn.routing import command_name, route_submission, route_text
 from bot.turn.sign_in import INVOKES as SIGN_IN_INVOKES
@@ -42,7 +42,7 @@ from dialogs.audit_records import audit_entry
 from dialogs.conversation_scope import conversation_key
 from dialogs.language import LANGUAGE_PROPERTY, TRANSLATOR, translator_for, translator_of
 from dialogs.replies import card_reply, error_reply, text_reply
-from dialogs.requests import ANSWERED, HelpRequest, Route
+from dialogs.requests import ANSWERED, PASTED_TEXT, HelpRequest, Route
 from dialogs.root import ROOT, RootDialog
 from dialogs.sign_out_dialog import SIGN_OUT
 from locales.translator import ENGLISH, chosen_language
@@ -217,6 +217,8 @@ class SupportBot(TeamsActivityHandler):
         if activity.value is None and addressed_to_someone_else(activity):
             record.outcome = "not-addressed"
             return
+        if activity.value is None:
+            turn_context.turn_state[PASTED_TEXT] = pasted_text(activity)
         try:
             route = (
                 route_submission(activity.value)

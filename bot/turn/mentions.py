@@ -11,7 +11,7 @@ import re
 
 from botbuilder.schema import Activity
 
-from bot.turn.routing import typed_text
+from bot.turn.routing import typed_lines, typed_text
 from dialogs.teams_member import mentions
 
 GROUP_CONVERSATIONS = frozenset({"channel", "groupchat"})
@@ -31,6 +31,11 @@ def command_text(activity: Activity) -> str:
     # Only the <at> spans: an entity's `text` is the client's word, and replacing it anywhere in the
     # message would cut a customer's name out of the command.
     return typed_text(_AT_SPAN.sub(" ", activity.text or ""))
+
+
+def pasted_text(activity: Activity) -> str:
+    """command_text with the person's line breaks kept (see typed_lines)."""
+    return typed_lines(_AT_SPAN.sub(" ", activity.text or ""))
 
 
 def addressed_to_someone_else(activity: Activity) -> bool:

@@ -28,6 +28,7 @@ from locales.translator import ENGLISH, Translator
 from services.domain.ports import CustomerDirectory
 
 _TAG = re.compile(r"<[^<>]*>")
+_LINE_END = re.compile(r"<br\s*/?>|</(?:p|div|li|pre|h[1-6])\s*>", re.IGNORECASE)
 # 'hi there, bot' is a greeting; a help word followed by more than this is something else.
 _GREETING_TAIL = 40
 # A flow's steering word typed with no flow running: what it would have steered isn't there.
@@ -42,6 +43,13 @@ def typed_text(raw: str) -> str:
     """What the person typed, without Teams' markup (<at> tags, <p>, entities) or invisible format
     characters (a zero-width space isn't a word; a bidi override would flip what follows)."""
     return " ".join(without_format_characters(html.unescape(_TAG.sub(" ", raw))).split())
+
+
+def typed_lines(raw: str) -> str:
+    """What the person typed, markup removed as by typed_text but their line breaks kept (Teams writes them
+    as <br>, paragraphs or a newline), for what reads a pasted document line by line (`import`)."""
+    text = _TAG.sub("", _LINE_END.sub("\n", raw.replace("\r\n", "\n").replace("\r", "\n")))
+    return without_format_characters(html.unescape(text))
 
 
 def route_text(text: str, t: Translator = ENGLISH) -> Route:
@@ -60,7 +68,10 @@ def route_text(text: str, t: Translator = ENGLISH) -> Route:
         return Route(HELP_DIALOG, HelpRequest(section=section, command=command).to_options())
     longest = parsed.command.longest_argument
     if len(parsed.argument) > longest:
-        hint = t("edge.too_long", length=len(parsed.argument), limit=longest)
+        too_long = (
+            "edge.too_long" if parsed.command.takes_customer(parsed.argument) else "edge.too_long_argument"
+        )
+        hint = t(too_long, length=len(parsed.argument), limit=longest)
         return Route(HELP_DIALOG, HelpRequest(hint=hint).to_options())
     return Route(parsed.command.dialog_id, CommandRequest(parsed.argument).to_options())
 

@@ -55,12 +55,20 @@ class SupportDeskError(Exception):
         return self.wording(ENGLISH)[1]
 
 
+# What a customer's data couldn't be read as, for want of delegated access.
+SERVICE_HEALTH = Phrase("phrase.service_health")
+MESSAGE_CENTER = Phrase("phrase.message_center")
+
+
 class DelegatedAccessMissing(SupportDeskError):
-    def __init__(self, customer_name: str, relationship: str) -> None:
+    """`unread`: what couldn't be read for want of it (its service health, or its message center)."""
+
+    def __init__(self, customer_name: str, relationship: str, unread: Phrase = SERVICE_HEALTH) -> None:
         super().__init__(
             "error.delegated_access_missing",
             customer=customer_name,
             relationship=relationship,
+            unread=unread,
         )
         self.customer_name = customer_name
 

@@ -109,6 +109,9 @@ from tests.support.harness import BotHarness
         ("담당자 contoso", "owners", "contoso"),
         ("mine", "mine", ""),
         ("내고객", "mine", ""),
+        # As people space it: a word of two words.
+        ("내 고객", "mine", ""),
+        ("내  고객?", "mine", ""),
     ],
 )
 def test_people_type_freely(text: str, command: str, argument: str) -> None:

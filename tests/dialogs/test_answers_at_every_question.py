@@ -129,6 +129,7 @@ PARAGRAPHS = {
         "담당지정 된 관리자도 로그인이 안 됩니다",
         "담당자 연락이 안 됩니다, 급합니다",
         "내고객 포털에서도 같은 오류가 납니다",
+        "내 고객 포털에서도 로그인이 반복됩니다",
     ),
 }
 
@@ -341,7 +342,12 @@ def _words(language: str) -> set[str]:
 
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_the_paragraphs_start_with_every_word_a_command_or_the_help_answers_to(language: str) -> None:
-    missing = _words(language) - {_first_word(p) for p in PARAGRAPHS[language]}
+    # A word of two ('내 고객') is the start of a paragraph, not its first word.
+    missing = {
+        w
+        for w in _words(language)
+        if not any(_first_word(p) == w or p.casefold().startswith(f"{w} ") for p in PARAGRAPHS[language])
+    }
     assert not missing, f"add a realistic {language} paragraph starting with each of {sorted(missing)}"
 
 

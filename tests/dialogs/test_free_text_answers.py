@@ -92,6 +92,7 @@ TITLES = (
     "담당지정 된 관리자도 로그인할 수 없습니다",
     "담당자 메일함에 메일이 도착하지 않습니다",
     "내고객 포털에서 같은 오류가 납니다",
+    "내 고객 포털에서 로그인이 반복됩니다",
     "상태 표시줄에 연결 오류가 표시됩니다",
     "장애로 메일 수신이 지연됩니다",
     "장애상세 페이지에 나온 해결 방법을 적용했지만 여전히 로그인되지 않습니다",
@@ -142,7 +143,12 @@ def _first_word(text: str) -> str:
 
 def test_the_table_starts_with_every_word_a_command_or_the_help_answers_to() -> None:
     words = {word.casefold() for c in COMMANDS for word in (c.name, *c.aliases)}
-    missing = words - {_first_word(t) for t in TITLES + DESCRIPTIONS}
+    # A word of two ('내 고객') is the start of a title, not its first word.
+    missing = {
+        w
+        for w in words
+        if not any(_first_word(t) == w or t.casefold().startswith(f"{w} ") for t in TITLES + DESCRIPTIONS)
+    }
     assert not missing, f"add a realistic title starting with each of {sorted(missing)}"
 
 

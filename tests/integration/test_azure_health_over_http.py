@@ -66,7 +66,7 @@ async def test_incidents_with_azure_lists_the_customers_azure_events_filtered_an
     # A type Microsoft added after the four is shown as other, under the name Azure gave it.
     assert "Other (EmergingIssues)" in woodgrove and "Security advisory" in woodgrove
     none = await _ask(bot, connector, "incidents fabrikam inc azure")
-    assert "Fabrikam, Inc. has no Azure subscription I can read" in none
+    assert "I can't see any Azure subscription of Fabrikam, Inc., so I can't show its Azure events." in none
     korean = await _ask(bot, connector, "incidents contoso 애저", locale="ko-KR")
     assert korean.startswith("진행 중인 Azure 이벤트 · Contoso Ltd") and "서비스 문제" in korean
     m365 = await _ask(bot, connector, "incidents contoso")
@@ -158,6 +158,37 @@ async def test_an_azure_service_word_no_event_has_names_the_services_its_events_
     bot = await start_bot()
     shown = await _ask(bot, connector, typed, locale=locale)
     assert says in shown, shown
+    # No count of events a word that names none of them could never have counted.
+    assert "0 Azure events" not in shown and "Azure 이벤트 0건" not in shown, shown
+
+
+@pytest.mark.usefixtures("each_backend")
+@pytest.mark.parametrize(
+    ("typed", "locale", "says"),
+    [
+        (
+            "incidents tailspin azure",
+            "",
+            "I can't see any Azure subscription of Tailspin Toys, so I can't show its Azure events.",
+        ),
+        ("incidents tailspin azure all", "", "I can't see any Azure subscription of Tailspin Toys"),
+        ("incidents fabrikam inc azure exchange", "", "I can't see any Azure subscription of Fabrikam, Inc."),
+        (
+            "장애 tailspin 애저",
+            "ko-KR",
+            "Tailspin Toys의 Azure 구독을 볼 수 없어 Azure 이벤트를 보여 드릴 수 없습니다.",
+        ),
+    ],
+)
+async def test_a_customer_without_azure_subscriptions_is_said_so_plainly_without_a_count(
+    start_bot: StartBot, connector: FakeConnector, typed: str, locale: str, says: str
+) -> None:
+    """The setting that names subscriptions is the operator's word (`make doctor`), not the person's."""
+    bot = await start_bot()
+    shown = await _ask(bot, connector, typed, locale=locale)
+    assert says in shown, shown
+    assert "AZURE_SUBSCRIPTIONS" not in shown and "Include resolved" not in shown
+    assert "0 Azure events" not in shown and "Azure 이벤트 0건" not in shown, shown
 
 
 @pytest.mark.usefixtures("each_backend")

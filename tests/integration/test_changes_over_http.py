@@ -118,7 +118,9 @@ async def test_one_message_in_full_with_the_customers_it_applies_to(
         ("change MC000001", "Message not found\nI couldn't find message MC000001 in the message center"),
         ("change", "Which message?\nGive a message center id, such as 'change MC905123'."),
         ("change MC12", "Which message?"),
-        ("changes tailspin", "Tailspin Toys"),
+        # Its message center, not its service health, is what couldn't be read.
+        ("changes tailspin", "without delegated admin access, so its message center can't be read."),
+        ("health tailspin", "without delegated admin access, so its service health can't be read."),
         ("changes nosuchcustomer", "nosuchcustomer"),
     ],
 )
@@ -129,6 +131,14 @@ async def test_bad_input_gets_a_helpful_answer(
     shown = await _ask(bot, connector, service_url, typed)
     assert shown.startswith(expected) or expected in shown, shown
     assert "Something went wrong" not in shown
+
+
+async def test_a_customer_without_delegated_access_says_its_message_center_cant_be_read_in_korean(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot()
+    shown = await _ask(bot, connector, service_url, "변경 tailspin", locale="ko-KR")
+    assert "관계라서 메시지 센터을(를) 읽을 수 없습니다." in shown, shown
 
 
 @pytest.mark.parametrize(
@@ -202,3 +212,21 @@ async def test_a_tenant_that_refuses_its_message_center_is_named_and_the_others_
     due = await _ask(bot, connector, service_url, "changes")
     assert "For: Contoso Pharmaceuticals, Northwind Traders, Woodgrove Bank" in due
     assert "Contoso Ltd," not in due, "Contoso's messages couldn't be read"
+
+
+@pytest.mark.parametrize(
+    ("typed", "locale", "says"),
+    [
+        ("changes weekly " + "mon 9 " * 80, "en-US", "That's too long for this command: 486 characters"),
+        ("변경 매주 " + "월 9 " * 120, "ko-KR", "이 명령어에 쓰기에는 너무 깁니다: 482자인데"),
+        ("quiet " + "2" * 400, "en-US", "That's too long for this command: 400 characters"),
+        # A customer's name, id or search is still called that.
+        ("changes " + "contoso " * 80, "en-US", "That's too long to be a customer name, id or search"),
+    ],
+)
+async def test_a_too_long_schedule_isnt_called_a_customer_name(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, typed: str, locale: str, says: str
+) -> None:
+    bot = await start_bot()
+    shown = await _ask(bot, connector, service_url, typed, locale)
+    assert says in shown, shown

@@ -69,3 +69,35 @@ async def test_a_hostile_document_is_answered_at_its_place_and_changes_nothing(
     assert (english if language == "en" else korean) in answer, answer
     assert "Apply" not in answer and "Reference" not in answer and "참조" not in answer
     assert await thread.say("subscriptions") == before
+
+
+# A document pasted over several lines with a comma missing at the end of line 3 (so JSON stops at line 4,
+# column 3), as Teams sends a paste: plain newlines, paragraphs, or <br> with &nbsp; indents.
+MISSING_COMMA = ["{", '  "version": 1,', '  "subscriptions": []', '  "quiet_until": null', "}"]
+PASTES = {
+    "newlines": "import " + "\n".join(MISSING_COMMA),
+    "paragraphs": "<p>import "
+    + "</p><p>".join(line.replace("  ", "&nbsp; ") for line in MISSING_COMMA)
+    + "</p>",
+    "line breaks": "<div>import "
+    + "<br>".join(line.replace("  ", "&nbsp;&nbsp;") for line in MISSING_COMMA)
+    + "</div>",
+    "crlf": "import\r\n" + "\r\n".join(MISSING_COMMA),
+}
+
+
+@pytest.mark.parametrize("paste", sorted(PASTES))
+@pytest.mark.parametrize("language", ["en", "ko"])
+async def test_a_document_pasted_over_lines_is_faulted_at_the_line_and_column_pasted(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, paste: str, language: str
+) -> None:
+    thread: Thread = (KoreanThread if language == "ko" else Thread)(
+        await start_bot(**QUIET_BOT), connector, service_url
+    )
+    answer = await thread.say(PASTES[paste])
+    expected = "line 4, column 3" if language == "en" else "4행 3열"
+    assert expected in answer, answer
+    # Sent again while its Apply waits, a corrected paste is read the same way.
+    waiting = await thread.say("import {\n" + f'  "version": 1,\n  "subscriptions": [{CONTOSO}]\n' + "}")
+    assert ("Apply" if language == "en" else "적용") in waiting, waiting
+    assert expected in await thread.say(PASTES[paste])

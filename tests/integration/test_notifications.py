@@ -352,6 +352,35 @@ async def test_acknowledge_answers_with_the_refreshed_card_and_updates_it_for_ev
     assert updates(connector)[0].reply_to_id == "thread-2"
 
 
+@pytest.mark.parametrize(
+    ("typed", "korean", "says"),
+    [
+        (
+            "quiet 0",
+            False,
+            "Not quiet\nThis channel has no quiet hours to end: notices already reach it as they come.",
+        ),
+        ("quiet off", False, "Not quiet\nThis channel has no quiet hours to end"),
+        ("조용히 해제", True, "조용히 상태 아님\n이 채널에는 끝낼 조용히 시간이 없습니다."),
+    ],
+)
+async def test_ending_quiet_hours_that_werent_on_says_so_rather_than_quiet_ended(
+    start_bot: StartBot, connector: FakeConnector, service_url: str, typed: str, korean: bool, says: str
+) -> None:
+    bot = await start_bot(**QUIET_BOT)
+
+    def message(text: str) -> dict[str, Any]:
+        activity = channel_message(service_url, text)
+        return in_korean(activity) if korean else activity
+
+    await say(bot, message(typed))
+    assert says in visible_text(connector.messages[-1]), visible_text(connector.messages[-1])
+    await say(bot, message("quiet 2"))
+    await say(bot, message(typed))
+    ended = visible_text(connector.messages[-1])
+    assert ended.startswith("조용히 끝남" if korean else "Quiet ended"), ended
+
+
 async def test_an_acknowledgement_during_quiet_hours_updates_the_card_and_makes_no_digest(
     start_bot: StartBot, connector: FakeConnector, service_url: str
 ) -> None:

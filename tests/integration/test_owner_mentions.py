@@ -174,8 +174,9 @@ async def test_a_korean_channel_mentions_the_owners_in_korean(
     await connector.wait_until(lambda: bool(created(connector)))
     (card,) = created(connector)
     assert "담당자: <at>Ana Bowman</at>, <at>Ben Ito</at>" in text_blocks(card_of(card)["body"])
-    await say(bot, in_korean(channel_message(service_url, "내고객")))
-    assert "Contoso Ltd | 진행 중인 장애" in visible_text(connector.messages[-1])
+    for mine in ("내고객", "내 고객"):
+        await say(bot, in_korean(channel_message(service_url, mine)))
+        assert "Contoso Ltd | 진행 중인 장애" in visible_text(connector.messages[-1]), mine
     assert [e["mentioned"]["id"] for e in entities(card)] == [ANA["aadObjectId"], BEN["aadObjectId"]]
     assert_mentions_match(card)
 

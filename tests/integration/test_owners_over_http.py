@@ -419,3 +419,12 @@ async def test_a_person_typed_as_text_in_a_personal_chat_hears_where_owners_can_
     assert "Nobody is named as looking after Contoso Ltd." in await ask(
         bot, connector, said(service_url, "owners contoso")
     )
+
+
+async def test_a_name_ending_in_a_full_stop_ends_the_sentence_with_one(
+    start_bot: StartBot, connector: FakeConnector, service_url: str
+) -> None:
+    bot = await start_bot()
+    shown = await ask(bot, connector, said(service_url, "owners fabrikam inc"))
+    assert "Nobody is named as looking after Fabrikam, Inc.\n" in shown, shown
+    assert ".." not in shown

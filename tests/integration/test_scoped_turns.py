@@ -576,6 +576,71 @@ async def test_a_set_up_whose_customers_were_taken_away_before_submit_subscribes
     assert "follows no customers yet" in await say("subscriptions", ANA, channel=True, thread="ana-setup")
 
 
+@pytest.mark.parametrize(
+    ("locale", "refusal"),
+    [
+        ("en-US", "You can no longer see Contoso Ltd (access may have ended), so nothing was imported."),
+        (
+            "ko-KR",
+            "이제 Contoso Ltd을(를) 볼 수 없어(접근 권한이 끝났을 수 있습니다) 아무것도 가져오지 않았습니다.",
+        ),
+    ],
+)
+async def test_an_import_applied_after_access_to_one_of_its_customers_ended_imports_nothing(
+    start_scoped: Callable[..., Awaitable[TestClient[Any, Any]]],
+    connector: FakeConnector,
+    locale: str,
+    refusal: str,
+) -> None:
+    """Ana previews an import for Contoso and Northwind; her GDAP access to Contoso ends before she presses
+    Apply: nothing is imported (not even Northwind's half), and the refusal names the customer gone."""
+    people = _people()
+    bot = await start_scoped(people)
+    say = _talk(bot, connector)
+    subscriptions = [
+        {"customer": name, "customer_id": c.customer_id, "kinds": "incidents"}
+        for name, c in (("Contoso Ltd", CONTOSO), ("Northwind Traders", NORTHWIND))
+    ]
+    document = json.dumps({"version": 1, "subscriptions": subscriptions})
+    preview = await say(f"import {document}", ANA, channel=True, thread="ana-import", locale=locale)
+    assert "Contoso Ltd" in preview and "Northwind Traders" in preview, preview
+    (apply,) = [
+        b for b in buttons(connector.messages[-1]) if b.action.get("data", {}).get("action") == "submit"
+    ]
+    people._people[ANA["aadObjectId"]] = person(ANA["aadObjectId"], {NORTHWIND.tenant_id: [SSA]})
+    press = channel_message(connector.service_url, value=apply.action["data"], thread="ana-import")
+    press["from"], press["locale"] = ANA, locale
+    before = len(connector.messages)
+    assert (await bot.post("/api/messages", json=press)).status == 201
+    await connector.wait_for_messages(before + 1)
+    answer = "\n".join(visible_text(m) for m in connector.messages[before:])
+    assert refusal in answer, answer
+    assert "Northwind" not in answer
+    assert "follows no customers yet" in await say("subscriptions", ANA, channel=True, thread="ana-import")
+
+
+async def test_an_import_whose_customers_are_all_still_seen_at_apply_is_applied(
+    start_scoped: Callable[..., Awaitable[TestClient[Any, Any]]], connector: FakeConnector
+) -> None:
+    """The check at Apply refuses only what the person lost: with Contoso still hers, it is imported."""
+    bot = await start_scoped(_people())
+    say = _talk(bot, connector)
+    document = json.dumps(
+        {"version": 1, "subscriptions": [{"customer": "Contoso Ltd", "customer_id": CONTOSO.customer_id}]}
+    )
+    await say(f"import {document}", ANA, channel=True, thread="ana-import")
+    (apply,) = [
+        b for b in buttons(connector.messages[-1]) if b.action.get("data", {}).get("action") == "submit"
+    ]
+    press = channel_message(connector.service_url, value=apply.action["data"], thread="ana-import")
+    press["from"] = ANA
+    before = len(connector.messages)
+    assert (await bot.post("/api/messages", json=press)).status == 201
+    await connector.wait_for_messages(before + 1)
+    assert "now has the imported settings" in visible_text(connector.messages[-1])
+    assert "Contoso Ltd" in await say("subscriptions", ANA, channel=True, thread="ana-import")
+
+
 # --- subscriptions -------------------------------------------------------------------------------------
 
 

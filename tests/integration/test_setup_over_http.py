@@ -214,8 +214,12 @@ async def test_every_customer_with_services_exports_and_imports_into_another_cha
     await first.say("export")
     document = first.exported()
     other = ChannelThread(bot, connector, service_url, OTHER_CHANNEL)
+    in_korean = channel_message(service_url, f"import {document}", channel="19:k0ree00@thread.tacv2")
+    in_korean["locale"] = "ko-KR"
+    assert re.search(r"^모든 고객: 장애 \(Exchange Online\)$", await other.post(in_korean), re.MULTILINE)
     summary = await other.say(f"import {document}")
-    assert "every customer: Incidents (Exchange Online)" in summary, summary
+    # Its line starts with a capital, as any customer's name would.
+    assert re.search(r"^Every customer: Incidents \(Exchange Online\)$", summary, re.MULTILINE), summary
     assert "now has the imported settings: 1 added" in await other.press("Apply")
     assert "Every customer · Exchange Online · incidents" in await other.say("subscriptions")
     refused = await other.say(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import string
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.messages.pofile import read_po  # type: ignore[import-untyped]
 
-from locales.translator import Translator, chosen_language, language_of, time_zone
+from locales.translator import LANGUAGES, Translator, catalogue_path, chosen_language, language_of, time_zone
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -80,3 +84,49 @@ def test_how_long_something_lasted_is_said_to_the_minute_in_two_units(
         english,
         korean,
     )
+
+
+_STOP_AFTER = re.compile(r"(?<!\{)\{(\w+)\}\.")
+
+
+@cache
+def _catalogue(language: str) -> dict[str, tuple[str, bool]]:
+    """Each message's text (its first form) and whether it is plural, as the catalogue has them."""
+    with catalogue_path(language).open("rb") as po:
+        catalog = read_po(po, locale=LANGUAGES[language])
+    return {
+        (m.id[0] if isinstance(m.id, tuple) else m.id): (
+            m.string[0] if isinstance(m.string, tuple) else m.string,
+            isinstance(m.id, tuple),
+        )
+        for m in catalog
+        if m.id and m.id != "phrases"
+    }
+
+
+_ENDS_ON_A_PLACEHOLDER = [
+    (language, message_id)
+    for language in ("en", "ko")
+    for message_id, (text, _) in _catalogue(language).items()
+    if _STOP_AFTER.search(text)
+]
+
+
+@pytest.mark.parametrize(("language", "message_id"), _ENDS_ON_A_PLACEHOLDER)
+def test_a_sentence_ending_on_a_name_with_its_own_full_stop_has_one(language: str, message_id: str) -> None:
+    """'… looking after Fabrikam, Inc.' never ends 'Inc..', in every message a value can end a sentence in."""
+    t = Translator(language)
+    text, plural = _catalogue(language)[message_id]
+    names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    values: dict[str, object] = dict.fromkeys(names, "Fabrikam, Inc.")
+    if plural:
+        values.pop("count", None)
+    said = t.count(message_id, 2, **values) if plural else t(message_id, **values)
+    assert "Inc.." not in said, said
+    assert "Inc." in said
+
+
+def test_a_name_ending_in_a_period_keeps_every_other_sentences_stop() -> None:
+    t = Translator("en")
+    assert t("owners.none", customer="Contoso Ltd") == "Nobody is named as looking after Contoso Ltd."
+    assert t("owners.none", customer="Fabrikam, Inc.") == "Nobody is named as looking after Fabrikam, Inc."

@@ -18,7 +18,7 @@ from services.backends.graph.message_parsing import parse_messages
 from services.backends.graph.parsing import parse_health_overviews
 from services.backends.partner_center.parsing import parse_customers
 from services.domain.azure_events import merge_events
-from services.domain.errors import DelegatedAccessMissing, HealthDataMissing
+from services.domain.errors import MESSAGE_CENTER, DelegatedAccessMissing, HealthDataMissing
 from services.domain.models import (
     AzureEvent,
     AzureHealth,
@@ -143,7 +143,7 @@ class DemoBackend:
 
     async def tenant_messages(self, customer: Customer) -> TenantMessages:
         if not customer.delegated_access:
-            raise DelegatedAccessMissing(customer.name, customer.relationship)
+            raise DelegatedAccessMissing(customer.name, customer.relationship, MESSAGE_CENTER)
         as_of = self._moved.get(customer.tenant_id, self._as_of)
         return TenantMessages(customer, self._messages.get(customer.tenant_id, ()), as_of)
 

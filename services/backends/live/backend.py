@@ -26,6 +26,7 @@ from services.backends.partner_center.client import PartnerCenterClient, read_pa
 from services.backends.tokens import MsalTokens, TokenError, TokenSource
 from services.domain.azure_events import merge_events
 from services.domain.errors import (
+    MESSAGE_CENTER,
     AzureHealthAccessDenied,
     ConsentMissing,
     DelegatedAccessMissing,
@@ -250,7 +251,7 @@ class LiveBackend:
 
     async def tenant_messages(self, customer: Customer) -> TenantMessages:
         if not customer.delegated_access:
-            raise DelegatedAccessMissing(customer.name, customer.relationship)
+            raise DelegatedAccessMissing(customer.name, customer.relationship, MESSAGE_CENTER)
 
         async def load() -> TenantMessages:
             try:
@@ -263,7 +264,7 @@ class LiveBackend:
 
     async def messages_since(self, customer: Customer, since: datetime | None) -> TenantMessages:
         if not customer.delegated_access:
-            raise DelegatedAccessMissing(customer.name, customer.relationship)
+            raise DelegatedAccessMissing(customer.name, customer.relationship, MESSAGE_CENTER)
         modified_since = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if since else ""
         try:
             messages = await self.graph.messages(customer.tenant_id, modified_since)
