@@ -113,7 +113,8 @@ def _search(argument: str, customers: Sequence[Customer]) -> bool:
 
 def _escalation(argument: str, customers: Sequence[Customer]) -> bool:
     first = argument.split(" ", 1)[0]
-    return not argument or looks_like_incident_id(first) or _customer_first(argument, customers)
+    known = looks_like_incident_id(first) or looks_like_tracking_id(first)
+    return not argument or known or _customer_first(argument, customers)
 
 
 def _incident(argument: str, customers: Sequence[Customer]) -> bool:
