@@ -210,7 +210,9 @@ class Command:
     # Whether a text after the command's name is complete, valid arguments for it (see Fits).
     fits: Fits = _nothing
     # What its example names that must exist to be tried ('number': a request's, 'reference': a handed-off
-    # request's); the help fills them in from the desk, and offers no Try button when there is none.
+    # request's; 'filing': the reader's right to file for the examples' customer, dialogs/help_dialog.py);
+    # the help fills them in from the desk and the reader's access, and offers no Try button when there is
+    # none.
     example_needs: tuple[str, ...] = ()
     # Its dialog's id, when not its name (kept in people's dialog state: it never changes).
     flow: str = ""
@@ -305,6 +307,7 @@ COMMANDS: tuple[Command, ...] = (
         section=HelpSection.ACT,
         operators_only=True,
         fits=_escalation,
+        example_needs=("filing",),
         flow=ESCALATION,
     ),
     Command(
@@ -312,6 +315,7 @@ COMMANDS: tuple[Command, ...] = (
         lambda id, n: RequestsListDialog(id, n.backend, n.desk, n.clock),
         section=HelpSection.ACT,
         fits=_customer_or_nothing,
+        example_needs=("filing",),
     ),
     Command(
         "request",
