@@ -248,7 +248,13 @@ def test_every_command_is_taught_with_a_runnable_example(language: str) -> None:
     t = Translator(language)
     for command in COMMANDS:
         example = command.help_entry(
-            t, {"number": "2612060010000001", "reference": "E2612060010000001", "settings": '{"version": 1}'}
+            t,
+            {
+                "number": "2612060010000001",
+                "reference": "E2612060010000001",
+                "settings": '{"version": 1}',
+                "filing": "yes",
+            },
         ).example
         parsed = parse(example)
         assert parsed is not None and parsed.command is command, example
