@@ -52,9 +52,9 @@ from dialogs.requests import CommandRequest
 from locales.translator import Translator
 from services.access.scoped import CustomerScope
 from services.domain.access import Need
-from services.domain.azure_events import active_issue_for, support_products_for
+from services.domain.azure_events import active_issue_for, looks_like_tracking_id, support_products_for
 from services.domain.errors import IncidentNotFound, SupportDeskError, UpstreamUnavailable
-from services.domain.incidents import find_incident
+from services.domain.incidents import find_azure_event, find_incident
 from services.domain.models import (
     AzureEvent,
     AzureEventLookup,
@@ -421,12 +421,14 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
             return True
         incident_id, state.pending_incident = state.pending_incident, ""
         try:
-            lookup = await self._lookup(state, incident_id)
-        except IncidentNotFound as error:
+            if looks_like_tracking_id(incident_id):
+                self._apply_azure_event(state, await self._azure_lookup(state, incident_id))
+            else:
+                self._apply_incident(state, await self._lookup(state, incident_id), translator_of(dc.context))
+        except IncidentNotFound as error:  # an Azure event's names Azure's list ('incidents <c> azure')
             wording = error_wording(error, translator_of(dc.context))
             await dc.context.send_activity(card_reply(notice_card(*wording)))
             return False
-        self._apply_incident(state, lookup, translator_of(dc.context))
         catalogue = await self._desk.support_catalogue()
         await self._suggest_product(state, catalogue)
         self.save(dc, state)
@@ -434,6 +436,22 @@ class EscalationDialog(GuidedFlowDialog[EscalationState]):
 
     async def _lookup(self, state: EscalationState, incident_id: str) -> IncidentLookup:
         return await find_incident(self._backend, incident_id, await self._customer(state))
+
+    async def _azure_lookup(self, state: EscalationState, tracking_id: str) -> AzureEventLookup:
+        return await find_azure_event(self._backend, tracking_id, await self._customer(state))
+
+    @staticmethod
+    def _apply_azure_event(state: EscalationState, lookup: AzureEventLookup) -> None:
+        """What the Azure event card's button fills in (cards/azure.py): its customer, when it affects
+        only one, and its Azure service, whose Azure Support product is then chosen or asked among. Of
+        several, the one chosen next is looked in again (an event that isn't theirs is said so)."""
+        if not state.customer_id:
+            if lookup.also_affected:
+                state.pending_incident = lookup.event.tracking_id
+            else:
+                state.customer_id, state.customer_name = lookup.customer.customer_id, lookup.customer.name
+        if lookup.event.services and not state.service:
+            state.service = lookup.event.services[0]
 
     def _apply_incident(self, state: EscalationState, lookup: IncidentLookup, t: Translator) -> None:
         incident = lookup.incident

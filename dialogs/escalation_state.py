@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from dialogs.guided_flow import FlowState
 from locales.translator import keywords
+from services.domain.azure_events import looks_like_tracking_id
 from services.domain.incidents import looks_like_incident_id
+from services.domain.typed_ids import typed_id
 
 STEPS = ("customer", "product", "guard", "topic", "severity", "title", "description", "contact", "phone")
 SUMMARY = "summary"
@@ -84,7 +86,8 @@ class EscalationState(FlowState):
 
 
 def split_argument(argument: str) -> tuple[str, str, str]:
-    """'contoso about EX1100014' -> (customer, incident, service); 'EX1100014' names the incident."""
+    """'contoso about EX1100014' -> (customer, incident, service); 'EX1100014' names the incident, and
+    so does an Azure tracking id ('about VNL2‐8S8', as pasted: quoted, any dash)."""
     text = argument.strip()
     incident = service = ""
     about = _ABOUT.search(text)
@@ -93,6 +96,7 @@ def split_argument(argument: str) -> tuple[str, str, str]:
     on = _ON.search(text)
     if on:
         service, text = on.group("service").strip(), text[: on.start()].strip()
-    if not incident and looks_like_incident_id(text.split(" ", 1)[0]):
+    first = text.split(" ", 1)[0]
+    if not incident and (looks_like_incident_id(first) or looks_like_tracking_id(first)):
         incident, _, text = text.partition(" ")
-    return text.strip(), incident.upper(), service
+    return text.strip(), typed_id(incident) or incident.upper(), service

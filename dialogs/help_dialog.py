@@ -23,6 +23,8 @@ from services.domain.models import RequestStatus
 from services.domain.ports import Backend, ServiceRequestDesk
 
 logger = logging.getLogger("bot.help")
+# The customer the catalogues' examples name (`command.*.example`: 'escalate contoso about EX1100014').
+EXAMPLE_CUSTOMER = "contoso"
 Entries = Callable[[Translator, Mapping[str, str]], Sequence[HelpEntry]]
 
 
@@ -42,15 +44,19 @@ class HelpDialog(AnswerDialog):
         self._desk = desk
 
     async def _examples(self) -> dict[str, str]:
-        """The desk's own newest request (and handed-off one), so each Try button names one that exists."""
+        """The desk's own newest request (and handed-off one), so each Try button names one that exists;
+        and 'filing' when the reader may file for the examples' customer (GDAP: a Global Reader may not),
+        else filing and reading its requests offer no Try button: its click would only be refused."""
+        example = await known_customer(self._backend, EXAMPLE_CUSTOMER)
+        filing = {"filing": "yes"} if example is not None and self._scope.may(example, Need.FILE) else {}
         if self._desk is None:
-            return {}
+            return filing
         try:
             recent = await self._desk.recent_requests()
         except SupportDeskError as error:
             logger.info("no example requests: %s", type(error).__name__)
-            return {}
-        examples = {"number": recent[0].number} if recent else {}
+            return filing
+        examples = {**filing, "number": recent[0].number} if recent else filing
         handed_off = [r for r in recent if r.status is RequestStatus.AWAITING_NUMBER]
         if handed_off:
             examples["reference"] = handed_off[0].number

@@ -113,7 +113,8 @@ def _search(argument: str, customers: Sequence[Customer]) -> bool:
 
 def _escalation(argument: str, customers: Sequence[Customer]) -> bool:
     first = argument.split(" ", 1)[0]
-    return not argument or looks_like_incident_id(first) or _customer_first(argument, customers)
+    known = looks_like_incident_id(first) or looks_like_tracking_id(first)
+    return not argument or known or _customer_first(argument, customers)
 
 
 def _incident(argument: str, customers: Sequence[Customer]) -> bool:
@@ -209,7 +210,9 @@ class Command:
     # Whether a text after the command's name is complete, valid arguments for it (see Fits).
     fits: Fits = _nothing
     # What its example names that must exist to be tried ('number': a request's, 'reference': a handed-off
-    # request's); the help fills them in from the desk, and offers no Try button when there is none.
+    # request's; 'filing': the reader's right to file for the examples' customer, dialogs/help_dialog.py);
+    # the help fills them in from the desk and the reader's access, and offers no Try button when there is
+    # none.
     example_needs: tuple[str, ...] = ()
     # Its dialog's id, when not its name (kept in people's dialog state: it never changes).
     flow: str = ""
@@ -308,6 +311,7 @@ COMMANDS: tuple[Command, ...] = (
         section=HelpSection.ACT,
         operators_only=True,
         fits=_escalation,
+        example_needs=("filing",),
         flow=ESCALATION,
     ),
     Command(
@@ -315,6 +319,7 @@ COMMANDS: tuple[Command, ...] = (
         lambda id, n: RequestsListDialog(id, n.backend, n.desk, n.clock),
         section=HelpSection.ACT,
         fits=_customer_or_nothing,
+        example_needs=("filing",),
     ),
     Command(
         "request",

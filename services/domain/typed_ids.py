@@ -16,9 +16,14 @@ from services.domain.service_messages import is_message_id
 
 # What pasting leaves around an id: quotes of every kind, brackets, and sentence punctuation.
 _AROUND = "\"'`“”„‘’‚«»‹›「」『』()[]{}<>.,;:!?"
-# Dashes that stand for the hyphen: hyphen, non-breaking hyphen, figure, en and em dash, horizontal bar,
-# minus sign, small and full-width hyphen-minus.
-_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+# What stands for the hyphen: every dash Unicode has (its Dash_Punctuation: hyphen, non-breaking hyphen,
+# figure, en and em dash, horizontal bar, small and full-width hyphen-minus, the CJK and other scripts'
+# hyphens and wave dashes) and the minus sign, whichever a keyboard, an IME or a word processor put in.
+_DASH_CHARACTERS = (
+    "\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40"
+    "\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead\u2212"
+)
+_DASHES = re.compile(f"[{_DASH_CHARACTERS}]")
 
 
 def typed_id(word: str) -> str | None:

@@ -24,6 +24,7 @@ from cards.azure import azure_events_command
 from dialogs.root import ROOT
 from locales.translator import LANGUAGES, Translator
 from services.domain.models import Customer
+from tests.services.test_typed_ids import DASH_IDS, EVERY_DASH
 from tests.support.harness import BotHarness
 
 
@@ -176,6 +177,29 @@ def test_an_id_pasted_with_quotes_a_dash_or_punctuation_is_the_id(
     assert (parsed.command.name, parsed.argument) == (command, argument)
 
 
+@pytest.mark.parametrize("dash", EVERY_DASH, ids=DASH_IDS)
+@pytest.mark.parametrize(
+    ("typed", "command", "argument"),
+    [
+        ("incident VNL2{dash}8S8", "incident", "VNL2-8S8"),
+        ("incident VNL2{dash}8S8 contoso", "incident", "VNL2-8S8 contoso"),
+        ("incidents “VNL2{dash}8S8”", "incident", "VNL2-8S8"),
+        ("장애상세 VNL2{dash}8S8", "incident", "VNL2-8S8"),
+        ("VNL2{dash}8S8", "incident", "VNL2-8S8"),
+        ("(KR3T{dash}7HN).", "incident", "KR3T-7HN"),
+        ("escalate VNL2{dash}8S8", "escalate", "VNL2-8S8"),
+    ],
+)
+def test_a_tracking_id_typed_with_any_dash_is_the_id(
+    typed: str, command: str, argument: str, dash: str
+) -> None:
+    """Word, Outlook and IMEs put a dash of their own in a tracking id (U+2010 hyphen, U+2011
+    non-breaking hyphen, U+2012 figure dash, U+2212 minus, U+FF0D full-width hyphen-minus, ...)."""
+    parsed = parse(typed.format(dash=dash))
+    assert parsed is not None
+    assert (parsed.command.name, parsed.argument) == (command, argument)
+
+
 @pytest.mark.parametrize(
     ("text", "command", "argument"),
     [
@@ -227,7 +251,13 @@ def test_every_command_is_taught_with_a_runnable_example(language: str) -> None:
     t = Translator(language)
     for command in COMMANDS:
         example = command.help_entry(
-            t, {"number": "2612060010000001", "reference": "E2612060010000001", "settings": '{"version": 1}'}
+            t,
+            {
+                "number": "2612060010000001",
+                "reference": "E2612060010000001",
+                "settings": '{"version": 1}',
+                "filing": "yes",
+            },
         ).example
         parsed = parse(example)
         assert parsed is not None and parsed.command is command, example

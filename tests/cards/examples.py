@@ -95,8 +95,9 @@ from tests.support.harness import DEMO_NOW, demo_backend
 ANA = ("a1b2c3d4-0000-4000-8000-000000000001", "Ana Bowman")
 # A person in Seoul whose Teams runs in Korean: the reviewed Korean snapshots.
 KOREAN = Translator("ko", ZoneInfo("Asia/Seoul"))
-# Requests the help card's examples name (the help dialog reads them from the desk).
-SAMPLE_REQUESTS = {"number": "2611240010000001", "reference": "E2611240010000001"}
+# Requests the help card's examples name (the help dialog reads them from the desk), for a reader who may
+# file for the examples' customer (the help dialog asks the reader's access).
+SAMPLE_REQUESTS = {"number": "2611240010000001", "reference": "E2611240010000001", "filing": "yes"}
 
 
 def open_counts(requests: Iterable[ServiceRequest]) -> OpenRequestCounts:

@@ -14,7 +14,7 @@ from cards.parts import card_payload
 from chatclient.card_text import render_card
 from locales.translator import LANGUAGES, Translator
 
-EXAMPLES = {"number": "2612060010000001", "reference": "E2612060010000001"}
+EXAMPLES = {"number": "2612060010000001", "reference": "E2612060010000001", "filing": "yes"}
 
 
 def usages_by_section(text: str, t: Translator) -> dict[str, list[str]]:

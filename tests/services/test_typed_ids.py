@@ -4,9 +4,12 @@ never is: tests/dialogs/test_incidents_dialog.py)."""
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from collections.abc import Callable
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.domain.typed_ids import spaced_id, typed_id
@@ -18,14 +21,18 @@ MESSAGE_IDS = st.from_regex(r"MC[0-9]{3,12}", fullmatch=True)
 AROUND = [("", ""), ('"', '"'), ("'", "'"), ("“", "”"), ("‘", "’"), ("(", ")"), ("[", "]"), ("«", "»")]
 AROUND += [("`", "`"), ("", "."), ("", ","), ('"', '".'), ("(", ")."), ("「", "」"), ("<", ">")]
 AROUND_IDS = st.sampled_from(AROUND)
-# What stands in for the hyphen: en and em dash, minus sign, non-breaking hyphen, full-width hyphen-minus.
-DASHES = st.sampled_from(["-", "–", "—", "−", "‑", "‐", "－"])
+# What stands in for the hyphen: every dash Unicode has (Dash_Punctuation: hyphen U+2010, non-breaking
+# hyphen U+2011, figure dash U+2012, en and em dash, full-width hyphen-minus U+FF0D, ...) and the minus sign.
+EVERY_DASH = [c for c in map(chr, range(sys.maxunicode + 1)) if unicodedata.category(c) == "Pd"] + ["\u2212"]
+DASH_IDS = [f"U+{ord(d):04X}" for d in EVERY_DASH]
 CASES = st.sampled_from([str.upper, str.lower, str.title])
 
 
-@given(st.one_of(TRACKING_IDS, INCIDENT_IDS, MESSAGE_IDS), AROUND_IDS, DASHES, CASES)
-def test_an_id_pasted_with_quotes_punctuation_a_dash_or_any_case_is_the_id(
-    wanted: str, around: tuple[str, str], dash: str, case: Callable[[str], str]
+@pytest.mark.parametrize("dash", EVERY_DASH, ids=DASH_IDS)
+@settings(max_examples=30)
+@given(st.one_of(TRACKING_IDS, INCIDENT_IDS, MESSAGE_IDS), AROUND_IDS, CASES)
+def test_an_id_pasted_with_quotes_punctuation_any_dash_or_any_case_is_the_id(
+    dash: str, wanted: str, around: tuple[str, str], case: Callable[[str], str]
 ) -> None:
     typed = around[0] + case(wanted.replace("-", dash)) + around[1]
     assert typed_id(typed) == wanted
@@ -35,7 +42,12 @@ def _has_digit(text: str) -> bool:
     return any(c.isdigit() for c in text)
 
 
-@given(TRACKING_IDS.filter(_has_digit), st.sampled_from([" ", " - ", " – ", "  "]), AROUND_IDS, CASES)
+@given(
+    TRACKING_IDS.filter(_has_digit),
+    st.sampled_from([" ", "  "]) | st.sampled_from(EVERY_DASH).map(lambda dash: f" {dash} "),
+    AROUND_IDS,
+    CASES,
+)
 def test_a_tracking_id_with_a_space_for_its_hyphen_is_the_id(
     wanted: str, gap: str, around: tuple[str, str], case: Callable[[str], str]
 ) -> None:
